@@ -1,0 +1,1 @@
+// The `.efa` archive (stub: to be written).

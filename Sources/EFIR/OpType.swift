@@ -1,0 +1,140 @@
+// The core op set: every imported model is lowered onto these ops. Each case documents its
+// inputs (by position; "" marks an absent optional input), parameters and outputs. Shapes are
+// always static: anything that decides a shape (Reshape's target, Slice's bounds, Resize's
+// sizes...) has been resolved into a parameter by the importer.
+
+/// A core operation.
+public enum OpType: String, Codable, CaseIterable, Sendable {
+    // MARK: Elementwise
+
+    /// `fn(x)` elementwise. Params: `fn` (string), optional `alpha`, `beta`, `gamma` (float).
+    /// `fn` is one of: identity, relu, sigmoid, tanh, exp, log, sqrt, neg, abs, erf, floor, ceil,
+    /// round (half to even), reciprocal, sign, sin, cos, tan, asin, acos, atan, sinh, cosh, asinh,
+    /// acosh, atanh, softplus, softsign, mish, gelu (erf form), geluTanh, hardSwish,
+    /// hardSigmoid (alpha, beta), leakyRelu (alpha), elu (alpha), selu (alpha, gamma),
+    /// celu (alpha), thresholdedRelu (alpha), not (bool), isNaN, isInf (alpha: 1 = detect +inf,
+    /// beta: 1 = detect -inf), bitwiseNot. Output dtype = input dtype, except isNaN/isInf → bool.
+    case unary
+    /// `fn(a, b)` with numpy broadcasting. Params: `fn` (string) one of: add, sub, mul, div
+    /// (integer division truncates toward zero), pow, max, min, mod (sign of divisor, as
+    /// Python), fmod (sign of dividend, C fmod), and, or, xor, equal, less, lessOrEqual,
+    /// greater, greaterOrEqual, bitShiftLeft, bitShiftRight, bitwiseAnd, bitwiseOr, bitwiseXor,
+    /// prelu (a = x, b = slope). Comparisons output bool; others the dtype of `a`
+    /// (pow: dtype of a even if b differs).
+    case binary
+    /// `where(cond, x, y)` with broadcasting; cond is bool.
+    case `where`
+    /// Converts dtype. Params: `to` (dtype name). Float→int truncates toward zero; float→bool is
+    /// `x != 0`; out-of-range float→int follows C semantics of the saturating cast used by
+    /// onnxruntime (documented in the kernel).
+    case cast
+
+    // MARK: Linear algebra and convolution
+
+    /// Numpy matmul of `a` [..., M, K] and `b` [..., K, N] with broadcast batch dims; rank-1
+    /// operands are promoted as numpy does. float32 or float64.
+    case matMul
+    /// N-d convolution (1–3 spatial dims), NCHW. Inputs: x [N, C, spatial...],
+    /// w [M, C/group, kernel...], optional bias [M]. Params: `strides`, `dilations` (per spatial
+    /// dim), `pads` ([begin..., end...], explicit: the importer resolves auto_pad), `group`.
+    case conv
+    /// N-d transposed convolution, NCHW. Inputs: x, w [C, M/group, kernel...], optional bias.
+    /// Params: `strides`, `dilations`, `pads` (begin..., end...), `outputPadding`, `group`.
+    /// The importer resolves output_shape/auto_pad into explicit pads and outputPadding.
+    case convTranspose
+    /// Pooling over spatial dims, NCHW. Params: `kind` ("max", "avg", "lp"), `kernel`, `strides`,
+    /// `pads` (begin..., end...), `dilations`, `ceilMode` (0/1), `countIncludePad` (0/1, avg),
+    /// `p` (lp). One output.
+    case pool
+
+    // MARK: Reductions and normalization
+
+    /// Reduction. Params: `fn` one of sum, mean, max, min, prod, l1, l2, logSum, logSumExp,
+    /// sumSquare; `axes` (normalized, sorted; empty means all axes); `keepDims` (0/1).
+    case reduce
+    /// Index of max/min along one axis, int64 output. Params: `fn` ("max"/"min"), `axis`,
+    /// `keepDims`, `selectLastIndex`.
+    case argReduce
+    /// Softmax along `axis` (one axis, opset-13 semantics; the importer reshapes for older ones).
+    case softmax
+    /// Log-softmax along `axis`.
+    case logSoftmax
+    /// Layer normalization over axes `axis..<rank`. Inputs: x, scale, optional bias (broadcast
+    /// onto the normalized dims). Params: `axis`, `epsilon`. One output.
+    case layerNorm
+    /// Local response normalization across channels (NCHW). Params: `size`, `alpha`, `beta`, `bias`.
+    case lrn
+    /// Per-instance normalization over spatial dims. Inputs: x, scale [C], bias [C].
+    /// Params: `epsilon`.
+    case instanceNorm
+    /// Cumulative sum along `axis`. Params: `axis`, `exclusive`, `reverse`.
+    case cumSum
+    /// Top-k along `axis`. Params: `k`, `axis`, `largest`, `sorted`. Outputs: values, int64 indices.
+    case topK
+
+    // MARK: Data movement (shapes fully static)
+
+    /// Reinterprets the shape. Params: `shape` (the complete output shape, no -1 or 0).
+    case reshape
+    /// Permutes axes. Params: `perm`.
+    case transpose
+    /// Broadcasts to `shape` (the complete output shape).
+    case expand
+    /// Concatenates along `axis`.
+    case concat
+    /// Strided slice. Params: `starts`, `ends`, `steps` — one entry per axis of the input,
+    /// already clamped; `ends` may be -1 for a negative step that runs to the beginning.
+    case slice
+    /// Padding. Params: `pads` ([begin per axis..., end per axis...], may be negative = crop),
+    /// `mode` ("constant", "reflect", "edge", "wrap"), `value` (float constant value).
+    case pad
+    /// Gathers along `axis` with integer indices (negative indices count from the end).
+    /// Inputs: data, indices.
+    case gather
+    /// ONNX GatherElements along `axis`. Inputs: data, indices.
+    case gatherElements
+    /// ONNX GatherND. Params: `batchDims`. Inputs: data, indices.
+    case gatherND
+    /// ONNX ScatterElements. Params: `axis`, `reduction` ("none", "add", "mul", "max", "min").
+    /// Inputs: data, indices, updates.
+    case scatterElements
+    /// ONNX ScatterND. Params: `reduction`. Inputs: data, indices, updates.
+    case scatterND
+    /// Repeats along each axis. Params: `repeats` (one per axis).
+    case tile
+    /// DepthToSpace, NCHW. Params: `blockSize`, `mode` ("DCR" or "CRD").
+    case depthToSpace
+    /// SpaceToDepth, NCHW. Params: `blockSize`.
+    case spaceToDepth
+    /// Upper/lower triangle of the last two dims. Params: `upper` (0/1), `k`.
+    case trilu
+    /// ONNX OneHot. Inputs: indices, values [off, on]. Params: `depth`, `axis`.
+    case oneHot
+    /// Resize (ONNX semantics). Params: `mode` ("nearest", "linear", "cubic"),
+    /// `coordinateTransformationMode`, `nearestMode`, `cubicCoeffA`, `excludeOutside`,
+    /// `extrapolationValue`, `antialias`, `scales` (float per axis, used by the coordinate
+    /// transform), `sizes` (the complete output shape).
+    case resize
+
+    // MARK: Quantized (exact integer arithmetic)
+
+    /// y = saturate(round_half_even(x / scale) + zeroPoint). Inputs: x (float), scale,
+    /// zero point (its dtype = output dtype, int8 or uint8). Params: `axis` (per-axis when scale
+    /// is 1-D), `outputDType`.
+    case quantizeLinear
+    /// y = (x - zeroPoint) * scale. Inputs: x (int8/uint8/int32), scale, optional zero point.
+    /// Params: `axis`.
+    case dequantizeLinear
+    /// ONNX DynamicQuantizeLinear: outputs y (uint8), scale (float scalar), zero point (uint8 scalar).
+    case dynamicQuantizeLinear
+    /// ONNX QLinearConv. Inputs: x, x_scale, x_zp, w, w_scale, w_zp, y_scale, y_zp, optional
+    /// bias (int32). Params as `conv`.
+    case qlinearConv
+    /// ONNX QLinearMatMul. Inputs: a, a_scale, a_zp, b, b_scale, b_zp, y_scale, y_zp.
+    case qlinearMatMul
+    /// ONNX MatMulInteger: int32 result of (a - a_zp) · (b - b_zp). Inputs: a, b, optional
+    /// a_zp, optional b_zp.
+    case matMulInteger
+    /// ONNX ConvInteger: int32 result. Inputs: x, w, optional x_zp, optional w_zp. Params as `conv`.
+    case convInteger
+}

@@ -1,0 +1,1 @@
+// Placeholder so the target compiles; replaced by the real tests.
