@@ -1,22 +1,25 @@
 // "Did you mean" suggestions for names a user typed (node names, input names).
 
 enum NameSuggestions {
-    /// Up to `limit` candidates close to `name`: case-insensitive edit distance at most a third
-    /// of the name's length (at least 2), or containing it; closest first.
+    /// Up to `limit` candidates closest to `name`: those at the smallest case-insensitive edit
+    /// distance, if it is at most a third of the name's length (at least 1); otherwise (for names
+    /// of 3 or more characters) those containing it or contained in it.
     static func nearest(_ name: String, in candidates: [String], limit: Int = 3) -> [String] {
         let target = Array(name.lowercased())
-        let threshold = max(2, target.count / 3)
+        let threshold = max(1, target.count / 3)
         var scored: [(distance: Int, name: String)] = []
         for candidate in Set(candidates) {
             let lowered = candidate.lowercased()
             let distance = editDistance(target, Array(lowered), limit: threshold)
             if distance <= threshold {
                 scored.append((distance, candidate))
-            } else if !target.isEmpty && (lowered.contains(name.lowercased()) || name.lowercased().contains(lowered)) {
+            } else if min(target.count, lowered.count) >= 3
+                        && (lowered.contains(name.lowercased()) || name.lowercased().contains(lowered)) {
                 scored.append((threshold + 1, candidate))
             }
         }
-        return scored.sorted { ($0.distance, $0.name) < ($1.distance, $1.name) }.prefix(limit).map(\.name)
+        guard let best = scored.map(\.distance).min() else { return [] }
+        return scored.filter { $0.distance == best }.map(\.name).sorted().prefix(limit).map { $0 }
     }
 
     /// " (did you mean 'a', 'b'?)" or "" when nothing is close.
