@@ -27,7 +27,7 @@ public struct ImportOptions {
     /// operand (Reshape's shape, Range's bounds, ...) is computed at run time from some graph
     /// inputs and all of them have a value here, the import is retried with those inputs
     /// frozen (they disappear from the graph's inputs). Edgeflow compiles static graphs; the
-    /// conformance runner passes each test case's inputs here.
+    /// conformance runner passes each test case's inputs here. Names that are not inputs are ignored.
     public var freezableInputs: [String: Tensor]
 
     public init(inputShapes: [String: [Int]] = [:], startNodeNames: [String] = [], endNodeNames: [String] = [],

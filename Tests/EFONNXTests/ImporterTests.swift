@@ -114,4 +114,33 @@ final class ImporterTests: XCTestCase {
             try importBytes(model, options: ImportOptions(startNodeNames: ["S"], endNodeNames: ["pre"]))
         }
     }
+
+    /// A Constant node holding one scalar of ONNX type `dataType` given as raw little-endian bytes.
+    private func scalarConstant(_ output: String, dataType: Int, raw: [UInt8]) -> [UInt8] {
+        OnnxBytes.node("Constant", [], [output],
+                       attributes: [OnnxBytes.tensorAttribute("value", OnnxBytes.tensor("", dims: [], dataType: dataType, raw: raw))])
+    }
+
+    private func int64Bytes(_ value: Int64) -> [UInt8] { withUnsafeBytes(of: value.littleEndian) { Array($0) } }
+
+    func testRangeOfConstantOperands() throws {
+        let model = TestModels.model(
+            nodes: [
+                scalarConstant("a", dataType: 7, raw: int64Bytes(10)), scalarConstant("b", dataType: 7, raw: int64Bytes(3)),
+                scalarConstant("d", dataType: 7, raw: int64Bytes(-3)),
+                OnnxBytes.node("Range", ["a", "b", "d"], ["down"]),
+                scalarConstant("fa", dataType: 1, raw: OnnxBytes.floatBytes([0])),
+                scalarConstant("fb", dataType: 1, raw: OnnxBytes.floatBytes([1])),
+                scalarConstant("fd", dataType: 1, raw: OnnxBytes.floatBytes([0.3])),
+                OnnxBytes.node("Range", ["fa", "fb", "fd"], ["up"]),
+                OnnxBytes.node("Range", ["b", "a", "d"], ["none"]),
+            ],
+            inputs: [:], outputs: ["down", "up", "none"])
+        let graph = try importBytes(model)
+        XCTAssertEqual(graph.weights["down"]?.scalars(as: Int64.self), [10, 7, 4])
+        let up = try XCTUnwrap(graph.weights["up"]?.scalars(as: Float.self))
+        XCTAssertEqual(up.count, 4)
+        for (value, expected) in zip(up, [0, 0.3, 0.6, 0.9] as [Float]) { XCTAssertEqual(value, expected, accuracy: 1e-6) }
+        XCTAssertEqual(graph.weights["none"]?.shape, [0])
+    }
 }

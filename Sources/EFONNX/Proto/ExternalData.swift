@@ -40,7 +40,7 @@ enum ExternalData {
                 "\(what): external data range \(offset)+\(length) exceeds '\(location)' (\(fileSize) bytes)")
         }
         guard length == byteCount else {
-            throw tensor.sizeMismatch("external data in '\(location)' holds \(length) bytes", dtype: dtype, byteCount: byteCount)
+            throw tensor.sizeMismatch("external data in '\(location)' holds \(length) bytes", byteCount: byteCount)
         }
         let data: Data
         do {

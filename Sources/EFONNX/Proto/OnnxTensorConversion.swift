@@ -35,7 +35,7 @@ extension OnnxTensor {
         }
         if let rawData {
             guard rawData.count == byteCount else {
-                throw sizeMismatch("raw_data holds \(rawData.count) bytes", dtype: dtype, byteCount: byteCount)
+                throw sizeMismatch("raw_data holds \(rawData.count) bytes", byteCount: byteCount)
             }
             return rawData.withUnsafeBytes { OnnxTensor.tensor(dtype: dtype, shape: dims, littleEndianBytes: $0) }
         }
@@ -52,7 +52,8 @@ extension OnnxTensor {
         return tensor
     }
 
-    func sizeMismatch(_ present: String, dtype: DType, byteCount: Int) -> EdgeflowError {
+    /// The error for data of the wrong size, naming what is present and what the dims need.
+    func sizeMismatch(_ present: String, byteCount: Int) -> EdgeflowError {
         EdgeflowError(.invalidModel,
             "\(displayName): \(present) but its dims \(dims.shapeDescription) of \(OnnxDataType.name(dataType)) need \(byteCount) bytes",
             hint: "the model file is damaged or was written by a broken exporter")
