@@ -143,4 +143,33 @@ final class ImporterTests: XCTestCase {
         for (value, expected) in zip(up, [0, 0.3, 0.6, 0.9] as [Float]) { XCTAssertEqual(value, expected, accuracy: 1e-6) }
         XCTAssertEqual(graph.weights["none"]?.shape, [0])
     }
+
+    func testStartNodeInputTypesAreInferredFromTheGraphBeforeThem() throws {
+        let identity = Node(name: "probe", op: .unary, inputs: ["x"], outputs: ["y"], attributes: ["fn": .string("identity")])
+        guard (try? ShapeInference.infer(identity, inputTypes: [TensorType(.float32, [1])])) != nil else {
+            throw XCTSkip("needs the unary identity shape rule (Elementwise group), which this branch lacks")
+        }
+        // 'a' has no value_info: its type comes from importing Identity(x) before the start node.
+        let model = TestModels.model(
+            nodes: [OnnxBytes.node("Identity", ["x"], ["a"], name: "pre"), OnnxBytes.node("Shape", ["a"], ["s"], name: "S")],
+            inputs: ["x": [6, 2]], outputs: ["s"])
+        let graph = try importBytes(model, options: ImportOptions(startNodeNames: ["S"]))
+        XCTAssertEqual(graph.inputs, ["a"])
+        XCTAssertEqual(graph.types["a"], TensorType(.float32, [6, 2]))
+        XCTAssertEqual(graph.weights["s"]?.scalars(as: Int64.self), [6, 2])
+    }
+
+    func testGraphOutputThatAliasesAnInputGetsAnIdentityNode() throws {
+        let identity = Node(name: "probe", op: .unary, inputs: ["x"], outputs: ["y"], attributes: ["fn": .string("identity")])
+        guard (try? ShapeInference.infer(identity, inputTypes: [TensorType(.float32, [1])])) != nil else {
+            throw XCTSkip("needs the unary identity shape rule (Elementwise group), which this branch lacks")
+        }
+        let model = TestModels.model(nodes: [OnnxBytes.node("Dropout", ["x"], ["y"], name: "drop")],
+                                     inputs: ["x": [3]], outputs: ["y"])
+        let graph = try importBytes(model)
+        XCTAssertEqual(graph.nodes.map(\.op), [.unary])
+        XCTAssertEqual(graph.nodes.first?.inputs, ["x"])
+        XCTAssertEqual(graph.nodes.first?.outputs, ["y"])
+        XCTAssertEqual(graph.types["y"], TensorType(.float32, [3]))
+    }
 }
