@@ -14,6 +14,7 @@ extension Kernels {
         let matrices = x.rank == 2 ? 1 : x.shape[..<(x.rank - 2)].reduce(1, *)
         let out = try makeOutput(x.dtype, x.shape, "trilu")
         guard cols > 0 else { return out }
+        let k = Swift.min(Swift.max(k, -rows - 1), cols + 1)
         for m in 0..<matrices {
             for i in 0..<rows {
                 let lo = upper ? Swift.max(0, Swift.min(cols, i + k)) : 0
