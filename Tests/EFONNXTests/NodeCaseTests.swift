@@ -32,6 +32,7 @@ final class NodeCaseTests: XCTestCase {
     private func runOnce(_ golden: GoldenCase, frozen: Set<String>) throws -> String? {
         let ctx = ImportContext(opset: golden.opset)
         var feeds: [String: Tensor] = [:]
+        for (name, tensor) in golden.initializers { ctx.addWeight(name, tensor) }
         for (name, tensor) in golden.inputs {
             if frozen.contains(name) {
                 ctx.addWeight(name, tensor)

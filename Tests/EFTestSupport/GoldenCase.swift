@@ -36,6 +36,7 @@ public struct GoldenCase {
         var nodes: [NodeDescription]
         var inputs: [String]
         var outputs: [String]
+        var initializers: [String]
         var dtypes: [String: String]
     }
 
@@ -45,6 +46,8 @@ public struct GoldenCase {
     /// Graph inputs and outputs: ONNX value names with their tensors.
     public let inputs: [(name: String, tensor: Tensor)]
     public let outputs: [(name: String, tensor: Tensor)]
+    /// Constant tensors of the model (ONNX initializers).
+    public let initializers: [(name: String, tensor: Tensor)]
 
     /// Loads the case in `directory`.
     public init(directory: URL) throws {
@@ -65,6 +68,7 @@ public struct GoldenCase {
         }
         inputs = try load("input", description.inputs)
         outputs = try load("output", description.outputs)
+        initializers = try load("initializer", description.initializers)
     }
 
     /// Every case under Tests/Goldens/kernels, sorted by name.

@@ -2,13 +2,17 @@
 """Convert ONNX backend node test cases for the elementwise, reduction and movement ops into
 plain files Swift tests can read without a protobuf parser.
 
-For each chosen case this writes Tests/Goldens/kernels/<case>/:
+Cases come from the node, pytorch-operator, pytorch-converted and simple folders of the suite
+(the last three use old opsets, 6 to 12); a case is chosen when every node of its model is one
+of OPS and its data fits the size limit. For each chosen case this writes
+Tests/Goldens/kernels/<case>/ (cases outside node/ are prefixed with their folder name):
   case.json     opset, the graph's nodes (op type, inputs, outputs, attributes), graph
-                inputs/outputs and the element type of each stored array
-  input_<i>.npy, output_<j>.npy   the test's data (bfloat16 stored as its uint16 bits)
+                inputs/outputs, initializer names and the element type of each stored array
+  input_<i>.npy, output_<j>.npy, initializer_<k>.npy   the test's data (bfloat16 stored as
+                its uint16 bits)
 
 The expected outputs are the ONNX test suite's own (an independent reference).
-Usage: tools/goldens/onnx_cases_to_npy.py [--data /work/onnx-data/node] [--out Tests/Goldens/kernels]
+Usage: tools/goldens/onnx_cases_to_npy.py [--data /work/onnx-data] [--out Tests/Goldens/kernels]
 Needs the onnx and numpy packages (development only; tests never run Python).
 """
 import argparse
@@ -81,8 +85,6 @@ def convert(case_dir, out_dir):
     graph = model.graph
     if not graph.node or any(n.op_type not in OPS or n.domain not in ("", "ai.onnx") for n in graph.node):
         return "ops"
-    if graph.initializer:
-        return "initializers"
     opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), None)
     nodes = []
     for n in graph.node:
@@ -95,10 +97,19 @@ def convert(case_dir, out_dir):
         nodes.append({"op": n.op_type, "name": n.name, "inputs": list(n.input),
                       "outputs": list(n.output), "attributes": attributes})
     data_dir = os.path.join(case_dir, "test_data_set_0")
+    initializer_names = [t.name for t in graph.initializer]
+    inputs = [v.name for v in graph.input if v.name not in initializer_names]
     arrays, dtypes = {}, {}
     total = 0
-    for kind, values in (("input", graph.input), ("output", graph.output)):
-        for i in range(len(values)):
+    for k, tensor in enumerate(graph.initializer):
+        array, dtype = tensor_array(tensor)
+        if array is None:
+            return "dtype"
+        total += array.nbytes
+        arrays[f"initializer_{k}"] = array
+        dtypes[f"initializer_{k}"] = dtype
+    for kind, count in (("input", len(inputs)), ("output", len(graph.output))):
+        for i in range(count):
             path = os.path.join(data_dir, f"{kind}_{i}.pb")
             if not os.path.exists(path):
                 return "data"
@@ -118,7 +129,7 @@ def convert(case_dir, out_dir):
         np.save(os.path.join(out_dir, name + ".npy"), np.ascontiguousarray(array))
     description = {
         "opset": opset, "nodes": nodes,
-        "inputs": [v.name for v in graph.input], "outputs": [v.name for v in graph.output],
+        "inputs": inputs, "outputs": [v.name for v in graph.output], "initializers": initializer_names,
         "dtypes": dtypes,
     }
     with open(os.path.join(out_dir, "case.json"), "w") as f:
@@ -128,7 +139,7 @@ def convert(case_dir, out_dir):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", default="/work/onnx-data/node")
+    parser.add_argument("--data", default="/work/onnx-data")
     parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "../../Tests/Goldens/kernels"))
     args = parser.parse_args()
     out_root = os.path.abspath(args.out)
@@ -136,12 +147,15 @@ def main():
         shutil.rmtree(out_root)
     skipped = {}
     written = 0
-    for case in sorted(os.listdir(args.data)):
-        reason = convert(os.path.join(args.data, case), os.path.join(out_root, case))
-        if reason is None:
-            written += 1
-        elif reason != "ops":
-            skipped.setdefault(reason, []).append(case)
+    for folder in ("node", "pytorch-operator", "pytorch-converted", "simple"):
+        root = os.path.join(args.data, folder)
+        for case in sorted(os.listdir(root)):
+            name = case if folder == "node" else f"{folder}--{case}"
+            reason = convert(os.path.join(root, case), os.path.join(out_root, name))
+            if reason is None:
+                written += 1
+            elif reason != "ops":
+                skipped.setdefault(reason, []).append(name)
     print(f"wrote {written} cases to {out_root}")
     for reason, cases in sorted(skipped.items()):
         print(f"skipped ({reason}): {' '.join(cases)}")

@@ -13,7 +13,7 @@ enum ElementwiseImporters {
             "Equal": binary("equal"), "Less": binary("less"), "LessOrEqual": binary("lessOrEqual"),
             "Greater": binary("greater"), "GreaterOrEqual": binary("greaterOrEqual"),
             "BitwiseAnd": binary("bitwiseAnd"), "BitwiseOr": binary("bitwiseOr"), "BitwiseXor": binary("bitwiseXor"),
-            "PRelu": binary("prelu"),
+            "PRelu": importPRelu,
             "Max": variadic("max"), "Min": variadic("min"), "Sum": variadic("add"), "Mean": importMean,
             "Mod": importMod, "BitShift": importBitShift, "Where": importWhere,
             "Cast": importCast, "CastLike": importCastLike, "Clip": importClip,
@@ -70,6 +70,20 @@ enum ElementwiseImporters {
         let sum = try reduceInputs(node, ctx, "add", output: nil)
         let n = try LoweringSupport.constant(Double(count), try ctx.type(sum).dtype, ctx, node, hint: "count")
         try ctx.emit(.binary, [sum, n], ["fn": .string("div")], outputs: [out], from: node)
+    }
+
+    /// PRelu with numpy broadcasting of the slope; a slope of C elements against [N, C, ...]
+    /// is per channel (as opset 6 defines it, and as exporters mean it when numpy rules fail).
+    private static func importPRelu(_ node: OnnxNode, _ ctx: ImportContext) throws {
+        let x = try ctx.requiredInput(node, 0, "X")
+        var slope = try ctx.requiredInput(node, 1, "slope")
+        let xShape = try ctx.type(x).shape, slopeShape = try ctx.type(slope).shape
+        if slopeShape.count == 1, xShape.count >= 2, slopeShape[0] == xShape[1], slopeShape[0] != 1,
+           ctx.opset < 7 || (try? broadcastShapes(xShape, slopeShape)) == nil {
+            let channelShape = [xShape[1]] + [Int](repeating: 1, count: xShape.count - 2)
+            slope = try LoweringSupport.reshape(slope, to: channelShape, ctx, node, hint: "slope")
+        }
+        try ctx.emit(.binary, [x, slope], ["fn": .string("prelu")], outputs: [try output(node)], from: node)
     }
 
     private static func importMod(_ node: OnnxNode, _ ctx: ImportContext) throws {
