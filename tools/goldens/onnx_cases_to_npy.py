@@ -126,7 +126,7 @@ def convert(case_dir, out_dir):
         return "size"
     os.makedirs(out_dir, exist_ok=True)
     for name, array in arrays.items():
-        np.save(os.path.join(out_dir, name + ".npy"), np.ascontiguousarray(array))
+        np.save(os.path.join(out_dir, name + ".npy"), np.array(array, order="C", copy=True))
     description = {
         "opset": opset, "nodes": nodes,
         "inputs": inputs, "outputs": [v.name for v in graph.output], "initializers": initializer_names,
@@ -144,7 +144,9 @@ def main():
     args = parser.parse_args()
     out_root = os.path.abspath(args.out)
     if os.path.isdir(out_root):
-        shutil.rmtree(out_root)
+        for name in os.listdir(out_root):
+            if not name.startswith("ort--"):  # those come from make_ort_cases.py
+                shutil.rmtree(os.path.join(out_root, name))
     skipped = {}
     written = 0
     for folder in ("node", "pytorch-operator", "pytorch-converted", "simple"):
