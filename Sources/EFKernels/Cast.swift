@@ -120,6 +120,7 @@ extension Kernels {
     public static func cast(_ x: Tensor, to dtype: DType) throws -> Tensor {
         if x.dtype == dtype { return x }
         let out = try makeOutput(dtype, x.shape, "cast")
+        if convertHalfDirectly(x, out) { return out }
         switch x.dtype {
         case .float32: castFrom(x, Float.self, out)
         case .float64: castFrom(x, Double.self, out)
@@ -136,6 +137,29 @@ extension Kernels {
         case .bool: castFrom(x, Bool.self, out)
         }
         return out
+    }
+
+    /// Fast paths between float32 and the half types (the conversions kernels use to compute
+    /// half-precision tensors in float32); same results as the general path.
+    private static func convertHalfDirectly(_ x: Tensor, _ out: Tensor) -> Bool {
+        let n = x.count
+        switch (x.dtype, out.dtype) {
+        case (.float32, .float16):
+            let src = x.elements(Float.self), dst = out.mutableElements(Float16.self)
+            for i in 0..<n { dst[i] = Float16(src[i]) }
+        case (.float16, .float32):
+            let src = x.elements(Float16.self), dst = out.mutableElements(Float.self)
+            for i in 0..<n { dst[i] = Float(src[i]) }
+        case (.float32, .bfloat16):
+            let src = x.elements(Float.self), dst = out.mutableElements(BFloat16.self)
+            for i in 0..<n { dst[i] = BFloat16(src[i]) }
+        case (.bfloat16, .float32):
+            let src = x.elements(BFloat16.self), dst = out.mutableElements(Float.self)
+            for i in 0..<n { dst[i] = src[i].floatValue }
+        default:
+            return false
+        }
+        return true
     }
 
     private static func castFrom<S: CastSource>(_ x: Tensor, _ s: S.Type, _ out: Tensor) {

@@ -99,8 +99,7 @@ extension Kernels {
         case .identity: return x
         case .not, .bitwiseNot: throw unsupportedUnary(fn, x.dtype)
         default:
-            let f = floatFunction(fn, T.self, alpha, beta, gamma)
-            return try mapElements(x, T.self, T.self, f)
+            return try applyFloatFunction(fn, x, T.self, alpha, beta, gamma)
         }
     }
 }
