@@ -1,6 +1,6 @@
 // Plays the ONNX backend node tests of the elementwise, reduction and movement ops through
 // the importers, shape inference and the interpreter, against the suite's expected outputs
-// (converted to .npy by tools/goldens/onnx_cases_to_npy.py).
+// (converted to .npy by tools/goldens/basic_ops_onnx_cases.py).
 
 import EFCore
 import EFIR
@@ -12,7 +12,7 @@ import XCTest
 
 final class NodeCaseTests: XCTestCase {
     /// Imports and runs one case; returns nil on success or a message saying what differs.
-    private func run(_ golden: GoldenCase) -> String? {
+    private func run(_ golden: BasicOpsCase) -> String? {
         var frozen = Set<String>()
         for _ in 0...golden.inputs.count {
             do {
@@ -29,7 +29,7 @@ final class NodeCaseTests: XCTestCase {
         return "could not freeze the shape operands"
     }
 
-    private func runOnce(_ golden: GoldenCase, frozen: Set<String>) throws -> String? {
+    private func runOnce(_ golden: BasicOpsCase, frozen: Set<String>) throws -> String? {
         let ctx = ImportContext(opset: golden.opset)
         var feeds: [String: Tensor] = [:]
         for (name, tensor) in golden.initializers { ctx.addWeight(name, tensor) }
@@ -69,7 +69,7 @@ final class NodeCaseTests: XCTestCase {
         for ((name, expected), value) in zip(golden.outputs, outputValues) {
             guard let actual = results[value] ?? ctx.constant(value) ?? feeds[value] else { return "output \(name) missing" }
             let loose = expected.dtype == .float16 || expected.dtype == .bfloat16
-            if !tensorsMatch(actual, expected, rtol: loose ? 1e-2 : 1e-3, atol: loose ? 1e-2 : 1e-5) {
+            if !BasicOpsCase.matches(actual, expected, rtol: loose ? 1e-2 : 1e-3, atol: loose ? 1e-2 : 1e-5) {
                 let worst = actual.shape == expected.shape ? " max |diff| \(maxAbsDifference(actual, expected))" : ""
                 return "output \(name): got \(actual), expected \(expected)\(worst)"
             }
@@ -78,7 +78,7 @@ final class NodeCaseTests: XCTestCase {
     }
 
     func testONNXNodeCases() throws {
-        let cases = try GoldenCase.all()
+        let cases = try BasicOpsCase.all()
         XCTAssertGreaterThan(cases.count, 500, "the converted cases are missing")
         var failures: [String: String] = [:]
         for golden in cases {

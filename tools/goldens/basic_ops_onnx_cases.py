@@ -5,14 +5,14 @@ plain files Swift tests can read without a protobuf parser.
 Cases come from the node, pytorch-operator, pytorch-converted and simple folders of the suite
 (the last three use old opsets, 6 to 12); a case is chosen when every node of its model is one
 of OPS and its data fits the size limit. For each chosen case this writes
-Tests/Goldens/kernels/<case>/ (cases outside node/ are prefixed with their folder name):
+Tests/Goldens/basic-ops/<case>/ (cases outside node/ are prefixed with their folder name):
   case.json     opset, the graph's nodes (op type, inputs, outputs, attributes), graph
                 inputs/outputs, initializer names and the element type of each stored array
   input_<i>.npy, output_<j>.npy, initializer_<k>.npy   the test's data (bfloat16 stored as
                 its uint16 bits)
 
 The expected outputs are the ONNX test suite's own (an independent reference).
-Usage: tools/goldens/onnx_cases_to_npy.py [--data /work/onnx-data] [--out Tests/Goldens/kernels]
+Usage: tools/goldens/basic_ops_onnx_cases.py [--data /work/onnx-data] [--out Tests/Goldens/basic-ops]
 Needs the onnx and numpy packages (development only; tests never run Python).
 """
 import argparse
@@ -140,12 +140,12 @@ def convert(case_dir, out_dir):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default="/work/onnx-data")
-    parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "../../Tests/Goldens/kernels"))
+    parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "../../Tests/Goldens/basic-ops"))
     args = parser.parse_args()
     out_root = os.path.abspath(args.out)
     if os.path.isdir(out_root):
         for name in os.listdir(out_root):
-            if not name.startswith("ort--"):  # those come from make_ort_cases.py
+            if not name.startswith("ort--"):  # those come from basic_ops_ort_cases.py
                 shutil.rmtree(os.path.join(out_root, name))
     skipped = {}
     written = 0

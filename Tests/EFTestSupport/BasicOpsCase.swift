@@ -1,11 +1,11 @@
-// Reads the ONNX node-test cases converted by tools/goldens/onnx_cases_to_npy.py:
+// Reads the ONNX node-test cases converted by tools/goldens/basic_ops_onnx_cases.py:
 // a case.json describing the nodes and opset, and input_i.npy / output_j.npy arrays.
 
 import EFCore
 import Foundation
 
 /// One converted ONNX backend test case.
-public struct GoldenCase {
+public struct BasicOpsCase {
     /// An attribute value as stored in case.json.
     public enum AttributeValue: Decodable {
         case int(Int), ints([Int]), float(Float), floats([Float]), string(String)
@@ -71,23 +71,23 @@ public struct GoldenCase {
         initializers = try load("initializer", description.initializers)
     }
 
-    /// Every case under Tests/Goldens/kernels, sorted by name.
-    public static func all() throws -> [GoldenCase] {
-        let root = TestData.goldens.appendingPathComponent("kernels")
+    /// Every case under Tests/Goldens/basic-ops, sorted by name.
+    public static func all() throws -> [BasicOpsCase] {
+        let root = TestData.goldens.appendingPathComponent("basic-ops")
         let names = try FileManager.default.contentsOfDirectory(atPath: root.path).sorted()
-        return try names.map { try GoldenCase(directory: root.appendingPathComponent($0)) }
+        return try names.map { try BasicOpsCase(directory: root.appendingPathComponent($0)) }
     }
-}
 
-/// True when `actual` matches `expected`: same dtype and shape, integers and bools exactly,
-/// floats within `atol + rtol · |expected|` (NaN matches NaN; infinities must match exactly).
-public func tensorsMatch(_ actual: Tensor, _ expected: Tensor, rtol: Double, atol: Double) -> Bool {
-    guard actual.dtype == expected.dtype, actual.shape == expected.shape else { return false }
-    if !expected.dtype.isFloatingPoint { return actual.isBitwiseEqual(to: expected) }
-    for (a, e) in zip(actual.doubleValues(), expected.doubleValues()) {
-        if a.isNaN || e.isNaN { if a.isNaN != e.isNaN { return false }; continue }
-        if a.isInfinite || e.isInfinite { if a != e { return false }; continue }
-        if abs(a - e) > atol + rtol * abs(e) { return false }
+    /// True when `actual` matches `expected`: same dtype and shape, integers and bools exactly,
+    /// floats within `atol + rtol · |expected|` (NaN matches NaN; infinities must match exactly).
+    public static func matches(_ actual: Tensor, _ expected: Tensor, rtol: Double, atol: Double) -> Bool {
+        guard actual.dtype == expected.dtype, actual.shape == expected.shape else { return false }
+        if !expected.dtype.isFloatingPoint { return actual.isBitwiseEqual(to: expected) }
+        for (a, e) in zip(actual.doubleValues(), expected.doubleValues()) {
+            if a.isNaN || e.isNaN { if a.isNaN != e.isNaN { return false }; continue }
+            if a.isInfinite || e.isInfinite { if a != e { return false }; continue }
+            if abs(a - e) > atol + rtol * abs(e) { return false }
+        }
+        return true
     }
-    return true
 }

@@ -6,9 +6,9 @@ edge cases (integer division and modulo signs, half-to-even rounding, cast trunc
 wrapping, NaN in Max/Min, negative gather indices, negative slice steps, negative pads, empty
 tensors, broadcasting across ranks, allowzero, ties in TopK/ArgMax).
 
-Writes Tests/Goldens/kernels/ort--<name>/ in the format of onnx_cases_to_npy.py. Operands that
+Writes Tests/Goldens/basic-ops/ort--<name>/ in the format of basic_ops_onnx_cases.py. Operands that
 decide shapes are stored as initializers (constants). Inputs come from a seeded generator.
-Usage: tools/goldens/make_ort_cases.py [--out Tests/Goldens/kernels]   (needs onnx, onnxruntime)
+Usage: tools/goldens/basic_ops_ort_cases.py [--out Tests/Goldens/basic-ops]   (needs onnx, onnxruntime)
 """
 import argparse
 import json
@@ -205,7 +205,7 @@ def attribute_json(a):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "../../Tests/Goldens/kernels"))
+    parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "../../Tests/Goldens/basic-ops"))
     args = parser.parse_args()
     for spec in CASES:
         name, opset, op, attributes, inputs, initializers, _, _ = spec
