@@ -99,7 +99,12 @@ extension Kernels {
         case .sub: return try broadcastMap(a, b, T.self, T.self) { $0 - $1 }
         case .mul: return try broadcastMap(a, b, T.self, T.self) { $0 * $1 }
         case .div: return try broadcastMap(a, b, T.self, T.self) { $0 / $1 }
-        case .pow: return try broadcastMap(a, b, T.self, T.self) { T.kPow($0, $1) }
+        case .pow:
+            if b.count == 1, b.rank <= a.rank, b.elements(T.self)[0] == 2 {
+                // x² exactly as pow rounds it, without the cost of a pow call (LayerNorm patterns).
+                return try mapElements(a, T.self, T.self) { $0 * $0 }
+            }
+            return try broadcastMap(a, b, T.self, T.self) { T.kPow($0, $1) }
         case .max: return try broadcastMap(a, b, T.self, T.self) { $0.isNaN || $1.isNaN ? .nan : Swift.max($0, $1) }
         case .min: return try broadcastMap(a, b, T.self, T.self) { $0.isNaN || $1.isNaN ? .nan : Swift.min($0, $1) }
         case .fmod: return try broadcastMap(a, b, T.self, T.self) { T.kFmod($0, $1) }

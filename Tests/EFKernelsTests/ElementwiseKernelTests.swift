@@ -60,6 +60,15 @@ final class ElementwiseKernelTests: XCTestCase {
         XCTAssertEqual(mixed.scalars(as: Int32.self), [2, 3])
     }
 
+    func testSquaringMatchesPow() throws {
+        let x = Tensor(shape: [2, 2], scalars: [Float](arrayLiteral: -3, 1.1, 2e20, .nan))
+        let squared = try Kernels.binary(.pow, x, Tensor(shape: [1, 1], scalars: [Float(2)])).scalars(as: Float.self)
+        XCTAssertEqual(Array(squared[0..<3]), [9, Float(1.1) * Float(1.1), .infinity])
+        XCTAssertTrue(squared[3].isNaN)
+        let general = try Kernels.binary(.pow, x, Tensor(shape: [1], scalars: [Float(3)])).scalars(as: Float.self)
+        XCTAssertEqual(general[0], -27)
+    }
+
     func testMaxMinPropagateNaN() throws {
         let a = Tensor(shape: [3], scalars: [Float](arrayLiteral: .nan, 1, 2))
         let b = Tensor(shape: [3], scalars: [Float](arrayLiteral: 0, .nan, 1))
