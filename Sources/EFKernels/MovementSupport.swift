@@ -7,10 +7,14 @@ extension Kernels {
     /// The elements of an integer index tensor as Int.
     /// - Throws: `EdgeflowError.invalidInput` when `indices` is not an integer tensor.
     static func indexValues(_ indices: Tensor, _ context: String) throws -> [Int] {
-        guard indices.dtype.isInteger else {
+        switch indices.dtype {
+        case .int64: return indices.scalars(as: Int64.self).map { Int($0) }
+        case .int32: return indices.scalars(as: Int32.self).map { Int($0) }
+        case .uint64: return indices.scalars(as: UInt64.self).map { Int(clamping: $0) }
+        case .int8, .uint8, .int16, .uint16, .uint32: return indices.doubleValues().map { Int($0) }
+        default:
             throw EdgeflowError(.invalidInput, "\(context): indices must be integers, got \(indices.dtype.rawValue)")
         }
-        return try indices.intValues()
     }
 
     /// Resolves a possibly negative index against `size`.

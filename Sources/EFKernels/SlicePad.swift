@@ -5,9 +5,9 @@ import EFCore
 extension Kernels {
     /// The number of elements a slice from `start` toward `end` with `step` selects.
     public static func sliceLength(start: Int, end: Int, step: Int) -> Int {
-        if step > 0 { return Swift.max(0, (end - start + step - 1) / step) }
-        if step < 0 { return Swift.max(0, (start - end - step - 1) / -step) }
-        return 0
+        let (span, overflow) = step > 0 ? end.subtractingReportingOverflow(start) : start.subtractingReportingOverflow(end)
+        guard step != 0, step != Int.min, !overflow, span > 0 else { return 0 }
+        return (span - 1) / Swift.abs(step) + 1
     }
 
     /// Strided slice with one start, end and step per axis, already clamped: a non-empty axis
@@ -25,7 +25,7 @@ extension Kernels {
         for axis in 0..<x.rank {
             let length = sliceLength(start: starts[axis], end: ends[axis], step: steps[axis])
             if length > 0 {
-                let last = starts[axis] + (length - 1) * steps[axis]
+                let last = starts[axis] &+ (length - 1) &* steps[axis]
                 guard (0..<x.shape[axis]).contains(starts[axis]), (0..<x.shape[axis]).contains(last) else {
                     throw EdgeflowError(.invalidInput,
                         "slice of axis \(axis) reads indices \(starts[axis])...\(last) outside size \(x.shape[axis])")
@@ -55,8 +55,9 @@ extension Kernels {
         guard pads.count == 2 * rank else {
             throw EdgeflowError(.invalidInput, "pad needs \(2 * rank) pads for rank \(rank), got \(pads.count)")
         }
-        let shape = (0..<rank).map { x.shape[$0] + pads[$0] + pads[$0 + rank] }
-        guard shape.allSatisfy({ $0 >= 0 }) else {
+        let shape = (0..<rank).map { x.shape[$0].addingReportingOverflow(pads[$0]).partialValue
+            .addingReportingOverflow(pads[$0 + rank]).partialValue }
+        guard shape.allSatisfy({ $0 >= 0 }), pads.allSatisfy({ Swift.abs($0) < Int.max / 4 }) else {
             throw EdgeflowError(.invalidInput, "pads \(pads) crop \(x.shape.shapeDescription) below zero")
         }
         if mode == .constant {

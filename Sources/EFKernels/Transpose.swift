@@ -59,7 +59,10 @@ extension Kernels {
         guard repeats.count == x.rank, repeats.allSatisfy({ $0 >= 0 }) else {
             throw EdgeflowError(.invalidInput, "tile repeats \(repeats) do not fit rank \(x.rank)")
         }
-        let shape = zip(x.shape, repeats).map { $0 * $1 }
+        let shape = zip(x.shape, repeats).map { $0.multipliedReportingOverflow(by: $1).partialValue }
+        guard zip(x.shape, repeats).allSatisfy({ !$0.multipliedReportingOverflow(by: $1).overflow }) else {
+            throw EdgeflowError(.invalidInput, "tile repeats \(repeats) of \(x.shape.shapeDescription) overflow")
+        }
         let out = try makeOutput(x.dtype, shape, "tile")
         let outStrides = shape.contiguousStrides, inStrides = x.shape.contiguousStrides
         var viewShape: [Int] = [], src: [Int] = [], dst: [Int] = []
@@ -76,7 +79,7 @@ extension Kernels {
     /// DepthToSpace on NCHW: [N, C, H, W] → [N, C/b², H·b, W·b]; `mode` "DCR" or "CRD".
     /// - Throws: `EdgeflowError.invalidInput` for a non-4-D input, bad block size or mode.
     public static func depthToSpace(_ x: Tensor, blockSize b: Int, mode: String) throws -> Tensor {
-        guard x.rank == 4, b > 0, x.shape[1] % (b * b) == 0 else {
+        guard x.rank == 4, b > 0, b <= x.shape[1], x.shape[1] % (b * b) == 0 else {
             throw EdgeflowError(.invalidInput, "depthToSpace needs [N, C, H, W] with C divisible by \(b)², got \(x.shape.shapeDescription)")
         }
         let (n, c, h, w) = (x.shape[0], x.shape[1] / (b * b), x.shape[2], x.shape[3])
@@ -92,7 +95,7 @@ extension Kernels {
     /// SpaceToDepth on NCHW: [N, C, H, W] → [N, C·b², H/b, W/b].
     /// - Throws: `EdgeflowError.invalidInput` for a non-4-D input or H, W not divisible by b.
     public static func spaceToDepth(_ x: Tensor, blockSize b: Int) throws -> Tensor {
-        guard x.rank == 4, b > 0, x.shape[2] % b == 0, x.shape[3] % b == 0 else {
+        guard x.rank == 4, b > 0, b <= 1 << 20, x.shape[2] % b == 0, x.shape[3] % b == 0 else {
             throw EdgeflowError(.invalidInput, "spaceToDepth needs [N, C, H, W] with H, W divisible by \(b), got \(x.shape.shapeDescription)")
         }
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2] / b, x.shape[3] / b)

@@ -77,5 +77,9 @@ final class BasicShapeRuleTests: XCTestCase {
         XCTAssertThrowsError(try infer(.gather, [x, TensorType(.float32, [1])], ["axis": .int(0)]))
         XCTAssertThrowsError(try infer(.expand, [x], ["shape": .ints([3, 3])]))
         XCTAssertThrowsError(try infer(.transpose, [x], ["perm": .ints([1, 1])]))
+        XCTAssertThrowsError(try infer(.tile, [x], ["repeats": .ints([Int.max, 2])]))
+        XCTAssertThrowsError(try infer(.pad, [x], ["pads": .ints([Int.max, 0, Int.max, 0])]))
+        let overflowing: Attributes = ["starts": .ints([Int.min, 0]), "ends": .ints([Int.max, 3]), "steps": .ints([1, 1])]
+        XCTAssertEqual(try infer(.slice, [x], overflowing), [TensorType(.float32, [0, 3])], "an overflowing span selects nothing")
     }
 }

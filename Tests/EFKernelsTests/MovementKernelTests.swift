@@ -97,4 +97,13 @@ final class MovementKernelTests: XCTestCase {
         let y = try Kernels.oneHot(indices, depth: 3, values: values, axis: 1)
         XCTAssertEqual(y.scalars(as: Int32.self), [0, 5, 0, 0, 0, 5, 0, 0, 0])
     }
+
+    func testAbsurdParametersThrowInsteadOfTrapping() {
+        XCTAssertThrowsError(try Kernels.tile(x34, repeats: [Int.max, 2]))
+        XCTAssertThrowsError(try Kernels.pad(x34, pads: [Int.max, 0, Int.max, 0], mode: .constant, value: Tensor(scalar: Float(0))))
+        XCTAssertThrowsError(try Kernels.gather(x34, indices: Tensor(scalar: UInt64.max), axis: 0))
+        XCTAssertThrowsError(try Kernels.depthToSpace(Tensor(zeros: .float32, shape: [1, 4, 1, 1]), blockSize: Int.max, mode: "DCR"))
+        XCTAssertEqual(Kernels.sliceLength(start: Int.min, end: Int.max, step: 1), 0, "overflowing span selects nothing")
+        XCTAssertEqual(Kernels.sliceLength(start: 3, end: -1, step: -2), 2)
+    }
 }

@@ -36,6 +36,9 @@ enum MovementShapes {
             guard pads.count == 2 * rank else {
                 throw EdgeflowError(.invalidModel, "pads \(pads) do not have 2 × \(rank) entries for \(x)")
             }
+            guard pads.allSatisfy({ abs($0) < Int.max / 4 }) else {
+                throw EdgeflowError(.invalidModel, "pads \(pads) are absurd for \(x)")
+            }
             let shape = (0..<rank).map { x.shape[$0] + pads[$0] + pads[$0 + rank] }
             guard shape.allSatisfy({ $0 >= 0 }) else {
                 throw EdgeflowError(.invalidModel, "pads \(pads) crop \(x) below zero")
@@ -69,7 +72,8 @@ enum MovementShapes {
             return [x]
         case .tile:
             let repeats = try attributes.requiredInts("repeats")
-            guard repeats.count == x.shape.count, repeats.allSatisfy({ $0 >= 0 }) else {
+            guard repeats.count == x.shape.count, repeats.allSatisfy({ $0 >= 0 }),
+                  zip(x.shape, repeats).allSatisfy({ !$0.multipliedReportingOverflow(by: $1).overflow }) else {
                 throw EdgeflowError(.invalidModel, "tile repeats \(repeats) do not fit \(x)")
             }
             return [TensorType(x.dtype, zip(x.shape, repeats).map { $0 * $1 })]
@@ -128,10 +132,12 @@ enum MovementShapes {
         }
         let shape = (0..<rank).map { axis -> Int in
             let (start, end, step) = (starts[axis], ends[axis], steps[axis])
-            return step > 0 ? max(0, (end - start + step - 1) / step) : max(0, (start - end - step - 1) / -step)
+            let (span, overflow) = step > 0 ? end.subtractingReportingOverflow(start) : start.subtractingReportingOverflow(end)
+            guard step != Int.min, !overflow, span > 0 else { return 0 }
+            return (span - 1) / abs(step) + 1
         }
         for axis in 0..<rank where shape[axis] > 0 {
-            let last = starts[axis] + (shape[axis] - 1) * steps[axis]
+            let last = starts[axis] &+ (shape[axis] - 1) &* steps[axis]
             guard (0..<x.shape[axis]).contains(starts[axis]), (0..<x.shape[axis]).contains(last) else {
                 throw EdgeflowError(.invalidModel, "slice of axis \(axis) reads outside \(x): starts \(starts), ends \(ends), steps \(steps)")
             }
@@ -151,12 +157,12 @@ enum MovementShapes {
     private static func blockRearrangeType(_ op: OpType, _ x: TensorType, _ b: Int) throws -> TensorType {
         let s = x.shape
         if op == .depthToSpace {
-            guard s.count == 4, b > 0, s[1] % (b * b) == 0 else {
+            guard s.count == 4, b > 0, b <= s[1], s[1] % (b * b) == 0 else {
                 throw EdgeflowError(.invalidModel, "depthToSpace needs [N, C, H, W] with C divisible by \(b)², got \(x)")
             }
             return TensorType(x.dtype, [s[0], s[1] / (b * b), s[2] * b, s[3] * b])
         }
-        guard s.count == 4, b > 0, s[2] % b == 0, s[3] % b == 0 else {
+        guard s.count == 4, b > 0, b <= 1 << 20, s[2] % b == 0, s[3] % b == 0 else {
             throw EdgeflowError(.invalidModel, "spaceToDepth needs [N, C, H, W] with H, W divisible by \(b), got \(x)")
         }
         return TensorType(x.dtype, [s[0], s[1] * b * b, s[2] / b, s[3] / b])

@@ -100,10 +100,11 @@ enum LoweringSupport {
 
     /// The integer values of a constant shape-deciding input (Reshape shape, Slice starts, ...).
     static func intValues(_ tensor: Tensor, _ node: OnnxNode, _ role: String) throws -> [Int] {
-        guard tensor.dtype.isInteger else {
-            throw invalid(node, "its \(role) input must be integers, got \(tensor.dtype.rawValue)")
+        switch tensor.dtype {
+        case .int64: return tensor.scalars(as: Int64.self).map { Int($0) }
+        case .int32: return tensor.scalars(as: Int32.self).map { Int($0) }
+        default: throw invalid(node, "its \(role) input must be int32 or int64, got \(tensor.dtype.rawValue)")
         }
-        return try tensor.intValues()
     }
 
     /// A tensor of `dtype` and `shape` with every element `value`, converted by the cast kernel.

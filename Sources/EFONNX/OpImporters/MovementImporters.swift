@@ -50,8 +50,8 @@ enum MovementImporters {
         let inferred = target.indices.filter { target[$0] == -1 }
         guard inferred.count <= 1 else { throw LoweringSupport.invalid(node, "shape \(requested) has more than one -1") }
         if let position = inferred.first {
-            let known = target.enumerated().filter { $0.offset != position }.reduce(1) { $0 * $1.element }
-            guard known > 0, input.elementCount % known == 0 else {
+            let others = target.enumerated().filter { $0.offset != position }.map(\.element)
+            guard let known = others.checkedElementCount, known > 0, input.elementCount % known == 0 else {
                 throw LoweringSupport.invalid(node, "cannot infer the -1 in \(requested) for input \(input.shapeDescription)")
             }
             target[position] = input.elementCount / known

@@ -75,7 +75,8 @@ enum SliceImporters {
             let chunk = (dim + parts - 1) / parts
             sizes = (0..<parts).map { max(0, min(chunk, dim - $0 * chunk)) }
         }
-        guard let sizes, sizes.count == node.outputs.count, sizes.allSatisfy({ $0 >= 0 }), sizes.reduce(0, +) == dim else {
+        guard let sizes, sizes.count == node.outputs.count, sizes.allSatisfy({ $0 >= 0 && $0 <= dim }),
+              sizes.reduce(0, &+) == dim else {
             throw LoweringSupport.invalid(node, "split sizes do not divide dim \(dim) into \(node.outputs.count) outputs")
         }
         var offset = 0
