@@ -38,7 +38,7 @@ struct ResizeAxisPlan {
             let ratio = x == floorX ? 1 : x - floorX
             let left = Int(floorX) - (x == floorX ? 1 : 0)
             if p.mode == .nearest {
-                let pick = Self.nearestPicksRight(ratio, p.nearestMode) ? left + 1 : left
+                let pick = Self.nearestPicksRight(ratio, p.nearestMode, scale: scale) ? left + 1 : left
                 indices.append(min(max(pick, 0), inputSize - 1))
                 weights.append(1)
                 continue
@@ -89,13 +89,14 @@ struct ResizeAxisPlan {
     }
 
     /// Nearest rounding of a coordinate whose fraction past the left pixel is `ratio` ∈ (0, 1].
-    static func nearestPicksRight(_ ratio: Double, _ mode: ResizeNearestMode) -> Bool {
+    static func nearestPicksRight(_ ratio: Double, _ mode: ResizeNearestMode, scale: Double) -> Bool {
         if ratio == 1 { return true }
         switch mode {
         case .roundPreferFloor: return ratio > 0.5
         case .roundPreferCeil: return ratio >= 0.5
         case .floor: return false
         case .ceil: return true
+        case .simple: return scale < 1
         }
     }
 

@@ -23,6 +23,9 @@ public enum ResizeNearestMode: String, Sendable, CaseIterable {
     case roundPreferFloor = "round_prefer_floor"
     case roundPreferCeil = "round_prefer_ceil"
     case floor, ceil
+    /// Resize-10 and Upsample (before nearest_mode existed), as onnxruntime runs them: ceil on
+    /// axes that shrink (scale < 1), floor on the others.
+    case simple
 }
 
 /// Parameters of `Kernels.resize`.
