@@ -20,6 +20,7 @@ extension Kernels {
             throw EdgeflowError(.invalidInput, "conv operands must share one dtype, got x \(x.dtype.rawValue), weight \(weight.dtype.rawValue)\(bias.map { ", bias \($0.dtype.rawValue)" } ?? "")")
         }
         let out = try newOutputTensor(x.dtype, [x.shape[0], weight.shape[0]] + shape.geometry.outputSpatial, op: "conv")
+        try checkColumnBuffer(shape, op: "conv")
         switch x.dtype {
         case .float32: convolve(x, weight, bias, shape, out, Float.self)
         case .float64: convolve(x, weight, bias, shape, out, Double.self)
@@ -36,6 +37,14 @@ extension Kernels {
         var geometry: WindowGeometry
         var inPerGroup: Int { inChannels / group }
         var outPerGroup: Int { outChannels / group }
+    }
+
+    /// Checks that the im2col buffer ([C/group · kernel volume, output volume]) has a sane size.
+    static func checkColumnBuffer(_ s: ConvShapes, op: String) throws {
+        let (count, overflow) = (s.inPerGroup * s.geometry.kernelVolume).multipliedReportingOverflow(by: s.geometry.outputVolume)
+        guard !overflow, count < 1 << 34 else {
+            throw EdgeflowError(.invalidInput, "\(op): the unfolded input would need \(overflow ? "more than 2^63" : String(count)) elements")
+        }
     }
 
     /// Validates the operand shapes of a conv-like op (conv, convInteger, qlinearConv).

@@ -75,6 +75,10 @@ extension Kernels {
                                    pads: parameters.window.pads, allowNegativePads: true)
         g.output = [Int](repeating: 1, count: 3 - inputSpatial.count) + inputSpatial
         let out = try newOutputTensor(x.dtype, [x.shape[0], outChannels] + outSpatial, op: "convTranspose")
+        let (columns, overflow) = (w[1] * g.kernelVolume).multipliedReportingOverflow(by: g.outputVolume)
+        guard !overflow, columns < 1 << 34 else {
+            throw EdgeflowError(.invalidInput, "convTranspose: the column buffer would be too large")
+        }
         switch x.dtype {
         case .float32: transpose(x, weight, bias, g, group, out, Float.self)
         case .float64: transpose(x, weight, bias, g, group, out, Double.self)

@@ -45,6 +45,7 @@ extension Kernels {
     private static func integerConv(_ x: Tensor, _ w: Tensor, bias: Tensor?, _ s: ConvShapes) throws -> Tensor {
         let g = s.geometry
         let out = try newOutputTensor(.int32, [s.batch, s.outChannels] + g.outputSpatial, op: "convInteger")
+        try checkColumnBuffer(s, op: "convInteger")
         let p = g.outputVolume, k = s.inPerGroup * g.kernelVolume
         let px = readPointer(x, as: Int32.self), pw = readPointer(w, as: Int32.self)
         let py = writePointer(out, as: Int32.self)

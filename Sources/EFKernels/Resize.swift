@@ -27,7 +27,7 @@ extension Kernels {
             let axisRoi = roi.map { ($0[a], $0[a + rank]) } ?? (0, 1)
             let identity = abs(scales[a] - 1) <= 1e-9 * max(abs(scales[a]), 1) && parameters.sizes[a] == x.shape[a]
                 && axisRoi.0 == 0 && abs(axisRoi.1 - 1) <= 1e-9
-            plans.append(identity ? nil : ResizeAxisPlan(parameters, inputSize: x.shape[a], outputSize: parameters.sizes[a],
+            plans.append(identity ? nil : try ResizeAxisPlan(parameters, inputSize: x.shape[a], outputSize: parameters.sizes[a],
                                                          scale: scales[a], roi: axisRoi))
         }
         if parameters.mode == .nearest {

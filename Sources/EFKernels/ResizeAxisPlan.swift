@@ -3,6 +3,7 @@
 // (with antialias and exclude_outside), or one index for nearest. Resize is separable, so the
 // N-d op applies one such plan per axis. The arithmetic is in Double, as ONNX's reference does.
 
+import EFCore
 import Foundation
 
 /// The taps of one axis: for output index o, `indices[o*width ..< (o+1)*width]` and the weights
@@ -14,8 +15,13 @@ struct ResizeAxisPlan {
     var extrapolated: [Bool] = []
 
     /// - Parameters: inputSize/outputSize along the axis, its scale, and roi (start, end).
-    init(_ p: ResizeParameters, inputSize: Int, outputSize: Int, scale: Double, roi: (Double, Double)) {
+    /// - Throws: `EdgeflowError.invalidInput` when an antialias filter would span more than a
+    ///   million taps (a scale below 1e-6) or the taps of the axis would not fit in memory.
+    init(_ p: ResizeParameters, inputSize: Int, outputSize: Int, scale: Double, roi: (Double, Double)) throws {
         let filterScale = p.antialias ? min(scale, 1) : 1
+        guard filterScale >= 1e-6 else {
+            throw EdgeflowError(.invalidInput, "resize: antialias with scale \(scale) would need a filter of more than a million taps")
+        }
         // Tap offsets relative to the input index left of the coordinate.
         let firstTap: Int
         switch p.mode {
@@ -27,12 +33,17 @@ struct ResizeAxisPlan {
             firstTap = p.antialias ? Int(Foundation.floor(-2 / filterScale)) + 1 : -1
             width = 2 - 2 * firstTap
         }
+        guard outputSize * width < 1 << 28 else {
+            throw EdgeflowError(.invalidInput, "resize: \(outputSize) outputs × \(width) taps along one axis is too many")
+        }
         indices.reserveCapacity(outputSize * width)
         weights.reserveCapacity(outputSize * width)
         for o in 0..<outputSize {
-            let (x, outside) = Self.sourceCoordinate(p.coordinateMode, output: o, inputSize: inputSize,
+            let (coordinate, outside) = Self.sourceCoordinate(p.coordinateMode, output: o, inputSize: inputSize,
                                                      outputSize: outputSize, scale: scale, roi: roi)
             extrapolated.append(outside)
+            // Far-away or undefined coordinates clamp to the edge anyway; keep Int conversion safe.
+            let x = coordinate.isNaN ? 0 : min(max(coordinate, -1e15), 1e15)
             let floorX = Foundation.floor(x)
             // The reference prefers the pixel left of x: an integral x has ratio 1 to x − 1.
             let ratio = x == floorX ? 1 : x - floorX

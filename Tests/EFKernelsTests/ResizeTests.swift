@@ -36,6 +36,17 @@ final class ResizeTests: XCTestCase {
         XCTAssertEqual(blended.scalars(as: UInt8.self), [7, 128, 250])
     }
 
+    func testSimpleNearestMatchesOnnxruntimeLegacyResize() throws {
+        // onnxruntime 1.31 runs Resize-10 nearest on 0…4 with scale 0.6 as [0, 2, 4] (ceil when
+        // shrinking) and on 0…3 with scale 1.5 as [0, 0, 1, 2, 2, 3] (floor when growing).
+        XCTAssertEqual(try resize([0, 1, 2, 3, 4], [5], ResizeParameters(mode: .nearest, coordinateMode: .asymmetric,
+                                                                         nearestMode: .simple, sizes: [3], scales: [0.6])),
+                       [0, 2, 4])
+        XCTAssertEqual(try resize([0, 1, 2, 3], [4], ResizeParameters(mode: .nearest, coordinateMode: .asymmetric,
+                                                                      nearestMode: .simple, sizes: [6], scales: [1.5])),
+                       [0, 0, 1, 2, 2, 3])
+    }
+
     func testCropAndResizeExtrapolates() throws {
         // roi 0.5…1.5 of a 3-wide axis: coordinates 1, 2, 3 → the last is outside and takes −1.
         let y = try resize([0, 10, 20], [3], ResizeParameters(mode: .linear, coordinateMode: .tfCropAndResize,

@@ -79,7 +79,7 @@ enum ResizeImporters {
             var scales = [Double](repeating: 1, count: shape.count)
             for axis in axes {
                 scales[axis] = scale
-                out[axis] = Int(scale * Double(shape[axis]) + 0.5)
+                out[axis] = try outputDim(scale * Double(shape[axis]) + 0.5, node)
             }
             return (out, scales)
         }
@@ -91,7 +91,7 @@ enum ResizeImporters {
         }
         var scales = [Double](repeating: 1, count: shape.count)
         for (i, axis) in axes.enumerated() { scales[axis] = given[i] }
-        return (zip(shape, scales).map { Int(($1 * Double($0)).rounded(.down)) }, scales)
+        return (try zip(shape, scales).map { try outputDim($1 * Double($0), node) }, scales)
     }
 
     /// Upsample (opset 7–9, and later where still used): scales from the attribute (opset < 9)
@@ -115,12 +115,21 @@ enum ResizeImporters {
         guard scales.count == shape.count, scales.allSatisfy({ $0 > 0 && $0.isFinite }) else {
             throw EdgeflowError(.invalidModel, "\(what): scales \(scales) must give \(shape.count) positive values")
         }
-        let sizes = zip(shape, scales).map { Int(($1 * Double($0)).rounded(.down)) }
+        let sizes = try zip(shape, scales).map { try outputDim($1 * Double($0), node) }
         let attributes: Attributes = [
             "mode": .string(mode), "coordinateTransformationMode": .string("asymmetric"),
             "nearestMode": .string("simple"), "sizes": .ints(sizes), "scales": .floats(scales.map { Float($0) }),
         ]
         try ctx.emit(.resize, [x], attributes, outputs: [node.outputs[0]], from: node)
+    }
+
+    /// floor(value) as an output dim.
+    /// - Throws: `EdgeflowError.invalidModel` when it is not below 2^31.
+    private static func outputDim(_ value: Double, _ node: OnnxNode) throws -> Int {
+        guard value.isFinite, value < 2147483648 else {
+            throw EdgeflowError(.invalidModel, "\(node.opType) node '\(node.displayName)' would make an output dim of \(value)")
+        }
+        return Int(value.rounded(.down))
     }
 
     /// A string attribute that must be one of `allowed`.
