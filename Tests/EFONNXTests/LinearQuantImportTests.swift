@@ -41,6 +41,15 @@ final class LinearQuantImportTests: XCTestCase {
         }
     }
 
+    func testGlobalLpPoolCoversAllSpatialDims() throws {
+        let ctx = ImportContext(opset: 2)
+        ctx.addWeight("x", Tensor(shape: [1, 2, 2, 2], scalars: [Float](arrayLiteral: 3, 0, 0, 4, 1, 1, 1, 1)))
+        try run(node("GlobalLpPool", ["x"], ["y"], ["p": .int(2)]), ctx)
+        // Constant input: the node was folded through the interpreter's pool kernel.
+        XCTAssertEqual(ctx.constant("y")?.shape, [1, 2, 1, 1])
+        XCTAssertEqual(ctx.constant("y")?.scalars(as: Float.self), [5, 2])
+    }
+
     func testMaxPoolIndicesAreRefused() {
         let ctx = ImportContext(opset: 12)
         ctx.addInput("x", TensorType(.float32, [1, 1, 4, 4]))
