@@ -157,10 +157,17 @@ extension Kernels {
             storeRow(c3, c + 3 * ldc, accumulate)
             return
         }
-        let tile = [c0, c1, c2, c3]
-        for r in 0..<rows {
-            let row = c + r * ldc
-            for j in 0..<cols { row[j] = accumulate ? row[j] + tile[r][j] : tile[r][j] }
+        // Edge tile: spill the accumulators to the stack and write the part that exists.
+        withUnsafeTemporaryAllocation(of: SIMD8<T>.self, capacity: 4) { tile in
+            let base = tile.baseAddress!
+            base.initialize(to: c0)
+            (base + 1).initialize(to: c1)
+            (base + 2).initialize(to: c2)
+            (base + 3).initialize(to: c3)
+            for r in 0..<rows {
+                let row = c + r * ldc
+                for j in 0..<cols { row[j] = accumulate ? row[j] + tile[r][j] : tile[r][j] }
+            }
         }
     }
 
