@@ -65,6 +65,10 @@ struct WindowGeometry {
             throw EdgeflowError(.invalidInput,
                 "\(op): strides \(s), dilations \(d) and kernel \(kernelSpatial) must all be ≥ 1")
         }
+        // Bounds that keep every size computation far from Int overflow.
+        guard (inputSpatial + kernelSpatial + s + d).allSatisfy({ $0 <= 1 << 30 }), p.allSatisfy({ (-(1 << 30)...(1 << 30)).contains($0) }) else {
+            throw EdgeflowError(.invalidInput, "\(op): sizes, kernel \(kernelSpatial), strides \(s), dilations \(d) or pads \(p) exceed 2^30")
+        }
         guard allowNegativePads || p.allSatisfy({ $0 >= 0 }) else {
             throw EdgeflowError(.invalidInput, "\(op): pads \(p) must be ≥ 0")
         }

@@ -89,7 +89,9 @@ extension Kernels {
         let values = x.scalars(as: Float.self)
         let maxValue = max(0, values.max() ?? 0), minValue = min(0, values.min() ?? 0)
         let scale = (maxValue == minValue ? Float(1) : maxValue - minValue) / Float(255)
-        let zeroPoint = min(max(Float(0) - minValue / scale, 0), 255).rounded(.toNearestOrEven)
+        let unclamped = Float(0) - minValue / scale
+        // A non-finite input range gives a NaN zero point; 0 keeps the conversion defined.
+        let zeroPoint = unclamped.isNaN ? 0 : min(max(unclamped, 0), 255).rounded(.toNearestOrEven)
         let y = values.map { v -> UInt8 in
             let q = (v / scale).rounded(.toNearestOrEven) + zeroPoint
             return q.isNaN ? 0 : UInt8(min(max(q, 0), 255))

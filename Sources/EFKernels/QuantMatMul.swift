@@ -69,10 +69,10 @@ extension Kernels {
         }
     }
 
-    /// `x − zeroPoint` as int32, for int8/uint8 (or int32) x. The zero point is a scalar, or,
+    /// `x − zeroPoint` as int32, for int8/uint8 x. The zero point is a scalar, or,
     /// when `perAxis` is given, may also hold one value per index of that axis.
     static func shiftedInt32(_ x: Tensor, zeroPoint: Tensor?, perAxis: Int?, role: String) throws -> Tensor {
-        guard [.int8, .uint8, .int32].contains(x.dtype) else {
+        guard x.dtype == .int8 || x.dtype == .uint8 else {
             throw EdgeflowError(.invalidInput, "\(role) must be int8 or uint8, got \(x.dtype.rawValue)")
         }
         let values = try x.intValues()

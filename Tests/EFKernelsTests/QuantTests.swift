@@ -62,6 +62,8 @@ final class QuantTests: XCTestCase {
         XCTAssertEqual(zScale.scalars(as: Float.self), [Float(1) / 255])
         XCTAssertEqual(zZero.scalars(as: UInt8.self), [0])
         XCTAssertEqual(z.scalars(as: UInt8.self), [0, 0])
+        // Infinite inputs must not trap.
+        XCTAssertNoThrow(try Kernels.dynamicQuantizeLinear(Tensor(shape: [2], scalars: [-Float.infinity, .nan])))
     }
 
     func testIntegerMatMulAndRequantization() throws {

@@ -67,8 +67,9 @@ enum LinearShapes {
         return shape
     }
 
-    /// The resolved strides, dilations and pads of a window op over `rank` spatial dims.
-    static func window(_ attributes: Attributes, rank: Int, kernel: [Int]) throws -> (strides: [Int], dilations: [Int], pads: [Int]) {
+    /// The resolved strides, dilations and pads of a window op over the spatial dims `input`.
+    static func window(_ attributes: Attributes, input: [Int], kernel: [Int]) throws -> (strides: [Int], dilations: [Int], pads: [Int]) {
+        let rank = input.count
         func list(_ key: String, _ count: Int, _ fill: Int) throws -> [Int] {
             let values = attributes.ints(key) ?? []
             if values.isEmpty { return [Int](repeating: fill, count: count) }
@@ -78,6 +79,11 @@ enum LinearShapes {
             return values
         }
         let window = (try list("strides", rank, 1), try list("dilations", rank, 1), try list("pads", 2 * rank, 0))
+        // Bounds that keep every size computation far from Int overflow.
+        guard (input + kernel + window.0 + window.1).allSatisfy({ $0 <= 1 << 30 }),
+              window.2.allSatisfy({ (-(1 << 30)...(1 << 30)).contains($0) }) else {
+            throw EdgeflowError(.invalidModel, "window sizes, kernel \(kernel), strides \(window.0), dilations \(window.1) or pads \(window.2) exceed 2^30")
+        }
         guard (1...3).contains(rank), kernel.count == rank, kernel.allSatisfy({ $0 >= 1 }),
               window.0.allSatisfy({ $0 >= 1 }), window.1.allSatisfy({ $0 >= 1 }) else {
             throw EdgeflowError(.invalidModel, "window needs 1–3 spatial dims and kernel, strides, dilations ≥ 1 (kernel \(kernel), strides \(window.0), dilations \(window.1))")
@@ -92,7 +98,7 @@ enum LinearShapes {
             throw EdgeflowError(.invalidModel, "conv x \(x.shapeDescription), weight \(w.shapeDescription) and group \(group) do not fit (need weight [M, C/group, kernel...])")
         }
         let rank = x.count - 2, kernel = Array(w.dropFirst(2))
-        let (strides, dilations, pads) = try window(attributes, rank: rank, kernel: kernel)
+        let (strides, dilations, pads) = try window(attributes, input: Array(x.dropFirst(2)), kernel: kernel)
         guard pads.allSatisfy({ $0 >= 0 }) else { throw EdgeflowError(.invalidModel, "conv pads \(pads) must be ≥ 0") }
         var out = [x[0], w[0]]
         for a in 0..<rank {
@@ -112,7 +118,7 @@ enum LinearShapes {
             throw EdgeflowError(.invalidModel, "convTranspose x \(x.shapeDescription), weight \(w.shapeDescription) and group \(group) do not fit (need weight [C, M/group, kernel...])")
         }
         let rank = x.count - 2, kernel = Array(w.dropFirst(2))
-        let (strides, dilations, pads) = try window(attributes, rank: rank, kernel: kernel)
+        let (strides, dilations, pads) = try window(attributes, input: Array(x.dropFirst(2)), kernel: kernel)
         let extra = attributes.ints("outputPadding") ?? []
         guard extra.isEmpty || extra.count == rank else {
             throw EdgeflowError(.invalidModel, "'outputPadding' has \(extra.count) entries, expected \(rank)")
@@ -137,7 +143,7 @@ enum LinearShapes {
             throw EdgeflowError(.invalidModel, "pool kind '\(kind)' is not max, avg or lp")
         }
         let rank = x.count - 2
-        let (strides, dilations, pads) = try window(attributes, rank: rank, kernel: kernel)
+        let (strides, dilations, pads) = try window(attributes, input: Array(x.dropFirst(2)), kernel: kernel)
         guard pads.allSatisfy({ $0 >= 0 }) else { throw EdgeflowError(.invalidModel, "pool pads \(pads) must be ≥ 0") }
         let ceilMode = attributes.int("ceilMode", default: 0) != 0
         var out = Array(x.prefix(2))

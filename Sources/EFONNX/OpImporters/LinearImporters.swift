@@ -29,13 +29,13 @@ enum LinearImporters {
         // SAME is resolved below from the output size; the window reader only checks the rest.
         var window = try WindowAttributes(node, spatial: spatial, kernel: kernel, same: .dilatedKernel)
         let outputPadding = try node.attributeInts("output_padding") ?? [Int](repeating: 0, count: rank)
-        guard outputPadding.count == rank else {
+        guard outputPadding.count == rank, outputPadding.allSatisfy({ (-(1 << 30)...(1 << 30)).contains($0) }) else {
             throw EdgeflowError(.invalidModel, "ConvTranspose node '\(node.displayName)': output_padding has \(outputPadding.count) entries, expected \(rank)")
         }
         let declaredOutput = try node.attributeInts("output_shape").map { Array($0.suffix(rank)) }
         let padsGiven = try node.attributeInts("pads") != nil
-        if let declaredOutput, declaredOutput.count != rank {
-            throw EdgeflowError(.invalidModel, "ConvTranspose node '\(node.displayName)': output_shape needs \(rank) spatial dims")
+        if let declaredOutput, declaredOutput.count != rank || !(declaredOutput + outputPadding).allSatisfy({ (-(1 << 30)...(1 << 30)).contains($0) }) {
+            throw EdgeflowError(.invalidModel, "ConvTranspose node '\(node.displayName)': output_shape \(declaredOutput) needs \(rank) spatial dims below 2^30")
         }
         for axis in 0..<rank {
             // The output size with no padding, as the ONNX reference computes it.

@@ -45,13 +45,19 @@ struct WindowAttributes {
         self.kernel = kernel
         strides = try list("strides", rank, 1)
         dilations = try list("dilations", rank, 1)
+        let explicitPads = try list("pads", 2 * rank, 0)
+        // Bounds that keep the size arithmetic here and in the shape rules far from overflow.
+        guard (spatial + kernel + strides + dilations).allSatisfy({ $0 <= 1 << 30 }),
+              explicitPads.allSatisfy({ (-(1 << 30)...(1 << 30)).contains($0) }) else {
+            throw EdgeflowError(.invalidModel, "\(what): input \(spatial), kernel \(kernel), strides \(strides), dilations \(dilations) or pads \(explicitPads) exceed 2^30")
+        }
         guard strides.allSatisfy({ $0 >= 1 }), dilations.allSatisfy({ $0 >= 1 }) else {
             throw EdgeflowError(.invalidModel, "\(what): strides \(strides) and dilations \(dilations) must be ≥ 1")
         }
         let autoPad = try node.attributeString("auto_pad") ?? "NOTSET"
         switch autoPad {
         case "NOTSET", "":
-            pads = try list("pads", 2 * rank, 0)
+            pads = explicitPads
         case "VALID":
             pads = [Int](repeating: 0, count: 2 * rank)
         case "SAME_UPPER", "SAME_LOWER":
