@@ -17,7 +17,9 @@ extension Kernels {
     public static func conv(_ x: Tensor, weight: Tensor, bias: Tensor?, _ parameters: ConvParameters) throws -> Tensor {
         let shape = try convShapes(x.shape, weight.shape, bias?.shape, parameters, op: "conv")
         guard weight.dtype == x.dtype, bias.map({ $0.dtype == x.dtype }) ?? true else {
-            throw EdgeflowError(.invalidInput, "conv operands must share one dtype, got x \(x.dtype.rawValue), weight \(weight.dtype.rawValue)\(bias.map { ", bias \($0.dtype.rawValue)" } ?? "")")
+            throw EdgeflowError(.invalidInput,
+                "conv operands must share one dtype, got x \(x.dtype.rawValue), weight \(weight.dtype.rawValue)"
+                    + (bias.map { ", bias \($0.dtype.rawValue)" } ?? ""))
         }
         let out = try newOutputTensor(x.dtype, [x.shape[0], weight.shape[0]] + shape.geometry.outputSpatial, op: "conv")
         try checkColumnBuffer(shape, op: "conv")
@@ -43,7 +45,8 @@ extension Kernels {
     static func checkColumnBuffer(_ s: ConvShapes, op: String) throws {
         let (count, overflow) = (s.inPerGroup * s.geometry.kernelVolume).multipliedReportingOverflow(by: s.geometry.outputVolume)
         guard !overflow, count < 1 << 34 else {
-            throw EdgeflowError(.invalidInput, "\(op): the unfolded input would need \(overflow ? "more than 2^63" : String(count)) elements")
+            throw EdgeflowError(.invalidInput,
+                "\(op): the unfolded input would need \(overflow ? "more than 2^63" : String(count)) elements")
         }
     }
 
@@ -51,11 +54,14 @@ extension Kernels {
     static func convShapes(_ x: [Int], _ w: [Int], _ bias: [Int]?, _ parameters: ConvParameters,
                            op: String) throws -> ConvShapes {
         guard x.count >= 3, w.count == x.count else {
-            throw EdgeflowError(.invalidInput, "\(op): x \(x.shapeDescription) and weight \(w.shapeDescription) must both be [N, C, spatial...] / [M, C/group, kernel...] of equal rank ≥ 3")
+            throw EdgeflowError(.invalidInput,
+                "\(op): x \(x.shapeDescription) and weight \(w.shapeDescription) must be [N, C, spatial...] and "
+                    + "[M, C/group, kernel...] of equal rank ≥ 3")
         }
         let group = parameters.group
         guard group >= 1, x[1] % group == 0, w[0] % group == 0, w[1] == x[1] / group else {
-            throw EdgeflowError(.invalidInput, "\(op): x has \(x[1]) channels, weight \(w.shapeDescription), group \(group): need C = weight[1]·group and M divisible by group")
+            throw EdgeflowError(.invalidInput,
+                "\(op): x has \(x[1]) channels, weight \(w.shapeDescription), group \(group): need C = weight[1]·group and M divisible by group")
         }
         if let bias, bias != [w[0]] {
             throw EdgeflowError(.invalidInput, "\(op): bias \(bias.shapeDescription) must be [\(w[0])]")

@@ -66,8 +66,10 @@ struct WindowGeometry {
                 "\(op): strides \(s), dilations \(d) and kernel \(kernelSpatial) must all be ≥ 1")
         }
         // Bounds that keep every size computation far from Int overflow.
-        guard (inputSpatial + kernelSpatial + s + d).allSatisfy({ $0 <= 1 << 30 }), p.allSatisfy({ (-(1 << 30)...(1 << 30)).contains($0) }) else {
-            throw EdgeflowError(.invalidInput, "\(op): sizes, kernel \(kernelSpatial), strides \(s), dilations \(d) or pads \(p) exceed 2^30")
+        guard (inputSpatial + kernelSpatial + s + d).allSatisfy({ $0 <= 1 << 30 }),
+              p.allSatisfy({ (-(1 << 30)...(1 << 30)).contains($0) }) else {
+            throw EdgeflowError(.invalidInput,
+                "\(op): sizes, kernel \(kernelSpatial), strides \(s), dilations \(d) or pads \(p) exceed 2^30")
         }
         guard allowNegativePads || p.allSatisfy({ $0 >= 0 }) else {
             throw EdgeflowError(.invalidInput, "\(op): pads \(p) must be ≥ 0")
@@ -92,7 +94,7 @@ struct WindowGeometry {
             let span = input[a] + padBegin[a] + padEnd[a] - dilatedKernel(a)
             guard span >= 0 else {
                 throw EdgeflowError(.invalidInput,
-                    "\(op): the padded input (\(input.suffix(spatialRank).map(String.init).joined(separator: "×"))) is smaller than the dilated kernel")
+                    "\(op): the padded input \(Array(input.suffix(spatialRank))) is smaller than the dilated kernel")
             }
             output[a] = span / strides[a] + 1
         }

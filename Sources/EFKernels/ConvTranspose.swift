@@ -58,7 +58,9 @@ extension Kernels {
         let w = weight.shape
         let group = parameters.window.group
         guard x.rank >= 3, w.count == x.rank, group >= 1, x.shape[1] % group == 0, w[0] == x.shape[1] else {
-            throw EdgeflowError(.invalidInput, "convTranspose: x \(x.shape.shapeDescription) and weight \(w.shapeDescription) need weight [C, M/group, kernel...] with C = \(x.shape.count > 1 ? x.shape[1] : 0) divisible by group \(group)")
+            throw EdgeflowError(.invalidInput,
+                "convTranspose: x \(x.shape.shapeDescription) and weight \(w.shapeDescription) do not fit group \(group) "
+                    + "(need x [N, C, spatial...], weight [C, M/group, kernel...], C divisible by group)")
         }
         let outChannels = w[1] * group
         if let bias, bias.shape != [outChannels] {

@@ -15,7 +15,8 @@ public struct MatMulLayout: Equatable, Sendable {
     ///   batch dims that do not broadcast.
     public init(_ a: [Int], _ b: [Int]) throws {
         guard !a.isEmpty, !b.isEmpty else {
-            throw EdgeflowError(.invalidInput, "matMul operands must have rank ≥ 1, got \(a.shapeDescription) and \(b.shapeDescription)")
+            throw EdgeflowError(.invalidInput,
+                "matMul operands must have rank ≥ 1, got \(a.shapeDescription) and \(b.shapeDescription)")
         }
         let a2 = a.count == 1 ? [1, a[0]] : a
         let b2 = b.count == 1 ? [b[0], 1] : b
@@ -77,7 +78,8 @@ extension Kernels {
     /// - Throws: `EdgeflowError.invalidInput` for other dtypes or incompatible shapes.
     public static func matMul(_ a: Tensor, _ b: Tensor) throws -> Tensor {
         guard a.dtype == b.dtype else {
-            throw EdgeflowError(.invalidInput, "matMul operands differ in dtype: \(a.dtype.rawValue) and \(b.dtype.rawValue)")
+            throw EdgeflowError(.invalidInput,
+                "matMul operands differ in dtype: \(a.dtype.rawValue) and \(b.dtype.rawValue)")
         }
         let layout = try MatMulLayout(a.shape, b.shape)
         let out = try newOutputTensor(a.dtype, layout.outputShape, op: "matMul")

@@ -70,7 +70,8 @@ extension Kernels {
     /// - Throws: `EdgeflowError.invalidInput` for other dtypes, rank < 3 or bad parameters.
     public static func pool(_ x: Tensor, _ parameters: PoolParameters) throws -> Tensor {
         guard x.rank >= 3 else {
-            throw EdgeflowError(.invalidInput, "pool needs x of rank ≥ 3 ([N, C, spatial...]), got \(x.shape.shapeDescription)")
+            throw EdgeflowError(.invalidInput,
+                "pool needs x of rank ≥ 3 ([N, C, spatial...]), got \(x.shape.shapeDescription)")
         }
         let g = try poolGeometry(Array(x.shape.dropFirst(2)), parameters)
         let out = try newOutputTensor(x.dtype, Array(x.shape.prefix(2)) + g.outputSpatial, op: "pool")

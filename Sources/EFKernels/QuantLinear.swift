@@ -19,7 +19,8 @@ extension Kernels {
         let layout = try QuantParameterLayout(shape: x.shape, scaleShape: scale.shape, axis: axis,
                                               blockSize: blockSize, op: "quantizeLinear")
         guard x.dtype.isFloatingPoint, scale.dtype.isFloatingPoint else {
-            throw EdgeflowError(.invalidInput, "quantizeLinear needs float x and scale, got \(x.dtype.rawValue) and \(scale.dtype.rawValue)")
+            throw EdgeflowError(.invalidInput,
+                "quantizeLinear needs float x and scale, got \(x.dtype.rawValue) and \(scale.dtype.rawValue)")
         }
         try checkZeroPoint(zeroPoint, scale: scale, dtype: outputDType, op: "quantizeLinear")
         guard let range = integerRange(outputDType), outputDType != .int64, outputDType != .uint32 else {
@@ -61,7 +62,8 @@ extension Kernels {
         let layout = try QuantParameterLayout(shape: x.shape, scaleShape: scale.shape, axis: axis,
                                               blockSize: blockSize, op: "dequantizeLinear")
         guard [.int8, .uint8, .int16, .uint16, .int32].contains(x.dtype), scale.dtype.isFloatingPoint else {
-            throw EdgeflowError(.invalidInput, "dequantizeLinear needs int8/uint8/int16/uint16/int32 x and a float scale, got \(x.dtype.rawValue) and \(scale.dtype.rawValue)")
+            throw EdgeflowError(.invalidInput,
+                "dequantizeLinear needs int8/uint8/int16/uint16/int32 x and a float scale, got \(x.dtype.rawValue) and \(scale.dtype.rawValue)")
         }
         try checkZeroPoint(zeroPoint, scale: scale, dtype: x.dtype, op: "dequantizeLinear")
         let out = outputDType ?? scale.dtype
@@ -115,10 +117,12 @@ extension Kernels {
     private static func checkZeroPoint(_ zeroPoint: Tensor?, scale: Tensor, dtype: DType, op: String) throws {
         guard let zeroPoint else { return }
         guard zeroPoint.dtype == dtype else {
-            throw EdgeflowError(.invalidInput, "\(op): zero point is \(zeroPoint.dtype.rawValue) but should be \(dtype.rawValue)")
+            throw EdgeflowError(.invalidInput,
+                "\(op): zero point is \(zeroPoint.dtype.rawValue) but should be \(dtype.rawValue)")
         }
         guard zeroPoint.count == scale.count, zeroPoint.shape == scale.shape || zeroPoint.count == 1 else {
-            throw EdgeflowError(.invalidInput, "\(op): zero point \(zeroPoint.shape.shapeDescription) does not match scale \(scale.shape.shapeDescription)")
+            throw EdgeflowError(.invalidInput,
+                "\(op): zero point \(zeroPoint.shape.shapeDescription) does not match scale \(scale.shape.shapeDescription)")
         }
     }
 }

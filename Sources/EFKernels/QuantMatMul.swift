@@ -78,14 +78,17 @@ extension Kernels {
         let values = try x.intValues()
         guard let zeroPoint else { return Tensor(shape: x.shape, scalars: values.map { Int32($0) }) }
         guard zeroPoint.dtype == x.dtype else {
-            throw EdgeflowError(.invalidInput, "\(role) zero point is \(zeroPoint.dtype.rawValue) but the operand is \(x.dtype.rawValue)")
+            throw EdgeflowError(.invalidInput,
+                "\(role) zero point is \(zeroPoint.dtype.rawValue) but the operand is \(x.dtype.rawValue)")
         }
         let zeros = try zeroPoint.intValues()
         if zeros.count == 1 && zeroPoint.rank <= 1 {
             return Tensor(shape: x.shape, scalars: values.map { Int32($0 - zeros[0]) })
         }
         guard let axis = perAxis, axis >= 0, axis < x.rank, zeroPoint.shape == [x.shape[axis]] else {
-            throw EdgeflowError(.invalidInput, "\(role) zero point \(zeroPoint.shape.shapeDescription) must be a scalar\(perAxis.map { $0 >= 0 && $0 < x.rank ? " or [\(x.shape[$0])]" : "" } ?? "")")
+            let perAxisShape = perAxis.flatMap { $0 >= 0 && $0 < x.rank ? " or [\(x.shape[$0])]" : nil } ?? ""
+            throw EdgeflowError(.invalidInput,
+                "\(role) zero point \(zeroPoint.shape.shapeDescription) must be a scalar\(perAxisShape)")
         }
         let inner = x.shape[(axis + 1)...].reduce(1, *), length = x.shape[axis]
         return Tensor(shape: x.shape, scalars: values.enumerated().map { i, v in Int32(v - zeros[(i / inner) % length]) })
@@ -96,10 +99,12 @@ extension Kernels {
     static func requantMultipliers(_ aScale: Tensor, _ bScale: Tensor, _ yScale: Tensor, channels: Int,
                                    op: String) throws -> [Double] {
         guard aScale.count == 1, yScale.count == 1, aScale.rank <= 1, yScale.rank <= 1 else {
-            throw EdgeflowError(.invalidInput, "\(op): the input and output scales must be scalars, got \(aScale.shape.shapeDescription) and \(yScale.shape.shapeDescription)")
+            throw EdgeflowError(.invalidInput,
+                "\(op): the input and output scales must be scalars, got \(aScale.shape.shapeDescription) and \(yScale.shape.shapeDescription)")
         }
         guard bScale.count == 1 && bScale.rank <= 1 || bScale.shape == [channels] else {
-            throw EdgeflowError(.invalidInput, "\(op): the weight scale \(bScale.shape.shapeDescription) must be a scalar or [\(channels)]")
+            throw EdgeflowError(.invalidInput,
+                "\(op): the weight scale \(bScale.shape.shapeDescription) must be a scalar or [\(channels)]")
         }
         guard [aScale, bScale, yScale].allSatisfy({ $0.dtype.isFloatingPoint }) else {
             throw EdgeflowError(.invalidInput, "\(op): scales must be float tensors")

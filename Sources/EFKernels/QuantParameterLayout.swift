@@ -26,7 +26,8 @@ struct QuantParameterLayout {
             return
         }
         guard !shape.isEmpty else {
-            throw EdgeflowError(.invalidInput, "\(op): a scalar input takes a single scale, got \(scaleShape.shapeDescription)")
+            throw EdgeflowError(.invalidInput,
+                "\(op): a scalar input takes a single scale, got \(scaleShape.shapeDescription)")
         }
         let a: Int
         do { a = try normalizeAxis(axis, rank: shape.count, context: "\(op) axis") } catch let error as EdgeflowError {
@@ -38,7 +39,8 @@ struct QuantParameterLayout {
         if blockSize == 0 {
             guard scaleShape == [shape[a]] else {
                 throw EdgeflowError(.invalidInput,
-                    "\(op): scale \(scaleShape.shapeDescription) must be a scalar or [\(shape[a])] (one per index of axis \(a) of \(shape.shapeDescription))")
+                    "\(op): scale \(scaleShape.shapeDescription) must be a scalar or [\(shape[a])] "
+                        + "(one per index of axis \(a) of \(shape.shapeDescription))")
             }
             granularity = .perAxis
         } else {
@@ -46,7 +48,8 @@ struct QuantParameterLayout {
             expected[a] = (shape[a] + blockSize - 1) / max(blockSize, 1)
             guard blockSize > 0, scaleShape == expected else {
                 throw EdgeflowError(.invalidInput,
-                    "\(op): blocked scale \(scaleShape.shapeDescription) must be \(expected.shapeDescription) for block size \(blockSize) on axis \(a)")
+                    "\(op): blocked scale \(scaleShape.shapeDescription) must be \(expected.shapeDescription) "
+                        + "for block size \(blockSize) on axis \(a)")
             }
             granularity = .blocked(blockSize)
         }

@@ -18,7 +18,8 @@ extension Kernels {
         let out = try newOutputTensor(x.dtype, parameters.sizes, op: "resize")
         guard out.count > 0 else { return out }
         guard x.count > 0 else {
-            throw EdgeflowError(.invalidInput, "resize: cannot resize the empty \(x.shape.shapeDescription) to \(parameters.sizes.shapeDescription)")
+            throw EdgeflowError(.invalidInput,
+                "resize: cannot resize the empty \(x.shape.shapeDescription) to \(parameters.sizes.shapeDescription)")
         }
         let rank = x.rank
         let roi = parameters.coordinateMode == .tfCropAndResize ? parameters.roi : nil

@@ -20,7 +20,8 @@ struct ResizeAxisPlan {
     init(_ p: ResizeParameters, inputSize: Int, outputSize: Int, scale: Double, roi: (Double, Double)) throws {
         let filterScale = p.antialias ? min(scale, 1) : 1
         guard filterScale >= 1e-6 else {
-            throw EdgeflowError(.invalidInput, "resize: antialias with scale \(scale) would need a filter of more than a million taps")
+            throw EdgeflowError(.invalidInput,
+                "resize: antialias with scale \(scale) would need a filter of more than a million taps")
         }
         // Tap offsets relative to the input index left of the coordinate.
         let firstTap: Int

@@ -71,7 +71,8 @@ public struct ResizeParameters: Equatable, Sendable {
     func checkedScales(for shape: [Int]) throws -> [Double] {
         let rank = shape.count
         guard sizes.count == rank, sizes.allSatisfy({ $0 >= 0 }) else {
-            throw EdgeflowError(.invalidInput, "resize: sizes \(sizes) must give \(rank) non-negative dims for input \(shape.shapeDescription)")
+            throw EdgeflowError(.invalidInput,
+                "resize: sizes \(sizes) must give \(rank) non-negative dims for input \(shape.shapeDescription)")
         }
         if let roi, roi.count != 2 * rank {
             throw EdgeflowError(.invalidInput, "resize: roi has \(roi.count) values, expected \(2 * rank)")

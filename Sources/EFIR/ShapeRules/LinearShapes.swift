@@ -12,7 +12,8 @@ enum LinearShapes {
             let b = try ShapeInference.required(inputs, 1, "b")
             try requireFloat(x, "a"); try requireFloat(b, "b")
             guard x.dtype == b.dtype else {
-                throw EdgeflowError(.invalidModel, "matMul operands differ in dtype: \(x.dtype.rawValue) and \(b.dtype.rawValue)")
+                throw EdgeflowError(.invalidModel,
+                    "matMul operands differ in dtype: \(x.dtype.rawValue) and \(b.dtype.rawValue)")
             }
             return [TensorType(x.dtype, try matMulShape(x.shape, b.shape))]
         case .conv:
@@ -20,7 +21,8 @@ enum LinearShapes {
             try requireFloat(x, "x")
             try requireSameDType(x, [w] + (inputs.count > 2 ? [inputs[2]].compactMap { $0 } : []), "conv")
             if inputs.count > 2, let bias = inputs[2], bias.shape != [w.shape.first ?? 0] {
-                throw EdgeflowError(.invalidModel, "conv bias \(bias.shape.shapeDescription) must be [\(w.shape.first ?? 0)]")
+                throw EdgeflowError(.invalidModel,
+                    "conv bias \(bias.shape.shapeDescription) must be [\(w.shape.first ?? 0)]")
             }
             return [TensorType(x.dtype, try convShape(x.shape, w.shape, attributes))]
         case .convTranspose:
@@ -32,7 +34,8 @@ enum LinearShapes {
             let shape = try poolShape(x.shape, attributes)
             let allowed: [DType] = attributes.string("kind") == "max" ? [.float32, .float64, .int8, .uint8] : [.float32, .float64]
             guard allowed.contains(x.dtype) else {
-                throw EdgeflowError(.unsupported, "\(attributes.string("kind") ?? "") pooling takes \(allowed.map(\.rawValue).joined(separator: ", ")), not \(x.dtype.rawValue)")
+                throw EdgeflowError(.unsupported,
+                    "\(attributes.string("kind") ?? "") pooling takes \(allowed.map(\.rawValue).joined(separator: ", ")), not \(x.dtype.rawValue)")
             }
             return [TensorType(x.dtype, shape)]
         default:
@@ -48,18 +51,21 @@ enum LinearShapes {
 
     private static func requireSameDType(_ x: TensorType, _ others: [TensorType], _ op: String) throws {
         for other in others where other.dtype != x.dtype {
-            throw EdgeflowError(.invalidModel, "\(op) operands must share one dtype: \(x.dtype.rawValue) vs \(other.dtype.rawValue)")
+            throw EdgeflowError(.invalidModel,
+                "\(op) operands must share one dtype: \(x.dtype.rawValue) vs \(other.dtype.rawValue)")
         }
     }
 
     /// Numpy matmul result shape (rank-1 operands promoted and the added dim dropped).
     static func matMulShape(_ a: [Int], _ b: [Int]) throws -> [Int] {
         guard !a.isEmpty, !b.isEmpty else {
-            throw EdgeflowError(.invalidModel, "matMul operands must have rank ≥ 1, got \(a.shapeDescription) and \(b.shapeDescription)")
+            throw EdgeflowError(.invalidModel,
+                "matMul operands must have rank ≥ 1, got \(a.shapeDescription) and \(b.shapeDescription)")
         }
         let a2 = a.count == 1 ? [1, a[0]] : a, b2 = b.count == 1 ? [b[0], 1] : b
         guard a2[a2.count - 1] == b2[b2.count - 2] else {
-            throw EdgeflowError(.invalidModel, "matMul inner dimensions differ: \(a.shapeDescription) · \(b.shapeDescription)")
+            throw EdgeflowError(.invalidModel,
+                "matMul inner dimensions differ: \(a.shapeDescription) · \(b.shapeDescription)")
         }
         var shape = try broadcastShapes(Array(a2.dropLast(2)), Array(b2.dropLast(2)))
         if a.count > 1 { shape.append(a2[a2.count - 2]) }
@@ -68,7 +74,8 @@ enum LinearShapes {
     }
 
     /// The resolved strides, dilations and pads of a window op over the spatial dims `input`.
-    static func window(_ attributes: Attributes, input: [Int], kernel: [Int]) throws -> (strides: [Int], dilations: [Int], pads: [Int]) {
+    static func window(_ attributes: Attributes, input: [Int],
+                       kernel: [Int]) throws -> (strides: [Int], dilations: [Int], pads: [Int]) {
         let rank = input.count
         func list(_ key: String, _ count: Int, _ fill: Int) throws -> [Int] {
             let values = attributes.ints(key) ?? []
@@ -82,11 +89,14 @@ enum LinearShapes {
         // Bounds that keep every size computation far from Int overflow.
         guard (input + kernel + window.0 + window.1).allSatisfy({ $0 <= 1 << 30 }),
               window.2.allSatisfy({ (-(1 << 30)...(1 << 30)).contains($0) }) else {
-            throw EdgeflowError(.invalidModel, "window sizes, kernel \(kernel), strides \(window.0), dilations \(window.1) or pads \(window.2) exceed 2^30")
+            throw EdgeflowError(.invalidModel,
+                "window sizes, kernel \(kernel), strides \(window.0), dilations \(window.1) or pads \(window.2) exceed 2^30")
         }
         guard (1...3).contains(rank), kernel.count == rank, kernel.allSatisfy({ $0 >= 1 }),
               window.0.allSatisfy({ $0 >= 1 }), window.1.allSatisfy({ $0 >= 1 }) else {
-            throw EdgeflowError(.invalidModel, "window needs 1–3 spatial dims and kernel, strides, dilations ≥ 1 (kernel \(kernel), strides \(window.0), dilations \(window.1))")
+            throw EdgeflowError(.invalidModel,
+                "window needs 1–3 spatial dims and kernel, strides, dilations ≥ 1 "
+                    + "(kernel \(kernel), strides \(window.0), dilations \(window.1))")
         }
         return window
     }
@@ -95,7 +105,8 @@ enum LinearShapes {
     static func convShape(_ x: [Int], _ w: [Int], _ attributes: Attributes) throws -> [Int] {
         let group = attributes.int("group", default: 1)
         guard x.count >= 3, w.count == x.count, group >= 1, x[1] % group == 0, w[0] % group == 0, w[1] * group == x[1] else {
-            throw EdgeflowError(.invalidModel, "conv x \(x.shapeDescription), weight \(w.shapeDescription) and group \(group) do not fit (need weight [M, C/group, kernel...])")
+            throw EdgeflowError(.invalidModel,
+                "conv x \(x.shapeDescription), weight \(w.shapeDescription) and group \(group) do not fit (need weight [M, C/group, kernel...])")
         }
         let rank = x.count - 2, kernel = Array(w.dropFirst(2))
         let (strides, dilations, pads) = try window(attributes, input: Array(x.dropFirst(2)), kernel: kernel)
@@ -104,7 +115,8 @@ enum LinearShapes {
         for a in 0..<rank {
             let span = x[a + 2] + pads[a] + pads[a + rank] - ((kernel[a] - 1) * dilations[a] + 1)
             guard span >= 0 else {
-                throw EdgeflowError(.invalidModel, "conv: padded input \(x.shapeDescription) is smaller than the dilated kernel \(kernel)")
+                throw EdgeflowError(.invalidModel,
+                    "conv: padded input \(x.shapeDescription) is smaller than the dilated kernel \(kernel)")
             }
             out.append(span / strides[a] + 1)
         }
@@ -115,7 +127,9 @@ enum LinearShapes {
     static func convTransposeShape(_ x: [Int], _ w: [Int], _ attributes: Attributes) throws -> [Int] {
         let group = attributes.int("group", default: 1)
         guard x.count >= 3, w.count == x.count, group >= 1, w[0] == x[1], x[1] % group == 0 else {
-            throw EdgeflowError(.invalidModel, "convTranspose x \(x.shapeDescription), weight \(w.shapeDescription) and group \(group) do not fit (need weight [C, M/group, kernel...])")
+            throw EdgeflowError(.invalidModel,
+                "convTranspose x \(x.shapeDescription), weight \(w.shapeDescription) and group \(group) do not fit "
+                    + "(need weight [C, M/group, kernel...])")
         }
         let rank = x.count - 2, kernel = Array(w.dropFirst(2))
         let (strides, dilations, pads) = try window(attributes, input: Array(x.dropFirst(2)), kernel: kernel)
@@ -150,7 +164,8 @@ enum LinearShapes {
         for a in 0..<rank {
             let span = x[a + 2] + pads[a] + pads[a + rank] - ((kernel[a] - 1) * dilations[a] + 1)
             guard span >= 0 else {
-                throw EdgeflowError(.invalidModel, "pool: padded input \(x.shapeDescription) is smaller than the window \(kernel)")
+                throw EdgeflowError(.invalidModel,
+                    "pool: padded input \(x.shapeDescription) is smaller than the window \(kernel)")
             }
             var size = (ceilMode ? (span + strides[a] - 1) / strides[a] : span / strides[a]) + 1
             if ceilMode && (size - 1) * strides[a] >= x[a + 2] + pads[a] { size -= 1 }

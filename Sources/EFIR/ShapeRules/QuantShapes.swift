@@ -12,23 +12,28 @@ enum QuantShapes {
             let scale = try ShapeInference.required(inputs, 1, "scale")
             let out = try attributes.requiredDType("outputDType")
             guard [.int8, .uint8, .int16, .uint16, .int32].contains(out) else {
-                throw EdgeflowError(.unsupported, "quantizeLinear to \(out.rawValue) is not supported (int8, uint8, int16, uint16, int32 are)")
+                throw EdgeflowError(.unsupported,
+                    "quantizeLinear to \(out.rawValue) is not supported (int8, uint8, int16, uint16, int32 are)")
             }
             guard x.dtype.isFloatingPoint, scale.dtype.isFloatingPoint else {
-                throw EdgeflowError(.invalidModel, "quantizeLinear needs float x and scale, got \(x.dtype.rawValue) and \(scale.dtype.rawValue)")
+                throw EdgeflowError(.invalidModel,
+                    "quantizeLinear needs float x and scale, got \(x.dtype.rawValue) and \(scale.dtype.rawValue)")
             }
             if let zp = optional(inputs, 2), zp.dtype != out {
-                throw EdgeflowError(.invalidModel, "quantizeLinear zero point is \(zp.dtype.rawValue) but outputDType is \(out.rawValue)")
+                throw EdgeflowError(.invalidModel,
+                    "quantizeLinear zero point is \(zp.dtype.rawValue) but outputDType is \(out.rawValue)")
             }
             return [TensorType(out, x.shape)]
         case .dequantizeLinear:
             let x = try ShapeInference.required(inputs, 0, "x")
             let scale = try ShapeInference.required(inputs, 1, "scale")
             guard [.int8, .uint8, .int16, .uint16, .int32].contains(x.dtype), scale.dtype.isFloatingPoint else {
-                throw EdgeflowError(.unsupported, "dequantizeLinear takes int8/uint8/int16/uint16/int32 x and a float scale, got \(x.dtype.rawValue) and \(scale.dtype.rawValue)")
+                throw EdgeflowError(.unsupported,
+                    "dequantizeLinear takes int8/uint8/int16/uint16/int32 x and a float scale, got \(x.dtype.rawValue) and \(scale.dtype.rawValue)")
             }
             if let zp = optional(inputs, 2), zp.dtype != x.dtype {
-                throw EdgeflowError(.invalidModel, "dequantizeLinear zero point is \(zp.dtype.rawValue) but x is \(x.dtype.rawValue)")
+                throw EdgeflowError(.invalidModel,
+                    "dequantizeLinear zero point is \(zp.dtype.rawValue) but x is \(x.dtype.rawValue)")
             }
             return [TensorType(attributes.dtype("outputDType") ?? scale.dtype, x.shape)]
         case .dynamicQuantizeLinear:

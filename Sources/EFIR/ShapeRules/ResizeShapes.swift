@@ -7,7 +7,8 @@ enum ResizeShapes {
         let x = try ShapeInference.required(inputs, 0, "x")
         let sizes = try node.attributes.requiredInts("sizes")
         guard sizes.count == x.shape.count, sizes.allSatisfy({ $0 >= 0 }) else {
-            throw EdgeflowError(.invalidModel, "resize sizes \(sizes) must give \(x.shape.count) non-negative dims for input \(x.shape.shapeDescription)")
+            throw EdgeflowError(.invalidModel,
+                "resize sizes \(sizes) must give \(x.shape.count) non-negative dims for input \(x.shape.shapeDescription)")
         }
         let mode = try node.attributes.requiredString("mode")
         guard ["nearest", "linear", "cubic"].contains(mode) else {

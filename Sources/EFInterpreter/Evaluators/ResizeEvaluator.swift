@@ -29,7 +29,8 @@ enum ResizeEvaluator {
             return value
         }
         guard let choice = E(rawValue: name) else {
-            throw EdgeflowError(.invalidModel, "resize \(key) '\(name)' is not one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw EdgeflowError(.invalidModel,
+                "resize \(key) '\(name)' is not one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return choice
     }

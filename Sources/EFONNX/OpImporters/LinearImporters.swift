@@ -30,12 +30,15 @@ enum LinearImporters {
         var window = try WindowAttributes(node, spatial: spatial, kernel: kernel, same: .dilatedKernel)
         let outputPadding = try node.attributeInts("output_padding") ?? [Int](repeating: 0, count: rank)
         guard outputPadding.count == rank, outputPadding.allSatisfy({ (-(1 << 30)...(1 << 30)).contains($0) }) else {
-            throw EdgeflowError(.invalidModel, "ConvTranspose node '\(node.displayName)': output_padding has \(outputPadding.count) entries, expected \(rank)")
+            throw EdgeflowError(.invalidModel,
+                "ConvTranspose node '\(node.displayName)': output_padding has \(outputPadding.count) entries, expected \(rank)")
         }
         let declaredOutput = try node.attributeInts("output_shape").map { Array($0.suffix(rank)) }
         let padsGiven = try node.attributeInts("pads") != nil
-        if let declaredOutput, declaredOutput.count != rank || !(declaredOutput + outputPadding).allSatisfy({ (-(1 << 30)...(1 << 30)).contains($0) }) {
-            throw EdgeflowError(.invalidModel, "ConvTranspose node '\(node.displayName)': output_shape \(declaredOutput) needs \(rank) spatial dims below 2^30")
+        if let declaredOutput,
+           declaredOutput.count != rank || !declaredOutput.allSatisfy({ (-(1 << 30)...(1 << 30)).contains($0) }) {
+            throw EdgeflowError(.invalidModel,
+                "ConvTranspose node '\(node.displayName)': output_shape \(declaredOutput) needs \(rank) spatial dims below 2^30")
         }
         for axis in 0..<rank {
             // The output size with no padding, as the ONNX reference computes it.
@@ -71,7 +74,8 @@ enum LinearImporters {
         var a = try ctx.requiredInput(node, 0, "A"), b = try ctx.requiredInput(node, 1, "B")
         let dtype = try ctx.type(a).dtype
         guard dtype == .float32 || dtype == .float64 else {
-            throw EdgeflowError(.unsupported, "Gemm node '\(node.displayName)' on \(dtype.rawValue) is not supported (float32, float64 are)")
+            throw EdgeflowError(.unsupported,
+                "Gemm node '\(node.displayName)' on \(dtype.rawValue) is not supported (float32, float64 are)")
         }
         if try node.attributeInt("transA") ?? 0 != 0 {
             a = try ctx.emit(.transpose, [a], ["perm": .ints([1, 0])], from: node, hint: "A_transposed")
@@ -111,7 +115,8 @@ enum LinearImporters {
     static func pool(_ kind: String) -> OpImporter {
         { node, ctx in
             if node.outputs.count > 1 && !node.outputs[1].isEmpty {
-                throw EdgeflowError(.unsupported, "MaxPool node '\(node.displayName)' asks for its Indices output, which Edgeflow does not compute",
+                throw EdgeflowError(.unsupported,
+                    "MaxPool node '\(node.displayName)' asks for its Indices output, which Edgeflow does not compute",
                                     hint: "only the pooled values (the first output) are supported")
             }
             let x = try ctx.requiredInput(node, 0, "X")

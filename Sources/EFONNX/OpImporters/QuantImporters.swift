@@ -22,7 +22,8 @@ enum QuantImporters {
         }
         if let zeroPoint { output = try ctx.type(zeroPoint).dtype }
         if let precision = try node.attributeInt("precision"), precision != 0, precision != 1 {
-            throw EdgeflowError(.unsupported, "\(what) asks for \(OnnxDataType.name(precision)) precision; only float is supported")
+            throw EdgeflowError(.unsupported,
+                "\(what) asks for \(OnnxDataType.name(precision)) precision; only float is supported")
         }
         var attributes = try axisAttributes(node, ctx, x)
         attributes["outputDType"] = .string(output.rawValue)

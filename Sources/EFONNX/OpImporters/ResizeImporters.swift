@@ -74,7 +74,9 @@ enum ResizeImporters {
             switch policy {
             case "not_larger": scale = ratios.min() ?? 1
             case "not_smaller": scale = ratios.max() ?? 1
-            default: throw EdgeflowError(.unsupported, "\(what): keep_aspect_ratio_policy '\(policy)' is not stretch, not_larger or not_smaller")
+            default:
+                throw EdgeflowError(.unsupported,
+                    "\(what): keep_aspect_ratio_policy '\(policy)' is not stretch, not_larger or not_smaller")
             }
             var scales = [Double](repeating: 1, count: shape.count)
             for axis in axes {
@@ -127,7 +129,8 @@ enum ResizeImporters {
     /// - Throws: `EdgeflowError.invalidModel` when it is not below 2^31.
     private static func outputDim(_ value: Double, _ node: OnnxNode) throws -> Int {
         guard value.isFinite, value < 2147483648 else {
-            throw EdgeflowError(.invalidModel, "\(node.opType) node '\(node.displayName)' would make an output dim of \(value)")
+            throw EdgeflowError(.invalidModel,
+                "\(node.opType) node '\(node.displayName)' would make an output dim of \(value)")
         }
         return Int(value.rounded(.down))
     }
@@ -136,7 +139,8 @@ enum ResizeImporters {
     private static func choice(_ node: OnnxNode, _ key: String, _ fallback: String, _ allowed: Set<String>) throws -> String {
         let value = try node.attributeString(key) ?? fallback
         guard allowed.contains(value) else {
-            throw EdgeflowError(.unsupported, "Resize node '\(node.displayName)': \(key) '\(value)' is not one of \(allowed.sorted().joined(separator: ", "))")
+            throw EdgeflowError(.unsupported,
+                "Resize node '\(node.displayName)': \(key) '\(value)' is not one of \(allowed.sorted().joined(separator: ", "))")
         }
         return value
     }

@@ -26,7 +26,8 @@ struct WindowAttributes {
         let what = "\(node.opType) node '\(node.displayName)'"
         let declared = try node.attributeInts("kernel_shape")
         if let weightKernel, let declared, declared != weightKernel {
-            throw EdgeflowError(.invalidModel, "\(what): kernel_shape \(declared) differs from the weight's kernel \(weightKernel)")
+            throw EdgeflowError(.invalidModel,
+                "\(what): kernel_shape \(declared) differs from the weight's kernel \(weightKernel)")
         }
         guard let kernel = weightKernel ?? declared else {
             throw EdgeflowError(.invalidModel, "\(what) lacks kernel_shape")
@@ -40,7 +41,8 @@ struct WindowAttributes {
             return values
         }
         guard kernel.count == rank else {
-            throw EdgeflowError(.invalidModel, "\(what): kernel \(kernel) has \(kernel.count) dims but the input has \(rank) spatial dims")
+            throw EdgeflowError(.invalidModel,
+                "\(what): kernel \(kernel) has \(kernel.count) dims but the input has \(rank) spatial dims")
         }
         self.kernel = kernel
         strides = try list("strides", rank, 1)
@@ -49,7 +51,8 @@ struct WindowAttributes {
         // Bounds that keep the size arithmetic here and in the shape rules far from overflow.
         guard (spatial + kernel + strides + dilations).allSatisfy({ $0 <= 1 << 30 }),
               explicitPads.allSatisfy({ (-(1 << 30)...(1 << 30)).contains($0) }) else {
-            throw EdgeflowError(.invalidModel, "\(what): input \(spatial), kernel \(kernel), strides \(strides), dilations \(dilations) or pads \(explicitPads) exceed 2^30")
+            throw EdgeflowError(.invalidModel,
+                "\(what): input \(spatial), kernel \(kernel), strides \(strides), dilations \(dilations) or pads \(explicitPads) exceed 2^30")
         }
         guard strides.allSatisfy({ $0 >= 1 }), dilations.allSatisfy({ $0 >= 1 }) else {
             throw EdgeflowError(.invalidModel, "\(what): strides \(strides) and dilations \(dilations) must be ≥ 1")
@@ -72,7 +75,8 @@ struct WindowAttributes {
             }
             pads = begin + end
         default:
-            throw EdgeflowError(.unsupported, "\(what): auto_pad '\(autoPad)' is not NOTSET, VALID, SAME_UPPER or SAME_LOWER")
+            throw EdgeflowError(.unsupported,
+                "\(what): auto_pad '\(autoPad)' is not NOTSET, VALID, SAME_UPPER or SAME_LOWER")
         }
     }
 
@@ -87,7 +91,8 @@ extension ImportContext {
     func spatialDims(_ value: String, of node: OnnxNode) throws -> [Int] {
         let shape = try type(value).shape
         guard shape.count >= 3, shape.count <= 5 else {
-            throw EdgeflowError(.unsupported, "\(node.opType) node '\(node.displayName)': input \(shape.shapeDescription) needs 1–3 spatial dims ([N, C, spatial...])")
+            throw EdgeflowError(.unsupported,
+                "\(node.opType) node '\(node.displayName)': input \(shape.shapeDescription) needs 1–3 spatial dims ([N, C, spatial...])")
         }
         return Array(shape.dropFirst(2))
     }
