@@ -30,12 +30,13 @@ public struct SHA256: Sendable {
             pending.append(contentsOf: bytes[0..<take])
             index = take
             guard pending.count == 64 else { return }
-            pending.withUnsafeBytes { compress(block: $0) }
+            pending.withUnsafeBytes { compress(blocks: $0) }
             pending.removeAll(keepingCapacity: true)
         }
-        while bytes.count - index >= 64 {
-            compress(block: UnsafeRawBufferPointer(rebasing: bytes[index..<index + 64]))
-            index += 64
+        let wholeBlocks = (bytes.count - index) / 64 * 64
+        if wholeBlocks > 0 {
+            compress(blocks: UnsafeRawBufferPointer(rebasing: bytes[index..<index + wholeBlocks]))
+            index += wholeBlocks
         }
         pending.append(contentsOf: bytes[index...])
     }
@@ -52,11 +53,7 @@ public struct SHA256: Sendable {
         tail.append(0x80)
         while tail.count % 64 != 56 { tail.append(0) }
         for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
-        tail.withUnsafeBytes { raw in
-            for start in stride(from: 0, to: raw.count, by: 64) {
-                compress(block: UnsafeRawBufferPointer(rebasing: raw[start..<start + 64]))
-            }
-        }
+        tail.withUnsafeBytes { compress(blocks: $0) }
         pending.removeAll()
         return state.flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> UInt32(24 - 8 * $0)) } }
     }
@@ -100,36 +97,39 @@ public struct SHA256: Sendable {
         0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
     ]
 
-    private static func rotateRight(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
+    private static func rotateRight(_ x: UInt32, _ n: UInt32) -> UInt32 { (x &>> n) | (x &<< (32 &- n)) }
 
-    /// Processes one 64-byte block (FIPS 180-4 §6.2.2).
-    private mutating func compress(block: UnsafeRawBufferPointer) {
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { schedule in
-            compress(block: block, schedule: schedule)
+    /// Processes whole 64-byte blocks (FIPS 180-4 §6.2.2); `blocks.count` is a multiple of 64.
+    private mutating func compress(blocks: UnsafeRawBufferPointer) {
+        var (h0, h1, h2, h3) = (state[0], state[1], state[2], state[3])
+        var (h4, h5, h6, h7) = (state[4], state[5], state[6], state[7])
+        Self.roundConstants.withUnsafeBufferPointer { k in
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+                for start in stride(from: 0, to: blocks.count, by: 64) {
+                    for t in 0..<16 {
+                        let i = start + 4 * t
+                        w[t] = UInt32(blocks[i]) << 24 | UInt32(blocks[i + 1]) << 16
+                            | UInt32(blocks[i + 2]) << 8 | UInt32(blocks[i + 3])
+                    }
+                    for t in 16..<64 {
+                        let s0 = Self.rotateRight(w[t - 15], 7) ^ Self.rotateRight(w[t - 15], 18) ^ (w[t - 15] &>> 3)
+                        let s1 = Self.rotateRight(w[t - 2], 17) ^ Self.rotateRight(w[t - 2], 19) ^ (w[t - 2] &>> 10)
+                        w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
+                    }
+                    var (a, b, c, d, e, f, g, h) = (h0, h1, h2, h3, h4, h5, h6, h7)
+                    for t in 0..<64 {
+                        let sum1 = Self.rotateRight(e, 6) ^ Self.rotateRight(e, 11) ^ Self.rotateRight(e, 25)
+                        let choose = (e & f) ^ (~e & g)
+                        let temp1 = h &+ sum1 &+ choose &+ k[t] &+ w[t]
+                        let sum0 = Self.rotateRight(a, 2) ^ Self.rotateRight(a, 13) ^ Self.rotateRight(a, 22)
+                        let majority = (a & b) ^ (a & c) ^ (b & c)
+                        (h, g, f, e, d, c, b, a) = (g, f, e, d &+ temp1, c, b, a, temp1 &+ sum0 &+ majority)
+                    }
+                    h0 &+= a; h1 &+= b; h2 &+= c; h3 &+= d
+                    h4 &+= e; h5 &+= f; h6 &+= g; h7 &+= h
+                }
+            }
         }
-    }
-
-    private mutating func compress(block: UnsafeRawBufferPointer, schedule w: UnsafeMutableBufferPointer<UInt32>) {
-        for t in 0..<16 {
-            w[t] = UInt32(block[4 * t]) << 24 | UInt32(block[4 * t + 1]) << 16
-                | UInt32(block[4 * t + 2]) << 8 | UInt32(block[4 * t + 3])
-        }
-        for t in 16..<64 {
-            let s0 = Self.rotateRight(w[t - 15], 7) ^ Self.rotateRight(w[t - 15], 18) ^ (w[t - 15] >> 3)
-            let s1 = Self.rotateRight(w[t - 2], 17) ^ Self.rotateRight(w[t - 2], 19) ^ (w[t - 2] >> 10)
-            w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
-        }
-        var (a, b, c, d, e, f, g, h) = (state[0], state[1], state[2], state[3], state[4], state[5], state[6], state[7])
-        for t in 0..<64 {
-            let sum1 = Self.rotateRight(e, 6) ^ Self.rotateRight(e, 11) ^ Self.rotateRight(e, 25)
-            let choose = (e & f) ^ (~e & g)
-            let temp1 = h &+ sum1 &+ choose &+ Self.roundConstants[t] &+ w[t]
-            let sum0 = Self.rotateRight(a, 2) ^ Self.rotateRight(a, 13) ^ Self.rotateRight(a, 22)
-            let majority = (a & b) ^ (a & c) ^ (b & c)
-            let temp2 = sum0 &+ majority
-            (h, g, f, e, d, c, b, a) = (g, f, e, d &+ temp1, c, b, a, temp1 &+ temp2)
-        }
-        state[0] &+= a; state[1] &+= b; state[2] &+= c; state[3] &+= d
-        state[4] &+= e; state[5] &+= f; state[6] &+= g; state[7] &+= h
+        state = [h0, h1, h2, h3, h4, h5, h6, h7]
     }
 }
