@@ -36,7 +36,11 @@ enum InputAssignment {
             guard let type = graph.types[name] else { return name }
             return "\(name) \(type) (\(CommandSupport.grouped(type.shape.elementCount * type.dtype.byteSize)) bytes)"
         }
-        return "the model's input\(described.count == 1 ? " is" : "s are"): " + described.joined(separator: ", ")
+        switch described.count {
+        case 0: return "the model has no inputs"
+        case 1: return "the model's input is: " + described[0]
+        default: return "the model's inputs are: " + described.joined(separator: ", ")
+        }
     }
 
     private static func split(_ argument: String, inputs: [String], known: Set<String>,
