@@ -13,6 +13,10 @@ extension EdgeflowArchive {
     ///   inconsistent; `.unsupported` for zip features Edgeflow does not read (compression, zip64)
     ///   or for ops this Edgeflow cannot type.
     public static func read(from url: URL) throws -> EdgeflowArchive {
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw EdgeflowError(.io, "cannot read \(url.path): no such file",
+                                hint: "check the path; archives are written by `edgeflow parse`")
+        }
         let data: Data
         do {
             data = try Data(contentsOf: url, options: .alwaysMapped)

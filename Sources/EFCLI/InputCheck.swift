@@ -14,6 +14,9 @@ enum InputCheck {
     ///   not a valid `.npy` file or does not match `expected`.
     static func load(input name: String, from url: URL, expected: TensorType) throws -> Tensor {
         let file = CommandSupport.display(url)
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw EdgeflowError(.io, "cannot read \(file) for input '\(name)': no such file")
+        }
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw EdgeflowError(.io, "cannot read \(file) for input '\(name)': \(error.localizedDescription)")
