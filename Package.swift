@@ -31,7 +31,7 @@ let package = Package(
         .testTarget(name: "EFKernelsTests", dependencies: ["EFCore", "EFKernels", "EFTestSupport"]),
         .testTarget(name: "EFONNXTests", dependencies: ["EFCore", "EFIR", "EFONNX", "EFInterpreter", "EFTestSupport"]),
         .testTarget(name: "EFArchiveTests", dependencies: ["EFCore", "EFIR", "EFArchive", "EFTestSupport"]),
-        .testTarget(name: "EFCLITests", dependencies: ["EFCLI", "EFCore", "EFTestSupport"]),
+        .testTarget(name: "EFCLITests", dependencies: ["EFCLI", "EFCore", "EFIR", "EFArchive", "EFTestSupport", "edgeflow"]),
         .testTarget(name: "ConformanceTests", dependencies: ["EFCore", "EFIR", "EFONNX", "EFInterpreter", "EFTestSupport"],
                     exclude: ["manifest.tsv"]),
         .testTarget(name: "ModelTests", dependencies: ["EFCore", "EFIR", "EFONNX", "EFInterpreter", "EFArchive", "EFTestSupport"]),
