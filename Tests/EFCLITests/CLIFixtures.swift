@@ -21,6 +21,15 @@ enum CLIFixtures {
         Graph(name: "single", inputs: ["x"], outputs: ["x"], types: ["x": TensorType(.float32, [1, 3, 4, 4])])
     }
 
+    /// `picked = table[idx]` (gather on axis 0) over a float32[4] weight: an out-of-range index
+    /// fails at run time, after the inputs were accepted.
+    static func gather() -> Graph {
+        Graph(name: "gather", inputs: ["idx"], outputs: ["picked"],
+              nodes: [Node(name: "pick", op: .gather, inputs: ["table", "idx"], outputs: ["picked"], attributes: ["axis": .int(0)])],
+              types: ["idx": TensorType(.int64, [2]), "table": TensorType(.float32, [4]), "picked": TensorType(.float32, [2])],
+              weights: ["table": Tensor(shape: [4], scalars: [Float](arrayLiteral: 10, 20, 30, 40))])
+    }
+
     /// Writes `graph` as `name` in `directory`.
     @discardableResult
     static func writeArchive(_ graph: Graph, named name: String, in directory: URL) throws -> URL {

@@ -113,6 +113,26 @@ final class InferCommandTests: XCTestCase {
         XCTAssertTrue(unnamed.stderr.contains("does not say which input it is for"), unnamed.stderr)
     }
 
+    func testFailedInferenceWritesNothing() throws {
+        try CLIFixtures.writeArchive(CLIFixtures.gather(), named: "gather.efa", in: directory)
+        try CLIFixtures.writeNPY(Tensor(shape: [2], scalars: [Int64](arrayLiteral: 3, -4)), named: "good.npy", in: directory)
+        let good = try CLIRunner.run(["infer", "gather.efa", "--input", "good.npy", "--output-dir", "out"], in: directory)
+        XCTAssertEqual(good.status, 0, good.stderr)
+        XCTAssertEqual(try NPY.read(contentsOf: outputDirectory.appendingPathComponent("picked.npy")).scalars(as: Float.self), [40, 10])
+        try FileManager.default.removeItem(at: outputDirectory)
+
+        try CLIFixtures.writeNPY(Tensor(shape: [2], scalars: [Int64](arrayLiteral: 0, 9)), named: "bad.npy", in: directory)
+        try expectInputError(["gather.efa", "--input", "idx=bad.npy"], mentions: ["node 'pick' (gather)"])
+
+        // An existing output directory keeps its old files when inference fails.
+        try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
+        try Data("old".utf8).write(to: outputDirectory.appendingPathComponent("picked.npy"))
+        let failed = try CLIRunner.run(["infer", "gather.efa", "--input", "bad.npy", "--output-dir", "out"], in: directory)
+        XCTAssertEqual(failed.status, EdgeflowExitCode.invalidData, failed.stderr)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: outputDirectory.path), ["picked.npy"])
+        XCTAssertEqual(try Data(contentsOf: outputDirectory.appendingPathComponent("picked.npy")), Data("old".utf8))
+    }
+
     func testUnreadableInputAndUnusableOutputDirectoryAreIOErrors() throws {
         let missing = try CLIRunner.run(["infer", "one.efa", "--input", "absent.npy", "--output-dir", "out"], in: directory)
         XCTAssertEqual(missing.status, EdgeflowExitCode.io, missing.stderr)
