@@ -46,9 +46,7 @@ public struct EdgeflowArchive: Sendable {
         let metadataJSON: Data
         let graphJSON: Data
         do {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            metadataJSON = try encoder.encode(metadata)
+            metadataJSON = try ReadableJSON.encode(metadata)
             graphJSON = try GraphDocument(graph).encoded()
         } catch let error as EdgeflowError {
             throw error.prefixed("cannot write \(url.path)")

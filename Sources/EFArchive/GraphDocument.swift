@@ -90,15 +90,8 @@ struct GraphDocument: Codable {
                      types: values, weights: [:], metadata: metadata)
     }
 
-    /// JSON bytes, pretty-printed with sorted keys.
-    func encoded() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let markers = Self.nonFiniteMarkers
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: markers.positiveInfinity, negativeInfinity: markers.negativeInfinity, nan: markers.nan)
-        return try encoder.encode(self)
-    }
+    /// JSON bytes, pretty-printed with sorted keys and scalar arrays on one line.
+    func encoded() throws -> Data { try ReadableJSON.encode(self) }
 
     /// Parses `graph.json` bytes.
     static func decode(_ data: Data) throws -> GraphDocument {

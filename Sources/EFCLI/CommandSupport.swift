@@ -2,6 +2,7 @@
 // code, printing JSON, and formatting numbers for people.
 
 import ArgumentParser
+import EFArchive
 import EFCore
 import Foundation
 
@@ -31,14 +32,9 @@ enum CommandSupport {
         FileHandle.standardError.write(Data(text.utf8))
     }
 
-    /// Prints `value` as pretty JSON with sorted keys on stdout.
+    /// Prints `value` as pretty JSON with sorted keys on stdout (see `ReadableJSON`).
     static func printJSON<T: Encodable>(_ value: T) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        let data = try encoder.encode(value)
-        print(String(decoding: data, as: UTF8.self))
+        print(String(decoding: try ReadableJSON.encode(value), as: UTF8.self))
     }
 
     /// `1234567` → `1,234,567`.

@@ -44,6 +44,19 @@ final class ArchiveRoundTripTests: XCTestCase {
         try assertLossless(graph)
     }
 
+    func testGraphJSONKeepsScalarArraysOnOneLine() throws {
+        let directory = try SampleGraphs.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("m.efa")
+        let graph = SampleGraphs.withNodes()
+        try EdgeflowArchive.write(graph: graph, metadata: ArchiveMetadata(describing: graph, sourceModel: nil), to: url)
+        let members = try ZipFile.decode(Data(contentsOf: url), label: url.path)
+        let text = String(decoding: try XCTUnwrap(members.first { $0.name == "graph.json" }).data, as: UTF8.self)
+        XCTAssertTrue(text.contains(#""perm" : [0, 2, 3, 1]"#), text)
+        XCTAssertTrue(text.contains(#""inputShapes" : [\#n        [1, 3, 4, 4],\#n        [1, 3, 4, 4]\#n      ]"#), text)
+        XCTAssertTrue(text.contains(#""note" : ["α", "", "[", "a\\\"b]\n", "{x}, 1"]"#), text)
+    }
+
     func testNonFiniteAndTinyFloatParametersKeepTheirBits() throws {
         let directory = try SampleGraphs.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -32,7 +32,7 @@ enum SampleGraphs {
         graph.types["bias"] = TensorType(.float32, [1, 3, 4, 4])
         graph.nodes = [
             Node(name: "add", op: .binary, inputs: ["x", "bias"], outputs: ["sum"],
-                 attributes: ["fn": .string("add"), "note": .strings(["α", "b", ""])],
+                 attributes: ["fn": .string("add"), "note": .strings(["α", "", "[", "a\\\"b]\n", "{x}, 1"])],
                  originalNames: ["/Add", "onnx::Add_3"]),
             Node(name: "act", op: .unary, inputs: ["sum"], outputs: ["act"],
                  attributes: ["fn": .string("leakyRelu"), "alpha": .float(0.1),
