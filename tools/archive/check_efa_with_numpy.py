@@ -67,7 +67,7 @@ def check(path: str) -> list[str]:
         total += array.nbytes
         if array.dtype != np.dtype(NUMPY_DTYPES[expected["dtype"]]) or list(array.shape) != expected["shape"]:
             problems.append(f"weight {weight['name']} is {array.dtype}{list(array.shape)}, graph.json says {expected}")
-        elif not np.array_equal(array.view(np.uint8), on_disk[weight["npzKey"]].view(np.uint8)):
+        elif array.tobytes() != on_disk[weight["npzKey"]].tobytes():
             problems.append(f"weight {weight['name']} differs between the in-archive and extracted npz")
     print(f"{path}: {len(graph['layers'])} layers, {len(graph['weights'])} weights ({total} bytes), "
           f"inputs {[(i['name'], i['dtype'], i['shape']) for i in metadata['inputs']]}: "
