@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import EFArchive
+import Foundation
 
 /// The root command.
 public struct EdgeflowCommand: ParsableCommand {
@@ -21,4 +22,21 @@ public struct EdgeflowCommand: ParsableCommand {
         subcommands: [ParseCommand.self, InspectCommand.self, InferCommand.self])
 
     public init() {}
+
+    /// Parses the command line and runs the verb. Usage errors print as `error: ...` followed
+    /// by ArgumentParser's usage text, exit 64; other errors are reported by the verbs
+    /// themselves (CommandSupport.run) and exit with their code.
+    public static func main(_ arguments: [String]? = nil) {
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            guard code == .validationFailure else { exit(withError: error) }
+            let text = fullMessage(for: error)
+            let message = text.hasPrefix("Error: ") ? "error: " + text.dropFirst("Error: ".count) : text
+            FileHandle.standardError.write(Data((message + "\n").utf8))
+            Foundation.exit(code.rawValue)
+        }
+    }
 }

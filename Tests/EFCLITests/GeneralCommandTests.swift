@@ -35,6 +35,7 @@ final class GeneralCommandTests: XCTestCase {
             let result = try CLIRunner.run(arguments, in: directory)
             XCTAssertEqual(result.status, EdgeflowExitCode.usage, "\(arguments): \(result.stderr)")
             XCTAssertEqual(result.stdout, "", "\(arguments)")
+            XCTAssertTrue(result.stderr.hasPrefix("error: "), "\(arguments): \(result.stderr)")
         }
     }
 
