@@ -26,15 +26,22 @@ enum LinearImporters {
         let rank = spatial.count
         let autoPad = try node.attributeString("auto_pad") ?? "NOTSET"
         let same = autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER"
-        // SAME is resolved below from the output size; the window reader only checks the rest.
+        // SAME is resolved below from the output size (the window reader's conv rule does not apply).
         var window = try WindowAttributes(node, spatial: spatial, kernel: kernel, same: .dilatedKernel)
         let outputPadding = try node.attributeInts("output_padding") ?? [Int](repeating: 0, count: rank)
         guard outputPadding.count == rank, outputPadding.allSatisfy({ (-(1 << 30)...(1 << 30)).contains($0) }) else {
             throw EdgeflowError(.invalidModel,
-                "ConvTranspose node '\(node.displayName)': output_padding has \(outputPadding.count) entries, expected \(rank)")
+                "ConvTranspose node '\(node.displayName)': output_padding \(outputPadding) needs \(rank) entries below 2^30")
         }
         let declaredOutput = try node.attributeInts("output_shape").map { Array($0.suffix(rank)) }
-        let padsGiven = try node.attributeInts("pads") != nil
+        let explicitPads = try node.attributeInts("pads")
+        if same, let explicitPads {
+            // The ONNX reference lets explicit pads win over auto_pad.
+            guard explicitPads.count == 2 * rank else {
+                throw EdgeflowError(.invalidModel, "ConvTranspose node '\(node.displayName)': pads needs \(2 * rank) entries")
+            }
+            window.pads = explicitPads
+        }
         if let declaredOutput,
            declaredOutput.count != rank || !declaredOutput.allSatisfy({ (-(1 << 30)...(1 << 30)).contains($0) }) {
             throw EdgeflowError(.invalidModel,
@@ -44,7 +51,7 @@ enum LinearImporters {
             // The output size with no padding, as the ONNX reference computes it.
             let dilatedKernel: Int = (kernel[axis] - 1) * window.dilations[axis] + 1
             let natural: Int = window.strides[axis] * (spatial[axis] - 1) + outputPadding[axis] + dilatedKernel
-            if same && !padsGiven {
+            if same && explicitPads == nil {
                 let target: Int = declaredOutput?[axis] ?? spatial[axis] * window.strides[axis]
                 let total = natural - target
                 let small = floorHalf(total), large = total - small
