@@ -132,7 +132,7 @@ extension Tensor {
         case .int32: return scalars(as: Int32.self).map(Double.init)
         case .uint32: return scalars(as: UInt32.self).map(Double.init)
         case .int64: return scalars(as: Int64.self).map(Double.init)
-        case .uint64: return scalars(as: UInt64.self).map(Double.init)
+        case .uint64: return scalars(as: UInt64.self).map { Double($0) }  // not Double.init, which binds to init(bitPattern:)
         case .bool: return scalars(as: Bool.self).map { $0 ? 1 : 0 }
         }
     }

@@ -1,9 +1,69 @@
-// Shape rules for the Elementwise op group (stub: to be written).
+// Shape rules for the Elementwise op group: unary (same type, bool for isNaN/isInf), binary
+// (numpy broadcast; bool for comparisons), where (three-way broadcast) and cast.
 
 import EFCore
 
 enum ElementwiseShapes {
+    /// The `fn` names of `unary`, and which of them produce bool.
+    static let unaryFunctions: Set<String> = [
+        "identity", "relu", "sigmoid", "tanh", "exp", "log", "sqrt", "neg", "abs", "erf", "floor", "ceil",
+        "round", "reciprocal", "sign", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh",
+        "acosh", "atanh", "softplus", "softsign", "mish", "gelu", "geluTanh", "hardSwish", "hardSigmoid",
+        "leakyRelu", "elu", "selu", "celu", "thresholdedRelu", "not", "isNaN", "isInf", "bitwiseNot",
+    ]
+    static let boolUnary: Set<String> = ["isNaN", "isInf"]
+
+    /// The `fn` names of `binary`, and which of them produce bool.
+    static let binaryFunctions: Set<String> = [
+        "add", "sub", "mul", "div", "pow", "max", "min", "mod", "fmod", "and", "or", "xor", "equal", "less",
+        "lessOrEqual", "greater", "greaterOrEqual", "bitShiftLeft", "bitShiftRight", "bitwiseAnd",
+        "bitwiseOr", "bitwiseXor", "prelu",
+    ]
+    static let comparisons: Set<String> = ["equal", "less", "lessOrEqual", "greater", "greaterOrEqual"]
+    static let logical: Set<String> = ["and", "or", "xor", "not"]
+
     static func infer(_ node: Node, _ inputs: [TensorType?]) throws -> [TensorType] {
-        throw EdgeflowError(.unsupported, "no shape rule yet for \(node.op.rawValue)")
+        let attributes = node.attributes
+        switch node.op {
+        case .unary:
+            let x = try ShapeInference.required(inputs, 0, "x")
+            let fn = try attributes.requiredString("fn")
+            guard unaryFunctions.contains(fn) else {
+                throw EdgeflowError(.invalidModel, "unknown unary fn '\(fn)'")
+            }
+            if logical.contains(fn) && x.dtype != .bool {
+                throw EdgeflowError(.invalidModel, "unary \(fn) needs a bool input, got \(x)")
+            }
+            return [TensorType(boolUnary.contains(fn) ? .bool : x.dtype, x.shape)]
+        case .binary:
+            let a = try ShapeInference.required(inputs, 0, "a")
+            let b = try ShapeInference.required(inputs, 1, "b")
+            let fn = try attributes.requiredString("fn")
+            guard binaryFunctions.contains(fn) else {
+                throw EdgeflowError(.invalidModel, "unknown binary fn '\(fn)'")
+            }
+            guard a.dtype == b.dtype || fn == "pow" else {
+                throw EdgeflowError(.invalidModel, "binary \(fn) operands differ in dtype: \(a) and \(b)")
+            }
+            if logical.contains(fn) && a.dtype != .bool {
+                throw EdgeflowError(.invalidModel, "binary \(fn) needs bool operands, got \(a)")
+            }
+            let shape = try broadcastShapes(a.shape, b.shape)
+            return [TensorType(comparisons.contains(fn) ? .bool : a.dtype, shape)]
+        case .where:
+            let condition = try ShapeInference.required(inputs, 0, "condition")
+            let x = try ShapeInference.required(inputs, 1, "x")
+            let y = try ShapeInference.required(inputs, 2, "y")
+            guard condition.dtype == .bool, x.dtype == y.dtype else {
+                throw EdgeflowError(.invalidModel, "where needs a bool condition and x, y of one dtype, got \(condition), \(x), \(y)")
+            }
+            let shape = try broadcastShapes(try broadcastShapes(condition.shape, x.shape), y.shape)
+            return [TensorType(x.dtype, shape)]
+        case .cast:
+            let x = try ShapeInference.required(inputs, 0, "x")
+            return [TensorType(try attributes.requiredDType("to"), x.shape)]
+        default:
+            throw EdgeflowError(.internalError, "\(node.op.rawValue) is not an elementwise op")
+        }
     }
 }

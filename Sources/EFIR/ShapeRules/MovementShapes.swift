@@ -1,9 +1,170 @@
-// Shape rules for the Movement op group (stub: to be written).
+// Shape rules for the Movement op group. Every shape-deciding operand is already a parameter,
+// so each rule computes the output shape from the input types and the parameters alone.
 
 import EFCore
 
 enum MovementShapes {
     static func infer(_ node: Node, _ inputs: [TensorType?]) throws -> [TensorType] {
-        throw EdgeflowError(.unsupported, "no shape rule yet for \(node.op.rawValue)")
+        let attributes = node.attributes
+        let x = try ShapeInference.required(inputs, 0, "input")
+        switch node.op {
+        case .reshape:
+            let shape = try attributes.requiredInts("shape")
+            guard shape.checkedElementCount == x.shape.elementCount else {
+                throw EdgeflowError(.invalidModel, "cannot reshape \(x) to \(shape.shapeDescription)")
+            }
+            return [TensorType(x.dtype, shape)]
+        case .transpose:
+            let perm = try attributes.requiredInts("perm")
+            guard perm.count == x.shape.count, Set(perm) == Set(x.shape.indices) else {
+                throw EdgeflowError(.invalidModel, "perm \(perm) is not a permutation of the axes of \(x)")
+            }
+            return [TensorType(x.dtype, perm.map { x.shape[$0] })]
+        case .expand:
+            let shape = try attributes.requiredInts("shape")
+            guard try broadcastShapes(x.shape, shape) == shape else {
+                throw EdgeflowError(.invalidModel, "cannot expand \(x) to \(shape.shapeDescription)")
+            }
+            return [TensorType(x.dtype, shape)]
+        case .concat:
+            return [try concatType(inputs, try attributes.requiredInt("axis"))]
+        case .slice:
+            return [try sliceType(x, attributes)]
+        case .pad:
+            let pads = try attributes.requiredInts("pads")
+            let rank = x.shape.count
+            guard pads.count == 2 * rank else {
+                throw EdgeflowError(.invalidModel, "pads \(pads) do not have 2 × \(rank) entries for \(x)")
+            }
+            guard pads.allSatisfy({ abs($0) < Int.max / 4 }) else {
+                throw EdgeflowError(.invalidModel, "pads \(pads) are absurd for \(x)")
+            }
+            let shape = (0..<rank).map { x.shape[$0] + pads[$0] + pads[$0 + rank] }
+            guard shape.allSatisfy({ $0 >= 0 }) else {
+                throw EdgeflowError(.invalidModel, "pads \(pads) crop \(x) below zero")
+            }
+            let mode = attributes.string("mode", default: "constant")
+            guard ["constant", "reflect", "edge", "wrap"].contains(mode) else {
+                throw EdgeflowError(.invalidModel, "unknown pad mode '\(mode)'")
+            }
+            return [TensorType(x.dtype, shape)]
+        case .gather:
+            let indices = try integerIndices(inputs)
+            let axis = try ReductionShapes.checkedAxis(attributes, "axis", x)
+            let shape = Array(x.shape[..<axis]) + indices.shape + Array(x.shape[(axis + 1)...])
+            return [TensorType(x.dtype, shape)]
+        case .gatherElements:
+            let indices = try integerIndices(inputs)
+            _ = try ReductionShapes.checkedAxis(attributes, "axis", x)
+            guard indices.shape.count == x.shape.count else {
+                throw EdgeflowError(.invalidModel, "gatherElements indices \(indices) must have the rank of \(x)")
+            }
+            return [TensorType(x.dtype, indices.shape)]
+        case .gatherND:
+            let indices = try integerIndices(inputs)
+            return [TensorType(x.dtype, try gatherNDShape(x.shape, indices.shape, attributes.int("batchDims", default: 0)))]
+        case .scatterElements, .scatterND:
+            _ = try integerIndices(inputs)
+            let updates = try ShapeInference.required(inputs, 2, "updates")
+            guard updates.dtype == x.dtype else {
+                throw EdgeflowError(.invalidModel, "updates \(updates) must have the dtype of data \(x)")
+            }
+            return [x]
+        case .tile:
+            let repeats = try attributes.requiredInts("repeats")
+            guard repeats.count == x.shape.count, repeats.allSatisfy({ $0 >= 0 }),
+                  zip(x.shape, repeats).allSatisfy({ !$0.multipliedReportingOverflow(by: $1).overflow }) else {
+                throw EdgeflowError(.invalidModel, "tile repeats \(repeats) do not fit \(x)")
+            }
+            return [TensorType(x.dtype, zip(x.shape, repeats).map { $0 * $1 })]
+        case .depthToSpace, .spaceToDepth:
+            return [try blockRearrangeType(node.op, x, try attributes.requiredInt("blockSize"))]
+        case .trilu:
+            guard x.shape.count >= 2 else { throw EdgeflowError(.invalidModel, "trilu needs rank >= 2, got \(x)") }
+            return [x]
+        case .oneHot:
+            let values = try ShapeInference.required(inputs, 1, "values")
+            let depth = try attributes.requiredInt("depth")
+            let axis = try attributes.requiredInt("axis")
+            guard depth >= 0, axis >= 0, axis <= x.shape.count, values.shape.elementCount == 2 else {
+                throw EdgeflowError(.invalidModel, "oneHot needs depth >= 0, a normalized axis and two values; got depth \(depth), axis \(axis), values \(values)")
+            }
+            var shape = x.shape
+            shape.insert(depth, at: axis)
+            return [TensorType(values.dtype, shape)]
+        default:
+            throw EdgeflowError(.internalError, "\(node.op.rawValue) is not a movement op")
+        }
+    }
+
+    private static func integerIndices(_ inputs: [TensorType?]) throws -> TensorType {
+        let indices = try ShapeInference.required(inputs, 1, "indices")
+        guard indices.dtype.isInteger else {
+            throw EdgeflowError(.invalidModel, "indices must be integers, got \(indices)")
+        }
+        return indices
+    }
+
+    private static func concatType(_ inputs: [TensorType?], _ axis: Int) throws -> TensorType {
+        let types = try inputs.indices.map { try ShapeInference.required(inputs, $0, "input \($0)") }
+        let first = types[0]
+        guard axis >= 0 && axis < first.shape.count else {
+            throw EdgeflowError(.invalidModel, "concat axis \(axis) is not a normalized axis of \(first)")
+        }
+        var shape = first.shape
+        shape[axis] = 0
+        for type in types {
+            guard type.dtype == first.dtype, type.shape.count == shape.count,
+                  type.shape.indices.allSatisfy({ $0 == axis || type.shape[$0] == shape[$0] }) else {
+                throw EdgeflowError(.invalidModel, "concat inputs \(first) and \(type) differ outside axis \(axis)")
+            }
+            shape[axis] += type.shape[axis]
+        }
+        return TensorType(first.dtype, shape)
+    }
+
+    private static func sliceType(_ x: TensorType, _ attributes: Attributes) throws -> TensorType {
+        let starts = try attributes.requiredInts("starts"), ends = try attributes.requiredInts("ends")
+        let steps = attributes.ints("steps") ?? [Int](repeating: 1, count: x.shape.count)
+        let rank = x.shape.count
+        guard starts.count == rank, ends.count == rank, steps.count == rank, !steps.contains(0) else {
+            throw EdgeflowError(.invalidModel, "slice needs one start, end and nonzero step per axis of \(x)")
+        }
+        let shape = (0..<rank).map { axis -> Int in
+            let (start, end, step) = (starts[axis], ends[axis], steps[axis])
+            let (span, overflow) = step > 0 ? end.subtractingReportingOverflow(start) : start.subtractingReportingOverflow(end)
+            guard step != Int.min, !overflow, span > 0 else { return 0 }
+            return (span - 1) / abs(step) + 1
+        }
+        for axis in 0..<rank where shape[axis] > 0 {
+            let last = starts[axis] &+ (shape[axis] - 1) &* steps[axis]
+            guard (0..<x.shape[axis]).contains(starts[axis]), (0..<x.shape[axis]).contains(last) else {
+                throw EdgeflowError(.invalidModel, "slice of axis \(axis) reads outside \(x): starts \(starts), ends \(ends), steps \(steps)")
+            }
+        }
+        return TensorType(x.dtype, shape)
+    }
+
+    private static func gatherNDShape(_ data: [Int], _ indices: [Int], _ b: Int) throws -> [Int] {
+        guard let m = indices.last, b >= 0, b < indices.count, b + m <= data.count, m >= 0,
+              Array(data.prefix(b)) == Array(indices.prefix(b)) else {
+            throw EdgeflowError(.invalidModel,
+                "gatherND indices \(indices.shapeDescription) do not address data \(data.shapeDescription) with batchDims \(b)")
+        }
+        return Array(indices.dropLast()) + Array(data[(b + m)...])
+    }
+
+    private static func blockRearrangeType(_ op: OpType, _ x: TensorType, _ b: Int) throws -> TensorType {
+        let s = x.shape
+        if op == .depthToSpace {
+            guard s.count == 4, b > 0, b <= s[1], s[1] % (b * b) == 0 else {
+                throw EdgeflowError(.invalidModel, "depthToSpace needs [N, C, H, W] with C divisible by \(b)², got \(x)")
+            }
+            return TensorType(x.dtype, [s[0], s[1] / (b * b), s[2] * b, s[3] * b])
+        }
+        guard s.count == 4, b > 0, b <= 1 << 20, s[2] % b == 0, s[3] % b == 0 else {
+            throw EdgeflowError(.invalidModel, "spaceToDepth needs [N, C, H, W] with H, W divisible by \(b), got \(x)")
+        }
+        return TensorType(x.dtype, [s[0], s[1] * b * b, s[2] / b, s[3] / b])
     }
 }
