@@ -80,9 +80,9 @@ enum LinearImporters {
     static func importGemm(_ node: OnnxNode, _ ctx: ImportContext) throws {
         var a = try ctx.requiredInput(node, 0, "A"), b = try ctx.requiredInput(node, 1, "B")
         let dtype = try ctx.type(a).dtype
-        guard dtype == .float32 || dtype == .float64 else {
+        guard dtype.isFloatingPoint else {
             throw EdgeflowError(.unsupported,
-                "Gemm node '\(node.displayName)' on \(dtype.rawValue) is not supported (float32, float64 are)")
+                "Gemm node '\(node.displayName)' on \(dtype.rawValue) is not supported (float types are)")
         }
         if try node.attributeInt("transA") ?? 0 != 0 {
             a = try ctx.emit(.transpose, [a], ["perm": .ints([1, 0])], from: node, hint: "A_transposed")
@@ -115,7 +115,12 @@ enum LinearImporters {
     }
 
     private static func scalar(_ value: Float, _ dtype: DType) -> Tensor {
-        dtype == .float64 ? Tensor(scalar: Double(value)) : Tensor(scalar: value)
+        switch dtype {
+        case .float64: return Tensor(scalar: Double(value))
+        case .float16: return Tensor(scalar: Float16(value))
+        case .bfloat16: return Tensor(scalar: BFloat16(value))
+        default: return Tensor(scalar: value)
+        }
     }
 
     /// MaxPool, AveragePool and LpPool (only the first output; MaxPool's Indices are refused).
