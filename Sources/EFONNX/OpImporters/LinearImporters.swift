@@ -138,7 +138,7 @@ enum LinearImporters {
             attributes["kernel"] = .ints(window.kernel)
             attributes["ceilMode"] = .int(try node.attributeInt("ceil_mode") ?? 0)
             attributes["countIncludePad"] = .int(try node.attributeInt("count_include_pad") ?? 0)
-            if kind == "lp" { attributes["p"] = .float(Float(try node.attributeInt("p") ?? 2)) }
+            if kind == "lp" { attributes["p"] = .float(try lpExponent(node)) }
             try ctx.emit(.pool, [x], attributes, outputs: [node.outputs[0]], from: node)
         }
     }
@@ -148,7 +148,12 @@ enum LinearImporters {
         let x = try ctx.requiredInput(node, 0, "X")
         let spatial = try ctx.spatialDims(x, of: node)
         let attributes: Attributes = ["kind": .string("lp"), "kernel": .ints(spatial),
-                                      "p": .float(Float(try node.attributeInt("p") ?? 2))]
+                                      "p": .float(try lpExponent(node))]
         try ctx.emit(.pool, [x], attributes, outputs: [node.outputs[0]], from: node)
+    }
+
+    /// LpPool's p: an int since opset 2, a float in opset 1 (attributeFloat accepts both).
+    private static func lpExponent(_ node: OnnxNode) throws -> Float {
+        try node.attributeFloat("p") ?? 2
     }
 }
