@@ -4,8 +4,8 @@ import EFCore
 
 extension Kernels {
     /// Index of the maximum (`largest`) or minimum along `axis` (normalized), as int64. Ties
-    /// pick the first index, or the last with `selectLastIndex`. Output drops the axis unless
-    /// `keepDims`. Any numeric dtype or bool.
+    /// pick the first index, or the last with `selectLastIndex`; NaN counts as larger than every
+    /// number. Output drops the axis unless `keepDims`. Any numeric dtype or bool.
     /// - Throws: `EdgeflowError.invalidInput` for a bad axis or an empty axis.
     public static func argReduce(_ x: Tensor, axis: Int, largest: Bool, keepDims: Bool,
                                  selectLastIndex: Bool) throws -> Tensor {
