@@ -113,17 +113,18 @@ public enum OpType: String, Codable, CaseIterable, Sendable {
     /// Resize (ONNX semantics). Params: `mode` ("nearest", "linear", "cubic"),
     /// `coordinateTransformationMode`, `nearestMode`, `cubicCoeffA`, `excludeOutside`,
     /// `extrapolationValue`, `antialias`, `scales` (float per axis, used by the coordinate
-    /// transform), `sizes` (the complete output shape).
+    /// transform; absent means sizes / input shape), `sizes` (the complete output shape), `roi`
+    /// (floats [start per axis..., end per axis...], tf_crop_and_resize only).
     case resize
 
     // MARK: Quantized (exact integer arithmetic)
 
     /// y = saturate(round_half_even(x / scale) + zeroPoint). Inputs: x (float), scale,
     /// zero point (its dtype = output dtype, int8 or uint8). Params: `axis` (per-axis when scale
-    /// is 1-D), `outputDType`.
+    /// is 1-D), `outputDType`, `blockSize` (blocked quantization along `axis`; 0 = none).
     case quantizeLinear
     /// y = (x - zeroPoint) * scale. Inputs: x (int8/uint8/int32), scale, optional zero point.
-    /// Params: `axis`.
+    /// Params: `axis`, `blockSize` (as quantizeLinear), optional `outputDType` (default: scale's).
     case dequantizeLinear
     /// ONNX DynamicQuantizeLinear: outputs y (uint8), scale (float scalar), zero point (uint8 scalar).
     case dynamicQuantizeLinear

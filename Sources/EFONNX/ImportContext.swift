@@ -4,6 +4,7 @@
 import EFCore
 import EFIR
 import EFInterpreter
+import Foundation
 
 /// Thrown when an operand that decides a shape is not a constant: Edgeflow compiles static
 /// graphs. `value` is the ONNX value name; the importer turns this into a message (and callers
@@ -18,6 +19,9 @@ public struct NonConstantOperand: Error, Sendable {
 public final class ImportContext {
     /// The model's ai.onnx opset version.
     public let opset: Int
+    /// The model file's directory, where tensors with external data keep it (nil when the
+    /// model was not read from a file).
+    public var baseDirectory: URL?
     public private(set) var nodes: [Node] = []
     public private(set) var types: [String: TensorType] = [:]
     public private(set) var weights: [String: Tensor] = [:]
@@ -98,7 +102,16 @@ public final class ImportContext {
     }
 
     /// Makes the ONNX value `onnxName` refer to the existing IR value `value`.
-    public func alias(_ onnxName: String, to value: String) { aliases[onnxName] = self.value(value) }
+    public func alias(_ onnxName: String, to value: String) {
+        usedNames.insert(onnxName)
+        aliases[onnxName] = self.value(value)
+    }
+
+    /// Keeps `freshName` from choosing any of `names` (the importer reserves every ONNX value
+    /// name up front, so generated names never collide with a later node's outputs).
+    public func reserveNames<Names: Sequence>(_ names: Names) where Names.Element == String {
+        usedNames.formUnion(names)
+    }
 
     /// Appends a core node computing `outputs` (names chosen by the caller, normally the ONNX
     /// node's outputs), or folds it into constants when every present input is constant.

@@ -1,9 +1,85 @@
-// Shape rules for the Quant op group (stub: to be written).
+// Shape rules for the Quant op group. Scales and zero points may be runtime values; only their
+// dtypes decide output types here (the kernels check their shapes against the data).
 
 import EFCore
 
 enum QuantShapes {
     static func infer(_ node: Node, _ inputs: [TensorType?]) throws -> [TensorType] {
-        throw EdgeflowError(.unsupported, "no shape rule yet for \(node.op.rawValue)")
+        let attributes = node.attributes
+        switch node.op {
+        case .quantizeLinear:
+            let x = try ShapeInference.required(inputs, 0, "x")
+            let scale = try ShapeInference.required(inputs, 1, "scale")
+            let out = try attributes.requiredDType("outputDType")
+            guard [.int8, .uint8, .int16, .uint16, .int32].contains(out) else {
+                throw EdgeflowError(.unsupported,
+                    "quantizeLinear to \(out.rawValue) is not supported (int8, uint8, int16, uint16, int32 are)")
+            }
+            guard x.dtype.isFloatingPoint, scale.dtype.isFloatingPoint else {
+                throw EdgeflowError(.invalidModel,
+                    "quantizeLinear needs float x and scale, got \(x.dtype.rawValue) and \(scale.dtype.rawValue)")
+            }
+            if let zp = optional(inputs, 2), zp.dtype != out {
+                throw EdgeflowError(.invalidModel,
+                    "quantizeLinear zero point is \(zp.dtype.rawValue) but outputDType is \(out.rawValue)")
+            }
+            return [TensorType(out, x.shape)]
+        case .dequantizeLinear:
+            let x = try ShapeInference.required(inputs, 0, "x")
+            let scale = try ShapeInference.required(inputs, 1, "scale")
+            guard [.int8, .uint8, .int16, .uint16, .int32].contains(x.dtype), scale.dtype.isFloatingPoint else {
+                throw EdgeflowError(.unsupported,
+                    "dequantizeLinear takes int8/uint8/int16/uint16/int32 x and a float scale, got \(x.dtype.rawValue) and \(scale.dtype.rawValue)")
+            }
+            if let zp = optional(inputs, 2), zp.dtype != x.dtype {
+                throw EdgeflowError(.invalidModel,
+                    "dequantizeLinear zero point is \(zp.dtype.rawValue) but x is \(x.dtype.rawValue)")
+            }
+            return [TensorType(attributes.dtype("outputDType") ?? scale.dtype, x.shape)]
+        case .dynamicQuantizeLinear:
+            let x = try ShapeInference.required(inputs, 0, "x")
+            guard x.dtype == .float32 else {
+                throw EdgeflowError(.unsupported, "dynamicQuantizeLinear takes float32, got \(x.dtype.rawValue)")
+            }
+            return [TensorType(.uint8, x.shape), TensorType(.float32, []), TensorType(.uint8, [])]
+        case .matMulInteger:
+            let a = try quantized(inputs, 0, "a"), b = try quantized(inputs, 1, "b")
+            return [TensorType(.int32, try LinearShapes.matMulShape(a.shape, b.shape))]
+        case .convInteger:
+            let x = try quantized(inputs, 0, "x"), w = try quantized(inputs, 1, "w")
+            return [TensorType(.int32, try LinearShapes.convShape(x.shape, w.shape, attributes))]
+        case .qlinearMatMul:
+            let a = try quantized(inputs, 0, "a"), b = try quantized(inputs, 3, "b")
+            return [TensorType(try outputDType(inputs, a), try LinearShapes.matMulShape(a.shape, b.shape))]
+        case .qlinearConv:
+            let x = try quantized(inputs, 0, "x"), w = try quantized(inputs, 3, "w")
+            if let bias = optional(inputs, 8), bias.dtype != .int32 || bias.shape != [w.shape.first ?? 0] {
+                throw EdgeflowError(.invalidModel, "qlinearConv bias must be int32 [\(w.shape.first ?? 0)], got \(bias)")
+            }
+            return [TensorType(try outputDType(inputs, x), try LinearShapes.convShape(x.shape, w.shape, attributes))]
+        default:
+            throw EdgeflowError(.internalError, "\(node.op.rawValue) is not a quant op")
+        }
+    }
+
+    private static func optional(_ inputs: [TensorType?], _ index: Int) -> TensorType? {
+        index < inputs.count ? inputs[index] : nil
+    }
+
+    private static func quantized(_ inputs: [TensorType?], _ index: Int, _ role: String) throws -> TensorType {
+        let type = try ShapeInference.required(inputs, index, role)
+        guard type.dtype == .int8 || type.dtype == .uint8 else {
+            throw EdgeflowError(.unsupported, "\(role) is \(type.dtype.rawValue); quantized products take int8 or uint8")
+        }
+        return type
+    }
+
+    /// The output zero point's dtype (input 7), or the input's without one.
+    private static func outputDType(_ inputs: [TensorType?], _ x: TensorType) throws -> DType {
+        guard let zp = optional(inputs, 7) else { return x.dtype }
+        guard zp.dtype == .int8 || zp.dtype == .uint8 else {
+            throw EdgeflowError(.invalidModel, "the output zero point must be int8 or uint8, got \(zp.dtype.rawValue)")
+        }
+        return zp.dtype
     }
 }

@@ -1,4 +1,4 @@
-// Evaluators for the Linear op group (stub: to be written).
+// Evaluators for the Linear op group: node parameters → kernel parameter structs → kernels.
 
 import EFCore
 import EFIR
@@ -6,6 +6,45 @@ import EFKernels
 
 enum LinearEvaluator {
     static func evaluate(_ node: Node, _ inputs: [Tensor?]) throws -> [Tensor] {
-        throw EdgeflowError(.unsupported, "no kernel yet for \(node.op.rawValue)")
+        let attributes = node.attributes
+        switch node.op {
+        case .matMul:
+            return [try Kernels.matMul(try NodeEvaluator.required(inputs, 0, "a"), try NodeEvaluator.required(inputs, 1, "b"))]
+        case .conv:
+            return [try Kernels.conv(try NodeEvaluator.required(inputs, 0, "x"), weight: try NodeEvaluator.required(inputs, 1, "weight"),
+                                     bias: optional(inputs, 2), convParameters(attributes))]
+        case .convTranspose:
+            let parameters = ConvTransposeParameters(convParameters(attributes),
+                                                     outputPadding: attributes.ints("outputPadding") ?? [])
+            return [try Kernels.convTranspose(try NodeEvaluator.required(inputs, 0, "x"),
+                                              weight: try NodeEvaluator.required(inputs, 1, "weight"),
+                                              bias: optional(inputs, 2), parameters)]
+        case .pool:
+            let kindName = try attributes.requiredString("kind")
+            guard let kind = PoolKind(rawValue: kindName) else {
+                throw EdgeflowError(.invalidModel, "pool kind '\(kindName)' is not max, avg or lp")
+            }
+            let parameters = PoolParameters(kind: kind, kernel: try attributes.requiredInts("kernel"),
+                                            strides: attributes.ints("strides") ?? [],
+                                            dilations: attributes.ints("dilations") ?? [],
+                                            pads: attributes.ints("pads") ?? [],
+                                            ceilMode: attributes.int("ceilMode", default: 0) != 0,
+                                            countIncludePad: attributes.int("countIncludePad", default: 0) != 0,
+                                            p: Double(attributes.float("p", default: 2)))
+            return [try Kernels.pool(try NodeEvaluator.required(inputs, 0, "x"), parameters)]
+        default:
+            throw EdgeflowError(.internalError, "\(node.op.rawValue) is not a linear op")
+        }
+    }
+
+    /// The window parameters shared by conv, convTranspose, convInteger and qlinearConv.
+    static func convParameters(_ attributes: Attributes) -> ConvParameters {
+        ConvParameters(strides: attributes.ints("strides") ?? [], dilations: attributes.ints("dilations") ?? [],
+                       pads: attributes.ints("pads") ?? [], group: attributes.int("group", default: 1))
+    }
+
+    /// The input at `index`, nil when absent.
+    static func optional(_ inputs: [Tensor?], _ index: Int) -> Tensor? {
+        index < inputs.count ? inputs[index] : nil
     }
 }

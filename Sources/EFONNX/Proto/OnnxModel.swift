@@ -28,6 +28,8 @@ public struct OnnxGraph: Sendable {
     public var inputs: [OnnxValueInfo] = []
     public var outputs: [OnnxValueInfo] = []
     public var valueInfo: [OnnxValueInfo] = []
+    /// Names of `sparse_initializer` entries (Edgeflow does not read sparse tensors).
+    public var sparseInitializerNames: [String] = []
     public init() {}
 }
 
@@ -88,14 +90,23 @@ public enum OnnxDim: Sendable, Equatable {
     case unknown
 }
 
-/// ValueInfoProto (tensor types only; other types are recorded as `isTensor == false`).
+/// The kind of value a TypeProto describes.
+public enum OnnxValueKind: String, Sendable {
+    case tensor, sequence, map, optional
+    case sparseTensor = "sparse tensor"
+    /// No type given (allowed for intermediate values).
+    case undeclared
+}
+
+/// ValueInfoProto (element type and shape for tensor types; other types only by kind).
 public struct OnnxValueInfo: Sendable {
     public var name: String = ""
     /// TensorProto.DataType code of the element type, 0 when unknown.
     public var elemType: Int = 0
     /// nil when the shape is not declared at all.
     public var dims: [OnnxDim]? = nil
-    /// False for sequence, map, optional and other non-tensor types.
-    public var isTensor: Bool = true
+    public var kind: OnnxValueKind = .tensor
+    /// False for sequence, map, optional and sparse types.
+    public var isTensor: Bool { kind == .tensor || kind == .undeclared }
     public init() {}
 }

@@ -1,0 +1,65 @@
+// `edgeflow inspect`: what an archive holds — its metadata, input/output contract (dtype,
+// shape, bytes), op histogram and parameter count; optionally the whole graph as text.
+
+import ArgumentParser
+import EFArchive
+import EFCore
+import EFIR
+import Foundation
+
+struct InspectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Show what an Edgeflow archive (.efa) holds.",
+        discussion: """
+            Prints the archive's format and state, the Edgeflow version and source model that \
+            made it, every input and output with its dtype, shape and exact byte size (what \
+            `edgeflow infer` expects), the ops used and the parameter count. --graph adds one \
+            line per node; --json prints the same as JSON.
+
+            Example:
+              edgeflow inspect resnet50.efa --graph
+            """)
+
+    @Argument(help: "The archive to inspect.")
+    var archive: String
+
+    @Flag(help: "Also print the graph, one line per node.")
+    var graph = false
+
+    @Flag(help: "Print machine-readable JSON.")
+    var json = false
+
+    private struct Report: Encodable {
+        var archive: String
+        var metadata: ArchiveMetadata
+        var summary: ModelSummary
+        /// The graph as text lines (with --graph).
+        var graphText: [String]?
+    }
+
+    func run() throws {
+        try CommandSupport.run {
+            let url = CommandSupport.url(archive)
+            let contents = try EdgeflowArchive.read(from: url)
+            let summary = ModelSummary(contents.graph)
+            let text = graph ? contents.graph.textDump().components(separatedBy: "\n") : nil
+            if json {
+                try CommandSupport.printJSON(Report(archive: url.path, metadata: contents.metadata,
+                                                    summary: summary, graphText: text))
+                return
+            }
+            let metadata = contents.metadata
+            print("\(archive): Edgeflow archive, format version \(metadata.formatVersion), state \(metadata.state.rawValue)")
+            print("  written by Edgeflow \(metadata.edgeflowVersion) at \(metadata.created)")
+            if let source = metadata.sourceModel {
+                print("  source model: \(source.fileName) (sha256 \(source.sha256))")
+            }
+            for line in summary.lines { print("  " + line) }
+            if let text {
+                print("")
+                for line in text { print(line) }
+            }
+        }
+    }
+}

@@ -1,0 +1,91 @@
+// `edgeflow parse`: ONNX model → `.efa` archive (state native).
+
+import ArgumentParser
+import EFArchive
+import EFCore
+import EFIR
+import EFONNX
+import Foundation
+
+struct ParseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "parse",
+        abstract: "Translate an ONNX model into an Edgeflow archive (.efa).",
+        discussion: """
+            Reads MODEL.onnx, lowers it onto Edgeflow's core ops with every shape resolved, \
+            and writes an archive holding metadata.json, graph.json and weights.npz (a zip that \
+            unzip and numpy.load open). Inputs with dynamic dimensions need --input-shape. \
+            --start-node-names / --end-node-names cut pre- or post-processing off the graph.
+
+            The archive is written atomically: on any error nothing is written.
+
+            Example:
+              edgeflow parse resnet50.onnx -o resnet50.efa --input-shape input=1,3,224,224
+            """)
+
+    @Argument(help: "The ONNX model file.")
+    var model: String
+
+    @Option(name: [.short, .customLong("output")], help: "The archive to write (default: MODEL's name with .efa, in the current directory).")
+    var output: String?
+
+    @Option(name: .customLong("input-shape"),
+            help: ArgumentHelp("Fix an input's shape, e.g. images=1,3,640,640 (repeatable).", valueName: "name=dims"))
+    var inputShapes: [NamedShape] = []
+
+    @Option(name: .customLong("start-node-names"), parsing: .upToNextOption,
+            help: "Start the graph at these ONNX nodes' inputs (their inputs become graph inputs).")
+    var startNodeNames: [String] = []
+
+    @Option(name: .customLong("end-node-names"), parsing: .upToNextOption,
+            help: "End the graph at these ONNX nodes (their outputs become graph outputs).")
+    var endNodeNames: [String] = []
+
+    @Flag(help: "Print a machine-readable summary.")
+    var json = false
+
+    func validate() throws {
+        let names = inputShapes.map(\.name)
+        if let repeated = names.first(where: { name in names.filter { $0 == name }.count > 1 }) {
+            throw ValidationError("--input-shape gives input '\(repeated)' more than once")
+        }
+    }
+
+    func run() throws {
+        try CommandSupport.run {
+            let modelURL = CommandSupport.url(model)
+            let outputURL = CommandSupport.url(output ?? (modelURL.deletingPathExtension().lastPathComponent + ".efa"))
+            guard outputURL.resolvingSymlinksInPath() != modelURL.resolvingSymlinksInPath() else {
+                throw EdgeflowError(.invalidArgument, "the output \(output ?? "") would overwrite the model",
+                                    hint: "write the archive to another path with -o NAME.efa")
+            }
+            guard FileManager.default.isReadableFile(atPath: modelURL.path) else {
+                throw EdgeflowError(.io, "cannot read \(model): no such readable file")
+            }
+            let options = ImportOptions(
+                inputShapes: Dictionary(uniqueKeysWithValues: inputShapes.map { ($0.name, $0.shape) }),
+                startNodeNames: startNodeNames, endNodeNames: endNodeNames, frozenInputs: [:])
+            let graph = try ONNXImporter.importModel(at: modelURL, options: options)
+            let source = try SourceModel(describing: modelURL)
+            let metadata = try ArchiveMetadata(describing: graph, sourceModel: source)
+            try EdgeflowArchive.write(graph: graph, metadata: metadata, to: outputURL)
+            try report(graph: graph, source: source, archive: outputURL)
+        }
+    }
+
+    private struct Report: Encodable {
+        var archive: String
+        var sourceModel: SourceModel
+        var summary: ModelSummary
+    }
+
+    private func report(graph: Graph, source: SourceModel, archive: URL) throws {
+        let summary = ModelSummary(graph)
+        if json {
+            try CommandSupport.printJSON(Report(archive: archive.path, sourceModel: source, summary: summary))
+            return
+        }
+        print("parsed \(model) (sha256 \(source.sha256.prefix(16))…) → \(CommandSupport.display(archive))")
+        for line in summary.lines { print("  " + line) }
+    }
+}

@@ -1,0 +1,128 @@
+// QuantizeLinear, DequantizeLinear and DynamicQuantizeLinear with the ONNX reference's
+// arithmetic: the division x / scale in float32 (float16 when both are float16), round half to
+// even, add the zero point, saturate; dequantization as (x − zp) · scale in float32.
+
+import EFCore
+
+extension Kernels {
+    /// y = saturate(round_half_even(x / scale) + zeroPoint).
+    ///
+    /// - Parameters:
+    ///   - x: float32, float16, bfloat16 or float64.
+    ///   - scale: float32/float16/float64, a scalar (or [1]), [x.shape[axis]] per axis, or blocked
+    ///     (x's shape with `axis` shrunk to ceil(dim / blockSize)).
+    ///   - zeroPoint: nil or the scale's shape in `outputDType`.
+    ///   - outputDType: int8, uint8, int16, uint16 or int32.
+    /// - Throws: `EdgeflowError.invalidInput` for unsupported dtypes or mismatched shapes.
+    public static func quantizeLinear(_ x: Tensor, scale: Tensor, zeroPoint: Tensor?, axis: Int = 1,
+                                      blockSize: Int = 0, outputDType: DType) throws -> Tensor {
+        let layout = try QuantParameterLayout(shape: x.shape, scaleShape: scale.shape, axis: axis,
+                                              blockSize: blockSize, op: "quantizeLinear")
+        guard x.dtype.isFloatingPoint, scale.dtype.isFloatingPoint else {
+            throw EdgeflowError(.invalidInput,
+                "quantizeLinear needs float x and scale, got \(x.dtype.rawValue) and \(scale.dtype.rawValue)")
+        }
+        try checkZeroPoint(zeroPoint, scale: scale, dtype: outputDType, op: "quantizeLinear")
+        guard let range = integerRange(outputDType), outputDType != .int64, outputDType != .uint32 else {
+            throw EdgeflowError(.invalidInput, "quantizeLinear cannot produce \(outputDType.rawValue)",
+                                hint: "use int8, uint8, int16, uint16 or int32")
+        }
+        let values = x.doubleValues(), scales = scale.doubleValues()
+        let zeros = zeroPoint?.doubleValues() ?? [Double](repeating: 0, count: scales.count)
+        let halfDivision = x.dtype == .float16 && scale.dtype == .float16
+        let doubleDivision = x.dtype == .float64 || scale.dtype == .float64
+        var result = [Double](repeating: 0, count: values.count)
+        layout.forEachRun { p, run in
+            let s = scales[p], zp = zeros[p]
+            for i in run {
+                let quotient: Double
+                if doubleDivision {
+                    quotient = values[i] / s
+                } else if halfDivision {
+                    quotient = Double(Float16(Float(values[i]) / Float(s)))
+                } else {
+                    quotient = Double(Float(values[i]) / Float(s))
+                }
+                let rounded = quotient.isNaN ? 0 : min(max(quotient.rounded(.toNearestOrEven), -2147483648), 2147483647)
+                result[i] = min(max(rounded + zp, range.lowerBound), range.upperBound)
+            }
+        }
+        return saturatingTensor(from: result, shape: x.shape, dtype: outputDType)
+    }
+
+    /// y = (x − zeroPoint) · scale, computed in float32 and returned in `outputDType`
+    /// (default: the scale's dtype).
+    ///
+    /// - Parameters:
+    ///   - x: int8, uint8, int16, uint16 or int32.
+    ///   - scale, zeroPoint: as `quantizeLinear`; the zero point has x's dtype.
+    /// - Throws: `EdgeflowError.invalidInput` for unsupported dtypes or mismatched shapes.
+    public static func dequantizeLinear(_ x: Tensor, scale: Tensor, zeroPoint: Tensor?, axis: Int = 1,
+                                        blockSize: Int = 0, outputDType: DType? = nil) throws -> Tensor {
+        let layout = try QuantParameterLayout(shape: x.shape, scaleShape: scale.shape, axis: axis,
+                                              blockSize: blockSize, op: "dequantizeLinear")
+        guard [.int8, .uint8, .int16, .uint16, .int32].contains(x.dtype), scale.dtype.isFloatingPoint else {
+            throw EdgeflowError(.invalidInput,
+                "dequantizeLinear needs int8/uint8/int16/uint16/int32 x and a float scale, got \(x.dtype.rawValue) and \(scale.dtype.rawValue)")
+        }
+        try checkZeroPoint(zeroPoint, scale: scale, dtype: x.dtype, op: "dequantizeLinear")
+        let out = outputDType ?? scale.dtype
+        guard out.isFloatingPoint else {
+            throw EdgeflowError(.invalidInput, "dequantizeLinear output must be a float dtype, not \(out.rawValue)")
+        }
+        let values = x.doubleValues(), scales = scale.doubleValues()
+        let zeros = zeroPoint?.doubleValues() ?? [Double](repeating: 0, count: scales.count)
+        var result = [Double](repeating: 0, count: values.count)
+        layout.forEachRun { p, run in
+            let s = Float(scales[p]), zp = Float(zeros[p])
+            for i in run { result[i] = Double((Float(values[i]) - zp) * s) }
+        }
+        return saturatingTensor(from: result, shape: x.shape, dtype: out)
+    }
+
+    /// ONNX DynamicQuantizeLinear on float32 x: the uint8 scale and zero point that map
+    /// [min(0, min x), max(0, max x)] onto [0, 255], and x quantized with them.
+    /// - Returns: (y uint8 with x's shape, scale float32 scalar, zero point uint8 scalar).
+    /// - Throws: `EdgeflowError.invalidInput` when x is not float32.
+    public static func dynamicQuantizeLinear(_ x: Tensor) throws -> (Tensor, Tensor, Tensor) {
+        guard x.dtype == .float32 else {
+            throw EdgeflowError(.invalidInput, "dynamicQuantizeLinear needs float32 x, got \(x.dtype.rawValue)")
+        }
+        let values = x.scalars(as: Float.self)
+        let maxValue = max(0, values.max() ?? 0), minValue = min(0, values.min() ?? 0)
+        let scale = (maxValue == minValue ? Float(1) : maxValue - minValue) / Float(255)
+        let unclamped = Float(0) - minValue / scale
+        // A non-finite input range gives a NaN zero point; 0 keeps the conversion defined.
+        let zeroPoint = unclamped.isNaN ? 0 : min(max(unclamped, 0), 255).rounded(.toNearestOrEven)
+        let y = values.map { v -> UInt8 in
+            let q = (v / scale).rounded(.toNearestOrEven) + zeroPoint
+            return q.isNaN ? 0 : UInt8(min(max(q, 0), 255))
+        }
+        return (Tensor(shape: x.shape, scalars: y), Tensor(scalar: scale), Tensor(scalar: UInt8(zeroPoint)))
+    }
+
+    /// The representable range of an integer dtype, nil for others.
+    static func integerRange(_ dtype: DType) -> ClosedRange<Double>? {
+        switch dtype {
+        case .int8: return -128...127
+        case .uint8: return 0...255
+        case .int16: return -32768...32767
+        case .uint16: return 0...65535
+        case .int32: return -2147483648...2147483647
+        case .uint32: return 0...4294967295
+        default: return nil
+        }
+    }
+
+    private static func checkZeroPoint(_ zeroPoint: Tensor?, scale: Tensor, dtype: DType, op: String) throws {
+        guard let zeroPoint else { return }
+        guard zeroPoint.dtype == dtype else {
+            throw EdgeflowError(.invalidInput,
+                "\(op): zero point is \(zeroPoint.dtype.rawValue) but should be \(dtype.rawValue)")
+        }
+        guard zeroPoint.count == scale.count, zeroPoint.shape == scale.shape || zeroPoint.count == 1 else {
+            throw EdgeflowError(.invalidInput,
+                "\(op): zero point \(zeroPoint.shape.shapeDescription) does not match scale \(scale.shape.shapeDescription)")
+        }
+    }
+}

@@ -1,0 +1,41 @@
+// What a user can tell the ONNX importer beyond the model itself.
+
+import EFCore
+
+/// Options of `ONNXImporter.importModel`.
+public struct ImportOptions {
+    /// Static shapes for graph inputs by name (`--input-shape NAME=1,3,224,224`). They fill
+    /// dynamic or symbolic dims; a dim the model fixes must be given its fixed value. With
+    /// `startNodeNames`, the new inputs (start nodes' inputs) can be named too.
+    public var inputShapes: [String: [Int]]
+
+    /// Cut the graph (as the Hailo parser's `--start-node-names`): the inputs of these nodes that
+    /// are not constants become the graph inputs, typed from the model's value_info or, failing
+    /// that, by importing the part of the graph before them. Nodes before them are dropped.
+    /// A node is named by its `name`, or by its first output when it has no name.
+    public var startNodeNames: [String]
+
+    /// Cut the graph (as `--end-node-names`): the outputs of these nodes, in this order, become
+    /// the graph outputs, and only the nodes they depend on are kept.
+    public var endNodeNames: [String]
+
+    /// Graph inputs replaced by constants. Each tensor must have the input's dtype and fit its
+    /// declared dims.
+    public var frozenInputs: [String: Tensor]
+
+    /// Values the importer may freeze graph inputs to *only when needed*: when a shape-deciding
+    /// operand (Reshape's shape, Range's bounds, ...) is computed at run time from some graph
+    /// inputs and all of them have a value here, the import is retried with those inputs
+    /// frozen (they disappear from the graph's inputs). Edgeflow compiles static graphs; the
+    /// conformance runner passes each test case's inputs here. Names that are not inputs are ignored.
+    public var freezableInputs: [String: Tensor]
+
+    public init(inputShapes: [String: [Int]] = [:], startNodeNames: [String] = [], endNodeNames: [String] = [],
+                frozenInputs: [String: Tensor] = [:], freezableInputs: [String: Tensor] = [:]) {
+        self.inputShapes = inputShapes
+        self.startNodeNames = startNodeNames
+        self.endNodeNames = endNodeNames
+        self.frozenInputs = frozenInputs
+        self.freezableInputs = freezableInputs
+    }
+}

@@ -1,0 +1,117 @@
+// Static types of the graph inputs: the declared element type and shape, with dynamic dims
+// filled from --input-shape, and frozen inputs checked against the declaration.
+
+import EFCore
+import EFIR
+
+enum InputTypes {
+    /// Checks that every input named in `--input-shape` or `frozenInputs` exists.
+    /// - Throws: `EdgeflowError.invalidArgument` listing the unknown names and the real inputs.
+    static func checkNames(_ options: ImportOptions, inputs: [String]) throws {
+        let known = Set(inputs)
+        var problems: [String] = []
+        for name in options.inputShapes.keys.sorted() where !known.contains(name) {
+            problems.append("--input-shape names '\(name)'" + NameSuggestions.didYouMean(name, in: inputs))
+        }
+        for name in options.frozenInputs.keys.sorted() where !known.contains(name) {
+            problems.append("frozen input '\(name)'" + NameSuggestions.didYouMean(name, in: inputs))
+        }
+        guard problems.isEmpty else {
+            throw EdgeflowError(.invalidArgument,
+                problems.joined(separator: "; ") + ", which is not an input of the model",
+                hint: "the model's inputs are: " + (inputs.isEmpty ? "(none)" : inputs.joined(separator: ", ")))
+        }
+    }
+
+    /// The static type of each of `inputs`.
+    /// - Throws: `EdgeflowError.invalidArgument` when an `--input-shape` contradicts a fixed dim
+    ///   or the rank; `EdgeflowError.unsupported` listing every input still dynamic (naming the
+    ///   dims) with an `--input-shape` suggestion, and for non-tensor or unsupported-dtype inputs.
+    static func resolve(_ inputs: [OnnxValueInfo], shapes: [String: [Int]]) throws -> [String: TensorType] {
+        var types: [String: TensorType] = [:]
+        var dynamic: [String] = [], suggestions: [String] = []
+        for info in inputs {
+            let what = "graph input '\(info.name)'"
+            guard info.isTensor else {
+                throw EdgeflowError(.unsupported, "\(what) is a \(info.kind.rawValue), Edgeflow supports tensor inputs only")
+            }
+            let dtype = try OnnxDataType.requiredDType(info.elemType, for: what)
+            if let override = shapes[info.name] {
+                try check(override, against: info.dims, of: info.name)
+                types[info.name] = TensorType(dtype, override)
+                continue
+            }
+            guard let dims = info.dims else {
+                dynamic.append("\(what) has no declared shape")
+                suggestions.append("\(info.name)=<dims>")
+                continue
+            }
+            var shape: [Int] = [], unknown: [String] = []
+            for (axis, dim) in dims.enumerated() {
+                if case .value(let v) = dim, v >= 0 {
+                    shape.append(v)
+                } else {
+                    unknown.append(describe(dim, axis: axis))
+                    shape.append(-1)
+                }
+            }
+            if unknown.isEmpty {
+                types[info.name] = TensorType(dtype, shape)
+            } else {
+                dynamic.append("\(what) has dynamic dim\(unknown.count > 1 ? "s" : "") " + unknown.joined(separator: ", "))
+                suggestions.append("\(info.name)=" + zip(shape, dims).map { $0 >= 0 ? String($0) : placeholder($1) }
+                    .joined(separator: ","))
+            }
+        }
+        guard dynamic.isEmpty else {
+            throw EdgeflowError(.unsupported,
+                dynamic.joined(separator: "; ") + "; Edgeflow compiles static shapes",
+                hint: "give every dynamic dim a number: " + suggestions.map { "--input-shape \($0)" }.joined(separator: " "))
+        }
+        return types
+    }
+
+    private static func describe(_ dim: OnnxDim, axis: Int) -> String {
+        if case .param(let name) = dim { return "\(axis) ('\(name)')" }
+        return "\(axis)"
+    }
+
+    private static func placeholder(_ dim: OnnxDim) -> String {
+        if case .param(let name) = dim { return "<\(name)>" }
+        return "<n>"
+    }
+
+    private static func check(_ override: [Int], against dims: [OnnxDim]?, of name: String) throws {
+        guard override.allSatisfy({ $0 >= 0 }) else {
+            throw EdgeflowError(.invalidArgument, "--input-shape for '\(name)' has a negative dim: \(override.shapeDescription)")
+        }
+        guard let dims else { return }
+        guard dims.count == override.count else {
+            throw EdgeflowError(.invalidArgument,
+                "--input-shape for '\(name)' has rank \(override.count), but the model declares rank \(dims.count)")
+        }
+        for (axis, (dim, value)) in zip(dims, override).enumerated() {
+            if case .value(let fixed) = dim, fixed >= 0, fixed != value {
+                throw EdgeflowError(.invalidArgument,
+                    "--input-shape for '\(name)' gives dim \(axis) = \(value), but the model fixes it at \(fixed)")
+            }
+        }
+    }
+
+    /// Checks a frozen input's tensor against the input's declaration.
+    /// - Throws: `EdgeflowError.invalidArgument` for a dtype or shape that does not fit.
+    static func checkFrozen(_ tensor: Tensor, for info: OnnxValueInfo) throws {
+        let declared = OnnxDataType.dtype(info.elemType)
+        let fits = info.dims.map { dims in
+            dims.count == tensor.shape.count && zip(dims, tensor.shape).allSatisfy { dim, size in
+                if case .value(let v) = dim, v >= 0 { return v == size }
+                return true
+            }
+        } ?? true
+        guard declared == nil || declared == tensor.dtype, fits else {
+            throw EdgeflowError(.invalidArgument,
+                "the frozen value of input '\(info.name)' is \(tensor), which does not fit the declared "
+                    + "\(OnnxDataType.name(info.elemType)) \(info.dims.map { "\($0.count)-D" } ?? "") input")
+        }
+    }
+}

@@ -1,0 +1,59 @@
+// The committed expectations: Tests/ConformanceTests/manifest.tsv, one line per case,
+// `suite/case<TAB>pass` or `suite/case<TAB>skip<TAB>reason`. Lines starting with # are comments.
+// A reason may carry a human note `(known: ...)`, which regenerating keeps while the outcome
+// stays the same.
+
+import Foundation
+
+struct Manifest {
+    var outcomes: [String: CaseOutcome] = [:]
+
+    static let header = """
+        # ONNX backend suite outcomes (onnx 1.22.0), checked by ConformanceTests.
+        # Regenerate after changing importers or kernels: EDGEFLOW_UPDATE_MANIFEST=1 swift test -c release --filter ConformanceTests
+        """
+
+    /// Parses manifest text.
+    /// - Throws: a description of the first malformed line.
+    init(text: String) throws {
+        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            switch (fields.count, fields.count > 1 ? fields[1] : "") {
+            case (2, "pass"): outcomes[fields[0]] = .pass
+            case (3, "skip"): outcomes[fields[0]] = .skip(fields[2])
+            default: throw ManifestError(line: number + 1, text: String(line))
+            }
+        }
+    }
+
+    init(outcomes: [String: CaseOutcome]) { self.outcomes = outcomes }
+
+    struct ManifestError: Error, CustomStringConvertible {
+        var line: Int
+        var text: String
+        var description: String { "manifest line \(line) is not `case<TAB>pass` or `case<TAB>skip<TAB>reason`: \(text)" }
+    }
+
+    /// The manifest text, cases sorted.
+    var text: String {
+        let lines = outcomes.keys.sorted().map { id -> String in
+            let outcome = outcomes[id] ?? .pass
+            return outcome.status == .pass ? "\(id)\tpass" : "\(id)\tskip\t\(outcome.reason)"
+        }
+        return ([Manifest.header] + lines).joined(separator: "\n") + "\n"
+    }
+
+    /// New outcomes, keeping an old entry's `(known: ...)` note when its outcome key is unchanged.
+    func updated(with current: [String: CaseOutcome]) -> Manifest {
+        var result: [String: CaseOutcome] = [:]
+        for (id, outcome) in current {
+            var entry = outcome
+            if let old = outcomes[id], old.key == outcome.key, let note = old.reason.range(of: " (known:") {
+                entry.reason = outcome.reason + old.reason[note.lowerBound...]
+            }
+            result[id] = entry
+        }
+        return Manifest(outcomes: result)
+    }
+}

@@ -1,0 +1,85 @@
+// Runs a golden case: parse the ONNX model, write and re-read it as an .efa archive, run the
+// re-read graph with the interpreter, and compare every output with onnxruntime's.
+
+import EFArchive
+import EFCore
+import EFInterpreter
+import EFIR
+import EFONNX
+import EFTestSupport
+import Foundation
+import XCTest
+
+enum GoldenRunner {
+    struct Outcome {
+        var graph: Graph
+        var outputs: [String: Tensor]
+        /// Worst absolute difference per output.
+        var differences: [String: Double]
+    }
+
+    /// Runs `golden` and asserts every output is within its tolerance.
+    /// Fails (not skips) when the model is missing, naming the setup step.
+    @discardableResult
+    static func check(_ golden: GoldenCase, file: StaticString = #filePath, line: UInt = #line) throws -> Outcome {
+        let modelURL = golden.modelURL
+        guard FileManager.default.fileExists(atPath: modelURL.path) else {
+            XCTFail("\(golden.model) is missing: run scripts/setup.sh", file: file, line: line)
+            throw EdgeflowError(.io, "missing \(golden.model)")
+        }
+        let sha = try SHA256.hex(ofFileAt: modelURL)
+        XCTAssertEqual(sha, golden.model_sha256,
+                       "\(golden.model) differs from the model the goldens were made with: rerun scripts/setup.sh (or tools/goldens)",
+                       file: file, line: line)
+
+        let inputs = try golden.inputTensors()
+        let parsed = try ONNXImporter.importModel(
+            at: modelURL, options: ImportOptions(inputShapes: inputs.mapValues { $0.shape }))
+        let graph = try roundTripThroughArchive(parsed, source: modelURL)
+        let outputs = try Interpreter(graph: graph).run(inputs)
+
+        var differences: [String: Double] = [:]
+        for (name, reference) in try golden.referenceOutputs() {
+            guard let actual = outputs[name] else {
+                XCTFail("\(golden.case): no output '\(name)'; outputs are \(outputs.keys.sorted())", file: file, line: line)
+                continue
+            }
+            XCTAssertEqual(actual.shape, reference.tensor.shape, "\(golden.case) \(name) shape", file: file, line: line)
+            XCTAssertEqual(actual.dtype, reference.tensor.dtype, "\(golden.case) \(name) dtype", file: file, line: line)
+            let difference = differenceBeyondFloor(actual, reference.tensor, floor: reference.floor)
+            differences[name] = difference
+            XCTAssertLessThanOrEqual(difference, golden.tolerance,
+                                     "\(golden.case) \(name): max abs diff \(difference) > \(golden.tolerance)",
+                                     file: file, line: line)
+        }
+        print("golden \(golden.case): " + differences.keys.sorted()
+            .map { "\($0) max abs diff \(String(format: "%.3g", differences[$0]!))" }.joined(separator: ", "))
+        return Outcome(graph: graph, outputs: outputs, differences: differences)
+    }
+
+    /// Writes the graph as an .efa archive in a temporary directory and reads it back, so every
+    /// model test also proves the archive is lossless.
+    static func roundTripThroughArchive(_ graph: Graph, source: URL) throws -> Graph {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("edgeflow-model-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("model.efa")
+        let metadata = try ArchiveMetadata(describing: graph, sourceModel: try SourceModel(describing: source))
+        try EdgeflowArchive.write(graph: graph, metadata: metadata, to: url)
+        return try EdgeflowArchive.read(from: url).graph
+    }
+
+    /// Max abs difference; with a floor (sparse goldens), reference zeros stand for "below floor",
+    /// so there the actual value only has to stay below floor (+ the difference is what exceeds it).
+    private static func differenceBeyondFloor(_ actual: Tensor, _ reference: Tensor, floor: Double?) -> Double {
+        guard let floor else { return maxAbsDifference(actual, reference) }
+        let a = actual.doubleValues(), r = reference.doubleValues()
+        var worst = 0.0
+        for (x, y) in zip(a, r) {
+            let difference = y == 0 ? max(0, abs(x) - floor) : abs(x - y)
+            worst = max(worst, difference.isNaN ? .infinity : difference)
+        }
+        return worst
+    }
+}

@@ -1,0 +1,44 @@
+// Real and generated models against onnxruntime goldens. Small generated models run in every
+// build; full-size ones only in optimized builds (scripts/test.sh), since debug numerics are
+// 10–50× slower.
+
+import EFCore
+import EFTestSupport
+import XCTest
+
+final class SmallModelGoldenTests: XCTestCase {
+    func testCLIPVisionSmall() throws { try GoldenRunner.check(GoldenCase.load("clip_vitb32_vision_small")) }
+    func testCLIPTextSmall() throws { try GoldenRunner.check(GoldenCase.load("clip_vitb32_text_small")) }
+    func testTinyCLIPVisionSmall() throws { try GoldenRunner.check(GoldenCase.load("tinyclip_vit39m16_vision_small")) }
+    func testResNetSmall() throws { try GoldenRunner.check(GoldenCase.load("resnet50_small")) }
+    func testBERTSmall() throws { try GoldenRunner.check(GoldenCase.load("bert_small")) }
+}
+
+final class RealModelGoldenTests: XCTestCase {
+    override func setUpWithError() throws {
+        try XCTSkipUnless(TestData.isOptimizedBuild,
+            "model-sized test: runs in the optimized build (scripts/test.sh), too slow in debug")
+    }
+
+    func testPPOCRv4Detection() throws { try GoldenRunner.check(GoldenCase.load("ppocrv4_det_page")) }
+    func testPPOCRv4Classification() throws { try GoldenRunner.check(GoldenCase.load("ppocrv4_cls_page")) }
+    func testMTCNNPNet() throws { try GoldenRunner.check(GoldenCase.load("mtcnn_pnet_kafka")) }
+    func testMTCNNRNet() throws { try GoldenRunner.check(GoldenCase.load("mtcnn_rnet_kafka")) }
+    func testMTCNNONet() throws { try GoldenRunner.check(GoldenCase.load("mtcnn_onet_kafka")) }
+    func testCLIPViTB32Vision() throws { try GoldenRunner.check(GoldenCase.load("clip_vitb32_vision")) }
+    func testCLIPViTB32Text() throws { try GoldenRunner.check(GoldenCase.load("clip_vitb32_text")) }
+    func testTinyCLIPViT39M16Vision() throws { try GoldenRunner.check(GoldenCase.load("tinyclip_vit39m16_vision")) }
+    func testResNet50() throws { try GoldenRunner.check(GoldenCase.load("resnet50")) }
+
+    /// Recognition logits decoded greedily with the dictionary stored in the model must give
+    /// exactly RapidOCR's strings for the text lines it cut from skimage's page.png.
+    func testPPOCRv4RecognitionDecodesRapidOCRStrings() throws {
+        let golden = try GoldenCase.load("ppocrv4_rec_page")
+        let outcome = try GoldenRunner.check(golden)
+        let dictionary = try XCTUnwrap(outcome.graph.metadata["character"],
+                                       "the rec model's metadata_props 'character' was not carried into the graph")
+        let logits = try XCTUnwrap(outcome.outputs["softmax_11.tmp_0"])
+        let texts = try CTCGreedyDecoder(dictionary: dictionary).decode(logits)
+        XCTAssertEqual(texts, try XCTUnwrap(golden.texts))
+    }
+}
