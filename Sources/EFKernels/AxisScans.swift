@@ -82,7 +82,8 @@ extension Kernels {
     public static func topK(_ x: Tensor, k: Int, axis: Int, largest: Bool) throws -> (values: Tensor, indices: Tensor) {
         let layout = try AxisLayout(x.shape, axis: axis, "topK")
         guard k >= 0 && k <= layout.length else {
-            throw EdgeflowError(.invalidInput, "topK k = \(k) is outside 0...\(layout.length) for axis \(axis) of \(x.shape.shapeDescription)")
+            throw EdgeflowError(.invalidInput,
+                "topK k = \(k) is outside 0...\(layout.length) for axis \(axis) of \(x.shape.shapeDescription)")
         }
         var shape = x.shape
         shape[axis] = k
