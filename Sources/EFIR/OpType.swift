@@ -16,11 +16,11 @@ public enum OpType: String, Codable, CaseIterable, Sendable {
     /// beta: 1 = detect -inf), bitwiseNot. Output dtype = input dtype, except isNaN/isInf → bool.
     case unary
     /// `fn(a, b)` with numpy broadcasting. Params: `fn` (string) one of: add, sub, mul, div
-    /// (integer division truncates toward zero; integer x / 0 and x mod 0 give 0), pow, max, min, mod (sign of divisor, as
-    /// Python), fmod (sign of dividend, C fmod), and, or, xor, equal, less, lessOrEqual,
-    /// greater, greaterOrEqual, bitShiftLeft, bitShiftRight, bitwiseAnd, bitwiseOr, bitwiseXor,
-    /// prelu (a = x, b = slope). Comparisons output bool; others the dtype of `a`
-    /// (pow: dtype of a even if b differs).
+    /// (integer division truncates toward zero; integer x / 0 and x mod 0 give 0), pow, max,
+    /// min, mod (sign of divisor, as Python), fmod (sign of dividend, C fmod), and, or, xor,
+    /// equal, less, lessOrEqual, greater, greaterOrEqual, bitShiftLeft, bitShiftRight,
+    /// bitwiseAnd, bitwiseOr, bitwiseXor, prelu (a = x, b = slope). Comparisons output bool;
+    /// others the dtype of `a` (pow: dtype of a even if b differs).
     case binary
     /// `where(cond, x, y)` with broadcasting; cond is bool.
     case `where`
