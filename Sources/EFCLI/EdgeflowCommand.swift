@@ -18,7 +18,7 @@ public struct EdgeflowCommand: ParsableCommand {
             69 unsupported feature, 70 internal error, 74 I/O error.
             """,
         version: EdgeflowVersion.current,
-        subcommands: [ParseCommand.self, InspectCommand.self, InferCommand.self])
+        subcommands: [ParseCommand.self, InspectCommand.self, InferCommand.self, RegionsCommand.self])
 
     public init() {}
 }

@@ -5,7 +5,7 @@
 import EFCore
 
 extension Kernels {
-    /// Convolution, float32 or float64.
+    /// Convolution, float32 or float64 (float16 and bfloat16 computed in float32 and rounded back).
     ///
     /// - Parameters:
     ///   - x: [N, C, spatial...] with 1–3 spatial dims.
@@ -21,7 +21,12 @@ extension Kernels {
                 "conv operands must share one dtype, got x \(x.dtype.rawValue), weight \(weight.dtype.rawValue)"
                     + (bias.map { ", bias \($0.dtype.rawValue)" } ?? ""))
         }
-        let out = try newOutputTensor(x.dtype, [x.shape[0], weight.shape[0]] + shape.geometry.outputSpatial, op: "conv")
+        if isHalfFloat(x.dtype) {
+            let wide = try conv(cast(x, to: .float32), weight: cast(weight, to: .float32),
+                                bias: bias.map { try cast($0, to: .float32) }, parameters)
+            return try cast(wide, to: x.dtype)
+        }
+        let out = try makeOutput(x.dtype, [x.shape[0], weight.shape[0]] + shape.geometry.outputSpatial, "conv")
         try checkColumnBuffer(shape, op: "conv")
         switch x.dtype {
         case .float32: convolve(x, weight, bias, shape, out, Float.self)
@@ -76,9 +81,9 @@ extension Kernels {
     private static func convolve<T: GemmScalar>(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ s: ConvShapes,
                                                 _ out: Tensor, _ type: T.Type) {
         let g = s.geometry
-        let px = readPointer(x, as: T.self), pw = readPointer(weight, as: T.self)
-        let py = writePointer(out, as: T.self)
-        let pBias = bias.map { readPointer($0, as: T.self) }
+        let px = x.elements(T.self), pw = weight.elements(T.self)
+        let py = out.mutableElements(T.self)
+        let pBias = bias.map { $0.elements(T.self) }
         let p = g.outputVolume
         if let pBias {
             for n in 0..<s.batch {

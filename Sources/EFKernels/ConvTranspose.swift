@@ -45,7 +45,8 @@ extension Kernels {
         return sizes
     }
 
-    /// Transposed convolution, float32 or float64.
+    /// Transposed convolution, float32 or float64 (float16 and bfloat16 computed in float32 and
+    /// rounded back).
     ///
     /// - Parameters:
     ///   - x: [N, C, spatial...] with 1–3 spatial dims.
@@ -69,6 +70,11 @@ extension Kernels {
         guard weight.dtype == x.dtype, bias.map({ $0.dtype == x.dtype }) ?? true else {
             throw EdgeflowError(.invalidInput, "convTranspose operands must share one dtype")
         }
+        if isHalfFloat(x.dtype) {
+            let wide = try convTranspose(cast(x, to: .float32), weight: cast(weight, to: .float32),
+                                         bias: bias.map { try cast($0, to: .float32) }, parameters)
+            return try cast(wide, to: x.dtype)
+        }
         let inputSpatial = Array(x.shape.dropFirst(2)), kernel = Array(w.dropFirst(2))
         let outSpatial = try convTransposeOutputSpatial(inputSpatial: inputSpatial, kernel: kernel, parameters)
         // The forward conv whose adjoint this is: it reads the output grid and writes x's grid.
@@ -76,7 +82,7 @@ extension Kernels {
                                    strides: parameters.window.strides, dilations: parameters.window.dilations,
                                    pads: parameters.window.pads, allowNegativePads: true)
         g.output = [Int](repeating: 1, count: 3 - inputSpatial.count) + inputSpatial
-        let out = try newOutputTensor(x.dtype, [x.shape[0], outChannels] + outSpatial, op: "convTranspose")
+        let out = try makeOutput(x.dtype, [x.shape[0], outChannels] + outSpatial, "convTranspose")
         let (columns, overflow) = (w[1] * g.kernelVolume).multipliedReportingOverflow(by: g.outputVolume)
         guard !overflow, columns < 1 << 34 else {
             throw EdgeflowError(.invalidInput, "convTranspose: the column buffer would be too large")
@@ -96,10 +102,10 @@ extension Kernels {
         let outChannels = outPerGroup * group
         let rows = outPerGroup * g.kernelVolume
         let positions = g.outputVolume
-        let px = readPointer(x, as: T.self), pw = readPointer(weight, as: T.self)
-        let py = writePointer(out, as: T.self)
+        let px = x.elements(T.self), pw = weight.elements(T.self)
+        let py = out.mutableElements(T.self)
         if let bias {
-            let pb = readPointer(bias, as: T.self)
+            let pb = bias.elements(T.self)
             for n in 0..<batch {
                 for m in 0..<outChannels {
                     (py + (n * outChannels + m) * g.inputVolume).update(repeating: pb[m], count: g.inputVolume)

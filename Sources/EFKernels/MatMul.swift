@@ -71,7 +71,8 @@ public struct MatMulLayout: Equatable, Sendable {
 }
 
 extension Kernels {
-    /// Numpy `matmul(a, b)` for float32 or float64 operands of the same dtype.
+    /// Numpy `matmul(a, b)` for float32 or float64 operands of the same dtype (float16 and
+    /// bfloat16 are computed in float32 and rounded back).
     ///
     /// Shapes: a [..., M, K], b [..., K, N] with broadcast batch dims; a rank-1 `a` is a row
     /// vector and a rank-1 `b` a column vector, their added dim removed from the result.
@@ -82,12 +83,15 @@ extension Kernels {
                 "matMul operands differ in dtype: \(a.dtype.rawValue) and \(b.dtype.rawValue)")
         }
         let layout = try MatMulLayout(a.shape, b.shape)
-        let out = try newOutputTensor(a.dtype, layout.outputShape, op: "matMul")
+        if isHalfFloat(a.dtype) {
+            return try cast(matMul(cast(a, to: .float32), cast(b, to: .float32)), to: a.dtype)
+        }
+        let out = try makeOutput(a.dtype, layout.outputShape, "matMul")
         switch a.dtype {
         case .float32: matMul(a, b, layout, out, Float.self)
         case .float64: matMul(a, b, layout, out, Double.self)
         default:
-            throw EdgeflowError(.invalidInput, "matMul supports float32 and float64, not \(a.dtype.rawValue)",
+            throw EdgeflowError(.invalidInput, "matMul supports float types, not \(a.dtype.rawValue)",
                                 hint: "integer matrix products go through matMulInteger")
         }
         return out
@@ -96,8 +100,8 @@ extension Kernels {
     private static func matMul<T: GemmScalar>(_ a: Tensor, _ b: Tensor, _ layout: MatMulLayout, _ out: Tensor,
                                               _ type: T.Type) {
         let (m, k, n) = (layout.m, layout.k, layout.n)
-        let pa = readPointer(a, as: T.self), pb = readPointer(b, as: T.self)
-        let pc = writePointer(out, as: T.self)
+        let pa = a.elements(T.self), pb = b.elements(T.self)
+        let pc = out.mutableElements(T.self)
         if layout.bBatch.elementCount == 1 && layout.aBatch.elementCount == layout.batchShape.elementCount {
             // One shared b: the batch of a is one tall matrix.
             gemm(m: layout.batchShape.elementCount * m, n: n, k: k, a: MatrixView(pa, rowStride: k),

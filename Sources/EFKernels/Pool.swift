@@ -65,7 +65,8 @@ extension Kernels {
 
     /// Pooling over the spatial dims of x [N, C, spatial...] (1–3 spatial dims).
     ///
-    /// dtypes: float32 and float64 for every kind; max also takes int8 and uint8.
+    /// dtypes: float32 and float64 for every kind (float16 and bfloat16 computed in float32);
+    /// max also takes int8 and uint8.
     /// - Returns: [N, C, out...] as `poolOutputSpatial`.
     /// - Throws: `EdgeflowError.invalidInput` for other dtypes, rank < 3 or bad parameters.
     public static func pool(_ x: Tensor, _ parameters: PoolParameters) throws -> Tensor {
@@ -73,8 +74,9 @@ extension Kernels {
             throw EdgeflowError(.invalidInput,
                 "pool needs x of rank ≥ 3 ([N, C, spatial...]), got \(x.shape.shapeDescription)")
         }
+        if isHalfFloat(x.dtype) { return try computingHalfInFloat32(x) { try pool($0, parameters) } }
         let g = try poolGeometry(Array(x.shape.dropFirst(2)), parameters)
-        let out = try newOutputTensor(x.dtype, Array(x.shape.prefix(2)) + g.outputSpatial, op: "pool")
+        let out = try makeOutput(x.dtype, Array(x.shape.prefix(2)) + g.outputSpatial, "pool")
         let planes = x.shape[0] * x.shape[1]
         switch (x.dtype, parameters.kind) {
         case (.float32, .max): maxPool(x, out, g, planes, lowest: -Float.infinity)
@@ -102,7 +104,7 @@ extension Kernels {
     private static func maxPool<T: Comparable & TensorElement>(_ x: Tensor, _ out: Tensor, _ g: WindowGeometry,
                                                                _ planes: Int, lowest: T) {
         let taps = tapRanges(g, padded: false)
-        let px = readPointer(x, as: T.self), py = writePointer(out, as: T.self)
+        let px = x.elements(T.self), py = out.mutableElements(T.self)
         for plane in 0..<planes {
             let src = px + plane * g.inputVolume
             var dst = py + plane * g.outputVolume
@@ -119,7 +121,7 @@ extension Kernels {
                                                _ parameters: PoolParameters, _ type: T.Type) {
         let taps = tapRanges(g, padded: false)
         let paddedTaps = tapRanges(g, padded: true)
-        let px = readPointer(x, as: T.self), py = writePointer(out, as: T.self)
+        let px = x.elements(T.self), py = out.mutableElements(T.self)
         let p = parameters.p
         for plane in 0..<planes {
             let src = px + plane * g.inputVolume

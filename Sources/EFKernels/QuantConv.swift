@@ -44,11 +44,11 @@ extension Kernels {
     /// The int32 convolution of int32 operands: im2col (padding 0) + integer GEMM per image and group.
     private static func integerConv(_ x: Tensor, _ w: Tensor, bias: Tensor?, _ s: ConvShapes) throws -> Tensor {
         let g = s.geometry
-        let out = try newOutputTensor(.int32, [s.batch, s.outChannels] + g.outputSpatial, op: "convInteger")
+        let out = try makeOutput(.int32, [s.batch, s.outChannels] + g.outputSpatial, "convInteger")
         try checkColumnBuffer(s, op: "convInteger")
         let p = g.outputVolume, k = s.inPerGroup * g.kernelVolume
-        let px = readPointer(x, as: Int32.self), pw = readPointer(w, as: Int32.self)
-        let py = writePointer(out, as: Int32.self)
+        let px = x.elements(Int32.self), pw = w.elements(Int32.self)
+        let py = out.mutableElements(Int32.self)
         let columns = UnsafeMutablePointer<Int32>.allocate(capacity: k * p)
         defer { columns.deallocate() }
         for n in 0..<s.batch {
@@ -60,7 +60,7 @@ extension Kernels {
             }
         }
         if let bias {
-            let pb = readPointer(bias, as: Int32.self)
+            let pb = bias.elements(Int32.self)
             for n in 0..<s.batch {
                 for m in 0..<s.outChannels {
                     let plane = py + (n * s.outChannels + m) * p

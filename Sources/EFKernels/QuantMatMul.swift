@@ -39,9 +39,9 @@ extension Kernels {
 
     private static func integerMatMul(_ a: Tensor, _ b: Tensor, _ layout: MatMulLayout) throws -> Tensor {
         let (m, k, n) = (layout.m, layout.k, layout.n)
-        let out = try newOutputTensor(.int32, layout.outputShape, op: "matMulInteger")
-        let pa = readPointer(a, as: Int32.self), pb = readPointer(b, as: Int32.self)
-        let pc = writePointer(out, as: Int32.self)
+        let out = try makeOutput(.int32, layout.outputShape, "matMulInteger")
+        let pa = a.elements(Int32.self), pb = b.elements(Int32.self)
+        let pc = out.mutableElements(Int32.self)
         for (index, pair) in layout.batchPairs().enumerated() {
             integerGemm(m: m, n: n, k: k, a: pa + pair.0 * m * k, lda: k, b: pb + pair.1 * k * n, ldb: n,
                         c: pc + index * m * n, ldc: n)

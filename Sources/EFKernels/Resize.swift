@@ -15,7 +15,7 @@ extension Kernels {
     public static func resize(_ x: Tensor, _ parameters: ResizeParameters) throws -> Tensor {
         guard x.rank >= 1 else { throw EdgeflowError(.invalidInput, "resize needs an input of rank ≥ 1") }
         let scales = try parameters.checkedScales(for: x.shape)
-        let out = try newOutputTensor(x.dtype, parameters.sizes, op: "resize")
+        let out = try makeOutput(x.dtype, parameters.sizes, "resize")
         guard out.count > 0 else { return out }
         guard x.count > 0 else {
             throw EdgeflowError(.invalidInput,

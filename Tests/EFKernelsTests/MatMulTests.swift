@@ -83,6 +83,19 @@ final class MatMulTests: XCTestCase {
         XCTAssertEqual(dot.doubleValues()[0], zip(a.prefix(4), b.prefix(4)).reduce(0.0) { $0 + Double($1.0 * $1.1) })
     }
 
+    func testHalfFloatsComputeInFloat32() throws {
+        // 2049 is not a float16; the float32 sum 2048 + 1 + 0.5 = 2049.5 rounds once, to 2050.
+        let a = Tensor(shape: [1, 3], scalars: [Float16](arrayLiteral: 2048, 1, 0.5))
+        let b = Tensor(shape: [3, 1], scalars: [Float16](arrayLiteral: 1, 1, 1))
+        let c = try Kernels.matMul(a, b)
+        XCTAssertEqual(c.dtype, .float16)
+        XCTAssertEqual(c.scalars(as: Float16.self), [2050])
+        let x = Tensor(shape: [1, 1, 3], scalars: [Float16](arrayLiteral: 1, 2, 3))
+        let w = Tensor(shape: [1, 1, 2], scalars: [Float16](arrayLiteral: 0.5, 0.25))
+        let y = try Kernels.conv(x, weight: w, bias: nil, ConvParameters())
+        XCTAssertEqual(y.scalars(as: Float16.self), [1, 1.75])
+    }
+
     func testFloat64AndErrors() throws {
         let a = Tensor(shape: [2, 2], scalars: [1.0, 2, 3, 4]), b = Tensor(shape: [2, 1], scalars: [0.5, -1.0])
         XCTAssertEqual(try Kernels.matMul(a, b).scalars(as: Double.self), [-1.5, -2.5])

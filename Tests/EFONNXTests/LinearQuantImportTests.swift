@@ -50,6 +50,17 @@ final class LinearQuantImportTests: XCTestCase {
         XCTAssertEqual(ctx.constant("y")?.scalars(as: Float.self), [5, 2])
     }
 
+    func testOldOpsetAttributeForms() throws {
+        // LpPool-1 has a float p; Upsample-1 has height_scale and width_scale.
+        let ctx = ImportContext(opset: 1)
+        ctx.addWeight("x", Tensor(shape: [1, 1, 1, 2], scalars: [Float](arrayLiteral: 3, 4)))
+        try run(node("LpPool", ["x"], ["lp"], ["p": .float(2), "kernel_shape": .ints([1, 2])]), ctx)
+        XCTAssertEqual(ctx.constant("lp")?.scalars(as: Float.self), [5])
+        try run(node("Upsample", ["x"], ["up"], ["height_scale": .float(2), "width_scale": .float(1.5)]), ctx)
+        XCTAssertEqual(ctx.constant("up")?.shape, [1, 1, 2, 3])
+        XCTAssertEqual(ctx.constant("up")?.scalars(as: Float.self), [3, 3, 4, 3, 3, 4])
+    }
+
     func testMaxPoolIndicesAreRefused() {
         let ctx = ImportContext(opset: 12)
         ctx.addInput("x", TensorType(.float32, [1, 1, 4, 4]))

@@ -15,15 +15,6 @@ import XCTest
 
 final class OnnxNodeGoldenTests: XCTestCase {
     /// Cases that must be refused with an `unsupported` error, and why.
-    /// Gemm lowers onto transpose and binary mul/add, whose shape rules and kernels come from
-    /// the k-basic branch; until it is merged these cases must stop exactly there.
-    private let awaitingCoreOps: Set<String> = [
-        "test_gemm_all_attributes", "test_gemm_alpha", "test_gemm_beta", "test_gemm_default_matrix_bias",
-        "test_gemm_default_scalar_bias", "test_gemm_default_single_elem_vector_bias",
-        "test_gemm_default_vector_bias", "test_gemm_default_zero_bias", "test_gemm_transposeA", "test_gemm_transposeB",
-        "test_Linear",
-    ]
-
     private let expectedUnsupported: [String: String] = [
         "test_maxpool_with_argmax_2d_precomputed_pads": "MaxPool's Indices output is not computed",
         "test_maxpool_with_argmax_2d_precomputed_strides": "MaxPool's Indices output is not computed",
@@ -35,20 +26,15 @@ final class OnnxNodeGoldenTests: XCTestCase {
         let names = try FileManager.default.contentsOfDirectory(atPath: caseDirectory.path).sorted()
         XCTAssertGreaterThan(names.count, 100, "goldens missing: run tools/goldens/onnx_cases_to_npy.py")
         var failures: [String] = []
-        var passed = 0, awaiting = 0
+        var passed = 0
         for name in names {
             do {
                 if try runCase(name) { passed += 1 }
-                if awaitingCoreOps.contains(name) { failures.append("\(name): runs now; remove it from awaitingCoreOps") }
-            } catch let error as EdgeflowError where awaitingCoreOps.contains(name)
-                        && error.message.contains("no shape rule yet") {
-                awaiting += 1
             } catch {
                 failures.append("\(name): \(error)")
             }
         }
-        print("ONNX node goldens: \(passed) passed, \(expectedUnsupported.count) refused as expected, "
-              + "\(awaiting) awaiting core ops from k-basic, \(failures.count) failed")
+        print("ONNX node goldens: \(passed) passed, \(expectedUnsupported.count) refused as expected, \(failures.count) failed")
         XCTAssertEqual(failures, [], failures.joined(separator: "\n"))
     }
 

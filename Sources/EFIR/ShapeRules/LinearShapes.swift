@@ -32,7 +32,8 @@ enum LinearShapes {
             return [TensorType(x.dtype, try convTransposeShape(x.shape, w.shape, attributes))]
         case .pool:
             let shape = try poolShape(x.shape, attributes)
-            let allowed: [DType] = attributes.string("kind") == "max" ? [.float32, .float64, .int8, .uint8] : [.float32, .float64]
+            let floats: [DType] = [.float32, .float64, .float16, .bfloat16]
+            let allowed: [DType] = attributes.string("kind") == "max" ? floats + [.int8, .uint8] : floats
             guard allowed.contains(x.dtype) else {
                 throw EdgeflowError(.unsupported,
                     "\(attributes.string("kind") ?? "") pooling takes \(allowed.map(\.rawValue).joined(separator: ", ")), not \(x.dtype.rawValue)")
@@ -44,8 +45,8 @@ enum LinearShapes {
     }
 
     private static func requireFloat(_ type: TensorType, _ role: String) throws {
-        guard type.dtype == .float32 || type.dtype == .float64 else {
-            throw EdgeflowError(.unsupported, "\(role) is \(type.dtype.rawValue); the float kernels take float32 or float64")
+        guard type.dtype.isFloatingPoint else {
+            throw EdgeflowError(.unsupported, "\(role) is \(type.dtype.rawValue); the kernels take float types")
         }
     }
 

@@ -26,15 +26,22 @@ enum LinearImporters {
         let rank = spatial.count
         let autoPad = try node.attributeString("auto_pad") ?? "NOTSET"
         let same = autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER"
-        // SAME is resolved below from the output size; the window reader only checks the rest.
+        // SAME is resolved below from the output size (the window reader's conv rule does not apply).
         var window = try WindowAttributes(node, spatial: spatial, kernel: kernel, same: .dilatedKernel)
         let outputPadding = try node.attributeInts("output_padding") ?? [Int](repeating: 0, count: rank)
         guard outputPadding.count == rank, outputPadding.allSatisfy({ (-(1 << 30)...(1 << 30)).contains($0) }) else {
             throw EdgeflowError(.invalidModel,
-                "ConvTranspose node '\(node.displayName)': output_padding has \(outputPadding.count) entries, expected \(rank)")
+                "ConvTranspose node '\(node.displayName)': output_padding \(outputPadding) needs \(rank) entries below 2^30")
         }
         let declaredOutput = try node.attributeInts("output_shape").map { Array($0.suffix(rank)) }
-        let padsGiven = try node.attributeInts("pads") != nil
+        let explicitPads = try node.attributeInts("pads")
+        if same, let explicitPads {
+            // The ONNX reference lets explicit pads win over auto_pad.
+            guard explicitPads.count == 2 * rank else {
+                throw EdgeflowError(.invalidModel, "ConvTranspose node '\(node.displayName)': pads needs \(2 * rank) entries")
+            }
+            window.pads = explicitPads
+        }
         if let declaredOutput,
            declaredOutput.count != rank || !declaredOutput.allSatisfy({ (-(1 << 30)...(1 << 30)).contains($0) }) {
             throw EdgeflowError(.invalidModel,
@@ -44,7 +51,7 @@ enum LinearImporters {
             // The output size with no padding, as the ONNX reference computes it.
             let dilatedKernel: Int = (kernel[axis] - 1) * window.dilations[axis] + 1
             let natural: Int = window.strides[axis] * (spatial[axis] - 1) + outputPadding[axis] + dilatedKernel
-            if same && !padsGiven {
+            if same && explicitPads == nil {
                 let target: Int = declaredOutput?[axis] ?? spatial[axis] * window.strides[axis]
                 let total = natural - target
                 let small = floorHalf(total), large = total - small
@@ -73,9 +80,9 @@ enum LinearImporters {
     static func importGemm(_ node: OnnxNode, _ ctx: ImportContext) throws {
         var a = try ctx.requiredInput(node, 0, "A"), b = try ctx.requiredInput(node, 1, "B")
         let dtype = try ctx.type(a).dtype
-        guard dtype == .float32 || dtype == .float64 else {
+        guard dtype.isFloatingPoint else {
             throw EdgeflowError(.unsupported,
-                "Gemm node '\(node.displayName)' on \(dtype.rawValue) is not supported (float32, float64 are)")
+                "Gemm node '\(node.displayName)' on \(dtype.rawValue) is not supported (float types are)")
         }
         if try node.attributeInt("transA") ?? 0 != 0 {
             a = try ctx.emit(.transpose, [a], ["perm": .ints([1, 0])], from: node, hint: "A_transposed")
@@ -108,7 +115,12 @@ enum LinearImporters {
     }
 
     private static func scalar(_ value: Float, _ dtype: DType) -> Tensor {
-        dtype == .float64 ? Tensor(scalar: Double(value)) : Tensor(scalar: value)
+        switch dtype {
+        case .float64: return Tensor(scalar: Double(value))
+        case .float16: return Tensor(scalar: Float16(value))
+        case .bfloat16: return Tensor(scalar: BFloat16(value))
+        default: return Tensor(scalar: value)
+        }
     }
 
     /// MaxPool, AveragePool and LpPool (only the first output; MaxPool's Indices are refused).
@@ -126,7 +138,7 @@ enum LinearImporters {
             attributes["kernel"] = .ints(window.kernel)
             attributes["ceilMode"] = .int(try node.attributeInt("ceil_mode") ?? 0)
             attributes["countIncludePad"] = .int(try node.attributeInt("count_include_pad") ?? 0)
-            if kind == "lp" { attributes["p"] = .float(Float(try node.attributeInt("p") ?? 2)) }
+            if kind == "lp" { attributes["p"] = .float(try lpExponent(node)) }
             try ctx.emit(.pool, [x], attributes, outputs: [node.outputs[0]], from: node)
         }
     }
@@ -136,7 +148,12 @@ enum LinearImporters {
         let x = try ctx.requiredInput(node, 0, "X")
         let spatial = try ctx.spatialDims(x, of: node)
         let attributes: Attributes = ["kind": .string("lp"), "kernel": .ints(spatial),
-                                      "p": .float(Float(try node.attributeInt("p") ?? 2))]
+                                      "p": .float(try lpExponent(node))]
         try ctx.emit(.pool, [x], attributes, outputs: [node.outputs[0]], from: node)
+    }
+
+    /// LpPool's p: an int since opset 2, a float in opset 1 (attributeFloat accepts both).
+    private static func lpExponent(_ node: OnnxNode) throws -> Float {
+        try node.attributeFloat("p") ?? 2
     }
 }

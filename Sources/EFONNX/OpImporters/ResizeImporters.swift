@@ -97,12 +97,15 @@ enum ResizeImporters {
     }
 
     /// Upsample (opset 7–9, and later where still used): scales from the attribute (opset < 9)
-    /// or a constant input.
+    /// or a constant input; Upsample-1 gives height_scale and width_scale of a 4-D input.
     static func importUpsample(_ node: OnnxNode, _ ctx: ImportContext) throws {
         let x = try ctx.requiredInput(node, 0, "X")
-        let scales = try node.attributeFloats("scales").map { $0.map(Double.init) }
-            ?? ctx.requiredConstantInput(node, 1, "scales").doubleValues()
-        try emitLegacy(node, ctx, x, try ctx.type(x).shape, scales: scales)
+        let shape = try ctx.type(x).shape
+        var scales = try node.attributeFloats("scales").map { $0.map(Double.init) }
+        if scales == nil, let height = try node.attributeFloat("height_scale"), let width = try node.attributeFloat("width_scale") {
+            scales = [Double](repeating: 1, count: max(shape.count - 2, 0)) + [Double(height), Double(width)]
+        }
+        try emitLegacy(node, ctx, x, shape, scales: try scales ?? ctx.requiredConstantInput(node, 1, "scales").doubleValues())
     }
 
     /// Resize-10 and Upsample: asymmetric coordinates, output floor(in · scale), nearest rounding
