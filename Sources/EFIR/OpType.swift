@@ -16,17 +16,17 @@ public enum OpType: String, Codable, CaseIterable, Sendable {
     /// beta: 1 = detect -inf), bitwiseNot. Output dtype = input dtype, except isNaN/isInf → bool.
     case unary
     /// `fn(a, b)` with numpy broadcasting. Params: `fn` (string) one of: add, sub, mul, div
-    /// (integer division truncates toward zero), pow, max, min, mod (sign of divisor, as
-    /// Python), fmod (sign of dividend, C fmod), and, or, xor, equal, less, lessOrEqual,
-    /// greater, greaterOrEqual, bitShiftLeft, bitShiftRight, bitwiseAnd, bitwiseOr, bitwiseXor,
-    /// prelu (a = x, b = slope). Comparisons output bool; others the dtype of `a`
-    /// (pow: dtype of a even if b differs).
+    /// (integer division truncates toward zero; integer x / 0 and x mod 0 give 0), pow, max,
+    /// min, mod (sign of divisor, as Python), fmod (sign of dividend, C fmod), and, or, xor,
+    /// equal, less, lessOrEqual, greater, greaterOrEqual, bitShiftLeft, bitShiftRight,
+    /// bitwiseAnd, bitwiseOr, bitwiseXor, prelu (a = x, b = slope). Comparisons output bool;
+    /// others the dtype of `a` (pow: dtype of a even if b differs).
     case binary
     /// `where(cond, x, y)` with broadcasting; cond is bool.
     case `where`
     /// Converts dtype. Params: `to` (dtype name). Float→int truncates toward zero; float→bool is
-    /// `x != 0`; out-of-range float→int follows C semantics of the saturating cast used by
-    /// onnxruntime (documented in the kernel).
+    /// `x != 0`; NaN and out-of-range float→int give what onnxruntime gives on x86-64 (the
+    /// type's minimum for int32/int64, narrower types wrap the int32 value; rules in Cast.swift).
     case cast
 
     // MARK: Linear algebra and convolution

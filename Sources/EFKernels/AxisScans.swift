@@ -4,8 +4,8 @@ import EFCore
 
 extension Kernels {
     /// Index of the maximum (`largest`) or minimum along `axis` (normalized), as int64. Ties
-    /// pick the first index, or the last with `selectLastIndex`. Output drops the axis unless
-    /// `keepDims`. Any numeric dtype or bool.
+    /// pick the first index, or the last with `selectLastIndex`; NaN counts as larger than every
+    /// number. Output drops the axis unless `keepDims`. Any numeric dtype or bool.
     /// - Throws: `EdgeflowError.invalidInput` for a bad axis or an empty axis.
     public static func argReduce(_ x: Tensor, axis: Int, largest: Bool, keepDims: Bool,
                                  selectLastIndex: Bool) throws -> Tensor {
@@ -82,7 +82,8 @@ extension Kernels {
     public static func topK(_ x: Tensor, k: Int, axis: Int, largest: Bool) throws -> (values: Tensor, indices: Tensor) {
         let layout = try AxisLayout(x.shape, axis: axis, "topK")
         guard k >= 0 && k <= layout.length else {
-            throw EdgeflowError(.invalidInput, "topK k = \(k) is outside 0...\(layout.length) for axis \(axis) of \(x.shape.shapeDescription)")
+            throw EdgeflowError(.invalidInput,
+                "topK k = \(k) is outside 0...\(layout.length) for axis \(axis) of \(x.shape.shapeDescription)")
         }
         var shape = x.shape
         shape[axis] = k

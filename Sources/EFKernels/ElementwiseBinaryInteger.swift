@@ -12,9 +12,13 @@ extension Kernels {
         case .sub: return try broadcastMap(a, b, T.self, T.self) { $0 &- $1 }
         case .mul: return try broadcastMap(a, b, T.self, T.self) { $0 &* $1 }
         case .div:
-            return try broadcastMap(a, b, T.self, T.self) { $1 == 0 ? 0 : $0.dividedReportingOverflow(by: $1).partialValue }
+            return try broadcastMap(a, b, T.self, T.self) { x, y in
+                y == 0 ? 0 : x.dividedReportingOverflow(by: y).partialValue
+            }
         case .fmod:
-            return try broadcastMap(a, b, T.self, T.self) { $1 == 0 ? 0 : $0.remainderReportingOverflow(dividingBy: $1).partialValue }
+            return try broadcastMap(a, b, T.self, T.self) { x, y in
+                y == 0 ? 0 : x.remainderReportingOverflow(dividingBy: y).partialValue
+            }
         case .mod:
             return try broadcastMap(a, b, T.self, T.self) { x, y in
                 guard y != 0 else { return 0 }

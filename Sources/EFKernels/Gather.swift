@@ -40,7 +40,8 @@ extension Kernels {
     static func elementOffsets(_ shape: [Int], indices: Tensor, axis: Int, _ context: String) throws -> [Int] {
         guard indices.rank == shape.count, axis >= 0, axis < shape.count else {
             throw EdgeflowError(.invalidInput,
-                "\(context): indices \(indices.shape.shapeDescription) and data \(shape.shapeDescription) need equal rank and a valid axis \(axis)")
+                "\(context): indices \(indices.shape.shapeDescription) and data \(shape.shapeDescription) need equal "
+                    + "rank and a valid axis \(axis)")
         }
         let values = try indexValues(indices, context)
         var strides = shape.contiguousStrides
@@ -87,7 +88,8 @@ struct NDLayout {
         guard let m = indices.last, indices.count >= 1, b >= 0, b < indices.count, b + m <= data.count,
               Array(data.prefix(b)) == Array(indices.prefix(b)) else {
             throw EdgeflowError(.invalidInput,
-                "\(context): indices \(indices.shapeDescription) do not address data \(data.shapeDescription) with batch_dims \(b)")
+                "\(context): indices \(indices.shapeDescription) do not address data \(data.shapeDescription) with "
+                    + "batch_dims \(b)")
         }
         dataShape = data
         batchDims = b
@@ -110,7 +112,8 @@ struct NDLayout {
                 var offset = batch * batchStride
                 for k in 0..<depth {
                     let axis = batchDims + k
-                    offset += try Kernels.resolveIndex(values[t * depth + k], size: dataShape[axis], context) * strides[axis]
+                    let index = try Kernels.resolveIndex(values[t * depth + k], size: dataShape[axis], context)
+                    offset += index * strides[axis]
                 }
                 offsets.append(offset)
                 t += 1

@@ -23,7 +23,8 @@ extension Kernels {
     static func resolveIndex(_ index: Int, size: Int, _ context: String) throws -> Int {
         let resolved = index < 0 ? index + size : index
         guard resolved >= 0 && resolved < size else {
-            throw EdgeflowError(.invalidInput, "\(context): index \(index) is out of range for a dimension of size \(size)")
+            throw EdgeflowError(.invalidInput,
+                "\(context): index \(index) is out of range for a dimension of size \(size)")
         }
         return resolved
     }

@@ -7,7 +7,8 @@ extension Kernels {
     /// Layer normalization over axes `axis..<rank`: y = (x - mean) / sqrt(var + epsilon) * scale + bias.
     /// `scale` and optional `bias` broadcast onto `x.shape[axis...]`. Float dtypes; same shape.
     /// - Throws: `EdgeflowError.invalidInput` for a bad axis, mismatched dtypes or shapes.
-    public static func layerNorm(_ x: Tensor, scale: Tensor, bias: Tensor?, axis: Int, epsilon: Float) throws -> Tensor {
+    public static func layerNorm(_ x: Tensor, scale: Tensor, bias: Tensor?, axis: Int,
+        epsilon: Float) throws -> Tensor {
         guard axis >= 0 && axis < Swift.max(x.rank, 1) else {
             throw EdgeflowError(.invalidInput, "layerNorm axis \(axis) is out of range for rank \(x.rank)")
         }
@@ -43,7 +44,9 @@ extension Kernels {
         case .float32: return try normalizeRows(x, Float.self, rowLength, Double(epsilon), context, affine)
         case .float64: return try normalizeRows(x, Double.self, rowLength, Double(epsilon), context, affine)
         case .float16, .bfloat16:
-            return try computingHalfInFloat32(x) { try normalizeRows($0, Float.self, rowLength, Double(epsilon), context, affine) }
+            return try computingHalfInFloat32(x) {
+                try normalizeRows($0, Float.self, rowLength, Double(epsilon), context, affine)
+            }
         default: throw EdgeflowError(.unsupported, "\(context) needs a float tensor, got \(x.dtype.rawValue)")
         }
     }

@@ -35,7 +35,10 @@ extension Kernels {
         case .float16, .bfloat16:
             return try computingHalfInFloat32(x) { try reduceFloat(fn, $0, Float.self, layout, shape) }
         case .bool:
-            guard fn == .max || fn == .min else { throw EdgeflowError(.unsupported, "reduce \(fn.rawValue) is not defined for bool") }
+            guard fn == .max || fn == .min else {
+                throw EdgeflowError(.unsupported,
+                    "reduce \(fn.rawValue) is not defined for bool")
+            }
             return try cast(try reduce(fn, try cast(x, to: .uint8), axes: axes, keepDims: keepDims), to: .bool)
         default:
             switch fn {

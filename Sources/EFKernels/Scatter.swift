@@ -16,7 +16,8 @@ extension Kernels {
                                        reduction: ScatterReduction) throws -> Tensor {
         guard updates.shape == indices.shape, updates.dtype == data.dtype else {
             throw EdgeflowError(.invalidInput,
-                "scatterElements updates \(updates) must match indices \(indices.shape.shapeDescription) and data dtype \(data.dtype.rawValue)")
+                "scatterElements updates \(updates) must match indices \(indices.shape.shapeDescription) and data "
+                    + "dtype \(data.dtype.rawValue)")
         }
         let offsets = try elementOffsets(data.shape, indices: indices, axis: axis, "scatterElements")
         return try scatter(data, updates: updates, targets: offsets, blockSize: 1, reduction: reduction)
@@ -31,7 +32,8 @@ extension Kernels {
         let layout = try NDLayout(data.shape, indices.shape, batchDims: 0, "scatterND")
         guard updates.shape == layout.gatherShape, updates.dtype == data.dtype else {
             throw EdgeflowError(.invalidInput,
-                "scatterND updates \(updates) must have shape \(layout.gatherShape.shapeDescription) and dtype \(data.dtype.rawValue)")
+                "scatterND updates \(updates) must have shape \(layout.gatherShape.shapeDescription) and dtype "
+                    + "\(data.dtype.rawValue)")
         }
         let targets = try layout.blockOffsets(try indexValues(indices, "scatterND"), "scatterND")
         return try scatter(data, updates: updates, targets: targets, blockSize: layout.blockSize, reduction: reduction)

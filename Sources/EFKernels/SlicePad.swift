@@ -18,7 +18,8 @@ extension Kernels {
     public static func slice(_ x: Tensor, starts: [Int], ends: [Int], steps: [Int]) throws -> Tensor {
         guard starts.count == x.rank, ends.count == x.rank, steps.count == x.rank, !steps.contains(0) else {
             throw EdgeflowError(.invalidInput,
-                "slice needs one nonzero step and one start/end per axis of \(x.shape.shapeDescription), got starts \(starts) ends \(ends) steps \(steps)")
+                "slice needs one nonzero step and one start/end per axis of \(x.shape.shapeDescription), got starts "
+                    + "\(starts) ends \(ends) steps \(steps)")
         }
         let inStrides = x.shape.contiguousStrides
         var shape: [Int] = [], strides: [Int] = [], offset = 0
@@ -72,7 +73,8 @@ extension Kernels {
         let outCount = shape.elementCount
         if outCount == 0 { return try makeOutput(x.dtype, shape, "pad") }
         guard x.count > 0 else {
-            throw EdgeflowError(.invalidInput, "\(mode.rawValue) padding needs a non-empty input, got \(x.shape.shapeDescription)")
+            throw EdgeflowError(.invalidInput,
+                "\(mode.rawValue) padding needs a non-empty input, got \(x.shape.shapeDescription)")
         }
         let inStrides = x.shape.contiguousStrides
         let maps: [[Int]] = (0..<rank).map { axis in

@@ -23,7 +23,8 @@ extension Kernels {
     static func makeOutput(_ dtype: DType, _ shape: [Int], _ context: String) throws -> Tensor {
         guard let count = shape.checkedElementCount,
               !count.multipliedReportingOverflow(by: dtype.byteSize).overflow else {
-            throw EdgeflowError(.invalidInput, "\(context): output shape \(shape.shapeDescription) is invalid or too large")
+            throw EdgeflowError(.invalidInput,
+                "\(context): output shape \(shape.shapeDescription) is invalid or too large")
         }
         return Tensor(zeros: dtype, shape: shape)
     }

@@ -38,7 +38,8 @@ extension Kernels {
             other[axis] = shape[axis]
             guard other == shape else {
                 throw EdgeflowError(.invalidInput,
-                    "concat inputs \(first.shape.shapeDescription) and \(input.shape.shapeDescription) differ outside axis \(axis)")
+                    "concat inputs \(first.shape.shapeDescription) and \(input.shape.shapeDescription) differ "
+                        + "outside axis \(axis)")
             }
         }
         let out = try makeOutput(first.dtype, shape, "concat")
@@ -80,7 +81,8 @@ extension Kernels {
     /// - Throws: `EdgeflowError.invalidInput` for a non-4-D input, bad block size or mode.
     public static func depthToSpace(_ x: Tensor, blockSize b: Int, mode: String) throws -> Tensor {
         guard x.rank == 4, b > 0, b <= x.shape[1], x.shape[1] % (b * b) == 0 else {
-            throw EdgeflowError(.invalidInput, "depthToSpace needs [N, C, H, W] with C divisible by \(b)², got \(x.shape.shapeDescription)")
+            throw EdgeflowError(.invalidInput,
+                "depthToSpace needs [N, C, H, W] with C divisible by \(b)², got \(x.shape.shapeDescription)")
         }
         let (n, c, h, w) = (x.shape[0], x.shape[1] / (b * b), x.shape[2], x.shape[3])
         let moved: Tensor
@@ -96,7 +98,8 @@ extension Kernels {
     /// - Throws: `EdgeflowError.invalidInput` for a non-4-D input or H, W not divisible by b.
     public static func spaceToDepth(_ x: Tensor, blockSize b: Int) throws -> Tensor {
         guard x.rank == 4, b > 0, b <= 1 << 20, x.shape[2] % b == 0, x.shape[3] % b == 0 else {
-            throw EdgeflowError(.invalidInput, "spaceToDepth needs [N, C, H, W] with H, W divisible by \(b), got \(x.shape.shapeDescription)")
+            throw EdgeflowError(.invalidInput,
+                "spaceToDepth needs [N, C, H, W] with H, W divisible by \(b), got \(x.shape.shapeDescription)")
         }
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2] / b, x.shape[3] / b)
         let moved = try transpose(x.reshaped([n, c, h, b, w, b]), perm: [0, 3, 5, 1, 2, 4])

@@ -36,7 +36,8 @@ extension Kernels {
     public static func oneHot(_ indices: Tensor, depth: Int, values: Tensor, axis: Int) throws -> Tensor {
         guard depth >= 0, values.count == 2, axis >= 0, axis <= indices.rank else {
             throw EdgeflowError(.invalidInput,
-                "oneHot needs depth >= 0, two values and axis in 0...\(indices.rank); got depth \(depth), \(values.count) values, axis \(axis)")
+                "oneHot needs depth >= 0, two values and axis in 0...\(indices.rank); got depth \(depth), "
+                    + "\(values.count) values, axis \(axis)")
         }
         var shape = indices.shape
         shape.insert(depth, at: axis)

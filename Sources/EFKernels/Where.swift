@@ -43,7 +43,8 @@ extension Kernels {
         let target = try BroadcastPlan([x.shape, shape]).outputShape
         guard target == shape else {
             throw EdgeflowError(.invalidInput,
-                "cannot expand \(x.shape.shapeDescription) to \(shape.shapeDescription) (broadcast gives \(target.shapeDescription))")
+                "cannot expand \(x.shape.shapeDescription) to \(shape.shapeDescription) (broadcast gives "
+                    + "\(target.shapeDescription))")
         }
         if x.shape == shape { return x }
         let out = try makeOutput(x.dtype, shape, "expand")

@@ -4,6 +4,7 @@
 
 import EFCore
 import EFIR
+import EFInterpreter
 import EFONNX
 import Foundation
 import XCTest
@@ -90,5 +91,46 @@ final class BasicImporterTests: XCTestCase {
         try importNode(node("Softmax", ["x"], ["y"], ["axis": .int(1)]), ctx)
         XCTAssertEqual(ctx.nodes.map(\.op), [.reshape, .softmax, .reshape])
         XCTAssertEqual(ctx.nodes[0].attributes.ints("shape"), [2, 12])
+    }
+
+    /// Imports one node with the given constant operands and graph inputs, runs it, returns output 0.
+    private func run(_ node: OnnxNode, opset: Int, inputs: [String: Tensor], constants: [String: Tensor] = [:]) throws -> Tensor {
+        let ctx = ImportContext(opset: opset)
+        for (name, tensor) in constants { ctx.addWeight(name, tensor) }
+        for (name, tensor) in inputs { ctx.addInput(name, TensorType(tensor.dtype, tensor.shape)) }
+        try importNode(node, ctx)
+        let output = ctx.value(node.outputs[0])
+        let graph = Graph(name: "t", inputs: Array(inputs.keys), outputs: [output], nodes: ctx.nodes,
+                          types: ctx.types, weights: ctx.weights)
+        return try XCTUnwrap(try Interpreter(graph: graph).run(inputs)[output])
+    }
+
+    func testLegacyBroadcastAlignsAtTheAxis() throws {
+        let a = Tensor(shape: [2, 3, 2], scalars: (0..<12).map { Float($0) })
+        let b = Tensor(shape: [3], scalars: [Float](arrayLiteral: 100, 200, 300))
+        let add = node("Add", ["a", "b"], ["y"], ["broadcast": .int(1), "axis": .int(1)])
+        let y = try run(add, opset: 6, inputs: ["a": a, "b": b])
+        XCTAssertEqual(y.shape, [2, 3, 2])
+        XCTAssertEqual(y.scalars(as: Float.self), [100, 101, 202, 203, 304, 305, 106, 107, 208, 209, 310, 311])
+    }
+
+    func testLegacyCastTakesTheTypeName() throws {
+        let cast = node("Cast", ["x"], ["y"], ["to": .string(Data("INT32".utf8))])
+        let y = try run(cast, opset: 5, inputs: ["x": Tensor(shape: [2], scalars: [Float](arrayLiteral: 2.7, -1.2))])
+        XCTAssertEqual(y.scalars(as: Int32.self), [2, -1])
+    }
+
+    func testLegacyTileRepeatsOneAxis() throws {
+        let x = Tensor(shape: [2, 2], scalars: [Int64](arrayLiteral: 1, 2, 3, 4))
+        let constants = ["tiles": Tensor(scalar: Int64(2)), "axis": Tensor(scalar: Int64(1))]
+        let y = try run(node("Tile", ["x", "tiles", "axis"], ["y"]), opset: 5, inputs: ["x": x], constants: constants)
+        XCTAssertEqual(y.shape, [2, 4])
+        XCTAssertEqual(y.scalars(as: Int64.self), [1, 2, 1, 2, 3, 4, 3, 4])
+    }
+
+    func testLegacyConcatDefaultsToAxisOne() throws {
+        let a = Tensor(shape: [1, 2], scalars: [Float](arrayLiteral: 1, 2))
+        let y = try run(node("Concat", ["a", "a"], ["y"]), opset: 3, inputs: ["a": a])
+        XCTAssertEqual(y.shape, [1, 4])
     }
 }

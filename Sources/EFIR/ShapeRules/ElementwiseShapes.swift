@@ -55,7 +55,8 @@ enum ElementwiseShapes {
             let x = try ShapeInference.required(inputs, 1, "x")
             let y = try ShapeInference.required(inputs, 2, "y")
             guard condition.dtype == .bool, x.dtype == y.dtype else {
-                throw EdgeflowError(.invalidModel, "where needs a bool condition and x, y of one dtype, got \(condition), \(x), \(y)")
+                throw EdgeflowError(.invalidModel,
+                    "where needs a bool condition and x, y of one dtype, got \(condition), \(x), \(y)")
             }
             let shape = try broadcastShapes(try broadcastShapes(condition.shape, x.shape), y.shape)
             return [TensorType(x.dtype, shape)]

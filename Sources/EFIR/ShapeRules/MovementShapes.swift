@@ -62,7 +62,8 @@ enum MovementShapes {
             return [TensorType(x.dtype, indices.shape)]
         case .gatherND:
             let indices = try integerIndices(inputs)
-            return [TensorType(x.dtype, try gatherNDShape(x.shape, indices.shape, attributes.int("batchDims", default: 0)))]
+            let batchDims = attributes.int("batchDims", default: 0)
+            return [TensorType(x.dtype, try gatherNDShape(x.shape, indices.shape, batchDims))]
         case .scatterElements, .scatterND:
             _ = try integerIndices(inputs)
             let updates = try ShapeInference.required(inputs, 2, "updates")
@@ -87,7 +88,9 @@ enum MovementShapes {
             let depth = try attributes.requiredInt("depth")
             let axis = try attributes.requiredInt("axis")
             guard depth >= 0, axis >= 0, axis <= x.shape.count, values.shape.elementCount == 2 else {
-                throw EdgeflowError(.invalidModel, "oneHot needs depth >= 0, a normalized axis and two values; got depth \(depth), axis \(axis), values \(values)")
+                throw EdgeflowError(.invalidModel,
+                    "oneHot needs depth >= 0, a normalized axis and two values; got depth \(depth), axis \(axis), "
+                        + "values \(values)")
             }
             var shape = x.shape
             shape.insert(depth, at: axis)
@@ -139,7 +142,8 @@ enum MovementShapes {
         for axis in 0..<rank where shape[axis] > 0 {
             let last = starts[axis] &+ (shape[axis] - 1) &* steps[axis]
             guard (0..<x.shape[axis]).contains(starts[axis]), (0..<x.shape[axis]).contains(last) else {
-                throw EdgeflowError(.invalidModel, "slice of axis \(axis) reads outside \(x): starts \(starts), ends \(ends), steps \(steps)")
+                throw EdgeflowError(.invalidModel,
+                    "slice of axis \(axis) reads outside \(x): starts \(starts), ends \(ends), steps \(steps)")
             }
         }
         return TensorType(x.dtype, shape)
@@ -149,7 +153,8 @@ enum MovementShapes {
         guard let m = indices.last, b >= 0, b < indices.count, b + m <= data.count, m >= 0,
               Array(data.prefix(b)) == Array(indices.prefix(b)) else {
             throw EdgeflowError(.invalidModel,
-                "gatherND indices \(indices.shapeDescription) do not address data \(data.shapeDescription) with batchDims \(b)")
+                "gatherND indices \(indices.shapeDescription) do not address data \(data.shapeDescription) with "
+                    + "batchDims \(b)")
         }
         return Array(indices.dropLast()) + Array(data[(b + m)...])
     }
@@ -158,7 +163,8 @@ enum MovementShapes {
         let s = x.shape
         if op == .depthToSpace {
             guard s.count == 4, b > 0, b <= s[1], s[1] % (b * b) == 0 else {
-                throw EdgeflowError(.invalidModel, "depthToSpace needs [N, C, H, W] with C divisible by \(b)², got \(x)")
+                throw EdgeflowError(.invalidModel,
+                    "depthToSpace needs [N, C, H, W] with C divisible by \(b)², got \(x)")
             }
             return TensorType(x.dtype, [s[0], s[1] / (b * b), s[2] * b, s[3] * b])
         }

@@ -32,7 +32,8 @@ enum ElementwiseEvaluator {
                                        try NodeEvaluator.required(inputs, 1, "x"),
                                        try NodeEvaluator.required(inputs, 2, "y"))]
         case .cast:
-            return [try Kernels.cast(try NodeEvaluator.required(inputs, 0, "x"), to: try attributes.requiredDType("to"))]
+            return [try Kernels.cast(try NodeEvaluator.required(inputs, 0, "x"),
+                to: try attributes.requiredDType("to"))]
         default:
             throw EdgeflowError(.internalError, "\(node.op.rawValue) is not an elementwise op")
         }

@@ -37,9 +37,11 @@ enum MovementEvaluator {
         case .gather:
             return [try Kernels.gather(x, indices: try second("indices"), axis: try attributes.requiredInt("axis"))]
         case .gatherElements:
-            return [try Kernels.gatherElements(x, indices: try second("indices"), axis: try attributes.requiredInt("axis"))]
+            return [try Kernels.gatherElements(x, indices: try second("indices"),
+                axis: try attributes.requiredInt("axis"))]
         case .gatherND:
-            return [try Kernels.gatherND(x, indices: try second("indices"), batchDims: attributes.int("batchDims", default: 0))]
+            let batchDims = attributes.int("batchDims", default: 0)
+            return [try Kernels.gatherND(x, indices: try second("indices"), batchDims: batchDims)]
         case .scatterElements, .scatterND:
             let name = attributes.string("reduction", default: "none")
             guard let reduction = ScatterReduction(rawValue: name) else {
@@ -59,7 +61,8 @@ enum MovementEvaluator {
         case .spaceToDepth:
             return [try Kernels.spaceToDepth(x, blockSize: try attributes.requiredInt("blockSize"))]
         case .trilu:
-            return [try Kernels.trilu(x, upper: attributes.int("upper", default: 1) != 0, k: attributes.int("k", default: 0))]
+            let upper = attributes.int("upper", default: 1) != 0
+            return [try Kernels.trilu(x, upper: upper, k: attributes.int("k", default: 0))]
         case .oneHot:
             return [try Kernels.oneHot(x, depth: try attributes.requiredInt("depth"), values: try second("values"),
                                        axis: try attributes.requiredInt("axis"))]

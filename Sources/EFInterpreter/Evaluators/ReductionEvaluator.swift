@@ -44,7 +44,8 @@ enum ReductionEvaluator {
                                        exclusive: attributes.int("exclusive", default: 0) != 0,
                                        reverse: attributes.int("reverse", default: 0) != 0)]
         case .topK:
-            let result = try Kernels.topK(x, k: try attributes.requiredInt("k"), axis: try attributes.requiredInt("axis"),
+            let result = try Kernels.topK(x, k: try attributes.requiredInt("k"),
+                axis: try attributes.requiredInt("axis"),
                                           largest: attributes.int("largest", default: 1) != 0)
             return [result.values, result.indices]
         default:

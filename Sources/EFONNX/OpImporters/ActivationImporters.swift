@@ -17,7 +17,8 @@ enum ActivationImporters {
         "HardSigmoid": unary("hardSigmoid", ["alpha": ("alpha", 0.2), "beta": ("beta", 0.5)]),
         "LeakyRelu": unary("leakyRelu", ["alpha": ("alpha", 0.01)]),
         "Elu": unary("elu", ["alpha": ("alpha", 1.0)]),
-        "Selu": unary("selu", ["alpha": ("alpha", 1.67326319217681884765625), "gamma": ("gamma", 1.05070102214813232421875)]),
+        "Selu": unary("selu", ["alpha": ("alpha", 1.67326319217681884765625),
+                               "gamma": ("gamma", 1.05070102214813232421875)]),
         "Celu": unary("celu", ["alpha": ("alpha", 1.0)]),
         "ThresholdedRelu": unary("thresholdedRelu", ["alpha": ("alpha", 1.0)]),
         "IsInf": importIsInf, "Gelu": importGelu, "Swish": importSwish,
@@ -26,10 +27,9 @@ enum ActivationImporters {
     /// Lowers onto `unary` with `fn`; `parameters` maps a core parameter to (ONNX attribute, default).
     static func unary(_ fn: String, _ parameters: [String: (String, Float)] = [:]) -> OpImporter {
         { node, ctx in
-            let reader = AttributeReader(node)
             var attributes: Attributes = ["fn": .string(fn)]
             for (key, (onnxName, fallback)) in parameters {
-                attributes[key] = .float(try reader.float(onnxName, default: fallback))
+                attributes[key] = .float(try node.attributeFloat(onnxName) ?? fallback)
             }
             let x = try ctx.requiredInput(node, 0, "X")
             try ctx.emit(.unary, [x], attributes, outputs: [try ElementwiseImporters.output(node)], from: node)
@@ -37,18 +37,17 @@ enum ActivationImporters {
     }
 
     private static func importIsInf(_ node: OnnxNode, _ ctx: ImportContext) throws {
-        let reader = AttributeReader(node)
         let attributes: Attributes = [
             "fn": .string("isInf"),
-            "alpha": .float(Float(try reader.int("detect_positive", default: 1))),
-            "beta": .float(Float(try reader.int("detect_negative", default: 1))),
+            "alpha": .float(Float(try node.attributeInt("detect_positive") ?? 1)),
+            "beta": .float(Float(try node.attributeInt("detect_negative") ?? 1)),
         ]
         let x = try ctx.requiredInput(node, 0, "X")
         try ctx.emit(.unary, [x], attributes, outputs: [try ElementwiseImporters.output(node)], from: node)
     }
 
     private static func importGelu(_ node: OnnxNode, _ ctx: ImportContext) throws {
-        switch try AttributeReader(node).string("approximate", default: "none") {
+        switch try node.attributeString("approximate") ?? "none" {
         case "none": try unary("gelu")(node, ctx)
         case "tanh": try unary("geluTanh")(node, ctx)
         case let other: throw LoweringSupport.invalid(node, "approximate must be 'none' or 'tanh', got '\(other)'")
@@ -57,7 +56,7 @@ enum ActivationImporters {
 
     /// Swish(x) = x · sigmoid(alpha · x).
     private static func importSwish(_ node: OnnxNode, _ ctx: ImportContext) throws {
-        let alpha = try AttributeReader(node).float("alpha", default: 1)
+        let alpha = try node.attributeFloat("alpha") ?? 1
         let x = try ctx.requiredInput(node, 0, "X")
         var scaled = x
         if alpha != 1 {
@@ -65,6 +64,7 @@ enum ActivationImporters {
             scaled = try ctx.emit(.binary, [x, factor], ["fn": .string("mul")], from: node, hint: "scaled")
         }
         let gate = try ctx.emit(.unary, [scaled], ["fn": .string("sigmoid")], from: node, hint: "sigmoid")
-        try ctx.emit(.binary, [x, gate], ["fn": .string("mul")], outputs: [try ElementwiseImporters.output(node)], from: node)
+        try ctx.emit(.binary, [x, gate], ["fn": .string("mul")], outputs: [try ElementwiseImporters.output(node)],
+            from: node)
     }
 }

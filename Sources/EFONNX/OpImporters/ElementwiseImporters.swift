@@ -32,9 +32,27 @@ enum ElementwiseImporters {
 
     static func binary(_ fn: String) -> OpImporter {
         { node, ctx in
-            let a = try ctx.requiredInput(node, 0, "A"), b = try ctx.requiredInput(node, 1, "B")
+            let a = try ctx.requiredInput(node, 0, "A")
+            let b = try legacyBroadcastOperand(node, ctx, a, try ctx.requiredInput(node, 1, "B"))
             try ctx.emit(.binary, [a, b], ["fn": .string(fn)], outputs: [try output(node)], from: node)
         }
+    }
+
+    /// Before opset 7, `broadcast = 1` with an `axis` attribute aligns B's dims with A's dims
+    /// starting at `axis` (not at the end, as numpy does): B gets trailing 1s so numpy rules
+    /// give the same result. Without `axis` the old rule is numpy's suffix alignment.
+    static func legacyBroadcastOperand(_ node: OnnxNode, _ ctx: ImportContext, _ a: String, _ b: String) throws -> String {
+        guard ctx.opset < 7, try node.attributeInt("broadcast") ?? 0 != 0, let axis = try node.attributeInt("axis") else {
+            return b
+        }
+        let aShape = try ctx.type(a).shape, bShape = try ctx.type(b).shape
+        let start = try LoweringSupport.axis(axis, rank: aShape.count, node)
+        let trailing = aShape.count - start - bShape.count
+        guard trailing >= 0 else {
+            throw LoweringSupport.invalid(node, "B \(bShape.shapeDescription) does not fit A \(aShape.shapeDescription) at axis \(axis)")
+        }
+        if trailing == 0 { return b }
+        return try LoweringSupport.reshape(b, to: bShape + [Int](repeating: 1, count: trailing), ctx, node, hint: "aligned")
     }
 
     /// Folds the inputs left to right with `fn` (one input is a rename).
@@ -43,7 +61,8 @@ enum ElementwiseImporters {
     }
 
     @discardableResult
-    private static func reduceInputs(_ node: OnnxNode, _ ctx: ImportContext, _ fn: String, output: String?) throws -> String {
+    private static func reduceInputs(_ node: OnnxNode, _ ctx: ImportContext, _ fn: String,
+        output: String?) throws -> String {
         let inputs = node.inputs.indices.compactMap { ctx.input(node, $0) }
         guard var running = inputs.first else { throw LoweringSupport.invalid(node, "needs at least one input") }
         if inputs.count == 1 {
@@ -87,26 +106,39 @@ enum ElementwiseImporters {
     }
 
     private static func importMod(_ node: OnnxNode, _ ctx: ImportContext) throws {
-        let fmod = try AttributeReader(node).int("fmod", default: 0) != 0
+        let fmod = try (node.attributeInt("fmod") ?? 0) != 0
         try binary(fmod ? "fmod" : "mod")(node, ctx)
     }
 
     private static func importBitShift(_ node: OnnxNode, _ ctx: ImportContext) throws {
-        switch try AttributeReader(node).string("direction") {
+        switch try node.attributeString("direction") {
         case "LEFT": try binary("bitShiftLeft")(node, ctx)
         case "RIGHT": try binary("bitShiftRight")(node, ctx)
-        case let other: throw LoweringSupport.invalid(node, "direction must be LEFT or RIGHT, got \(other ?? "nothing")")
+        case let other: throw LoweringSupport.invalid(node,
+            "direction must be LEFT or RIGHT, got \(other ?? "nothing")")
         }
     }
 
     private static func importWhere(_ node: OnnxNode, _ ctx: ImportContext) throws {
-        let inputs = try [ctx.requiredInput(node, 0, "condition"), ctx.requiredInput(node, 1, "X"), ctx.requiredInput(node, 2, "Y")]
+        let inputs = try [ctx.requiredInput(node, 0, "condition"), ctx.requiredInput(node, 1, "X"),
+            ctx.requiredInput(node, 2, "Y")]
         try ctx.emit(.where, inputs, outputs: [try output(node)], from: node)
     }
 
+    /// Cast; before opset 6 `to` is the type's name ("FLOAT", "INT64", ...), later its code.
     private static func importCast(_ node: OnnxNode, _ ctx: ImportContext) throws {
-        let code = try AttributeReader(node).requiredInt("to")
-        guard let dtype = LoweringSupport.dtype(onnxCode: code) else {
+        var code: Int
+        if ctx.opset < 6, let name = try? node.attributeString("to") {
+            let aliases = ["FLOAT": 1, "DOUBLE": 11]
+            guard let named = aliases[name.uppercased()]
+                    ?? (0..<32).first(where: { OnnxDataType.name($0) == name.lowercased() }) else {
+                throw LoweringSupport.invalid(node, "unknown element type name '\(name)'")
+            }
+            code = named
+        } else {
+            code = try LoweringSupport.requiredInt(node, "to")
+        }
+        guard let dtype = OnnxDataType.dtype(code) else {
             throw LoweringSupport.unsupported(node, "casting to ONNX element type \(code) is not supported",
                                               hint: "Edgeflow supports float, integer and bool element types")
         }
@@ -130,9 +162,12 @@ enum ElementwiseImporters {
         let dtype = try ctx.type(x).dtype
         var lower: String?, upper: String?
         if ctx.opset < 11 {
-            let attributes = AttributeReader(node)
-            if let v = try attributes.float("min") { lower = try LoweringSupport.constant(Double(v), dtype, ctx, node, hint: "min") }
-            if let v = try attributes.float("max") { upper = try LoweringSupport.constant(Double(v), dtype, ctx, node, hint: "max") }
+            if let v = try node.attributeFloat("min") {
+                lower = try LoweringSupport.constant(Double(v), dtype, ctx, node, hint: "min")
+            }
+            if let v = try node.attributeFloat("max") {
+                upper = try LoweringSupport.constant(Double(v), dtype, ctx, node, hint: "max")
+            }
         } else {
             lower = ctx.input(node, 1)
             upper = ctx.input(node, 2)

@@ -15,14 +15,14 @@ enum GatherImporters {
     /// Ops with data, indices (and updates) and an `axis` attribute defaulting to 0.
     static func axisIndexed(_ op: OpType) -> OpImporter {
         { node, ctx in
-            let reader = AttributeReader(node)
             let data = try ctx.requiredInput(node, 0, "data")
             var inputs = [data, try ctx.requiredInput(node, 1, "indices")]
-            let axis = try LoweringSupport.axis(try reader.int("axis", default: 0), rank: try ctx.type(data).shape.count, node)
+            let axis = try LoweringSupport.axis(try node.attributeInt("axis") ?? 0,
+                rank: try ctx.type(data).shape.count, node)
             var attributes: Attributes = ["axis": .int(axis)]
             if op == .scatterElements {
                 inputs.append(try ctx.requiredInput(node, 2, "updates"))
-                attributes["reduction"] = .string(try reader.string("reduction", default: "none"))
+                attributes["reduction"] = .string(try node.attributeString("reduction") ?? "none")
             }
             try ctx.emit(op, inputs, attributes, outputs: [try ElementwiseImporters.output(node)], from: node)
         }
@@ -30,14 +30,14 @@ enum GatherImporters {
 
     private static func importGatherND(_ node: OnnxNode, _ ctx: ImportContext) throws {
         let inputs = try [ctx.requiredInput(node, 0, "data"), ctx.requiredInput(node, 1, "indices")]
-        let attributes: Attributes = ["batchDims": .int(try AttributeReader(node).int("batch_dims", default: 0))]
+        let attributes: Attributes = ["batchDims": .int(try node.attributeInt("batch_dims") ?? 0)]
         try ctx.emit(.gatherND, inputs, attributes, outputs: [try ElementwiseImporters.output(node)], from: node)
     }
 
     private static func importScatterND(_ node: OnnxNode, _ ctx: ImportContext) throws {
         let inputs = try [ctx.requiredInput(node, 0, "data"), ctx.requiredInput(node, 1, "indices"),
                           ctx.requiredInput(node, 2, "updates")]
-        let attributes: Attributes = ["reduction": .string(try AttributeReader(node).string("reduction", default: "none"))]
+        let attributes: Attributes = ["reduction": .string(try node.attributeString("reduction") ?? "none")]
         try ctx.emit(.scatterND, inputs, attributes, outputs: [try ElementwiseImporters.output(node)], from: node)
     }
 
@@ -49,7 +49,7 @@ enum GatherImporters {
         }
         let values = try ctx.requiredInput(node, 2, "values")
         let rank = try ctx.type(indices).shape.count + 1
-        let axis = try LoweringSupport.axis(try AttributeReader(node).int("axis", default: -1), rank: rank, node)
+        let axis = try LoweringSupport.axis(try node.attributeInt("axis") ?? -1, rank: rank, node)
         try ctx.emit(.oneHot, [indices, values], ["depth": .int(depth), "axis": .int(axis)],
                      outputs: [try ElementwiseImporters.output(node)], from: node)
     }

@@ -22,26 +22,28 @@ enum NormalizationImporters {
 
     private static func importLayerNorm(_ node: OnnxNode, _ ctx: ImportContext) throws {
         try requireOnlyFirstOutput(node, "Mean/InvStdDev")
-        let reader = AttributeReader(node)
         let x = try ctx.requiredInput(node, 0, "X")
-        let axis = try LoweringSupport.axis(try reader.int("axis", default: -1), rank: try ctx.type(x).shape.count, node)
+        let rank = try ctx.type(x).shape.count
+        let axis = try LoweringSupport.axis(try node.attributeInt("axis") ?? -1, rank: rank, node)
         var inputs = [x, try ctx.requiredInput(node, 1, "Scale")]
         if let bias = ctx.input(node, 2) { inputs.append(bias) }
-        let attributes: Attributes = ["axis": .int(axis), "epsilon": .float(try reader.float("epsilon", default: 1e-5))]
+        let attributes: Attributes = ["axis": .int(axis), "epsilon": .float(try node.attributeFloat("epsilon") ?? 1e-5)]
         try ctx.emit(.layerNorm, inputs, attributes, outputs: [try ElementwiseImporters.output(node)], from: node)
     }
 
     private static func importInstanceNorm(_ node: OnnxNode, _ ctx: ImportContext) throws {
-        let inputs = try [ctx.requiredInput(node, 0, "input"), ctx.requiredInput(node, 1, "scale"), ctx.requiredInput(node, 2, "B")]
-        let attributes: Attributes = ["epsilon": .float(try AttributeReader(node).float("epsilon", default: 1e-5))]
+        let inputs = try [ctx.requiredInput(node, 0, "input"), ctx.requiredInput(node, 1, "scale"),
+            ctx.requiredInput(node, 2, "B")]
+        let attributes: Attributes = ["epsilon": .float(try node.attributeFloat("epsilon") ?? 1e-5)]
         try ctx.emit(.instanceNorm, inputs, attributes, outputs: [try ElementwiseImporters.output(node)], from: node)
     }
 
     private static func importLRN(_ node: OnnxNode, _ ctx: ImportContext) throws {
-        let reader = AttributeReader(node)
         let attributes: Attributes = [
-            "size": .int(try reader.requiredInt("size")), "alpha": .float(try reader.float("alpha", default: 1e-4)),
-            "beta": .float(try reader.float("beta", default: 0.75)), "bias": .float(try reader.float("bias", default: 1)),
+            "size": .int(try LoweringSupport.requiredInt(node, "size")),
+            "alpha": .float(try node.attributeFloat("alpha") ?? 1e-4),
+            "beta": .float(try node.attributeFloat("beta") ?? 0.75),
+            "bias": .float(try node.attributeFloat("bias") ?? 1),
         ]
         try ctx.emit(.lrn, [try ctx.requiredInput(node, 0, "X")], attributes,
                      outputs: [try ElementwiseImporters.output(node)], from: node)
@@ -50,11 +52,11 @@ enum NormalizationImporters {
     /// y = x · s + t with s = scale / sqrt(var + eps), t = B - mean · s, both reshaped to
     /// [C, 1, ...]. Constant statistics fold at import, leaving two ops.
     private static func importBatchNorm(_ node: OnnxNode, _ ctx: ImportContext) throws {
-        let reader = AttributeReader(node)
-        if try reader.int("training_mode", default: 0) != 0 {
-            throw LoweringSupport.unsupported(node, "training_mode = 1 is not supported", hint: "export the model in eval mode")
+        if try (node.attributeInt("training_mode") ?? 0) != 0 {
+            throw LoweringSupport.unsupported(node, "training_mode = 1 is not supported",
+                hint: "export the model in eval mode")
         }
-        if try reader.int("spatial", default: 1) != 1 {
+        if try (node.attributeInt("spatial") ?? 1) != 1 {
             throw LoweringSupport.unsupported(node, "spatial = 0 is not supported")
         }
         try requireOnlyFirstOutput(node, "running statistics (training outputs)")
@@ -70,15 +72,17 @@ enum NormalizationImporters {
         func op(_ fn: String, _ a: String, _ b: String, _ hint: String) throws -> String {
             try ctx.emit(.binary, [a, b], ["fn": .string(fn)], from: node, hint: hint)
         }
-        let epsilon = try LoweringSupport.constant(Double(try reader.float("epsilon", default: 1e-5)), type.dtype,
+        let epsilon = try LoweringSupport.constant(Double(try node.attributeFloat("epsilon") ?? 1e-5), type.dtype,
                                                    ctx, node, hint: "epsilon")
         let deviation = try ctx.emit(.unary, [try op("add", params[3], epsilon, "var_eps")], ["fn": .string("sqrt")],
                                      from: node, hint: "std")
         let factor = try op("div", params[0], deviation, "factor")
         let shift = try op("sub", params[1], try op("mul", params[2], factor, "mean_factor"), "shift")
         let channelShape = [type.shape[1]] + [Int](repeating: 1, count: type.shape.count - 2)
-        let scaled = try op("mul", x, try LoweringSupport.reshape(factor, to: channelShape, ctx, node, hint: "factor_c"), "scaled")
-        try ctx.emit(.binary, [scaled, try LoweringSupport.reshape(shift, to: channelShape, ctx, node, hint: "shift_c")],
+        let scaled = try op("mul", x, try LoweringSupport.reshape(factor, to: channelShape, ctx, node,
+            hint: "factor_c"), "scaled")
+        try ctx.emit(.binary, [scaled, try LoweringSupport.reshape(shift, to: channelShape, ctx, node,
+            hint: "shift_c")],
                      ["fn": .string("add")], outputs: [try ElementwiseImporters.output(node)], from: node)
     }
 
@@ -87,14 +91,15 @@ enum NormalizationImporters {
     private static func importMeanVarianceNorm(_ node: OnnxNode, _ ctx: ImportContext) throws {
         let x = try ctx.requiredInput(node, 0, "X")
         let type = try ctx.type(x)
-        let axes = try (try AttributeReader(node).ints("axes") ?? [0, 2, 3])
+        let axes = try (try node.attributeInts("axes") ?? [0, 2, 3])
             .map { try LoweringSupport.axis($0, rank: type.shape.count, node) }
         let reduceMean: Attributes = ["fn": .string("mean"), "axes": .ints(Set(axes).sorted()), "keepDims": .int(1)]
         func op(_ fn: String, _ a: String, _ b: String, _ hint: String) throws -> String {
             try ctx.emit(.binary, [a, b], ["fn": .string(fn)], from: node, hint: hint)
         }
         let mean = try ctx.emit(.reduce, [x], reduceMean, from: node, hint: "mean")
-        let meanOfSquares = try ctx.emit(.reduce, [try op("mul", x, x, "square")], reduceMean, from: node, hint: "mean_square")
+        let meanOfSquares = try ctx.emit(.reduce, [try op("mul", x, x, "square")], reduceMean, from: node,
+            hint: "mean_square")
         let variance = try op("sub", meanOfSquares, try op("mul", mean, mean, "squared_mean"), "variance")
         let deviation = try ctx.emit(.unary, [variance], ["fn": .string("sqrt")], from: node, hint: "std")
         let epsilon = try LoweringSupport.constant(1e-9, type.dtype, ctx, node, hint: "epsilon")

@@ -26,7 +26,6 @@ enum ReductionImporters {
     /// input; empty axes reduce everything unless noop_with_empty_axes makes it a rename.
     static func reduce(_ fn: String, axesInputSince: Int) -> OpImporter {
         { node, ctx in
-            let reader = AttributeReader(node)
             let x = try ctx.requiredInput(node, 0, "data")
             let rank = try ctx.type(x).shape.count
             var axes: [Int] = []
@@ -35,10 +34,10 @@ enum ReductionImporters {
                     axes = try LoweringSupport.intValues(tensor, node, "axes")
                 }
             } else {
-                axes = try reader.ints("axes") ?? []
+                axes = try node.attributeInts("axes") ?? []
             }
             let out = try ElementwiseImporters.output(node)
-            let noop = try reader.int("noop_with_empty_axes", default: 0) != 0
+            let noop = try (node.attributeInt("noop_with_empty_axes") ?? 0) != 0
             if axes.isEmpty && noop {
                 ctx.alias(out, to: x)
                 return
@@ -46,7 +45,7 @@ enum ReductionImporters {
             let normalized = try Set(axes.map { try LoweringSupport.axis($0, rank: rank, node) }).sorted()
             let attributes: Attributes = [
                 "fn": .string(fn), "axes": .ints(normalized.isEmpty ? Array(0..<rank) : normalized),
-                "keepDims": .int(try reader.int("keepdims", default: 1)),
+                "keepDims": .int(try node.attributeInt("keepdims") ?? 1),
             ]
             try ctx.emit(.reduce, [x], attributes, outputs: [out], from: node)
         }
@@ -54,12 +53,12 @@ enum ReductionImporters {
 
     static func argReduce(_ fn: String) -> OpImporter {
         { node, ctx in
-            let reader = AttributeReader(node)
             let x = try ctx.requiredInput(node, 0, "data")
-            let axis = try LoweringSupport.axis(try reader.int("axis", default: 0), rank: try ctx.type(x).shape.count, node)
+            let axis = try LoweringSupport.axis(try node.attributeInt("axis") ?? 0,
+                rank: try ctx.type(x).shape.count, node)
             let attributes: Attributes = [
-                "fn": .string(fn), "axis": .int(axis), "keepDims": .int(try reader.int("keepdims", default: 1)),
-                "selectLastIndex": .int(try reader.int("select_last_index", default: 0)),
+                "fn": .string(fn), "axis": .int(axis), "keepDims": .int(try node.attributeInt("keepdims") ?? 1),
+                "selectLastIndex": .int(try node.attributeInt("select_last_index") ?? 0),
             ]
             try ctx.emit(.argReduce, [x], attributes, outputs: [try ElementwiseImporters.output(node)], from: node)
         }
@@ -78,12 +77,12 @@ enum ReductionImporters {
 
     /// The axis and, before opset 13, the 2-D shape the input is coerced to
     /// ([prod(dims before axis), prod(dims from axis)]); nil when no reshape is needed.
-    static func softmaxAxis(_ node: OnnxNode, _ ctx: ImportContext, _ shape: [Int]) throws -> (axis: Int, coerced: [Int]?) {
-        let reader = AttributeReader(node)
+    static func softmaxAxis(_ node: OnnxNode, _ ctx: ImportContext, _ shape: [Int]) throws -> (axis: Int,
+        coerced: [Int]?) {
         if ctx.opset >= 13 {
-            return (try LoweringSupport.axis(try reader.int("axis", default: -1), rank: shape.count, node), nil)
+            return (try LoweringSupport.axis(try node.attributeInt("axis") ?? -1, rank: shape.count, node), nil)
         }
-        let axis = try LoweringSupport.axis(try reader.int("axis", default: 1), rank: shape.count, node)
+        let axis = try LoweringSupport.axis(try node.attributeInt("axis") ?? 1, rank: shape.count, node)
         if axis == shape.count - 1 { return (axis, nil) }
         return (1, [shape[..<axis].reduce(1, *), shape[axis...].reduce(1, *)])
     }
@@ -126,20 +125,18 @@ enum ReductionImporters {
     }
 
     private static func importCumSum(_ node: OnnxNode, _ ctx: ImportContext) throws {
-        let reader = AttributeReader(node)
         let x = try ctx.requiredInput(node, 0, "x")
         let axisValues = try LoweringSupport.intValues(try ctx.requiredConstantInput(node, 1, "axis"), node, "axis")
         guard axisValues.count == 1 else { throw LoweringSupport.invalid(node, "axis must be a single value") }
         let axis = try LoweringSupport.axis(axisValues[0], rank: try ctx.type(x).shape.count, node)
         let attributes: Attributes = [
-            "axis": .int(axis), "exclusive": .int(try reader.int("exclusive", default: 0)),
-            "reverse": .int(try reader.int("reverse", default: 0)),
+            "axis": .int(axis), "exclusive": .int(try node.attributeInt("exclusive") ?? 0),
+            "reverse": .int(try node.attributeInt("reverse") ?? 0),
         ]
         try ctx.emit(.cumSum, [x], attributes, outputs: [try ElementwiseImporters.output(node)], from: node)
     }
 
     private static func importTopK(_ node: OnnxNode, _ ctx: ImportContext) throws {
-        let reader = AttributeReader(node)
         let x = try ctx.requiredInput(node, 0, "X")
         let k: Int
         if ctx.opset >= 10 {
@@ -147,13 +144,15 @@ enum ReductionImporters {
             guard values.count == 1 else { throw LoweringSupport.invalid(node, "K must hold one value") }
             k = values[0]
         } else {
-            k = try reader.requiredInt("k")
+            k = try LoweringSupport.requiredInt(node, "k")
         }
-        let axis = try LoweringSupport.axis(try reader.int("axis", default: -1), rank: try ctx.type(x).shape.count, node)
+        let axis = try LoweringSupport.axis(try node.attributeInt("axis") ?? -1, rank: try ctx.type(x).shape.count,
+            node)
         let outputs = (0..<2).map { $0 < node.outputs.count && !node.outputs[$0].isEmpty
             ? node.outputs[$0] : ctx.freshName("\(node.displayName)/unused\($0)") }
-        let attributes: Attributes = ["k": .int(k), "axis": .int(axis), "largest": .int(try reader.int("largest", default: 1)),
-                                      "sorted": .int(try reader.int("sorted", default: 1))]
+        let attributes: Attributes = ["k": .int(k), "axis": .int(axis),
+            "largest": .int(try node.attributeInt("largest") ?? 1),
+                                      "sorted": .int(try node.attributeInt("sorted") ?? 1)]
         try ctx.emit(.topK, [x], attributes, outputs: outputs, from: node)
     }
 }

@@ -21,7 +21,10 @@ enum SliceImporters {
         var seen = Set<Int>()
         for k in starts.indices {
             let axis = try LoweringSupport.axis(axes[k], rank: shape.count, node)
-            guard seen.insert(axis).inserted else { throw LoweringSupport.invalid(node, "axis \(axis) is sliced twice") }
+            guard seen.insert(axis).inserted else {
+                throw LoweringSupport.invalid(node,
+                    "axis \(axis) is sliced twice")
+            }
             let dim = shape[axis], step = steps[k]
             guard step != 0 else { throw LoweringSupport.invalid(node, "a step is 0") }
             var start = starts[k] < 0 ? starts[k] &+ dim : starts[k]
@@ -52,32 +55,36 @@ enum SliceImporters {
             bounds = try resolveSlice(shape: shape, starts: starts, ends: ends, axes: try operand(3, "axes"),
                                       steps: try operand(4, "steps"), node)
         } else {
-            let reader = AttributeReader(node)
-            bounds = try resolveSlice(shape: shape, starts: try reader.requiredInts("starts"), ends: try reader.requiredInts("ends"),
-                                      axes: try reader.ints("axes"), steps: nil, node)
+            bounds = try resolveSlice(shape: shape, starts: try LoweringSupport.requiredInts(node, "starts"),
+                ends: try LoweringSupport.requiredInts(node, "ends"),
+                                      axes: try node.attributeInts("axes"), steps: nil, node)
         }
-        let attributes: Attributes = ["starts": .ints(bounds.starts), "ends": .ints(bounds.ends), "steps": .ints(bounds.steps)]
+        let attributes: Attributes = ["starts": .ints(bounds.starts), "ends": .ints(bounds.ends),
+            "steps": .ints(bounds.steps)]
         try ctx.emit(.slice, [x], attributes, outputs: [try ElementwiseImporters.output(node)], from: node)
     }
 
     /// Split → one slice per requested output. Sizes come from the `split` attribute (before
     /// opset 13) or input, else equal parts (the last one smaller from opset 18).
     private static func importSplit(_ node: OnnxNode, _ ctx: ImportContext) throws {
-        let reader = AttributeReader(node)
         let x = try ctx.requiredInput(node, 0, "input")
         let shape = try ctx.type(x).shape
-        let axis = try LoweringSupport.axis(try reader.int("axis", default: 0), rank: shape.count, node)
+        let axis = try LoweringSupport.axis(try node.attributeInt("axis") ?? 0, rank: shape.count, node)
         let dim = shape[axis]
         var sizes = try MovementImporters.intsOperand(node, ctx, input: 1, since: 13, attribute: "split")
+        if ctx.opset < 2, sizes == nil, let tensor = try ctx.constantInput(node, 1, "split") {
+            sizes = try LoweringSupport.intValues(tensor, node, "split")  // opset 1 also took it as an input
+        }
         if sizes == nil {
-            let parts = try reader.int("num_outputs") ?? node.outputs.count
+            let parts = try node.attributeInt("num_outputs") ?? node.outputs.count
             guard parts > 0 else { throw LoweringSupport.invalid(node, "has no outputs") }
             let chunk = (dim + parts - 1) / parts
             sizes = (0..<parts).map { max(0, min(chunk, dim - $0 * chunk)) }
         }
         guard let sizes, sizes.count == node.outputs.count, sizes.allSatisfy({ $0 >= 0 && $0 <= dim }),
               sizes.reduce(0, &+) == dim else {
-            throw LoweringSupport.invalid(node, "split sizes do not divide dim \(dim) into \(node.outputs.count) outputs")
+            throw LoweringSupport.invalid(node,
+                "split sizes do not divide dim \(dim) into \(node.outputs.count) outputs")
         }
         var offset = 0
         for (size, output) in zip(sizes, node.outputs) {
@@ -93,11 +100,10 @@ enum SliceImporters {
     }
 
     private static func importPad(_ node: OnnxNode, _ ctx: ImportContext) throws {
-        let reader = AttributeReader(node)
         let x = try ctx.requiredInput(node, 0, "data")
         let type = try ctx.type(x)
         let rank = type.shape.count
-        let mode = try reader.string("mode", default: "constant")
+        let mode = try node.attributeString("mode") ?? "constant"
         guard ["constant", "reflect", "edge", "wrap"].contains(mode) else {
             throw LoweringSupport.unsupported(node, "pad mode '\(mode)' is not supported")
         }
@@ -108,15 +114,22 @@ enum SliceImporters {
             pads = try LoweringSupport.intValues(try ctx.requiredConstantInput(node, 1, "pads"), node, "pads")
             if let name = ctx.input(node, 2) {
                 if let constant = ctx.constant(name) {
-                    guard constant.count == 1 else { throw LoweringSupport.invalid(node, "constant_value must be one element") }
+                    guard constant.count == 1 else {
+                        throw LoweringSupport.invalid(node,
+                            "constant_value must be one element")
+                    }
                     value = constant.doubleValues()[0]
                 } else {
                     runtimeValue = name
                 }
             }
             if let axes = try ctx.constantInput(node, 3, "axes") {
-                let listed = try LoweringSupport.intValues(axes, node, "axes").map { try LoweringSupport.axis($0, rank: rank, node) }
-                guard pads.count == 2 * listed.count else { throw LoweringSupport.invalid(node, "pads do not match axes") }
+                let listed = try LoweringSupport.intValues(axes, node, "axes")
+                    .map { try LoweringSupport.axis($0, rank: rank, node) }
+                guard pads.count == 2 * listed.count else {
+                    throw LoweringSupport.invalid(node,
+                        "pads do not match axes")
+                }
                 var full = [Int](repeating: 0, count: 2 * rank)
                 for (k, axis) in listed.enumerated() {
                     full[axis] = pads[k]
@@ -125,13 +138,16 @@ enum SliceImporters {
                 pads = full
             }
         } else {
-            guard let attribute = try reader.ints("pads") ?? reader.ints("paddings") else {
+            guard let attribute = try node.attributeInts("pads") ?? node.attributeInts("paddings") else {
                 throw LoweringSupport.invalid(node, "lacks its pads attribute")
             }
             pads = attribute
-            value = Double(try reader.float("value", default: 0))
+            value = Double(try node.attributeFloat("value") ?? 0)
         }
-        guard pads.count == 2 * rank else { throw LoweringSupport.invalid(node, "has \(pads.count) pads for rank \(rank)") }
+        guard pads.count == 2 * rank else {
+            throw LoweringSupport.invalid(node,
+                "has \(pads.count) pads for rank \(rank)")
+        }
         let out = try ElementwiseImporters.output(node)
         var attributes: Attributes = ["pads": .ints(pads), "mode": .string(mode), "value": .float(Float(value))]
         guard let runtimeValue, mode == "constant" else {
@@ -141,7 +157,8 @@ enum SliceImporters {
         // A run-time fill value: pad with zeros, then select the value outside the original region.
         let padded = try ctx.emit(.pad, [x], attributes, from: node, hint: "padded")
         attributes["value"] = .float(0)
-        let ones = ctx.addConstant(try LoweringSupport.filled(1, .bool, shape: type.shape), hint: "\(node.displayName)/inside")
+        let ones = ctx.addConstant(try LoweringSupport.filled(1, .bool, shape: type.shape),
+            hint: "\(node.displayName)/inside")
         let inside = try ctx.emit(.pad, [ones], attributes, from: node, hint: "inside_mask")
         let fill = try ctx.type(runtimeValue).shape.count == 0 ? runtimeValue
             : try LoweringSupport.reshape(runtimeValue, to: [], ctx, node, hint: "value")

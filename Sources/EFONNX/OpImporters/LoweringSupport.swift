@@ -1,82 +1,28 @@
-// Typed access to an ONNX node's attributes for the op importers, with errors that name the
-// node and attribute, plus the small lowering helpers several importer groups share.
+// Helpers the elementwise, reduction and movement importers share: required attributes,
+// errors naming the node, axis normalization, constant operands and small constants.
 
 import EFCore
 import EFIR
 import EFInterpreter
 import Foundation
 
-/// Reads the attributes of one ONNX node.
-struct AttributeReader {
-    let node: OnnxNode
-
-    init(_ node: OnnxNode) { self.node = node }
-
-    func has(_ name: String) -> Bool { node.attributes[name] != nil }
-
-    func int(_ name: String) throws -> Int? {
-        switch node.attributes[name] {
-        case nil: return nil
-        case .int(let v)?: return v
-        default: throw wrongType(name, "an int")
-        }
-    }
-    func int(_ name: String, default value: Int) throws -> Int { try int(name) ?? value }
-
-    func ints(_ name: String) throws -> [Int]? {
-        switch node.attributes[name] {
-        case nil: return nil
-        case .ints(let v)?: return v
-        case .int(let v)?: return [v]
-        default: throw wrongType(name, "a list of ints")
-        }
-    }
-
-    func float(_ name: String) throws -> Float? {
-        switch node.attributes[name] {
-        case nil: return nil
-        case .float(let v)?: return v
-        case .int(let v)?: return Float(v)
-        default: throw wrongType(name, "a float")
-        }
-    }
-    func float(_ name: String, default value: Float) throws -> Float { try float(name) ?? value }
-
-    func string(_ name: String) throws -> String? {
-        switch node.attributes[name] {
-        case nil: return nil
-        case .string(let data)?: return String(decoding: data, as: UTF8.self)
-        default: throw wrongType(name, "a string")
-        }
-    }
-    func string(_ name: String, default value: String) throws -> String { try string(name) ?? value }
-
-    func requiredInt(_ name: String) throws -> Int {
-        guard let v = try int(name) else { throw missing(name) }
-        return v
-    }
-    func requiredInts(_ name: String) throws -> [Int] {
-        guard let v = try ints(name) else { throw missing(name) }
-        return v
-    }
-
-    private func wrongType(_ name: String, _ expected: String) -> EdgeflowError {
-        EdgeflowError(.invalidModel, "\(node.opType) node '\(node.displayName)': attribute '\(name)' should be \(expected)")
-    }
-    private func missing(_ name: String) -> EdgeflowError {
-        EdgeflowError(.invalidModel, "\(node.opType) node '\(node.displayName)' lacks its required attribute '\(name)'")
-    }
-}
-
 /// Small helpers for lowering ONNX ops.
 enum LoweringSupport {
-    /// The Edgeflow dtype of an ONNX TensorProto.DataType code, or nil when unsupported.
-    static func dtype(onnxCode code: Int) -> DType? {
-        let table: [Int: DType] = [
-            1: .float32, 2: .uint8, 3: .int8, 4: .uint16, 5: .int16, 6: .int32, 7: .int64, 9: .bool,
-            10: .float16, 11: .float64, 12: .uint32, 13: .uint64, 16: .bfloat16,
-        ]
-        return table[code]
+    /// A required int attribute.
+    /// - Throws: `EdgeflowError.invalidModel` naming the node when absent or not an int.
+    static func requiredInt(_ node: OnnxNode, _ name: String) throws -> Int {
+        guard let value = try node.attributeInt(name) else { throw missingAttribute(node, name) }
+        return value
+    }
+
+    /// A required ints attribute.
+    static func requiredInts(_ node: OnnxNode, _ name: String) throws -> [Int] {
+        guard let value = try node.attributeInts(name) else { throw missingAttribute(node, name) }
+        return value
+    }
+
+    private static func missingAttribute(_ node: OnnxNode, _ name: String) -> EdgeflowError {
+        invalid(node, "lacks its required attribute '\(name)'")
     }
 
     /// Error for an ONNX feature Edgeflow does not import.
@@ -115,7 +61,8 @@ enum LoweringSupport {
     /// A tensor of `dtype` and `shape` holding `values`, converted by the cast kernel.
     static func converted(_ values: [Double], _ dtype: DType, shape: [Int]) throws -> Tensor {
         let wide = Tensor(shape: shape, scalars: values)
-        let cast = Node(name: "constant", op: .cast, inputs: ["x"], outputs: ["y"], attributes: ["to": .string(dtype.rawValue)])
+        let cast = Node(name: "constant", op: .cast, inputs: ["x"], outputs: ["y"],
+            attributes: ["to": .string(dtype.rawValue)])
         return try NodeEvaluator.evaluate(cast, inputs: [wide])[0]
     }
 
