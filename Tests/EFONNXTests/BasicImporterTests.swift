@@ -10,27 +10,12 @@ import Foundation
 import XCTest
 
 final class BasicImporterTests: XCTestCase {
-    private func node(_ op: String, _ inputs: [String], _ outputs: [String], _ attributes: [String: OnnxAttribute] = [:]) -> OnnxNode {
-        var node = OnnxNode()
-        node.opType = op
-        node.name = outputs.first ?? op
-        node.inputs = inputs
-        node.outputs = outputs
-        node.attributes = attributes
-        return node
-    }
-
-    private func importNode(_ node: OnnxNode, _ ctx: ImportContext) throws {
-        let importer = try XCTUnwrap(OpImporterRegistry.importers[node.opType], "no importer for \(node.opType)")
-        try importer(node, ctx)
-    }
-
     func testBatchNormWithConstantStatisticsBecomesTwoOps() throws {
         let ctx = ImportContext(opset: 15)
         ctx.addInput("x", TensorType(.float32, [1, 2, 3, 3]))
         for name in ["scale", "bias", "mean"] { ctx.addWeight(name, Tensor(shape: [2], scalars: [Float](arrayLiteral: 1, 2))) }
         ctx.addWeight("var", Tensor(shape: [2], scalars: [Float](arrayLiteral: 3, 0)))
-        try importNode(node("BatchNormalization", ["x", "scale", "bias", "mean", "var"], ["y"]), ctx)
+        try importNode(onnxNode("BatchNormalization", ["x", "scale", "bias", "mean", "var"], ["y"]), ctx)
         XCTAssertEqual(ctx.nodes.map(\.op), [.binary, .binary])
         XCTAssertEqual(ctx.nodes.map { $0.attributes.string("fn") }, ["mul", "add"])
         let factor = try XCTUnwrap(ctx.constant(ctx.nodes[0].inputs[1]))
@@ -45,11 +30,11 @@ final class BasicImporterTests: XCTestCase {
         ctx.addWeight("shape", Tensor(shape: [3], scalars: [Int64](arrayLiteral: 2, 3, 4)))
         ctx.addWeight("index", Tensor(scalar: Int64(0)))
         ctx.addWeight("minusOne", Tensor(shape: [1], scalars: [Int64(-1)]))
-        try importNode(node("Gather", ["shape", "index"], ["batch"], ["axis": .int(0)]), ctx)
+        try importNode(onnxNode("Gather", ["shape", "index"], ["batch"], ["axis": .int(0)]), ctx)
         ctx.addWeight("axes", Tensor(shape: [1], scalars: [Int64(0)]))
-        try importNode(node("Unsqueeze", ["batch", "axes"], ["batch1"]), ctx)
-        try importNode(node("Concat", ["batch1", "minusOne"], ["target"], ["axis": .int(0)]), ctx)
-        try importNode(node("Reshape", ["x", "target"], ["y"]), ctx)
+        try importNode(onnxNode("Unsqueeze", ["batch", "axes"], ["batch1"]), ctx)
+        try importNode(onnxNode("Concat", ["batch1", "minusOne"], ["target"], ["axis": .int(0)]), ctx)
+        try importNode(onnxNode("Reshape", ["x", "target"], ["y"]), ctx)
         XCTAssertEqual(ctx.constant("target")?.scalars(as: Int64.self), [2, -1])
         XCTAssertEqual(ctx.nodes.map(\.op), [.reshape])
         XCTAssertEqual(ctx.nodes[0].attributes.ints("shape"), [2, 12])
@@ -60,7 +45,7 @@ final class BasicImporterTests: XCTestCase {
         ctx.addInput("x", TensorType(.float32, [4]))
         ctx.addInput("lo", TensorType(.float32, []))
         ctx.addInput("hi", TensorType(.float32, []))
-        try importNode(node("Clip", ["x", "lo", "hi"], ["y"]), ctx)
+        try importNode(onnxNode("Clip", ["x", "lo", "hi"], ["y"]), ctx)
         XCTAssertEqual(ctx.nodes.map { $0.attributes.string("fn") }, ["max", "min"])
         XCTAssertEqual(ctx.nodes.last?.outputs, ["y"])
     }
@@ -69,7 +54,7 @@ final class BasicImporterTests: XCTestCase {
         let ctx = ImportContext(opset: 13)
         ctx.addInput("x", TensorType(.float32, [2, 3]))
         ctx.addInput("shape", TensorType(.int64, [1]))
-        XCTAssertThrowsError(try importNode(node("Reshape", ["x", "shape"], ["y"]), ctx)) { error in
+        XCTAssertThrowsError(try importNode(onnxNode("Reshape", ["x", "shape"], ["y"]), ctx)) { error in
             let nonConstant = error as? NonConstantOperand
             XCTAssertEqual(nonConstant?.value, "shape")
         }
@@ -79,7 +64,7 @@ final class BasicImporterTests: XCTestCase {
         let ctx = ImportContext(opset: 17)
         ctx.addInput("x", TensorType(.float32, [2, 3]))
         ctx.addWeight("s", Tensor(shape: [3], scalars: [Float](repeating: 1, count: 3)))
-        XCTAssertThrowsError(try importNode(node("LayerNormalization", ["x", "s"], ["y", "mean"]), ctx)) { error in
+        XCTAssertThrowsError(try importNode(onnxNode("LayerNormalization", ["x", "s"], ["y", "mean"]), ctx)) { error in
             XCTAssertEqual((error as? EdgeflowError)?.kind, .unsupported)
             XCTAssertTrue("\(error)".contains("Mean/InvStdDev"), "\(error)")
         }
@@ -88,7 +73,7 @@ final class BasicImporterTests: XCTestCase {
     func testSoftmaxBeforeOpset13CoercesTo2D() throws {
         let ctx = ImportContext(opset: 11)
         ctx.addInput("x", TensorType(.float32, [2, 3, 4]))
-        try importNode(node("Softmax", ["x"], ["y"], ["axis": .int(1)]), ctx)
+        try importNode(onnxNode("Softmax", ["x"], ["y"], ["axis": .int(1)]), ctx)
         XCTAssertEqual(ctx.nodes.map(\.op), [.reshape, .softmax, .reshape])
         XCTAssertEqual(ctx.nodes[0].attributes.ints("shape"), [2, 12])
     }
@@ -108,14 +93,14 @@ final class BasicImporterTests: XCTestCase {
     func testLegacyBroadcastAlignsAtTheAxis() throws {
         let a = Tensor(shape: [2, 3, 2], scalars: (0..<12).map { Float($0) })
         let b = Tensor(shape: [3], scalars: [Float](arrayLiteral: 100, 200, 300))
-        let add = node("Add", ["a", "b"], ["y"], ["broadcast": .int(1), "axis": .int(1)])
+        let add = onnxNode("Add", ["a", "b"], ["y"], ["broadcast": .int(1), "axis": .int(1)])
         let y = try run(add, opset: 6, inputs: ["a": a, "b": b])
         XCTAssertEqual(y.shape, [2, 3, 2])
         XCTAssertEqual(y.scalars(as: Float.self), [100, 101, 202, 203, 304, 305, 106, 107, 208, 209, 310, 311])
     }
 
     func testLegacyCastTakesTheTypeName() throws {
-        let cast = node("Cast", ["x"], ["y"], ["to": .string(Data("INT32".utf8))])
+        let cast = onnxNode("Cast", ["x"], ["y"], ["to": .string(Data("INT32".utf8))])
         let y = try run(cast, opset: 5, inputs: ["x": Tensor(shape: [2], scalars: [Float](arrayLiteral: 2.7, -1.2))])
         XCTAssertEqual(y.scalars(as: Int32.self), [2, -1])
     }
@@ -123,14 +108,14 @@ final class BasicImporterTests: XCTestCase {
     func testLegacyTileRepeatsOneAxis() throws {
         let x = Tensor(shape: [2, 2], scalars: [Int64](arrayLiteral: 1, 2, 3, 4))
         let constants = ["tiles": Tensor(scalar: Int64(2)), "axis": Tensor(scalar: Int64(1))]
-        let y = try run(node("Tile", ["x", "tiles", "axis"], ["y"]), opset: 5, inputs: ["x": x], constants: constants)
+        let y = try run(onnxNode("Tile", ["x", "tiles", "axis"], ["y"]), opset: 5, inputs: ["x": x], constants: constants)
         XCTAssertEqual(y.shape, [2, 4])
         XCTAssertEqual(y.scalars(as: Int64.self), [1, 2, 1, 2, 3, 4, 3, 4])
     }
 
     func testLegacyConcatDefaultsToAxisOne() throws {
         let a = Tensor(shape: [1, 2], scalars: [Float](arrayLiteral: 1, 2))
-        let y = try run(node("Concat", ["a", "a"], ["y"]), opset: 3, inputs: ["a": a])
+        let y = try run(onnxNode("Concat", ["a", "a"], ["y"]), opset: 3, inputs: ["a": a])
         XCTAssertEqual(y.shape, [1, 4])
     }
 }

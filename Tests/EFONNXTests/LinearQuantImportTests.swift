@@ -8,21 +8,6 @@ import Foundation
 import XCTest
 
 final class LinearQuantImportTests: XCTestCase {
-    private func node(_ opType: String, _ inputs: [String], _ outputs: [String] = ["y"],
-                      _ attributes: [String: OnnxAttribute] = [:]) -> OnnxNode {
-        var node = OnnxNode()
-        node.name = "n"
-        node.opType = opType
-        node.inputs = inputs
-        node.outputs = outputs
-        node.attributes = attributes
-        return node
-    }
-
-    private func run(_ node: OnnxNode, _ ctx: ImportContext) throws {
-        try OpImporterRegistry.importers[node.opType]!(node, ctx)
-    }
-
     func testConvAutoPadBecomesExplicitPads() throws {
         // x 5×5, kernel 2×2, strides 2×1: SAME needs outputs 3×5, so one pad row and one pad
         // column in total — at the end for SAME_UPPER, at the beginning for SAME_LOWER.
@@ -35,7 +20,7 @@ final class LinearQuantImportTests: XCTestCase {
             let ctx = ImportContext(opset: 17)
             ctx.addInput("x", TensorType(.float32, [1, 2, 5, 5]))
             ctx.addWeight("w", Tensor(zeros: .float32, shape: [3, 2, 2, 2]))
-            try run(node("Conv", ["x", "w"], ["y"], ["auto_pad": .string(Data(mode.utf8)), "strides": .ints([2, 1])]), ctx)
+            try importNode(onnxNode("Conv", ["x", "w"], ["y"], ["auto_pad": .string(Data(mode.utf8)), "strides": .ints([2, 1])]), ctx)
             XCTAssertEqual(ctx.nodes.last?.attributes.ints("pads"), pads, mode)
             XCTAssertEqual(ctx.types["y"]?.shape, shape, mode)
         }
@@ -44,7 +29,7 @@ final class LinearQuantImportTests: XCTestCase {
     func testGlobalLpPoolCoversAllSpatialDims() throws {
         let ctx = ImportContext(opset: 2)
         ctx.addWeight("x", Tensor(shape: [1, 2, 2, 2], scalars: [Float](arrayLiteral: 3, 0, 0, 4, 1, 1, 1, 1)))
-        try run(node("GlobalLpPool", ["x"], ["y"], ["p": .int(2)]), ctx)
+        try importNode(onnxNode("GlobalLpPool", ["x"], ["y"], ["p": .int(2)]), ctx)
         // Constant input: the node was folded through the interpreter's pool kernel.
         XCTAssertEqual(ctx.constant("y")?.shape, [1, 2, 1, 1])
         XCTAssertEqual(ctx.constant("y")?.scalars(as: Float.self), [5, 2])
@@ -54,9 +39,9 @@ final class LinearQuantImportTests: XCTestCase {
         // LpPool-1 has a float p; Upsample-1 has height_scale and width_scale.
         let ctx = ImportContext(opset: 1)
         ctx.addWeight("x", Tensor(shape: [1, 1, 1, 2], scalars: [Float](arrayLiteral: 3, 4)))
-        try run(node("LpPool", ["x"], ["lp"], ["p": .float(2), "kernel_shape": .ints([1, 2])]), ctx)
+        try importNode(onnxNode("LpPool", ["x"], ["lp"], ["p": .float(2), "kernel_shape": .ints([1, 2])]), ctx)
         XCTAssertEqual(ctx.constant("lp")?.scalars(as: Float.self), [5])
-        try run(node("Upsample", ["x"], ["up"], ["height_scale": .float(2), "width_scale": .float(1.5)]), ctx)
+        try importNode(onnxNode("Upsample", ["x"], ["up"], ["height_scale": .float(2), "width_scale": .float(1.5)]), ctx)
         XCTAssertEqual(ctx.constant("up")?.shape, [1, 1, 2, 3])
         XCTAssertEqual(ctx.constant("up")?.scalars(as: Float.self), [3, 3, 4, 3, 3, 4])
     }
@@ -64,7 +49,7 @@ final class LinearQuantImportTests: XCTestCase {
     func testMaxPoolIndicesAreRefused() {
         let ctx = ImportContext(opset: 12)
         ctx.addInput("x", TensorType(.float32, [1, 1, 4, 4]))
-        XCTAssertThrowsError(try run(node("MaxPool", ["x"], ["y", "indices"], ["kernel_shape": .ints([2, 2])]), ctx)) { error in
+        XCTAssertThrowsError(try importNode(onnxNode("MaxPool", ["x"], ["y", "indices"], ["kernel_shape": .ints([2, 2])]), ctx)) { error in
             XCTAssertEqual((error as? EdgeflowError)?.kind, .unsupported)
             XCTAssertTrue("\(error)".contains("Indices"), "\(error)")
         }
@@ -74,7 +59,7 @@ final class LinearQuantImportTests: XCTestCase {
         let ctx = ImportContext(opset: 13)
         ctx.addInput("x", TensorType(.float32, [1, 1, 2, 2]))
         ctx.addInput("sizes", TensorType(.int64, [4]))
-        XCTAssertThrowsError(try run(node("Resize", ["x", "", "", "sizes"]), ctx)) { error in
+        XCTAssertThrowsError(try importNode(onnxNode("Resize", ["x", "", "", "sizes"]), ctx)) { error in
             XCTAssertEqual((error as? NonConstantOperand)?.value, "sizes", "\(error)")
         }
     }
@@ -83,7 +68,7 @@ final class LinearQuantImportTests: XCTestCase {
         let ctx = ImportContext(opset: 13)
         ctx.addInput("x", TensorType(.float32, [1, 1, 2, 2]))
         ctx.addWeight("scales", Tensor(shape: [4], scalars: [Float](arrayLiteral: 1, 1, 1e30, 1)))
-        XCTAssertThrowsError(try run(node("Resize", ["x", "", "scales"]), ctx)) { error in
+        XCTAssertThrowsError(try importNode(onnxNode("Resize", ["x", "", "scales"]), ctx)) { error in
             XCTAssertEqual((error as? EdgeflowError)?.kind, .invalidModel, "\(error)")
         }
     }
@@ -93,7 +78,7 @@ final class LinearQuantImportTests: XCTestCase {
         ctx.addInput("x", TensorType(.float32, [2, 3]))
         ctx.addInput("scale", TensorType(.float32, [3]))
         ctx.addInput("zp", TensorType(.int8, [3]))
-        try run(node("QuantizeLinear", ["x", "scale", "zp"], ["y"], ["axis": .int(-1)]), ctx)
+        try importNode(onnxNode("QuantizeLinear", ["x", "scale", "zp"], ["y"], ["axis": .int(-1)]), ctx)
         XCTAssertEqual(ctx.nodes.count, 1)
         XCTAssertEqual(ctx.nodes[0].inputs, ["x", "scale", "zp"])
         XCTAssertEqual(ctx.nodes[0].attributes.int("axis"), 1)
@@ -104,7 +89,7 @@ final class LinearQuantImportTests: XCTestCase {
         let ctx = ImportContext(opset: 21)
         ctx.addInput("x", TensorType(.float32, [2]))
         ctx.addWeight("scale", Tensor(scalar: Float(1)))
-        XCTAssertThrowsError(try run(node("QuantizeLinear", ["x", "scale"], ["y"], ["output_dtype": .int(17)]), ctx)) { error in
+        XCTAssertThrowsError(try importNode(onnxNode("QuantizeLinear", ["x", "scale"], ["y"], ["output_dtype": .int(17)]), ctx)) { error in
             XCTAssertEqual((error as? EdgeflowError)?.kind, .unsupported, "\(error)")
         }
     }
