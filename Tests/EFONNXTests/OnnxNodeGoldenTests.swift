@@ -14,32 +14,25 @@ import Foundation
 import XCTest
 
 final class OnnxNodeGoldenTests: XCTestCase {
-    /// Cases that must be refused with an `unsupported` error, and why.
-    private let expectedUnsupported: [String: String] = [
-        "test_maxpool_with_argmax_2d_precomputed_pads": "MaxPool's Indices output is not computed",
-        "test_maxpool_with_argmax_2d_precomputed_strides": "MaxPool's Indices output is not computed",
-    ]
-
     private var caseDirectory: URL { TestData.goldens.appendingPathComponent("kernels") }
 
     func testOnnxNodeCases() throws {
         let names = try FileManager.default.contentsOfDirectory(atPath: caseDirectory.path).sorted()
         XCTAssertGreaterThan(names.count, 100, "goldens missing: run tools/goldens/onnx_cases_to_npy.py")
         var failures: [String] = []
-        var passed = 0
         for name in names {
             do {
-                if try runCase(name) { passed += 1 }
+                try runCase(name)
             } catch {
                 failures.append("\(name): \(error)")
             }
         }
-        print("ONNX node goldens: \(passed) passed, \(expectedUnsupported.count) refused as expected, \(failures.count) failed")
+        print("ONNX node goldens: \(names.count - failures.count) passed, \(failures.count) failed")
         XCTAssertEqual(failures, [], failures.joined(separator: "\n"))
     }
 
-    /// Returns true when the case ran and matched; false when it was refused as expected.
-    private func runCase(_ name: String) throws -> Bool {
+    /// Imports, runs and compares one case; throws on any failure.
+    private func runCase(_ name: String) throws {
         let directory = caseDirectory.appendingPathComponent(name)
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("node.json")))
         guard let description = json as? [String: Any], let opType = description["op_type"] as? String,
@@ -61,21 +54,13 @@ final class OnnxNodeGoldenTests: XCTestCase {
         guard let importer = OpImporterRegistry.importers[opType] else {
             throw EdgeflowError(.unsupported, "no importer for \(opType)")
         }
-        do {
-            let (graph, feeds) = try importNode(node, opset: opset, tensors: tensors, importer: importer)
-            try Verifier.verify(graph)
-            let results = try Interpreter(graph: graph).run(feeds)
-            for (file, output) in zip(outputFiles, graph.outputs) where !file.isEmpty {
-                let expected = try NPY.read(contentsOf: directory.appendingPathComponent(file))
-                try compare(results[output]!, expected, output: file)
-            }
-        } catch let error as EdgeflowError where expectedUnsupported[name] != nil && error.kind == .unsupported {
-            return false
+        let (graph, feeds) = try importNode(node, opset: opset, tensors: tensors, importer: importer)
+        try Verifier.verify(graph)
+        let results = try Interpreter(graph: graph).run(feeds)
+        for (file, output) in zip(outputFiles, graph.outputs) where !file.isEmpty {
+            let expected = try NPY.read(contentsOf: directory.appendingPathComponent(file))
+            try compare(results[output]!, expected, output: file)
         }
-        if let reason = expectedUnsupported[name] {
-            throw EdgeflowError(.internalError, "ran, but was expected to be refused (\(reason))")
-        }
-        return true
     }
 
     /// Imports `node` with its inputs as graph inputs, freezing those an importer needs constant.
