@@ -44,7 +44,9 @@ public enum OpType: String, Codable, CaseIterable, Sendable {
     case convTranspose
     /// Pooling over spatial dims, NCHW. Params: `kind` ("max", "avg", "lp"), `kernel`, `strides`,
     /// `pads` (begin..., end...), `dilations`, `ceilMode` (0/1), `countIncludePad` (0/1, avg),
-    /// `p` (lp). One output.
+    /// `p` (lp), `storageOrder` (0/1, max with indices). Outputs: y; for kind max the node may
+    /// name a second output, int64 indices shaped like y: the flat index of each maximum into
+    /// x (ONNX MaxPool Indices; spatial offset row-major, column-major when `storageOrder` = 1).
     case pool
 
     // MARK: Reductions and normalization
@@ -60,7 +62,10 @@ public enum OpType: String, Codable, CaseIterable, Sendable {
     /// Log-softmax along `axis`.
     case logSoftmax
     /// Layer normalization over axes `axis..<rank`. Inputs: x, scale, optional bias (broadcast
-    /// onto the normalized dims). Params: `axis`, `epsilon`. One output.
+    /// onto the normalized dims). Params: `axis`, `epsilon`, `statsDType` (float dtype name,
+    /// default float32). Outputs: y, or y, mean, invStdDev (1 / sqrt(var + epsilon)) when the
+    /// node names three; the statistics have x's shape with the normalized dims set to 1 and
+    /// dtype `statsDType`.
     case layerNorm
     /// Local response normalization across channels (NCHW). Params: `size`, `alpha`, `beta`, `bias`.
     case lrn

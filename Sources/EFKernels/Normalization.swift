@@ -9,13 +9,43 @@ extension Kernels {
     /// - Throws: `EdgeflowError.invalidInput` for a bad axis, mismatched dtypes or shapes.
     public static func layerNorm(_ x: Tensor, scale: Tensor, bias: Tensor?, axis: Int,
         epsilon: Float) throws -> Tensor {
+        try layerNorm(x, scale: scale, bias: bias, axis: axis, epsilon: epsilon, statistics: nil)
+    }
+
+    /// Layer normalization as `layerNorm`, also returning the statistics of each normalized row
+    /// (as ONNX LayerNormalization's optional outputs): `mean` and `invStdDev` = 1 / sqrt(var + epsilon),
+    /// both shaped like x with the normalized dims `axis..<rank` set to 1, of `statisticsDType`
+    /// (a float dtype). Statistics are computed in float64 and rounded once.
+    /// - Throws: `EdgeflowError.invalidInput` as `layerNorm`, or for a non-float `statisticsDType`.
+    public static func layerNormWithStatistics(_ x: Tensor, scale: Tensor, bias: Tensor?, axis: Int, epsilon: Float,
+                                               statisticsDType: DType = .float32)
+        throws -> (y: Tensor, mean: Tensor, invStdDev: Tensor) {
+        guard statisticsDType.isFloatingPoint else {
+            throw EdgeflowError(.invalidInput, "layerNorm statistics need a float dtype, got \(statisticsDType.rawValue)")
+        }
+        let rows = Array(x.shape.prefix(Swift.max(0, Swift.min(axis, x.rank)))).elementCount
+        var statistics = [Double](repeating: 0, count: 2 * rows)
+        let y = try statistics.withUnsafeMutableBufferPointer {
+            try layerNorm(x, scale: scale, bias: bias, axis: axis, epsilon: epsilon, statistics: $0.baseAddress)
+        }
+        let shape = x.shape.enumerated().map { $0.offset < axis ? $0.element : 1 }
+        let mean = try cast(Tensor(shape: shape, scalars: Array(statistics[..<rows])), to: statisticsDType)
+        let invStdDev = try cast(Tensor(shape: shape, scalars: Array(statistics[rows...])), to: statisticsDType)
+        return (y, mean, invStdDev)
+    }
+
+    /// Shared body of the layerNorm entry points; `statistics`, when given, receives the mean of
+    /// every row followed by the inverse standard deviation of every row.
+    private static func layerNorm(_ x: Tensor, scale: Tensor, bias: Tensor?, axis: Int, epsilon: Float,
+                                  statistics: UnsafeMutablePointer<Double>?) throws -> Tensor {
         guard axis >= 0 && axis < Swift.max(x.rank, 1) else {
             throw EdgeflowError(.invalidInput, "layerNorm axis \(axis) is out of range for rank \(x.rank)")
         }
         let normalized = Array(x.shape[axis...])
         let scaleRow = try cast(try expand(scale, to: normalized), to: .float64).scalars(as: Double.self)
         let biasRow = try bias.map { try cast(try expand($0, to: normalized), to: .float64).scalars(as: Double.self) }
-        return try normalizeRows(x, rowLength: normalized.elementCount, epsilon: epsilon, "layerNorm") { _, k in
+        return try normalizeRows(x, rowLength: normalized.elementCount, epsilon: epsilon, "layerNorm",
+                                 statistics: statistics) { _, k in
             (scaleRow[k], biasRow?[k] ?? 0)
         }
     }
@@ -37,15 +67,18 @@ extension Kernels {
     }
 
     /// Normalizes each contiguous row of `rowLength` elements; `affine(row, k)` gives the
-    /// scale and shift of element k of `row`.
+    /// scale and shift of element k of `row`. `statistics`, when given, holds room for 2 × rows
+    /// values: the row means, then the row inverse standard deviations.
     private static func normalizeRows(_ x: Tensor, rowLength: Int, epsilon: Float, _ context: String,
+                                      statistics: UnsafeMutablePointer<Double>? = nil,
                                       _ affine: (Int, Int) -> (Double, Double)) throws -> Tensor {
+        let e = Double(epsilon)
         switch x.dtype {
-        case .float32: return try normalizeRows(x, Float.self, rowLength, Double(epsilon), context, affine)
-        case .float64: return try normalizeRows(x, Double.self, rowLength, Double(epsilon), context, affine)
+        case .float32: return try normalizeRows(x, Float.self, rowLength, e, context, statistics, affine)
+        case .float64: return try normalizeRows(x, Double.self, rowLength, e, context, statistics, affine)
         case .float16, .bfloat16:
             return try computingHalfInFloat32(x) {
-                try normalizeRows($0, Float.self, rowLength, Double(epsilon), context, affine)
+                try normalizeRows($0, Float.self, rowLength, e, context, statistics, affine)
             }
         default: throw EdgeflowError(.unsupported, "\(context) needs a float tensor, got \(x.dtype.rawValue)")
         }
@@ -53,11 +86,13 @@ extension Kernels {
 
     private static func normalizeRows<T: KernelFloat>(_ x: Tensor, _ t: T.Type, _ d: Int, _ epsilon: Double,
                                                       _ context: String,
+                                                      _ statistics: UnsafeMutablePointer<Double>?,
                                                       _ affine: (Int, Int) -> (Double, Double)) throws -> Tensor {
         let out = try makeOutput(x.dtype, x.shape, context)
         guard d > 0 else { return out }
         let src = x.elements(T.self), dst = out.mutableElements(T.self)
-        for row in 0..<(x.count / d) {
+        let rows = x.count / d
+        for row in 0..<rows {
             let p = src + row * d, q = dst + row * d
             var sum = 0.0
             for k in 0..<d { sum += Double(p[k]) }
@@ -65,6 +100,10 @@ extension Kernels {
             var squares = 0.0
             for k in 0..<d { let c = Double(p[k]) - mean; squares += c * c }
             let inverse = 1 / (squares / Double(d) + epsilon).squareRoot()
+            if let statistics {
+                statistics[row] = mean
+                statistics[rows + row] = inverse
+            }
             for k in 0..<d {
                 let (scale, shift) = affine(row, k)
                 q[k] = T((Double(p[k]) - mean) * inverse * scale + shift)

@@ -91,6 +91,65 @@ extension Kernels {
         return out
     }
 
+    /// Max pooling as `pool` with kind max, also returning where each maximum came from (ONNX
+    /// MaxPool's Indices): an int64 tensor shaped like the values holding the flat index into x,
+    /// counting the N and C dims (plane × plane size + spatial offset), with the spatial offset
+    /// row-major, or column-major (first spatial axis fastest) when `columnMajor`. The values
+    /// equal `pool`'s; the first maximum in window order wins ties (the window's first element
+    /// when none exceeds the dtype's lowest value); a window holding no input element gives the
+    /// lowest value and index -1.
+    /// - Throws: as `pool`.
+    public static func maxPoolWithIndices(_ x: Tensor, _ parameters: PoolParameters, columnMajor: Bool = false)
+        throws -> (values: Tensor, indices: Tensor) {
+        guard x.rank >= 3 else {
+            throw EdgeflowError(.invalidInput,
+                "pool needs x of rank ≥ 3 ([N, C, spatial...]), got \(x.shape.shapeDescription)")
+        }
+        if isHalfFloat(x.dtype) {
+            let wide = try maxPoolWithIndices(try cast(x, to: .float32), parameters, columnMajor: columnMajor)
+            return (try cast(wide.values, to: x.dtype), wide.indices)
+        }
+        let g = try poolGeometry(Array(x.shape.dropFirst(2)), parameters)
+        let shape = Array(x.shape.prefix(2)) + g.outputSpatial
+        let values = try makeOutput(x.dtype, shape, "pool"), indices = try makeOutput(.int64, shape, "pool")
+        let planes = x.shape[0] * x.shape[1]
+        switch x.dtype {
+        case .float32: maxPoolIndices(x, values, indices, g, planes, columnMajor, lowest: -Float.infinity)
+        case .float64: maxPoolIndices(x, values, indices, g, planes, columnMajor, lowest: -Double.infinity)
+        case .int8: maxPoolIndices(x, values, indices, g, planes, columnMajor, lowest: Int8.min)
+        case .uint8: maxPoolIndices(x, values, indices, g, planes, columnMajor, lowest: UInt8.min)
+        default: throw EdgeflowError(.invalidInput, "max pooling does not support \(x.dtype.rawValue)")
+        }
+        return (values, indices)
+    }
+
+    private static func maxPoolIndices<T: Comparable & TensorElement>(
+        _ x: Tensor, _ values: Tensor, _ indices: Tensor, _ g: WindowGeometry, _ planes: Int, _ columnMajor: Bool,
+        lowest: T) {
+        let taps = tapRanges(g, padded: false)
+        let (d, h, w) = (g.input[0], g.input[1], g.input[2])
+        // The reported spatial index of row-major offset `o` in the (d, h, w) plane.
+        func spatialIndex(_ o: Int) -> Int {
+            columnMajor ? o / (h * w) + (o / w % h) * d + (o % w) * d * h : o
+        }
+        let px = x.elements(T.self), pv = values.mutableElements(T.self), pi = indices.mutableElements(Int64.self)
+        var out = 0
+        for plane in 0..<planes {
+            let src = px + plane * g.inputVolume
+            visitWindows(g, taps) { offsets in
+                var best = lowest, at = -1, first = -1
+                offsets {
+                    if first < 0 { first = $0 }
+                    if src[$0] > best { best = src[$0]; at = $0 }
+                }
+                if at < 0 { at = first }
+                pv[out] = best
+                pi[out] = at < 0 ? -1 : Int64(plane * g.inputVolume + spatialIndex(at))
+                out += 1
+            }
+        }
+    }
+
     /// Per axis, per output index: the valid kernel taps.
     private static func tapRanges(_ g: WindowGeometry, padded: Bool) -> [[(lo: Int, hi: Int)]] {
         (0..<3).map { a in

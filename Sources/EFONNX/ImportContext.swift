@@ -149,26 +149,20 @@ public final class ImportContext {
     }
 
     /// A value name not used so far, based on `hint`.
-    public func freshName(_ hint: String) -> String {
-        var candidate = hint
-        var counter = 1
-        while usedNames.contains(candidate) {
-            candidate = "\(hint)_\(counter)"
-            counter += 1
-        }
-        usedNames.insert(candidate)
-        return candidate
-    }
+    public func freshName(_ hint: String) -> String { Self.unique(hint, in: &usedNames) }
 
     private var nodeNames = Set<String>()
-    private func freshNodeName(_ hint: String) -> String {
+    private func freshNodeName(_ hint: String) -> String { Self.unique(hint, in: &nodeNames) }
+
+    /// `hint`, or `hint_1`, `hint_2`... whichever is not yet in `taken`; records it there.
+    private static func unique(_ hint: String, in taken: inout Set<String>) -> String {
         var candidate = hint
         var counter = 1
-        while nodeNames.contains(candidate) {
+        while taken.contains(candidate) {
             candidate = "\(hint)_\(counter)"
             counter += 1
         }
-        nodeNames.insert(candidate)
+        taken.insert(candidate)
         return candidate
     }
 }

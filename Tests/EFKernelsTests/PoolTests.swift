@@ -80,4 +80,51 @@ final class PoolTests: XCTestCase {
         XCTAssertThrowsError(try Kernels.pool(x, PoolParameters(kind: .avg, kernel: [2, 2])))
         XCTAssertThrowsError(try Kernels.pool(Tensor(zeros: .float32, shape: [1, 4]), PoolParameters(kind: .max, kernel: [2])))
     }
+
+    func testMaxPoolIndicesByHand() throws {
+        // Plane 0:  1 9 2 / 4 5 8 / 7 3 6; plane 1 is its negation. 2×2 windows, stride 1.
+        let plane: [Float] = [1, 9, 2, 4, 5, 8, 7, 3, 6]
+        let x = Tensor(shape: [1, 2, 3, 3], scalars: plane + plane.map { -$0 })
+        let params = PoolParameters(kind: .max, kernel: [2, 2])
+        let rowMajor = try Kernels.maxPoolWithIndices(x, params)
+        XCTAssertEqual(rowMajor.values.scalars(as: Float.self), [9, 9, 7, 8, -1, -2, -3, -3])
+        XCTAssertEqual(rowMajor.indices.dtype, .int64)
+        XCTAssertEqual(rowMajor.indices.shape, [1, 2, 2, 2])
+        // (0,1) → 1, (2,0) → 6, (1,2) → 5; plane 1 adds 9: (0,0), (0,2), (2,1), (2,1).
+        XCTAssertEqual(rowMajor.indices.scalars(as: Int64.self), [1, 1, 6, 5, 9, 11, 16, 16])
+        // Column-major spatial offset h + w·3: (0,1) → 3, (2,0) → 2, (1,2) → 7, (0,2) → 6, (2,1) → 5.
+        let columnMajor = try Kernels.maxPoolWithIndices(x, params, columnMajor: true)
+        XCTAssertEqual(columnMajor.indices.scalars(as: Int64.self), [3, 3, 2, 7, 9, 15, 14, 14])
+    }
+
+    func testMaxPoolIndicesSkipPaddingAndKeepFirstTie() throws {
+        // [2, 2, 1] padded by one on each side, windows of 2: [pad 2] [2 2] [2 1] [1 pad].
+        let x = Tensor(shape: [1, 1, 1, 3], scalars: [Float](arrayLiteral: 2, 2, 1))
+        let result = try Kernels.maxPoolWithIndices(x, PoolParameters(kind: .max, kernel: [1, 2], pads: [0, 1, 0, 1]))
+        XCTAssertEqual(result.values.scalars(as: Float.self), [2, 2, 2, 1])
+        XCTAssertEqual(result.indices.scalars(as: Int64.self), [0, 0, 1, 2])
+        // 3-D: the maximum at (d, h, w) = (1, 1, 0) is 6 row-major, 1 + 1·2 + 0·4 = 3 column-major.
+        var cube = [Float](repeating: 0, count: 8)
+        cube[6] = 100
+        let volume = Tensor(shape: [1, 1, 2, 2, 2], scalars: cube)
+        let params = PoolParameters(kind: .max, kernel: [2, 2, 2])
+        XCTAssertEqual(try Kernels.maxPoolWithIndices(volume, params).indices.scalars(as: Int64.self), [6])
+        XCTAssertEqual(try Kernels.maxPoolWithIndices(volume, params, columnMajor: true).indices.scalars(as: Int64.self), [3])
+    }
+
+    func testMaxPoolIndicesAgreeWithPool() throws {
+        let cases: [([Int], PoolParameters)] = [
+            ([1, 2, 7], PoolParameters(kind: .max, kernel: [3], strides: [2], pads: [1, 1], ceilMode: true)),
+            ([2, 1, 6, 7], PoolParameters(kind: .max, kernel: [3, 2], strides: [2, 2], dilations: [2, 1], pads: [1, 0, 2, 1])),
+            ([1, 2, 4, 4, 5], PoolParameters(kind: .max, kernel: [2, 2, 3], strides: [2, 1, 2], pads: [0, 1, 1, 1, 0, 1])),
+        ]
+        for (index, (shape, params)) in cases.enumerated() {
+            let x = Tensor(shape: shape, scalars: ConvTests.eighths(shape.reduce(1, *), seed: index))
+            let result = try Kernels.maxPoolWithIndices(x, params)
+            let values = result.values.scalars(as: Float.self)
+            XCTAssertEqual(values, try Kernels.pool(x, params).scalars(as: Float.self), "case \(index)")
+            let flat = x.scalars(as: Float.self)
+            XCTAssertEqual(result.indices.scalars(as: Int64.self).map { flat[Int($0)] }, values, "case \(index)")
+        }
+    }
 }

@@ -74,6 +74,33 @@ final class ReductionKernelTests: XCTestCase {
         XCTAssertEqual(noBias.scalars(as: Float.self), [-0.5, 0.5])
     }
 
+    func testLayerNormStatisticsByHand() throws {
+        // Rows [1, 3] (mean 2, variance 1) and [2, 6] (mean 4, variance 4), epsilon 0.
+        let x = Tensor(shape: [2, 2], scalars: [Float](arrayLiteral: 1, 3, 2, 6))
+        let scale = Tensor(shape: [2], scalars: [Float](arrayLiteral: 2, 3))
+        let bias = Tensor(shape: [2], scalars: [Float](arrayLiteral: 1, 0))
+        let rows = try Kernels.layerNormWithStatistics(x, scale: scale, bias: bias, axis: 1, epsilon: 0)
+        XCTAssertEqual(rows.y.scalars(as: Float.self), [-1, 3, -1, 3])
+        XCTAssertEqual(rows.mean.shape, [2, 1])
+        XCTAssertEqual(rows.mean.scalars(as: Float.self), [2, 4])
+        XCTAssertEqual(rows.invStdDev.shape, [2, 1])
+        XCTAssertEqual(rows.invStdDev.scalars(as: Float.self), [1, 0.5])
+        let plain = try Kernels.layerNorm(x, scale: scale, bias: bias, axis: 1, epsilon: 0)
+        XCTAssertEqual(plain.scalars(as: Float.self), rows.y.scalars(as: Float.self))
+
+        // Axis 0 normalizes everything: mean 3, variance (4 + 0 + 1 + 9) / 4 = 3.5, plus epsilon 0.5.
+        let half = try Kernels.cast(x, to: .float16)
+        let whole = try Kernels.layerNormWithStatistics(half, scale: Tensor(scalar: Float16(1)), bias: nil, axis: 0,
+                                                        epsilon: 0.5, statisticsDType: .float64)
+        XCTAssertEqual(whole.y.dtype, .float16)
+        XCTAssertEqual(whole.mean.shape, [1, 1])
+        XCTAssertEqual(whole.mean.scalars(as: Double.self), [3])
+        XCTAssertEqual(whole.invStdDev.scalars(as: Double.self)[0], 0.5, accuracy: 1e-12)
+        XCTAssertEqual(whole.y.doubleValues(), [-1, 0, -0.5, 1.5])
+        XCTAssertThrowsError(try Kernels.layerNormWithStatistics(x, scale: scale, bias: nil, axis: 1, epsilon: 0,
+                                                                 statisticsDType: .int32))
+    }
+
     func testInstanceNormAndLRNByHand() throws {
         let x = Tensor(shape: [1, 1, 2], scalars: [Float](arrayLiteral: 1, 3))
         let y = try Kernels.instanceNorm(x, scale: Tensor(shape: [1], scalars: [Float(2)]),

@@ -1,6 +1,6 @@
 // Importer behaviour the node cases cannot show: what the lowered graph looks like (constant
-// folding of BatchNorm and shape plumbing, Clip with run-time bounds) and the errors for
-// non-constant shape operands and unsupported outputs.
+// folding of BatchNorm and shape plumbing, Clip with run-time bounds), the optional statistics
+// outputs of LayerNorm and training-mode BatchNorm, and the errors for non-constant shape operands.
 
 import EFCore
 import EFIR
@@ -60,13 +60,51 @@ final class BasicImporterTests: XCTestCase {
         }
     }
 
-    func testLayerNormStatisticsOutputsAreUnsupported() {
+    func testLayerNormStatisticsOutputsMakeAThreeOutputNode() throws {
         let ctx = ImportContext(opset: 17)
-        ctx.addInput("x", TensorType(.float32, [2, 3]))
-        ctx.addWeight("s", Tensor(shape: [3], scalars: [Float](repeating: 1, count: 3)))
-        XCTAssertThrowsError(try importNode(onnxNode("LayerNormalization", ["x", "s"], ["y", "mean"]), ctx)) { error in
-            XCTAssertEqual((error as? EdgeflowError)?.kind, .unsupported)
-            XCTAssertTrue("\(error)".contains("Mean/InvStdDev"), "\(error)")
+        ctx.addInput("x", TensorType(.float32, [2, 3, 4]))
+        ctx.addWeight("s", Tensor(shape: [4], scalars: [Float](repeating: 1, count: 4)))
+        try importNode(onnxNode("LayerNormalization", ["x", "s"], ["y", "mean"]), ctx)
+        XCTAssertEqual(ctx.nodes.map(\.op), [.layerNorm])
+        XCTAssertEqual(ctx.nodes[0].outputs.count, 3)
+        XCTAssertEqual(Array(ctx.nodes[0].outputs.prefix(2)), ["y", "mean"])
+        XCTAssertEqual(ctx.nodes[0].attributes.string("statsDType"), "float32")
+        XCTAssertEqual(try ctx.type("mean"), TensorType(.float32, [2, 3, 1]))
+        XCTAssertEqual(try ctx.type(ctx.nodes[0].outputs[2]), TensorType(.float32, [2, 3, 1]))
+        // Y alone keeps the one-output node.
+        try importNode(onnxNode("LayerNormalization", ["x", "s"], ["y2", "", ""], ["axis": .int(1)]), ctx)
+        XCTAssertEqual(ctx.nodes[1].outputs, ["y2"])
+    }
+
+    func testBatchNormTrainingModeUsesBatchStatistics() throws {
+        // x [N 2, C 2, 1]: channel 0 holds {1, 3} (mean 2, variance 1), channel 1 {10, 30}
+        // (mean 20, variance 100); epsilon 0, momentum 0.5.
+        let ctx = ImportContext(opset: 15)
+        ctx.addWeight("x", Tensor(shape: [2, 2, 1], scalars: [Float](arrayLiteral: 1, 10, 3, 30)))
+        ctx.addWeight("scale", Tensor(shape: [2], scalars: [Float](arrayLiteral: 1, 2)))
+        ctx.addWeight("bias", Tensor(shape: [2], scalars: [Float](arrayLiteral: 0, 1)))
+        ctx.addWeight("mean", Tensor(shape: [2], scalars: [Float](arrayLiteral: 0, 0)))
+        ctx.addWeight("var", Tensor(shape: [2], scalars: [Float](arrayLiteral: 1, 1)))
+        let attributes: [String: OnnxAttribute] = ["training_mode": .int(1), "epsilon": .float(0), "momentum": .float(0.5)]
+        try importNode(onnxNode("BatchNormalization", ["x", "scale", "bias", "mean", "var"],
+                            ["y", "running_mean", "running_var"], attributes), ctx)
+        XCTAssertEqual(ctx.constant("y")?.scalars(as: Float.self), [-1, -1, 1, 3])
+        XCTAssertEqual(ctx.constant("running_mean")?.scalars(as: Float.self), [1, 10])
+        XCTAssertEqual(ctx.constant("running_var")?.scalars(as: Float.self), [1, 50.5])
+    }
+
+    func testRangeOnHalfFloats() throws {
+        let ctx = ImportContext(opset: 11)
+        let operands: [(DType, [String], (Float) -> Tensor)] = [
+            (.float16, ["a", "b", "d", "r"], { Tensor(scalar: Float16($0)) }),
+            (.bfloat16, ["a2", "b2", "d2", "r2"], { Tensor(scalar: BFloat16($0)) }),
+        ]
+        for (dtype, names, scalar) in operands {
+            for (name, value) in zip(names, [1, 5, 1.5] as [Float]) { ctx.addWeight(name, scalar(value)) }
+            try importNode(onnxNode("Range", Array(names.prefix(3)), [names[3]]), ctx)
+            let range = try XCTUnwrap(ctx.constant(names[3]))
+            XCTAssertEqual(range.dtype, dtype)
+            XCTAssertEqual(range.doubleValues(), [1, 2.5, 4])
         }
     }
 

@@ -46,13 +46,17 @@ final class LinearQuantImportTests: XCTestCase {
         XCTAssertEqual(ctx.constant("up")?.scalars(as: Float.self), [3, 3, 4, 3, 3, 4])
     }
 
-    func testMaxPoolIndicesAreRefused() {
+    func testMaxPoolIndicesFollowStorageOrder() throws {
+        // x 2×2 = [1 4; 3 2]: the maximum 4 sits at (0, 1): flat 1 row-major, 0 + 1·2 = 2 column-major.
         let ctx = ImportContext(opset: 12)
-        ctx.addInput("x", TensorType(.float32, [1, 1, 4, 4]))
-        XCTAssertThrowsError(try importNode(onnxNode("MaxPool", ["x"], ["y", "indices"], ["kernel_shape": .ints([2, 2])]), ctx)) { error in
-            XCTAssertEqual((error as? EdgeflowError)?.kind, .unsupported)
-            XCTAssertTrue("\(error)".contains("Indices"), "\(error)")
-        }
+        ctx.addWeight("x", Tensor(shape: [1, 1, 2, 2], scalars: [Float](arrayLiteral: 1, 4, 3, 2)))
+        try importNode(onnxNode("MaxPool", ["x"], ["y", "rows"], ["kernel_shape": .ints([2, 2])]), ctx)
+        try importNode(onnxNode("MaxPool", ["x"], ["y2", "columns"], ["kernel_shape": .ints([2, 2]), "storage_order": .int(1)]), ctx)
+        XCTAssertEqual(ctx.constant("y")?.scalars(as: Float.self), [4])
+        XCTAssertEqual(ctx.constant("rows")?.scalars(as: Int64.self), [1])
+        XCTAssertEqual(ctx.constant("columns")?.scalars(as: Int64.self), [2])
+        XCTAssertThrowsError(try importNode(onnxNode("MaxPool", ["x"], ["y3", "bad"], ["kernel_shape": .ints([2, 2]),
+                                                                            "storage_order": .int(2)]), ctx))
     }
 
     func testResizeSizesMustBeConstant() {

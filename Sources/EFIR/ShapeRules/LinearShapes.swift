@@ -38,6 +38,9 @@ enum LinearShapes {
                 throw EdgeflowError(.unsupported,
                     "\(attributes.string("kind") ?? "") pooling takes \(allowed.map(\.rawValue).joined(separator: ", ")), not \(x.dtype.rawValue)")
             }
+            if node.outputs.count == 2 && attributes.string("kind") == "max" {
+                return [TensorType(x.dtype, shape), TensorType(.int64, shape)]
+            }
             return [TensorType(x.dtype, shape)]
         default:
             throw EdgeflowError(.internalError, "\(node.op.rawValue) is not a linear op")

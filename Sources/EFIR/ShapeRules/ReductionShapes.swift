@@ -28,10 +28,12 @@ enum ReductionShapes {
             var shape = x.shape
             if attributes.int("keepDims", default: 1) != 0 { shape[axis] = 1 } else { shape.remove(at: axis) }
             return [TensorType(.int64, shape)]
-        case .softmax, .logSoftmax, .layerNorm:
+        case .softmax, .logSoftmax:
             try requireFloat(x, node.op)
             _ = try checkedAxis(attributes, "axis", x)
             return [x]
+        case .layerNorm:
+            return try layerNormTypes(node, x)
         case .lrn, .instanceNorm:
             try requireFloat(x, node.op)
             guard x.shape.count >= 2 else {
@@ -52,6 +54,25 @@ enum ReductionShapes {
             return [TensorType(x.dtype, shape), TensorType(.int64, shape)]
         default:
             throw EdgeflowError(.internalError, "\(node.op.rawValue) is not a reduction op")
+        }
+    }
+
+    /// y, plus mean and invStdDev (x's shape with the normalized dims set to 1, of `statsDType`)
+    /// when the node names three outputs.
+    private static func layerNormTypes(_ node: Node, _ x: TensorType) throws -> [TensorType] {
+        try requireFloat(x, node.op)
+        let axis = try checkedAxis(node.attributes, "axis", x)
+        switch node.outputs.count {
+        case 1: return [x]
+        case 3:
+            let name = node.attributes.string("statsDType") ?? DType.float32.rawValue
+            guard let dtype = DType(rawValue: name), dtype.isFloatingPoint else {
+                throw EdgeflowError(.invalidModel, "layerNorm statsDType '\(name)' is not a float dtype")
+            }
+            let stats = TensorType(dtype, x.shape.indices.map { $0 < axis ? x.shape[$0] : 1 })
+            return [x, stats, stats]
+        default:
+            throw EdgeflowError(.invalidModel, "layerNorm names \(node.outputs.count) outputs; it has 1 (y) or 3 (y, mean, invStdDev)")
         }
     }
 

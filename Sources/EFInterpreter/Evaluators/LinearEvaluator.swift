@@ -31,7 +31,13 @@ enum LinearEvaluator {
                                             ceilMode: attributes.int("ceilMode", default: 0) != 0,
                                             countIncludePad: attributes.int("countIncludePad", default: 0) != 0,
                                             p: Double(attributes.float("p", default: 2)))
-            return [try Kernels.pool(try NodeEvaluator.required(inputs, 0, "x"), parameters)]
+            let x = try NodeEvaluator.required(inputs, 0, "x")
+            if kind == .max && node.outputs.count == 2 {
+                let result = try Kernels.maxPoolWithIndices(x, parameters,
+                                                            columnMajor: attributes.int("storageOrder", default: 0) != 0)
+                return [result.values, result.indices]
+            }
+            return [try Kernels.pool(x, parameters)]
         default:
             throw EdgeflowError(.internalError, "\(node.op.rawValue) is not a linear op")
         }

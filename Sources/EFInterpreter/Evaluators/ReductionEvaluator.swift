@@ -28,8 +28,17 @@ enum ReductionEvaluator {
         case .layerNorm:
             let scale = try NodeEvaluator.required(inputs, 1, "scale")
             let bias = inputs.count > 2 ? inputs[2] : nil
-            return [try Kernels.layerNorm(x, scale: scale, bias: bias, axis: try attributes.requiredInt("axis"),
-                                          epsilon: attributes.float("epsilon", default: 1e-5))]
+            let (axis, epsilon) = (try attributes.requiredInt("axis"), attributes.float("epsilon", default: 1e-5))
+            guard node.outputs.count == 3 else {
+                return [try Kernels.layerNorm(x, scale: scale, bias: bias, axis: axis, epsilon: epsilon)]
+            }
+            let name = attributes.string("statsDType") ?? DType.float32.rawValue
+            guard let statsDType = DType(rawValue: name) else {
+                throw EdgeflowError(.invalidModel, "layerNorm statsDType '\(name)' is not a dtype")
+            }
+            let result = try Kernels.layerNormWithStatistics(x, scale: scale, bias: bias, axis: axis, epsilon: epsilon,
+                                                             statisticsDType: statsDType)
+            return [result.y, result.mean, result.invStdDev]
         case .lrn:
             return [try Kernels.lrn(x, size: try attributes.requiredInt("size"),
                                     alpha: attributes.float("alpha", default: 1e-4),

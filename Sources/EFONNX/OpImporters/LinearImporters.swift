@@ -123,14 +123,10 @@ enum LinearImporters {
         }
     }
 
-    /// MaxPool, AveragePool and LpPool (only the first output; MaxPool's Indices are refused).
+    /// MaxPool (with its Indices output when requested; storage_order picks their layout),
+    /// AveragePool and LpPool.
     static func pool(_ kind: String) -> OpImporter {
         { node, ctx in
-            if node.outputs.count > 1 && !node.outputs[1].isEmpty {
-                throw EdgeflowError(.unsupported,
-                    "MaxPool node '\(node.displayName)' asks for its Indices output, which Edgeflow does not compute",
-                                    hint: "only the pooled values (the first output) are supported")
-            }
             let x = try ctx.requiredInput(node, 0, "X")
             let window = try WindowAttributes(node, spatial: try ctx.spatialDims(x, of: node), kernel: nil, same: .plainKernel)
             var attributes = window.attributes
@@ -139,7 +135,16 @@ enum LinearImporters {
             attributes["ceilMode"] = .int(try node.attributeInt("ceil_mode") ?? 0)
             attributes["countIncludePad"] = .int(try node.attributeInt("count_include_pad") ?? 0)
             if kind == "lp" { attributes["p"] = .float(try lpExponent(node)) }
-            try ctx.emit(.pool, [x], attributes, outputs: [node.outputs[0]], from: node)
+            var outputs = [node.outputs[0]]
+            if kind == "max" && node.outputs.count > 1 && !node.outputs[1].isEmpty {
+                let storageOrder = try node.attributeInt("storage_order") ?? 0
+                guard storageOrder == 0 || storageOrder == 1 else {
+                    throw LoweringSupport.invalid(node, "storage_order must be 0 or 1, got \(storageOrder)")
+                }
+                attributes["storageOrder"] = .int(storageOrder)
+                outputs.append(node.outputs[1])
+            }
+            try ctx.emit(.pool, [x], attributes, outputs: outputs, from: node)
         }
     }
 

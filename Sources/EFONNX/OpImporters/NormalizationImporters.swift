@@ -1,6 +1,7 @@
 // ONNX importers for normalization ops: LayerNormalization, InstanceNormalization, LRN,
-// BatchNormalization (inference form, lowered to a multiply and an add with per-channel
-// constants folded at import) and MeanVarianceNormalization.
+// BatchNormalization (inference form lowered to a multiply and an add with per-channel
+// constants folded at import; training form lowered onto batch-statistics reductions) and
+// MeanVarianceNormalization.
 
 import EFCore
 import EFIR
@@ -20,15 +21,30 @@ enum NormalizationImporters {
         }
     }
 
+    /// The ONNX output at `index`, or a fresh name when it is absent or empty (not requested).
+    private static func outputOrUnused(_ node: OnnxNode, _ index: Int, _ ctx: ImportContext) -> String {
+        index < node.outputs.count && !node.outputs[index].isEmpty
+            ? node.outputs[index] : ctx.freshName("\(node.displayName)/unused\(index)")
+    }
+
+    /// LayerNormalization; Mean and InvStdDev (dtype stash_type, default float32) are computed
+    /// only when the node requests either of them.
     private static func importLayerNorm(_ node: OnnxNode, _ ctx: ImportContext) throws {
-        try requireOnlyFirstOutput(node, "Mean/InvStdDev")
         let x = try ctx.requiredInput(node, 0, "X")
         let rank = try ctx.type(x).shape.count
         let axis = try LoweringSupport.axis(try node.attributeInt("axis") ?? -1, rank: rank, node)
         var inputs = [x, try ctx.requiredInput(node, 1, "Scale")]
         if let bias = ctx.input(node, 2) { inputs.append(bias) }
-        let attributes: Attributes = ["axis": .int(axis), "epsilon": .float(try node.attributeFloat("epsilon") ?? 1e-5)]
-        try ctx.emit(.layerNorm, inputs, attributes, outputs: [try ElementwiseImporters.output(node)], from: node)
+        var attributes: Attributes = ["axis": .int(axis), "epsilon": .float(try node.attributeFloat("epsilon") ?? 1e-5)]
+        var outputs = [try ElementwiseImporters.output(node)]
+        if node.outputs.dropFirst().contains(where: { !$0.isEmpty }) {
+            let stash = try OnnxDataType.requiredDType(try node.attributeInt("stash_type") ?? 1,
+                                                       for: "LayerNormalization node '\(node.displayName)' stash_type")
+            guard stash.isFloatingPoint else { throw LoweringSupport.invalid(node, "stash_type must be a float type") }
+            attributes["statsDType"] = .string(stash.rawValue)
+            outputs += [outputOrUnused(node, 1, ctx), outputOrUnused(node, 2, ctx)]
+        }
+        try ctx.emit(.layerNorm, inputs, attributes, outputs: outputs, from: node)
     }
 
     private static func importInstanceNorm(_ node: OnnxNode, _ ctx: ImportContext) throws {
@@ -50,15 +66,13 @@ enum NormalizationImporters {
     }
 
     /// y = x · s + t with s = scale / sqrt(var + eps), t = B - mean · s, both reshaped to
-    /// [C, 1, ...]. Constant statistics fold at import, leaving two ops.
+    /// [C, 1, ...]. Constant statistics fold at import, leaving two ops. training_mode = 1 goes
+    /// to `importBatchNormTraining`.
     private static func importBatchNorm(_ node: OnnxNode, _ ctx: ImportContext) throws {
-        if try (node.attributeInt("training_mode") ?? 0) != 0 {
-            throw LoweringSupport.unsupported(node, "training_mode = 1 is not supported",
-                hint: "export the model in eval mode")
-        }
         if try (node.attributeInt("spatial") ?? 1) != 1 {
             throw LoweringSupport.unsupported(node, "spatial = 0 is not supported")
         }
+        if try (node.attributeInt("training_mode") ?? 0) != 0 { return try importBatchNormTraining(node, ctx) }
         try requireOnlyFirstOutput(node, "running statistics (training outputs)")
         let x = try ctx.requiredInput(node, 0, "X")
         let type = try ctx.type(x)

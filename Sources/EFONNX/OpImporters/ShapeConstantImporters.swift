@@ -37,7 +37,8 @@ extension ConstantImporters {
     }
 
     /// Range with constant start, limit and delta: `start + i * delta` for i in 0..<count,
-    /// count = max(ceil((limit - start) / delta), 0).
+    /// count = max(ceil((limit - start) / delta), 0). Float types (float16 and bfloat16
+    /// included) are computed in float64 and rounded once to the operand dtype.
     static func importRange(_ node: OnnxNode, _ ctx: ImportContext) throws {
         let start = try ctx.requiredConstantInput(node, 0, "start")
         let limit = try ctx.requiredConstantInput(node, 1, "limit")
@@ -48,7 +49,7 @@ extension ConstantImporters {
         }
         let tensor: Tensor
         switch start.dtype {
-        case .float32, .float64:
+        case .float32, .float64, .float16, .bfloat16:
             let (a, b, d) = (start.doubleValues()[0], limit.doubleValues()[0], delta.doubleValues()[0])
             guard d != 0, a.isFinite, b.isFinite, d.isFinite else { throw badRange(node, "\(a), \(b), \(d)") }
             let count = try ConstantTensors.checkedCount(max((b - a) / d, 0).rounded(.up), for: node)
