@@ -10,10 +10,6 @@ import Foundation
 import XCTest
 
 final class BadModelTests: XCTestCase {
-    private func importBytes(_ data: Data, options: ImportOptions = ImportOptions()) throws -> Graph {
-        try ONNXImporter.importModel(OnnxModel(decoding: data), baseDirectory: nil, options: options)
-    }
-
     private func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("efonnx-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)

@@ -10,10 +10,6 @@ import Foundation
 import XCTest
 
 final class ImporterTests: XCTestCase {
-    private func importBytes(_ data: Data, options: ImportOptions = ImportOptions()) throws -> Graph {
-        try ONNXImporter.importModel(OnnxModel(decoding: data), baseDirectory: nil, options: options)
-    }
-
     func testShapeModelWithInputShapeOverrideAndMetadata() throws {
         let model = TestModels.shapeModel(xDims: [.param("N"), .value(3)], metadata: [("character", "a\nb")])
         let graph = try importBytes(model, options: ImportOptions(inputShapes: ["x": [4, 3]]))

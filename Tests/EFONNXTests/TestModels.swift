@@ -1,6 +1,8 @@
-// Small ONNX models built as bytes for the importer tests. They use only ops whose importers
-// make constants (Shape, ConstantOfShape, Identity, Constant...), so they import without kernels.
+// Small ONNX models built as bytes for the importer tests (they use only ops whose importers
+// make constants: Shape, ConstantOfShape, Identity, Constant...), and the helper that imports them.
 
+import EFIR
+import EFONNX
 import EFTestSupport
 import Foundation
 
@@ -29,4 +31,9 @@ enum TestModels {
             initializers: initializers, valueInfo: valueInfo)
         return OnnxBytes.model(graph: graph, opset: opset)
     }
+}
+
+/// Decodes serialized model bytes and imports them (no base directory: no external data).
+func importBytes(_ data: Data, options: ImportOptions = ImportOptions()) throws -> Graph {
+    try ONNXImporter.importModel(OnnxModel(decoding: data), baseDirectory: nil, options: options)
 }
