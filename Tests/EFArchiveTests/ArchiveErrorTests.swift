@@ -4,13 +4,14 @@
 import EFArchive
 import EFCore
 import EFIR
+import EFTestSupport
 import Foundation
 import XCTest
 
 final class ArchiveErrorTests: XCTestCase {
     private var directory: URL!
 
-    override func setUpWithError() throws { directory = try SampleGraphs.temporaryDirectory() }
+    override func setUpWithError() throws { directory = try TestData.temporaryDirectory("efa-test") }
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
 
     /// A valid archive's members.

@@ -4,12 +4,13 @@
 import EFArchive
 import EFCore
 import EFIR
+import EFTestSupport
 import Foundation
 import XCTest
 
 final class ArchiveRoundTripTests: XCTestCase {
     private func assertLossless(_ graph: Graph, file: StaticString = #filePath, line: UInt = #line) throws {
-        let directory = try SampleGraphs.temporaryDirectory()
+        let directory = try TestData.temporaryDirectory("efa-test")
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = directory.appendingPathComponent("model.efa")
         let source = SourceModel(fileName: "model.onnx", sha256: String(repeating: "ab", count: 32))
@@ -45,7 +46,7 @@ final class ArchiveRoundTripTests: XCTestCase {
     }
 
     func testGraphJSONKeepsScalarArraysOnOneLine() throws {
-        let directory = try SampleGraphs.temporaryDirectory()
+        let directory = try TestData.temporaryDirectory("efa-test")
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = directory.appendingPathComponent("m.efa")
         let graph = SampleGraphs.withNodes()
@@ -58,7 +59,7 @@ final class ArchiveRoundTripTests: XCTestCase {
     }
 
     func testNonFiniteAndTinyFloatParametersKeepTheirBits() throws {
-        let directory = try SampleGraphs.temporaryDirectory()
+        let directory = try TestData.temporaryDirectory("efa-test")
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = directory.appendingPathComponent("m.efa")
         var graph = SampleGraphs.withNodes()
@@ -71,7 +72,7 @@ final class ArchiveRoundTripTests: XCTestCase {
     }
 
     func testMembersAreReadableJSONAndAnNPZ() throws {
-        let directory = try SampleGraphs.temporaryDirectory()
+        let directory = try TestData.temporaryDirectory("efa-test")
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = directory.appendingPathComponent("m.efa")
         let graph = SampleGraphs.weightsOnly()

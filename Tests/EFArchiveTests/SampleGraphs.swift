@@ -46,11 +46,4 @@ enum SampleGraphs {
         graph.outputs = ["y", "sum"]
         return graph
     }
-
-    /// A fresh empty directory under the temporary directory.
-    static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("efa-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
 }

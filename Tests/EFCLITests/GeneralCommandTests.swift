@@ -2,12 +2,13 @@
 
 import EFArchive
 import EFCLI
+import EFTestSupport
 import Foundation
 import XCTest
 
 final class GeneralCommandTests: XCTestCase {
     func testEveryVerbHasHelpWithAnExample() throws {
-        let directory = try CLIRunner.temporaryDirectory()
+        let directory = try TestData.temporaryDirectory("edgeflow-cli")
         defer { try? FileManager.default.removeItem(at: directory) }
         for verb in ["parse", "inspect", "infer"] {
             let result = try CLIRunner.run([verb, "--help"], in: directory)
@@ -22,7 +23,7 @@ final class GeneralCommandTests: XCTestCase {
     }
 
     func testUsageErrorsExitWith64() throws {
-        let directory = try CLIRunner.temporaryDirectory()
+        let directory = try TestData.temporaryDirectory("edgeflow-cli")
         defer { try? FileManager.default.removeItem(at: directory) }
         let cases: [[String]] = [
             ["parse"],

@@ -5,6 +5,7 @@
 import EFArchive
 import EFCLI
 import EFCore
+import EFTestSupport
 import Foundation
 import XCTest
 
@@ -12,7 +13,7 @@ final class InferCommandTests: XCTestCase {
     private var directory: URL!
 
     override func setUpWithError() throws {
-        directory = try CLIRunner.temporaryDirectory()
+        directory = try TestData.temporaryDirectory("edgeflow-cli")
         try CLIFixtures.writeArchive(CLIFixtures.passThrough(), named: "two.efa", in: directory)
         try CLIFixtures.writeArchive(CLIFixtures.singleInput(), named: "one.efa", in: directory)
     }

@@ -2,13 +2,14 @@
 
 import EFArchive
 import EFCLI
+import EFTestSupport
 import Foundation
 import XCTest
 
 final class InspectCommandTests: XCTestCase {
     private var directory: URL!
 
-    override func setUpWithError() throws { directory = try CLIRunner.temporaryDirectory() }
+    override func setUpWithError() throws { directory = try TestData.temporaryDirectory("edgeflow-cli") }
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
 
     func testTextReportShowsContractAndProvenance() throws {

@@ -14,7 +14,7 @@ final class ParseCommandTests: XCTestCase {
     private let goldens = TestData.goldens.appendingPathComponent("cli")
 
     override func setUpWithError() throws {
-        directory = try CLIRunner.temporaryDirectory()
+        directory = try TestData.temporaryDirectory("edgeflow-cli")
         for name in ["tiny.onnx", "tiny_images.npy"] {
             try FileManager.default.copyItem(at: goldens.appendingPathComponent(name), to: directory.appendingPathComponent(name))
         }

@@ -10,13 +10,6 @@ import Foundation
 import XCTest
 
 final class BadModelTests: XCTestCase {
-    private func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("efonnx-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
-        return url
-    }
-
     func testTruncatedModelFileNamesThePathAndOffset() throws {
         let directory = try temporaryDirectory()
         let file = directory.appendingPathComponent("model.onnx")

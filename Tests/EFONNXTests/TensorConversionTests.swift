@@ -43,13 +43,6 @@ final class TensorConversionTests: XCTestCase {
 
     // MARK: External data
 
-    private func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("efonnx-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
-        return url
-    }
-
     func testExternalDataWithOffsetAndLength() throws {
         let directory = try temporaryDirectory()
         let payload = [UInt8](repeating: 0xEE, count: 8) + OnnxBytes.floatBytes([1, -2, 3.5]) + [0xEE]

@@ -28,6 +28,14 @@ public enum TestData {
         return FileManager.default.fileExists(atPath: url.path) ? url : nil
     }
 
+    /// A fresh empty directory `<prefix>-<UUID>` under the system's temporary directory; the
+    /// caller removes it.
+    public static func temporaryDirectory(_ prefix: String) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
     /// True in an optimized build: model-sized tests run only there (debug is 10–50× slower).
     public static var isOptimizedBuild: Bool {
         #if DEBUG

@@ -60,9 +60,7 @@ enum GoldenRunner {
     /// Writes the graph as an .efa archive in a temporary directory and reads it back, so every
     /// model test also proves the archive is lossless.
     static func roundTripThroughArchive(_ graph: Graph, source: URL) throws -> Graph {
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("edgeflow-model-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try TestData.temporaryDirectory("edgeflow-model-tests")
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = directory.appendingPathComponent("model.efa")
         let metadata = try ArchiveMetadata(describing: graph, sourceModel: try SourceModel(describing: source))
