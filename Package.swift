@@ -25,6 +25,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "edgeflow", dependencies: ["EFCLI"]),
+        .executableTarget(name: "edgeflow-kernel-bench", dependencies: ["EFCore", "EFKernels"],
+                          path: "benchmarks/KernelBench"),
         .target(name: "EFTestSupport", dependencies: ["EFCore"], path: "Tests/EFTestSupport"),
         .testTarget(name: "EFCoreTests", dependencies: ["EFCore", "EFTestSupport"]),
         .testTarget(name: "EFIRTests", dependencies: ["EFCore", "EFIR", "EFTestSupport"]),
