@@ -123,28 +123,19 @@ extension Kernels {
             for m in 0..<s.outChannels {
                 let plane = px + (n * s.inChannels + m / s.outPerGroup) * g.inputVolume
                 let outPlane = py + (n * s.outChannels + m) * g.outputVolume
-                var tap = pw + m * g.kernelVolume
-                for kd in 0..<g.kernel[0] {
-                    let dRange = g.validOutputs(axis: 0, tap: kd)
-                    for kh in 0..<g.kernel[1] {
-                        let hRange = g.validOutputs(axis: 1, tap: kh)
-                        for kw in 0..<g.kernel[2] {
-                            let w = tap.pointee
-                            tap += 1
-                            let wRange = g.validOutputs(axis: 2, tap: kw)
-                            let wOffset = kw * g.dilations[2] - g.padBegin[2]
-                            for od in dRange.lo..<dRange.hi {
-                                let id = od * g.strides[0] - g.padBegin[0] + kd * g.dilations[0]
-                                for y in hRange.lo..<hRange.hi {
-                                    let iy = y * g.strides[1] - g.padBegin[1] + kh * g.dilations[1]
-                                    let src = plane + (id * ih + iy) * iw + wOffset
-                                    let dst = outPlane + (od * oh + y) * ow
-                                    if sw == 1 {
-                                        for x in wRange.lo..<wRange.hi { dst[x] += w * src[x] }
-                                    } else {
-                                        for x in wRange.lo..<wRange.hi { dst[x] += w * src[x * sw] }
-                                    }
-                                }
+                var weight = pw + m * g.kernelVolume
+                g.forEachTap { tap in
+                    let w = weight.pointee
+                    weight += 1
+                    for od in tap.depth.lo..<tap.depth.hi {
+                        let id = g.inputDepth(od, tap)
+                        for y in tap.height.lo..<tap.height.hi {
+                            let src = plane + (id * ih + g.inputRow(y, tap)) * iw + tap.columnOffset
+                            let dst = outPlane + (od * oh + y) * ow
+                            if sw == 1 {
+                                for x in tap.width.lo..<tap.width.hi { dst[x] += w * src[x] }
+                            } else {
+                                for x in tap.width.lo..<tap.width.hi { dst[x] += w * src[x * sw] }
                             }
                         }
                     }

@@ -116,6 +116,32 @@ struct WindowGeometry {
         return (lo, max(lo, min(hi, kernel[a])))
     }
 
+    /// Calls `body` for every kernel tap in row-major kernel order (depth, height, width) with
+    /// the output ranges that see the tap inside the input; the walk shared by im2col, col2im
+    /// and the depthwise convolution.
+    @inline(__always)
+    func forEachTap(_ body: (WindowTap) -> Void) {
+        for kd in 0..<kernel[0] {
+            let depth = validOutputs(axis: 0, tap: kd)
+            for kh in 0..<kernel[1] {
+                let height = validOutputs(axis: 1, tap: kh)
+                for kw in 0..<kernel[2] {
+                    body(WindowTap(kd: kd, kh: kh, depth: depth, height: height,
+                                   width: validOutputs(axis: 2, tap: kw),
+                                   columnOffset: kw * dilations[2] - padBegin[2]))
+                }
+            }
+        }
+    }
+
+    /// Input depth read by output depth `od` at `tap`.
+    @inline(__always)
+    func inputDepth(_ od: Int, _ tap: WindowTap) -> Int { od * strides[0] - padBegin[0] + tap.kd * dilations[0] }
+
+    /// Input row read by output row `y` at `tap`.
+    @inline(__always)
+    func inputRow(_ y: Int, _ tap: WindowTap) -> Int { y * strides[1] - padBegin[1] + tap.kh * dilations[1] }
+
     /// For kernel tap `tap` along axis `a`, the output indices `lo..<hi` whose input index
     /// `o * stride - padBegin + tap * dilation` lies in `0..<input[a]`.
     @inline(__always)
@@ -125,6 +151,17 @@ struct WindowGeometry {
         let hi = min(output[a], floorDiv(input[a] - 1 - offset, strides[a]) + 1)
         return (lo, max(lo, hi))
     }
+}
+
+/// One kernel tap of a window walk: its depth and height indices, the output ranges (per axis)
+/// whose window reads it inside the input, and the input column of output column 0
+/// (`x * stride + columnOffset` for output column `x`).
+struct WindowTap {
+    let kd: Int, kh: Int
+    let depth: (lo: Int, hi: Int)
+    let height: (lo: Int, hi: Int)
+    let width: (lo: Int, hi: Int)
+    let columnOffset: Int
 }
 
 @inline(__always) private func floorDiv(_ a: Int, _ b: Int) -> Int {

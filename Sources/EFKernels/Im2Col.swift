@@ -14,41 +14,33 @@ extension Kernels {
         var row = columns
         for c in 0..<channels {
             let plane = source + c * g.inputVolume
-            for kd in 0..<g.kernel[0] {
-                let dRange = g.validOutputs(axis: 0, tap: kd)
-                for kh in 0..<g.kernel[1] {
-                    let hRange = g.validOutputs(axis: 1, tap: kh)
-                    for kw in 0..<g.kernel[2] {
-                        let wRange = g.validOutputs(axis: 2, tap: kw)
-                        let wOffset = kw * g.dilations[2] - g.padBegin[2]
-                        let sw = g.strides[2]
-                        for od in 0..<g.output[0] {
-                            let slab = row + od * oh * ow
-                            guard od >= dRange.lo && od < dRange.hi else {
-                                slab.update(repeating: zero, count: oh * ow)
-                                continue
-                            }
-                            let id = od * g.strides[0] - g.padBegin[0] + kd * g.dilations[0]
-                            for y in 0..<oh {
-                                let dst = slab + y * ow
-                                guard y >= hRange.lo && y < hRange.hi else {
-                                    dst.update(repeating: zero, count: ow)
-                                    continue
-                                }
-                                let iy = y * g.strides[1] - g.padBegin[1] + kh * g.dilations[1]
-                                let src = plane + (id * ih + iy) * iw + wOffset
-                                if wRange.lo > 0 { dst.update(repeating: zero, count: wRange.lo) }
-                                if sw == 1 {
-                                    (dst + wRange.lo).update(from: src + wRange.lo, count: wRange.hi - wRange.lo)
-                                } else {
-                                    for x in wRange.lo..<wRange.hi { dst[x] = src[x * sw] }
-                                }
-                                if wRange.hi < ow { (dst + wRange.hi).update(repeating: zero, count: ow - wRange.hi) }
-                            }
+            g.forEachTap { tap in
+                let sw = g.strides[2]
+                for od in 0..<g.output[0] {
+                    let slab = row + od * oh * ow
+                    guard od >= tap.depth.lo && od < tap.depth.hi else {
+                        slab.update(repeating: zero, count: oh * ow)
+                        continue
+                    }
+                    let id = g.inputDepth(od, tap)
+                    for y in 0..<oh {
+                        let dst = slab + y * ow
+                        guard y >= tap.height.lo && y < tap.height.hi else {
+                            dst.update(repeating: zero, count: ow)
+                            continue
                         }
-                        row += p
+                        let src = plane + (id * ih + g.inputRow(y, tap)) * iw + tap.columnOffset
+                        let (lo, hi) = tap.width
+                        if lo > 0 { dst.update(repeating: zero, count: lo) }
+                        if sw == 1 {
+                            (dst + lo).update(from: src + lo, count: hi - lo)
+                        } else {
+                            for x in lo..<hi { dst[x] = src[x * sw] }
+                        }
+                        if hi < ow { (dst + hi).update(repeating: zero, count: ow - hi) }
                     }
                 }
+                row += p
             }
         }
     }
@@ -65,26 +57,17 @@ extension Kernels {
         var row = columns
         for c in 0..<channels {
             let plane = destination + c * g.inputVolume
-            for kd in 0..<g.kernel[0] {
-                let dRange = g.validOutputs(axis: 0, tap: kd)
-                for kh in 0..<g.kernel[1] {
-                    let hRange = g.validOutputs(axis: 1, tap: kh)
-                    for kw in 0..<g.kernel[2] {
-                        let wRange = g.validOutputs(axis: 2, tap: kw)
-                        let wOffset = kw * g.dilations[2] - g.padBegin[2]
-                        let sw = g.strides[2]
-                        for od in dRange.lo..<dRange.hi {
-                            let id = od * g.strides[0] - g.padBegin[0] + kd * g.dilations[0]
-                            for y in hRange.lo..<hRange.hi {
-                                let iy = y * g.strides[1] - g.padBegin[1] + kh * g.dilations[1]
-                                let dst = plane + (id * ih + iy) * iw + wOffset
-                                let src = row + (od * oh + y) * ow
-                                for x in wRange.lo..<wRange.hi { dst[x * sw] += src[x] }
-                            }
-                        }
-                        row += p
+            g.forEachTap { tap in
+                let sw = g.strides[2]
+                for od in tap.depth.lo..<tap.depth.hi {
+                    let id = g.inputDepth(od, tap)
+                    for y in tap.height.lo..<tap.height.hi {
+                        let dst = plane + (id * ih + g.inputRow(y, tap)) * iw + tap.columnOffset
+                        let src = row + (od * oh + y) * ow
+                        for x in tap.width.lo..<tap.width.hi { dst[x * sw] += src[x] }
                     }
                 }
+                row += p
             }
         }
     }
