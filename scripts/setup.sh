@@ -35,7 +35,7 @@ log() { printf '[setup %4ds] %s\n' "$((SECONDS - START))" "$*"; }
 die() { printf '[setup] ERROR: %s\n' "$*" >&2; exit 1; }
 
 # ---------------------------------------------------------------- 1. Debian packages
-APT_PKGS=(python3 python3-venv python3-pip unzip ca-certificates)
+APT_PKGS=(python3 python3-venv python3-pip unzip ca-certificates libdnnl-dev libgomp1)
 missing=()
 for p in "${APT_PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -12,7 +12,8 @@ public enum OpType: String, Codable, CaseIterable, Sendable {
     /// round (half to even), reciprocal, sign, sin, cos, tan, asin, acos, atan, sinh, cosh, asinh,
     /// acosh, atanh, softplus, softsign, mish, gelu (erf form), geluTanh, hardSwish,
     /// hardSigmoid (alpha, beta), leakyRelu (alpha), elu (alpha), selu (alpha, gamma),
-    /// celu (alpha), thresholdedRelu (alpha), not (bool), isNaN, isInf (alpha: 1 = detect +inf,
+    /// celu (alpha), thresholdedRelu (alpha), clip (alpha = lower bound, beta = upper bound),
+    /// not (bool), isNaN, isInf (alpha: 1 = detect +inf,
     /// beta: 1 = detect -inf), bitwiseNot. Output dtype = input dtype, except isNaN/isInf → bool.
     case unary
     /// `fn(a, b)` with numpy broadcasting. Params: `fn` (string) one of: add, sub, mul, div
@@ -32,11 +33,19 @@ public enum OpType: String, Codable, CaseIterable, Sendable {
     // MARK: Linear algebra and convolution
 
     /// Numpy matmul of `a` [..., M, K] and `b` [..., K, N] with broadcast batch dims; rank-1
-    /// operands are promoted as numpy does. float32 or float64.
+    /// operands are promoted as numpy does. float32 or float64. Fused form (made by the fp
+    /// optimization passes): optional input 2 `bias` [N] added along the last dim, and the
+    /// activation params below.
     case matMul
     /// N-d convolution (1–3 spatial dims), NCHW. Inputs: x [N, C, spatial...],
     /// w [M, C/group, kernel...], optional bias [M]. Params: `strides`, `dilations` (per spatial
     /// dim), `pads` ([begin..., end...], explicit: the importer resolves auto_pad), `group`.
+    /// Fused form (made by the fp optimization passes): optional input 3 `residual` shaped like
+    /// the output, added after the bias; then the activation params below.
+    ///
+    /// Fused activation params (conv and matMul): `activation` (a `unary` fn name; absent =
+    /// none), `activationAlpha`, `activationBeta` (as the unary op's alpha and beta).
+    /// y = activation(conv(x, w) + bias + residual).
     case conv
     /// N-d transposed convolution, NCHW. Inputs: x, w [C, M/group, kernel...], optional bias.
     /// Params: `strides`, `dilations`, `pads` (begin..., end...), `outputPadding`, `group`.

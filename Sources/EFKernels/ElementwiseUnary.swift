@@ -8,7 +8,7 @@ public enum UnaryFunction: String, CaseIterable, Sendable {
     case identity, relu, sigmoid, tanh, exp, log, sqrt, neg, abs, erf, floor, ceil, round
     case reciprocal, sign, sin, cos, tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh
     case softplus, softsign, mish, gelu, geluTanh, hardSwish, hardSigmoid, leakyRelu, elu, selu
-    case celu, thresholdedRelu, not, isNaN, isInf, bitwiseNot
+    case celu, thresholdedRelu, clip, not, isNaN, isInf, bitwiseNot
 
     /// True when the result is bool whatever the input dtype.
     public var producesBool: Bool { self == .isNaN || self == .isInf }

@@ -48,6 +48,7 @@ extension Kernels {
         case .selu: return try map { $0 > 0 ? gamma * $0 : gamma * alpha * T.kExpm1($0) }
         case .celu: return try map { Swift.max(0, $0) + Swift.min(0, alpha * T.kExpm1($0 / alpha)) }
         case .thresholdedRelu: return try map { $0 > alpha ? $0 : 0 }
+        case .clip: return try map { $0.isNaN ? $0 : Swift.min(Swift.max($0, alpha), beta) }
         case .identity, .not, .isNaN, .isInf, .bitwiseNot: return x
         }
     }

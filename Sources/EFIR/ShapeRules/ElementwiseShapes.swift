@@ -9,7 +9,7 @@ enum ElementwiseShapes {
         "identity", "relu", "sigmoid", "tanh", "exp", "log", "sqrt", "neg", "abs", "erf", "floor", "ceil",
         "round", "reciprocal", "sign", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh",
         "acosh", "atanh", "softplus", "softsign", "mish", "gelu", "geluTanh", "hardSwish", "hardSigmoid",
-        "leakyRelu", "elu", "selu", "celu", "thresholdedRelu", "not", "isNaN", "isInf", "bitwiseNot",
+        "leakyRelu", "elu", "selu", "celu", "thresholdedRelu", "clip", "not", "isNaN", "isInf", "bitwiseNot",
     ]
     static let boolUnary: Set<String> = ["isNaN", "isInf"]
 

@@ -15,7 +15,13 @@ enum LinearShapes {
                 throw EdgeflowError(.invalidModel,
                     "matMul operands differ in dtype: \(x.dtype.rawValue) and \(b.dtype.rawValue)")
             }
-            return [TensorType(x.dtype, try matMulShape(x.shape, b.shape))]
+            let y = TensorType(x.dtype, try matMulShape(x.shape, b.shape))
+            if inputs.count > 2, let bias = inputs[2], bias != TensorType(x.dtype, [y.shape.last ?? 1]) {
+                throw EdgeflowError(.invalidModel,
+                    "matMul bias \(bias) must be \(x.dtype.rawValue)[\(y.shape.last ?? 1)]")
+            }
+            try checkFusedActivation(attributes)
+            return [y]
         case .conv:
             let w = try ShapeInference.required(inputs, 1, "weight")
             try requireFloat(x, "x")
@@ -24,7 +30,12 @@ enum LinearShapes {
                 throw EdgeflowError(.invalidModel,
                     "conv bias \(bias.shape.shapeDescription) must be [\(w.shape.first ?? 0)]")
             }
-            return [TensorType(x.dtype, try convShape(x.shape, w.shape, attributes))]
+            let y = TensorType(x.dtype, try convShape(x.shape, w.shape, attributes))
+            if inputs.count > 3, let residual = inputs[3], residual != y {
+                throw EdgeflowError(.invalidModel, "conv residual \(residual) must match the output \(y)")
+            }
+            try checkFusedActivation(attributes)
+            return [y]
         case .convTranspose:
             let w = try ShapeInference.required(inputs, 1, "weight")
             try requireFloat(x, "x")
@@ -61,6 +72,15 @@ enum LinearShapes {
     }
 
     /// Numpy matmul result shape (rank-1 operands promoted and the added dim dropped).
+    /// Checks the `activation` param of a fused conv or matMul names a unary fn.
+    static func checkFusedActivation(_ attributes: Attributes) throws {
+        guard let fn = attributes.string("activation") else { return }
+        guard ElementwiseShapes.unaryFunctions.contains(fn), !ElementwiseShapes.boolUnary.contains(fn),
+              !ElementwiseShapes.logical.contains(fn) else {
+            throw EdgeflowError(.invalidModel, "fused activation '\(fn)' is not a float unary fn")
+        }
+    }
+
     static func matMulShape(_ a: [Int], _ b: [Int]) throws -> [Int] {
         guard !a.isEmpty, !b.isEmpty else {
             throw EdgeflowError(.invalidModel,

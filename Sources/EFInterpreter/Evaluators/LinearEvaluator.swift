@@ -9,10 +9,13 @@ enum LinearEvaluator {
         let attributes = node.attributes
         switch node.op {
         case .matMul:
-            return [try Kernels.matMul(try NodeEvaluator.required(inputs, 0, "a"), try NodeEvaluator.required(inputs, 1, "b"))]
+            let product = try Kernels.matMul(try NodeEvaluator.required(inputs, 0, "a"),
+                                             try NodeEvaluator.required(inputs, 1, "b"))
+            return [try fusedEpilogue(product, adding: [optional(inputs, 2)], attributes)]
         case .conv:
-            return [try Kernels.conv(try NodeEvaluator.required(inputs, 0, "x"), weight: try NodeEvaluator.required(inputs, 1, "weight"),
-                                     bias: optional(inputs, 2), convParameters(attributes))]
+            let y = try Kernels.conv(try NodeEvaluator.required(inputs, 0, "x"), weight: try NodeEvaluator.required(inputs, 1, "weight"),
+                                     bias: optional(inputs, 2), convParameters(attributes))
+            return [try fusedEpilogue(y, adding: [optional(inputs, 3)], attributes)]
         case .convTranspose:
             let parameters = ConvTransposeParameters(convParameters(attributes),
                                                      outputPadding: attributes.ints("outputPadding") ?? [])
@@ -41,6 +44,19 @@ enum LinearEvaluator {
         default:
             throw EdgeflowError(.internalError, "\(node.op.rawValue) is not a linear op")
         }
+    }
+
+    /// The fused tail of conv and matMul: adds each present addend (broadcast), then applies
+    /// the `activation` param's unary fn with `activationAlpha`/`activationBeta`.
+    static func fusedEpilogue(_ y: Tensor, adding addends: [Tensor?], _ attributes: Attributes) throws -> Tensor {
+        var result = y
+        for case let addend? in addends { result = try Kernels.binary(.add, result, addend) }
+        guard let name = attributes.string("activation") else { return result }
+        guard let fn = UnaryFunction(rawValue: name) else {
+            throw EdgeflowError(.invalidModel, "fused activation '\(name)' is not a unary fn")
+        }
+        return try Kernels.unary(fn, result, UnaryParameters(alpha: attributes.float("activationAlpha", default: 0),
+                                                             beta: attributes.float("activationBeta", default: 0)))
     }
 
     /// The window parameters shared by conv, convTranspose, convInteger and qlinearConv.

@@ -1,0 +1,1 @@
+// EFCompiler: placeholder until its first file lands.

@@ -1,0 +1,1 @@
+// EFOneDNN: placeholder until its first file lands.

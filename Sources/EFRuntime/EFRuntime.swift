@@ -1,0 +1,1 @@
+// EFRuntime: placeholder until its first file lands.

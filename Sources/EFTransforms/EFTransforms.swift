@@ -1,0 +1,1 @@
+// EFTransforms: placeholder until its first file lands.

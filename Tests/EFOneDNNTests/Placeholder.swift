@@ -1,0 +1,2 @@
+// EFOneDNNTests: placeholder until the first test lands.
+import XCTest

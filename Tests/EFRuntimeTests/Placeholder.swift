@@ -1,0 +1,2 @@
+// EFRuntimeTests: placeholder until the first test lands.
+import XCTest

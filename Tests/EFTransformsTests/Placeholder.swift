@@ -1,0 +1,2 @@
+// EFTransformsTests: placeholder until the first test lands.
+import XCTest
