@@ -50,24 +50,12 @@ extension FastKernels {
         /// output = fn(a, b) with the planned shapes. `output` may equal `a` (or `b`) when that
         /// operand has the output's shape.
         public func run(a: UnsafePointer<Float>, b: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
-            switch function {
-            case .add: walk(a, b, output) { $0 + $1 }
-            case .sub: walk(a, b, output) { $0 - $1 }
-            case .mul: walk(a, b, output) { $0 * $1 }
-            case .div: walk(a, b, output) { $0 / $1 }
-            case .prelu: walk(a, b, output) { x, y in x.replacing(with: x * y, where: x .< 0) }
-            case .max:
-                walk(a, b, output) { x, y in swiftMax(x, y).replacing(with: x + y, where: (x .!= x) .| (y .!= y)) }
-            case .min:
-                walk(a, b, output) { x, y in swiftMin(x, y).replacing(with: x + y, where: (x .!= x) .| (y .!= y)) }
-            default: walk(a, b, output) { x, y in power(x, y) }
-            }
+            walk(a, b, output)
         }
 
         /// Splits the output into element ranges over threads; each range walks its runs.
         @inline(__always)
-        private func walk(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
-                          _ f: (FloatVector, FloatVector) -> FloatVector) {
+        private func walk(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>) {
             let rank = dims.count, inner = dims[rank - 1]
             let innerA = stridesA[rank - 1], innerB = stridesB[rank - 1]
             Parallel.forEachChunk(outputCount, grain: streamingGrain) { range in
@@ -84,8 +72,8 @@ extension FastKernels {
                     var within = position % inner
                     while position < range.upperBound {
                         let n = Swift.min(inner - within, range.upperBound - position)
-                        runSegment(a + offsetA + within * innerA, innerA, b + offsetB + within * innerB, innerB,
-                                   out + position, n, f)
+                        segment(function, a + offsetA + within * innerA, innerA, b + offsetB + within * innerB, innerB,
+                                out + position, n)
                         position += n
                         within = 0
                         var axis = rank - 2
@@ -102,6 +90,24 @@ extension FastKernels {
                     }
                 }
             }
+        }
+    }
+
+    /// z[i] = fn(x[i·sx], y[i·sy]) for i in 0..<n, strides 0 or 1. The switch sits here, per
+    /// segment, so each case hands a closure literal to `runSegment` and it inlines.
+    static func segment(_ fn: BinaryFunction, _ x: UnsafePointer<Float>, _ sx: Int, _ y: UnsafePointer<Float>, _ sy: Int,
+                        _ z: UnsafeMutablePointer<Float>, _ n: Int) {
+        switch fn {
+        case .add: runSegment(x, sx, y, sy, z, n) { $0 + $1 }
+        case .sub: runSegment(x, sx, y, sy, z, n) { $0 - $1 }
+        case .mul: runSegment(x, sx, y, sy, z, n) { $0 * $1 }
+        case .div: runSegment(x, sx, y, sy, z, n) { $0 / $1 }
+        case .prelu: runSegment(x, sx, y, sy, z, n) { u, v in u.replacing(with: u * v, where: u .< 0) }
+        case .max:
+            runSegment(x, sx, y, sy, z, n) { u, v in swiftMax(u, v).replacing(with: u + v, where: (u .!= u) .| (v .!= v)) }
+        case .min:
+            runSegment(x, sx, y, sy, z, n) { u, v in swiftMin(u, v).replacing(with: u + v, where: (u .!= u) .| (v .!= v)) }
+        default: runSegment(x, sx, y, sy, z, n) { u, v in power(u, v) }
         }
     }
 

@@ -21,46 +21,60 @@ extension FastKernels {
     ///
     /// Bit-identical to `Kernels.unary` for identity, relu, leakyRelu, clip, neg, abs, sqrt,
     /// reciprocal, hardSwish, hardSigmoid (NaN and ±0 behaviour included). The others use the
-    /// polynomial approximations of FastMath; against the reference over a dense sweep of
-    /// [-20, 20] plus ±0, ±1e-30, ±1e±3.., ±100, ±1e30, ±inf (FastUnaryTests) the error is at most
-    /// 2e-7·max(1, |y|) (exp, sigmoid, tanh, erf, softplus, gelu, geluTanh) and
-    /// 2e-7·max(1, |alpha|) for elu; NaN maps to NaN; exp returns 0 below x ≈ -103.9 where
-    /// libm still gives subnormals (absolute error < 1e-44).
+    /// polynomial approximations of FastMath. Against the reference over a dense sweep of
+    /// [-20, 20] (step 1e-4) plus ±0, ±1e-30, ±1e-6, ±88.8, -104, ±100, ±1e30, ±FLT_MAX, ±inf,
+    /// NaN and the smallest normals and subnormals (FastUnaryTests), |fast − ref| ≤ e·max(1, |ref|)
+    /// with e = 1.2e-7 (about 1 ulp near 1) for exp, sigmoid, tanh, erf, softplus, geluTanh;
+    /// 2.3e-7 for gelu; 6e-8·max(1, |alpha|) for elu. exp's relative error is ≤ 2 ulp on
+    /// [-87, 88]; it returns 0 below x ≈ -103.9 where libm still gives subnormals (absolute
+    /// error < 1e-44). NaN maps to NaN and ±inf to the limits.
     /// - Throws: `EdgeflowError.unsupported` when `supportsUnary(fn)` is false.
     public static func unary(_ fn: UnaryFunction, _ parameters: UnaryParameters = UnaryParameters(),
                              input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, count: Int) throws {
+        guard supportsUnary(fn) else {
+            throw EdgeflowError(.unsupported, "FastKernels.unary does not implement \(fn.rawValue)",
+                                hint: "check FastKernels.supportsUnary first and use Kernels.unary otherwise")
+        }
+        if fn == .identity {
+            if UnsafePointer(output) != input { output.update(from: input, count: count) }
+            return
+        }
+        forEachVectorChunk(count) { start, end in unaryRange(fn, parameters, input, output, start, end) }
+    }
+
+    /// `unary` over start..<end (fn supported, not identity).
+    private static func unaryRange(_ fn: UnaryFunction, _ parameters: UnaryParameters, _ input: UnsafePointer<Float>,
+                                   _ output: UnsafeMutablePointer<Float>, _ start: Int, _ end: Int) {
         let alpha = FloatVector(repeating: parameters.alpha), beta = FloatVector(repeating: parameters.beta)
         let zero = FloatVector(repeating: 0), one = FloatVector(repeating: 1)
+        let (src, dst) = (input, output)
         switch fn {
-        case .identity:
-            if UnsafePointer(output) != input { output.update(from: input, count: count) }
-        case .relu: map(input, output, count) { $0.replacing(with: 0, where: $0 .<= 0) }
-        case .leakyRelu: map(input, output, count) { $0.replacing(with: alpha * $0, where: $0 .< 0) }
+        case .relu: mapRange(src, dst, start, end) { $0.replacing(with: 0, where: $0 .<= 0) }
+        case .leakyRelu: mapRange(src, dst, start, end) { $0.replacing(with: alpha * $0, where: $0 .< 0) }
         case .clip:
-            map(input, output, count) { x in
+            mapRange(src, dst, start, end) { x in
                 let low = x.replacing(with: alpha, where: x .< alpha)
                 return low.replacing(with: beta, where: low .> beta)
             }
-        case .neg: map(input, output, count) { floats(bits($0) ^ SIMD8(repeating: Int32(bitPattern: 0x8000_0000))) }
-        case .abs: map(input, output, count) { magnitude($0) }
-        case .sqrt: map(input, output, count) { $0.squareRoot() }
-        case .reciprocal: map(input, output, count) { 1 / $0 }
-        case .hardSwish: map(input, output, count) { $0 * swiftMax(zero, swiftMin(one, $0 / 6 + 0.5)) }
-        case .hardSigmoid: map(input, output, count) { swiftMax(zero, swiftMin(one, alpha * $0 + beta)) }
-        case .exp: map(input, output, count) { exp($0) }
-        case .sigmoid: map(input, output, count) { 1 / (1 + exp(-$0)) }
-        case .tanh: map(input, output, count) { tanh($0) }
-        case .erf: map(input, output, count) { erf($0) }
-        case .gelu: map(input, output, count) { $0 * (1 + erf($0 * 0.707_106_781_186_547_52)) / 2 }
+        case .neg: mapRange(src, dst, start, end) { floats(bits($0) ^ SIMD8(repeating: Int32(bitPattern: 0x8000_0000))) }
+        case .abs: mapRange(src, dst, start, end) { magnitude($0) }
+        case .sqrt:  // a plain loop: SIMD8.squareRoot() compiles to eight sqrtf calls
+            for i in start..<end { dst[i] = src[i].squareRoot() }
+        case .reciprocal: mapRange(src, dst, start, end) { 1 / $0 }
+        case .hardSwish: mapRange(src, dst, start, end) { $0 * swiftMax(zero, swiftMin(one, $0 / 6 + 0.5)) }
+        case .hardSigmoid: mapRange(src, dst, start, end) { swiftMax(zero, swiftMin(one, alpha * $0 + beta)) }
+        case .exp: mapRange(src, dst, start, end) { exp($0) }
+        case .sigmoid: mapRange(src, dst, start, end) { 1 / (1 + exp(-$0)) }
+        case .tanh: mapRange(src, dst, start, end) { tanh($0) }
+        case .erf: mapRange(src, dst, start, end) { erf($0) }
+        case .gelu: mapRange(src, dst, start, end) { $0 * (1 + erf($0 * 0.707_106_781_186_547_52)) / 2 }
         case .geluTanh:
-            map(input, output, count) { x in
+            mapRange(src, dst, start, end) { x in
                 x * (1 + tanh(0.797_884_560_802_865_36 * (x + 0.044715 * x * x * x))) / 2
             }
-        case .elu: map(input, output, count) { $0.replacing(with: alpha * (exp($0) - 1), where: $0 .< 0) }
-        case .softplus: map(input, output, count) { swiftMax($0, zero) + log1pUnit(exp(-magnitude($0))) }
-        default:
-            throw EdgeflowError(.unsupported, "FastKernels.unary does not implement \(fn.rawValue)",
-                                hint: "check FastKernels.supportsUnary first and use Kernels.unary otherwise")
+        case .elu: mapRange(src, dst, start, end) { $0.replacing(with: alpha * (exp($0) - 1), where: $0 .< 0) }
+        case .softplus: mapRange(src, dst, start, end) { swiftMax($0, zero) + log1pUnit(exp(-magnitude($0))) }
+        default: break
         }
     }
 }
