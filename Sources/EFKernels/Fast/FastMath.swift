@@ -1,8 +1,8 @@
 // Vectorisable float32 approximations of exp, tanh, erf and log1p on 8 lanes: range reduction
 // plus polynomials, selects instead of branches, integer bit tricks for powers of two. The
 // polynomial coefficients are our own least-squares fits (tools/fit_fast_math_coefficients.py:
-// numpy, float64, dense grid with
-// Lawson reweighting toward minimax) of the named function on the named interval.
+// numpy, float64, dense grid, Lawson reweighting toward minimax) of the named function on the
+// named interval.
 // Accuracy against libm is measured by FastUnaryTests over dense sweeps and stated at the
 // public entry point (`FastKernels.unary`).
 

@@ -25,6 +25,8 @@ extension FastKernels {
         let offsets: [[Int]]
         let weights: [[Float]]
         let outside: [[Bool]]
+        /// Whether any output index of the last axis is extrapolated.
+        let lastAxisExtrapolates: Bool
 
         /// - Throws: `EdgeflowError.unsupported` when `supportsResize` is false; `.invalidInput`
         ///   for parameters `Kernels.resize` rejects (or an empty input with a non-empty output).
@@ -69,6 +71,7 @@ extension FastKernels {
             self.offsets = offsets
             self.weights = weights
             self.outside = outside
+            lastAxisExtrapolates = outside.last?.contains(true) ?? false
         }
 
         /// Resizes `input` (`inputShape`) into `output` (`outputShape`); distinct buffers.
@@ -121,7 +124,13 @@ extension FastKernels {
             let lastOffsets = offsets[last], lastWeights = weights[last], lastOutside = outside[last]
             if nearest {
                 let base = src + taps[0].0
-                for j in 0..<length { dst[j] = lastOutside[j] ? extrapolation : base[lastOffsets[j]] }
+                lastOffsets.withUnsafeBufferPointer { offsets in
+                    if lastAxisExtrapolates {
+                        for j in 0..<length { dst[j] = lastOutside[j] ? extrapolation : base[offsets[j]] }
+                    } else {
+                        for j in 0..<length { dst[j] = base[offsets[j]] }
+                    }
+                }
                 return
             }
             if width == 1 {
@@ -142,16 +151,29 @@ extension FastKernels {
                 }
                 return
             }
-            for j in 0..<length {
-                if lastOutside[j] { dst[j] = extrapolation; continue }
-                var acc: Float = 0
-                for c in 0..<count {
-                    let base = src + taps[c].0
-                    var inner: Float = 0
-                    for t in 0..<width { inner += lastWeights[j * width + t] * base[lastOffsets[j * width + t]] }
-                    acc += taps[c].1 * inner
+            lastOffsets.withUnsafeBufferPointer { offsets in
+                lastWeights.withUnsafeBufferPointer { weights in
+                    if count == 2 && width == 2 && !lastAxisExtrapolates {
+                        // Bilinear over the last two axes, the same arithmetic as the loop below.
+                        let (top, bottom) = (src + taps[0].0, src + taps[1].0), (wTop, wBottom) = (taps[0].1, taps[1].1)
+                        for j in 0..<length {
+                            let (i0, i1, w0, w1) = (offsets[2 * j], offsets[2 * j + 1], weights[2 * j], weights[2 * j + 1])
+                            dst[j] = wTop * (w0 * top[i0] + w1 * top[i1]) + wBottom * (w0 * bottom[i0] + w1 * bottom[i1])
+                        }
+                        return
+                    }
+                    for j in 0..<length {
+                        if lastAxisExtrapolates && lastOutside[j] { dst[j] = extrapolation; continue }
+                        var acc: Float = 0
+                        for c in 0..<count {
+                            let base = src + taps[c].0
+                            var inner: Float = 0
+                            for t in 0..<width { inner += weights[j * width + t] * base[offsets[j * width + t]] }
+                            acc += taps[c].1 * inner
+                        }
+                        dst[j] = acc
+                    }
                 }
-                dst[j] = acc
             }
         }
     }
