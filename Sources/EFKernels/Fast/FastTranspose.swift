@@ -106,8 +106,12 @@ extension FastKernels {
                     while b0 < inner {
                         let b1 = Swift.min(b0 + side, inner)
                         for a in a0..<a1 {
-                            let from = src + s + a, to = dst + o + a * rowStride
-                            for b in b0..<b1 { to[b] = from[b * innerStride] }
+                            var from = src + s + a + b0 &* innerStride
+                            let to = dst + o + a * rowStride
+                            for b in b0..<b1 {
+                                to[b] = from.pointee
+                                from += innerStride
+                            }
                         }
                         b0 = b1
                     }
