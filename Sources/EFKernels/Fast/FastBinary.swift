@@ -17,7 +17,7 @@ extension FastKernels {
     }
 
     /// The broadcast iteration of a binary op over fixed shapes; build once, run many times
-    /// (`run` allocates nothing).
+    /// (`run` allocates no buffers).
     public struct BinaryPlan: Sendable {
         public let function: BinaryFunction
         public let outputCount: Int

@@ -1,7 +1,8 @@
 // The namespace of the fast float32 kernels, and the vector plumbing they share: 8-lane
 // loads and stores (whole and partial, for tails), Swift's min/max semantics on vectors, and a
-// parallel chunked map. Kernels here work on caller-provided buffers, allocate nothing on the
-// heap, and run on plain x86-64 (generic SIMD types only; no -target-cpu).
+// parallel chunked map. Kernels here work on caller-provided buffers, allocate no buffers of
+// their own (scratch rows live on the stack), and run on plain x86-64 (generic SIMD types only;
+// no -target-cpu).
 
 import EFCore
 

@@ -21,7 +21,7 @@ extension FastKernels {
         rank == 4 && parameters.kernel.count == 2 && parameters.kind != .lp
     }
 
-    /// A 2-D pooling over fixed shapes; build once, run many times (`run` allocates no heap memory).
+    /// A 2-D pooling over fixed shapes; build once, run many times (`run` allocates no buffers).
     public struct PoolPlan: Sendable {
         public let layout: FastLayout
         public let isMax: Bool

@@ -12,7 +12,7 @@ extension FastKernels {
         (parameters.mode == .nearest || parameters.mode == .linear) && !parameters.antialias
     }
 
-    /// A resize over fixed shapes; build once, run many times (`run` allocates no heap memory).
+    /// A resize over fixed shapes; build once, run many times (`run` allocates no buffers).
     public struct ResizePlan: Sendable {
         public let inputShape: [Int]
         public let outputShape: [Int]

@@ -7,7 +7,7 @@
 import EFCore
 
 extension FastKernels {
-    /// A transpose over fixed shapes; build once, run many times (`run` allocates nothing).
+    /// A transpose over fixed shapes; build once, run many times (`run` allocates no buffers).
     public struct TransposePlan: Sendable {
         /// Merged output dims, each one's input stride (elements of `word` bytes) and output stride.
         let dims: [Int]
