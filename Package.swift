@@ -23,7 +23,7 @@ let package = Package(
         .target(name: "EFInterpreter", dependencies: ["EFCore", "EFIR", "EFKernels"]),
         .target(name: "EFTransforms", dependencies: ["EFCore", "EFIR", "EFKernels", "EFInterpreter"]),
         .target(name: "EFRuntime", dependencies: ["EFCore", "EFKernels", "EFOneDNN"]),
-        .target(name: "EFCompiler", dependencies: ["EFCore", "EFIR", "EFKernels", "EFOneDNN", "EFTransforms", "EFRuntime"]),
+        .target(name: "EFCompiler", dependencies: ["EFCore", "EFIR", "EFKernels", "EFOneDNN", "EFInterpreter", "EFTransforms", "EFRuntime"]),
         .target(name: "EFONNX", dependencies: ["EFCore", "EFIR", "EFInterpreter"]),
         .target(name: "EFArchive", dependencies: ["EFCore", "EFIR"]),
         .target(name: "EFCLI", dependencies: [
@@ -42,7 +42,7 @@ let package = Package(
         .testTarget(name: "EFCLITests", dependencies: ["EFCLI", "EFCore", "EFIR", "EFArchive", "EFTestSupport", "edgeflow"]),
         .testTarget(name: "ConformanceTests", dependencies: ["EFCore", "EFIR", "EFONNX", "EFInterpreter", "EFTestSupport"],
                     exclude: ["manifest.tsv"]),
-        .testTarget(name: "ModelTests", dependencies: ["EFCore", "EFIR", "EFONNX", "EFInterpreter", "EFArchive", "EFTestSupport"]),
+        .testTarget(name: "ModelTests", dependencies: ["EFCore", "EFIR", "EFONNX", "EFInterpreter", "EFArchive", "EFTransforms", "EFCompiler", "EFRuntime", "EFTestSupport"]),
         .testTarget(name: "EFOneDNNTests", dependencies: ["EFCore", "EFKernels", "EFOneDNN", "EFTestSupport"]),
         .testTarget(name: "EFTransformsTests", dependencies: ["EFCore", "EFIR", "EFInterpreter", "EFTransforms", "EFONNX", "EFTestSupport"]),
         .testTarget(name: "EFRuntimeTests", dependencies: ["EFCore", "EFIR", "EFKernels", "EFOneDNN", "EFInterpreter", "EFONNX", "EFArchive", "EFTransforms", "EFCompiler", "EFRuntime", "EFTestSupport"]),
