@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "EFONNX", dependencies: ["EFCore", "EFIR", "EFInterpreter"]),
         .target(name: "EFArchive", dependencies: ["EFCore", "EFIR"]),
         .target(name: "EFCLI", dependencies: [
-            "EFCore", "EFIR", "EFInterpreter", "EFONNX", "EFArchive", "EFTransforms", "EFCompiler", "EFRuntime",
+            "EFCore", "EFIR", "EFKernels", "EFInterpreter", "EFONNX", "EFArchive", "EFTransforms", "EFCompiler", "EFRuntime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "edgeflow", dependencies: ["EFCLI"]),

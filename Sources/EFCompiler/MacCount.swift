@@ -3,9 +3,10 @@
 import EFCore
 import EFIR
 
-enum MacCount {
+/// Multiply-accumulate counts of graph nodes.
+public enum MacCount {
     /// MACs of one run of `node` (0 for ops that are not conv, convTranspose or matMul).
-    static func of(_ node: Node, _ graph: Graph) -> Int {
+    public static func of(_ node: Node, _ graph: Graph) -> Int {
         guard let output = graph.types[node.outputs.first ?? ""],
               let weight = graph.types[node.inputs.count > 1 ? node.inputs[1] : ""] else { return 0 }
         switch node.op {
