@@ -1,0 +1,150 @@
+// Fast binary float32 kernels with numpy broadcasting. A plan (built once per shape triple)
+// merges the broadcast into runs where each operand is either contiguous or one repeated
+// value; the output is then split into equal element ranges over threads, so same-shape,
+// scalar-operand, [N,C,H,W]×[1,C,1,1], [N,H,W,C]×[C] and any other broadcast share one path,
+// whose inner loop is an 8-lane vector loop.
+
+import EFCore
+import Foundation
+
+extension FastKernels {
+    /// True when `binary` implements `fn` (float32 only).
+    public static func supportsBinary(_ fn: BinaryFunction) -> Bool {
+        switch fn {
+        case .add, .sub, .mul, .div, .max, .min, .pow, .prelu: return true
+        default: return false
+        }
+    }
+
+    /// The broadcast iteration of a binary op over fixed shapes; build once, run many times
+    /// (`run` allocates nothing).
+    public struct BinaryPlan: Sendable {
+        public let function: BinaryFunction
+        public let outputCount: Int
+        /// Merged iteration dims (at least one) and each operand's stride per merged dim.
+        let dims: [Int]
+        let stridesA: [Int]
+        let stridesB: [Int]
+
+        /// - Throws: `EdgeflowError.unsupported` when `supportsBinary(fn)` is false;
+        ///   `.invalidInput` when `aShape` or `bShape` does not broadcast to `outputShape`.
+        public init(_ fn: BinaryFunction, aShape: [Int], bShape: [Int], outputShape: [Int]) throws {
+            guard supportsBinary(fn) else {
+                throw EdgeflowError(.unsupported, "FastKernels.binary does not implement \(fn.rawValue)",
+                                    hint: "check FastKernels.supportsBinary first and use Kernels.binary otherwise")
+            }
+            guard let broadcast = try? broadcastShapes(aShape, bShape), broadcast == outputShape,
+                  let count = outputShape.checkedElementCount else {
+                throw EdgeflowError(.invalidInput,
+                    "binary \(fn.rawValue): operands \(aShape.shapeDescription) and \(bShape.shapeDescription) "
+                        + "do not broadcast to \(outputShape.shapeDescription)")
+            }
+            let plan = BroadcastPlan(outputShape: outputShape, operands: [aShape, bShape])
+            function = fn
+            outputCount = count
+            dims = plan.dims
+            stridesA = plan.strides[0]
+            stridesB = plan.strides[1]
+        }
+
+        /// output = fn(a, b) with the planned shapes. `output` may equal `a` (or `b`) when that
+        /// operand has the output's shape.
+        public func run(a: UnsafePointer<Float>, b: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
+            switch function {
+            case .add: walk(a, b, output) { $0 + $1 }
+            case .sub: walk(a, b, output) { $0 - $1 }
+            case .mul: walk(a, b, output) { $0 * $1 }
+            case .div: walk(a, b, output) { $0 / $1 }
+            case .prelu: walk(a, b, output) { x, y in x.replacing(with: x * y, where: x .< 0) }
+            case .max:
+                walk(a, b, output) { x, y in swiftMax(x, y).replacing(with: x + y, where: (x .!= x) .| (y .!= y)) }
+            case .min:
+                walk(a, b, output) { x, y in swiftMin(x, y).replacing(with: x + y, where: (x .!= x) .| (y .!= y)) }
+            default: walk(a, b, output) { x, y in power(x, y) }
+            }
+        }
+
+        /// Splits the output into element ranges over threads; each range walks its runs.
+        @inline(__always)
+        private func walk(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+                          _ f: (FloatVector, FloatVector) -> FloatVector) {
+            let rank = dims.count, inner = dims[rank - 1]
+            let innerA = stridesA[rank - 1], innerB = stridesB[rank - 1]
+            Parallel.forEachChunk(outputCount, grain: streamingGrain) { range in
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: rank) { index in
+                    // Multi-index of the run holding range.lowerBound, and the operand offsets.
+                    var run = range.lowerBound / inner, offsetA = 0, offsetB = 0
+                    for axis in stride(from: rank - 2, through: 0, by: -1) {
+                        index[axis] = run % dims[axis]
+                        run /= dims[axis]
+                        offsetA += index[axis] * stridesA[axis]
+                        offsetB += index[axis] * stridesB[axis]
+                    }
+                    var position = range.lowerBound
+                    var within = position % inner
+                    while position < range.upperBound {
+                        let n = Swift.min(inner - within, range.upperBound - position)
+                        runSegment(a + offsetA + within * innerA, innerA, b + offsetB + within * innerB, innerB,
+                                   out + position, n, f)
+                        position += n
+                        within = 0
+                        var axis = rank - 2
+                        while axis >= 0 {
+                            index[axis] += 1
+                            offsetA += stridesA[axis]
+                            offsetB += stridesB[axis]
+                            if index[axis] < dims[axis] { break }
+                            offsetA -= stridesA[axis] * dims[axis]
+                            offsetB -= stridesB[axis] * dims[axis]
+                            index[axis] = 0
+                            axis -= 1
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// z[i] = f(x[i·sx], y[i·sy]) for i in 0..<n, strides 0 or 1.
+    @inline(__always)
+    static func runSegment(_ x: UnsafePointer<Float>, _ sx: Int, _ y: UnsafePointer<Float>, _ sy: Int,
+                           _ z: UnsafeMutablePointer<Float>, _ n: Int,
+                           _ f: (FloatVector, FloatVector) -> FloatVector) {
+        @inline(__always) func loop(_ fx: (Int) -> FloatVector, _ fy: (Int) -> FloatVector,
+                                    _ px: (Int, Int) -> FloatVector, _ py: (Int, Int) -> FloatVector) {
+            var i = 0
+            while i + 8 <= n {
+                store(f(fx(i), fy(i)), z + i)
+                i += 8
+            }
+            if i < n { storePartial(f(px(i, n - i), py(i, n - i)), z + i, n - i) }
+        }
+        let u = FloatVector(repeating: x[0]), v = FloatVector(repeating: y[0])
+        switch (sx != 0, sy != 0) {
+        case (true, true): loop({ load(x + $0) }, { load(y + $0) }, { loadPartial(x + $0, $1) }, { loadPartial(y + $0, $1) })
+        case (true, false): loop({ load(x + $0) }, { _ in v }, { loadPartial(x + $0, $1) }, { _, _ in v })
+        case (false, true): loop({ _ in u }, { load(y + $0) }, { _, _ in u }, { loadPartial(y + $0, $1) })
+        case (false, false): loop({ _ in u }, { _ in v }, { _, _ in u }, { _, _ in v })
+        }
+    }
+
+    /// Lane-wise powf, with x·x for exponent 2 (powf(x, 2) rounds the same way).
+    @inline(__always)
+    static func power(_ x: FloatVector, _ y: FloatVector) -> FloatVector {
+        if all(y .== 2) { return x * x }
+        var r = x
+        for i in 0..<8 { r[i] = Foundation.powf(x[i], y[i]) }
+        return r
+    }
+
+    /// fn(a, b) with numpy broadcasting of `aShape` and `bShape` to `outputShape` (float32),
+    /// as `Kernels.binary`: bit-identical for add, sub, mul, div, max, min, prelu and pow (NaN
+    /// from max/min when either operand is NaN). Builds a `BinaryPlan` (small shape arrays);
+    /// keep the plan instead in a loop that must not allocate.
+    /// - Throws: as `BinaryPlan.init`.
+    public static func binary(_ fn: BinaryFunction, a: UnsafePointer<Float>, aShape: [Int],
+                              b: UnsafePointer<Float>, bShape: [Int],
+                              output: UnsafeMutablePointer<Float>, outputShape: [Int]) throws {
+        try BinaryPlan(fn, aShape: aShape, bShape: bShape, outputShape: outputShape).run(a: a, b: b, output: output)
+    }
+}
