@@ -18,10 +18,10 @@ enum BatchNormFolding {
                   let output = conv.outputs.first, let readerIndex = index.soleReader(of: output),
                   let reader = rewriter[readerIndex], reader.outputs.count == 1,
                   graph.types[reader.outputs[0]] == graph.types[output],
-                  let weight = graph.weights[conv.inputs[1]], weight.dtype == .float32,
+                  let weight = rewriter.graph.weights[conv.inputs[1]], weight.dtype == .float32,
                   let affine = channelAffine(reader, of: output, graph, channels: graph.types[output]?.shape)
             else { continue }
-            let bias = conv.inputs.count > 2 && !conv.inputs[2].isEmpty ? graph.weights[conv.inputs[2]] : nil
+            let bias = conv.inputs.count > 2 && !conv.inputs[2].isEmpty ? rewriter.graph.weights[conv.inputs[2]] : nil
             if conv.inputs.count > 2 && !conv.inputs[2].isEmpty && bias?.dtype != .float32 { continue }
             var fused = conv
             let channels = affine.scale.count
