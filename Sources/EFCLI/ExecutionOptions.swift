@@ -65,7 +65,7 @@ enum ModelRunner {
 /// The compile report as text on stderr.
 enum CompileLog {
     static func print(_ report: CompileReport) {
-        var lines = ["compiled \(report.stepCount) steps, arena \(CommandSupport.bytes(report.arenaByteCount)); kernels: "
+        var lines = (report.optimization.map { ["fp optimization: \($0)"] } ?? []) + ["compiled \(report.stepCount) steps, arena \(CommandSupport.bytes(report.arenaByteCount)); kernels: "
             + report.kernelCounts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")]
         for fallback in report.fallbacks {
             lines.append("  reference kernel for \(fallback.node) (\(fallback.op)): \(fallback.reason)")

@@ -6,15 +6,19 @@ import EFCore
 import EFIR
 import EFInterpreter
 import EFRuntime
+import EFTransforms
 
 /// Choices the compiler makes for the whole program.
 public struct CompileOptions: Sendable {
+    /// Run the fp-optimization passes (EFTransforms.FloatOptimizer) first.
+    public var optimize: Bool
     /// Use fast kernels (false: every step runs its reference kernel; for debugging).
     public var fastKernels: Bool
     /// Arithmetic of the oneDNN conv/matmul kernels (float32 in and out either way).
     public var precision: MatrixPrecision
 
-    public init(fastKernels: Bool = true, precision: MatrixPrecision = .float32) {
+    public init(optimize: Bool = true, fastKernels: Bool = true, precision: MatrixPrecision = .float32) {
+        self.optimize = optimize
         self.fastKernels = fastKernels
         self.precision = precision
     }
@@ -38,6 +42,8 @@ public struct CompileReport: Sendable {
     public var kernelCounts: [String: Int] = [:]
     public var arenaByteCount = 0
     public var stepCount = 0
+    /// What the fp-optimization passes did (nil when they were not run).
+    public var optimization: OptimizationReport?
 }
 
 /// Lowers graphs to programs.
@@ -45,12 +51,18 @@ public enum Compiler {
     /// Compiles `graph`.
     /// - Throws: `EdgeflowError.invalidModel` for an inconsistent graph; never for an op a fast
     ///   kernel cannot take (that becomes a reference step listed in the report).
-    public static func compile(_ graph: Graph, _ options: CompileOptions = CompileOptions())
+    public static func compile(_ source: Graph, _ options: CompileOptions = CompileOptions())
         throws -> (program: Program, report: CompileReport) {
+        var report = CompileReport()
+        var graph = source
+        if options.optimize {
+            let optimized = try FloatOptimizer.optimize(source)
+            graph = optimized.graph
+            report.optimization = optimized.report
+        }
         let plan = try MemoryPlan(graph)
         let context = LoweringContext(graph: graph, plan: plan, options: options)
         var steps: [any Step] = []
-        var report = CompileReport()
         for (index, node) in graph.nodes.enumerated() where !plan.aliasNodes.contains(index) {
             let step: any Step
             if options.fastKernels, let fast = try lowerFast(node, context, &report) {

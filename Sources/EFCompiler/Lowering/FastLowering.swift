@@ -8,6 +8,8 @@ import EFRuntime
 enum FastLowering {
     static func lower(_ node: Node, _ context: LoweringContext) throws -> any Step {
         switch node.op {
+        case .unary: return try ElementwiseLowering.unary(node, context)
+        case .binary: return try ElementwiseLowering.binary(node, context)
         default:
             throw FastPathUnavailable("no fast kernel for \(node.op.rawValue)")
         }
