@@ -19,7 +19,7 @@ struct ConvCase {
     }
 }
 
-final class ConvolutionTests: XCTestCase {
+final class DNNLConvolutionTests: XCTestCase {
     static let cases: [ConvCase] = [
         ConvCase(shape: .init(batch: 1, inChannels: 3, outChannels: 5, inputSpatial: [7, 6], kernel: [3, 3],
                               padBegin: [1, 1], padEnd: [1, 1])),
