@@ -31,6 +31,11 @@ final class LoweringContext {
         return try tensor(node.inputs[index])
     }
 
+    /// The name of input `index`, nil when absent.
+    func optionalInputName(_ node: Node, _ index: Int) -> String? {
+        index < node.inputs.count && !node.inputs[index].isEmpty ? node.inputs[index] : nil
+    }
+
     /// The constant value of input `index`, nil when it is computed at run time or absent.
     func constant(_ node: Node, _ index: Int) -> Tensor? {
         guard index < node.inputs.count, !node.inputs[index].isEmpty else { return nil }

@@ -10,6 +10,9 @@ enum FastLowering {
         switch node.op {
         case .unary: return try ElementwiseLowering.unary(node, context)
         case .binary: return try ElementwiseLowering.binary(node, context)
+        case .conv: return try MatrixLowering.conv(node, context)
+        case .convTranspose: return try MatrixLowering.convTranspose(node, context)
+        case .matMul: return try MatrixLowering.matMul(node, context)
         default:
             throw FastPathUnavailable("no fast kernel for \(node.op.rawValue)")
         }
