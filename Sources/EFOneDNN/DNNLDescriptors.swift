@@ -147,7 +147,8 @@ final class PrimitiveDescriptor {
     /// A forward-inference convolution (or deconvolution when `transposed`).
     static func convolution(transposed: Bool, source: dnnl_memory_desc_t, weights: dnnl_memory_desc_t,
                             bias: dnnl_memory_desc_t?, destination: dnnl_memory_desc_t, window: Window,
-                            attributes: PrimitiveAttributes, engine: DNNLEngine, what: String) throws -> PrimitiveDescriptor {
+                            attributes: PrimitiveAttributes, engine: DNNLEngine, what: String,
+                            integer: Bool = false) throws -> PrimitiveDescriptor {
         var src = source, wei = weights, dst = destination
         let args = [window.strides, window.dilations, window.padBegin, window.padEnd].map { $0.map(Int64.init) }
         return try withOptionalPointer(bias) { biasPointer in
@@ -156,25 +157,25 @@ final class PrimitiveDescriptor {
                 try check(dnnl_dilated_deconvolution_forward_desc_init(
                     &desc, dnnl_forward_inference, dnnl_deconvolution_direct, &src, &wei, biasPointer, &dst,
                     args[0], args[1], args[2], args[3]), "deconvolution descriptor for \(what)")
-                return try create(&desc, attributes, engine, what)
+                return try create(&desc, attributes, engine, what, integer: integer)
             }
             var desc = dnnl_convolution_desc_t()
             try check(dnnl_dilated_convolution_forward_desc_init(
                 &desc, dnnl_forward_inference, dnnl_convolution_direct, &src, &wei, biasPointer, &dst,
                 args[0], args[1], args[2], args[3]), "convolution descriptor for \(what)")
-            return try create(&desc, attributes, engine, what)
+            return try create(&desc, attributes, engine, what, integer: integer)
         }
     }
 
     /// A matmul dst = src · weights (+ bias); all descriptors of equal rank.
     static func matMul(source: dnnl_memory_desc_t, weights: dnnl_memory_desc_t, bias: dnnl_memory_desc_t?,
                        destination: dnnl_memory_desc_t, attributes: PrimitiveAttributes, engine: DNNLEngine,
-                       what: String) throws -> PrimitiveDescriptor {
+                       what: String, integer: Bool = false) throws -> PrimitiveDescriptor {
         var src = source, wei = weights, dst = destination
         return try withOptionalPointer(bias) { biasPointer in
             var desc = dnnl_matmul_desc_t()
             try check(dnnl_matmul_desc_init(&desc, &src, &wei, biasPointer, &dst), "matmul descriptor for \(what)")
-            return try create(&desc, attributes, engine, what)
+            return try create(&desc, attributes, engine, what, integer: integer)
         }
     }
 
@@ -189,15 +190,30 @@ final class PrimitiveDescriptor {
         return PrimitiveDescriptor(raw: pd)
     }
 
+    /// The first implementation oneDNN offers, except that for `integer` products on a CPU
+    /// without VNNI it skips the jit kernels built on vpmaddubsw, whose int16 pair sums
+    /// saturate for full-range u8·s8 operands (oneDNN expects 7-bit weights there), and takes
+    /// the first exact one (the int32 GEMM-based or reference kernels).
     private static func create<Desc>(_ desc: inout Desc, _ attributes: PrimitiveAttributes, _ engine: DNNLEngine,
-                                     _ what: String) throws -> PrimitiveDescriptor {
-        var pd: dnnl_primitive_desc_t?
+                                     _ what: String, integer: Bool) throws -> PrimitiveDescriptor {
+        var iterator: dnnl_primitive_desc_iterator_t?
         let status = withUnsafePointer(to: &desc) {
-            dnnl_primitive_desc_create(&pd, UnsafeRawPointer($0), attributes.raw, engine.engine, nil)
+            dnnl_primitive_desc_iterator_create(&iterator, UnsafeRawPointer($0), attributes.raw, engine.engine, nil)
         }
         try check(status, "has no implementation for \(what)")
-        guard let pd else { throw EdgeflowError(.internalError, "oneDNN returned no primitive descriptor") }
-        return PrimitiveDescriptor(raw: pd)
+        defer { dnnl_primitive_desc_iterator_destroy(iterator) }
+        repeat {
+            guard let raw = dnnl_primitive_desc_iterator_fetch(iterator) else { break }
+            let pd = PrimitiveDescriptor(raw: raw)
+            if !integer || DNNLEngine.hasExactInt8Kernels || Self.isExactWithoutVNNI(pd.implementation) { return pd }
+        } while dnnl_primitive_desc_iterator_next(iterator) == dnnl_success
+        throw EdgeflowError(.unsupported, "oneDNN has no exact int8 implementation for \(what) on \(DNNLEngine.effectiveISA)",
+                            hint: "run this op with the reference kernel")
+    }
+
+    /// Integer implementations that accumulate u8·s8 products in int32 without VNNI.
+    private static func isExactWithoutVNNI(_ implementation: String) -> Bool {
+        implementation.contains("gemm") || implementation.hasPrefix("ref")
     }
 }
 

@@ -44,6 +44,12 @@ public final class DNNLEngine: @unchecked Sendable {
                                                 engine: engine, what: "bf16 probe")) != nil
     }()
 
+    /// True when oneDNN's int8 kernels multiply with VNNI or AMX (exact int32 sums). Without
+    /// them the fast jit kernels can saturate, and int8 primitives use the GEMM-based ones.
+    static let hasExactInt8Kernels: Bool = {
+        ["avx512_core_vnni", "avx512_core_bf16", "avx512_core_amx", "avx2_vnni"].contains(effectiveISA)
+    }()
+
     /// The instruction set oneDNN dispatches to on this machine (after any
     /// `ONEDNN_MAX_CPU_ISA` cap), e.g. "avx512_core_amx", "avx2".
     public static var effectiveISA: String {

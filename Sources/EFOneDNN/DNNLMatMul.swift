@@ -96,7 +96,8 @@ func makeMatMul(_ r: ResolvedMatMul, shape: DNNLMatMulShape, types: MatMulTypes,
                                        callerDesc: types.converted ? try MemoryDescriptors.dense(r.b, .f32) : nil))
     }
     let pd = try PrimitiveDescriptor.matMul(source: a, weights: weights, bias: biasDesc, destination: destination,
-                                            attributes: attributes, engine: engine, what: shape.description)
+                                            attributes: attributes, engine: engine, what: shape.description,
+                                            integer: types.a == .u8)
     var constants: [(Int32, PackedOperand)] = []
     if case .constant(let tensor, let transposed) = b {
         let callerType: DNNLType = types.constantB == .float32 ? .f32 : .s8

@@ -47,8 +47,6 @@ enum LayerNormRecognition {
         if node.isBinary("add"), let (value, constant) = constantOperand(node, graph), constant != output {
             scaled = value
             biasName = constant
-            guard let producer = matcher.producer(value) else { return nil }
-            chain.append(producer.position)
         }
         guard let (multiply, scaleNode) = matcher.producer(scaled), scaleNode.isBinary("mul"),
               let (normalized, scaleName) = constantOperand(scaleNode, graph) else { return nil }
