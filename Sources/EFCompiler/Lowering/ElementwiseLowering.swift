@@ -16,8 +16,10 @@ enum ElementwiseLowering {
         let parameters = UnaryParameters(alpha: node.attributes.float("alpha", default: 0),
                                          beta: node.attributes.float("beta", default: 0),
                                          gamma: node.attributes.float("gamma", default: 0))
-        return UnaryStep(info: StepInfo(node: node.name, op: "unary \(name)", kernel: "simd"),
-                         function: function, parameters: parameters, input: input, output: output)
+        let count = output.shape.elementCount
+        return KernelStep(info: StepInfo(node: node.name, op: "unary \(name)", kernel: "simd")) { arena, _ in
+            try FastKernels.unary(function, parameters, input: input.floats(arena), output: output.floats(arena), count: count)
+        }
     }
 
     static func binary(_ node: Node, _ context: LoweringContext) throws -> any Step {
@@ -28,8 +30,10 @@ enum ElementwiseLowering {
         guard let function = BinaryFunction(rawValue: name), FastKernels.supportsBinary(function) else {
             throw FastPathUnavailable("no fast kernel for binary \(name)")
         }
-        return try BinaryStep(info: StepInfo(node: node.name, op: "binary \(name)", kernel: "simd"),
-                              function: function, a: a, b: b, output: output)
+        let plan = try FastKernels.BinaryPlan(function, aShape: a.shape, bShape: b.shape, outputShape: output.shape)
+        return KernelStep(info: StepInfo(node: node.name, op: "binary \(name)", kernel: "simd")) { arena, _ in
+            plan.run(a: a.floats(arena), b: b.floats(arena), output: output.floats(arena))
+        }
     }
 
     /// Fast kernels take float32 only.

@@ -13,6 +13,11 @@ enum FastLowering {
         case .conv: return try MatrixLowering.conv(node, context)
         case .convTranspose: return try MatrixLowering.convTranspose(node, context)
         case .matMul: return try MatrixLowering.matMul(node, context)
+        case .softmax, .logSoftmax: return try ReductionLowering.softmax(node, context)
+        case .layerNorm: return try ReductionLowering.layerNorm(node, context)
+        case .reduce: return try ReductionLowering.reduce(node, context)
+        case .pool: return try WindowLowering.pool(node, context)
+        case .transpose: return try WindowLowering.transpose(node, context)
         default:
             throw FastPathUnavailable("no fast kernel for \(node.op.rawValue)")
         }

@@ -23,19 +23,9 @@ enum LinearEvaluator {
                                               weight: try NodeEvaluator.required(inputs, 1, "weight"),
                                               bias: optional(inputs, 2), parameters)]
         case .pool:
-            let kindName = try attributes.requiredString("kind")
-            guard let kind = PoolKind(rawValue: kindName) else {
-                throw EdgeflowError(.invalidModel, "pool kind '\(kindName)' is not max, avg or lp")
-            }
-            let parameters = PoolParameters(kind: kind, kernel: try attributes.requiredInts("kernel"),
-                                            strides: attributes.ints("strides") ?? [],
-                                            dilations: attributes.ints("dilations") ?? [],
-                                            pads: attributes.ints("pads") ?? [],
-                                            ceilMode: attributes.int("ceilMode", default: 0) != 0,
-                                            countIncludePad: attributes.int("countIncludePad", default: 0) != 0,
-                                            p: Double(attributes.float("p", default: 2)))
+            let parameters = try poolParameters(attributes)
             let x = try NodeEvaluator.required(inputs, 0, "x")
-            if kind == .max && node.outputs.count == 2 {
+            if parameters.kind == .max && node.outputs.count == 2 {
                 let result = try Kernels.maxPoolWithIndices(x, parameters,
                                                             columnMajor: attributes.int("storageOrder", default: 0) != 0)
                 return [result.values, result.indices]
@@ -57,6 +47,21 @@ enum LinearEvaluator {
         }
         return try Kernels.unary(fn, result, UnaryParameters(alpha: attributes.float("activationAlpha", default: 0),
                                                              beta: attributes.float("activationBeta", default: 0)))
+    }
+
+    /// The parameters of a `pool` node.
+    static func poolParameters(_ attributes: Attributes) throws -> PoolParameters {
+        let kindName = try attributes.requiredString("kind")
+        guard let kind = PoolKind(rawValue: kindName) else {
+            throw EdgeflowError(.invalidModel, "pool kind '\(kindName)' is not max, avg or lp")
+        }
+        return PoolParameters(kind: kind, kernel: try attributes.requiredInts("kernel"),
+                              strides: attributes.ints("strides") ?? [],
+                              dilations: attributes.ints("dilations") ?? [],
+                              pads: attributes.ints("pads") ?? [],
+                              ceilMode: attributes.int("ceilMode", default: 0) != 0,
+                              countIncludePad: attributes.int("countIncludePad", default: 0) != 0,
+                              p: Double(attributes.float("p", default: 2)))
     }
 
     /// The window parameters shared by conv, convTranspose, convInteger and qlinearConv.
