@@ -43,7 +43,7 @@ let package = Package(
         .testTarget(name: "ConformanceTests", dependencies: ["EFCore", "EFIR", "EFONNX", "EFInterpreter", "EFTestSupport"],
                     exclude: ["manifest.tsv"]),
         .testTarget(name: "ModelTests", dependencies: ["EFCore", "EFIR", "EFONNX", "EFInterpreter", "EFArchive", "EFTransforms", "EFCompiler", "EFRuntime", "EFTestSupport"]),
-        .testTarget(name: "EFOneDNNTests", dependencies: ["EFCore", "EFKernels", "EFOneDNN", "EFTestSupport"]),
+        .testTarget(name: "EFOneDNNTests", dependencies: ["EFCore", "EFKernels", "EFOneDNN", "EFTestSupport", "edgeflow-kernel-bench"]),
         .testTarget(name: "EFTransformsTests", dependencies: ["EFCore", "EFIR", "EFInterpreter", "EFTransforms", "EFONNX", "EFTestSupport"]),
         .testTarget(name: "EFRuntimeTests", dependencies: ["EFCore", "EFIR", "EFKernels", "EFOneDNN", "EFInterpreter", "EFONNX", "EFArchive", "EFTransforms", "EFCompiler", "EFRuntime", "EFTestSupport"]),
         .testTarget(name: "ArchitectureTests", dependencies: ["EFTestSupport"]),

@@ -51,6 +51,19 @@ enum MemoryDescriptors {
     }
 }
 
+/// What a primitive multiplies: floats, u8·s8 with weights known to lie in −64...64 (no
+/// saturation on any CPU), or full-range u8·s8 (needs VNNI/AMX or the reference kernel).
+enum IntegerProducts {
+    case none, sevenBitWeights, fullRange
+
+    /// `.sevenBitWeights` when every int8 in `weights` lies in −64...64, else `.fullRange`.
+    static func of(_ weights: Tensor?) -> IntegerProducts {
+        guard let weights, weights.dtype == .int8 else { return .fullRange }
+        let small = weights.withUnsafeBufferPointer(as: Int8.self) { $0.allSatisfy { (-64...64).contains($0) } }
+        return small ? .sevenBitWeights : .fullRange
+    }
+}
+
 /// Primitive attributes: always a user-owned scratchpad, plus optional scales, zero points
 /// and post-ops.
 final class PrimitiveAttributes {
@@ -148,7 +161,7 @@ final class PrimitiveDescriptor {
     static func convolution(transposed: Bool, source: dnnl_memory_desc_t, weights: dnnl_memory_desc_t,
                             bias: dnnl_memory_desc_t?, destination: dnnl_memory_desc_t, window: Window,
                             attributes: PrimitiveAttributes, engine: DNNLEngine, what: String,
-                            integer: Bool = false) throws -> PrimitiveDescriptor {
+                            integer: IntegerProducts = .none) throws -> PrimitiveDescriptor {
         var src = source, wei = weights, dst = destination
         let args = [window.strides, window.dilations, window.padBegin, window.padEnd].map { $0.map(Int64.init) }
         return try withOptionalPointer(bias) { biasPointer in
@@ -170,7 +183,7 @@ final class PrimitiveDescriptor {
     /// A matmul dst = src · weights (+ bias); all descriptors of equal rank.
     static func matMul(source: dnnl_memory_desc_t, weights: dnnl_memory_desc_t, bias: dnnl_memory_desc_t?,
                        destination: dnnl_memory_desc_t, attributes: PrimitiveAttributes, engine: DNNLEngine,
-                       what: String, integer: Bool = false) throws -> PrimitiveDescriptor {
+                       what: String, integer: IntegerProducts = .none) throws -> PrimitiveDescriptor {
         var src = source, wei = weights, dst = destination
         return try withOptionalPointer(bias) { biasPointer in
             var desc = dnnl_matmul_desc_t()
@@ -190,12 +203,12 @@ final class PrimitiveDescriptor {
         return PrimitiveDescriptor(raw: pd)
     }
 
-    /// The first implementation oneDNN offers, except that for `integer` products on a CPU
-    /// without VNNI it skips the jit kernels built on vpmaddubsw, whose int16 pair sums
-    /// saturate for full-range u8·s8 operands (oneDNN expects 7-bit weights there), and takes
-    /// the first exact one (the int32 GEMM-based or reference kernels).
+    /// The first implementation oneDNN offers, except for full-range int8 products on a CPU
+    /// without VNNI: oneDNN's jit and GEMM int8 kernels there multiply with vpmaddubsw, whose
+    /// int16 sums of two u8·s8 products saturate unless |weight| ≤ 64 (oneDNN expects 7-bit
+    /// weights on such CPUs), so only the exact reference implementation is taken.
     private static func create<Desc>(_ desc: inout Desc, _ attributes: PrimitiveAttributes, _ engine: DNNLEngine,
-                                     _ what: String, integer: Bool) throws -> PrimitiveDescriptor {
+                                     _ what: String, integer: IntegerProducts) throws -> PrimitiveDescriptor {
         var iterator: dnnl_primitive_desc_iterator_t?
         let status = withUnsafePointer(to: &desc) {
             dnnl_primitive_desc_iterator_create(&iterator, UnsafeRawPointer($0), attributes.raw, engine.engine, nil)
@@ -205,15 +218,10 @@ final class PrimitiveDescriptor {
         repeat {
             guard let raw = dnnl_primitive_desc_iterator_fetch(iterator) else { break }
             let pd = PrimitiveDescriptor(raw: raw)
-            if !integer || DNNLEngine.hasExactInt8Kernels || Self.isExactWithoutVNNI(pd.implementation) { return pd }
+            if integer != .fullRange || DNNLEngine.hasExactInt8Kernels || pd.implementation.hasPrefix("ref") { return pd }
         } while dnnl_primitive_desc_iterator_next(iterator) == dnnl_success
         throw EdgeflowError(.unsupported, "oneDNN has no exact int8 implementation for \(what) on \(DNNLEngine.effectiveISA)",
                             hint: "run this op with the reference kernel")
-    }
-
-    /// Integer implementations that accumulate u8·s8 products in int32 without VNNI.
-    private static func isExactWithoutVNNI(_ implementation: String) -> Bool {
-        implementation.contains("gemm") || implementation.hasPrefix("ref")
     }
 }
 

@@ -45,8 +45,9 @@ public final class DNNLEngine: @unchecked Sendable {
     }()
 
     /// True when oneDNN's int8 kernels multiply with VNNI or AMX (exact int32 sums). Without
-    /// them the fast jit kernels can saturate, and int8 primitives use the GEMM-based ones.
-    static let hasExactInt8Kernels: Bool = {
+    /// them oneDNN's fast int8 kernels are exact only for weights in −64...64; int8 kernels
+    /// with full-range weights then run oneDNN's (slow, exact) reference implementation.
+    public static let hasExactInt8Kernels: Bool = {
         ["avx512_core_vnni", "avx512_core_bf16", "avx512_core_amx", "avx2_vnni"].contains(effectiveISA)
     }()
 

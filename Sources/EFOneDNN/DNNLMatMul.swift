@@ -95,9 +95,11 @@ func makeMatMul(_ r: ResolvedMatMul, shape: DNNLMatMulShape, types: MatMulTypes,
         operands.append(RuntimeOperand(argument: DNNL_ARG_WEIGHTS, desc: weights,
                                        callerDesc: types.converted ? try MemoryDescriptors.dense(r.b, .f32) : nil))
     }
+    var constantWeights: Tensor?
+    if case .constant(let tensor, _) = b { constantWeights = tensor }
     let pd = try PrimitiveDescriptor.matMul(source: a, weights: weights, bias: biasDesc, destination: destination,
                                             attributes: attributes, engine: engine, what: shape.description,
-                                            integer: types.a == .u8)
+                                            integer: types.a != .u8 ? .none : constantWeights.map { .of($0) } ?? .fullRange)
     var constants: [(Int32, PackedOperand)] = []
     if case .constant(let tensor, let transposed) = b {
         let callerType: DNNLType = types.constantB == .float32 ? .f32 : .s8

@@ -108,7 +108,7 @@ public final class DNNLQuantizedConvolution: @unchecked Sendable {
         let pd = try PrimitiveDescriptor.convolution(
             transposed: false, source: source, weights: try MemoryDescriptors.any(weightLayout.dims, .s8), bias: biasDesc,
             destination: destination, window: r.window, attributes: attributes, engine: engine, what: shape.description,
-            integer: true)
+            integer: .of(weights))
         var constants = [(DNNL_ARG_WEIGHTS, try weights.withUnsafeBytes {
             try PackedOperand($0.baseAddress!, source: try MemoryDescriptors.dense(weightLayout.dims, .s8, order: weightLayout.order),
                               packed: try pd.memory(dnnl_query_weights_md), engine: engine)

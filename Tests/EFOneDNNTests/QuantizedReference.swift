@@ -14,8 +14,9 @@ extension SeededValues {
         Tensor(shape: shape, scalars: integers(shape.elementCount, in: 0...255).map { UInt8($0) })
     }
 
-    mutating func int8Tensor(_ shape: [Int]) -> Tensor {
-        Tensor(shape: shape, scalars: integers(shape.elementCount, in: -128...127).map { Int8($0) })
+    /// Full-range int8, or 7-bit (−64...64: the range oneDNN's fast kernels take on CPUs without VNNI).
+    mutating func int8Tensor(_ shape: [Int], sevenBit: Bool = false) -> Tensor {
+        Tensor(shape: shape, scalars: integers(shape.elementCount, in: sevenBit ? -64...64 : -128...127).map { Int8($0) })
     }
 
     mutating func int32Tensor(_ shape: [Int], in range: ClosedRange<Int>) -> Tensor {
