@@ -17,7 +17,7 @@ enum ClipRecognition {
             var chain = [position], last = first
             if let readerIndex = index.soleReader(of: first.outputs[0]), let reader = rewriter[readerIndex],
                let second = scalarBound(reader, index), second.isLower != bound.isLower,
-               reader.inputs.contains(first.outputs[0]) {
+               second.x == first.outputs[0] {
                 // min(max(x, lo), hi) is clip for any bounds; max(min(x, hi), lo) only when lo ≤ hi.
                 let newLower = second.isLower ? second.value : lower, newUpper = second.isLower ? upper : second.value
                 if bound.isLower || newLower <= newUpper {

@@ -42,6 +42,9 @@ public enum FloatOptimizer {
         GraphPass(name: "fold-batchnorm", unit: "mul/add folded into conv weights and bias") { graph, _ in
             BatchNormFolding.run(graph)
         },
+        GraphPass(name: "fold-input-affine", unit: "mul/add on a conv input folded into its weights") { graph, _ in
+            InputAffineFolding.run(graph)
+        },
         GraphPass(name: "fold-matmul-bias", unit: "adds folded into matMul bias") { graph, _ in
             MatMulBiasFolding.run(graph)
         },

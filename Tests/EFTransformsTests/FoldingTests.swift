@@ -118,3 +118,27 @@ final class FoldingTests: XCTestCase {
         XCTAssertEqual(report["fold-matmul-bias"]?.changes, 0)
     }
 }
+
+final class InputAffineFoldingTests: XCTestCase {
+    /// hardSwish → · a[c] → + b → conv: into a 1×1 grouped conv (no padding) both fold; into a
+    /// padded depthwise conv only a pure scale folds.
+    func testScaleAndShiftBeforeConvFold() throws {
+        var b = TestGraphBuilder()
+        let x = b.input("x", [1, 4, 5, 5])
+        let activated = try b.unary("hardSwish", x)
+        let shifted = try b.binary("add", try b.binary("mul", b.weight("a", shape: [4, 1, 1], seed: 91), activated),
+                                   b.scalar("b", 0.3))
+        let pointwise = try b.node(.conv, [shifted, b.weight("w1", shape: [6, 2, 1, 1], seed: 92),
+                                           b.weight("bias1", shape: [6], seed: 93)], ["group": .int(2)])
+        let scaled = try b.binary("mul", try b.unary("relu", pointwise), b.scalar("s", 0.5))
+        let depthwise = try b.node(.conv, [scaled, b.weight("w2", shape: [6, 1, 3, 3], seed: 94)],
+                                   ["group": .int(6), "pads": .ints([1, 1, 1, 1])])
+        let shiftedAgain = try b.binary("add", try b.unary("tanh", depthwise), b.scalar("t", 1))
+        b.output(try b.node(.conv, [shiftedAgain, b.weight("w3", shape: [2, 6, 3, 3], seed: 95)],
+                            ["pads": .ints([1, 1, 1, 1])]))
+        let (optimized, report) = try FloatOptimizer.optimize(b.graph)
+        XCTAssertEqual(report["fold-input-affine"]?.changes, 3, "mul+add into the 1×1 conv, mul into the depthwise")
+        XCTAssertEqual(optimized.count(.binary), 1, "the shift before the padded conv stays")
+        try assertSameOutputs(b.graph, optimized, inputs: randomInputs(b.graph), tolerance: 1e-5)
+    }
+}

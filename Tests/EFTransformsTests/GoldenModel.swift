@@ -10,6 +10,18 @@ import EFTransforms
 import Foundation
 import XCTest
 
+/// "conv 62, unary/relu 3, ..." — the node kinds of a graph, most frequent first.
+func opHistogram(_ graph: Graph) -> String {
+    var counts: [String: Int] = [:]
+    for node in graph.nodes {
+        let fn = node.attributes.string("fn").map { "/" + $0 } ?? ""
+        let fused = node.attributes.string("activation").map { "+" + $0 } ?? ""
+        counts[node.op.rawValue + fn + fused, default: 0] += 1
+    }
+    return counts.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { "\($0.key) \($0.value)" }
+        .joined(separator: ", ")
+}
+
 struct GoldenModel: Decodable {
     struct Sparse: Decodable {
         var shape: [Int]
@@ -42,6 +54,18 @@ struct GoldenModel: Decodable {
         for path in [model] + Array(inputs.values) where !FileManager.default.fileExists(atPath: url(path).path) {
             throw XCTSkip("\(path) is absent: scripts/setup.sh fetches or generates it")
         }
+    }
+
+    /// Imports the model with the golden inputs' shapes and optimizes it (no run).
+    func optimizeOnly() throws -> (report: OptimizationReport, graph: Graph) {
+        try skipUnlessPresent()
+        let shapes = try inputs.mapValues { try NPY.read(contentsOf: url($0)).shape }
+        let imported = try ONNXImporter.importModel(at: url(model), options: ImportOptions(inputShapes: shapes))
+        let (optimized, report) = try FloatOptimizer.optimize(imported)
+        print("fp-optimized \(self.case) (structure only):\n"
+            + report.description.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n")
+            + "\n  remaining: " + opHistogram(optimized))
+        return (report, optimized)
     }
 
     /// Imports the model, optimizes it, runs the optimized graph and asserts every output is

@@ -53,7 +53,36 @@ final class RealModelOptimizationTests: XCTestCase {
     func testPPOCRv4Classification() throws { _ = try GoldenModel.load("ppocrv4_cls_page").checkOptimized() }
     func testPPOCRv4Recognition() throws { _ = try GoldenModel.load("ppocrv4_rec_page").checkOptimized() }
     func testMTCNNONet() throws { _ = try GoldenModel.load("mtcnn_onet_kafka").checkOptimized() }
-    func testResNet50() throws { _ = try GoldenModel.load("resnet50").checkOptimized() }
+    func testResNet50() throws {
+        let (report, graph, _) = try GoldenModel.load("resnet50").checkOptimized()
+        XCTAssertEqual(report["fold-batchnorm"]?.changes, 106, "53 BatchNorms, each a mul and an add")
+        XCTAssertEqual(graph.count(.binary), 0)
+    }
+
     func testCLIPViTB32Vision() throws { _ = try GoldenModel.load("clip_vitb32_vision").checkOptimized() }
-    func testCLIPViTB32Text() throws { _ = try GoldenModel.load("clip_vitb32_text").checkOptimized() }
+
+    func testCLIPViTB32Text() throws {
+        let (report, graph, _) = try GoldenModel.load("clip_vitb32_text").checkOptimized()
+        XCTAssertEqual(report["recognize-layernorm"]?.changes, 25)
+        XCTAssertEqual(graph.count(.reduce), 0)
+    }
+}
+
+/// What the passes find in the PP-OCRv4 models, without running them (import and rewrite
+/// only: fast in debug). Numerics of the same rewrites are checked in RealModelOptimizationTests.
+final class RealModelRewriteTests: XCTestCase {
+    func testPPOCRv4DetectionRewrites() throws {
+        let (report, graph) = try GoldenModel.load("ppocrv4_det_page").optimizeOnly()
+        XCTAssertGreaterThan(report["recognize-hardswish"]?.changes ?? 0, 0)
+        XCTAssertGreaterThan(report["fold-batchnorm"]?.changes ?? 0, 0)
+        XCTAssertGreaterThan(report["fuse-epilogue"]?.changes ?? 0, 0)
+        XCTAssertEqual(graph.count(.unary, fn: "hardSwish"), 0, "every hardSwish should be fused into its conv")
+    }
+
+    func testPPOCRv4RecognitionRewrites() throws {
+        let (report, _) = try GoldenModel.load("ppocrv4_rec_page").optimizeOnly()
+        XCTAssertGreaterThan(report["recognize-layernorm"]?.changes ?? 0, 0)
+    }
+
+    func testPPOCRv4ClassificationRewrites() throws { _ = try GoldenModel.load("ppocrv4_cls_page").optimizeOnly() }
 }
