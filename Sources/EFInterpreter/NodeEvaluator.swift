@@ -48,4 +48,10 @@ extension NodeEvaluator {
     public static func poolParameters(_ node: Node) throws -> PoolParameters {
         try LinearEvaluator.poolParameters(node.attributes)
     }
+
+    /// The kernel parameters of a `resize` node.
+    /// - Throws: `EdgeflowError.invalidModel` for unknown modes or missing sizes.
+    public static func resizeParameters(_ node: Node) throws -> ResizeParameters {
+        try ResizeEvaluator.parameters(node.attributes)
+    }
 }

@@ -18,6 +18,10 @@ enum FastLowering {
         case .reduce: return try ReductionLowering.reduce(node, context)
         case .pool: return try WindowLowering.pool(node, context)
         case .transpose: return try WindowLowering.transpose(node, context)
+        case .concat: return try MovementLowering.concat(node, context)
+        case .gather: return try MovementLowering.gather(node, context)
+        case .slice: return try MovementLowering.slice(node, context)
+        case .resize: return try MovementLowering.resize(node, context)
         default:
             throw FastPathUnavailable("no fast kernel for \(node.op.rawValue)")
         }
