@@ -16,10 +16,14 @@ public struct CompileOptions: Sendable {
     public var fastKernels: Bool
     /// Arithmetic of the oneDNN conv/matmul kernels (float32 in and out either way).
     public var precision: MatrixPrecision
+    /// Store 4-D conv regions channels-last (what oneDNN's direct convolutions want).
+    public var channelsLast: Bool
 
-    public init(optimize: Bool = true, fastKernels: Bool = true, precision: MatrixPrecision = .float32) {
+    public init(optimize: Bool = true, fastKernels: Bool = true, precision: MatrixPrecision = .float32,
+                channelsLast: Bool = true) {
         self.optimize = optimize
         self.fastKernels = fastKernels
+        self.channelsLast = channelsLast
         self.precision = precision
     }
 }
@@ -59,6 +63,9 @@ public enum Compiler {
             let optimized = try FloatOptimizer.optimize(source)
             graph = optimized.graph
             report.optimization = optimized.report
+        }
+        if options.channelsLast && options.fastKernels && ChannelsLastLayout.pays(graph) {
+            graph = try ChannelsLastLayout.apply(graph)
         }
         let plan = try MemoryPlan(graph)
         let context = LoweringContext(graph: graph, plan: plan, options: options)

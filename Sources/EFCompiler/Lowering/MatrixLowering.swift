@@ -11,12 +11,13 @@ enum MatrixLowering {
         let residual = try context.optionalInput(node, 3)
         try ElementwiseLowering.requireFloat32(node, [input, output] + (residual.map { [$0] } ?? []))
         let convolution = try make {
-            try DNNLConvolution(shape: try shape(node, input: input.shape, weights: weights.shape, outChannels: weights.shape[0]),
+            try DNNLConvolution(shape: try shape(node, input: logical(node, input.shape), weights: weights.shape,
+                                                 outChannels: weights.shape[0]),
                                 layout: layout(node), weights: weights, bias: bias,
                                 epilogue: try epilogue(node, residual: residual != nil),
                                 precision: precision(context))
         }
-        guard convolution.outputShape == output.shape else {
+        guard convolution.outputShape == logical(node, output.shape) else {
             throw EdgeflowError(.internalError, "oneDNN conv output \(convolution.outputShape) differs from the graph's \(output.shape)")
         }
         return ConvolutionStep(info: info(node, context, convolution.implementation), convolution: convolution,
@@ -27,13 +28,14 @@ enum MatrixLowering {
         let (input, output, weights, bias) = try operands(node, context)
         try ElementwiseLowering.requireFloat32(node, [input, output])
         let groups = node.attributes.int("group", default: 1)
-        var geometry = try shape(node, input: input.shape, weights: weights.shape, outChannels: weights.shape[1] * groups)
+        var geometry = try shape(node, input: logical(node, input.shape), weights: weights.shape,
+                                 outChannels: weights.shape[1] * groups)
         geometry.outputPadding = node.attributes.ints("outputPadding") ?? []
         let deconvolution = try make {
             try DNNLDeconvolution(shape: geometry, layout: layout(node), weights: weights, bias: bias,
                                   epilogue: try epilogue(node, residual: false), precision: precision(context))
         }
-        guard deconvolution.outputShape == output.shape else {
+        guard deconvolution.outputShape == logical(node, output.shape) else {
             throw EdgeflowError(.internalError, "oneDNN deconv output \(deconvolution.outputShape) differs from the graph's \(output.shape)")
         }
         return ConvolutionStep(info: info(node, context, deconvolution.implementation), deconvolution: deconvolution,
@@ -92,6 +94,12 @@ enum MatrixLowering {
                                     padBegin: pads.isEmpty ? [] : Array(pads.prefix(spatial)),
                                     padEnd: pads.isEmpty ? [] : Array(pads.suffix(spatial)),
                                     groups: attributes.int("group", default: 1))
+    }
+
+    /// [N, C, spatial...] of a value stored [N, spatial..., C] by a channels-last node.
+    static func logical(_ node: Node, _ shape: [Int]) -> [Int] {
+        guard node.attributes.int("channelsLast", default: 0) != 0, shape.count >= 3 else { return shape }
+        return [shape[0], shape[shape.count - 1]] + Array(shape[1..<(shape.count - 1)])
     }
 
     private static func layout(_ node: Node) -> DNNLLayout {

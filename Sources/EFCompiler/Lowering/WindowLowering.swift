@@ -16,15 +16,15 @@ enum WindowLowering {
         guard FastKernels.supportsPool(parameters, rank: input.shape.count) else {
             throw FastPathUnavailable("fast pooling takes 2-D max/avg, not \(parameters.kind.rawValue) over rank \(input.shape.count)")
         }
-        let physical = layout == .nhwc ? [input.shape[0], input.shape[2], input.shape[3], input.shape[1]] : input.shape
-        if parameters.kind == .avg, isGlobal(parameters, input.shape) {
-            let (batch, channels, spatial) = (input.shape[0], input.shape[1], input.shape[2] * input.shape[3])
+        let logical = MatrixLowering.logical(node, input.shape)
+        if parameters.kind == .avg, isGlobal(parameters, logical) {
+            let (batch, channels, spatial) = (logical[0], logical[1], logical[2] * logical[3])
             return KernelStep(info: StepInfo(node: node.name, op: "pool avg (global)", kernel: "simd")) { arena, _ in
                 FastKernels.globalAveragePool(input: input.floats(arena), output: output.floats(arena), batch: batch,
                                               channels: channels, spatial: spatial, layout: layout)
             }
         }
-        let plan = try FastKernels.PoolPlan(parameters, inputShape: physical, layout: layout)
+        let plan = try FastKernels.PoolPlan(parameters, inputShape: input.shape, layout: layout)
         return KernelStep(info: StepInfo(node: node.name, op: "pool \(parameters.kind.rawValue)", kernel: "simd")) { arena, _ in
             plan.run(input: input.floats(arena), output: output.floats(arena))
         }
