@@ -14,12 +14,13 @@ public struct EdgeflowCommand: ParsableCommand {
               edgeflow parse model.onnx -o model.efa      translate an ONNX model
               edgeflow inspect model.efa                  see its inputs, outputs and ops
               edgeflow infer model.efa --input x=x.npy --output-dir out
+              edgeflow benchmark model.efa --threads 1        time it
 
             Exit codes: 0 success, 64 usage error, 65 invalid model, archive or input data, \
             69 unsupported feature, 70 internal error, 74 I/O error.
             """,
         version: EdgeflowVersion.current,
-        subcommands: [ParseCommand.self, InspectCommand.self, InferCommand.self, RegionsCommand.self])
+        subcommands: [ParseCommand.self, InspectCommand.self, InferCommand.self, BenchmarkCommand.self, RegionsCommand.self])
 
     public init() {}
 

@@ -1,22 +1,41 @@
 // The tensor value: a dtype, a static shape and 64-byte aligned storage shared by copies.
 
 import Foundation
+import Synchronization
 
-/// Owned, 64-byte aligned, zero-initialised bytes. Shared between tensors that view it.
+/// 64-byte aligned bytes shared between tensors that view it: either owned (allocated and
+/// zeroed here, freed with the last tensor) or borrowed (someone else's memory, e.g. a slot of
+/// the runtime's arena, which must outlive every tensor viewing it).
 public final class TensorStorage: @unchecked Sendable {
     public static let alignment = 64
     public let pointer: UnsafeMutableRawPointer
     public let byteCount: Int
+    private let owned: Bool
+
+    private static let allocations = Atomic<Int>(0)
+
+    /// How many owned storages have been allocated in this process so far (tests use the
+    /// difference across a run to prove a path allocates no tensor memory).
+    public static var allocationCount: Int { allocations.load(ordering: .relaxed) }
 
     /// Allocates `byteCount` zeroed bytes.
     public init(byteCount: Int) {
         self.byteCount = byteCount
+        owned = true
         pointer = UnsafeMutableRawPointer.allocate(
             byteCount: Swift.max(byteCount, 1), alignment: TensorStorage.alignment)
         pointer.initializeMemory(as: UInt8.self, repeating: 0, count: Swift.max(byteCount, 1))
+        TensorStorage.allocations.add(1, ordering: .relaxed)
     }
 
-    deinit { pointer.deallocate() }
+    /// Views `byteCount` bytes at `pointer` without owning them.
+    public init(borrowing pointer: UnsafeMutableRawPointer, byteCount: Int) {
+        self.pointer = pointer
+        self.byteCount = byteCount
+        owned = false
+    }
+
+    deinit { if owned { pointer.deallocate() } }
 }
 
 /// A dense row-major tensor.
@@ -68,7 +87,10 @@ public struct Tensor: @unchecked Sendable, CustomStringConvertible {
         return Tensor(dtype: dtype, shape: newShape, storage: storage)
     }
 
-    private init(dtype: DType, shape: [Int], storage: TensorStorage) {
+    /// A tensor over existing storage (e.g. a borrowed arena slot).
+    /// - Precondition: the storage holds at least `shape.elementCount * dtype.byteSize` bytes.
+    public init(dtype: DType, shape: [Int], storage: TensorStorage) {
+        precondition(storage.byteCount >= shape.elementCount * dtype.byteSize, "storage too small for \(shape)")
         self.dtype = dtype
         self.shape = shape
         self.storage = storage

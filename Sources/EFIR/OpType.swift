@@ -46,6 +46,9 @@ public enum OpType: String, Codable, CaseIterable, Sendable {
     /// Fused activation params (conv and matMul): `activation` (a `unary` fn name; absent =
     /// none), `activationAlpha`, `activationBeta` (as the unary op's alpha and beta).
     /// y = activation(conv(x, w) + bias + residual).
+    ///
+    /// Layout param (conv, convTranspose, pool; set by the compiler's layout choice):
+    /// `channelsLast` = 1 makes x, y and the residual [N, spatial..., C]; weights keep their layout.
     case conv
     /// N-d transposed convolution, NCHW. Inputs: x, w [C, M/group, kernel...], optional bias.
     /// Params: `strides`, `dilations`, `pads` (begin..., end...), `outputPadding`, `group`.

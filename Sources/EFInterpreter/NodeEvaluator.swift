@@ -3,6 +3,7 @@
 
 import EFCore
 import EFIR
+import EFKernels
 
 /// Evaluates single nodes.
 public enum NodeEvaluator {
@@ -38,5 +39,19 @@ public enum NodeEvaluator {
             throw EdgeflowError(.invalidModel, "missing input \(index) (\(role))")
         }
         return tensor
+    }
+}
+
+extension NodeEvaluator {
+    /// The kernel parameters of a `pool` node (for compilers that call the kernels directly).
+    /// - Throws: `EdgeflowError.invalidModel` for an unknown pool kind or a missing kernel.
+    public static func poolParameters(_ node: Node) throws -> PoolParameters {
+        try LinearEvaluator.poolParameters(node.attributes)
+    }
+
+    /// The kernel parameters of a `resize` node.
+    /// - Throws: `EdgeflowError.invalidModel` for unknown modes or missing sizes.
+    public static func resizeParameters(_ node: Node) throws -> ResizeParameters {
+        try ResizeEvaluator.parameters(node.attributes)
     }
 }

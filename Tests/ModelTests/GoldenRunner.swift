@@ -1,11 +1,14 @@
 // Runs a golden case: parse the ONNX model, write and re-read it as an .efa archive, run the
-// re-read graph with the interpreter, and compare every output with onnxruntime's.
+// re-read graph with the interpreter (reference kernels) and through the fast path (optimized,
+// compiled, run by the runtime), and compare every output of both with onnxruntime's.
 
 import EFArchive
+import EFCompiler
 import EFCore
 import EFInterpreter
 import EFIR
 import EFONNX
+import EFRuntime
 import EFTestSupport
 import Foundation
 import XCTest
@@ -14,8 +17,10 @@ enum GoldenRunner {
     struct Outcome {
         var graph: Graph
         var outputs: [String: Tensor]
-        /// Worst absolute difference per output.
+        /// Worst absolute difference per output (reference kernels).
         var differences: [String: Double]
+        /// Worst absolute difference per output (fast path).
+        var fastDifferences: [String: Double]
     }
 
     /// Runs `golden` and asserts every output is within its tolerance.
@@ -37,24 +42,32 @@ enum GoldenRunner {
             at: modelURL, options: ImportOptions(inputShapes: inputs.mapValues { $0.shape }))
         let graph = try roundTripThroughArchive(parsed, source: modelURL)
         let outputs = try Interpreter(graph: graph).run(inputs)
+        let differences = try compare(outputs, golden, engine: "reference", file: file, line: line)
+        let fastOutputs = try FastPath.run(graph, inputs)
+        let fastDifferences = try compare(fastOutputs, golden, engine: "fast", file: file, line: line)
+        return Outcome(graph: graph, outputs: outputs, differences: differences, fastDifferences: fastDifferences)
+    }
 
+    /// Compares `outputs` with the golden's reference outputs; returns the worst difference per output.
+    private static func compare(_ outputs: [String: Tensor], _ golden: GoldenCase, engine: String,
+                                file: StaticString, line: UInt) throws -> [String: Double] {
         var differences: [String: Double] = [:]
         for (name, reference) in try golden.referenceOutputs() {
             guard let actual = outputs[name] else {
-                XCTFail("\(golden.case): no output '\(name)'; outputs are \(outputs.keys.sorted())", file: file, line: line)
+                XCTFail("\(golden.case) [\(engine)]: no output '\(name)'; outputs are \(outputs.keys.sorted())", file: file, line: line)
                 continue
             }
-            XCTAssertEqual(actual.shape, reference.tensor.shape, "\(golden.case) \(name) shape", file: file, line: line)
-            XCTAssertEqual(actual.dtype, reference.tensor.dtype, "\(golden.case) \(name) dtype", file: file, line: line)
+            XCTAssertEqual(actual.shape, reference.tensor.shape, "\(golden.case) [\(engine)] \(name) shape", file: file, line: line)
+            XCTAssertEqual(actual.dtype, reference.tensor.dtype, "\(golden.case) [\(engine)] \(name) dtype", file: file, line: line)
             let difference = differenceBeyondFloor(actual, reference.tensor, floor: reference.floor)
             differences[name] = difference
             XCTAssertLessThanOrEqual(difference, golden.tolerance,
-                                     "\(golden.case) \(name): max abs diff \(difference) > \(golden.tolerance)",
+                                     "\(golden.case) [\(engine)] \(name): max abs diff \(difference) > \(golden.tolerance)",
                                      file: file, line: line)
         }
-        print("golden \(golden.case): " + differences.keys.sorted()
+        print("golden \(golden.case) [\(engine)]: " + differences.keys.sorted()
             .map { "\($0) max abs diff \(String(format: "%.3g", differences[$0]!))" }.joined(separator: ", "))
-        return Outcome(graph: graph, outputs: outputs, differences: differences)
+        return differences
     }
 
     /// Writes the graph as an .efa archive in a temporary directory and reads it back, so every

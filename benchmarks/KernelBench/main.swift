@@ -1,6 +1,8 @@
 // Throughput of the reference float GEMM (MatMul) and convolution on the conv layers of a
-// 224×224 ResNet-50, in GFLOP/s of thread CPU time on one core. A benchmark, not a test:
-//   swift run -c release edgeflow-kernel-bench
+// 224×224 ResNet-50, in GFLOP/s of thread CPU time on one core, then the oneDNN kernels
+// (OneDNNBench.swift). A benchmark, not a test:
+//   swift run -c release edgeflow-kernel-bench [--threads N] [--iterations K] [--skip-reference]
+//   edgeflow-kernel-bench --check     (oneDNN against the reference kernels; exit 1 on a mismatch)
 
 import EFCore
 import EFKernels
@@ -78,6 +80,23 @@ struct KernelBench {
     }
 }
 
-let bench = KernelBench()
-try bench.matMulThroughput()
-try bench.resNet50ConvLayersThroughput()
+/// The value after `flag` in the arguments, as an Int.
+func intOption(_ flag: String, default value: Int) -> Int {
+    let arguments = CommandLine.arguments
+    guard let index = arguments.firstIndex(of: flag), index + 1 < arguments.count, let parsed = Int(arguments[index + 1]) else {
+        return value
+    }
+    return parsed
+}
+
+Parallel.setThreadCount(intOption("--threads", default: 1))
+if CommandLine.arguments.contains("--check") {
+    var check = SelfCheck()
+    exit(try check.run() ? 0 : 1)
+}
+if !CommandLine.arguments.contains("--skip-reference") {
+    let bench = KernelBench()
+    try bench.matMulThroughput()
+    try bench.resNet50ConvLayersThroughput()
+}
+try OneDNNBench(iterations: intOption("--iterations", default: 20)).run()

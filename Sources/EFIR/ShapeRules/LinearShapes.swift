@@ -5,6 +5,21 @@ import EFCore
 
 enum LinearShapes {
     static func infer(_ node: Node, _ inputs: [TensorType?]) throws -> [TensorType] {
+        // channelsLast nodes (conv, convTranspose, pool): x and y are [N, spatial..., C].
+        guard node.op != .matMul, node.attributes.int("channelsLast", default: 0) != 0,
+              let physical = inputs.first ?? nil, physical.shape.count >= 3 else { return try inferChannelsFirst(node, inputs) }
+        let rank = physical.shape.count
+        var logical = inputs
+        logical[0] = TensorType(physical.dtype, [0, rank - 1].map { physical.shape[$0] } + Array(physical.shape[1..<(rank - 1)]))
+        if logical.count > 3, let residual = logical[3] {  // the residual is channels-last like y
+            logical[3] = TensorType(residual.dtype, [0, rank - 1].map { residual.shape[$0] } + Array(residual.shape[1..<(rank - 1)]))
+        }
+        return try inferChannelsFirst(node, logical).map { type in
+            type.shape.count == rank ? TensorType(type.dtype, [type.shape[0]] + Array(type.shape[2...]) + [type.shape[1]]) : type
+        }
+    }
+
+    private static func inferChannelsFirst(_ node: Node, _ inputs: [TensorType?]) throws -> [TensorType] {
         let x = try ShapeInference.required(inputs, 0, node.op == .matMul ? "a" : "x")
         let attributes = node.attributes
         switch node.op {

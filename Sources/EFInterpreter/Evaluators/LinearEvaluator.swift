@@ -13,29 +13,25 @@ enum LinearEvaluator {
                                              try NodeEvaluator.required(inputs, 1, "b"))
             return [try fusedEpilogue(product, adding: [optional(inputs, 2)], attributes)]
         case .conv:
-            let y = try Kernels.conv(try NodeEvaluator.required(inputs, 0, "x"), weight: try NodeEvaluator.required(inputs, 1, "weight"),
-                                     bias: optional(inputs, 2), convParameters(attributes))
+            let y = try channelsFirst(try NodeEvaluator.required(inputs, 0, "x"), attributes) { x in
+                try Kernels.conv(x, weight: try NodeEvaluator.required(inputs, 1, "weight"),
+                                 bias: optional(inputs, 2), convParameters(attributes))
+            }
             return [try fusedEpilogue(y, adding: [optional(inputs, 3)], attributes)]
         case .convTranspose:
             let parameters = ConvTransposeParameters(convParameters(attributes),
                                                      outputPadding: attributes.ints("outputPadding") ?? [])
-            return [try Kernels.convTranspose(try NodeEvaluator.required(inputs, 0, "x"),
-                                              weight: try NodeEvaluator.required(inputs, 1, "weight"),
-                                              bias: optional(inputs, 2), parameters)]
+            return [try channelsFirst(try NodeEvaluator.required(inputs, 0, "x"), attributes) { x in
+                try Kernels.convTranspose(x, weight: try NodeEvaluator.required(inputs, 1, "weight"),
+                                          bias: optional(inputs, 2), parameters)
+            }]
         case .pool:
-            let kindName = try attributes.requiredString("kind")
-            guard let kind = PoolKind(rawValue: kindName) else {
-                throw EdgeflowError(.invalidModel, "pool kind '\(kindName)' is not max, avg or lp")
-            }
-            let parameters = PoolParameters(kind: kind, kernel: try attributes.requiredInts("kernel"),
-                                            strides: attributes.ints("strides") ?? [],
-                                            dilations: attributes.ints("dilations") ?? [],
-                                            pads: attributes.ints("pads") ?? [],
-                                            ceilMode: attributes.int("ceilMode", default: 0) != 0,
-                                            countIncludePad: attributes.int("countIncludePad", default: 0) != 0,
-                                            p: Double(attributes.float("p", default: 2)))
+            let parameters = try poolParameters(attributes)
             let x = try NodeEvaluator.required(inputs, 0, "x")
-            if kind == .max && node.outputs.count == 2 {
+            if attributes.int("channelsLast", default: 0) != 0 {
+                return [try channelsFirst(x, attributes) { try Kernels.pool($0, parameters) }]
+            }
+            if parameters.kind == .max && node.outputs.count == 2 {
                 let result = try Kernels.maxPoolWithIndices(x, parameters,
                                                             columnMajor: attributes.int("storageOrder", default: 0) != 0)
                 return [result.values, result.indices]
@@ -44,6 +40,15 @@ enum LinearEvaluator {
         default:
             throw EdgeflowError(.internalError, "\(node.op.rawValue) is not a linear op")
         }
+    }
+
+    /// Runs an NCHW kernel on a channels-last node (`channelsLast` = 1: x and y are
+    /// [N, spatial..., C]) by transposing around it; other nodes pass straight through.
+    static func channelsFirst(_ x: Tensor, _ attributes: Attributes, _ kernel: (Tensor) throws -> Tensor) throws -> Tensor {
+        guard attributes.int("channelsLast", default: 0) != 0 else { return try kernel(x) }
+        let rank = x.rank
+        let toFirst = [0, rank - 1] + Array(1..<(rank - 1)), toLast = [0] + Array(2..<rank) + [1]
+        return try Kernels.transpose(try kernel(try Kernels.transpose(x, perm: toFirst)), perm: toLast)
     }
 
     /// The fused tail of conv and matMul: adds each present addend (broadcast), then applies
@@ -57,6 +62,21 @@ enum LinearEvaluator {
         }
         return try Kernels.unary(fn, result, UnaryParameters(alpha: attributes.float("activationAlpha", default: 0),
                                                              beta: attributes.float("activationBeta", default: 0)))
+    }
+
+    /// The parameters of a `pool` node.
+    static func poolParameters(_ attributes: Attributes) throws -> PoolParameters {
+        let kindName = try attributes.requiredString("kind")
+        guard let kind = PoolKind(rawValue: kindName) else {
+            throw EdgeflowError(.invalidModel, "pool kind '\(kindName)' is not max, avg or lp")
+        }
+        return PoolParameters(kind: kind, kernel: try attributes.requiredInts("kernel"),
+                              strides: attributes.ints("strides") ?? [],
+                              dilations: attributes.ints("dilations") ?? [],
+                              pads: attributes.ints("pads") ?? [],
+                              ceilMode: attributes.int("ceilMode", default: 0) != 0,
+                              countIncludePad: attributes.int("countIncludePad", default: 0) != 0,
+                              p: Double(attributes.float("p", default: 2)))
     }
 
     /// The window parameters shared by conv, convTranspose, convInteger and qlinearConv.

@@ -6,8 +6,12 @@ import EFKernels
 
 enum ResizeEvaluator {
     static func evaluate(_ node: Node, _ inputs: [Tensor?]) throws -> [Tensor] {
-        let a = node.attributes
-        let parameters = ResizeParameters(
+        [try Kernels.resize(try NodeEvaluator.required(inputs, 0, "x"), try parameters(node.attributes))]
+    }
+
+    /// The kernel parameters of a `resize` node.
+    static func parameters(_ a: Attributes) throws -> ResizeParameters {
+        ResizeParameters(
             mode: try choice(a, "mode", default: nil, ResizeMode.self),
             coordinateMode: try choice(a, "coordinateTransformationMode", default: .halfPixel, ResizeCoordinateMode.self),
             nearestMode: try choice(a, "nearestMode", default: .roundPreferFloor, ResizeNearestMode.self),
@@ -18,7 +22,6 @@ enum ResizeEvaluator {
             sizes: try a.requiredInts("sizes"),
             scales: a.floats("scales").flatMap { $0.isEmpty ? nil : $0.map(Double.init) },
             roi: a.floats("roi").flatMap { $0.isEmpty ? nil : $0.map(Double.init) })
-        return [try Kernels.resize(try NodeEvaluator.required(inputs, 0, "x"), parameters)]
     }
 
     /// A string parameter read as one of an enum's raw values.

@@ -1,0 +1,81 @@
+// `edgeflow benchmark`: times an archive on synthetic inputs — warm-up, then latency
+// percentiles, throughput, achieved GFLOP/s against the machine's nominal peak, and the ten
+// slowest layers.
+
+import ArgumentParser
+import EFArchive
+import EFCore
+import EFIR
+import EFKernels
+import EFRuntime
+import Foundation
+
+struct BenchmarkCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "benchmark",
+        abstract: "Time an archive: latency p50/p90, throughput and the slowest layers.",
+        discussion: """
+            Inputs are synthetic (floats uniform in [0, 1) from a fixed seed, integers 0), so \
+            no data files are needed. After --warmup untimed runs, --iterations runs are \
+            timed one by one; throughput is batch ÷ mean latency. A separate profiled pass \
+            times every step for the slowest-layers table (fast engine only).
+
+            The batch is the archive's: its first input's leading dimension. To benchmark \
+            batch 8, parse with e.g. --input-shape pixel_values:8,3,224,224; --batch only \
+            checks that the archive has the batch you expect.
+
+            Achieved GFLOP/s counts 2 FLOP per multiply-accumulate of conv, convTranspose \
+            and matMul. The peak is nominal: threads × FLOP/cycle of the widest FMA the CPU \
+            has (AVX-512: 64, AVX2: 32) × the clock /proc/cpuinfo reports.
+
+            Example:
+              edgeflow benchmark resnet50.efa --threads 1 --iterations 50
+              edgeflow benchmark resnet50.efa --threads 2 --json > result.json
+            """)
+
+    @Argument(help: "The archive to time.")
+    var archive: String
+
+    @OptionGroup var execution: ExecutionOptions
+
+    @Option(help: ArgumentHelp("Expected batch (the archive's leading input dimension); an error if it differs.", valueName: "b"))
+    var batch: Int?
+
+    @Option(help: ArgumentHelp("Timed runs.", valueName: "k"))
+    var iterations = 20
+
+    @Option(help: ArgumentHelp("Untimed runs before timing.", valueName: "w"))
+    var warmup = 3
+
+    @Flag(help: "Print machine-readable JSON.")
+    var json = false
+
+    func validate() throws {
+        if iterations < 1 { throw ValidationError("--iterations must be at least 1") }
+        if warmup < 0 { throw ValidationError("--warmup must be at least 0") }
+        if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
+    }
+
+    func run() throws {
+        try CommandSupport.run {
+            let graph = try EdgeflowArchive.read(from: CommandSupport.url(archive)).graph
+            let archiveBatch = try graph.inputs.first.map { try graph.type(of: $0).shape.first ?? 1 } ?? 1
+            if let batch, batch != archiveBatch {
+                throw EdgeflowError(.invalidArgument,
+                    "\(archive) was parsed for batch \(archiveBatch), not \(batch)",
+                    hint: "re-parse the ONNX model with --input-shape NAME:\(batch),... to compile batch \(batch)")
+            }
+            let runner = try execution.makeRunner(for: graph)
+            let measurement = try BenchmarkMeasurement.measure(
+                runner, graph: graph, iterations: iterations, warmup: warmup)
+            let result = BenchmarkResult(archive: archive, graph: graph.name, engine: runner.engineName,
+                                         threads: Parallel.threadCount, batch: archiveBatch,
+                                         iterations: iterations, warmup: warmup, measurement: measurement)
+            if json {
+                try CommandSupport.printJSON(result)
+            } else {
+                print(result.text)
+            }
+        }
+    }
+}

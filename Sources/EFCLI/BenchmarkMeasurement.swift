@@ -1,0 +1,86 @@
+// The timing loop of `edgeflow benchmark`: synthetic inputs, warm-up, timed runs, a profiled
+// pass per step, and the statistics.
+
+import EFCompiler
+import EFCore
+import EFIR
+import EFRuntime
+import Foundation
+
+struct BenchmarkMeasurement {
+    /// Wall time of each timed run, milliseconds.
+    var latencies: [Double]
+    /// Multiply-accumulates of one run (the whole batch).
+    var macs: Int
+    /// Mean milliseconds per step over the profiled pass (fast engine), slowest first.
+    var layers: [BenchmarkResult.Layer]
+
+    static func measure(_ runner: ModelRunner, graph: Graph, iterations: Int, warmup: Int) throws -> BenchmarkMeasurement {
+        let inputs = try SyntheticInputs.make(for: graph)
+        switch runner {
+        case .reference(let interpreter):
+            let latencies = try time(iterations: iterations, warmup: warmup) { _ = try interpreter.run(inputs) }
+            return BenchmarkMeasurement(latencies: latencies, macs: graph.nodes.reduce(0) { $0 + MacCount.of($1, graph) },
+                                        layers: [])
+        case .compiled(let context, _):
+            for (index, value) in context.program.inputs.enumerated() {
+                let destination = context.inputBuffer(index)
+                inputs[value.name]!.withUnsafeBytes { destination.copyMemory(from: $0) }
+            }
+            let latencies = try time(iterations: iterations, warmup: warmup) { try context.run() }
+            return BenchmarkMeasurement(latencies: latencies, macs: context.program.macs,
+                                        layers: try profile(context, runs: min(iterations, 10)))
+        }
+    }
+
+    private static func time(iterations: Int, warmup: Int, _ body: () throws -> Void) throws -> [Double] {
+        for _ in 0..<warmup { try body() }
+        var latencies: [Double] = []
+        latencies.reserveCapacity(iterations)
+        for _ in 0..<iterations {
+            let start = DispatchTime.now().uptimeNanoseconds
+            try body()
+            latencies.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        }
+        return latencies
+    }
+
+    private static func profile(_ context: ExecutionContext, runs: Int) throws -> [BenchmarkResult.Layer] {
+        let steps = context.program.steps
+        var nanoseconds = [UInt64](repeating: 0, count: steps.count)
+        try nanoseconds.withUnsafeMutableBufferPointer { buffer in
+            for _ in 0..<runs { try context.run(stepNanoseconds: buffer) }
+        }
+        let total = Double(nanoseconds.reduce(0, +))
+        return zip(steps, nanoseconds).map { step, time in
+            BenchmarkResult.Layer(node: step.info.node, op: step.info.op, kernel: step.info.kernel,
+                                  ms: Double(time) / Double(runs) / 1e6, share: total > 0 ? Double(time) / total : 0)
+        }.sorted { $0.ms > $1.ms }
+    }
+}
+
+/// Deterministic inputs: floats uniform in [0, 1) from a fixed SplitMix64 seed, integers 0,
+/// bools false.
+enum SyntheticInputs {
+    static func make(for graph: Graph) throws -> [String: Tensor] {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> Float {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return Float((z ^ (z >> 31)) >> 40) / Float(1 << 24)
+        }
+        var inputs: [String: Tensor] = [:]
+        for name in graph.inputs {
+            let type = try graph.type(of: name)
+            switch type.dtype {
+            case .float32:
+                inputs[name] = Tensor(shape: type.shape, scalars: (0..<type.shape.elementCount).map { _ in next() })
+            default:
+                inputs[name] = Tensor(zeros: type.dtype, shape: type.shape)
+            }
+        }
+        return inputs
+    }
+}

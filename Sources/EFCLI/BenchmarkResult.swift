@@ -1,0 +1,102 @@
+// What `edgeflow benchmark` reports, as text and JSON, and the machine's nominal peak.
+
+import EFCore
+import Foundation
+
+struct BenchmarkResult: Encodable {
+    struct Latency: Encodable {
+        var p50: Double
+        var p90: Double
+        var mean: Double
+        var min: Double
+    }
+    struct Layer: Encodable {
+        var node: String
+        var op: String
+        var kernel: String
+        var ms: Double
+        var share: Double
+    }
+
+    var archive: String
+    var graph: String
+    var engine: String
+    var threads: Int
+    var batch: Int
+    var iterations: Int
+    var warmup: Int
+    var latencyMs: Latency
+    /// Samples per second: batch ÷ mean latency.
+    var throughputPerSecond: Double
+    var macsPerSample: Int
+    var achievedGflops: Double
+    var peakGflops: Double
+    var peakFraction: Double
+    var isa: String
+    var slowestLayers: [Layer]
+
+    init(archive: String, graph: String, engine: String, threads: Int, batch: Int, iterations: Int,
+         warmup: Int, measurement: BenchmarkMeasurement) {
+        let sorted = measurement.latencies.sorted()
+        func percentile(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int((p * Double(sorted.count - 1)).rounded()))] }
+        let mean = sorted.reduce(0, +) / Double(sorted.count)
+        self.archive = archive
+        self.graph = graph
+        self.engine = engine
+        self.threads = threads
+        self.batch = batch
+        self.iterations = iterations
+        self.warmup = warmup
+        latencyMs = Latency(p50: percentile(0.5), p90: percentile(0.9), mean: mean, min: sorted[0])
+        throughputPerSecond = Double(batch) / (mean / 1000)
+        macsPerSample = measurement.macs / max(batch, 1)
+        achievedGflops = 2 * Double(measurement.macs) / (mean / 1000) / 1e9
+        let machine = MachinePeak.current
+        isa = machine.isa
+        peakGflops = machine.gflopsPerCore * Double(threads)
+        peakFraction = peakGflops > 0 ? achievedGflops / peakGflops : 0
+        slowestLayers = Array(measurement.layers.prefix(10))
+    }
+
+    var text: String {
+        var lines = [
+            "\(graph) (\(archive)): \(engine) engine, \(threads) thread(s), batch \(batch), \(iterations) runs after \(warmup) warm-up",
+            String(format: "latency  p50 %.2f ms   p90 %.2f ms   mean %.2f ms   min %.2f ms",
+                   latencyMs.p50, latencyMs.p90, latencyMs.mean, latencyMs.min),
+            String(format: "throughput  %.1f samples/s", throughputPerSecond),
+            String(format: "compute  %.2f GMAC/sample, %.1f GFLOP/s achieved = %.0f%% of the nominal %.0f GFLOP/s peak",
+                   Double(macsPerSample) / 1e9, achievedGflops, peakFraction * 100, peakGflops) + " (\(isa))",
+        ]
+        if !slowestLayers.isEmpty {
+            lines.append("slowest layers:")
+            let width = slowestLayers.map(\.node.count).max() ?? 0
+            for layer in slowestLayers {
+                lines.append(String(format: "  %7.3f ms %5.1f%%  ", layer.ms, layer.share * 100)
+                    + "\(layer.node.padding(toLength: width, withPad: " ", startingAt: 0))  \(layer.op)  \(layer.kernel)")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// The nominal fp32 peak of one core of this machine.
+struct MachinePeak {
+    var isa: String
+    var gflopsPerCore: Double
+
+    /// From /proc/cpuinfo: FLOP/cycle of the widest FMA (AVX-512 64, AVX2+FMA 32, else SSE 8)
+    /// × the reported clock. Zero when unknown (not Linux).
+    static let current: MachinePeak = {
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else {
+            return MachinePeak(isa: "unknown", gflopsPerCore: 0)
+        }
+        let lines = text.split(separator: "\n")
+        let flags = Set(lines.first { $0.hasPrefix("flags") }?.split(separator: " ").map(String.init) ?? [])
+        let megahertz = lines.first { $0.hasPrefix("cpu MHz") }
+            .flatMap { $0.split(separator: ":").last }
+            .flatMap { Double($0.trimmingCharacters(in: .whitespaces)) } ?? 0
+        let (isa, flopsPerCycle): (String, Double) =
+            flags.contains("avx512f") ? ("avx512", 64) : flags.contains("fma") && flags.contains("avx2") ? ("avx2+fma", 32) : ("sse", 8)
+        return MachinePeak(isa: "\(isa) @ \(Int(megahertz)) MHz", gflopsPerCore: flopsPerCycle * megahertz / 1000)
+    }()
+}

@@ -1,0 +1,75 @@
+// The options that choose how a graph runs (fast compiled program or reference interpreter,
+// threads, matrix precision), shared by `infer` and `benchmark`, and the runner they build.
+
+import ArgumentParser
+import EFCompiler
+import EFCore
+import EFIR
+import EFInterpreter
+import EFKernels
+import EFRuntime
+import Foundation
+
+struct ExecutionOptions: ParsableArguments {
+    @Flag(help: "Run the plain reference kernels in the interpreter instead of the compiled fast path.")
+    var reference = false
+
+    @Option(help: ArgumentHelp("Threads for one inference (OpenMP, shared by oneDNN and Edgeflow's kernels). Default: OMP_NUM_THREADS, else all cores.", valueName: "n"))
+    var threads: Int?
+
+    @Option(help: ArgumentHelp("Arithmetic of conv/matmul on the fast path: float32 or bfloat16 (AMX; inputs rounded to bf16).", valueName: "precision"))
+    var precision: String = MatrixPrecision.float32.rawValue
+
+    @Flag(help: "Print what the compiler did (kernels, fallbacks with reasons, arena size) to stderr.")
+    var verbose = false
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        guard MatrixPrecision(rawValue: precision) != nil else {
+            throw ValidationError("--precision must be one of \(MatrixPrecision.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
+    /// Applies the thread count and builds the runner for `graph`.
+    func makeRunner(for graph: Graph) throws -> ModelRunner {
+        if let threads { Parallel.setThreadCount(threads) }
+        if reference { return .reference(Interpreter(graph: graph)) }
+        let options = CompileOptions(precision: MatrixPrecision(rawValue: precision) ?? .float32)
+        let compiled = try Compiler.compile(graph, options)
+        if verbose { CompileLog.print(compiled.report) }
+        return .compiled(ExecutionContext(program: compiled.program), compiled.report)
+    }
+}
+
+/// Runs a graph one way or the other.
+enum ModelRunner {
+    case reference(Interpreter)
+    case compiled(ExecutionContext, CompileReport)
+
+    /// Runs on named inputs and returns the named outputs.
+    func run(_ inputs: [String: Tensor]) throws -> [String: Tensor] {
+        switch self {
+        case .reference(let interpreter): return try interpreter.run(inputs)
+        case .compiled(let context, _): return try context.run(inputs)
+        }
+    }
+
+    var engineName: String {
+        switch self {
+        case .reference: return "reference"
+        case .compiled: return "fast"
+        }
+    }
+}
+
+/// The compile report as text on stderr.
+enum CompileLog {
+    static func print(_ report: CompileReport) {
+        var lines = (report.optimization.map { ["fp optimization: \($0)"] } ?? []) + ["compiled \(report.stepCount) steps, arena \(CommandSupport.bytes(report.arenaByteCount)); kernels: "
+            + report.kernelCounts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")]
+        for fallback in report.fallbacks {
+            lines.append("  reference kernel for \(fallback.node) (\(fallback.op)): \(fallback.reason)")
+        }
+        FileHandle.standardError.write((lines.joined(separator: "\n") + "\n").data(using: .utf8)!)
+    }
+}

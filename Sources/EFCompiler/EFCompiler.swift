@@ -1,1 +1,0 @@
-// EFCompiler: placeholder until its first file lands.

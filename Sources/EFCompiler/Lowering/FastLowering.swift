@@ -1,0 +1,29 @@
+// Dispatch of fast lowerings by op. Each lowering returns a step, or throws
+// FastPathUnavailable with the reason the node runs its reference kernel instead.
+
+import EFCore
+import EFIR
+import EFRuntime
+
+enum FastLowering {
+    static func lower(_ node: Node, _ context: LoweringContext) throws -> any Step {
+        switch node.op {
+        case .unary: return try ElementwiseLowering.unary(node, context)
+        case .binary: return try ElementwiseLowering.binary(node, context)
+        case .conv: return try MatrixLowering.conv(node, context)
+        case .convTranspose: return try MatrixLowering.convTranspose(node, context)
+        case .matMul: return try MatrixLowering.matMul(node, context)
+        case .softmax, .logSoftmax: return try ReductionLowering.softmax(node, context)
+        case .layerNorm: return try ReductionLowering.layerNorm(node, context)
+        case .reduce: return try ReductionLowering.reduce(node, context)
+        case .pool: return try WindowLowering.pool(node, context)
+        case .transpose: return try WindowLowering.transpose(node, context)
+        case .concat: return try MovementLowering.concat(node, context)
+        case .gather: return try MovementLowering.gather(node, context)
+        case .slice: return try MovementLowering.slice(node, context)
+        case .resize: return try MovementLowering.resize(node, context)
+        default:
+            throw FastPathUnavailable("no fast kernel for \(node.op.rawValue)")
+        }
+    }
+}

@@ -1,0 +1,74 @@
+// Lowering of softmax, logSoftmax, layerNorm and reduce (float32) onto the fast kernels.
+
+import EFCore
+import EFIR
+import EFKernels
+import EFRuntime
+
+enum ReductionLowering {
+    static func softmax(_ node: Node, _ context: LoweringContext) throws -> any Step {
+        let input = try context.tensor(node.inputs[0]), output = try context.tensor(node.outputs[0])
+        try ElementwiseLowering.requireFloat32(node, [input, output])
+        let axis = try normalizeAxis(try node.attributes.requiredInt("axis"), rank: input.shape.count)
+        let (outer, length, inner) = split(input.shape, axes: axis..<(axis + 1))
+        let log = node.op == .logSoftmax
+        return KernelStep(info: StepInfo(node: node.name, op: node.op.rawValue, kernel: "simd")) { arena, _ in
+            FastKernels.softmax(input: input.floats(arena), output: output.floats(arena),
+                                outer: outer, axisLength: length, inner: inner, log: log)
+        }
+    }
+
+    static func layerNorm(_ node: Node, _ context: LoweringContext) throws -> any Step {
+        guard node.outputs.count == 1 else { throw FastPathUnavailable("layerNorm with statistics outputs") }
+        let input = try context.tensor(node.inputs[0]), output = try context.tensor(node.outputs[0])
+        try ElementwiseLowering.requireFloat32(node, [input, output])
+        let axis = try normalizeAxis(try node.attributes.requiredInt("axis"), rank: input.shape.count)
+        let normalized = Array(input.shape[axis...])
+        guard let scale = context.constant(node, 1) else { throw FastPathUnavailable("layerNorm scale computed at run time") }
+        let bias = context.constant(node, 2)
+        if context.optionalInputName(node, 2) != nil && bias == nil {
+            throw FastPathUnavailable("layerNorm bias computed at run time")
+        }
+        let scaleRow = try rowOperand(scale, normalized), biasRow = try bias.map { try rowOperand($0, normalized) }
+        let columns = normalized.elementCount, rows = input.shape.elementCount / max(columns, 1)
+        let epsilon = node.attributes.float("epsilon", default: 1e-5)
+        return KernelStep(info: StepInfo(node: node.name, op: "layerNorm", kernel: "simd")) { arena, _ in
+            scaleRow.withUnsafeBufferPointer(as: Float.self) { scale in
+                FastKernels.layerNorm(input: input.floats(arena), output: output.floats(arena), rows: rows,
+                                      columns: columns, scale: scale.baseAddress!,
+                                      bias: biasRow?.storage.pointer.assumingMemoryBound(to: Float.self), epsilon: epsilon)
+            }
+        }
+    }
+
+    static func reduce(_ node: Node, _ context: LoweringContext) throws -> any Step {
+        let input = try context.tensor(node.inputs[0]), output = try context.tensor(node.outputs[0])
+        try ElementwiseLowering.requireFloat32(node, [input, output])
+        let name = try node.attributes.requiredString("fn")
+        guard let reference = ReduceFunction(rawValue: name), let function = FastReduction(reference) else {
+            throw FastPathUnavailable("no fast kernel for reduce \(name)")
+        }
+        let axes = node.attributes.ints("axes") ?? []
+        let all = axes.isEmpty ? Array(0..<input.shape.count) : axes
+        guard let first = all.min(), let last = all.max(), last - first + 1 == all.count else {
+            throw FastPathUnavailable("reduce over non-adjacent axes \(all)")
+        }
+        let (outer, reduced, inner) = split(input.shape, axes: first..<(last + 1))
+        return KernelStep(info: StepInfo(node: node.name, op: "reduce \(name)", kernel: "simd")) { arena, _ in
+            FastKernels.reduce(function, input: input.floats(arena), output: output.floats(arena),
+                               outer: outer, reduced: reduced, inner: inner)
+        }
+    }
+
+    /// The [outer, reduced, inner] view of `shape` around the contiguous `axes`.
+    static func split(_ shape: [Int], axes: Range<Int>) -> (Int, Int, Int) {
+        (Array(shape[..<axes.lowerBound]).elementCount, Array(shape[axes]).elementCount,
+         Array(shape[axes.upperBound...]).elementCount)
+    }
+
+    /// A scale or bias broadcast onto the normalized dims, as one contiguous float32 row.
+    private static func rowOperand(_ tensor: Tensor, _ normalized: [Int]) throws -> Tensor {
+        guard tensor.dtype == .float32 else { throw FastPathUnavailable("layerNorm scale/bias must be float32") }
+        return tensor.count == normalized.elementCount ? tensor : try Kernels.expand(tensor, to: normalized)
+    }
+}

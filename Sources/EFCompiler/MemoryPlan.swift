@@ -1,0 +1,82 @@
+// The memory plan: every intermediate value gets a slot in one arena, reusing the bytes of
+// values that are already dead (first fit over live intervals). Reshapes are aliases.
+
+import EFCore
+import EFIR
+import EFRuntime
+
+/// Where each value of a graph lives when the program runs.
+struct MemoryPlan {
+    /// Arena byte offset of each non-constant value (aliases share their root's offset).
+    private(set) var offsets: [String: Int] = [:]
+    /// Values that are constants (weights, or reshapes of weights).
+    private(set) var constants: [String: Tensor] = [:]
+    /// Nodes that need no step because their output aliases their input.
+    private(set) var aliasNodes: Set<Int> = []
+    private(set) var arenaByteCount = 0
+
+    static let alignment = 64
+
+    init(_ graph: Graph) throws {
+        constants = graph.weights
+        var root: [String: String] = [:]
+        func rootOf(_ value: String) -> String { root[value] ?? value }
+        for (index, node) in graph.nodes.enumerated() where node.op == .reshape {
+            let input = node.inputs[0], output = node.outputs[0]
+            if let constant = constants[input] {
+                constants[output] = constant.reshaped(try graph.type(of: output).shape)
+            } else {
+                root[output] = rootOf(input)
+            }
+            aliasNodes.insert(index)
+        }
+
+        // Live interval of every root value: [definition, last use].
+        let forever = Int.max
+        var definition: [String: Int] = [:], lastUse: [String: Int] = [:]
+        for name in graph.inputs where constants[name] == nil { definition[name] = -1; lastUse[name] = -1 }
+        for (index, node) in graph.nodes.enumerated() where !aliasNodes.contains(index) {
+            for output in node.outputs where !output.isEmpty {
+                definition[output] = index
+                lastUse[output] = index
+            }
+        }
+        for (index, node) in graph.nodes.enumerated() {
+            for input in node.inputs where !input.isEmpty && constants[input] == nil {
+                let value = rootOf(input)
+                lastUse[value] = max(lastUse[value] ?? index, index)
+            }
+        }
+        for output in graph.outputs where constants[output] == nil { lastUse[rootOf(output)] = forever }
+
+        // First fit in definition order.
+        var live: [(offset: Int, size: Int, lastUse: Int)] = []
+        let ordered = definition.keys.sorted { (definition[$0]!, $0) < (definition[$1]!, $1) }
+        for value in ordered {
+            let defined = definition[value]!
+            live.removeAll { $0.lastUse < defined }
+            let type = try graph.type(of: value)
+            let size = MemoryPlan.aligned(type.shape.elementCount * type.dtype.byteSize)
+            var offset = 0
+            for block in live.sorted(by: { $0.offset < $1.offset }) {
+                if block.offset - offset >= size { break }
+                offset = max(offset, block.offset + block.size)
+            }
+            live.append((offset, size, lastUse[value]!))
+            offsets[value] = offset
+            arenaByteCount = max(arenaByteCount, offset + size)
+        }
+        for (alias, base) in root { offsets[alias] = offsets[base] }
+    }
+
+    static func aligned(_ bytes: Int) -> Int { (max(bytes, 1) + alignment - 1) / alignment * alignment }
+
+    /// The operand of a value.
+    func operand(_ value: String) throws -> Operand {
+        if let constant = constants[value] { return .constant(constant) }
+        guard let offset = offsets[value] else {
+            throw EdgeflowError(.internalError, "value '\(value)' has no place in the memory plan")
+        }
+        return .arena(offset: offset)
+    }
+}

@@ -1,1 +1,0 @@
-// EFOneDNN: placeholder until its first file lands.

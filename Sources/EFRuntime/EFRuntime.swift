@@ -1,1 +1,0 @@
-// EFRuntime: placeholder until its first file lands.

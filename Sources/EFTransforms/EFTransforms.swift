@@ -1,1 +1,0 @@
-// EFTransforms: placeholder until its first file lands.

@@ -1,2 +1,0 @@
-// EFOneDNNTests: placeholder until the first test lands.
-import XCTest

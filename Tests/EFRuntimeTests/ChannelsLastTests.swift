@@ -1,0 +1,49 @@
+// The compiler's channels-last layout: a CNN with the region-following ops (pool, unary,
+// per-channel and same-shape binary, resize, concat on channels, global mean) compiles with
+// transposes only at the edges and matches the interpreter on the original graph.
+
+import EFCompiler
+import EFCore
+import EFIR
+import EFRuntime
+import XCTest
+
+final class ChannelsLastTests: XCTestCase {
+    private func cnn() throws -> Graph {
+        var g = TestGraph()
+        let x = g.input("x", [2, 3, 12, 12])
+        let same: Attributes = ["pads": .ints([1, 1, 1, 1])]
+        func conv(_ input: String, _ cin: Int, _ cout: Int, _ seed: UInt64, _ extra: Attributes = [:]) throws -> String {
+            let w = g.weight("w\(seed)", testTensor([cout, cin / extra.int("group", default: 1), 3, 3], seed: seed))
+            var attributes = same
+            if let group = extra.int("group") { attributes["group"] = .int(group) }
+            return try g.node(.conv, [input, w], attributes)
+        }
+        let c1 = try g.node(.unary, [try conv(x, 3, 8, 1)], ["fn": .string("relu")])
+        let pooled = try g.node(.pool, [c1], ["kind": .string("max"), "kernel": .ints([2, 2]), "strides": .ints([2, 2])])
+        let c2 = try conv(pooled, 8, 8, 2)
+        let shift = g.weight("shift", testTensor([1, 8, 1, 1], seed: 3))
+        let biased = try g.node(.binary, [c2, shift], ["fn": .string("add")])
+        let sum = try g.node(.binary, [biased, pooled], ["fn": .string("add")])
+        let squeezed = try g.node(.reduce, [sum], ["fn": .string("mean"), "axes": .ints([2, 3]), "keepDims": .int(1)])
+        let gate = try g.node(.unary, [squeezed], ["fn": .string("sigmoid")])
+        let excited = try g.node(.binary, [sum, gate], ["fn": .string("mul")])
+        let c3 = try conv(excited, 8, 4, 4, ["group": .int(4)])
+        let up = try g.node(.resize, [c3], ["mode": .string("nearest"), "sizes": .ints([2, 4, 12, 12]),
+                                            "coordinateTransformationMode": .string("asymmetric"), "nearestMode": .string("floor")])
+        let joined = try g.node(.concat, [up, c1], ["axis": .int(1)])
+        g.output(try conv(joined, 12, 2, 5))
+        g.output(c1)
+        return g.graph
+    }
+
+    func testChannelsLastMatchesTheReferenceGraph() throws {
+        let graph = try cnn()
+        let compiled = try Compiler.compile(graph, CompileOptions(optimize: false))
+        XCTAssertEqual(compiled.report.fallbacks.map { "\($0.node): \($0.reason)" }, [])
+        let transposes = compiled.program.steps.filter { $0.info.op == "transpose" }.map(\.info.node)
+        XCTAssertEqual(transposes.sorted(), ["conv13_0|to-nchw", "unary2_0|to-nchw", "x|nhwc"],
+                       "transposes only at the region's edges")
+        try assertMatchesInterpreter(graph, compiled.program, inputs: ["x": testTensor([2, 3, 12, 12], seed: 9)])
+    }
+}

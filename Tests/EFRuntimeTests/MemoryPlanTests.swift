@@ -1,0 +1,80 @@
+// The memory plan reuses dead values' bytes, aliases reshapes, and never lets a later value
+// overwrite a graph output or a value still to be read.
+
+import EFCompiler
+import EFCore
+import EFIR
+import EFInterpreter
+import EFRuntime
+import EFTestSupport
+import XCTest
+
+final class MemoryPlanTests: XCTestCase {
+    func testChainReusesTwoSlotsAndMatchesTheInterpreter() throws {
+        var g = TestGraph()
+        var value = g.input("x", [1, 64, 32, 32])  // 256 KiB per value
+        for index in 0..<12 {
+            value = try g.node(.unary, [value], ["fn": .string(index % 2 == 0 ? "sigmoid" : "tanh")])
+        }
+        g.output(value)
+        let compiled = try Compiler.compile(g.graph, CompileOptions(optimize: false))
+        let valueBytes = 64 * 32 * 32 * 4
+        XCTAssertLessThanOrEqual(compiled.program.arenaByteCount, 2 * valueBytes,
+                                 "13 live-once values need at most two slots")
+        try assertMatchesInterpreter(g.graph, compiled.program, inputs: ["x": testTensor([1, 64, 32, 32])])
+    }
+
+    func testReshapeAliasesAndOutputsSurvive() throws {
+        var g = TestGraph()
+        let x = g.input("x", [2, 3, 4])
+        let early = try g.node(.unary, [x], ["fn": .string("relu")])
+        g.output(early)  // an output produced first must not be overwritten later
+        let flat = try g.node(.reshape, [early], ["shape": .ints([6, 4])])
+        var value = try g.node(.unary, [flat], ["fn": .string("neg")])
+        for _ in 0..<4 { value = try g.node(.unary, [value], ["fn": .string("tanh")]) }
+        let sum = try g.node(.binary, [value, flat], ["fn": .string("add")])  // flat read late
+        g.output(sum)
+        let compiled = try Compiler.compile(g.graph, CompileOptions(optimize: false))
+        XCTAssertEqual(compiled.report.stepCount, g.graph.nodes.count - 1, "the reshape needs no step")
+        try assertMatchesInterpreter(g.graph, compiled.program, inputs: ["x": testTensor([2, 3, 4])])
+    }
+
+    func testOpsWithoutFastKernelRunTheReferenceKernelAndSayWhy() throws {
+        var g = TestGraph()
+        let x = g.input("x", [3, 10])
+        let top = try g.node(.topK, [x], ["k": .int(4), "axis": .int(1), "largest": .int(1), "sorted": .int(1)], outputs: 2)
+        let y = try g.node(.unary, [top], ["fn": .string("sigmoid")])
+        g.output(y)
+        let compiled = try Compiler.compile(g.graph, CompileOptions(optimize: false))
+        XCTAssertEqual(compiled.report.fallbacks.map(\.op), ["topK"])
+        XCTAssertTrue(compiled.report.fallbacks[0].reason.contains("no fast kernel"), compiled.report.fallbacks[0].reason)
+        try assertMatchesInterpreter(g.graph, compiled.program, inputs: ["x": testTensor([3, 10])])
+    }
+
+    func testBadInputsAreRefusedWithTheExpectedContract() throws {
+        var g = TestGraph()
+        let x = g.input("x", [2, 2])
+        g.output(try g.node(.unary, [x], ["fn": .string("relu")]))
+        let context = ExecutionContext(program: try Compiler.compile(g.graph).program)
+        XCTAssertThrowsError(try context.run(["x": testTensor([2, 3])])) { error in
+            XCTAssertTrue("\(error)".contains("expects float32[2, 2]"), "\(error)")
+        }
+        XCTAssertThrowsError(try context.run(["y": testTensor([2, 2])])) { error in
+            XCTAssertTrue("\(error)".contains("missing input(s) x"), "\(error)")
+        }
+    }
+}
+
+/// Runs `program` and the interpreter on `inputs` and requires equal outputs within
+/// `tolerance` × max(1, largest expected magnitude).
+func assertMatchesInterpreter(_ graph: Graph, _ program: Program, inputs: [String: Tensor],
+                              tolerance: Double = 1e-5, file: StaticString = #filePath, line: UInt = #line) throws {
+    let expected = try Interpreter(graph: graph).run(inputs)
+    let actual = try ExecutionContext(program: program).run(inputs)
+    for name in graph.outputs {
+        let a = try XCTUnwrap(actual[name], file: file, line: line), e = try XCTUnwrap(expected[name], file: file, line: line)
+        XCTAssertEqual(a.shape, e.shape, name, file: file, line: line)
+        let scale = max(1, e.doubleValues().map(abs).max() ?? 0)
+        XCTAssertLessThanOrEqual(maxAbsDifference(a, e), tolerance * scale, "\(name) (scale \(scale))", file: file, line: line)
+    }
+}

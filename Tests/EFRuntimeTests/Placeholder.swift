@@ -1,2 +1,0 @@
-// EFRuntimeTests: placeholder until the first test lands.
-import XCTest

@@ -1,2 +1,0 @@
-// EFTransformsTests: placeholder until the first test lands.
-import XCTest
