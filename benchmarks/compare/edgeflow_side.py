@@ -1,0 +1,106 @@
+"""The Edgeflow side of a comparison: archives from the shared ONNX variants, and
+`edgeflow benchmark ARCHIVE --threads N --iterations K --warmup W --json` runs.
+
+The archive for a variant is made by `edgeflow parse VARIANT.onnx -o X.efa
+--input-shape NAME=DIMS` and cached beside it; it is rebuilt when the ONNX
+variant or the edgeflow binary is newer. The benchmark verb's JSON (one object
+on stdout) is checked against the schema the harness relies on, so a changed
+verb fails loudly instead of filling the table with wrong numbers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from typing import List, Optional
+
+import numpy as np
+
+from machine import LoadProbe
+from models import Variant
+from peers import Measurement
+
+# field -> type(s) the harness needs from `edgeflow benchmark --json`
+SCHEMA = {
+    "archive": str, "graph": str, "engine": str, "threads": int, "batch": int, "iterations": int,
+    "warmup": int, "latencyMs": dict, "throughputPerSecond": (int, float), "macsPerSample": int,
+    "achievedGflops": (int, float), "peakGflops": (int, float), "peakFraction": (int, float),
+    "isa": str, "slowestLayers": list,
+}
+LATENCY_KEYS = ("p50", "p90", "mean", "min")
+
+
+class Edgeflow:
+    def __init__(self, binary: str):
+        if not (os.path.isfile(binary) and os.access(binary, os.X_OK)):
+            raise SystemExit(f"error: no edgeflow binary at {binary}; build it with `swift build -c release` "
+                             "(or pass --edgeflow PATH, or --skip-edgeflow to measure the peers only)")
+        self.binary = binary
+        self.version = self._run(["--version"]).strip()
+        help_text = self._run(["benchmark", "--help"], check=False)
+        if "--iterations" not in help_text:
+            raise SystemExit(f"error: {binary} has no `benchmark` verb (it prints no --iterations option); "
+                             "rebuild from a main that has it, or run with --skip-edgeflow")
+        self.takes_input = "--input" in help_text
+
+    def _run(self, args: List[str], check: bool = True) -> str:
+        p = subprocess.run([self.binary, *args], capture_output=True, text=True)
+        if check and p.returncode != 0:
+            raise SystemExit(f"error: `{os.path.basename(self.binary)} {' '.join(args)}` failed "
+                             f"(exit {p.returncode}):\n{p.stderr.strip() or p.stdout.strip()}")
+        return p.stdout + p.stderr
+
+    def archive(self, variant: Variant) -> str:
+        efa = variant.onnx_path[:-len(".onnx")] + ".efa"
+        newest_source = max(os.path.getmtime(variant.onnx_path), os.path.getmtime(self.binary))
+        if not os.path.exists(efa) or os.path.getmtime(efa) < newest_source:
+            dims = ",".join(str(d) for d in (variant.batch, *variant.spec.sample_shape))
+            print(f"[edgeflow] parse {os.path.basename(variant.onnx_path)} --input-shape "
+                  f"{variant.input_name}={dims}", flush=True)
+            self._run(["parse", variant.onnx_path, "-o", efa, "--input-shape", f"{variant.input_name}={dims}"])
+        return efa
+
+    def measure(self, variant: Variant, efa: str, x: np.ndarray, threads: int, warmup: int,
+                iterations: int) -> Measurement:
+        args = ["benchmark", efa, "--threads", str(threads), "--iterations", str(iterations),
+                "--warmup", str(warmup), "--json"]
+        if self.takes_input:
+            npy = variant.onnx_path[:-len(".onnx")] + ".input.npy"
+            np.save(npy, x)
+            args += ["--input", f"{variant.input_name}={npy}"]
+        with LoadProbe() as probe:  # includes archive load and warm-up: an upper bound on foreign load
+            out = self._run(args)
+        report = parse_report(out, f"edgeflow benchmark {os.path.basename(efa)}")
+        if report["batch"] != variant.batch or report["threads"] != threads:
+            raise SystemExit(f"error: edgeflow benchmark ran batch {report['batch']} / {report['threads']} threads, "
+                             f"asked batch {variant.batch} / {threads} threads")
+        extra = {k: report[k] for k in ("engine", "isa", "macsPerSample", "achievedGflops", "peakGflops",
+                                        "peakFraction", "throughputPerSecond")}
+        extra["slowestLayers"] = report["slowestLayers"][:10]
+        extra["same_input_as_peers"] = self.takes_input
+        return Measurement("edgeflow", "f32", threads, variant.batch, warmup, iterations,
+                           {k: float(report["latencyMs"][k]) for k in LATENCY_KEYS},
+                           probe.foreign_cores, probe.steal_cores, extra)
+
+
+def parse_report(text: str, what: str) -> dict:
+    """The one JSON object `edgeflow benchmark --json` prints, checked against SCHEMA."""
+    start = text.find("{")
+    try:
+        report = json.loads(text[start:text.rfind("}") + 1]) if start >= 0 else None
+    except json.JSONDecodeError as e:
+        raise SystemExit(f"error: {what} printed invalid JSON ({e})") from None
+    if not isinstance(report, dict):
+        raise SystemExit(f"error: {what} printed no JSON object:\n{text[:500]}")
+    problems: List[Optional[str]] = [
+        f"{k} missing" if k not in report else
+        (f"{k} is {type(report[k]).__name__}" if not isinstance(report[k], t) else None)
+        for k, t in SCHEMA.items()]
+    latency = report.get("latencyMs", {})
+    problems += [f"latencyMs.{k} missing" for k in LATENCY_KEYS if isinstance(latency, dict) and k not in latency]
+    problems = [p for p in problems if p]
+    if problems:
+        raise SystemExit(f"error: {what}: JSON does not match the schema the harness expects: "
+                         + ", ".join(problems))
+    return report
