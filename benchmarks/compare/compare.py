@@ -111,25 +111,28 @@ def main(argv=None) -> int:
                         f"threads {a.threads}, batch {a.batch}" + (" (--quick)" if a.quick else ""))
     print(report.machine_block(meta), flush=True)
     specs = [models.MODELS[k] for k in a.models]
-    for spec in specs:  # fail before measuring anything when a model is missing
+    for spec in specs:  # fail before preparing anything when a model is missing
         models.source_path(spec, a.testdata)
-    rows = []
+    # prepare every variant and archive first, so no measurement shares the machine with that work
+    prepared = []
     for spec in specs:
         for batch in a.batch:
             variant = models.prepare(spec, batch, a.testdata, a.cache)
-            efa = edgeflow.archive(variant) if edgeflow else None
-            x = models.make_inputs(spec, batch)
-            for threads in a.threads:
-                row = report.Row(spec.key, spec.title, threads, batch, variant.macs_per_sample,
-                                 measure_config(a, edgeflow, variant, efa, x, threads))
-                rows.append(row)
-                print(f"[compare] {spec.title:28s} threads {threads} batch {batch}: "
-                      + ", ".join(f"{c} {m.throughput:.1f}/s" for c, m in row.results.items())
-                      + f" (other load {row.foreign_cores():.2f} cores)", flush=True)
+            prepared.append((variant, edgeflow.archive(variant) if edgeflow else None))
+    name = a.name or time.strftime("%Y%m%d-%H%M%S") + ("-quick" if a.quick else "")
+    rows, path = [], None
+    for variant, efa in prepared:
+        x = models.make_inputs(variant.spec, variant.batch)
+        for threads in a.threads:
+            row = report.Row(variant.spec.key, variant.spec.title, threads, variant.batch, variant.macs_per_sample,
+                             measure_config(a, edgeflow, variant, efa, x, threads))
+            rows.append(row)
+            print(f"[compare] {row.title:28s} threads {threads} batch {row.batch}: "
+                  + ", ".join(f"{c} {m.throughput:.1f}/s" for c, m in row.results.items())
+                  + f" (other load {row.foreign_cores():.2f} cores)", flush=True)
+            path = report.write(a.results, name, meta, rows)  # rewritten after every row: a crash keeps the rest
     print()
     print(report.summary_table(rows))
-    name = a.name or time.strftime("%Y%m%d-%H%M%S") + ("-quick" if a.quick else "")
-    path = report.write(a.results, name, meta, rows)
     print(f"\n[compare] wrote {os.path.relpath(path, REPO)} and {os.path.relpath(path[:-3] + '.json', REPO)}")
     return 0
 

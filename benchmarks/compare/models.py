@@ -84,11 +84,11 @@ def make_inputs(spec: ModelSpec, batch: int, seed: int = 123) -> np.ndarray:
 
 
 def _set_dims(value_info, dims: List[int]) -> None:
+    """Sets the leading len(dims) dimensions of a graph input or output."""
     shape = value_info.type.tensor_type.shape
     for d, v in zip(shape.dim, dims):
         d.Clear()
-        if v is not None:
-            d.dim_value = v
+        d.dim_value = v
 
 
 def _rewrite_reshape_batch(model: onnx.ModelProto, batch: int) -> List[str]:
@@ -125,7 +125,7 @@ def _rewrite_reshape_batch(model: onnx.ModelProto, batch: int) -> List[str]:
 
 def count_macs(model: onnx.ModelProto) -> int:
     """Multiply-accumulates of Conv, ConvTranspose, MatMul and Gemm on a fixed-shape model."""
-    inferred = shape_inference.infer_shapes(model)
+    inferred = shape_inference.infer_shapes(model, data_prop=True)  # data_prop: Shape->Reshape chains
     shapes: Dict[str, List[int]] = {t.name: list(t.dims) for t in inferred.graph.initializer}
     for vi in list(inferred.graph.input) + list(inferred.graph.value_info) + list(inferred.graph.output):
         shapes[vi.name] = [d.dim_value for d in vi.type.tensor_type.shape.dim]
@@ -173,7 +173,7 @@ def prepare(spec: ModelSpec, batch: int, testdata: str, cache: str) -> Variant:
     source = source_path(spec, testdata)
     st = os.stat(source)
     key = {"source": os.path.abspath(source), "size": st.st_size, "mtime_ns": st.st_mtime_ns, "batch": batch,
-           "sample_shape": list(spec.sample_shape), "format": 1}
+           "sample_shape": list(spec.sample_shape), "format": 2}
     path = os.path.join(cache, f"{spec.key}-b{batch}.onnx")
     stamp = path + ".json"
     info: Optional[dict] = None
@@ -191,7 +191,7 @@ def prepare(spec: ModelSpec, batch: int, testdata: str, cache: str) -> Variant:
             raise SystemExit(f"error: {source} has {len(inputs)} inputs; the harness expects one")
         _set_dims(inputs[0], [batch, *spec.sample_shape])
         for out in model.graph.output:
-            _set_dims(out, [batch] + [None] * (len(out.type.tensor_type.shape.dim) - 1))
+            _set_dims(out, [batch])  # only the leading dim; the others keep their values or names
         del model.graph.value_info[:]
         rewritten = _rewrite_reshape_batch(model, batch) if batch != 1 else []
         macs = count_macs(model) // batch
