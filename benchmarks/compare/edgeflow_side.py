@@ -75,6 +75,10 @@ class Edgeflow:
         if report["batch"] != variant.batch or report["threads"] != threads:
             raise SystemExit(f"error: edgeflow benchmark ran batch {report['batch']} / {report['threads']} threads, "
                              f"asked batch {variant.batch} / {threads} threads")
+        if abs(report["macsPerSample"] - variant.macs_per_sample) > 0.02 * variant.macs_per_sample:
+            print(f"[edgeflow] warning: edgeflow counts {report['macsPerSample']:,} MACs per sample for "
+                  f"{variant.spec.key}, the harness {variant.macs_per_sample:,}; the table uses the harness's",
+                  flush=True)
         extra = {k: report[k] for k in ("engine", "isa", "macsPerSample", "achievedGflops", "peakGflops",
                                         "peakFraction", "throughputPerSecond")}
         extra["slowestLayers"] = report["slowestLayers"][:10]

@@ -4,6 +4,8 @@ A row is one (model, threads, batch) configuration with one Measurement per
 runtime column ("edgeflow", "onnxruntime", "openvino", optionally
 "openvino-bf16"). Throughput is samples/s from the median latency for every
 runtime; ratio = Edgeflow throughput / peer throughput (> 1: Edgeflow faster).
+GFLOP/s = 2 x the harness's MAC count x samples/s for every runtime; Edgeflow's
+"% of peak" divides that by the peakGflops its benchmark JSON reports.
 """
 
 from __future__ import annotations
@@ -56,7 +58,7 @@ def summary_table(rows: List[Row]) -> str:
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         e = r.results.get("edgeflow")
-        eg = "–" if not e else f"{r.gflops('edgeflow'):.0f} ({100 * e.extra['peakFraction']:.0f} %)"
+        eg = "–" if not e else f"{r.gflops('edgeflow'):.0f} ({100 * r.gflops('edgeflow') / e.extra['peakGflops']:.0f} %)"
         cells = [r.title, str(r.threads), str(r.batch), _f(_tput(r, "edgeflow")), _f(_tput(r, "onnxruntime")),
                  _f(_tput(r, "openvino")), _f(r.ratio("onnxruntime"), "{:.2f}×"), _f(r.ratio("openvino"), "{:.2f}×"),
                  eg, _f(r.gflops("onnxruntime"), "{:.0f}"), _f(r.gflops("openvino"), "{:.0f}"),
