@@ -133,6 +133,8 @@ def main(argv=None) -> int:
             path = report.write(a.results, name, meta, rows)  # rewritten after every row: a crash keeps the rest
     print()
     print(report.summary_table(rows))
+    print()
+    print(report.scaling_table(rows))
     print(f"\n[compare] wrote {os.path.relpath(path, REPO)} and {os.path.relpath(path[:-3] + '.json', REPO)}")
     return 0
 

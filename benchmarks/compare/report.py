@@ -69,6 +69,27 @@ def summary_table(rows: List[Row]) -> str:
     return "\n".join(lines)
 
 
+def scaling_table(rows: List[Row]) -> str:
+    """Throughput with the most threads ÷ with the fewest, per model, batch and runtime
+    (issue 3: 2 threads must beat 1 at batch 8 on every model). Empty with one thread count."""
+    threads = sorted({r.threads for r in rows})
+    if len(threads) < 2:
+        return ""
+    lo, hi = threads[0], threads[-1]
+    columns = [c for c in ("edgeflow", "onnxruntime", "openvino") if any(c in r.results for r in rows)]
+    lines = ["| model | batch | " + " | ".join(f"{c} {hi}T ÷ {lo}T" for c in columns) + " |",
+             "|" + "---|" * (2 + len(columns))]
+    by_key = {(r.model, r.batch, r.threads): r for r in rows}
+    for r in rows:
+        if r.threads != lo or (r.model, r.batch, hi) not in by_key:
+            continue
+        other = by_key[(r.model, r.batch, hi)]
+        cells = [_f(other.results[c].throughput / r.results[c].throughput if c in r.results and c in other.results
+                    else None, "{:.2f}×") for c in columns]
+        lines.append(f"| {r.title} | {r.batch} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def detail_table(rows: List[Row]) -> str:
     head = ["model", "runtime", "precision", "thr", "batch", "p50 ms", "p90 ms", "mean ms", "min ms",
             "img/s (batch/p50)", "GFLOP/s", "warm-up", "iterations", "other load", "steal"]
@@ -102,6 +123,7 @@ def markdown(meta: dict, rows: List[Row]) -> str:
     return "\n\n".join([
         f"# Edgeflow vs onnxruntime / OpenVINO ({meta['date']})", machine_block(meta),
         "## Throughput (samples/s from the median latency; ratio = Edgeflow ÷ peer)", summary_table(rows),
+        "## Thread scaling", scaling_table(rows) or "(one thread count only)",
         "## Every measurement", detail_table(rows),
         "Other load: cores kept busy by other processes during the timed loop (from /proc/stat); "
         "steal: the hypervisor's steal time. Rows with other load above ~0.1 are noisy.",
