@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from typing import List, Optional
 
@@ -37,19 +38,20 @@ class Edgeflow:
             raise SystemExit(f"error: no edgeflow binary at {binary}; build it with `swift build -c release` "
                              "(or pass --edgeflow PATH, or --skip-edgeflow to measure the peers only)")
         self.binary = binary
-        self.version = self._run(["--version"]).strip()
-        help_text = self._run(["benchmark", "--help"], check=False)
+        self.version = self._run(["--version"]).stdout.strip()
+        done = self._run(["benchmark", "--help"], check=False)
+        help_text = done.stdout + done.stderr
         if "--iterations" not in help_text:
             raise SystemExit(f"error: {binary} has no `benchmark` verb (it prints no --iterations option); "
                              "rebuild from a main that has it, or run with --skip-edgeflow")
-        self.takes_input = "--input" in help_text
+        self.takes_input = re.search(r"--input(?![-\w])", help_text) is not None  # not --input-shape
 
-    def _run(self, args: List[str], check: bool = True) -> str:
+    def _run(self, args: List[str], check: bool = True) -> subprocess.CompletedProcess:
         p = subprocess.run([self.binary, *args], capture_output=True, text=True)
         if check and p.returncode != 0:
             raise SystemExit(f"error: `{os.path.basename(self.binary)} {' '.join(args)}` failed "
                              f"(exit {p.returncode}):\n{p.stderr.strip() or p.stdout.strip()}")
-        return p.stdout + p.stderr
+        return p
 
     def archive(self, variant: Variant) -> str:
         efa = variant.onnx_path[:-len(".onnx")] + ".efa"
@@ -70,7 +72,7 @@ class Edgeflow:
             np.save(npy, x)
             args += ["--input", f"{variant.input_name}={npy}"]
         with LoadProbe() as probe:  # includes archive load and warm-up: an upper bound on foreign load
-            out = self._run(args)
+            out = self._run(args).stdout
         report = parse_report(out, f"edgeflow benchmark {os.path.basename(efa)}")
         if report["batch"] != variant.batch or report["threads"] != threads:
             raise SystemExit(f"error: edgeflow benchmark ran batch {report['batch']} / {report['threads']} threads, "
