@@ -30,6 +30,7 @@ import machine  # noqa: E402
 import models  # noqa: E402
 import peers  # noqa: E402
 import report  # noqa: E402
+from edgeflow_side import Edgeflow, EdgeflowFailed  # noqa: E402
 
 
 def int_list(text: str):
@@ -78,10 +79,11 @@ def parse_args(argv):
     return a
 
 
-def measure_config(a, edgeflow, variant, efa, x, threads):
-    """One (model, batch, threads): every runtime, `rounds` times, order alternating; the fastest median wins."""
+def measure_config(a, edgeflow, variant, efa, x, threads, errors):
+    """One (model, batch, threads): every runtime, `rounds` times, order alternating; the fastest median wins.
+    An Edgeflow failure is recorded in `errors` and leaves the peers' measurements standing."""
     runners = []
-    if edgeflow:
+    if edgeflow and "edgeflow" not in errors:
         runners.append(("edgeflow", lambda: edgeflow.measure(variant, efa, x, threads, a.warmup, a.iterations)))
     if not a.skip_peers:
         runners.append(("onnxruntime", lambda: peers.measure_onnxruntime(
@@ -94,9 +96,17 @@ def measure_config(a, edgeflow, variant, efa, x, threads):
     runs = {column: [] for column, _ in runners}
     for r in range(a.rounds):
         for column, run in (runners if r % 2 == 0 else runners[::-1]):
-            runs[column].append(run())
+            if column in errors:
+                continue
+            try:
+                runs[column].append(run())
+            except EdgeflowFailed as e:
+                errors[column] = str(e)
+                print(f"[compare] edgeflow failed: {e}", flush=True)
     best = {}
     for column, measured in runs.items():
+        if not measured:
+            continue
         best[column] = min(measured, key=lambda m: m.latency_ms["p50"])
         best[column].extra["round_p50_ms"] = [round(m.latency_ms["p50"], 2) for m in measured]
     return best
@@ -104,7 +114,7 @@ def measure_config(a, edgeflow, variant, efa, x, threads):
 
 def main(argv=None) -> int:
     a = parse_args(argv)
-    edgeflow = None if a.skip_edgeflow else __import__("edgeflow_side").Edgeflow(a.edgeflow)
+    edgeflow = None if a.skip_edgeflow else Edgeflow(a.edgeflow)
     meta = machine.describe(REPO)
     meta["edgeflow"] = edgeflow.version if edgeflow else None
     meta["settings"] = (f"warm-up {a.warmup}, iterations {a.iterations}, rounds {a.rounds}, "
@@ -118,17 +128,25 @@ def main(argv=None) -> int:
     for spec in specs:
         for batch in a.batch:
             variant = models.prepare(spec, batch, a.testdata, a.cache)
-            prepared.append((variant, edgeflow.archive(variant) if edgeflow else None))
+            efa, errors = None, {}
+            try:
+                efa = edgeflow.archive(variant) if edgeflow else None
+            except EdgeflowFailed as e:
+                errors["edgeflow"] = str(e)
+                print(f"[compare] edgeflow failed: {e}", flush=True)
+            prepared.append((variant, efa, errors))
     name = a.name or time.strftime("%Y%m%d-%H%M%S") + ("-quick" if a.quick else "")
     rows, path = [], None
-    for variant, efa in prepared:
+    for variant, efa, parse_errors in prepared:
         x = models.make_inputs(variant.spec, variant.batch)
         for threads in a.threads:
+            errors = dict(parse_errors)
             row = report.Row(variant.spec.key, variant.spec.title, threads, variant.batch, variant.macs_per_sample,
-                             measure_config(a, edgeflow, variant, efa, x, threads))
+                             measure_config(a, edgeflow, variant, efa, x, threads, errors), errors)
             rows.append(row)
             print(f"[compare] {row.title:28s} threads {threads} batch {row.batch}: "
-                  + ", ".join(f"{c} {m.throughput:.1f}/s" for c, m in row.results.items())
+                  + ", ".join([f"{c} {m.throughput:.1f}/s" for c, m in row.results.items()]
+                              + [f"{c} failed" for c in row.errors])
                   + f" (other load {row.foreign_cores():.2f} cores)", flush=True)
             path = report.write(a.results, name, meta, rows)  # rewritten after every row: a crash keeps the rest
     print()

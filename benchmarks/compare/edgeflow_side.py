@@ -32,13 +32,20 @@ SCHEMA = {
 LATENCY_KEYS = ("p50", "p90", "mean", "min")
 
 
+class EdgeflowFailed(Exception):
+    """An edgeflow command failed for one model or configuration; the run goes on without it."""
+
+
 class Edgeflow:
     def __init__(self, binary: str):
         if not (os.path.isfile(binary) and os.access(binary, os.X_OK)):
             raise SystemExit(f"error: no edgeflow binary at {binary}; build it with `swift build -c release` "
                              "(or pass --edgeflow PATH, or --skip-edgeflow to measure the peers only)")
         self.binary = binary
-        self.version = self._run(["--version"]).stdout.strip()
+        try:
+            self.version = self._run(["--version"]).stdout.strip()
+        except EdgeflowFailed as e:
+            raise SystemExit(f"error: {e}") from None
         done = self._run(["benchmark", "--help"], check=False)
         help_text = done.stdout + done.stderr
         if "--iterations" not in help_text:
@@ -49,8 +56,8 @@ class Edgeflow:
     def _run(self, args: List[str], check: bool = True) -> subprocess.CompletedProcess:
         p = subprocess.run([self.binary, *args], capture_output=True, text=True)
         if check and p.returncode != 0:
-            raise SystemExit(f"error: `{os.path.basename(self.binary)} {' '.join(args)}` failed "
-                             f"(exit {p.returncode}):\n{p.stderr.strip() or p.stdout.strip()}")
+            raise EdgeflowFailed(f"`{os.path.basename(self.binary)} {' '.join(args)}` failed "
+                                 f"(exit {p.returncode}): {p.stderr.strip() or p.stdout.strip()}")
         return p
 
     def archive(self, variant: Variant) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
 from peers import Measurement
@@ -27,6 +27,7 @@ class Row:
     batch: int
     macs_per_sample: int
     results: Dict[str, Measurement]
+    errors: Dict[str, str] = field(default_factory=dict)  # runtime column -> why it has no result
 
     def gflops(self, column: str) -> Optional[float]:
         m = self.results.get(column)
@@ -44,9 +45,9 @@ def _f(value: Optional[float], fmt: str = "{:.1f}") -> str:
     return "–" if value is None else fmt.format(value)
 
 
-def _tput(row: Row, column: str) -> Optional[float]:
+def _tput(row: Row, column: str) -> str:
     m = row.results.get(column)
-    return m.throughput if m else None
+    return "failed" if column in row.errors else _f(m.throughput if m else None)
 
 
 def summary_table(rows: List[Row]) -> str:
@@ -59,12 +60,12 @@ def summary_table(rows: List[Row]) -> str:
     for r in rows:
         e = r.results.get("edgeflow")
         eg = "–" if not e else f"{r.gflops('edgeflow'):.0f} ({100 * r.gflops('edgeflow') / e.extra['peakGflops']:.0f} %)"
-        cells = [r.title, str(r.threads), str(r.batch), _f(_tput(r, "edgeflow")), _f(_tput(r, "onnxruntime")),
-                 _f(_tput(r, "openvino")), _f(r.ratio("onnxruntime"), "{:.2f}×"), _f(r.ratio("openvino"), "{:.2f}×"),
+        cells = [r.title, str(r.threads), str(r.batch), _tput(r, "edgeflow"), _tput(r, "onnxruntime"),
+                 _tput(r, "openvino"), _f(r.ratio("onnxruntime"), "{:.2f}×"), _f(r.ratio("openvino"), "{:.2f}×"),
                  eg, _f(r.gflops("onnxruntime"), "{:.0f}"), _f(r.gflops("openvino"), "{:.0f}"),
                  f"{r.foreign_cores():.2f}"]
         if bf16:
-            cells.insert(6, _f(_tput(r, "openvino-bf16")))
+            cells.insert(6, _tput(r, "openvino-bf16"))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -125,6 +126,8 @@ def markdown(meta: dict, rows: List[Row]) -> str:
         "## Throughput (samples/s from the median latency; ratio = Edgeflow ÷ peer)", summary_table(rows),
         "## Thread scaling", scaling_table(rows) or "(one thread count only)",
         "## Every measurement", detail_table(rows),
+        "## Failures", "\n".join(f"- {r.title}, {r.threads} threads, batch {r.batch}, {c}: {e}"
+                                  for r in rows for c, e in r.errors.items()) or "none",
         "Other load: cores kept busy by other processes during the timed loop (from /proc/stat); "
         "steal: the hypervisor's steal time. Rows with other load above ~0.1 are noisy.",
     ]) + "\n"
