@@ -99,7 +99,9 @@ def measure_config(a, edgeflow, variant, efa, x, threads, errors):
             if column in errors:
                 continue
             try:
-                runs[column].append(run())
+                m = run()
+                m.extra["finished_at"] = time.strftime("%Y-%m-%d %H:%M:%S %z")
+                runs[column].append(m)
             except EdgeflowFailed as e:
                 errors[column] = str(e)
                 print(f"[compare] edgeflow failed: {e}", flush=True)
@@ -114,7 +116,7 @@ def measure_config(a, edgeflow, variant, efa, x, threads, errors):
 
 def main(argv=None) -> int:
     a = parse_args(argv)
-    edgeflow = None if a.skip_edgeflow else Edgeflow(a.edgeflow)
+    edgeflow = None if a.skip_edgeflow else Edgeflow(a.edgeflow, a.cache)
     meta = machine.describe(REPO)
     meta["edgeflow"] = edgeflow.version if edgeflow else None
     meta["settings"] = (f"warm-up {a.warmup}, iterations {a.iterations}, rounds {a.rounds}, "

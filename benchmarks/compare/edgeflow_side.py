@@ -13,7 +13,9 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
+import time
 from typing import List, Optional
 
 import numpy as np
@@ -37,13 +39,17 @@ class EdgeflowFailed(Exception):
 
 
 class Edgeflow:
-    def __init__(self, binary: str):
+    def __init__(self, binary: str, cache: str):
         if not (os.path.isfile(binary) and os.access(binary, os.X_OK)):
             raise SystemExit(f"error: no edgeflow binary at {binary}; build it with `swift build -c release` "
                              "(or pass --edgeflow PATH, or --skip-edgeflow to measure the peers only)")
-        self.binary = binary
+        # run a private copy (mtime kept) so a rebuild during the run cannot mix two binaries in one table
+        os.makedirs(cache, exist_ok=True)
+        self.binary = os.path.join(cache, "edgeflow")
+        shutil.copy2(binary, self.binary)
+        built = time.strftime("%Y-%m-%d %H:%M:%S %z", time.localtime(os.path.getmtime(binary)))
         try:
-            self.version = self._run(["--version"]).stdout.strip()
+            self.version = f"{self._run(['--version']).stdout.strip()} ({binary}, built {built})"
         except EdgeflowFailed as e:
             raise SystemExit(f"error: {e}") from None
         done = self._run(["benchmark", "--help"], check=False)
@@ -57,7 +63,7 @@ class Edgeflow:
         p = subprocess.run([self.binary, *args], capture_output=True, text=True)
         if check and p.returncode != 0:
             raise EdgeflowFailed(f"`{os.path.basename(self.binary)} {' '.join(args)}` failed "
-                                 f"(exit {p.returncode}): {p.stderr.strip() or p.stdout.strip()}")
+                                 f"(exit {p.returncode}): {' '.join((p.stderr or p.stdout).split())}")
         return p
 
     def archive(self, variant: Variant) -> str:
