@@ -25,6 +25,12 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
+try:
+    import numpy  # noqa: F401
+    import onnx  # noqa: F401
+except ImportError as missing:
+    raise SystemExit(f"error: {missing.name} is not installed for {sys.executable}; run benchmarks/compare/setup.sh "
+                     "and start the harness with benchmarks/.venv/bin/python") from None
 
 import machine  # noqa: E402
 import models  # noqa: E402
