@@ -21,7 +21,7 @@ struct BenchmarkCommand: ParsableCommand {
             times every step for the slowest-layers table (fast engine only).
 
             The batch is the archive's: its first input's leading dimension. To benchmark \
-            batch 8, parse with e.g. --input-shape pixel_values:8,3,224,224; --batch only \
+            batch 8, parse with e.g. --input-shape pixel_values=8,3,224,224; --batch only \
             checks that the archive has the batch you expect.
 
             Achieved GFLOP/s counts 2 FLOP per multiply-accumulate of conv, convTranspose \
@@ -63,7 +63,7 @@ struct BenchmarkCommand: ParsableCommand {
             if let batch, batch != archiveBatch {
                 throw EdgeflowError(.invalidArgument,
                     "\(archive) was parsed for batch \(archiveBatch), not \(batch)",
-                    hint: "re-parse the ONNX model with --input-shape NAME:\(batch),... to compile batch \(batch)")
+                    hint: "re-parse the ONNX model with --input-shape NAME=\(batch),... to compile batch \(batch)")
             }
             let runner = try execution.makeRunner(for: graph)
             let measurement = try BenchmarkMeasurement.measure(

@@ -121,7 +121,8 @@ private struct LayoutRewriter {
         let perm = last ? Self.toLast : Self.toFirst
         let shape = perm.map { type.shape[$0] }
         // Moving C past H·W = 1 (or C = 1) moves no bytes: a reshape (an alias) is enough.
-        let movesNoBytes = type.shape[1] == 1 || type.shape[2] * type.shape[3] == 1 || type.shape[3] * type.shape[1] == 1
+        let channels = last ? type.shape[1] : type.shape[3], spatial = type.shape[1] * type.shape[2] * type.shape[3] / max(channels, 1)
+        let movesNoBytes = channels == 1 || spatial == 1
         let node = movesNoBytes
             ? Node(name: key, op: .reshape, inputs: [value], outputs: [key], attributes: ["shape": .ints(shape)])
             : Node(name: key, op: .transpose, inputs: [value], outputs: [key], attributes: ["perm": .ints(perm)])

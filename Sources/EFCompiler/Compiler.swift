@@ -5,6 +5,7 @@
 import EFCore
 import EFIR
 import EFInterpreter
+import EFOneDNN
 import EFRuntime
 import EFTransforms
 
@@ -57,6 +58,11 @@ public enum Compiler {
     ///   kernel cannot take (that becomes a reference step listed in the report).
     public static func compile(_ source: Graph, _ options: CompileOptions = CompileOptions())
         throws -> (program: Program, report: CompileReport) {
+        if options.fastKernels, options.precision == .bfloat16, !DNNLEngine.supportsBF16 {
+            throw EdgeflowError(.unsupported,
+                "this CPU has no bfloat16 kernels (oneDNN's ISA here is \(DNNLEngine.effectiveISA); bf16 needs AVX-512 or AMX)",
+                hint: "use --precision float32")
+        }
         var report = CompileReport()
         var graph = source
         if options.optimize {

@@ -48,6 +48,8 @@ struct MemoryPlan {
             }
         }
         for output in graph.outputs where constants[output] == nil { lastUse[rootOf(output)] = forever }
+        // Inputs stay too: a caller may fill them once and run many times.
+        for input in graph.inputs where constants[input] == nil { lastUse[input] = forever }
 
         // First fit in definition order.
         var live: [(offset: Int, size: Int, lastUse: Int)] = []

@@ -34,6 +34,10 @@ final class ChannelsLastTests: XCTestCase {
         let joined = try g.node(.concat, [up, c1], ["axis": .int(1)])
         g.output(try conv(joined, 12, 2, 5))
         g.output(c1)
+        // An H = 1 map read channels-first (PP-OCR recognition's Im2Seq): a real transpose.
+        let row = try g.node(.pool, [c1], ["kind": .string("avg"), "kernel": .ints([12, 1]), "strides": .ints([12, 1])])
+        let sequence = try g.node(.reshape, [row], ["shape": .ints([2, 8, 12])])
+        g.output(try g.node(.transpose, [sequence], ["perm": .ints([0, 2, 1])]))
         return g.graph
     }
 
@@ -42,7 +46,7 @@ final class ChannelsLastTests: XCTestCase {
         let compiled = try Compiler.compile(graph, CompileOptions(optimize: false))
         XCTAssertEqual(compiled.report.fallbacks.map { "\($0.node): \($0.reason)" }, [])
         let transposes = compiled.program.steps.filter { $0.info.op == "transpose" }.map(\.info.node)
-        XCTAssertEqual(transposes.sorted(), ["conv13_0|to-nchw", "unary2_0|to-nchw", "x|nhwc"],
+        XCTAssertEqual(transposes.sorted(), ["conv13_0|to-nchw", "pool14_0|nchw", "transpose16", "unary2_0|to-nchw", "x|nhwc"],
                        "transposes only at the region's edges")
         try assertMatchesInterpreter(graph, compiled.program, inputs: ["x": testTensor([2, 3, 12, 12], seed: 9)])
     }
