@@ -33,7 +33,7 @@ let package = Package(
         .executableTarget(name: "edgeflow", dependencies: ["EFCLI"]),
         .executableTarget(name: "edgeflow-kernel-bench", dependencies: ["EFCore", "EFKernels", "EFOneDNN"],
                           path: "benchmarks/KernelBench"),
-        .target(name: "EFTestSupport", dependencies: ["EFCore"], path: "Tests/EFTestSupport"),
+        .target(name: "EFTestSupport", dependencies: ["EFCore", "EFIR"], path: "Tests/EFTestSupport"),
         .testTarget(name: "EFCoreTests", dependencies: ["EFCore", "EFTestSupport"]),
         .testTarget(name: "EFIRTests", dependencies: ["EFCore", "EFIR", "EFTestSupport"]),
         .testTarget(name: "EFKernelsTests", dependencies: ["EFCore", "EFKernels", "EFTestSupport"]),

@@ -11,7 +11,7 @@ import XCTest
 
 final class MemoryPlanTests: XCTestCase {
     func testChainReusesTwoSlotsAndMatchesTheInterpreter() throws {
-        var g = TestGraph()
+        var g = TestGraphBuilder()
         var value = g.input("x", [1, 64, 32, 32])  // 256 KiB per value
         for index in 0..<12 {
             value = try g.node(.unary, [value], ["fn": .string(index % 2 == 0 ? "sigmoid" : "tanh")])
@@ -25,7 +25,7 @@ final class MemoryPlanTests: XCTestCase {
     }
 
     func testReshapeAliasesAndOutputsSurvive() throws {
-        var g = TestGraph()
+        var g = TestGraphBuilder()
         let x = g.input("x", [2, 3, 4])
         let early = try g.node(.unary, [x], ["fn": .string("relu")])
         g.output(early)  // an output produced first must not be overwritten later
@@ -40,7 +40,7 @@ final class MemoryPlanTests: XCTestCase {
     }
 
     func testInputsFilledOnceSurviveRepeatedRuns() throws {
-        var g = TestGraph()
+        var g = TestGraphBuilder()
         let x = g.input("x", [4, 64])
         var value = try g.node(.unary, [x], ["fn": .string("neg")])  // x's last reader
         for _ in 0..<4 { value = try g.node(.unary, [value], ["fn": .string("tanh")]) }
@@ -54,7 +54,7 @@ final class MemoryPlanTests: XCTestCase {
     }
 
     func testOpsWithoutFastKernelRunTheReferenceKernelAndSayWhy() throws {
-        var g = TestGraph()
+        var g = TestGraphBuilder()
         let x = g.input("x", [3, 10])
         let top = try g.node(.topK, [x], ["k": .int(4), "axis": .int(1), "largest": .int(1), "sorted": .int(1)], outputs: 2)
         let y = try g.node(.unary, [top], ["fn": .string("sigmoid")])
@@ -66,7 +66,7 @@ final class MemoryPlanTests: XCTestCase {
     }
 
     func testBadInputsAreRefusedWithTheExpectedContract() throws {
-        var g = TestGraph()
+        var g = TestGraphBuilder()
         let x = g.input("x", [2, 2])
         g.output(try g.node(.unary, [x], ["fn": .string("relu")]))
         let context = ExecutionContext(program: try Compiler.compile(g.graph).program)

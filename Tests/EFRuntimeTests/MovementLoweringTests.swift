@@ -6,11 +6,12 @@ import EFCompiler
 import EFCore
 import EFIR
 import EFRuntime
+import EFTestSupport
 import XCTest
 
 final class MovementLoweringTests: XCTestCase {
     /// Copies must be exact; linear resize weighs in float32 where the reference uses float64.
-    private func check(_ g: TestGraph, _ inputs: [String: Tensor], tolerance: Double = 0,
+    private func check(_ g: TestGraphBuilder, _ inputs: [String: Tensor], tolerance: Double = 0,
                        file: StaticString = #filePath, line: UInt = #line) throws {
         let compiled = try Compiler.compile(g.graph, CompileOptions(optimize: false))
         XCTAssertEqual(compiled.report.fallbacks.map(\.reason), [], file: file, line: line)
@@ -28,7 +29,7 @@ final class MovementLoweringTests: XCTestCase {
             ([0, 0, 0, 0], [2, 5, 6, 7], [1, 2, 3, 1]),
         ]
         for (index, c) in cases.enumerated() {
-            var g = TestGraph()
+            var g = TestGraphBuilder()
             let x = g.input("x", shape)
             g.output(try g.node(.slice, [x], ["starts": .ints(c.starts), "ends": .ints(c.ends), "steps": .ints(c.steps)]))
             try check(g, ["x": testTensor(shape, seed: UInt64(index))])
@@ -36,7 +37,7 @@ final class MovementLoweringTests: XCTestCase {
     }
 
     func testConcatGatherTransposeResize() throws {
-        var g = TestGraph()
+        var g = TestGraphBuilder()
         let a = g.input("a", [2, 3, 4, 5]), b = g.input("b", [2, 1, 4, 5])
         let ids = g.input("ids", [3], .int64)
         g.output(try g.node(.concat, [a, b, a], ["axis": .int(1)]))

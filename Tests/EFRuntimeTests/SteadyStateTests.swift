@@ -12,7 +12,7 @@ import XCTest
 final class SteadyStateTests: XCTestCase {
     /// A conv block, a residual, a matMul head: every step on a fast kernel.
     private func convNet() throws -> Graph {
-        var g = TestGraph()
+        var g = TestGraphBuilder()
         let x = g.input("x", [1, 8, 16, 16])
         let w1 = g.weight("w1", testTensor([16, 8, 3, 3], seed: 2)), b1 = g.weight("b1", testTensor([16], seed: 3))
         let w2 = g.weight("w2", testTensor([16, 16, 3, 3], seed: 4))

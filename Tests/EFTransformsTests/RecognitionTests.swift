@@ -3,6 +3,7 @@
 import EFCore
 import EFIR
 import EFTransforms
+import EFTestSupport
 import XCTest
 
 final class RecognitionTests: XCTestCase {
