@@ -10,14 +10,14 @@ import XCTest
 
 final class SmallModelOptimizationTests: XCTestCase {
     func testResNetSmall() throws {
-        let (report, graph, _) = try GoldenModel.load("resnet50_small").checkOptimized()
+        let (report, graph, _) = try GoldenCase.load("resnet50_small").checkOptimized()
         XCTAssertGreaterThan(report["fold-batchnorm"]?.changes ?? 0, 0)
         XCTAssertGreaterThan(report["fuse-epilogue"]?.changes ?? 0, 0)
         XCTAssertEqual(graph.count(.binary), 0, "every BN mul/add and residual add should be folded or fused")
     }
 
     func testCLIPTextSmall() throws {
-        let (report, graph, _) = try GoldenModel.load("clip_vitb32_text_small").checkOptimized()
+        let (report, graph, _) = try GoldenCase.load("clip_vitb32_text_small").checkOptimized()
         XCTAssertGreaterThan(report["recognize-layernorm"]?.changes ?? 0, 0)
         XCTAssertEqual(graph.count(.reduce), 0, "decomposed LayerNorms left: \(graph.count(.reduce)) reduces")
         XCTAssertGreaterThan(report["recognize-gelu"]?.changes ?? 0, 0)
@@ -25,15 +25,15 @@ final class SmallModelOptimizationTests: XCTestCase {
     }
 
     func testCLIPVisionSmall() throws {
-        let (report, _, _) = try GoldenModel.load("clip_vitb32_vision_small").checkOptimized()
+        let (report, _, _) = try GoldenCase.load("clip_vitb32_vision_small").checkOptimized()
         XCTAssertGreaterThan(report["recognize-gelu"]?.changes ?? 0, 0)
         XCTAssertGreaterThan(report["fold-matmul-bias"]?.changes ?? 0, 0)
     }
 
-    func testTinyCLIPVisionSmall() throws { _ = try GoldenModel.load("tinyclip_vit39m16_vision_small").checkOptimized() }
+    func testTinyCLIPVisionSmall() throws { _ = try GoldenCase.load("tinyclip_vit39m16_vision_small").checkOptimized() }
 
     func testBERTSmall() throws {
-        let (report, _, _) = try GoldenModel.load("bert_small").checkOptimized()
+        let (report, _, _) = try GoldenCase.load("bert_small").checkOptimized()
         XCTAssertGreaterThan(report["recognize-gelu"]?.changes ?? 0, 0)
     }
 }
@@ -45,24 +45,24 @@ final class RealModelOptimizationTests: XCTestCase {
     }
 
     func testPPOCRv4Detection() throws {
-        let (report, _, _) = try GoldenModel.load("ppocrv4_det_page").checkOptimized()
+        let (report, _, _) = try GoldenCase.load("ppocrv4_det_page").checkOptimized()
         XCTAssertGreaterThan(report["recognize-hardswish"]?.changes ?? 0, 0)
         XCTAssertGreaterThan(report["fold-batchnorm"]?.changes ?? 0, 0)
     }
 
-    func testPPOCRv4Classification() throws { _ = try GoldenModel.load("ppocrv4_cls_page").checkOptimized() }
-    func testPPOCRv4Recognition() throws { _ = try GoldenModel.load("ppocrv4_rec_page").checkOptimized() }
-    func testMTCNNONet() throws { _ = try GoldenModel.load("mtcnn_onet_kafka").checkOptimized() }
+    func testPPOCRv4Classification() throws { _ = try GoldenCase.load("ppocrv4_cls_page").checkOptimized() }
+    func testPPOCRv4Recognition() throws { _ = try GoldenCase.load("ppocrv4_rec_page").checkOptimized() }
+    func testMTCNNONet() throws { _ = try GoldenCase.load("mtcnn_onet_kafka").checkOptimized() }
     func testResNet50() throws {
-        let (report, graph, _) = try GoldenModel.load("resnet50").checkOptimized()
+        let (report, graph, _) = try GoldenCase.load("resnet50").checkOptimized()
         XCTAssertEqual(report["fold-batchnorm"]?.changes, 106, "53 BatchNorms, each a mul and an add")
         XCTAssertEqual(graph.count(.binary), 0)
     }
 
-    func testCLIPViTB32Vision() throws { _ = try GoldenModel.load("clip_vitb32_vision").checkOptimized() }
+    func testCLIPViTB32Vision() throws { _ = try GoldenCase.load("clip_vitb32_vision").checkOptimized() }
 
     func testCLIPViTB32Text() throws {
-        let (report, graph, _) = try GoldenModel.load("clip_vitb32_text").checkOptimized()
+        let (report, graph, _) = try GoldenCase.load("clip_vitb32_text").checkOptimized()
         XCTAssertEqual(report["recognize-layernorm"]?.changes, 25)
         XCTAssertEqual(graph.count(.reduce), 0)
     }
@@ -72,7 +72,7 @@ final class RealModelOptimizationTests: XCTestCase {
 /// only: fast in debug). Numerics of the same rewrites are checked in RealModelOptimizationTests.
 final class RealModelRewriteTests: XCTestCase {
     func testPPOCRv4DetectionRewrites() throws {
-        let (report, graph) = try GoldenModel.load("ppocrv4_det_page").optimizeOnly()
+        let (report, graph) = try GoldenCase.load("ppocrv4_det_page").optimizeOnly()
         XCTAssertGreaterThan(report["recognize-hardswish"]?.changes ?? 0, 0)
         XCTAssertGreaterThan(report["fold-batchnorm"]?.changes ?? 0, 0)
         XCTAssertGreaterThan(report["fuse-epilogue"]?.changes ?? 0, 0)
@@ -80,9 +80,9 @@ final class RealModelRewriteTests: XCTestCase {
     }
 
     func testPPOCRv4RecognitionRewrites() throws {
-        let (report, _) = try GoldenModel.load("ppocrv4_rec_page").optimizeOnly()
+        let (report, _) = try GoldenCase.load("ppocrv4_rec_page").optimizeOnly()
         XCTAssertGreaterThan(report["recognize-layernorm"]?.changes ?? 0, 0)
     }
 
-    func testPPOCRv4ClassificationRewrites() throws { _ = try GoldenModel.load("ppocrv4_cls_page").optimizeOnly() }
+    func testPPOCRv4ClassificationRewrites() throws { _ = try GoldenCase.load("ppocrv4_cls_page").optimizeOnly() }
 }

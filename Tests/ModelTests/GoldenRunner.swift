@@ -59,7 +59,7 @@ enum GoldenRunner {
             }
             XCTAssertEqual(actual.shape, reference.tensor.shape, "\(golden.case) [\(engine)] \(name) shape", file: file, line: line)
             XCTAssertEqual(actual.dtype, reference.tensor.dtype, "\(golden.case) [\(engine)] \(name) dtype", file: file, line: line)
-            let difference = differenceBeyondFloor(actual, reference.tensor, floor: reference.floor)
+            let difference = goldenDifference(actual, reference.tensor, floor: reference.floor)
             differences[name] = difference
             XCTAssertLessThanOrEqual(difference, golden.tolerance,
                                      "\(golden.case) [\(engine)] \(name): max abs diff \(difference) > \(golden.tolerance)",
@@ -79,18 +79,5 @@ enum GoldenRunner {
         let metadata = try ArchiveMetadata(describing: graph, sourceModel: try SourceModel(describing: source))
         try EdgeflowArchive.write(graph: graph, metadata: metadata, to: url)
         return try EdgeflowArchive.read(from: url).graph
-    }
-
-    /// Max abs difference; with a floor (sparse goldens), reference zeros stand for "below floor",
-    /// so there the actual value only has to stay below floor (+ the difference is what exceeds it).
-    private static func differenceBeyondFloor(_ actual: Tensor, _ reference: Tensor, floor: Double?) -> Double {
-        guard let floor else { return maxAbsDifference(actual, reference) }
-        let a = actual.doubleValues(), r = reference.doubleValues()
-        var worst = 0.0
-        for (x, y) in zip(a, r) {
-            let difference = y == 0 ? max(0, abs(x) - floor) : abs(x - y)
-            worst = max(worst, difference.isNaN ? .infinity : difference)
-        }
-        return worst
     }
 }

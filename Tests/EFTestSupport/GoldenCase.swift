@@ -2,53 +2,52 @@
 // onnxruntime): which model, which inputs, which reference outputs, which tolerance.
 
 import EFCore
-import EFTestSupport
 import Foundation
 
 /// One golden case as written by tools/goldens/*.py.
-struct GoldenCase: Decodable {
-    struct SparseOutput: Decodable {
-        var shape: [Int]
-        var indices: String
-        var values: String
+public struct GoldenCase: Decodable {
+    public struct SparseOutput: Decodable {
+        public var shape: [Int]
+        public var indices: String
+        public var values: String
         /// Every reference entry not listed is below this value.
-        var floor: Double
+        public var floor: Double
     }
 
-    var `case`: String
+    public var `case`: String
     /// Model path relative to the repository root.
-    var model: String
-    var model_sha256: String
+    public var model: String
+    public var model_sha256: String
     /// True when the model comes from scripts/setup.sh (fetched or generated) rather than the repo.
-    var needs_setup: Bool
-    var inputs: [String: String]
-    var outputs: [String: String]
-    var sparse_outputs: [String: SparseOutput]?
-    var tolerance: Double
+    public var needs_setup: Bool
+    public var inputs: [String: String]
+    public var outputs: [String: String]
+    public var sparse_outputs: [String: SparseOutput]?
+    public var tolerance: Double
     /// Recognized strings per batch row (PP-OCR recognition only).
-    var texts: [String]?
+    public var texts: [String]?
 
-    static func load(_ name: String) throws -> GoldenCase {
+    public static func load(_ name: String) throws -> GoldenCase {
         let url = TestData.goldens.appendingPathComponent(name).appendingPathComponent("golden.json")
         return try JSONDecoder().decode(GoldenCase.self, from: Data(contentsOf: url))
     }
 
-    func file(_ relativePath: String) -> URL {
+    public func file(_ relativePath: String) -> URL {
         if relativePath.hasPrefix(".testdata/") {
             return TestData.fetched.appendingPathComponent(String(relativePath.dropFirst(".testdata/".count)))
         }
         return TestData.repoRoot.appendingPathComponent(relativePath)
     }
 
-    var modelURL: URL { file(model) }
+    public var modelURL: URL { file(model) }
 
-    func inputTensors() throws -> [String: Tensor] {
+    public func inputTensors() throws -> [String: Tensor] {
         try inputs.mapValues { try NPY.read(contentsOf: file($0)) }
     }
 
     /// Every reference output as a dense tensor (sparse ones expanded, unlisted entries 0),
     /// with the floor below which unlisted entries lie (0 for dense outputs: exact comparison).
-    func referenceOutputs() throws -> [String: (tensor: Tensor, floor: Double?)] {
+    public func referenceOutputs() throws -> [String: (tensor: Tensor, floor: Double?)] {
         var result: [String: (tensor: Tensor, floor: Double?)] = [:]
         for (name, path) in outputs { result[name] = (try NPY.read(contentsOf: file(path)), nil) }
         for (name, sparse) in sparse_outputs ?? [:] {
@@ -60,4 +59,17 @@ struct GoldenCase: Decodable {
         }
         return result
     }
+}
+
+/// Max abs difference of `actual` from a golden reference output. With a floor (sparse
+/// goldens), a reference zero stands for "below floor": there the actual value only has to stay
+/// below the floor, and what exceeds it counts. NaN counts as infinitely far.
+public func goldenDifference(_ actual: Tensor, _ reference: Tensor, floor: Double?) -> Double {
+    guard let floor else { return maxAbsDifference(actual, reference) }
+    var worst = 0.0
+    for (x, y) in zip(actual.doubleValues(), reference.doubleValues()) {
+        let difference = y == 0 ? max(0, abs(x) - floor) : abs(x - y)
+        worst = max(worst, difference.isNaN ? .infinity : difference)
+    }
+    return worst
 }
