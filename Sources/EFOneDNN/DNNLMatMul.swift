@@ -89,7 +89,10 @@ func makeMatMul(_ r: ResolvedMatMul, shape: DNNLMatMulShape, types: MatMulTypes,
     case .constant(let tensor, let transposed):
         let expected = transposed ? shape.b.dropLast(2) + [r.b[r.rank - 1], r.b[r.rank - 2]] : shape.b
         try requireOperand(tensor, types.constantB, Array(expected), "B")
-        weights = try MemoryDescriptors.any(r.b, types.b)
+        // f32: pack B as [..., N, K]. Measured on AVX2 (gemm:jit), a 50×768·768×3072 product
+        // runs 1.7× faster than with the layout `any` picks (plain [K, N]).
+        weights = types.b == .f32 ? try MemoryDescriptors.dense(r.b, .f32, order: r.bOrder(transposed: true))
+                                  : try MemoryDescriptors.any(r.b, types.b)
     case .runtime:
         weights = try MemoryDescriptors.dense(r.b, types.b)
         operands.append(RuntimeOperand(argument: DNNL_ARG_WEIGHTS, desc: weights,
