@@ -9,25 +9,10 @@ import EFIR
 
 enum GeluRecognition {
     static func run(_ graph: Graph) -> PassOutcome {
-        let matcher = PatternMatcher(graph)
-        var rewriter = GraphRewriter(graph)
-        var taken = Set<Int>()
-        var recognized = 0
-        for (position, node) in graph.nodes.enumerated() {
-            guard let output = node.outputs.first,
-                  let (x, chain, fn) = match(node, at: position, matcher),
-                  matcher.isSelfContained(chain, final: position), taken.isDisjoint(with: chain),
-                  let type = graph.types[x], type.dtype.isFloatingPoint, graph.types[output] == type
-            else { continue }
-            taken.formUnion(chain)
-            rewriter.replace(chain: chain, with: matcher.replacement(
-                for: chain, final: position, op: .unary, inputs: [x], attributes: ["fn": .string(fn)]))
-            recognized += 1
-        }
-        return PassOutcome(graph: rewriter.finish(), changes: recognized)
+        UnaryChainRewrite.run(graph) { node, position, matcher in match(node, at: position, matcher) }
     }
 
-    private typealias Match = (x: String, chain: [Int], fn: String)
+    private typealias Match = UnaryChainRewrite.Match
 
     private static func match(_ node: Node, at position: Int, _ matcher: PatternMatcher) -> Match? {
         // (x · T) · 0.5

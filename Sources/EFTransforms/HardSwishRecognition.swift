@@ -7,22 +7,9 @@ import EFIR
 
 enum HardSwishRecognition {
     static func run(_ graph: Graph) -> PassOutcome {
-        let matcher = PatternMatcher(graph)
-        var rewriter = GraphRewriter(graph)
-        var taken = Set<Int>()
-        var recognized = 0
-        for (position, node) in graph.nodes.enumerated() {
-            guard let output = node.outputs.first,
-                  let (x, chain) = match(node, at: position, matcher),
-                  matcher.isSelfContained(chain, final: position), taken.isDisjoint(with: chain),
-                  let type = graph.types[x], type.dtype.isFloatingPoint, graph.types[output] == type
-            else { continue }
-            taken.formUnion(chain)
-            rewriter.replace(chain: chain, with: matcher.replacement(
-                for: chain, final: position, op: .unary, inputs: [x], attributes: ["fn": .string("hardSwish")]))
-            recognized += 1
+        UnaryChainRewrite.run(graph) { node, position, matcher in
+            match(node, at: position, matcher).map { (x: $0.0, chain: $0.1, fn: "hardSwish") }
         }
-        return PassOutcome(graph: rewriter.finish(), changes: recognized)
     }
 
     /// x and the chain's node positions when `node` ends a hardSwish subgraph.
