@@ -35,7 +35,8 @@ log() { printf '[setup %4ds] %s\n' "$((SECONDS - START))" "$*"; }
 die() { printf '[setup] ERROR: %s\n' "$*" >&2; exit 1; }
 
 # ---------------------------------------------------------------- 1. Debian packages
-APT_PKGS=(python3 python3-venv python3-pip unzip ca-certificates libdnnl-dev libgomp1)
+APT_PKGS=(python3 python3-venv python3-pip unzip ca-certificates pkg-config libdnnl-dev libgomp1
+          libturbojpeg0-dev libpng-dev libwebp-dev libheif-dev libgif-dev libtiff-dev zlib1g-dev)
 missing=()
 for p in "${APT_PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
