@@ -1,2 +1,0 @@
-// Placeholder so the EFText target builds before the tokenizer lands; replaced by the tokenizer work.
-enum EFTextPlaceholder {}
