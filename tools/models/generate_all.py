@@ -25,7 +25,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 
-# name -> (script, args, golden case)
+# name -> (script, args, golden case[:key of the sha256 in its golden.json, default model_sha256])
 MODELS = {
     "small": [
         ("clip-vit-b32-vision-small.onnx", "make_clip.py", ["--arch", "vitb32", "--tower", "vision", "--config", "small"], "clip_vitb32_vision_small"),
@@ -33,12 +33,14 @@ MODELS = {
         ("tinyclip-vit-39m16-vision-small.onnx", "make_clip.py", ["--arch", "tinyclip39m", "--tower", "vision", "--config", "small"], "tinyclip_vit39m16_vision_small"),
         ("resnet50-small.onnx", "make_resnet.py", ["--config", "small"], "resnet50_small"),
         ("bert-small.onnx", "make_bert.py", ["--config", "small"], "bert_small"),
+        ("clip-text-split-encoder.onnx", "make_text_tower.py", ["--part", "encoder"], "clip_text_split:encoder_model_sha256"),
     ],
     "full": [
         ("clip-vit-b32-vision.onnx", "make_clip.py", ["--arch", "vitb32", "--tower", "vision", "--config", "full"], "clip_vitb32_vision"),
         ("clip-vit-b32-text.onnx", "make_clip.py", ["--arch", "vitb32", "--tower", "text", "--config", "full"], "clip_vitb32_text"),
         ("tinyclip-vit-39m16-vision.onnx", "make_clip.py", ["--arch", "tinyclip39m", "--tower", "vision", "--config", "full"], "tinyclip_vit39m16_vision"),
         ("resnet50.onnx", "make_resnet.py", ["--config", "full"], "resnet50"),
+        ("clip-text-split-tower.onnx", "make_text_tower.py", ["--part", "whole"], "clip_text_split"),
     ],
 }
 DEFAULT_OUT = {"small": "Tests/Goldens/models", "full": ".testdata/models/generated"}
@@ -64,11 +66,12 @@ def stamp_for(script: str, args) -> str:
 
 
 def expected_sha(case: str):
+    case, _, key = case.partition(":")
     p = os.path.join(REPO, "Tests", "Goldens", case, "golden.json")
     if not os.path.exists(p):
         return None
     with open(p) as f:
-        return json.load(f).get("model_sha256")
+        return json.load(f).get(key or "model_sha256")
 
 
 def main(argv=None) -> int:
