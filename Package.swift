@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "EFTransformsTests", dependencies: ["EFCore", "EFIR", "EFInterpreter", "EFTransforms", "EFONNX", "EFTestSupport"]),
         .testTarget(name: "EFRuntimeTests", dependencies: ["EFCore", "EFIR", "EFKernels", "EFOneDNN", "EFInterpreter", "EFONNX", "EFArchive", "EFTransforms", "EFCompiler", "EFRuntime", "EFTestSupport"]),
         .testTarget(name: "EFMediaTests", dependencies: ["EFCore", "EFMedia", "EFTestSupport"]),
-        .testTarget(name: "EFTextTests", dependencies: ["EFCore", "EFIR", "EFONNX", "EFCompiler", "EFRuntime", "EFText", "EFTestSupport"]),
+        .testTarget(name: "EFTextTests", dependencies: ["EFCore", "EFIR", "EFONNX", "EFArchive", "EFCompiler", "EFRuntime", "EFText", "EFTestSupport"]),
         .testTarget(name: "ArchitectureTests", dependencies: ["EFTestSupport"]),
     ],
     swiftLanguageModes: [.v5]
