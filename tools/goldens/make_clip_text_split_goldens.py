@@ -22,7 +22,7 @@ import onnx
 import onnxruntime as ort
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from goldenlib import REPO, rel, sha256_file  # noqa: E402
+from goldenlib import REPO, rel, sha256_file, write_index  # noqa: E402
 from make_clip_token_goldens import VOCAB, load_tokenizer_module  # noqa: E402
 
 CASE = "clip_text_split"
@@ -101,6 +101,7 @@ def main():
     with open(os.path.join(FOLDER, "golden.json"), "w") as f:
         json.dump(golden, f, indent=1)
         f.write("\n")
+    write_index()
     print(f"wrote {FOLDER}: text_embeds {embeds.shape}, split vs whole (onnxruntime) {split_diff:.3g}, "
           f"eot positions {ids.argmax(axis=-1).tolist()}")
 
