@@ -167,10 +167,11 @@ def main() -> None:
     add("tiff_orientation_6", "tif", save(rgb, "TIFF", tiffinfo={274: 6}), "tiff", size, orientation=6)
 
     # HEIC (heif-enc = Debian libheif 1.15; golden decoded by pillow-heif's bundled libheif).
-    heif_note = f"pillow-heif {pillow_heif.__version__} (libheif {pillow_heif.libheif_version()}) vs Debian libheif 1.15"
-    add("heic", "heic", heic(rgb, None), "heif", size, tolerance=0, note=heif_note)
+    heif_note = (f"pillow-heif {pillow_heif.__version__} (libheif {pillow_heif.libheif_version()}) vs Debian libheif 1.15: "
+                 "the YCbCr→RGB conversion rounds differently, measured max 1 level on ~1% of samples")
+    add("heic", "heic", heic(rgb, None), "heif", size, tolerance=1, note=heif_note)
     heic_thumb = heic(big, 200)
-    add("heic_thumbnail", "heic", heic_thumb, "heif", big.size, minimum=(150, 100), tolerance=0,
+    add("heic_thumbnail", "heic", heic_thumb, "heif", big.size, minimum=(150, 100), tolerance=1,
         note="embedded 200-pixel thumbnail chosen for minimum 150×100 (pillow-heif's draft picks it too); " + heif_note)
 
     # 1×1 images of every format.
@@ -180,7 +181,7 @@ def main() -> None:
     add("tiny_webp", "webp", save(dot, "WEBP", lossless=True), "webp", (1, 1))
     add("tiny_gif", "gif", save(dot.convert("P"), "GIF"), "gif", (1, 1))
     add("tiny_tiff", "tif", save(dot, "TIFF"), "tiff", (1, 1))
-    add("tiny_heic", "heic", heic(dot, None), "heif", (1, 1), tolerance=0, note=heif_note)
+    add("tiny_heic", "heic", heic(dot, None), "heif", (1, 1), tolerance=1, note=heif_note)
 
     with open(os.path.join(OUT, "cases.json"), "w") as f:
         json.dump({"generator": "tools/goldens/make_media_decode_goldens.py",

@@ -2,7 +2,7 @@
 // cannot be called from Swift). The file is read from memory through TIFFClientOpenExt with
 // a cap on libtiff's single allocations; libtiff's messages are captured, not printed.
 //
-// Rules: the page is asked for in its stored row order and the Orientation tag (which
+// Rules: any strip/tile read error stops the decode (stoponerr = 1); the page is asked for in its stored row order and the Orientation tag (which
 // TIFFRGBAImage reports) is applied by us, as Pillow's exif_transpose does; alpha is dropped.
 // Known differences from Pillow: libtiff premultiplies unassociated alpha and rounds 16-bit
 // samples to 8 bits instead of taking the high byte (such TIFFs can differ by more than 1).
@@ -36,7 +36,7 @@ enum TIFFDecoder {
         defer { TIFFClose(tiff) }
         var message = [CChar](repeating: 0, count: 1024)
         var rgba = TIFFRGBAImage()
-        guard TIFFRGBAImageBegin(&rgba, tiff, 0, &message) == 1 else {
+        guard TIFFRGBAImageBegin(&rgba, tiff, 1, &message) == 1 else {
             let text = String(cString: message)
             throw EdgeflowError(.invalidInput, "unsupported or damaged TIFF (libtiff: \(text.isEmpty ? source.lastError : text))")
         }
