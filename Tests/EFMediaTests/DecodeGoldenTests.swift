@@ -84,4 +84,13 @@ final class DecodeGoldenTests: XCTestCase {
                                            options: DecodeOptions(minimumWidth: 300, minimumHeight: 200))
         XCTAssertEqual(heic.reduction, "full", "the 200-pixel thumbnail is too small for 300×200")
     }
+
+    func testOrientationCanBeLeftUnapplied() throws {
+        let url = Self.folder.appendingPathComponent("jpeg_orientation_6.jpg")
+        let stored = try ImageDecoder.decode(contentsOf: url, options: DecodeOptions(applyOrientation: false))
+        XCTAssertEqual([stored.image.width, stored.image.height, stored.orientation], [61, 47, 1])
+        // Same pixels as the orientation-1 file (both were saved from the same image).
+        let upright = try NPY.read(contentsOf: Self.folder.appendingPathComponent("jpeg_orientation_1.npy"))
+        XCTAssertEqual(stored.image.pixels, upright.scalars(as: UInt8.self))
+    }
 }
