@@ -17,8 +17,9 @@ enum HEIFDecoder {
             try check(heif_context_get_primary_image_handle(context, &primary), "HEIF file has no primary image")
             guard let primary else { throw EdgeflowError(.invalidInput, "HEIF file has no primary image") }
             defer { heif_image_handle_release(primary) }
-            let storedW = Int(heif_image_handle_get_ispe_width(primary)), storedH = Int(heif_image_handle_get_ispe_height(primary))
             let w = Int(heif_image_handle_get_width(primary)), h = Int(heif_image_handle_get_height(primary))
+            let ispeW = Int(heif_image_handle_get_ispe_width(primary)), ispeH = Int(heif_image_handle_get_ispe_height(primary))
+            let (storedW, storedH) = ispeW > 0 && ispeH > 0 ? (ispeW, ispeH) : (w, h)
             try options.checkPixelLimit(width: max(w, storedW), height: max(h, storedH), format: "HEIF")
             if let thumbnail = suitableThumbnail(of: primary, options: options) {
                 defer { heif_image_handle_release(thumbnail) }
@@ -45,7 +46,7 @@ enum HEIFDecoder {
             var handle: OpaquePointer?
             guard heif_image_handle_get_thumbnail(primary, id, &handle).code == heif_error_Ok, let handle else { continue }
             let w = Int(heif_image_handle_get_width(handle)), h = Int(heif_image_handle_get_height(handle))
-            if w >= minW, h >= minH, best.map({ w * h < $0.pixels }) ?? true {
+            if w >= minW, h >= minH, w <= options.maxPixels / max(h, 1), best.map({ w * h < $0.pixels }) ?? true {
                 if let previous = best { heif_image_handle_release(previous.handle) }
                 best = (handle, w * h)
             } else {
@@ -55,22 +56,28 @@ enum HEIFDecoder {
         return best?.handle
     }
 
-    /// Decodes a handle to 8-bit interleaved RGB (alpha, if any, is not requested).
+    /// Decodes a handle to 8-bit interleaved RGB (alpha, if any, is not requested); the
+    /// handle's size is checked against the pixel limit first.
     private static func decodeRGB(_ handle: OpaquePointer, options: DecodeOptions) throws -> PixelImage {
+        try options.checkPixelLimit(width: Int(heif_image_handle_get_width(handle)),
+                                    height: Int(heif_image_handle_get_height(handle)), format: "HEIF")
         var image: OpaquePointer?
         try check(heif_decode_image(handle, &image, heif_colorspace_RGB, heif_chroma_interleaved_RGB, nil), "damaged HEIF image data")
         guard let image else { throw EdgeflowError(.invalidInput, "damaged HEIF image data") }
         defer { heif_image_release(image) }
         let w = Int(heif_image_get_width(image, heif_channel_interleaved))
         let h = Int(heif_image_get_height(image, heif_channel_interleaved))
-        try options.checkPixelLimit(width: w, height: h, format: "HEIF")
+        guard w >= 1, h >= 1 else { throw EdgeflowError(.invalidInput, "HEIF decode produced an empty image") }
         var stride: Int32 = 0
         guard let plane = heif_image_get_plane_readonly(image, heif_channel_interleaved, &stride), Int(stride) >= w * 3 else {
             throw EdgeflowError(.invalidInput, "HEIF decode produced no RGB plane")
         }
         var pixels = [UInt8](repeating: 0, count: w * h * 3)
-        for y in 0..<h {
-            for x in 0..<(w * 3) { pixels[y * w * 3 + x] = plane[y * Int(stride) + x] }
+        pixels.withUnsafeMutableBytes { out in
+            guard let base = out.baseAddress else { return }
+            for y in 0..<h {
+                (base + y * w * 3).copyMemory(from: plane + y * Int(stride), byteCount: w * 3)
+            }
         }
         return try PixelImage(width: w, height: h, channels: 3, pixels: pixels)
     }
