@@ -63,6 +63,9 @@ final class DecodeBadInputTests: XCTestCase {
                 assertRefused(Array(bytes.prefix(cut)), "\(name) cut to \(cut) of \(bytes.count) bytes")
             }
         }
+        let jpeg = try Self.fixture("jpeg_420.jpg")
+        let message = assertRefused(Array(jpeg.prefix(jpeg.count / 2)), "JPEG cut in its scan")
+        XCTAssertTrue(message.contains("truncated JPEG data (Premature end of JPEG file)"), message)
     }
 
     func testCorruptHeadersAreRefused() throws {

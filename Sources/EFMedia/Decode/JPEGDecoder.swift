@@ -38,7 +38,9 @@ enum JPEGDecoder {
             }
         }
         guard status == 0 else {
-            throw EdgeflowError(.invalidInput, "damaged JPEG data (\(errorText(handle)))",
+            let reason = errorText(handle)
+            let what = reason.contains("Premature end") ? "truncated JPEG data" : "damaged JPEG data"
+            throw EdgeflowError(.invalidInput, "\(what) (\(reason))",
                                 hint: "the file is truncated or corrupt; re-export or re-download it")
         }
         let rgb = isCMYK ? invertedCMYKToRGB(raw) : raw

@@ -35,7 +35,8 @@ struct PNGChunks {
             guard let length = bytes.uint32(at: offset, bigEndian: true),
                   let typeBytes = bytes.bytes(at: offset + 4, length: 4),
                   length <= bytes.count - offset - 12 else {
-                throw EdgeflowError(.invalidInput, "truncated PNG data (chunk at byte \(offset) runs past the end of the file)")
+                throw EdgeflowError(.invalidInput, "truncated PNG data (chunk at byte \(offset) runs past the end of the file)",
+                                    hint: "the file is incomplete; re-export or re-download it")
             }
             let type = String(decoding: typeBytes, as: UTF8.self)
             let payload = offset + 8
@@ -60,7 +61,8 @@ struct PNGChunks {
             if type == "IEND" { sawEnd = true; break }
         }
         guard width > 0 else { throw EdgeflowError(.invalidInput, "damaged PNG: no IHDR chunk") }
-        guard sawEnd else { throw EdgeflowError(.invalidInput, "truncated PNG data (no IEND chunk)") }
+        guard sawEnd else { throw EdgeflowError(.invalidInput, "truncated PNG data (no IEND chunk)",
+                                             hint: "the file is incomplete; re-export or re-download it") }
     }
 
     /// `filtered` with an sRGB chunk after IHDR: libpng then treats 16-bit samples as already
