@@ -1,0 +1,69 @@
+// The one entry point for turning image bytes into RGB pixels: sniffs the format from the
+// magic bytes, dispatches to the per-format decoder and names the file in every error.
+
+import EFCore
+import Foundation
+
+/// Decodes JPEG, PNG, WebP, HEIF/HEIC, GIF (first frame) and TIFF (first page) to RGB8.
+///
+/// Rules shared by every format (each decoder file states its own):
+/// - the output is 3-channel RGB; gray is replicated, alpha is dropped without compositing
+///   (as Pillow's `convert("RGB")`), 16-bit samples keep their high byte;
+/// - the EXIF orientation is applied (unless `applyOrientation` is false);
+/// - the stored size is checked against `maxPixels` from the header before decoding;
+/// - damaged data (truncated, corrupt, including what libjpeg calls warnings) is an error:
+///   `EdgeflowError(.invalidInput)` saying what is wrong. Nothing on file data may crash.
+public enum ImageDecoder {
+    /// The format recognised from the magic bytes (never the file extension), or nil.
+    public static func format(of bytes: [UInt8]) -> ImageFormat? {
+        ImageFormat.sniff(bytes)
+    }
+
+    /// Decodes an image held in memory. Throws `invalidInput` for unknown, damaged or
+    /// oversized images.
+    public static func decode(bytes: [UInt8], options: DecodeOptions = .init()) throws -> DecodedImage {
+        guard !bytes.isEmpty else {
+            throw EdgeflowError(.invalidInput, "empty file (0 bytes), not an image")
+        }
+        guard let format = format(of: bytes) else {
+            throw EdgeflowError(.invalidInput, "not an image (starts with \(preview(bytes))); supported: \(ImageFormat.supportedList)")
+        }
+        switch format {
+        case .jpeg: return try JPEGDecoder.decode(bytes, options: options)
+        case .png: return try PNGDecoder.decode(bytes, options: options)
+        case .webp: return try WebPDecoder.decode(bytes, options: options)
+        case .heif: return try HEIFDecoder.decode(bytes, options: options)
+        case .gif: return try GIFDecoder.decode(bytes, options: options)
+        case .tiff: return try TIFFDecoder.decode(bytes, options: options)
+        }
+    }
+
+    /// Reads and decodes a file. Errors are prefixed with the file name; an unreadable file
+    /// is `.io`.
+    public static func decode(contentsOf url: URL, options: DecodeOptions = .init()) throws -> DecodedImage {
+        let name = url.lastPathComponent
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw EdgeflowError(.io, "\(url.path): cannot read (\(error.localizedDescription))",
+                                hint: "check that the file exists and is readable")
+        }
+        do {
+            return try decode(bytes: [UInt8](data), options: options)
+        } catch let error as EdgeflowError {
+            throw error.prefixed(name)
+        }
+    }
+
+    /// The first bytes of a non-image, quoted for an error message.
+    static func preview(_ bytes: [UInt8]) -> String {
+        let head = bytes.prefix(8)
+        let printable = head.allSatisfy { (0x20...0x7E).contains($0) || $0 == 0x0A || $0 == 0x09 }
+        if printable {
+            let text = String(decoding: head, as: UTF8.self).replacingOccurrences(of: "\n", with: "\\n")
+            return "'\(text)\(bytes.count > head.count ? "…" : "")'"
+        }
+        return "bytes " + head.map { String(format: "%02X", $0) }.joined(separator: " ")
+    }
+}
