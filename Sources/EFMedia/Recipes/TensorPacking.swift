@@ -1,0 +1,93 @@
+// Packing prepared images into model input tensors: u8 NHWC (normalization folded into the
+// model) or float32 NCHW normalized as the reference pipeline does; batches stack along N.
+
+import EFCore
+
+/// Tensor layout of a packed model input.
+public enum TensorLayout: String, Sendable {
+    /// `[N, H, W, C]` uint8, bytes as resized (padding: `round(255·mean)` for zero-after-normalization).
+    case nhwcUInt8 = "nhwc-u8"
+    /// `[N, C, H, W]` float32, normalized with `Normalization`.
+    case nchwFloat32 = "nchw-f32"
+}
+
+public enum TensorPacker {
+    /// One prepared image as a `[1, …]` tensor (see `TensorLayout`); channel order and
+    /// normalization from `normalization`.
+    public static func makeTensor(_ prepared: PreparedImage, layout: TensorLayout, normalization: Normalization) -> Tensor {
+        pack([prepared], layout: layout, normalization: normalization)
+    }
+
+    /// Packs images already known to share one size (the caller checked).
+    static func pack(_ images: [PreparedImage], layout: TensorLayout, normalization: Normalization) -> Tensor {
+        let first = images[0]
+        let w = first.image.width, h = first.image.height, c = first.image.channels
+        let plane = w * h
+        let order = channelMap(channels: c, order: normalization.channelOrder)
+        switch layout {
+        case .nhwcUInt8:
+            var bytes = [UInt8](repeating: 0, count: images.count * plane * c)
+            for (n, p) in images.enumerated() {
+                let base = n * plane * c
+                for y in 0..<h {
+                    for x in 0..<w {
+                        let inside = p.padding == .pixels || p.geometry.contains(x: x, y: y)
+                        for (dc, sc) in order.enumerated() {
+                            bytes[base + (y * w + x) * c + dc] = inside ? p.image.pixels[(y * w + x) * c + sc]
+                                                                        : normalization.zeroByte(channel: dc)
+                        }
+                    }
+                }
+            }
+            return Tensor(shape: [images.count, h, w, c], scalars: bytes)
+        case .nchwFloat32:
+            let tables = normalization.lookupTables(channels: c)
+            var values = [Float](repeating: 0, count: images.count * plane * c)
+            values.withUnsafeMutableBufferPointer { out in
+                for (n, p) in images.enumerated() {
+                    p.image.pixels.withUnsafeBufferPointer { src in
+                        for (dc, sc) in order.enumerated() {
+                            let table = tables[dc]
+                            let base = (n * c + dc) * plane
+                            for y in 0..<h {
+                                for x in 0..<w {
+                                    let inside = p.padding == .pixels || p.geometry.contains(x: x, y: y)
+                                    out[base + y * w + x] = inside ? table[Int(src[(y * w + x) * c + sc])] : 0
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            return Tensor(shape: [images.count, c, h, w], scalars: values)
+        }
+    }
+
+    /// Several prepared images stacked into `[N, …]` (same layout rules as `makeTensor`).
+    /// - Throws: `EdgeflowError.invalidArgument` for an empty list or when an image's size or
+    ///   channel count differs from the first one's.
+    public static func makeBatch(_ images: [PreparedImage], layout: TensorLayout, normalization: Normalization) throws -> Tensor {
+        guard let first = images.first else {
+            throw EdgeflowError(.invalidArgument, "cannot make a batch of zero images")
+        }
+        for (i, p) in images.enumerated()
+        where p.image.width != first.image.width || p.image.height != first.image.height || p.image.channels != first.image.channels {
+            throw EdgeflowError(.invalidArgument,
+                                "batch image \(i) is \(p.image.width)×\(p.image.height)×\(p.image.channels), image 0 is \(first.image.width)×\(first.image.height)×\(first.image.channels)",
+                                hint: "prepare every image with the same fixed-size recipe")
+        }
+        return pack(images, layout: layout, normalization: normalization)
+    }
+
+    /// Source channel per output channel: BGR reverses the colour channels (alpha stays last).
+    static func channelMap(channels c: Int, order: ChannelOrder) -> [Int] {
+        guard order == .bgr, c >= 3 else { return Array(0..<c) }
+        return [2, 1, 0] + Array(3..<c)
+    }
+}
+
+extension ImageGeometry {
+    func contains(x: Int, y: Int) -> Bool {
+        x >= contentX && x < contentX + contentWidth && y >= contentY && y < contentY + contentHeight
+    }
+}
