@@ -15,12 +15,15 @@ public struct EdgeflowCommand: ParsableCommand {
               edgeflow inspect model.efa                  see its inputs, outputs and ops
               edgeflow infer model.efa --input x=x.npy --output-dir out
               edgeflow benchmark model.efa --threads 1        time it
+              edgeflow preprocess photo.jpg --recipe clip -o x.npy   the input a model will see
+              edgeflow tokenize "a photo of a cat"        CLIP token ids
 
             Exit codes: 0 success, 64 usage error, 65 invalid model, archive or input data, \
             69 unsupported feature, 70 internal error, 74 I/O error.
             """,
         version: EdgeflowVersion.current,
-        subcommands: [ParseCommand.self, InspectCommand.self, InferCommand.self, BenchmarkCommand.self, RegionsCommand.self])
+        subcommands: [ParseCommand.self, InspectCommand.self, InferCommand.self, BenchmarkCommand.self, RegionsCommand.self,
+                      PreprocessCommand.self, TokenizeCommand.self])
 
     public init() {}
 

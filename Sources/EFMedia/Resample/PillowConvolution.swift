@@ -1,14 +1,25 @@
-// Pillow's antialiased two-pass resampler on 8-bit images: a horizontal pass into an 8-bit
-// intermediate (only the rows the vertical pass reads), then a vertical pass, each rounding
-// with 22-bit fixed-point weights and clipping to 0…255 (Pillow 13 `ImagingResampleInner`).
+// Pillow's antialiased two-pass resampler on 8-bit images: usually a horizontal pass into an
+// 8-bit intermediate (only the rows the vertical pass reads), then a vertical pass, each
+// rounding with 22-bit fixed-point weights and clipping to 0…255 (Pillow 13
+// `ImagingResampleInner`, whose pass order rule is reproduced in `resize`).
 
 enum PillowConvolution {
-    /// Resizes `image` to `width × height` with `kernel`, channels kept independent.
+    /// Resizes `image` to `width × height` with `kernel`, channels kept independent. The pass
+    /// order is Pillow 13's: vertical first when the height shrinks by more than twice as many
+    /// pixels as the width (the order changes the 8-bit rounding between the passes).
     static func resize(_ image: PixelImage, width: Int, height: Int, kernel: ConvolutionKernel) -> PixelImage {
         let needHorizontal = width != image.width
         let needVertical = height != image.height
         if !needHorizontal && !needVertical { return image }
+        let shrinkY = image.height - height, shrinkX = image.width - width
+        let horizontalFirst = !(shrinkY > 0 && shrinkY > shrinkX * 2)
         var vertical = PillowAxisTaps(inSize: image.height, outSize: height, kernel: kernel)
+        guard horizontalFirst else {
+            let reduced = needVertical ? verticalPass(image, height: height, taps: vertical) : image
+            guard needHorizontal else { return reduced }
+            let horizontal = PillowAxisTaps(inSize: image.width, outSize: width, kernel: kernel)
+            return horizontalPass(reduced, rows: 0..<reduced.height, taps: horizontal)
+        }
         var source = image
         var rowOffset = 0
         if needHorizontal {
@@ -46,6 +57,20 @@ enum PillowConvolution {
                             let first = srcRow + taps.first[xx] * c
                             let kBase = xx * taps.stride
                             let n = taps.count[xx]
+                            if c == 3 {  // the common case: all three sums in one sweep over the taps
+                                var (r, g, b) = (half, half, half)
+                                var p = first
+                                for t in 0..<n {
+                                    let w = k[kBase + t]
+                                    r = r &+ Int32(src[p]) &* w
+                                    g = g &+ Int32(src[p + 1]) &* w
+                                    b = b &+ Int32(src[p + 2]) &* w
+                                    p += 3
+                                }
+                                let o = dstRow + xx * 3
+                                (dst[o], dst[o + 1], dst[o + 2]) = (clip8(r), clip8(g), clip8(b))
+                                continue
+                            }
                             for ch in 0..<c {
                                 var sum = half
                                 var p = first + ch

