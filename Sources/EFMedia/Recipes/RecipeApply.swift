@@ -19,10 +19,14 @@ extension PreprocessRecipe {
             // torchvision Resize(int): the short side becomes `size`, the long side int(size·long/short).
             let long = Int(Double(size * max(w, h)) / Double(min(w, h)))
             let (nw, nh) = w <= h ? (size, long) : (long, size)
-            let resized = try Resampler.resize(image, width: nw, height: nh, filter: .bicubic)
+            try Resampler.checkedSize(width: nw, height: nh)
             let top = Int((Double(nh - size) / 2).rounded(.toNearestOrEven))
             let left = Int((Double(nw - size) / 2).rounded(.toNearestOrEven))
-            let cropped = crop(resized, x: left, y: top, width: size, height: size)
+            // Only the crop window of the resized image is computed (identical to resize + crop).
+            let cropped = nw == w && nh == h
+                ? crop(image, x: left, y: top, width: size, height: size)
+                : try Resampler.resize(image, width: nw, height: nh, filter: .bicubic,
+                                       columns: left ..< left + size, rows: top ..< top + size)
             return PreparedImage(image: cropped,
                                  geometry: geometry(Double(nw) / Double(w), Double(nh) / Double(h), Double(-left), Double(-top),
                                                     content: (0, 0, size, size)),

@@ -4,35 +4,34 @@
 // `ImagingResampleInner`, whose pass order rule is reproduced in `resize`).
 
 enum PillowConvolution {
-    /// Resizes `image` to `width × height` with `kernel`, channels kept independent. The pass
-    /// order is Pillow 13's: vertical first when the height shrinks by more than twice as many
-    /// pixels as the width (the order changes the 8-bit rounding between the passes).
-    static func resize(_ image: PixelImage, width: Int, height: Int, kernel: ConvolutionKernel) -> PixelImage {
+    /// Resizes `image` to `width × height` with `kernel`, channels kept independent, and returns
+    /// the `columns × rows` window of that result (the whole of it by default). Every output
+    /// pixel depends only on its own taps, so a window costs only its share of the work and
+    /// equals the same crop of the full result. The pass order is Pillow 13's: vertical first
+    /// when the height shrinks by more than twice as many pixels as the width (the order changes
+    /// the 8-bit rounding between the passes).
+    static func resize(_ image: PixelImage, width: Int, height: Int, kernel: ConvolutionKernel,
+                       columns: Range<Int>? = nil, rows: Range<Int>? = nil) -> PixelImage {
+        let columns = columns ?? 0..<width, rows = rows ?? 0..<height
         let needHorizontal = width != image.width
         let needVertical = height != image.height
-        if !needHorizontal && !needVertical { return image }
         let shrinkY = image.height - height, shrinkX = image.width - width
         let horizontalFirst = !(shrinkY > 0 && shrinkY > shrinkX * 2)
-        var vertical = PillowAxisTaps(inSize: image.height, outSize: height, kernel: kernel)
-        guard horizontalFirst else {
-            let reduced = needVertical ? verticalPass(image, height: height, taps: vertical) : image
-            guard needHorizontal else { return reduced }
-            let horizontal = PillowAxisTaps(inSize: image.width, outSize: width, kernel: kernel)
-            return horizontalPass(reduced, rows: 0..<reduced.height, taps: horizontal)
-        }
-        var source = image
-        var rowOffset = 0
-        if needHorizontal {
+        let vertical = needVertical ? PillowAxisTaps(inSize: image.height, outSize: height, kernel: kernel).window(rows)
+                                    : PillowAxisTaps(identity: rows)
+        let horizontal = needHorizontal ? PillowAxisTaps(inSize: image.width, outSize: width, kernel: kernel).window(columns)
+                                        : PillowAxisTaps(identity: columns)
+        // An axis that keeps its size and is not windowed needs no pass at all.
+        let skipHorizontal = !needHorizontal && columns == 0..<width
+        let skipVertical = !needVertical && rows == 0..<height
+        if horizontalFirst {
             let span = vertical.sourceSpan
-            let horizontal = PillowAxisTaps(inSize: image.width, outSize: width, kernel: kernel)
-            source = horizontalPass(image, rows: span, taps: horizontal)
-            rowOffset = span.lowerBound
+            let narrowed = skipHorizontal ? image : horizontalPass(image, rows: span, taps: horizontal)
+            if skipVertical { return narrowed }
+            return verticalPass(narrowed, height: rows.count, taps: skipHorizontal ? vertical : vertical.shifted(by: -span.lowerBound))
         }
-        guard needVertical else { return source }
-        if rowOffset != 0 {
-            vertical = PillowAxisTaps(shifting: vertical, by: -rowOffset)
-        }
-        return verticalPass(source, height: height, taps: vertical)
+        let reduced = skipVertical ? image : verticalPass(image, height: rows.count, taps: vertical)
+        return skipHorizontal ? reduced : horizontalPass(reduced, rows: 0..<reduced.height, taps: horizontal)
     }
 
     /// Pillow's clip8: drop the fraction bits (arithmetic shift) and clamp to a byte.
@@ -115,9 +114,23 @@ enum PillowConvolution {
 }
 
 extension PillowAxisTaps {
+    /// The taps of the outputs in `range` only.
+    func window(_ range: Range<Int>) -> PillowAxisTaps {
+        if range == 0..<first.count { return self }
+        return PillowAxisTaps(stride: stride, first: Array(first[range]), count: Array(count[range]),
+                              weights: Array(weights[range.lowerBound * stride ..< range.upperBound * stride]))
+    }
+
     /// The same taps with every first index moved by `delta` (the vertical pass reads the
     /// horizontal pass's output, which starts at the first row the taps use).
-    init(shifting taps: PillowAxisTaps, by delta: Int) {
-        self.init(stride: taps.stride, first: taps.first.map { $0 + delta }, count: taps.count, weights: taps.weights)
+    func shifted(by delta: Int) -> PillowAxisTaps {
+        delta == 0 ? self : PillowAxisTaps(stride: stride, first: first.map { $0 + delta }, count: count, weights: weights)
+    }
+
+    /// Copying taps: output i is source `range.lowerBound + i` with weight 1.0 (an axis that
+    /// keeps its size but is windowed).
+    init(identity range: Range<Int>) {
+        self.init(stride: 1, first: Array(range), count: [Int](repeating: 1, count: range.count),
+                  weights: [Int32](repeating: Int32(1) << PillowAxisTaps.precisionBits, count: range.count))
     }
 }

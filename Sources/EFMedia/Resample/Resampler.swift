@@ -18,6 +18,40 @@ public enum Resampler {
     /// - Throws: `EdgeflowError.invalidArgument` when a side is < 1, a side exceeds `maxSide`
     ///   or the output would exceed `maxPixels`.
     public static func resize(_ image: PixelImage, width: Int, height: Int, filter: ResampleFilter) throws -> PixelImage {
+        try checkedSize(width: width, height: height)
+        if width == image.width && height == image.height { return image }
+        return try resize(image, width: width, height: height, filter: filter, columns: 0..<width, rows: 0..<height)
+    }
+
+    /// The `columns × rows` window of `image` resized to `width × height` (sizes already
+    /// checked): for the Pillow filters only the window is computed, which is exact because each
+    /// output pixel depends on its own taps only; the others resize fully, then crop.
+    static func resize(_ image: PixelImage, width: Int, height: Int, filter: ResampleFilter,
+                       columns: Range<Int>, rows: Range<Int>) throws -> PixelImage {
+        let whole = columns == 0..<width && rows == 0..<height
+        switch filter {
+        case .nearest, .opencvLinear:
+            let full = filter == .nearest ? PillowNearest.resize(image, width: width, height: height)
+                                          : OpenCVLinear.resize(image, width: width, height: height)
+            return whole ? full : crop(full, x: columns.lowerBound, y: rows.lowerBound, width: columns.count, height: rows.count)
+        case .box, .bilinear, .bicubic, .lanczos:
+            guard let kernel = ConvolutionKernel(filter) else {
+                throw EdgeflowError(.internalError, "no convolution kernel for filter \(filter.rawValue)")
+            }
+            if image.channels == 4 {
+                let premultiplied = PremultipliedAlpha.premultiply(image)
+                let resized = PillowConvolution.resize(premultiplied, width: width, height: height, kernel: kernel,
+                                                       columns: columns, rows: rows)
+                return PremultipliedAlpha.unpremultiply(resized)
+            }
+            return PillowConvolution.resize(image, width: width, height: height, kernel: kernel, columns: columns, rows: rows)
+        }
+    }
+
+    /// Throws unless `width × height` is an acceptable output size.
+    /// - Throws: `EdgeflowError.invalidArgument` when a side is < 1, a side exceeds `maxSide`
+    ///   or the output would exceed `maxPixels`.
+    static func checkedSize(width: Int, height: Int) throws {
         guard width >= 1, height >= 1 else {
             throw EdgeflowError(.invalidArgument, "resize to \(width)×\(height): both sides must be at least 1",
                                 hint: "pass a positive width and height")
@@ -26,23 +60,6 @@ public enum Resampler {
             throw EdgeflowError(.invalidArgument,
                                 "resize to \(width)×\(height) is beyond the limit (sides ≤ \(maxSide), ≤ \(maxPixels) pixels)",
                                 hint: "request a smaller output size")
-        }
-        if width == image.width && height == image.height { return image }
-        switch filter {
-        case .nearest:
-            return PillowNearest.resize(image, width: width, height: height)
-        case .opencvLinear:
-            return OpenCVLinear.resize(image, width: width, height: height)
-        case .box, .bilinear, .bicubic, .lanczos:
-            guard let kernel = ConvolutionKernel(filter) else {
-                throw EdgeflowError(.internalError, "no convolution kernel for filter \(filter.rawValue)")
-            }
-            if image.channels == 4 {
-                let premultiplied = PremultipliedAlpha.premultiply(image)
-                let resized = PillowConvolution.resize(premultiplied, width: width, height: height, kernel: kernel)
-                return PremultipliedAlpha.unpremultiply(resized)
-            }
-            return PillowConvolution.resize(image, width: width, height: height, kernel: kernel)
         }
     }
 }
