@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
-# The main job: parse PP-OCRv4 text detection (fetched by scripts/setup.sh) into an Edgeflow
-# archive, run it on skimage's scanned page, and count the text regions it found.
+# The main job: prepare skimage's scanned page the way RapidOCR does, parse PP-OCRv4 text
+# detection (fetched by scripts/setup.sh) into an Edgeflow archive, run it on the page, and
+# count the text regions it found.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 model=.testdata/models/ppocrv4/det.onnx
-input=.testdata/demo/page_det_input.npy
-if [ ! -f "$model" ] || [ ! -f "$input" ]; then
-  echo "missing $model or $input: run scripts/setup.sh first" >&2
+image=.testdata/images/page.png
+input=out/page_det_input.npy
+if [ ! -f "$model" ] || [ ! -f "$image" ]; then
+  echo "missing $model or $image: run scripts/setup.sh first" >&2
   exit 1
 fi
 swift build -c release --product edgeflow >/dev/null
 edgeflow=$(swift build -c release --show-bin-path)/edgeflow
 mkdir -p out
+echo "== preprocess: $image (RapidOCR's detection recipe; out/page_det_input.png shows the result)"
+"$edgeflow" preprocess "$image" --recipe ocr-det -o "$input" --png out/page_det_input.png
 # The input shape, read from the .npy header, e.g. "1,3,736,1472".
 shape=$(head -c 256 "$input" | grep -ao "'shape': ([0-9, ]*)" | tr -dc '0-9,')
 echo "== parse: $model (input x = $shape)"

@@ -46,7 +46,18 @@ struct PreprocessReport: Encodable {
                         orientation: decoded.orientation, decodedSize: [decoded.image.width, decoded.image.height],
                         reduction: decoded.reduction)
         self.recipe = recipe.name
-        steps = Array(recipe.description.dropFirst())
+        // The recipe's geometry steps, then the packing actually used (its own mean/std/order).
+        steps = recipe.description.dropFirst().filter { !$0.hasPrefix("float32 NCHW") && !$0.hasPrefix("u8 NHWC") }
+        let order = normalization.channelOrder.rawValue.uppercased()
+        switch layout {
+        case .nchwFloat32:
+            let mean = normalization.mean.map { String($0) }.joined(separator: ", ")
+            let std = normalization.std.map { String($0) }.joined(separator: ", ")
+            steps.append("float32 NCHW, \(order): (x/255 − mean)/std with mean (\(mean)), std (\(std)) "
+                         + "(\(normalization.arithmetic.rawValue) arithmetic)")
+        case .nhwcUInt8:
+            steps.append("uint8 NHWC, \(order): the resized bytes (normalization folded into the model)")
+        }
         preparedSize = [prepared.image.width, prepared.image.height]
         let g = prepared.geometry
         geometry = Geometry(scale: [g.scaleX, g.scaleY], offset: [g.offsetX, g.offsetY],
