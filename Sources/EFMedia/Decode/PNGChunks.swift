@@ -69,20 +69,10 @@ struct PNGChunks {
     /// sRGB-encoded and only narrows them to 8 bits (no gamma conversion).
     func filteredDeclaringSRGB() -> [UInt8] {
         let body: [UInt8] = Array("sRGB".utf8) + [0]  // rendering intent 0 (perceptual)
-        let crc = Self.crc32(body)
+        let crc = CRC32.checksum(body)
         let chunk: [UInt8] = [0, 0, 0, 1] + body + (0..<4).map { UInt8(truncatingIfNeeded: crc >> (24 - 8 * $0)) }
         let afterIHDR = 8 + 25
         return Array(filtered[..<afterIHDR]) + chunk + Array(filtered[afterIHDR...])
-    }
-
-    /// The PNG/zlib CRC-32 (polynomial 0xEDB88320, bitwise).
-    static func crc32(_ bytes: [UInt8]) -> UInt32 {
-        var crc: UInt32 = 0xFFFF_FFFF
-        for byte in bytes {
-            crc ^= UInt32(byte)
-            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
-        }
-        return ~crc
     }
 }
 

@@ -1,9 +1,11 @@
-// CRC-32 as zip uses it (IEEE 802.3 polynomial 0xEDB88320, reflected, initial and final XOR
-// 0xFFFFFFFF), computed eight bytes at a time with the slicing-by-8 tables.
+// CRC-32 as zip and PNG use it (IEEE 802.3 polynomial 0xEDB88320, reflected, initial and final
+// XOR 0xFFFFFFFF), computed eight bytes at a time with the slicing-by-8 tables.
 
-/// An incremental zip CRC-32.
-struct CRC32 {
-    private(set) var value: UInt32 = 0
+/// An incremental zip/PNG CRC-32.
+public struct CRC32 {
+    public init() {}
+
+    public private(set) var value: UInt32 = 0
 
     /// tables[k][b]: the CRC contribution of byte b followed by k zero bytes.
     private static let tables: [[UInt32]] = {
@@ -23,7 +25,7 @@ struct CRC32 {
     }()
 
     /// Adds bytes.
-    mutating func update(_ bytes: UnsafeRawBufferPointer) {
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
         var crc = ~value
         let count = bytes.count
         var index = 0
@@ -48,9 +50,14 @@ struct CRC32 {
     }
 
     /// The CRC-32 of a whole buffer.
-    static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+    public static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
         var crc = CRC32()
         crc.update(bytes)
         return crc.value
+    }
+
+    /// The CRC-32 of a byte array.
+    public static func checksum(_ bytes: [UInt8]) -> UInt32 {
+        bytes.withUnsafeBytes { checksum($0) }
     }
 }
