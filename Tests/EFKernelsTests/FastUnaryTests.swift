@@ -62,8 +62,7 @@ final class FastUnaryTests: XCTestCase {
                 for (name, result) in [("out of place", fast), ("in place", inPlace)] {
                     let mismatch = result.indices.first { i in
                         let (f, r) = (result[i], reference[i])
-                        return
-                        !(f.isNaN && r.isNaN) && f.bitPattern != r.bitPattern
+                        return !(f.isNaN && r.isNaN) && f.bitPattern != r.bitPattern
                     }
                     XCTAssertNil(mismatch, "\(fn) \(name) at x = \(mismatch.map { Self.sweep[$0] } ?? 0)")
                 }

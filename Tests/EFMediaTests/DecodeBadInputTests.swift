@@ -138,6 +138,29 @@ final class DecodeBadInputTests: XCTestCase {
         var gif = try Self.fixture("gif.gif")
         gif[6...9] = [0xFF, 0xFF, 0xFF, 0xFF]  // logical screen 65535×65535
         XCTAssertTrue(assertRefused(gif, "GIF bomb").contains("exceeds the limit"))
+
+        let tiff = try Self.tiff(try Self.fixture("tiff_rgb.tif"), claimingWidth: 60000, height: 60000)
+        XCTAssertTrue(assertRefused(tiff, "TIFF bomb").contains("exceeds the limit"))
+    }
+
+    /// A little-endian TIFF whose first IFD's ImageWidth and ImageLength say `width × height`.
+    static func tiff(_ bytes: [UInt8], claimingWidth width: Int, height: Int) throws -> [UInt8] {
+        func u16(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 }
+        func u32(_ at: Int) -> Int { u16(at) | u16(at + 2) << 16 }
+        XCTAssertEqual(Array(bytes.prefix(4)), [0x49, 0x49, 0x2A, 0x00], "the fixture is a little-endian TIFF")
+        var out = bytes
+        let ifd = u32(4)
+        var patched = 0
+        for entry in 0..<u16(ifd) {
+            let at = ifd + 2 + 12 * entry
+            guard [256, 257].contains(u16(at)) else { continue }
+            let value = u16(at) == 256 ? width : height
+            out[at + 2 ... at + 7] = [4, 0, 1, 0, 0, 0]  // type LONG, count 1
+            out[at + 8 ... at + 11] = ArraySlice((0..<4).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) })
+            patched += 1
+        }
+        XCTAssertEqual(patched, 2, "ImageWidth and ImageLength found")
+        return out
     }
 
     func testLoweredPixelLimit() throws {
