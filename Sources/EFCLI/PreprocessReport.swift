@@ -59,7 +59,8 @@ struct PreprocessReport: Encodable {
             steps.append("uint8 NHWC, \(order): the resized bytes (normalization folded into the model)")
         }
         preparedSize = [prepared.image.width, prepared.image.height]
-        let g = prepared.geometry
+        // Against the file's full-resolution pixels, also when --fast decoded a reduced image.
+        let g = prepared.geometry.relative(toFullWidth: decoded.displayedWidth, fullHeight: decoded.displayedHeight)
         geometry = Geometry(scale: [g.scaleX, g.scaleY], offset: [g.offsetX, g.offsetY],
                             content: [g.contentX, g.contentY, g.contentWidth, g.contentHeight])
         self.output = Output(file: output, png: png, layout: layout.rawValue, dtype: tensor.dtype.rawValue, shape: tensor.shape,
@@ -76,7 +77,7 @@ struct PreprocessReport: Encodable {
         print("recipe \(recipe):")
         for (index, step) in steps.enumerated() { print("  \(index + 1). \(step)") }
         let g = geometry
-        print(String(format: "geometry: model = source × (%.6g, %.6g) + (%.6g, %.6g); content %d,%d %d×%d of %d×%d",
+        print(String(format: "geometry: model pixel = file pixel × (%.6g, %.6g) + (%.6g, %.6g); content %d,%d %d×%d of %d×%d",
                      g.scale[0], g.scale[1], g.offset[0], g.offset[1], g.content[0], g.content[1], g.content[2], g.content[3],
                      preparedSize[0], preparedSize[1]))
         print("wrote \(output.dtype)\(output.shape.shapeDescription) (\(output.layout), \(output.channelOrder.uppercased())) to \(output.file)"

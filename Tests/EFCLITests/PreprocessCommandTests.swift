@@ -51,6 +51,23 @@ final class PreprocessCommandTests: XCTestCase {
         XCTAssertEqual(png.image.pixels, tensor.scalars(as: UInt8.self))
     }
 
+    /// --fast decodes Kafka at 1/2 scale; the reported geometry still maps model pixels to the
+    /// file's full-resolution pixels, so it agrees with the exact path's.
+    func testFastPathReportsGeometryAgainstTheFullImage() throws {
+        func report(_ extra: [String]) throws -> [String: Any] {
+            let result = try CLIRunner.run(["preprocess", try kafka().path, "-o", "x.npy", "--json"] + extra, in: directory)
+            XCTAssertEqual(result.status, 0, result.stderr)
+            return try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        }
+        let exact = try report([]), fast = try report(["--fast"])
+        XCTAssertEqual((fast["source"] as? [String: Any])?["reduction"] as? String, "DCT 1/2")
+        let exactScale = try XCTUnwrap((exact["geometry"] as? [String: Any])?["scale"] as? [Double])
+        let fastScale = try XCTUnwrap((fast["geometry"] as? [String: Any])?["scale"] as? [Double])
+        XCTAssertEqual(exactScale[0], 224.0 / 450, accuracy: 1e-9)
+        XCTAssertEqual(fastScale[0], exactScale[0], accuracy: 0.01 * exactScale[0])
+        XCTAssertEqual(fastScale[1], exactScale[1], accuracy: 0.01 * exactScale[1])
+    }
+
     func testNotAnImageFailsWithTheFileNameAndWritesNothing() throws {
         let fake = directory.appendingPathComponent("notes.jpg")
         try Data("hello, these are my notes\n".utf8).write(to: fake)

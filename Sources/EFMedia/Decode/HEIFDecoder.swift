@@ -25,11 +25,12 @@ enum HEIFDecoder {
                 defer { heif_image_handle_release(thumbnail) }
                 let image = try decodeRGB(thumbnail, options: options)
                 return DecodedImage(image: image, format: .heif, storedWidth: storedW, storedHeight: storedH,
-                                    orientation: 1, reduction: "thumbnail \(image.width)×\(image.height)")
+                                    orientation: 1, reduction: "thumbnail \(image.width)×\(image.height)",
+                                    displayedSize: (w, h))
             }
             let image = try decodeRGB(primary, options: options)
             return DecodedImage(image: image, format: .heif, storedWidth: storedW, storedHeight: storedH,
-                                orientation: 1, reduction: "full")
+                                orientation: 1, reduction: "full", displayedSize: (w, h))
         }
     }
 

@@ -88,14 +88,23 @@ public struct DecodedImage: Sendable {
     public var orientation: Int
     /// "full", "DCT 1/4" or "thumbnail 320×240": how the image was reduced while decoding.
     public var reduction: String
+    /// Size of the full-resolution image as displayed (orientation applied, no reduction):
+    /// what `image` would measure with `reduction == "full"`.
+    public var displayedWidth: Int
+    public var displayedHeight: Int
 
+    /// `displayedSize` defaults to the stored size, swapped for orientations 5–8.
     public init(image: PixelImage, format: ImageFormat, storedWidth: Int, storedHeight: Int,
-                orientation: Int, reduction: String) {
+                orientation: Int, reduction: String, displayedSize: (width: Int, height: Int)? = nil) {
         self.image = image
         self.format = format
         self.storedWidth = storedWidth
         self.storedHeight = storedHeight
         self.orientation = orientation
         self.reduction = reduction
+        let swapped = Orientation.swapsAxes(orientation)
+        let size = displayedSize ?? (swapped ? (storedHeight, storedWidth) : (storedWidth, storedHeight))
+        displayedWidth = size.width
+        displayedHeight = size.height
     }
 }

@@ -14,6 +14,18 @@ public struct ImageGeometry: Equatable, Sendable {
     /// letterbox or right padding.
     public var contentX: Int, contentY: Int, contentWidth: Int, contentHeight: Int
 
+    /// The same mapping against the full-resolution image when the recipe ran on a reduced
+    /// decode of it (`DecodedImage.displayedWidth/Height`): scales shrink by the reduction,
+    /// offsets stay (they are in model pixels).
+    public func relative(toFullWidth fullWidth: Int, fullHeight: Int) -> ImageGeometry {
+        var result = self
+        result.scaleX *= Double(sourceWidth) / Double(fullWidth)
+        result.scaleY *= Double(sourceHeight) / Double(fullHeight)
+        result.sourceWidth = fullWidth
+        result.sourceHeight = fullHeight
+        return result
+    }
+
     /// The source-image point for a model-input point.
     public func toSource(x: Double, y: Double) -> (x: Double, y: Double) {
         ((x - offsetX) / scaleX, (y - offsetY) / scaleY)
