@@ -47,17 +47,7 @@ struct PreprocessReport: Encodable {
                         reduction: decoded.reduction)
         self.recipe = recipe.name
         // The recipe's geometry steps, then the packing actually used (its own mean/std/order).
-        steps = recipe.description.dropFirst().filter { !$0.hasPrefix("float32 NCHW") && !$0.hasPrefix("u8 NHWC") }
-        let order = normalization.channelOrder.rawValue.uppercased()
-        switch layout {
-        case .nchwFloat32:
-            let mean = normalization.mean.map { String($0) }.joined(separator: ", ")
-            let std = normalization.std.map { String($0) }.joined(separator: ", ")
-            steps.append("float32 NCHW, \(order): (x/255 − mean)/std with mean (\(mean)), std (\(std)) "
-                         + "(\(normalization.arithmetic.rawValue) arithmetic)")
-        case .nhwcUInt8:
-            steps.append("uint8 NHWC, \(order): the resized bytes (normalization folded into the model)")
-        }
+        steps = recipe.geometrySteps + [layout.describe(normalization)]
         preparedSize = [prepared.image.width, prepared.image.height]
         // Against the file's full-resolution pixels, also when --fast decoded a reduced image.
         let g = prepared.geometry.relative(toFullWidth: decoded.displayedWidth, fullHeight: decoded.displayedHeight)

@@ -49,12 +49,13 @@ struct FileResult: Encodable {
     var tensor: String?
 }
 
-func milliseconds(_ body: () throws -> Void) rethrows -> Double {
+/// `body`'s result and its wall-clock milliseconds.
+func timed<T>(_ body: () throws -> T) rethrows -> (T, Double) {
     var start = timespec(), end = timespec()
     clock_gettime(CLOCK_MONOTONIC, &start)
-    try body()
+    let result = try body()
     clock_gettime(CLOCK_MONOTONIC, &end)
-    return Double(end.tv_sec - start.tv_sec) * 1e3 + Double(end.tv_nsec - start.tv_nsec) / 1e6
+    return (result, Double(end.tv_sec - start.tv_sec) * 1e3 + Double(end.tv_nsec - start.tv_nsec) / 1e6)
 }
 
 func bestAndMedian(_ times: [Double]) -> FileResult.Times {
@@ -69,18 +70,15 @@ func benchmark(_ path: String, recipe: PreprocessRecipe, arguments: Arguments) t
     var decodeTimes: [Double] = [], totalTimes: [Double] = []
     var last: (DecodedImage, Tensor)?
     for iteration in 0...arguments.iterations {  // iteration 0 warms up
-        var decoded: DecodedImage?
-        var tensor: Tensor?
-        let decodeTime = try milliseconds { decoded = try ImageDecoder.decode(bytes: bytes, options: options) }
-        let rest = try milliseconds {
-            let prepared = try recipe.apply(to: decoded!.image)
-            tensor = TensorPacker.makeTensor(prepared, layout: .nchwFloat32, normalization: recipe.normalization)
+        let (decoded, decodeTime) = try timed { try ImageDecoder.decode(bytes: bytes, options: options) }
+        let (tensor, rest) = try timed {
+            TensorPacker.makeTensor(try recipe.apply(to: decoded.image), layout: .nchwFloat32, normalization: recipe.normalization)
         }
         if iteration > 0 {
             decodeTimes.append(decodeTime)
             totalTimes.append(decodeTime + rest)
         }
-        last = (decoded!, tensor!)
+        last = (decoded, tensor)
     }
     guard let (decoded, tensor) = last else { throw EdgeflowError(.internalError, "no iteration ran") }
     var saved: String?

@@ -81,9 +81,16 @@ public struct PreprocessRecipe: Equatable, Sendable {
         }
     }
 
-    /// Human-readable steps: resize, filter, sizes, crop/padding, normalization, channel order.
+    /// Human-readable steps: resize, filter, sizes, crop/padding, then both packings with the
+    /// recipe's own normalization.
     public var description: [String] {
-        var lines = ["recipe \(name)"]
+        ["recipe \(name)"] + geometrySteps
+            + [TensorLayout.nchwFloat32, .nhwcUInt8].map { $0.describe(normalization) }
+    }
+
+    /// The resize / crop / padding steps alone, one line each.
+    public var geometrySteps: [String] {
+        var lines: [String] = []
         switch kind {
         case .clip(let size):
             lines.append("resize shorter side to \(size), longer side int(\(size)·long/short), Pillow BICUBIC (antialiased, a = −0.5)")
@@ -102,10 +109,6 @@ public struct PreprocessRecipe: Equatable, Sendable {
             lines.append("height \(h), width ceil(\(h)·w/h) capped at int(\(h)·max(\(minW)/\(h), w/h)); cv2 INTER_LINEAR")
             lines.append("pad right to that width with 0 after normalization")
         }
-        let n = normalization
-        let mean = n.mean.map { String($0) }.joined(separator: ", "), std = n.std.map { String($0) }.joined(separator: ", ")
-        lines.append("float32 NCHW: mean (\(mean)), std (\(std)) in 0…1 units, \(n.arithmetic.rawValue) arithmetic, channel order \(n.channelOrder.rawValue.uppercased())")
-        lines.append("u8 NHWC: resized bytes as they are (normalization folded into the model)")
         return lines
     }
 }

@@ -9,6 +9,20 @@ public enum TensorLayout: String, Sendable {
     case nhwcUInt8 = "nhwc-u8"
     /// `[N, C, H, W]` float32, normalized with `Normalization`.
     case nchwFloat32 = "nchw-f32"
+
+    /// One line saying how a prepared image becomes this tensor with `normalization`.
+    public func describe(_ normalization: Normalization) -> String {
+        let order = normalization.channelOrder.rawValue.uppercased()
+        switch self {
+        case .nchwFloat32:
+            let mean = normalization.mean.map { String($0) }.joined(separator: ", ")
+            let std = normalization.std.map { String($0) }.joined(separator: ", ")
+            return "float32 NCHW, \(order): (x/255 − mean)/std with mean (\(mean)), std (\(std)) in 0…1 units "
+                + "(\(normalization.arithmetic.rawValue) arithmetic)"
+        case .nhwcUInt8:
+            return "uint8 NHWC, \(order): the resized bytes (normalization folded into the model)"
+        }
+    }
 }
 
 public enum TensorPacker {
