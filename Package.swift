@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .executable(name: "edgeflow", targets: ["edgeflow"]),
         .library(name: "EFCLI", targets: ["EFCLI"]),
+        .library(name: "EFFuzzTargets", targets: ["EFFuzzTargets"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -40,6 +41,7 @@ let package = Package(
             "EFMedia", "EFText",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .target(name: "EFFuzzTargets", dependencies: ["EFCore", "EFIR", "EFONNX", "EFArchive", "EFMedia", "EFText"]),
         .executableTarget(name: "edgeflow", dependencies: ["EFCLI"]),
         .executableTarget(name: "edgeflow-kernel-bench", dependencies: ["EFCore", "EFKernels", "EFOneDNN"],
                           path: "benchmarks/KernelBench"),
@@ -59,6 +61,7 @@ let package = Package(
         .testTarget(name: "EFRuntimeTests", dependencies: ["EFCore", "EFIR", "EFKernels", "EFOneDNN", "EFInterpreter", "EFONNX", "EFArchive", "EFTransforms", "EFCompiler", "EFRuntime", "EFTestSupport"]),
         .testTarget(name: "EFMediaTests", dependencies: ["EFCore", "EFMedia", "EFTestSupport"]),
         .testTarget(name: "EFTextTests", dependencies: ["EFCore", "EFIR", "EFONNX", "EFArchive", "EFCompiler", "EFRuntime", "EFText", "EFTestSupport"]),
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["EFFuzzTargets", "EFTestSupport"]),
         .testTarget(name: "ArchitectureTests", dependencies: ["EFTestSupport"]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,0 +1,11 @@
+// The registry of every fuzz target, one per reader of untrusted input. A reader added later
+// (the executable format, the HEF reader, the HTTP multipart parser) gets its target here.
+
+/// Every fuzz target, by name.
+public enum FuzzTargets {
+    /// All targets in the order scripts/fuzz.sh runs them.
+    public static let all: [FuzzTarget] = ModelFuzzTargets.all + MediaFuzzTargets.all + TextFuzzTargets.all
+
+    /// The target called `name`, or nil.
+    public static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }
+}
