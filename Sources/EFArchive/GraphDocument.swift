@@ -73,10 +73,15 @@ struct GraphDocument: Codable {
         metadata = graph.metadata
     }
 
+    /// The most bytes one declared value may have (1 TiB): far beyond any real tensor, and small
+    /// enough that sums of the sizes of millions of values cannot overflow.
+    static let maxValueBytes = 1 << 40
+
     /// The graph without weights (they are added from weights.npz).
-    /// - Throws: `EdgeflowError.invalidArchive` for unknown ops or layer types that contradict
-    ///   `values`.
+    /// - Throws: `EdgeflowError.invalidArchive` for unknown ops, declared types that are not
+    ///   sane (see `checkDeclaredType`) or layer types that contradict `values`.
     func graph() throws -> Graph {
+        for (value, type) in values.sorted(by: { $0.key < $1.key }) { try Self.checkDeclaredType(type, of: value) }
         let nodes = try layers.map { layer -> Node in
             guard let op = OpType(rawValue: layer.type) else {
                 throw EdgeflowError(.invalidArchive, "layer '\(layer.name)' has unknown type '\(layer.type)'",
@@ -100,6 +105,19 @@ struct GraphDocument: Codable {
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(
             positiveInfinity: markers.positiveInfinity, negativeInfinity: markers.negativeInfinity, nan: markers.nan)
         return try decoder.decode(GraphDocument.self, from: data)
+    }
+
+    /// Refuses a declared type with more than `CheckedSize.maxRank` dims, a negative dim, an
+    /// element count, byte count or stride that overflows, or more than `maxValueBytes` bytes.
+    static func checkDeclaredType(_ type: TensorType, of value: String) throws {
+        let what = "value '\(value)' (\(type.dtype.rawValue)\(type.shape.count > 8 ? "" : type.shape.shapeDescription))"
+        try CheckedSize.shape(type.shape, what, kind: .invalidArchive)
+        let bytes = try CheckedSize.byteCount(type.shape, type.dtype, what, kind: .invalidArchive)
+        guard bytes <= maxValueBytes else {
+            throw EdgeflowError(.invalidArchive,
+                "\(what) declares \(MemoryBudget.format(bytes)), "
+                    + "over the \(MemoryBudget.format(maxValueBytes)) limit on one tensor")
+        }
     }
 
     private static func checkStorable(_ node: Node) throws {
