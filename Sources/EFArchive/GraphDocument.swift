@@ -108,15 +108,20 @@ struct GraphDocument: Codable {
     }
 
     /// Refuses a declared type with more than `CheckedSize.maxRank` dims, a negative dim, an
-    /// element count, byte count or stride that overflows, or more than `maxValueBytes` bytes.
+    /// element count, byte count or stride that overflows, or more than `maxValueBytes` bytes
+    /// counting empty (zero) dims as 1, so that no dim of any value exceeds 2^40 and sums of a
+    /// few dims or of a dim and a parameter below 2^61 cannot overflow.
     static func checkDeclaredType(_ type: TensorType, of value: String) throws {
         let what = "value '\(value)' (\(type.dtype.rawValue)\(type.shape.count > 8 ? "" : type.shape.shapeDescription))"
         try CheckedSize.shape(type.shape, what, kind: .invalidArchive)
-        let bytes = try CheckedSize.byteCount(type.shape, type.dtype, what, kind: .invalidArchive)
+        _ = try CheckedSize.byteCount(type.shape, type.dtype, what, kind: .invalidArchive)
+        let filled = type.shape.map { Swift.max($0, 1) }
+        let product = filled.checkedElementCount?.multipliedReportingOverflow(by: type.dtype.byteSize)
+        let bytes = product.map { $0.overflow ? Int.max : $0.partialValue } ?? Int.max
         guard bytes <= maxValueBytes else {
-            throw EdgeflowError(.invalidArchive,
-                "\(what) declares \(MemoryBudget.format(bytes)), "
-                    + "over the \(MemoryBudget.format(maxValueBytes)) limit on one tensor")
+            let empty = filled == type.shape ? "" : " if its empty dimensions were 1"
+            throw EdgeflowError(.invalidArchive, "\(what) would hold \(MemoryBudget.format(bytes))\(empty), "
+                                + "over the \(MemoryBudget.format(maxValueBytes)) limit on one tensor")
         }
     }
 

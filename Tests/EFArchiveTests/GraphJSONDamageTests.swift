@@ -56,7 +56,11 @@ final class GraphJSONDamageTests: XCTestCase {
         assertGraphError(try graphJSON(graph, settingShape(of: "x", to: [0, 1 << 62, 1 << 62])),
                          "is empty but its other dimensions multiply to more than")
         assertGraphError(try graphJSON(graph, settingShape(of: "x", to: [1 << 20, 1 << 19])),
-                         "declares 2 TiB, over the 1 TiB limit on one tensor")
+                         "would hold 2 TiB, over the 1 TiB limit on one tensor")
+        assertGraphError(try graphJSON(graph, settingShape(of: "x", to: [0, 1 << 50])),
+                         "would hold 4096 TiB if its empty dimensions were 1, over the 1 TiB limit")
+        assertGraphError(try graphJSON(graph, settingShape(of: "x", to: [0, Int.max])),
+                         "would hold more than 8 EiB if its empty dimensions were 1")
         assertGraphError(try graphJSON(graph, settingShape(of: "x", to: [Int](repeating: 1, count: 65))),
                          "65 dimensions, more than the 64")
     }

@@ -108,6 +108,12 @@ final class ZipDamageTests: XCTestCase {
         assertEdgeflowError(try decode(zip.finished()), .unsupported, "is a zip64 archive")
     }
 
+    func testArchivePathsThatAreNotRegularFilesAreIOErrors() {
+        for path in ["/dev/zero", "/tmp", "/nonexistent/model.efa"] {
+            assertEdgeflowError(try EdgeflowArchive.read(from: URL(fileURLWithPath: path)), .io, "cannot read \(path)")
+        }
+    }
+
     func testCompressedMemberInAnArchiveIsAnInvalidArchive() throws {
         var zip = CraftedZip()
         let json = Array("{}".utf8)
