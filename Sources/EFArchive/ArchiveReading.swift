@@ -1,6 +1,7 @@
-// Reading a `.efa` archive: the format version first (a newer archive is refused with both
-// versions named), then metadata, graph and weights, each checked against the others, and
-// finally the graph invariants (Verifier).
+// Reading a `.efa` archive, from a file or from bytes: the format version first (a newer
+// archive is refused with both versions named), then metadata, graph and weights, each checked
+// against the others, the graph invariants (Verifier), and last the metadata's agreement with
+// the verified graph. Every failure caused by the archive's bytes is `.invalidArchive`.
 
 import EFCore
 import EFIR
