@@ -15,14 +15,16 @@ public struct ValueDescription: Codable, Equatable, Sendable {
     public var name: String
     public var dtype: DType
     public var shape: [Int]
-    /// Bytes of one tensor of this type: what a caller must supply for an input.
+    /// Bytes of one tensor of this type: what a caller must supply for an input (`Int.max`
+    /// for a shape whose size overflows, which a verified graph never has).
     public var byteCount: Int
 
     public init(name: String, type: TensorType) {
         self.name = name
         dtype = type.dtype
         shape = type.shape
-        byteCount = type.shape.elementCount * type.dtype.byteSize
+        let bytes = type.shape.checkedElementCount?.multipliedReportingOverflow(by: type.dtype.byteSize)
+        byteCount = bytes.map { $0.overflow ? Int.max : $0.partialValue } ?? Int.max
     }
 
     public var type: TensorType { TensorType(dtype, shape) }

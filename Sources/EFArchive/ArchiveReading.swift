@@ -1,49 +1,78 @@
-// Reading a `.efa` archive: the format version first (a newer archive is refused with both
-// versions named), then metadata, graph and weights, each checked against the others, and
-// finally the graph invariants (Verifier).
+// Reading a `.efa` archive, from a file or from bytes: the format version first (a newer
+// archive is refused with both versions named), then metadata, graph and weights, each checked
+// against the others, the graph invariants (Verifier), and last the metadata's agreement with
+// the verified graph. Every failure caused by the archive's bytes is `.invalidArchive`.
 
 import EFCore
 import EFIR
 import Foundation
 
 extension EdgeflowArchive {
-    /// Reads the archive at `url`.
-    /// - Throws: `EdgeflowError.io` when the file cannot be read; `.invalidArchive` when it is
-    ///   damaged, not an Edgeflow archive, from a newer format version, missing a member, or
-    ///   inconsistent; `.unsupported` for zip features Edgeflow does not read (compression, zip64)
-    ///   or for ops this Edgeflow cannot type.
+    /// The largest `graph.json` or `metadata.json` member read (decoding JSON takes several
+    /// times its size in memory; the graphs Edgeflow writes are a few MiB at most).
+    public static let maxJSONMemberBytes = 64 << 20
+
+    /// Reads the archive at `url` (memory-mapped; only regular files).
+    /// - Throws: `EdgeflowError.io` when the file cannot be read or is not a regular file;
+    ///   otherwise as `read(data:label:)`.
     public static func read(from url: URL) throws -> EdgeflowArchive {
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            throw EdgeflowError(.io, "cannot read \(url.path): no such file",
-                                hint: "check the path; archives are written by `edgeflow parse`")
+        let hint = "check the path; archives are written by `edgeflow parse`"
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path) else {
+            throw EdgeflowError(.io, "cannot read \(url.path): no such file", hint: hint)
+        }
+        guard attributes[.type] as? FileAttributeType == .typeRegular else {
+            throw EdgeflowError(.io, "cannot read \(url.path): not a regular file", hint: hint)
         }
         let data: Data
         do {
             data = try Data(contentsOf: url, options: .alwaysMapped)
         } catch {
-            throw EdgeflowError(.io, "cannot read \(url.path): \(error.localizedDescription)",
-                                hint: "check the path; archives are written by `edgeflow parse`")
+            throw EdgeflowError(.io, "cannot read \(url.path): \(error.localizedDescription)", hint: hint)
         }
-        let zip = try ZipReader(data: data, label: url.path)
-        let metadata = try readMetadata(zip, path: url.path)
-        let document: GraphDocument = try decodeJSON(zip, member: graphMember, path: url.path) { try GraphDocument.decode($0) }
+        return try read(data: data, label: url.path)
+    }
+
+    /// Reads an archive held in memory: the whole `.efa` file's bytes.
+    /// - Parameter label: names the archive in messages (usually its path).
+    /// - Returns: the verified graph with its weights, and the metadata.
+    /// - Throws: `EdgeflowError.invalidArchive` when it is damaged, not an Edgeflow archive,
+    ///   from a newer format version, missing a member, inconsistent, or uses zip features
+    ///   Edgeflow never writes (compression, encryption, zip64); `.unsupported` only for ops
+    ///   this Edgeflow cannot type. Never traps and allocates at most about the size of `data`
+    ///   for weights (plus the JSON members, each at most `maxJSONMemberBytes`).
+    public static func read(data: Data, label: String) throws -> EdgeflowArchive {
+        let zip = try zipStep(label) { try ZipReader(data: data, label: label) }
+        let metadata = try readMetadata(zip, path: label)
+        let document = try decodeJSON(zip, member: graphMember, path: label) { try GraphDocument.decode($0) }
         var graph: Graph
         do {
             graph = try document.graph()
-            graph.weights = try readWeights(zip, document: document, path: url.path)
+            graph.weights = try readWeights(zip, document: document, path: label)
         } catch let error as EdgeflowError {
-            throw error.prefixed("\(url.path): \(graphMember)")
+            throw error.prefixed("\(label): \(graphMember)")
         }
-        try checkAgreement(metadata, graph, path: url.path)
         do {
             try Verifier.verify(graph)
         } catch let error as EdgeflowError where error.kind != .unsupported {
-            throw EdgeflowError(.invalidArchive, "\(url.path): the graph is inconsistent: \(error.message)",
+            throw EdgeflowError(.invalidArchive, "\(label): the graph is inconsistent: \(error.message)",
                                 hint: "the archive was damaged or edited by hand; parse the model again")
         } catch let error as EdgeflowError {
-            throw error.prefixed(url.path)
+            throw error.prefixed(label)
         }
+        try checkAgreement(metadata, graph, path: label)
         return EdgeflowArchive(graph: graph, metadata: metadata)
+    }
+
+    /// The graph in `graph.json` bytes, without weights (they live in weights.npz) and not yet
+    /// verified (its weights are missing); every declared shape is checked.
+    /// - Throws: `EdgeflowError.invalidArchive` (prefixed with `label`) for malformed JSON,
+    ///   unknown ops, negative or overflowing shapes, values over `GraphDocument.maxValueBytes`,
+    ///   or layers that contradict `values`.
+    public static func decodeGraph(json: Data, label: String) throws -> Graph {
+        let document = try decodeJSON(json, member: graphMember, path: label) { try GraphDocument.decode($0) }
+        do { return try document.graph() } catch let error as EdgeflowError {
+            throw error.prefixed("\(label): \(graphMember)")
+        }
     }
 
     private static func readMetadata(_ zip: ZipReader, path: String) throws -> ArchiveMetadata {
@@ -68,7 +97,9 @@ extension EdgeflowArchive {
 
     private static func readWeights(_ zip: ZipReader, document: GraphDocument, path: String) throws -> [String: Tensor] {
         let label = "\(weightsMember) in \(path)"
-        let npz = try ZipReader(data: try zip.contents(ofMemberNamed: weightsMember), label: label)
+        let npz = try zipStep(path) {
+            try ZipReader(data: try zip.contents(ofMemberNamed: weightsMember), label: label)
+        }
         var weights: [String: Tensor] = [:]
         var expectedMembers = Set<String>()
         for weight in document.weights {
@@ -79,14 +110,21 @@ extension EdgeflowArchive {
             guard let type = document.values[weight.name] else {
                 throw EdgeflowError(.invalidArchive, "weight '\(weight.name)' has no entry in values")
             }
-            expectedMembers.insert(member)
-            var tensor = try NPZ.decodeMember(npz.contents(ofMemberNamed: member), name: member, label: label)
-            if type.dtype == .bfloat16 && tensor.dtype == .uint16 {
-                tensor = tensor.withUnsafeBytes { Tensor(dtype: .bfloat16, shape: tensor.shape, bytes: $0) }
+            guard expectedMembers.insert(member).inserted else {
+                throw EdgeflowError(.invalidArchive, "weight '\(weight.name)' is listed twice")
             }
-            guard tensor.dtype == type.dtype, tensor.shape == type.shape else {
+            let bytes = try zipStep(path) { try npz.contents(ofMemberNamed: member) }
+            // The declared type first: a mismatch is reported before any data is copied.
+            let header = try NPZ.decodeMember(name: member, label: label) { try NPY.readHeader(bytes) }
+            let stored = type.dtype == .bfloat16 ? DType.uint16 : type.dtype
+            guard header.dtype == stored, header.shape == type.shape else {
+                let declared = (header.dtype?.rawValue ?? "'\(header.descr)'") + header.shape.shapeDescription
                 throw EdgeflowError(.invalidArchive,
-                    "weight '\(weight.name)' in \(weightsMember) is \(tensor.dtype.rawValue)\(tensor.shape.shapeDescription) but graph.json types it \(type)")
+                    "weight '\(weight.name)' in \(weightsMember) is \(declared) but graph.json types it \(type)")
+            }
+            var tensor = try NPZ.decodeMember(name: member, label: label) { try NPY.decode(bytes) }
+            if type.dtype == .bfloat16 {
+                tensor = tensor.withUnsafeBytes { Tensor(dtype: .bfloat16, shape: tensor.shape, bytes: $0) }
             }
             weights[weight.name] = tensor
         }
@@ -97,7 +135,10 @@ extension EdgeflowArchive {
     }
 
     private static func checkAgreement(_ metadata: ArchiveMetadata, _ graph: Graph, path: String) throws {
-        let described = try ArchiveMetadata(describing: graph, sourceModel: nil)
+        let described: ArchiveMetadata
+        do { described = try ArchiveMetadata(describing: graph, sourceModel: nil) } catch let error as EdgeflowError {
+            throw EdgeflowError(.invalidArchive, "\(path): \(graphMember): \(error.message)")
+        }
         guard metadata.inputs == described.inputs, metadata.outputs == described.outputs,
               metadata.state == graph.stage else {
             throw EdgeflowError(.invalidArchive,
@@ -106,13 +147,32 @@ extension EdgeflowArchive {
         }
     }
 
+    /// Runs a zip step of reading an archive: zip features Edgeflow never writes (compression,
+    /// encryption, zip64, split archives) make the file an invalid archive, not an unsupported one.
+    private static func zipStep<T>(_ path: String, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as EdgeflowError where error.kind == .unsupported {
+            throw EdgeflowError(.invalidArchive, "\(error.message) (Edgeflow archives hold only stored members)",
+                                hint: "the archive was not written by `edgeflow parse`; parse the model again")
+        }
+    }
+
     private static func decodeJSON<T>(_ zip: ZipReader, member: String, path: String,
                                       _ decode: (Data) throws -> T) throws -> T {
-        let data = try zip.contents(ofMemberNamed: member)
+        let data = try zipStep(path) { try zip.contents(ofMemberNamed: member) }
+        return try decodeJSON(data, member: member, path: path, decode)
+    }
+
+    private static func decodeJSON<T>(_ data: Data, member: String, path: String,
+                                      _ decode: (Data) throws -> T) throws -> T {
+        guard data.count <= maxJSONMemberBytes else {
+            throw EdgeflowError(.invalidArchive,
+                "\(path): \(member) is \(MemoryBudget.format(data.count)), "
+                    + "over the \(MemoryBudget.format(maxJSONMemberBytes)) limit")
+        }
         do {
             return try decode(data)
         } catch let error as EdgeflowError {
-            throw error.prefixed("\(path): \(member)")
+            throw EdgeflowError(.invalidArchive, "\(path): \(member): \(error.message)", hint: error.hint)
         } catch let error as DecodingError {
             throw EdgeflowError(.invalidArchive, "\(path): \(member) is malformed: \(describe(error))",
                                 hint: "the archive was damaged or edited by hand; parse the model again")
@@ -128,7 +188,11 @@ extension EdgeflowArchive {
         }
         switch error {
         case .keyNotFound(let key, let context): return "\(at(context)) missing key '\(key.stringValue)'"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context): return at(context)
+        case .typeMismatch(_, let context), .valueNotFound(_, let context): return at(context)
+        case .dataCorrupted(let context):
+            let cause = (context.underlyingError as? CustomStringConvertible)
+                .map { " (\(String(describing: $0).prefix(200)))" }
+            return at(context) + (cause ?? "")
         @unknown default: return "\(error)"
         }
     }

@@ -73,10 +73,15 @@ struct GraphDocument: Codable {
         metadata = graph.metadata
     }
 
+    /// The most bytes one declared value may have (1 TiB): far beyond any real tensor, and small
+    /// enough that sums of the sizes of millions of values cannot overflow.
+    static let maxValueBytes = 1 << 40
+
     /// The graph without weights (they are added from weights.npz).
-    /// - Throws: `EdgeflowError.invalidArchive` for unknown ops or layer types that contradict
-    ///   `values`.
+    /// - Throws: `EdgeflowError.invalidArchive` for unknown ops, declared types that are not
+    ///   sane (see `checkDeclaredType`) or layer types that contradict `values`.
     func graph() throws -> Graph {
+        for (value, type) in values.sorted(by: { $0.key < $1.key }) { try Self.checkDeclaredType(type, of: value) }
         let nodes = try layers.map { layer -> Node in
             guard let op = OpType(rawValue: layer.type) else {
                 throw EdgeflowError(.invalidArchive, "layer '\(layer.name)' has unknown type '\(layer.type)'",
@@ -100,6 +105,24 @@ struct GraphDocument: Codable {
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(
             positiveInfinity: markers.positiveInfinity, negativeInfinity: markers.negativeInfinity, nan: markers.nan)
         return try decoder.decode(GraphDocument.self, from: data)
+    }
+
+    /// Refuses a declared type with more than `CheckedSize.maxRank` dims, a negative dim, an
+    /// element count, byte count or stride that overflows, or more than `maxValueBytes` bytes
+    /// counting empty (zero) dims as 1, so that no dim of any value exceeds 2^40 and sums of a
+    /// few dims or of a dim and a parameter below 2^61 cannot overflow.
+    static func checkDeclaredType(_ type: TensorType, of value: String) throws {
+        let what = "value '\(value)' (\(type.dtype.rawValue)\(type.shape.count > 8 ? "" : type.shape.shapeDescription))"
+        try CheckedSize.shape(type.shape, what, kind: .invalidArchive)
+        _ = try CheckedSize.byteCount(type.shape, type.dtype, what, kind: .invalidArchive)
+        let filled = type.shape.map { Swift.max($0, 1) }
+        let product = filled.checkedElementCount?.multipliedReportingOverflow(by: type.dtype.byteSize)
+        let bytes = product.map { $0.overflow ? Int.max : $0.partialValue } ?? Int.max
+        guard bytes <= maxValueBytes else {
+            let empty = filled == type.shape ? "" : " if its empty dimensions were 1"
+            throw EdgeflowError(.invalidArchive, "\(what) would hold \(MemoryBudget.format(bytes))\(empty), "
+                                + "over the \(MemoryBudget.format(maxValueBytes)) limit on one tensor")
+        }
     }
 
     private static func checkStorable(_ node: Node) throws {

@@ -36,8 +36,11 @@ public enum NPZ {
 
     /// The arrays of an `.npz` file by key.
     /// - Parameter label: names the file in messages.
-    /// - Throws: `EdgeflowError.invalidArchive` for damaged zips or `.npy` members,
-    ///   `.unsupported` for compressed members (numpy.savez_compressed).
+    /// - Returns: one tensor per `.npy` member, with the dtype and shape its header declares.
+    /// - Throws: `EdgeflowError.invalidArchive` for damaged zips, members that are not `.npy`
+    ///   arrays, two members with the same key, or damaged `.npy` members (including shapes whose
+    ///   size overflows or that the member's bytes do not fill); `.unsupported` for compressed
+    ///   members (numpy.savez_compressed). Allocates at most the size of `data` for tensors.
     public static func decode(_ data: Data, label: String) throws -> [String: Tensor] {
         let reader = try ZipReader(data: data, label: label)
         var arrays: [String: Tensor] = [:]
@@ -45,7 +48,11 @@ public enum NPZ {
             guard let key = key(forMemberName: entry.name) else {
                 throw EdgeflowError(.invalidArchive, "\(label): member '\(entry.name)' is not an .npy array")
             }
-            arrays[key] = try decodeMember(reader.contents(of: entry), name: entry.name, label: label)
+            guard arrays[key] == nil else {
+                throw EdgeflowError(.invalidArchive, "\(label): member '\(entry.name)' repeats the key '\(key)'")
+            }
+            let bytes = try reader.contents(of: entry)
+            arrays[key] = try decodeMember(name: entry.name, label: label) { try NPY.decode(bytes) }
         }
         return arrays
     }
@@ -57,9 +64,10 @@ public enum NPZ {
         }
     }
 
-    static func decodeMember(_ data: Data, name: String, label: String) throws -> Tensor {
+    /// Runs `body` on member `name`, turning its `.npy` errors into invalid-archive errors.
+    static func decodeMember<T>(name: String, label: String, _ body: () throws -> T) throws -> T {
         do {
-            return try NPY.decode(data)
+            return try body()
         } catch let error as EdgeflowError {
             throw EdgeflowError(.invalidArchive, "\(label): member '\(name)': \(error.message)", hint: error.hint)
         }

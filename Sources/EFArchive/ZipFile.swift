@@ -17,9 +17,11 @@ public enum ZipFile {
         return sink.data
     }
 
-    /// The members of a zip file in central-directory order, each CRC-checked.
+    /// The members of a zip file in central-directory order, each CRC-checked. Members are
+    /// slices of `data` (no copies): memory use does not depend on any size the file declares.
     /// - Parameter label: names the file in messages.
-    /// - Throws: `EdgeflowError.invalidArchive` for damage, `.unsupported` for compressed,
+    /// - Throws: `EdgeflowError.invalidArchive` for damage (counts, offsets or sizes beyond the
+    ///   file, overlapping or repeated members, bad CRC), `.unsupported` for compressed,
     ///   encrypted, multi-disk or zip64 files.
     public static func decode(_ data: Data, label: String) throws -> [(name: String, data: Data)] {
         let reader = try ZipReader(data: data, label: label)

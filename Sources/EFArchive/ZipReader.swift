@@ -1,12 +1,16 @@
-// Reads zip files: the central directory, then stored members with their CRC-32 verified.
-// Every offset and length is bounds-checked; damage is reported, never trusted.
+// Reads zip files: the central directory, each member's local header, then stored members with
+// their CRC-32 verified. Nothing in the file is trusted: every count, offset and length is
+// checked against the bytes actually present (ByteView), members may not overlap (so reading
+// every member touches each byte at most once), and members are slices of the file, never
+// buffers sized by a declared length, so a small file cannot make the reader allocate more
+// than its own size.
 
 import EFCore
 import Foundation
 
 /// A zip file held in memory (or memory-mapped), with its member list.
 struct ZipReader {
-    /// One member as the central directory describes it.
+    /// One member as the central directory describes it, located by its local header.
     struct Entry {
         var name: String
         /// The name's bytes as stored.
@@ -17,19 +21,22 @@ struct ZipReader {
         var compressedSize: Int
         var size: Int
         var localHeaderOffset: Int
+        /// Where the member's stored bytes start (after the local header); `compressedSize`
+        /// bytes from here lie inside the member data area.
+        var dataOffset: Int
     }
 
     /// What is being read, for messages (a path, or "weights.npz in model.efa").
     let label: String
     /// Members in central-directory order.
     let entries: [Entry]
+    private let indexByName: [String: Int]
     private let bytes: ByteView
-    /// Where the central directory starts: member data must end before it.
-    private let directoryOffset: Int
 
-    /// Parses the central directory.
-    /// - Throws: `EdgeflowError.invalidArchive` for damage, `.unsupported` for zip64, multi-disk
-    ///   or encrypted archives.
+    /// Parses the central directory and every local header.
+    /// - Throws: `EdgeflowError.invalidArchive` for damage (counts, offsets or sizes beyond the
+    ///   file, overlapping or repeated members, local headers that disagree); `.unsupported`
+    ///   for zip64 and multi-disk archives.
     init(data: Data, label: String) throws {
         self.label = label
         bytes = ByteView(data: data, label: label)
@@ -37,40 +44,45 @@ struct ZipReader {
         guard try bytes.uint16(at: end + 4) == 0, try bytes.uint16(at: end + 6) == 0 else {
             throw EdgeflowError(.unsupported, "\(label): multi-disk (split) zip archives are not supported")
         }
+        if end >= 20, try bytes.uint32(at: end - 20) == ZipFormat.zip64LocatorSignature { throw Self.zip64Error(label) }
         let count = Int(try bytes.uint16(at: end + 10))
         let directorySize = Int(try bytes.uint32(at: end + 12))
-        directoryOffset = Int(try bytes.uint32(at: end + 16))
-        let zip64Locator = end >= 20 ? try bytes.uint32(at: end - 20) : 0
-        if count == 0xFFFF || directorySize == 0xFFFF_FFFF || directoryOffset == 0xFFFF_FFFF
-            || zip64Locator == ZipFormat.zip64LocatorSignature {
-            throw Self.zip64Error(label)
+        let directoryOffset = Int(try bytes.uint32(at: end + 16))
+        guard try Int(bytes.uint16(at: end + 8)) == count else {
+            throw bytes.damaged("the end record gives two different member counts")
         }
         guard directoryOffset <= end, directorySize <= end - directoryOffset else {
             throw bytes.damaged("the central directory (\(directorySize) bytes at offset \(directoryOffset)) lies outside the file")
         }
+        guard count <= directorySize / ZipFormat.centralHeaderSize else {
+            throw bytes.damaged("it declares \(count) members but its central directory of \(directorySize) bytes "
+                                + "has room for at most \(directorySize / ZipFormat.centralHeaderSize)")
+        }
         var entries: [Entry] = []
-        var names = Set<String>()
+        var indexByName: [String: Int] = [:]
         var position = directoryOffset
+        let directoryEnd = directoryOffset + directorySize  // both under 2^32: no overflow
         for index in 0..<count {
             guard try bytes.uint32(at: position) == ZipFormat.centralHeaderSignature else {
                 throw bytes.damaged("central directory entry \(index) at offset \(position) has a bad signature")
             }
-            let entry = try Self.parseCentralHeader(bytes, at: position)
-            guard names.insert(entry.name).inserted else {
+            let (entry, length) = try Self.parseCentralHeader(bytes, at: position, dataEnd: directoryOffset)
+            position += length  // at most 46 + 3 × 65535: no overflow
+            guard position <= directoryEnd else {
+                throw bytes.damaged("central directory entry \(index) runs past the directory's end")
+            }
+            guard indexByName.updateValue(entries.count, forKey: entry.name) == nil else {
                 throw bytes.damaged("member '\(entry.name)' appears twice")
             }
             entries.append(entry)
-            position += ZipFormat.centralHeaderSize + Int(try bytes.uint16(at: position + 28))
-                + Int(try bytes.uint16(at: position + 30)) + Int(try bytes.uint16(at: position + 32))
-            guard position <= directoryOffset + directorySize else {
-                throw bytes.damaged("central directory entry \(index) runs past the directory's end")
-            }
         }
+        try Self.checkDisjoint(entries, bytes)
         self.entries = entries
+        self.indexByName = indexByName
     }
 
     /// The member called `name`, if present.
-    func entry(named name: String) -> Entry? { entries.first { $0.name == name } }
+    func entry(named name: String) -> Entry? { indexByName[name].map { entries[$0] } }
 
     /// The bytes of a member (a slice of the archive's data, not a copy), CRC-checked.
     /// - Throws: `.unsupported` for compressed or encrypted members, `.invalidArchive` when
@@ -88,21 +100,7 @@ struct ZipReader {
         guard entry.compressedSize == entry.size else {
             throw bytes.damaged("stored \(what) declares \(entry.compressedSize) stored bytes but \(entry.size) bytes of content")
         }
-        let header = entry.localHeaderOffset
-        guard header <= directoryOffset - ZipFormat.localHeaderSize,
-              try bytes.uint32(at: header) == ZipFormat.localHeaderSignature else {
-            throw bytes.damaged("\(what) has no local header at offset \(header)")
-        }
-        let nameLength = Int(try bytes.uint16(at: header + 26))
-        let extraLength = Int(try bytes.uint16(at: header + 28))
-        let start = header + ZipFormat.localHeaderSize + nameLength + extraLength
-        guard start <= directoryOffset, entry.size <= directoryOffset - start else {
-            throw bytes.damaged("\(what) (\(entry.size) bytes at offset \(start)) runs past the end of the member data")
-        }
-        guard try bytes.slice(header + ZipFormat.localHeaderSize, nameLength) == entry.rawName else {
-            throw bytes.damaged("\(what): its local header names a different member")
-        }
-        let content = try bytes.slice(start, entry.size)
+        let content = try bytes.slice(entry.dataOffset, entry.size)
         let crc = content.withUnsafeBytes { CRC32.checksum($0) }
         guard crc == entry.crc else {
             throw bytes.damaged(String(format: "\(what) fails its CRC-32 check (stored %08x, computed %08x)", entry.crc, crc))
@@ -114,25 +112,66 @@ struct ZipReader {
     /// - Throws: `EdgeflowError.invalidArchive` when it is missing, else as `contents(of:)`.
     func contents(ofMemberNamed name: String) throws -> Data {
         guard let entry = entry(named: name) else {
-            throw bytes.damaged("it has no member '\(name)' (members: \(entries.map(\.name).joined(separator: ", ")))")
+            let names = entries.prefix(20).map(\.name).joined(separator: ", ") + (entries.count > 20 ? ", …" : "")
+            throw bytes.damaged("it has no member '\(name)' (members: \(names))")
         }
         return try contents(of: entry)
     }
 
-    private static func parseCentralHeader(_ bytes: ByteView, at position: Int) throws -> Entry {
+    /// The entry whose central header is at `position`, located through its local header,
+    /// and the central header's length. Member data must end by `dataEnd`.
+    private static func parseCentralHeader(_ bytes: ByteView, at position: Int, dataEnd: Int) throws -> (Entry, Int) {
         let nameLength = Int(try bytes.uint16(at: position + 28))
-        let flags = try bytes.uint16(at: position + 8)
+        let extraLength = Int(try bytes.uint16(at: position + 30))
+        let commentLength = Int(try bytes.uint16(at: position + 32))
         let nameData = try bytes.slice(position + ZipFormat.centralHeaderSize, nameLength)
-        let name = String(data: nameData, encoding: .utf8) ?? String(decoding: nameData, as: UTF8.self)
-        let compressedSize = try bytes.uint32(at: position + 20)
-        let size = try bytes.uint32(at: position + 24)
-        let offset = try bytes.uint32(at: position + 42)
-        if compressedSize == 0xFFFF_FFFF || size == 0xFFFF_FFFF || offset == 0xFFFF_FFFF {
+        let name = String(decoding: nameData, as: UTF8.self)
+        let compressedSize = Int(try bytes.uint32(at: position + 20))
+        let offset = Int(try bytes.uint32(at: position + 42))
+        let what = "member '\(name)'"
+        if [compressedSize, Int(try bytes.uint32(at: position + 24)), offset].contains(0xFFFF_FFFF),
+           try hasZip64Field(bytes, at: position + ZipFormat.centralHeaderSize + nameLength, length: extraLength) {
             throw zip64Error(bytes.label)
         }
-        return Entry(name: name, rawName: nameData, method: try bytes.uint16(at: position + 10), flags: flags,
-                     crc: try bytes.uint32(at: position + 16), compressedSize: Int(compressedSize),
-                     size: Int(size), localHeaderOffset: Int(offset))
+        // The local header: inside the member data area, with the same name.
+        guard offset <= dataEnd - ZipFormat.localHeaderSize,
+              try bytes.uint32(at: offset) == ZipFormat.localHeaderSignature else {
+            throw bytes.damaged("\(what) has no local header at offset \(offset)")
+        }
+        let localName = Int(try bytes.uint16(at: offset + 26))
+        let localExtra = Int(try bytes.uint16(at: offset + 28))
+        guard try bytes.slice(offset + ZipFormat.localHeaderSize, localName) == nameData else {
+            throw bytes.damaged("\(what): its local header names a different member")
+        }
+        let start = offset + ZipFormat.localHeaderSize + localName + localExtra  // under 2^33
+        guard start <= dataEnd, compressedSize <= dataEnd - start else {
+            throw bytes.damaged("\(what) (\(compressedSize) bytes at offset \(start)) runs past the end of the "
+                                + "member data (offset \(dataEnd))")
+        }
+        let entry = Entry(name: name, rawName: nameData, method: try bytes.uint16(at: position + 10),
+                          flags: try bytes.uint16(at: position + 8), crc: try bytes.uint32(at: position + 16),
+                          compressedSize: compressedSize, size: Int(try bytes.uint32(at: position + 24)),
+                          localHeaderOffset: offset, dataOffset: start)
+        return (entry, ZipFormat.centralHeaderSize + nameLength + extraLength + commentLength)
+    }
+
+    /// Whether the extra field at `offset` holds a zip64 record (header ID 0x0001).
+    private static func hasZip64Field(_ bytes: ByteView, at offset: Int, length: Int) throws -> Bool {
+        var position = offset
+        while position + 4 <= offset + length {
+            if try bytes.uint16(at: position) == 0x0001 { return true }
+            position += 4 + Int(try bytes.uint16(at: position + 2))
+        }
+        return false
+    }
+
+    /// Refuses members whose local header and data overlap another member's.
+    private static func checkDisjoint(_ entries: [Entry], _ bytes: ByteView) throws {
+        let spans = entries.sorted { $0.localHeaderOffset < $1.localHeaderOffset }
+        for (previous, next) in zip(spans, spans.dropFirst())
+        where previous.dataOffset + previous.compressedSize > next.localHeaderOffset {
+            throw bytes.damaged("members '\(previous.name)' and '\(next.name)' overlap")
+        }
     }
 
     /// The offset of the end-of-central-directory record: the last signature whose declared
@@ -153,40 +192,5 @@ struct ZipReader {
 
     private static func zip64Error(_ label: String) -> EdgeflowError {
         EdgeflowError(.unsupported, "\(label): is a zip64 archive (over 4 GiB or over 65535 members), which Edgeflow does not support")
-    }
-}
-
-/// Bounds-checked little-endian reads from `Data` at offsets relative to its start.
-struct ByteView {
-    let data: Data
-    let label: String
-    var count: Int { data.count }
-
-    func uint16(at offset: Int) throws -> UInt16 {
-        try check(offset, 2)
-        let base = data.startIndex + offset
-        return UInt16(data[base]) | UInt16(data[base + 1]) << 8
-    }
-
-    func uint32(at offset: Int) throws -> UInt32 {
-        try check(offset, 4)
-        let base = data.startIndex + offset
-        return UInt32(data[base]) | UInt32(data[base + 1]) << 8 | UInt32(data[base + 2]) << 16 | UInt32(data[base + 3]) << 24
-    }
-
-    func slice(_ offset: Int, _ length: Int) throws -> Data {
-        try check(offset, length)
-        return data[(data.startIndex + offset)..<(data.startIndex + offset + length)]
-    }
-
-    func damaged(_ detail: String) -> EdgeflowError {
-        EdgeflowError(.invalidArchive, "\(label) is not a valid zip archive: \(detail)",
-                      hint: "the file may be truncated or corrupted; re-create it")
-    }
-
-    private func check(_ offset: Int, _ length: Int) throws {
-        guard offset >= 0, length >= 0, offset <= count, length <= count - offset else {
-            throw damaged("a read of \(length) bytes at offset \(offset) runs past its end (\(count) bytes)")
-        }
     }
 }

@@ -74,11 +74,34 @@ public enum CheckedSize {
     }
 
     /// Row-major strides in elements of `shape`.
-    /// - Throws: as `product`.
+    /// - Throws: as `shape`.
     public static func strides(_ shape: [Int], _ what: @autoclosure () -> String,
                                kind: EdgeflowError.Kind = .invalidInput) throws -> [Int] {
-        _ = try product(shape, what(), kind: kind)  // every suffix product is then at most this
+        _ = try self.shape(shape, what(), kind: kind)  // every suffix product then fits
         return shape.contiguousStrides
+    }
+
+    /// The most dimensions a shape read from a file may have (numpy's own limit is 64).
+    public static let maxRank = 64
+
+    /// Checks a shape declared outside Edgeflow and returns its element count: at most
+    /// `maxRank` dimensions, none negative, and the product of the non-zero dimensions fits in
+    /// `Int`, so that element counts, strides and every partial product of the shape are safe
+    /// to compute with plain arithmetic even when a zero dimension makes the tensor empty
+    /// (`[0, 1 << 62, 1 << 62]` is refused: its strides overflow).
+    /// - Throws: naming `what` and the shape when one of these does not hold.
+    @discardableResult
+    public static func shape(_ shape: [Int], _ what: @autoclosure () -> String,
+                             kind: EdgeflowError.Kind = .invalidInput) throws -> Int {
+        guard shape.count <= maxRank else {
+            throw EdgeflowError(kind, "\(what()): \(shape.count) dimensions, more than the \(maxRank) Edgeflow reads")
+        }
+        let count = try product(shape, what(), kind: kind)
+        if count == 0, shape.filter({ $0 != 0 }).checkedElementCount == nil {
+            throw EdgeflowError(kind, "\(what()): shape \(shape.shapeDescription) is empty but its other "
+                                + "dimensions multiply to more than \(Int.max)")
+        }
+        return count
     }
 
     /// An integer read from a file (protobuf varint, zip field, JSON number) as `Int`.
