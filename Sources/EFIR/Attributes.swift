@@ -97,7 +97,7 @@ public struct Attributes: Codable, Equatable, Sendable, ExpressibleByDictionaryL
     public func int(_ key: String) -> Int? {
         switch values[key] {
         case .int(let v): return v
-        case .float(let v) where v.rounded() == v: return Int(v)
+        case .float(let v) where v.rounded() == v: return Int(exactly: v)
         default: return nil
         }
     }
@@ -107,7 +107,7 @@ public struct Attributes: Codable, Equatable, Sendable, ExpressibleByDictionaryL
         switch values[key] {
         case .ints(let v): return v
         case .int(let v): return [v]
-        case .floats(let v) where v.allSatisfy({ $0.rounded() == $0 }): return v.map { Int($0) }
+        case .floats(let v) where v.allSatisfy({ Int(exactly: $0) != nil }): return v.compactMap { Int(exactly: $0) }
         case .strings(let v) where v.isEmpty: return []
         default: return nil
         }
