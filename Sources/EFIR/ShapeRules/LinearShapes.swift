@@ -174,9 +174,9 @@ enum LinearShapes {
         let rank = x.count - 2, kernel = Array(w.dropFirst(2))
         let (strides, dilations, pads) = try window(attributes, input: Array(x.dropFirst(2)), kernel: kernel)
         let extra = attributes.ints("outputPadding") ?? []
-        guard extra.isEmpty || extra.count == rank, extra.allSatisfy({ (0...(1 << 30)).contains($0) }) else {
+        guard extra.isEmpty || extra.count == rank, extra.allSatisfy({ (-(1 << 30)...(1 << 30)).contains($0) }) else {
             throw EdgeflowError(.invalidModel,
-                "'outputPadding' \(extra) must have \(rank) entries between 0 and 2^30")
+                "'outputPadding' \(extra) must have \(rank) entries between -2^30 and 2^30")
         }
         var out = [x[0], try ShapeArithmetic.product([w[1], group], "convTranspose output channels")]
         for a in 0..<rank {
