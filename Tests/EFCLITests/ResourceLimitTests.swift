@@ -76,9 +76,20 @@ final class ResourceLimitTests: XCTestCase {
     }
 
     func testRunWithinTheMemoryBudgetSucceeds() throws {
-        for limit in ["64M", "1.5G", "67108864", "64MiB"] {
-            let result = try run(["infer", "big.efa", "--input", "x.npy", "--output-dir", "out", "--max-memory", limit])
+        for (limit, engine) in [("64M", []), ("1.5G", ["--reference"])] {
+            let result = try run(["infer", "big.efa", "--input", "x.npy", "--output-dir", "out", "--max-memory", limit]
+                                 + engine)
             XCTAssertEqual(result.status, 0, "\(limit): \(result.stderr)")
+        }
+    }
+
+    func testMaxMemorySpellingsAreAccepted() throws {
+        // A valid --max-memory passes validation; the bad --iterations then stops the run (64).
+        for limit in ["67108864", "64MiB", "64mb", "1m", "1P", "2048K"] {
+            let result = try run(["benchmark", "big.efa", "--max-memory", limit, "--iterations", "0"])
+            XCTAssertEqual(result.status, EdgeflowExitCode.usage, "\(limit): \(result.stderr)")
+            XCTAssertTrue(result.stderr.hasPrefix("error: --iterations must be between 1 and 100000"),
+                          "\(limit): \(result.stderr)")
         }
     }
 

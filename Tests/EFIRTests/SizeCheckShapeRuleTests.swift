@@ -76,6 +76,14 @@ final class SizeCheckShapeRuleTests: XCTestCase {
         }
     }
 
+    func testVerifierChecksEveryValueSize() {
+        let graph = Graph(name: "g", inputs: ["x"], outputs: ["x"], types: ["x": TensorType(.float32, [1 << 62])])
+        XCTAssertThrowsError(try Verifier.verify(graph)) { error in
+            XCTAssertEqual((error as? EdgeflowError)?.kind, .invalidModel, "\(error)")
+            XCTAssertTrue("\(error)".contains("value 'x' (graph input)"), "\(error)")
+        }
+    }
+
     func testFloatAttributesConvertWithoutTrapping() {
         let attributes: Attributes = ["a": .float(1e30), "b": .floats([1, .infinity]), "c": .float(3)]
         XCTAssertNil(attributes.int("a"))
