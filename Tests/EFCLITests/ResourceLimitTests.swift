@@ -25,7 +25,8 @@ final class ResourceLimitTests: XCTestCase {
     /// x float32[1] → expand → y float32[1 << 20] (4 MiB from a 4-byte input).
     static func expandGraph() -> Graph {
         Graph(name: "big", inputs: ["x"], outputs: ["y"],
-              nodes: [Node(name: "e", op: .expand, inputs: ["x"], outputs: ["y"], attributes: ["shape": .ints([1 << 20])])],
+              nodes: [Node(name: "e", op: .expand, inputs: ["x"], outputs: ["y"],
+                           attributes: ["shape": .ints([1 << 20])])],
               types: ["x": TensorType(.float32, [1]), "y": TensorType(.float32, [1 << 20])])
     }
 
@@ -35,7 +36,9 @@ final class ResourceLimitTests: XCTestCase {
         try OnnxBytes.model(graph: graph).write(to: directory.appendingPathComponent(name))
     }
 
-    private var outputExists: Bool { FileManager.default.fileExists(atPath: directory.appendingPathComponent("out").path) }
+    private var outputExists: Bool {
+        FileManager.default.fileExists(atPath: directory.appendingPathComponent("out").path)
+    }
 
     // MARK: Bad models at parse
 

@@ -56,7 +56,8 @@ final class CheckedSizeImportTests: XCTestCase {
 
     func testGraphInputListedTwiceIsInvalidModel() {
         let graph = OnnxBytes.graph(nodes: [OnnxBytes.node("Identity", ["x"], ["y"])],
-                                    inputs: [OnnxBytes.valueInfo("x", shape: [2]), OnnxBytes.valueInfo("x", shape: [2])],
+                                    inputs: [OnnxBytes.valueInfo("x", shape: [2]),
+                                             OnnxBytes.valueInfo("x", shape: [2])],
                                     outputs: [OnnxBytes.valueInfo("y", dims: nil)])
         assertEdgeflowError(.invalidModel, ["graph input 'x' is listed twice"]) {
             try importBytes(OnnxBytes.model(graph: graph))

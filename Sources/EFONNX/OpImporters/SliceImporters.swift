@@ -78,7 +78,8 @@ enum SliceImporters {
         if sizes == nil {
             let parts = try node.attributeInt("num_outputs") ?? node.outputs.count
             guard parts > 0, parts == node.outputs.count else {
-                throw LoweringSupport.invalid(node, "num_outputs \(parts) does not match its \(node.outputs.count) outputs")
+                throw LoweringSupport.invalid(node,
+                    "num_outputs \(parts) does not match its \(node.outputs.count) outputs")
             }
             let chunk = (dim + parts - 1) / parts
             sizes = (0..<parts).map { max(0, min(chunk, dim - $0 * chunk)) }
