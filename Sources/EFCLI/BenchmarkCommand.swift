@@ -38,22 +38,35 @@ struct BenchmarkCommand: ParsableCommand {
 
     @OptionGroup var execution: ExecutionOptions
 
-    @Option(help: ArgumentHelp("Expected batch (the archive's leading input dimension); an error if it differs.", valueName: "b"))
+    @Option(help: ArgumentHelp(
+        "Expected batch (the archive's leading input dimension), 1 to 1,000,000; an error if it differs.",
+        valueName: "b"))
     var batch: Int?
 
-    @Option(help: ArgumentHelp("Timed runs.", valueName: "k"))
+    @Option(help: ArgumentHelp("Timed runs, 1 to 100,000.", valueName: "k"))
     var iterations = 20
 
-    @Option(help: ArgumentHelp("Untimed runs before timing.", valueName: "w"))
+    @Option(help: ArgumentHelp("Untimed runs before timing, 0 to 10,000.", valueName: "w"))
     var warmup = 3
+
+    /// The valid ranges of --batch, --iterations and --warmup.
+    static let batchRange = 1...1_000_000
+    static let iterationsRange = 1...100_000
+    static let warmupRange = 0...10_000
 
     @Flag(help: "Print machine-readable JSON.")
     var json = false
 
     func validate() throws {
-        if iterations < 1 { throw ValidationError("--iterations must be at least 1") }
-        if warmup < 0 { throw ValidationError("--warmup must be at least 0") }
-        if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
+        func check(_ value: Int, _ range: ClosedRange<Int>, _ option: String) throws {
+            guard range.contains(value) else {
+                throw ValidationError(
+                    "\(option) must be between \(range.lowerBound) and \(range.upperBound), got \(value)")
+            }
+        }
+        try check(iterations, Self.iterationsRange, "--iterations")
+        try check(warmup, Self.warmupRange, "--warmup")
+        if let batch { try check(batch, Self.batchRange, "--batch") }
     }
 
     func run() throws {

@@ -1,5 +1,6 @@
 // The options that choose how a graph runs (fast compiled program or reference interpreter,
-// threads, matrix precision), shared by `infer` and `benchmark`, and the runner they build.
+// threads, matrix precision, memory budget), shared by `infer` and `benchmark`, and the runner
+// they build.
 
 import ArgumentParser
 import EFCompiler
@@ -23,20 +24,42 @@ struct ExecutionOptions: ParsableArguments {
     @Flag(help: "Print what the compiler did (kernels, fallbacks with reasons, arena size) to stderr.")
     var verbose = false
 
+    @Option(name: .customLong("max-memory"), help: ArgumentHelp(
+        "Most memory one run may take (weights, values, arena), e.g. 512M, 8G; 1M to 1P. "
+            + "Default: half the physical memory.",
+        valueName: "size"))
+    var maxMemory: ByteSizeArgument?
+
+    /// The budget the run is checked against before its tensors are allocated.
+    var memoryBudget: MemoryBudget { RunMemory.budget(maxMemory?.bytes) }
+
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if let maxMemory, !RunMemory.validRange.contains(maxMemory.bytes) {
+            throw ValidationError("--max-memory must be between 1M and 1P (\(RunMemory.validRange.lowerBound) to "
+                + "\(RunMemory.validRange.upperBound) bytes), got \(maxMemory.bytes) bytes")
+        }
         guard MatrixPrecision(rawValue: precision) != nil else {
             throw ValidationError("--precision must be one of \(MatrixPrecision.allCases.map(\.rawValue).joined(separator: ", "))")
         }
     }
 
-    /// Applies the thread count and builds the runner for `graph`.
+    /// Applies the thread count and builds the runner for `graph`, checking what the run needs
+    /// against the --max-memory budget before anything of the run is allocated.
+    /// - Throws: `EdgeflowError.invalidInput` when the run would exceed the budget.
     func makeRunner(for graph: Graph) throws -> ModelRunner {
         if let threads { Parallel.setThreadCount(threads) }
-        if reference { return .reference(Interpreter(graph: graph)) }
+        let budget = memoryBudget
+        try RunMemory.checkTypes(graph)
+        if reference {
+            try RunMemory.checkReference(graph, budget)
+            return .reference(Interpreter(graph: graph))
+        }
+        try RunMemory.checkBeforeCompile(graph, budget)
         let options = CompileOptions(precision: MatrixPrecision(rawValue: precision) ?? .float32)
         let compiled = try Compiler.compile(graph, options)
         if verbose { CompileLog.print(compiled.report) }
+        try RunMemory.checkCompiled(compiled.program, graph, budget)
         return .compiled(ExecutionContext(program: compiled.program), compiled.report)
     }
 }

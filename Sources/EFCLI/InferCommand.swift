@@ -60,6 +60,8 @@ struct InferCommand: ParsableCommand {
         try CommandSupport.run {
             let graph = try EdgeflowArchive.read(from: CommandSupport.url(archive)).graph
             let files = try InputAssignment.resolve(inputs.map(\.text), graph: graph)
+            try RunMemory.checkTypes(graph)
+            try RunMemory.checkInputFiles(files, execution.memoryBudget)
             var tensors: [String: Tensor] = [:]
             for name in graph.inputs {
                 guard let url = files[name] else { continue }

@@ -28,10 +28,17 @@ enum InputCheck {
         // numpy has no bfloat16: a bfloat16 input is given as its uint16 bit patterns.
         let bitPatterns = header.dtype == .uint16 && expected.dtype == .bfloat16
         let givenDType = bitPatterns ? .bfloat16 : header.dtype
-        let givenBytes = header.dtype.map { header.shape.elementCount * $0.byteSize }
+        // The header's shape is not trusted: its counts are computed without trapping.
+        let givenCount = header.shape.checkedElementCount
+        let givenBytes = header.dtype.flatMap { dtype in
+            givenCount.flatMap { count in
+                let (bytes, overflow) = count.multipliedReportingOverflow(by: dtype.byteSize)
+                return overflow ? nil : bytes
+            }
+        }
         if givenDType != expected.dtype || header.shape != expected.shape {
             let given = "\(header.dtype?.rawValue ?? "numpy dtype '\(header.descr)'")\(header.shape.shapeDescription) ("
-                + "\(CommandSupport.grouped(header.shape.elementCount)) elements"
+                + (givenCount.map { "\(CommandSupport.grouped($0)) elements" } ?? "too many elements")
                 + (givenBytes.map { ", \(CommandSupport.grouped($0)) bytes)" } ?? ")")
             let fixes = dtypeFixes(given: givenDType, descr: header.descr, expected: expected.dtype)
                 + shapeFixes(given: header.shape, expected: expected.shape, input: name)
@@ -91,7 +98,7 @@ enum InputCheck {
            Array(given.dropFirst()) == Array(expected.dropFirst()) {
             return ["the model was parsed for batch size 1: pass one item at a time, or parse it again with --input-shape \(input)=\(given.map(String.init).joined(separator: ","))"]
         }
-        if given.elementCount == expected.elementCount {
+        if given.checkedElementCount == expected.elementCount {
             return ["the element count is right; if the data is already laid out as the model expects, use a.reshape(\(target))"]
         }
         return ["the model's input shape is fixed at [\(target)]: resize or crop the data to it (or parse the model again with --input-shape if it allows other sizes)"]

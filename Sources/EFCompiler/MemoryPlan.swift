@@ -1,5 +1,6 @@
 // The memory plan: every intermediate value gets a slot in one arena, reusing the bytes of
-// values that are already dead (first fit over live intervals). Reshapes are aliases.
+// values that are already dead (first fit over live intervals). Reshapes are aliases. Sizes
+// and offsets are checked: one that does not fit in Int is an invalid model, never a trap.
 
 import EFCore
 import EFIR
@@ -58,20 +59,22 @@ struct MemoryPlan {
             let defined = definition[value]!
             live.removeAll { $0.lastUse < defined }
             let type = try graph.type(of: value)
-            let size = MemoryPlan.aligned(type.shape.elementCount * type.dtype.byteSize)
+            // Checked: an archive's types may be huge, and offsets add up (invalid model, not a trap).
+            let what = "the memory plan of value '\(value)'"
+            let bytes = try CheckedSize.byteCount(type.shape, type.dtype, what, kind: .invalidModel)
+            let size = try CheckedSize.add(max(bytes, 1), MemoryPlan.alignment - 1, what, kind: .invalidModel)
+                / MemoryPlan.alignment * MemoryPlan.alignment
             var offset = 0
             for block in live.sorted(by: { $0.offset < $1.offset }) {
                 if block.offset - offset >= size { break }
-                offset = max(offset, block.offset + block.size)
+                offset = max(offset, try CheckedSize.add(block.offset, block.size, what, kind: .invalidModel))
             }
             live.append((offset, size, lastUse[value]!))
             offsets[value] = offset
-            arenaByteCount = max(arenaByteCount, offset + size)
+            arenaByteCount = max(arenaByteCount, try CheckedSize.add(offset, size, what, kind: .invalidModel))
         }
         for (alias, base) in root { offsets[alias] = offsets[base] }
     }
-
-    static func aligned(_ bytes: Int) -> Int { (max(bytes, 1) + alignment - 1) / alignment * alignment }
 
     /// The operand of a value.
     func operand(_ value: String) throws -> Operand {

@@ -160,15 +160,22 @@ extension Tensor {
     }
 
     /// The elements of an integer tensor as Int (shape operands such as Reshape's shape).
-    /// - Throws: `EdgeflowError.invalidModel` for non-integer dtypes.
-    public func intValues() throws -> [Int] {
+    /// - Parameter what: names the tensor in errors, e.g. "Reshape node 'r' shape".
+    /// - Throws: `EdgeflowError.invalidModel` for non-integer dtypes and for uint64 values above
+    ///   `Int.max` (never traps).
+    public func intValues(_ what: @autoclosure () -> String = "integer tensor") throws -> [Int] {
         switch dtype {
         case .int64: return scalars(as: Int64.self).map { Int($0) }
         case .int32: return scalars(as: Int32.self).map { Int($0) }
-        case .int8, .uint8, .int16, .uint16, .uint32, .uint64:
-            return doubleValues().map { Int($0) }
+        case .int16: return scalars(as: Int16.self).map { Int($0) }
+        case .uint16: return scalars(as: UInt16.self).map { Int($0) }
+        case .int8: return scalars(as: Int8.self).map { Int($0) }
+        case .uint8: return scalars(as: UInt8.self).map { Int($0) }
+        case .uint32: return scalars(as: UInt32.self).map { Int($0) }
+        case .uint64:
+            return try scalars(as: UInt64.self).map { try CheckedSize.int($0, what(), kind: .invalidModel) }
         default:
-            throw EdgeflowError(.invalidModel, "expected an integer tensor, got \(dtype.rawValue)")
+            throw EdgeflowError(.invalidModel, "\(what()): expected an integer tensor, got \(dtype.rawValue)")
         }
     }
 }

@@ -6,9 +6,11 @@ import EFCore
 /// Static shape and dtype inference.
 public enum ShapeInference {
     /// The output types of `node`, given the types of its inputs (nil for absent optional inputs).
-    /// - Throws: `EdgeflowError.invalidModel` when the inputs do not fit the op, naming the node.
+    /// - Throws: `EdgeflowError.invalidModel` when the inputs do not fit the op, or an output's
+    ///   byte count would not fit in `Int` (`TensorType.checkSize`), naming the node.
     public static func infer(_ node: Node, inputTypes: [TensorType?]) throws -> [TensorType] {
         do {
+            for (index, type) in inputTypes.enumerated() { try type?.checkSize("input \(index)") }
             let types: [TensorType]
             switch node.op {
             case .unary, .binary, .where, .cast:
@@ -30,6 +32,7 @@ public enum ShapeInference {
                 throw EdgeflowError(.invalidModel,
                     "\(node.op.rawValue) produces \(types.count) outputs but the node names \(node.outputs.count)")
             }
+            for (output, type) in zip(node.outputs, types) { try type.checkSize("output '\(output)'") }
             return types
         } catch let error as EdgeflowError {
             throw error.prefixed("node '\(node.name)' (\(node.op.rawValue))")

@@ -4,8 +4,10 @@ import EFCore
 
 /// Graph invariant checks.
 public enum Verifier {
-    /// Verifies topological order, single definition, types and re-inferred output types.
-    /// - Throws: `EdgeflowError.internalError` describing the first broken invariant.
+    /// Verifies topological order, single definition, types and re-inferred output types, and
+    /// that every value's byte count fits in Int (so later stages may use plain element counts).
+    /// - Throws: `EdgeflowError.internalError` describing the first broken invariant;
+    ///   `.invalidModel` for a type whose size does not fit (`TensorType.checkSize`).
     public static func verify(_ graph: Graph) throws {
         var defined = Set<String>()
         func define(_ name: String, _ what: String) throws {
@@ -13,9 +15,10 @@ public enum Verifier {
             guard defined.insert(name).inserted else {
                 throw EdgeflowError(.internalError, "value '\(name)' is defined twice (\(what))")
             }
-            guard graph.types[name] != nil else {
+            guard let type = graph.types[name] else {
                 throw EdgeflowError(.internalError, "value '\(name)' (\(what)) has no type")
             }
+            try type.checkSize("value '\(name)' (\(what))")
         }
         for input in graph.inputs { try define(input, "graph input") }
         for (name, tensor) in graph.weights {

@@ -34,7 +34,7 @@ struct ResizeAxisPlan {
             firstTap = p.antialias ? Int(Foundation.floor(-2 / filterScale)) + 1 : -1
             width = 2 - 2 * firstTap
         }
-        guard outputSize * width < 1 << 28 else {
+        guard case let (taps, false) = outputSize.multipliedReportingOverflow(by: width), taps < 1 << 28 else {
             throw EdgeflowError(.invalidInput, "resize: \(outputSize) outputs × \(width) taps along one axis is too many")
         }
         indices.reserveCapacity(outputSize * width)

@@ -39,12 +39,18 @@ struct GraphBuilder {
         }
         let read = Set(graph.nodes.flatMap(\.inputs) + graph.outputs.map(\.name))
         var converted = Set<String>()
+        var initializerBytes = 0
         for initializer in graph.initializers where read.contains(initializer.name) {
             guard converted.insert(initializer.name).inserted else {
                 throw EdgeflowError(.invalidModel, "initializer '\(initializer.name)' is defined twice")
             }
-            context.addWeight(initializer.name, try initializer.toTensor(baseDirectory: baseDirectory))
+            let tensor = try initializer.toTensor(baseDirectory: baseDirectory)
+            context.addWeight(initializer.name, tensor)
+            initializerBytes = initializerBytes &+ tensor.byteCount
         }
+        let growth = initializerBytes.multipliedReportingOverflow(by: ImportContext.foldGrowthFactor)
+        let limit = ImportContext.generatedBaseLimitBytes.addingReportingOverflow(growth.partialValue)
+        context.generatedLimitBytes = growth.overflow || limit.overflow ? Int.max : limit.partialValue
         for node in graph.nodes { try importNode(node, into: context, read: read) }
         let outputs = try declareOutputs(in: context)
 

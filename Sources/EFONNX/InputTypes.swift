@@ -38,6 +38,11 @@ enum InputTypes {
             let dtype = try OnnxDataType.requiredDType(info.elemType, for: what)
             if let override = shapes[info.name] {
                 try check(override, against: info.dims, of: info.name)
+                do {
+                    try TensorType(dtype, override).checkSize("--input-shape for '\(info.name)'")
+                } catch let error as EdgeflowError {
+                    throw EdgeflowError(.invalidArgument, error.message)
+                }
                 types[info.name] = TensorType(dtype, override)
                 continue
             }
@@ -57,6 +62,7 @@ enum InputTypes {
             }
             if unknown.isEmpty {
                 types[info.name] = TensorType(dtype, shape)
+                try TensorType(dtype, shape).checkSize(what)
             } else {
                 dynamic.append("\(what) has dynamic dim\(unknown.count > 1 ? "s" : "") " + unknown.joined(separator: ", "))
                 suggestions.append("\(info.name)=" + zip(shape, dims).map { $0 >= 0 ? String($0) : placeholder($1) }

@@ -33,6 +33,7 @@ public enum ONNXImporter {
             throw EdgeflowError(.unsupported, "the model has sparse initializers ("
                 + model.graph.sparseInitializerNames.joined(separator: ", ") + "), which Edgeflow does not read")
         }
+        try GraphValidation.check(model.graph)
         let sorted = try GraphOrdering.sorted(model.graph)
         var (graph, untypedInputs) = try SubgraphCut.apply(sorted, options: options)
         let initializers = Set(sorted.initializers.map(\.name))

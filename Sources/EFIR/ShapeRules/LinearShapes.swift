@@ -143,7 +143,8 @@ enum LinearShapes {
     /// [N, M, out...] of a convolution of x [N, C, ...] with w [M, C/group, k...].
     static func convShape(_ x: [Int], _ w: [Int], _ attributes: Attributes) throws -> [Int] {
         let group = attributes.int("group", default: 1)
-        guard x.count >= 3, w.count == x.count, group >= 1, x[1] % group == 0, w[0] % group == 0, w[1] * group == x[1] else {
+        guard x.count >= 3, w.count == x.count, group >= 1, x[1] % group == 0, w[0] % group == 0,
+              case let (channels, false) = w[1].multipliedReportingOverflow(by: group), channels == x[1] else {
             throw EdgeflowError(.invalidModel,
                 "conv x \(x.shapeDescription), weight \(w.shapeDescription) and group \(group) do not fit (need weight [M, C/group, kernel...])")
         }
@@ -173,10 +174,11 @@ enum LinearShapes {
         let rank = x.count - 2, kernel = Array(w.dropFirst(2))
         let (strides, dilations, pads) = try window(attributes, input: Array(x.dropFirst(2)), kernel: kernel)
         let extra = attributes.ints("outputPadding") ?? []
-        guard extra.isEmpty || extra.count == rank else {
-            throw EdgeflowError(.invalidModel, "'outputPadding' has \(extra.count) entries, expected \(rank)")
+        guard extra.isEmpty || extra.count == rank, extra.allSatisfy({ (-(1 << 30)...(1 << 30)).contains($0) }) else {
+            throw EdgeflowError(.invalidModel,
+                "'outputPadding' \(extra) must have \(rank) entries between -2^30 and 2^30")
         }
-        var out = [x[0], w[1] * group]
+        var out = [x[0], try ShapeArithmetic.product([w[1], group], "convTranspose output channels")]
         for a in 0..<rank {
             let size = strides[a] * (x[a + 2] - 1) + (extra.isEmpty ? 0 : extra[a]) + (kernel[a] - 1) * dilations[a] + 1
                 - pads[a] - pads[a + rank]

@@ -36,10 +36,9 @@ enum MovementShapes {
             guard pads.count == 2 * rank else {
                 throw EdgeflowError(.invalidModel, "pads \(pads) do not have 2 × \(rank) entries for \(x)")
             }
-            guard pads.allSatisfy({ abs($0) < Int.max / 4 }) else {
-                throw EdgeflowError(.invalidModel, "pads \(pads) are absurd for \(x)")
+            let shape = try (0..<rank).map {
+                try ShapeArithmetic.sum([x.shape[$0], pads[$0], pads[$0 + rank]], "pads \(pads) for \(x)")
             }
-            let shape = (0..<rank).map { x.shape[$0] + pads[$0] + pads[$0 + rank] }
             guard shape.allSatisfy({ $0 >= 0 }) else {
                 throw EdgeflowError(.invalidModel, "pads \(pads) crop \(x) below zero")
             }
@@ -121,7 +120,7 @@ enum MovementShapes {
                   type.shape.indices.allSatisfy({ $0 == axis || type.shape[$0] == shape[$0] }) else {
                 throw EdgeflowError(.invalidModel, "concat inputs \(first) and \(type) differ outside axis \(axis)")
             }
-            shape[axis] += type.shape[axis]
+            shape[axis] = try ShapeArithmetic.sum([shape[axis], type.shape[axis]], "concat along axis \(axis)")
         }
         return TensorType(first.dtype, shape)
     }
@@ -150,7 +149,7 @@ enum MovementShapes {
     }
 
     private static func gatherNDShape(_ data: [Int], _ indices: [Int], _ b: Int) throws -> [Int] {
-        guard let m = indices.last, b >= 0, b < indices.count, b + m <= data.count, m >= 0,
+        guard let m = indices.last, b >= 0, b < indices.count, m >= 0, m <= data.count - b,
               Array(data.prefix(b)) == Array(indices.prefix(b)) else {
             throw EdgeflowError(.invalidModel,
                 "gatherND indices \(indices.shapeDescription) do not address data \(data.shapeDescription) with "
@@ -162,15 +161,19 @@ enum MovementShapes {
     private static func blockRearrangeType(_ op: OpType, _ x: TensorType, _ b: Int) throws -> TensorType {
         let s = x.shape
         if op == .depthToSpace {
-            guard s.count == 4, b > 0, b <= s[1], s[1] % (b * b) == 0 else {
+            guard s.count == 4, b > 0, b <= s[1], case let (square, false) = b.multipliedReportingOverflow(by: b),
+                  s[1] % square == 0 else {
                 throw EdgeflowError(.invalidModel,
                     "depthToSpace needs [N, C, H, W] with C divisible by \(b)², got \(x)")
             }
-            return TensorType(x.dtype, [s[0], s[1] / (b * b), s[2] * b, s[3] * b])
+            let what = "depthToSpace of \(x) with block size \(b)"
+            return TensorType(x.dtype, [s[0], s[1] / square, try ShapeArithmetic.product([s[2], b], what),
+                                        try ShapeArithmetic.product([s[3], b], what)])
         }
         guard s.count == 4, b > 0, b <= 1 << 20, s[2] % b == 0, s[3] % b == 0 else {
             throw EdgeflowError(.invalidModel, "spaceToDepth needs [N, C, H, W] with H, W divisible by \(b), got \(x)")
         }
-        return TensorType(x.dtype, [s[0], s[1] * b * b, s[2] / b, s[3] / b])
+        let channels = try ShapeArithmetic.product([s[1], b, b], "spaceToDepth of \(x) with block size \(b)")
+        return TensorType(x.dtype, [s[0], channels, s[2] / b, s[3] / b])
     }
 }

@@ -87,7 +87,7 @@ enum ConstantImporters {
         if node.outputs.count > 1, !node.outputs[1].isEmpty {
             let type = try ctx.type(data)
             let one = ConstantTensors.scalar(1, as: ctx.opset >= 10 ? .bool : type.dtype)
-            ctx.addWeight(node.outputs[1], try ConstantTensors.repeated(one, shape: type.shape, for: node))
+            try ConstantTensors.emitRepeated(one, shape: type.shape, output: node.outputs[1], ctx, node)
         }
     }
 }

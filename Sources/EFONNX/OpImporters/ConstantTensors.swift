@@ -1,12 +1,9 @@
-// Building constant tensors of any dtype for the constant importers, with a size limit so a
-// declared shape can never cause a giant allocation.
+// Building constant tensors of any dtype for the constant importers, within the import's
+// folding budget (ImportContext) so a declared shape can never cause a giant allocation.
 
 import EFCore
 
 enum ConstantTensors {
-    /// The largest constant an importer generates (1 GiB).
-    static let maximumBytes = 1 << 30
-
     /// A rank-0 tensor of `dtype` holding `value` (converted as Swift's numeric initializers do).
     static func scalar(_ value: Double, as dtype: DType) -> Tensor {
         tensor([value], as: dtype).reshaped([])
@@ -43,29 +40,35 @@ enum ConstantTensors {
         }
     }
 
-    /// `element` (one element) repeated to fill `shape`.
-    /// - Throws: `EdgeflowError.unsupported` when the result would exceed `maximumBytes`.
-    static func repeated(_ element: Tensor, shape: [Int], for node: OnnxNode) throws -> Tensor {
-        let count = try checkedCount(Double(shape.checkedElementCount ?? Int.max), for: node, elementSize: element.dtype.byteSize)
-        let result = Tensor(zeros: element.dtype, shape: shape)
-        let size = element.dtype.byteSize
-        element.withUnsafeBytes { source in
-            guard let base = source.baseAddress else { return }
-            for index in 0..<count {
-                (result.storage.pointer + index * size).copyMemory(from: base, byteCount: size)
-            }
-        }
-        return result
+    /// Makes `output` the one-element `element` repeated to fill `shape`: an expand of the
+    /// element, which `emit` folds when it fits the folding budget and otherwise leaves to run at
+    /// inference time (so a declared shape never forces a giant allocation here).
+    /// - Throws: `EdgeflowError.invalidModel` when the shape's byte count overflows.
+    static func emitRepeated(_ element: Tensor, shape: [Int], output: String, _ ctx: ImportContext,
+                             _ node: OnnxNode) throws {
+        _ = try CheckedSize.byteCount(shape, element.dtype, "\(node.opType) node '\(node.displayName)' output",
+                                      kind: .invalidModel)
+        let scalar = ctx.addConstant(element.reshaped([]), hint: "\(node.displayName)/value")
+        try ctx.emit(.expand, [scalar], ["shape": .ints(shape)], outputs: [output], from: node)
     }
 
-    /// An element count computed as a Double (e.g. Range's ceil((limit - start) / delta)),
-    /// checked to give at most `maximumBytes`.
-    static func checkedCount(_ count: Double, for node: OnnxNode, elementSize: Int = 8) throws -> Int {
-        guard count.isFinite, count >= 0, count * Double(elementSize) <= Double(maximumBytes) else {
+    /// An element count computed as a Double (e.g. Range's ceil((limit - start) / delta)) for a
+    /// constant the importer must generate, reserved in the import's folding budget.
+    /// - Throws: `EdgeflowError.invalidModel` when the count is not a finite non-negative number
+    ///   that fits in Int; `.unsupported` when the constant would exceed the folding budget.
+    static func checkedCount(_ count: Double, _ ctx: ImportContext, _ node: OnnxNode, elementSize: Int) throws -> Int {
+        let what = "\(node.opType) node '\(node.displayName)'"
+        guard count >= 0 else {
+            throw EdgeflowError(.invalidModel, "\(what) would create a constant of \(count) elements")
+        }
+        let exact = try CheckedSize.int(truncating: count, "\(what) element count", kind: .invalidModel)
+        let bytes = exact.multipliedReportingOverflow(by: elementSize)
+        guard !bytes.overflow, ctx.reserveGenerated(bytes.partialValue) else {
             throw EdgeflowError(.unsupported,
-                "\(node.opType) node '\(node.displayName)' would create a constant of \(count) elements (over \(maximumBytes >> 20) MiB)",
+                "\(what) would create a constant of \(exact) elements, over the import's folding budget "
+                    + "(\(ImportContext.foldLimitBytes >> 20) MiB per constant)",
                 hint: "check the model's shapes and --input-shape values")
         }
-        return Int(count)
+        return exact
     }
 }

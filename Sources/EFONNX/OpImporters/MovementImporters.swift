@@ -57,11 +57,13 @@ enum MovementImporters {
         }
         if let position = inferred.first {
             let others = target.enumerated().filter { $0.offset != position }.map(\.element)
-            guard let known = others.checkedElementCount, known > 0, input.elementCount % known == 0 else {
+            let count = try CheckedSize.elementCount(input, "Reshape node '\(node.displayName)' input",
+                                                     kind: .invalidModel)
+            guard let known = others.checkedElementCount, known > 0, count % known == 0 else {
                 throw LoweringSupport.invalid(node,
                     "cannot infer the -1 in \(requested) for input \(input.shapeDescription)")
             }
-            target[position] = input.elementCount / known
+            target[position] = count / known
         }
         _ = try LoweringSupport.reshape(x, to: target, ctx, node, hint: "reshape",
             output: try ElementwiseImporters.output(node))
@@ -76,7 +78,9 @@ enum MovementImporters {
             throw LoweringSupport.invalid(node,
                 "axis is out of range for \(input.shapeDescription)")
         }
-        let target = [input[..<axis].reduce(1, *), input[axis...].reduce(1, *)]
+        let what = "Flatten node '\(node.displayName)' input \(input.shapeDescription)"
+        let target = [try CheckedSize.product(Array(input[..<axis]), what, kind: .invalidModel),
+                      try CheckedSize.product(Array(input[axis...]), what, kind: .invalidModel)]
         _ = try LoweringSupport.reshape(x, to: target, ctx, node, hint: "flatten",
             output: try ElementwiseImporters.output(node))
     }

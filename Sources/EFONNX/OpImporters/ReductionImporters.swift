@@ -84,7 +84,9 @@ enum ReductionImporters {
         }
         let axis = try LoweringSupport.axis(try node.attributeInt("axis") ?? 1, rank: shape.count, node)
         if axis == shape.count - 1 { return (axis, nil) }
-        return (1, [shape[..<axis].reduce(1, *), shape[axis...].reduce(1, *)])
+        let what = "\(node.opType) node '\(node.displayName)' input \(shape.shapeDescription)"
+        return (1, [try CheckedSize.product(Array(shape[..<axis]), what, kind: .invalidModel),
+                    try CheckedSize.product(Array(shape[axis...]), what, kind: .invalidModel)])
     }
 
     static func softmax(_ op: OpType) -> OpImporter {

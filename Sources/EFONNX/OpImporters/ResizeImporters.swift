@@ -61,7 +61,8 @@ enum ResizeImporters {
     /// transform: from `sizes` (with keep_aspect_ratio_policy) when given, else from `scales`.
     private static func outputSize(_ node: OnnxNode, _ ctx: ImportContext, shape: [Int], axes: [Int]) throws -> ([Int], [Double]?) {
         let what = "Resize node '\(node.displayName)'"
-        if let sizes = try ctx.constantInput(node, 3, "sizes").map({ try $0.intValues() }), !sizes.isEmpty {
+        if let sizes = try ctx.constantInput(node, 3, "sizes").map({ try $0.intValues("\(what) sizes") }),
+           !sizes.isEmpty {
             guard sizes.count == axes.count, sizes.allSatisfy({ $0 >= 0 }) else {
                 throw EdgeflowError(.invalidModel, "\(what): sizes \(sizes) must give \(axes.count) non-negative values")
             }

@@ -19,21 +19,24 @@ extension ConstantImporters {
     /// Size: the input's element count as an int64 scalar.
     static func importSize(_ node: OnnxNode, _ ctx: ImportContext) throws {
         let shape = try ctx.type(try ctx.requiredInput(node, 0, "data")).shape
-        ctx.addWeight(try output(node), Tensor(scalar: Int64(shape.elementCount)))
+        let count = try CheckedSize.elementCount(shape, "Size node '\(node.displayName)' input", kind: .invalidModel)
+        ctx.addWeight(try output(node), Tensor(scalar: Int64(count)))
     }
 
-    /// ConstantOfShape: a tensor of the constant `shape` filled with `value` (default float 0).
+    /// ConstantOfShape: a tensor of the constant `shape` filled with `value` (default float 0),
+    /// imported as an expand of the one-element value: folded when it fits the folding budget,
+    /// else run at inference time.
     static func importConstantOfShape(_ node: OnnxNode, _ ctx: ImportContext) throws {
-        let dims = try ctx.requiredConstantInput(node, 0, "shape").intValues()
+        let what = "ConstantOfShape node '\(node.displayName)'"
+        let dims = try ctx.requiredConstantInput(node, 0, "shape").intValues("\(what) shape")
         guard dims.allSatisfy({ $0 >= 0 }) else {
-            throw EdgeflowError(.invalidModel, "ConstantOfShape node '\(node.displayName)' has negative shape \(dims.shapeDescription)")
+            throw EdgeflowError(.invalidModel, "\(what) has negative shape \(dims.shapeDescription)")
         }
         let element = try node.attributeTensor("value")?.toTensor(baseDirectory: ctx.baseDirectory) ?? Tensor(scalar: Float(0))
         guard element.count == 1 else {
-            throw EdgeflowError(.invalidModel,
-                "ConstantOfShape node '\(node.displayName)' has a value of \(element.count) elements; it must have one")
+            throw EdgeflowError(.invalidModel, "\(what) has a value of \(element.count) elements; it must have one")
         }
-        ctx.addWeight(try output(node), try ConstantTensors.repeated(element, shape: dims, for: node))
+        try ConstantTensors.emitRepeated(element, shape: dims, output: try output(node), ctx, node)
     }
 
     /// Range with constant start, limit and delta: `start + i * delta` for i in 0..<count,
@@ -52,14 +55,17 @@ extension ConstantImporters {
         case .float32, .float64, .float16, .bfloat16:
             let (a, b, d) = (start.doubleValues()[0], limit.doubleValues()[0], delta.doubleValues()[0])
             guard d != 0, a.isFinite, b.isFinite, d.isFinite else { throw badRange(node, "\(a), \(b), \(d)") }
-            let count = try ConstantTensors.checkedCount(max((b - a) / d, 0).rounded(.up), for: node)
+            let count = try ConstantTensors.checkedCount(max((b - a) / d, 0).rounded(.up), ctx, node,
+                                                         elementSize: start.dtype.byteSize)
             let values = (0..<count).map { a + Double($0) * d }
             tensor = ConstantTensors.tensor(values, as: start.dtype)
         case .int16, .int32, .int64:
             let (a, b, d) = (try start.intValues()[0], try limit.intValues()[0], try delta.intValues()[0])
             guard d != 0 else { throw badRange(node, "\(a), \(b), \(d)") }
-            let count = try ConstantTensors.checkedCount(max(((Double(b) - Double(a)) / Double(d)).rounded(.up), 0), for: node)
-            tensor = ConstantTensors.tensor((0..<count).map { Int64(a) + Int64($0) * Int64(d) }, as: start.dtype)
+            let count = try ConstantTensors.checkedCount(max(((Double(b) - Double(a)) / Double(d)).rounded(.up), 0),
+                                                         ctx, node, elementSize: start.dtype.byteSize)
+            // Wrapping arithmetic: a count rounded up in Double may step one past an Int64 limit.
+            tensor = ConstantTensors.tensor((0..<count).map { Int64(a) &+ Int64($0) &* Int64(d) }, as: start.dtype)
         default:
             throw EdgeflowError(.unsupported, "Range node '\(node.displayName)' on \(start.dtype.rawValue) is not supported")
         }
@@ -81,8 +87,11 @@ extension ConstantImporters {
         } ?? type.dtype
         let k = try node.attributeInt("k") ?? 0
         let (rows, columns) = (type.shape[0], type.shape[1])
+        _ = try ConstantTensors.checkedCount(Double(rows) * Double(columns), ctx, node, elementSize: 8)
         var values = [Double](repeating: 0, count: rows * columns)
-        for row in 0..<rows where row + k >= 0 && row + k < columns { values[row * columns + row + k] = 1 }
+        if k > -rows && k < columns {  // else the diagonal misses the matrix; row + k cannot overflow
+            for row in 0..<rows where row + k >= 0 && row + k < columns { values[row * columns + row + k] = 1 }
+        }
         ctx.addWeight(try output(node), ConstantTensors.tensor(values, as: dtype).reshaped(type.shape))
     }
 }

@@ -77,12 +77,15 @@ enum SliceImporters {
         }
         if sizes == nil {
             let parts = try node.attributeInt("num_outputs") ?? node.outputs.count
-            guard parts > 0 else { throw LoweringSupport.invalid(node, "has no outputs") }
+            guard parts > 0, parts == node.outputs.count else {
+                throw LoweringSupport.invalid(node,
+                    "num_outputs \(parts) does not match its \(node.outputs.count) outputs")
+            }
             let chunk = (dim + parts - 1) / parts
             sizes = (0..<parts).map { max(0, min(chunk, dim - $0 * chunk)) }
         }
         guard let sizes, sizes.count == node.outputs.count, sizes.allSatisfy({ $0 >= 0 && $0 <= dim }),
-              sizes.reduce(0, &+) == dim else {
+              (try? sizes.reduce(0) { try CheckedSize.add($0, $1, "split sizes") }) == dim else {
             throw LoweringSupport.invalid(node,
                 "split sizes do not divide dim \(dim) into \(node.outputs.count) outputs")
         }
@@ -157,8 +160,8 @@ enum SliceImporters {
         // A run-time fill value: pad with zeros, then select the value outside the original region.
         let padded = try ctx.emit(.pad, [x], attributes, from: node, hint: "padded")
         attributes["value"] = .float(0)
-        let ones = ctx.addConstant(try LoweringSupport.filled(1, .bool, shape: type.shape),
-            hint: "\(node.displayName)/inside")
+        let ones = ctx.freshName("\(node.displayName)/inside")
+        try ConstantTensors.emitRepeated(Tensor(scalar: true), shape: type.shape, output: ones, ctx, node)
         let inside = try ctx.emit(.pad, [ones], attributes, from: node, hint: "inside_mask")
         let fill = try ctx.type(runtimeValue).shape.count == 0 ? runtimeValue
             : try LoweringSupport.reshape(runtimeValue, to: [], ctx, node, hint: "value")
