@@ -12,7 +12,7 @@
 # the memory limit (-rss_limit_mb, -malloc_limit_mb) or the time limit, or that a reader reports
 # as an internal error is saved in .fuzz/findings/TARGET/: copy it to Fuzz/regressions/TARGET/
 # and the test suite (FuzzRegressionTests) replays it from then on.
-# Extra libFuzzer flags: FUZZ_FLAGS="-jobs=2".
+# Extra libFuzzer flags: FUZZ_FLAGS="-jobs=2". FUZZ_NO_BUILD=1 uses the binary as built.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -22,6 +22,7 @@ export SWIFT_BACKTRACE=enable=no ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0:al
 
 usage() { sed -n '2,17p' "$0"; exit "${1:-0}"; }
 build() {
+  [ -n "${FUZZ_NO_BUILD:-}" ] && [ -x "$BIN" ] && return 0
   swift build -c release --package-path Fuzz --scratch-path "$SCRATCH" \
     -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library 2>&1 \
     | grep -v -e "Cannot export local symbol" -e "^\[" >&2 || true
