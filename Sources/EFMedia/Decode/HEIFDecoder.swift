@@ -47,7 +47,8 @@ enum HEIFDecoder {
             var handle: OpaquePointer?
             guard heif_image_handle_get_thumbnail(primary, id, &handle).code == heif_error_Ok, let handle else { continue }
             let w = Int(heif_image_handle_get_width(handle)), h = Int(heif_image_handle_get_height(handle))
-            if w >= minW, h >= minH, w <= options.effectiveMaxPixels / max(h, 1), best.map({ w * h < $0.pixels }) ?? true {
+            let fits = w <= options.effectiveMaxPixels / max(h, 1)
+            if w >= minW, h >= minH, fits, best.map({ w * h < $0.pixels }) ?? true {
                 if let previous = best { heif_image_handle_release(previous.handle) }
                 best = (handle, w * h)
             } else {

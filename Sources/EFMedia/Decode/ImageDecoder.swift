@@ -55,9 +55,9 @@ public enum ImageDecoder {
     }
 
     /// The largest image file `decode(contentsOf:)` reads: an RGB8 image of the pixel limit
-    /// (3 × `effectiveMaxPixels` bytes, 512 MiB by default); no compressed photo is larger.
+    /// plus 1 MiB (3 × `effectiveMaxPixels` + 2^20 bytes, 513 MiB by default); no compressed photo is larger.
     public static func maxFileBytes(_ options: DecodeOptions) -> Int {
-        3 * options.effectiveMaxPixels
+        3 * options.effectiveMaxPixels + (1 << 20)
     }
 
     /// The first bytes of a non-image, quoted for an error message.

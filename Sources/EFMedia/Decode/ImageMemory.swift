@@ -1,8 +1,9 @@
 // The image memory budget: how many bytes decoding one image and preparing it for a model may
-// hold at once. It is derived from the pixel limit (12 bytes per allowed pixel, i.e. an RGB8
-// image of `maxPixels` four times over: 2 GiB at the default limit), and every decoder and
-// recipe computes its buffers from the header or the geometry and checks them here before
-// allocating, so a small file can never make Edgeflow allocate gigabytes.
+// hold at once. It is derived from the pixel limit: 12 bytes per allowed pixel (an RGB8 image
+// of `maxPixels` four times over) plus 64 MiB for codec tables, headers and file copies, i.e.
+// 2.06 GiB at the default limit. Every decoder and recipe computes its buffers from the header
+// or the geometry and checks them here before allocating, so a small file can never make
+// Edgeflow allocate gigabytes.
 
 import EFCore
 
@@ -13,11 +14,15 @@ extension DecodeOptions {
 
     /// Bytes of image memory allowed per pixel of `maxPixels`: 4 × 3 bytes of RGB8.
     public static let budgetBytesPerPixel = 12
+    /// Bytes of image memory allowed on top of the per-pixel part (codec tables, headers, the
+    /// file's bytes copied by a decoder): 64 MiB, so tiny limits still decode tiny images.
+    public static let budgetBaseBytes = 64 << 20
 
     /// `maxPixels` clamped to `1...maxPixelsCeiling`: the limit every decoder enforces.
     public var effectiveMaxPixels: Int { Swift.min(Swift.max(maxPixels, 1), DecodeOptions.maxPixelsCeiling) }
 
-    /// The image memory budget: `budgetBytesPerPixel × effectiveMaxPixels` bytes (2 GiB by default).
+    /// The image memory budget: `budgetBytesPerPixel × effectiveMaxPixels + budgetBaseBytes`
+    /// bytes (2.06 GiB by default).
     public var memoryBudget: MemoryBudget { MemoryBudget.image(maxPixels: maxPixels) }
 
     /// Checks, from the header alone and before any pixel buffer exists, that the decoder's
@@ -55,12 +60,14 @@ public struct PlannedImageUse: Sendable {
 }
 
 extension MemoryBudget {
-    /// The image memory budget for a pixel limit: `12 × min(maxPixels, 2^30)` bytes.
+    /// The image memory budget for a pixel limit: `12 × min(maxPixels, 2^30) + 64 MiB` bytes.
     public static func image(maxPixels: Int = DecodeOptions.defaultMaxPixels) -> MemoryBudget {
         let pixels = Swift.min(Swift.max(maxPixels, 1), DecodeOptions.maxPixelsCeiling)
-        return MemoryBudget(limitBytes: pixels * DecodeOptions.budgetBytesPerPixel, name: "image memory",
+        return MemoryBudget(limitBytes: pixels * DecodeOptions.budgetBytesPerPixel + DecodeOptions.budgetBaseBytes,
+                            name: "image memory",
                             howToChange: "the budget is \(DecodeOptions.budgetBytesPerPixel) bytes per pixel of "
-                                + "--max-pixels (\(pixels)); use a smaller --size or image, or raise --max-pixels "
+                                + "--max-pixels (\(pixels)) plus 64 MiB; use a smaller --size or image, "
+                                + "or raise --max-pixels "
                                 + "(at most \(DecodeOptions.maxPixelsCeiling)) if the machine has the memory")
     }
 }

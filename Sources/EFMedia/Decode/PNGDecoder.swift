@@ -44,7 +44,9 @@ enum PNGDecoder {
         let pixels = chunks.width * chunks.height
         if chunks.bitDepth == 16 && !chunks.hasAlpha {
             var wide = [UInt16](repeating: 0, count: pixels * 3)
-            try wide.withUnsafeMutableBytes { try read(chunks.filtered, format: PNGFormat.linearRGB, chunks: chunks, into: $0) }
+            try wide.withUnsafeMutableBytes {
+                try read(chunks.filtered, format: PNGFormat.linearRGB, chunks: chunks, into: $0)
+            }
             return wide.map { UInt8(truncatingIfNeeded: $0 >> 8) }
         }
         let input = chunks.bitDepth == 16 ? chunks.filteredDeclaringSRGB() : chunks.filtered

@@ -79,7 +79,8 @@ enum TIFFDecoder {
     }
 
     /// Opens the first directory, with libtiff's single allocations capped near what
-    /// `maxPixels` of 16-bit RGBA needs (at most half the image memory budget) and its messages routed into `source.lastError`.
+    /// `maxPixels` of 16-bit RGBA needs (at most half the image memory budget) and its
+    /// messages routed into `source.lastError`.
     private static func open(_ source: Source, options: DecodeOptions) -> OpaquePointer? {
         guard let openOptions = TIFFOpenOptionsAlloc() else { return nil }
         defer { TIFFOpenOptionsFree(openOptions) }

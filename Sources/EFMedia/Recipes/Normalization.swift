@@ -56,7 +56,8 @@ public struct Normalization: Equatable, Sendable {
             }
         }
         guard !std.contains(0) else {
-            throw EdgeflowError(.invalidArgument, "normalization std \(std) contains 0", hint: "std values divide the pixels")
+            throw EdgeflowError(.invalidArgument, "normalization std \(std) contains 0",
+                                hint: "std values divide the pixels")
         }
     }
 

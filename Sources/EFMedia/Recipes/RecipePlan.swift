@@ -138,7 +138,8 @@ extension PreprocessRecipe {
             let paddedWidth = try CheckedSize.int(truncating: Double(th) * max(Double(minW) / Double(th), ratio), what)
             let ceilWidth = try CheckedSize.int(truncating: (Double(th) * ratio).rounded(.up), what)
             let resizedWidth = min(ceilWidth, paddedWidth)
-            return try plan(resizedWidth, th, .opencvLinear, canvas: (paddedWidth, th), padding: .zeroAfterNormalization)
+            return try plan(resizedWidth, th, .opencvLinear, canvas: (paddedWidth, th),
+                            padding: .zeroAfterNormalization)
         }
     }
 
@@ -152,7 +153,8 @@ extension PreprocessRecipe {
 
     func requirePositive(_ values: Int...) throws {
         for v in values where v < 1 {
-            throw EdgeflowError(.invalidArgument, "recipe \(name) (\(kind)) gives a size of \(v): sides must be at least 1",
+            throw EdgeflowError(.invalidArgument,
+                                "recipe \(name) (\(kind)) gives a size of \(v): sides must be at least 1",
                                 hint: "use a larger target size")
         }
     }

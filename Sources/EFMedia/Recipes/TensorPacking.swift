@@ -100,7 +100,8 @@ public enum TensorPacker {
         let tensorBytes = try CheckedSize.product([images.count, first.image.pixels.count,
                                                    layout == .nchwFloat32 ? 4 : 1], "batch tensor")
         try budget.check(try CheckedSize.add(imageBytes, tensorBytes, "batch memory"),
-                         for: "a \(layout.rawValue) batch of \(images.count) \(first.image.width)×\(first.image.height) images")
+                         for: "a \(layout.rawValue) batch of \(images.count) "
+                            + "\(first.image.width)×\(first.image.height) images")
         for (i, p) in images.enumerated()
         where p.image.width != first.image.width || p.image.height != first.image.height || p.image.channels != first.image.channels {
             throw EdgeflowError(.invalidArgument,
