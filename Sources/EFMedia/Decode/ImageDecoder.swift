@@ -43,14 +43,13 @@ public enum ImageDecoder {
     /// (an endless or huge file is refused without reading it all). Errors are prefixed with the
     /// file name; an unreadable file is `.io`, a too large one `.invalidInput`.
     public static func decode(contentsOf url: URL, options: DecodeOptions = .init()) throws -> DecodedImage {
-        let name = url.lastPathComponent
+        let bytes = try BoundedRead.contents(of: url, limit: maxFileBytes(options), what: "image file",
+                                             howToChange: "an image file may hold at most 3 bytes per pixel of "
+                                                + "--max-pixels; raise --max-pixels if you trust this file")
         do {
-            let bytes = try BoundedRead.contents(of: url, limit: maxFileBytes(options), what: "image file",
-                                                 howToChange: "an image file may hold at most 3 bytes per pixel of "
-                                                    + "--max-pixels; raise --max-pixels if you trust this file")
             return try decode(bytes: bytes, options: options)
         } catch let error as EdgeflowError {
-            throw error.kind == .io ? error : error.prefixed(name)
+            throw error.prefixed(url.lastPathComponent)
         }
     }
 
