@@ -46,7 +46,7 @@ let package = Package(
         .executableTarget(name: "edgeflow-kernel-bench", dependencies: ["EFCore", "EFKernels", "EFOneDNN"],
                           path: "benchmarks/KernelBench"),
         .executableTarget(name: "edgeflow-media-bench", dependencies: ["EFCore", "EFMedia"], path: "benchmarks/MediaBench"),
-        .target(name: "EFTestSupport", dependencies: ["EFCore", "EFIR"], path: "Tests/EFTestSupport"),
+        .target(name: "EFTestSupport", dependencies: ["EFCore", "EFIR", "CZlib"], path: "Tests/EFTestSupport"),
         .testTarget(name: "EFCoreTests", dependencies: ["EFCore", "EFTestSupport"]),
         .testTarget(name: "EFIRTests", dependencies: ["EFCore", "EFIR", "EFTestSupport"]),
         .testTarget(name: "EFKernelsTests", dependencies: ["EFCore", "EFKernels", "EFTestSupport"]),

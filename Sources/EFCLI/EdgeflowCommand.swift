@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import EFArchive
+import EFKernels
 import Foundation
 
 /// The root command.
@@ -31,6 +32,7 @@ public struct EdgeflowCommand: ParsableCommand {
     /// by ArgumentParser's usage text, exit 64; other errors are reported by the verbs
     /// themselves (CommandSupport.run) and exit with their code.
     public static func main(_ arguments: [String]? = nil) {
+        Parallel.limitToMachine()  // before any oneDNN primitive: OMP_NUM_THREADS may ask for millions
         do {
             var command = try parseAsRoot(arguments)
             try command.run()

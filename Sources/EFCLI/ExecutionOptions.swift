@@ -15,7 +15,10 @@ struct ExecutionOptions: ParsableArguments {
     @Flag(help: "Run the plain reference kernels in the interpreter instead of the compiled fast path.")
     var reference = false
 
-    @Option(help: ArgumentHelp("Threads for one inference (OpenMP, shared by oneDNN and Edgeflow's kernels). Default: OMP_NUM_THREADS, else all cores.", valueName: "n"))
+    @Option(help: ArgumentHelp("Threads for one inference (OpenMP, shared by oneDNN and Edgeflow's kernels), "
+                               + "1…\(Parallel.maxRequestedThreads); more than \(Parallel.maxThreadCount) (4 × the "
+                               + "cores, at least 8) run as \(Parallel.maxThreadCount). Default: OMP_NUM_THREADS "
+                               + "(capped the same way), else all cores.", valueName: "n"))
     var threads: Int?
 
     @Option(help: ArgumentHelp("Arithmetic of conv/matmul on the fast path: float32 or bfloat16 (AMX; inputs rounded to bf16).", valueName: "precision"))
@@ -34,7 +37,9 @@ struct ExecutionOptions: ParsableArguments {
     var memoryBudget: MemoryBudget { RunMemory.budget(maxMemory?.bytes) }
 
     func validate() throws {
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if let threads, !(1...Parallel.maxRequestedThreads).contains(threads) {
+            throw ValidationError("--threads must be in 1…\(Parallel.maxRequestedThreads), got \(threads)")
+        }
         if let maxMemory, !RunMemory.validRange.contains(maxMemory.bytes) {
             throw ValidationError("--max-memory must be between 1M and 1P (\(RunMemory.validRange.lowerBound) to "
                 + "\(RunMemory.validRange.upperBound) bytes), got \(maxMemory.bytes) bytes")

@@ -41,16 +41,22 @@ struct PreprocessCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The preprocessing recipe (see above).", valueName: "name"))
     var recipe = "clip"
 
-    @Option(help: ArgumentHelp("The recipe's main size: square side, OCR limit side or OCR line height.", valueName: "n"))
+    /// The valid range of --size.
+    static let sizeRange = 1...8192
+
+    @Option(help: ArgumentHelp("The recipe's main size: square side, OCR limit side or OCR line height "
+                               + "(\(sizeRange.lowerBound)…\(sizeRange.upperBound)).", valueName: "n"))
     var size: Int?
 
     @Option(help: ArgumentHelp("nchw-f32 (normalized float) or nhwc-u8 (bytes).", valueName: "layout"))
     var layout = "nchw-f32"
 
-    @Option(help: ArgumentHelp("Per-channel mean in 0…1 units, overriding the recipe's (e.g. 0.5,0.5,0.5).", valueName: "r,g,b"))
+    @Option(help: ArgumentHelp("Per-channel mean in 0…1 units, overriding the recipe's (e.g. 0.5,0.5,0.5); "
+                               + "three finite numbers in −1000…1000.", valueName: "r,g,b"))
     var mean: String?
 
-    @Option(help: ArgumentHelp("Per-channel std in 0…1 units, overriding the recipe's.", valueName: "r,g,b"))
+    @Option(help: ArgumentHelp("Per-channel std in 0…1 units, overriding the recipe's; three finite numbers, "
+                               + "each 1e-6…1000 in magnitude (not 0).", valueName: "r,g,b"))
     var std: String?
 
     @Option(help: ArgumentHelp("rgb or bgr, overriding the recipe's channel order.", valueName: "order"))
@@ -65,11 +71,38 @@ struct PreprocessCommand: ParsableCommand {
     @Flag(help: "Decode at a reduced size where the format allows (faster, not identical to a full decode).")
     var fast = false
 
-    @Option(help: ArgumentHelp("Refuse images with more pixels than this (decompression bombs).", valueName: "n"))
+    @Option(help: ArgumentHelp("Refuse images with more pixels than this (decompression bombs); 1…"
+                               + "\(DecodeOptions.maxPixelsCeiling). Also sets the image memory budget to 12 bytes "
+                               + "per pixel plus 64 MiB (2.06 GiB by default).", valueName: "n"))
     var maxPixels = DecodeOptions().maxPixels
 
     @Flag(help: "Print machine-readable JSON.")
     var json = false
+
+    func validate() throws {
+        if let size, !Self.sizeRange.contains(size) {
+            let range = "\(Self.sizeRange.lowerBound)…\(Self.sizeRange.upperBound)"
+            throw ValidationError("--size must be in \(range), got \(size)")
+        }
+        guard (1...DecodeOptions.maxPixelsCeiling).contains(maxPixels) else {
+            throw ValidationError("--max-pixels must be in 1…\(DecodeOptions.maxPixelsCeiling) "
+                                  + "(the image memory budget is 12 bytes per pixel plus 64 MiB), got \(maxPixels)")
+        }
+        let numbers = [("--mean", mean, 0.0...1000, "0…1000"), ("--std", std, 1e-6...1000, "1e-6…1000")]
+        for (option, text, range, shown) in numbers {
+            guard let text else { continue }
+            guard let values = try? Self.triple(text, option: option) else {
+                throw ValidationError("\(option) '\(text)' is not three comma-separated numbers "
+                                      + "(finite, magnitudes in \(shown))")
+            }
+            if option == "--std", values.contains(0) {
+                throw ValidationError("--std \(text) contains 0 (std values divide the pixels; magnitudes in \(shown))")
+            }
+            guard values.allSatisfy({ range.contains($0.magnitude) }) else {
+                throw ValidationError("\(option) '\(text)': each magnitude must be in \(shown)")
+            }
+        }
+    }
 
     func run() throws {
         try CommandSupport.run {
@@ -80,10 +113,12 @@ struct PreprocessCommand: ParsableCommand {
             let normalization = try makeNormalization(recipe.normalization)
             let source = CommandSupport.url(image)
             let start = Date()
-            let decoded = try ImageDecoder.decode(contentsOf: source, options: decodeOptions(for: recipe))
+            let options = decodeOptions(for: recipe, layout: layout)
+            let decoded = try ImageDecoder.decode(contentsOf: source, options: options)
             let decodeSeconds = Date().timeIntervalSince(start)
-            let prepared = try recipe.apply(to: decoded.image)
-            let tensor = TensorPacker.makeTensor(prepared, layout: layout, normalization: normalization)
+            let prepared = try recipe.apply(to: decoded.image, budget: options.memoryBudget)
+            let tensor = try TensorPacker.makeTensor(prepared, layout: layout, normalization: normalization,
+                                                     budget: options.memoryBudget)
             let seconds = Date().timeIntervalSince(start)
 
             try writeOutputs(tensor: tensor, prepared: prepared)
@@ -131,10 +166,20 @@ struct PreprocessCommand: ParsableCommand {
         return parsed
     }
 
-    /// With --fast, the smallest decoded size (displayed orientation) the recipe still needs at
+    /// The decode options: the pixel limit, the recipe's buffers, its tensor with the .npy copy
+    /// and the PNG as planned use (so an image they would not fit is refused before decoding);
+    /// with --fast, the smallest decoded size (displayed orientation) the recipe still needs at
     /// full quality: the decoder may reduce the image down to it, never below.
-    private func decodeOptions(for recipe: PreprocessRecipe) -> DecodeOptions {
-        var options = DecodeOptions(maxPixels: maxPixels)
+    private func decodeOptions(for recipe: PreprocessRecipe, layout: TensorLayout) -> DecodeOptions {
+        let writesPNG = png != nil
+        let use = PlannedImageUse(what: "recipe \(recipe.name) and its \(layout.rawValue) tensor") { width, height in
+            let plan = try recipe.plan(width: width, height: height)
+            let tensor = try plan.tensorBytes(layout: layout, channels: 3)
+            let image = try plan.tensorBytes(layout: .nhwcUInt8, channels: 3)
+            return try [plan.workingBytes(channels: 3), tensor, tensor, writesPNG ? 2 * image : 0]
+                .reduce(0) { try CheckedSize.add($0, $1, "preprocessing memory") }
+        }
+        var options = DecodeOptions(maxPixels: maxPixels, plannedUse: use)
         guard fast else { return options }
         switch recipe.kind {
         case .clip(let size): (options.minimumWidth, options.minimumHeight) = (size, size)

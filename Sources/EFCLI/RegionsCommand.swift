@@ -24,11 +24,18 @@ struct RegionsCommand: ParsableCommand {
     @Argument(help: "The probability map (.npy, float32).")
     var map: String
 
-    @Option(help: "Pixel probability above which a pixel belongs to text.")
+    @Option(help: "Pixel probability above which a pixel belongs to text (finite, 0…1).")
     var threshold: Float = 0.3
 
-    @Option(help: "Minimum mean probability of a region.")
+    @Option(help: "Minimum mean probability of a region (finite, 0…1).")
     var minScore: Float = 0.5
+
+    func validate() throws {
+        for (option, value) in [("--threshold", threshold), ("--min-score", minScore)]
+        where !(value.isFinite && (0...1).contains(value)) {
+            throw ValidationError("\(option) must be a probability in 0…1, got \(value)")
+        }
+    }
 
     @Flag(help: "Print the regions as JSON.")
     var json = false

@@ -34,7 +34,8 @@ struct TokenizeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The BPE vocabulary (bpe_simple_vocab_16e6.txt or .txt.gz).", valueName: "file"))
     var vocab: String?
 
-    @Option(help: "Tokens per text, start and end tokens included.")
+    @Option(help: ArgumentHelp("Tokens per text, start and end tokens included "
+                               + "(2…\(CLIPTokenizer.maxContextLength)).", valueName: "n"))
     var contextLength = 77
 
     @Flag(help: "Fail on a text longer than the context instead of truncating it.")
@@ -56,7 +57,10 @@ struct TokenizeCommand: ParsableCommand {
 
     func validate() throws {
         if texts.isEmpty { throw ValidationError("give at least one text to tokenize") }
-        if contextLength < 2 { throw ValidationError("--context-length must be at least 2 (start and end tokens)") }
+        guard (2...CLIPTokenizer.maxContextLength).contains(contextLength) else {
+            throw ValidationError("--context-length must be in 2…\(CLIPTokenizer.maxContextLength) "
+                                  + "(start and end tokens included), got \(contextLength)")
+        }
     }
 
     func run() throws {

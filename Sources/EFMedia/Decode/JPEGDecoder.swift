@@ -30,6 +30,8 @@ enum JPEGDecoder {
         let isCMYK = colorspace == Int32(TJCS_CMYK.rawValue) || colorspace == Int32(TJCS_YCCK.rawValue)
         let format = isCMYK ? TJPF_CMYK : TJPF_RGB
         let channels = isCMYK ? 4 : 3
+        try checkMemory(bytes, size: (Int(width), Int(height)), output: (outW, outH), channels: channels,
+                        gray: subsampling == Int32(TJSAMP_GRAY.rawValue), orientation: orientation, options: options)
         var raw = [UInt8](repeating: 0, count: outW * outH * channels)
         let status = bytes.withUnsafeBufferPointer { src in
             raw.withUnsafeMutableBufferPointer { dst in
@@ -48,6 +50,20 @@ enum JPEGDecoder {
         return DecodedImage(image: Orientation.apply(orientation, to: image), format: .jpeg,
                             storedWidth: Int(width), storedHeight: Int(height), orientation: orientation,
                             reduction: scale == 1 ? "full" : "DCT 1/\(scale)")
+    }
+
+    /// The decoder's peak from the header (sizes already within the pixel limit, so no product
+    /// overflows): the TurboJPEG output, the CMYK → RGB copy, the oriented copy, and for
+    /// progressive files libjpeg's whole-image coefficient buffer (2 bytes per sample).
+    private static func checkMemory(_ bytes: [UInt8], size: (Int, Int), output: (Int, Int), channels: Int, gray: Bool,
+                                    orientation: Int, options: DecodeOptions) throws {
+        let outPixels = output.0 * output.1
+        var need = outPixels * channels + (channels == 4 ? 3 * outPixels : 0)
+        if orientation != 1 { need += 3 * outPixels }
+        if JPEGMarkers.isProgressive(bytes) { need += size.0 * size.1 * 2 * (gray ? 1 : channels) }
+        let swapped = Orientation.swapsAxes(orientation)
+        try options.checkMemory(format: "JPEG", width: swapped ? output.1 : output.0,
+                                height: swapped ? output.0 : output.1, decoderBytes: need)
     }
 
     /// The IDCT scale denominator (1, 2, 4 or 8) Pillow's `draft("RGB", (w, h))` picks:

@@ -18,21 +18,41 @@ enum PNGDecoder {
         let chunks = try PNGChunks(bytes)
         try options.checkPixelLimit(width: chunks.width, height: chunks.height, format: "PNG")
         let w = chunks.width, h = chunks.height
-        let rgb: [UInt8]
-        if chunks.bitDepth == 16 && !chunks.hasAlpha {
-            var wide = [UInt16](repeating: 0, count: w * h * 3)
-            try wide.withUnsafeMutableBytes { try read(chunks.filtered, format: PNGFormat.linearRGB, chunks: chunks, into: $0) }
-            rgb = wide.map { UInt8(truncatingIfNeeded: $0 >> 8) }
-        } else {
-            let input = chunks.bitDepth == 16 ? chunks.filteredDeclaringSRGB() : chunks.filtered
-            var rgba = [UInt8](repeating: 0, count: w * h * 4)
-            try rgba.withUnsafeMutableBytes { try read(input, format: PNGFormat.rgba, chunks: chunks, into: $0) }
-            rgb = dropAlpha(rgba, pixels: w * h)
-        }
         let orientation = options.applyOrientation ? chunks.exif.map(ExifOrientation.read) ?? 1 : 1
-        let decoded = try PixelImage(width: w, height: h, channels: 3, pixels: rgb)
+        try checkMemory(chunks, orientation: orientation, options: options)
+        let decoded = try PixelImage(width: w, height: h, channels: 3, pixels: try readRGB(chunks))
         return DecodedImage(image: Orientation.apply(orientation, to: decoded), format: .png,
                             storedWidth: w, storedHeight: h, orientation: orientation, reduction: "full")
+    }
+
+    /// The decoder's peak, from IHDR (within the pixel limit, so no product overflows): the
+    /// filtered file copies, libpng's output (16-bit RGB or 8-bit RGBA) with the RGB copy made
+    /// from it, then the RGB image with its oriented copy.
+    private static func checkMemory(_ chunks: PNGChunks, orientation: Int, options: DecodeOptions) throws {
+        let pixels = chunks.width * chunks.height
+        let wide = chunks.bitDepth == 16 && !chunks.hasAlpha
+        let files = chunks.filtered.count * (chunks.bitDepth == 16 ? 2 : 1)
+        var need = files + pixels * (wide ? 6 : 4) + pixels * 3
+        if orientation != 1 { need = max(need, 6 * pixels) }
+        let swapped = Orientation.swapsAxes(orientation)
+        try options.checkMemory(format: "PNG", width: swapped ? chunks.height : chunks.width,
+                                height: swapped ? chunks.width : chunks.height, decoderBytes: need)
+    }
+
+    /// The pixels as 8-bit RGB; libpng's wider buffer is released on return.
+    private static func readRGB(_ chunks: PNGChunks) throws -> [UInt8] {
+        let pixels = chunks.width * chunks.height
+        if chunks.bitDepth == 16 && !chunks.hasAlpha {
+            var wide = [UInt16](repeating: 0, count: pixels * 3)
+            try wide.withUnsafeMutableBytes {
+                try read(chunks.filtered, format: PNGFormat.linearRGB, chunks: chunks, into: $0)
+            }
+            return wide.map { UInt8(truncatingIfNeeded: $0 >> 8) }
+        }
+        let input = chunks.bitDepth == 16 ? chunks.filteredDeclaringSRGB() : chunks.filtered
+        var rgba = [UInt8](repeating: 0, count: pixels * 4)
+        try rgba.withUnsafeMutableBytes { try read(input, format: PNGFormat.rgba, chunks: chunks, into: $0) }
+        return dropAlpha(rgba, pixels: pixels)
     }
 
     /// Runs png_image begin/finish on `input` (kept alive and pinned for both calls) into

@@ -44,6 +44,9 @@ enum TIFFDecoder {
         let w = Int(rgba.width), h = Int(rgba.height)
         try options.checkPixelLimit(width: w, height: h, format: "TIFF")
         let stored = Int(rgba.orientation)
+        let orientation = options.applyOrientation && (1...8).contains(stored) ? stored : 1
+        try checkMemory(tiff, width: w, height: h, contiguous: rgba.isContig != 0, orientation: orientation,
+                        options: options)
         rgba.req_orientation = rgba.orientation  // rows in stored order; we apply the orientation
         var raster = [UInt32](repeating: 0, count: w * h)
         guard TIFFRGBAImageGet(&rgba, &raster, UInt32(w), UInt32(h)) == 1 else {
@@ -56,19 +59,33 @@ enum TIFFDecoder {
             rgb[3 * p + 1] = UInt8(truncatingIfNeeded: v >> 8)
             rgb[3 * p + 2] = UInt8(truncatingIfNeeded: v >> 16)
         }
-        let orientation = options.applyOrientation && (1...8).contains(stored) ? stored : 1
         let image = try PixelImage(width: w, height: h, channels: 3, pixels: rgb)
         return DecodedImage(image: Orientation.apply(orientation, to: image), format: .tiff,
                             storedWidth: w, storedHeight: h, orientation: orientation, reduction: "full")
     }
 
+    /// The decoder's peak: libtiff's strip or tile buffer (one per sample for separate planes),
+    /// the ABGR raster, the RGB copy and the oriented copy.
+    private static func checkMemory(_ tiff: OpaquePointer, width: Int, height: Int, contiguous: Bool,
+                                    orientation: Int, options: DecodeOptions) throws {
+        let block = TIFFIsTiled(tiff) != 0 ? TIFFTileSize64(tiff) : TIFFStripSize64(tiff)
+        let blockBytes = try CheckedSize.multiply(try CheckedSize.int(block, "TIFF strip size"), contiguous ? 1 : 4,
+                                                  "TIFF strip size")
+        let pixels = width * height  // within the pixel limit
+        let need = try CheckedSize.add(blockBytes, pixels * (orientation == 1 ? 7 : 10), "TIFF decoder memory")
+        let swapped = Orientation.swapsAxes(orientation)
+        try options.checkMemory(format: "TIFF", width: swapped ? height : width, height: swapped ? width : height,
+                                decoderBytes: need)
+    }
+
     /// Opens the first directory, with libtiff's single allocations capped near what
-    /// `maxPixels` of 16-bit RGBA needs and its messages routed into `source.lastError`.
+    /// `maxPixels` of 16-bit RGBA needs (at most half the image memory budget) and its
+    /// messages routed into `source.lastError`.
     private static func open(_ source: Source, options: DecodeOptions) -> OpaquePointer? {
         guard let openOptions = TIFFOpenOptionsAlloc() else { return nil }
         defer { TIFFOpenOptionsFree(openOptions) }
-        let (cap, overflow) = options.maxPixels.multipliedReportingOverflow(by: 8)
-        TIFFOpenOptionsSetMaxSingleMemAlloc(openOptions, tmsize_t(overflow ? Int.max : cap + (16 << 20)))
+        let cap = min(options.effectiveMaxPixels * 8 + (16 << 20), options.memoryBudget.limitBytes / 2)
+        TIFFOpenOptionsSetMaxSingleMemAlloc(openOptions, tmsize_t(cap))
         let context = Unmanaged.passUnretained(source).toOpaque()
         let onError: TIFFErrorHandlerExtR = { _, user, module, format, arguments in
             guard let source = Source.from(user), let format, let arguments else { return 1 }

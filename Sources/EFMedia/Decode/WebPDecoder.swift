@@ -18,6 +18,11 @@ enum WebPDecoder {
         }
         let w = Int(features.width), h = Int(features.height)
         try options.checkPixelLimit(width: w, height: h, format: "WebP")
+        let orientation = options.applyOrientation ? exifChunk(bytes).map(ExifOrientation.read) ?? 1 : 1
+        // Our RGB buffer, libwebp's whole-image ARGB buffer (lossless), the oriented copy.
+        let swapped = Orientation.swapsAxes(orientation)
+        try options.checkMemory(format: "WebP", width: swapped ? h : w, height: swapped ? w : h,
+                                decoderBytes: w * h * (orientation == 1 ? 7 : 10))
         var rgb = [UInt8](repeating: 0, count: w * h * 3)
         let decoded = bytes.withUnsafeBufferPointer { src in
             rgb.withUnsafeMutableBufferPointer { dst in
@@ -28,7 +33,6 @@ enum WebPDecoder {
             throw EdgeflowError(.invalidInput, "damaged WebP data (truncated or corrupt)",
                                 hint: "the file is truncated or corrupt; re-export or re-download it")
         }
-        let orientation = options.applyOrientation ? exifChunk(bytes).map(ExifOrientation.read) ?? 1 : 1
         let image = try PixelImage(width: w, height: h, channels: 3, pixels: rgb)
         return DecodedImage(image: Orientation.apply(orientation, to: image), format: .webp,
                             storedWidth: w, storedHeight: h, orientation: orientation, reduction: "full")

@@ -1,6 +1,8 @@
 // Per-channel normalization for float tensors, with the exact float arithmetic of each
 // reference pipeline (they differ in the last bit), applied through a 256-entry table.
 
+import EFCore
+
 /// Channel order of the packed tensor.
 public enum ChannelOrder: String, Sendable {
     case rgb, bgr
@@ -45,10 +47,24 @@ public struct Normalization: Equatable, Sendable {
     /// RapidOCR recognition: (x/255 − 0.5) / 0.5 in float32, BGR.
     public static let ocrRecognition = Normalization(mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5], channelOrder: .bgr)
 
+    /// Throws unless mean and std each hold 1 or 3 finite values and no std is 0.
+    /// - Throws: `EdgeflowError.invalidArgument` naming the bad value.
+    public func validate() throws {
+        for (name, values) in [("mean", mean), ("std", std)] {
+            guard [1, 3].contains(values.count), values.allSatisfy(\.isFinite) else {
+                throw EdgeflowError(.invalidArgument, "normalization \(name) \(values) must be 1 or 3 finite numbers")
+            }
+        }
+        guard !std.contains(0) else {
+            throw EdgeflowError(.invalidArgument, "normalization std \(std) contains 0",
+                                hint: "std values divide the pixels")
+        }
+    }
+
     /// `table[c][x]`: the normalized value of byte x in output channel c (after reordering).
     func lookupTables(channels: Int) -> [[Float]] {
         (0..<channels).map { c in
-            let m = mean[min(c, mean.count - 1)], s = std[min(c, std.count - 1)]
+            let m = mean.isEmpty ? 0 : mean[min(c, mean.count - 1)], s = std.isEmpty ? 1 : std[min(c, std.count - 1)]
             return (0..<256).map { v in value(UInt8(v), mean: m, std: s) }
         }
     }
@@ -67,6 +83,7 @@ public struct Normalization: Equatable, Sendable {
 
     /// The byte whose normalized value is closest to 0 (round(255 · mean)).
     func zeroByte(channel c: Int) -> UInt8 {
-        UInt8(min(max((255 * mean[min(c, mean.count - 1)]).rounded(), 0), 255))
+        let value = mean.isEmpty ? 0 : (255 * mean[min(c, mean.count - 1)]).rounded()
+        return value.isFinite ? UInt8(min(max(value, 0), 255)) : 0
     }
 }

@@ -32,6 +32,15 @@ public enum TensorPacker {
         pack([prepared], layout: layout, normalization: normalization)
     }
 
+    /// `makeTensor` after checking `normalization` and that the prepared image and the tensor
+    /// fit `budget`.
+    /// - Throws: `EdgeflowError.invalidArgument` for a bad normalization (`Normalization.validate`);
+    ///   `.invalidInput` when the tensor does not fit `budget`.
+    public static func makeTensor(_ prepared: PreparedImage, layout: TensorLayout, normalization: Normalization,
+                                  budget: MemoryBudget) throws -> Tensor {
+        try makeBatch([prepared], layout: layout, normalization: normalization, budget: budget)
+    }
+
     /// Packs images already known to share one size (the caller checked).
     static func pack(_ images: [PreparedImage], layout: TensorLayout, normalization: Normalization) -> Tensor {
         let first = images[0]
@@ -80,10 +89,19 @@ public enum TensorPacker {
     /// Several prepared images stacked into `[N, …]` (same layout rules as `makeTensor`).
     /// - Throws: `EdgeflowError.invalidArgument` for an empty list or when an image's size or
     ///   channel count differs from the first one's.
-    public static func makeBatch(_ images: [PreparedImage], layout: TensorLayout, normalization: Normalization) throws -> Tensor {
+    ///   `.invalidInput` when the images and the tensor exceed `budget`.
+    public static func makeBatch(_ images: [PreparedImage], layout: TensorLayout, normalization: Normalization,
+                                 budget: MemoryBudget = .image()) throws -> Tensor {
         guard let first = images.first else {
             throw EdgeflowError(.invalidArgument, "cannot make a batch of zero images")
         }
+        try normalization.validate()
+        let imageBytes = try CheckedSize.multiply(first.image.pixels.count, images.count, "batch images")
+        let tensorBytes = try CheckedSize.product([images.count, first.image.pixels.count,
+                                                   layout == .nchwFloat32 ? 4 : 1], "batch tensor")
+        try budget.check(try CheckedSize.add(imageBytes, tensorBytes, "batch memory"),
+                         for: "a \(layout.rawValue) batch of \(images.count) "
+                            + "\(first.image.width)×\(first.image.height) images")
         for (i, p) in images.enumerated()
         where p.image.width != first.image.width || p.image.height != first.image.height || p.image.channels != first.image.channels {
             throw EdgeflowError(.invalidArgument,

@@ -16,10 +16,21 @@ public enum Resampler {
     /// matches `cv2.resize(img, (width, height))` (channels resampled independently). Resizing
     /// to the same size returns the image unchanged, as both libraries do.
     /// - Throws: `EdgeflowError.invalidArgument` when a side is < 1, a side exceeds `maxSide`
-    ///   or the output would exceed `maxPixels`.
-    public static func resize(_ image: PixelImage, width: Int, height: Int, filter: ResampleFilter) throws -> PixelImage {
+    ///   or the output would exceed `maxPixels`; `.invalidInput` when the source and the
+    ///   resampler's buffers exceed `budget` (default: the image budget of the default pixel limit).
+    public static func resize(_ image: PixelImage, width: Int, height: Int, filter: ResampleFilter,
+                              budget: MemoryBudget = .image()) throws -> PixelImage {
         try checkedSize(width: width, height: height)
         if width == image.width && height == image.height { return image }
+        let plan = RecipePlan(sourceWidth: image.width, sourceHeight: image.height, resizeWidth: width,
+                              resizeHeight: height, filter: filter, cropX: 0, cropY: 0, cropWidth: width,
+                              cropHeight: height, outputWidth: width, outputHeight: height,
+                              geometry: ImageGeometry(sourceWidth: image.width, sourceHeight: image.height, scaleX: 1,
+                                                      scaleY: 1, offsetX: 0, offsetY: 0, contentX: 0, contentY: 0,
+                                                      contentWidth: width, contentHeight: height),
+                              padding: .pixels)
+        let need = try CheckedSize.add(image.pixels.count, try plan.workingBytes(channels: image.channels), "resize")
+        try budget.check(need, for: "resizing a \(image.width)×\(image.height) image to \(width)×\(height)")
         return try resize(image, width: width, height: height, filter: filter, columns: 0..<width, rows: 0..<height)
     }
 
@@ -56,7 +67,7 @@ public enum Resampler {
             throw EdgeflowError(.invalidArgument, "resize to \(width)×\(height): both sides must be at least 1",
                                 hint: "pass a positive width and height")
         }
-        guard width <= maxSide, height <= maxSide, width * height <= maxPixels else {
+        guard width <= maxSide, height <= maxSide, width <= maxPixels / height else {
             throw EdgeflowError(.invalidArgument,
                                 "resize to \(width)×\(height) is beyond the limit (sides ≤ \(maxSide), ≤ \(maxPixels) pixels)",
                                 hint: "request a smaller output size")
