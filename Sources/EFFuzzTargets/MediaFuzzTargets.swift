@@ -38,8 +38,9 @@ enum MediaFuzzTargets {
         let pixels = body.isEmpty ? [UInt8](repeating: 0, count: count)
             : (0..<count).map { body[$0 % body.count] }
         let image = try PixelImage(width: width, height: height, channels: channels, pixels: pixels)
-        let prepared = try recipe.apply(to: image)
+        let budget = MemoryBudget.image(maxPixels: FuzzLimits.maxPixels)
+        let prepared = try recipe.apply(to: image, budget: budget)
         let layout: TensorLayout = header[8] & 1 == 0 ? .nchwFloat32 : .nhwcUInt8
-        _ = TensorPacker.makeTensor(prepared, layout: layout, normalization: recipe.normalization)
+        _ = try TensorPacker.makeTensor(prepared, layout: layout, normalization: recipe.normalization, budget: budget)
     }
 }
