@@ -68,7 +68,8 @@ public enum CheckedSize {
         let count = try product(shape, what(), kind: kind)
         let (bytes, overflow) = count.multipliedReportingOverflow(by: dtype.byteSize)
         guard !overflow else {
-            throw EdgeflowError(kind, "\(what()): \(dtype.rawValue)\(shape.shapeDescription) is more than \(Int.max) bytes")
+            throw EdgeflowError(kind,
+                "\(what()): \(dtype.rawValue)\(shape.shapeDescription) is more than \(Int.max) bytes")
         }
         return bytes
     }
@@ -131,7 +132,8 @@ public enum CheckedSize {
     public static func inRange(_ value: Int, _ range: ClosedRange<Int>, _ what: @autoclosure () -> String,
                                kind: EdgeflowError.Kind = .invalidInput) throws -> Int {
         guard range.contains(value) else {
-            throw EdgeflowError(kind, "\(what()) must be between \(range.lowerBound) and \(range.upperBound), got \(value)")
+            throw EdgeflowError(kind,
+                "\(what()) must be between \(range.lowerBound) and \(range.upperBound), got \(value)")
         }
         return value
     }

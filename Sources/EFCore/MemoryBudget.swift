@@ -25,7 +25,8 @@ public struct MemoryBudget: Sendable, Equatable, CustomStringConvertible {
                       kind: EdgeflowError.Kind = .invalidInput) throws {
         guard bytes >= 0, bytes <= limitBytes else {
             throw EdgeflowError(kind,
-                "\(purpose()) needs \(MemoryBudget.format(bytes)), over the \(name) budget of \(MemoryBudget.format(limitBytes))",
+                "\(purpose()) needs \(MemoryBudget.format(bytes)), "
+                    + "over the \(name) budget of \(MemoryBudget.format(limitBytes))",
                 hint: howToChange)
         }
     }

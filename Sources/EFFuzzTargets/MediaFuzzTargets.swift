@@ -11,7 +11,7 @@ enum MediaFuzzTargets {
 
     static let decoders: [FuzzTarget] = ImageFormat.allCases.map { format in
         FuzzTarget(name: "decode-\(format.rawValue)",
-                   summary: "a \(format.rawValue) file → ImageDecoder.decode, full size and reduced (64×64 minimum)") {
+                   summary: "a \(format.rawValue) file → ImageDecoder.decode, full size and reduced (64×64 min)") {
             let bytes = [UInt8]($0)
             guard ImageDecoder.format(of: bytes) == format else { return }
             _ = try ImageDecoder.decode(bytes: bytes, options: DecodeOptions(maxPixels: FuzzLimits.maxPixels))

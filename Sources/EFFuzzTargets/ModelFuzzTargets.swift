@@ -21,7 +21,8 @@ enum ModelFuzzTargets {
         _ = try NPY.decode($0)
     }
 
-    static let zip = FuzzTarget(name: "efa-zip", summary: "zip bytes → ZipFile.decode (every member read, CRC checked)") {
+    static let zip = FuzzTarget(name: "efa-zip",
+                                summary: "zip bytes → ZipFile.decode (every member read, CRC checked)") {
         _ = try ZipFile.decode($0, label: "fuzz.zip")
     }
 

@@ -39,7 +39,8 @@ enum TextFuzzTargets {
     }
 
     /// Input: byte 0 even: the rest replaces a stretch of the real vocabulary text (bytes 1–3 the
-    /// offset within the first 512 KiB, byte 4 the length replaced); byte 0 odd: the rest is the whole file (gzip or text).
+    /// offset within the first 512 KiB, byte 4 the length replaced); byte 0 odd: the rest is the
+    /// whole file (gzip or text).
     static let vocabulary = FuzzTarget(name: "vocabulary",
         summary: "vocabulary bytes, or the real vocabulary with a stretch replaced → BPEVocabulary(data:)") { data in
         let input = [UInt8](data)

@@ -29,7 +29,8 @@ final class FuzzRegressionTests: XCTestCase {
         for folder in ["seeds", "regressions"] {
             let directory = fuzzRoot.appendingPathComponent(folder)
             guard FileManager.default.fileExists(atPath: directory.path) else { continue }
-            for entry in try FileManager.default.contentsOfDirectory(atPath: directory.path) where entry != "README.md" {
+            let entries = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+            for entry in entries where entry != "README.md" {
                 XCTAssertTrue(names.contains(entry), "Fuzz/\(folder)/\(entry) names no fuzz target")
             }
         }
