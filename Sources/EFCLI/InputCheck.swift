@@ -22,8 +22,13 @@ enum InputCheck {
             throw EdgeflowError(.io, "cannot read \(file) for input '\(name)': \(error.localizedDescription)")
         }
         let header: NPY.Header
-        do { header = try NPY.readHeader(data) } catch {
-            throw rawBytesError(input: name, file: file, byteCount: data.count, expected: expected)
+        do { header = try NPY.readHeader(data) } catch let error as EdgeflowError {
+            // A file with numpy's magic is a damaged .npy (say which number is wrong); without it
+            // the likely mistake is raw bytes saved with tofile().
+            guard data.starts(with: [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]) else {
+                throw rawBytesError(input: name, file: file, byteCount: data.count, expected: expected)
+            }
+            throw error.prefixed("\(file) (input '\(name)')")
         }
         // numpy has no bfloat16: a bfloat16 input is given as its uint16 bit patterns.
         let bitPatterns = header.dtype == .uint16 && expected.dtype == .bfloat16

@@ -108,6 +108,20 @@ final class ResourceLimitTests: XCTestCase {
         XCTAssertFalse(outputExists)
     }
 
+    func testNPYHeaderDeclaringAnAbsurdShapeIsNamedNotTakenForRawBytes() throws {
+        // The CLI campaign's input that trapped in InputCheck: a .npy header declaring 2^62 × 3 × 4 × 4.
+        var header = "{'descr': '<f4', 'fortran_order': False, 'shape': (4611686018427387904, 3, 4, 4), }"
+        header += String(repeating: " ", count: (64 - (10 + header.utf8.count + 1) % 64) % 64) + "\n"
+        var bytes: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0, UInt8(header.utf8.count), 0]
+        bytes += Array(header.utf8) + [UInt8](repeating: 0, count: 192)
+        try Data(bytes).write(to: directory.appendingPathComponent("absurd.npy"))
+        let result = try run(["infer", "big.efa", "--input", "x=absurd.npy", "--output-dir", "out"])
+        XCTAssertEqual(result.status, EdgeflowExitCode.invalidData, result.stderr)
+        XCTAssertTrue(result.stderr.contains("absurd.npy (input 'x')"), result.stderr)
+        XCTAssertFalse(result.stderr.contains("is not a .npy file"), result.stderr)
+        XCTAssertFalse(outputExists)
+    }
+
     func testBadMaxMemoryValuesAreUsageErrors() throws {
         for value in ["abc", "0", "512", "1023K", "2P", "-1", "99999999999999999999", "1e9", "8X"] {
             let result = try run(["infer", "big.efa", "--input", "x.npy", "--output-dir", "out", "--max-memory", value])
