@@ -23,6 +23,11 @@ export SWIFT_BACKTRACE=enable=no ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0:al
 usage() { sed -n '2,17p' "$0"; exit "${1:-0}"; }
 build() {
   [ -n "${FUZZ_NO_BUILD:-}" ] && [ -x "$BIN" ] && return 0
+  # SwiftPM does not always notice a file added to the path dependency (..): plan again then.
+  if [ -f "$SCRATCH/release.yaml" ] && [ -n "$(find Sources Fuzz/Sources Package.swift -newer \
+       "$SCRATCH/release.yaml" \( -name '*.swift' -o -type d \) 2>/dev/null | head -1)" ]; then
+    rm -f "$SCRATCH/release.yaml"
+  fi
   swift build -c release --package-path Fuzz --scratch-path "$SCRATCH" \
     -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library 2>&1 \
     | grep -v -e "Cannot export local symbol" -e "^\[" >&2 || true

@@ -8,7 +8,7 @@ import EFONNX
 import Foundation
 
 enum ModelFuzzTargets {
-    static let all: [FuzzTarget] = [onnx, npy, zip, graphJSON, npz, archive]
+    static let all: [FuzzTarget] = [onnx, npy, zip, graphJSON, npz, archive, RunFuzzTarget.run]
 
     static let onnx = FuzzTarget(name: "onnx",
         summary: "ONNX ModelProto bytes → OnnxModel(decoding:) → ONNXImporter.importModel (no external data)") {
@@ -42,6 +42,11 @@ enum ModelFuzzTargets {
     /// stores them in a zip with correct checksums, so mutations reach the cross-checks.
     static let archive = FuzzTarget(name: "efa-archive",
         summary: "metadata.json, graph.json, weights.npz → a stored zip → EdgeflowArchive.read(data:)") { data in
+        _ = try readArchive(data)
+    }
+
+    /// Reads an `efa-archive` input: the members joined by `memberSeparator`, stored in a zip.
+    static func readArchive(_ data: Data) throws -> EdgeflowArchive {
         var parts: [Data] = [], rest = data[...]
         while let range = rest.range(of: memberSeparator), parts.count < 2 {
             parts.append(Data(rest[..<range.lowerBound]))
@@ -50,6 +55,6 @@ enum ModelFuzzTargets {
         parts.append(Data(rest))
         let names = ["metadata.json", "graph.json", "weights.npz"]
         let zip = StoredZip.make(Swift.zip(names, parts).map { (name: $0, data: $1) })
-        _ = try EdgeflowArchive.read(data: zip, label: "fuzz.efa")
+        return try EdgeflowArchive.read(data: zip, label: "fuzz.efa")
     }
 }

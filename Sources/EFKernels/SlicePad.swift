@@ -34,7 +34,8 @@ extension Kernels {
                 offset += starts[axis] * inStrides[axis]
             }
             shape.append(length)
-            strides.append(steps[axis] * inStrides[axis])
+            // Only an axis read more than once moves by its step (then |step| < size, no overflow).
+            strides.append(length > 1 ? steps[axis] * inStrides[axis] : 0)
         }
         let out = try makeOutput(x.dtype, shape, "slice")
         stridedCopy(from: x, StridedView(offset: offset, strides: strides),

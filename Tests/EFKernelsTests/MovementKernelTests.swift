@@ -27,6 +27,15 @@ final class MovementKernelTests: XCTestCase {
         XCTAssertThrowsError(try Kernels.slice(x34, starts: [0, 2], ends: [3, 9], steps: [1, 1]))
     }
 
+    func testSliceIgnoresTheStartAndStepOfEmptyOrSingleAxes() throws {
+        // From an archive the CLI campaign made: parameters of axes that read nothing (or once)
+        // are never range-checked, so they must not reach the offset or stride arithmetic.
+        let empty = try Kernels.slice(x34, starts: [Int.min, 0], ends: [Int.min, 4], steps: [Int.max, 1])
+        XCTAssertEqual(empty.shape, [0, 4])
+        let once = try Kernels.slice(x34, starts: [1, 2], ends: [2, 3], steps: [1 << 62, 1 << 62])
+        XCTAssertEqual(once.scalars(as: Float.self), [6])
+    }
+
     func testPadModes() throws {
         let x = Tensor(shape: [3], scalars: [Float](arrayLiteral: 1, 2, 3))
         let zero = Tensor(scalar: Float(0))

@@ -85,6 +85,12 @@ struct SliceRuns {
 
     /// Refuses (FastPathUnavailable) plans with more than a million runs.
     init(input: [Int], output: [Int], elementSize: Int, starts: [Int], steps: [Int]) throws {
+        // An empty output copies nothing; its starts and steps were never range-checked.
+        guard !output.contains(0) else {
+            runBytes = 0
+            sourceOffsets = []
+            return
+        }
         let rank = input.count
         let strides = input.contiguousStrides
         // Trailing axes copied whole extend the run; the first partial axis with step 1 does too.
