@@ -81,7 +81,8 @@ extension EdgeflowArchive {
         }
         guard identity.format == ArchiveMetadata.formatName else {
             throw EdgeflowError(.invalidArchive,
-                "\(path) is not an Edgeflow archive (\(metadataMember) gives format '\(identity.format ?? "none")', expected '\(ArchiveMetadata.formatName)')")
+                "\(path) is not an Edgeflow archive (\(metadataMember) gives format "
+                    + "'\(identity.format ?? "none")', expected '\(ArchiveMetadata.formatName)')")
         }
         guard let version = identity.formatVersion, version >= 1 else {
             throw EdgeflowError(.invalidArchive, "\(path): \(metadataMember) has no valid formatVersion")
@@ -89,13 +90,18 @@ extension EdgeflowArchive {
         guard version <= ArchiveMetadata.currentFormatVersion else {
             let writer = identity.edgeflowVersion.map { " by Edgeflow \($0)" } ?? ""
             throw EdgeflowError(.invalidArchive,
-                "\(path) uses archive format version \(version) (written\(writer)), but this Edgeflow (\(EdgeflowVersion.current)) reads format versions up to \(ArchiveMetadata.currentFormatVersion)",
+                "\(path) uses archive format version \(version) (written\(writer)), but this Edgeflow "
+                    + "(\(EdgeflowVersion.current)) reads format versions up to "
+                        + "\(ArchiveMetadata.currentFormatVersion)",
                 hint: "upgrade Edgeflow to read this archive")
         }
-        return try decodeJSON(zip, member: metadataMember, path: path) { try JSONDecoder().decode(ArchiveMetadata.self, from: $0) }
+        return try decodeJSON(zip, member: metadataMember, path: path) {
+            try JSONDecoder().decode(ArchiveMetadata.self, from: $0)
+        }
     }
 
-    private static func readWeights(_ zip: ZipReader, document: GraphDocument, path: String) throws -> [String: Tensor] {
+    private static func readWeights(_ zip: ZipReader, document: GraphDocument,
+                                    path: String) throws -> [String: Tensor] {
         let label = "\(weightsMember) in \(path)"
         let npz = try zipStep(path) {
             try ZipReader(data: try zip.contents(ofMemberNamed: weightsMember), label: label)
@@ -105,7 +111,8 @@ extension EdgeflowArchive {
         for weight in document.weights {
             let member = weight.npzKey + ".npy"
             guard NPZ.key(forMemberName: member) == weight.name else {
-                throw EdgeflowError(.invalidArchive, "weight '\(weight.name)' has npz key '\(weight.npzKey)', which is not its escaped name")
+                throw EdgeflowError(.invalidArchive, "weight '\(weight.name)' has npz key '\(weight.npzKey)', "
+                    + "which is not its escaped name")
             }
             guard let type = document.values[weight.name] else {
                 throw EdgeflowError(.invalidArchive, "weight '\(weight.name)' has no entry in values")
@@ -129,7 +136,8 @@ extension EdgeflowArchive {
             weights[weight.name] = tensor
         }
         if let stray = npz.entries.first(where: { !expectedMembers.contains($0.name) }) {
-            throw EdgeflowError(.invalidArchive, "\(weightsMember) holds '\(stray.name)', which graph.json does not list as a weight")
+            throw EdgeflowError(.invalidArchive, "\(weightsMember) holds '\(stray.name)', which graph.json does "
+                + "not list as a weight")
         }
         return weights
     }

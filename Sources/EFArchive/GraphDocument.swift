@@ -69,7 +69,9 @@ struct GraphDocument: Codable {
                          params: node.attributes, originalNames: node.originalNames)
         }
         values = graph.types
-        weights = graph.weights.keys.sorted().map { Weight(name: $0, npzKey: String(NPZ.memberName(forKey: $0).dropLast(4))) }
+        weights = graph.weights.keys.sorted().map {
+            Weight(name: $0, npzKey: String(NPZ.memberName(forKey: $0).dropLast(4)))
+        }
         metadata = graph.metadata
     }
 
@@ -126,7 +128,8 @@ struct GraphDocument: Codable {
     }
 
     private static func checkStorable(_ node: Node) throws {
-        let reserved: Set<String> = [nonFiniteMarkers.positiveInfinity, nonFiniteMarkers.negativeInfinity, nonFiniteMarkers.nan]
+        let reserved: Set<String> = [nonFiniteMarkers.positiveInfinity, nonFiniteMarkers.negativeInfinity,
+                                     nonFiniteMarkers.nan]
         for (key, value) in node.attributes.values {
             let strings: [String]
             switch value {
@@ -136,7 +139,8 @@ struct GraphDocument: Codable {
             }
             if let clash = strings.first(where: reserved.contains) {
                 throw EdgeflowError(.unsupported,
-                    "node '\(node.name)' parameter '\(key)' is the string \"\(clash)\", which graph.json reserves for a non-finite float")
+                    "node '\(node.name)' parameter '\(key)' is the string \"\(clash)\", which graph.json "
+                        + "reserves for a non-finite float")
             }
         }
     }
@@ -144,17 +148,22 @@ struct GraphDocument: Codable {
     private func checkRedundantTypes(of layer: Layer) throws {
         guard layer.inputShapes.count == layer.inputs.count, layer.inputDTypes.count == layer.inputs.count,
               layer.outputShapes.count == layer.outputs.count, layer.outputDTypes.count == layer.outputs.count else {
-            throw EdgeflowError(.invalidArchive, "layer '\(layer.name)' lists a different number of shapes or dtypes than of inputs or outputs")
+            throw EdgeflowError(.invalidArchive, "layer '\(layer.name)' lists a different number of shapes or "
+                + "dtypes than of inputs or outputs")
         }
         let listed = zip(layer.inputs, zip(layer.inputShapes, layer.inputDTypes)).map { ($0, $1.0, $1.1) }
-            + zip(layer.outputs, zip(layer.outputShapes, layer.outputDTypes)).map { ($0, Optional($1.0), Optional($1.1)) }
+            + zip(layer.outputs, zip(layer.outputShapes, layer.outputDTypes)).map {
+                ($0, Optional($1.0), Optional($1.1))
+            }
         for (value, shape, dtype) in listed where !value.isEmpty {
             guard let type = values[value] else {
-                throw EdgeflowError(.invalidArchive, "layer '\(layer.name)' uses value '\(value)', which has no entry in values")
+                throw EdgeflowError(.invalidArchive, "layer '\(layer.name)' uses value '\(value)', which has no "
+                    + "entry in values")
             }
             guard shape == type.shape, dtype == type.dtype else {
                 throw EdgeflowError(.invalidArchive,
-                    "layer '\(layer.name)' lists '\(value)' as \(dtype?.rawValue ?? "?")\(shape?.shapeDescription ?? "?") but values types it \(type)")
+                    "layer '\(layer.name)' lists '\(value)' as "
+                        + "\(dtype?.rawValue ?? "?")\(shape?.shapeDescription ?? "?") but values types it \(type)")
             }
         }
     }

@@ -52,7 +52,8 @@ struct ZipReader {
             throw bytes.damaged("the end record gives two different member counts")
         }
         guard directoryOffset <= end, directorySize <= end - directoryOffset else {
-            throw bytes.damaged("the central directory (\(directorySize) bytes at offset \(directoryOffset)) lies outside the file")
+            throw bytes.damaged("the central directory (\(directorySize) bytes at offset \(directoryOffset)) "
+                + "lies outside the file")
         }
         guard count <= directorySize / ZipFormat.centralHeaderSize else {
             throw bytes.damaged("it declares \(count) members but its central directory of \(directorySize) bytes "
@@ -94,16 +95,20 @@ struct ZipReader {
         }
         guard entry.method == ZipFormat.methodStored else {
             let method = entry.method == ZipFormat.methodDeflated ? "deflate" : "method \(entry.method)"
-            throw EdgeflowError(.unsupported, "\(label): \(what) is compressed (\(method)); Edgeflow reads only stored (uncompressed) members",
-                                hint: "re-create it without compression (zip -0, or numpy.savez rather than numpy.savez_compressed)")
+            throw EdgeflowError(.unsupported, "\(label): \(what) is compressed (\(method)); Edgeflow reads only "
+                + "stored (uncompressed) members",
+                                hint: "re-create it without compression (zip -0, or numpy.savez rather than "
+                                    + "numpy.savez_compressed)")
         }
         guard entry.compressedSize == entry.size else {
-            throw bytes.damaged("stored \(what) declares \(entry.compressedSize) stored bytes but \(entry.size) bytes of content")
+            throw bytes.damaged("stored \(what) declares \(entry.compressedSize) stored bytes but \(entry.size) "
+                + "bytes of content")
         }
         let content = try bytes.slice(entry.dataOffset, entry.size)
         let crc = content.withUnsafeBytes { CRC32.checksum($0) }
         guard crc == entry.crc else {
-            throw bytes.damaged(String(format: "\(what) fails its CRC-32 check (stored %08x, computed %08x)", entry.crc, crc))
+            throw bytes.damaged(String(format: "\(what) fails its CRC-32 check (stored %08x, computed "
+                + "%08x)", entry.crc, crc))
         }
         return content
     }
@@ -191,6 +196,7 @@ struct ZipReader {
     }
 
     private static func zip64Error(_ label: String) -> EdgeflowError {
-        EdgeflowError(.unsupported, "\(label): is a zip64 archive (over 4 GiB or over 65535 members), which Edgeflow does not support")
+        EdgeflowError(.unsupported, "\(label): is a zip64 archive (over 4 GiB or over 65535 members), which "
+            + "Edgeflow does not support")
     }
 }

@@ -23,8 +23,8 @@ public struct EdgeflowCommand: ParsableCommand {
             69 unsupported feature, 70 internal error, 74 I/O error.
             """,
         version: EdgeflowVersion.current,
-        subcommands: [ParseCommand.self, InspectCommand.self, InferCommand.self, BenchmarkCommand.self, RegionsCommand.self,
-                      PreprocessCommand.self, TokenizeCommand.self])
+        subcommands: [ParseCommand.self, InspectCommand.self, InferCommand.self, BenchmarkCommand.self,
+                      RegionsCommand.self, PreprocessCommand.self, TokenizeCommand.self])
 
     public init() {}
 

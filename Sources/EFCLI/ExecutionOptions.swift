@@ -21,7 +21,8 @@ struct ExecutionOptions: ParsableArguments {
                                + "(capped the same way), else all cores.", valueName: "n"))
     var threads: Int?
 
-    @Option(help: ArgumentHelp("Arithmetic of conv/matmul on the fast path: float32 or bfloat16 (AMX; inputs rounded to bf16).", valueName: "precision"))
+    @Option(help: ArgumentHelp("Arithmetic of conv/matmul on the fast path: float32 or bfloat16 (AMX; inputs "
+        + "rounded to bf16).", valueName: "precision"))
     var precision: String = MatrixPrecision.float32.rawValue
 
     @Flag(help: "Print what the compiler did (kernels, fallbacks with reasons, arena size) to stderr.")
@@ -45,7 +46,8 @@ struct ExecutionOptions: ParsableArguments {
                 + "\(RunMemory.validRange.upperBound) bytes), got \(maxMemory.bytes) bytes")
         }
         guard MatrixPrecision(rawValue: precision) != nil else {
-            throw ValidationError("--precision must be one of \(MatrixPrecision.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationError("--precision must be one of "
+                + "\(MatrixPrecision.allCases.map(\.rawValue).joined(separator: ", "))")
         }
     }
 
@@ -93,7 +95,8 @@ enum ModelRunner {
 /// The compile report as text on stderr.
 enum CompileLog {
     static func print(_ report: CompileReport) {
-        var lines = (report.optimization.map { ["fp optimization: \($0)"] } ?? []) + ["compiled \(report.stepCount) steps, arena \(CommandSupport.bytes(report.arenaByteCount)); kernels: "
+        var lines = (report.optimization.map { ["fp optimization: \($0)"] } ?? []) + ["compiled "
+            + "\(report.stepCount) steps, arena \(CommandSupport.bytes(report.arenaByteCount)); kernels: "
             + report.kernelCounts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")]
         for fallback in report.fallbacks {
             lines.append("  reference kernel for \(fallback.node) (\(fallback.op)): \(fallback.reason)")

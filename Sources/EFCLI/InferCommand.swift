@@ -33,10 +33,12 @@ struct InferCommand: ParsableCommand {
     @Argument(help: "The archive to run.")
     var archive: String
 
-    @Option(name: .customLong("input"), help: ArgumentHelp("An input as NAME=FILE.npy (repeatable), or FILE.npy for a one-input model.", valueName: "name=file"))
+    @Option(name: .customLong("input"), help: ArgumentHelp("An input as NAME=FILE.npy (repeatable), or FILE.npy "
+        + "for a one-input model.", valueName: "name=file"))
     var inputs: [InputArgument] = []
 
-    @Option(name: .customLong("output-dir"), help: ArgumentHelp("The directory to write outputs to (created if needed).", valueName: "dir"))
+    @Option(name: .customLong("output-dir"), help: ArgumentHelp("The directory to write outputs to (created if "
+        + "needed).", valueName: "dir"))
     var outputDirectory: String
 
     @OptionGroup var execution: ExecutionOptions
@@ -92,7 +94,8 @@ struct InferCommand: ParsableCommand {
                         seconds: Double) throws {
         if json {
             try CommandSupport.printJSON(Report(outputs: zip(outputs, files).map { name, file in
-                Report.Output(name: name, file: file.url.path, dtype: file.tensor.dtype.rawValue, shape: file.tensor.shape)
+                Report.Output(name: name, file: file.url.path, dtype: file.tensor.dtype.rawValue,
+                              shape: file.tensor.shape)
             }, engine: engine, seconds: seconds))
             return
         }
@@ -100,7 +103,8 @@ struct InferCommand: ParsableCommand {
         for (name, file) in zip(outputs, files) {
             let type = "\(file.tensor.dtype.rawValue)\(file.tensor.shape.shapeDescription)"
             let stats = OutputFiles.Statistics(file.tensor)?.text ?? "empty"
-            print("\(name.padding(toLength: nameWidth, withPad: " ", startingAt: 0))  \(type)  \(stats)  → \(CommandSupport.display(file.url))")
+            print("\(name.padding(toLength: nameWidth, withPad: " ", startingAt: 0))  \(type)  \(stats)  → "
+                + "\(CommandSupport.display(file.url))")
         }
         print(String(format: "inference took %.3f s", seconds) + " (\(engine) engine)")
     }

@@ -25,7 +25,7 @@ enum InputCheck {
         do { header = try NPY.readHeader(data) } catch let error as EdgeflowError {
             // A file with numpy's magic is a damaged .npy (say which number is wrong); without it
             // the likely mistake is raw bytes saved with tofile().
-            guard data.starts(with: [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]) else {
+            guard data.starts(with: NPY.magic) else {
                 throw rawBytesError(input: name, file: file, byteCount: data.count, expected: expected)
             }
             throw error.prefixed("\(file) (input '\(name)')")
@@ -53,7 +53,8 @@ enum InputCheck {
         }
         do {
             let tensor = try NPY.decode(data)
-            return bitPatterns ? tensor.withUnsafeBytes { Tensor(dtype: .bfloat16, shape: tensor.shape, bytes: $0) } : tensor
+            guard bitPatterns else { return tensor }
+            return tensor.withUnsafeBytes { Tensor(dtype: .bfloat16, shape: tensor.shape, bytes: $0) }
         } catch let error as EdgeflowError {
             throw error.prefixed("\(file) (input '\(name)')")
         }
@@ -62,7 +63,8 @@ enum InputCheck {
     /// `float32[1, 3, 224, 224] (150,528 elements, 602,112 bytes)`.
     static func describe(_ type: TensorType) -> String {
         let elements = type.shape.elementCount
-        return "\(type) (\(CommandSupport.grouped(elements)) elements, \(CommandSupport.grouped(elements * type.dtype.byteSize)) bytes)"
+        return "\(type) (\(CommandSupport.grouped(elements)) elements, "
+            + "\(CommandSupport.grouped(elements * type.dtype.byteSize)) bytes)"
     }
 
     /// Hints for a dtype mismatch.
@@ -75,9 +77,11 @@ enum InputCheck {
         case (.float64?, .float32):
             return ["numpy makes float64 arrays by default: cast with \(cast)"]
         case (.uint8?, let target) where target.isFloatingPoint:
-            return ["the model takes \(target.rawValue) values, not uint8 pixels: convert with \(cast) and apply the model's preprocessing (e.g. scale to [0, 1] and normalize)"]
+            return ["the model takes \(target.rawValue) values, not uint8 pixels: convert with \(cast) and "
+                + "apply the model's preprocessing (e.g. scale to [0, 1] and normalize)"]
         case (let source?, .uint8) where source.isFloatingPoint:
-            return ["the model takes uint8 pixels (0-255), not floats: pass the unnormalized image, e.g. numpy.clip(a, 0, 255).astype(numpy.uint8)"]
+            return ["the model takes uint8 pixels (0-255), not floats: pass the unnormalized image, e.g. "
+                + "numpy.clip(a, 0, 255).astype(numpy.uint8)"]
         default:
             return ["cast with \(cast)"]
         }
@@ -94,19 +98,25 @@ enum InputCheck {
             return ["the array has an extra leading dimension: use a[0]"]
         }
         if let perm = permutation(from: given, to: expected) {
-            return ["the axes are in another order (\(layoutNote(perm))): use a.transpose(\(perm.map(String.init).joined(separator: ", ")))"]
+            return ["the axes are in another order (\(layoutNote(perm))): use "
+                + "a.transpose(\(perm.map(String.init).joined(separator: ", ")))"]
         }
         if expected.first == 1, let perm = permutation(from: given, to: Array(expected.dropFirst())) {
-            return ["the batch dimension is missing and the axes are in another order (\(layoutNote(unbatched: perm))): use a.transpose(\(perm.map(String.init).joined(separator: ", ")))[numpy.newaxis]"]
+            return ["the batch dimension is missing and the axes are in another order "
+                + "(\(layoutNote(unbatched: perm))): use "
+                    + "a.transpose(\(perm.map(String.init).joined(separator: ", ")))[numpy.newaxis]"]
         }
         if given.count == expected.count, given.count > 1, expected.first == 1, given[0] > 1,
            Array(given.dropFirst()) == Array(expected.dropFirst()) {
-            return ["the model was parsed for batch size 1: pass one item at a time, or parse it again with --input-shape \(input)=\(given.map(String.init).joined(separator: ","))"]
+            return ["the model was parsed for batch size 1: pass one item at a time, or parse it again with "
+                + "--input-shape \(input)=\(given.map(String.init).joined(separator: ","))"]
         }
         if given.checkedElementCount == expected.elementCount {
-            return ["the element count is right; if the data is already laid out as the model expects, use a.reshape(\(target))"]
+            return ["the element count is right; if the data is already laid out as the model expects, use "
+                + "a.reshape(\(target))"]
         }
-        return ["the model's input shape is fixed at [\(target)]: resize or crop the data to it (or parse the model again with --input-shape if it allows other sizes)"]
+        return ["the model's input shape is fixed at [\(target)]: resize or crop the data to it (or parse the "
+            + "model again with --input-shape if it allows other sizes)"]
     }
 
     /// The axes `p` with given[p[i]] == expected[i], taking equal sizes in order; nil when
@@ -141,16 +151,20 @@ enum InputCheck {
         }
     }
 
-    private static func rawBytesError(input name: String, file: String, byteCount: Int, expected: TensorType) -> EdgeflowError {
+    private static func rawBytesError(input name: String, file: String, byteCount: Int,
+                                      expected: TensorType) -> EdgeflowError {
         let elements = expected.shape.elementCount
         var hint = "save the array with numpy.save('\(name).npy', a)"
         if byteCount == elements * expected.dtype.byteSize {
             hint += "; its size matches raw \(expected.dtype.rawValue) data of this shape"
         } else if elements > 0, byteCount % elements == 0, let guess = rawGuess(bytesPerElement: byteCount / elements) {
-            hint += "; \(CommandSupport.grouped(byteCount)) bytes is \(CommandSupport.grouped(elements)) elements × \(byteCount / elements) bytes, as if it held \(guess) where \(expected.dtype.rawValue) is expected"
+            hint += "; \(CommandSupport.grouped(byteCount)) bytes is \(CommandSupport.grouped(elements)) "
+                + "elements × \(byteCount / elements) bytes, as if it held \(guess) where "
+                    + "\(expected.dtype.rawValue) is expected"
         }
         return EdgeflowError(.invalidInput,
-            "\(file) is not a .npy file (\(CommandSupport.grouped(byteCount)) bytes); input '\(name)' expects \(describe(expected))",
+            "\(file) is not a .npy file (\(CommandSupport.grouped(byteCount)) bytes); input '\(name)' expects "
+                + "\(describe(expected))",
             hint: hint)
     }
 

@@ -7,7 +7,8 @@ import Foundation
 
 /// The `.npy` file format.
 public enum NPY {
-    static let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // "\x93NUMPY"
+    /// The first six bytes of every `.npy` file, "\x93NUMPY".
+    public static let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]
 
     /// Serializes a tensor as an `.npy` file: version 1.0, or 2.0 when the header exceeds
     /// 64 KiB (as numpy does).

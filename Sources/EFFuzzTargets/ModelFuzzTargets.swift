@@ -54,7 +54,8 @@ enum ModelFuzzTargets {
         }
         parts.append(Data(rest))
         let names = ["metadata.json", "graph.json", "weights.npz"]
-        let zip = StoredZip.make(Swift.zip(names, parts).map { (name: $0, data: $1) })
+        let zip = try ZipFile.encode(Swift.zip(names, parts).map { (name: $0, data: $1) },
+                                     modified: Date(timeIntervalSince1970: 0))
         return try EdgeflowArchive.read(data: zip, label: "fuzz.efa")
     }
 }

@@ -103,20 +103,26 @@ def pb_set_varint(rng, tree, targeted):
     return True, f"{ONNX_SIZE_PATHS.get(path, path)}: {old} -> {field[2]}"
 
 
-def pb_duplicate(rng, tree, targeted):
+def pick_field(rng, tree, targeted):
+    """A random (path, field, container), among the ONNX repeated fields when targeted; None if none."""
     candidates = [(p, f, c) for p, f, c in walk_fields(tree) if not targeted or p in ONNX_REPEATED]
-    if not candidates:
+    return rng.choice(candidates) if candidates else None
+
+
+def pb_duplicate(rng, tree, targeted):
+    picked = pick_field(rng, tree, targeted)
+    if not picked:
         return False, "nothing to duplicate"
-    path, field, container = rng.choice(candidates)
+    path, field, container = picked
     container.insert(rng.randint(0, len(container)), copy.deepcopy(field))
     return True, f"duplicate {ONNX_REPEATED.get(path, path)}"
 
 
 def pb_delete(rng, tree, targeted):
-    candidates = [(p, f, c) for p, f, c in walk_fields(tree) if not targeted or p in ONNX_REPEATED]
-    if not candidates:
+    picked = pick_field(rng, tree, targeted)
+    if not picked:
         return False, "nothing to delete"
-    path, field, container = rng.choice(candidates)
+    path, field, container = picked
     container.remove(field)
     return True, f"delete {ONNX_REPEATED.get(path, path)}"
 
