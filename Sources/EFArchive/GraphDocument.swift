@@ -90,8 +90,12 @@ struct GraphDocument: Codable {
                                     hint: "the archive may come from a newer Edgeflow; upgrade Edgeflow")
             }
             try checkRedundantTypes(of: layer)
-            return Node(name: layer.name, op: op, inputs: layer.inputs, outputs: layer.outputs,
-                        attributes: layer.params, originalNames: layer.originalNames)
+            do {
+                return try Node(name: layer.name, op: op, inputs: layer.inputs, outputs: layer.outputs,
+                                attributes: layer.params, originalNames: layer.originalNames)
+            } catch let error as EdgeflowError {
+                throw EdgeflowError(.invalidArchive, "the graph is inconsistent: \(error.message)")
+            }
         }
         return Graph(name: name, stage: stage, inputs: inputs, outputs: outputs, nodes: nodes,
                      types: values, weights: [:], metadata: metadata)

@@ -64,7 +64,7 @@ struct ExecutionOptions: ParsableArguments {
         }
         try RunMemory.checkBeforeCompile(graph, budget)
         let options = CompileOptions(precision: MatrixPrecision(rawValue: precision) ?? .float32)
-        let compiled = try Compiler.compile(graph, options)
+        let compiled = try ModelPipeline.compile(graph, options)
         if verbose { CompileLog.print(compiled.report) }
         try RunMemory.checkCompiled(compiled.program, graph, budget)
         return .compiled(ExecutionContext(program: compiled.program), compiled.report)

@@ -1,49 +1,33 @@
-// The compiler: lowers an IR graph (normally the fp-optimized one) to an EFRuntime program.
-// Each node gets the fastest kernel that takes it (oneDNN for conv/matmul, Swift SIMD for the
-// rest); a node no fast kernel takes runs its reference kernel, and the report says why.
+// The compiler: lowers an IR graph (normally the fp-optimized stage) to a program plan — every
+// value placed in one arena or a constant, each node a step with its kernel family — and builds
+// the runnable program from it. Each node gets the fastest kernel that takes it (oneDNN for
+// conv/matmul, Swift SIMD for the rest); a node no fast kernel takes runs its reference kernel,
+// and the report says why. It does not optimize: ModelPipeline runs the stages before it.
 
 import EFCore
 import EFIR
-import EFInterpreter
 import EFOneDNN
 import EFRuntime
 import EFTransforms
 
 /// Choices the compiler makes for the whole program.
 public struct CompileOptions: Sendable {
-    /// Run the fp-optimization passes (EFTransforms.FloatOptimizer) first.
-    public var optimize: Bool
     /// Use fast kernels (false: every step runs its reference kernel; for debugging).
     public var fastKernels: Bool
     /// Arithmetic of the oneDNN conv/matmul kernels (float32 in and out either way).
     public var precision: MatrixPrecision
-    /// Store 4-D conv regions channels-last (what oneDNN's direct convolutions want).
-    public var channelsLast: Bool
 
-    public init(optimize: Bool = true, fastKernels: Bool = true, precision: MatrixPrecision = .float32,
-                channelsLast: Bool = true) {
-        self.optimize = optimize
+    public init(fastKernels: Bool = true, precision: MatrixPrecision = .float32) {
         self.fastKernels = fastKernels
-        self.channelsLast = channelsLast
         self.precision = precision
     }
 }
 
-/// Arithmetic of the matrix kernels.
-public enum MatrixPrecision: String, Sendable, CaseIterable {
-    case float32, bfloat16
-}
-
 /// What the compiler did.
 public struct CompileReport: Sendable {
-    /// A node that runs its reference kernel, and why.
-    public struct Fallback: Sendable, Codable {
-        public let node: String
-        public let op: String
-        public let reason: String
-    }
-    public var fallbacks: [Fallback] = []
-    /// Steps per kernel family ("onednn", "simd", "reference").
+    /// The steps that run their reference kernel, and why.
+    public var fallbacks: [StepFallback] = []
+    /// Steps per kernel family ("onednn", "simd", "copy", "reference").
     public var kernelCounts: [String: Int] = [:]
     public var arenaByteCount = 0
     public var stepCount = 0
@@ -51,64 +35,69 @@ public struct CompileReport: Sendable {
     public var optimization: OptimizationReport?
 }
 
+/// A compiled model: the plan (what an executable stores), its constants, and the program
+/// built from them for this CPU.
+public struct CompiledModel {
+    public let plan: ProgramPlan
+    /// The tensors `ValuePlace.constant` indexes (reshaped weights share their storage).
+    public let constants: [Tensor]
+    public let program: Program
+    public var report: CompileReport
+}
+
 /// Lowers graphs to programs.
 public enum Compiler {
-    /// Compiles `graph`.
-    /// - Throws: `EdgeflowError.invalidModel` for an inconsistent graph; never for an op a fast
-    ///   kernel cannot take (that becomes a reference step listed in the report).
-    public static func compile(_ source: Graph, _ options: CompileOptions = CompileOptions())
-        throws -> (program: Program, report: CompileReport) {
+    /// Compiles `graph` as it is.
+    /// - Throws: `EdgeflowError.invalidModel` for an inconsistent graph; `.unsupported` for bf16
+    ///   on a CPU without bf16 kernels; never for an op a fast kernel cannot take (that becomes
+    ///   a reference step listed in the report).
+    public static func compile(_ graph: Graph, _ options: CompileOptions = CompileOptions()) throws -> CompiledModel {
         if options.fastKernels, options.precision == .bfloat16, !DNNLEngine.supportsBF16 {
             throw EdgeflowError(.unsupported,
                 "this CPU has no bfloat16 kernels (oneDNN's ISA here is \(DNNLEngine.effectiveISA); bf16 needs AVX-512 or AMX)",
                 hint: "use --precision float32")
         }
+        let (plan, constants) = try makePlan(graph, options)
+        let (program, fallbacks) = try ProgramBuilder.build(plan, constants: constants)
         var report = CompileReport()
-        var graph = source
-        if options.optimize {
-            let optimized = try FloatOptimizer.optimize(source)
-            graph = optimized.graph
-            report.optimization = optimized.report
-        }
-        if options.channelsLast && options.fastKernels && ChannelsLastLayout.pays(graph) {
-            graph = try ChannelsLastLayout.apply(graph)
-        }
-        let plan = try MemoryPlan(graph)
-        let context = LoweringContext(graph: graph, plan: plan, options: options)
-        var steps: [any Step] = []
-        for (index, node) in graph.nodes.enumerated() where !plan.aliasNodes.contains(index) {
-            let step: any Step
-            if options.fastKernels, let fast = try lowerFast(node, context, &report) {
-                step = fast
-            } else {
-                step = try context.referenceStep(node, reason: options.fastKernels ? "" : "fast kernels disabled")
-            }
+        report.fallbacks = fallbacks
+        for step in program.steps {
             report.kernelCounts[step.info.kernel.split(separator: " ").first.map(String.init) ?? "", default: 0] += 1
-            steps.append(step)
         }
-        let inputs = try graph.inputs.map { try context.programValue($0) }
-        let outputs = try graph.outputs.map { try context.programValue($0) }
-        let program = Program(name: graph.name, inputs: inputs, outputs: outputs, steps: steps,
-                              arenaByteCount: plan.arenaByteCount)
         report.arenaByteCount = plan.arenaByteCount
-        report.stepCount = steps.count
-        return (program, report)
+        report.stepCount = program.steps.count
+        return CompiledModel(plan: plan, constants: constants, program: program, report: report)
     }
 
-    /// The fast step for `node`, or nil (recording the reason) when no fast kernel takes it.
-    private static func lowerFast(_ node: Node, _ context: LoweringContext,
-                                  _ report: inout CompileReport) throws -> (any Step)? {
-        do {
-            return try FastLowering.lower(node, context)
-        } catch let unavailable as FastPathUnavailable {
-            report.fallbacks.append(.init(node: node.name, op: node.op.rawValue, reason: unavailable.reason))
-            return nil
+    /// The plan of `graph`: places from the memory plan, one step per node that is not an alias.
+    static func makePlan(_ graph: Graph, _ options: CompileOptions) throws -> (ProgramPlan, [Tensor]) {
+        let memory = try MemoryPlan(graph)
+        var constants: [Tensor] = [], constantIndex: [String: Int] = [:]
+        for name in memory.constants.keys.sorted() {
+            constantIndex[name] = constants.count
+            constants.append(memory.constants[name]!)
         }
+        var values: [PlannedValue] = []
+        var declared = Set<String>()
+        func declare(_ name: String) throws {
+            guard !name.isEmpty, declared.insert(name).inserted else { return }
+            let type = try graph.type(of: name)
+            let place: ValuePlace = try constantIndex[name].map { .constant(index: $0) }
+                ?? .arena(offset: try memory.offset(name))
+            values.append(PlannedValue(name: name, dtype: type.dtype, shape: type.shape, place: place))
+        }
+        var steps: [PlannedStep] = []
+        for name in graph.inputs { try declare(name) }
+        for (index, node) in graph.nodes.enumerated() where !memory.aliasNodes.contains(index) {
+            for name in node.inputs + node.outputs { try declare(name) }
+            steps.append(PlannedStep(name: node.name, params: node.params, inputs: node.inputs, outputs: node.outputs,
+                                     kernel: options.fastKernels ? .fast : .reference,
+                                     reason: options.fastKernels ? "" : "fast kernels disabled",
+                                     macs: MacCount.of(node, graph)))
+        }
+        for name in graph.outputs { try declare(name) }
+        let plan = ProgramPlan(name: graph.name, values: values, inputs: graph.inputs, outputs: graph.outputs,
+                               steps: steps, arenaByteCount: memory.arenaByteCount, precision: options.precision)
+        return (plan, constants)
     }
-}
-
-/// Thrown by a lowering when no fast kernel takes the node; the node runs its reference kernel.
-struct FastPathUnavailable: Error {
-    let reason: String
-    init(_ reason: String) { self.reason = reason }
 }

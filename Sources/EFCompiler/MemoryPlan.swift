@@ -76,12 +76,11 @@ struct MemoryPlan {
         for (alias, base) in root { offsets[alias] = offsets[base] }
     }
 
-    /// The operand of a value.
-    func operand(_ value: String) throws -> Operand {
-        if let constant = constants[value] { return .constant(constant) }
+    /// The arena offset of a non-constant value.
+    func offset(_ value: String) throws -> Int {
         guard let offset = offsets[value] else {
             throw EdgeflowError(.internalError, "value '\(value)' has no place in the memory plan")
         }
-        return .arena(offset: offset)
+        return offset
     }
 }

@@ -31,7 +31,7 @@ enum RunFuzzTarget {
         }
         Parallel.setThreadCount(1)
         _ = try Interpreter(graph: graph).run(inputs)
-        let compiled = try Compiler.compile(graph)
+        let compiled = try ModelPipeline.compile(graph)
         _ = try ExecutionContext(program: compiled.program).run(inputs)
     }
 }

@@ -2,45 +2,76 @@
 // and constant weights.
 
 import EFCore
-
-/// The static type of a value: element type and shape.
-public struct TensorType: Codable, Equatable, Hashable, Sendable, CustomStringConvertible {
-    public var dtype: DType
-    public var shape: [Int]
-
-    public init(_ dtype: DType, _ shape: [Int]) {
-        self.dtype = dtype
-        self.shape = shape
-    }
-
-    public var description: String { "\(dtype.rawValue)\(shape.shapeDescription)" }
-}
+@_exported import EFOps
 
 /// One operation. Values are referred to by name; "" stands for an absent optional input.
 public struct Node: Codable, Equatable, Sendable {
     /// Unique node name.
     public var name: String
-    public var op: OpType
+    /// The op and its typed parameters.
+    public var params: OpParameters
     public var inputs: [String]
     public var outputs: [String]
-    public var attributes: Attributes
     /// Names of the source-model nodes this node came from (for messages and mapping back).
     public var originalNames: [String]
 
-    public init(name: String, op: OpType, inputs: [String], outputs: [String],
-                attributes: Attributes = [:], originalNames: [String] = []) {
+    public init(name: String, _ params: OpParameters, inputs: [String], outputs: [String],
+                originalNames: [String] = []) {
         self.name = name
-        self.op = op
+        self.params = params
         self.inputs = inputs
         self.outputs = outputs
-        self.attributes = attributes
         self.originalNames = originalNames
+    }
+
+    /// A node from the string-keyed parameter form (the ONNX and JSON boundaries, tests).
+    /// - Throws: `EdgeflowError.invalidModel` naming the node and the malformed parameter.
+    public init(name: String, op: OpType, inputs: [String], outputs: [String],
+                attributes: Attributes = [:], originalNames: [String] = []) throws {
+        do {
+            self.init(name: name, try OpParameters(op, attributes), inputs: inputs, outputs: outputs,
+                      originalNames: originalNames)
+        } catch let error as EdgeflowError {
+            throw error.prefixed("node '\(name)' (\(op.rawValue))")
+        }
+    }
+
+    /// The core op.
+    public var op: OpType { params.op }
+    /// The parameters in their string-keyed form (for JSON and text dumps only).
+    public var attributes: Attributes { params.attributes }
+
+    private enum CodingKeys: String, CodingKey { case name, op, inputs, outputs, attributes, originalNames }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(name: try container.decode(String.self, forKey: .name),
+                      op: try container.decode(OpType.self, forKey: .op),
+                      inputs: try container.decode([String].self, forKey: .inputs),
+                      outputs: try container.decode([String].self, forKey: .outputs),
+                      attributes: try container.decodeIfPresent(Attributes.self, forKey: .attributes) ?? [:],
+                      originalNames: try container.decodeIfPresent([String].self, forKey: .originalNames) ?? [])
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(name, forKey: .name)
+        try container.encode(op, forKey: .op)
+        try container.encode(inputs, forKey: .inputs)
+        try container.encode(outputs, forKey: .outputs)
+        try container.encode(attributes, forKey: .attributes)
+        try container.encode(originalNames, forKey: .originalNames)
     }
 }
 
 /// The stage a graph is in (the archive's `state`).
-public enum GraphStage: String, Codable, Sendable {
+public enum GraphStage: String, Codable, Sendable, CaseIterable {
+    /// As imported: the source model's computation on the core op set.
     case native
+    /// After the float optimization passes (folding, fusion, recognition, layout).
+    case fpOptimized = "fp-optimized"
+    /// Quantized (reserved for the quantizer).
+    case quantized
 }
 
 /// A dataflow graph with static shapes.

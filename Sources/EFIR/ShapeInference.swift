@@ -1,7 +1,8 @@
-// Output types of a node from its input types: the dispatch over op groups. Each group's rules
-// live in ShapeRules/<Group>Shapes.swift.
+// Output types of an IR node from its input types: the deploy-side rules of EFOps (OpShapes),
+// with errors naming the node.
 
 import EFCore
+import EFOps
 
 /// Static shape and dtype inference.
 public enum ShapeInference {
@@ -10,30 +11,7 @@ public enum ShapeInference {
     ///   byte count would not fit in `Int` (`TensorType.checkSize`), naming the node.
     public static func infer(_ node: Node, inputTypes: [TensorType?]) throws -> [TensorType] {
         do {
-            for (index, type) in inputTypes.enumerated() { try type?.checkSize("input \(index)") }
-            let types: [TensorType]
-            switch node.op {
-            case .unary, .binary, .where, .cast:
-                types = try ElementwiseShapes.infer(node, inputTypes)
-            case .matMul, .conv, .convTranspose, .pool:
-                types = try LinearShapes.infer(node, inputTypes)
-            case .reduce, .argReduce, .softmax, .logSoftmax, .layerNorm, .lrn, .instanceNorm, .cumSum, .topK:
-                types = try ReductionShapes.infer(node, inputTypes)
-            case .reshape, .transpose, .expand, .concat, .slice, .pad, .gather, .gatherElements, .gatherND,
-                 .scatterElements, .scatterND, .tile, .depthToSpace, .spaceToDepth, .trilu, .oneHot:
-                types = try MovementShapes.infer(node, inputTypes)
-            case .resize:
-                types = try ResizeShapes.infer(node, inputTypes)
-            case .quantizeLinear, .dequantizeLinear, .dynamicQuantizeLinear, .qlinearConv, .qlinearMatMul,
-                 .matMulInteger, .convInteger:
-                types = try QuantShapes.infer(node, inputTypes)
-            }
-            guard types.count == node.outputs.count else {
-                throw EdgeflowError(.invalidModel,
-                    "\(node.op.rawValue) produces \(types.count) outputs but the node names \(node.outputs.count)")
-            }
-            for (output, type) in zip(node.outputs, types) { try type.checkSize("output '\(output)'") }
-            return types
+            return try OpShapes.infer(OpInstance(node.params, outputCount: node.outputs.count), inputTypes: inputTypes)
         } catch let error as EdgeflowError {
             throw error.prefixed("node '\(node.name)' (\(node.op.rawValue))")
         }
@@ -41,9 +19,6 @@ public enum ShapeInference {
 
     /// The input type at `index`, or an error naming the missing input.
     public static func required(_ inputs: [TensorType?], _ index: Int, _ role: String) throws -> TensorType {
-        guard index < inputs.count, let type = inputs[index] else {
-            throw EdgeflowError(.invalidModel, "missing input \(index) (\(role))")
-        }
-        return type
+        try OpShapes.required(inputs, index, role)
     }
 }

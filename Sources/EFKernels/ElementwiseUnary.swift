@@ -15,7 +15,7 @@ public enum UnaryFunction: String, CaseIterable, Sendable {
 }
 
 /// Parameters of the parametrised unary functions (unused ones are ignored).
-public struct UnaryParameters: Sendable {
+public struct UnaryParameters: Equatable, Sendable {
     public var alpha: Float
     public var beta: Float
     public var gamma: Float

@@ -153,7 +153,7 @@ public final class ImportContext {
     /// - Throws: shape-inference errors naming the ONNX node.
     public func emit(_ op: OpType, _ inputs: [String], _ attributes: Attributes = [:],
                      outputs: [String], from source: OnnxNode) throws {
-        let node = Node(name: freshNodeName(source.displayName), op: op, inputs: inputs, outputs: outputs,
+        let node = try Node(name: freshNodeName(source.displayName), op: op, inputs: inputs, outputs: outputs,
                         attributes: attributes, originalNames: [source.displayName])
         let inputTypes = try inputs.map { $0.isEmpty ? nil : try type($0) }
         let outputTypes: [TensorType]

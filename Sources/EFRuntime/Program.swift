@@ -40,18 +40,28 @@ public struct ProgramValue: @unchecked Sendable {
 public struct StepInfo: Sendable {
     /// The IR node the step runs.
     public let node: String
-    /// The core op name.
+    /// The core op name (with its function, e.g. "unary relu").
     public let op: String
     /// The kernel that runs it (e.g. "onednn brgconv:avx512_core", "simd", "reference").
     public let kernel: String
     /// Multiply-accumulates per run (0 for data movement and elementwise ops).
     public let macs: Int
+    /// "nhwc" or "nchw" for window ops (conv, convTranspose, pool), "-" otherwise.
+    public let layout: String
+    /// The arithmetic: the output dtype ("f32", "i64", …), or "bf16" for bf16 matrix kernels.
+    public let precision: String
+    /// Bytes the step reads and writes per run (its inputs, constants included, and outputs).
+    public let bytesMoved: Int
 
-    public init(node: String, op: String, kernel: String, macs: Int = 0) {
+    public init(node: String, op: String, kernel: String, macs: Int = 0, layout: String = "-",
+                precision: String = "f32", bytesMoved: Int = 0) {
         self.node = node
         self.op = op
         self.kernel = kernel
         self.macs = macs
+        self.layout = layout
+        self.precision = precision
+        self.bytesMoved = bytesMoved
     }
 }
 

@@ -6,11 +6,12 @@
 
 import EFCore
 import EFIR
+import EFKernels
 
 enum ActivationFusion {
     /// Unary fns the fused epilogue may apply.
-    static let fusable: Set<String> = [
-        "relu", "leakyRelu", "clip", "sigmoid", "tanh", "gelu", "geluTanh", "hardSwish", "hardSigmoid", "elu",
+    static let fusable: Set<UnaryFunction> = [
+        .relu, .leakyRelu, .clip, .sigmoid, .tanh, .gelu, .geluTanh, .hardSwish, .hardSigmoid, .elu,
     ]
 
     static func run(_ graph: Graph) -> PassOutcome {
@@ -19,11 +20,11 @@ enum ActivationFusion {
         var fused = 0
         for position in graph.nodes.indices {
             guard var node = rewriter[position], node.op == .conv || node.op == .matMul,
-                  node.attributes.string("activation") == nil, let output = node.outputs.first,
+                  node.params.fusedActivation == nil, let output = node.outputs.first,
                   let type = graph.types[output], type.dtype.isFloatingPoint else { continue }
             var chain = [position], tail = output
             if node.op == .conv, node.inputs.count <= 3, let addIndex = index.soleReader(of: tail),
-               let add = rewriter[addIndex], add.isBinary("add"), let residual = add.otherOperand(than: tail),
+               let add = rewriter[addIndex], add.isBinary(.add), let residual = add.otherOperand(than: tail),
                graph.types[residual] == type, graph.types[add.outputs[0]] == type {
                 while node.inputs.count < 3 { node.inputs.append("") }
                 node.inputs.append(residual)
@@ -32,10 +33,13 @@ enum ActivationFusion {
                 node.originalNames += add.originalNames
             }
             if let activationIndex = index.soleReader(of: tail), let activation = rewriter[activationIndex],
-               let fn = activation.unaryFunction, fusable.contains(fn) {
-                node.attributes["activation"] = .string(fn)
-                if let alpha = activation.attributes.float("alpha") { node.attributes["activationAlpha"] = .float(alpha) }
-                if let beta = activation.attributes.float("beta") { node.attributes["activationBeta"] = .float(beta) }
+               let fn = activation.unaryFunction, fusable.contains(fn), let constants = activation.unaryConstants {
+                let fused = FusedActivation(fn, alpha: constants.alpha, beta: constants.beta)
+                switch node.params {
+                case .conv(var conv): conv.activation = fused; node.params = .conv(conv)
+                case .matMul(var matMul): matMul.activation = fused; node.params = .matMul(matMul)
+                default: continue
+                }
                 chain.append(activationIndex)
                 tail = activation.outputs[0]
                 node.originalNames += activation.originalNames

@@ -11,7 +11,7 @@ enum AttentionRecognition {
         var found = 0
         for node in graph.nodes where node.op == .softmax {
             guard let output = node.outputs.first, let rank = graph.types[output]?.shape.count,
-                  node.attributes.int("axis") == rank - 1,
+                  node.params == .softmax(axis: rank - 1),
                   let readerIndex = matcher.index.soleReader(of: output),
                   graph.nodes[readerIndex].op == .matMul, graph.nodes[readerIndex].inputs.first == output,
                   scores(node.inputs[0], matcher) else { continue }
@@ -22,7 +22,7 @@ enum AttentionRecognition {
 
     /// True when `value` is Q·Kᵀ, optionally scaled by a scalar, optionally plus a mask.
     private static func scores(_ value: String, _ matcher: PatternMatcher) -> Bool {
-        if let (a, b, _) = matcher.binary(value, "add") {
+        if let (a, b, _) = matcher.binary(value, .add) {
             return isScaledProduct(a, matcher) || isScaledProduct(b, matcher)
         }
         return isScaledProduct(value, matcher)
@@ -32,10 +32,10 @@ enum AttentionRecognition {
     private static func isScaledProduct(_ value: String, _ matcher: PatternMatcher) -> Bool {
         guard let node = matcher.producer(value)?.node else { return false }
         if node.op == .matMul { return true }
-        guard node.isBinary("mul") || node.isBinary("div"), node.inputs.count == 2 else { return false }
+        guard node.isBinary(.mul) || node.isBinary(.div), node.inputs.count == 2 else { return false }
         var product: String?
         if matcher.index.scalar(node.inputs[1]) != nil { product = node.inputs[0] }
-        if node.isBinary("mul"), matcher.index.scalar(node.inputs[0]) != nil { product = node.inputs[1] }
+        if node.isBinary(.mul), matcher.index.scalar(node.inputs[0]) != nil { product = node.inputs[1] }
         return product.flatMap { matcher.producer($0)?.node.op } == .matMul
     }
 }

@@ -14,7 +14,7 @@ enum BatchNormFolding {
         var folded = 0
         for position in graph.nodes.indices {
             guard let conv = rewriter[position], conv.op == .conv || conv.op == .convTranspose,
-                  conv.inputs.count <= 3, conv.attributes.string("activation") == nil,
+                  conv.inputs.count <= 3, conv.params.fusedActivation == nil,
                   let output = conv.outputs.first, let readerIndex = index.soleReader(of: output),
                   let reader = rewriter[readerIndex], reader.outputs.count == 1,
                   graph.types[reader.outputs[0]] == graph.types[output],
@@ -28,7 +28,7 @@ enum BatchNormFolding {
             var biasValues = bias?.scalars(as: Float.self) ?? [Float](repeating: 0, count: channels)
             if affine.scale.contains(where: { $0 != 1 }) {
                 let scaled = scaleOutputChannels(weight, by: affine.scale, transposed: conv.op == .convTranspose,
-                                                 group: conv.attributes.int("group", default: 1))
+                                                 group: conv.params.convWindow?.group ?? 1)
                 fused.inputs[1] = rewriter.addWeight(scaled, named: "\(conv.name)/folded_weight")
             }
             for m in 0..<channels { biasValues[m] = biasValues[m] * affine.scale[m] + affine.shift[m] }
@@ -54,10 +54,10 @@ enum BatchNormFolding {
         let ones = [Float](repeating: 1, count: values.count), zeros = [Float](repeating: 0, count: values.count)
         let valueFirst = reader.inputs[0] == value
         switch fn {
-        case "mul": return (values, zeros)
-        case "add": return (ones, values)
-        case "sub" where valueFirst: return (ones, values.map { -$0 })
-        case "div" where valueFirst && !values.contains(0): return (values.map { 1 / $0 }, zeros)
+        case .mul: return (values, zeros)
+        case .add: return (ones, values)
+        case .sub where valueFirst: return (ones, values.map { -$0 })
+        case .div where valueFirst && !values.contains(0): return (values.map { 1 / $0 }, zeros)
         default: return nil
         }
     }

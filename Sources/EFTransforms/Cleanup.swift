@@ -24,10 +24,10 @@ enum Cleanup {
         guard node.outputs.count == 1, let input = node.inputs.first, !input.isEmpty,
               let inputType = graph.types[input], graph.types[node.outputs[0]] == inputType else { return false }
         switch node.op {
-        case .unary: return node.isUnary("identity")
+        case .unary: return node.isUnary(.identity)
         case .reshape, .expand: return true
         case .transpose:
-            let perm = node.attributes.ints("perm") ?? []
+            guard case .transpose(let perm) = node.params else { return false }
             return perm == Array(perm.indices)
         case .cast: return true
         default: return false

@@ -4,6 +4,7 @@
 
 import EFCore
 import EFIR
+import EFKernels
 
 enum ClipRecognition {
     static func run(_ graph: Graph) -> PassOutcome {
@@ -27,10 +28,10 @@ enum ClipRecognition {
                     last = reader
                 }
             }
-            var node = Node(name: last.name, op: .unary, inputs: [bound.x], outputs: last.outputs,
-                            attributes: ["fn": .string("clip"), "alpha": .float(lower), "beta": .float(upper)],
+            let clip = lower == 0 && upper == .infinity
+                ? UnaryOp(.relu) : UnaryOp(.clip, UnaryParameters(alpha: lower, beta: upper))
+            let node = Node(name: last.name, .unary(clip), inputs: [bound.x], outputs: last.outputs,
                             originalNames: chain.flatMap { rewriter[$0]?.originalNames ?? [] })
-            if lower == 0 && upper == .infinity { node.attributes = ["fn": .string("relu")] }
             rewriter.replace(chain: chain, with: node)
             recognized += 1
         }
@@ -40,12 +41,12 @@ enum ClipRecognition {
     /// For `binary max/min(x, c)` with a float scalar constant c that does not change x's type:
     /// x, c and whether c is a lower bound (max) or an upper bound (min).
     private static func scalarBound(_ node: Node, _ index: GraphIndex) -> (x: String, value: Float, isLower: Bool)? {
-        guard let fn = node.binaryFunction, fn == "max" || fn == "min", node.inputs.count == 2 else { return nil }
+        guard let fn = node.binaryFunction, fn == .max || fn == .min, node.inputs.count == 2 else { return nil }
         for (c, x) in [(node.inputs[1], node.inputs[0]), (node.inputs[0], node.inputs[1])] {
             if let value = index.scalar(c), index.constant(x) == nil,
                let type = index.graph.types[x], type.dtype.isFloatingPoint,
                index.graph.types[node.outputs[0]] == type, !value.isNaN {
-                return (x, Float(value), fn == "max")
+                return (x, Float(value), fn == .max)
             }
         }
         return nil

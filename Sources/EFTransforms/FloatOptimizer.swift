@@ -1,7 +1,8 @@
 // The fp-optimized stage (the DFC's full-precision optimization): runs the float graph
 // rewrites in order — cleanup, constant folding, activation / GELU / LayerNorm recognition,
-// BatchNorm and bias folding, epilogue fusion, attention recognition — verifying the graph
-// after each one.
+// BatchNorm and bias folding, epilogue fusion, attention recognition, then the layout choice
+// (channels-last conv regions) — verifying the graph after each one. The result is the
+// archive stage "fp-optimized"; the compiler lowers it as it is.
 
 import EFCore
 import EFIR
@@ -16,8 +17,13 @@ public struct FloatOptimizerOptions: Sendable {
     /// Runs `Verifier.verify` after every pass (cheap: shape inference only).
     public var verifyEachPass: Bool
 
+    /// Store 4-D conv regions channels-last when that pays (what oneDNN's direct convolutions
+    /// want; pass "choose-layout").
+    public var channelsLast: Bool
+
     public init(constantFoldingLimitBytes: Int = 64 << 20, disabledPasses: Set<String> = [],
-                verifyEachPass: Bool = true) {
+                verifyEachPass: Bool = true, channelsLast: Bool = true) {
+        self.channelsLast = channelsLast
         self.constantFoldingLimitBytes = constantFoldingLimitBytes
         self.disabledPasses = disabledPasses
         self.verifyEachPass = verifyEachPass
@@ -54,6 +60,10 @@ public enum FloatOptimizer {
         GraphPass(name: "recognize-attention", unit: "attention subgraphs found (not rewritten: no core attention op)") {
             graph, _ in AttentionRecognition.run(graph)
         },
+        GraphPass(name: "choose-layout", unit: "graphs given channels-last conv regions") { graph, options in
+            guard options.channelsLast, ChannelsLastLayout.pays(graph) else { return PassOutcome(graph: graph, changes: 0) }
+            return PassOutcome(graph: try ChannelsLastLayout.apply(graph), changes: 1)
+        },
     ]
 
     /// The pass names in the order they run.
@@ -83,6 +93,7 @@ public enum FloatOptimizer {
                 throw error.prefixed("fp optimization pass '\(pass.name)'")
             }
         }
+        current.stage = .fpOptimized
         return (current, report)
     }
 }

@@ -17,14 +17,14 @@ enum GeluRecognition {
     private static func match(_ node: Node, at position: Int, _ matcher: PatternMatcher) -> Match? {
         // (x · T) · 0.5
         if let (product, half) = matcher.divided(node.outputs[0], by: 2).map({ ($0.x, $0.position) }),
-           half == position, let (a, b, multiply) = matcher.binary(product, "mul") {
+           half == position, let (a, b, multiply) = matcher.binary(product, .mul) {
             for (x, t) in [(a, b), (b, a)] {
                 if let term = onePlusTerm(t, matcher), term.x == x {
                     return (x, term.chain + [multiply, position], term.fn)
                 }
             }
         }
-        guard node.isBinary("mul"), node.inputs.count == 2 else { return nil }
+        guard node.isBinary(.mul), node.inputs.count == 2 else { return nil }
         for (p, q) in [(node.inputs[0], node.inputs[1]), (node.inputs[1], node.inputs[0])] {
             // (x · 0.5) · T
             if let (x, half) = matcher.divided(p, by: 2).map({ ($0.x, $0.position) }),
@@ -42,19 +42,19 @@ enum GeluRecognition {
 
     /// 1 + erf(x / √2) (fn "gelu") or 1 + tanh(√(2/π) · (x + 0.044715 · x³)) (fn "geluTanh").
     private static func onePlusTerm(_ value: String, _ matcher: PatternMatcher) -> Match? {
-        guard let (inner, add) = matcher.scaled(value, "add", by: 1).map({ ($0.x, $0.position) }) else { return nil }
-        if let (argument, erf, _) = matcher.unary(inner, "erf"),
+        guard let (inner, add) = matcher.scaled(value, .add, by: 1).map({ ($0.x, $0.position) }) else { return nil }
+        if let (argument, erf, _) = matcher.unary(inner, .erf),
            let (x, divide) = matcher.divided(argument, by: 2.0.squareRoot()).map({ ($0.x, $0.position) }) {
-            return (x, [divide, erf, add], "gelu")
+            return (x, [divide, erf, add], .gelu)
         }
-        if let (argument, tanh, _) = matcher.unary(inner, "tanh"),
-           let (cubic, scale) = matcher.scaled(argument, "mul", by: (2 / Double.pi).squareRoot())
+        if let (argument, tanh, _) = matcher.unary(inner, .tanh),
+           let (cubic, scale) = matcher.scaled(argument, .mul, by: (2 / Double.pi).squareRoot())
                .map({ ($0.x, $0.position) }),
-           let (a, b, sum) = matcher.binary(cubic, "add") {
+           let (a, b, sum) = matcher.binary(cubic, .add) {
             for (x, term) in [(a, b), (b, a)] {
-                if let (cube, weight) = matcher.scaled(term, "mul", by: 0.044715).map({ ($0.x, $0.position) }),
+                if let (cube, weight) = matcher.scaled(term, .mul, by: 0.044715).map({ ($0.x, $0.position) }),
                    let (cubed, cubeChain) = self.cube(cube, matcher), cubed == x {
-                    return (x, cubeChain + [weight, sum, scale, tanh, add], "geluTanh")
+                    return (x, cubeChain + [weight, sum, scale, tanh, add], .geluTanh)
                 }
             }
         }
@@ -63,10 +63,10 @@ enum GeluRecognition {
 
     /// x when `value` is pow(x, 3), x · (x · x) or (x · x) · x.
     private static func cube(_ value: String, _ matcher: PatternMatcher) -> (String, [Int])? {
-        if let (x, power) = matcher.scaled(value, "pow", by: 3).map({ ($0.x, $0.position) }) { return (x, [power]) }
-        guard let (a, b, outer) = matcher.binary(value, "mul") else { return nil }
+        if let (x, power) = matcher.scaled(value, .pow, by: 3).map({ ($0.x, $0.position) }) { return (x, [power]) }
+        guard let (a, b, outer) = matcher.binary(value, .mul) else { return nil }
         for (x, square) in [(a, b), (b, a)] {
-            if let (u, v, inner) = matcher.binary(square, "mul"), u == x, v == x { return (x, [inner, outer]) }
+            if let (u, v, inner) = matcher.binary(square, .mul), u == x, v == x { return (x, [inner, outer]) }
         }
         return nil
     }

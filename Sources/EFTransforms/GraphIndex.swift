@@ -3,6 +3,7 @@
 
 import EFCore
 import EFIR
+import EFKernels
 
 /// Producers and readers of every value of one graph (as it was when the index was built).
 struct GraphIndex {
@@ -57,12 +58,14 @@ struct GraphIndex {
 /// Small predicates on nodes used by every matcher.
 extension Node {
     /// The `fn` param when this is a `unary` node.
-    var unaryFunction: String? { op == .unary ? attributes.string("fn") : nil }
+    var unaryFunction: UnaryFunction? { if case .unary(let p) = params { p.fn } else { nil } }
+    /// The constants of a `unary` node.
+    var unaryConstants: UnaryParameters? { if case .unary(let p) = params { p.constants } else { nil } }
     /// The `fn` param when this is a `binary` node.
-    var binaryFunction: String? { op == .binary ? attributes.string("fn") : nil }
+    var binaryFunction: BinaryFunction? { if case .binary(let fn) = params { fn } else { nil } }
 
-    func isUnary(_ fn: String) -> Bool { unaryFunction == fn }
-    func isBinary(_ fn: String) -> Bool { binaryFunction == fn }
+    func isUnary(_ fn: UnaryFunction) -> Bool { unaryFunction == fn }
+    func isBinary(_ fn: BinaryFunction) -> Bool { binaryFunction == fn }
 
     /// For a binary node: the operand that is not `value` (nil when neither or both are).
     func otherOperand(than value: String) -> String? {

@@ -6,6 +6,7 @@
 
 import EFCore
 import EFIR
+import EFKernels
 
 enum InputAffineFolding {
     static func run(_ graph: Graph) -> PassOutcome {
@@ -19,10 +20,10 @@ enum InputAffineFolding {
                   let affine = inputAffine(conv.inputs[0], readBy: position, index, channels: inputType.shape)
             else { continue }
             let hasShift = affine.shift.contains { $0 != 0 }
-            if hasShift && (conv.attributes.ints("pads") ?? []).contains(where: { $0 != 0 }) { continue }
+            if hasShift && (conv.params.convWindow?.pads ?? []).contains(where: { $0 != 0 }) { continue }
             let bias = conv.inputs.count > 2 && !conv.inputs[2].isEmpty ? rewriter.graph.weights[conv.inputs[2]] : nil
             if conv.inputs.count > 2 && !conv.inputs[2].isEmpty && bias?.dtype != .float32 { continue }
-            let (newWeight, biasDelta) = fold(weight, affine, group: conv.attributes.int("group", default: 1))
+            let (newWeight, biasDelta) = fold(weight, affine, group: conv.params.convWindow?.group ?? 1)
             conv.inputs[0] = affine.x
             conv.inputs[1] = rewriter.addWeight(newWeight, named: "\(conv.name)/input_folded_weight")
             if hasShift {
@@ -54,10 +55,10 @@ enum InputAffineFolding {
                                     channels shape: [Int]) -> Affine? {
         guard index.soleReader(of: value) == conv else { return nil }
         let ones = [Float](repeating: 1, count: shape[1]), zeros = [Float](repeating: 0, count: shape[1])
-        func step(_ value: String) -> (x: String, fn: String, values: [Float], position: Int)? {
+        func step(_ value: String) -> (x: String, fn: BinaryFunction, values: [Float], position: Int)? {
             guard let position = index.producer[value] else { return nil }
             let node = index.graph.nodes[position]
-            guard let fn = node.binaryFunction, fn == "mul" || fn == "add", node.inputs.count == 2 else { return nil }
+            guard let fn = node.binaryFunction, fn == .mul || fn == .add, node.inputs.count == 2 else { return nil }
             for (x, c) in [(node.inputs[0], node.inputs[1]), (node.inputs[1], node.inputs[0])] {
                 if let constant = index.graph.weights[c], constant.dtype == .float32, index.graph.weights[x] == nil,
                    index.graph.types[x] == index.graph.types[value],
@@ -68,8 +69,8 @@ enum InputAffineFolding {
             return nil
         }
         guard let outer = step(value) else { return nil }
-        if outer.fn == "mul" { return Affine(x: outer.x, scale: outer.values, shift: zeros, chain: [outer.position]) }
-        if index.soleReader(of: outer.x) == outer.position, let inner = step(outer.x), inner.fn == "mul" {
+        if outer.fn == .mul { return Affine(x: outer.x, scale: outer.values, shift: zeros, chain: [outer.position]) }
+        if index.soleReader(of: outer.x) == outer.position, let inner = step(outer.x), inner.fn == .mul {
             return Affine(x: inner.x, scale: inner.values, shift: outer.values, chain: [inner.position, outer.position])
         }
         return Affine(x: outer.x, scale: ones, shift: outer.values, chain: [outer.position])

@@ -6,6 +6,7 @@
 
 import EFCore
 import EFIR
+import EFKernels
 
 enum LayerNormRecognition {
     static func run(_ graph: Graph) -> PassOutcome {
@@ -22,8 +23,8 @@ enum LayerNormRecognition {
             var inputs = [found.x, rewriter.addWeight(found.scale, named: "\(node.name)/scale")]
             if let bias = found.bias { inputs.append(rewriter.addWeight(bias, named: "\(node.name)/bias")) }
             rewriter.replace(chain: found.chain, with: matcher.replacement(
-                for: found.chain, final: position, op: .layerNorm, inputs: inputs,
-                attributes: ["axis": .int(found.axis), "epsilon": .float(found.epsilon)]))
+                for: found.chain, final: position, .layerNorm(LayerNormOp(axis: found.axis, epsilon: found.epsilon)),
+                inputs: inputs))
             recognized += 1
         }
         return PassOutcome(graph: rewriter.finish(), changes: recognized)
@@ -44,23 +45,23 @@ enum LayerNormRecognition {
             return nil
         }
         var chain = [position], scaled = output, biasName: String?
-        if node.isBinary("add"), let (value, constant) = constantOperand(node, graph), constant != output {
+        if node.isBinary(.add), let (value, constant) = constantOperand(node, graph), constant != output {
             scaled = value
             biasName = constant
         }
-        guard let (multiply, scaleNode) = matcher.producer(scaled), scaleNode.isBinary("mul"),
+        guard let (multiply, scaleNode) = matcher.producer(scaled), scaleNode.isBinary(.mul),
               let (normalized, scaleName) = constantOperand(scaleNode, graph) else { return nil }
         if biasName == nil { guard multiply == position else { return nil } } else { chain.append(multiply) }
         guard let (centered, deviation, normalizeChain) = division(normalized, matcher),
-              let (sum, sqrt, _) = matcher.unary(deviation, "sqrt"),
-              let (a, b, epsilonAdd) = matcher.binary(sum, "add") else { return nil }
+              let (sum, sqrt, _) = matcher.unary(deviation, .sqrt),
+              let (a, b, epsilonAdd) = matcher.binary(sum, .add) else { return nil }
         let (variance, epsilon): (String, Double)
         if let e = matcher.index.scalar(b) { (variance, epsilon) = (a, e) }
         else if let e = matcher.index.scalar(a) { (variance, epsilon) = (b, e) }
         else { return nil }
         guard let (squared, varianceMean, varianceAxes) = mean(variance, matcher),
               isSquare(squared, of: centered, matcher) != nil,
-              let (x, meanValue, subtract) = matcher.binary(centered, "sub"),
+              let (x, meanValue, subtract) = matcher.binary(centered, .sub),
               let (meanInput, meanPosition, axes) = mean(meanValue, matcher), meanInput == x, axes == varianceAxes,
               let xType = graph.types[x], xType == type, let axis = axes.first,
               axes == Array(axis..<xType.shape.count) else { return nil }
@@ -89,10 +90,10 @@ enum LayerNormRecognition {
 
     /// d and s when `value` is d / s or d · reciprocal(s), with the chain positions.
     private static func division(_ value: String, _ matcher: PatternMatcher) -> (String, String, [Int])? {
-        if let (d, s, divide) = matcher.binary(value, "div") { return (d, s, [divide]) }
-        guard let (a, b, multiply) = matcher.binary(value, "mul") else { return nil }
+        if let (d, s, divide) = matcher.binary(value, .div) { return (d, s, [divide]) }
+        guard let (a, b, multiply) = matcher.binary(value, .mul) else { return nil }
         for (d, r) in [(a, b), (b, a)] {
-            if let (s, reciprocal, _) = matcher.unary(r, "reciprocal") { return (d, s, [reciprocal, multiply]) }
+            if let (s, reciprocal, _) = matcher.unary(r, .reciprocal) { return (d, s, [reciprocal, multiply]) }
         }
         return nil
     }
@@ -100,17 +101,17 @@ enum LayerNormRecognition {
     /// The input, position and axes of a `reduce mean` with keepDims 1 producing `value`.
     private static func mean(_ value: String, _ matcher: PatternMatcher) -> (String, Int, [Int])? {
         guard let (position, node) = matcher.producer(value), node.op == .reduce,
-              node.attributes.string("fn") == "mean", node.attributes.int("keepDims", default: 1) == 1,
-              let axes = node.attributes.ints("axes"), !axes.isEmpty else { return nil }
+              case .reduce(let reduce) = node.params, reduce.fn == .mean, reduce.keepDims,
+              case let axes = reduce.axes, !axes.isEmpty else { return nil }
         return (node.inputs[0], position, axes.sorted())
     }
 
     /// The position of the node computing `value` = d² (pow by 2) or d · d.
     private static func isSquare(_ value: String, of d: String, _ matcher: PatternMatcher) -> Int? {
-        if let (base, power) = matcher.scaled(value, "pow", by: 2).map({ ($0.x, $0.position) }), base == d {
+        if let (base, power) = matcher.scaled(value, .pow, by: 2).map({ ($0.x, $0.position) }), base == d {
             return power
         }
-        if let (a, b, multiply) = matcher.binary(value, "mul"), a == d, b == d { return multiply }
+        if let (a, b, multiply) = matcher.binary(value, .mul), a == d, b == d { return multiply }
         return nil
     }
 

@@ -11,10 +11,10 @@ enum MatMulBiasFolding {
         var folded = 0
         for position in graph.nodes.indices {
             guard let matMul = rewriter[position], matMul.op == .matMul, matMul.inputs.count == 2,
-                  matMul.attributes.string("activation") == nil,
+                  matMul.params.fusedActivation == nil,
                   let output = matMul.outputs.first, let type = graph.types[output], let width = type.shape.last,
                   let readerIndex = index.soleReader(of: output), let add = rewriter[readerIndex],
-                  add.isBinary("add"), graph.types[add.outputs[0]] == type,
+                  add.isBinary(.add), graph.types[add.outputs[0]] == type,
                   let other = add.otherOperand(than: output), let constant = graph.weights[other],
                   constant.dtype == type.dtype, constant.rank <= type.shape.count,
                   constant.shape.last == width, constant.count == width

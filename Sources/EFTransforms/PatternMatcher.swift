@@ -3,6 +3,7 @@
 
 import EFCore
 import EFIR
+import EFKernels
 
 struct PatternMatcher {
     let index: GraphIndex
@@ -20,10 +21,10 @@ struct PatternMatcher {
     /// For `binary fn` with one operand a float scalar constant ≈ `expected` (relative
     /// tolerance 1e-5): the other operand. For sub and div the constant must be the second
     /// operand; for add and mul either one.
-    func operand(of node: Node, _ fn: String, scalar expected: Double) -> String? {
+    func operand(of node: Node, _ fn: BinaryFunction, scalar expected: Double) -> String? {
         guard node.isBinary(fn), node.inputs.count == 2 else { return nil }
         if approximatelyEqual(index.scalar(node.inputs[1]), expected) { return node.inputs[0] }
-        if fn == "add" || fn == "mul", approximatelyEqual(index.scalar(node.inputs[0]), expected) {
+        if fn == .add || fn == .mul, approximatelyEqual(index.scalar(node.inputs[0]), expected) {
             return node.inputs[1]
         }
         return nil
@@ -31,7 +32,7 @@ struct PatternMatcher {
 
     /// The operand of the value's producer when it is `binary fn` by a scalar ≈ `expected`,
     /// with the producer's position.
-    func scaled(_ value: String, _ fn: String, by expected: Double) -> (x: String, position: Int)? {
+    func scaled(_ value: String, _ fn: BinaryFunction, by expected: Double) -> (x: String, position: Int)? {
         guard let (position, node) = producer(value), let x = operand(of: node, fn, scalar: expected) else {
             return nil
         }
@@ -40,17 +41,17 @@ struct PatternMatcher {
 
     /// x when `value` is x / c (binary div by c) or x · (1 / c) (binary mul), with the position.
     func divided(_ value: String, by c: Double) -> (x: String, position: Int)? {
-        scaled(value, "div", by: c) ?? scaled(value, "mul", by: 1 / c)
+        scaled(value, .div, by: c) ?? scaled(value, .mul, by: 1 / c)
     }
 
     /// The single input of the value's producer when it is `unary fn`.
-    func unary(_ value: String, _ fn: String) -> (x: String, position: Int, node: Node)? {
+    func unary(_ value: String, _ fn: UnaryFunction) -> (x: String, position: Int, node: Node)? {
         guard let (position, node) = producer(value), node.isUnary(fn), node.inputs.count == 1 else { return nil }
         return (node.inputs[0], position, node)
     }
 
     /// The operands of the value's producer when it is `binary fn`.
-    func binary(_ value: String, _ fn: String) -> (a: String, b: String, position: Int)? {
+    func binary(_ value: String, _ fn: BinaryFunction) -> (a: String, b: String, position: Int)? {
         guard let (position, node) = producer(value), node.isBinary(fn), node.inputs.count == 2 else { return nil }
         return (node.inputs[0], node.inputs[1], position)
     }
@@ -70,9 +71,9 @@ struct PatternMatcher {
     }
 
     /// A node named after `final` that replaces the chain, carrying the chain's source names.
-    func replacement(for chain: [Int], final: Int, op: OpType, inputs: [String], attributes: Attributes) -> Node {
+    func replacement(for chain: [Int], final: Int, _ params: OpParameters, inputs: [String]) -> Node {
         let last = graph.nodes[final]
-        return Node(name: last.name, op: op, inputs: inputs, outputs: last.outputs, attributes: attributes,
+        return Node(name: last.name, params, inputs: inputs, outputs: last.outputs,
                     originalNames: chain.sorted().flatMap { graph.nodes[$0].originalNames })
     }
 }

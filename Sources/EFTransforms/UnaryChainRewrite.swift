@@ -4,10 +4,11 @@
 
 import EFCore
 import EFIR
+import EFKernels
 
 enum UnaryChainRewrite {
     /// A match: the subgraph's input, its node positions (ending at the matched node) and the fn.
-    typealias Match = (x: String, chain: [Int], fn: String)
+    typealias Match = (x: String, chain: [Int], fn: UnaryFunction)
 
     static func run(_ graph: Graph, _ match: (Node, Int, PatternMatcher) -> Match?) -> PassOutcome {
         let matcher = PatternMatcher(graph)
@@ -22,7 +23,7 @@ enum UnaryChainRewrite {
             else { continue }
             taken.formUnion(chain)
             rewriter.replace(chain: chain, with: matcher.replacement(
-                for: chain, final: position, op: .unary, inputs: [x], attributes: ["fn": .string(fn)]))
+                for: chain, final: position, .unary(UnaryOp(fn)), inputs: [x]))
             recognized += 1
         }
         return PassOutcome(graph: rewriter.finish(), changes: recognized)

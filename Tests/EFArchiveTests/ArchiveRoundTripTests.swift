@@ -4,6 +4,7 @@
 import EFArchive
 import EFCore
 import EFIR
+import EFKernels
 import EFTestSupport
 import Foundation
 import XCTest
@@ -55,7 +56,8 @@ final class ArchiveRoundTripTests: XCTestCase {
         let text = String(decoding: try XCTUnwrap(members.first { $0.name == "graph.json" }).data, as: UTF8.self)
         XCTAssertTrue(text.contains(#""perm" : [0, 2, 3, 1]"#), text)
         XCTAssertTrue(text.contains(#""inputShapes" : [\#n        [1, 3, 4, 4],\#n        [1, 3, 4, 4]\#n      ]"#), text)
-        XCTAssertTrue(text.contains(#""note" : ["α", "", "[", "a\\\"b]\n", "{x}, 1"]"#), text)
+        XCTAssertTrue(text.contains(#""originalNames" : ["/Add", "onnx::Add_3", "α", "", "[", "a\\\"b]\n", "{x}, 1"]"#),
+                      text)
     }
 
     func testNonFiniteAndTinyFloatParametersKeepTheirBits() throws {
@@ -63,12 +65,15 @@ final class ArchiveRoundTripTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = directory.appendingPathComponent("m.efa")
         var graph = SampleGraphs.withNodes()
-        graph.nodes[1].attributes["alpha"] = .float(.nan)
+        let bounds = UnaryParameters(alpha: -.infinity, beta: 1e-7, gamma: .nan)
+        graph.nodes[1].params = .unary(UnaryOp(.clip, bounds))
         try EdgeflowArchive.write(graph: graph, metadata: ArchiveMetadata(describing: graph, sourceModel: nil), to: url)
-        let attributes = try EdgeflowArchive.read(from: url).graph.nodes[1].attributes
-        XCTAssertTrue(attributes.float("alpha")?.isNaN == true)
-        XCTAssertEqual(attributes.floats("bounds")?.map(\.bitPattern), [-Float.infinity, 1e-7, 3.4e38, -2.5].map(\.bitPattern))
-        XCTAssertEqual(attributes.float("limit"), .infinity)
+        guard case .unary(let read) = try EdgeflowArchive.read(from: url).graph.nodes[1].params else {
+            return XCTFail("the unary node came back as another op")
+        }
+        XCTAssertEqual(read.fn, .clip)
+        XCTAssertEqual([read.constants.alpha, read.constants.beta].map(\.bitPattern), [-Float.infinity, 1e-7].map(\.bitPattern))
+        XCTAssertTrue(read.constants.gamma.isNaN)
     }
 
     func testMembersAreReadableJSONAndAnNPZ() throws {

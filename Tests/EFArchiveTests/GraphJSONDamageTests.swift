@@ -114,7 +114,7 @@ final class GraphJSONDamageTests: XCTestCase {
 
     func testDeepNestingIsRefused() throws {
         let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
-        let json = try graphJSON(SampleGraphs.withNodes(), { _ in }, replacing: [("\"tag\":-7", "\"tag\":\(deep)")])
+        let json = try graphJSON(SampleGraphs.withNodes(), { _ in }, replacing: [("\"perm\":[0,2,3,1]", "\"perm\":\(deep)")])
         assertGraphError(json, "graph.json is malformed")
     }
 

@@ -2,6 +2,7 @@
 
 import EFCore
 import EFIR
+import EFKernels
 import Foundation
 
 enum SampleGraphs {
@@ -23,22 +24,19 @@ enum SampleGraphs {
                      metadata: ["character": "0123456789abc中文\n\"quoted\"", "producer": "hand-built"])
     }
 
-    /// Three nodes with parameters of every kind (int, ints, float, floats, string, strings,
-    /// non-finite floats) and a bfloat16 and int64 weight.
+    /// Three nodes with parameters of several kinds (ints, floats, strings), source names that
+    /// need JSON escaping, and a bfloat16 and int64 weight.
     static func withNodes() -> Graph {
         var graph = weightsOnly()
         graph.name = "with-nodes"
         graph.weights["bias"] = Tensor(shape: [1, 3, 4, 4], scalars: (0..<48).map { Float($0) / 7 })
         graph.types["bias"] = TensorType(.float32, [1, 3, 4, 4])
         graph.nodes = [
-            Node(name: "add", op: .binary, inputs: ["x", "bias"], outputs: ["sum"],
-                 attributes: ["fn": .string("add"), "note": .strings(["α", "", "[", "a\\\"b]\n", "{x}, 1"])],
-                 originalNames: ["/Add", "onnx::Add_3"]),
-            Node(name: "act", op: .unary, inputs: ["sum"], outputs: ["act"],
-                 attributes: ["fn": .string("leakyRelu"), "alpha": .float(0.1),
-                              "bounds": .floats([-.infinity, 1e-7, 3.4e38, -2.5]), "limit": .float(.infinity)]),
-            Node(name: "perm", op: .transpose, inputs: ["act"], outputs: ["y"],
-                 attributes: ["perm": .ints([0, 2, 3, 1]), "tag": .int(-7), "empty": .ints([])]),
+            Node(name: "add", .binary(.add), inputs: ["x", "bias"], outputs: ["sum"],
+                 originalNames: ["/Add", "onnx::Add_3", "α", "", "[", "a\\\"b]\n", "{x}, 1"]),
+            Node(name: "act", .unary(UnaryOp(.leakyRelu, UnaryParameters(alpha: 0.1))), inputs: ["sum"],
+                 outputs: ["act"]),
+            Node(name: "perm", .transpose(perm: [0, 2, 3, 1]), inputs: ["act"], outputs: ["y"]),
         ]
         graph.types["sum"] = TensorType(.float32, [1, 3, 4, 4])
         graph.types["act"] = TensorType(.float32, [1, 3, 4, 4])

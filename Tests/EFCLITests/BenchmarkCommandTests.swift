@@ -5,6 +5,7 @@ import EFArchive
 import EFCLI
 import EFCore
 import EFIR
+import EFKernels
 import EFTestSupport
 import Foundation
 import XCTest
@@ -24,8 +25,9 @@ final class BenchmarkCommandTests: XCTestCase {
         let weights = Tensor(shape: [6, 4, 3, 3], scalars: (0..<216).map { Float(($0 * 37) % 17) / 17 - 0.5 })
         let bias = Tensor(shape: [6], scalars: [Float](arrayLiteral: 0.1, -0.2, 0.3, 0, 0.5, -0.1))
         return Graph(name: "conv", inputs: ["x"], outputs: ["y"],
-                     nodes: [Node(name: "c", op: .conv, inputs: ["x", "w", "b"], outputs: ["z"], attributes: ["pads": .ints([1, 1, 1, 1])]),
-                             Node(name: "r", op: .unary, inputs: ["z"], outputs: ["y"], attributes: ["fn": .string("relu")])],
+                     nodes: [Node(name: "c", .conv(ConvOp(window: ConvParameters(pads: [1, 1, 1, 1]))), inputs: ["x", "w", "b"],
+                                  outputs: ["z"]),
+                             Node(name: "r", .unary(UnaryOp(.relu)), inputs: ["z"], outputs: ["y"])],
                      types: ["x": TensorType(.float32, [1, 4, 8, 8]), "w": TensorType(.float32, [6, 4, 3, 3]),
                              "b": TensorType(.float32, [6]), "z": TensorType(.float32, [1, 6, 8, 8]),
                              "y": TensorType(.float32, [1, 6, 8, 8])],

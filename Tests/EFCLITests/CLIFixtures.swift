@@ -25,7 +25,7 @@ enum CLIFixtures {
     /// fails at run time, after the inputs were accepted.
     static func gather() -> Graph {
         Graph(name: "gather", inputs: ["idx"], outputs: ["picked"],
-              nodes: [Node(name: "pick", op: .gather, inputs: ["table", "idx"], outputs: ["picked"], attributes: ["axis": .int(0)])],
+              nodes: [Node(name: "pick", .gather(axis: 0), inputs: ["table", "idx"], outputs: ["picked"])],
               types: ["idx": TensorType(.int64, [2]), "table": TensorType(.float32, [4]), "picked": TensorType(.float32, [2])],
               weights: ["table": Tensor(shape: [4], scalars: [Float](arrayLiteral: 10, 20, 30, 40))])
     }

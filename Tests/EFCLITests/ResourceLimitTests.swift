@@ -25,8 +25,7 @@ final class ResourceLimitTests: XCTestCase {
     /// x float32[1] → expand → y float32[1 << 20] (4 MiB from a 4-byte input).
     static func expandGraph() -> Graph {
         Graph(name: "big", inputs: ["x"], outputs: ["y"],
-              nodes: [Node(name: "e", op: .expand, inputs: ["x"], outputs: ["y"],
-                           attributes: ["shape": .ints([1 << 20])])],
+              nodes: [Node(name: "e", .expand(shape: [1 << 20]), inputs: ["x"], outputs: ["y"])],
               types: ["x": TensorType(.float32, [1]), "y": TensorType(.float32, [1 << 20])])
     }
 

@@ -7,7 +7,7 @@ import XCTest
 
 final class BasicShapeRuleTests: XCTestCase {
     private func infer(_ op: OpType, _ inputs: [TensorType?], _ attributes: Attributes = [:], outputs: Int = 1) throws -> [TensorType] {
-        let node = Node(name: "n", op: op, inputs: inputs.map { $0 == nil ? "" : "x" },
+        let node = try Node(name: "n", op: op, inputs: inputs.map { $0 == nil ? "" : "x" },
                         outputs: (0..<outputs).map { "y\($0)" }, attributes: attributes)
         return try ShapeInference.infer(node, inputTypes: inputs)
     }

@@ -9,7 +9,7 @@ import XCTest
 
 final class SizeCheckShapeRuleTests: XCTestCase {
     private func infer(_ op: OpType, _ inputs: [TensorType?], _ attributes: Attributes = [:]) throws -> [TensorType] {
-        let node = Node(name: "n", op: op, inputs: inputs.indices.map { "x\($0)" }, outputs: ["y"],
+        let node = try Node(name: "n", op: op, inputs: inputs.indices.map { "x\($0)" }, outputs: ["y"],
                         attributes: attributes)
         return try ShapeInference.infer(node, inputTypes: inputs)
     }

@@ -68,7 +68,7 @@ final class BasicImporterTests: XCTestCase {
         XCTAssertEqual(ctx.nodes.map(\.op), [.layerNorm])
         XCTAssertEqual(ctx.nodes[0].outputs.count, 3)
         XCTAssertEqual(Array(ctx.nodes[0].outputs.prefix(2)), ["y", "mean"])
-        XCTAssertEqual(ctx.nodes[0].attributes.string("statsDType"), "float32")
+        XCTAssertEqual(ctx.nodes[0].params, .layerNorm(LayerNormOp(axis: 2, epsilon: 1e-5, statsDType: .float32)))
         XCTAssertEqual(try ctx.type("mean"), TensorType(.float32, [2, 3, 1]))
         XCTAssertEqual(try ctx.type(ctx.nodes[0].outputs[2]), TensorType(.float32, [2, 3, 1]))
         // Y alone keeps the one-output node.

@@ -141,7 +141,7 @@ final class ImporterTests: XCTestCase {
     }
 
     func testStartNodeInputTypesAreInferredFromTheGraphBeforeThem() throws {
-        let identity = Node(name: "probe", op: .unary, inputs: ["x"], outputs: ["y"], attributes: ["fn": .string("identity")])
+        let identity = try Node(name: "probe", op: .unary, inputs: ["x"], outputs: ["y"], attributes: ["fn": .string("identity")])
         guard (try? ShapeInference.infer(identity, inputTypes: [TensorType(.float32, [1])])) != nil else {
             throw XCTSkip("needs the unary identity shape rule (Elementwise group), which this branch lacks")
         }
@@ -156,7 +156,7 @@ final class ImporterTests: XCTestCase {
     }
 
     func testGraphOutputThatAliasesAnInputGetsAnIdentityNode() throws {
-        let identity = Node(name: "probe", op: .unary, inputs: ["x"], outputs: ["y"], attributes: ["fn": .string("identity")])
+        let identity = try Node(name: "probe", op: .unary, inputs: ["x"], outputs: ["y"], attributes: ["fn": .string("identity")])
         guard (try? ShapeInference.infer(identity, inputTypes: [TensorType(.float32, [1])])) != nil else {
             throw XCTSkip("needs the unary identity shape rule (Elementwise group), which this branch lacks")
         }

@@ -6,6 +6,7 @@ import EFCompiler
 import EFCore
 import EFIR
 import EFRuntime
+import EFTransforms
 import EFTestSupport
 import XCTest
 
@@ -44,7 +45,8 @@ final class ChannelsLastTests: XCTestCase {
 
     func testChannelsLastMatchesTheReferenceGraph() throws {
         let graph = try cnn()
-        let compiled = try Compiler.compile(graph, CompileOptions(optimize: false))
+        let layoutOnly = FloatOptimizerOptions(disabledPasses: Set(FloatOptimizer.passNames).subtracting(["choose-layout"]))
+        let compiled = try Compiler.compile(try FloatOptimizer.optimize(graph, layoutOnly).graph)
         XCTAssertEqual(compiled.report.fallbacks.map { "\($0.node): \($0.reason)" }, [])
         let transposes = compiled.program.steps.filter { $0.info.op == "transpose" }.map(\.info.node)
         XCTAssertEqual(transposes.sorted(), ["n16", "v13_0|to-nchw", "v14_0|nchw", "v2_0|to-nchw", "x|nhwc"],

@@ -1,6 +1,7 @@
 // Test tensors for the runtime tests (graphs come from EFTestSupport's TestGraphBuilder).
 
 import EFCore
+import EFRuntime
 import EFTestSupport
 
 /// A float32 tensor of reproducible values in [-1, 1).

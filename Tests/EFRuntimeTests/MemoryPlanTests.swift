@@ -17,7 +17,7 @@ final class MemoryPlanTests: XCTestCase {
             value = try g.node(.unary, [value], ["fn": .string(index % 2 == 0 ? "sigmoid" : "tanh")])
         }
         g.output(value)
-        let compiled = try Compiler.compile(g.graph, CompileOptions(optimize: false))
+        let compiled = try Compiler.compile(g.graph)
         let valueBytes = 64 * 32 * 32 * 4
         XCTAssertLessThanOrEqual(compiled.program.arenaByteCount, 3 * valueBytes,
                                  "the input (kept for repeated runs) and 12 live-once values need three slots")
@@ -34,7 +34,7 @@ final class MemoryPlanTests: XCTestCase {
         for _ in 0..<4 { value = try g.node(.unary, [value], ["fn": .string("tanh")]) }
         let sum = try g.node(.binary, [value, flat], ["fn": .string("add")])  // flat read late
         g.output(sum)
-        let compiled = try Compiler.compile(g.graph, CompileOptions(optimize: false))
+        let compiled = try Compiler.compile(g.graph)
         XCTAssertEqual(compiled.report.stepCount, g.graph.nodes.count - 1, "the reshape needs no step")
         try assertMatchesInterpreter(g.graph, compiled.program, inputs: ["x": testTensor([2, 3, 4])])
     }
@@ -45,7 +45,7 @@ final class MemoryPlanTests: XCTestCase {
         var value = try g.node(.unary, [x], ["fn": .string("neg")])  // x's last reader
         for _ in 0..<4 { value = try g.node(.unary, [value], ["fn": .string("tanh")]) }
         g.output(value)
-        let context = ExecutionContext(program: try Compiler.compile(g.graph, CompileOptions(optimize: false)).program)
+        let context = ExecutionContext(program: try Compiler.compile(g.graph).program)
         testTensor([4, 64]).withUnsafeBytes { context.inputBuffer(0).copyMemory(from: $0) }
         try context.run()
         let first = Array(context.outputBuffer(0))
@@ -59,7 +59,7 @@ final class MemoryPlanTests: XCTestCase {
         let top = try g.node(.topK, [x], ["k": .int(4), "axis": .int(1), "largest": .int(1), "sorted": .int(1)], outputs: 2)
         let y = try g.node(.unary, [top], ["fn": .string("sigmoid")])
         g.output(y)
-        let compiled = try Compiler.compile(g.graph, CompileOptions(optimize: false))
+        let compiled = try Compiler.compile(g.graph)
         XCTAssertEqual(compiled.report.fallbacks.map(\.op), ["topK"])
         XCTAssertTrue(compiled.report.fallbacks[0].reason.contains("no fast kernel"), compiled.report.fallbacks[0].reason)
         try assertMatchesInterpreter(g.graph, compiled.program, inputs: ["x": testTensor([3, 10])])
@@ -69,7 +69,7 @@ final class MemoryPlanTests: XCTestCase {
         var g = TestGraphBuilder()
         let x = g.input("x", [2, 2])
         g.output(try g.node(.unary, [x], ["fn": .string("relu")]))
-        let context = ExecutionContext(program: try Compiler.compile(g.graph).program)
+        let context = ExecutionContext(program: try ModelPipeline.compile(g.graph).program)
         XCTAssertThrowsError(try context.run(["x": testTensor([2, 3])])) { error in
             XCTAssertTrue("\(error)".contains("expects float32[2, 2]"), "\(error)")
         }

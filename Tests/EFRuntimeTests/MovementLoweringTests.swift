@@ -13,7 +13,7 @@ final class MovementLoweringTests: XCTestCase {
     /// Copies must be exact; linear resize weighs in float32 where the reference uses float64.
     private func check(_ g: TestGraphBuilder, _ inputs: [String: Tensor], tolerance: Double = 0,
                        file: StaticString = #filePath, line: UInt = #line) throws {
-        let compiled = try Compiler.compile(g.graph, CompileOptions(optimize: false))
+        let compiled = try Compiler.compile(g.graph)
         XCTAssertEqual(compiled.report.fallbacks.map(\.reason), [], file: file, line: line)
         try assertMatchesInterpreter(g.graph, compiled.program, inputs: inputs, tolerance: tolerance, file: file, line: line)
     }

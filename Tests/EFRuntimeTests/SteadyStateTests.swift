@@ -30,7 +30,7 @@ final class SteadyStateTests: XCTestCase {
 
     func testNoTensorAllocationPerRunAfterWarmUp() throws {
         let graph = try convNet()
-        let compiled = try Compiler.compile(graph)
+        let compiled = try ModelPipeline.compile(graph)
         XCTAssertEqual(compiled.report.fallbacks.map(\.node), [], "every step should be on a fast kernel")
         let context = ExecutionContext(program: compiled.program)
         let input = testTensor([1, 8, 16, 16])
@@ -44,7 +44,7 @@ final class SteadyStateTests: XCTestCase {
 
     func testOneAndTwoThreadsAgree() throws {
         let graph = try convNet()
-        let program = try Compiler.compile(graph).program
+        let program = try ModelPipeline.compile(graph).program
         let input = ["x": testTensor([1, 8, 16, 16])]
         let saved = Parallel.threadCount
         defer { Parallel.setThreadCount(saved) }

@@ -36,7 +36,7 @@ public struct TestGraphBuilder {
         throws -> String {
         counter += 1
         let outputs = (0..<count).map { "v\(counter)_\($0)" }
-        let node = Node(name: "n\(counter)", op: op, inputs: inputs, outputs: outputs, attributes: attributes)
+        let node = try Node(name: "n\(counter)", op: op, inputs: inputs, outputs: outputs, attributes: attributes)
         let types = try ShapeInference.infer(node, inputTypes: inputs.map { $0.isEmpty ? nil : graph.types[$0] })
         for (name, type) in zip(outputs, types) { graph.types[name] = type }
         graph.nodes.append(node)

@@ -55,7 +55,7 @@ final class TextEncoderSplitTests: XCTestCase {
             try TextEncoderSplit.embedTokens(ids, table: try matrix("token_embedding")), try matrix("positional_embedding"))
 
         let graph = try ONNXImporter.importModel(at: encoderURL, options: ImportOptions(inputShapes: [golden.encoder_input: embedded.shape]))
-        let compiled = try Compiler.compile(graph)
+        let compiled = try ModelPipeline.compile(graph)
         let hidden = try XCTUnwrap(try ExecutionContext(program: compiled.program).run([golden.encoder_input: embedded])[golden.encoder_output])
 
         let pooled = try TextEncoderSplit.poolEndOfText(hidden, ids: ids)

@@ -8,7 +8,7 @@ import EFRuntime
 
 enum FastPath {
     static func run(_ graph: Graph, _ inputs: [String: Tensor]) throws -> [String: Tensor] {
-        let compiled = try Compiler.compile(graph)
+        let compiled = try ModelPipeline.compile(graph)
         return try ExecutionContext(program: compiled.program).run(inputs)
     }
 }

@@ -3,6 +3,7 @@
 
 import EFCore
 import EFIR
+import EFKernels
 import EFInterpreter
 import Foundation
 
@@ -61,9 +62,7 @@ enum LoweringSupport {
     /// A tensor of `dtype` and `shape` holding `values`, converted by the cast kernel.
     static func converted(_ values: [Double], _ dtype: DType, shape: [Int]) throws -> Tensor {
         let wide = Tensor(shape: shape, scalars: values)
-        let cast = Node(name: "constant", op: .cast, inputs: ["x"], outputs: ["y"],
-            attributes: ["to": .string(dtype.rawValue)])
-        return try NodeEvaluator.evaluate(cast, inputs: [wide])[0]
+        return try Kernels.cast(wide, to: dtype)
     }
 
     /// Adds a constant like `filled` and returns its IR name.

@@ -1,28 +1,33 @@
 // Lowering of softmax, logSoftmax, layerNorm and reduce (float32) onto the fast kernels.
 
 import EFCore
-import EFIR
+import EFOps
 import EFKernels
-import EFRuntime
 
 enum ReductionLowering {
-    static func softmax(_ node: Node, _ context: LoweringContext) throws -> any Step {
+    static func softmax(_ node: PlannedStep, _ context: StepContext) throws -> any Step {
         let input = try context.tensor(node.inputs[0]), output = try context.tensor(node.outputs[0])
         try ElementwiseLowering.requireFloat32(node, [input, output])
-        let axis = try normalizeAxis(try node.attributes.requiredInt("axis"), rank: input.shape.count)
+        let softmaxAxis: Int
+        switch node.params {
+        case .softmax(let axis), .logSoftmax(let axis): softmaxAxis = axis
+        default: throw FastLowering.mismatch(node)
+        }
+        let axis = try normalizeAxis(softmaxAxis, rank: input.shape.count)
         let (outer, length, inner) = split(input.shape, axes: axis..<(axis + 1))
         let log = node.op == .logSoftmax
-        return KernelStep(info: StepInfo(node: node.name, op: node.op.rawValue, kernel: "simd")) { arena, _ in
+        return KernelStep(info: context.info(node, kernel: "simd", op: node.op.rawValue)) { arena, _ in
             FastKernels.softmax(input: input.floats(arena), output: output.floats(arena),
                                 outer: outer, axisLength: length, inner: inner, log: log)
         }
     }
 
-    static func layerNorm(_ node: Node, _ context: LoweringContext) throws -> any Step {
+    static func layerNorm(_ node: PlannedStep, _ context: StepContext) throws -> any Step {
         guard node.outputs.count == 1 else { throw FastPathUnavailable("layerNorm with statistics outputs") }
         let input = try context.tensor(node.inputs[0]), output = try context.tensor(node.outputs[0])
         try ElementwiseLowering.requireFloat32(node, [input, output])
-        let axis = try normalizeAxis(try node.attributes.requiredInt("axis"), rank: input.shape.count)
+        guard case .layerNorm(let layerNorm) = node.params else { throw FastLowering.mismatch(node) }
+        let axis = try normalizeAxis(layerNorm.axis, rank: input.shape.count)
         let normalized = Array(input.shape[axis...])
         guard let scale = context.constant(node, 1) else { throw FastPathUnavailable("layerNorm scale computed at run time") }
         let bias = context.constant(node, 2)
@@ -31,8 +36,8 @@ enum ReductionLowering {
         }
         let scaleRow = try rowOperand(scale, normalized), biasRow = try bias.map { try rowOperand($0, normalized) }
         let columns = normalized.elementCount, rows = input.shape.elementCount / max(columns, 1)
-        let epsilon = node.attributes.float("epsilon", default: 1e-5)
-        return KernelStep(info: StepInfo(node: node.name, op: "layerNorm", kernel: "simd")) { arena, _ in
+        let epsilon = layerNorm.epsilon
+        return KernelStep(info: context.info(node, kernel: "simd", op: "layerNorm")) { arena, _ in
             scaleRow.withUnsafeBufferPointer(as: Float.self) { scale in
                 FastKernels.layerNorm(input: input.floats(arena), output: output.floats(arena), rows: rows,
                                       columns: columns, scale: scale.baseAddress!,
@@ -41,20 +46,21 @@ enum ReductionLowering {
         }
     }
 
-    static func reduce(_ node: Node, _ context: LoweringContext) throws -> any Step {
+    static func reduce(_ node: PlannedStep, _ context: StepContext) throws -> any Step {
         let input = try context.tensor(node.inputs[0]), output = try context.tensor(node.outputs[0])
         try ElementwiseLowering.requireFloat32(node, [input, output])
-        let name = try node.attributes.requiredString("fn")
-        guard let reference = ReduceFunction(rawValue: name), let function = FastReduction(reference) else {
+        guard case .reduce(let reduce) = node.params else { throw FastLowering.mismatch(node) }
+        let name = reduce.fn.rawValue
+        guard let function = FastReduction(reduce.fn) else {
             throw FastPathUnavailable("no fast kernel for reduce \(name)")
         }
-        let axes = node.attributes.ints("axes") ?? []
+        let axes = reduce.axes
         let all = axes.isEmpty ? Array(0..<input.shape.count) : axes
         guard let first = all.min(), let last = all.max(), last - first + 1 == all.count else {
             throw FastPathUnavailable("reduce over non-adjacent axes \(all)")
         }
         let (outer, reduced, inner) = split(input.shape, axes: first..<(last + 1))
-        return KernelStep(info: StepInfo(node: node.name, op: "reduce \(name)", kernel: "simd")) { arena, _ in
+        return KernelStep(info: context.info(node, kernel: "simd", op: "reduce \(name)")) { arena, _ in
             FastKernels.reduce(function, input: input.floats(arena), output: output.floats(arena),
                                outer: outer, reduced: reduced, inner: inner)
         }

@@ -22,12 +22,11 @@ enum ElementwiseShapes {
     static let comparisons: Set<String> = ["equal", "less", "lessOrEqual", "greater", "greaterOrEqual"]
     static let logical: Set<String> = ["and", "or", "xor", "not"]
 
-    static func infer(_ node: Node, _ inputs: [TensorType?]) throws -> [TensorType] {
-        let attributes = node.attributes
-        switch node.op {
-        case .unary:
-            let x = try ShapeInference.required(inputs, 0, "x")
-            let fn = try attributes.requiredString("fn")
+    static func infer(_ node: OpInstance, _ inputs: [TensorType?]) throws -> [TensorType] {
+        switch node.params {
+        case .unary(let p):
+            let x = try OpShapes.required(inputs, 0, "x")
+            let fn = p.fn.rawValue
             guard unaryFunctions.contains(fn) else {
                 throw EdgeflowError(.invalidModel, "unknown unary fn '\(fn)'")
             }
@@ -35,10 +34,10 @@ enum ElementwiseShapes {
                 throw EdgeflowError(.invalidModel, "unary \(fn) needs a bool input, got \(x)")
             }
             return [TensorType(boolUnary.contains(fn) ? .bool : x.dtype, x.shape)]
-        case .binary:
-            let a = try ShapeInference.required(inputs, 0, "a")
-            let b = try ShapeInference.required(inputs, 1, "b")
-            let fn = try attributes.requiredString("fn")
+        case .binary(let function):
+            let a = try OpShapes.required(inputs, 0, "a")
+            let b = try OpShapes.required(inputs, 1, "b")
+            let fn = function.rawValue
             guard binaryFunctions.contains(fn) else {
                 throw EdgeflowError(.invalidModel, "unknown binary fn '\(fn)'")
             }
@@ -50,19 +49,19 @@ enum ElementwiseShapes {
             }
             let shape = try broadcastShapes(a.shape, b.shape)
             return [TensorType(comparisons.contains(fn) ? .bool : a.dtype, shape)]
-        case .where:
-            let condition = try ShapeInference.required(inputs, 0, "condition")
-            let x = try ShapeInference.required(inputs, 1, "x")
-            let y = try ShapeInference.required(inputs, 2, "y")
+        case .select:
+            let condition = try OpShapes.required(inputs, 0, "condition")
+            let x = try OpShapes.required(inputs, 1, "x")
+            let y = try OpShapes.required(inputs, 2, "y")
             guard condition.dtype == .bool, x.dtype == y.dtype else {
                 throw EdgeflowError(.invalidModel,
                     "where needs a bool condition and x, y of one dtype, got \(condition), \(x), \(y)")
             }
             let shape = try broadcastShapes(try broadcastShapes(condition.shape, x.shape), y.shape)
             return [TensorType(x.dtype, shape)]
-        case .cast:
-            let x = try ShapeInference.required(inputs, 0, "x")
-            return [TensorType(try attributes.requiredDType("to"), x.shape)]
+        case .cast(let dtype):
+            let x = try OpShapes.required(inputs, 0, "x")
+            return [TensorType(dtype, x.shape)]
         default:
             throw EdgeflowError(.internalError, "\(node.op.rawValue) is not an elementwise op")
         }

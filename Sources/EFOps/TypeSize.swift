@@ -1,8 +1,21 @@
-// The one size check of the IR: every value's type must describe a tensor whose element and
+// The static type of a value (dtype and shape) and its one size check: every value's type must describe a tensor whose element and
 // byte counts fit in `Int`, checked when shape inference produces it. Later stages (kernels,
 // memory plan, budgets) can then use plain `elementCount` on the types of a verified graph.
 
 import EFCore
+
+/// The static type of a value: element type and shape.
+public struct TensorType: Codable, Equatable, Hashable, Sendable, CustomStringConvertible {
+    public var dtype: DType
+    public var shape: [Int]
+
+    public init(_ dtype: DType, _ shape: [Int]) {
+        self.dtype = dtype
+        self.shape = shape
+    }
+
+    public var description: String { "\(dtype.rawValue)\(shape.shapeDescription)" }
+}
 
 extension TensorType {
     /// The byte count of a dense tensor of this type.

@@ -1,13 +1,12 @@
 // Lowering of conv, convTranspose and matMul (with their fused epilogues) onto oneDNN.
 
 import EFCore
-import EFIR
+import EFOps
 import EFKernels
 import EFOneDNN
-import EFRuntime
 
 enum MatrixLowering {
-    static func conv(_ node: Node, _ context: LoweringContext) throws -> any Step {
+    static func conv(_ node: PlannedStep, _ context: StepContext) throws -> any Step {
         let (input, output, weights, bias) = try operands(node, context)
         let residual = try context.optionalInput(node, 3)
         try ElementwiseLowering.requireFloat32(node, [input, output] + (residual.map { [$0] } ?? []))
@@ -25,13 +24,14 @@ enum MatrixLowering {
                                input: input, residual: residual, output: output)
     }
 
-    static func convTranspose(_ node: Node, _ context: LoweringContext) throws -> any Step {
+    static func convTranspose(_ node: PlannedStep, _ context: StepContext) throws -> any Step {
         let (input, output, weights, bias) = try operands(node, context)
         try ElementwiseLowering.requireFloat32(node, [input, output])
-        let groups = node.attributes.int("group", default: 1)
+        guard case .convTranspose(let deconv) = node.params else { throw FastLowering.mismatch(node) }
+        let groups = deconv.window.group
         var geometry = try shape(node, input: logical(node, input.shape), weights: weights.shape,
                                  outChannels: weights.shape[1] * groups)
-        geometry.outputPadding = node.attributes.ints("outputPadding") ?? []
+        geometry.outputPadding = deconv.outputPadding
         let deconvolution = try make {
             try DNNLDeconvolution(shape: geometry, layout: layout(node), weights: weights, bias: bias,
                                   epilogue: try epilogue(node, residual: false), precision: precision(context))
@@ -43,7 +43,7 @@ enum MatrixLowering {
                                input: input, output: output)
     }
 
-    static func matMul(_ node: Node, _ context: LoweringContext) throws -> any Step {
+    static func matMul(_ node: PlannedStep, _ context: StepContext) throws -> any Step {
         let a = try context.tensor(node.inputs[0]), b = try context.tensor(node.inputs[1])
         let output = try context.tensor(node.outputs[0])
         try ElementwiseLowering.requireFloat32(node, [a, b, output])
@@ -74,8 +74,8 @@ enum MatrixLowering {
                               b: constantB == nil ? b : nil, output: output)
         guard let (function, parameters) = separate else { return step }
         let count = output.shape.elementCount
-        return KernelStep(info: StepInfo(node: node.name, op: "matMul+\(function.rawValue)",
-                                         kernel: step.info.kernel + " + simd", macs: step.info.macs),
+        return KernelStep(info: context.info(node, kernel: step.info.kernel + " + simd",
+                                             op: "matMul+\(function.rawValue)"),
                           scratchpadByteCount: step.scratchpadByteCount) { arena, scratchpad in
             try step.run(arena: arena, scratchpad: scratchpad)
             let y = output.floats(arena)
@@ -84,17 +84,16 @@ enum MatrixLowering {
     }
 
     /// The activation of a fused matMul that should run as a SIMD unary after the product.
-    private static func separateActivation(_ node: Node) throws -> (UnaryFunction, UnaryParameters)? {
-        guard let name = node.attributes.string("activation"), let function = UnaryFunction(rawValue: name),
-              [.gelu, .geluTanh, .sigmoid, .tanh, .elu, .hardSwish, .hardSigmoid].contains(function),
-              FastKernels.supportsUnary(function) else { return nil }
-        return (function, UnaryParameters(alpha: node.attributes.float("activationAlpha", default: 0),
-                                          beta: node.attributes.float("activationBeta", default: 0)))
+    private static func separateActivation(_ node: PlannedStep) throws -> (UnaryFunction, UnaryParameters)? {
+        guard let activation = node.params.fusedActivation,
+              [.gelu, .geluTanh, .sigmoid, .tanh, .elu, .hardSwish, .hardSigmoid].contains(activation.fn),
+              FastKernels.supportsUnary(activation.fn) else { return nil }
+        return (activation.fn, activation.constants)
     }
 
     // MARK: Shared pieces
 
-    private static func operands(_ node: Node, _ context: LoweringContext) throws
+    private static func operands(_ node: PlannedStep, _ context: StepContext) throws
         -> (StepTensor, StepTensor, Tensor, Tensor?) {
         let input = try context.tensor(node.inputs[0]), output = try context.tensor(node.outputs[0])
         guard let weights = context.constant(node, 1) else {
@@ -110,44 +109,43 @@ enum MatrixLowering {
         return (input, output, weights, bias)
     }
 
-    private static func shape(_ node: Node, input: [Int], weights: [Int], outChannels: Int) throws -> DNNLConvolutionShape {
-        let attributes = node.attributes
+    private static func shape(_ node: PlannedStep, input: [Int], weights: [Int], outChannels: Int) throws -> DNNLConvolutionShape {
+        guard let window = node.params.convWindow else { throw FastLowering.mismatch(node) }
         let spatial = input.count - 2
-        let pads = attributes.ints("pads") ?? []
+        let pads = window.pads
         return DNNLConvolutionShape(batch: input[0], inChannels: input[1], outChannels: outChannels,
                                     inputSpatial: Array(input[2...]), kernel: Array(weights[2...]),
-                                    strides: attributes.ints("strides") ?? [], dilations: attributes.ints("dilations") ?? [],
+                                    strides: window.strides, dilations: window.dilations,
                                     padBegin: pads.isEmpty ? [] : Array(pads.prefix(spatial)),
                                     padEnd: pads.isEmpty ? [] : Array(pads.suffix(spatial)),
-                                    groups: attributes.int("group", default: 1))
+                                    groups: window.group)
     }
 
     /// [N, C, spatial...] of a value stored [N, spatial..., C] by a channels-last node.
-    static func logical(_ node: Node, _ shape: [Int]) -> [Int] {
-        guard node.attributes.int("channelsLast", default: 0) != 0, shape.count >= 3 else { return shape }
+    static func logical(_ node: PlannedStep, _ shape: [Int]) -> [Int] {
+        guard node.params.isChannelsLast, shape.count >= 3 else { return shape }
         return [shape[0], shape[shape.count - 1]] + Array(shape[1..<(shape.count - 1)])
     }
 
-    private static func layout(_ node: Node) -> DNNLLayout {
-        node.attributes.int("channelsLast", default: 0) != 0 ? .nhwc : .nchw
+    private static func layout(_ node: PlannedStep) -> DNNLLayout {
+        node.params.isChannelsLast ? .nhwc : .nchw
     }
 
-    private static func precision(_ context: LoweringContext) -> DNNLPrecision {
-        context.options.precision == .bfloat16 ? .bf16 : .f32
+    private static func precision(_ context: StepContext) -> DNNLPrecision {
+        context.precision == .bfloat16 ? .bf16 : .f32
     }
 
-    private static func epilogue(_ node: Node, residual: Bool) throws -> DNNLEpilogue {
-        guard let name = node.attributes.string("activation") else { return DNNLEpilogue(residualSum: residual) }
-        guard let activation = DNNLActivation(unaryName: name, alpha: node.attributes.float("activationAlpha", default: 0),
-                                              beta: node.attributes.float("activationBeta", default: 0)) else {
+    private static func epilogue(_ node: PlannedStep, residual: Bool) throws -> DNNLEpilogue {
+        guard let fused = node.params.fusedActivation else { return DNNLEpilogue(residualSum: residual) }
+        let name = fused.fn.rawValue
+        guard let activation = DNNLActivation(unaryName: name, alpha: fused.alpha, beta: fused.beta) else {
             throw FastPathUnavailable("oneDNN cannot fuse activation \(name)")
         }
         return DNNLEpilogue(residualSum: residual, activation: activation)
     }
 
-    private static func info(_ node: Node, _ context: LoweringContext, _ implementation: String) -> StepInfo {
-        StepInfo(node: node.name, op: node.op.rawValue, kernel: "onednn \(implementation)",
-                 macs: MacCount.of(node, context.graph))
+    private static func info(_ node: PlannedStep, _ context: StepContext, _ implementation: String) -> StepInfo {
+        context.info(node, kernel: "onednn \(implementation)")
     }
 
     /// Runs a oneDNN constructor; `.unsupported` becomes a reference fallback with its message.

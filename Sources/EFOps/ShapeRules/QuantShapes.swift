@@ -4,13 +4,14 @@
 import EFCore
 
 enum QuantShapes {
-    static func infer(_ node: Node, _ inputs: [TensorType?]) throws -> [TensorType] {
-        let attributes = node.attributes
-        switch node.op {
-        case .quantizeLinear:
-            let x = try ShapeInference.required(inputs, 0, "x")
-            let scale = try ShapeInference.required(inputs, 1, "scale")
-            let out = try attributes.requiredDType("outputDType")
+    static func infer(_ node: OpInstance, _ inputs: [TensorType?]) throws -> [TensorType] {
+        switch node.params {
+        case .quantizeLinear(let p):
+            let x = try OpShapes.required(inputs, 0, "x")
+            let scale = try OpShapes.required(inputs, 1, "scale")
+            guard let out = p.outputDType else {
+                throw EdgeflowError(.invalidModel, "missing or malformed parameter 'outputDType'")
+            }
             guard [.int8, .uint8, .int16, .uint16, .int32].contains(out) else {
                 throw EdgeflowError(.unsupported,
                     "quantizeLinear to \(out.rawValue) is not supported (int8, uint8, int16, uint16, int32 are)")
@@ -24,9 +25,9 @@ enum QuantShapes {
                     "quantizeLinear zero point is \(zp.dtype.rawValue) but outputDType is \(out.rawValue)")
             }
             return [TensorType(out, x.shape)]
-        case .dequantizeLinear:
-            let x = try ShapeInference.required(inputs, 0, "x")
-            let scale = try ShapeInference.required(inputs, 1, "scale")
+        case .dequantizeLinear(let p):
+            let x = try OpShapes.required(inputs, 0, "x")
+            let scale = try OpShapes.required(inputs, 1, "scale")
             guard [.int8, .uint8, .int16, .uint16, .int32].contains(x.dtype), scale.dtype.isFloatingPoint else {
                 throw EdgeflowError(.unsupported,
                     "dequantizeLinear takes int8/uint8/int16/uint16/int32 x and a float scale, got \(x.dtype.rawValue) and \(scale.dtype.rawValue)")
@@ -35,9 +36,9 @@ enum QuantShapes {
                 throw EdgeflowError(.invalidModel,
                     "dequantizeLinear zero point is \(zp.dtype.rawValue) but x is \(x.dtype.rawValue)")
             }
-            return [TensorType(attributes.dtype("outputDType") ?? scale.dtype, x.shape)]
+            return [TensorType(p.outputDType ?? scale.dtype, x.shape)]
         case .dynamicQuantizeLinear:
-            let x = try ShapeInference.required(inputs, 0, "x")
+            let x = try OpShapes.required(inputs, 0, "x")
             guard x.dtype == .float32 else {
                 throw EdgeflowError(.unsupported, "dynamicQuantizeLinear takes float32, got \(x.dtype.rawValue)")
             }
@@ -45,18 +46,18 @@ enum QuantShapes {
         case .matMulInteger:
             let a = try quantized(inputs, 0, "a"), b = try quantized(inputs, 1, "b")
             return [TensorType(.int32, try LinearShapes.matMulShape(a.shape, b.shape))]
-        case .convInteger:
+        case .convInteger(let window):
             let x = try quantized(inputs, 0, "x"), w = try quantized(inputs, 1, "w")
-            return [TensorType(.int32, try LinearShapes.convShape(x.shape, w.shape, attributes))]
+            return [TensorType(.int32, try LinearShapes.convShape(x.shape, w.shape, window))]
         case .qlinearMatMul:
             let a = try quantized(inputs, 0, "a"), b = try quantized(inputs, 3, "b")
             return [TensorType(try outputDType(inputs, a), try LinearShapes.matMulShape(a.shape, b.shape))]
-        case .qlinearConv:
+        case .qlinearConv(let window):
             let x = try quantized(inputs, 0, "x"), w = try quantized(inputs, 3, "w")
             if let bias = optional(inputs, 8), bias.dtype != .int32 || bias.shape != [w.shape.first ?? 0] {
                 throw EdgeflowError(.invalidModel, "qlinearConv bias must be int32 [\(w.shape.first ?? 0)], got \(bias)")
             }
-            return [TensorType(try outputDType(inputs, x), try LinearShapes.convShape(x.shape, w.shape, attributes))]
+            return [TensorType(try outputDType(inputs, x), try LinearShapes.convShape(x.shape, w.shape, window))]
         default:
             throw EdgeflowError(.internalError, "\(node.op.rawValue) is not a quant op")
         }
@@ -67,7 +68,7 @@ enum QuantShapes {
     }
 
     private static func quantized(_ inputs: [TensorType?], _ index: Int, _ role: String) throws -> TensorType {
-        let type = try ShapeInference.required(inputs, index, role)
+        let type = try OpShapes.required(inputs, index, role)
         guard type.dtype == .int8 || type.dtype == .uint8 else {
             throw EdgeflowError(.unsupported, "\(role) is \(type.dtype.rawValue); quantized products take int8 or uint8")
         }

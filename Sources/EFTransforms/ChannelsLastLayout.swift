@@ -42,7 +42,7 @@ private struct LayoutRewriter {
     mutating func place(_ node: Node) throws {
         var node = node
         let inputs4D = node.inputs.map { !$0.isEmpty && isFloat4D($0) }
-        switch node.op {
+        switch node.params {
         case .conv where isFloat4D(node.inputs[0]) && isFloat4D(node.outputs[0]),
              .convTranspose where isFloat4D(node.inputs[0]) && isFloat4D(node.outputs[0]):
             node.inputs[0] = try view(node.inputs[0], last: true)
@@ -61,21 +61,19 @@ private struct LayoutRewriter {
             } else {
                 try emitChannelsFirst(node)
             }
-        case .resize where channelsLast.contains(node.inputs[0]):
-            if let sizes = node.attributes.ints("sizes") { node.attributes["sizes"] = .ints(Self.toLast.map { sizes[$0] }) }
-            if let scales = node.attributes.floats("scales"), scales.count == 4 {
-                node.attributes["scales"] = .floats(Self.toLast.map { scales[$0] })
-            }
-            guard node.attributes.floats("roi")?.isEmpty ?? true else { return try emitChannelsFirst(node) }
+        case .resize(var resize) where channelsLast.contains(node.inputs[0]):
+            guard resize.roi == nil, resize.sizes.count == 4 else { return try emitChannelsFirst(node) }
+            resize.sizes = Self.toLast.map { resize.sizes[$0] }
+            if let scales = resize.scales, scales.count == 4 { resize.scales = Self.toLast.map { scales[$0] } }
+            node.params = .resize(resize)
             try emit(node, channelsLast: true)
-        case .concat where node.attributes.int("axis", default: 0) == 1 && inputs4D.allSatisfy({ $0 })
-                && node.inputs.contains(where: channelsLast.contains):
+        case .concat(axis: 1) where inputs4D.allSatisfy({ $0 }) && node.inputs.contains(where: channelsLast.contains):
             node.inputs = try node.inputs.map { try view($0, last: true) }
-            node.attributes["axis"] = .int(3)
+            node.params = .concat(axis: 3)
             try emit(node, channelsLast: true)
-        case .reduce where channelsLast.contains(node.inputs[0]) && node.attributes.ints("axes") == [2, 3]
-                && node.attributes.int("keepDims", default: 1) != 0:
-            node.attributes["axes"] = .ints([1, 2])
+        case .reduce(var reduce) where channelsLast.contains(node.inputs[0]) && reduce.axes == [2, 3] && reduce.keepDims:
+            reduce.axes = [1, 2]
+            node.params = .reduce(reduce)
             try emit(node, channelsLast: true)
         default:
             try emitChannelsFirst(node)
@@ -124,8 +122,8 @@ private struct LayoutRewriter {
         let channels = last ? type.shape[1] : type.shape[3], spatial = type.shape[1] * type.shape[2] * type.shape[3] / max(channels, 1)
         let movesNoBytes = channels == 1 || spatial == 1
         let node = movesNoBytes
-            ? Node(name: key, op: .reshape, inputs: [value], outputs: [key], attributes: ["shape": .ints(shape)])
-            : Node(name: key, op: .transpose, inputs: [value], outputs: [key], attributes: ["perm": .ints(perm)])
+            ? Node(name: key, .reshape(shape: shape), inputs: [value], outputs: [key])
+            : Node(name: key, .transpose(perm: perm), inputs: [value], outputs: [key])
         graph.nodes.append(node)
         graph.types[key] = TensorType(type.dtype, shape)
         if last { channelsLast.insert(key) }
@@ -135,7 +133,14 @@ private struct LayoutRewriter {
 
     private mutating func emit(_ node: Node, channelsLast last: Bool, markNode: Bool = false) throws {
         var node = node
-        if markNode { node.attributes["channelsLast"] = .int(1) }
+        if markNode {
+            switch node.params {
+            case .conv(var conv): conv.channelsLast = true; node.params = .conv(conv)
+            case .convTranspose(var deconv): deconv.channelsLast = true; node.params = .convTranspose(deconv)
+            case .pool(var pool): pool.channelsLast = true; node.params = .pool(pool)
+            default: throw EdgeflowError(.internalError, "\(node.op.rawValue) has no channels-last form")
+            }
+        }
         let types = try ShapeInference.infer(node, inputTypes: node.inputs.map { $0.isEmpty ? nil : graph.types[$0] })
         for (name, type) in zip(node.outputs, types) where !name.isEmpty {
             graph.types[name] = type
@@ -164,8 +169,8 @@ private struct LayoutRewriter {
             channelsLast.insert(inner)
             converted = converted.filter { $0.key.hasPrefix(output + "|") == false }
             let type = graph.types[inner]!
-            graph.nodes.append(Node(name: "\(output)|to-nchw", op: .transpose, inputs: [inner], outputs: [output],
-                                    attributes: ["perm": .ints(Self.toFirst)]))
+            graph.nodes.append(Node(name: "\(output)|to-nchw", .transpose(perm: Self.toFirst), inputs: [inner],
+                                    outputs: [output]))
             graph.types[output] = TensorType(type.dtype, Self.toFirst.map { type.shape[$0] })
         }
         try Verifier.verify(graph)

@@ -1,12 +1,11 @@
 // Dispatch of fast lowerings by op. Each lowering returns a step, or throws
-// FastPathUnavailable with the reason the node runs its reference kernel instead.
+// FastPathUnavailable with the reason the step runs its reference kernel instead.
 
 import EFCore
-import EFIR
-import EFRuntime
+import EFOps
 
 enum FastLowering {
-    static func lower(_ node: Node, _ context: LoweringContext) throws -> any Step {
+    static func lower(_ node: PlannedStep, _ context: StepContext) throws -> any Step {
         switch node.op {
         case .unary: return try ElementwiseLowering.unary(node, context)
         case .binary: return try ElementwiseLowering.binary(node, context)
@@ -26,4 +25,15 @@ enum FastLowering {
             throw FastPathUnavailable("no fast kernel for \(node.op.rawValue)")
         }
     }
+
+    /// A lowering reached with parameters of another op (a bug in the dispatch).
+    static func mismatch(_ node: PlannedStep) -> EdgeflowError {
+        EdgeflowError(.internalError, "step '\(node.name)' reached the wrong lowering for \(node.op.rawValue)")
+    }
+}
+
+/// Thrown by a lowering when no fast kernel takes the step; it runs its reference kernel.
+struct FastPathUnavailable: Error {
+    let reason: String
+    init(_ reason: String) { self.reason = reason }
 }

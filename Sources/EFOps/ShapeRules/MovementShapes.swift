@@ -4,34 +4,30 @@
 import EFCore
 
 enum MovementShapes {
-    static func infer(_ node: Node, _ inputs: [TensorType?]) throws -> [TensorType] {
-        let attributes = node.attributes
-        let x = try ShapeInference.required(inputs, 0, "input")
-        switch node.op {
-        case .reshape:
-            let shape = try attributes.requiredInts("shape")
+    static func infer(_ node: OpInstance, _ inputs: [TensorType?]) throws -> [TensorType] {
+        let x = try OpShapes.required(inputs, 0, "input")
+        switch node.params {
+        case .reshape(let shape):
             guard shape.checkedElementCount == x.shape.elementCount else {
                 throw EdgeflowError(.invalidModel, "cannot reshape \(x) to \(shape.shapeDescription)")
             }
             return [TensorType(x.dtype, shape)]
-        case .transpose:
-            let perm = try attributes.requiredInts("perm")
+        case .transpose(let perm):
             guard perm.count == x.shape.count, Set(perm) == Set(x.shape.indices) else {
                 throw EdgeflowError(.invalidModel, "perm \(perm) is not a permutation of the axes of \(x)")
             }
             return [TensorType(x.dtype, perm.map { x.shape[$0] })]
-        case .expand:
-            let shape = try attributes.requiredInts("shape")
+        case .expand(let shape):
             guard try broadcastShapes(x.shape, shape) == shape else {
                 throw EdgeflowError(.invalidModel, "cannot expand \(x) to \(shape.shapeDescription)")
             }
             return [TensorType(x.dtype, shape)]
-        case .concat:
-            return [try concatType(inputs, try attributes.requiredInt("axis"))]
-        case .slice:
-            return [try sliceType(x, attributes)]
-        case .pad:
-            let pads = try attributes.requiredInts("pads")
+        case .concat(let axis):
+            return [try concatType(inputs, axis)]
+        case .slice(let p):
+            return [try sliceType(x, p)]
+        case .pad(let p):
+            let pads = p.pads
             let rank = x.shape.count
             guard pads.count == 2 * rank else {
                 throw EdgeflowError(.invalidModel, "pads \(pads) do not have 2 × \(rank) entries for \(x)")
@@ -42,50 +38,42 @@ enum MovementShapes {
             guard shape.allSatisfy({ $0 >= 0 }) else {
                 throw EdgeflowError(.invalidModel, "pads \(pads) crop \(x) below zero")
             }
-            let mode = attributes.string("mode", default: "constant")
-            guard ["constant", "reflect", "edge", "wrap"].contains(mode) else {
-                throw EdgeflowError(.invalidModel, "unknown pad mode '\(mode)'")
-            }
             return [TensorType(x.dtype, shape)]
-        case .gather:
+        case .gather(let axis):
             let indices = try integerIndices(inputs)
-            let axis = try ReductionShapes.checkedAxis(attributes, "axis", x)
+            try ReductionShapes.checkAxis(axis, "axis", x)
             let shape = Array(x.shape[..<axis]) + indices.shape + Array(x.shape[(axis + 1)...])
             return [TensorType(x.dtype, shape)]
-        case .gatherElements:
+        case .gatherElements(let axis):
             let indices = try integerIndices(inputs)
-            _ = try ReductionShapes.checkedAxis(attributes, "axis", x)
+            try ReductionShapes.checkAxis(axis, "axis", x)
             guard indices.shape.count == x.shape.count else {
                 throw EdgeflowError(.invalidModel, "gatherElements indices \(indices) must have the rank of \(x)")
             }
             return [TensorType(x.dtype, indices.shape)]
-        case .gatherND:
+        case .gatherND(let batchDims):
             let indices = try integerIndices(inputs)
-            let batchDims = attributes.int("batchDims", default: 0)
             return [TensorType(x.dtype, try gatherNDShape(x.shape, indices.shape, batchDims))]
         case .scatterElements, .scatterND:
             _ = try integerIndices(inputs)
-            let updates = try ShapeInference.required(inputs, 2, "updates")
+            let updates = try OpShapes.required(inputs, 2, "updates")
             guard updates.dtype == x.dtype else {
                 throw EdgeflowError(.invalidModel, "updates \(updates) must have the dtype of data \(x)")
             }
             return [x]
-        case .tile:
-            let repeats = try attributes.requiredInts("repeats")
+        case .tile(let repeats):
             guard repeats.count == x.shape.count, repeats.allSatisfy({ $0 >= 0 }),
                   zip(x.shape, repeats).allSatisfy({ !$0.multipliedReportingOverflow(by: $1).overflow }) else {
                 throw EdgeflowError(.invalidModel, "tile repeats \(repeats) do not fit \(x)")
             }
             return [TensorType(x.dtype, zip(x.shape, repeats).map { $0 * $1 })]
-        case .depthToSpace, .spaceToDepth:
-            return [try blockRearrangeType(node.op, x, try attributes.requiredInt("blockSize"))]
+        case .depthToSpace(let blockSize, _), .spaceToDepth(let blockSize):
+            return [try blockRearrangeType(node.op, x, blockSize)]
         case .trilu:
             guard x.shape.count >= 2 else { throw EdgeflowError(.invalidModel, "trilu needs rank >= 2, got \(x)") }
             return [x]
-        case .oneHot:
-            let values = try ShapeInference.required(inputs, 1, "values")
-            let depth = try attributes.requiredInt("depth")
-            let axis = try attributes.requiredInt("axis")
+        case .oneHot(let depth, let axis):
+            let values = try OpShapes.required(inputs, 1, "values")
             guard depth >= 0, axis >= 0, axis <= x.shape.count, values.shape.elementCount == 2 else {
                 throw EdgeflowError(.invalidModel,
                     "oneHot needs depth >= 0, a normalized axis and two values; got depth \(depth), axis \(axis), "
@@ -100,7 +88,7 @@ enum MovementShapes {
     }
 
     private static func integerIndices(_ inputs: [TensorType?]) throws -> TensorType {
-        let indices = try ShapeInference.required(inputs, 1, "indices")
+        let indices = try OpShapes.required(inputs, 1, "indices")
         guard indices.dtype.isInteger else {
             throw EdgeflowError(.invalidModel, "indices must be integers, got \(indices)")
         }
@@ -108,7 +96,7 @@ enum MovementShapes {
     }
 
     private static func concatType(_ inputs: [TensorType?], _ axis: Int) throws -> TensorType {
-        let types = try inputs.indices.map { try ShapeInference.required(inputs, $0, "input \($0)") }
+        let types = try inputs.indices.map { try OpShapes.required(inputs, $0, "input \($0)") }
         let first = types[0]
         guard axis >= 0 && axis < first.shape.count else {
             throw EdgeflowError(.invalidModel, "concat axis \(axis) is not a normalized axis of \(first)")
@@ -125,9 +113,8 @@ enum MovementShapes {
         return TensorType(first.dtype, shape)
     }
 
-    private static func sliceType(_ x: TensorType, _ attributes: Attributes) throws -> TensorType {
-        let starts = try attributes.requiredInts("starts"), ends = try attributes.requiredInts("ends")
-        let steps = attributes.ints("steps") ?? [Int](repeating: 1, count: x.shape.count)
+    private static func sliceType(_ x: TensorType, _ p: SliceOp) throws -> TensorType {
+        let (starts, ends, steps) = (p.starts, p.ends, p.steps(rank: x.shape.count))
         let rank = x.shape.count
         guard starts.count == rank, ends.count == rank, steps.count == rank, !steps.contains(0) else {
             throw EdgeflowError(.invalidModel, "slice needs one start, end and nonzero step per axis of \(x)")

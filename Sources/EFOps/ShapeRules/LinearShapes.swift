@@ -2,11 +2,12 @@
 // The window arithmetic here mirrors the kernels' (EFKernels/ConvGeometry.swift, Pool.swift).
 
 import EFCore
+import EFKernels
 
 enum LinearShapes {
-    static func infer(_ node: Node, _ inputs: [TensorType?]) throws -> [TensorType] {
+    static func infer(_ node: OpInstance, _ inputs: [TensorType?]) throws -> [TensorType] {
         // channelsLast nodes (conv, convTranspose, pool): x and y are [N, spatial..., C].
-        guard node.op != .matMul, node.attributes.int("channelsLast", default: 0) != 0,
+        guard node.params.isChannelsLast,
               let physical = inputs.first ?? nil, physical.shape.count >= 3 else { return try inferChannelsFirst(node, inputs) }
         let rank = physical.shape.count
         var logical = inputs
@@ -19,12 +20,11 @@ enum LinearShapes {
         }
     }
 
-    private static func inferChannelsFirst(_ node: Node, _ inputs: [TensorType?]) throws -> [TensorType] {
-        let x = try ShapeInference.required(inputs, 0, node.op == .matMul ? "a" : "x")
-        let attributes = node.attributes
-        switch node.op {
-        case .matMul:
-            let b = try ShapeInference.required(inputs, 1, "b")
+    private static func inferChannelsFirst(_ node: OpInstance, _ inputs: [TensorType?]) throws -> [TensorType] {
+        let x = try OpShapes.required(inputs, 0, node.op == .matMul ? "a" : "x")
+        switch node.params {
+        case .matMul(let p):
+            let b = try OpShapes.required(inputs, 1, "b")
             try requireFloat(x, "a"); try requireFloat(b, "b")
             guard x.dtype == b.dtype else {
                 throw EdgeflowError(.invalidModel,
@@ -35,36 +35,36 @@ enum LinearShapes {
                 throw EdgeflowError(.invalidModel,
                     "matMul bias \(bias) must be \(x.dtype.rawValue)[\(y.shape.last ?? 1)]")
             }
-            try checkFusedActivation(attributes)
+            try checkFusedActivation(p.activation)
             return [y]
-        case .conv:
-            let w = try ShapeInference.required(inputs, 1, "weight")
+        case .conv(let p):
+            let w = try OpShapes.required(inputs, 1, "weight")
             try requireFloat(x, "x")
             try requireSameDType(x, [w] + (inputs.count > 2 ? [inputs[2]].compactMap { $0 } : []), "conv")
             if inputs.count > 2, let bias = inputs[2], bias.shape != [w.shape.first ?? 0] {
                 throw EdgeflowError(.invalidModel,
                     "conv bias \(bias.shape.shapeDescription) must be [\(w.shape.first ?? 0)]")
             }
-            let y = TensorType(x.dtype, try convShape(x.shape, w.shape, attributes))
+            let y = TensorType(x.dtype, try convShape(x.shape, w.shape, p.window))
             if inputs.count > 3, let residual = inputs[3], residual != y {
                 throw EdgeflowError(.invalidModel, "conv residual \(residual) must match the output \(y)")
             }
-            try checkFusedActivation(attributes)
+            try checkFusedActivation(p.activation)
             return [y]
-        case .convTranspose:
-            let w = try ShapeInference.required(inputs, 1, "weight")
+        case .convTranspose(let p):
+            let w = try OpShapes.required(inputs, 1, "weight")
             try requireFloat(x, "x")
             try requireSameDType(x, [w] + (inputs.count > 2 ? [inputs[2]].compactMap { $0 } : []), "convTranspose")
-            return [TensorType(x.dtype, try convTransposeShape(x.shape, w.shape, attributes))]
-        case .pool:
-            let shape = try poolShape(x.shape, attributes)
+            return [TensorType(x.dtype, try convTransposeShape(x.shape, w.shape, p))]
+        case .pool(let p):
+            let shape = try poolShape(x.shape, p.pool)
             let floats: [DType] = [.float32, .float64, .float16, .bfloat16]
-            let allowed: [DType] = attributes.string("kind") == "max" ? floats + [.int8, .uint8] : floats
+            let allowed: [DType] = p.pool.kind == .max ? floats + [.int8, .uint8] : floats
             guard allowed.contains(x.dtype) else {
                 throw EdgeflowError(.unsupported,
-                    "\(attributes.string("kind") ?? "") pooling takes \(allowed.map(\.rawValue).joined(separator: ", ")), not \(x.dtype.rawValue)")
+                    "\(p.pool.kind.rawValue) pooling takes \(allowed.map(\.rawValue).joined(separator: ", ")), not \(x.dtype.rawValue)")
             }
-            if node.outputs.count == 2 && attributes.string("kind") == "max" {
+            if node.outputCount == 2 && p.pool.kind == .max {
                 return [TensorType(x.dtype, shape), TensorType(.int64, shape)]
             }
             return [TensorType(x.dtype, shape)]
@@ -88,8 +88,8 @@ enum LinearShapes {
 
     /// Numpy matmul result shape (rank-1 operands promoted and the added dim dropped).
     /// Checks the `activation` param of a fused conv or matMul names a unary fn.
-    static func checkFusedActivation(_ attributes: Attributes) throws {
-        guard let fn = attributes.string("activation") else { return }
+    static func checkFusedActivation(_ activation: FusedActivation?) throws {
+        guard let fn = activation?.fn.rawValue else { return }
         guard ElementwiseShapes.unaryFunctions.contains(fn), !ElementwiseShapes.boolUnary.contains(fn),
               !ElementwiseShapes.logical.contains(fn) else {
             throw EdgeflowError(.invalidModel, "fused activation '\(fn)' is not a float unary fn")
@@ -113,11 +113,11 @@ enum LinearShapes {
     }
 
     /// The resolved strides, dilations and pads of a window op over the spatial dims `input`.
-    static func window(_ attributes: Attributes, input: [Int],
+    static func window(_ parameters: ConvParameters, input: [Int],
                        kernel: [Int]) throws -> (strides: [Int], dilations: [Int], pads: [Int]) {
         let rank = input.count
         func list(_ key: String, _ count: Int, _ fill: Int) throws -> [Int] {
-            let values = attributes.ints(key) ?? []
+            let values = key == "strides" ? parameters.strides : key == "dilations" ? parameters.dilations : parameters.pads
             if values.isEmpty { return [Int](repeating: fill, count: count) }
             guard values.count == count else {
                 throw EdgeflowError(.invalidModel, "'\(key)' has \(values.count) entries, expected \(count)")
@@ -141,15 +141,15 @@ enum LinearShapes {
     }
 
     /// [N, M, out...] of a convolution of x [N, C, ...] with w [M, C/group, k...].
-    static func convShape(_ x: [Int], _ w: [Int], _ attributes: Attributes) throws -> [Int] {
-        let group = attributes.int("group", default: 1)
+    static func convShape(_ x: [Int], _ w: [Int], _ parameters: ConvParameters) throws -> [Int] {
+        let group = parameters.group
         guard x.count >= 3, w.count == x.count, group >= 1, x[1] % group == 0, w[0] % group == 0,
               case let (channels, false) = w[1].multipliedReportingOverflow(by: group), channels == x[1] else {
             throw EdgeflowError(.invalidModel,
                 "conv x \(x.shapeDescription), weight \(w.shapeDescription) and group \(group) do not fit (need weight [M, C/group, kernel...])")
         }
         let rank = x.count - 2, kernel = Array(w.dropFirst(2))
-        let (strides, dilations, pads) = try window(attributes, input: Array(x.dropFirst(2)), kernel: kernel)
+        let (strides, dilations, pads) = try window(parameters, input: Array(x.dropFirst(2)), kernel: kernel)
         guard pads.allSatisfy({ $0 >= 0 }) else { throw EdgeflowError(.invalidModel, "conv pads \(pads) must be ≥ 0") }
         var out = [x[0], w[0]]
         for a in 0..<rank {
@@ -164,16 +164,16 @@ enum LinearShapes {
     }
 
     /// [N, M, out...] of a transposed convolution of x [N, C, ...] with w [C, M/group, k...].
-    static func convTransposeShape(_ x: [Int], _ w: [Int], _ attributes: Attributes) throws -> [Int] {
-        let group = attributes.int("group", default: 1)
+    static func convTransposeShape(_ x: [Int], _ w: [Int], _ p: ConvTransposeOp) throws -> [Int] {
+        let group = p.window.group
         guard x.count >= 3, w.count == x.count, group >= 1, w[0] == x[1], x[1] % group == 0 else {
             throw EdgeflowError(.invalidModel,
                 "convTranspose x \(x.shapeDescription), weight \(w.shapeDescription) and group \(group) do not fit "
                     + "(need weight [C, M/group, kernel...])")
         }
         let rank = x.count - 2, kernel = Array(w.dropFirst(2))
-        let (strides, dilations, pads) = try window(attributes, input: Array(x.dropFirst(2)), kernel: kernel)
-        let extra = attributes.ints("outputPadding") ?? []
+        let (strides, dilations, pads) = try window(p.window, input: Array(x.dropFirst(2)), kernel: kernel)
+        let extra = p.outputPadding
         guard extra.isEmpty || extra.count == rank, extra.allSatisfy({ (-(1 << 30)...(1 << 30)).contains($0) }) else {
             throw EdgeflowError(.invalidModel,
                 "'outputPadding' \(extra) must have \(rank) entries between -2^30 and 2^30")
@@ -190,17 +190,13 @@ enum LinearShapes {
 
     /// [N, C, out...] of pooling x [N, C, ...]; ceil mode drops a last window that would start
     /// past the input and its begin padding.
-    static func poolShape(_ x: [Int], _ attributes: Attributes) throws -> [Int] {
-        let kernel = try attributes.requiredInts("kernel")
+    static func poolShape(_ x: [Int], _ parameters: PoolParameters) throws -> [Int] {
+        let kernel = parameters.kernel
         guard x.count >= 3 else { throw EdgeflowError(.invalidModel, "pool input \(x.shapeDescription) needs rank ≥ 3") }
-        let kind = try attributes.requiredString("kind")
-        guard ["max", "avg", "lp"].contains(kind) else {
-            throw EdgeflowError(.invalidModel, "pool kind '\(kind)' is not max, avg or lp")
-        }
         let rank = x.count - 2
-        let (strides, dilations, pads) = try window(attributes, input: Array(x.dropFirst(2)), kernel: kernel)
+        let (strides, dilations, pads) = try window(parameters.window, input: Array(x.dropFirst(2)), kernel: kernel)
         guard pads.allSatisfy({ $0 >= 0 }) else { throw EdgeflowError(.invalidModel, "pool pads \(pads) must be ≥ 0") }
-        let ceilMode = attributes.int("ceilMode", default: 0) != 0
+        let ceilMode = parameters.ceilMode
         var out = Array(x.prefix(2))
         for a in 0..<rank {
             let span = x[a + 2] + pads[a] + pads[a + rank] - ((kernel[a] - 1) * dilations[a] + 1)

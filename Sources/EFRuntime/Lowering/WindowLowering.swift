@@ -1,40 +1,40 @@
 // Lowering of pool (2-D max/avg, global average) and transpose onto the fast kernels.
 
 import EFCore
-import EFIR
-import EFInterpreter
+import EFOps
 import EFKernels
-import EFRuntime
 
 enum WindowLowering {
-    static func pool(_ node: Node, _ context: LoweringContext) throws -> any Step {
+    static func pool(_ node: PlannedStep, _ context: StepContext) throws -> any Step {
         guard node.outputs.count == 1 else { throw FastPathUnavailable("max pool with indices output") }
         let input = try context.tensor(node.inputs[0]), output = try context.tensor(node.outputs[0])
         try ElementwiseLowering.requireFloat32(node, [input, output])
-        let parameters = try NodeEvaluator.poolParameters(node)
-        let layout: FastLayout = node.attributes.int("channelsLast", default: 0) != 0 ? .nhwc : .nchw
+        guard case .pool(let pool) = node.params else { throw FastLowering.mismatch(node) }
+        let parameters = pool.pool
+        let layout: FastLayout = pool.channelsLast ? .nhwc : .nchw
         guard FastKernels.supportsPool(parameters, rank: input.shape.count) else {
             throw FastPathUnavailable("fast pooling takes 2-D max/avg, not \(parameters.kind.rawValue) over rank \(input.shape.count)")
         }
         let logical = MatrixLowering.logical(node, input.shape)
         if parameters.kind == .avg, isGlobal(parameters, logical) {
             let (batch, channels, spatial) = (logical[0], logical[1], logical[2] * logical[3])
-            return KernelStep(info: StepInfo(node: node.name, op: "pool avg (global)", kernel: "simd")) { arena, _ in
+            return KernelStep(info: context.info(node, kernel: "simd", op: "pool avg (global)")) { arena, _ in
                 FastKernels.globalAveragePool(input: input.floats(arena), output: output.floats(arena), batch: batch,
                                               channels: channels, spatial: spatial, layout: layout)
             }
         }
         let plan = try FastKernels.PoolPlan(parameters, inputShape: input.shape, layout: layout)
-        return KernelStep(info: StepInfo(node: node.name, op: "pool \(parameters.kind.rawValue)", kernel: "simd")) { arena, _ in
+        return KernelStep(info: context.info(node, kernel: "simd", op: "pool \(parameters.kind.rawValue)")) { arena, _ in
             plan.run(input: input.floats(arena), output: output.floats(arena))
         }
     }
 
-    static func transpose(_ node: Node, _ context: LoweringContext) throws -> any Step {
+    static func transpose(_ node: PlannedStep, _ context: StepContext) throws -> any Step {
         let input = try context.tensor(node.inputs[0]), output = try context.tensor(node.outputs[0])
-        let plan = try FastKernels.TransposePlan(shape: input.shape, perm: try node.attributes.requiredInts("perm"),
+        guard case .transpose(let perm) = node.params else { throw FastLowering.mismatch(node) }
+        let plan = try FastKernels.TransposePlan(shape: input.shape, perm: perm,
                                                  elementSize: input.dtype.byteSize)
-        return KernelStep(info: StepInfo(node: node.name, op: "transpose", kernel: "simd")) { arena, _ in
+        return KernelStep(info: context.info(node, kernel: "simd", op: "transpose")) { arena, _ in
             plan.run(input: input.operand.pointer(arena), output: output.operand.pointer(arena))
         }
     }

@@ -2,20 +2,19 @@
 // block copies) and resize (nearest/linear plan). Byte copies, so any dtype.
 
 import EFCore
-import EFIR
-import EFInterpreter
+import EFOps
 import EFKernels
-import EFRuntime
 
 enum MovementLowering {
-    static func concat(_ node: Node, _ context: LoweringContext) throws -> any Step {
+    static func concat(_ node: PlannedStep, _ context: StepContext) throws -> any Step {
         let inputs = try node.inputs.map { try context.tensor($0) }
         let output = try context.tensor(node.outputs[0])
-        let axis = try normalizeAxis(try node.attributes.requiredInt("axis"), rank: output.shape.count)
+        guard case .concat(let concatAxis) = node.params else { throw FastLowering.mismatch(node) }
+        let axis = try normalizeAxis(concatAxis, rank: output.shape.count)
         let outer = Array(output.shape[..<axis]).elementCount
         let chunks = inputs.map { Array($0.shape[axis...]).elementCount * $0.dtype.byteSize }
         let rowBytes = chunks.reduce(0, +)
-        return KernelStep(info: StepInfo(node: node.name, op: "concat", kernel: "copy")) { arena, _ in
+        return KernelStep(info: context.info(node, kernel: "copy", op: "concat")) { arena, _ in
             let destination = output.operand.pointer(arena)
             var column = 0
             for (input, bytes) in zip(inputs, chunks) {
@@ -30,27 +29,28 @@ enum MovementLowering {
         }
     }
 
-    static func gather(_ node: Node, _ context: LoweringContext) throws -> any Step {
+    static func gather(_ node: PlannedStep, _ context: StepContext) throws -> any Step {
         let data = try context.tensor(node.inputs[0]), indices = try context.tensor(node.inputs[1])
         let output = try context.tensor(node.outputs[0])
         guard indices.dtype == .int64 else { throw FastPathUnavailable("gather indices are \(indices.dtype.rawValue), not int64") }
-        let axis = try normalizeAxis(try node.attributes.requiredInt("axis"), rank: data.shape.count)
+        guard case .gather(let gatherAxis) = node.params else { throw FastLowering.mismatch(node) }
+        let axis = try normalizeAxis(gatherAxis, rank: data.shape.count)
         let outer = Array(data.shape[..<axis]).elementCount, length = data.shape[axis]
         let innerBytes = Array(data.shape[(axis + 1)...]).elementCount * data.dtype.byteSize
         let count = indices.shape.elementCount
-        return KernelStep(info: StepInfo(node: node.name, op: "gather", kernel: "copy")) { arena, _ in
+        return KernelStep(info: context.info(node, kernel: "copy", op: "gather")) { arena, _ in
             try FastKernels.gather(input: data.operand.pointer(arena), outer: outer, axisLength: length, innerBytes: innerBytes,
                                    indices: indices.operand.pointer(arena).assumingMemoryBound(to: Int64.self),
                                    indexCount: count, output: output.operand.pointer(arena))
         }
     }
 
-    static func slice(_ node: Node, _ context: LoweringContext) throws -> any Step {
+    static func slice(_ node: PlannedStep, _ context: StepContext) throws -> any Step {
         let input = try context.tensor(node.inputs[0]), output = try context.tensor(node.outputs[0])
+        guard case .slice(let slice) = node.params else { throw FastLowering.mismatch(node) }
         let runs = try SliceRuns(input: input.shape, output: output.shape, elementSize: input.dtype.byteSize,
-                                 starts: try node.attributes.requiredInts("starts"),
-                                 steps: node.attributes.ints("steps") ?? [Int](repeating: 1, count: input.shape.count))
-        return KernelStep(info: StepInfo(node: node.name, op: "slice", kernel: "copy")) { arena, _ in
+                                 starts: slice.starts, steps: slice.steps(rank: input.shape.count))
+        return KernelStep(info: context.info(node, kernel: "copy", op: "slice")) { arena, _ in
             let source = input.operand.pointer(arena), destination = output.operand.pointer(arena)
             let bytes = runs.runBytes
             runs.sourceOffsets.withUnsafeBufferPointer { offsets in
@@ -63,15 +63,15 @@ enum MovementLowering {
         }
     }
 
-    static func resize(_ node: Node, _ context: LoweringContext) throws -> any Step {
+    static func resize(_ node: PlannedStep, _ context: StepContext) throws -> any Step {
         let input = try context.tensor(node.inputs[0]), output = try context.tensor(node.outputs[0])
         try ElementwiseLowering.requireFloat32(node, [input, output])
-        let parameters = try NodeEvaluator.resizeParameters(node)
+        guard case .resize(let parameters) = node.params else { throw FastLowering.mismatch(node) }
         guard FastKernels.supportsResize(parameters) else {
             throw FastPathUnavailable("fast resize takes nearest/linear without antialias, not \(parameters.mode.rawValue)")
         }
         let plan = try FastKernels.ResizePlan(parameters, inputShape: input.shape)
-        return KernelStep(info: StepInfo(node: node.name, op: "resize \(parameters.mode.rawValue)", kernel: "simd")) { arena, _ in
+        return KernelStep(info: context.info(node, kernel: "simd", op: "resize \(parameters.mode.rawValue)")) { arena, _ in
             plan.run(input: input.floats(arena), output: output.floats(arena))
         }
     }
