@@ -37,6 +37,7 @@ let package = Package(
                                                    "EFTransforms", "EFRuntime"]),
         .target(name: "EFONNX", dependencies: ["EFCore", "EFIR", "EFInterpreter"]),
         .target(name: "EFArchive", dependencies: ["EFCore", "EFIR"]),
+        .target(name: "EFExecutable", dependencies: ["EFCore"]),
         .target(name: "EFCLI", dependencies: [
             "EFCore", "EFIR", "EFKernels", "EFInterpreter", "EFONNX", "EFArchive", "EFTransforms", "EFCompiler",
             "EFRuntime", "EFMedia", "EFText",
@@ -55,6 +56,7 @@ let package = Package(
         .testTarget(name: "EFIRTests", dependencies: ["EFCore", "EFIR", "EFTestSupport"]),
         .testTarget(name: "EFKernelsTests", dependencies: ["EFCore", "EFKernels", "EFTestSupport"]),
         .testTarget(name: "EFONNXTests", dependencies: ["EFCore", "EFIR", "EFONNX", "EFInterpreter", "EFTestSupport"]),
+        .testTarget(name: "EFExecutableTests", dependencies: ["EFCore", "EFExecutable", "EFTestSupport"]),
         .testTarget(name: "EFArchiveTests", dependencies: ["EFCore", "EFIR", "EFArchive", "EFTestSupport"]),
         .testTarget(name: "EFCLITests", dependencies: ["EFCLI", "EFCore", "EFIR", "EFArchive", "EFMedia",
                                                        "EFTestSupport", "edgeflow"]),
