@@ -38,6 +38,7 @@ let package = Package(
                                                    "EFTransforms", "EFRuntime"]),
         .target(name: "EFONNX", dependencies: ["EFCore", "EFIR", "EFKernels", "EFInterpreter"]),
         .target(name: "EFArchive", dependencies: ["EFCore", "EFIR"]),
+        .target(name: "EFExecutable", dependencies: ["EFCore"]),
         .target(name: "EFCLI", dependencies: [
             "EFCore", "EFIR", "EFKernels", "EFInterpreter", "EFONNX", "EFArchive", "EFTransforms", "EFCompiler",
             "EFRuntime", "EFMedia", "EFText",
@@ -56,6 +57,7 @@ let package = Package(
         .testTarget(name: "EFIRTests", dependencies: ["EFCore", "EFIR", "EFTestSupport"]),
         .testTarget(name: "EFKernelsTests", dependencies: ["EFCore", "EFKernels", "EFTestSupport"]),
         .testTarget(name: "EFONNXTests", dependencies: ["EFCore", "EFIR", "EFONNX", "EFInterpreter", "EFTestSupport"]),
+        .testTarget(name: "EFExecutableTests", dependencies: ["EFCore", "EFExecutable", "EFTestSupport"]),
         .testTarget(name: "EFArchiveTests", dependencies: ["EFCore", "EFIR", "EFKernels", "EFArchive", "EFTestSupport"]),
         .testTarget(name: "EFCLITests", dependencies: ["EFCLI", "EFCore", "EFIR", "EFKernels", "EFArchive", "EFMedia",
                                                        "EFTestSupport", "edgeflow"]),
