@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .executable(name: "edgeflow", targets: ["edgeflow"]),
         .library(name: "EFCLI", targets: ["EFCLI"]),
+        .library(name: "EdgeflowRuntime", targets: ["EdgeflowRuntime"]),
         .library(name: "EFFuzzTargets", targets: ["EFFuzzTargets"]),
     ],
     dependencies: [
@@ -34,6 +35,8 @@ let package = Package(
         .target(name: "EFInterpreter", dependencies: ["EFCore", "EFIR", "EFOps", "EFKernels"]),
         .target(name: "EFTransforms", dependencies: ["EFCore", "EFIR", "EFKernels", "EFInterpreter"]),
         .target(name: "EFRuntime", dependencies: ["EFCore", "EFOps", "EFKernels", "EFOneDNN"]),
+        .target(name: "EdgeflowRuntime", dependencies: ["EFCore", "EFKernels", "EFRuntime", "EFExecutable",
+                                                        "EFMedia"]),
         .target(name: "EFCompiler", dependencies: ["EFCore", "EFIR", "EFKernels", "EFOneDNN", "EFInterpreter",
                                                    "EFTransforms", "EFRuntime"]),
         .target(name: "EFONNX", dependencies: ["EFCore", "EFIR", "EFKernels", "EFInterpreter"]),

@@ -5,11 +5,6 @@ import EFCore
 import EFIR
 import Foundation
 
-/// The Edgeflow release that writes archives.
-public enum EdgeflowVersion {
-    public static let current = "0.1.0"
-}
-
 /// A graph input or output as the archive's metadata lists it.
 public struct ValueDescription: Codable, Equatable, Sendable {
     public var name: String
