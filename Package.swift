@@ -30,6 +30,7 @@ let package = Package(
         .target(name: "EFOneDNN", dependencies: ["EFCore", "CDNNL", "COpenMP"]),
         .target(name: "EFMedia", dependencies: ["EFCore", "CTurboJPEG", "CPNG", "CWebP", "CHeif", "CGif", "CTIFF"]),
         .target(name: "EFText", dependencies: ["EFCore", "CZlib"]),
+        .target(name: "EFProfiler", dependencies: ["EFCore"]),
         .target(name: "EFInterpreter", dependencies: ["EFCore", "EFIR", "EFKernels"]),
         .target(name: "EFTransforms", dependencies: ["EFCore", "EFIR", "EFKernels", "EFInterpreter"]),
         .target(name: "EFRuntime", dependencies: ["EFCore", "EFKernels", "EFOneDNN"]),
