@@ -72,6 +72,7 @@ let package = Package(
                                                            "EFInterpreter", "EFONNX", "EFArchive", "EFTransforms",
                                                            "EFCompiler", "EFRuntime", "EFTestSupport"]),
         .testTarget(name: "EFMediaTests", dependencies: ["EFCore", "EFMedia", "EFTestSupport"]),
+        .testTarget(name: "EFProfilerTests", dependencies: ["EFCore", "EFProfiler", "EFMedia", "EFTestSupport"]),
         .testTarget(name: "EFTextTests", dependencies: ["EFCore", "EFIR", "EFONNX", "EFArchive", "EFCompiler",
                                                         "EFRuntime", "EFText", "EFTestSupport"]),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["EFFuzzTargets", "EFTestSupport"]),
