@@ -1,16 +1,14 @@
 #!/usr/bin/env bash
 # The main job: prepare skimage's scanned page the way RapidOCR does, parse PP-OCRv4 text
-# detection (fetched by scripts/setup.sh) into an Edgeflow archive, run it on the page, and
-# count the text regions it found.
+# detection (fetched by scripts/setup.sh, which runs first when needed) into an Edgeflow
+# archive, run it on the page, and count the text regions it found.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 model=.testdata/models/ppocrv4/det.onnx
 image=.testdata/images/page.png
 input=out/page_det_input.npy
-if [ ! -f "$model" ] || [ ! -f "$image" ]; then
-  echo "missing $model or $image: run scripts/setup.sh first" >&2
-  exit 1
-fi
+source scripts/ensure-setup.sh
+ensure_setup "$model" "$image"
 swift build -c release --product edgeflow >/dev/null
 edgeflow=$(swift build -c release --show-bin-path)/edgeflow
 mkdir -p out

@@ -9,7 +9,9 @@
 # unpacks the test material into .testdata/, generates the full-size models
 # (tools/models/generate_all.py --set full) and the PP-OCR demo input. Safe to
 # rerun: finished steps are skipped (stamp files under .testdata/.stamps/).
-# Python is only used here, never by the Swift tests.
+# Python is only used here, never by the Swift tests. scripts/demo.sh and
+# scripts/test.sh run it themselves when .testdata/.stamps/setup-complete is
+# missing or stale, so a new user never has to call it by hand.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,7 +26,7 @@ FULL_MODELS=1
 for arg in "$@"; do
   case "$arg" in
     --no-full-models) FULL_MODELS=0 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
@@ -36,7 +38,8 @@ die() { printf '[setup] ERROR: %s\n' "$*" >&2; exit 1; }
 
 # ---------------------------------------------------------------- 1. Debian packages
 APT_PKGS=(python3 python3-venv python3-pip unzip ca-certificates pkg-config libdnnl-dev libgomp1
-          libturbojpeg0-dev libpng-dev libwebp-dev libheif-dev libgif-dev libtiff-dev zlib1g-dev)
+          libturbojpeg0-dev libpng-dev libwebp-dev libheif-dev libgif-dev libtiff-dev zlib1g-dev
+          chromium)
 missing=()
 for p in "${APT_PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -214,3 +217,6 @@ summ images "$(cd "$TD/images" && ls | tr '\n' ' ')"
 summ clip "$(cd "$TD/clip" && ls | tr '\n' ' ')"
 summ demo "$(cd "$TD/demo" && ls | tr '\n' ' ')"
 log "total $(du -sh "$TD" | cut -f1) in .testdata; took $((SECONDS - START)) s"
+# demo.sh and test.sh run setup themselves until this stamp matches (scripts/ensure-setup.sh).
+cat scripts/setup.sh scripts/testdata.sha256 scripts/requirements-setup.txt | sha256sum | cut -d' ' -f1 \
+  > "$STAMPS/setup-complete"

@@ -14,7 +14,8 @@ struct ParseCommand: ParsableCommand {
         discussion: """
             Reads MODEL.onnx, lowers it onto Edgeflow's core ops with every shape resolved, \
             and writes an archive holding metadata.json, graph.json and weights.npz (a zip that \
-            unzip and numpy.load open). Inputs with dynamic dimensions need --input-shape. \
+            unzip and numpy.load open). A dynamic batch (first) dimension becomes 1, with a note \
+            on stderr; other dynamic dimensions need --input-shape. \
             --start-node-names / --end-node-names cut pre- or post-processing off the graph.
 
             The archive is written atomically: on any error nothing is written.
@@ -65,7 +66,10 @@ struct ParseCommand: ParsableCommand {
             let options = ImportOptions(
                 inputShapes: Dictionary(uniqueKeysWithValues: inputShapes.map { ($0.name, $0.shape) }),
                 startNodeNames: startNodeNames, endNodeNames: endNodeNames, frozenInputs: [:])
-            let graph = try ONNXImporter.importModel(at: modelURL, options: options)
+            let (graph, notes) = try ImportNotes.collect {
+                try ONNXImporter.importModel(at: modelURL, options: options)
+            }
+            for note in notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
             let source = try SourceModel(describing: modelURL)
             let metadata = try ArchiveMetadata(describing: graph, sourceModel: source)
             try EdgeflowArchive.write(graph: graph, metadata: metadata, to: outputURL)

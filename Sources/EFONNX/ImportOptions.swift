@@ -1,6 +1,8 @@
-// What a user can tell the ONNX importer beyond the model itself.
+// What a user can tell the ONNX importer beyond the model itself, and the notes the importer
+// hands back about choices it made on the user's behalf (a dynamic batch set to 1).
 
 import EFCore
+import Foundation
 
 /// Options of `ONNXImporter.importModel`.
 public struct ImportOptions {
@@ -37,5 +39,42 @@ public struct ImportOptions {
         self.endNodeNames = endNodeNames
         self.frozenInputs = frozenInputs
         self.freezableInputs = freezableInputs
+    }
+}
+
+/// Notes the importer makes about choices it took for the user, e.g. "graph input 'x': dynamic
+/// batch dim 0 ('N') set to 1". Not errors: a front end shows them (the CLI on stderr).
+///
+/// Collect them around an import with `ImportNotes.collect { try ONNXImporter.importModel(...) }`;
+/// outside `collect` the importer makes no notes.
+public final class ImportNotes: @unchecked Sendable {
+    /// The collector of the import running in this task, if any.
+    @TaskLocal public static var current: ImportNotes?
+
+    private let lock = NSLock()
+    private var recorded: [String] = []
+
+    /// An empty collector.
+    public init() {}
+
+    /// The notes so far, each once, in the order first made.
+    public var lines: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return recorded
+    }
+
+    /// Adds a note unless the same note was made already (an import may type its inputs twice).
+    public func add(_ line: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        if !recorded.contains(line) { recorded.append(line) }
+    }
+
+    /// Runs `body` with a fresh collector as `current` and returns its result with the notes made.
+    public static func collect<T>(_ body: () throws -> T) rethrows -> (result: T, notes: [String]) {
+        let notes = ImportNotes()
+        let result = try $current.withValue(notes) { try body() }
+        return (result, notes.lines)
     }
 }

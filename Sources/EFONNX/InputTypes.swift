@@ -1,5 +1,6 @@
 // Static types of the graph inputs: the declared element type and shape, with dynamic dims
-// filled from --input-shape, and frozen inputs checked against the declaration.
+// filled from --input-shape (a dynamic batch dim defaults to 1, with a note), and frozen
+// inputs checked against the declaration.
 
 import EFCore
 import EFIR
@@ -23,7 +24,9 @@ enum InputTypes {
         }
     }
 
-    /// The static type of each of `inputs`.
+    /// The static type of each of `inputs`. A dynamic first dim that looks like a batch
+    /// (`isBatchLike`) becomes 1 and adds a note to `ImportNotes.current`; an input with an
+    /// `--input-shape` is taken from that instead.
     /// - Throws: `EdgeflowError.invalidArgument` when an `--input-shape` contradicts a fixed dim
     ///   or the rank; `EdgeflowError.unsupported` listing every input still dynamic (naming the
     ///   dims) with an `--input-shape` suggestion, and for non-tensor or unsupported-dtype inputs.
@@ -51,10 +54,13 @@ enum InputTypes {
                 suggestions.append("\(info.name)=<dims>")
                 continue
             }
-            var shape: [Int] = [], unknown: [String] = []
+            var shape: [Int] = [], unknown: [String] = [], batchNote: String?
             for (axis, dim) in dims.enumerated() {
                 if case .value(let v) = dim, v >= 0 {
                     shape.append(v)
+                } else if axis == 0 && isBatchLike(dim) {
+                    shape.append(1)
+                    batchNote = "\(what): dynamic batch dim \(describe(dim, axis: 0)) set to 1"
                 } else {
                     unknown.append(describe(dim, axis: axis))
                     shape.append(-1)
@@ -63,6 +69,11 @@ enum InputTypes {
             if unknown.isEmpty {
                 types[info.name] = TensorType(dtype, shape)
                 try TensorType(dtype, shape).checkSize(what)
+                if let batchNote {
+                    let rest = shape.dropFirst().map { ",\($0)" }.joined()
+                    ImportNotes.current?.add(batchNote + "; for another batch size give --input-shape "
+                        + "\(info.name)=\(placeholder(dims[0]))\(rest)")
+                }
             } else {
                 dynamic.append("\(what) has dynamic dim\(unknown.count > 1 ? "s" : "") " + unknown.joined(separator: ", "))
                 suggestions.append("\(info.name)=" + zip(shape, dims).map { $0 >= 0 ? String($0) : placeholder($1) }
@@ -75,6 +86,19 @@ enum InputTypes {
                 hint: "give every dynamic dim a number: " + suggestions.map { "--input-shape \($0)" }.joined(separator: " "))
         }
         return types
+    }
+
+    /// Whether a dynamic dim on an input's first axis is a batch dim: a `dim_param` named like a
+    /// batch (`batch`, `batch_size`, `N`, `None`, `bs`, anything containing "batch", in any case)
+    /// or meaning "unknown" (empty, `-1`, `0`, `?`), no dim at all, or a negative `dim_value`.
+    static func isBatchLike(_ dim: OnnxDim) -> Bool {
+        switch dim {
+        case .unknown: return true
+        case .value(let v): return v < 0
+        case .param(let name):
+            let key = name.lowercased().filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "?" }
+            return key.contains("batch") || ["", "n", "none", "bs", "b", "-1", "0", "?"].contains(key)
+        }
     }
 
     private static func describe(_ dim: OnnxDim, axis: Int) -> String {

@@ -67,6 +67,17 @@ final class ParseCommandTests: XCTestCase {
         XCTAssertEqual(archive.graph.outputs, ["scores"])
     }
 
+    func testDynamicBatchDefaultsToOneWithANoteOnStderr() throws {
+        let parse = try CLIRunner.run(["parse", "tiny.onnx", "-o", "tiny.efa"], in: directory)
+        XCTAssertEqual(parse.status, 0, parse.stderr)
+        XCTAssertEqual(parse.stderr, "note: graph input 'images': dynamic batch dim 0 ('batch') set to 1; "
+                           + "for another batch size give --input-shape images=<batch>,3,4,4\n")
+        XCTAssertTrue(parse.stdout.contains("images  float32[1, 3, 4, 4]"), parse.stdout)
+        let json = try CLIRunner.run(["parse", "tiny.onnx", "-o", "tiny2.efa", "--json"], in: directory)
+        XCTAssertEqual(json.status, 0, json.stderr)
+        XCTAssertNoThrow(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)), "the note stays off stdout")
+    }
+
     func testFailuresWriteNothing() throws {
         let before = try contents()
         try Data("definitely not protobuf".utf8).write(to: directory.appendingPathComponent("broken.onnx"))

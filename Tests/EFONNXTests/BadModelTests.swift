@@ -95,8 +95,8 @@ final class BadModelTests: XCTestCase {
     }
 
     func testDynamicDimWithoutOverrideSuggestsInputShape() {
-        let model = TestModels.shapeModel(xDims: [.param("batch"), .value(3)])
-        assertEdgeflowError(.unsupported, ["graph input 'x'", "dim 0 ('batch')", "--input-shape x=<batch>,3"]) {
+        let model = TestModels.shapeModel(xDims: [.value(2), .param("width")])
+        assertEdgeflowError(.unsupported, ["graph input 'x'", "dim 1 ('width')", "--input-shape x=2,<width>"]) {
             try importBytes(model)
         }
     }
