@@ -1,6 +1,7 @@
 // The `edgeflow` command: the root of the verbs. Exit codes are listed in ExitCodes.swift.
 
 import ArgumentParser
+import EFCore
 import EFArchive
 import EFKernels
 import Foundation

@@ -2,6 +2,7 @@
 
 import EFArchive
 import EFCLI
+import EFCore
 import EFTestSupport
 import Foundation
 import XCTest
