@@ -109,7 +109,8 @@ public struct HEFHeader: Codable, Equatable, Sendable {
             }
             header.ccwSize = withPadding - header.paddingSize
             header.additionalInfoSize = try size(32, 8, "additional_info_size")
-            header.checksum = HEFChecksum(algorithm: "XXH3-64", covers: "proto + padding + CCW section + additional info",
+            header.checksum = HEFChecksum(algorithm: "XXH3-64",
+                                          covers: "proto + padding + CCW section + additional info",
                                           stored: hex(be(bytes, 12, 8), digits: 16), computed: "")
             storedProtoHash = be(bytes, 40, 8)
         }

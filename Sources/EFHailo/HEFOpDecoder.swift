@@ -11,7 +11,8 @@ enum HEFOpDecoder {
             case (1, 2): op.name = try reader.readString()
             case (2, 2): op.inputPads.append(try pad(reader.readMessage("input_pads")))
             case (3, 2): op.outputPads.append(try pad(reader.readMessage("output_pads")))
-            case (4, 2): op.coreOp = try HEFProtoDecoder.coreOp(reader.readMessage("core_op"), partialName: "partial_core_ops")
+            case (4, 2):
+                op.coreOp = try HEFProtoDecoder.coreOp(reader.readMessage("core_op"), partialName: "partial_core_ops")
             case (5, 2): op.nms = try nmsOp(reader.readMessage("nms_op"))
             case (6, 2):
                 var logits = try reader.readMessage("logits_op")

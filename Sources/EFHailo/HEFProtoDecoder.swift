@@ -157,7 +157,8 @@ enum HEFProtoDecoder {
                 var metadata = try reader.readMessage("metadata")
                 while let (inner, innerWire) = try metadata.nextField() {
                     switch (inner, innerWire) {
-                    case (2, 2): result.edgeLayers.append(try HEFLayerDecoder.edgeLayer(metadata.readMessage("edge_layers")))
+                    case (2, 2):
+                        result.edgeLayers.append(try HEFLayerDecoder.edgeLayer(metadata.readMessage("edge_layers")))
                     case (5, 2): result.sortedOutputsOrder.append(try metadata.readString())
                     default: try metadata.skip(wireType: innerWire)
                     }

@@ -79,7 +79,9 @@ extension HEFStream {
         let label = direction == "input" ? "Input " : "Output"
         var lines = ["            \(label) \(name) \(formatType), \(order)\(shapeText)"]
         var device = "                device: \(deviceOrder)"
-        if !hwShape.isEmpty { device += " (format \(formatCode)), hw shape \(hwShape.map(String.init).joined(separator: "x"))" }
+        if !hwShape.isEmpty {
+            device += " (format \(formatCode)), hw shape \(hwShape.map(String.init).joined(separator: "x"))"
+        }
         device += ", \(frameBytes) bytes per frame" + (transposed ? ", transposed" : "")
         lines.append(device)
         if let quant = quantization {
@@ -92,7 +94,9 @@ extension HEFStream {
             lines.append(text)
             lines.append("                  rule: \(quant.rule)")
         }
-        if !originalNames.isEmpty { lines.append("                source names: " + originalNames.joined(separator: ", ")) }
+        if !originalNames.isEmpty {
+            lines.append("                source names: " + originalNames.joined(separator: ", "))
+        }
         return lines
     }
 }

@@ -85,3 +85,18 @@ final class RealHEFTests: XCTestCase {
         XCTAssertTrue(conv13.rule.contains("4.23 refuses"))
     }
 }
+
+final class RewrappedHEFTests: XCTestCase {
+    /// The real lightface proto in a v2 header (XXH3-64 over proto + 16-byte CCW section), the
+    /// `Fuzz/seeds/hef` seed: a v2 file decodes like the v3 original.
+    func testRealProtoInVersion2Header() throws {
+        let url = HEFFixtures.directory.deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Fuzz/seeds/hef/lightface-proto-v2.hef")
+        let hef = try HEFFile(data: try Data(contentsOf: url), label: "v2").description
+        XCTAssertEqual(hef.header.version, 2)
+        XCTAssertEqual(hef.header.checksum.algorithm, "XXH3-64")
+        XCTAssertTrue(hef.header.checksum.matches)
+        XCTAssertEqual(hef.header.ccwSize, 16)
+        XCTAssertEqual(hef.networkGroups.first?.outputs.count, 8)
+    }
+}

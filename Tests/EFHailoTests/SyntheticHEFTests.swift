@@ -44,7 +44,8 @@ final class SyntheticHEFTests: XCTestCase {
         XCTAssertEqual(group.outputs[1].shape, [10])
         // format 6 → FLOAT32 HAILO NMS BY CLASS; frame = classes · (20 · max bboxes + 4)
         let nms = group.outputs[2]
-        XCTAssertEqual([nms.formatType, nms.order, nms.deviceOrder], ["FLOAT32", "HAILO NMS BY CLASS", "HAILO NMS ON CHIP"])
+        XCTAssertEqual([nms.formatType, nms.order, nms.deviceOrder],
+                       ["FLOAT32", "HAILO NMS BY CLASS", "HAILO NMS ON CHIP"])
         XCTAssertEqual(nms.nms?.classes, 80)
         XCTAssertEqual(nms.frameBytes, 80 * (20 * 100 + 4))
         XCTAssertEqual(nms.shapeText, "(number of classes: 80, maximum bounding boxes per class: 100, "
