@@ -90,7 +90,8 @@ enum HEFGroupBuilder {
                 continue
             }
             if let index = merged.firstIndex(where: { $0.name == original }), var existing = merged[index].nms {
-                existing.classes += nms.classes
+                let (sum, overflow) = existing.classes.addingReportingOverflow(nms.classes)
+                existing.classes = overflow ? Int.max : sum
                 merged[index].nms = existing
                 merged[index].shape = [existing.classes, 5, existing.maxBboxesPerClass]
                 merged[index].frameBytes = (try? HEFStreamBuilder.nmsFrameBytes(
