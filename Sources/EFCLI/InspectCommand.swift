@@ -1,5 +1,6 @@
 // `edgeflow inspect`: what an archive holds — its metadata, input/output contract (dtype,
 // shape, bytes), op histogram and parameter count; optionally the whole graph as text.
+// A Hailo executable (recognized by its magic bytes) is described by HEFInspection instead.
 
 import ArgumentParser
 import EFArchive
@@ -10,12 +11,13 @@ import Foundation
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Show what an Edgeflow archive (.efa) holds.",
+        abstract: "Show what an Edgeflow archive (.efa) or a Hailo executable (.hef) holds.",
         discussion: """
             Prints the archive's format and state, the Edgeflow version and source model that \
             made it, every input and output with its dtype, shape and exact byte size (what \
             `edgeflow infer` expects), the ops used and the parameter count. --graph adds one \
-            line per node; --json prints the same as JSON.
+            line per node; --json prints the same as JSON. For a Hailo .hef (recognized by its \
+            bytes) it prints what `hailortcli parse-hef` shows plus checksums and quantization.
 
             Example:
               edgeflow inspect resnet50.efa --graph
@@ -30,6 +32,9 @@ struct InspectCommand: ParsableCommand {
     @Flag(help: "Print machine-readable JSON.")
     var json = false
 
+    @Flag(help: "For a Hailo .hef: show the file even when a checksum does not match.")
+    var noVerify = false
+
     private struct Report: Encodable {
         var archive: String
         var metadata: ArchiveMetadata
@@ -41,6 +46,10 @@ struct InspectCommand: ParsableCommand {
     func run() throws {
         try CommandSupport.run {
             let url = CommandSupport.url(archive)
+            if HEFInspection.isHEF(url) {
+                print(try HEFInspection.inspect(url: url, label: archive, json: json, verify: !noVerify))
+                return
+            }
             let contents = try EdgeflowArchive.read(from: url)
             let summary = ModelSummary(contents.graph)
             let text = graph ? contents.graph.textDump().components(separatedBy: "\n") : nil
