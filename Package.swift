@@ -51,7 +51,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "EFFuzzTargets", dependencies: ["EFCore", "EFIR", "EFKernels", "EFInterpreter", "EFONNX",
-                                                      "EFArchive",
+                                                      "EFArchive", "EFExecutable", "EdgeflowRuntime",
                                                      "EFCompiler", "EFRuntime", "EFMedia", "EFText", "EFHailo"]),
         .executableTarget(name: "edgeflow", dependencies: ["EFCLI"]),
         .executableTarget(name: "edgeflow-kernel-bench", dependencies: ["EFCore", "EFKernels", "EFOneDNN"],

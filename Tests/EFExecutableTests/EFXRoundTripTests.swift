@@ -115,3 +115,10 @@ final class EFXRoundTripTests: XCTestCase {
         }
     }
 }
+
+final class EFXFileKindTests: XCTestCase {
+    func testFileKindRecognizesWrittenFiles() throws {
+        XCTAssertEqual(FileKind.efxMagic, EFXFormat.magic)
+        XCTAssertEqual(FileKind.detect(Array(try EFXWriter.encode(SampleSections.all).prefix(512))), .efx)
+    }
+}
