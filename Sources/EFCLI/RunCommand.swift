@@ -126,7 +126,8 @@ struct RunReport: Encodable {
         let width = outputs.map(\.name.count).max() ?? 0
         for output in outputs {
             Swift.print("\(output.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(output.dtype)"
-                + "\(output.shape.shapeDescription)  \(output.statistics ?? "empty")  → \(output.file)")
+                + "\(output.shape.shapeDescription)  \(output.statistics ?? "empty")  → "
+                + CommandSupport.display(URL(fileURLWithPath: output.file)))
         }
         Swift.print(String(format: "inference took %.3f s", seconds) + " (\(engine) engine)")
     }
