@@ -12,7 +12,8 @@ enum ModelFileKinds {
     ///   makes the right kind from it; `.io` when it cannot be read.
     static func require(_ url: URL, is expected: FileKind, for verb: String) throws {
         let kind = try FileKind.detect(url: url)
-        guard kind != expected else { return }
+        // Unrecognized bytes (a damaged file, say) go to the reader, which says what is wrong.
+        guard kind != expected, kind != .unknown else { return }
         let shown = CommandSupport.display(url)
         let stem = url.deletingPathExtension().lastPathComponent
         let wanted = expected.userName

@@ -11,21 +11,13 @@ import Foundation
 
 enum RunMemory {
     /// The range --max-memory accepts: 1 MiB to 1 PiB.
-    static let validRange = (1 << 20)...(1 << 50)
+    static let validRange = MemoryBudget.runRange
 
     /// The default budget: half the machine's physical memory (within `validRange`).
-    static var defaultLimit: Int {
-        let half = ProcessInfo.processInfo.physicalMemory / 2
-        let bytes = Int(exactly: half) ?? validRange.upperBound
-        return min(max(bytes, validRange.lowerBound), validRange.upperBound)
-    }
+    static var defaultLimit: Int { MemoryBudget.defaultRunLimit }
 
     /// The budget for one run, `limit` bytes or the default.
-    static func budget(_ limit: Int?) -> MemoryBudget {
-        MemoryBudget(limitBytes: limit ?? defaultLimit, name: "memory",
-                     howToChange: "raise it with --max-memory SIZE (e.g. --max-memory 16G; the default is half the "
-                        + "physical memory, \(MemoryBudget.format(defaultLimit)))")
-    }
+    static func budget(_ limit: Int?) -> MemoryBudget { .run(limit) }
 
     /// Checks that every value's type of `graph` (read from an archive) has a byte count that fits
     /// in Int, so the estimates and the engines can use plain element counts.

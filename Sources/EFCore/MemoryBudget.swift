@@ -3,6 +3,8 @@
 // declared shape asks for, so a small file can never make Edgeflow allocate gigabytes.
 // docs/security.md lists every budget with its default and the option that changes it.
 
+import Foundation
+
 /// A limit on the bytes one piece of work may allocate, with the name of the option that sets it.
 public struct MemoryBudget: Sendable, Equatable, CustomStringConvertible {
     /// The most bytes the work may hold at once.
@@ -51,5 +53,23 @@ public struct MemoryBudget: Sendable, Equatable, CustomStringConvertible {
                 ? "\(Int(value.rounded())) \(unit)" : "\((value * 10).rounded() / 10) \(unit)"
         }
         return "\(bytes) bytes"
+    }
+}
+
+extension MemoryBudget {
+    /// The accepted range of a run budget: 1 MiB to 1 PiB.
+    public static let runRange = (1 << 20)...(1 << 50)
+
+    /// Half the machine's physical memory (within `runRange`): the default run budget.
+    public static var defaultRunLimit: Int {
+        let bytes = Int(exactly: ProcessInfo.processInfo.physicalMemory / 2) ?? runRange.upperBound
+        return Swift.min(Swift.max(bytes, runRange.lowerBound), runRange.upperBound)
+    }
+
+    /// The budget of one model run: `limit` bytes, or half the physical memory.
+    public static func run(_ limit: Int? = nil) -> MemoryBudget {
+        MemoryBudget(limitBytes: limit ?? defaultRunLimit, name: "memory",
+                     howToChange: "raise it with --max-memory SIZE (e.g. --max-memory 16G; the default is half the "
+                        + "physical memory, \(format(defaultRunLimit)))")
     }
 }

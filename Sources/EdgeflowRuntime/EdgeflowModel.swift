@@ -21,20 +21,23 @@ public final class EdgeflowModel: @unchecked Sendable {
     private var idle: [ExecutionContext] = []
 
     /// Maps and loads the executable at `url`.
+    /// - Parameter memoryBudget: the most the arena and scratchpad of one run may take (the
+    ///   weights are mapped, not counted); by default half the physical memory.
     /// - Throws: `EdgeflowError.io` when it cannot be read; `.invalidArchive` naming the section
     ///   when it is damaged or is not an executable (for archives: compile it first);
-    ///   `.unsupported` when it needs CPU features this CPU lacks or a newer Edgeflow.
-    public convenience init(contentsOf url: URL) throws {
-        try self.init(file: try EFXFile(contentsOf: url))
+    ///   `.unsupported` when it needs CPU features this CPU lacks or a newer Edgeflow;
+    ///   `.invalidInput` when a run would exceed `memoryBudget`.
+    public convenience init(contentsOf url: URL, memoryBudget: MemoryBudget = .run()) throws {
+        try self.init(file: try EFXFile(contentsOf: url), budget: memoryBudget)
     }
 
     /// Loads an executable held in memory (copied into aligned memory first).
-    public convenience init(data: Data, label: String) throws {
-        try self.init(file: try EFXFile(data: data, label: label))
+    public convenience init(data: Data, label: String, memoryBudget: MemoryBudget = .run()) throws {
+        try self.init(file: try EFXFile(data: data, label: label), budget: memoryBudget)
     }
 
-    init(file: EFXFile, cpu: CPUFeatures = .current) throws {
-        loaded = try LoadedExecutable(file: file, cpu: cpu)
+    init(file: EFXFile, cpu: CPUFeatures = .current, budget: MemoryBudget) throws {
+        loaded = try LoadedExecutable(file: file, cpu: cpu, budget: budget)
     }
 
     /// The model's name.

@@ -19,7 +19,7 @@ final class LoadedExecutable: @unchecked Sendable {
     /// - Parameter cpu: the CPU to check the required features against (tests simulate others).
     /// - Throws: `EdgeflowError.invalidArchive` for a damaged or inconsistent file (naming the
     ///   section), `.unsupported` for a CPU that lacks a required feature, `.io` when unreadable.
-    init(file: EFXFile, cpu: CPUFeatures = .current) throws {
+    init(file: EFXFile, cpu: CPUFeatures = .current, budget: MemoryBudget) throws {
         self.file = file
         manifest = try Self.decode(ExecutableManifest.self, .metadata, file)
         guard manifest.format == ExecutableManifest.formatName else {
@@ -37,8 +37,11 @@ final class LoadedExecutable: @unchecked Sendable {
         recipe = file.info(.recipe) == nil ? nil : try Self.decode(EmbeddedRecipe.self, .recipe, file)
         let constants = try Self.constants(program.constants, file)
         try Self.checkContract(manifest, program.plan, file.label)
+        try budget.check(program.plan.arenaByteCount, for: "the arena of \(file.label)")
         do {
             (self.program, fallbacks) = try ProgramBuilder.build(program.plan, constants: constants)
+            try budget.check(CheckedSize.add(self.program.arenaByteCount, self.program.scratchpadByteCount,
+                                             "arena and scratchpad"), for: "the arena and scratchpad of \(file.label)")
         } catch let error as EdgeflowError where error.kind == .invalidModel {
             throw EdgeflowError(.invalidArchive, "\(file.label): section PROG (program): \(error.message)")
         }
