@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "EFExecutable", dependencies: ["EFCore"]),
         .target(name: "EFCLI", dependencies: [
             "EFCore", "EFIR", "EFKernels", "EFInterpreter", "EFONNX", "EFArchive", "EFTransforms", "EFCompiler",
-            "EFRuntime", "EFMedia", "EFText", "EFHailo",
+            "EFRuntime", "EFMedia", "EFText", "EFHailo", "EFProfiler", "EdgeflowRuntime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "EFFuzzTargets", dependencies: ["EFCore", "EFIR", "EFKernels", "EFInterpreter", "EFONNX",
@@ -66,6 +66,7 @@ let package = Package(
         .testTarget(name: "EFExecutableTests", dependencies: ["EFCore", "EFExecutable", "EFTestSupport"]),
         .testTarget(name: "EFArchiveTests", dependencies: ["EFCore", "EFIR", "EFKernels", "EFArchive", "EFTestSupport"]),
         .testTarget(name: "EFCLITests", dependencies: ["EFCLI", "EFCore", "EFIR", "EFKernels", "EFArchive", "EFMedia",
+                                                       "EFCompiler", "EFProfiler", "EdgeflowRuntime",
                                                        "EFTestSupport", "edgeflow"]),
         .testTarget(name: "ConformanceTests", dependencies: ["EFCore", "EFIR", "EFONNX", "EFInterpreter",
                                                              "EFTestSupport"],

@@ -1,0 +1,50 @@
+// Executables (.efx) the CLI tests run: a small conv/relu/matmul graph compiled by
+// ModelPipeline and written with ExecutableWriter.
+
+import EFCompiler
+import EFCore
+import EFIR
+import EFTestSupport
+import EdgeflowRuntime
+import Foundation
+
+enum ExecutableFixtures {
+    /// x float32[1, 3, 8, 8] → conv 3×3 (+bias) → relu → conv 3×3 → + residual → reshape →
+    /// matMul float32[1, 10]: oneDNN convs and matmul plus SIMD elementwise steps.
+    static func convReluMatMul() throws -> Graph {
+        var g = TestGraphBuilder()
+        let x = g.input("x", [1, 3, 8, 8])
+        let pads: Attributes = ["pads": .ints([1, 1, 1, 1])]
+        let c1 = try g.node(.conv, [x, g.weight("w1", shape: [4, 3, 3, 3], seed: 11),
+                                    g.weight("b1", shape: [4], seed: 12)], pads)
+        let r1 = try g.unary("relu", c1)
+        let c2 = try g.node(.conv, [r1, g.weight("w2", shape: [4, 4, 3, 3], seed: 13)], pads)
+        let sum = try g.binary("add", c2, r1)
+        let flat = try g.node(.reshape, [sum], ["shape": .ints([1, 256])])
+        g.output(try g.node(.matMul, [flat, g.weight("head", shape: [256, 10], seed: 14)]))
+        g.graph.name = "conv-relu-matmul"
+        return g.graph
+    }
+
+    /// Compiles `graph` and writes it as the executable `name` in `directory`.
+    @discardableResult
+    static func writeExecutable(_ graph: Graph, named name: String, in directory: URL) throws -> URL {
+        let compiled = try ModelPipeline.compile(graph)
+        let plan = compiled.plan
+        func descriptors(_ names: [String]) -> [TensorDescriptor] {
+            names.compactMap { name in
+                plan.values.first { $0.name == name }.map {
+                    TensorDescriptor(name: name, dtype: $0.dtype, shape: $0.shape)
+                }
+            }
+        }
+        let provenance = Provenance(sourceModel: "\(graph.name).onnx", sourceModelSHA256: nil, archiveStage: "native",
+                                    compileOptions: [:], created: "2026-01-01T00:00:00Z")
+        let manifest = ExecutableManifest(modelName: graph.name, inputs: descriptors(plan.inputs),
+                                          outputs: descriptors(plan.outputs), requiredCPUFeatures: [],
+                                          provenance: provenance)
+        let url = directory.appendingPathComponent(name)
+        try ExecutableWriter.write(plan: plan, constants: compiled.constants, manifest: manifest, recipe: nil, to: url)
+        return url
+    }
+}
