@@ -1,5 +1,6 @@
-// Executables (.efx) the CLI tests run: a small conv/relu/matmul graph compiled by
-// ModelPipeline and written with ExecutableWriter.
+// Executables (.efx) the CLI and example tests run: a small conv/relu/matmul graph compiled by
+// ModelPipeline and written with ExecutableWriter, and a runner for the example binary that
+// sits next to `edgeflow` in the build products directory.
 
 import EFCompiler
 import EFCore
@@ -46,5 +47,13 @@ enum ExecutableFixtures {
         let url = directory.appendingPathComponent(name)
         try ExecutableWriter.write(plan: plan, constants: compiled.constants, manifest: manifest, recipe: nil, to: url)
         return url
+    }
+
+    /// The example binary, built because EFCLITests depends on its target.
+    static var runExample: URL { CLIRunner.productsDirectory.appendingPathComponent("edgeflow-run-example") }
+
+    /// Runs `edgeflow-run-example arguments...` in `directory`.
+    static func runExample(_ arguments: [String], in directory: URL) throws -> CLIResult {
+        try CLIRunner.run(arguments, in: directory, binary: runExample)
     }
 }
