@@ -15,8 +15,11 @@ public struct EdgeflowCommand: ParsableCommand {
             Typical use:
               edgeflow parse model.onnx -o model.efa      translate an ONNX model
               edgeflow inspect model.efa                  see its inputs, outputs and ops
-              edgeflow infer model.efa --input x=x.npy --output-dir out
-              edgeflow benchmark model.efa --threads 1        time it
+              edgeflow compile model.efa -o model.efx     compile it into an executable
+              edgeflow run model.efx --input x=x.npy --output-dir out
+              edgeflow benchmark model.efx --threads 1    time it
+              edgeflow profile model.efx -o report.html   time every layer
+              edgeflow infer model.efa --input x=x.npy --output-dir out   optimize, compile and run in one go
               edgeflow preprocess photo.jpg --recipe clip -o x.npy   the input a model will see
               edgeflow tokenize "a photo of a cat"        CLIP token ids
 
@@ -24,7 +27,8 @@ public struct EdgeflowCommand: ParsableCommand {
             69 unsupported feature, 70 internal error, 74 I/O error.
             """,
         version: EdgeflowVersion.current,
-        subcommands: [ParseCommand.self, InspectCommand.self, InferCommand.self, BenchmarkCommand.self,
+        subcommands: [ParseCommand.self, InspectCommand.self, CompileCommand.self, RunCommand.self,
+                      InferCommand.self, BenchmarkCommand.self,
                       RegionsCommand.self, PreprocessCommand.self, TokenizeCommand.self, ProfileCommand.self])
 
     public init() {}

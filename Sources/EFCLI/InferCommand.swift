@@ -60,6 +60,7 @@ struct InferCommand: ParsableCommand {
 
     func run() throws {
         try CommandSupport.run {
+            try ModelFileKinds.require(CommandSupport.url(archive), is: .efa, for: "infer")
             let graph = try EdgeflowArchive.read(from: CommandSupport.url(archive)).graph
             let files = try InputAssignment.resolve(inputs.map(\.text), graph: graph)
             try RunMemory.checkTypes(graph)

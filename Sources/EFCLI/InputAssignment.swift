@@ -6,11 +6,32 @@ import EFCore
 import EFIR
 import Foundation
 
+/// A model's inputs in order with their types: of an archive's graph or an executable.
+struct InputSignature {
+    let inputs: [String]
+    let types: [String: TensorType]
+
+    init(_ graph: Graph) {
+        inputs = graph.inputs
+        types = graph.types
+    }
+
+    init(inputs: [String], types: [String: TensorType]) {
+        self.inputs = inputs
+        self.types = types
+    }
+}
+
 enum InputAssignment {
+    /// The file for each input of an archive's graph, by input name.
+    static func resolve(_ arguments: [String], graph: Graph) throws -> [String: URL] {
+        try resolve(arguments, InputSignature(graph))
+    }
+
     /// The file for each model input, by input name.
     /// - Throws: `EdgeflowError.invalidArgument` for an argument that names no input of a
     ///   multi-input model, `.invalidInput` for missing, unknown or repeated inputs.
-    static func resolve(_ arguments: [String], graph: Graph) throws -> [String: URL] {
+    static func resolve(_ arguments: [String], _ graph: InputSignature) throws -> [String: URL] {
         let inputs = graph.inputs
         let known = Set(inputs)
         var files: [String: URL] = [:]
@@ -31,7 +52,7 @@ enum InputAssignment {
     }
 
     /// The model's inputs with their types and byte sizes, for hints.
-    static func listing(_ graph: Graph) -> String {
+    static func listing(_ graph: InputSignature) -> String {
         let described = graph.inputs.map { name -> String in
             guard let type = graph.types[name] else { return name }
             return "\(name) \(type) (\(CommandSupport.grouped(type.shape.elementCount * type.dtype.byteSize)) bytes)"
@@ -44,7 +65,7 @@ enum InputAssignment {
     }
 
     private static func split(_ argument: String, inputs: [String], known: Set<String>,
-                              graph: Graph) throws -> (name: String, path: String) {
+                              graph: InputSignature) throws -> (name: String, path: String) {
         // The longest prefix before an `=` that names an input wins (names may contain `=`).
         var candidates: [(String, String)] = []
         var index = argument.startIndex

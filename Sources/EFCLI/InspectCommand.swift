@@ -11,12 +11,14 @@ import Foundation
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Show what an Edgeflow archive (.efa) or a Hailo executable (.hef) holds.",
+        abstract: "Show what an Edgeflow archive (.efa), executable (.efx) or Hailo executable (.hef) holds.",
         discussion: """
             Prints the archive's format and state, the Edgeflow version and source model that \
             made it, every input and output with its dtype, shape and exact byte size (what \
             `edgeflow infer` expects), the ops used and the parameter count. --graph adds one \
-            line per node; --json prints the same as JSON. For a Hailo .hef (recognized by its \
+            line per node; --json prints the same as JSON. For an executable (.efx) it prints its \
+            provenance, inputs and outputs with layouts, embedded recipe, required CPU features, \
+            program size and sections. For a Hailo .hef (recognized by its \
             bytes) it prints what `hailortcli parse-hef` shows plus checksums and quantization.
 
             Example:
@@ -50,6 +52,8 @@ struct InspectCommand: ParsableCommand {
                 print(try HEFInspection.inspect(url: url, label: archive, json: json, verify: !noVerify))
                 return
             }
+            if try FileKind.detect(url: url) == .efx { return try ExecutableInspection.print(url, label: archive, json: json) }
+            try ModelFileKinds.require(url, is: .efa, for: "inspect")
             let contents = try EdgeflowArchive.read(from: url)
             let summary = ModelSummary(contents.graph)
             let text = graph ? contents.graph.textDump().components(separatedBy: "\n") : nil

@@ -11,7 +11,8 @@ public enum ShapeInference {
     ///   byte count would not fit in `Int` (`TensorType.checkSize`), naming the node.
     public static func infer(_ node: Node, inputTypes: [TensorType?]) throws -> [TensorType] {
         do {
-            return try OpShapes.infer(OpInstance(node.params, outputCount: node.outputs.count), inputTypes: inputTypes)
+            return try OpShapes.infer(OpInstance(node.params, outputCount: node.outputs.count), inputTypes: inputTypes,
+                                     outputNames: node.outputs)
         } catch let error as EdgeflowError {
             throw error.prefixed("node '\(node.name)' (\(node.op.rawValue))")
         }

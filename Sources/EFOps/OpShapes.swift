@@ -21,7 +21,9 @@ public enum OpShapes {
     /// The output types of `op`, given the types of its inputs (nil for absent optional inputs).
     /// - Throws: `EdgeflowError.invalidModel` when the inputs do not fit the op, the op names
     ///   another number of outputs, or a byte count would not fit in `Int` (`TensorType.checkSize`).
-    public static func infer(_ op: OpInstance, inputTypes: [TensorType?]) throws -> [TensorType] {
+    /// - Parameter outputNames: the outputs' value names, for messages (positions when empty).
+    public static func infer(_ op: OpInstance, inputTypes: [TensorType?], outputNames: [String] = []) throws
+        -> [TensorType] {
         for (index, type) in inputTypes.enumerated() { try type?.checkSize("input \(index)") }
         let types: [TensorType]
         switch op.op {
@@ -44,7 +46,9 @@ public enum OpShapes {
             throw EdgeflowError(.invalidModel,
                 "\(op.op.rawValue) produces \(types.count) outputs but the node names \(op.outputCount)")
         }
-        for (index, type) in types.enumerated() { try type.checkSize("output \(index)") }
+        for (index, type) in types.enumerated() {
+            try type.checkSize(index < outputNames.count ? "output '\(outputNames[index])'" : "output \(index)")
+        }
         return types
     }
 

@@ -96,7 +96,7 @@ public enum ProgramBuilder {
             do {
                 let inputTypes = try step.inputs.map { $0.isEmpty ? nil : try declared($0, "input") }
                 let inferred = try OpShapes.infer(OpInstance(step.params, outputCount: step.outputs.count),
-                                                  inputTypes: inputTypes)
+                                                  inputTypes: inputTypes, outputNames: step.outputs)
                 for (name, type) in zip(step.outputs, inferred) {
                     guard try declared(name, "output") == type, inArena.contains(name) else {
                         throw EdgeflowError(.invalidModel, "output '\(name)' is declared \(types[name]!) "

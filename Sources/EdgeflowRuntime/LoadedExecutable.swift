@@ -44,7 +44,7 @@ final class LoadedExecutable: @unchecked Sendable {
         }
     }
 
-    private static func decode<T: Decodable>(_ type: T.Type, _ kind: EFXSectionKind, _ file: EFXFile) throws -> T {
+    static func decode<T: Decodable>(_ type: T.Type, _ kind: EFXSectionKind, _ file: EFXFile) throws -> T {
         guard let data = file.sectionData(kind) else {
             throw EdgeflowError(.invalidArchive, "\(file.label) has no \(kind) section",
                                 hint: "the file is not a complete Edgeflow executable; compile it again")

@@ -38,6 +38,8 @@ struct ConformanceCase {
     private(set) var opTypes: Set<String> = []
     /// True when the import froze some inputs because they decide shapes.
     private(set) var frozeInputs = false
+    /// The case compiled to an .efx, loaded and run (nil when the reference did not pass).
+    private(set) var executableOutcome: CaseOutcome?
 
     init(id: String, directory: URL) {
         self.id = id
@@ -92,13 +94,21 @@ struct ConformanceCase {
             let kind = error.kind == .unsupported ? "unsupported" : "run error"
             return .skip("\(kind): " + ConformanceCase.oneLine(error.message))
         }
-        for (info, wanted) in zip(model.graph.outputs, expected) {
+        if let failure = ConformanceCase.mismatch(results, model.graph.outputs, expected) { return failure }
+        executableOutcome = ConformanceCase.runExecutable(graph, named.filter { graph.inputs.contains($0.key) },
+                                                          model.graph.outputs, expected)
+        return .pass
+    }
+
+    /// The first output that is missing or differs from the expected tensor, as a skip.
+    static func mismatch(_ results: [String: Tensor], _ outputs: [OnnxValueInfo], _ expected: [Tensor]) -> CaseOutcome? {
+        for (info, wanted) in zip(outputs, expected) {
             guard let actual = results[info.name] else { return .skip("fails: output '\(info.name)' missing") }
             if let problem = OutputComparison.problem(actual: actual, expected: wanted) {
                 return .skip("fails: output '\(info.name)' \(problem)")
             }
         }
-        return .pass
+        return nil
     }
 
     /// A skip reason for non-tensor values or element types Edgeflow lacks, nil when all fit.

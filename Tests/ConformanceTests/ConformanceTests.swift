@@ -18,12 +18,13 @@ final class ConformanceTests: XCTestCase {
             return XCTFail("the ONNX backend suite is not at \(root.path): run scripts/setup.sh (or set EDGEFLOW_TESTDATA)")
         }
         let clock = Date()
-        var outcomes: [String: CaseOutcome] = [:]
+        var outcomes: [String: CaseOutcome] = [:], executable: [String: CaseOutcome] = [:]
         var perOp: [String: (passed: Int, total: Int)] = [:]
         var frozen = 0
         for var conformanceCase in cases {
             let outcome = conformanceCase.run()
             outcomes[conformanceCase.id] = outcome
+            executable[conformanceCase.id] = conformanceCase.executableOutcome
             if conformanceCase.frozeInputs { frozen += 1 }
             for op in conformanceCase.opTypes {
                 perOp[op, default: (0, 0)].total += 1
@@ -50,6 +51,11 @@ final class ConformanceTests: XCTestCase {
                 details.append("\(id): \(describe(before)) → \(describe(now))")
             default: break
             }
+            let executableBefore = manifest.executable[id], executableNow = executable[id]
+            if let now = executableNow, executableBefore?.key != now.key {
+                changes.append("\(id) [efx]: was \(executableBefore.map(describe) ?? "not run"), now \(describe(now))")
+                changedIDs.insert(id)
+            }
         }
 
         print("op\tpassed/total")
@@ -59,10 +65,12 @@ final class ConformanceTests: XCTestCase {
             details.prefix(20).forEach { print("  \($0)") }
         }
         let passed = outcomes.values.filter { $0.status == .pass }.count
+        let executablePassed = executable.values.filter { $0.status == .pass }.count
+        print("executable (.efx) path: \(executablePassed) of \(passed) reference passes also pass compiled")
         print(String(format: "ran %d cases in %.1f s; %d imported with shape-deciding inputs frozen", cases.count, elapsed, frozen))
 
         if ProcessInfo.processInfo.environment["EDGEFLOW_UPDATE_MANIFEST"] == "1" {
-            try manifest.updated(with: outcomes).text.write(to: Self.manifestURL, atomically: true, encoding: .utf8)
+            try manifest.updated(with: outcomes, executable: executable).text.write(to: Self.manifestURL, atomically: true, encoding: .utf8)
             print("rewrote \(Self.manifestURL.path) (\(changes.count) outcome changes)")
             print("\(passed) passed, 0 failed, \(outcomes.count - passed) skipped")
             return

@@ -1,5 +1,8 @@
-// The committed expectations: Tests/ConformanceTests/manifest.tsv, one line per case,
-// `suite/case<TAB>pass` or `suite/case<TAB>skip<TAB>reason`. Lines starting with # are comments.
+// The committed expectations: Tests/ConformanceTests/manifest.tsv, one line per case:
+// `suite/case<TAB>skip<TAB>reason` when the reference interpreter cannot run it, else
+// `suite/case<TAB>pass<TAB>efx-pass` or `suite/case<TAB>pass<TAB>efx-skip<TAB>reason`: the
+// second column is the case compiled, written as an .efx, loaded and run by EdgeflowRuntime.
+// Lines starting with # are comments.
 // A reason may carry a human note `(known: ...)`, which regenerating keeps while the outcome
 // stays the same.
 
@@ -7,6 +10,8 @@ import Foundation
 
 struct Manifest {
     var outcomes: [String: CaseOutcome] = [:]
+    /// The executable column, for cases the reference passes.
+    var executable: [String: CaseOutcome] = [:]
 
     static let header = """
         # ONNX backend suite outcomes (onnx 1.22.0), checked by ConformanceTests.
@@ -20,40 +25,54 @@ struct Manifest {
             if line.isEmpty || line.hasPrefix("#") { continue }
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             switch (fields.count, fields.count > 1 ? fields[1] : "") {
-            case (2, "pass"): outcomes[fields[0]] = .pass
+            case (3, "pass") where fields[2] == "efx-pass":
+                outcomes[fields[0]] = .pass
+                executable[fields[0]] = .pass
+            case (4, "pass") where fields[2] == "efx-skip":
+                outcomes[fields[0]] = .pass
+                executable[fields[0]] = .skip(fields[3])
             case (3, "skip"): outcomes[fields[0]] = .skip(fields[2])
             default: throw ManifestError(line: number + 1, text: String(line))
             }
         }
     }
 
-    init(outcomes: [String: CaseOutcome]) { self.outcomes = outcomes }
+    init(outcomes: [String: CaseOutcome], executable: [String: CaseOutcome]) {
+        self.outcomes = outcomes
+        self.executable = executable
+    }
 
     struct ManifestError: Error, CustomStringConvertible {
         var line: Int
         var text: String
-        var description: String { "manifest line \(line) is not `case<TAB>pass` or `case<TAB>skip<TAB>reason`: \(text)" }
+        var description: String { "manifest line \(line) is not `case<TAB>pass<TAB>efx-pass`, `case<TAB>pass<TAB>efx-skip<TAB>reason` "
+            + "or `case<TAB>skip<TAB>reason`: \(text)" }
     }
 
     /// The manifest text, cases sorted.
     var text: String {
         let lines = outcomes.keys.sorted().map { id -> String in
             let outcome = outcomes[id] ?? .pass
-            return outcome.status == .pass ? "\(id)\tpass" : "\(id)\tskip\t\(outcome.reason)"
+            guard outcome.status == .pass else { return "\(id)\tskip\t\(outcome.reason)" }
+            let efx = executable[id] ?? .skip("not run")
+            return efx.status == .pass ? "\(id)\tpass\tefx-pass" : "\(id)\tpass\tefx-skip\t\(efx.reason)"
         }
         return ([Manifest.header] + lines).joined(separator: "\n") + "\n"
     }
 
     /// New outcomes, keeping an old entry's `(known: ...)` note when its outcome key is unchanged.
-    func updated(with current: [String: CaseOutcome]) -> Manifest {
-        var result: [String: CaseOutcome] = [:]
-        for (id, outcome) in current {
-            var entry = outcome
-            if let old = outcomes[id], old.key == outcome.key, let note = old.reason.range(of: " (known:") {
-                entry.reason = outcome.reason + old.reason[note.lowerBound...]
+    func updated(with current: [String: CaseOutcome], executable currentExecutable: [String: CaseOutcome]) -> Manifest {
+        func merged(_ now: [String: CaseOutcome], _ before: [String: CaseOutcome]) -> [String: CaseOutcome] {
+            var result: [String: CaseOutcome] = [:]
+            for (id, outcome) in now {
+                var entry = outcome
+                if let old = before[id], old.key == outcome.key, let note = old.reason.range(of: " (known:") {
+                    entry.reason = outcome.reason + old.reason[note.lowerBound...]
+                }
+                result[id] = entry
             }
-            result[id] = entry
+            return result
         }
-        return Manifest(outcomes: result)
+        return Manifest(outcomes: merged(current, outcomes), executable: merged(currentExecutable, executable))
     }
 }

@@ -1,14 +1,12 @@
-// The fast path as `edgeflow infer` runs it by default: optimize the float graph, compile it
-// to a program of fast kernels, and run it in an execution context.
+// The deploy path as `edgeflow compile` + `edgeflow run` take it: optimize the float graph,
+// compile it, write the .efx, load it with the deploy-only runtime and run it.
 
-import EFCompiler
 import EFCore
 import EFIR
-import EFRuntime
+import EFTestSupport
 
 enum FastPath {
     static func run(_ graph: Graph, _ inputs: [String: Tensor]) throws -> [String: Tensor] {
-        let compiled = try ModelPipeline.compile(graph)
-        return try ExecutionContext(program: compiled.program).run(inputs)
+        try ExecutableRoundTrip.run(graph, inputs)
     }
 }

@@ -1,6 +1,7 @@
 // Runs a golden case: parse the ONNX model, write and re-read it as an .efa archive, run the
-// re-read graph with the interpreter (reference kernels) and through the fast path (optimized,
-// compiled, run by the runtime), and compare every output of both with onnxruntime's.
+// re-read graph with the interpreter (reference kernels) and through the deploy path (optimized,
+// compiled, written as an .efx, loaded and run by EdgeflowRuntime), and compare every output of
+// both with onnxruntime's.
 
 import EFArchive
 import EFCompiler
@@ -19,7 +20,7 @@ enum GoldenRunner {
         var outputs: [String: Tensor]
         /// Worst absolute difference per output (reference kernels).
         var differences: [String: Double]
-        /// Worst absolute difference per output (fast path).
+        /// Worst absolute difference per output (compiled executable).
         var fastDifferences: [String: Double]
     }
 
@@ -44,7 +45,7 @@ enum GoldenRunner {
         let outputs = try Interpreter(graph: graph).run(inputs)
         let differences = try compare(outputs, golden, engine: "reference", file: file, line: line)
         let fastOutputs = try FastPath.run(graph, inputs)
-        let fastDifferences = try compare(fastOutputs, golden, engine: "fast", file: file, line: line)
+        let fastDifferences = try compare(fastOutputs, golden, engine: "efx", file: file, line: line)
         return Outcome(graph: graph, outputs: outputs, differences: differences, fastDifferences: fastDifferences)
     }
 

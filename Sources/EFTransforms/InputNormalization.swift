@@ -1,0 +1,61 @@
+// Normalization inside the model (what Hailo's HEFs do): the single image input, float32
+// [1, 3, H, W] normalized as (x/255 − mean)/std, becomes the resized bytes, uint8 [1, H, W, 3];
+// the graph itself casts, reorders channels when the model wants BGR, transposes to NCHW and
+// normalizes. The fp optimization then folds the affine into the first conv where it can.
+
+import EFCore
+import EFIR
+import EFKernels
+
+/// Prepends the input normalization to a graph.
+public enum InputNormalization {
+    /// - Parameters:
+    ///   - mean, std: per channel in 0…1 units, R, G, B order (three each, std non-zero).
+    ///   - reverseChannels: the model takes B, G, R.
+    /// - Throws: `EdgeflowError.invalidArgument` when the graph does not have exactly one
+    ///   float32 [1, 3, H, W] input.
+    public static func prepend(_ source: Graph, mean: [Double], std: [Double], reverseChannels: Bool) throws -> Graph {
+        guard source.inputs.count == 1, let input = source.inputs.first, let type = source.types[input],
+              type.dtype == .float32, type.shape.count == 4, type.shape[0] == 1, type.shape[1] == 3,
+              mean.count == 3, std.count == 3, !std.contains(0), !source.outputs.contains(input) else {
+            throw EdgeflowError(.invalidArgument,
+                "normalization inside the model needs one float32 [1, 3, H, W] image input; this model has "
+                    + source.inputs.map { "\($0) \(source.types[$0].map(\.description) ?? "?")" }.joined(separator: ", "),
+                hint: "compile with --recipe alone; the runtime then normalizes outside the model")
+        }
+        let (height, width) = (type.shape[2], type.shape[3])
+        var graph = source
+        let normalized = "\(input)|normalized"
+        graph.nodes = graph.nodes.map { node in
+            var node = node
+            node.inputs = node.inputs.map { $0 == input ? normalized : $0 }
+            return node
+        }
+        graph.types[input] = TensorType(.uint8, [1, height, width, 3])
+        let shift = Tensor(shape: [1, 3, 1, 1], scalars: mean.map { Float($0 * 255) })
+        let scale = Tensor(shape: [1, 3, 1, 1], scalars: std.map { Float(1 / ($0 * 255)) })
+        graph.weights["\(input)|mean255"] = shift
+        graph.weights["\(input)|inverse-std255"] = scale
+        graph.types["\(input)|mean255"] = TensorType(.float32, [1, 3, 1, 1])
+        graph.types["\(input)|inverse-std255"] = TensorType(.float32, [1, 3, 1, 1])
+        var chain: [(OpParameters, [String], String)] = [(.cast(to: .float32), [input], "\(input)|float")]
+        if reverseChannels {
+            graph.weights["\(input)|bgr"] = Tensor(shape: [3], scalars: [Int64(2), 1, 0])
+            graph.types["\(input)|bgr"] = TensorType(.int64, [3])
+            chain.append((.gather(axis: 3), ["\(input)|float", "\(input)|bgr"], "\(input)|reordered"))
+        }
+        chain += [(.transpose(perm: [0, 3, 1, 2]), [chain.last!.2], "\(input)|nchw"),
+                  (.binary(.sub), ["\(input)|nchw", "\(input)|mean255"], "\(input)|centered"),
+                  (.binary(.mul), ["\(input)|centered", "\(input)|inverse-std255"], normalized)]
+        var prefix: [Node] = []
+        for (params, inputs, output) in chain {
+            let node = Node(name: output, params, inputs: inputs, outputs: [output], originalNames: ["input normalization"])
+            let types = try ShapeInference.infer(node, inputTypes: inputs.map { graph.types[$0] })
+            graph.types[output] = types[0]
+            prefix.append(node)
+        }
+        graph.nodes = prefix + graph.nodes
+        try Verifier.verify(graph)
+        return graph
+    }
+}
