@@ -77,7 +77,7 @@ struct ProfileCommand: ParsableCommand {
     func run() throws {
         try CommandSupport.run {
             let modelURL = CommandSupport.url(model)
-            try Self.checkIsExecutable(modelURL, shown: model)
+            try ModelFileKinds.require(modelURL, is: .efx, for: "profile")
             let reportURL = CommandSupport.url(output)
             try Self.checkWritable(reportURL, shown: output)
             if let threads { EdgeflowModel.setThreadCount(threads) }
@@ -94,30 +94,6 @@ struct ProfileCommand: ParsableCommand {
             } else {
                 print(note + ProfileSession.summary(report, warmup: warmup, file: CommandSupport.display(reportURL)))
             }
-        }
-    }
-
-    /// Refuses anything but an `.efx`, recognized by its first bytes, naming what it is instead.
-    /// - Throws: `EdgeflowError.io` when unreadable, `.invalidArchive` for another kind of file.
-    static func checkIsExecutable(_ url: URL, shown: String) throws {
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            throw EdgeflowError(.io, "cannot read \(shown): no such file")
-        }
-        let kind = try FileKind.detect(url: url)
-        switch kind {
-        case .efx:
-            return
-        case .efa:
-            throw EdgeflowError(.invalidArchive, "\(shown) is an Edgeflow archive (.efa), not an executable: "
-                + "this is an archive; compile it first: edgeflow compile ARCHIVE.efa -o MODEL.efx",
-                hint: "edgeflow compile \(shown) -o MODEL.efx, then edgeflow profile MODEL.efx -o report.html")
-        case .onnx:
-            throw EdgeflowError(.invalidArchive, "\(shown) is an ONNX model, not an Edgeflow executable (.efx)",
-                hint: "edgeflow parse \(shown) -o MODEL.efa, then edgeflow compile MODEL.efa -o MODEL.efx")
-        default:
-            throw EdgeflowError(.invalidArchive, "\(shown) is not an Edgeflow executable (.efx): it is "
-                + (kind == .unknown ? "an unrecognized file (no .efx magic at its start)" : "a \(kind.userName)"),
-                hint: "profile the .efx that `edgeflow compile` writes")
         }
     }
 

@@ -1,6 +1,7 @@
 // The inputs `edgeflow profile` runs an executable on: `.npy` files given as NAME=FILE (or
-// FILE alone for a one-input model), checked against the executable's declared inputs, or
-// deterministic synthetic tensors of the declared dtype and shape when no file is given.
+// FILE alone for a one-input model, matched by InputAssignment as for `run`), checked against
+// the executable's declared inputs, or deterministic synthetic tensors of the declared dtype
+// and shape when no file is given.
 
 import EFCore
 import EFIR
@@ -8,33 +9,24 @@ import EdgeflowRuntime
 import Foundation
 
 enum ProfileInputs {
-    /// What filled the inputs, for the summary: "given" or the synthetic recipe.
+    /// How the synthetic inputs are made, for the note the command prints.
     static let syntheticNote = "floats uniform in [0, 1) and uint8 bytes from a fixed seed, other integers 0, "
         + "bools false"
 
     /// One tensor per declared input: from the `--input` arguments when any are given (then
-    /// every input needs one), else synthetic.
+    /// every input needs one; matched as `infer` and `run` match them), else synthetic.
     /// - Throws: `EdgeflowError.invalidInput` for unknown, repeated or missing inputs and for
     ///   files that do not match the declared dtype and shape; `.io` for unreadable files.
     static func load(_ arguments: [String], for inputs: [TensorDescriptor]) throws -> [String: Tensor] {
         guard !arguments.isEmpty else { return synthetic(for: inputs) }
-        var files: [String: URL] = [:]
-        for argument in arguments {
-            let (name, path) = try assignment(argument, inputs: inputs)
-            guard files[name] == nil else {
-                throw EdgeflowError(.invalidInput, "input '\(name)' is given more than once", hint: listing(inputs))
-            }
-            files[name] = CommandSupport.url(path)
-        }
-        let missing = inputs.map(\.name).filter { files[$0] == nil }
-        guard missing.isEmpty else {
-            throw EdgeflowError(.invalidInput, "no data given for " + missing.map { "'\($0)'" }.joined(separator: ", "),
-                                hint: listing(inputs) + "; give every input as --input NAME=FILE.npy, or none "
-                                    + "to profile on synthetic inputs")
-        }
+        let types = Dictionary(inputs.map { ($0.name, TensorType($0.dtype, $0.shape)) },
+                               uniquingKeysWith: { first, _ in first })
+        let files = try InputAssignment.resolve(arguments, InputSignature(inputs: inputs.map(\.name), types: types))
+        try RunMemory.checkInputFiles(files, RunMemory.budget(nil))
         var tensors: [String: Tensor] = [:]
         for input in inputs {
-            tensors[input.name] = try InputCheck.load(input: input.name, from: files[input.name]!,
+            guard let file = files[input.name] else { continue }
+            tensors[input.name] = try InputCheck.load(input: input.name, from: file,
                                                       expected: TensorType(input.dtype, input.shape))
         }
         return tensors
@@ -66,32 +58,6 @@ enum ProfileInputs {
             }
         }
         return tensors
-    }
-
-    /// `NAME=FILE` where NAME is a declared input (the longest such prefix wins, since names
-    /// and paths may contain `=`), or `FILE` for a one-input model.
-    private static func assignment(_ argument: String, inputs: [TensorDescriptor]) throws -> (String, String) {
-        let names = Set(inputs.map(\.name))
-        let separators = argument.indices.filter { argument[$0] == "=" }.reversed()
-        for separator in separators where names.contains(String(argument[..<separator])) {
-            return (String(argument[..<separator]), String(argument[argument.index(after: separator)...]))
-        }
-        if inputs.count == 1 && (!argument.contains("=") || FileManager.default.fileExists(atPath: argument)) {
-            return (inputs[0].name, argument)
-        }
-        if let separator = separators.last {
-            throw EdgeflowError(.invalidInput, "the model has no input '\(argument[..<separator])'",
-                                hint: listing(inputs))
-        }
-        throw EdgeflowError(.invalidArgument, "--input \(argument) does not say which input it is for",
-                            hint: listing(inputs) + "; give each as --input NAME=FILE.npy")
-    }
-
-    /// The declared inputs with dtype and shape, for hints.
-    static func listing(_ inputs: [TensorDescriptor]) -> String {
-        let described = inputs.map { "\($0.name) \($0.dtype.rawValue)\($0.shape.shapeDescription)" }
-        guard !described.isEmpty else { return "the model has no inputs" }
-        return "the model's inputs: " + described.joined(separator: ", ")
     }
 }
 

@@ -31,21 +31,9 @@ enum ExecutableFixtures {
     @discardableResult
     static func writeExecutable(_ graph: Graph, named name: String, in directory: URL) throws -> URL {
         let compiled = try ModelPipeline.compile(graph)
-        let plan = compiled.plan
-        func descriptors(_ names: [String]) -> [TensorDescriptor] {
-            names.compactMap { name in
-                plan.values.first { $0.name == name }.map {
-                    TensorDescriptor(name: name, dtype: $0.dtype, shape: $0.shape)
-                }
-            }
-        }
-        let provenance = Provenance(sourceModel: "\(graph.name).onnx", sourceModelSHA256: nil, archiveStage: "native",
-                                    compileOptions: [:], created: "2026-01-01T00:00:00Z")
-        let manifest = ExecutableManifest(modelName: graph.name, inputs: descriptors(plan.inputs),
-                                          outputs: descriptors(plan.outputs), requiredCPUFeatures: [],
-                                          provenance: provenance)
         let url = directory.appendingPathComponent(name)
-        try ExecutableWriter.write(plan: plan, constants: compiled.constants, manifest: manifest, recipe: nil, to: url)
+        try ExecutableWriter.write(plan: compiled.plan, constants: compiled.constants,
+                                   manifest: try ExecutableRoundTrip.manifest(for: graph), recipe: nil, to: url)
         return url
     }
 

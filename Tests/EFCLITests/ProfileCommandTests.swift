@@ -103,16 +103,17 @@ final class ProfileCommandTests: XCTestCase {
         // Named .efx, but a zip inside: the bytes decide.
         try FileManager.default.copyItem(at: dir.appendingPathComponent("model.efa"),
                                          to: dir.appendingPathComponent("renamed.efx"))
-        for file in ["model.efa", "renamed.efx"] {
+        for (file, stem) in [("model.efa", "model"), ("renamed.efx", "renamed")] {
             let result = try CLIRunner.run(["profile", file, "-o", "x.html"], in: dir)
-            XCTAssertEqual(result.status, 65, result.stderr)
-            XCTAssertTrue(result.stderr.contains(
-                "this is an archive; compile it first: edgeflow compile ARCHIVE.efa -o MODEL.efx"), result.stderr)
+            XCTAssertEqual(result.status, 64, result.stderr)
+            XCTAssertTrue(result.stderr.contains("\(file) is an Edgeflow archive (.efa), not an executable; "
+                + "compile it first: edgeflow compile \(file) -o \(stem).efx"), result.stderr)
         }
         try Data("not a model".utf8).write(to: dir.appendingPathComponent("notes.efx"))
         let text = try CLIRunner.run(["profile", "notes.efx", "-o", "x.html"], in: dir)
-        XCTAssertEqual(text.status, 65, text.stderr)
-        XCTAssertTrue(text.stderr.contains("notes.efx is not an Edgeflow executable (.efx)"), text.stderr)
+        XCTAssertEqual(text.status, 64, text.stderr)
+        XCTAssertTrue(text.stderr.contains("notes.efx is a"), text.stderr)
+        XCTAssertTrue(text.stderr.contains("not an Edgeflow executable (.efx)"), text.stderr)
         let missing = try CLIRunner.run(["profile", "absent.efx", "-o", "x.html"], in: dir)
         XCTAssertEqual(missing.status, 74, missing.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("x.html").path),

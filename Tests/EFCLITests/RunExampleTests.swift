@@ -1,6 +1,6 @@
 // The deploy example (Examples/RunExecutable, `edgeflow-run-example`) on a compiled executable:
-// its .npy outputs are bit-identical to running the same file with EdgeflowModel in-process,
-// and bad command lines fail with a message instead of output.
+// its .npy outputs are bit-identical to running the same file with EdgeflowModel in-process
+// and with `edgeflow run`, and bad command lines fail with a message instead of output.
 
 import EFCore
 import EFTestSupport
@@ -9,7 +9,7 @@ import Foundation
 import XCTest
 
 final class RunExampleTests: XCTestCase {
-    func testOutputsMatchTheInProcessRuntimeBitForBit() throws {
+    func testOutputsMatchTheInProcessRuntimeAndEdgeflowRunBitForBit() throws {
         let dir = try TestData.temporaryDirectory("efcli-run-example")
         defer { try? FileManager.default.removeItem(at: dir) }
         let model = try ExecutableFixtures.writeExecutable(try ExecutableFixtures.convReluMatMul(), named: "m.efx",
@@ -19,19 +19,23 @@ final class RunExampleTests: XCTestCase {
 
         let result = try ExecutableFixtures.runExample(["m.efx", "x=x.npy", "out"], in: dir)
         XCTAssertEqual(result.status, 0, result.stderr)
+        let cli = try CLIRunner.run(["run", "m.efx", "--input", "x=x.npy", "--output-dir", "cli"], in: dir)
+        XCTAssertEqual(cli.status, 0, cli.stderr)
 
         let loaded = try EdgeflowModel(contentsOf: model)
         let expected = try loaded.run(["x": input])
         XCTAssertEqual(loaded.outputs.count, 1)
         for descriptor in loaded.outputs {
-            let file = dir.appendingPathComponent("out").appendingPathComponent(
-                descriptor.name.replacingOccurrences(of: "/", with: "_") + ".npy")
-            let written = try NPY.read(contentsOf: file)
+            let file = descriptor.name.replacingOccurrences(of: "/", with: "_") + ".npy"
+            let written = try NPY.read(contentsOf: dir.appendingPathComponent("out").appendingPathComponent(file))
             let reference = try XCTUnwrap(expected[descriptor.name])
             XCTAssertEqual(written.dtype, reference.dtype)
             XCTAssertEqual(written.shape, reference.shape)
             XCTAssertEqual(written.withUnsafeBytes { Data($0) }, reference.withUnsafeBytes { Data($0) },
                            "\(descriptor.name) differs from the in-process run")
+            let viaCLI = try NPY.read(contentsOf: dir.appendingPathComponent("cli").appendingPathComponent(file))
+            XCTAssertEqual(written.withUnsafeBytes { Data($0) }, viaCLI.withUnsafeBytes { Data($0) },
+                           "\(descriptor.name) differs from edgeflow run's")
             XCTAssertTrue(result.stdout.contains("\(descriptor.name): float32\(reference.shape)"), result.stdout)
         }
     }
