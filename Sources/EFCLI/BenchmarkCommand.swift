@@ -5,6 +5,8 @@
 import ArgumentParser
 import EFArchive
 import EFCore
+import EdgeflowRuntime
+import EFCompiler
 import EFIR
 import EFKernels
 import EFRuntime
@@ -71,7 +73,10 @@ struct BenchmarkCommand: ParsableCommand {
 
     func run() throws {
         try CommandSupport.run {
-            let graph = try EdgeflowArchive.read(from: CommandSupport.url(archive)).graph
+            let url = CommandSupport.url(archive)
+            if try FileKind.detect(url: url) == .efx { return try runExecutable(url) }
+            try ModelFileKinds.require(url, is: .efa, for: "benchmark")
+            let graph = try EdgeflowArchive.read(from: url).graph
             let archiveBatch = try graph.inputs.first.map { try graph.type(of: $0).shape.first ?? 1 } ?? 1
             if let batch, batch != archiveBatch {
                 throw EdgeflowError(.invalidArgument,
@@ -84,11 +89,32 @@ struct BenchmarkCommand: ParsableCommand {
             let result = BenchmarkResult(archive: archive, graph: graph.name, engine: runner.engineName,
                                          threads: Parallel.threadCount, batch: archiveBatch,
                                          iterations: iterations, warmup: warmup, measurement: measurement)
-            if json {
-                try CommandSupport.printJSON(result)
-            } else {
-                print(result.text)
-            }
+            if json { try CommandSupport.printJSON(result) } else { print(result.text) }
         }
+    }
+
+    /// Times an executable as the deploy-only runtime runs it (no reference engine: --reference
+    /// and --precision belong to archives).
+    private func runExecutable(_ url: URL) throws {
+        if execution.reference {
+            throw EdgeflowError(.invalidArgument, "--reference runs an archive's graph on the interpreter",
+                                hint: "benchmark the .efa it was compiled from")
+        }
+        if let threads = execution.threads { Parallel.setThreadCount(threads) }
+        let model = try EdgeflowModel(contentsOf: url)
+        let modelBatch = model.inputs.first?.shape.first ?? 1
+        if let batch, batch != modelBatch {
+            throw EdgeflowError(.invalidArgument, "\(archive) was compiled for batch \(modelBatch), not \(batch)",
+                                hint: "re-parse and compile the model with --input-shape NAME=\(batch),...")
+        }
+        let inputs = try SyntheticInputs.make(for: model.inputs.map { ($0.name, TensorType($0.dtype, $0.shape)) })
+        var report = CompileReport()
+        report.fallbacks = model.fallbacks
+        let measurement = try BenchmarkMeasurement.measure(
+            .compiled(ExecutionContext(program: model.program), report), inputs: inputs, referenceMacs: 0,
+            iterations: iterations, warmup: warmup)
+        let result = BenchmarkResult(archive: archive, graph: model.name, engine: "efx", threads: Parallel.threadCount,
+                                     batch: modelBatch, iterations: iterations, warmup: warmup, measurement: measurement)
+        if json { try CommandSupport.printJSON(result) } else { print(result.text) }
     }
 }

@@ -16,12 +16,18 @@ struct BenchmarkMeasurement {
     var layers: [BenchmarkResult.Layer]
 
     static func measure(_ runner: ModelRunner, graph: Graph, iterations: Int, warmup: Int) throws -> BenchmarkMeasurement {
-        let inputs = try SyntheticInputs.make(for: graph)
+        try measure(runner, inputs: try SyntheticInputs.make(for: graph.inputs.map { ($0, try graph.type(of: $0)) }),
+                    referenceMacs: graph.nodes.reduce(0) { $0 + MacCount.of($1, graph) },
+                    iterations: iterations, warmup: warmup)
+    }
+
+    /// Times `runner` on `inputs`; `referenceMacs` is what a reference run computes.
+    static func measure(_ runner: ModelRunner, inputs: [String: Tensor], referenceMacs: @autoclosure () -> Int,
+                        iterations: Int, warmup: Int) throws -> BenchmarkMeasurement {
         switch runner {
         case .reference(let interpreter):
             let latencies = try time(iterations: iterations, warmup: warmup) { _ = try interpreter.run(inputs) }
-            return BenchmarkMeasurement(latencies: latencies, macs: graph.nodes.reduce(0) { $0 + MacCount.of($1, graph) },
-                                        layers: [])
+            return BenchmarkMeasurement(latencies: latencies, macs: referenceMacs(), layers: [])
         case .compiled(let context, _):
             for (index, value) in context.program.inputs.enumerated() {
                 let destination = context.inputBuffer(index)
@@ -62,7 +68,7 @@ struct BenchmarkMeasurement {
 /// Deterministic inputs: floats uniform in [0, 1) from a fixed SplitMix64 seed, integers 0,
 /// bools false.
 enum SyntheticInputs {
-    static func make(for graph: Graph) throws -> [String: Tensor] {
+    static func make(for values: [(name: String, type: TensorType)]) throws -> [String: Tensor] {
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
         func next() -> Float {
             state &+= 0x9E37_79B9_7F4A_7C15
@@ -72,8 +78,7 @@ enum SyntheticInputs {
             return Float((z ^ (z >> 31)) >> 40) / Float(1 << 24)
         }
         var inputs: [String: Tensor] = [:]
-        for name in graph.inputs {
-            let type = try graph.type(of: name)
+        for (name, type) in values {
             switch type.dtype {
             case .float32:
                 inputs[name] = Tensor(shape: type.shape, scalars: (0..<type.shape.elementCount).map { _ in next() })

@@ -33,6 +33,8 @@ public struct CompileReport: Sendable {
     public var stepCount = 0
     /// What the fp-optimization passes did (nil when they were not run).
     public var optimization: OptimizationReport?
+
+    public init() {}
 }
 
 /// A compiled model: the plan (what an executable stores), its constants, and the program

@@ -12,7 +12,7 @@ import Darwin
 #endif
 
 /// A temporary file being written; `AtomicOutput.write` gives one to its body.
-final class AtomicOutput {
+public final class AtomicOutput {
     private let descriptor: Int32
     private let path: String
 
@@ -25,7 +25,7 @@ final class AtomicOutput {
     /// syncs the file and renames it to `url`.
     /// - Throws: `EdgeflowError.io` naming `url` when creating, writing, syncing or renaming
     ///   fails; whatever `body` throws. In every failure the temporary file is removed.
-    static func write(to url: URL, _ body: (AtomicOutput) throws -> Void) throws {
+    public static func write(to url: URL, _ body: (AtomicOutput) throws -> Void) throws {
         let directory = url.deletingLastPathComponent().path
         let temporaryPath = "\(directory)/.\(url.lastPathComponent).\(UInt64.random(in: 0...UInt64.max)).efx-tmp"
         let descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
@@ -57,7 +57,7 @@ final class AtomicOutput {
 
     /// Writes all of `bytes`.
     /// - Throws: `EdgeflowError.io` (disk full, I/O error).
-    func write(_ bytes: UnsafeRawBufferPointer) throws {
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
         guard var pointer = bytes.baseAddress else { return }
         var remaining = bytes.count
         while remaining > 0 {
@@ -73,7 +73,7 @@ final class AtomicOutput {
     }
 
     /// Writes all of `bytes`.
-    func write(_ bytes: [UInt8]) throws { try bytes.withUnsafeBytes { try write($0) } }
+    public func write(_ bytes: [UInt8]) throws { try bytes.withUnsafeBytes { try write($0) } }
 
     /// Makes the rename durable; a failure here changes nothing a reader sees, so it is ignored.
     private static func syncDirectory(_ directory: String) {

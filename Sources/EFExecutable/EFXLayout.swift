@@ -24,7 +24,7 @@ public enum EFXFormat {
     static let checksumFieldOffset = 32
 
     /// Where the table of `count` sections ends (a plain product: `count` is at most 1024).
-    static func tableEnd(sectionCount count: Int) -> Int { headerSize + entrySize * count }
+    public static func tableEnd(sectionCount count: Int) -> Int { headerSize + entrySize * count }
 
     /// `value` rounded up to a multiple of `alignment`, or nil on overflow.
     static func aligned(_ value: Int) -> Int? {
@@ -33,23 +33,42 @@ public enum EFXFormat {
     }
 }
 
-/// One table entry as stored (numbers not yet trusted).
-struct EFXRawEntry {
-    var tag: (UInt8, UInt8, UInt8, UInt8)
-    var flags: UInt32
-    var offset: UInt64
-    var length: UInt64
-    var checksum: UInt64
+/// One table entry as stored (numbers not yet trusted). Public for tools and tests that
+/// build files by hand.
+public struct EFXRawEntry {
+    public var tag: (UInt8, UInt8, UInt8, UInt8)
+    public var flags: UInt32
+    public var offset: UInt64
+    public var length: UInt64
+    public var checksum: UInt64
+
+    public init(tag: (UInt8, UInt8, UInt8, UInt8), flags: UInt32, offset: UInt64, length: UInt64, checksum: UInt64) {
+        self.tag = tag
+        self.flags = flags
+        self.offset = offset
+        self.length = length
+        self.checksum = checksum
+    }
 }
 
-/// The fixed header as stored (numbers not yet trusted).
-struct EFXRawHeader {
-    var version: UInt32
-    var flags: UInt32
-    var sectionCount: UInt32
-    var reserved: UInt32
-    var fileSize: UInt64
-    var checksum: UInt64
+/// The fixed header as stored (numbers not yet trusted). Public for tools and tests.
+public struct EFXRawHeader {
+    public var version: UInt32
+    public var flags: UInt32
+    public var sectionCount: UInt32
+    public var reserved: UInt32
+    public var fileSize: UInt64
+    public var checksum: UInt64
+
+    public init(version: UInt32, flags: UInt32, sectionCount: UInt32, reserved: UInt32, fileSize: UInt64,
+                checksum: UInt64) {
+        self.version = version
+        self.flags = flags
+        self.sectionCount = sectionCount
+        self.reserved = reserved
+        self.fileSize = fileSize
+        self.checksum = checksum
+    }
 }
 
 /// Little-endian appends into a byte array.
@@ -78,10 +97,11 @@ extension UnsafeRawBufferPointer {
     }
 }
 
-enum EFXHeaderCoding {
+/// The header and table bytes (public for tools and tests that build files by hand).
+public enum EFXHeaderCoding {
     /// The header and table bytes for `header` (its checksum field ignored) and `entries`, with
     /// the checksum filled in.
-    static func encode(_ header: EFXRawHeader, _ entries: [EFXRawEntry]) -> [UInt8] {
+    public static func encode(_ header: EFXRawHeader, _ entries: [EFXRawEntry]) -> [UInt8] {
         var out = LittleEndianBytes()
         out.append(EFXFormat.magic)
         out.append(header.version)
@@ -107,7 +127,7 @@ enum EFXHeaderCoding {
 
     /// XXH64 of the header without its checksum field, followed by the table: `bytes` is the
     /// header and table exactly.
-    static func headerChecksum(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+    public static func headerChecksum(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
         var hasher = XXH64()
         hasher.update(UnsafeRawBufferPointer(rebasing: bytes[0..<EFXFormat.checksumFieldOffset]))
         hasher.update(UnsafeRawBufferPointer(rebasing: bytes[EFXFormat.headerSize...]))
@@ -115,14 +135,14 @@ enum EFXHeaderCoding {
     }
 
     /// The header fields of `bytes` (at least `headerSize` long).
-    static func decodeHeader(_ bytes: UnsafeRawBufferPointer) -> EFXRawHeader {
+    public static func decodeHeader(_ bytes: UnsafeRawBufferPointer) -> EFXRawHeader {
         EFXRawHeader(version: bytes.littleEndianUInt32(at: 8), flags: bytes.littleEndianUInt32(at: 12),
                      sectionCount: bytes.littleEndianUInt32(at: 16), reserved: bytes.littleEndianUInt32(at: 20),
                      fileSize: bytes.littleEndianUInt64(at: 24), checksum: bytes.littleEndianUInt64(at: 32))
     }
 
     /// Table entry `index` of `bytes` (which holds the whole table).
-    static func decodeEntry(_ bytes: UnsafeRawBufferPointer, index: Int) -> EFXRawEntry {
+    public static func decodeEntry(_ bytes: UnsafeRawBufferPointer, index: Int) -> EFXRawEntry {
         let at = EFXFormat.headerSize + EFXFormat.entrySize * index
         return EFXRawEntry(tag: (bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]),
                            flags: bytes.littleEndianUInt32(at: at + 4), offset: bytes.littleEndianUInt64(at: at + 8),

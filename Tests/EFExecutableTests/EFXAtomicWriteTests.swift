@@ -2,7 +2,7 @@
 // file behind, and a success replaces the old file in one step.
 
 import EFCore
-@testable import EFExecutable
+import EFExecutable
 import EFTestSupport
 import Foundation
 import XCTest

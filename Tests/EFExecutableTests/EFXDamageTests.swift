@@ -3,7 +3,7 @@
 // one must be refused as invalid data whose message names the file and what is damaged.
 
 import EFCore
-@testable import EFExecutable
+import EFExecutable
 import XCTest
 
 final class EFXDamageTests: XCTestCase {

@@ -2,7 +2,7 @@
 // order, at 64-byte aligned addresses, both memory-mapped from a file and from memory.
 
 import EFCore
-@testable import EFExecutable
+import EFExecutable
 import EFTestSupport
 import Foundation
 import XCTest

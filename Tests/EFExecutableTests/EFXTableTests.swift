@@ -3,7 +3,7 @@
 // header fields that disagree with the file.
 
 import EFCore
-@testable import EFExecutable
+import EFExecutable
 import XCTest
 
 final class EFXTableTests: XCTestCase {

@@ -1,7 +1,7 @@
 // XXH64 against published vectors and against the reference implementation on every length
 // class (under 4, 4–7, 8–31, whole stripes, stripes plus tails), one-shot and streaming.
 
-@testable import EFExecutable
+import EFExecutable
 import XCTest
 
 final class XXH64Tests: XCTestCase {

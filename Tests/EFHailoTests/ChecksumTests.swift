@@ -1,6 +1,6 @@
 // MD5 and XXH3-64 against published test vectors.
 
-@testable import EFHailo
+import EFHailo
 import XCTest
 
 final class ChecksumTests: XCTestCase {

@@ -1,7 +1,7 @@
 // Damaged HEF files: each is refused with an EdgeflowError that names the region and the reason.
 
 import EFCore
-@testable import EFHailo
+import EFHailo
 import XCTest
 
 final class CorruptHEFTests: XCTestCase {

@@ -2,7 +2,7 @@
 // writer for versions 0–3 with correct checksums, for cases no public file covers.
 
 import EFCore
-@testable import EFHailo
+import EFHailo
 import Foundation
 
 /// Builds one protobuf message field by field.

@@ -3,7 +3,7 @@
 // post-process op and unknown extensions.
 
 import EFCore
-@testable import EFHailo
+import EFHailo
 import XCTest
 
 final class SyntheticHEFTests: XCTestCase {
