@@ -29,7 +29,7 @@ public struct EdgeflowCommand: ParsableCommand {
         version: EdgeflowVersion.current,
         subcommands: [ParseCommand.self, InspectCommand.self, CompileCommand.self, RunCommand.self,
                       InferCommand.self, BenchmarkCommand.self,
-                      RegionsCommand.self, PreprocessCommand.self, TokenizeCommand.self])
+                      RegionsCommand.self, PreprocessCommand.self, TokenizeCommand.self, ProfileCommand.self])
 
     public init() {}
 

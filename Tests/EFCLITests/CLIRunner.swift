@@ -33,13 +33,14 @@ enum CLIRunner {
 
     static var binary: URL { productsDirectory.appendingPathComponent("edgeflow") }
 
-    /// Runs `edgeflow arguments...` in `directory`.
-    static func run(_ arguments: [String], in directory: URL) throws -> CLIResult {
-        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            throw CLIRunnerError(message: "no edgeflow binary at \(binary.path) (the test target depends on it, so the build should have made it)")
+    /// Runs `edgeflow arguments...` (or another built `executable`) in `directory`.
+    static func run(_ arguments: [String], in directory: URL, binary executable: URL = binary) throws -> CLIResult {
+        guard FileManager.default.isExecutableFile(atPath: executable.path) else {
+            throw CLIRunnerError(message: "no \(executable.lastPathComponent) binary at \(executable.path) (the test "
+                                 + "target depends on it, so the build should have made it)")
         }
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = directory
         let out = Pipe(), err = Pipe()

@@ -1,12 +1,13 @@
 // Runs headless Chromium (Debian package `chromium`, installed by scripts/setup.sh) as a child
-// process for the render tests: a screenshot or the DOM after the page's scripts ran.
+// process for the render tests of the HTML profile report (EFProfilerTests, EFCLITests): a
+// screenshot or the DOM after the page's scripts ran.
 
 import Foundation
 import XCTest
 
-enum Chromium {
+public enum Chromium {
     /// The chromium executable on PATH (or /usr/bin), or nil.
-    static func executable() -> URL? {
+    public static func executable() -> URL? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         let dirs = path.split(separator: ":").map(String.init) + ["/usr/bin"]
         for dir in dirs {
@@ -19,7 +20,7 @@ enum Chromium {
     }
 
     /// The executable, or a test failure saying how to get it (never a silent skip).
-    static func required(file: StaticString = #filePath, line: UInt = #line) -> URL? {
+    public static func required(file: StaticString = #filePath, line: UInt = #line) -> URL? {
         guard let url = executable() else {
             XCTFail("chromium is not installed, so the HTML report cannot be rendered: run scripts/setup.sh "
                         + "(it installs the Debian package chromium)", file: file, line: line)
@@ -30,7 +31,7 @@ enum Chromium {
 
     /// Runs chromium headless with `arguments` after the common flags and a private profile
     /// directory under `workDirectory`; returns stdout. Fails after `timeout` seconds.
-    static func run(_ chromium: URL, _ arguments: [String], workDirectory: URL,
+    public static func run(_ chromium: URL, _ arguments: [String], workDirectory: URL,
                     timeout: TimeInterval = 120) throws -> String {
         let process = Process()
         process.executableURL = chromium
@@ -64,9 +65,9 @@ enum Chromium {
         return String(decoding: collected.data, as: UTF8.self)
     }
 
-    struct ChromiumFailure: Error, CustomStringConvertible {
-        var message: String
-        var description: String { message }
+    public struct ChromiumFailure: Error, CustomStringConvertible {
+        public var message: String
+        public var description: String { message }
     }
 
     /// Bytes from a readability handler, gathered under a lock.
