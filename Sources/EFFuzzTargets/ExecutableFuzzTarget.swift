@@ -5,6 +5,8 @@
 
 import EFCore
 import EFExecutable
+import EFKernels
+import EdgeflowRuntime
 import Foundation
 
 enum ExecutableFuzzTarget {
@@ -22,5 +24,22 @@ enum ExecutableFuzzTarget {
         guard total <= 2 * file.fileSize else {
             throw EdgeflowError(.internalError, "sections of \(total / 2) bytes in a file of \(file.fileSize)")
         }
+    }
+}
+
+extension ExecutableFuzzTarget {
+    /// Budget of one fuzzed run: arenas and scratchpads beyond it are refused before allocating.
+    static let runBudget = MemoryBudget(limitBytes: 64 << 20, name: "fuzz run", howToChange: "")
+
+    /// Whole executables: container, manifest, program plan (checked as untrusted data),
+    /// constants as views of WGHT, kernels built for this CPU, then one run on zero inputs.
+    static let model = FuzzTarget(name: "efx-model",
+        summary: ".efx bytes → EdgeflowModel(data:) (plan checks, kernel building), one run on zero inputs"
+    ) { data in
+        Parallel.setThreadCount(1)
+        let model = try EdgeflowModel(data: data, label: "fuzz.efx", memoryBudget: runBudget)
+        var inputs: [String: Tensor] = [:]
+        for input in model.inputs { inputs[input.name] = Tensor(zeros: input.dtype, shape: input.shape) }
+        _ = try model.run(inputs)
     }
 }
