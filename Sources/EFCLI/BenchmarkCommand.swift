@@ -114,7 +114,8 @@ struct BenchmarkCommand: ParsableCommand {
             .compiled(ExecutionContext(program: model.program), report), inputs: inputs, referenceMacs: 0,
             iterations: iterations, warmup: warmup)
         let result = BenchmarkResult(archive: archive, graph: model.name, engine: "efx", threads: Parallel.threadCount,
-                                     batch: modelBatch, iterations: iterations, warmup: warmup, measurement: measurement)
+                                     batch: modelBatch, iterations: iterations, warmup: warmup,
+                                     measurement: measurement)
         if json { try CommandSupport.printJSON(result) } else { print(result.text) }
     }
 }

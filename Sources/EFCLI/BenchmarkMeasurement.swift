@@ -15,7 +15,8 @@ struct BenchmarkMeasurement {
     /// Mean milliseconds per step over the profiled pass (fast engine), slowest first.
     var layers: [BenchmarkResult.Layer]
 
-    static func measure(_ runner: ModelRunner, graph: Graph, iterations: Int, warmup: Int) throws -> BenchmarkMeasurement {
+    static func measure(_ runner: ModelRunner, graph: Graph, iterations: Int, warmup: Int) throws
+        -> BenchmarkMeasurement {
         try measure(runner, inputs: try SyntheticInputs.make(for: graph.inputs.map { ($0, try graph.type(of: $0)) }),
                     referenceMacs: graph.nodes.reduce(0) { $0 + MacCount.of($1, graph) },
                     iterations: iterations, warmup: warmup)

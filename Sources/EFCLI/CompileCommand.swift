@@ -88,8 +88,8 @@ struct CompileCommand: ParsableCommand {
                               embedded: EmbeddedRecipe?) throws -> ExecutableManifest {
         func descriptor(_ name: String, isInput: Bool) throws -> TensorDescriptor {
             let type = try graph.type(of: name)
-            let layout = isInput && embedded != nil ? (embedded?.tensorLayout.hasPrefix("nhwc") == true ? "nhwc" : "nchw")
-                : "any"
+            let recipeLayout = embedded?.tensorLayout.hasPrefix("nhwc") == true ? "nhwc" : "nchw"
+            let layout = isInput && embedded != nil ? recipeLayout : "any"
             return TensorDescriptor(name: name, dtype: type.dtype, shape: type.shape, layout: layout)
         }
         var options = ["precision": precision]
@@ -137,7 +137,8 @@ struct CompileSummary: Encodable {
     }
 
     func printText(archive: String) {
-        let stages = stage == GraphStage.native.rawValue ? "native → fp-optimized → compiled" : "\(stage) → compiled"
+        let stages = stage == GraphStage.native.rawValue ? "native → fp-optimized → compiled"
+            : "\(stage) → compiled"
         print("\(archive) → \(executable) (\(CommandSupport.bytes(fileBytes))), \(stages)")
         print("  \(steps) steps; kernels: " + kernels.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
             .joined(separator: ", ") + "; arena \(CommandSupport.bytes(arenaBytes))")
@@ -148,7 +149,9 @@ struct CompileSummary: Encodable {
             print("  embedded recipe: \(recipe.name)" + (recipe.size.map { " \($0)" } ?? "") + ", input "
                 + recipe.tensorLayout + (recipe.normalizationInside ? " (normalization inside the model)" : ""))
         }
-        if !requiredCPUFeatures.isEmpty { print("  needs CPU features: " + requiredCPUFeatures.joined(separator: ", ")) }
+        if !requiredCPUFeatures.isEmpty {
+            print("  needs CPU features: " + requiredCPUFeatures.joined(separator: ", "))
+        }
         print(String(format: "  compiled in %.2f s", seconds))
     }
 }

@@ -19,17 +19,20 @@ enum ExecutableInspection {
         if let source = provenance.sourceModel {
             lines.append("  source model: \(source) (sha256 \(provenance.sourceModelSHA256 ?? "unknown"))")
         }
-        let needs = manifest.requiredCPUFeatures.isEmpty ? "any x86-64 CPU" : manifest.requiredCPUFeatures.joined(separator: ", ")
+        let needs = manifest.requiredCPUFeatures.isEmpty ? "any x86-64 CPU"
+            : manifest.requiredCPUFeatures.joined(separator: ", ")
         lines.append("  needs: \(needs)" + (summary.missingCPUFeatures.isEmpty ? ""
             : " — this CPU lacks \(summary.missingCPUFeatures.joined(separator: ", ")); it cannot run here"))
         for (role, values) in [("input", manifest.inputs), ("output", manifest.outputs)] {
             for value in values {
                 lines.append("  \(role) \(value.name)  \(value.dtype.rawValue)\(value.shape.shapeDescription)  "
-                    + "\(CommandSupport.grouped(value.byteCount)) bytes" + (value.layout == "any" ? "" : "  \(value.layout)"))
+                    + "\(CommandSupport.grouped(value.byteCount)) bytes"
+                    + (value.layout == "any" ? "" : "  \(value.layout)"))
             }
         }
         if let recipe = summary.recipe {
-            lines.append("  recipe: \(recipe.name)" + (recipe.size.map { " \($0)" } ?? "") + ", input \(recipe.tensorLayout), "
+            lines.append("  recipe: \(recipe.name)" + (recipe.size.map { " \($0)" } ?? "")
+                + ", input \(recipe.tensorLayout), "
                 + (recipe.normalizationInside ? "normalization inside the model"
                     : "mean \(recipe.mean) std \(recipe.std) applied outside") + ", \(recipe.channelOrder)")
         } else {

@@ -28,7 +28,8 @@ enum ModelFileKinds {
                 hint: "`edgeflow \(verb)` takes the archive (.efa) it was compiled from")
         case .onnx:
             throw EdgeflowError(.invalidArgument, "\(shown) is an ONNX model; parse it first: "
-                + "edgeflow parse \(shown) -o \(stem).efa" + (expected == .efx ? ", then edgeflow compile \(stem).efa -o \(stem).efx" : ""),
+                + "edgeflow parse \(shown) -o \(stem).efa"
+                + (expected == .efx ? ", then edgeflow compile \(stem).efa -o \(stem).efx" : ""),
                 hint: "`edgeflow \(verb)` takes an \(wanted)")
         case .hef:
             if verb == "run" { throw EdgeflowError(.unsupported, HEFInspection.runRefusal(url: url)) }

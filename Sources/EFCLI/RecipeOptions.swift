@@ -59,7 +59,8 @@ struct RecipeOptions: ParsableArguments {
         }
         if let (width, height) = fixedSize(base), [height, width] != Array(type.shape[2...]) {
             throw EdgeflowError(.invalidArgument, "--recipe \(name) makes \(width)×\(height) images but the model "
-                + "input '\(input)' is \(type)", hint: "give --size \(type.shape[3]) (or the recipe the model was trained with)")
+                + "input '\(input)' is \(type)",
+                hint: "give --size \(type.shape[3]) (or the recipe the model was trained with)")
         }
         return EmbeddedRecipe(name: base.name, size: size, tensorLayout: recipeInside ? "nhwc-u8" : "nchw-f32",
                               mean: normalization.mean, std: normalization.std,

@@ -20,7 +20,8 @@ extension OpParameters {
             self = .conv(ConvOp(window: try Self.window(a), activation: try Self.activation(a),
                                 channelsLast: try Self.flag(a, "channelsLast", false)))
         case .convTranspose:
-            self = .convTranspose(ConvTransposeOp(window: try Self.window(a), outputPadding: try Self.ints(a, "outputPadding"),
+            self = .convTranspose(ConvTransposeOp(window: try Self.window(a),
+                                                  outputPadding: try Self.ints(a, "outputPadding"),
                                                   channelsLast: try Self.flag(a, "channelsLast", false)))
         case .pool:
             let window = try Self.window(a)
@@ -45,7 +46,7 @@ extension OpParameters {
         case .logSoftmax: self = .logSoftmax(axis: try a.requiredInt("axis"))
         case .layerNorm:
             self = .layerNorm(LayerNormOp(axis: try a.requiredInt("axis"), epsilon: try Self.float(a, "epsilon", 1e-5),
-                                          statsDType: try a["statsDType"] == nil ? .float32 : a.requiredDType("statsDType")))
+                                          statsDType: try Self.dtype(a, "statsDType") ?? .float32))
         case .lrn:
             self = .lrn(LRNOp(size: try a.requiredInt("size"), alpha: try Self.float(a, "alpha", 1e-4),
                               beta: try Self.float(a, "beta", 0.75), bias: try Self.float(a, "bias", 1)))
@@ -82,12 +83,13 @@ extension OpParameters {
         case .oneHot: self = .oneHot(depth: try a.requiredInt("depth"), axis: try a.requiredInt("axis"))
         case .resize: self = .resize(try Self.resize(a))
         case .quantizeLinear:
-            self = .quantizeLinear(QuantizeOp(axis: try Self.int(a, "axis", 1), blockSize: try Self.int(a, "blockSize", 0),
+            self = .quantizeLinear(QuantizeOp(axis: try Self.int(a, "axis", 1),
+                                              blockSize: try Self.int(a, "blockSize", 0),
                                               outputDType: try a.requiredDType("outputDType")))
         case .dequantizeLinear:
             self = .dequantizeLinear(QuantizeOp(axis: try Self.int(a, "axis", 1),
                                                 blockSize: try Self.int(a, "blockSize", 0),
-                                                outputDType: a["outputDType"] == nil ? nil : try a.requiredDType("outputDType")))
+                                                outputDType: try Self.dtype(a, "outputDType")))
         case .dynamicQuantizeLinear: self = .dynamicQuantizeLinear
         case .qlinearConv: self = .qlinearConv(try Self.window(a))
         case .qlinearMatMul: self = .qlinearMatMul
@@ -106,6 +108,9 @@ extension OpParameters {
     }
     static func ints(_ a: Attributes, _ key: String) throws -> [Int] {
         a[key] == nil ? [] : try a.requiredInts(key)
+    }
+    static func dtype(_ a: Attributes, _ key: String) throws -> DType? {
+        a[key] == nil ? nil : try a.requiredDType(key)
     }
     static func flag(_ a: Attributes, _ key: String, _ value: Bool) throws -> Bool {
         try int(a, key, value ? 1 : 0) != 0
@@ -147,7 +152,8 @@ extension OpParameters {
         let roi = a.floats("roi").flatMap { $0.isEmpty ? nil : $0 }
         return ResizeParameters(
             mode: try choice(a, "mode", ResizeMode.self),
-            coordinateMode: try choice(a, "coordinateTransformationMode", ResizeCoordinateMode.self, default: .halfPixel),
+            coordinateMode: try choice(a, "coordinateTransformationMode", ResizeCoordinateMode.self,
+                                       default: .halfPixel),
             nearestMode: try choice(a, "nearestMode", ResizeNearestMode.self, default: .roundPreferFloor),
             cubicCoeffA: Double(try float(a, "cubicCoeffA", -0.75)),
             excludeOutside: try flag(a, "excludeOutside", false),

@@ -89,7 +89,9 @@ public enum ProgramBuilder {
         }
         for name in plan.inputs {
             _ = try declared(name, "input")
-            guard inArena.contains(name) else { throw EdgeflowError(.invalidModel, "input '\(name)' is not in the arena") }
+            guard inArena.contains(name) else {
+                throw EdgeflowError(.invalidModel, "input '\(name)' is not in the arena")
+            }
         }
         for name in plan.outputs { _ = try declared(name, "output") }
         for step in plan.steps {

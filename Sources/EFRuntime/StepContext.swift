@@ -64,7 +64,9 @@ final class StepContext {
 
     /// The constant value of input `index`, nil when it is computed at run time or absent.
     func constant(_ step: PlannedStep, _ index: Int) -> Tensor? {
-        guard let name = optionalInputName(step, index), case .constant(let i)? = values[name]?.place else { return nil }
+        guard let name = optionalInputName(step, index), case .constant(let i)? = values[name]?.place else {
+            return nil
+        }
         return constants[i]
     }
 

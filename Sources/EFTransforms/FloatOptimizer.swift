@@ -61,7 +61,9 @@ public enum FloatOptimizer {
             graph, _ in AttentionRecognition.run(graph)
         },
         GraphPass(name: "choose-layout", unit: "graphs given channels-last conv regions") { graph, options in
-            guard options.channelsLast, ChannelsLastLayout.pays(graph) else { return PassOutcome(graph: graph, changes: 0) }
+            guard options.channelsLast, ChannelsLastLayout.pays(graph) else {
+                return PassOutcome(graph: graph, changes: 0)
+            }
             return PassOutcome(graph: try ChannelsLastLayout.apply(graph), changes: 1)
         },
     ]

@@ -20,7 +20,8 @@ public enum InputNormalization {
               mean.count == 3, std.count == 3, !std.contains(0), !source.outputs.contains(input) else {
             throw EdgeflowError(.invalidArgument,
                 "normalization inside the model needs one float32 [1, 3, H, W] image input; this model has "
-                    + source.inputs.map { "\($0) \(source.types[$0].map(\.description) ?? "?")" }.joined(separator: ", "),
+                    + source.inputs.map { "\($0) \(source.types[$0].map(\.description) ?? "?")" }
+                        .joined(separator: ", "),
                 hint: "compile with --recipe alone; the runtime then normalizes outside the model")
         }
         let (height, width) = (type.shape[2], type.shape[3])
@@ -49,7 +50,8 @@ public enum InputNormalization {
                   (.binary(.mul), ["\(input)|centered", "\(input)|inverse-std255"], normalized)]
         var prefix: [Node] = []
         for (params, inputs, output) in chain {
-            let node = Node(name: output, params, inputs: inputs, outputs: [output], originalNames: ["input normalization"])
+            let node = Node(name: output, params, inputs: inputs, outputs: [output],
+                            originalNames: ["input normalization"])
             let types = try ShapeInference.infer(node, inputTypes: inputs.map { graph.types[$0] })
             graph.types[output] = types[0]
             prefix.append(node)

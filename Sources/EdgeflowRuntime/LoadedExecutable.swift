@@ -29,7 +29,8 @@ final class LoadedExecutable: @unchecked Sendable {
         let missing = cpu.missing(manifest.requiredCPUFeatures)
         guard missing.isEmpty else {
             throw EdgeflowError(.unsupported,
-                "\(file.label) needs CPU features this CPU (\(cpu.modelName.isEmpty ? "unknown" : cpu.modelName)) lacks: "
+                "\(file.label) needs CPU features this CPU (\(cpu.modelName.isEmpty ? "unknown" : cpu.modelName)) "
+                    + "lacks: "
                     + missing.joined(separator: ", "),
                 hint: "compile the archive again for this machine (edgeflow compile), e.g. with --precision float32")
         }
@@ -87,7 +88,8 @@ final class LoadedExecutable: @unchecked Sendable {
     /// The manifest's inputs and outputs must be the plan's.
     private static func checkContract(_ manifest: ExecutableManifest, _ plan: ProgramPlan, _ label: String) throws {
         let types = Dictionary(plan.values.map { ($0.name, ($0.dtype, $0.shape)) }, uniquingKeysWith: { a, _ in a })
-        for (declared, planned, role) in [(manifest.inputs, plan.inputs, "inputs"), (manifest.outputs, plan.outputs, "outputs")] {
+        let pairs = [(manifest.inputs, plan.inputs, "inputs"), (manifest.outputs, plan.outputs, "outputs")]
+        for (declared, planned, role) in pairs {
             guard declared.map(\.name) == planned,
                   declared.allSatisfy({ d in types[d.name].map { $0.0 == d.dtype && $0.1 == d.shape } ?? false }) else {
                 throw EdgeflowError(.invalidArchive, "\(label): the \(role) in META and PROG disagree")

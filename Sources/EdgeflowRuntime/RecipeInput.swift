@@ -26,7 +26,8 @@ extension EdgeflowModel {
         recipe.normalization.std = embedded.std
         recipe.normalization.channelOrder = ChannelOrder(rawValue: embedded.channelOrder) ?? .rgb
         guard let layout = TensorLayout(rawValue: embedded.tensorLayout) else {
-            throw EdgeflowError(.invalidArchive, "\(name): the embedded recipe's layout '\(embedded.tensorLayout)' is unknown")
+            throw EdgeflowError(.invalidArchive,
+                                "\(name): the embedded recipe's layout '\(embedded.tensorLayout)' is unknown")
         }
         let options = DecodeOptions(maxPixels: maxPixels)
         let decoded = try ImageDecoder.decode(contentsOf: url, options: options)
