@@ -27,9 +27,8 @@ public struct EdgeflowCommand: ParsableCommand {
             69 unsupported feature, 70 internal error, 74 I/O error.
             """,
         version: EdgeflowVersion.current,
-        subcommands: [ParseCommand.self, InspectCommand.self, CompileCommand.self, RunCommand.self,
-                      InferCommand.self, BenchmarkCommand.self,
-                      RegionsCommand.self, PreprocessCommand.self, TokenizeCommand.self, ProfileCommand.self])
+        subcommands: [ParseCommand.self, InspectCommand.self, OptimizeCommand.self, CompileCommand.self,
+                      RunCommand.self, InferCommand.self, BenchmarkCommand.self, RegionsCommand.self, PreprocessCommand.self, TokenizeCommand.self, ProfileCommand.self])
 
     public init() {}
 

@@ -14,7 +14,8 @@ public struct PassReport: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         let removed = nodesBefore - nodesAfter
-        return "\(pass): \(changes) \(unit)" + (removed == 0 ? "" : " (\(removed) nodes removed)")
+        let effect = removed > 0 ? " (\(removed) nodes removed)" : removed < 0 ? " (\(-removed) nodes added)" : ""
+        return "\(pass): \(changes) \(unit)" + effect
     }
 }
 
