@@ -48,6 +48,27 @@ final class EdgeflowModelTests: XCTestCase {
         }
     }
 
+    func testSeveralModelsShareThePoolAndRunAtOnce() async throws {
+        var other = try ExecutableFixtures.graph()
+        other.name = "other"
+        other.weights["w"] = Tensor(shape: [4, 3, 3, 3], scalars: deterministicFloats(108, seed: 99))
+        let first = try EdgeflowModel(data: try ExecutableFixtures.bytes(try ExecutableFixtures.graph()), label: "a.efx")
+        let second = try EdgeflowModel(data: try ExecutableFixtures.bytes(other), label: "b.efx")
+        let inputs = ExecutableFixtures.input()
+        let name = first.outputs[0].name
+        let alone = [try first.run(batch: [inputs])[0][name]!.scalars(as: Float.self),
+                     try second.run(batch: [inputs])[0][name]!.scalars(as: Float.self)]
+        XCTAssertNotEqual(alone[0], alone[1], "the two models differ")
+        let together = try await withThrowingTaskGroup(of: (Int, [Float]).self) { group in
+            for index in 0..<6 {
+                let model = index % 2 == 0 ? first : second
+                group.addTask { (index % 2, try await model.run(inputs)[name]!.scalars(as: Float.self)) }
+            }
+            return try await group.reduce(into: [(Int, [Float])]()) { $0.append($1) }
+        }
+        for (which, values) in together { XCTAssertEqual(values, alone[which]) }
+    }
+
     func testWrongInputsAreRefusedWithTheContract() throws {
         let model = try EdgeflowModel(data: try ExecutableFixtures.bytes(try ExecutableFixtures.graph()), label: "m.efx")
         let cases: [([String: Tensor], String)] = [
