@@ -111,9 +111,10 @@ final class ProfileCommandTests: XCTestCase {
         }
         try Data("not a model".utf8).write(to: dir.appendingPathComponent("notes.efx"))
         let text = try CLIRunner.run(["profile", "notes.efx", "-o", "x.html"], in: dir)
-        XCTAssertEqual(text.status, 64, text.stderr)
-        XCTAssertTrue(text.stderr.contains("notes.efx is a"), text.stderr)
-        XCTAssertTrue(text.stderr.contains("not an Edgeflow executable (.efx)"), text.stderr)
+        // Unrecognized bytes reach the .efx reader, which says what is wrong (invalid data, 65).
+        XCTAssertEqual(text.status, 65, text.stderr)
+        XCTAssertTrue(text.stderr.contains("notes.efx: not an Edgeflow executable (.efx): it does not start with "
+                                           + "the .efx magic bytes"), text.stderr)
         let missing = try CLIRunner.run(["profile", "absent.efx", "-o", "x.html"], in: dir)
         XCTAssertEqual(missing.status, 74, missing.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("x.html").path),
