@@ -32,8 +32,7 @@ public enum ExecutableWriter {
             table.append(ConstantDescriptor(dtype: tensor.dtype, shape: tensor.shape, offset: offset,
                                             byteCount: tensor.byteCount))
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        let encoder = ExecutableJSON.encoder
         var sections = [
             EFXSection(kind: .metadata, bytes: try encoder.encode(manifest)),
             EFXSection(kind: .program, bytes: try encoder.encode(ExecutableProgram(plan: plan, constants: table))),

@@ -54,7 +54,7 @@ final class LoadedExecutable: @unchecked Sendable {
                                 hint: "the file is not a complete Edgeflow executable; compile it again")
         }
         do {
-            return try JSONDecoder().decode(T.self, from: data)
+            return try ExecutableJSON.decoder.decode(T.self, from: data)
         } catch let error as EdgeflowError {
             throw EdgeflowError(.invalidArchive, "\(file.label): section \(kind): \(error.message)")
         } catch {

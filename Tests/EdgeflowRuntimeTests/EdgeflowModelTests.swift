@@ -69,6 +69,16 @@ final class EdgeflowModelTests: XCTestCase {
         for (which, values) in together { XCTAssertEqual(values, alone[which]) }
     }
 
+    func testNonFiniteParametersSurviveTheFile() throws {
+        var g = TestGraphBuilder()
+        let x = g.input("x", [2, 3])
+        g.output(try g.unary("clip", x, ["alpha": .float(-.infinity), "beta": .float(0.5)]))
+        let model = try EdgeflowModel(data: try ExecutableFixtures.bytes(g.graph), label: "clip.efx")
+        let input = Tensor(shape: [2, 3], scalars: [Float](arrayLiteral: -1e30, -1, 0, 0.25, 0.5, 7))
+        let output = try model.run(["x": input])[g.graph.outputs[0]]
+        XCTAssertEqual(output?.scalars(as: Float.self), [-1e30, -1, 0, 0.25, 0.5, 0.5])
+    }
+
     func testWrongInputsAreRefusedWithTheContract() throws {
         let model = try EdgeflowModel(data: try ExecutableFixtures.bytes(try ExecutableFixtures.graph()), label: "m.efx")
         let cases: [([String: Tensor], String)] = [
