@@ -27,16 +27,17 @@ struct RecipeChain {
         try succeed(["parse", onnx.path, "-o", "model.efa"])
     }
 
-    func output(_ dir: String) throws -> Tensor {
+    /// The one file `run` wrote into `dir`.
+    func outputFile(_ dir: String) throws -> URL {
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent(dir).path)
         XCTAssertEqual(names.count, 1, "\(dir): \(names)")
-        return try NPY.read(contentsOf: directory.appendingPathComponent(dir).appendingPathComponent(names[0]))
+        let name = try XCTUnwrap(names.first, "\(dir) is empty")
+        return directory.appendingPathComponent(dir).appendingPathComponent(name)
     }
 
-    func bytes(_ dir: String) throws -> Data {
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent(dir).path)
-        return try Data(contentsOf: directory.appendingPathComponent(dir).appendingPathComponent(names[0]))
-    }
+    func output(_ dir: String) throws -> Tensor { try NPY.read(contentsOf: try outputFile(dir)) }
+
+    func bytes(_ dir: String) throws -> Data { try Data(contentsOf: try outputFile(dir)) }
 
     /// The recipe paths on a model whose input is `size`×`size` (224, clip's default, is not given).
     func checkRecipePaths(size: Int, photo: URL, file: StaticString = #filePath, line: UInt = #line) throws {
