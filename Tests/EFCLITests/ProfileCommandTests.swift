@@ -110,11 +110,11 @@ final class ProfileCommandTests: XCTestCase {
                 + "compile it first: edgeflow compile \(file) -o \(stem).efx"), result.stderr)
         }
         try Data("not a model".utf8).write(to: dir.appendingPathComponent("notes.efx"))
+        // Unrecognized bytes go to the executable reader, which says what is wrong (invalid data).
         let text = try CLIRunner.run(["profile", "notes.efx", "-o", "x.html"], in: dir)
-        // Unrecognized bytes reach the .efx reader, which says what is wrong (invalid data, 65).
         XCTAssertEqual(text.status, 65, text.stderr)
-        XCTAssertTrue(text.stderr.contains("notes.efx: not an Edgeflow executable (.efx): it does not start with "
-                                           + "the .efx magic bytes"), text.stderr)
+        XCTAssertTrue(text.stderr.contains("notes.efx: not an Edgeflow executable (.efx): it does not start with the "
+                                           + ".efx magic bytes"), text.stderr)
         let missing = try CLIRunner.run(["profile", "absent.efx", "-o", "x.html"], in: dir)
         XCTAssertEqual(missing.status, 74, missing.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("x.html").path),
