@@ -14,7 +14,7 @@ final class PackedOperand {
 
     /// Reorders `data`, laid out as `source`, into a new buffer laid out as `packed`.
     init(_ data: UnsafeRawPointer, source: dnnl_memory_desc_t, packed: dnnl_memory_desc_t, engine: DNNLEngine) throws {
-        buffer = .allocate(byteCount: max(MemoryDescriptors.byteCount(packed), 64), alignment: 64)
+        buffer = LargeAllocation.allocate(byteCount: max(MemoryDescriptors.byteCount(packed), 64), alignment: 64)
         do {
             memory = try makeMemory(packed, engine, handle: buffer)
             let reorder = try PrimitiveDescriptor.reorder(from: source, to: packed, engine: engine)

@@ -13,8 +13,7 @@ public final class ExecutionContext {
     /// Allocates the arena and scratchpad for `program`.
     public init(program: Program) {
         self.program = program
-        arena = UnsafeMutableRawPointer.allocate(byteCount: max(program.arenaByteCount, 64),
-                                                 alignment: TensorStorage.alignment)
+        arena = LargeAllocation.allocate(byteCount: max(program.arenaByteCount, 64), alignment: TensorStorage.alignment)
         arena.initializeMemory(as: UInt8.self, repeating: 0, count: max(program.arenaByteCount, 64))
         scratchpad = UnsafeMutableRawPointer.allocate(byteCount: max(program.scratchpadByteCount, 64),
                                                       alignment: 4096)

@@ -28,7 +28,9 @@ public final class EdgeflowModel: @unchecked Sendable {
     ///   `.unsupported` when it needs CPU features this CPU lacks or a newer Edgeflow;
     ///   `.invalidInput` when a run would exceed `memoryBudget`.
     public convenience init(contentsOf url: URL, memoryBudget: MemoryBudget = .run()) throws {
-        try self.init(file: try EFXFile(contentsOf: url), budget: memoryBudget)
+        // The weights' checksum is verified while the kernels are built (LoadedExecutable), on
+        // another core; nothing runs before it matched.
+        try self.init(file: try EFXFile(contentsOf: url, deferredVerification: [.weights]), budget: memoryBudget)
     }
 
     /// Loads an executable held in memory (copied into aligned memory first).

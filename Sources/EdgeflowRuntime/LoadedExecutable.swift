@@ -37,14 +37,32 @@ final class LoadedExecutable: @unchecked Sendable {
         let program = try Self.decode(ExecutableProgram.self, .program, file)
         recipe = file.info(.recipe) == nil ? nil : try Self.decode(EmbeddedRecipe.self, .recipe, file)
         let constants = try Self.constants(program.constants, file)
+        // A deferred weight checksum (EdgeflowModel(contentsOf:)) runs beside the kernel building
+        // and is awaited before the program is handed out.
+        let verification = Self.verifyInBackground(file, .weights)
         try Self.checkContract(manifest, program.plan, file.label)
         try budget.check(program.plan.arenaByteCount, for: "the arena of \(file.label)")
         do {
-            (self.program, fallbacks) = try ProgramBuilder.build(program.plan, constants: constants)
+            let built = Result { try ProgramBuilder.build(program.plan, constants: constants) }
+            try verification()
+            (self.program, fallbacks) = try built.get()
             try budget.check(CheckedSize.add(self.program.arenaByteCount, self.program.scratchpadByteCount,
                                              "arena and scratchpad"), for: "the arena and scratchpad of \(file.label)")
         } catch let error as EdgeflowError where error.kind == .invalidModel {
             throw EdgeflowError(.invalidArchive, "\(file.label): section PROG (program): \(error.message)")
+        }
+    }
+
+    /// Starts verifying `kind` on another thread; the returned function waits and rethrows.
+    private static func verifyInBackground(_ file: EFXFile, _ kind: EFXSectionKind) -> () throws -> Void {
+        let group = DispatchGroup()
+        nonisolated(unsafe) var failure: Error?
+        DispatchQueue.global(qos: .userInitiated).async(group: group) {
+            do { try file.verify(kind) } catch { failure = error }
+        }
+        return {
+            group.wait()
+            if let failure { throw failure }
         }
     }
 

@@ -45,6 +45,21 @@ final class ExecutableDamageTests: XCTestCase {
         }
     }
 
+    func testAFlippedWeightByteInAFileIsCaughtByTheBackgroundCheck() throws {
+        let (data, file) = try sections()
+        let weights = try XCTUnwrap(file.info(.weights))
+        var damaged = data
+        damaged[weights.offset + weights.length - 3] ^= 0x01
+        let directory = try TestData.temporaryDirectory("efx-damage")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("m.efx")
+        try damaged.write(to: url)
+        XCTAssertThrowsError(try EdgeflowModel(contentsOf: url)) { error in
+            let message = (error as? EdgeflowError)?.message ?? "\(error)"
+            XCTAssertTrue(message.contains("section WGHT") && message.contains("checksum"), message)
+        }
+    }
+
     func testNewerFormatVersionAsksForAnUpgrade() throws {
         var (data, _) = try sections()
         data[8] = 2  // the u32 version after the 8-byte magic
