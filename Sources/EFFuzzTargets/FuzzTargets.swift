@@ -6,7 +6,7 @@ public enum FuzzTargets {
     /// All targets in the order scripts/fuzz.sh runs them.
     public static let all: [FuzzTarget] = ModelFuzzTargets.all + MediaFuzzTargets.all + TextFuzzTargets.all
         + HailoFuzzTargets.all
-        + [ExecutableFuzzTarget.efx, ExecutableFuzzTarget.model]
+        + [ExecutableFuzzTarget.efx, ExecutableFuzzTarget.model, ProgramFuzzTarget.program]
 
     /// The target called `name`, or nil.
     public static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }
