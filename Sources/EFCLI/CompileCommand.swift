@@ -139,7 +139,8 @@ struct CompileSummary: Encodable {
     func printText(archive: String) {
         let stages = stage == GraphStage.native.rawValue ? "native → fp-optimized → compiled"
             : "\(stage) → compiled"
-        print("\(archive) → \(executable) (\(CommandSupport.bytes(fileBytes))), \(stages)")
+        print("\(archive) → \(CommandSupport.display(URL(fileURLWithPath: executable))) "
+            + "(\(CommandSupport.bytes(fileBytes))), \(stages)")
         print("  \(steps) steps; kernels: " + kernels.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
             .joined(separator: ", ") + "; arena \(CommandSupport.bytes(arenaBytes))")
         for fallback in fallbacks {
