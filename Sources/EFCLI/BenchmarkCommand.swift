@@ -107,7 +107,7 @@ struct BenchmarkCommand: ParsableCommand {
             throw EdgeflowError(.invalidArgument, "\(archive) was compiled for batch \(modelBatch), not \(batch)",
                                 hint: "re-parse and compile the model with --input-shape NAME=\(batch),...")
         }
-        let inputs = try SyntheticInputs.make(for: model.inputs.map { ($0.name, TensorType($0.dtype, $0.shape)) })
+        let inputs = ExecutableInputs.synthetic(for: model.inputs)
         var report = CompileReport()
         report.fallbacks = model.fallbacks
         let measurement = try BenchmarkMeasurement.measure(

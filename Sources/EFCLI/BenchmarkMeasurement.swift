@@ -17,7 +17,7 @@ struct BenchmarkMeasurement {
 
     static func measure(_ runner: ModelRunner, graph: Graph, iterations: Int, warmup: Int) throws
         -> BenchmarkMeasurement {
-        try measure(runner, inputs: try SyntheticInputs.make(for: graph.inputs.map { ($0, try graph.type(of: $0)) }),
+        try measure(runner, inputs: ExecutableInputs.synthetic(for: graph.inputs.map { ($0, try graph.type(of: $0)) }),
                     referenceMacs: graph.nodes.reduce(0) { $0 + MacCount.of($1, graph) },
                     iterations: iterations, warmup: warmup)
     }
@@ -63,30 +63,5 @@ struct BenchmarkMeasurement {
             BenchmarkResult.Layer(node: step.info.node, op: step.info.op, kernel: step.info.kernel,
                                   ms: Double(time) / Double(runs) / 1e6, share: total > 0 ? Double(time) / total : 0)
         }.sorted { $0.ms > $1.ms }
-    }
-}
-
-/// Deterministic inputs: floats uniform in [0, 1) from a fixed SplitMix64 seed, integers 0,
-/// bools false.
-enum SyntheticInputs {
-    static func make(for values: [(name: String, type: TensorType)]) throws -> [String: Tensor] {
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-        func next() -> Float {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Float((z ^ (z >> 31)) >> 40) / Float(1 << 24)
-        }
-        var inputs: [String: Tensor] = [:]
-        for (name, type) in values {
-            switch type.dtype {
-            case .float32:
-                inputs[name] = Tensor(shape: type.shape, scalars: (0..<type.shape.elementCount).map { _ in next() })
-            default:
-                inputs[name] = Tensor(zeros: type.dtype, shape: type.shape)
-            }
-        }
-        return inputs
     }
 }

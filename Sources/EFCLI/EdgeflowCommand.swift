@@ -28,7 +28,8 @@ public struct EdgeflowCommand: ParsableCommand {
             """,
         version: EdgeflowVersion.current,
         subcommands: [ParseCommand.self, InspectCommand.self, OptimizeCommand.self, CompileCommand.self,
-                      RunCommand.self, InferCommand.self, BenchmarkCommand.self, RegionsCommand.self, PreprocessCommand.self, TokenizeCommand.self, ProfileCommand.self])
+                      RunCommand.self, InferCommand.self, BenchmarkCommand.self, ProfileCommand.self,
+                      RegionsCommand.self, PreprocessCommand.self, TokenizeCommand.self])
 
     public init() {}
 

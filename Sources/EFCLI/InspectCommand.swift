@@ -52,7 +52,9 @@ struct InspectCommand: ParsableCommand {
                 print(try HEFInspection.inspect(url: url, label: archive, json: json, verify: !noVerify))
                 return
             }
-            if try FileKind.detect(url: url) == .efx { return try ExecutableInspection.print(url, label: archive, json: json) }
+            if try FileKind.detect(url: url) == .efx {
+                return try ExecutableInspection.print(url, label: archive, json: json)
+            }
             try ModelFileKinds.require(url, is: .efa, for: "inspect")
             let contents = try EdgeflowArchive.read(from: url)
             let summary = ModelSummary(contents.graph)
@@ -63,7 +65,8 @@ struct InspectCommand: ParsableCommand {
                 return
             }
             let metadata = contents.metadata
-            print("\(archive): Edgeflow archive, format version \(metadata.formatVersion), state \(metadata.state.rawValue)")
+            print("\(archive): Edgeflow archive, format version \(metadata.formatVersion), "
+                + "state \(metadata.state.rawValue)")
             print("  written by Edgeflow \(metadata.edgeflowVersion) at \(metadata.created)")
             if let source = metadata.sourceModel {
                 print("  source model: \(source.fileName) (sha256 \(source.sha256))")

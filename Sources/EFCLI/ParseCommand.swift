@@ -27,7 +27,8 @@ struct ParseCommand: ParsableCommand {
     @Argument(help: "The ONNX model file.")
     var model: String
 
-    @Option(name: [.short, .customLong("output")], help: "The archive to write (default: MODEL's name with .efa, in the current directory).")
+    @Option(name: [.short, .customLong("output")],
+            help: "The archive to write (default: MODEL's name with .efa, in the current directory).")
     var output: String?
 
     @Option(name: .customLong("input-shape"),

@@ -82,9 +82,11 @@ struct ProfileCommand: ParsableCommand {
             try Self.checkWritable(reportURL, shown: output)
             if let threads { EdgeflowModel.setThreadCount(threads) }
             let loaded = try EdgeflowModel(contentsOf: modelURL)
-            let given = try ProfileInputs.load(inputs.map(\.text), for: loaded.inputs)
+            let given = inputs.isEmpty ? ExecutableInputs.synthetic(for: loaded.inputs)
+                : try ExecutableInputs.files(inputs.map(\.text), for: loaded.inputs)
             // Said on stdout with the summary, on stderr when stdout is the JSON report.
-            let note = inputs.isEmpty && !loaded.inputs.isEmpty ? "inputs: synthetic (\(ProfileInputs.syntheticNote)); "
+            let synthetic = "inputs: synthetic (\(ExecutableInputs.syntheticNote)); "
+            let note = inputs.isEmpty && !loaded.inputs.isEmpty ? synthetic
                 + "give --input NAME=FILE.npy to profile on real data\n" : ""
             let report = try ProfileSession.measure(loaded, inputs: given, runs: runs, warmup: warmup)
             try AtomicFile.write(Data(ProfileHTML.render(report).utf8), to: reportURL)

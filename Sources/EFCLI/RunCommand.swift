@@ -93,18 +93,7 @@ struct RunCommand: ParsableCommand {
 
     private func loadInputs(_ model: EdgeflowModel) throws -> [String: Tensor] {
         if let image { return try model.imageInput(contentsOf: CommandSupport.url(image), maxPixels: maxPixels) }
-        let types = Dictionary(model.inputs.map { ($0.name, TensorType($0.dtype, $0.shape)) },
-                               uniquingKeysWith: { a, _ in a })
-        let signature = InputSignature(inputs: model.inputs.map(\.name), types: types)
-        let files = try InputAssignment.resolve(inputs.map(\.text), signature)
-        try RunMemory.checkInputFiles(files, RunMemory.budget(nil))
-        var tensors: [String: Tensor] = [:]
-        for descriptor in model.inputs {
-            guard let file = files[descriptor.name] else { continue }
-            tensors[descriptor.name] = try InputCheck.load(input: descriptor.name, from: file,
-                                                           expected: TensorType(descriptor.dtype, descriptor.shape))
-        }
-        return tensors
+        return try ExecutableInputs.files(inputs.map(\.text), for: model.inputs)
     }
 }
 

@@ -115,7 +115,8 @@ enum VocabularyLocation {
         var directories: [URL] = []
         directories.append(CommandSupport.url(".testdata/clip"))
         // The checkout that holds .build/…/edgeflow: the nearest ancestor with a .testdata folder.
-        var ancestor = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        var ancestor = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent()
         for _ in 0..<5 {
             ancestor = ancestor.deletingLastPathComponent()
             if FileManager.default.fileExists(atPath: ancestor.appendingPathComponent(".testdata").path) {

@@ -56,7 +56,8 @@ public enum Compiler {
     public static func compile(_ graph: Graph, _ options: CompileOptions = CompileOptions()) throws -> CompiledModel {
         if options.fastKernels, options.precision == .bfloat16, !DNNLEngine.supportsBF16 {
             throw EdgeflowError(.unsupported,
-                "this CPU has no bfloat16 kernels (oneDNN's ISA here is \(DNNLEngine.effectiveISA); bf16 needs AVX-512 or AMX)",
+                "this CPU has no bfloat16 kernels (oneDNN's ISA here is \(DNNLEngine.effectiveISA); "
+                    + "bf16 needs AVX-512 or AMX)",
                 hint: "use --precision float32")
         }
         let (plan, constants) = try makePlan(graph, options)

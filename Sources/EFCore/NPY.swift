@@ -48,7 +48,8 @@ public enum NPY {
         let available = data.count - header.dataOffset
         guard available == bytes else {
             throw EdgeflowError(.invalidInput,
-                "the .npy data holds \(available) bytes but its header declares \(header.shape.shapeDescription) \(dtype.rawValue) = \(bytes) bytes")
+                "the .npy data holds \(available) bytes but its header declares "
+                    + "\(header.shape.shapeDescription) \(dtype.rawValue) = \(bytes) bytes")
         }
         return data.withUnsafeBytes { raw in
             Tensor(dtype: dtype, shape: header.shape,

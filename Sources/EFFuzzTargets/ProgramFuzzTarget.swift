@@ -17,12 +17,9 @@ enum ProgramFuzzTarget {
     static let program = FuzzTarget(name: "efx-program",
         summary: "PROG JSON → wrapped in a valid .efx with matching META and zero weights → EdgeflowModel, one run"
     ) { data in
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity",
-                                                                         negativeInfinity: "-Infinity", nan: "NaN")
         let program: ExecutableProgram
         do {
-            program = try decoder.decode(ExecutableProgram.self, from: data)
+            program = try ExecutableJSON.decoder.decode(ExecutableProgram.self, from: data)
         } catch let error as EdgeflowError {
             throw error
         } catch {
@@ -43,7 +40,7 @@ enum ProgramFuzzTarget {
                                                             archiveStage: "fp-optimized", compileOptions: [:],
                                                             created: "2026-01-01T00:00:00Z"))
         let file = try EFXWriter.encode([
-            EFXSection(kind: .metadata, bytes: try JSONEncoder().encode(manifest)),
+            EFXSection(kind: .metadata, bytes: try ExecutableJSON.encoder.encode(manifest)),
             EFXSection(kind: .program, bytes: data),
             EFXSection(kind: .weights, bytes: Data(count: end)),
         ])

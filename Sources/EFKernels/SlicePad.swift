@@ -5,7 +5,8 @@ import EFCore
 extension Kernels {
     /// The number of elements a slice from `start` toward `end` with `step` selects.
     public static func sliceLength(start: Int, end: Int, step: Int) -> Int {
-        let (span, overflow) = step > 0 ? end.subtractingReportingOverflow(start) : start.subtractingReportingOverflow(end)
+        let (span, overflow) = step > 0 ? end.subtractingReportingOverflow(start)
+            : start.subtractingReportingOverflow(end)
         guard step != 0, step != Int.min, !overflow, span > 0 else { return 0 }
         return (span - 1) / Swift.abs(step) + 1
     }

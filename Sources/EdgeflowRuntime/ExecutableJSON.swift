@@ -4,10 +4,11 @@
 
 import Foundation
 
-enum ExecutableJSON {
-    static let markers = (positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+/// Public for tools (the fuzz targets) that read or write these sections themselves.
+public enum ExecutableJSON {
+    public static let markers = (positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
 
-    static var encoder: JSONEncoder {
+    public static var encoder: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(
@@ -15,7 +16,7 @@ enum ExecutableJSON {
         return encoder
     }
 
-    static var decoder: JSONDecoder {
+    public static var decoder: JSONDecoder {
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(
             positiveInfinity: markers.positiveInfinity, negativeInfinity: markers.negativeInfinity, nan: markers.nan)

@@ -1,24 +1,22 @@
-// The inputs `edgeflow profile` runs an executable on: `.npy` files given as NAME=FILE (or
-// FILE alone for a one-input model, matched by InputAssignment as for `run`), checked against
-// the executable's declared inputs, or deterministic synthetic tensors of the declared dtype
-// and shape when no file is given.
+// The inputs the verbs that run an executable (`run`, `profile`) or time a model (`benchmark`)
+// feed it: `.npy` files given as NAME=FILE (or FILE alone for a one-input model, matched by
+// InputAssignment as `infer` matches them) checked against the declared inputs, or
+// deterministic synthetic tensors of the declared dtype and shape.
 
 import EFCore
 import EFIR
 import EdgeflowRuntime
 import Foundation
 
-enum ProfileInputs {
-    /// How the synthetic inputs are made, for the note the command prints.
+enum ExecutableInputs {
+    /// How the synthetic inputs are made, for the notes the commands print.
     static let syntheticNote = "floats uniform in [0, 1) and uint8 bytes from a fixed seed, other integers 0, "
         + "bools false"
 
-    /// One tensor per declared input: from the `--input` arguments when any are given (then
-    /// every input needs one; matched as `infer` and `run` match them), else synthetic.
+    /// One tensor per declared input, from the `--input` arguments (every input needs one).
     /// - Throws: `EdgeflowError.invalidInput` for unknown, repeated or missing inputs and for
     ///   files that do not match the declared dtype and shape; `.io` for unreadable files.
-    static func load(_ arguments: [String], for inputs: [TensorDescriptor]) throws -> [String: Tensor] {
-        guard !arguments.isEmpty else { return synthetic(for: inputs) }
+    static func files(_ arguments: [String], for inputs: [TensorDescriptor]) throws -> [String: Tensor] {
         let types = Dictionary(inputs.map { ($0.name, TensorType($0.dtype, $0.shape)) },
                                uniquingKeysWith: { first, _ in first })
         let files = try InputAssignment.resolve(arguments, InputSignature(inputs: inputs.map(\.name), types: types))
@@ -34,27 +32,26 @@ enum ProfileInputs {
 
     /// Deterministic tensors for `inputs` (see `syntheticNote`): the same bytes on every call.
     static func synthetic(for inputs: [TensorDescriptor]) -> [String: Tensor] {
+        synthetic(for: inputs.map { ($0.name, TensorType($0.dtype, $0.shape)) })
+    }
+
+    /// Deterministic tensors for named types (see `syntheticNote`).
+    static func synthetic(for values: [(name: String, type: TensorType)]) -> [String: Tensor] {
         var random = SplitMix64(seed: 0x9E37_79B9_7F4A_7C15)
         var tensors: [String: Tensor] = [:]
-        for input in inputs {
-            let count = input.shape.elementCount
-            switch input.dtype {
-            case .float32:
-                tensors[input.name] = Tensor(shape: input.shape, scalars: (0..<count).map { _ in random.unit() })
-            case .float64:
-                tensors[input.name] = Tensor(shape: input.shape,
-                                             scalars: (0..<count).map { _ in Double(random.unit()) })
+        for (name, type) in values {
+            let (shape, count) = (type.shape, type.shape.elementCount)
+            switch type.dtype {
+            case .float32: tensors[name] = Tensor(shape: shape, scalars: (0..<count).map { _ in random.unit() })
+            case .float64: tensors[name] = Tensor(shape: shape, scalars: (0..<count).map { _ in Double(random.unit()) })
             case .float16:
-                tensors[input.name] = Tensor(shape: input.shape,
-                                             scalars: (0..<count).map { _ in Float16(random.unit()) })
+                tensors[name] = Tensor(shape: shape, scalars: (0..<count).map { _ in Float16(random.unit()) })
             case .bfloat16:
-                tensors[input.name] = Tensor(shape: input.shape,
-                                             scalars: (0..<count).map { _ in BFloat16(random.unit()) })
+                tensors[name] = Tensor(shape: shape, scalars: (0..<count).map { _ in BFloat16(random.unit()) })
             case .uint8:
-                tensors[input.name] = Tensor(shape: input.shape,
-                                             scalars: (0..<count).map { _ in UInt8(truncatingIfNeeded: random.next()) })
-            default:
-                tensors[input.name] = Tensor(zeros: input.dtype, shape: input.shape)
+                tensors[name] = Tensor(shape: shape,
+                                       scalars: (0..<count).map { _ in UInt8(truncatingIfNeeded: random.next()) })
+            default: tensors[name] = Tensor(zeros: type.dtype, shape: shape)
             }
         }
         return tensors
