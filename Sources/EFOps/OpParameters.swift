@@ -49,6 +49,8 @@ public enum OpParameters: Equatable, Sendable {
     case qlinearMatMul
     case matMulInteger
     case convInteger(ConvParameters)
+    case quantizedConv(QuantizedConvOp)
+    case quantizedMatMul(QuantizedMatMulOp)
 }
 
 /// A unary function with its constants (alpha, beta, gamma as documented on `OpType.unary`).
@@ -232,22 +234,24 @@ public struct QuantizeOp: Equatable, Sendable {
 }
 
 extension OpParameters {
-    /// Whether a conv, convTranspose or pool stores x and y channels-last ([N, spatial..., C]).
+    /// Whether a conv, convTranspose, pool or quantizedConv stores x and y channels-last ([N, spatial..., C]).
     public var isChannelsLast: Bool {
         switch self {
         case .conv(let p): p.channelsLast
         case .convTranspose(let p): p.channelsLast
         case .pool(let p): p.channelsLast
+        case .quantizedConv(let p): p.channelsLast
         default: false
         }
     }
 
-    /// The window of a conv, convTranspose, convInteger or qlinearConv.
+    /// The window of a conv, convTranspose, convInteger, qlinearConv or quantizedConv.
     public var convWindow: ConvParameters? {
         switch self {
         case .conv(let p): p.window
         case .convTranspose(let p): p.window
         case .convInteger(let window), .qlinearConv(let window): window
+        case .quantizedConv(let p): p.window
         default: nil
         }
     }

@@ -41,6 +41,8 @@ public enum OpShapes {
         case .quantizeLinear, .dequantizeLinear, .dynamicQuantizeLinear, .qlinearConv, .qlinearMatMul,
              .matMulInteger, .convInteger:
             types = try QuantShapes.infer(op, inputTypes)
+        case .quantizedConv, .quantizedMatMul:
+            types = try QuantizedShapes.infer(op, inputTypes)
         }
         guard types.count == op.outputCount else {
             throw EdgeflowError(.invalidModel,

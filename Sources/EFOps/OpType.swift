@@ -155,4 +155,16 @@ public enum OpType: String, Codable, CaseIterable, Sendable {
     case matMulInteger
     /// ONNX ConvInteger: int32 result. Inputs: x, w, optional x_zp, optional w_zp. Params as `conv`.
     case convInteger
+
+    // MARK: Edgeflow int8 (the contract in docs/numerics.md)
+
+    /// Inputs: x uint8 [N, C, spatial...] (channels-last: [N, spatial..., C]), w int8 [M, C/group,
+    /// kernel...], optional bias int32 [M], multipliers float32 [M] (u8 output: s_x·s_w/s_y;
+    /// float output: s_x·s_w). Params: window as `conv`, `channelsLast`, `inputZeroPoint`,
+    /// `output` (uint8 with `outputZeroPoint`, `outputLower`, `outputUpper`; or float32 with an
+    /// optional fused `activation`).
+    case quantizedConv
+    /// Inputs: a uint8 [..., M, K], b int8 [K, N], optional bias int32 [N], multipliers float32
+    /// [N]. Params: `inputZeroPoint`, `output` as quantizedConv.
+    case quantizedMatMul
 }

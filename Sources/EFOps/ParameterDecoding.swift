@@ -95,6 +95,14 @@ extension OpParameters {
         case .qlinearMatMul: self = .qlinearMatMul
         case .matMulInteger: self = .matMulInteger
         case .convInteger: self = .convInteger(try Self.window(a))
+        case .quantizedConv:
+            self = .quantizedConv(QuantizedConvOp(window: try Self.window(a),
+                                                  channelsLast: try Self.flag(a, "channelsLast", false),
+                                                  inputZeroPoint: try Self.code(a, "inputZeroPoint", nil),
+                                                  output: try Self.quantizedOutput(a)))
+        case .quantizedMatMul:
+            self = .quantizedMatMul(QuantizedMatMulOp(inputZeroPoint: try Self.code(a, "inputZeroPoint", nil),
+                                                      output: try Self.quantizedOutput(a)))
         }
     }
 

@@ -50,6 +50,8 @@ extension OpParameters {
         case .qlinearMatMul: .qlinearMatMul
         case .matMulInteger: .matMulInteger
         case .convInteger: .convInteger
+        case .quantizedConv: .quantizedConv
+        case .quantizedMatMul: .quantizedMatMul
         }
     }
 
@@ -148,6 +150,14 @@ extension OpParameters {
             Self.put(&a, "blockSize", p.blockSize, 0)
             if let dtype = p.outputDType { a["outputDType"] = .string(dtype.rawValue) }
         case .qlinearConv(let window), .convInteger(let window): Self.put(&a, window)
+        case .quantizedConv(let p):
+            Self.put(&a, p.window)
+            Self.put(&a, "channelsLast", p.channelsLast, false)
+            a["inputZeroPoint"] = .int(Int(p.inputZeroPoint))
+            Self.put(&a, p.output)
+        case .quantizedMatMul(let p):
+            a["inputZeroPoint"] = .int(Int(p.inputZeroPoint))
+            Self.put(&a, p.output)
         }
         return a
     }
@@ -161,13 +171,13 @@ extension OpParameters {
     private static func put(_ a: inout Attributes, _ key: String, _ value: Bool, _ absent: Bool) {
         if value != absent { a[key] = .int(value ? 1 : 0) }
     }
-    private static func put(_ a: inout Attributes, _ activation: FusedActivation?) {
+    static func put(_ a: inout Attributes, _ activation: FusedActivation?) {
         guard let activation else { return }
         a["activation"] = .string(activation.fn.rawValue)
         put(&a, "activationAlpha", activation.alpha, 0)
         put(&a, "activationBeta", activation.beta, 0)
     }
-    private static func put(_ a: inout Attributes, _ window: ConvParameters) {
+    static func put(_ a: inout Attributes, _ window: ConvParameters) {
         if !window.strides.isEmpty { a["strides"] = .ints(window.strides) }
         if !window.dilations.isEmpty { a["dilations"] = .ints(window.dilations) }
         if !window.pads.isEmpty { a["pads"] = .ints(window.pads) }

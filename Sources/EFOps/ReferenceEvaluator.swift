@@ -30,6 +30,8 @@ public enum ReferenceEvaluator {
         case .quantizeLinear, .dequantizeLinear, .dynamicQuantizeLinear, .qlinearConv, .qlinearMatMul,
              .matMulInteger, .convInteger:
             return try QuantEvaluator.evaluate(parameters, arguments)
+        case .quantizedConv, .quantizedMatMul:
+            return try QuantizedEvaluator.evaluate(parameters, arguments)
         }
     }
 }
