@@ -16,10 +16,15 @@ public struct CompileOptions: Sendable {
     public var fastKernels: Bool
     /// Arithmetic of the oneDNN conv/matmul kernels (float32 in and out either way).
     public var precision: MatrixPrecision
+    /// The quantized emulator: integer steps (quantizedConv, quantizedMatMul, quantizeLinear,
+    /// dequantizeLinear) run the contract's reference kernels, float steps the same fast kernels
+    /// as the executable (docs/numerics.md).
+    public var emulateIntegerSteps: Bool
 
-    public init(fastKernels: Bool = true, precision: MatrixPrecision = .float32) {
+    public init(fastKernels: Bool = true, precision: MatrixPrecision = .float32, emulateIntegerSteps: Bool = false) {
         self.fastKernels = fastKernels
         self.precision = precision
+        self.emulateIntegerSteps = emulateIntegerSteps
     }
 }
 
@@ -72,6 +77,9 @@ public enum Compiler {
         return CompiledModel(plan: plan, constants: constants, program: program, report: report)
     }
 
+    /// The ops whose integer arithmetic the quantized emulator runs with the reference kernels.
+    static let integerOps: Set<OpType> = [.quantizedConv, .quantizedMatMul, .quantizeLinear, .dequantizeLinear]
+
     /// The plan of `graph`: places from the memory plan, one step per node that is not an alias.
     static func makePlan(_ graph: Graph, _ options: CompileOptions) throws -> (ProgramPlan, [Tensor]) {
         let memory = try MemoryPlan(graph)
@@ -93,9 +101,11 @@ public enum Compiler {
         for name in graph.inputs { try declare(name) }
         for (index, node) in graph.nodes.enumerated() where !memory.aliasNodes.contains(index) {
             for name in node.inputs + node.outputs { try declare(name) }
+            let emulated = options.emulateIntegerSteps && Self.integerOps.contains(node.op)
+            let fast = options.fastKernels && !emulated
             steps.append(PlannedStep(name: node.name, params: node.params, inputs: node.inputs, outputs: node.outputs,
-                                     kernel: options.fastKernels ? .fast : .reference,
-                                     reason: options.fastKernels ? "" : "fast kernels disabled",
+                                     kernel: fast ? .fast : .reference,
+                                     reason: fast ? "" : emulated ? "quantized emulator" : "fast kernels disabled",
                                      macs: MacCount.of(node, graph)))
         }
         for name in graph.outputs { try declare(name) }

@@ -1,0 +1,126 @@
+// The quantized stage: calibrates an fp-optimized graph on sample inputs, chooses which convs
+// and matMuls run in int8 (the first release's scope: products with constant weights; every
+// other op stays float), and rewrites the graph into Edgeflow's int8 ops (Int8Rewrite). A layer
+// stays float, with the reason in the report, when the script says so, its input's calibrated
+// range is not finite, or its constants cannot meet the int32 contract.
+
+import EFCore
+import EFIR
+
+/// How to quantize.
+public struct QuantizerOptions {
+    public var estimator: RangeEstimator
+    /// Layers (node names) the model script keeps in float.
+    public var floatLayers: Set<String>
+    /// Called after each calibration sample with (done, total).
+    public var progress: ((Int, Int) -> Void)?
+
+    public init(estimator: RangeEstimator = .meanMinMax, floatLayers: Set<String> = [],
+                progress: ((Int, Int) -> Void)? = nil) {
+        self.estimator = estimator
+        self.floatLayers = floatLayers
+        self.progress = progress
+    }
+}
+
+/// What the quantizer did.
+public struct QuantizationReport: Codable, Equatable, Sendable {
+    /// One decision per conv and matMul, in graph order.
+    public var layers: [LayerDecision]
+    /// Calibration samples used.
+    public var samples: Int
+    /// Values whose calibrated range was not finite (never quantized).
+    public var nonFiniteValues: [String]
+
+    public var quantizedCount: Int { layers.filter { $0.precision == .a8w8 }.count }
+}
+
+/// Moves graphs from the fp-optimized stage to the quantized one.
+public enum Quantizer {
+    /// Quantizes `graph` with the ranges observed on `samples`.
+    /// - Parameter samples: one tensor per graph input each, typed as the inputs (at least one).
+    /// - Returns: the quantized graph (stage `.quantized`, same inputs and outputs) and the report.
+    /// - Throws: `EdgeflowError.invalidInput` when the graph is not fp-optimized or there are no
+    ///   samples; errors of running a sample, naming it.
+    public static func quantize(_ graph: Graph, samples: [[String: Tensor]], _ options: QuantizerOptions = .init())
+        throws -> (graph: Graph, report: QuantizationReport) {
+        switch graph.stage {
+        case .fpOptimized: break
+        case .quantized:
+            throw EdgeflowError(.invalidInput, "the model is already quantized",
+                                hint: "quantize the fp-optimized archive (edgeflow optimize without --calib-set) instead")
+        case .native:
+            throw EdgeflowError(.invalidInput, "the model is not fp-optimized yet",
+                                hint: "run the float optimizations first (edgeflow optimize MODEL.efa)")
+        }
+        guard !samples.isEmpty else {
+            throw EdgeflowError(.invalidInput, "the calibration set is empty", hint: "give at least one sample")
+        }
+        let candidates = graph.nodes.indices.filter { isCandidate(graph.nodes[$0], graph) }
+        let observed = Array(Set(candidates.flatMap { [graph.nodes[$0].inputs[0], graph.nodes[$0].outputs[0]] }))
+        let run = try CalibrationRun.observe(graph, samples: samples, values: observed.sorted(),
+                                             progress: options.progress)
+        var ranges: [String: ActivationQuantization] = [:]
+        var nonFinite: [String] = []
+        for (name, statistics) in run.statistics {
+            guard let (lower, upper) = statistics.range(options.estimator) else { nonFinite.append(name); continue }
+            ranges[name] = try? ActivationQuantization(lower: lower, upper: upper)
+        }
+        var choices: [Int: Int8Choice] = [:]
+        var decisions: [LayerDecision] = []
+        for (index, node) in graph.nodes.enumerated() where node.op == .conv || node.op == .matMul {
+            let decision = decide(index, graph, candidate: candidates.contains(index), ranges, options, &choices)
+            decisions.append(decision)
+        }
+        var rewrite = Int8Rewrite(graph, choices: choices, ranges: ranges)
+        let quantized = try rewrite.run()
+        for (i, decision) in decisions.enumerated() { decisions[i].output = rewrite.outputs[decision.layer] }
+        return (quantized, QuantizationReport(layers: decisions, samples: samples.count,
+                                               nonFiniteValues: nonFinite.sorted()))
+    }
+
+    private static func decide(_ index: Int, _ graph: Graph, candidate: Bool,
+                               _ ranges: [String: ActivationQuantization], _ options: QuantizerOptions,
+                               _ choices: inout [Int: Int8Choice]) -> LayerDecision {
+        let node = graph.nodes[index]
+        func float(_ reason: String) -> LayerDecision {
+            LayerDecision(layer: node.name, op: node.op.rawValue, precision: .float, reason: reason)
+        }
+        guard candidate else { return float("weights are not a float32 constant of a supported shape") }
+        guard !options.floatLayers.contains(node.name) else { return float("the model script keeps it in float") }
+        guard let input = ranges[node.inputs[0]] else {
+            return float("the calibrated range of its input '\(node.inputs[0])' is not finite")
+        }
+        let weights = graph.weights[node.inputs[1]]!
+        let bias = node.inputs.count > 2 && !node.inputs[2].isEmpty ? graph.weights[node.inputs[2]] : nil
+        do {
+            let layer = try QuantizedLayer(weights: weights, axis: node.op == .conv ? 0 : 1, bias: bias, input: input)
+            choices[index] = Int8Choice(layer: layer, input: input)
+            return LayerDecision(layer: node.name, op: node.op.rawValue, precision: .a8w8, input: input,
+                                 depth: layer.depth)
+        } catch let error as EdgeflowError {
+            return float(error.message)
+        } catch {
+            return float("\(error)")
+        }
+    }
+
+    /// Structural eligibility: a float32 conv or matMul whose weights (and bias) are constants.
+    static func isCandidate(_ node: Node, _ graph: Graph) -> Bool {
+        guard node.op == .conv || node.op == .matMul, node.inputs.count >= 2,
+              graph.types[node.inputs[0]]?.dtype == .float32,
+              let w = graph.weights[node.inputs[1]], w.dtype == .float32 else { return false }
+        let channels: Int
+        if node.op == .conv {
+            guard w.rank >= 3, graph.types[node.inputs[0]]?.shape.count == w.rank else { return false }
+            channels = w.shape[0]
+        } else {
+            guard w.rank == 2, (graph.types[node.inputs[0]]?.shape.count ?? 0) >= 2 else { return false }
+            channels = w.shape[1]
+        }
+        if node.inputs.count > 2, !node.inputs[2].isEmpty {
+            guard let b = graph.weights[node.inputs[2]], b.dtype == .float32, b.count == channels else { return false }
+        }
+        return true
+    }
+}

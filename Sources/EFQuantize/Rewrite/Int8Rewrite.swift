@@ -1,0 +1,178 @@
+// The rewrite of an fp-optimized graph into the quantized stage: each chosen conv/matMul becomes
+// a quantizedConv/quantizedMatMul over u8 inputs and s8 weights. Activations stay u8 between
+// consecutive int8 layers (a layer writes u8 when every reader that needs it is int8), and float
+// boundaries are explicit quantizeLinear/dequantizeLinear nodes, created once per value. Layers
+// with a residual input, or an activation other than ReLU/clip, write float (the dequantization
+// fused into the product) and the residual add and activation run in float after them.
+
+import EFCore
+import EFIR
+
+/// One layer chosen for int8, with the quantization of its input and output values.
+struct Int8Choice {
+    let layer: QuantizedLayer
+    let input: ActivationQuantization
+}
+
+/// Rewrites a graph given the layers to quantize (by node index).
+struct Int8Rewrite {
+    private var graph: Graph
+    private let choices: [Int: Int8Choice]
+    /// Ranges of the float values (for u8 outputs and boundaries).
+    private let ranges: [String: ActivationQuantization]
+    private var nodes: [Node] = []
+    private var twins: [String: String] = [:]
+    private var usedNames: Set<String>
+    private var readers: [String: [(node: Int, position: Int)]] = [:]
+    private(set) var outputs: [String: ActivationQuantization] = [:]
+
+    init(_ graph: Graph, choices: [Int: Int8Choice], ranges: [String: ActivationQuantization]) {
+        self.graph = graph
+        self.choices = choices
+        self.ranges = ranges
+        usedNames = Set(graph.types.keys).union(graph.nodes.map(\.name))
+        for (index, node) in graph.nodes.enumerated() {
+            for (position, name) in node.inputs.enumerated() where !name.isEmpty {
+                readers[name, default: []].append((index, position))
+            }
+        }
+    }
+
+    /// Whether an int8 layer reads `value` as its quantized input.
+    private func neededAsU8(_ value: String) -> Bool {
+        readers[value, default: []].contains { choices[$0.node] != nil && $0.position == 0 }
+    }
+
+    /// Whether something reads `value` as float (a float node, a residual input, a graph output).
+    private func neededAsFloat(_ value: String) -> Bool {
+        graph.outputs.contains(value)
+            || readers[value, default: []].contains { choices[$0.node] == nil || $0.position != 0 }
+    }
+
+    /// The quantized graph (stage `.quantized`).
+    /// - Throws: `EdgeflowError` when a rewritten node does not type-check (a bug).
+    mutating func run() throws -> Graph {
+        for (index, node) in graph.nodes.enumerated() {
+            guard let choice = choices[index] else { nodes.append(node); continue }
+            try emit(node, choice)
+        }
+        graph.nodes = nodes
+        graph.stage = .quantized
+        let used = Set(nodes.flatMap(\.inputs))
+        graph.weights = graph.weights.filter { used.contains($0.key) }
+        let produced = Set(nodes.flatMap(\.outputs)).union(graph.inputs).union(graph.weights.keys)
+        graph.types = graph.types.filter { produced.contains($0.key) }
+        try Verifier.verify(graph)
+        return graph
+    }
+
+    private mutating func emit(_ node: Node, _ choice: Int8Choice) throws {
+        let x = try quantizedTwin(of: node.inputs[0], choice.input)
+        let y = node.outputs[0]
+        let residual = node.inputs.count > 3 && !node.inputs[3].isEmpty ? node.inputs[3] : nil
+        let activation = node.params.fusedActivation
+        let outputQuantization = ranges[y]
+        let writesU8 = neededAsU8(y) && residual == nil && outputQuantization != nil
+            && codes(for: activation, outputQuantization) != nil
+        let w = addWeight(choice.layer.weights.values, "\(node.inputs[1])::s8")
+        let bias = choice.layer.bias.map { addWeight($0, "\(node.name)::bias_i32") } ?? ""
+        if writesU8, let q = outputQuantization, let (lower, upper) = codes(for: activation, q) {
+            let m = addWeight(try choice.layer.multipliers(input: choice.input, output: q), "\(node.name)::multipliers")
+            let yq = fresh("\(y)::u8")
+            try append(node.name, params(node, zeroPoint: choice.input.zeroPoint,
+                                         output: .uint8(zeroPoint: q.zeroPoint, lower: lower, upper: upper)),
+                       [x, w, bias, m], yq, from: node.originalNames)
+            twins[y] = yq
+            outputs[node.name] = q
+            if neededAsFloat(y) {
+                let (scale, zero) = parameterWeights(y, q)
+                try append(fresh("\(node.name)/dequantize"), .dequantizeLinear(QuantizeOp(outputDType: nil)),
+                           [yq, scale, zero], y)
+            }
+            return
+        }
+        let m = addWeight(try choice.layer.multipliers(input: choice.input, output: nil), "\(node.name)::scales")
+        let fusedHere = residual == nil ? activation : nil
+        let product = residual == nil ? y : fresh("\(y)::product")
+        try append(node.name, params(node, zeroPoint: choice.input.zeroPoint, output: .float32(activation: fusedHere)),
+                   [x, w, bias, m], product, from: node.originalNames)
+        guard let residual else { return }
+        let sum = activation == nil ? y : fresh("\(y)::sum")
+        try append(fresh("\(node.name)/residual"), .binary(.add), [product, residual], sum)
+        if let activation {
+            try append(fresh("\(node.name)/activation"), .unary(UnaryOp(activation.fn, activation.constants)),
+                       [sum], y)
+        }
+    }
+
+    /// The u8 twin of a float value, made by a quantizeLinear the first time it is needed.
+    private mutating func quantizedTwin(of value: String, _ q: ActivationQuantization) throws -> String {
+        if let twin = twins[value] { return twin }
+        let twin = fresh("\(value)::u8")
+        let (scale, zero) = parameterWeights(value, q)
+        try append(fresh("\(value)/quantize"), .quantizeLinear(QuantizeOp(outputDType: .uint8)), [value, scale, zero],
+                   twin)
+        twins[value] = twin
+        return twin
+    }
+
+    /// The clamp codes a fused activation leaves on a u8 output (nil: it cannot run in integers).
+    private func codes(for activation: FusedActivation?, _ q: ActivationQuantization?) -> (Int32, Int32)? {
+        guard let q else { return nil }
+        func code(_ real: Float) -> Int32 {
+            let c = (Double(real) / Double(q.scale)).rounded(.toNearestOrEven) + Double(q.zeroPoint)
+            return Int32(Swift.min(Swift.max(c, 0), 255))
+        }
+        guard let activation else { return (0, 255) }
+        switch activation.fn {
+        case .relu: return (q.zeroPoint, 255)
+        case .clip:
+            let (lower, upper) = (code(activation.alpha), code(activation.beta))
+            return lower <= upper ? (lower, upper) : nil
+        default: return nil
+        }
+    }
+
+    private func params(_ node: Node, zeroPoint: Int32, output: QuantizedOutput) throws -> OpParameters {
+        switch node.params {
+        case .conv(let p):
+            return .quantizedConv(QuantizedConvOp(window: p.window, channelsLast: p.channelsLast,
+                                                  inputZeroPoint: zeroPoint, output: output))
+        case .matMul:
+            return .quantizedMatMul(QuantizedMatMulOp(inputZeroPoint: zeroPoint, output: output))
+        default:
+            throw EdgeflowError(.internalError, "node '\(node.name)' (\(node.op.rawValue)) cannot be quantized")
+        }
+    }
+
+    private mutating func parameterWeights(_ value: String, _ q: ActivationQuantization) -> (String, String) {
+        (addWeight(Tensor(scalar: q.scale), "\(value)::scale"),
+         addWeight(Tensor(scalar: UInt8(q.zeroPoint)), "\(value)::zero_point"))
+    }
+
+    private mutating func append(_ name: String, _ params: OpParameters, _ inputs: [String], _ output: String,
+                                 from source: [String] = []) throws {
+        let node = Node(name: name, params, inputs: inputs, outputs: [output], originalNames: source)
+        let inputTypes = try inputs.map { $0.isEmpty ? nil : try graph.type(of: $0) }
+        let types = try OpShapes.infer(OpInstance(params, outputCount: 1), inputTypes: inputTypes, outputNames: [output])
+        graph.types[output] = types[0]
+        nodes.append(node)
+    }
+
+    private mutating func addWeight(_ tensor: Tensor, _ base: String) -> String {
+        let name = fresh(base)
+        graph.weights[name] = tensor
+        graph.types[name] = TensorType(tensor.dtype, tensor.shape)
+        return name
+    }
+
+    private mutating func fresh(_ base: String) -> String {
+        var name = base, counter = 1
+        while usedNames.contains(name) {
+            counter += 1
+            name = "\(base)_\(counter)"
+        }
+        usedNames.insert(name)
+        return name
+    }
+}
