@@ -29,7 +29,7 @@ struct BenchmarkMeasurement {
         case .reference(let interpreter):
             let latencies = try time(iterations: iterations, warmup: warmup) { _ = try interpreter.run(inputs) }
             return BenchmarkMeasurement(latencies: latencies, macs: referenceMacs(), layers: [])
-        case .compiled(let context, _):
+        case .compiled(let context, _), .emulated(let context, _):
             for (index, value) in context.program.inputs.enumerated() {
                 let destination = context.inputBuffer(index)
                 inputs[value.name]!.withUnsafeBytes { destination.copyMemory(from: $0) }

@@ -25,6 +25,11 @@ struct ExecutionOptions: ParsableArguments {
         + "rounded to bf16).", valueName: "precision"))
     var precision: String = MatrixPrecision.float32.rawValue
 
+    @Option(help: ArgumentHelp("Emulate a stage: 'quantized' runs a quantized archive's integer steps with the "
+        + "reference kernels of the int8 contract (docs/numerics.md) and its float steps with the fast kernels; "
+        + "the compiled executable gives the same bytes.", valueName: "stage"))
+    var emulate: String?
+
     @Flag(help: "Print what the compiler did (kernels, fallbacks with reasons, arena size) to stderr.")
     var verbose = false
 
@@ -45,6 +50,12 @@ struct ExecutionOptions: ParsableArguments {
             throw ValidationError("--max-memory must be between 1M and 1P (\(RunMemory.validRange.lowerBound) to "
                 + "\(RunMemory.validRange.upperBound) bytes), got \(maxMemory.bytes) bytes")
         }
+        if let emulate, emulate != "quantized" {
+            throw ValidationError("--emulate takes 'quantized', got '\(emulate)'")
+        }
+        if emulate != nil && reference {
+            throw ValidationError("--emulate and --reference exclude each other")
+        }
         guard MatrixPrecision(rawValue: precision) != nil else {
             throw ValidationError("--precision must be one of "
                 + "\(MatrixPrecision.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -63,11 +74,17 @@ struct ExecutionOptions: ParsableArguments {
             return .reference(Interpreter(graph: graph))
         }
         try RunMemory.checkBeforeCompile(graph, budget)
-        let options = CompileOptions(precision: MatrixPrecision(rawValue: precision) ?? .float32)
+        if emulate != nil, graph.stage != .quantized {
+            throw EdgeflowError(.invalidArgument, "--emulate quantized needs a quantized archive; this one is "
+                + "\(graph.stage.rawValue)", hint: "quantize it: edgeflow optimize MODEL.efa --calib-set DIR -o MODEL.q.efa")
+        }
+        let options = CompileOptions(precision: MatrixPrecision(rawValue: precision) ?? .float32,
+                                     emulateIntegerSteps: emulate != nil)
         let compiled = try ModelPipeline.compile(graph, options)
         if verbose { CompileLog.print(compiled.report) }
         try RunMemory.checkCompiled(compiled.program, graph, budget)
-        return .compiled(ExecutionContext(program: compiled.program), compiled.report)
+        let context = ExecutionContext(program: compiled.program)
+        return emulate != nil ? .emulated(context, compiled.report) : .compiled(context, compiled.report)
     }
 }
 
@@ -75,12 +92,14 @@ struct ExecutionOptions: ParsableArguments {
 enum ModelRunner {
     case reference(Interpreter)
     case compiled(ExecutionContext, CompileReport)
+    /// The quantized emulator (a compiled program whose integer steps run the reference kernels).
+    case emulated(ExecutionContext, CompileReport)
 
     /// Runs on named inputs and returns the named outputs.
     func run(_ inputs: [String: Tensor]) throws -> [String: Tensor] {
         switch self {
         case .reference(let interpreter): return try interpreter.run(inputs)
-        case .compiled(let context, _): return try context.run(inputs)
+        case .compiled(let context, _), .emulated(let context, _): return try context.run(inputs)
         }
     }
 
@@ -88,6 +107,7 @@ enum ModelRunner {
         switch self {
         case .reference: return "reference"
         case .compiled: return "fast"
+        case .emulated: return "quantized emulator"
         }
     }
 }

@@ -12,13 +12,17 @@ public struct QuantizerOptions {
     public var estimator: RangeEstimator
     /// Layers (node names) the model script keeps in float.
     public var floatLayers: Set<String>
+    /// Bias correction from the inputs' per-channel means (on by default, as NNCF's fast bias
+    /// correction; the model script's `post_quantization_optimization(bias_correction, ...)`).
+    public var biasCorrection: Bool
     /// Called after each calibration sample with (done, total).
     public var progress: ((Int, Int) -> Void)?
 
-    public init(estimator: RangeEstimator = .meanMinMax, floatLayers: Set<String> = [],
+    public init(estimator: RangeEstimator = .meanMinMax, floatLayers: Set<String> = [], biasCorrection: Bool = true,
                 progress: ((Int, Int) -> Void)? = nil) {
         self.estimator = estimator
         self.floatLayers = floatLayers
+        self.biasCorrection = biasCorrection
         self.progress = progress
     }
 }
@@ -58,7 +62,14 @@ public enum Quantizer {
         }
         let candidates = graph.nodes.indices.filter { isCandidate(graph.nodes[$0], graph) }
         let observed = Array(Set(candidates.flatMap { [graph.nodes[$0].inputs[0], graph.nodes[$0].outputs[0]] }))
-        let run = try CalibrationRun.observe(graph, samples: samples, values: observed.sorted(),
+        var axes: [String: Int] = [:]
+        if options.biasCorrection {
+            for index in candidates {
+                let node = graph.nodes[index], rank = graph.types[node.inputs[0]]?.shape.count ?? 0
+                axes[node.inputs[0]] = node.op == .conv && !node.params.isChannelsLast ? 1 : rank - 1
+            }
+        }
+        let run = try CalibrationRun.observe(graph, samples: samples, values: observed.sorted(), channelAxes: axes,
                                              progress: options.progress)
         var ranges: [String: ActivationQuantization] = [:]
         var nonFinite: [String] = []
@@ -69,7 +80,8 @@ public enum Quantizer {
         var choices: [Int: Int8Choice] = [:]
         var decisions: [LayerDecision] = []
         for (index, node) in graph.nodes.enumerated() where node.op == .conv || node.op == .matMul {
-            let decision = decide(index, graph, candidate: candidates.contains(index), ranges, options, &choices)
+            let means = run.channelMeans[node.inputs[0]]?.means
+            let decision = decide(index, graph, candidate: candidates.contains(index), ranges, means, options, &choices)
             decisions.append(decision)
         }
         var rewrite = Int8Rewrite(graph, choices: choices, ranges: ranges)
@@ -80,7 +92,8 @@ public enum Quantizer {
     }
 
     private static func decide(_ index: Int, _ graph: Graph, candidate: Bool,
-                               _ ranges: [String: ActivationQuantization], _ options: QuantizerOptions,
+                               _ ranges: [String: ActivationQuantization], _ means: [Float]?,
+                               _ options: QuantizerOptions,
                                _ choices: inout [Int: Int8Choice]) -> LayerDecision {
         let node = graph.nodes[index]
         func float(_ reason: String) -> LayerDecision {
@@ -94,7 +107,8 @@ public enum Quantizer {
         let weights = graph.weights[node.inputs[1]]!
         let bias = node.inputs.count > 2 && !node.inputs[2].isEmpty ? graph.weights[node.inputs[2]] : nil
         do {
-            let layer = try QuantizedLayer(weights: weights, axis: node.op == .conv ? 0 : 1, bias: bias, input: input)
+            let layer = try QuantizedLayer(weights: weights, axis: node.op == .conv ? 0 : 1, bias: bias, input: input,
+                                           inputMeans: means)
             choices[index] = Int8Choice(layer: layer, input: input)
             return LayerDecision(layer: node.name, op: node.op.rawValue, precision: .a8w8, input: input,
                                  depth: layer.depth)

@@ -12,6 +12,8 @@ import EFRuntime
 public struct CalibrationRun: Sendable {
     /// Statistics per value name.
     public var statistics: [String: RangeStatistics]
+    /// Per-channel means of the values asked for.
+    public var channelMeans: [String: ChannelMeans]
     /// Float outputs of the float graph per sample, for the values asked to be kept.
     public var kept: [[String: Tensor]]
 
@@ -20,10 +22,13 @@ public struct CalibrationRun: Sendable {
     ///
     /// - Parameters:
     ///   - samples: one tensor per graph input each, typed as the graph's inputs.
+    ///   - channelAxes: values (among `values`) whose per-channel means to gather, with their
+    ///     channel axis.
     ///   - keep: values whose tensors are returned per sample (e.g. the graph outputs).
     ///   - progress: called after each sample with (done, total).
     /// - Throws: `EdgeflowError` from compiling or running (a sample of the wrong type names it).
-    public static func observe(_ graph: Graph, samples: [[String: Tensor]], values: [String], keep: [String] = [],
+    public static func observe(_ graph: Graph, samples: [[String: Tensor]], values: [String],
+                               channelAxes: [String: Int] = [:], keep: [String] = [],
                                progress: ((Int, Int) -> Void)? = nil) throws -> CalibrationRun {
         let observed = values.filter { graph.types[$0]?.dtype == .float32 && graph.weights[$0] == nil }
         var probe = graph
@@ -32,6 +37,11 @@ public struct CalibrationRun: Sendable {
         let compiled = try Compiler.compile(probe)
         let context = ExecutionContext(program: compiled.program)
         var statistics = [String: RangeStatistics]()
+        var means = [String: ChannelMeans]()
+        for (name, axis) in channelAxes {
+            guard let shape = graph.types[name]?.shape, axis >= 0, axis < shape.count else { continue }
+            means[name] = ChannelMeans(axis: axis, channels: shape[axis])
+        }
         var kept: [[String: Tensor]] = []
         for (index, sample) in samples.enumerated() {
             let outputs: [String: Tensor]
@@ -43,12 +53,14 @@ public struct CalibrationRun: Sendable {
             for name in observed {
                 guard let tensor = outputs[name] else { continue }
                 tensor.withUnsafeBytes { raw in
-                    statistics[name, default: RangeStatistics()].observe(raw.bindMemory(to: Float.self))
+                    let values = raw.bindMemory(to: Float.self)
+                    statistics[name, default: RangeStatistics()].observe(values)
+                    means[name]?.observe(values, shape: tensor.shape)
                 }
             }
             if !keep.isEmpty { kept.append(outputs.filter { keep.contains($0.key) }) }
             progress?(index + 1, samples.count)
         }
-        return CalibrationRun(statistics: statistics, kept: kept)
+        return CalibrationRun(statistics: statistics, channelMeans: means, kept: kept)
     }
 }

@@ -2,7 +2,9 @@
 // stored in the graph (never recomputed at load): s8 per-channel weights, the int32 bias
 // b_q = rne(b / (s_x·s_w[c])), and the per-channel float32 multipliers (s_x·s_w[c]/s_y for a u8
 // output, s_x·s_w[c] for a float output), each computed in double and rounded once to float32.
-// It also proves the contract's no-overflow bound |b_q| + K·255·127 < 2^31.
+// It also proves the contract's no-overflow bound |b_q| + K·255·127 < 2^31. With the input's
+// per-channel means it applies bias correction: the bias absorbs the mean output shift that
+// rounding the weights causes, Σ_k (ŵ − w)[c, k] · E[x_k] (Nagel et al., data-free quantization).
 
 import EFCore
 
@@ -17,12 +19,22 @@ struct QuantizedLayer {
     ///   - weights: float32 conv [M, C/group, kernel...] (axis 0) or matMul [K, N] (axis 1).
     ///   - bias: nil or float32 [channels].
     ///   - input: the input's u8 quantization.
+    ///   - inputMeans: the input's per-channel means (conv: C, matMul: K) for bias correction,
+    ///     nil for none.
     /// - Throws: `EdgeflowError.unsupported` with the reason when the layer cannot meet the
     ///   contract (non-finite weights or bias, or an accumulator that could overflow int32).
-    init(weights: Tensor, axis: Int, bias: Tensor?, input: ActivationQuantization) throws {
+    init(weights: Tensor, axis: Int, bias: Tensor?, input: ActivationQuantization, inputMeans: [Float]? = nil) throws {
         self.weights = try WeightQuantization(weights: weights, axis: axis)
         let channels = weights.shape[axis]
         depth = axis == 0 ? weights.count / Swift.max(channels, 1) : weights.shape[0]
+        var bias = bias
+        if let inputMeans {
+            let shift = Self.meanShift(weights, self.weights, axis: axis, inputMeans: inputMeans)
+            let original = bias?.scalars(as: Float.self) ?? [Float](repeating: 0, count: channels)
+            if shift.count == channels, original.count == channels {
+                bias = Tensor(shape: [channels], scalars: zip(original, shift).map { Float(Double($0) - $1) })
+            }
+        }
         let largestProduct = Double(depth) * 255 * 127
         var codes: [Double] = []
         if let bias {
@@ -40,6 +52,39 @@ struct QuantizedLayer {
                 + "largest |bias| code \(largestBias)); the contract needs |b| + K·255·127 < 2^31")
         }
         self.bias = bias == nil ? nil : Tensor(shape: [channels], scalars: codes.map { Int32($0) })
+    }
+
+    /// Σ_k (ŵ − w)[c, k] · mean[k] per output channel (empty when the means do not fit).
+    static func meanShift(_ w: Tensor, _ q: WeightQuantization, axis: Int, inputMeans: [Float]) -> [Double] {
+        let real = w.scalars(as: Float.self), codes = q.values.scalars(as: Int8.self)
+        let channels = w.shape[axis]
+        var shift = [Double](repeating: 0, count: channels)
+        if axis == 1 {
+            let k = w.shape[0]
+            guard inputMeans.count == k else { return [] }
+            for row in 0..<k {
+                for c in 0..<channels {
+                    let i = row * channels + c
+                    shift[c] += (Double(codes[i]) * Double(q.scales[c]) - Double(real[i])) * Double(inputMeans[row])
+                }
+            }
+            return shift
+        }
+        let perGroup = w.shape[1], kernel = w.shape[2...].reduce(1, *)
+        let groups = inputMeans.count / Swift.max(perGroup, 1)
+        guard groups > 0, groups * perGroup == inputMeans.count, channels % groups == 0 else { return [] }
+        let outPerGroup = channels / groups
+        for c in 0..<channels {
+            let group = c / outPerGroup
+            for ci in 0..<perGroup {
+                let mean = Double(inputMeans[group * perGroup + ci])
+                let base = (c * perGroup + ci) * kernel
+                for j in base..<(base + kernel) {
+                    shift[c] += (Double(codes[j]) * Double(q.scales[c]) - Double(real[j])) * mean
+                }
+            }
+        }
+        return shift
     }
 
     /// Multipliers for a u8 output with `output`'s scale, or for a float output when nil.
