@@ -27,10 +27,9 @@ enum CalibrationFolder {
     }
 
     struct Listing {
-        /// The files in walk order (sorted names, depth first).
+        /// The files in walk order (sorted names, depth first); entries that are not regular files
+        /// or cannot be examined are `.other` with the reason.
         var files: [Entry] = []
-        /// Entries that are not regular files or cannot be examined.
-        var skipped: [CalibrationSet.SkippedFile] = []
         var isFolder = false
     }
 
@@ -88,12 +87,12 @@ enum CalibrationFolder {
                 do {
                     listing.files.append(Entry(url: url, kind: try classify(url)))
                 } catch let error as EdgeflowError {
-                    listing.skipped.append(.init(file: url.path, reason: "\(name): \(error.message)"))
+                    listing.files.append(Entry(url: url, kind: .other(error.message)))
                 }
             case nil:
-                listing.skipped.append(.init(file: url.path, reason: "\(name): cannot be examined (a broken link?)"))
+                listing.files.append(Entry(url: url, kind: .other("cannot be examined (a broken link?)")))
             default:
-                listing.skipped.append(.init(file: url.path, reason: "\(name): not a regular file"))
+                listing.files.append(Entry(url: url, kind: .other("not a regular file")))
             }
         }
     }

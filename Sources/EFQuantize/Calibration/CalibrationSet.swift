@@ -93,40 +93,47 @@ public struct CalibrationSet: Sendable {
         var collector = try SampleCollector(inputs: inputs, limit: limit, budgetBytes: budgetBytes)
         let listing = try CalibrationFolder.list(url)
         let files = listing.files
-        collector.skipped = listing.skipped
         let arrays = files.filter { $0.kind.isArray }, photos = files.filter { $0.kind.isPhoto }
-        let others = files.filter { !$0.kind.isArray && !$0.kind.isPhoto }
         if let array = arrays.first, let photo = photos.first {
             throw EdgeflowError(.invalidInput,
                 "\(url.path): the calibration set mixes photos (\(photo.url.path)) and arrays (\(array.url.path))",
                 hint: "put the photos and the .npy/.npz files in separate folders and give one of them")
         }
         let used = arrays.isEmpty ? photos : arrays
-        for file in others { collector.skip(file.url, "\(file.url.lastPathComponent): \(file.kind.reason)") }
-        guard !used.isEmpty else { throw noUsableFiles(url, isFolder: listing.isFolder, collector.skipped) }
-
-        var preparer: PhotoPreparer?
-        if !photos.isEmpty { preparer = try PhotoPreparer(inputs: inputs, recipe: recipe, source: url) }
-        for (done, file) in used.enumerated() where !collector.isFull {
+        guard !used.isEmpty else {
+            let reasons = files.map {
+                SkippedFile(file: $0.url.path, reason: "\($0.url.lastPathComponent): \($0.kind.reason)")
+            }
+            throw noUsableFiles(url, isFolder: listing.isFolder, reasons)
+        }
+        let preparer = photos.isEmpty ? nil : try PhotoPreparer(inputs: inputs, recipe: recipe, source: url)
+        var done = 0
+        for file in files where !collector.isFull {
+            guard file.kind.isArray || file.kind.isPhoto else {
+                collector.skip(file.url, "\(file.url.lastPathComponent): \(file.kind.reason)")
+                continue
+            }
             if let preparer {
                 try preparer.add(file.url, to: &collector)
             } else {
                 try ArrayFile.add(file.url, kind: file.kind, to: &collector)
             }
-            progress?(done + 1, used.count)
+            done += 1
+            progress?(done, used.count)
         }
         guard !collector.samples.isEmpty else {
-            if !photos.isEmpty { throw allPhotosSkipped(url, collector.skipped) }
+            if preparer != nil { throw allPhotosSkipped(url, collector.skipped) }
             throw EdgeflowError(.invalidInput, "\(url.path): the calibration set holds zero samples "
                                 + "(every array has a sample axis of length 0)",
                                 hint: "give at least one sample per model input")
         }
-        let what = listing.isFolder ? "folder \(url.path) (\(preparer == nil ? "arrays" : "photos")"
-            + "\(preparer.map { ", recipe \($0.recipe.name)" } ?? ""))" : url.path
+        let what = !listing.isFolder ? url.path
+            : "folder \(url.path) (" + (preparer.map { "photos, recipe \($0.recipe.name)" } ?? "arrays") + ")"
+        let count = collector.samples.count
         return CalibrationSet(samples: collector.samples, skipped: collector.skipped,
-                              source: "\(what): \(collector.samples.count) samples from \(collector.filesUsed) of "
-                                + "\(used.count) files" + (collector.skipped.isEmpty ? "" :
-                                    ", \(collector.skipped.count) skipped"))
+                              source: "\(what): \(count) sample\(count == 1 ? "" : "s") from \(collector.filesUsed) "
+                                + "of \(used.count) file\(used.count == 1 ? "" : "s")"
+                                + (collector.skipped.isEmpty ? "" : ", \(collector.skipped.count) skipped"))
     }
 
     /// The error for a set with no photo or array file at all.

@@ -80,7 +80,8 @@ struct PhotoPreparer {
         guard tensor.dtype == input.dtype, tensor.shape == input.shape else {
             throw EdgeflowError(.invalidInput,
                 "\(url.path): recipe \(recipe.name) made \(tensor.dtype.rawValue)\(tensor.shape.shapeDescription) "
-                    + "from this photo, but input \(input.label) takes \(input.shape.shapeDescription)",
+                    + "from this photo, but input '\(input.name)' takes \(input.dtype.rawValue)"
+                    + input.shape.shapeDescription,
                 hint: sizeHint)
         }
         collector.append([input.name: tensor])

@@ -53,7 +53,8 @@ struct SampleCollector {
     /// The budget one file read may use: what the samples taken leave of it.
     var readBudget: MemoryBudget {
         MemoryBudget(limitBytes: budget.limitBytes - heldBytes, name: "calibration memory left",
-                     howToChange: budget.howToChange)
+                     howToChange: "a file is read whole: split it into smaller files, or raise the memory "
+                        + "budget (--max-memory)")
     }
 
     /// How many of the `available` samples of `file` to take (no more than the limit leaves),
@@ -63,8 +64,9 @@ struct SampleCollector {
         let take = max(0, min(available, limit - samples.count))
         let added = try CheckedSize.multiply(take, sampleBytes, "\(file.path): \(take) calibration samples")
         let total = try CheckedSize.add(heldBytes, added, "\(file.path): the calibration set")
-        try budget.check(total, for: "\(file.path): \(samples.count + take) calibration samples of "
-                            + "\(MemoryBudget.format(sampleBytes)) each")
+        let count = samples.count + take
+        try budget.check(total, for: "\(file.path): \(count) calibration sample\(count == 1 ? "" : "s") of "
+                            + "\(MemoryBudget.format(sampleBytes))\(count == 1 ? "" : " each")")
         return take
     }
 
