@@ -159,7 +159,9 @@ final class CalibrationPhotoTests: XCTestCase {
         try png("a.png", seed: 1)
         let clip6 = PreprocessRecipe.clip(size: 6)
         assertRefused(["a.png", "recipe clip made float32[1, 3, 6, 6]",
-                       "input 'pixel_values' takes float32[1, 3, 4, 4]", "preprocessing(recipe=clip, size=4)"]) { _ = try load(folder, recipe: clip6) }
+                       "input 'pixel_values' takes float32[1, 3, 4, 4]", "preprocessing(recipe=clip, size=4)"]) {
+            _ = try load(folder, recipe: clip6)
+        }
     }
 
     func testPhotosMixedWithArraysAreRefused() throws {

@@ -76,11 +76,14 @@ public struct CalibrationSet: Sendable {
     /// - Parameters:
     ///   - recipe: how photos become input tensors; nil when the set holds arrays.
     ///   - limit: at most this many samples are taken, the first in file order (1…`Int.max`).
-    ///   - budgetBytes: the samples together, and each file read, must fit this many bytes;
-    ///     checked before allocating.
-    ///   - progress: called after each file with (files done, files in the set); stops early
-    ///     once `limit` samples are taken.
-    /// - Returns: between 1 and `limit` samples; `skipped` lists photos that could not be used.
+    ///   - budgetBytes: the samples together must fit this many bytes (checked with checked
+    ///     arithmetic before each sample is made), and each `.npy`/`.npz` file is read only when it
+    ///     fits what the samples taken so far leave. Photos are decoded within EFMedia's own image
+    ///     budget (default pixel limit), as `edgeflow preprocess` does.
+    ///   - progress: called after each photo or array file with (such files done, such files in
+    ///     the set); files after the one that reached `limit` are not read.
+    /// - Returns: between 1 and `limit` samples; `skipped` lists, in walk order, the damaged or
+    ///   unreadable photos and the files that are neither photos nor arrays met before the limit.
     /// - Throws: `EdgeflowError.invalidArgument` for no inputs, repeated input names, a bad input
     ///   shape or `limit` < 1; `.io` when `url` cannot be found or read; `.invalidInput` (naming
     ///   the file, the input, what was expected and what was found) for an empty folder, zero
