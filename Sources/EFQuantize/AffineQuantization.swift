@@ -76,4 +76,9 @@ public struct WeightQuantization: Sendable {
         }
         values = Tensor(shape: weights.shape, scalars: q)
     }
+
+    /// Equal scales and bitwise-equal codes (`Tensor` itself is not `Equatable`).
+    public static func == (lhs: WeightQuantization, rhs: WeightQuantization) -> Bool {
+        lhs.scales == rhs.scales && lhs.values.isBitwiseEqual(to: rhs.values)
+    }
 }

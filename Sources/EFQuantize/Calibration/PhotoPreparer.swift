@@ -1,0 +1,115 @@
+// Calibration samples from photos, made exactly as `edgeflow preprocess` and the runtime's
+// recipe input make them: EFMedia decodes the photo (EXIF orientation applied, pixel limit and
+// image memory budget), the recipe resizes/crops/pads it and the packer lays it out as the
+// model's single input takes it (float32 [1, 3, H, W] normalized, or uint8 [1, H, W, 3] bytes).
+// A photo that cannot be decoded or prepared is skipped with the reason; a photo that prepares
+// into another shape than the input's is an error (the recipe or its size is wrong).
+
+import EFCore
+import EFMedia
+import Foundation
+
+/// Turns photos into samples of a single-input model.
+struct PhotoPreparer {
+    let input: CalibrationInput
+    let recipe: PreprocessRecipe
+    let layout: TensorLayout
+
+    /// Checks, before any photo is decoded, that photos can feed the model at all.
+    /// - Throws: `EdgeflowError.invalidInput` naming `source` when there is no recipe, the model
+    ///   has several inputs, or its input is not float32 [1, 3, H, W] / uint8 [1, H, W, 3] (the
+    ///   channel count is named: photos give 3).
+    init(inputs: [CalibrationInput], recipe: PreprocessRecipe?, source: URL) throws {
+        guard let input = inputs.first, inputs.count == 1 else {
+            throw EdgeflowError(.invalidInput,
+                "\(source.path): photos can feed only a single-input model; this one has \(inputs.count) inputs "
+                    + "(\(inputs.map { "'\($0.name)'" }.joined(separator: ", ")))",
+                hint: "give .npz files with one array per input instead")
+        }
+        let shape = input.shape
+        let layout: TensorLayout
+        switch input.dtype {
+        case .float32: layout = .nchwFloat32
+        case .uint8: layout = .nhwcUInt8
+        default:
+            throw EdgeflowError(.invalidInput,
+                "\(source.path): photos cannot feed input \(input.label): a recipe makes float32 [1, 3, H, W] "
+                    + "or uint8 [1, H, W, 3]", hint: "give .npy arrays of the input's dtype and shape instead")
+        }
+        let channelAxis = layout == .nchwFloat32 ? 1 : 3
+        let form = layout == .nchwFloat32 ? "float32 [1, 3, H, W]" : "uint8 [1, H, W, 3]"
+        guard shape.count == 4, shape[0] == 1 else {
+            throw EdgeflowError(.invalidInput,
+                "\(source.path): photos cannot feed input \(input.label): one photo makes one \(form) sample",
+                hint: "give .npy arrays of the input's shape instead")
+        }
+        guard shape[channelAxis] == 3 else {
+            let c = shape[channelAxis]
+            throw EdgeflowError(.invalidInput,
+                "\(source.path): the model takes \(c) channel\(c == 1 ? "" : "s") (input \(input.label)), "
+                    + "but photos are decoded to 3 (RGB)",
+                hint: "give .npy arrays shaped \(shape.shapeDescription) instead of photos")
+        }
+        guard let recipe else {
+            let side = layout == .nchwFloat32 ? shape[2] : shape[1]
+            throw EdgeflowError(.invalidInput,
+                "\(source.path): a photo calibration set needs a preprocessing recipe for input \(input.label)",
+                hint: "name one in the model script, e.g. preprocessing(recipe=clip, size=\(side)), or with "
+                    + "--recipe NAME --size \(side) (recipes: "
+                    + PreprocessRecipe.presetNames.map(\.name).joined(separator: ", ") + ")")
+        }
+        self.input = input
+        self.recipe = recipe
+        self.layout = layout
+    }
+
+    /// Adds the sample of the photo at `url`, or records it as skipped when it cannot be decoded
+    /// or prepared.
+    /// - Throws: `EdgeflowError.invalidInput` when the sample does not fit the budget or the
+    ///   recipe makes another shape than the input's; `.invalidArgument` for a bad recipe.
+    func add(_ url: URL, to collector: inout SampleCollector) throws {
+        _ = try collector.admit(1, from: url)
+        let tensor: Tensor
+        do {
+            tensor = try prepare(url)
+        } catch let error as EdgeflowError where error.kind == .invalidInput || error.kind == .io {
+            collector.skip(url, error.message.hasPrefix(url.lastPathComponent)
+                                ? error.message : "\(url.lastPathComponent): \(error.message)")
+            return
+        }
+        guard tensor.dtype == input.dtype, tensor.shape == input.shape else {
+            throw EdgeflowError(.invalidInput,
+                "\(url.path): recipe \(recipe.name) made \(tensor.dtype.rawValue)\(tensor.shape.shapeDescription) "
+                    + "from this photo, but input '\(input.name)' takes \(input.dtype.rawValue)"
+                    + input.shape.shapeDescription,
+                hint: sizeHint)
+        }
+        collector.append([input.name: tensor])
+        collector.countFile()
+    }
+
+    /// The photo decoded, prepared by the recipe and packed (the decoder refuses, from the
+    /// header, a photo whose preparation would not fit the image memory budget).
+    private func prepare(_ url: URL) throws -> Tensor {
+        let recipe = self.recipe, layout = self.layout
+        let use = PlannedImageUse(what: "recipe \(recipe.name) and its \(layout.rawValue) tensor") { width, height in
+            try recipe.memoryNeed(width: width, height: height, layout: layout)
+        }
+        let options = DecodeOptions(plannedUse: use)
+        let decoded = try ImageDecoder.decode(contentsOf: url, options: options)
+        let prepared = try recipe.apply(to: decoded.image, budget: options.memoryBudget)
+        return try TensorPacker.makeTensor(prepared, layout: layout, normalization: recipe.normalization,
+                                           budget: options.memoryBudget)
+    }
+
+    /// How to make the recipe produce the input's size.
+    private var sizeHint: String {
+        let (h, w) = layout == .nchwFloat32 ? (input.shape[2], input.shape[3]) : (input.shape[1], input.shape[2])
+        guard h == w else {
+            return "use a recipe that makes \(w)×\(h) images (squash and letterbox sizes are square here; "
+                + "give .npy arrays prepared to \(input.shape.shapeDescription) instead)"
+        }
+        return "give the model's size: preprocessing(recipe=\(recipe.name), size=\(h)) in the model script, "
+            + "or --recipe \(recipe.name) --size \(h)"
+    }
+}
