@@ -1,18 +1,20 @@
-// `edgeflow optimize`: the fp-optimized stage as its own archive, so the stages of a model
-// (native → fp-optimized → compiled) can be kept, inspected and compared one by one; the
-// archive's metadata records the stage.
+// `edgeflow optimize`: the fp-optimized stage as its own archive, and with --calib-set the
+// quantized stage, so the stages of a model (native → fp-optimized → quantized → compiled) can be
+// kept, inspected and compared one by one; the archive's metadata records the stage.
 
 import ArgumentParser
 import EFArchive
 import EFCompiler
 import EFCore
 import EFIR
+import EFMedia
+import EFQuantize
 import Foundation
 
 struct OptimizeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "optimize",
-        abstract: "Write the fp-optimized stage of a native archive as a new archive.",
+        abstract: "Write the fp-optimized (or, with --calib-set, the quantized) stage of an archive.",
         discussion: """
             Runs the float optimization passes (dead code, constant and BatchNorm folding, \
             Clip/HardSwish/GELU/LayerNorm recognition, bias/residual/activation fusion, the \
@@ -21,8 +23,18 @@ struct OptimizeCommand: ParsableCommand {
             keeps the stage to inspect (`edgeflow inspect OUT.efa --graph`) or to compare with \
             `edgeflow infer --reference` on both archives.
 
-            Example:
+            With --calib-set the archive is also quantized (state "quantized"): the float \
+            graph runs on the calibration samples, and every conv and matMul with constant \
+            weights becomes an int8 layer (u8 activations, s8 per-channel weights, int32 \
+            accumulation; docs/numerics.md) unless its input's range is not finite or the \
+            model script keeps it in float. The set is a folder of photos (prepared by \
+            --recipe/--size), an .npy or .npz, or a folder of them (docs/calibration.md). \
+            `edgeflow infer --emulate quantized` runs the result with the reference integer \
+            kernels; `edgeflow compile` makes the int8 executable.
+
+            Examples:
               edgeflow optimize resnet50.efa -o resnet50.fp.efa
+              edgeflow optimize resnet50.efa --calib-set photos/ --recipe clip --size 224 -o resnet50.q.efa
             """)
 
     @Argument(help: "The native archive.")
@@ -32,8 +44,64 @@ struct OptimizeCommand: ParsableCommand {
                                                                                   valueName: "out.efa"))
     var output: String
 
+    @Option(name: .customLong("calib-set"), help: ArgumentHelp("Quantize with this calibration set: a folder of "
+        + "photos, an .npy/.npz, or a folder of them.", valueName: "path"))
+    var calibrationSet: String?
+
+    @Option(name: .customLong("calib-size"), help: ArgumentHelp("Calibration samples to use (1…100000; default 64).",
+                                                                valueName: "n"))
+    var calibrationSize = 64
+
+    @Option(help: ArgumentHelp("The preprocessing recipe that turns calibration photos into model inputs (see "
+        + "`edgeflow preprocess --help`).", valueName: "name"))
+    var recipe: String?
+
+    @Option(help: ArgumentHelp("The recipe's main size (1…8192).", valueName: "n"))
+    var size: Int?
+
+    @Option(help: ArgumentHelp("How activation ranges are chosen: mean-minmax (the mean over samples of each "
+        + "sample's min and max; default) or minmax (the overall extremes).", valueName: "estimator"))
+    var range = "mean-minmax"
+
+    @Flag(name: .customLong("no-bias-correction"), help: "Do not fold the mean shift of rounded weights into the bias.")
+    var noBiasCorrection = false
+
+    @Option(name: .customLong("max-memory"), help: ArgumentHelp("Most memory the calibration samples may take, "
+        + "e.g. 512M, 8G. Default: half the physical memory.", valueName: "size"))
+    var maxMemory: ByteSizeArgument?
+
     @Flag(help: "Print machine-readable JSON.")
     var json = false
+
+    func validate() throws {
+        if calibrationSet == nil, recipe != nil || size != nil || noBiasCorrection {
+            throw ValidationError("--recipe, --size and --no-bias-correction need --calib-set")
+        }
+        guard (1...100_000).contains(calibrationSize) else {
+            throw ValidationError("--calib-size must be in 1…100000, got \(calibrationSize)")
+        }
+        guard ["mean-minmax", "minmax"].contains(range) else {
+            throw ValidationError("--range must be mean-minmax or minmax, got '\(range)'")
+        }
+        if let size, !PreprocessCommand.sizeRange.contains(size) {
+            throw ValidationError("--size must be in 1…8192, got \(size)")
+        }
+    }
+
+    /// The --recipe; squash and letterbox without --size take the model input's own height and width.
+    private func calibrationRecipe(for graph: Graph) throws -> PreprocessRecipe? {
+        guard let recipe else { return nil }
+        var named = try PreprocessRecipe.named(recipe, size: size)
+        if size == nil, graph.inputs.count == 1, let shape = graph.types[graph.inputs[0]]?.shape, shape.count == 4 {
+            let (height, width) = shape[1] == 3 ? (shape[2], shape[3]) : (shape[1], shape[2])
+            switch named.kind {
+            case .squash: named.kind = .squash(width: width, height: height)
+            case .letterbox: named.kind = .letterbox(width: width, height: height)
+            default: break
+            }
+        }
+        return named
+    }
 
     private struct Report: Encodable {
         var archive: String
@@ -41,6 +109,7 @@ struct OptimizeCommand: ParsableCommand {
         var nodesBefore: Int
         var nodesAfter: Int
         var passes: [String]
+        var quantization: QuantizeSummary?
     }
 
     func run() throws {
@@ -48,22 +117,41 @@ struct OptimizeCommand: ParsableCommand {
             let source = CommandSupport.url(archive)
             try ModelFileKinds.require(source, is: .efa, for: "optimize")
             let contents = try EdgeflowArchive.read(from: source)
-            guard contents.graph.stage == .native else {
-                throw EdgeflowError(.invalidArgument, "\(archive) is already at stage \(contents.graph.stage.rawValue)",
-                                    hint: "compile it: edgeflow compile \(archive) -o MODEL.efx")
+            var graph = contents.graph
+            var passes: [String] = []
+            switch graph.stage {
+            case .native:
+                let optimized = try ModelPipeline.optimize(graph)
+                graph = optimized.graph
+                passes = optimized.report?.passes.map(\.description) ?? []
+            case .fpOptimized where calibrationSet != nil:
+                break
+            case .fpOptimized, .quantized:
+                throw EdgeflowError(.invalidArgument, "\(archive) is already at stage \(graph.stage.rawValue)",
+                                    hint: graph.stage == .quantized ? "compile it: edgeflow compile \(archive) -o MODEL.efx"
+                                        : "quantize it with --calib-set DIR, or compile it")
             }
-            let optimized = try ModelPipeline.optimize(contents.graph)
+            var quantization: QuantizeSummary?
+            if let calibrationSet {
+                let request = QuantizeRequest(
+                    calibrationSet: CommandSupport.url(calibrationSet), sampleLimit: calibrationSize,
+                    recipe: try calibrationRecipe(for: graph),
+                    options: QuantizerOptions(estimator: range == "minmax" ? .minMax : .meanMinMax,
+                                              biasCorrection: !noBiasCorrection),
+                    budget: RunMemory.budget(maxMemory?.bytes), modelScript: nil)
+                (graph, quantization) = try QuantizeStage.run(graph, request)
+            }
             let target = CommandSupport.url(output)
-            let metadata = try ArchiveMetadata(describing: optimized.graph, sourceModel: contents.metadata.sourceModel)
-            try EdgeflowArchive.write(graph: optimized.graph, metadata: metadata, to: target)
-            let passes = optimized.report?.passes.map(\.description) ?? []
-            let report = Report(archive: target.path, state: optimized.graph.stage.rawValue,
-                                nodesBefore: contents.graph.nodes.count, nodesAfter: optimized.graph.nodes.count,
-                                passes: passes)
+            let metadata = try ArchiveMetadata(describing: graph, sourceModel: contents.metadata.sourceModel)
+            try EdgeflowArchive.write(graph: graph, metadata: metadata, to: target)
+            let report = Report(archive: target.path, state: graph.stage.rawValue,
+                                nodesBefore: contents.graph.nodes.count, nodesAfter: graph.nodes.count,
+                                passes: passes, quantization: quantization)
             if json { return try CommandSupport.printJSON(report) }
             print("\(archive) → \(CommandSupport.display(target)): state \(report.state), "
                 + "\(report.nodesBefore) → \(report.nodesAfter) nodes")
             for line in passes { print("  " + line) }
+            if let quantization { for line in QuantizeStage.describe(quantization) { print(line) } }
         }
     }
 }
