@@ -43,7 +43,7 @@ public struct ActivationQuantization: Codable, Equatable, Sendable {
 }
 
 /// s8 symmetric per-output-channel weights: real = scale[c] · q, q in −127...127.
-public struct WeightQuantization: Equatable, Sendable {
+public struct WeightQuantization: Sendable {
     /// One positive scale per output channel.
     public var scales: [Float]
     /// The quantized weights, int8, the float weights' shape.
