@@ -88,7 +88,8 @@ struct OptimizeCommand: ParsableCommand {
         }
     }
 
-    /// The --recipe; squash and letterbox without --size take the model input's own height and width.
+    /// The --recipe; without --size, squash, letterbox and the OCR recipes take the model input's own
+    /// height and width.
     private func calibrationRecipe(for graph: Graph) throws -> PreprocessRecipe? {
         guard let recipe else { return nil }
         var named = try PreprocessRecipe.named(recipe, size: size)
@@ -97,7 +98,11 @@ struct OptimizeCommand: ParsableCommand {
             switch named.kind {
             case .squash: named.kind = .squash(width: width, height: height)
             case .letterbox: named.kind = .letterbox(width: width, height: height)
-            default: break
+            // A fixed-size OCR model: lines padded on the right to its width (as RapidOCR pads a
+            // batch), pages letterboxed into its size; both keep the OCR normalization.
+            case .ocrRecognition: named.kind = .ocrRecognition(height: height, minWidth: width)
+            case .ocrDetection: named.kind = .letterbox(width: width, height: height)
+            case .clip: break
             }
         }
         return named

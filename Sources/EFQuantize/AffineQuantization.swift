@@ -50,9 +50,11 @@ public struct WeightQuantization: Sendable {
     public var values: Tensor
 
     /// Quantizes float32 `weights` whose output channel is `axis` (0 for conv [M, C/g, k...],
-    /// 1 for matMul [K, N]). A channel of zeros gets scale 1 (its codes are all 0).
-    /// - Throws: `EdgeflowError.invalidInput` for non-float32 or non-finite weights or a bad axis.
-    public init(weights: Tensor, axis: Int) throws {
+    /// 1 for matMul [K, N]). A channel's scale is max|w|/127, raised to `minimumScales[c]` when
+    /// given; a channel of zeros gets scale 1 (its codes are all 0).
+    /// - Throws: `EdgeflowError.invalidInput` for non-float32 or non-finite weights, a bad axis
+    ///   or a `minimumScales` of the wrong count.
+    public init(weights: Tensor, axis: Int, minimumScales: [Float]? = nil) throws {
         guard weights.dtype == .float32, axis >= 0, axis < weights.rank else {
             throw EdgeflowError(.invalidInput,
                 "weights to quantize must be float32 with an output-channel axis, got \(weights.dtype.rawValue) "
@@ -68,7 +70,13 @@ public struct WeightQuantization: Sendable {
             let c = (i / inner) % channels
             largest[c] = max(largest[c], abs(v))
         }
-        scales = largest.map { $0 > 0 ? Float(Double($0) / 127) : 1 }
+        guard minimumScales == nil || minimumScales?.count == channels else {
+            throw EdgeflowError(.invalidInput, "need \(channels) minimum weight scales")
+        }
+        scales = largest.enumerated().map { c, value in
+            guard value > 0 else { return 1 }
+            return max(Float(Double(value) / 127), minimumScales?[c] ?? 0)
+        }
         let scales = self.scales
         let q = w.enumerated().map { i, v -> Int8 in
             let code = (v / scales[(i / inner) % channels]).rounded(.toNearestOrEven)

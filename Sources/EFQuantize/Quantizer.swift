@@ -15,11 +15,18 @@ public struct QuantizerOptions {
     /// Bias correction from the inputs' per-channel means (on by default, as NNCF's fast bias
     /// correction; the model script's `post_quantization_optimization(bias_correction, ...)`).
     public var biasCorrection: Bool
+    /// Mixed precision: keep the outputs' mean cosine to the float model at or above this on
+    /// held-back samples (a quarter of the set, at least one) by returning the most sensitive
+    /// layers to float; nil quantizes every eligible layer.
+    public var targetCosine: Double?
     /// Called after each calibration sample with (done, total).
     public var progress: ((Int, Int) -> Void)?
+    /// Called with a line per step of the sensitivity search.
+    public var searchProgress: ((String) -> Void)?
 
     public init(estimator: RangeEstimator = .meanMinMax, floatLayers: Set<String> = [], biasCorrection: Bool = true,
-                progress: ((Int, Int) -> Void)? = nil) {
+                targetCosine: Double? = nil, progress: ((Int, Int) -> Void)? = nil) {
+        self.targetCosine = targetCosine
         self.estimator = estimator
         self.floatLayers = floatLayers
         self.biasCorrection = biasCorrection
@@ -35,6 +42,8 @@ public struct QuantizationReport: Codable, Equatable, Sendable {
     public var samples: Int
     /// Values whose calibrated range was not finite (never quantized).
     public var nonFiniteValues: [String]
+    /// The mixed-precision search, when a target was given.
+    public var sensitivity: SensitivityResult?
 
     public var quantizedCount: Int { layers.filter { $0.precision == .a8w8 }.count }
 }
@@ -60,6 +69,13 @@ public enum Quantizer {
         guard !samples.isEmpty else {
             throw EdgeflowError(.invalidInput, "the calibration set is empty", hint: "give at least one sample")
         }
+        var samples = samples, heldBack: [[String: Tensor]] = []
+        if options.targetCosine != nil, samples.count >= 2 {
+            heldBack = Array(samples.suffix(max(1, samples.count / 4)))
+            samples.removeLast(heldBack.count)
+        } else if options.targetCosine != nil {
+            heldBack = samples
+        }
         let candidates = graph.nodes.indices.filter { isCandidate(graph.nodes[$0], graph) }
         let observed = Array(Set(candidates.flatMap { [graph.nodes[$0].inputs[0], graph.nodes[$0].outputs[0]] }))
         var axes: [String: Int] = [:]
@@ -84,11 +100,25 @@ public enum Quantizer {
             let decision = decide(index, graph, candidate: candidates.contains(index), ranges, means, options, &choices)
             decisions.append(decision)
         }
+        var sensitivity: SensitivityResult?
+        if let target = options.targetCosine {
+            let search = try SensitivitySearch(graph: graph, heldBack: heldBack)
+            let (kept, result) = try search.search(choices, ranges: ranges, target: target,
+                                                   progress: options.searchProgress)
+            choices = kept
+            sensitivity = result
+            for promoted in result.promoted {
+                guard let i = decisions.firstIndex(where: { $0.layer == promoted.layer }) else { continue }
+                decisions[i].precision = .float
+                decisions[i].reason = "promoted to float by the sensitivity search (output cosine "
+                    + "\(String(format: "%.4f", promoted.cosineAlone)) with only this layer in int8)"
+            }
+        }
         var rewrite = Int8Rewrite(graph, choices: choices, ranges: ranges)
         let quantized = try rewrite.run()
         for (i, decision) in decisions.enumerated() { decisions[i].output = rewrite.outputs[decision.layer] }
         return (quantized, QuantizationReport(layers: decisions, samples: samples.count,
-                                               nonFiniteValues: nonFinite.sorted()))
+                                               nonFiniteValues: nonFinite.sorted(), sensitivity: sensitivity))
     }
 
     private static func decide(_ index: Int, _ graph: Graph, candidate: Bool,
@@ -99,7 +129,7 @@ public enum Quantizer {
         func float(_ reason: String) -> LayerDecision {
             LayerDecision(layer: node.name, op: node.op.rawValue, precision: .float, reason: reason)
         }
-        guard candidate else { return float("weights are not a float32 constant of a supported shape") }
+        guard candidate else { return float(notCandidateReason(node, graph)) }
         guard !options.floatLayers.contains(node.name) else { return float("the model script keeps it in float") }
         guard let input = ranges[node.inputs[0]] else {
             return float("the calibrated range of its input '\(node.inputs[0])' is not finite")
@@ -109,6 +139,7 @@ public enum Quantizer {
         do {
             let layer = try QuantizedLayer(weights: weights, axis: node.op == .conv ? 0 : 1, bias: bias, input: input,
                                            inputMeans: means)
+            _ = try layer.multipliers(input: input, output: nil)
             choices[index] = Int8Choice(layer: layer, input: input)
             return LayerDecision(layer: node.name, op: node.op.rawValue, precision: .a8w8, input: input,
                                  depth: layer.depth)
@@ -117,6 +148,15 @@ public enum Quantizer {
         } catch {
             return float("\(error)")
         }
+    }
+
+    private static func notCandidateReason(_ node: Node, _ graph: Graph) -> String {
+        guard node.inputs.count >= 2, let w = graph.weights[node.inputs[1]] else {
+            return "its second operand is computed at run time (activation × activation products stay float)"
+        }
+        if w.dtype != .float32 { return "its weights are \(w.dtype.rawValue), not float32" }
+        if node.op == .matMul && w.rank != 2 { return "its weights are \(w.shape.shapeDescription), not [K, N]" }
+        return "its bias is computed at run time or its shapes are unusual"
     }
 
     /// Structural eligibility: a float32 conv or matMul whose weights (and bias) are constants.

@@ -72,12 +72,12 @@ struct Int8Rewrite {
         let residual = node.inputs.count > 3 && !node.inputs[3].isEmpty ? node.inputs[3] : nil
         let activation = node.params.fusedActivation
         let outputQuantization = ranges[y]
-        let writesU8 = neededAsU8(y) && residual == nil && outputQuantization != nil
-            && codes(for: activation, outputQuantization) != nil
+        let writesU8 = neededAsU8(y) && residual == nil
         let w = addWeight(choice.layer.weights.values, "\(node.inputs[1])::s8")
         let bias = choice.layer.bias.map { addWeight($0, "\(node.name)::bias_i32") } ?? ""
-        if writesU8, let q = outputQuantization, let (lower, upper) = codes(for: activation, q) {
-            let m = addWeight(try choice.layer.multipliers(input: choice.input, output: q), "\(node.name)::multipliers")
+        if writesU8, let q = outputQuantization, let (lower, upper) = codes(for: activation, q),
+           let multipliers = try? choice.layer.multipliers(input: choice.input, output: q) {
+            let m = addWeight(multipliers, "\(node.name)::multipliers")
             let yq = fresh("\(y)::u8")
             try append(node.name, params(node, zeroPoint: choice.input.zeroPoint,
                                          output: .uint8(zeroPoint: q.zeroPoint, lower: lower, upper: upper)),

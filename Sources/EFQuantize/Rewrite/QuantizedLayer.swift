@@ -24,9 +24,11 @@ struct QuantizedLayer {
     /// - Throws: `EdgeflowError.unsupported` with the reason when the layer cannot meet the
     ///   contract (non-finite weights or bias, or an accumulator that could overflow int32).
     init(weights: Tensor, axis: Int, bias: Tensor?, input: ActivationQuantization, inputMeans: [Float]? = nil) throws {
-        self.weights = try WeightQuantization(weights: weights, axis: axis)
         let channels = weights.shape[axis]
         depth = axis == 0 ? weights.count / Swift.max(channels, 1) : weights.shape[0]
+        self.weights = try WeightQuantization(weights: weights, axis: axis,
+                                              minimumScales: try Self.minimumScales(weights, axis: axis, bias: bias,
+                                                                                    input: input, depth: depth))
         var bias = bias
         if let inputMeans {
             let shift = Self.meanShift(weights, self.weights, axis: axis, inputMeans: inputMeans)
@@ -52,6 +54,30 @@ struct QuantizedLayer {
                 + "largest |bias| code \(largestBias)); the contract needs |b| + K·255·127 < 2^31")
         }
         self.bias = bias == nil ? nil : Tensor(shape: [channels], scalars: codes.map { Int32($0) })
+    }
+
+    /// Weight scales below which a channel is not worth its own precision: 2^-20 of the layer's
+    /// largest scale (so every multiplier stays a normal float32), and the scale at which the
+    /// channel's bias code uses at most half of the int32 room the products leave. Channels
+    /// whose weights BatchNorm folding nearly zeroed need this: their bias dominates the output.
+    static func minimumScales(_ weights: Tensor, axis: Int, bias: Tensor?, input: ActivationQuantization,
+                              depth: Int) throws -> [Float] {
+        let channels = weights.shape[axis], inner = weights.shape[(axis + 1)...].reduce(1, *)
+        var largest = [Float](repeating: 0, count: channels)
+        for (i, v) in weights.scalars(as: Float.self).enumerated() {
+            largest[(i / inner) % channels] = Swift.max(largest[(i / inner) % channels], abs(v))
+        }
+        let room = (2_147_483_647 - Double(depth) * 255 * 127) / 2
+        guard room >= 1 else {
+            throw EdgeflowError(.unsupported, "an int32 accumulator could overflow (K = \(depth)); the contract "
+                + "needs K·255·127 < 2^31")
+        }
+        let floor = Double(largest.max() ?? 0) / 127 * 0x1p-20
+        let biases = bias?.scalars(as: Float.self) ?? []
+        return (0..<channels).map { c in
+            let forBias = c < biases.count ? Double(abs(biases[c])) / (Double(input.scale) * room) : 0
+            return Float(Swift.max(floor, forBias))
+        }
     }
 
     /// Σ_k (ŵ − w)[c, k] · mean[k] per output channel (empty when the means do not fit).
