@@ -9,10 +9,13 @@
 // x = 255, w = ±127 runs) and random data, against Kernels.quantized*Accumulators:
 // - avx512_core_vnni, avx512_core_bf16: every conv (1×1, 3×3 stride 2, dilated, grouped,
 //   depthwise, both layouts, source zero point) and matmul (with batch) bit-exact;
-// - avx512_core, avx2: the jit/brgemm kernels multiply with vpmaddubsw and saturate int16
-//   pairs, so full-range weights give wrong sums (7-bit weights are exact); oneDNN's exact
-//   reference implementation is slow, so the runtime uses its own SIMD GEMM there.
-// Hence `exactInt32ISAs`: only there does the runtime take these kernels.
+// - avx512_core, avx2: the jit kernels (gemm:jit, jit_int8*, jit_uni_int8*) multiply with
+//   vpmaddubsw and saturate int16 pairs: 18 of 33 cases wrong, by up to 6.4e8 (x = 255,
+//   w = 127, K = 40000), and random full-range data is wrong in nearly every output too;
+// - oneDNN's reference matmul ("ref_int8:any", what the exact-only filter leaves without VNNI)
+//   routes s32 through f32: off by 8 to 64 once |acc| > 2^24. Its reference conv was exact.
+// Hence `exactInt32ISAs`, and the runtime also refuses "ref" implementations (slow or inexact)
+// and uses its own Swift SIMD GEMM instead. AMX and avx2_vnni were not measured (no such CPU).
 
 import CDNNL
 import EFCore
