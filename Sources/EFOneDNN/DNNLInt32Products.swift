@@ -55,9 +55,11 @@ public final class DNNLInt8ConvolutionS32: @unchecked Sendable {
         self.shape = shape
         self.layout = layout
         outputShape = r.destinationDims
-        try requireOperand(weights, .int8, [shape.outChannels, shape.inChannels / shape.groups] + shape.kernel, "weights")
+        let weightShape = [shape.outChannels, shape.inChannels / shape.groups] + shape.kernel
+        try requireOperand(weights, .int8, weightShape, "weights")
         guard (0...255).contains(sourceZeroPoint) else {
-            throw EdgeflowError(.invalidInput, "oneDNN int8 conv: source zero point \(sourceZeroPoint) is outside 0...255")
+            throw EdgeflowError(.invalidInput,
+                                "oneDNN int8 conv: source zero point \(sourceZeroPoint) is outside 0...255")
         }
         let engine = try DNNLEngine.shared()
         let attributes = try PrimitiveAttributes()
@@ -76,7 +78,8 @@ public final class DNNLInt8ConvolutionS32: @unchecked Sendable {
                               packed: try pd.memory(dnnl_query_weights_md), engine: engine)
         }
         runner = try PrimitiveRunner(pd, engine: engine, operands: [
-            RuntimeOperand(argument: DNNL_ARG_SRC, desc: source), RuntimeOperand(argument: DNNL_ARG_DST, desc: destination),
+            RuntimeOperand(argument: DNNL_ARG_SRC, desc: source),
+            RuntimeOperand(argument: DNNL_ARG_DST, desc: destination),
         ], constants: [(DNNL_ARG_WEIGHTS, packed)])
     }
 

@@ -98,7 +98,8 @@ final class FastInt8EpilogueTests: XCTestCase {
 
     func testEpilogueRefusesInconsistentSizes() {
         var y = [UInt8](repeating: 0, count: 10)
-        XCTAssertThrowsError(try FastKernels.requantize([Int32](repeating: 0, count: 10), bias: nil, multipliers: [1, 1, 1],
+        XCTAssertThrowsError(try FastKernels.requantize([Int32](repeating: 0, count: 10), bias: nil,
+                                                        multipliers: [1, 1, 1],
                                                         channels: 3, inner: 1, count: 10, output: .init(zeroPoint: 0),
                                                         into: &y))
         XCTAssertThrowsError(try FastKernels.requantize([Int32](repeating: 0, count: 10), bias: nil, multipliers: [1],
@@ -117,11 +118,13 @@ final class FastInt8EpilogueTests: XCTestCase {
             for _ in 0..<20_000 { x.append(Float(random.int(-400_000...400_000)) / 1000) }
             var y = [UInt8](repeating: 0, count: x.count)
             FastKernels.quantizeLinearU8(x, count: x.count, scale: scale, zeroPoint: zeroPoint, into: &y)
-            let expected = try Kernels.quantizeLinear(Tensor(shape: [x.count], scalars: x), scale: Tensor(scalar: scale),
+            let expected = try Kernels.quantizeLinear(Tensor(shape: [x.count], scalars: x),
+                                                      scale: Tensor(scalar: scale),
                                                       zeroPoint: Tensor(scalar: zeroPoint), outputDType: .uint8)
             let want = expected.scalars(as: UInt8.self)
             let wrong = (0..<x.count).filter { y[$0] != want[$0] }
-            XCTAssertEqual(wrong.count, 0, "scale \(scale) zp \(zeroPoint): first at x = \(wrong.first.map { x[$0] } ?? 0)")
+            let first = wrong.first.map { x[$0] } ?? 0
+            XCTAssertEqual(wrong.count, 0, "scale \(scale) zp \(zeroPoint): first at x = \(first)")
         }
     }
 
@@ -131,7 +134,8 @@ final class FastInt8EpilogueTests: XCTestCase {
             let table = FastKernels.dequantizeTable(scale: scale, zeroPoint: zeroPoint)
             var y = [Float](repeating: 0, count: 256)
             try FastKernels.dequantizeLinearU8(codes, count: 256, table: table, tableCount: table.count, into: &y)
-            let expected = try Kernels.dequantizeLinear(Tensor(shape: [256], scalars: codes), scale: Tensor(scalar: scale),
+            let expected = try Kernels.dequantizeLinear(Tensor(shape: [256], scalars: codes),
+                                                        scale: Tensor(scalar: scale),
                                                         zeroPoint: Tensor(scalar: zeroPoint))
             XCTAssertEqual(y.map(\.bitPattern), expected.scalars(as: Float.self).map(\.bitPattern))
         }

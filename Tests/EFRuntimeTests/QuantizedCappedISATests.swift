@@ -31,8 +31,10 @@ final class QuantizedCappedISATests: XCTestCase {
             let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             process.waitUntilExit()
             let summary = text.split(separator: "\n").filter { $0.hasPrefix("isa ") || $0.contains("error") }
-            XCTAssertEqual(process.terminationStatus, 0, "ONEDNN_MAX_CPU_ISA=\(cap):\n\(summary.joined(separator: "\n"))")
-            XCTAssertTrue(text.contains("isa \(cap.lowercased()) kernels"), "the cap did not take effect:\n\(text.suffix(2000))")
+            let lines = summary.joined(separator: "\n")
+            XCTAssertEqual(process.terminationStatus, 0, "ONEDNN_MAX_CPU_ISA=\(cap):\n\(lines)")
+            XCTAssertTrue(text.contains("isa \(cap.lowercased()) kernels"),
+                          "the cap did not take effect:\n\(text.suffix(2000))")
             XCTAssertTrue(text.contains("Executed 1 test"), "the child ran no test:\n\(text.suffix(2000))")
             ran += 1
         }

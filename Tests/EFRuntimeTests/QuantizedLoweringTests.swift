@@ -41,7 +41,8 @@ struct QuantizedProgramCheck {
         let expected = try ReferenceEvaluator.evaluate(params, [x] + constants, outputCount: 1)[0]
         let xBytes = (x.count * x.dtype.byteSize + 63) / 64 * 64
         var values = [PlannedValue(name: "x", dtype: x.dtype, shape: x.shape, place: .arena(offset: 0)),
-                      PlannedValue(name: "y", dtype: expected.dtype, shape: expected.shape, place: .arena(offset: xBytes))]
+                      PlannedValue(name: "y", dtype: expected.dtype, shape: expected.shape,
+                                   place: .arena(offset: xBytes))]
         var inputs = ["x"], stored: [Tensor] = []
         for (index, constant) in constants.enumerated() {
             guard let constant else {
@@ -85,13 +86,15 @@ struct QuantizedProgramCheck {
                                              inputZeroPoint: Int32([0, 255, 77][pattern]), output: output)
                     let input = channelsLast ? try Kernels.transpose(x, perm: [0] + Array(2..<x.rank) + [1]) : x
                     let bias = pattern == 1 ? nil : biasTensor(m)
-                    if let failure = try compare(.quantizedConv(op), x: input, constants: [w, bias, multipliers(m, output)]) {
+                    let constants = [w, bias, multipliers(m, output)]
+                    if let failure = try compare(.quantizedConv(op), x: input, constants: constants) {
                         failures.append("conv \(index) pattern \(pattern) channelsLast \(channelsLast): \(failure)")
                     }
                 }
             }
         }
-        for (index, (aShape, n)) in [([3, 5, 40], 17), ([1, 7, 5000], 9), ([2, 2, 3, 64], 32), ([1, 1], 1)].enumerated() {
+        let matMuls = [([3, 5, 40], 17), ([1, 7, 5000], 9), ([2, 2, 3, 64], 32), ([1, 1], 1)]
+        for (index, (aShape, n)) in matMuls.enumerated() {
             for pattern in 0..<3 {
                 let (a, b) = operands(aShape, [aShape.last!, n], pattern: pattern)
                 let output = outputs[(index + pattern) % outputs.count]
@@ -107,13 +110,15 @@ struct QuantizedProgramCheck {
     }
 
     private let outputs: [QuantizedOutput] = [
-        .uint8(zeroPoint: 128, lower: 0, upper: 255), .float32(activation: nil), .uint8(zeroPoint: 0, lower: 0, upper: 255),
+        .uint8(zeroPoint: 128, lower: 0, upper: 255), .float32(activation: nil),
+        .uint8(zeroPoint: 0, lower: 0, upper: 255),
         .float32(activation: FusedActivation(.relu)), .uint8(zeroPoint: 77, lower: 77, upper: 200),
         .float32(activation: FusedActivation(.clip, alpha: -3, beta: 6)),
     ]
 
     private mutating func biasTensor(_ count: Int) -> Tensor {
-        Tensor(shape: [count], scalars: (0..<count).map { $0 % 4 == 0 ? Int32.max - Int32($0) : Int32(next(-9000...9000)) })
+        Tensor(shape: [count],
+               scalars: (0..<count).map { $0 % 4 == 0 ? Int32.max - Int32($0) : Int32(next(-9000...9000)) })
     }
 
     /// u8 outputs: multipliers that put results across the code range, with exact halves
@@ -136,7 +141,8 @@ struct QuantizedProgramCheck {
                 failures.append("quantizeLinear scale \(scale) zp \(zp): \(failure)")
             }
             let codes = Tensor(shape: [2, 300], scalars: (0..<600).map { UInt8($0 % 256) })
-            if let failure = try compare(.dequantizeLinear(QuantizeOp(outputDType: nil)), x: codes, constants: constants) {
+            let dequantize = OpParameters.dequantizeLinear(QuantizeOp(outputDType: nil))
+            if let failure = try compare(dequantize, x: codes, constants: constants) {
                 failures.append("dequantizeLinear scale \(scale) zp \(zp): \(failure)")
             }
         }

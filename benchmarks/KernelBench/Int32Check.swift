@@ -79,8 +79,8 @@ struct Int32Check {
         let back = [0, xShape.count - 1] + Array(1..<(xShape.count - 1))
         let source = layout == .nhwc ? try Kernels.transpose(x, perm: last) : x
         for exactOnly in [false, true] {
-            let kernel = try DNNLInt8ConvolutionS32(shape: shape, layout: layout, weights: w, sourceZeroPoint: zeroPoint,
-                                                    exactOnly: exactOnly)
+            let kernel = try DNNLInt8ConvolutionS32(shape: shape, layout: layout, weights: w,
+                                                    sourceZeroPoint: zeroPoint, exactOnly: exactOnly)
             let physical = layout == .nhwc ? last.map { kernel.outputShape[$0] } : kernel.outputShape
             var actual = try execute(source, physical, kernel.scratchpadByteCount) {
                 try kernel.execute(source: $0, destination: $1, scratchpad: $2)

@@ -46,7 +46,8 @@ public final class Int8Convolution: @unchecked Sendable {
         (batch, inChannels, outChannels, group) = (s.batch, s.inChannels, s.outChannels, s.group)
         (geometry, outputSpatial, self.channelsLast, self.zeroPoint) = (g, g.outputSpatial, channelsLast, zeroPoint)
         let (cg, mg, taps) = (s.inPerGroup, s.outPerGroup, g.kernelVolume)
-        direct = channelsLast && taps == 1 && g.strides.allSatisfy { $0 == 1 } && (g.padBegin + g.padEnd).allSatisfy { $0 == 0 }
+        direct = channelsLast && taps == 1 && g.strides.allSatisfy { $0 == 1 }
+            && (g.padBegin + g.padEnd).allSatisfy { $0 == 0 }
         var packed: [Int8PackedWeights] = []
         try weights.withUnsafeBufferPointer(as: Int8.self) { w in
             for gi in 0..<s.group {

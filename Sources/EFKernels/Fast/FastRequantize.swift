@@ -88,7 +88,9 @@ extension FastKernels {
                     store(FloatVector(loadInt32(acc + i) &+ b) * s, out + i)
                     i += 8
                 }
-                if i < length { storePartial(FloatVector(loadInt32(acc + i, length - i) &+ b) * s, out + i, length - i) }
+                if i < length {
+                    storePartial(FloatVector(loadInt32(acc + i, length - i) &+ b) * s, out + i, length - i)
+                }
             } else {
                 while i + 8 <= length {
                     let b = bias.map { loadInt32($0 + i) } ?? .zero
@@ -111,7 +113,8 @@ extension FastKernels {
         }
         let (block, overflow) = channels.multipliedReportingOverflow(by: inner)
         guard !overflow, count % block == 0 else {
-            throw EdgeflowError(.invalidInput, "\(what): \(count) elements are not whole blocks of \(channels)·\(inner)")
+            throw EdgeflowError(.invalidInput,
+                                "\(what): \(count) elements are not whole blocks of \(channels)·\(inner)")
         }
     }
 

@@ -76,9 +76,13 @@ enum QuantizedLowering {
             throw FastPathUnavailable("quantizedMatMul needs a [..., M, K] and b [K, N]")
         }
         let (k, n) = (b.shape[0], b.shape[1])
-        guard bias.map({ $0.count == n }) ?? true else { throw FastPathUnavailable("quantizedMatMul bias is not [\(n)]") }
+        guard bias.map({ $0.count == n }) ?? true else {
+            throw FastPathUnavailable("quantizedMatMul bias is not [\(n)]")
+        }
         let rows = a.shape.elementCount / max(1, k), count = y.shape.elementCount
-        guard rows * n == count else { throw EdgeflowError(.internalError, "int8 matMul output \(y.shape) is not [\(rows), \(n)]") }
+        guard rows * n == count else {
+            throw EdgeflowError(.internalError, "int8 matMul output \(y.shape) is not [\(rows), \(n)]")
+        }
         let packed: Int8PackedWeights
         do { packed = try Int8PackedWeights(b) } catch let error as EdgeflowError {
             throw FastPathUnavailable("int8 matMul: \(error.message)")

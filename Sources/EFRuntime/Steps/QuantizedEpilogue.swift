@@ -18,7 +18,8 @@ struct QuantizedEpilogue: @unchecked Sendable {
     /// - Throws: `FastPathUnavailable` for multipliers the reference would refuse or an
     ///   activation without a fast kernel.
     init(channels: Int, bias: [Int32], multipliers: Tensor?, output: QuantizedOutput) throws {
-        guard let multipliers, multipliers.dtype == .float32, multipliers.count == channels, bias.count == channels else {
+        guard let multipliers, multipliers.dtype == .float32, multipliers.count == channels,
+              bias.count == channels else {
             throw FastPathUnavailable("int8 multipliers must be a constant float32 [\(channels)]")
         }
         let values = multipliers.scalars(as: Float.self)
