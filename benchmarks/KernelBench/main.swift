@@ -3,6 +3,8 @@
 // (OneDNNBench.swift). A benchmark, not a test:
 //   swift run -c release edgeflow-kernel-bench [--threads N] [--iterations K] [--skip-reference]
 //   edgeflow-kernel-bench --check     (oneDNN against the reference kernels; exit 1 on a mismatch)
+//   edgeflow-kernel-bench --check-int32  (oneDNN's s32 results against the int8 contract, Int32Check.swift)
+//   edgeflow-kernel-bench --int8  (exact int8 GEMM + requantization against oneDNN f32, Int8Bench.swift)
 
 import EFCore
 import EFKernels
@@ -92,6 +94,14 @@ func intOption(_ flag: String, default value: Int) -> Int {
 Parallel.setThreadCount(intOption("--threads", default: 1))
 if CommandLine.arguments.contains("--check") {
     var check = SelfCheck()
+    exit(try check.run() ? 0 : 1)
+}
+if CommandLine.arguments.contains("--int8") {
+    try Int8Bench(iterations: intOption("--iterations", default: 20)).run()
+    exit(0)
+}
+if CommandLine.arguments.contains("--check-int32") {
+    var check = Int32Check()
     exit(try check.run() ? 0 : 1)
 }
 if !CommandLine.arguments.contains("--skip-reference") {

@@ -21,6 +21,10 @@ enum FastLowering {
         case .gather: return try MovementLowering.gather(node, context)
         case .slice: return try MovementLowering.slice(node, context)
         case .resize: return try MovementLowering.resize(node, context)
+        case .quantizedConv: return try QuantizedLowering.conv(node, context)
+        case .quantizedMatMul: return try QuantizedLowering.matMul(node, context)
+        case .quantizeLinear: return try QuantizedLowering.quantizeLinear(node, context)
+        case .dequantizeLinear: return try QuantizedLowering.dequantizeLinear(node, context)
         default:
             throw FastPathUnavailable("no fast kernel for \(node.op.rawValue)")
         }

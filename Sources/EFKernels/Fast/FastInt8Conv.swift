@@ -1,0 +1,142 @@
+// An exact int8 convolution on the SIMD GEMM (FastInt8GEMM.swift): per image and group, the
+// u8 input is unfolded (im2col, rows = output pixels, columns = kernel taps × C/group, padding =
+// the input zero point), multiplied by the packed weights into int32 accumulators with the
+// output channel fastest, and (channels-first output) transposed into planes. A 1×1, stride-1,
+// unpadded channels-last conv reads the input directly. The zero point leaves the products as
+// −zp·Σw per output channel, which `compensatedBias` folds into the bias.
+
+import EFCore
+
+/// An int8 convolution (u8 x with a zero point, s8 weights) with its weights packed once.
+public final class Int8Convolution: @unchecked Sendable {
+    public let batch: Int
+    public let inChannels: Int
+    public let outChannels: Int
+    public let group: Int
+    /// Output spatial dims (1 to 3).
+    public let outputSpatial: [Int]
+    /// Input and output are [N, spatial..., C]; otherwise [N, C, spatial...].
+    public let channelsLast: Bool
+    public let zeroPoint: Int32
+    /// bias[m] − zp·Σ w[m] (wrapping): add it to the accumulators `accumulate` writes.
+    public let compensatedBias: [Int32]
+    /// Bytes of scratch `accumulate` needs (64-byte aligned offsets inside).
+    public let scratchpadByteCount: Int
+    /// Output pixels per image.
+    public var outputPixels: Int { geometry.outputVolume }
+
+    private let geometry: WindowGeometry
+    private let weights: [Int8PackedWeights]
+    private let direct: Bool
+    private let columnBytes: Int
+
+    /// - Parameters:
+    ///   - inputShape: logical [N, C, spatial...] (1 to 3 spatial dims).
+    ///   - weights: int8 [M, C/group, kernel...]; bias nil or int32 [M]; zeroPoint 0...255.
+    /// - Throws: `EdgeflowError.invalidInput` for inconsistent shapes, parameters or sizes
+    ///   beyond 2^34 bytes of scratch.
+    public init(inputShape: [Int], weights: Tensor, bias: Tensor?, zeroPoint: Int32, _ parameters: ConvParameters,
+                channelsLast: Bool) throws {
+        let s = try Kernels.convShapes(inputShape, weights.shape, bias?.shape, parameters, op: "int8 conv")
+        guard weights.dtype == .int8, bias.map({ $0.dtype == .int32 }) ?? true, (0...255).contains(zeroPoint) else {
+            throw EdgeflowError(.invalidInput, "int8 conv needs int8 weights, int32 bias and a zero point in 0...255")
+        }
+        try Kernels.checkColumnBuffer(s, op: "int8 conv")
+        let g = s.geometry
+        (batch, inChannels, outChannels, group) = (s.batch, s.inChannels, s.outChannels, s.group)
+        (geometry, outputSpatial, self.channelsLast, self.zeroPoint) = (g, g.outputSpatial, channelsLast, zeroPoint)
+        let (cg, mg, taps) = (s.inPerGroup, s.outPerGroup, g.kernelVolume)
+        direct = channelsLast && taps == 1 && g.strides.allSatisfy { $0 == 1 }
+            && (g.padBegin + g.padEnd).allSatisfy { $0 == 0 }
+        var packed: [Int8PackedWeights] = []
+        try weights.withUnsafeBufferPointer(as: Int8.self) { w in
+            for gi in 0..<s.group {
+                // Column kk = tap · C/group + c (the im2col order); row j = output channel gi·M/group + j.
+                packed.append(try Int8PackedWeights(k: taps * cg, n: mg) { kk, j in
+                    w[((gi * mg + j) * cg + kk % cg) * taps + kk / cg]
+                })
+            }
+        }
+        self.weights = packed
+        let sums = packed.flatMap(\.columnSums)
+        let b = bias?.scalars(as: Int32.self) ?? [Int32](repeating: 0, count: s.outChannels)
+        compensatedBias = (0..<s.outChannels).map { b[$0] &- zeroPoint &* sums[$0] }
+        let pixels = g.outputVolume
+        columnBytes = direct ? 0 : (pixels * taps * cg + 63) / 64 * 64
+        let accumulatorBytes = (pixels * s.outChannels * 4 + 63) / 64 * 64
+        scratchpadByteCount = columnBytes + accumulatorBytes * (channelsLast ? 1 : 2)
+        guard scratchpadByteCount < 1 << 34 else {
+            throw EdgeflowError(.invalidInput, "int8 conv would need \(scratchpadByteCount) bytes of scratch")
+        }
+    }
+
+    /// The int32 accumulators (without bias) of image `image`: [pixels, M] when channelsLast,
+    /// else [M, pixels], in `scratchpad` (`scratchpadByteCount` bytes, 64-byte aligned).
+    /// - Parameter x: the whole u8 input in this conv's layout.
+    /// - Returns: where the accumulators are (inside `scratchpad`).
+    /// - Throws: `EdgeflowError.invalidInput` for an image index out of range.
+    public func accumulate(_ x: UnsafePointer<UInt8>, image: Int, scratchpad: UnsafeMutableRawPointer) throws
+        -> UnsafeMutablePointer<Int32> {
+        guard (0..<batch).contains(image) else {
+            throw EdgeflowError(.invalidInput, "int8 conv: image \(image) of \(batch)")
+        }
+        let pixels = geometry.outputVolume, cg = inChannels / group, mg = outChannels / group
+        let k = geometry.kernelVolume * cg
+        let columns = scratchpad.assumingMemoryBound(to: UInt8.self)
+        let accumulators = (scratchpad + columnBytes).assumingMemoryBound(to: Int32.self)
+        let image0 = x + image * inChannels * geometry.inputVolume
+        for gi in 0..<group {
+            if direct {
+                try FastKernels.int8GEMM(image0 + gi * cg, rowStride: inChannels, rows: pixels, weights: weights[gi],
+                                         into: accumulators + gi * mg, outputRowStride: outChannels)
+            } else {
+                unfold(image0, group: gi, into: columns)
+                try FastKernels.int8GEMM(columns, rowStride: k, rows: pixels, weights: weights[gi],
+                                         into: accumulators + gi * mg, outputRowStride: outChannels)
+            }
+        }
+        if channelsLast { return accumulators }
+        let planes = (scratchpad + columnBytes + (pixels * outChannels * 4 + 63) / 64 * 64)
+            .assumingMemoryBound(to: Int32.self)
+        let m = outChannels
+        Parallel.forEachChunk(m, grain: max(1, 4096 / max(1, pixels))) { range in
+            for channel in range {
+                for p in 0..<pixels { planes[channel * pixels + p] = accumulators[p * m + channel] }
+            }
+        }
+        return planes
+    }
+
+    /// im2col of one image and group: row p (output pixel) holds, per kernel tap, the C/group
+    /// input values it sees (the zero point where the tap falls in the padding).
+    private func unfold(_ x: UnsafePointer<UInt8>, group gi: Int, into columns: UnsafeMutablePointer<UInt8>) {
+        let g = geometry, cg = inChannels / group, taps = g.kernelVolume, k = taps * cg
+        let (inD, inH, inW) = (g.input[0], g.input[1], g.input[2])
+        let (outH, outW) = (g.output[1], g.output[2])
+        let plane = g.inputVolume, fill = UInt8(zeroPoint), c = inChannels, last = channelsLast
+        Parallel.forEachChunk(g.outputVolume, grain: max(1, 16_384 / max(1, k))) { range in
+            for p in range {
+                let (od, oh, ow) = (p / (outH * outW), (p / outW) % outH, p % outW)
+                var row = columns + p * k
+                for kd in 0..<g.kernel[0] {
+                    let id = od * g.strides[0] - g.padBegin[0] + kd * g.dilations[0]
+                    for kh in 0..<g.kernel[1] {
+                        let ih = oh * g.strides[1] - g.padBegin[1] + kh * g.dilations[1]
+                        for kw in 0..<g.kernel[2] {
+                            let iw = ow * g.strides[2] - g.padBegin[2] + kw * g.dilations[2]
+                            if id < 0 || id >= inD || ih < 0 || ih >= inH || iw < 0 || iw >= inW {
+                                row.update(repeating: fill, count: cg)
+                            } else if last {
+                                row.update(from: x + ((id * inH + ih) * inW + iw) * c + gi * cg, count: cg)
+                            } else {
+                                let at = x + gi * cg * plane + (id * inH + ih) * inW + iw
+                                for ci in 0..<cg { row[ci] = at[ci * plane] }
+                            }
+                            row += cg
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
