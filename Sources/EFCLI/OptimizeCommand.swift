@@ -48,9 +48,10 @@ struct OptimizeCommand: ParsableCommand {
         + "photos, an .npy/.npz, or a folder of them.", valueName: "path"))
     var calibrationSet: String?
 
-    @Option(name: .customLong("calib-size"), help: ArgumentHelp("Calibration samples to use (1…100000; default 64).",
+    @Option(name: .customLong("calib-size"), help: ArgumentHelp("Calibration samples to use (1…100000; default: the model "
+        + "script's calibset_size, else 64).",
                                                                 valueName: "n"))
-    var calibrationSize = 64
+    var calibrationSize: Int?
 
     @Option(help: ArgumentHelp("The preprocessing recipe that turns calibration photos into model inputs (see "
         + "`edgeflow preprocess --help`).", valueName: "name"))
@@ -61,10 +62,21 @@ struct OptimizeCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("How activation ranges are chosen: mean-minmax (the mean over samples of each "
         + "sample's min and max; default) or minmax (the overall extremes).", valueName: "estimator"))
-    var range = "mean-minmax"
+    var range: String?
 
-    @Flag(name: .customLong("no-bias-correction"), help: "Do not fold the mean shift of rounded weights into the bias.")
-    var noBiasCorrection = false
+    @Flag(name: .customLong("bias-correction"), help: ArgumentHelp("Fold the mean output shift of rounded weights "
+        + "into the bias (also the model script's post_quantization_optimization(bias_correction) and "
+        + "optimization_level ≥ 1)."))
+    var biasCorrection = false
+
+    @Option(name: .customLong("model-script"), help: ArgumentHelp("A model script (docs/model-script.md): layers kept "
+        + "in float, calibration size, preprocessing recipe, normalization, algorithms.", valueName: "script.alls"))
+    var modelScript: String?
+
+    @Option(name: .customLong("target-cosine"), help: ArgumentHelp("Mixed precision: return the most sensitive "
+        + "layers to float until the outputs' mean cosine to the float model reaches this on held-back samples "
+        + "(0…1, e.g. 0.995).", valueName: "c"))
+    var targetCosine: Double?
 
     @Option(name: .customLong("max-memory"), help: ArgumentHelp("Most memory the calibration samples may take, "
         + "e.g. 512M, 8G. Default: half the physical memory.", valueName: "size"))
@@ -74,13 +86,18 @@ struct OptimizeCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        if calibrationSet == nil, recipe != nil || size != nil || noBiasCorrection {
-            throw ValidationError("--recipe, --size and --no-bias-correction need --calib-set")
+        if calibrationSet == nil, recipe != nil || size != nil || biasCorrection || modelScript != nil
+            || targetCosine != nil {
+            throw ValidationError("--recipe, --size, --bias-correction, --model-script and --target-cosine need "
+                + "--calib-set")
         }
-        guard (1...100_000).contains(calibrationSize) else {
+        if let targetCosine, !(targetCosine > 0 && targetCosine <= 1) {
+            throw ValidationError("--target-cosine must be in (0, 1], got \(targetCosine)")
+        }
+        if let calibrationSize, !(1...100_000).contains(calibrationSize) {
             throw ValidationError("--calib-size must be in 1…100000, got \(calibrationSize)")
         }
-        guard ["mean-minmax", "minmax"].contains(range) else {
+        if let range, !["mean-minmax", "minmax"].contains(range) {
             throw ValidationError("--range must be mean-minmax or minmax, got '\(range)'")
         }
         if let size, !PreprocessCommand.sizeRange.contains(size) {
@@ -124,6 +141,15 @@ struct OptimizeCommand: ParsableCommand {
             let contents = try EdgeflowArchive.read(from: source)
             var graph = contents.graph
             var passes: [String] = []
+            let script = try modelScript.map { try ModelScript.load(contentsOf: CommandSupport.url($0)) }
+            if let script, !script.normalizations.isEmpty {
+                guard graph.stage == .native else {
+                    throw EdgeflowError(.invalidArgument, "\(modelScript ?? ""): normalization folds into the native "
+                        + "graph, but \(archive) is \(graph.stage.rawValue)",
+                        hint: "give the archive edgeflow parse wrote")
+                }
+                graph = try QuantizeStage.foldNormalization(script, into: graph)
+            }
             switch graph.stage {
             case .native:
                 let optimized = try ModelPipeline.optimize(graph)
@@ -138,13 +164,23 @@ struct OptimizeCommand: ParsableCommand {
             }
             var quantization: QuantizeSummary?
             if let calibrationSet {
+                var options = QuantizerOptions(estimator: range == "minmax" ? .minMax : .meanMinMax,
+                                               biasCorrection: biasCorrection)
+                var limit = 64, notes: [String] = []
+                if let script {
+                    (options, limit, notes) = try QuantizerOptions.from(script, graph: graph)
+                    options.biasCorrection = options.biasCorrection || biasCorrection
+                    if range == "minmax" { options.estimator = .minMax }
+                }
+                limit = calibrationSize ?? limit
+                options.targetCosine = targetCosine
+                for note in notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
                 let request = QuantizeRequest(
-                    calibrationSet: CommandSupport.url(calibrationSet), sampleLimit: calibrationSize,
-                    recipe: try calibrationRecipe(for: graph),
-                    options: QuantizerOptions(estimator: range == "minmax" ? .minMax : .meanMinMax,
-                                              biasCorrection: !noBiasCorrection),
-                    budget: RunMemory.budget(maxMemory?.bytes), modelScript: nil)
+                    calibrationSet: CommandSupport.url(calibrationSet), sampleLimit: limit,
+                    recipe: try calibrationRecipe(for: graph) ?? script?.preprocessRecipe(), options: options,
+                    budget: RunMemory.budget(maxMemory?.bytes), modelScript: script?.source)
                 (graph, quantization) = try QuantizeStage.run(graph, request)
+                quantization?.notes = notes
             }
             let target = CommandSupport.url(output)
             let metadata = try ArchiveMetadata(describing: graph, sourceModel: contents.metadata.sourceModel)

@@ -7,6 +7,7 @@ import EFCore
 import EFIR
 import EFMedia
 import EFQuantize
+import EFTransforms
 import Foundation
 
 /// Inputs of the quantized stage as the command line gives them.
@@ -27,6 +28,9 @@ struct QuantizeSummary: Encodable {
     var floatLayers: [String: String]
     var nonFiniteValues: [String]
     var layers: [LayerDecision]
+    var sensitivity: SensitivityResult?
+    /// What the model script asked that this release does not apply.
+    var notes: [String] = []
 }
 
 enum QuantizeStage {
@@ -49,6 +53,7 @@ enum QuantizeStage {
         var options = request.options
         let calibrating = ProgressLine("calibrating", unit: "samples")
         options.progress = calibrating.update
+        options.searchProgress = { FileHandle.standardError.write(Data("mixed precision: \($0)\n".utf8)) }
         var (quantized, report) = try Quantizer.quantize(graph, samples: set.samples, options)
         quantized.metadata[reportKey] = String(decoding: try ReadableJSON.encode(report), as: UTF8.self)
         if let script = request.modelScript { quantized.metadata[scriptKey] = script }
@@ -57,8 +62,24 @@ enum QuantizeStage {
                                       quantizedLayers: report.quantizedCount,
                                       floatLayers: Dictionary(floats.map { ($0.layer, $0.reason) },
                                                               uniquingKeysWith: { a, _ in a }),
-                                      nonFiniteValues: report.nonFiniteValues, layers: report.layers)
+                                      nonFiniteValues: report.nonFiniteValues, layers: report.layers,
+                                      sensitivity: report.sensitivity)
         return (quantized, summary)
+    }
+
+    /// `graph` (native, one float32 [1, 3, H, W] input) taking 0…255 pixels, with the script's
+    /// normalization (mean and std in 0…255 units, as the Dataflow Compiler's) in front.
+    /// - Throws: `EdgeflowError.invalidArgument` for several rules, a rule naming another input,
+    ///   or a rule with other than three channels.
+    static func foldNormalization(_ script: ModelScript, into graph: Graph) throws -> Graph {
+        guard script.normalizations.count == 1, let rule = script.normalizations.first,
+              rule.mean.count == 3, rule.inputLayer == nil || rule.inputLayer == graph.inputs.first else {
+            throw EdgeflowError(.invalidArgument, "\(script.fileName): Edgeflow folds one three-channel "
+                + "normalization into a single-input model's first layer",
+                hint: "give one normalization([r, g, b], [r, g, b]) line")
+        }
+        return try InputNormalization.prepend(graph, mean: rule.mean.map { $0 / 255 }, std: rule.std.map { $0 / 255 },
+                                              reverseChannels: false)
     }
 
     /// Lines for people: counts, then every layer kept in float with its reason.
@@ -68,6 +89,12 @@ enum QuantizeStage {
                      "\(summary.quantizedLayers) of \(summary.layers.count) conv/matMul layers in int8 (a8_w8)"]
         for layer in summary.layers where layer.precision == .float {
             lines.append("  float: \(layer.layer) (\(layer.op)): \(layer.reason)")
+        }
+        if let search = summary.sensitivity {
+            lines.append(String(format: "mixed precision: output cosine %.4f → %.4f (target %.4f) on %d held-back "
+                + "sample(s); %d layer(s) back to float, %.1f%% of the int8 MACs", search.cosineBefore,
+                search.cosineAfter, search.targetCosine, search.heldBackSamples, search.promoted.count,
+                search.promotedMACShare * 100))
         }
         if !summary.nonFiniteValues.isEmpty {
             lines.append("  non-finite calibration range (kept in float): "

@@ -12,8 +12,8 @@ public struct QuantizerOptions {
     public var estimator: RangeEstimator
     /// Layers (node names) the model script keeps in float.
     public var floatLayers: Set<String>
-    /// Bias correction from the inputs' per-channel means (on by default, as NNCF's fast bias
-    /// correction; the model script's `post_quantization_optimization(bias_correction, ...)`).
+    /// Bias correction from the inputs' per-channel means (off by default, as optimization level
+    /// 0 of the model script; `post_quantization_optimization(bias_correction, policy=enabled)`).
     public var biasCorrection: Bool
     /// Mixed precision: keep the outputs' mean cosine to the float model at or above this on
     /// held-back samples (a quarter of the set, at least one) by returning the most sensitive
@@ -24,7 +24,7 @@ public struct QuantizerOptions {
     /// Called with a line per step of the sensitivity search.
     public var searchProgress: ((String) -> Void)?
 
-    public init(estimator: RangeEstimator = .meanMinMax, floatLayers: Set<String> = [], biasCorrection: Bool = true,
+    public init(estimator: RangeEstimator = .meanMinMax, floatLayers: Set<String> = [], biasCorrection: Bool = false,
                 targetCosine: Double? = nil, progress: ((Int, Int) -> Void)? = nil) {
         self.targetCosine = targetCosine
         self.estimator = estimator
