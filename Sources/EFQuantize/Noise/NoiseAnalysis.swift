@@ -203,7 +203,9 @@ public enum NoiseAnalysis {
         fp.withUnsafeBufferPointer(as: Float.self) { x in
             guard q.dtype == .uint8, let output = layer?.decision.output else {
                 guard q.dtype == .float32 else { return }
-                q.withUnsafeBufferPointer(as: Float.self) { noise.add(float: x, quantized: $0, pointBudget: pointBudget) }
+                q.withUnsafeBufferPointer(as: Float.self) {
+                    noise.add(float: x, quantized: $0, pointBudget: pointBudget)
+                }
                 return
             }
             let (scale, zero) = (output.scale, Float(output.zeroPoint))

@@ -1,9 +1,10 @@
 // Pairs the int8 layers of a quantized graph with their float originals (same node name) and
 // rebuilds, from the float weights and the quantization report, the exact int8 constants of
 // each layer, so the sensitivity run can quantize one layer alone with Int8Rewrite. The s8
-// weights are recomputed (they depend only on the float weights, the bias and the input's
-// quantization) and must equal the stored ones — the proof that the float archive is the one the
-// quantized archive was made from; the int32 bias is taken as stored (it carries bias correction).
+// weights and the requantization multipliers are recomputed (they depend only on the float
+// weights, the bias and the report's input and output quantization) and must equal the stored
+// ones — the check that the float archive is the one the quantized archive was made from; the
+// int32 bias is taken as stored (it carries bias correction, which needs the calibration means).
 
 import EFCompiler
 import EFCore
@@ -72,7 +73,8 @@ enum NoiseLayers {
                     + "output quantization for it", hint: "re-make the quantized archive with edgeflow optimize "
                     + "--calib-set")
             }
-            let choice = try rebuild(name, floatNode, float, weights: weights, quantizedNode, quantized, input: input)
+            let choice = try rebuild(name, floatNode, float, weights: weights, quantizedNode, quantized, input: input,
+                                     output: decision.output)
             let rank = floatType.shape.count
             let axis = floatNode.op == .conv && !floatNode.params.isChannelsLast ? min(1, rank - 1) : rank - 1
             layers.append(NoiseLayer(floatIndex: fi, quantizedIndex: qi, decision: decision, floatValue: y,
@@ -85,7 +87,8 @@ enum NoiseLayers {
     /// The layer's int8 constants from the float weights, checked against the stored s8 weights.
     private static func rebuild(_ name: String, _ floatNode: Node, _ float: Graph, weights: Tensor,
                                 _ quantizedNode: Node, _ quantized: Graph,
-                                input: ActivationQuantization) throws -> Int8Choice {
+                                input: ActivationQuantization,
+                                output: ActivationQuantization?) throws -> Int8Choice {
         let bias = floatNode.inputs.count > 2 && !floatNode.inputs[2].isEmpty ? float.weights[floatNode.inputs[2]]
             : nil
         let built: QuantizedLayer
@@ -95,10 +98,14 @@ enum NoiseLayers {
             throw error.prefixed("layer '\(name)': the float weights cannot be quantized as the report says")
         }
         let stored = quantized.weights[quantizedNode.inputs[1]]
-        guard let stored, stored.dtype == .int8, stored.isBitwiseEqual(to: built.weights.values) else {
+        let writesU8 = quantized.types[quantizedNode.outputs[0]]?.dtype == .uint8
+        let multipliers = try? built.multipliers(input: input, output: writesU8 ? output : nil)
+        let storedMultipliers = quantizedNode.inputs.count > 3 ? quantized.weights[quantizedNode.inputs[3]] : nil
+        guard let stored, stored.dtype == .int8, stored.isBitwiseEqual(to: built.weights.values),
+              let multipliers, let storedMultipliers, storedMultipliers.isBitwiseEqual(to: multipliers) else {
             throw EdgeflowError(.invalidInput, "layer '\(name)': the float archive's weights do not give the "
-                + "quantized archive's int8 weights", hint: "give --float the archive the quantized one was made "
-                + "from (the .efa given to edgeflow optimize --calib-set)")
+                + "quantized archive's int8 weights and scales", hint: "give --float the archive the quantized one "
+                + "was made from (the .efa given to edgeflow optimize --calib-set)")
         }
         let storedBias = quantizedNode.inputs.count > 2 && !quantizedNode.inputs[2].isEmpty
             ? quantized.weights[quantizedNode.inputs[2]] : nil
