@@ -16,7 +16,8 @@ enum NoiseHTMLAssets {
     header h1{margin:0 0 4px;font-size:22px}
     header .sub{opacity:.85}
     main{padding:16px 28px 40px}
-    section{background:#fff;border:1px solid #d8dde6;border-radius:8px;margin:0 0 18px;padding:14px 18px}
+    section{background:#fff;border:1px solid #d8dde6;border-radius:8px;margin:0 0 18px;padding:14px 18px;
+      overflow-x:auto}
     h2{font-size:16px;margin:0 0 10px;color:\(header)}
     .cards{display:flex;flex-wrap:wrap;gap:10px}
     .card{flex:1 1 170px;background:#eef3fa;border-left:4px solid \(sensitivityBar);border-radius:6px;padding:8px 12px}
