@@ -15,6 +15,8 @@ public struct EdgeflowCommand: ParsableCommand {
             Typical use:
               edgeflow parse model.onnx -o model.efa      translate an ONNX model
               edgeflow inspect model.efa                  see its inputs, outputs and ops
+              edgeflow optimize model.efa --calib-set photos/ --recipe clip -o model.q.efa   quantize it (int8)
+              edgeflow analyze-noise model.q.efa --float model.efa --data holdout/ --recipe clip -o noise.html
               edgeflow compile model.efa -o model.efx     compile it into an executable
               edgeflow run model.efx --input x=x.npy --output-dir out
               edgeflow benchmark model.efx --threads 1    time it
@@ -27,7 +29,8 @@ public struct EdgeflowCommand: ParsableCommand {
             69 unsupported feature, 70 internal error, 74 I/O error.
             """,
         version: EdgeflowVersion.current,
-        subcommands: [ParseCommand.self, InspectCommand.self, OptimizeCommand.self, CompileCommand.self,
+        subcommands: [ParseCommand.self, InspectCommand.self, OptimizeCommand.self, AnalyzeNoiseCommand.self,
+                      CompileCommand.self,
                       RunCommand.self, InferCommand.self, BenchmarkCommand.self, ProfileCommand.self,
                       RegionsCommand.self, PreprocessCommand.self, TokenizeCommand.self])
 

@@ -108,6 +108,11 @@ struct OptimizeCommand: ParsableCommand {
     /// The --recipe; without --size, squash, letterbox and the OCR recipes take the model input's own
     /// height and width.
     private func calibrationRecipe(for graph: Graph) throws -> PreprocessRecipe? {
+        try Self.calibrationRecipe(recipe, size: size, for: graph)
+    }
+
+    /// The recipe `recipe` (nil: none) for `graph`'s image input, as --recipe/--size give it.
+    static func calibrationRecipe(_ recipe: String?, size: Int?, for graph: Graph) throws -> PreprocessRecipe? {
         guard let recipe else { return nil }
         var named = try PreprocessRecipe.named(recipe, size: size)
         if size == nil, graph.inputs.count == 1, let shape = graph.types[graph.inputs[0]]?.shape, shape.count == 4 {

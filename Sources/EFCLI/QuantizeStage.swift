@@ -35,7 +35,7 @@ struct QuantizeSummary: Encodable {
 
 enum QuantizeStage {
     /// Metadata keys of a quantized archive.
-    static let reportKey = "edgeflow.quantization.report"
+    static let reportKey = QuantizationReport.metadataKey
     static let scriptKey = "edgeflow.quantization.model_script"
 
     /// Quantizes the fp-optimized `graph`.
