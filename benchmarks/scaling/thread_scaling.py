@@ -12,6 +12,8 @@ scaling max threads ÷ min threads, and the load other processes put on the mach
 
 The archive is made once with `edgeflow parse` into --cache (default /tmp/edgeflow-scaling).
 Extra environment for one binary: --edgeflow 'name=PATH:OMP_PROC_BIND=close,OMP_PLACES=cores'.
+--busy 1 adds a process that wants a core all the time; `chrt -f 1` in front shields the run from
+other processes instead (the isolated case).
 """
 import argparse, os, re, resource, subprocess, sys, time, json
 import numpy as np
@@ -85,7 +87,19 @@ def main():
     ap.add_argument("--iterations", type=int, default=20)
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--cache", default="/tmp/edgeflow-scaling")
+    ap.add_argument("--busy", type=int, default=0, help="start N busy-looping processes: another program wanting "
+                    "a core, made reproducible (they count as other load)")
     args = ap.parse_args()
+    busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(args.busy)]
+    try:
+        run(args)
+    finally:
+        for process in busy:
+            process.kill()
+            process.wait()
+
+
+def run(args):
     threads_list = [int(t) for t in args.threads.split(",")]
     binaries = {}
     for spec in args.edgeflow or [f"edgeflow={ROOT}/.build/release/edgeflow"]:
@@ -115,7 +129,8 @@ def main():
                 best[(side, threads)] = max(best.get((side, threads), 0), ips)
                 print(f"round {r + 1} {side} {threads}T {ips:.1f} img/s", file=sys.stderr)
     print(f"CPU: {cpu_name()}; onnxruntime {onnxruntime.__version__}; model {os.path.basename(args.model)}, batch 1")
-    print(f"{args.rounds} rounds × {args.iterations} iterations (after {args.warmup} warm-up), best median per side\n")
+    print(f"{args.rounds} rounds × {args.iterations} iterations (after {args.warmup} warm-up), best median per side; "
+          f"{args.busy} busy-looping processes; scheduling policy {os.sched_getscheduler(0)} (0 normal, 1 FIFO)\n")
     print("| runtime | " + " | ".join(f"{t}T img/s (÷ ORT)" for t in threads_list)
           + f" | {max(threads_list)}T ÷ {min(threads_list)}T | other load (cores, max) |")
     print("|---|" + "---|" * (len(threads_list) + 2))
