@@ -36,10 +36,18 @@ public struct EdgeflowCommand: ParsableCommand {
 
     public init() {}
 
+    /// The verbs that run a model on libgomp's pool, and so restart once with Edgeflow's wait policy.
+    static let modelVerbs: Set<String> = ["run", "infer", "benchmark", "profile"]
+
     /// Parses the command line and runs the verb. Usage errors print as `error: ...` followed
     /// by ArgumentParser's usage text, exit 64; other errors are reported by the verbs
     /// themselves (CommandSupport.run) and exit with their code.
     public static func main(_ arguments: [String]? = nil) {
+        let commandLine = Array(CommandLine.arguments.dropFirst())
+        if arguments == nil, let verb = commandLine.first, modelVerbs.contains(verb),
+           ThreadWaitPolicy.usesSeveralThreads(commandLine) {
+            ThreadWaitPolicy.restartWithSpinCountIfDefault()  // before libgomp's threads: see ThreadWaitPolicy
+        }
         Parallel.limitToMachine()  // before any oneDNN primitive: OMP_NUM_THREADS may ask for millions
         do {
             var command = try parseAsRoot(arguments)

@@ -6,7 +6,9 @@
 // its own execution context (arena and scratchpad) from a small pool, so runs never share
 // intermediate memory; the weights are read-only and shared. All models of a process share
 // one OpenMP thread pool (oneDNN's and Edgeflow's kernels alike), sized by
-// `EdgeflowModel.setThreadCount` or OMP_NUM_THREADS.
+// `EdgeflowModel.setThreadCount` or OMP_NUM_THREADS. On a machine shared with other work, start
+// the process with GOMP_SPINCOUNT=10000 (as the `edgeflow` verbs do; see EFKernels.ThreadWaitPolicy):
+// libgomp's default spin lets 2 threads run slower than 1 when another process wants a core.
 
 import EFCore
 import EFExecutable

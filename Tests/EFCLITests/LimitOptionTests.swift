@@ -2,6 +2,7 @@
 // image memory budget refuses a small PNG that declares 13,000 × 13,000 pixels for ocr-det with
 // 65 before decoding it (checked under a 600 MB address-space limit).
 
+import EFKernels
 import EFTestSupport
 import Foundation
 import XCTest
@@ -78,6 +79,26 @@ final class LimitOptionTests: XCTestCase {
         let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         let cap = min(1024, max(8, 4 * ProcessInfo.processInfo.activeProcessorCount))
         XCTAssertEqual(object["threads"] as? Int, cap)
+    }
+
+    /// The verbs that run models on 2+ threads start libgomp with Edgeflow's spin count (ThreadWaitPolicy:
+    /// libgomp's default spin made 2 threads slower than 1 on a shared machine), unless the
+    /// environment chose a wait policy. OMP_DISPLAY_ENV makes libgomp print what it read.
+    func testModelVerbsStartLibgompWithEdgeflowsSpinCountUnlessTheUserChose() throws {
+        try CLIFixtures.writeArchive(BenchmarkCommandTests.convGraph(), named: "conv.efa", in: directory)
+        let verb = "benchmark conv.efa --threads 2 --iterations 1 --warmup 0 --json"
+        let spinCounts = { (stderr: String) in
+            stderr.split(separator: "\n").filter { $0.contains("GOMP_SPINCOUNT =") }.map { String($0) }
+        }
+        let chosen = try run("unset OMP_WAIT_POLICY GOMP_SPINCOUNT; OMP_DISPLAY_ENV=verbose exec \"$0\" \(verb)")
+        XCTAssertEqual(chosen.status, 0, chosen.stderr)
+        XCTAssertEqual(spinCounts(chosen.stderr).last?.contains("'\(ThreadWaitPolicy.spinCount)'"), true,
+                       chosen.stderr)
+        let user = try run("unset OMP_WAIT_POLICY; GOMP_SPINCOUNT=5 OMP_DISPLAY_ENV=verbose exec \"$0\" "
+                           + verb)
+        XCTAssertEqual(user.status, 0, user.stderr)
+        XCTAssertEqual(spinCounts(user.stderr).count, 1, user.stderr)  // no restart
+        XCTAssertEqual(spinCounts(user.stderr).first?.contains("'5'"), true, user.stderr)
     }
 
     /// 0.5 MB declaring 13,000 × 13,000 pixels (under the default pixel limit): ocr-det would need
