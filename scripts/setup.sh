@@ -201,6 +201,20 @@ else
   log "skipping full-size generated models (--no-full-models)"
 fi
 
+# ---------------------------------------------------------------- 5b. rendered OCR calibration set
+# Text lines and pages drawn with Pillow's own font (tools/calibration/make_text_calibration.py),
+# redrawn when the script changes; the OCR quantization tests calibrate on them.
+TEXT_CAL="$TD/calibration/text"
+text_cal_key="$(cat tools/calibration/make_text_calibration.py scripts/requirements-setup.txt | sha256sum | cut -d' ' -f1)"
+if [ -f "$TEXT_CAL/.stamp" ] && [ "$(cat "$TEXT_CAL/.stamp")" = "$text_cal_key" ]; then
+  log "calibration/text: up to date"
+else
+  log "calibration/text: rendering text lines and pages"
+  rm -rf "$TEXT_CAL"
+  "$VPY" tools/calibration/make_text_calibration.py "$TEXT_CAL" | sed 's/^/    /'
+  echo "$text_cal_key" > "$TEXT_CAL/.stamp"
+fi
+
 # ---------------------------------------------------------------- 6. demo input
 # PP-OCRv4 det input for page.png, exactly as RapidOCR 1.4.4 feeds it (numpy port of its cv2 steps).
 if check_file demo/page_det_input.npy 2>/dev/null; then
@@ -227,6 +241,7 @@ summ models/generated "$( [ -d "$TD/models/generated" ] && cd "$TD/models/genera
 summ images "$(cd "$TD/images" && ls | tr '\n' ' ')"
 summ clip "$(cd "$TD/clip" && ls | tr '\n' ' ')"
 summ demo "$(cd "$TD/demo" && ls | tr '\n' ' ')"
+summ calibration "photos (skimage) and rendered text lines and pages"
 log "total $(du -sh "$TD" | cut -f1) in .testdata; took $((SECONDS - START)) s"
 # demo.sh and test.sh run setup themselves until this stamp matches (scripts/ensure-setup.sh).
 cat scripts/setup.sh scripts/testdata.sha256 scripts/requirements-setup.txt | sha256sum | cut -d' ' -f1 \

@@ -76,7 +76,8 @@ struct ExecutionOptions: ParsableArguments {
         try RunMemory.checkBeforeCompile(graph, budget)
         if emulate != nil, graph.stage != .quantized {
             throw EdgeflowError(.invalidArgument, "--emulate quantized needs a quantized archive; this one is "
-                + "\(graph.stage.rawValue)", hint: "quantize it: edgeflow optimize MODEL.efa --calib-set DIR -o MODEL.q.efa")
+                + "\(graph.stage.rawValue)",
+                hint: "quantize it: edgeflow optimize MODEL.efa --calib-set DIR -o MODEL.q.efa")
         }
         let options = CompileOptions(precision: MatrixPrecision(rawValue: precision) ?? .float32,
                                      emulateIntegerSteps: emulate != nil)

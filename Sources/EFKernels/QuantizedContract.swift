@@ -74,7 +74,8 @@ extension Kernels {
                                                    zeroPoint: Int32) throws -> Tensor {
         guard a.rank >= 2, b.rank == 2 else {
             throw EdgeflowError(.invalidInput,
-                "quantized matMul needs a [..., M, K] and b [K, N], got \(a.shape.shapeDescription) and \(b.shape.shapeDescription)")
+                "quantized matMul needs a [..., M, K] and b [K, N], got \(a.shape.shapeDescription) and "
+                    + b.shape.shapeDescription)
         }
         try checkOperands(a, b, bias, zeroPoint: zeroPoint, channels: b.shape[1], op: "matMul")
         let acc = try matMulInteger(a, b, aZeroPoint: Tensor(scalar: UInt8(zeroPoint)), bZeroPoint: nil)
@@ -86,14 +87,16 @@ extension Kernels {
                                       op: String) throws {
         guard x.dtype == .uint8, w.dtype == .int8 else {
             throw EdgeflowError(.invalidInput,
-                "quantized \(op) takes uint8 activations and int8 weights, got \(x.dtype.rawValue) and \(w.dtype.rawValue)")
+                "quantized \(op) takes uint8 activations and int8 weights, got \(x.dtype.rawValue) and "
+                    + w.dtype.rawValue)
         }
         guard (0...255).contains(zeroPoint) else {
             throw EdgeflowError(.invalidInput, "quantized \(op): input zero point \(zeroPoint) is outside 0...255")
         }
         if let bias, bias.dtype != .int32 || bias.shape != [channels] {
             throw EdgeflowError(.invalidInput,
-                "quantized \(op): bias must be int32 [\(channels)], got \(bias.dtype.rawValue) \(bias.shape.shapeDescription)")
+                "quantized \(op): bias must be int32 [\(channels)], got \(bias.dtype.rawValue) "
+                    + bias.shape.shapeDescription)
         }
     }
 
@@ -102,7 +105,8 @@ extension Kernels {
         guard accumulators.dtype == .int32, multipliers.dtype == .float32, multipliers.count == channels,
               channels > 0, inner > 0 else {
             throw EdgeflowError(.invalidInput,
-                "\(op): needs int32 accumulators and \(channels) float32 multipliers, got \(accumulators.dtype.rawValue) "
+                "\(op): needs int32 accumulators and \(channels) float32 multipliers, got "
+                + "\(accumulators.dtype.rawValue) "
                 + "and \(multipliers.dtype.rawValue) \(multipliers.shape.shapeDescription)")
         }
         guard multipliers.scalars(as: Float.self).allSatisfy({ $0.isFinite && $0 > 0 }) else {

@@ -55,7 +55,8 @@ final class LimitOptionTests: XCTestCase {
 
     func testTokenizeRegionsAndThreadRanges() throws {
         for length in ["0", "1", "4097", "\(Int.max)", "-\(Int.max)"] {
-            try assertUsage(["tokenize", "a cat", "--context-length=\(length)"], names: ["--context-length", "2…4096"])
+            try assertUsage(["tokenize", "a cat", "--context-length=\(length)"],
+                            names: ["--context-length", "2…4096"])
         }
         for option in ["--threshold", "--min-score"] {
             for value in ["nan", "inf", "-0.1", "1.5"] {

@@ -68,7 +68,8 @@ final class QuantizerTests: XCTestCase {
         var b = TestGraphBuilder()
         let x = b.input("x", [2, 4])
         let h = try b.node(.matMul, [x, b.weight("w1", shape: [4, 4], seed: 7)])
-        let mask = try b.binary("add", h, b.weight("mask", Tensor(shape: [2, 4], scalars: [Float(0), -.infinity, 0, 0, 0, 0, 0, 0])))
+        let maskValues: [Float] = [0, -.infinity, 0, 0, 0, 0, 0, 0]
+        let mask = try b.binary("add", h, b.weight("mask", Tensor(shape: [2, 4], scalars: maskValues)))
         let y = try b.node(.matMul, [mask, b.weight("w2", shape: [4, 3], seed: 8)])
         let z = try b.node(.matMul, [y, b.weight("w3", shape: [3, 3], seed: 9)])
         b.output(z)

@@ -1,7 +1,9 @@
-// Calibration batches for the quantized model tests, made from the real photos setup unpacks
-// into .testdata/calibration/photos (never the photos the tests measure on): each photo is
-// decoded and letterboxed to the input's size by EFMedia, normalized as the model expects, and
-// batch rows take successive photos. MTCNN's inputs are [B, W, H, 3] (axes 1 and 2 swapped).
+// Calibration batches for the quantized model tests, made from what setup puts under
+// .testdata/calibration (real photos, and text lines and pages rendered with Pillow's font; never
+// the images the tests measure on): each image is decoded and fitted to the input's size by an
+// EFMedia recipe (letterboxed, or for text lines padded on the right as RapidOCR pads a batch),
+// normalized as the model expects, and batch rows take successive images. MTCNN's inputs are
+// [B, W, H, 3] (axes 1 and 2 swapped).
 
 import EFCore
 import EFKernels
@@ -12,17 +14,23 @@ import Foundation
 enum CalibrationPhotos {
     enum Layout { case nchw, nwhc }
 
-    static var folder: URL { TestData.fetched.appendingPathComponent("calibration/photos") }
+    enum Source: String {
+        case photos = "calibration/photos"
+        case textLines = "calibration/text/lines"
+        case textPages = "calibration/text/pages"
+    }
 
     /// `count` samples shaped `shape` ([B, 3, H, W] for .nchw, [B, W, H, 3] for .nwhc).
     static func samples(_ count: Int, shape: [Int], layout: Layout, normalization: Normalization,
-                        offset: Int = 0) throws -> [Tensor] {
+                        from source: Source = .photos, offset: Int = 0) throws -> [Tensor] {
+        let folder = TestData.fetched.appendingPathComponent(source.rawValue)
         let photos = try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)
-            .filter { !$0.lastPathComponent.hasPrefix(".") }.sorted { $0.path < $1.path }
+            .filter { $0.pathExtension == "png" || $0.pathExtension == "jpg" }.sorted { $0.path < $1.path }
         guard !photos.isEmpty else { throw EdgeflowError(.io, "no photos in \(folder.path): run scripts/setup.sh") }
         let (height, width) = layout == .nchw ? (shape[2], shape[3]) : (shape[2], shape[1])
-        let recipe = PreprocessRecipe(name: "letterbox", kind: .letterbox(width: width, height: height),
-                                      normalization: normalization)
+        let kind: PreprocessRecipe.Kind = source == .textLines
+            ? .ocrRecognition(height: height, minWidth: width) : .letterbox(width: width, height: height)
+        let recipe = PreprocessRecipe(name: "calibration", kind: kind, normalization: normalization)
         var images: [Tensor] = []
         for photo in photos {
             let decoded = try ImageDecoder.decode(contentsOf: photo)

@@ -27,14 +27,15 @@ enum QuantizedRunner {
     ///   - samples: calibration inputs (one tensor per graph input each).
     ///   - randomInputs: extra uniform random inputs in `randomRange` on which emulator and
     ///     executable must agree byte for byte.
-    static func run(_ golden: GoldenCase, samples: [[String: Tensor]], randomInputs: Int,
+    static func run(_ golden: GoldenCase, samples: [[String: Tensor]], options: QuantizerOptions = .init(),
+                    randomInputs: Int,
                     randomRange: ClosedRange<Float> = -1...1, file: StaticString = #filePath,
                     line: UInt = #line) throws -> Outcome {
         let inputs = try golden.inputTensors()
         let parsed = try ONNXImporter.importModel(at: golden.modelURL,
                                                   options: ImportOptions(inputShapes: inputs.mapValues { $0.shape }))
         let float = try ModelPipeline.optimize(parsed, FloatOptimizerOptions(channelsLast: true)).graph
-        let (quantized, report) = try Quantizer.quantize(float, samples: samples)
+        let (quantized, report) = try Quantizer.quantize(float, samples: samples, options)
         let floatOutputs = try ExecutableRoundTrip.run(float, inputs)
         let emulator = try Compiler.compile(quantized, CompileOptions(emulateIntegerSteps: true))
         let executable = try ExecutableRoundTrip.load(quantized)

@@ -74,7 +74,8 @@ struct KernelBench {
         var dwTime = Double.infinity
         for _ in 0..<3 {
             dwTime = min(dwTime, try seconds {
-                _ = try Kernels.conv(depthwise, weight: dwWeight, bias: nil, ConvParameters(pads: [1, 1, 1, 1], group: 144))
+                _ = try Kernels.conv(depthwise, weight: dwWeight, bias: nil,
+                                     ConvParameters(pads: [1, 1, 1, 1], group: 144))
             })
         }
         print(String(format: "depthwise 3×3, 144×56×56: %.2f ms, %.1f GFLOP/s",
@@ -85,7 +86,8 @@ struct KernelBench {
 /// The value after `flag` in the arguments, as an Int.
 func intOption(_ flag: String, default value: Int) -> Int {
     let arguments = CommandLine.arguments
-    guard let index = arguments.firstIndex(of: flag), index + 1 < arguments.count, let parsed = Int(arguments[index + 1]) else {
+    guard let index = arguments.firstIndex(of: flag), index + 1 < arguments.count,
+          let parsed = Int(arguments[index + 1]) else {
         return value
     }
     return parsed
