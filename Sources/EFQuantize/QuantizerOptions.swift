@@ -47,7 +47,8 @@ public struct QuantizerOptions {
 public struct AppliedAlgorithms: Codable, Equatable, Sendable {
     /// The default range estimator ("mean-minmax", "minmax", "percentile 0.01/99.99", "mse").
     public var rangeEstimator: String
-    /// Values whose range a per-layer clipping rule chose, with that rule's estimator.
+    /// Values whose range a per-layer clipping rule chose with an estimator other than the
+    /// default, with that estimator's name.
     public var clippedValues: [String: String] = [:]
     /// Conv pairs cross-layer equalization rescaled (empty when off or nothing was eligible).
     public var equalizedPairs: [EqualizedPair] = []

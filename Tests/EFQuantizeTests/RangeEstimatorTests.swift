@@ -114,7 +114,7 @@ final class RangeEstimatorTests: XCTestCase {
         print("input scale: minmax \(minMax), percentile \(percentile)")
         XCTAssertEqual(minMax, 41 / 255, accuracy: 0.01)
         XCTAssertEqual(percentile, 2 / 255, accuracy: 0.1 / 255)
-        XCTAssertEqual(report.algorithms.rangeEstimator, "percentile \(100 - 99.9)/99.9")
+        XCTAssertEqual(report.algorithms.rangeEstimator, "percentile 0.1/99.9")
         // 6 · 8192 · 32 Laplace values reach about ±14; the MSE clip is near ±9.9.
         (graph, samples, _) = try outlierGraph(laplaceRows: 8192)
         let (laplaceMinMax, _) = try inputScale(.minMax)

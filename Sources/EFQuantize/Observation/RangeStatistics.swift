@@ -37,9 +37,15 @@ public enum RangeEstimator: Equatable, Sendable {
         switch self {
         case .meanMinMax: "mean-minmax"
         case .minMax: "minmax"
-        case .percentile(let lower, let upper): "percentile \(lower)/\(upper)"
+        case .percentile(let lower, let upper): "percentile \(Self.short(lower))/\(Self.short(upper))"
         case .mse: "mse"
         }
+    }
+
+    /// `value` rounded to 6 decimals, without a trailing ".0" (100 − 99.99 prints as 0.01).
+    private static func short(_ value: Double) -> String {
+        let rounded = (value * 1e6).rounded() / 1e6
+        return rounded == rounded.rounded() && abs(rounded) < 1e15 ? String(Int(rounded)) : "\(rounded)"
     }
 }
 
