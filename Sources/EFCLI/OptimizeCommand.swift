@@ -61,7 +61,9 @@ struct OptimizeCommand: ParsableCommand {
     var size: Int?
 
     @Option(help: ArgumentHelp("How activation ranges are chosen: mean-minmax (the mean over samples of each "
-        + "sample's min and max; default) or minmax (the overall extremes).", valueName: "estimator"))
+        + "sample's min and max; default), minmax (the overall extremes), percentile (the 0.01th and 99.99th "
+        + "percentiles) or mse (the clip range of least squared error); overrides the model script's range.",
+                               valueName: "estimator"))
     var range: String?
 
     @Flag(name: .customLong("bias-correction"), help: ArgumentHelp("Fold the mean output shift of rounded weights "
@@ -97,13 +99,19 @@ struct OptimizeCommand: ParsableCommand {
         if let calibrationSize, !(1...100_000).contains(calibrationSize) {
             throw ValidationError("--calib-size must be in 1…100000, got \(calibrationSize)")
         }
-        if let range, !["mean-minmax", "minmax"].contains(range) {
-            throw ValidationError("--range must be mean-minmax or minmax, got '\(range)'")
+        if let range, Self.estimators[range] == nil {
+            throw ValidationError("--range must be mean-minmax, minmax, percentile or mse, got '\(range)'")
         }
         if let size, !PreprocessCommand.sizeRange.contains(size) {
             throw ValidationError("--size must be in 1…8192, got \(size)")
         }
     }
+
+    /// The --range values.
+    static let estimators: [String: RangeEstimator] = [
+        "mean-minmax": .meanMinMax, "minmax": .minMax, "mse": .mse,
+        "percentile": .symmetricPercentile(QuantizationSettings.defaultPercentile),
+    ]
 
     /// The --recipe; without --size, squash, letterbox and the OCR recipes take the model input's own
     /// height and width.
@@ -169,14 +177,14 @@ struct OptimizeCommand: ParsableCommand {
             }
             var quantization: QuantizeSummary?
             if let calibrationSet {
-                var options = QuantizerOptions(estimator: range == "minmax" ? .minMax : .meanMinMax,
-                                               biasCorrection: biasCorrection)
+                var options = QuantizerOptions(biasCorrection: biasCorrection)
+                options.equalization = QuantizationSettings.defaults.equalization
                 var limit = 64, notes: [String] = []
                 if let script {
                     (options, limit, notes) = try QuantizerOptions.from(script, graph: graph)
                     options.biasCorrection = options.biasCorrection || biasCorrection
-                    if range == "minmax" { options.estimator = .minMax }
                 }
+                if let range, let estimator = Self.estimators[range] { options.estimator = estimator }
                 limit = calibrationSize ?? limit
                 options.targetCosine = targetCosine
                 for note in notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }

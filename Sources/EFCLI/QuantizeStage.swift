@@ -29,6 +29,8 @@ struct QuantizeSummary: Encodable {
     var nonFiniteValues: [String]
     var layers: [LayerDecision]
     var sensitivity: SensitivityResult?
+    /// The range estimator and the algorithms applied (equalized pairs, smoothed matMuls).
+    var algorithms: AppliedAlgorithms
     /// What the model script asked that this release does not apply.
     var notes: [String] = []
 }
@@ -63,7 +65,7 @@ enum QuantizeStage {
                                       floatLayers: Dictionary(floats.map { ($0.layer, $0.reason) },
                                                               uniquingKeysWith: { a, _ in a }),
                                       nonFiniteValues: report.nonFiniteValues, layers: report.layers,
-                                      sensitivity: report.sensitivity)
+                                      sensitivity: report.sensitivity, algorithms: report.algorithms)
         return (quantized, summary)
     }
 
@@ -87,6 +89,15 @@ enum QuantizeStage {
         var lines = ["calibrated on \(summary.samples) sample(s)"
             + (summary.skippedFiles.isEmpty ? "" : ", \(summary.skippedFiles.count) file(s) skipped"),
                      "\(summary.quantizedLayers) of \(summary.layers.count) conv/matMul layers in int8 (a8_w8)"]
+        let algorithms = summary.algorithms
+        lines.append("ranges: \(algorithms.rangeEstimator)" + (algorithms.clippedValues.isEmpty ? ""
+            : ", \(algorithms.clippedValues.count) value(s) by activation_clipping rules"))
+        if !algorithms.equalizedPairs.isEmpty {
+            lines.append("cross-layer equalization: \(algorithms.equalizedPairs.count) conv pair(s)")
+        }
+        if let alpha = algorithms.smoothQuantAlpha {
+            lines.append("smooth_quant (alpha \(alpha)): \(algorithms.smoothedMatMuls.count) matMul(s) smoothed")
+        }
         for layer in summary.layers where layer.precision == .float {
             lines.append("  float: \(layer.layer) (\(layer.op)): \(layer.reason)")
         }

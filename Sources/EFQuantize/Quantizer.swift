@@ -1,56 +1,19 @@
-// The quantized stage: calibrates an fp-optimized graph on sample inputs, chooses which convs
-// and matMuls run in int8 (the first release's scope: products with constant weights; every
-// other op stays float), and rewrites the graph into Edgeflow's int8 ops (Int8Rewrite). A layer
-// stays float, with the reason in the report, when the script says so, its input's calibrated
-// range is not finite, or its constants cannot meet the int32 contract.
+// The quantized stage: applies the float-exact pre-quantization algorithms (cross-layer
+// equalization, SmoothQuant; Algorithms/), calibrates the result on sample inputs with the chosen
+// range estimators, chooses which convs and matMuls run in int8 (the first release's scope:
+// products with constant weights; every other op stays float), and rewrites the graph into
+// Edgeflow's int8 ops (Int8Rewrite). A layer stays float, with the reason in the report, when the
+// script says so, its input's calibrated range is not finite, or its constants cannot meet the
+// int32 contract.
 
 import EFCore
 import EFIR
 
-/// How to quantize.
-public struct QuantizerOptions {
-    public var estimator: RangeEstimator
-    /// Layers (node names) the model script keeps in float.
-    public var floatLayers: Set<String>
-    /// Bias correction from the inputs' per-channel means (off by default, as optimization level
-    /// 0 of the model script; `post_quantization_optimization(bias_correction, policy=enabled)`).
-    public var biasCorrection: Bool
-    /// Mixed precision: keep the outputs' mean cosine to the float model at or above this on
-    /// held-back samples (a quarter of the set, at least one) by returning the most sensitive
-    /// layers to float; nil quantizes every eligible layer.
-    public var targetCosine: Double?
-    /// Called after each calibration sample with (done, total).
-    public var progress: ((Int, Int) -> Void)?
-    /// Called with a line per step of the sensitivity search.
-    public var searchProgress: ((String) -> Void)?
-
-    public init(estimator: RangeEstimator = .meanMinMax, floatLayers: Set<String> = [], biasCorrection: Bool = false,
-                targetCosine: Double? = nil, progress: ((Int, Int) -> Void)? = nil) {
-        self.targetCosine = targetCosine
-        self.estimator = estimator
-        self.floatLayers = floatLayers
-        self.biasCorrection = biasCorrection
-        self.progress = progress
-    }
-}
-
-/// What the quantizer did.
-public struct QuantizationReport: Codable, Equatable, Sendable {
-    /// One decision per conv and matMul, in graph order.
-    public var layers: [LayerDecision]
-    /// Calibration samples used.
-    public var samples: Int
-    /// Values whose calibrated range was not finite (never quantized).
-    public var nonFiniteValues: [String]
-    /// The mixed-precision search, when a target was given.
-    public var sensitivity: SensitivityResult?
-
-    public var quantizedCount: Int { layers.filter { $0.precision == .a8w8 }.count }
-}
-
 /// Moves graphs from the fp-optimized stage to the quantized one.
 public enum Quantizer {
-    /// Quantizes `graph` with the ranges observed on `samples`.
+    /// Quantizes `graph` with the ranges observed on `samples`, after the algorithms `options`
+    /// enables: cross-layer equalization, then SmoothQuant (its own calibration pass), then the
+    /// calibration of the result (a second pass for histogram estimators) and the int8 rewrite.
     /// - Parameter samples: one tensor per graph input each, typed as the inputs (at least one).
     /// - Returns: the quantized graph (stage `.quantized`, same inputs and outputs) and the report.
     /// - Throws: `EdgeflowError.invalidInput` when the graph is not fp-optimized or there are no
@@ -69,6 +32,8 @@ public enum Quantizer {
         guard !samples.isEmpty else {
             throw EdgeflowError(.invalidInput, "the calibration set is empty", hint: "give at least one sample")
         }
+        var algorithms = AppliedAlgorithms(rangeEstimator: options.estimator.name)
+        algorithms.biasCorrection = options.biasCorrection
         var samples = samples, heldBack: [[String: Tensor]] = []
         if options.targetCosine != nil, samples.count >= 2 {
             heldBack = Array(samples.suffix(max(1, samples.count / 4)))
@@ -76,23 +41,11 @@ public enum Quantizer {
         } else if options.targetCosine != nil {
             heldBack = samples
         }
+        let graph = try prepare(graph, samples: samples, options, &algorithms)
         let candidates = graph.nodes.indices.filter { isCandidate(graph.nodes[$0], graph) }
-        let observed = Array(Set(candidates.flatMap { [graph.nodes[$0].inputs[0], graph.nodes[$0].outputs[0]] }))
-        var axes: [String: Int] = [:]
-        if options.biasCorrection {
-            for index in candidates {
-                let node = graph.nodes[index], rank = graph.types[node.inputs[0]]?.shape.count ?? 0
-                axes[node.inputs[0]] = node.op == .conv && !node.params.isChannelsLast ? 1 : rank - 1
-            }
-        }
-        let run = try CalibrationRun.observe(graph, samples: samples, values: observed.sorted(), channelAxes: axes,
-                                             progress: options.progress)
-        var ranges: [String: ActivationQuantization] = [:]
-        var nonFinite: [String] = []
-        for (name, statistics) in run.statistics {
-            guard let (lower, upper) = statistics.range(options.estimator) else { nonFinite.append(name); continue }
-            ranges[name] = try? ActivationQuantization(lower: lower, upper: upper)
-        }
+        let (run, estimated) = try calibrate(graph, candidates: candidates, samples: samples, options)
+        let ranges = estimated.ranges
+        algorithms.clippedValues = estimated.overridden
         var choices: [Int: Int8Choice] = [:]
         var decisions: [LayerDecision] = []
         for (index, node) in graph.nodes.enumerated() where node.op == .conv || node.op == .matMul {
@@ -118,7 +71,48 @@ public enum Quantizer {
         let quantized = try rewrite.run()
         for (i, decision) in decisions.enumerated() { decisions[i].output = rewrite.outputs[decision.layer] }
         return (quantized, QuantizationReport(layers: decisions, samples: samples.count,
-                                               nonFiniteValues: nonFinite.sorted(), sensitivity: sensitivity))
+                                               nonFiniteValues: estimated.nonFinite, sensitivity: sensitivity,
+                                               algorithms: algorithms))
+    }
+
+    /// The float-exact algorithms before calibration: cross-layer equalization, then SmoothQuant
+    /// (which calibrates on `samples` for its per-channel activation maxima).
+    private static func prepare(_ graph: Graph, samples: [[String: Tensor]], _ options: QuantizerOptions,
+                                _ algorithms: inout AppliedAlgorithms) throws -> Graph {
+        var graph = graph
+        if options.equalization {
+            (graph, algorithms.equalizedPairs) = CrossLayerEqualization.apply(graph)
+        }
+        if options.smoothQuant {
+            (graph, algorithms.smoothedMatMuls) = try SmoothQuant.apply(
+                graph, samples: samples, alpha: options.smoothQuantAlpha, floatLayers: options.floatLayers,
+                progress: options.progress)
+            algorithms.smoothQuantAlpha = options.smoothQuantAlpha
+        }
+        return graph
+    }
+
+    /// Observes the inputs and outputs of the `candidates` (and their inputs' per-channel means
+    /// for bias correction) and picks their ranges with the options' estimators.
+    private static func calibrate(_ graph: Graph, candidates: [Int], samples: [[String: Tensor]],
+                                  _ options: QuantizerOptions) throws -> (CalibrationRun, ActivationRanges) {
+        let observed = Array(Set(candidates.flatMap { [graph.nodes[$0].inputs[0], graph.nodes[$0].outputs[0]] }))
+        var axes: [String: Int] = [:]
+        if options.biasCorrection {
+            for index in candidates {
+                let node = graph.nodes[index], rank = graph.types[node.inputs[0]]?.shape.count ?? 0
+                axes[node.inputs[0]] = node.op == .conv && !node.params.isChannelsLast ? 1 : rank - 1
+            }
+        }
+        let run = try CalibrationRun.observe(graph, samples: samples, values: observed.sorted(), channelAxes: axes,
+                                             progress: options.progress)
+        var perValue: [String: RangeEstimator] = [:]
+        for node in graph.nodes {
+            if let estimator = options.outputEstimators[node.name] { perValue[node.outputs[0]] = estimator }
+        }
+        let estimated = try ActivationRanges(graph, samples: samples, run: run, estimator: options.estimator,
+                                             perValue: perValue, progress: options.progress)
+        return (run, estimated)
     }
 
     private static func decide(_ index: Int, _ graph: Graph, candidate: Bool,

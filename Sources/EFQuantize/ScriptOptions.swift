@@ -1,6 +1,7 @@
 // What a model script asks of the quantizer, as QuantizerOptions: the layers it keeps out of
-// int8, the range estimator and the algorithms its settings enable; and, as notes, what the
-// script asks that this release does not do yet (said, never silently ignored).
+// int8, the range estimator (and the per-layer ones of activation_clipping rules) and the
+// algorithms its settings enable (equalization, smooth_quant, bias correction); and, as notes,
+// what the script asks that this release does not do yet (said, never silently ignored).
 
 import EFCore
 import EFIR
@@ -10,7 +11,7 @@ extension QuantizerOptions {
     /// layers the script's names and globs match).
     /// - Returns: the options, the calibration sample count, and notes on requests not applied.
     /// - Throws: `EdgeflowError.invalidInput` for a layer name or glob that matches nothing (with
-    ///   the nearest name) and for settings that cannot be honoured (range=percentile, mse).
+    ///   the nearest name).
     public static func from(_ script: ModelScript, graph: Graph) throws
         -> (options: QuantizerOptions, calibsetSize: Int, notes: [String]) {
         let settings = script.settings
@@ -35,16 +36,23 @@ extension QuantizerOptions {
         }
         switch settings.range {
         case .minmax: options.estimator = .meanMinMax
-        case .percentile, .mse:
-            throw EdgeflowError(.unsupported,
-                "\(script.fileName): range=\(settings.range.rawValue) is not implemented yet",
-                hint: "use range=minmax (the mean over samples of each sample's min and max)")
+        case .percentile:
+            options.estimator = .symmetricPercentile(settings.percentile ?? QuantizationSettings.defaultPercentile)
+        case .mse: options.estimator = .mse
         }
-        if settings.equalization { notes.append("equalization is not implemented yet: not applied") }
-        if settings.smoothQuant { notes.append("smooth_quant is not implemented yet: not applied") }
-        if !script.activationClippingRules.isEmpty {
-            notes.append("activation_clipping is not implemented yet: not applied")
+        for (layer, clipping) in try script.activationClipping(layerNames: layers) {
+            switch clipping.mode {
+            case .disabled: break
+            case .mse: options.outputEstimators[layer] = .mse
+            case .percentile:
+                let tails = clipping.percentiles
+                    ?? (100 - QuantizationSettings.defaultPercentile)...QuantizationSettings.defaultPercentile
+                options.outputEstimators[layer] = .percentile(lower: tails.lowerBound, upper: tails.upperBound)
+            }
         }
+        options.equalization = settings.equalization
+        options.smoothQuant = settings.smoothQuant
+        options.smoothQuantAlpha = settings.smoothQuantAlpha
         if !script.inputConversions.isEmpty || !script.resizes.isEmpty {
             notes.append("input_conversion and resize are recorded but not applied to the graph yet")
         }
