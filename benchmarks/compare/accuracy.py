@@ -61,7 +61,7 @@ def summarize(model_key: str, reference: List[np.ndarray], got: List[np.ndarray]
         decoded = [ctc_decode(g, chars) for g in got]
         out.update(strings_equal=sum(d.strip() == w.strip() for d, w in zip(decoded, want)),
                    versus="rendered text" if is_reference else "ORT fp32 strings",
-                   examples=[[w, d] for w, d in zip(want, decoded) if w != d][:3])
+                   examples=[[w, d] for w, d in zip(want, decoded) if w.strip() != d.strip()][:3])
     return out
 
 

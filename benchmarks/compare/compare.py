@@ -78,6 +78,8 @@ def parse_args(argv):
                     help="add an OpenVINO row with the bf16 precision hint (context only; f32 where the CPU lacks bf16)")
     ap.add_argument("--int8", action="store_true",
                     help="add the int8 columns (Edgeflow, onnxruntime QDQ x2, OpenVINO NNCF) and the accuracy table")
+    ap.add_argument("--skip-accuracy", action="store_true",
+                    help="with --int8: time only (the accuracy table takes minutes and does not change between runs)")
     ap.add_argument("--testdata", default=os.path.join(REPO, ".testdata"), help="default: .testdata")
     ap.add_argument("--cache", default=os.path.join(HERE, "cache"), help="prepared variants and archives")
     ap.add_argument("--results", default=os.path.join(HERE, "results"), help="where NAME.json/.md go")
@@ -231,7 +233,7 @@ def main(argv=None) -> int:
             int8 = prepare_int8(a, edgeflow, variant, efa, errors) if a.int8 else {}
             prepared.append((variant, efa, errors, int8))
     results_accuracy = {}
-    if a.int8:  # before any timing, so no measurement shares the machine with this work
+    if a.int8 and not a.skip_accuracy:  # before any timing, so no measurement shares the machine with this work
         for variant, efa, errors, int8 in prepared:
             if variant.batch == 1:
                 results_accuracy[variant.spec.key] = measure_accuracy(a, edgeflow, variant.spec, efa, int8, errors)
@@ -256,8 +258,9 @@ def main(argv=None) -> int:
     if a.int8:
         print()
         print(report.int8_table(rows))
-        print()
-        print(report.accuracy_table(results_accuracy))
+        if results_accuracy:
+            print()
+            print(report.accuracy_table(results_accuracy))
     print()
     print(report.scaling_table(rows))
     print(f"\n[compare] wrote {os.path.relpath(path, REPO)} and {os.path.relpath(path[:-3] + '.json', REPO)}")
