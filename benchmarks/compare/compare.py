@@ -13,6 +13,12 @@ Edgeflow (`edgeflow benchmark --json`, a subprocess), onnxruntime and
 OpenVINO fp32 (in process) back to back with the same warm-up and iteration
 counts, and prints a table of samples/s and the ratios Edgeflow ÷ peer.
 Results go to benchmarks/compare/results/NAME.{json,md}.
+
+With --int8 every configuration also gets int8 columns, all quantized from the same
+calibration samples (samples.py): Edgeflow (`edgeflow optimize --calib-set`, `compile`,
+`benchmark` of the executable), onnxruntime static QDQ (all op types, and MatMul/Gemm/Conv
+only) and OpenVINO with NNCF (quantize.py); and an accuracy table: each model's outputs on
+held-out samples against onnxruntime fp32 (accuracy.py).
 """
 
 from __future__ import annotations
@@ -32,10 +38,13 @@ except ImportError as missing:
     raise SystemExit(f"error: {missing.name} is not installed for {sys.executable}; run benchmarks/compare/setup.sh "
                      "and start the harness with benchmarks/.venv/bin/python") from None
 
+import accuracy  # noqa: E402
 import machine  # noqa: E402
 import models  # noqa: E402
 import peers  # noqa: E402
+import quantize  # noqa: E402
 import report  # noqa: E402
+import samples  # noqa: E402
 from edgeflow_side import Edgeflow, EdgeflowFailed  # noqa: E402
 
 
@@ -67,6 +76,10 @@ def parse_args(argv):
     ap.add_argument("--skip-peers", action="store_true", help="measure Edgeflow only")
     ap.add_argument("--ov-bf16", action="store_true",
                     help="add an OpenVINO row with the bf16 precision hint (context only; f32 where the CPU lacks bf16)")
+    ap.add_argument("--int8", action="store_true",
+                    help="add the int8 columns (Edgeflow, onnxruntime QDQ x2, OpenVINO NNCF) and the accuracy table")
+    ap.add_argument("--skip-accuracy", action="store_true",
+                    help="with --int8: time only (the accuracy table takes minutes and does not change between runs)")
     ap.add_argument("--testdata", default=os.path.join(REPO, ".testdata"), help="default: .testdata")
     ap.add_argument("--cache", default=os.path.join(HERE, "cache"), help="prepared variants and archives")
     ap.add_argument("--results", default=os.path.join(HERE, "results"), help="where NAME.json/.md go")
@@ -85,9 +98,78 @@ def parse_args(argv):
     return a
 
 
-def measure_config(a, edgeflow, variant, efa, x, threads, errors):
+def prepare_int8(a, edgeflow, variant, efa, errors):
+    """The int8 models of one (model, batch), all from the same calibration samples: {column: path}.
+    A tool that fails is recorded in `errors` under its column and the others go on."""
+    calib = samples.calibration(variant.spec, variant.batch, a.testdata, a.cache)
+    makers = {"onnxruntime-int8mm": lambda: quantize.onnxruntime_int8(variant, calib, matmul_conv_only=True),
+              "onnxruntime-int8": lambda: quantize.onnxruntime_int8(variant, calib, matmul_conv_only=False),
+              "openvino-int8": lambda: quantize.openvino_int8(variant, calib)}
+    if a.skip_peers:
+        makers = {}
+    if edgeflow and efa:
+        makers = {"edgeflow-int8": lambda: edgeflow.quantized(efa, calib), **makers}
+    paths = {}
+    for column, make in makers.items():
+        try:
+            paths[column] = make()
+        except Exception as e:  # noqa: BLE001 - one tool's failure must not stop the others
+            errors[column] = f"{type(e).__name__}: {' '.join(str(e).split())[:300]}"
+            print(f"[compare] {column} quantization of {variant.spec.key} batch {variant.batch} failed: "
+                  f"{errors[column]}", flush=True)
+    return paths
+
+
+def int8_runners(a, edgeflow, variant, int8, x, threads):
+    runs = {
+        "edgeflow-int8": lambda p: edgeflow.measure(variant, p, x, threads, a.warmup, a.iterations,
+                                                    column="edgeflow-int8"),
+        "onnxruntime-int8mm": lambda p: peers.measure_onnxruntime(
+            p, variant.input_name, x, threads, a.warmup, a.iterations, "onnxruntime-int8mm",
+            "int8 QDQ MatMul/Gemm/Conv"),
+        "onnxruntime-int8": lambda p: peers.measure_onnxruntime(
+            p, variant.input_name, x, threads, a.warmup, a.iterations, "onnxruntime-int8", "int8 QDQ all ops"),
+        "openvino-int8": lambda p: peers.measure_openvino(p, x, threads, a.warmup, a.iterations,
+                                                          column="openvino-int8"),
+    }
+    return [(column, (lambda run=runs[column], path=path: run(path))) for column, path in int8.items()]
+
+
+def measure_accuracy(a, edgeflow, spec, efa, int8, errors) -> dict:
+    """Outputs of every column on the held-out samples against onnxruntime fp32 (batch-1 variant)."""
+    variant = models.prepare(spec, 1, a.testdata, a.cache)
+    xs, labels = samples.held_out(spec, a.testdata, a.cache)
+    chars = accuracy.rec_characters(variant.onnx_path) if spec.key == "ppocr-rec" else None
+    reference = peers.onnxruntime_outputs(variant.onnx_path, variant.input_name, xs)
+    workdir = os.path.join(a.cache, "accuracy-run")
+    getters = {"openvino": lambda: peers.openvino_outputs(variant.onnx_path, xs)}
+    if edgeflow and efa:
+        getters["edgeflow"] = lambda: [edgeflow.run_outputs(edgeflow.compiled(efa), variant.input_name, x,
+                                                            workdir)[0] for x in xs]
+    for column, path in int8.items():
+        if column == "edgeflow-int8":
+            getters[column] = lambda p=path: [edgeflow.run_outputs(p, variant.input_name, x, workdir)[0] for x in xs]
+        elif column.startswith("onnxruntime"):
+            getters[column] = lambda p=path: peers.onnxruntime_outputs(p, variant.input_name, xs)
+        else:
+            getters[column] = lambda p=path: peers.openvino_outputs(p, xs)
+    columns = {"onnxruntime": accuracy.summarize(spec.key, reference, reference, labels, chars, is_reference=True)}
+    for column, get in getters.items():
+        try:
+            columns[column] = accuracy.summarize(spec.key, reference, get(), labels, chars)
+        except Exception as e:  # noqa: BLE001
+            columns[column] = {"error": f"{type(e).__name__}: {' '.join(str(e).split())[:300]}"}
+    for column, why in errors.items():
+        columns.setdefault(column, {"error": why})
+    print(f"[accuracy] {spec.key}: " + ", ".join(
+        f"{c} cos {v['cos_mean']:.5f}" + (f" {accuracy.task_cell(spec.key, v)}" if spec.key.startswith("ppocr") else "")
+        if "error" not in v else f"{c} failed" for c, v in columns.items()), flush=True)
+    return {"title": spec.title, "samples": int(xs.shape[0]), "columns": columns}
+
+
+def measure_config(a, edgeflow, variant, efa, x, threads, errors, int8=None):
     """One (model, batch, threads): every runtime, `rounds` times, order alternating; the fastest median wins.
-    An Edgeflow failure is recorded in `errors` and leaves the peers' measurements standing."""
+    An Edgeflow or int8 failure is recorded in `errors` and leaves the other measurements standing."""
     runners = []
     if edgeflow and "edgeflow" not in errors:
         runners.append(("edgeflow", lambda: edgeflow.measure(variant, efa, x, threads, a.warmup, a.iterations)))
@@ -99,6 +181,7 @@ def measure_config(a, edgeflow, variant, efa, x, threads, errors):
         if a.ov_bf16:
             runners.append(("openvino-bf16", lambda: peers.measure_openvino(
                 variant.onnx_path, x, threads, a.warmup, a.iterations, precision="bf16")))
+    runners += int8_runners(a, edgeflow, variant, int8 or {}, x, threads)
     runs = {column: [] for column, _ in runners}
     for r in range(a.rounds):
         for column, run in (runners if r % 2 == 0 else runners[::-1]):
@@ -110,7 +193,12 @@ def measure_config(a, edgeflow, variant, efa, x, threads, errors):
                 runs[column].append(m)
             except EdgeflowFailed as e:
                 errors[column] = str(e)
-                print(f"[compare] edgeflow failed: {e}", flush=True)
+                print(f"[compare] {column} failed: {e}", flush=True)
+            except Exception as e:  # noqa: BLE001 - an int8 peer that cannot run its model
+                if column not in report.INT8_COLUMNS:
+                    raise
+                errors[column] = f"{type(e).__name__}: {' '.join(str(e).split())[:300]}"
+                print(f"[compare] {column} failed: {errors[column]}", flush=True)
     best = {}
     for column, measured in runs.items():
         if not measured:
@@ -142,23 +230,37 @@ def main(argv=None) -> int:
             except EdgeflowFailed as e:
                 errors["edgeflow"] = str(e)
                 print(f"[compare] edgeflow failed: {e}", flush=True)
-            prepared.append((variant, efa, errors))
+            int8 = prepare_int8(a, edgeflow, variant, efa, errors) if a.int8 else {}
+            prepared.append((variant, efa, errors, int8))
+    results_accuracy = {}
+    if a.int8 and not a.skip_accuracy:  # before any timing, so no measurement shares the machine with this work
+        for variant, efa, errors, int8 in prepared:
+            if variant.batch == 1:
+                results_accuracy[variant.spec.key] = measure_accuracy(a, edgeflow, variant.spec, efa, int8, errors)
+        if 1 not in a.batch:
+            print("[compare] no accuracy table: it is measured on the batch-1 models (add 1 to --batch)", flush=True)
     name = a.name or time.strftime("%Y%m%d-%H%M%S") + ("-quick" if a.quick else "")
     rows, path = [], None
-    for variant, efa, parse_errors in prepared:
+    for variant, efa, parse_errors, int8 in prepared:
         x = models.make_inputs(variant.spec, variant.batch)
         for threads in a.threads:
             errors = dict(parse_errors)
             row = report.Row(variant.spec.key, variant.spec.title, threads, variant.batch, variant.macs_per_sample,
-                             measure_config(a, edgeflow, variant, efa, x, threads, errors), errors)
+                             measure_config(a, edgeflow, variant, efa, x, threads, errors, int8), errors)
             rows.append(row)
             print(f"[compare] {row.title:28s} threads {threads} batch {row.batch}: "
                   + ", ".join([f"{c} {m.throughput:.1f}/s" for c, m in row.results.items()]
                               + [f"{c} failed" for c in row.errors])
                   + f" (other load {row.foreign_cores():.2f} cores)", flush=True)
-            path = report.write(a.results, name, meta, rows)  # rewritten after every row: a crash keeps the rest
+            path = report.write(a.results, name, meta, rows, results_accuracy)  # after every row: a crash keeps the rest
     print()
     print(report.summary_table(rows))
+    if a.int8:
+        print()
+        print(report.int8_table(rows))
+        if results_accuracy:
+            print()
+            print(report.accuracy_table(results_accuracy))
     print()
     print(report.scaling_table(rows))
     print(f"\n[compare] wrote {os.path.relpath(path, REPO)} and {os.path.relpath(path[:-3] + '.json', REPO)}")

@@ -76,8 +76,46 @@ class Edgeflow:
             self._run(["parse", variant.onnx_path, "-o", efa, "--input-shape", f"{variant.input_name}={dims}"])
         return efa
 
+    def compiled(self, efa: str) -> str:
+        """`edgeflow compile EFA -o X.efx` (fp32, cached) for the accuracy runs."""
+        efx = efa[:-len(".efa")] + ".efx"
+        if not os.path.exists(efx) or os.path.getmtime(efx) < max(os.path.getmtime(efa), os.path.getmtime(self.binary)):
+            self._run(["compile", efa, "-o", efx])
+        return efx
+
+    def quantized(self, efa: str, calib_npy: str) -> str:
+        """`edgeflow optimize EFA --calib-set CALIB.npy --calib-size N -o Q.efa`, then `edgeflow compile
+        Q.efa -o Q.efx`; returns the executable (cached; remade when the archive, samples or binary change).
+        The optimize report (--json) is kept beside it as Q.efx.optimize.json."""
+        base = efa[:-len(".efa")]
+        qefa, qefx = base + ".q.efa", base + ".q.efx"
+        sources = (efa, calib_npy, self.binary)
+        if os.path.exists(qefx) and all(os.path.getmtime(qefx) >= os.path.getmtime(s) for s in sources):
+            return qefx
+        samples = int(np.load(calib_npy, mmap_mode="r").shape[0])
+        print(f"[edgeflow] optimize {os.path.basename(efa)} --calib-set {os.path.basename(calib_npy)} "
+              f"--calib-size {samples}", flush=True)
+        t0 = time.perf_counter()
+        out = self._run(["optimize", efa, "--calib-set", calib_npy, "--calib-size", str(samples),
+                         "-o", qefa, "--json"]).stdout
+        seconds = time.perf_counter() - t0
+        self._run(["compile", qefa, "-o", qefx])
+        with open(qefx + ".optimize.json", "w") as f:
+            f.write(json.dumps({"seconds": round(seconds, 1), "report": _json_or_text(out)}, indent=1))
+        return qefx
+
+    def run_outputs(self, executable: str, input_name: str, x: np.ndarray, workdir: str) -> List[np.ndarray]:
+        """`edgeflow run EXECUTABLE --input NAME=x.npy --output-dir DIR`: the outputs, in file-name order."""
+        shutil.rmtree(workdir, ignore_errors=True)
+        os.makedirs(workdir)
+        npy = os.path.join(workdir, "input.npy")
+        np.save(npy, x)
+        out = os.path.join(workdir, "out")
+        self._run(["run", executable, "--input", f"{input_name}={npy}", "--output-dir", out, "--threads", "2"])
+        return [np.load(os.path.join(out, f)) for f in sorted(os.listdir(out))]
+
     def measure(self, variant: Variant, efa: str, x: np.ndarray, threads: int, warmup: int,
-                iterations: int) -> Measurement:
+                iterations: int, column: str = "edgeflow") -> Measurement:
         args = ["benchmark", efa, "--threads", str(threads), "--iterations", str(iterations),
                 "--warmup", str(warmup), "--json"]
         if self.takes_input:
@@ -98,9 +136,16 @@ class Edgeflow:
                                         "peakFraction", "throughputPerSecond")}
         extra["slowestLayers"] = report["slowestLayers"][:10]
         extra["same_input_as_peers"] = self.takes_input
-        return Measurement("edgeflow", "f32", threads, variant.batch, warmup, iterations,
+        return Measurement(column, "int8" if efa.endswith(".q.efx") else "f32", threads, variant.batch, warmup, iterations,
                            {k: float(report["latencyMs"][k]) for k in LATENCY_KEYS},
                            probe.foreign_cores, probe.steal_cores, extra)
+
+
+def _json_or_text(text: str):
+    try:
+        return json.loads(text[text.find("{"):text.rfind("}") + 1])
+    except (json.JSONDecodeError, ValueError):
+        return text
 
 
 def parse_report(text: str, what: str) -> dict:

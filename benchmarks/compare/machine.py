@@ -44,7 +44,7 @@ def describe(repo: str) -> dict:
     commit = _git(repo, "rev-parse", "--short=12", "HEAD")
     dirty = bool(_git(repo, "status", "--porcelain", "--untracked-files=no"))
     versions = {"python": platform.python_version()}
-    for module in ("onnxruntime", "openvino", "onnx", "numpy"):
+    for module in ("onnxruntime", "openvino", "nncf", "onnx", "numpy"):
         try:
             versions[module] = __import__(module).__version__
         except ImportError:

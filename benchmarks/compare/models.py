@@ -46,6 +46,7 @@ MODELS: Dict[str, ModelSpec] = {m.key: m for m in [
     ModelSpec("clip-text", "CLIP ViT-B/32 text", "models/generated/clip-vit-b32-text.onnx", (77,), "tokens",
               GENERATE_HINT),
     ModelSpec("ppocr-det", "PP-OCRv4 det 640x640", "models/ppocrv4/det.onnx", (3, 640, 640), "image", PPOCR_HINT),
+    ModelSpec("ppocr-rec", "PP-OCRv4 rec 48x320", "models/ppocrv4/rec.onnx", (3, 48, 320), "image", PPOCR_HINT),
 ]}
 
 
@@ -129,10 +130,12 @@ def count_macs(model: onnx.ModelProto) -> int:
     shapes: Dict[str, List[int]] = {t.name: list(t.dims) for t in inferred.graph.initializer}
     for vi in list(inferred.graph.input) + list(inferred.graph.value_info) + list(inferred.graph.output):
         shapes[vi.name] = [d.dim_value for d in vi.type.tensor_type.shape.dim]
+    products = [n for n in inferred.graph.node if n.op_type in ("Conv", "ConvTranspose", "MatMul", "Gemm")]
+    unknown = {v for n in products for v in (n.input[0], n.output[0]) if not shapes.get(v) or 0 in shapes[v]}
+    if unknown:  # shape inference stops at run-time shapes (PP-OCRv4 rec): ask onnxruntime instead
+        shapes.update(_run_shapes(model, sorted(unknown)))
     macs = 0
-    for n in inferred.graph.node:
-        if n.op_type not in ("Conv", "ConvTranspose", "MatMul", "Gemm"):
-            continue
+    for n in products:
         a, out = shapes[n.input[0]], shapes[n.output[0]]
         if 0 in a or 0 in out:
             raise SystemExit(f"error: shape of {n.name} ({n.op_type}) not inferred; cannot count MACs")
@@ -146,6 +149,21 @@ def count_macs(model: onnx.ModelProto) -> int:
             trans_a = next((at.i for at in n.attribute if at.name == "transA"), 0)
             macs += int(np.prod(out)) * (a[0] if trans_a else a[1])
     return macs
+
+
+def _run_shapes(model: onnx.ModelProto, names: List[str]) -> Dict[str, List[int]]:
+    """The shapes of intermediate values `names`, from one onnxruntime run on zeros."""
+    import onnxruntime as ort
+    probe = onnx.ModelProto()
+    probe.CopyFrom(model)
+    known = {o.name for o in probe.graph.output}
+    probe.graph.output.extend(onnx.ValueInfoProto(name=v) for v in names if v not in known)
+    session = ort.InferenceSession(probe.SerializeToString(), providers=["CPUExecutionProvider"])
+    feeds = {}
+    for i in session.get_inputs():
+        feeds[i.name] = np.zeros(i.shape, dtype=np.int64 if "int64" in i.type else np.float32)
+    values = session.run(names, feeds)
+    return {v: list(x.shape) for v, x in zip(names, values)}
 
 
 def _verify(source: str, variant: str, spec: ModelSpec, batch: int) -> dict:

@@ -58,36 +58,46 @@ def time_loop(run: Callable[[], object], warmup: int, iterations: int) -> tuple:
     return times, probe
 
 
-def measure_onnxruntime(path: str, input_name: str, x: np.ndarray, threads: int, warmup: int,
-                        iterations: int) -> Measurement:
+def _ort_session(path: str, threads: int):
     import onnxruntime as ort
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = threads
     opts.inter_op_num_threads = 1
     opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    return ort.InferenceSession(path, opts, providers=["CPUExecutionProvider"])
+
+
+def measure_onnxruntime(path: str, input_name: str, x: np.ndarray, threads: int, warmup: int,
+                        iterations: int, column: str = "onnxruntime", precision: str = "f32") -> Measurement:
+    """Times an ONNX file (fp32, or an int8 QDQ model: then column/precision label it)."""
     t0 = time.perf_counter()
-    session = ort.InferenceSession(path, opts, providers=["CPUExecutionProvider"])
+    session = _ort_session(path, threads)
     load_s = time.perf_counter() - t0
     feed = {input_name: x}
     times, probe = time_loop(lambda: session.run(None, feed), warmup, iterations)
     del session
-    return Measurement("onnxruntime", "f32", threads, x.shape[0], warmup, iterations, latency_summary(times),
+    return Measurement(column, precision, threads, x.shape[0], warmup, iterations, latency_summary(times),
                        probe.foreign_cores, probe.steal_cores, {"session_load_s": round(load_s, 2)})
 
 
-def measure_openvino(path: str, x: np.ndarray, threads: int, warmup: int, iterations: int,
-                     precision: str = "f32") -> Measurement:
+def _ov_compiled(path: str, threads: int, precision: str = "f32"):
     import openvino as ov
     core = ov.Core()
-    t0 = time.perf_counter()
-    model = core.read_model(path)
-    compiled = core.compile_model(model, "CPU", {
+    return core.compile_model(core.read_model(path), "CPU", {
         "INFERENCE_NUM_THREADS": threads,
         "PERFORMANCE_HINT": "LATENCY",
         "NUM_STREAMS": 1,
         "INFERENCE_PRECISION_HINT": precision,
     })
+
+
+def measure_openvino(path: str, x: np.ndarray, threads: int, warmup: int, iterations: int,
+                     precision: str = "f32", column: str = "openvino") -> Measurement:
+    """Times an ONNX file or, for the int8 column, NNCF's IR: its int8 layers run in int8, and the
+    precision hint (f32) applies to the layers NNCF left in float, as Edgeflow keeps them in fp32."""
+    t0 = time.perf_counter()
+    compiled = _ov_compiled(path, threads, precision)
     load_s = time.perf_counter() - t0
     hint = compiled.get_property("INFERENCE_PRECISION_HINT")
     actual = hint.get_type_name() if hasattr(hint, "get_type_name") else str(hint)
@@ -95,6 +105,21 @@ def measure_openvino(path: str, x: np.ndarray, threads: int, warmup: int, iterat
     times, probe = time_loop(lambda: request.infer({0: x}, share_inputs=True), warmup, iterations)
     del request, compiled
     label = actual if precision == "f32" else f"{precision} hint (ran {actual})"
-    return Measurement("openvino", label, threads, x.shape[0], warmup, iterations, latency_summary(times),
+    if column != "openvino":
+        label = f"int8 + {label}"
+    return Measurement(column, label, threads, x.shape[0], warmup, iterations, latency_summary(times),
                        probe.foreign_cores, probe.steal_cores,
                        {"compile_s": round(load_s, 2), "precision_hint_read_back": actual})
+
+
+def onnxruntime_outputs(path: str, input_name: str, xs: np.ndarray) -> List[np.ndarray]:
+    """The first output of an ONNX file for each sample of xs [M, 1, ...] (2 threads)."""
+    session = _ort_session(path, 2)
+    return [session.run(None, {input_name: x})[0] for x in xs]
+
+
+def openvino_outputs(path: str, xs: np.ndarray) -> List[np.ndarray]:
+    """The first output of an ONNX file or IR in OpenVINO (f32 hint, 2 threads) for each sample."""
+    compiled = _ov_compiled(path, 2)
+    request = compiled.create_infer_request()
+    return [np.array(request.infer({0: x})[compiled.output(0)]) for x in xs]

@@ -19,6 +19,13 @@ from typing import Dict, List, Optional
 from peers import Measurement
 
 
+INT8_COLUMNS = ("edgeflow-int8", "onnxruntime-int8mm", "onnxruntime-int8", "openvino-int8")
+ACCURACY_COLUMNS = ("onnxruntime", "edgeflow", "openvino") + INT8_COLUMNS
+ACCURACY_TITLES = {"onnxruntime": "ORT fp32 (reference)", "edgeflow": "Edgeflow fp32", "openvino": "OV fp32",
+                   "edgeflow-int8": "Edgeflow int8", "onnxruntime-int8mm": "ORT int8 MatMul/Gemm/Conv",
+                   "onnxruntime-int8": "ORT int8 all ops", "openvino-int8": "OV int8 (NNCF)"}
+
+
 @dataclass
 class Row:
     model: str
@@ -33,9 +40,12 @@ class Row:
         m = self.results.get(column)
         return m.throughput * 2.0 * self.macs_per_sample / 1e9 if m else None
 
-    def ratio(self, peer: str) -> Optional[float]:
-        e, p = self.results.get("edgeflow"), self.results.get(peer)
+    def ratio(self, peer: str, own: str = "edgeflow") -> Optional[float]:
+        e, p = self.results.get(own), self.results.get(peer)
         return e.throughput / p.throughput if e and p else None
+
+    def int8_row(self) -> bool:
+        return any(c in self.results or c in self.errors for c in INT8_COLUMNS)
 
     def foreign_cores(self) -> float:
         return max((m.foreign_cores for m in self.results.values()), default=0.0)
@@ -70,6 +80,48 @@ def summary_table(rows: List[Row]) -> str:
     return "\n".join(lines)
 
 
+def int8_table(rows: List[Row]) -> str:
+    """Samples/s of the int8 columns beside Edgeflow fp32, and Edgeflow int8 ÷ each peer's int8."""
+    head = ["model", "thr", "batch", "EF fp32", "EF int8", "ORT int8 MatMul/Conv", "ORT int8 all ops", "OV int8",
+            "EF int8 ÷ OV int8", "EF int8 ÷ ORT int8 MatMul/Conv", "EF int8 ÷ ORT int8 all", "EF int8 ÷ EF fp32",
+            "ORT int8 MatMul/Conv ÷ ORT fp32", "OV int8 ÷ OV fp32", "other load (cores)"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in rows:
+        if not r.int8_row():
+            continue
+        x = "{:.2f}×"
+        cells = [r.title, str(r.threads), str(r.batch), _tput(r, "edgeflow"), _tput(r, "edgeflow-int8"),
+                 _tput(r, "onnxruntime-int8mm"), _tput(r, "onnxruntime-int8"), _tput(r, "openvino-int8"),
+                 _f(r.ratio("openvino-int8", "edgeflow-int8"), x), _f(r.ratio("onnxruntime-int8mm", "edgeflow-int8"), x),
+                 _f(r.ratio("onnxruntime-int8", "edgeflow-int8"), x), _f(r.ratio("edgeflow", "edgeflow-int8"), x),
+                 _f(r.ratio("onnxruntime", "onnxruntime-int8mm"), x), _f(r.ratio("openvino", "openvino-int8"), x),
+                 f"{r.foreign_cores():.2f}"]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) if len(lines) > 2 else ""
+
+
+def accuracy_table(accuracy: Dict[str, dict]) -> str:
+    """accuracy[model key] = {"title", "samples", "columns": {column: fields or {"error"}}}."""
+    import accuracy as acc_mod
+    head = ["model", "held-out samples", "runtime", "cosine mean", "cosine min", "task check"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for key, model in accuracy.items():
+        for column in ACCURACY_COLUMNS:
+            a = model["columns"].get(column)
+            if a is None:
+                continue
+            if "error" in a:
+                cells = ["failed: " + a["error"][:120].replace("|", "/"), "", ""]
+            else:
+                task = acc_mod.task_cell(key, a)
+                if key == "ppocr-rec":
+                    task += f" (vs {a['versus']})"
+                cells = [f"{a['cos_mean']:.5f}", f"{a['cos_min']:.5f}", task]
+            lines.append("| " + " | ".join([model["title"], str(model["samples"]), ACCURACY_TITLES[column]] + cells)
+                         + " |")
+    return "\n".join(lines)
+
+
 def scaling_table(rows: List[Row]) -> str:
     """Throughput with the most threads ÷ with the fewest, per model, batch and runtime
     (issue 3: 2 threads must beat 1 at batch 8 on every model). Empty with one thread count."""
@@ -77,7 +129,7 @@ def scaling_table(rows: List[Row]) -> str:
     if len(threads) < 2:
         return ""
     lo, hi = threads[0], threads[-1]
-    columns = [c for c in ("edgeflow", "onnxruntime", "openvino") if any(c in r.results for r in rows)]
+    columns = [c for c in ("edgeflow", "onnxruntime", "openvino") + INT8_COLUMNS if any(c in r.results for r in rows)]
     lines = ["| model | batch | " + " | ".join(f"{c} {hi}T ÷ {lo}T" for c in columns) + " |",
              "|" + "---|" * (2 + len(columns))]
     by_key = {(r.model, r.batch, r.threads): r for r in rows}
@@ -113,17 +165,22 @@ def machine_block(meta: dict) -> str:
         f"L2 {meta['l2']}, L3 {meta['l3']}, kernel {meta['kernel']}",
         f"- flags: {flags}",
         f"- edgeflow: {meta.get('edgeflow') or 'not run'}; repository commit {meta['git_commit']}",
-        f"- onnxruntime {v['onnxruntime']}, openvino {v['openvino']}, onnx {v['onnx']}, numpy {v['numpy']}, "
+        f"- onnxruntime {v['onnxruntime']}, openvino {v['openvino']}, nncf {v.get('nncf')}, onnx {v['onnx']}, numpy {v['numpy']}, "
         f"python {v['python']}",
         f"- date {meta['date']}; load average at start {', '.join(f'{x:.2f}' for x in meta['loadavg_at_start'])}",
         f"- settings: {meta['settings']}",
     ])
 
 
-def markdown(meta: dict, rows: List[Row]) -> str:
+def markdown(meta: dict, rows: List[Row], accuracy: Optional[Dict[str, dict]] = None) -> str:
+    int8 = int8_table(rows)
     return "\n\n".join([
         f"# Edgeflow vs onnxruntime / OpenVINO ({meta['date']})", machine_block(meta),
-        "## Throughput (samples/s from the median latency; ratio = Edgeflow ÷ peer)", summary_table(rows),
+        "## Throughput (samples/s from the median latency; ratio = Edgeflow ÷ peer)", summary_table(rows)]
+        + (["## int8 (samples/s from the median latency; ratio = Edgeflow int8 ÷ the other column)", int8]
+           if int8 else [])
+        + (["## int8 accuracy (held-out samples, batch 1, against onnxruntime fp32)", accuracy_table(accuracy)]
+           if accuracy else []) + [
         "## Thread scaling", scaling_table(rows) or "(one thread count only)",
         "## Every measurement", detail_table(rows),
         "## Failures", "\n".join(f"- {r.title}, {r.threads} threads, batch {r.batch}, {c}: {e}"
@@ -133,15 +190,16 @@ def markdown(meta: dict, rows: List[Row]) -> str:
     ]) + "\n"
 
 
-def write(outdir: str, name: str, meta: dict, rows: List[Row]) -> str:
+def write(outdir: str, name: str, meta: dict, rows: List[Row], accuracy: Optional[Dict[str, dict]] = None) -> str:
     """Writes NAME.json (everything) and NAME.md (the tables); returns the Markdown path."""
     os.makedirs(outdir, exist_ok=True)
     data = {"machine": meta, "rows": [{**{k: v for k, v in dataclasses.asdict(r).items() if k != "results"},
                                        "results": {c: {**dataclasses.asdict(m), "throughput": m.throughput}
-                                                   for c, m in r.results.items()}} for r in rows]}
+                                                   for c, m in r.results.items()}} for r in rows],
+            "accuracy": accuracy or {}}
     with open(os.path.join(outdir, name + ".json"), "w") as f:
         json.dump(data, f, indent=1)
     path = os.path.join(outdir, name + ".md")
     with open(path, "w") as f:
-        f.write(markdown(meta, rows))
+        f.write(markdown(meta, rows, accuracy))
     return path

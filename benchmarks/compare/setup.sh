@@ -26,7 +26,7 @@ else
   cp "$REQ" "$VENV/.compare-requirements"
 fi
 "$VENV/bin/python" - <<'PY'
-import numpy, onnx, onnxruntime, openvino
+import nncf, numpy, onnx, onnxruntime, openvino, PIL
 print(f"[compare-setup] onnxruntime {onnxruntime.__version__}, openvino {openvino.__version__}, "
-      f"onnx {onnx.__version__}, numpy {numpy.__version__}")
+      f"nncf {nncf.__version__}, onnx {onnx.__version__}, numpy {numpy.__version__}, pillow {PIL.__version__}")
 PY
