@@ -92,17 +92,27 @@ struct Int8Rewrite {
             return
         }
         let m = addWeight(try choice.layer.multipliers(input: choice.input, output: nil), "\(node.name)::scales")
-        let fusedHere = residual == nil ? activation : nil
-        let product = residual == nil ? y : fresh("\(y)::product")
+        // Only clamps stay fused into a float output: any other activation is a float island of
+        // its own, run by the same SIMD kernel in the emulator and the executable (numerics.md).
+        let fusedHere = residual == nil && activation.map(Self.isClamp) ?? true ? activation : nil
+        let hasTail = residual != nil || fusedHere != activation
+        let product = hasTail ? fresh("\(y)::product") : y
         try append(node.name, params(node, zeroPoint: choice.input.zeroPoint, output: .float32(activation: fusedHere)),
                    [x, w, bias, m], product, from: node.originalNames)
-        guard let residual else { return }
-        let sum = activation == nil ? y : fresh("\(y)::sum")
-        try append(fresh("\(node.name)/residual"), .binary(.add), [product, residual], sum)
-        if let activation {
-            try append(fresh("\(node.name)/activation"), .unary(UnaryOp(activation.fn, activation.constants)),
-                       [sum], y)
+        var current = product
+        if let residual {
+            current = activation == nil ? y : fresh("\(y)::sum")
+            try append(fresh("\(node.name)/residual"), .binary(.add), [product, residual], current)
         }
+        if let activation, fusedHere == nil {
+            try append(fresh("\(node.name)/activation"), .unary(UnaryOp(activation.fn, activation.constants)),
+                       [current], y)
+        }
+    }
+
+    /// ReLU and clip: activations the integer contract applies exactly (as a clamp).
+    static func isClamp(_ activation: FusedActivation) -> Bool {
+        activation.fn == .relu || activation.fn == .clip
     }
 
     /// The u8 twin of a float value, made by a quantizeLinear the first time it is needed.
