@@ -156,12 +156,23 @@ public enum NoiseAnalysis {
             throw EdgeflowError(.invalidInput, "the quantized model has no quantization report (metadata key "
                 + "\(QuantizationReport.metadataKey))", hint: "make it with edgeflow optimize --calib-set")
         }
+        let report: QuantizationReport
         do {
-            return try JSONDecoder().decode(QuantizationReport.self, from: Data(json.utf8))
+            report = try JSONDecoder().decode(QuantizationReport.self, from: Data(json.utf8))
         } catch {
             throw EdgeflowError(.invalidInput, "the quantized model's quantization report is damaged: \(error)",
                                 hint: "re-make it with edgeflow optimize --calib-set")
         }
+        // Equalization and SmoothQuant rescale the float weights before quantizing; the float
+        // reference the analysis rebuilds from the float archive does not repeat that yet.
+        let rescaled = report.algorithms.equalizedPairs.count + report.algorithms.smoothedMatMuls.count
+        guard rescaled == 0 else {
+            throw EdgeflowError(.unsupported, "the quantized model was made with cross-layer equalization or "
+                + "SmoothQuant (\(rescaled) layer(s) rescaled); analyze-noise cannot rebuild its float reference yet",
+                hint: "analyze an archive quantized with pre_quantization_optimization(equalization, "
+                    + "policy=disabled) and smooth_quant disabled in the model script")
+        }
+        return report
     }
 
     /// Checks the tensors the analysis holds at once against the budget: every probed value of both
