@@ -48,9 +48,9 @@ struct OptimizeCommand: ParsableCommand {
         + "photos, an .npy/.npz, or a folder of them.", valueName: "path"))
     var calibrationSet: String?
 
-    @Option(name: .customLong("calib-size"), help: ArgumentHelp("Calibration samples to use (1…100000; default: the model "
-        + "script's calibset_size, else 64).",
-                                                                valueName: "n"))
+    @Option(name: .customLong("calib-size"), help: ArgumentHelp(
+        "Calibration samples to use (1…100000; default: the model script's calibset_size, else 64).",
+        valueName: "n"))
     var calibrationSize: Int?
 
     @Option(help: ArgumentHelp("The preprocessing recipe that turns calibration photos into model inputs (see "
@@ -171,9 +171,10 @@ struct OptimizeCommand: ParsableCommand {
             case .fpOptimized where calibrationSet != nil:
                 break
             case .fpOptimized, .quantized:
+                let hint = graph.stage == .quantized ? "compile it: edgeflow compile \(archive) -o MODEL.efx"
+                    : "quantize it with --calib-set DIR, or compile it"
                 throw EdgeflowError(.invalidArgument, "\(archive) is already at stage \(graph.stage.rawValue)",
-                                    hint: graph.stage == .quantized ? "compile it: edgeflow compile \(archive) -o MODEL.efx"
-                                        : "quantize it with --calib-set DIR, or compile it")
+                                    hint: hint)
             }
             var quantization: QuantizeSummary?
             if let calibrationSet {

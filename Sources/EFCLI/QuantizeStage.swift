@@ -37,7 +37,6 @@ struct QuantizeSummary: Encodable {
 
 enum QuantizeStage {
     /// Metadata keys of a quantized archive.
-    static let reportKey = QuantizationReport.metadataKey
     static let scriptKey = "edgeflow.quantization.model_script"
 
     /// Quantizes the fp-optimized `graph`.
@@ -57,7 +56,7 @@ enum QuantizeStage {
         options.progress = calibrating.update
         options.searchProgress = { FileHandle.standardError.write(Data("mixed precision: \($0)\n".utf8)) }
         var (quantized, report) = try Quantizer.quantize(graph, samples: set.samples, options)
-        quantized.metadata[reportKey] = String(decoding: try ReadableJSON.encode(report), as: UTF8.self)
+        quantized.metadata[QuantizationReport.metadataKey] = String(decoding: try ReadableJSON.encode(report), as: UTF8.self)
         if let script = request.modelScript { quantized.metadata[scriptKey] = script }
         let floats = report.layers.filter { $0.precision == .float }
         let summary = QuantizeSummary(samples: report.samples, skippedFiles: set.skipped.map(\.file),

@@ -24,7 +24,8 @@ public enum Quantizer {
         case .fpOptimized: break
         case .quantized:
             throw EdgeflowError(.invalidInput, "the model is already quantized",
-                                hint: "quantize the fp-optimized archive (edgeflow optimize without --calib-set) instead")
+                                hint: "quantize the fp-optimized archive (edgeflow optimize without --calib-set) "
+                                    + "instead")
         case .native:
             throw EdgeflowError(.invalidInput, "the model is not fp-optimized yet",
                                 hint: "run the float optimizations first (edgeflow optimize MODEL.efa)")

@@ -64,6 +64,9 @@ public struct AppliedAlgorithms: Codable, Equatable, Sendable {
 
 /// What the quantizer did.
 public struct QuantizationReport: Codable, Equatable, Sendable {
+    /// The metadata key of a quantized graph (and archive) that holds this report as JSON.
+    public static let metadataKey = "edgeflow.quantization.report"
+
     /// One decision per conv and matMul, in graph order.
     public var layers: [LayerDecision]
     /// Calibration samples used.

@@ -15,7 +15,9 @@ final class SmallQuantizedModelTests: XCTestCase {
         var samples = [inputs]
         if floatInputs {
             samples += (0..<4).map { index in
-                inputs.mapValues { Tensor(shape: $0.shape, scalars: deterministicFloats($0.count, seed: UInt64(index))) }
+                inputs.mapValues {
+                    Tensor(shape: $0.shape, scalars: deterministicFloats($0.count, seed: UInt64(index)))
+                }
             }
         }
         let outcome = try QuantizedRunner.run(golden, samples: samples, randomInputs: floatInputs ? 10 : 0)

@@ -42,11 +42,6 @@ public struct NoiseAnalysisOptions {
     }
 }
 
-extension QuantizationReport {
-    /// The metadata key of a quantized graph (and archive) that holds this report as JSON.
-    public static let metadataKey = "edgeflow.quantization.report"
-}
-
 /// Measures how much noise each int8 layer of a quantized graph carries and causes.
 public enum NoiseAnalysis {
     /// SNRs are clamped to ±140 dB (Hailo's snr_cap): identical tensors give +140.

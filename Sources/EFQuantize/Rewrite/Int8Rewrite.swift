@@ -164,7 +164,8 @@ struct Int8Rewrite {
                                  from source: [String] = []) throws {
         let node = Node(name: name, params, inputs: inputs, outputs: [output], originalNames: source)
         let inputTypes = try inputs.map { $0.isEmpty ? nil : try graph.type(of: $0) }
-        let types = try OpShapes.infer(OpInstance(params, outputCount: 1), inputTypes: inputTypes, outputNames: [output])
+        let types = try OpShapes.infer(OpInstance(params, outputCount: 1), inputTypes: inputTypes,
+                                       outputNames: [output])
         graph.types[output] = types[0]
         nodes.append(node)
     }

@@ -45,7 +45,8 @@ struct QuantizedLayer {
             }
             for (c, b) in bias.scalars(as: Float.self).enumerated() {
                 guard b.isFinite else { throw EdgeflowError(.unsupported, "bias \(c) is not finite") }
-                codes.append((Double(b) / (Double(input.scale) * Double(self.weights.scales[c]))).rounded(.toNearestOrEven))
+                let scale = Double(input.scale) * Double(self.weights.scales[c])
+                codes.append((Double(b) / scale).rounded(.toNearestOrEven))
             }
         }
         let largestBias = codes.map(abs).max() ?? 0
