@@ -1,7 +1,8 @@
 // Lowering of Edgeflow's int8 ops (quantizedConv, quantizedMatMul) and of per-tensor u8
 // quantizeLinear / dequantizeLinear onto exact kernels: oneDNN's u8·s8 → s32 kernels where they
-// were measured exact (DNNLInt32Products.exactInt32ISAs: VNNI; never oneDNN's "ref" kernels),
-// otherwise the Swift SIMD GEMM; then the SIMD epilogue. Every output byte equals the
+// were measured exact (DNNLInt32Products.exactInt32ISAs: VNNI; never oneDNN's "ref" kernels;
+// a conv oneDNN refuses is unfolded and multiplied by its matMul), otherwise the Swift SIMD
+// GEMM; then the SIMD epilogue. Every output byte equals the
 // reference evaluator's. Weights, bias and multipliers must be constants.
 
 import EFCore
@@ -57,13 +58,30 @@ enum QuantizedLowering {
         }
         let epilogue = try QuantizedEpilogue(channels: m, bias: conv.compensatedBias,
                                              multipliers: context.constant(node, 3), output: p.output)
-        let info = context.info(node, kernel: "simd qu8 conv-gemm \(simdISA) + \(epilogue.name)")
-        let perImage = pixels * m
-        return KernelStep(info: info, scratchpadByteCount: conv.scratchpadByteCount) { arena, scratchpad in
+        // oneDNN refused the conv (e.g. a ViT patch embedding: 3 channels, 16×16 stride 16):
+        // its exact int8 matMul still multiplies the unfolded columns of an ungrouped conv.
+        let k = weights.count / m
+        let gemm = w.group == 1 && DNNLInt32Products.isExactHere
+            ? try? DNNLInt8MatMulS32(shape: DNNLMatMulShape(a: [pixels, k], b: [k, m]),
+                                     weights: conv.columnWeights(group: 0)) : nil
+        let columnProduct = gemm.flatMap { $0.implementation.hasPrefix("ref") ? nil : $0 }
+        let gemmName = columnProduct.map { _ in "onednn qu8 im2col-gemm \(DNNLEngine.effectiveISA)" }
+        let info = context.info(node, kernel: "\(gemmName ?? "simd qu8 conv-gemm \(simdISA)") + \(epilogue.name)")
+        let perImage = pixels * m, gemmOffset = (conv.scratchpadByteCount + 63) / 64 * 64
+        let scratch = gemmOffset + (columnProduct?.scratchpadByteCount ?? 0)
+        return KernelStep(info: info, scratchpadByteCount: scratch) { arena, scratchpad in
             let source = UnsafePointer(x.operand.pointer(arena).assumingMemoryBound(to: UInt8.self))
             let destination = y.operand.pointer(arena)
+            let product: Int8Convolution.ColumnProduct? = columnProduct.map { gemm in
+                { columns, rowStride, rows, out throws in
+                    guard rowStride == k, rows == pixels else {
+                        throw EdgeflowError(.internalError, "int8 im2col product: [\(rows), \(rowStride)]")
+                    }
+                    try gemm.execute(a: columns, destination: out, scratchpad: scratchpad + gemmOffset)
+                }
+            }
             for image in 0..<conv.batch {
-                let acc = try conv.accumulate(source, image: image, scratchpad: scratchpad)
+                let acc = try conv.accumulate(source, image: image, scratchpad: scratchpad, product: product)
                 try epilogue.run(acc, inner: inner, count: perImage, into: destination + image * perImage * dtype)
             }
         }
