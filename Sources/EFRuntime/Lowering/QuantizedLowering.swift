@@ -140,8 +140,8 @@ enum QuantizedLowering {
         }
         let (scale, zeroPoint) = try scalarParameters(node, context, scaleType: .float32)
         let count = y.shape.elementCount
-        return KernelStep(info: context.info(node, kernel: "simd qu8 quantize \(simdISA)")) { arena, _ in
-            FastKernels.quantizeLinearU8(x.floats(arena), count: count, scale: scale, zeroPoint: zeroPoint,
+        return KernelStep(info: context.info(node, kernel: "simd qu8 quantize \(SIMDKernels.isa)")) { arena, _ in
+            SIMDKernels.quantizeLinearU8(x.floats(arena), count: count, scale: scale, zeroPoint: zeroPoint,
                                          into: y.operand.pointer(arena).assumingMemoryBound(to: UInt8.self))
         }
     }
