@@ -5,7 +5,7 @@
 // source runs on 256-bit registers with AVX-512 masks instead of SSE2 pairs. Symbols carry this
 // module's name, so the linker never mixes the two builds. Same source and IEEE operations
 // (Swift never contracts a·b + c into an FMA): the bytes equal the baseline build's, which
-// AVX512KernelsTests checks.
+// WideKernelsTests checks.
 //
 // Nothing here checks the CPU: on a CPU without AVX-512 these functions die with SIGILL. Only
 // EFRuntime's `SIMDKernels` calls them, after checking /proc/cpuinfo. Use it qualified

@@ -1,8 +1,9 @@
 // The int8 programs of QuantizedLoweringTests again, in child processes with oneDNN capped to
 // every instruction set below this CPU's (ONEDNN_MAX_CPU_ISA is read once at oneDNN's start):
 // where oneDNN's int32 sums are not trusted (no VNNI) the runtime must take the Swift SIMD GEMM,
-// and every output byte must still equal the reference evaluator's. Under the AVX2 cap the
-// streaming kernels also take their baseline build (EDGEFLOW_SIMD=baseline), as on an AVX2 CPU.
+// and every output byte must still equal the reference evaluator's. The children also cycle the
+// build of the streaming kernels (EDGEFLOW_SIMD): avx2 under the AVX2 cap, the baseline under
+// AVX512_CORE, avx512 otherwise.
 
 import EFOneDNN
 import Foundation
@@ -24,8 +25,10 @@ final class QuantizedCappedISATests: XCTestCase {
             process.arguments = [test]
             var environment = ProcessInfo.processInfo.environment
             environment["ONEDNN_MAX_CPU_ISA"] = cap
-            // An AVX2 machine has no AVX-512 build of the streaming kernels either.
-            if cap == "AVX2" { environment["EDGEFLOW_SIMD"] = "baseline" }
+            // The streaming kernels' build, cycled so that every one runs a child: AVX2 as an AVX2
+            // machine would, the baseline under the AVX-512-without-VNNI cap.
+            let simd = ["AVX2": "avx2", "AVX512_CORE": "baseline"][cap] ?? "avx512"
+            environment["EDGEFLOW_SIMD"] = simd
             process.environment = environment
             let pipe = Pipe()
             process.standardOutput = pipe
@@ -39,9 +42,8 @@ final class QuantizedCappedISATests: XCTestCase {
             XCTAssertTrue(text.contains("isa \(cap.lowercased()) kernels"),
                           "the cap did not take effect:\n\(text.suffix(2000))")
             XCTAssertTrue(text.contains("Executed 1 test"), "the child ran no test:\n\(text.suffix(2000))")
-            if cap == "AVX2" {
-                XCTAssertTrue(text.contains("simd qu8 quantize sse2"), "EDGEFLOW_SIMD=baseline had no effect")
-            }
+            let isa = simd == "baseline" ? "sse2" : simd
+            XCTAssertTrue(text.contains("simd qu8 quantize \(isa)"), "EDGEFLOW_SIMD=\(simd) had no effect")
             ran += 1
         }
         print("int8 programs checked under \(ran) ISA cap(s) below \(DNNLEngine.effectiveISA)")
