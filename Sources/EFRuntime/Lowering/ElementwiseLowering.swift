@@ -10,9 +10,12 @@ enum ElementwiseLowering {
         try requireFloat32(node, [input, output])
         guard case .unary(let unary) = node.params else { throw FastLowering.mismatch(node) }
         let (function, parameters, name) = (unary.fn, unary.constants, unary.fn.rawValue)
-        guard FastKernels.supportsUnary(function) else { throw FastPathUnavailable("no fast kernel for unary \(name)") }
+        guard FastKernels.supportsUnary(function) else {
+            throw FastPathUnavailable("no fast kernel for unary \(name)")
+        }
         let count = output.shape.elementCount
-        return KernelStep(info: context.info(node, kernel: "simd f32 \(SIMDKernels.isa)", op: "unary \(name)")) { arena, _ in
+        let info = context.info(node, kernel: "simd f32 \(SIMDKernels.isa)", op: "unary \(name)")
+        return KernelStep(info: info) { arena, _ in
             try SIMDKernels.unary(function, parameters, input: input.floats(arena), output: output.floats(arena),
                                   count: count)
         }
@@ -28,7 +31,7 @@ enum ElementwiseLowering {
             throw FastPathUnavailable("no fast kernel for binary \(name)")
         }
         let plan = try FastKernels.BinaryPlan(function, aShape: a.shape, bShape: b.shape, outputShape: output.shape)
-        return KernelStep(info: context.info(node, kernel: "simd", op: "binary \(name)")) { arena, _ in
+        return KernelStep(info: context.info(node, kernel: "simd f32 sse2", op: "binary \(name)")) { arena, _ in
             plan.run(a: a.floats(arena), b: b.floats(arena), output: output.floats(arena))
         }
     }

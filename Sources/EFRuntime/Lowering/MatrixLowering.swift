@@ -18,7 +18,8 @@ enum MatrixLowering {
                                 precision: precision(context))
         }
         guard convolution.outputShape == logical(node, output.shape) else {
-            throw EdgeflowError(.internalError, "oneDNN conv output \(convolution.outputShape) differs from the graph's \(output.shape)")
+            throw EdgeflowError(.internalError, "oneDNN conv output \(convolution.outputShape) differs from the "
+                                + "graph's \(output.shape)")
         }
         return ConvolutionStep(info: info(node, context, convolution.implementation), convolution: convolution,
                                input: input, residual: residual, output: output)
@@ -37,7 +38,8 @@ enum MatrixLowering {
                                   epilogue: try epilogue(node, residual: false), precision: precision(context))
         }
         guard deconvolution.outputShape == logical(node, output.shape) else {
-            throw EdgeflowError(.internalError, "oneDNN deconv output \(deconvolution.outputShape) differs from the graph's \(output.shape)")
+            throw EdgeflowError(.internalError, "oneDNN deconv output \(deconvolution.outputShape) differs from "
+                                + "the graph's \(output.shape)")
         }
         return ConvolutionStep(info: info(node, context, deconvolution.implementation), deconvolution: deconvolution,
                                input: input, output: output)
@@ -68,7 +70,8 @@ enum MatrixLowering {
                            epilogue: epilogue, precision: precision(context))
         }
         guard matMul.outputShape == output.shape else {
-            throw EdgeflowError(.internalError, "oneDNN matmul output \(matMul.outputShape) differs from the graph's \(output.shape)")
+            throw EdgeflowError(.internalError,
+                                "oneDNN matmul output \(matMul.outputShape) differs from the graph's \(output.shape)")
         }
         let step = MatMulStep(info: info(node, context, matMul.implementation), matMul: matMul, a: a,
                               b: constantB == nil ? b : nil, output: output)
@@ -109,7 +112,8 @@ enum MatrixLowering {
         return (input, output, weights, bias)
     }
 
-    private static func shape(_ node: PlannedStep, input: [Int], weights: [Int], outChannels: Int) throws -> DNNLConvolutionShape {
+    private static func shape(_ node: PlannedStep, input: [Int], weights: [Int], outChannels: Int) throws
+        -> DNNLConvolutionShape {
         guard let window = node.params.convWindow else { throw FastLowering.mismatch(node) }
         let spatial = input.count - 2
         let pads = window.pads

@@ -32,14 +32,17 @@ enum MovementLowering {
     static func gather(_ node: PlannedStep, _ context: StepContext) throws -> any Step {
         let data = try context.tensor(node.inputs[0]), indices = try context.tensor(node.inputs[1])
         let output = try context.tensor(node.outputs[0])
-        guard indices.dtype == .int64 else { throw FastPathUnavailable("gather indices are \(indices.dtype.rawValue), not int64") }
+        guard indices.dtype == .int64 else {
+            throw FastPathUnavailable("gather indices are \(indices.dtype.rawValue), not int64")
+        }
         guard case .gather(let gatherAxis) = node.params else { throw FastLowering.mismatch(node) }
         let axis = try normalizeAxis(gatherAxis, rank: data.shape.count)
         let outer = Array(data.shape[..<axis]).elementCount, length = data.shape[axis]
         let innerBytes = Array(data.shape[(axis + 1)...]).elementCount * data.dtype.byteSize
         let count = indices.shape.elementCount
         return KernelStep(info: context.info(node, kernel: "copy", op: "gather")) { arena, _ in
-            try FastKernels.gather(input: data.operand.pointer(arena), outer: outer, axisLength: length, innerBytes: innerBytes,
+            try FastKernels.gather(input: data.operand.pointer(arena), outer: outer, axisLength: length,
+                                   innerBytes: innerBytes,
                                    indices: indices.operand.pointer(arena).assumingMemoryBound(to: Int64.self),
                                    indexCount: count, output: output.operand.pointer(arena))
         }
@@ -68,10 +71,12 @@ enum MovementLowering {
         try ElementwiseLowering.requireFloat32(node, [input, output])
         guard case .resize(let parameters) = node.params else { throw FastLowering.mismatch(node) }
         guard FastKernels.supportsResize(parameters) else {
-            throw FastPathUnavailable("fast resize takes nearest/linear without antialias, not \(parameters.mode.rawValue)")
+            throw FastPathUnavailable(
+                "fast resize takes nearest/linear without antialias, not \(parameters.mode.rawValue)")
         }
         let plan = try FastKernels.ResizePlan(parameters, inputShape: input.shape)
-        return KernelStep(info: context.info(node, kernel: "simd", op: "resize \(parameters.mode.rawValue)")) { arena, _ in
+        let info = context.info(node, kernel: "simd f32 sse2", op: "resize \(parameters.mode.rawValue)")
+        return KernelStep(info: info) { arena, _ in
             plan.run(input: input.floats(arena), output: output.floats(arena))
         }
     }

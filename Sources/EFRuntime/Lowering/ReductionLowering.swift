@@ -30,7 +30,9 @@ enum ReductionLowering {
         guard case .layerNorm(let layerNorm) = node.params else { throw FastLowering.mismatch(node) }
         let axis = try normalizeAxis(layerNorm.axis, rank: input.shape.count)
         let normalized = Array(input.shape[axis...])
-        guard let scale = context.constant(node, 1) else { throw FastPathUnavailable("layerNorm scale computed at run time") }
+        guard let scale = context.constant(node, 1) else {
+            throw FastPathUnavailable("layerNorm scale computed at run time")
+        }
         let bias = context.constant(node, 2)
         if context.optionalInputName(node, 2) != nil && bias == nil {
             throw FastPathUnavailable("layerNorm bias computed at run time")
@@ -43,7 +45,8 @@ enum ReductionLowering {
             scaleRow.withUnsafeBufferPointer(as: Float.self) { scale in
                 SIMDKernels.layerNorm(input: input.floats(arena), output: output.floats(arena), rows: rows,
                                       columns: columns, scale: scale.baseAddress!,
-                                      bias: biasRow?.storage.pointer.assumingMemoryBound(to: Float.self), epsilon: epsilon)
+                                      bias: biasRow?.storage.pointer.assumingMemoryBound(to: Float.self),
+                                      epsilon: epsilon)
             }
         }
     }
@@ -62,7 +65,7 @@ enum ReductionLowering {
             throw FastPathUnavailable("reduce over non-adjacent axes \(all)")
         }
         let (outer, reduced, inner) = split(input.shape, axes: first..<(last + 1))
-        return KernelStep(info: context.info(node, kernel: "simd", op: "reduce \(name)")) { arena, _ in
+        return KernelStep(info: context.info(node, kernel: "simd f32 sse2", op: "reduce \(name)")) { arena, _ in
             FastKernels.reduce(function, input: input.floats(arena), output: output.floats(arena),
                                outer: outer, reduced: reduced, inner: inner)
         }

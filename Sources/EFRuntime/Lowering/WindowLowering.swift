@@ -13,18 +13,20 @@ enum WindowLowering {
         let parameters = pool.pool
         let layout: FastLayout = pool.channelsLast ? .nhwc : .nchw
         guard FastKernels.supportsPool(parameters, rank: input.shape.count) else {
-            throw FastPathUnavailable("fast pooling takes 2-D max/avg, not \(parameters.kind.rawValue) over rank \(input.shape.count)")
+            throw FastPathUnavailable(
+                "fast pooling takes 2-D max/avg, not \(parameters.kind.rawValue) over rank \(input.shape.count)")
         }
         let logical = MatrixLowering.logical(node, input.shape)
         if parameters.kind == .avg, isGlobal(parameters, logical) {
             let (batch, channels, spatial) = (logical[0], logical[1], logical[2] * logical[3])
-            return KernelStep(info: context.info(node, kernel: "simd", op: "pool avg (global)")) { arena, _ in
+            return KernelStep(info: context.info(node, kernel: "simd f32 sse2", op: "pool avg (global)")) { arena, _ in
                 FastKernels.globalAveragePool(input: input.floats(arena), output: output.floats(arena), batch: batch,
                                               channels: channels, spatial: spatial, layout: layout)
             }
         }
         let plan = try FastKernels.PoolPlan(parameters, inputShape: input.shape, layout: layout)
-        return KernelStep(info: context.info(node, kernel: "simd", op: "pool \(parameters.kind.rawValue)")) { arena, _ in
+        let info = context.info(node, kernel: "simd f32 sse2", op: "pool \(parameters.kind.rawValue)")
+        return KernelStep(info: info) { arena, _ in
             plan.run(input: input.floats(arena), output: output.floats(arena))
         }
     }
@@ -34,7 +36,7 @@ enum WindowLowering {
         guard case .transpose(let perm) = node.params else { throw FastLowering.mismatch(node) }
         let plan = try FastKernels.TransposePlan(shape: input.shape, perm: perm,
                                                  elementSize: input.dtype.byteSize)
-        return KernelStep(info: context.info(node, kernel: "simd", op: "transpose")) { arena, _ in
+        return KernelStep(info: context.info(node, kernel: "simd f32 sse2", op: "transpose")) { arena, _ in
             plan.run(input: input.operand.pointer(arena), output: output.operand.pointer(arena))
         }
     }

@@ -29,12 +29,13 @@ public final class FallbackStep: Step {
     public func run(arena: UnsafeMutableRawPointer, scratchpad: UnsafeMutableRawPointer) throws {
         let results = try kernel(inputs.map { $0?.view(arena) })
         guard results.count >= outputs.count else {
-            throw EdgeflowError(.internalError, "reference kernel returned \(results.count) results, expected \(outputs.count)")
+            throw EdgeflowError(.internalError,
+                                "reference kernel returned \(results.count) results, expected \(outputs.count)")
         }
         for (result, output) in zip(results, outputs) {
             guard result.dtype == output.dtype, result.shape == output.shape else {
-                throw EdgeflowError(.internalError,
-                    "reference kernel returned \(result.description), planned \(output.dtype.rawValue)\(output.shape.shapeDescription)")
+                throw EdgeflowError(.internalError, "reference kernel returned \(result.description), planned "
+                                    + "\(output.dtype.rawValue)\(output.shape.shapeDescription)")
             }
             let destination = output.operand.pointer(arena)
             if destination != result.storage.pointer {

@@ -8,7 +8,8 @@ public final class KernelStep: Step {
     private let body: (_ arena: UnsafeMutableRawPointer, _ scratchpad: UnsafeMutableRawPointer) throws -> Void
 
     public init(info: StepInfo, scratchpadByteCount: Int = 0,
-                _ body: @escaping (_ arena: UnsafeMutableRawPointer, _ scratchpad: UnsafeMutableRawPointer) throws -> Void) {
+                _ body: @escaping (_ arena: UnsafeMutableRawPointer,
+                                   _ scratchpad: UnsafeMutableRawPointer) throws -> Void) {
         self.info = info
         self.scratchpadByteCount = scratchpadByteCount
         self.body = body
