@@ -56,8 +56,7 @@ MODELS: Dict[str, ModelSpec] = {m.key: m for m in [
     ModelSpec("ppocr-det", "PP-OCRv4 det 640x640", "models/ppocrv4/det.onnx", (3, 640, 640), "image", PPOCR_HINT),
     ModelSpec("ppocr-rec", "PP-OCRv4 rec 48x320", "models/ppocrv4/rec.onnx", (3, 48, 320), "image", PPOCR_HINT),
     ModelSpec("minilm", "all-MiniLM-L6-v2 (128 tokens)", ".minilm/all-minilm-l6-v2-s128.onnx", (128,), "sentences",
-              MINILM_HINT, root="repo", edgeflow_tuned=("--model-script", "benchmarks/compare/scripts/minilm.alls",
-                                                        "--target-cosine", "0.995")),
+              MINILM_HINT, root="repo", edgeflow_tuned=("--model-script", "benchmarks/compare/scripts/minilm.alls")),
 ]}
 
 
