@@ -129,8 +129,8 @@ struct OptimizeCommand: ParsableCommand {
             case .squash: named.kind = .squash(width: width, height: height)
             case .letterbox: named.kind = .letterbox(width: width, height: height)
             // A fixed-size OCR model: lines padded on the right to its width (as RapidOCR pads a
-            // batch), pages letterboxed into its size; both keep the OCR normalization.
-            case .ocrRecognition: named.kind = .ocrRecognition(height: height, minWidth: width)
+            // batch) or squeezed into it, pages letterboxed into its size; both keep the OCR normalization.
+            case .ocrRecognition: named = named.fitted(toHeight: height, width: width)
             case .ocrDetection: named.kind = .letterbox(width: width, height: height)
             case .clip: break
             }

@@ -186,7 +186,7 @@ struct PreprocessCommand: ParsableCommand {
         case .squash(let width, let height), .letterbox(let width, let height):
             (options.minimumWidth, options.minimumHeight) = (width, height)
         case .ocrDetection(let side, _): (options.minimumWidth, options.minimumHeight) = (side, side)
-        case .ocrRecognition(let height, _): (options.minimumWidth, options.minimumHeight) = (1, height)
+        case .ocrRecognition(let height, _, _): (options.minimumWidth, options.minimumHeight) = (1, height)
         }
         return options
     }

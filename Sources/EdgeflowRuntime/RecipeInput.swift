@@ -29,6 +29,12 @@ extension EdgeflowModel {
             throw EdgeflowError(.invalidArchive,
                                 "\(name): the embedded recipe's layout '\(embedded.tensorLayout)' is unknown")
         }
+        // ocr-rec follows the line's ratio; a fixed-width model takes every line at its own width.
+        if input.shape.count == 4 {
+            let (height, width) = layout == .nchwFloat32 ? (input.shape[2], input.shape[3])
+                : (input.shape[1], input.shape[2])
+            recipe = recipe.fitted(toHeight: height, width: width)
+        }
         let options = DecodeOptions(maxPixels: maxPixels)
         let decoded = try ImageDecoder.decode(contentsOf: url, options: options)
         let prepared = try recipe.apply(to: decoded.image, budget: options.memoryBudget)

@@ -102,7 +102,7 @@ final class FastUnaryTests: XCTestCase {
         XCTAssertFalse(FastKernels.supportsUnary(.sin))
         var x: [Float] = [1]
         XCTAssertThrowsError(try x.withUnsafeMutableBufferPointer {
-            try FastKernels.unary(.sin, input: UnsafePointer($0.baseAddress!), output: $0.baseAddress!, count: 1)
+            try FastKernels.unary(.sin, UnaryParameters(), input: UnsafePointer($0.baseAddress!), output: $0.baseAddress!, count: 1)
         })
     }
 }

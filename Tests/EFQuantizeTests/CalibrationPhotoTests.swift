@@ -1,8 +1,8 @@
 // CalibrationSet.load on photo sets: real PNGs encoded by EFMedia and a real JPEG (a truncated
 // copy of it is skipped with its reason), each sample bit-equal to what EFMedia's decoder, the
 // recipe and the tensor packer make for that photo; sniffing by bytes, sorted order, the limit,
-// the budget, and the refusals (no recipe, wrong channel count, several inputs, a recipe of the
-// wrong size, photos mixed with arrays, every photo damaged).
+// the budget, OCR lines fitted to a fixed-width model, and the refusals (no recipe, wrong channel
+// count, several inputs, a recipe of the wrong size, photos mixed with arrays, every photo damaged).
 
 import EFCore
 import EFMedia
@@ -162,6 +162,22 @@ final class CalibrationPhotoTests: XCTestCase {
                        "input 'pixel_values' takes float32[1, 3, 4, 4]", "preprocessing(recipe=clip, size=4)"]) {
             _ = try load(folder, recipe: clip6)
         }
+    }
+
+    func testOCRLinesTakeTheWidthOfAFixedWidthModel() throws {
+        // The 7×5 photo is a 5-high line of ratio 1.4: ocr-rec at height 10 makes it 14 wide on its own.
+        let url = try png("line.png", seed: 4)
+        let ocr = PreprocessRecipe.ocrRecognition(height: 10, minWidth: 4)
+        for width in [8, 20] {  // squeezed into 8, padded to 20
+            let input = CalibrationInput(name: "x", dtype: .float32, shape: [1, 3, 10, width])
+            let tensor = try XCTUnwrap(try load(url, [input], recipe: ocr).samples.first?["x"])
+            let fixed = PreprocessRecipe.ocrRecognition(height: 10, minWidth: width, maxWidth: width)
+            XCTAssertEqual(tensor.shape, [1, 3, 10, width])
+            XCTAssertTrue(tensor.isBitwiseEqual(to: try expected(url, .nchwFloat32, fixed)), "width \(width)")
+        }
+        let taller = CalibrationInput(name: "x", dtype: .float32, shape: [1, 3, 12, 8])
+        assertRefused(["recipe ocr-rec made float32[1, 3, 10, 14]", "takes float32[1, 3, 12, 8]",
+                       "without --size take the model's own size"]) { _ = try load(url, [taller], recipe: ocr) }
     }
 
     func testPhotosMixedWithArraysAreRefused() throws {

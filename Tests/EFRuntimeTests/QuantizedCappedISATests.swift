@@ -1,7 +1,8 @@
 // The int8 programs of QuantizedLoweringTests again, in child processes with oneDNN capped to
 // every instruction set below this CPU's (ONEDNN_MAX_CPU_ISA is read once at oneDNN's start):
 // where oneDNN's int32 sums are not trusted (no VNNI) the runtime must take the Swift SIMD GEMM,
-// and every output byte must still equal the reference evaluator's.
+// and every output byte must still equal the reference evaluator's. The children also choose the
+// build of the streaming kernels and the SIMD GEMM (EDGEFLOW_SIMD), so every build runs.
 
 import EFOneDNN
 import Foundation
@@ -12,32 +13,47 @@ final class QuantizedCappedISATests: XCTestCase {
 
     func testInt8ProgramsEqualTheReferenceUnderEveryISACap() throws {
         guard ProcessInfo.processInfo.environment["ONEDNN_MAX_CPU_ISA"] == nil else { return }  // no recursion
-        let caps = ["AVX512_CORE_VNNI", "AVX512_CORE", "AVX2"]
+        // (oneDNN cap, streaming-kernel build): the build each capped CPU would take, plus the
+        // baseline build under a cap where oneDNN multiplies and under one where Swift does.
+        let runs = [("AVX512_CORE_VNNI", "baseline"), ("AVX512_CORE", "avx512"), ("AVX2", "avx2"),
+                    ("AVX2", "baseline")]
         let order = ["avx2", "avx512_core", "avx512_core_vnni", "avx512_core_bf16", "avx512_core_amx"]
         let here = order.firstIndex(of: DNNLEngine.effectiveISA) ?? order.count
-        let executable = URL(fileURLWithPath: CommandLine.arguments[0])
         var ran = 0
-        for cap in caps where (order.firstIndex(of: cap.lowercased()) ?? 0) < here {
-            let process = Process()
-            process.executableURL = executable
-            process.arguments = [test]
-            var environment = ProcessInfo.processInfo.environment
-            environment["ONEDNN_MAX_CPU_ISA"] = cap
-            process.environment = environment
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = pipe
-            try process.run()
-            let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            let summary = text.split(separator: "\n").filter { $0.hasPrefix("isa ") || $0.contains("error") }
-            let lines = summary.joined(separator: "\n")
-            XCTAssertEqual(process.terminationStatus, 0, "ONEDNN_MAX_CPU_ISA=\(cap):\n\(lines)")
+        for (cap, simd) in runs where (order.firstIndex(of: cap.lowercased()) ?? 0) < here {
+            let (status, text) = try runChild(cap: cap, simd: simd)
+            let lines = text.split(separator: "\n").filter { $0.hasPrefix("isa ") || $0.contains("error") }
+                .joined(separator: "\n")
+            XCTAssertEqual(status, 0, "ONEDNN_MAX_CPU_ISA=\(cap) EDGEFLOW_SIMD=\(simd):\n\(lines)")
             XCTAssertTrue(text.contains("isa \(cap.lowercased()) kernels"),
                           "the cap did not take effect:\n\(text.suffix(2000))")
             XCTAssertTrue(text.contains("Executed 1 test"), "the child ran no test:\n\(text.suffix(2000))")
+            let isa = simd == "baseline" ? "sse2" : simd
+            XCTAssertTrue(text.contains("simd qu8 quantize \(isa)"), "EDGEFLOW_SIMD=\(simd) had no effect")
+            if cap == "AVX2" {  // no oneDNN s32 here: the SIMD GEMM of that build multiplies
+                XCTAssertTrue(text.contains("simd qu8 gemm \(isa)") && text.contains("simd qu8 conv-gemm \(isa)"),
+                              "the \(simd) GEMM build did not run:\n\(lines)")
+            }
             ran += 1
         }
-        print("int8 programs checked under \(ran) ISA cap(s) below \(DNNLEngine.effectiveISA)")
+        print("int8 programs checked in \(ran) capped children below \(DNNLEngine.effectiveISA)")
+    }
+
+    /// Runs QuantizedLoweringTests' program check in a child process; its exit status and output.
+    private func runChild(cap: String, simd: String) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+        process.arguments = [test]
+        var environment = ProcessInfo.processInfo.environment
+        environment["ONEDNN_MAX_CPU_ISA"] = cap
+        environment["EDGEFLOW_SIMD"] = simd
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
     }
 }

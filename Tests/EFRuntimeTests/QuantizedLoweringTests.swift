@@ -1,6 +1,6 @@
 // The fast int8 lowerings (quantizedConv, quantizedMatMul, u8 quantizeLinear/dequantizeLinear)
 // against the reference evaluator, byte for byte, on one-step programs built from plans: 1×1,
-// 3×3 stride 2, dilated, grouped and depthwise convs in both layouts, matMul with batch dims
+// 3×3 stride 2, dilated, grouped and depthwise convs and a ViT patch embedding in both layouts, matMul with batch dims
 // and K up to 5000 with extreme values, u8 and float32 outputs, with and without bias. Runs
 // in-process (oneDNN s32 where DNNLInt32Products trusts it) and, in QuantizedCappedISATests,
 // again in child processes with ONEDNN_MAX_CPU_ISA capped (the Swift SIMD GEMM).
@@ -76,6 +76,8 @@ struct QuantizedProgramCheck {
             ([1, 12, 9, 7], 6, [3, 3], ConvParameters(dilations: [2, 1], pads: [2, 1, 1, 0], group: 3)),
             ([1, 600, 4, 4], 8, [3, 3], ConvParameters(pads: [1, 1, 1, 1])),
             ([2, 5, 13], 7, [3], ConvParameters(strides: [2], pads: [1, 1])),
+            // A ViT patch embedding, which oneDNN 2.6's int8 conv refuses: unfolded onto its matMul.
+            ([2, 3, 32, 48], 24, [16, 16], ConvParameters(strides: [16, 16])),
         ]
         for (index, (xShape, m, kernel, window)) in convs.enumerated() {
             for pattern in 0..<3 {
@@ -162,6 +164,7 @@ final class QuantizedLoweringTests: XCTestCase {
             XCTAssertFalse(names.contains { $0.hasPrefix("onednn") }, "oneDNN s32 used on \(DNNLEngine.effectiveISA)")
         } else {
             XCTAssertTrue(names.contains { $0.hasPrefix("onednn qu8 gemm") }, "\(names)")
+            XCTAssertTrue(names.contains { $0.hasPrefix("onednn qu8 im2col-gemm") }, "\(names)")
         }
         XCTAssertTrue(names.contains { $0.hasPrefix("simd qu8 quantize") }, "\(names)")
     }

@@ -3,12 +3,20 @@
 // the input zero point), multiplied by the packed weights into int32 accumulators with the
 // output channel fastest, and (channels-first output) transposed into planes. A 1×1, stride-1,
 // unpadded channels-last conv reads the input directly. The zero point leaves the products as
-// −zp·Σw per output channel, which `compensatedBias` folds into the bias.
+// −zp·Σw per output channel, which `compensatedBias` folds into the bias. An ungrouped conv
+// can hand its column matrix to another exact int8 GEMM (`ColumnProduct`, e.g. oneDNN's).
 
 import EFCore
 
 /// An int8 convolution (u8 x with a zero point, s8 weights) with its weights packed once.
 public final class Int8Convolution: @unchecked Sendable {
+    /// An exact u8·s8 → s32 product replacing the SIMD GEMM of an ungrouped conv: `columns` is
+    /// [rows, K] u8 with row stride `rowStride` (K = kernel taps · C), its weights are
+    /// `columnWeights(group: 0)`, and it writes int32 [rows, M] densely to `accumulators`
+    /// without adding bias or subtracting the zero point.
+    public typealias ColumnProduct = (_ columns: UnsafePointer<UInt8>, _ rowStride: Int, _ rows: Int,
+                                      _ accumulators: UnsafeMutablePointer<Int32>) throws -> Void
+
     public let batch: Int
     public let inChannels: Int
     public let outChannels: Int
@@ -27,6 +35,7 @@ public final class Int8Convolution: @unchecked Sendable {
 
     private let geometry: WindowGeometry
     private let weights: [Int8PackedWeights]
+    private let originalWeights: Tensor
     private let direct: Bool
     private let columnBytes: Int
 
@@ -48,6 +57,7 @@ public final class Int8Convolution: @unchecked Sendable {
         let (cg, mg, taps) = (s.inPerGroup, s.outPerGroup, g.kernelVolume)
         direct = channelsLast && taps == 1 && g.strides.allSatisfy { $0 == 1 }
             && (g.padBegin + g.padEnd).allSatisfy { $0 == 0 }
+        originalWeights = weights
         var packed: [Int8PackedWeights] = []
         try weights.withUnsafeBufferPointer(as: Int8.self) { w in
             for gi in 0..<s.group {
@@ -70,30 +80,47 @@ public final class Int8Convolution: @unchecked Sendable {
         }
     }
 
+    /// The weights of group `group` as the GEMM sees them: int8 [K, M/group], K = kernel taps ·
+    /// C/group in the im2col order (tap-major, channel fastest).
+    public func columnWeights(group gi: Int) -> Tensor {
+        let cg = inChannels / group, mg = outChannels / group, taps = geometry.kernelVolume
+        let w = originalWeights.scalars(as: Int8.self)
+        var out = [Int8](repeating: 0, count: taps * cg * mg)
+        for kk in 0..<(taps * cg) {
+            for j in 0..<mg { out[kk * mg + j] = w[((gi * mg + j) * cg + kk % cg) * taps + kk / cg] }
+        }
+        return Tensor(shape: [taps * cg, mg], scalars: out)
+    }
+
     /// The int32 accumulators (without bias) of image `image`: [pixels, M] when channelsLast,
     /// else [M, pixels], in `scratchpad` (`scratchpadByteCount` bytes, 64-byte aligned).
-    /// - Parameter x: the whole u8 input in this conv's layout.
+    /// - Parameters:
+    ///   - x: the whole u8 input in this conv's layout.
+    ///   - product: the GEMM to use instead of the SIMD one (ungrouped convs only).
     /// - Returns: where the accumulators are (inside `scratchpad`).
-    /// - Throws: `EdgeflowError.invalidInput` for an image index out of range.
-    public func accumulate(_ x: UnsafePointer<UInt8>, image: Int, scratchpad: UnsafeMutableRawPointer) throws
-        -> UnsafeMutablePointer<Int32> {
+    /// - Throws: `EdgeflowError.invalidInput` for an image index out of range or a product
+    ///   given to a grouped conv; what `product` throws.
+    public func accumulate(_ x: UnsafePointer<UInt8>, image: Int, scratchpad: UnsafeMutableRawPointer,
+                           product: ColumnProduct? = nil) throws -> UnsafeMutablePointer<Int32> {
         guard (0..<batch).contains(image) else {
             throw EdgeflowError(.invalidInput, "int8 conv: image \(image) of \(batch)")
         }
-        let pixels = geometry.outputVolume, cg = inChannels / group, mg = outChannels / group
-        let k = geometry.kernelVolume * cg
+        guard product == nil || group == 1 else {
+            throw EdgeflowError(.invalidInput, "int8 conv: an external product needs an ungrouped conv")
+        }
+        let pixels = geometry.outputVolume, k = geometry.kernelVolume * inChannels / group
         let columns = scratchpad.assumingMemoryBound(to: UInt8.self)
         let accumulators = (scratchpad + columnBytes).assumingMemoryBound(to: Int32.self)
         let image0 = x + image * inChannels * geometry.inputVolume
-        for gi in 0..<group {
+        if let product {
             if direct {
-                try FastKernels.int8GEMM(image0 + gi * cg, rowStride: inChannels, rows: pixels, weights: weights[gi],
-                                         into: accumulators + gi * mg, outputRowStride: outChannels)
+                try product(image0, inChannels, pixels, accumulators)
             } else {
-                unfold(image0, group: gi, into: columns)
-                try FastKernels.int8GEMM(columns, rowStride: k, rows: pixels, weights: weights[gi],
-                                         into: accumulators + gi * mg, outputRowStride: outChannels)
+                unfold(image0, group: 0, into: columns)
+                try product(columns, k, pixels, accumulators)
             }
+        } else {
+            try accumulateSIMD(image0, columns: columns, into: accumulators)
         }
         if channelsLast { return accumulators }
         let planes = (scratchpad + columnBytes + (pixels * outChannels * 4 + 63) / 64 * 64)
@@ -105,6 +132,23 @@ public final class Int8Convolution: @unchecked Sendable {
             }
         }
         return planes
+    }
+
+    /// Every group's columns through the SIMD GEMM into [pixels, M] accumulators.
+    private func accumulateSIMD(_ image0: UnsafePointer<UInt8>, columns: UnsafeMutablePointer<UInt8>,
+                                into accumulators: UnsafeMutablePointer<Int32>) throws {
+        let pixels = geometry.outputVolume, cg = inChannels / group, mg = outChannels / group
+        let k = geometry.kernelVolume * cg
+        for gi in 0..<group {
+            if direct {
+                try FastKernels.int8GEMM(image0 + gi * cg, rowStride: inChannels, rows: pixels, weights: weights[gi],
+                                         into: accumulators + gi * mg, outputRowStride: outChannels)
+            } else {
+                unfold(image0, group: gi, into: columns)
+                try FastKernels.int8GEMM(columns, rowStride: k, rows: pixels, weights: weights[gi],
+                                         into: accumulators + gi * mg, outputRowStride: outChannels)
+            }
+        }
     }
 
     /// im2col of one image and group: row p (output pixel) holds, per kernel tap, the C/group

@@ -29,7 +29,7 @@ extension FastKernels {
     /// [-87, 88]; it returns 0 below x ≈ -103.9 where libm still gives subnormals (absolute
     /// error < 1e-44). NaN maps to NaN and ±inf to the limits.
     /// - Throws: `EdgeflowError.unsupported` when `supportsUnary(fn)` is false.
-    public static func unary(_ fn: UnaryFunction, _ parameters: UnaryParameters = UnaryParameters(),
+    public static func unary(_ fn: UnaryFunction, _ parameters: UnaryParameters,
                              input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, count: Int) throws {
         guard supportsUnary(fn) else {
             throw EdgeflowError(.unsupported, "FastKernels.unary does not implement \(fn.rawValue)",

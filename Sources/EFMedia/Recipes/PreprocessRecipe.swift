@@ -19,7 +19,9 @@ public struct PreprocessRecipe: Equatable, Sendable {
         /// RapidOCR 1.4.4 DetPreProcess: limit side, int(), round each side to a multiple of 32, cv2 linear.
         case ocrDetection(limitSide: Int, limitType: LimitType)
         /// RapidOCR TextRecognizer.resize_norm_img for one image: height fixed, keep ratio, pad right.
-        case ocrRecognition(height: Int, minWidth: Int)
+        /// With `maxWidth` (a model of fixed width) the canvas is at most that wide and a longer line
+        /// is squeezed into it, as PaddleOCR's resize_norm_img does for a fixed imgW.
+        case ocrRecognition(height: Int, minWidth: Int, maxWidth: Int? = nil)
     }
 
     public var name: String
@@ -46,9 +48,21 @@ public struct PreprocessRecipe: Equatable, Sendable {
         PreprocessRecipe(name: "ocr-det", kind: .ocrDetection(limitSide: limitSide, limitType: limitType),
                          normalization: .ocrDetection)
     }
-    public static func ocrRecognition(height: Int = 48, minWidth: Int = 320) -> PreprocessRecipe {
-        PreprocessRecipe(name: "ocr-rec", kind: .ocrRecognition(height: height, minWidth: minWidth),
+    public static func ocrRecognition(height: Int = 48, minWidth: Int = 320, maxWidth: Int? = nil)
+        -> PreprocessRecipe {
+        PreprocessRecipe(name: "ocr-rec", kind: .ocrRecognition(height: height, minWidth: minWidth, maxWidth: maxWidth),
                          normalization: .ocrRecognition)
+    }
+
+    /// This recipe for a model input of fixed size `width` × `height`: ocr-rec of that height
+    /// makes exactly `width` (narrower lines padded on the right, wider ones squeezed into it,
+    /// PaddleOCR's resize_norm_img with a fixed imgW), since a line's own ratio would otherwise
+    /// decide the tensor's width. Every other recipe is returned unchanged.
+    public func fitted(toHeight height: Int, width: Int) -> PreprocessRecipe {
+        guard case .ocrRecognition(let h, _, _) = kind, h == height, width >= 1 else { return self }
+        var fitted = self
+        fitted.kind = .ocrRecognition(height: height, minWidth: width, maxWidth: width)
+        return fitted
     }
 
     /// Preset names for `--recipe`, each with a one-line summary (for --help).
@@ -105,8 +119,10 @@ public struct PreprocessRecipe: Equatable, Sendable {
                          ? "if the shorter side < \(side): scale it to \(side) (else keep size)"
                          : "if the longer side > \(side): scale it to \(side) (else keep size)")
             lines.append("each side int(side·ratio), then rounded to a multiple of 32 (half to even); cv2 INTER_LINEAR")
-        case .ocrRecognition(let h, let minW):
-            lines.append("height \(h), width ceil(\(h)·w/h) capped at int(\(h)·max(\(minW)/\(h), w/h)); cv2 INTER_LINEAR")
+        case .ocrRecognition(let h, let minW, let maxW):
+            let natural = "int(\(h)·max(\(minW)/\(h), w/h))"
+            let cap = maxW.map { "min(\($0), \(natural))" } ?? natural
+            lines.append("height \(h), width ceil(\(h)·w/h) capped at \(cap); cv2 INTER_LINEAR")
             lines.append("pad right to that width with 0 after normalization")
         }
         return lines

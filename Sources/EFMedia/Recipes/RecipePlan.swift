@@ -132,10 +132,11 @@ extension PreprocessRecipe {
                     .rounded(.toNearestOrEven) * 32, what)
             }
             return try plan(try round32(Double(w) * ratio), try round32(Double(h) * ratio), .opencvLinear)
-        case .ocrRecognition(let th, let minW):
-            try requirePositive(th, minW)
+        case .ocrRecognition(let th, let minW, let maxW):
+            try requirePositive(th, minW, maxW ?? minW)
             let ratio = Double(w) / Double(h)
-            let paddedWidth = try CheckedSize.int(truncating: Double(th) * max(Double(minW) / Double(th), ratio), what)
+            let naturalWidth = try CheckedSize.int(truncating: Double(th) * max(Double(minW) / Double(th), ratio), what)
+            let paddedWidth = min(naturalWidth, maxW ?? naturalWidth)
             let ceilWidth = try CheckedSize.int(truncating: (Double(th) * ratio).rounded(.up), what)
             let resizedWidth = min(ceilWidth, paddedWidth)
             return try plan(resizedWidth, th, .opencvLinear, canvas: (paddedWidth, th),

@@ -59,7 +59,9 @@ struct PhotoPreparer {
                     + PreprocessRecipe.presetNames.map(\.name).joined(separator: ", ") + ")")
         }
         self.input = input
-        self.recipe = recipe
+        // ocr-rec follows the line's ratio; a fixed-width model takes every line at its width.
+        self.recipe = layout == .nchwFloat32 ? recipe.fitted(toHeight: shape[2], width: shape[3])
+            : recipe.fitted(toHeight: shape[1], width: shape[2])
         self.layout = layout
     }
 
@@ -106,8 +108,9 @@ struct PhotoPreparer {
     private var sizeHint: String {
         let (h, w) = layout == .nchwFloat32 ? (input.shape[2], input.shape[3]) : (input.shape[1], input.shape[2])
         guard h == w else {
-            return "use a recipe that makes \(w)×\(h) images (squash and letterbox sizes are square here; "
-                + "give .npy arrays prepared to \(input.shape.shapeDescription) instead)"
+            return "use a recipe that makes \(w)×\(h) images (--recipe squash, letterbox, ocr-det or ocr-rec "
+                + "without --size take the model's own size), or give .npy arrays prepared to "
+                + "\(input.shape.shapeDescription) instead"
         }
         return "give the model's size: preprocessing(recipe=\(recipe.name), size=\(h)) in the model script, "
             + "or --recipe \(recipe.name) --size \(h)"

@@ -12,8 +12,9 @@ enum ElementwiseLowering {
         let (function, parameters, name) = (unary.fn, unary.constants, unary.fn.rawValue)
         guard FastKernels.supportsUnary(function) else { throw FastPathUnavailable("no fast kernel for unary \(name)") }
         let count = output.shape.elementCount
-        return KernelStep(info: context.info(node, kernel: "simd", op: "unary \(name)")) { arena, _ in
-            try FastKernels.unary(function, parameters, input: input.floats(arena), output: output.floats(arena), count: count)
+        return KernelStep(info: context.info(node, kernel: "simd f32 \(SIMDKernels.isa)", op: "unary \(name)")) { arena, _ in
+            try SIMDKernels.unary(function, parameters, input: input.floats(arena), output: output.floats(arena),
+                                  count: count)
         }
     }
 

@@ -74,12 +74,12 @@ enum MatrixLowering {
                               b: constantB == nil ? b : nil, output: output)
         guard let (function, parameters) = separate else { return step }
         let count = output.shape.elementCount
-        return KernelStep(info: context.info(node, kernel: step.info.kernel + " + simd",
+        return KernelStep(info: context.info(node, kernel: step.info.kernel + " + simd \(SIMDKernels.isa)",
                                              op: "matMul+\(function.rawValue)"),
                           scratchpadByteCount: step.scratchpadByteCount) { arena, scratchpad in
             try step.run(arena: arena, scratchpad: scratchpad)
             let y = output.floats(arena)
-            try FastKernels.unary(function, parameters, input: y, output: y, count: count)
+            try SIMDKernels.unary(function, parameters, input: y, output: y, count: count)
         }
     }
 

@@ -1,7 +1,8 @@
 // Lowering of Edgeflow's int8 ops (quantizedConv, quantizedMatMul) and of per-tensor u8
 // quantizeLinear / dequantizeLinear onto exact kernels: oneDNN's u8·s8 → s32 kernels where they
-// were measured exact (DNNLInt32Products.exactInt32ISAs: VNNI; never oneDNN's "ref" kernels),
-// otherwise the Swift SIMD GEMM; then the SIMD epilogue. Every output byte equals the
+// were measured exact (DNNLInt32Products.exactInt32ISAs: VNNI; never oneDNN's "ref" kernels;
+// a conv oneDNN refuses is unfolded and multiplied by its matMul), otherwise the Swift SIMD
+// GEMM in this CPU's build (SIMDKernels); then the SIMD epilogue. Every output byte equals the
 // reference evaluator's. Weights, bias and multipliers must be constants.
 
 import EFCore
@@ -10,7 +11,7 @@ import EFOneDNN
 import EFOps
 
 enum QuantizedLowering {
-    /// The instruction set the Swift SIMD kernels are compiled for (no -target-cpu: x86-64 baseline).
+    /// The instruction set of Int8Convolution's own GEMM (grouped convs): the baseline build.
     static let simdISA = "sse2"
 
     static func conv(_ node: PlannedStep, _ context: StepContext) throws -> any Step {
@@ -57,13 +58,19 @@ enum QuantizedLowering {
         }
         let epilogue = try QuantizedEpilogue(channels: m, bias: conv.compensatedBias,
                                              multipliers: context.constant(node, 3), output: p.output)
-        let info = context.info(node, kernel: "simd qu8 conv-gemm \(simdISA) + \(epilogue.name)")
-        let perImage = pixels * m
-        return KernelStep(info: info, scratchpadByteCount: conv.scratchpadByteCount) { arena, scratchpad in
+        // oneDNN refused the conv (e.g. a ViT patch embedding: 3 channels, 16×16 stride 16), or
+        // runs without it: the unfolded columns go through the best exact GEMM there is.
+        let choice = ColumnProductChoice.choose(for: conv, pixels: pixels)
+        let gemmName = choice?.name ?? "simd qu8 conv-gemm \(simdISA)"
+        let info = context.info(node, kernel: "\(gemmName) + \(epilogue.name)")
+        let perImage = pixels * m, gemmOffset = (conv.scratchpadByteCount + 63) / 64 * 64
+        let scratch = gemmOffset + (choice?.scratchpadByteCount ?? 0)
+        return KernelStep(info: info, scratchpadByteCount: scratch) { arena, scratchpad in
             let source = UnsafePointer(x.operand.pointer(arena).assumingMemoryBound(to: UInt8.self))
             let destination = y.operand.pointer(arena)
+            let product = choice?.make(scratchpad + gemmOffset)
             for image in 0..<conv.batch {
-                let acc = try conv.accumulate(source, image: image, scratchpad: scratchpad)
+                let acc = try conv.accumulate(source, image: image, scratchpad: scratchpad, product: product)
                 try epilogue.run(acc, inner: inner, count: perImage, into: destination + image * perImage * dtype)
             }
         }
@@ -83,8 +90,8 @@ enum QuantizedLowering {
         guard rows * n == count else {
             throw EdgeflowError(.internalError, "int8 matMul output \(y.shape) is not [\(rows), \(n)]")
         }
-        let packed: Int8PackedWeights
-        do { packed = try Int8PackedWeights(b) } catch let error as EdgeflowError {
+        let packed: SIMDInt8GEMM
+        do { packed = try SIMDInt8GEMM(b) } catch let error as EdgeflowError {
             throw FastPathUnavailable("int8 matMul: \(error.message)")
         }
         // Neither kernel subtracts the zero point: b' = bias − zp·Σ_k b[k, n].
@@ -104,11 +111,11 @@ enum QuantizedLowering {
                                  into: y.operand.pointer(arena))
             }
         }
-        let info = context.info(node, kernel: "simd qu8 gemm \(simdISA) + \(epilogue.name)")
+        let info = context.info(node, kernel: "simd qu8 gemm \(SIMDKernels.isa) + \(epilogue.name)")
         return KernelStep(info: info, scratchpadByteCount: count * 4) { arena, scratchpad in
             let acc = scratchpad.assumingMemoryBound(to: Int32.self)
-            try FastKernels.int8GEMM(a.operand.pointer(arena).assumingMemoryBound(to: UInt8.self), rowStride: k,
-                                     rows: rows, weights: packed, into: acc, outputRowStride: n)
+            try packed.run(a.operand.pointer(arena).assumingMemoryBound(to: UInt8.self), rowStride: k, rows: rows,
+                           into: acc, outputRowStride: n)
             try epilogue.run(acc, inner: 1, count: count, into: y.operand.pointer(arena))
         }
     }
@@ -122,8 +129,8 @@ enum QuantizedLowering {
         }
         let (scale, zeroPoint) = try scalarParameters(node, context, scaleType: .float32)
         let count = y.shape.elementCount
-        return KernelStep(info: context.info(node, kernel: "simd qu8 quantize \(simdISA)")) { arena, _ in
-            FastKernels.quantizeLinearU8(x.floats(arena), count: count, scale: scale, zeroPoint: zeroPoint,
+        return KernelStep(info: context.info(node, kernel: "simd qu8 quantize \(SIMDKernels.isa)")) { arena, _ in
+            SIMDKernels.quantizeLinearU8(x.floats(arena), count: count, scale: scale, zeroPoint: zeroPoint,
                                          into: y.operand.pointer(arena).assumingMemoryBound(to: UInt8.self))
         }
     }

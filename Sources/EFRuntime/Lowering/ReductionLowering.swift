@@ -16,8 +16,9 @@ enum ReductionLowering {
         let axis = try normalizeAxis(softmaxAxis, rank: input.shape.count)
         let (outer, length, inner) = split(input.shape, axes: axis..<(axis + 1))
         let log = node.op == .logSoftmax
-        return KernelStep(info: context.info(node, kernel: "simd", op: node.op.rawValue)) { arena, _ in
-            FastKernels.softmax(input: input.floats(arena), output: output.floats(arena),
+        let info = context.info(node, kernel: "simd f32 \(SIMDKernels.isa)", op: node.op.rawValue)
+        return KernelStep(info: info) { arena, _ in
+            SIMDKernels.softmax(input: input.floats(arena), output: output.floats(arena),
                                 outer: outer, axisLength: length, inner: inner, log: log)
         }
     }
@@ -37,9 +38,10 @@ enum ReductionLowering {
         let scaleRow = try rowOperand(scale, normalized), biasRow = try bias.map { try rowOperand($0, normalized) }
         let columns = normalized.elementCount, rows = input.shape.elementCount / max(columns, 1)
         let epsilon = layerNorm.epsilon
-        return KernelStep(info: context.info(node, kernel: "simd", op: "layerNorm")) { arena, _ in
+        let info = context.info(node, kernel: "simd f32 \(SIMDKernels.isa)", op: "layerNorm")
+        return KernelStep(info: info) { arena, _ in
             scaleRow.withUnsafeBufferPointer(as: Float.self) { scale in
-                FastKernels.layerNorm(input: input.floats(arena), output: output.floats(arena), rows: rows,
+                SIMDKernels.layerNorm(input: input.floats(arena), output: output.floats(arena), rows: rows,
                                       columns: columns, scale: scale.baseAddress!,
                                       bias: biasRow?.storage.pointer.assumingMemoryBound(to: Float.self), epsilon: epsilon)
             }

@@ -1,6 +1,6 @@
 // The epilogue of the int8 steps: int32 accumulators plus the (zero-point compensated) bias,
 // then the contract's requantization to u8 or dequantization to float32 with the fused
-// activation (FastKernels.unary, in place), on the SIMD kernels of EFKernels/Fast.
+// activation (in place), on the SIMD kernels (SIMDKernels: the AVX-512 or baseline build).
 
 import EFCore
 import EFKernels
@@ -58,16 +58,16 @@ struct QuantizedEpilogue: @unchecked Sendable {
             try multipliers.withUnsafeBufferPointer { m in
                 switch output {
                 case .uint8(let zeroPoint, let lower, let upper):
-                    try FastKernels.requantize(accumulators, bias: b.baseAddress!, multipliers: m.baseAddress!,
+                    try SIMDKernels.requantize(accumulators, bias: b.baseAddress!, multipliers: m.baseAddress!,
                                                channels: channels, inner: inner, count: count,
                                                output: .init(zeroPoint: zeroPoint, lower: lower, upper: upper),
                                                into: destination.assumingMemoryBound(to: UInt8.self))
                 case .float32(let activation):
                     let y = destination.assumingMemoryBound(to: Float.self)
-                    try FastKernels.dequantizeAccumulators(accumulators, bias: b.baseAddress!, scales: m.baseAddress!,
+                    try SIMDKernels.dequantizeAccumulators(accumulators, bias: b.baseAddress!, scales: m.baseAddress!,
                                                            channels: channels, inner: inner, count: count, into: y)
                     if let activation {
-                        try FastKernels.unary(activation.fn, activation.constants, input: y, output: y, count: count)
+                        try SIMDKernels.unary(activation.fn, activation.constants, input: y, output: y, count: count)
                     }
                 }
             }

@@ -1,0 +1,1 @@
+../EFKernels/Fast/FastInt8GEMM.swift
