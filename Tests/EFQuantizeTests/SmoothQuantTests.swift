@@ -1,7 +1,8 @@
 // SmoothQuant on a generated transformer-like block: a LayerNorm whose γ gives a few channels
 // 40× outliers feeds two matMuls (as Q and K projections would) whose weights for those
 // channels are 40× smaller, so the small channels matter as much as the outliers. Smoothing must keep the float
-// outputs, move the outliers into the weights, and bring int8 much closer to float.
+// outputs, move the outliers into the weights, and bring int8 much closer to float. The post-LN form (BERT: the
+// LayerNorm's output is also the next residual) gets a multiply on the matMuls' branch instead of a new γ.
 
 import EFCompiler
 import EFCore
@@ -23,7 +24,8 @@ final class SmoothQuantTests: XCTestCase {
         return b.weight(name, Tensor(shape: [64, 16], scalars: w))
     }
 
-    private func block() throws -> Graph {
+    /// With `residual`, the LayerNorm's output is also added to the input, as a post-LN block's residual.
+    private func block(residual: Bool = false) throws -> Graph {
         var b = TestGraphBuilder()
         let x = b.input("tokens", [32, 64])
         var gamma = deterministicFloats(64, seed: 1, range: 0.5...1.5)
@@ -35,6 +37,7 @@ final class SmoothQuantTests: XCTestCase {
         let k = try b.node(.matMul, [norm, projection(&b, "wk", seed: 4)])
         b.output(q)
         b.output(k)
+        if residual { b.output(try b.binary("add", norm, x)) }
         return try ModelPipeline.optimize(b.graph).graph
     }
 
@@ -70,8 +73,37 @@ final class SmoothQuantTests: XCTestCase {
         XCTAssertLessThan(spread(smoothed), spread(graph) / 4)
     }
 
+    func testPostLayerNormSiteGetsAMultiplyAndKeepsTheResidual() throws {
+        let graph = try block(residual: true)
+        let (smoothed, matMuls) = try SmoothQuant.apply(graph, samples: samples(4, seed: 7), alpha: 0.5)
+        XCTAssertEqual(matMuls.sorted(), graph.nodes.filter { $0.op == .matMul }.map(\.name).sorted())
+        let norm = graph.nodes.first { $0.op == .layerNorm }!
+        XCTAssertEqual(smoothed.weights[norm.inputs[1]]!.scalars(as: Float.self),
+                       graph.weights[norm.inputs[1]]!.scalars(as: Float.self), "γ must stay")
+        let multiplies = smoothed.nodes.filter { $0.params == .binary(.mul) && $0.inputs[0] == norm.outputs[0] }
+        XCTAssertEqual(multiplies.count, 1)
+        XCTAssertEqual(Set(smoothed.nodes.filter { $0.op == .matMul }.map { $0.inputs[0] }),
+                       [multiplies[0].outputs[0]])
+        XCTAssertNoThrow(try Verifier.verify(smoothed))
+        for sample in samples(3, seed: 30) {
+            for (expected, actual) in zip(try run(graph, sample), try run(smoothed, sample)) {
+                let scale = expected.map { abs(Double($0)) }.max()!
+                let worst = zip(expected, actual).map { abs(Double($0) - Double($1)) }.max()!
+                XCTAssertLessThan(worst / scale, 1e-5)
+            }
+        }
+    }
+
     func testInt8CosineImprovesWithSmoothing() throws {
-        let graph = try block()
+        try checkInt8CosineImproves(residual: false)
+    }
+
+    func testInt8CosineImprovesWithSmoothingPostLayerNorm() throws {
+        try checkInt8CosineImproves(residual: true)
+    }
+
+    private func checkInt8CosineImproves(residual: Bool) throws {
+        let graph = try block(residual: residual)
         let calibration = samples(8, seed: 11)
         func worstCosine(_ smooth: Bool) throws -> (Double, QuantizationReport) {
             var options = QuantizerOptions()
@@ -87,7 +119,8 @@ final class SmoothQuantTests: XCTestCase {
         }
         let (without, _) = try worstCosine(false)
         let (with, report) = try worstCosine(true)
-        print("LayerNorm outliers, int8 worst cosine: \(without) without SmoothQuant, \(with) with")
+        print("LayerNorm outliers\(residual ? " (post-LN)" : ""), int8 worst cosine: \(without) without SmoothQuant, "
+              + "\(with) with")
         XCTAssertEqual(report.algorithms.smoothedMatMuls.count, 2)
         XCTAssertEqual(report.algorithms.smoothQuantAlpha, 0.5)
         XCTAssertGreaterThan(with, without)

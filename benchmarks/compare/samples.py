@@ -14,6 +14,11 @@ model is checked on the SAME held-out samples, which are never calibration sampl
   default font at 14-48 px), RapidOCR's normalization (x/255 - 0.5) / 0.5.
 - PP-OCRv4 rec: 48x320 synthetic text lines (random words, 28-40 px), resized to height 48
   and right-padded with 0 as RapidOCR does; the rendered text is kept for the task check.
+- all-MiniLM-L6-v2: the committed sentences of sentences/minilm-calibration.txt (32) and
+  sentences/minilm-heldout.txt (blocks of one or two: two are a paraphrase pair), tokenized with
+  BERT's uncased WordPiece (tools/models/wordpiece.py) and the vocabulary stored in the model,
+  [CLS] ... [SEP] padded with 0 to the model's length; the label of a held-out sentence is the
+  index of its paraphrase partner, or -1.
 
 Samples are cached as .npy under the cache folder: `calibration(spec, batch)` gives an
 array [N / batch, batch, ...] (the layout `edgeflow optimize --calib-set` takes as
@@ -22,13 +27,15 @@ N samples of a batch-`batch` input), `held_out(spec)` gives [M, 1, ...].
 
 from __future__ import annotations
 
+import hashlib
 import os
 import string
+import sys
 from typing import List, Tuple
 
 import numpy as np
 
-from models import ModelSpec, make_inputs
+from models import REPO, ModelSpec, make_inputs, source_path
 
 CALIBRATION_COUNT = 32
 HELD_OUT_COUNT = 16
@@ -36,6 +43,7 @@ CLIP_MEAN = np.array([0.48145466, 0.4578275, 0.40821073], dtype=np.float32)
 CLIP_STD = np.array([0.26862954, 0.26130258, 0.27577711], dtype=np.float32)
 PHOTO_SUFFIXES = (".png", ".jpg", ".jpeg")
 FORMAT = 1  # bump when the samples change
+SENTENCES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sentences")
 
 
 def _clip_preprocess(path: str, size: int = 224) -> np.ndarray:
@@ -116,12 +124,65 @@ def text_line(rng: np.random.Generator, height: int = 48, width: int = 320) -> T
     return x, text
 
 
+def sentence_blocks(path: str) -> List[List[str]]:
+    """Blocks of consecutive lines, split at blank lines; lines starting with '#' are comments."""
+    blocks: List[List[str]] = [[]]
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#"):
+                continue
+            if line.strip():
+                blocks[-1].append(line.strip())
+            elif blocks[-1]:
+                blocks.append([])
+    return [b for b in blocks if b]
+
+
+def _sentence_file(spec: ModelSpec, held_out: bool) -> str:
+    return os.path.join(SENTENCES, f"{spec.key}-{'heldout' if held_out else 'calibration'}.txt")
+
+
+def _sentences(spec: ModelSpec, testdata: str, held_out: bool) -> Tuple[np.ndarray, List[str]]:
+    """Token ids [N, 1, length] and, held out, each sentence's partner index (as text; -1: none)."""
+    import onnx
+    sys.path.insert(0, os.path.join(REPO, "tools", "models"))
+    from wordpiece import WordPiece
+    model = onnx.load(source_path(spec, testdata), load_external_data=False)
+    vocab = next((p.value for p in model.metadata_props if p.key == "vocab"), None)
+    if vocab is None:
+        raise SystemExit(f"error: {spec.path} stores no vocabulary; {spec.setup_hint}")
+    tok = WordPiece.from_text(vocab)
+    blocks = sentence_blocks(_sentence_file(spec, held_out))
+    if held_out and any(len(b) > 2 for b in blocks):
+        raise SystemExit(f"error: {_sentence_file(spec, held_out)}: a block has more than two sentences")
+    texts, partners = [], []
+    for b in blocks:
+        first = len(texts)
+        texts += b
+        partners += [first + 1, first] if len(b) == 2 else [-1] * len(b)
+    xs = np.stack([tok.encode(t, spec.sample_shape[0]) for t in texts])[:, None]
+    return xs, [str(p) for p in partners] if held_out else []
+
+
+def _version(spec: ModelSpec) -> str:
+    """The cache tag: FORMAT, and for sentences a digest of the two sentence files."""
+    if spec.kind != "sentences":
+        return f"v{FORMAT}"
+    digest = hashlib.sha256()
+    for held_out in (False, True):
+        with open(_sentence_file(spec, held_out), "rb") as f:
+            digest.update(f.read())
+    return f"v{FORMAT}-{digest.hexdigest()[:8]}"
+
+
 def _make(spec: ModelSpec, testdata: str, held_out: bool) -> Tuple[np.ndarray, List[str]]:
     count = HELD_OUT_COUNT if held_out else CALIBRATION_COUNT
     seed = 777 if held_out else 1000
     rng = np.random.default_rng(seed)
     labels: List[str] = []
-    if spec.kind == "tokens":
+    if spec.kind == "sentences":
+        xs, labels = _sentences(spec, testdata, held_out)
+    elif spec.kind == "tokens":
         xs = make_inputs(spec, count, seed=seed)[:, None]
     elif spec.key == "ppocr-det":
         xs = np.stack([_page(rng) for _ in range(count)])
@@ -135,7 +196,7 @@ def _make(spec: ModelSpec, testdata: str, held_out: bool) -> Tuple[np.ndarray, L
 
 
 def _cached(spec: ModelSpec, testdata: str, cache: str, held_out: bool) -> Tuple[np.ndarray, List[str]]:
-    base = os.path.join(cache, f"{spec.key}-{'heldout' if held_out else 'calib'}-v{FORMAT}")
+    base = os.path.join(cache, f"{spec.key}-{'heldout' if held_out else 'calib'}-{_version(spec)}")
     if os.path.exists(base + ".npy"):
         labels = open(base + ".txt").read().split("\n")[:-1] if os.path.exists(base + ".txt") else []
         return np.load(base + ".npy"), labels
@@ -152,7 +213,7 @@ def _cached(spec: ModelSpec, testdata: str, cache: str, held_out: bool) -> Tuple
 
 def calibration(spec: ModelSpec, batch: int, testdata: str, cache: str) -> str:
     """Path of an .npy [N / batch, batch, ...] of the calibration samples, made once."""
-    path = os.path.join(cache, f"{spec.key}-calib-v{FORMAT}-b{batch}.npy")
+    path = os.path.join(cache, f"{spec.key}-calib-{_version(spec)}-b{batch}.npy")
     if not os.path.exists(path):
         xs, _ = _cached(spec, testdata, cache, held_out=False)
         if xs.shape[0] % batch:
@@ -163,5 +224,6 @@ def calibration(spec: ModelSpec, batch: int, testdata: str, cache: str) -> str:
 
 
 def held_out(spec: ModelSpec, testdata: str, cache: str) -> Tuple[np.ndarray, List[str]]:
-    """[M, 1, ...] held-out samples (never calibration samples) and, for rec, their text."""
+    """[M, 1, ...] held-out samples (never calibration samples) and, for rec, their text (for
+    sentences, each one's paraphrase partner)."""
     return _cached(spec, testdata, cache, held_out=True)

@@ -49,17 +49,9 @@ def ln_params(w: Weights, width: int):
     return w.between([width], 0.8, 1.2), w.symmetric([width], 0.1)
 
 
-def build(config: str):
-    c = CONFIGS[config]
-    V, Hd, L, NH, I, P, TV, seed = (c[k] for k in ("vocab", "hidden", "layers", "heads", "intermediate",
-                                                    "max_positions", "type_vocab", "seed"))
-    D = Hd // NH
-    w = Weights(seed)
-    g = GraphBuilder(f"bert_{config}")
-    ids = g.input("input_ids", TensorProto.INT64, ["batch", "sequence"])
-    mask = g.input("attention_mask", TensorProto.INT64, ["batch", "sequence"])
-    tt = g.input("token_type_ids", TensorProto.INT64, ["batch", "sequence"])
-
+def embeddings(g: GraphBuilder, c: dict, w: Weights, ids: str, tt: str) -> str:
+    """Word + token-type + position embeddings, then LayerNorm: [batch, sequence, hidden]."""
+    V, Hd, P, TV = c["vocab"], c["hidden"], c["max_positions"], c["type_vocab"]
     emb_bound = 0.02 * math.sqrt(3.0)  # HF initializer_range 0.02 as a uniform
     with g.scope("embeddings"):
         shp = g.op("Shape", [ids])
@@ -77,14 +69,21 @@ def build(config: str):
                                         w.symmetric([P, Hd], emb_bound)), pos_ids])
         x = g.op("Add", [x, p])
         with g.scope("LayerNorm"):
-            x = g.layer_norm(x, "embeddings.LayerNorm", *ln_params(w, Hd), LN_EPS)
+            return g.layer_norm(x, "embeddings.LayerNorm", *ln_params(w, Hd), LN_EPS)
 
-    # extended attention mask
+
+def extended_mask(g: GraphBuilder, mask: str) -> str:
+    """(1 - mask) * finfo(float32).min as [batch, 1, 1, sequence], from an int64 [batch, sequence] mask."""
     m = g.op("Unsqueeze", [mask, g.const([1, 2])])
     m = g.op("Cast", [m], to=TensorProto.FLOAT)
     m = g.op("Sub", [g.const(np.float32(1.0)), m])
-    ext = g.op("Mul", [m, g.const(np.float32(FLOAT32_MIN))])
+    return g.op("Mul", [m, g.const(np.float32(FLOAT32_MIN))])
 
+
+def encoder_layers(g: GraphBuilder, c: dict, w: Weights, x: str, ext: str) -> str:
+    """The post-LN encoder layers; returns the last hidden state."""
+    Hd, L, NH, I = c["hidden"], c["layers"], c["heads"], c["intermediate"]
+    D = Hd // NH
     for i in range(L):
         pre = f"encoder.layer.{i}"
         with g.scope(f"encoder/layer.{i}"):
@@ -133,8 +132,12 @@ def build(config: str):
                 o = g.op("Add", [o, x])
                 with g.scope("LayerNorm"):
                     x = g.layer_norm(o, pre + ".output.LayerNorm", *ln_params(w, Hd), LN_EPS)
+    return x
 
-    g.op("Identity", [x], output_names=["last_hidden_state"])
+
+def pooler(g: GraphBuilder, c: dict, w: Weights, x: str) -> None:
+    """BertPooler: the first token through dense + tanh, as the output pooler_output."""
+    Hd = c["hidden"]
     with g.scope("pooler"):
         first = g.op("Gather", [x, g.const(np.int64(0))], axis=1)
         with g.scope("dense"):
@@ -143,8 +146,21 @@ def build(config: str):
                           alpha=1.0, beta=1.0, transB=1)
         with g.scope("activation"):
             g.op("Tanh", [pooled], output_names=["pooler_output"])
-    g.output("last_hidden_state", TensorProto.FLOAT, ["batch", "sequence", Hd])
-    g.output("pooler_output", TensorProto.FLOAT, ["batch", Hd])
+
+
+def build(config: str):
+    c = CONFIGS[config]
+    w = Weights(c["seed"])
+    g = GraphBuilder(f"bert_{config}")
+    ids = g.input("input_ids", TensorProto.INT64, ["batch", "sequence"])
+    mask = g.input("attention_mask", TensorProto.INT64, ["batch", "sequence"])
+    tt = g.input("token_type_ids", TensorProto.INT64, ["batch", "sequence"])
+    x = embeddings(g, c, w, ids, tt)
+    x = encoder_layers(g, c, w, x, extended_mask(g, mask))
+    g.op("Identity", [x], output_names=["last_hidden_state"])
+    pooler(g, c, w, x)
+    g.output("last_hidden_state", TensorProto.FLOAT, ["batch", "sequence", c["hidden"]])
+    g.output("pooler_output", TensorProto.FLOAT, ["batch", c["hidden"]])
     return g, dict(arch="bert", config=config, **c)
 
 

@@ -7,6 +7,9 @@
 // the weights, whose scales are per output channel. Applies where every reader of the
 // LayerNorm's output is a matMul with its own constant [C, N] weights and the LayerNorm
 // normalizes the last axis only with its own constant γ (and β) of C values.
+// Where the output has other readers too (a post-LN transformer such as BERT, whose LayerNorm
+// output is also the next residual), γ and β stay and a float multiply by 1/s_j is inserted
+// on the branch to the matMuls only, so the other readers see the unchanged values.
 
 import EFCore
 import EFIR
@@ -18,6 +21,8 @@ public enum SmoothQuant {
     struct Site {
         var layerNorm: Int
         var matMuls: [Int]
+        /// The output has readers other than `matMuls`: insert a multiply instead of rescaling γ, β.
+        var insertsMultiply = false
     }
 
     /// Smooths every eligible site of `graph`, measuring max|X_j| on `samples` first.
@@ -44,16 +49,30 @@ public enum SmoothQuant {
     /// Smooths every eligible site whose LayerNorm output has its per-channel max |x| in `peaks`.
     public static func apply(_ graph: Graph, peaks: [String: [Float]], alpha: Double, floatLayers: Set<String> = [])
         -> (graph: Graph, smoothed: [String]) {
-        var result = graph, smoothed: [String] = []
+        var result = graph, smoothed: [String] = [], inserted: [Int: Node] = [:]
         for site in eligibleSites(graph, floatLayers: floatLayers) {
             let norm = graph.nodes[site.layerNorm]
             let weightNames = site.matMuls.map { graph.nodes[$0].inputs[1] }
             let weights = weightNames.map { graph.weights[$0]! }
             guard let channelPeaks = peaks[norm.outputs[0]], channelPeaks.count == weights[0].shape[0] else { continue }
             let scales = smoothingScales(activationPeaks: channelPeaks, weights: weights, alpha: alpha)
-            let gammaName = norm.inputs[1], betaName = norm.inputs.count > 2 ? norm.inputs[2] : ""
-            result.weights[gammaName] = divide(graph.weights[gammaName]!, by: scales)
-            if !betaName.isEmpty { result.weights[betaName] = divide(graph.weights[betaName]!, by: scales) }
+            if site.insertsMultiply {
+                let y = norm.outputs[0], scaleName = "\(norm.name)|smooth-quant-scale", smoothedY = "\(y)|smoothed"
+                guard graph.weights[scaleName] == nil, graph.types[smoothedY] == nil,
+                      let type = graph.types[y] else { continue }
+                let inverse = Tensor(shape: [scales.count], scalars: scales.map { Float(1 / $0) })
+                result.weights[scaleName] = inverse
+                result.types[scaleName] = TensorType(.float32, [scales.count])
+                result.types[smoothedY] = type
+                inserted[site.layerNorm] = Node(name: "\(norm.name)|smooth-quant", .binary(.mul),
+                                                inputs: [y, scaleName], outputs: [smoothedY],
+                                                originalNames: norm.originalNames)
+                for index in site.matMuls { result.nodes[index].inputs[0] = smoothedY }
+            } else {
+                let gammaName = norm.inputs[1], betaName = norm.inputs.count > 2 ? norm.inputs[2] : ""
+                result.weights[gammaName] = divide(graph.weights[gammaName]!, by: scales)
+                if !betaName.isEmpty { result.weights[betaName] = divide(graph.weights[betaName]!, by: scales) }
+            }
             for (name, w) in zip(weightNames, weights) {
                 let columns = w.shape[1]
                 var values = w.scalars(as: Float.self)
@@ -63,6 +82,11 @@ public enum SmoothQuant {
                 result.weights[name] = Tensor(shape: w.shape, scalars: values)
             }
             smoothed += site.matMuls.map { graph.nodes[$0].name }
+        }
+        if !inserted.isEmpty {
+            result.nodes = result.nodes.enumerated().flatMap { index, node in
+                [node] + (inserted[index].map { [$0] } ?? [])
+            }
         }
         return (result, smoothed)
     }
@@ -88,9 +112,10 @@ public enum SmoothQuant {
         return Tensor(shape: tensor.shape, scalars: values)
     }
 
-    /// LayerNorms over the last axis with their own float32 γ (and β) of C values, whose output
-    /// is no graph output and is read only as input 0 of matMuls with their own float32 [C, N]
-    /// weights, at least one of them not in `floatLayers`.
+    /// LayerNorms over the last axis with their own float32 γ (and β) of C values whose output is
+    /// read as input 0 of matMuls with their own float32 [C, N] weights, at least one of them not
+    /// in `floatLayers`. When those matMuls are its only readers and it is no graph output, the site
+    /// rescales γ and β; otherwise it inserts a multiply before them.
     static func eligibleSites(_ graph: Graph, floatLayers: Set<String>) -> [Site] {
         var readers: [String: [(node: Int, slot: Int)]] = [:]
         for (index, node) in graph.nodes.enumerated() {
@@ -106,19 +131,20 @@ public enum SmoothQuant {
         for (index, node) in graph.nodes.enumerated() {
             guard case .layerNorm(let p) = node.params, node.inputs.count >= 2,
                   let shape = graph.types[node.outputs[0]]?.shape, let channels = shape.last, channels > 0,
-                  p.axis == shape.count - 1 || p.axis == -1, !graph.outputs.contains(node.outputs[0]),
-                  ownVector(node.inputs[1], channels),
-                  node.inputs.count < 3 || node.inputs[2].isEmpty || ownVector(node.inputs[2], channels),
+                  p.axis == shape.count - 1 || p.axis == -1,
                   let list = readers[node.outputs[0]], !list.isEmpty else { continue }
-            let eligible = list.allSatisfy { reader in
+            let matMuls = list.filter { reader in
                 let matMul = graph.nodes[reader.node]
                 guard reader.slot == 0, matMul.op == .matMul, matMul.inputs.count >= 2,
                       let w = graph.weights[matMul.inputs[1]], w.dtype == .float32, w.rank == 2,
                       w.shape[0] == channels else { return false }
                 return readers[matMul.inputs[1]]?.count == 1
             }
-            guard eligible, list.contains(where: { !floatLayers.contains(graph.nodes[$0.node].name) }) else { continue }
-            sites.append(Site(layerNorm: index, matMuls: list.map(\.node)))
+            guard matMuls.contains(where: { !floatLayers.contains(graph.nodes[$0.node].name) }) else { continue }
+            let folds = matMuls.count == list.count && !graph.outputs.contains(node.outputs[0])
+                && ownVector(node.inputs[1], channels)
+                && (node.inputs.count < 3 || node.inputs[2].isEmpty || ownVector(node.inputs[2], channels))
+            sites.append(Site(layerNorm: index, matMuls: matMuls.map(\.node), insertsMultiply: !folds))
         }
         return sites
     }
