@@ -3,6 +3,7 @@
 // binary (built next to this test bundle) in its `--check` mode, which compares the oneDNN
 // kernels with the reference kernels and exits 1 on a mismatch.
 
+import EFTestSupport
 import Foundation
 import XCTest
 
@@ -23,19 +24,8 @@ final class DNNLCappedISATests: XCTestCase {
             return XCTFail("no edgeflow-kernel-bench at \(binary.path) (the test target depends on it)")
         }
         for isa in ["AVX2", "SSE41"] {
-            let process = Process()
-            process.executableURL = binary
-            process.arguments = ["--check"]
-            var environment = ProcessInfo.processInfo.environment
-            environment["ONEDNN_MAX_CPU_ISA"] = isa
-            process.environment = environment
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = output
-            try process.run()
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            XCTAssertEqual(process.terminationStatus, 0, "ONEDNN_MAX_CPU_ISA=\(isa):\n\(text)")
+            let (status, text) = try ChildProcess.run(binary, ["--check"], environment: ["ONEDNN_MAX_CPU_ISA": isa])
+            XCTAssertEqual(status, 0, "ONEDNN_MAX_CPU_ISA=\(isa):\n\(text)")
             XCTAssertTrue(text.contains("isa \(isa.lowercased())"), "the cap did not take effect:\n\(text)")
             XCTAssertEqual(text.components(separatedBy: "\nok ").count - 1, 4, "four checks should pass:\n\(text)")
         }
@@ -49,20 +39,10 @@ final class DNNLCappedISATests: XCTestCase {
             return XCTFail("no edgeflow-kernel-bench at \(binary.path) (the test target depends on it)")
         }
         for isa in ["AVX512_CORE_BF16", "AVX512_CORE_VNNI", "AVX512_CORE", "AVX2"] {
-            let process = Process()
-            process.executableURL = binary
-            process.arguments = ["--check-int32"]
-            var environment = ProcessInfo.processInfo.environment
-            environment["ONEDNN_MAX_CPU_ISA"] = isa
-            process.environment = environment
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = output
-            try process.run()
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
+            let (status, text) = try ChildProcess.run(binary, ["--check-int32"],
+                                                      environment: ["ONEDNN_MAX_CPU_ISA": isa])
             let findings = text.split(separator: "\n").filter { !$0.hasPrefix("exact ") }.joined(separator: "\n")
-            XCTAssertEqual(process.terminationStatus, 0, "ONEDNN_MAX_CPU_ISA=\(isa):\n\(findings)")
+            XCTAssertEqual(status, 0, "ONEDNN_MAX_CPU_ISA=\(isa):\n\(findings)")
             let trusted = text.contains("(runtime uses oneDNN s32 here: true)")
             if trusted { XCTAssertTrue(text.contains("\n0 inexact result(s)"), "\(isa):\n\(findings)") }
             print("ONEDNN_MAX_CPU_ISA=\(isa): \(findings)")

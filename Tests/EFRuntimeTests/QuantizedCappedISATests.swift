@@ -5,6 +5,7 @@
 // build of the streaming kernels and the SIMD GEMM (EDGEFLOW_SIMD), so every build runs.
 
 import EFOneDNN
+import EFTestSupport
 import Foundation
 import XCTest
 
@@ -21,7 +22,8 @@ final class QuantizedCappedISATests: XCTestCase {
         let here = order.firstIndex(of: DNNLEngine.effectiveISA) ?? order.count
         var ran = 0
         for (cap, simd) in runs where (order.firstIndex(of: cap.lowercased()) ?? 0) < here {
-            let (status, text) = try runChild(cap: cap, simd: simd)
+            let (status, text) = try ChildProcess.run(URL(fileURLWithPath: CommandLine.arguments[0]), [test],
+                                                      environment: ["ONEDNN_MAX_CPU_ISA": cap, "EDGEFLOW_SIMD": simd])
             let lines = text.split(separator: "\n").filter { $0.hasPrefix("isa ") || $0.contains("error") }
                 .joined(separator: "\n")
             XCTAssertEqual(status, 0, "ONEDNN_MAX_CPU_ISA=\(cap) EDGEFLOW_SIMD=\(simd):\n\(lines)")
@@ -37,23 +39,5 @@ final class QuantizedCappedISATests: XCTestCase {
             ran += 1
         }
         print("int8 programs checked in \(ran) capped children below \(DNNLEngine.effectiveISA)")
-    }
-
-    /// Runs QuantizedLoweringTests' program check in a child process; its exit status and output.
-    private func runChild(cap: String, simd: String) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-        process.arguments = [test]
-        var environment = ProcessInfo.processInfo.environment
-        environment["ONEDNN_MAX_CPU_ISA"] = cap
-        environment["EDGEFLOW_SIMD"] = simd
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
     }
 }
