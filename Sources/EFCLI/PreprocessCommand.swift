@@ -9,6 +9,13 @@ import EFMedia
 import Foundation
 
 struct PreprocessCommand: ParsableCommand {
+    /// One line per named recipe, for --help.
+    private static var recipeList: String {
+        PreprocessRecipe.presetNames.map { preset in
+            "  " + preset.name.padding(toLength: 10, withPad: " ", startingAt: 0) + preset.summary
+        }.joined(separator: "\n")
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "preprocess",
         abstract: "Turn a photo into a model input tensor the way the reference pipeline does.",
@@ -20,7 +27,7 @@ struct PreprocessCommand: ParsableCommand {
             folded in (Hailo style)
 
             Recipes (--size overrides the main size):
-            \(PreprocessRecipe.presetNames.map { "  \($0.name.padding(toLength: 10, withPad: " ", startingAt: 0))\($0.summary)" }.joined(separator: "\n"))
+            \(recipeList)
 
             Resizing matches Pillow (antialiased bicubic, a = −0.5) or OpenCV (INTER_LINEAR) to \
             the bit, whichever the model family's reference pipeline uses, so the tensor equals \
@@ -62,7 +69,8 @@ struct PreprocessCommand: ParsableCommand {
     @Option(help: ArgumentHelp("rgb or bgr, overriding the recipe's channel order.", valueName: "order"))
     var channelOrder: String?
 
-    @Option(name: [.customShort("o"), .customLong("output")], help: ArgumentHelp("The .npy file to write.", valueName: "file.npy"))
+    @Option(name: [.customShort("o"), .customLong("output")],
+            help: ArgumentHelp("The .npy file to write.", valueName: "file.npy"))
     var output: String
 
     @Option(help: ArgumentHelp("Also write the prepared pixels (RGB) as a PNG to look at.", valueName: "file.png"))
@@ -144,12 +152,14 @@ struct PreprocessCommand: ParsableCommand {
         if let std {
             result.std = try Self.triple(std, option: "--std")
             if result.std.contains(where: { $0 == 0 }) {
-                throw EdgeflowError(.invalidArgument, "--std \(std) contains 0", hint: "std values divide the pixels; use positive numbers")
+                throw EdgeflowError(.invalidArgument, "--std \(std) contains 0",
+                                    hint: "std values divide the pixels; use positive numbers")
             }
         }
         if let channelOrder {
             guard let order = ChannelOrder(rawValue: channelOrder.lowercased()) else {
-                throw EdgeflowError(.invalidArgument, "unknown --channel-order '\(channelOrder)'", hint: "use rgb or bgr")
+                throw EdgeflowError(.invalidArgument, "unknown --channel-order '\(channelOrder)'",
+                                    hint: "use rgb or bgr")
             }
             result.channelOrder = order
         }

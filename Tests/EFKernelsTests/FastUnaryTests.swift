@@ -82,8 +82,8 @@ final class FastUnaryTests: XCTestCase {
                     .scalars(as: Float.self)
                 let (fast, inPlace) = try Self.runFast(fn, p, Self.sweep)
                 let (error, at) = Self.worstError(fast, reference)
-                XCTAssertLessThanOrEqual(error, tolerance,
-                    "\(fn): x = \(at >= 0 ? Self.sweep[at] : 0), fast \(at >= 0 ? fast[at] : 0), reference \(at >= 0 ? reference[at] : 0)")
+                let (x, f, r) = at >= 0 ? (Self.sweep[at], fast[at], reference[at]) : (0, 0, 0)
+                XCTAssertLessThanOrEqual(error, tolerance, "\(fn): x = \(x), fast \(f), reference \(r)")
                 XCTAssertEqual(fast.map(\.bitPattern), inPlace.map(\.bitPattern), "\(fn) in place")
             }
         }
@@ -102,7 +102,8 @@ final class FastUnaryTests: XCTestCase {
         XCTAssertFalse(FastKernels.supportsUnary(.sin))
         var x: [Float] = [1]
         XCTAssertThrowsError(try x.withUnsafeMutableBufferPointer {
-            try FastKernels.unary(.sin, UnaryParameters(), input: UnsafePointer($0.baseAddress!), output: $0.baseAddress!, count: 1)
+            try FastKernels.unary(.sin, UnaryParameters(), input: UnsafePointer($0.baseAddress!),
+                                  output: $0.baseAddress!, count: 1)
         })
     }
 }

@@ -56,7 +56,9 @@ extension FastKernels {
                 let low = x.replacing(with: alpha, where: x .< alpha)
                 return low.replacing(with: beta, where: low .> beta)
             }
-        case .neg: mapRange(src, dst, start, end) { floats(bits($0) ^ SIMD8(repeating: Int32(bitPattern: 0x8000_0000))) }
+        case .neg:
+            let sign = SIMD8(repeating: Int32(bitPattern: 0x8000_0000))
+            mapRange(src, dst, start, end) { floats(bits($0) ^ sign) }
         case .abs: mapRange(src, dst, start, end) { magnitude($0) }
         case .sqrt:  // a plain loop: SIMD8.squareRoot() compiles to eight sqrtf calls
             for i in start..<end { dst[i] = src[i].squareRoot() }

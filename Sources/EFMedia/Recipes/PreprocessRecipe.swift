@@ -107,18 +107,22 @@ public struct PreprocessRecipe: Equatable, Sendable {
         var lines: [String] = []
         switch kind {
         case .clip(let size):
-            lines.append("resize shorter side to \(size), longer side int(\(size)·long/short), Pillow BICUBIC (antialiased, a = −0.5)")
-            lines.append("center crop \(size)×\(size): top = round((h − \(size))/2), left = round((w − \(size))/2), half to even")
+            lines.append("resize shorter side to \(size), longer side int(\(size)·long/short), "
+                + "Pillow BICUBIC (antialiased, a = −0.5)")
+            lines.append("center crop \(size)×\(size): top = round((h − \(size))/2), "
+                + "left = round((w − \(size))/2), half to even")
         case .squash(let w, let h):
             lines.append("resize to \(w)×\(h) ignoring aspect ratio, Pillow BICUBIC (antialiased, a = −0.5)")
         case .letterbox(let w, let h):
-            lines.append("fit inside \(w)×\(h) keeping aspect ratio (insightface: int() of the scaled side), cv2 INTER_LINEAR")
+            lines.append("fit inside \(w)×\(h) keeping aspect ratio (insightface: int() of the scaled side), "
+                + "cv2 INTER_LINEAR")
             lines.append("place top-left on a black \(w)×\(h) canvas; boxes divide by det_scale = new_h / h")
         case .ocrDetection(let side, let type):
             lines.append(type == .min
                          ? "if the shorter side < \(side): scale it to \(side) (else keep size)"
                          : "if the longer side > \(side): scale it to \(side) (else keep size)")
-            lines.append("each side int(side·ratio), then rounded to a multiple of 32 (half to even); cv2 INTER_LINEAR")
+            lines.append("each side int(side·ratio), then rounded to a multiple of 32 (half to even); "
+                + "cv2 INTER_LINEAR")
         case .ocrRecognition(let h, let minW, let maxW):
             let natural = "int(\(h)·max(\(minW)/\(h), w/h))"
             let cap = maxW.map { "min(\($0), \(natural))" } ?? natural
