@@ -56,7 +56,8 @@ enum QuantizeStage {
         options.progress = calibrating.update
         options.searchProgress = { FileHandle.standardError.write(Data("mixed precision: \($0)\n".utf8)) }
         var (quantized, report) = try Quantizer.quantize(graph, samples: set.samples, options)
-        quantized.metadata[QuantizationReport.metadataKey] = String(decoding: try ReadableJSON.encode(report), as: UTF8.self)
+        let reportJSON = try ReadableJSON.encode(report)
+        quantized.metadata[QuantizationReport.metadataKey] = String(decoding: reportJSON, as: UTF8.self)
         if let script = request.modelScript { quantized.metadata[scriptKey] = script }
         let floats = report.layers.filter { $0.precision == .float }
         let summary = QuantizeSummary(samples: report.samples, skippedFiles: set.skipped.map(\.file),

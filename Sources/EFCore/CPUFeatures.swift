@@ -34,6 +34,12 @@ public struct CPUFeatures: Sendable, Equatable {
         return CPUFeatures(cpuinfo: text)
     }()
 
+    /// The flags code compiled with `-target-cpu haswell` may use (AVX2, FMA, BMI, F16C…).
+    public static let haswellFlags = ["avx", "avx2", "fma", "bmi1", "bmi2", "movbe", "f16c", "abm", "popcnt"]
+
+    /// The flags code compiled with `-target-cpu skylake-avx512` may use.
+    public static let skylakeAVX512Flags = haswellFlags + ["avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"]
+
     /// The names in `required` this CPU lacks, in the given order.
     public func missing(_ required: [String]) -> [String] {
         required.filter { !flags.contains($0.lowercased()) }

@@ -30,10 +30,8 @@ extension EdgeflowModel {
                                 "\(name): the embedded recipe's layout '\(embedded.tensorLayout)' is unknown")
         }
         // ocr-rec follows the line's ratio; a fixed-width model takes every line at its own width.
-        if input.shape.count == 4 {
-            let (height, width) = layout == .nchwFloat32 ? (input.shape[2], input.shape[3])
-                : (input.shape[1], input.shape[2])
-            recipe = recipe.fitted(toHeight: height, width: width)
+        if let size = layout.imageSize(of: input.shape) {
+            recipe = recipe.fitted(toHeight: size.height, width: size.width)
         }
         let options = DecodeOptions(maxPixels: maxPixels)
         let decoded = try ImageDecoder.decode(contentsOf: url, options: options)

@@ -27,10 +27,8 @@ private struct KernelBuild {
     let layerNorm: ([Float], inout [Float], Int, Int, [Float], [Float]) -> Void
 }
 
-private let haswell = ["avx", "avx2", "fma", "bmi1", "bmi2", "movbe", "f16c", "abm", "popcnt"]
-
 private let builds = [
-    KernelBuild(name: "avx2", features: haswell,
+    KernelBuild(name: "avx2", features: CPUFeatures.haswellFlags,
                 unary: { try EFKernelsAVX2.FastKernels.unary($0, $1, input: $2, output: $3, count: $4) },
                 requantize: { a, b, m, c, i, o, y in
                     let output = EFKernelsAVX2.FastKernels.RequantizeOutput(zeroPoint: o.zeroPoint, lower: o.lower,
@@ -47,7 +45,7 @@ private let builds = [
                                                              inner: $4, log: $5) },
                 layerNorm: { EFKernelsAVX2.FastKernels.layerNorm(input: $0, output: &$1, rows: $2, columns: $3,
                                                                  scale: $4, bias: $5, epsilon: 1e-5) }),
-    KernelBuild(name: "avx512", features: haswell + ["avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"],
+    KernelBuild(name: "avx512", features: CPUFeatures.skylakeAVX512Flags,
                 unary: { try EFKernelsAVX512.FastKernels.unary($0, $1, input: $2, output: $3, count: $4) },
                 requantize: { a, b, m, c, i, o, y in
                     let output = EFKernelsAVX512.FastKernels.RequantizeOutput(zeroPoint: o.zeroPoint, lower: o.lower,

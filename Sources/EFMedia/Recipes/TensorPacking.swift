@@ -10,6 +10,13 @@ public enum TensorLayout: String, Sendable {
     /// `[N, C, H, W]` float32, normalized with `Normalization`.
     case nchwFloat32 = "nchw-f32"
 
+    /// Height and width of the image in a rank-4 tensor of this layout ([N, C, H, W] or
+    /// [N, H, W, C]); nil for another rank.
+    public func imageSize(of shape: [Int]) -> (height: Int, width: Int)? {
+        guard shape.count == 4 else { return nil }
+        return self == .nchwFloat32 ? (shape[2], shape[3]) : (shape[1], shape[2])
+    }
+
     /// One line saying how a prepared image becomes this tensor with `normalization`.
     public func describe(_ normalization: Normalization) -> String {
         let order = normalization.channelOrder.rawValue.uppercased()

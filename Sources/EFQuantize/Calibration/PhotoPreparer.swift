@@ -51,7 +51,7 @@ struct PhotoPreparer {
                 hint: "give .npy arrays shaped \(shape.shapeDescription) instead of photos")
         }
         guard let recipe else {
-            let side = layout == .nchwFloat32 ? shape[2] : shape[1]
+            let side = layout.imageSize(of: shape)?.height ?? 0
             throw EdgeflowError(.invalidInput,
                 "\(source.path): a photo calibration set needs a preprocessing recipe for input \(input.label)",
                 hint: "name one in the model script, e.g. preprocessing(recipe=clip, size=\(side)), or with "
@@ -60,8 +60,8 @@ struct PhotoPreparer {
         }
         self.input = input
         // ocr-rec follows the line's ratio; a fixed-width model takes every line at its width.
-        self.recipe = layout == .nchwFloat32 ? recipe.fitted(toHeight: shape[2], width: shape[3])
-            : recipe.fitted(toHeight: shape[1], width: shape[2])
+        let size = layout.imageSize(of: shape)
+        self.recipe = size.map { recipe.fitted(toHeight: $0.height, width: $0.width) } ?? recipe
         self.layout = layout
     }
 
@@ -106,7 +106,7 @@ struct PhotoPreparer {
 
     /// How to make the recipe produce the input's size.
     private var sizeHint: String {
-        let (h, w) = layout == .nchwFloat32 ? (input.shape[2], input.shape[3]) : (input.shape[1], input.shape[2])
+        let (h, w) = layout.imageSize(of: input.shape) ?? (0, 0)
         guard h == w else {
             return "use a recipe that makes \(w)×\(h) images (--recipe squash, letterbox, ocr-det or ocr-rec "
                 + "without --size take the model's own size), or give .npy arrays prepared to "

@@ -23,11 +23,10 @@ enum SIMDKernels {
 
         /// The /proc/cpuinfo flags its `-target-cpu` (haswell, skylake-avx512) may use.
         var features: [String] {
-            let haswell = ["avx", "avx2", "fma", "bmi1", "bmi2", "movbe", "f16c", "abm", "popcnt"]
             switch self {
             case .baseline: return []
-            case .avx2: return haswell
-            case .avx512: return haswell + ["avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"]
+            case .avx2: return CPUFeatures.haswellFlags
+            case .avx512: return CPUFeatures.skylakeAVX512Flags
             }
         }
     }
