@@ -8,4 +8,5 @@ import EFKernels
 
 public typealias UnaryFunction = EFKernels.UnaryFunction
 public typealias UnaryParameters = EFKernels.UnaryParameters
+public typealias BinaryFunction = EFKernels.BinaryFunction
 typealias Parallel = EFKernels.Parallel

@@ -1,7 +1,8 @@
 // Turns a program plan into runnable steps: checks the plan as untrusted data (every place in
 // bounds, every step's declared output types what its op computes from its input types, no
 // step writing a constant), then makes each step's kernel for this CPU. A fast step no fast
-// kernel takes here runs its reference kernel, with the reason.
+// kernel takes here runs its reference kernel, with the reason. The float steps right after an
+// int8 product may join its epilogue (EpilogueFusion).
 
 import EFCore
 import EFOps
@@ -31,7 +32,16 @@ public enum ProgramBuilder {
         let context = try StepContext(plan: plan, constants: constants)
         var steps: [any Step] = []
         var fallbacks: [StepFallback] = []
-        for planned in plan.steps {
+        let fusion = EpilogueFusion(plan, context)
+        var index = 0
+        while index < plan.steps.count {
+            let planned = plan.steps[index]
+            index += 1
+            if let tail = fusion.tail(at: index - 1), let step = try fused(planned, tail, context) {
+                steps.append(step)
+                index += tail.stepCount
+                continue
+            }
             var reason = planned.reason
             if planned.kernel == .fast {
                 do {
@@ -48,6 +58,19 @@ public enum ProgramBuilder {
                               outputs: try plan.outputs.map { try programValue($0, context) }, steps: steps,
                               arenaByteCount: plan.arenaByteCount)
         return (program, fallbacks)
+    }
+
+    /// The int8 product with the float steps of `tail` in its epilogue; nil when no fast kernel takes it.
+    private static func fused(_ planned: PlannedStep, _ tail: FusedTail, _ context: StepContext) throws -> (any Step)? {
+        do {
+            switch planned.op {
+            case .quantizedConv: return try QuantizedLowering.conv(planned, context, tail: tail)
+            case .quantizedMatMul: return try QuantizedLowering.matMul(planned, context, tail: tail)
+            default: return nil
+            }
+        } catch is FastPathUnavailable {
+            return nil
+        }
     }
 
     private static func programValue(_ name: String, _ context: StepContext) throws -> ProgramValue {

@@ -1,7 +1,8 @@
 // The fast int8 lowerings (quantizedConv, quantizedMatMul, u8 quantizeLinear/dequantizeLinear)
 // against the reference evaluator, byte for byte, on one-step programs built from plans: 1×1,
 // 3×3 stride 2, dilated, grouped and depthwise convs and a ViT patch embedding in both layouts, matMul with batch dims
-// and K up to 5000 with extreme values, u8 and float32 outputs, with and without bias. Runs
+// and K up to 5000 with extreme values, u8 and float32 outputs, with and without bias; and the float
+// tails fused into the epilogue (EpilogueFusionCheck.swift). Runs
 // in-process (oneDNN s32 where DNNLInt32Products trusts it) and, in QuantizedCappedISATests,
 // again in child processes with ONEDNN_MAX_CPU_ISA capped (the Swift SIMD GEMM).
 
@@ -108,6 +109,7 @@ struct QuantizedProgramCheck {
             }
         }
         failures += try quantizeCases()
+        failures += try fusedTailCases()
         return failures
     }
 

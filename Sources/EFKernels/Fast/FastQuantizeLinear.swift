@@ -11,6 +11,15 @@ extension FastKernels {
     ///   non-finite scales behave as the reference's float32 division does).
     public static func quantizeLinearU8(_ x: UnsafePointer<Float>, count: Int, scale: Float, zeroPoint: UInt8,
                                         into y: UnsafeMutablePointer<UInt8>) {
+        forEachVectorChunk(count) { start, end in
+            quantizeU8Range(x, start, end, scale: scale, zeroPoint: zeroPoint, into: y)
+        }
+    }
+
+    /// `quantizeLinearU8` over start..<end, on the calling thread.
+    @inline(__always)
+    static func quantizeU8Range(_ x: UnsafePointer<Float>, _ start: Int, _ end: Int, scale: Float, zeroPoint: UInt8,
+                                into y: UnsafeMutablePointer<UInt8>) {
         let s = FloatVector(repeating: scale), zp = SIMD8<Int32>(repeating: Int32(zeroPoint))
         let lo = FloatVector(repeating: -Float(zeroPoint)), hi = FloatVector(repeating: 255 - Float(zeroPoint))
         @inline(__always) func quantize(_ v: FloatVector) -> SIMD8<Int32> {
@@ -18,14 +27,12 @@ extension FastKernels {
             let t = swiftMin(swiftMax(q.replacing(with: 0, where: q .!= q), lo), hi)
             return roundedIntegers(t) &+ zp
         }
-        forEachVectorChunk(count) { start, end in
-            var i = start
-            while i + 8 <= end {
-                storeBytes(quantize(load(x + i)), y + i, 8)
-                i += 8
-            }
-            if i < end { storeBytes(quantize(loadPartial(x + i, end - i)), y + i, end - i) }
+        var i = start
+        while i + 8 <= end {
+            storeBytes(quantize(load(x + i)), y + i, 8)
+            i += 8
         }
+        if i < end { storeBytes(quantize(loadPartial(x + i, end - i)), y + i, end - i) }
     }
 
     /// The 256 float32 values u8 codes dequantize to: table[q] = (Float(q) − Float(zeroPoint)) · scale.

@@ -80,34 +80,17 @@ extension FastKernels {
                                               into y: UnsafeMutablePointer<Float>) throws {
         try checkEpilogue(channels: channels, inner: inner, count: count, what: "dequantize")
         forEachRun(channels: channels, inner: inner, count: count) { start, length, channel in
-            let acc = accumulators + start, out = y + start
-            var i = 0
             if let channel {
-                let s = FloatVector(repeating: scales[channel]), b = SIMD8<Int32>(repeating: bias?[channel] ?? 0)
-                while i + 8 <= length {
-                    store(FloatVector(loadInt32(acc + i) &+ b) * s, out + i)
-                    i += 8
-                }
-                if i < length {
-                    storePartial(FloatVector(loadInt32(acc + i, length - i) &+ b) * s, out + i, length - i)
-                }
+                dequantizeRun(accumulators + start, bias?[channel] ?? 0, scales[channel], length, into: y + start)
             } else {
-                while i + 8 <= length {
-                    let b = bias.map { loadInt32($0 + i) } ?? .zero
-                    store(FloatVector(loadInt32(acc + i) &+ b) * load(scales + i), out + i)
-                    i += 8
-                }
-                if i < length {
-                    let n = length - i, b = bias.map { loadInt32($0 + i, n) } ?? .zero
-                    storePartial(FloatVector(loadInt32(acc + i, n) &+ b) * loadPartial(scales + i, n), out + i, n)
-                }
+                dequantizeRow(accumulators + start, bias, scales, length, into: y + start)
             }
         }
     }
 
     // MARK: Pieces
 
-    private static func checkEpilogue(channels: Int, inner: Int, count: Int, what: String) throws {
+    static func checkEpilogue(channels: Int, inner: Int, count: Int, what: String) throws {
         guard channels > 0, inner > 0, count >= 0 else {
             throw EdgeflowError(.invalidInput, "\(what): channels \(channels) and inner \(inner) must be positive")
         }
@@ -116,6 +99,35 @@ extension FastKernels {
             throw EdgeflowError(.invalidInput,
                                 "\(what): \(count) elements are not whole blocks of \(channels)·\(inner)")
         }
+    }
+
+    /// One row of `channels` accumulators, channel = position in the row.
+    @inline(__always)
+    static func dequantizeRow(_ acc: UnsafePointer<Int32>, _ bias: UnsafePointer<Int32>?,
+                              _ scales: UnsafePointer<Float>, _ channels: Int, into out: UnsafeMutablePointer<Float>) {
+        var i = 0
+        while i + 8 <= channels {
+            let b = bias.map { loadInt32($0 + i) } ?? .zero
+            store(FloatVector(loadInt32(acc + i) &+ b) * load(scales + i), out + i)
+            i += 8
+        }
+        if i < channels {
+            let n = channels - i, b = bias.map { loadInt32($0 + i, n) } ?? .zero
+            storePartial(FloatVector(loadInt32(acc + i, n) &+ b) * loadPartial(scales + i, n), out + i, n)
+        }
+    }
+
+    /// `length` accumulators of one channel.
+    @inline(__always)
+    static func dequantizeRun(_ acc: UnsafePointer<Int32>, _ bias: Int32, _ scale: Float, _ length: Int,
+                              into out: UnsafeMutablePointer<Float>) {
+        let s = FloatVector(repeating: scale), b = SIMD8<Int32>(repeating: bias)
+        var i = 0
+        while i + 8 <= length {
+            store(FloatVector(loadInt32(acc + i) &+ b) * s, out + i)
+            i += 8
+        }
+        if i < length { storePartial(FloatVector(loadInt32(acc + i, length - i) &+ b) * s, out + i, length - i) }
     }
 
     /// u8 code (as Int32 lanes) of accumulators already biased: clamp(rne(Float(acc)·m), lo, hi) + zp.

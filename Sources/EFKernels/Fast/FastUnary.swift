@@ -42,8 +42,8 @@ extension FastKernels {
         forEachVectorChunk(count) { start, end in unaryRange(fn, parameters, input, output, start, end) }
     }
 
-    /// `unary` over start..<end (fn supported, not identity).
-    private static func unaryRange(_ fn: UnaryFunction, _ parameters: UnaryParameters, _ input: UnsafePointer<Float>,
+    /// `unary` over start..<end (fn supported, not identity), on the calling thread.
+    static func unaryRange(_ fn: UnaryFunction, _ parameters: UnaryParameters, _ input: UnsafePointer<Float>,
                                    _ output: UnsafeMutablePointer<Float>, _ start: Int, _ end: Int) {
         let alpha = FloatVector(repeating: parameters.alpha), beta = FloatVector(repeating: parameters.beta)
         let zero = FloatVector(repeating: 0), one = FloatVector(repeating: 1)

@@ -29,6 +29,12 @@ enum MatrixLowering {
         let (input, output, weights, bias) = try operands(node, context)
         try ElementwiseLowering.requireFloat32(node, [input, output])
         guard case .convTranspose(let deconv) = node.params else { throw FastLowering.mismatch(node) }
+        if let step = try make({
+            try PatchDeconvLowering.lower(node, context, weights: weights, bias: bias,
+                                          epilogue: try epilogue(node, residual: false), precision: precision(context))
+        }) {
+            return step
+        }
         let groups = deconv.window.group
         var geometry = try shape(node, input: logical(node, input.shape), weights: weights.shape,
                                  outChannels: weights.shape[1] * groups)

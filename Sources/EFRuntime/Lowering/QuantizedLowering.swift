@@ -14,7 +14,8 @@ enum QuantizedLowering {
     /// The instruction set of Int8Convolution's own GEMM (grouped convs): the baseline build.
     static let simdISA = "sse2"
 
-    static func conv(_ node: PlannedStep, _ context: StepContext) throws -> any Step {
+    /// - Parameter tail: the float steps after a float32 output that the epilogue runs too.
+    static func conv(_ node: PlannedStep, _ context: StepContext, tail: FusedTail? = nil) throws -> any Step {
         guard case .quantizedConv(let p) = node.params else { throw FastLowering.mismatch(node) }
         let (x, y, weights, bias) = try operands(node, context, "x", "w")
         let logical = MatrixLowering.logical(node, x.shape)
@@ -35,14 +36,14 @@ enum QuantizedLowering {
             layout: p.channelsLast ? .nhwc : .nchw, weights: weights, sourceZeroPoint: zp),
             !kernel.implementation.hasPrefix("ref"), kernel.outputShape.elementCount == count {
             let epilogue = try QuantizedEpilogue(channels: m, bias: bias ?? [Int32](repeating: 0, count: m),
-                                                 multipliers: context.constant(node, 3), output: p.output)
+                                                 multipliers: context.constant(node, 3), output: p.output, tail: tail)
             let offset = (kernel.scratchpadByteCount + 63) / 64 * 64
             let info = context.info(node, kernel: "onednn qu8 conv \(DNNLEngine.effectiveISA) + \(epilogue.name)")
             return KernelStep(info: info, scratchpadByteCount: offset + count * 4) { arena, scratchpad in
                 let acc = scratchpad + offset
                 try kernel.execute(source: x.operand.pointer(arena), destination: acc, scratchpad: scratchpad)
                 try epilogue.run(acc.assumingMemoryBound(to: Int32.self), inner: inner, count: count,
-                                 into: y.operand.pointer(arena))
+                                 into: y.operand.pointer(arena), arena: arena)
             }
         }
         let conv: Int8Convolution
@@ -56,8 +57,11 @@ enum QuantizedLowering {
         guard conv.outputPixels == pixels, conv.batch * pixels * m == count else {
             throw EdgeflowError(.internalError, "int8 conv output differs from the graph's \(y.shape)")
         }
+        if tail?.overlapsProductInput == true, conv.batch > 1 {
+            throw FastPathUnavailable("the fused tail would overwrite the input of a later image")
+        }
         let epilogue = try QuantizedEpilogue(channels: m, bias: conv.compensatedBias,
-                                             multipliers: context.constant(node, 3), output: p.output)
+                                             multipliers: context.constant(node, 3), output: p.output, tail: tail)
         // oneDNN refused the conv (e.g. a ViT patch embedding: 3 channels, 16×16 stride 16), or
         // runs without it: the unfolded columns go through the best exact GEMM there is.
         let choice = ColumnProductChoice.choose(for: conv, pixels: pixels)
@@ -71,12 +75,13 @@ enum QuantizedLowering {
             let product = choice?.make(scratchpad + gemmOffset)
             for image in 0..<conv.batch {
                 let acc = try conv.accumulate(source, image: image, scratchpad: scratchpad, product: product)
-                try epilogue.run(acc, inner: inner, count: perImage, into: destination + image * perImage * dtype)
+                try epilogue.run(acc, inner: inner, count: perImage, into: destination + image * perImage * dtype,
+                                 arena: arena, offset: image * perImage)
             }
         }
     }
 
-    static func matMul(_ node: PlannedStep, _ context: StepContext) throws -> any Step {
+    static func matMul(_ node: PlannedStep, _ context: StepContext, tail: FusedTail? = nil) throws -> any Step {
         guard case .quantizedMatMul(let p) = node.params else { throw FastLowering.mismatch(node) }
         let (a, y, b, bias) = try operands(node, context, "a", "b")
         guard a.shape.count >= 2, b.rank == 2, a.shape.last == b.shape[0] else {
@@ -98,7 +103,7 @@ enum QuantizedLowering {
         let zp = p.inputZeroPoint, raw = bias ?? [Int32](repeating: 0, count: n)
         let compensated = (0..<n).map { raw[$0] &- zp &* packed.columnSums[$0] }
         let epilogue = try QuantizedEpilogue(channels: n, bias: compensated, multipliers: context.constant(node, 3),
-                                             output: p.output)
+                                             output: p.output, tail: tail)
         if DNNLInt32Products.isExactHere,
            let kernel = try? DNNLInt8MatMulS32(shape: DNNLMatMulShape(a: a.shape, b: b.shape), weights: b),
            !kernel.implementation.hasPrefix("ref"), kernel.outputShape.elementCount == count {
@@ -108,7 +113,7 @@ enum QuantizedLowering {
                 let acc = scratchpad + offset
                 try kernel.execute(a: a.operand.pointer(arena), destination: acc, scratchpad: scratchpad)
                 try epilogue.run(acc.assumingMemoryBound(to: Int32.self), inner: 1, count: count,
-                                 into: y.operand.pointer(arena))
+                                 into: y.operand.pointer(arena), arena: arena)
             }
         }
         let info = context.info(node, kernel: "simd qu8 gemm \(SIMDKernels.isa) + \(epilogue.name)")
@@ -116,7 +121,7 @@ enum QuantizedLowering {
             let acc = scratchpad.assumingMemoryBound(to: Int32.self)
             try packed.run(a.operand.pointer(arena).assumingMemoryBound(to: UInt8.self), rowStride: k, rows: rows,
                            into: acc, outputRowStride: n)
-            try epilogue.run(acc, inner: 1, count: count, into: y.operand.pointer(arena))
+            try epilogue.run(acc, inner: 1, count: count, into: y.operand.pointer(arena), arena: arena)
         }
     }
 

@@ -1,6 +1,7 @@
 // The epilogue of the int8 steps: int32 accumulators plus the (zero-point compensated) bias,
 // then the contract's requantization to u8 or dequantization to float32 with the fused
-// activation (in place), on the SIMD kernels (SIMDKernels: the AVX-512 or baseline build).
+// activation (in place), on the SIMD kernels (SIMDKernels: the AVX-512 or baseline build);
+// or, with a fused tail (EpilogueFusion), dequantization and the float steps after it in one pass.
 
 import EFCore
 import EFKernels
@@ -14,10 +15,12 @@ struct QuantizedEpilogue: @unchecked Sendable {
     /// float32 [channels], each finite and positive.
     let multipliers: [Float]
     let output: QuantizedOutput
+    /// The float steps after a float32 output that this epilogue runs too (they include its activation).
+    let tail: FusedTail?
 
     /// - Throws: `FastPathUnavailable` for multipliers the reference would refuse or an
     ///   activation without a fast kernel.
-    init(channels: Int, bias: [Int32], multipliers: Tensor?, output: QuantizedOutput) throws {
+    init(channels: Int, bias: [Int32], multipliers: Tensor?, output: QuantizedOutput, tail: FusedTail? = nil) throws {
         guard let multipliers, multipliers.dtype == .float32, multipliers.count == channels,
               bias.count == channels else {
             throw FastPathUnavailable("int8 multipliers must be a constant float32 [\(channels)]")
@@ -36,14 +39,17 @@ struct QuantizedEpilogue: @unchecked Sendable {
                 throw FastPathUnavailable("no fast kernel for the fused \(activation.fn.rawValue)")
             }
         }
+        if tail != nil, case .uint8 = output { throw FastPathUnavailable("a fused tail needs a float32 output") }
         self.channels = channels
+        self.tail = tail
         self.bias = bias
         self.multipliers = values
         self.output = output
     }
 
-    /// The profile suffix: "requant", "dequant" or "dequant + relu".
+    /// The profile suffix: "requant", "dequant", "dequant + relu" or "dequant + add + relu + quantize".
     var name: String {
+        if let tail { return (["dequant"] + tail.names).joined(separator: " + ") }
         switch output {
         case .uint8: return "requant"
         case .float32(let activation): return activation.map { "dequant + \($0.fn.rawValue)" } ?? "dequant"
@@ -51,11 +57,31 @@ struct QuantizedEpilogue: @unchecked Sendable {
     }
 
     /// Finishes `count` accumulators (channel c = (i / inner) % channels) into `destination`
-    /// (u8 or float32 as `output`) at element offset 0.
+    /// (u8 or float32 as `output`), or with a tail into its values at element `offset`.
     func run(_ accumulators: UnsafePointer<Int32>, inner: Int, count: Int,
-             into destination: UnsafeMutableRawPointer) throws {
+             into destination: UnsafeMutableRawPointer, arena: UnsafeMutableRawPointer, offset: Int = 0) throws {
         try bias.withUnsafeBufferPointer { b in
             try multipliers.withUnsafeBufferPointer { m in
+                if let tail {
+                    let stages = tail.stages.map { stage -> FastKernels.EpilogueStage in
+                        switch stage {
+                        case .binary(let fn, let operand, let scalar, let operandFirst):
+                            return .binary(fn, operand: UnsafePointer(operand.floats(arena) + (scalar ? 0 : offset)),
+                                           scalar: scalar, operandFirst: operandFirst)
+                        case .unary(let fn, let parameters):
+                            return .unary(fn, parameters)
+                        }
+                    }
+                    let chain = FastKernels.EpilogueChain(
+                        stages: stages, floatOutput: tail.floatOutput.map { $0.floats(arena) + offset },
+                        quantizedOutput: tail.quantized.map {
+                            $0.output.operand.pointer(arena).assumingMemoryBound(to: UInt8.self) + offset
+                        },
+                        scale: tail.quantized?.scale ?? 1, zeroPoint: tail.quantized?.zeroPoint ?? 0)
+                    try SIMDKernels.dequantizeChain(accumulators, bias: b.baseAddress!, scales: m.baseAddress!,
+                                                    channels: channels, inner: inner, count: count, chain: chain)
+                    return
+                }
                 switch output {
                 case .uint8(let zeroPoint, let lower, let upper):
                     try SIMDKernels.requantize(accumulators, bias: b.baseAddress!, multipliers: m.baseAddress!,
