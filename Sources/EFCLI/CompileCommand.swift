@@ -78,7 +78,7 @@ struct CompileCommand: ParsableCommand {
                                        recipe: embedded, to: target)
             let size = (try? FileManager.default.attributesOfItem(atPath: target.path)[.size] as? Int) ?? 0
             let report = CompileSummary(executable: target.path, stage: stage.rawValue, report: compiled.report,
-                                        fileBytes: size ?? 0, seconds: Date().timeIntervalSince(start),
+                                        fileBytes: size, seconds: Date().timeIntervalSince(start),
                                         requiredCPUFeatures: manifest.requiredCPUFeatures, recipe: embedded)
             if json { try CommandSupport.printJSON(report) } else { report.printText(archive: archive) }
         }
