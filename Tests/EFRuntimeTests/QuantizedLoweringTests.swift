@@ -79,6 +79,8 @@ struct QuantizedProgramCheck {
             ([2, 5, 13], 7, [3], ConvParameters(strides: [2], pads: [1, 1])),
             // A ViT patch embedding, which oneDNN 2.6's int8 conv refuses: unfolded onto its matMul.
             ([2, 3, 32, 48], 24, [16, 16], ConvParameters(strides: [16, 16])),
+            // int32 accumulators over 2 MiB: oneDNN runs it image by image.
+            ([2, 8, 110, 110], 24, [3, 3], ConvParameters(pads: [1, 1, 1, 1])),
         ]
         for (index, (xShape, m, kernel, window)) in convs.enumerated() {
             for pattern in 0..<3 {
