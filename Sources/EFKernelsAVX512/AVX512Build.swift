@@ -16,4 +16,6 @@ import EFKernels
 public typealias UnaryFunction = EFKernels.UnaryFunction
 public typealias UnaryParameters = EFKernels.UnaryParameters
 public typealias BinaryFunction = EFKernels.BinaryFunction
+public typealias EpilogueStage = EFKernels.FastKernels.EpilogueStage
+public typealias EpilogueChain = EFKernels.FastKernels.EpilogueChain
 typealias Parallel = EFKernels.Parallel

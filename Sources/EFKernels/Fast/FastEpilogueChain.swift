@@ -3,45 +3,12 @@
 // quantize to u8. Each stage is the same lane-wise IEEE arithmetic as its own kernel
 // (dequantizeAccumulators, the binary kernels, unary, quantizeLinearU8), so the bytes equal those
 // kernels run one after another; the chain runs piece by piece through a small buffer, so the
-// float32 intermediates stay in L1.
+// float32 intermediates stay in L1. The chain's types (EpilogueChainTypes.swift) exist once, in
+// EFKernels: the AVX2/AVX-512 builds of this file take the same values.
 
 import EFCore
 
 extension FastKernels {
-    /// One float stage of an epilogue chain, applied to the running value t.
-    public enum EpilogueStage: @unchecked Sendable {
-        /// t = fn(t, operand), or fn(operand, t) when `operandFirst`; fn is add, sub, mul or div.
-        /// The operand has the chain's `count` elements, or one when `scalar`.
-        case binary(BinaryFunction, operand: UnsafePointer<Float>, scalar: Bool, operandFirst: Bool)
-        /// t = fn(t); `supportsUnary(fn)` must hold.
-        case unary(UnaryFunction, UnaryParameters)
-    }
-
-    /// True for the binary functions an epilogue stage takes.
-    public static func chainTakes(_ fn: BinaryFunction) -> Bool { [.add, .sub, .mul, .div].contains(fn) }
-
-    /// What follows the dequantization of `dequantizeChain`: stages in order, then the outputs
-    /// (at least one). Pointers cover the chain's `count` elements.
-    public struct EpilogueChain: @unchecked Sendable {
-        public var stages: [EpilogueStage]
-        /// Where the float32 result goes when something reads it as float. It may be exactly a
-        /// full-size binary operand (in place), and must overlap nothing else.
-        public var floatOutput: UnsafeMutablePointer<Float>?
-        /// u8 = quantizeLinearU8(result, scale, zeroPoint) goes here; it must overlap no input.
-        public var quantizedOutput: UnsafeMutablePointer<UInt8>?
-        public var scale: Float
-        public var zeroPoint: UInt8
-
-        public init(stages: [EpilogueStage], floatOutput: UnsafeMutablePointer<Float>?,
-                    quantizedOutput: UnsafeMutablePointer<UInt8>?, scale: Float, zeroPoint: UInt8) {
-            self.stages = stages
-            self.floatOutput = floatOutput
-            self.quantizedOutput = quantizedOutput
-            self.scale = scale
-            self.zeroPoint = zeroPoint
-        }
-    }
-
     /// Elements of float32 one piece of the chain holds (16 KiB: well inside L1).
     static let chainPiece = 4096
 
@@ -60,7 +27,7 @@ extension FastKernels {
         }
         for stage in chain.stages {
             switch stage {
-            case .binary(let fn, _, _, _) where !chainTakes(fn):
+            case .binary(let fn, _, _, _) where !EpilogueStage.takes(fn):
                 throw EdgeflowError(.invalidInput, "dequantizeChain: no chain stage for binary \(fn.rawValue)")
             case .unary(let fn, _) where !supportsUnary(fn):
                 throw EdgeflowError(.invalidInput, "dequantizeChain: no fast kernel for \(fn.rawValue)")

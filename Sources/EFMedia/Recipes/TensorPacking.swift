@@ -35,7 +35,8 @@ public enum TensorLayout: String, Sendable {
 public enum TensorPacker {
     /// One prepared image as a `[1, …]` tensor (see `TensorLayout`); channel order and
     /// normalization from `normalization`.
-    public static func makeTensor(_ prepared: PreparedImage, layout: TensorLayout, normalization: Normalization) -> Tensor {
+    public static func makeTensor(_ prepared: PreparedImage, layout: TensorLayout,
+                                  normalization: Normalization) -> Tensor {
         pack([prepared], layout: layout, normalization: normalization)
     }
 
@@ -109,10 +110,9 @@ public enum TensorPacker {
         try budget.check(try CheckedSize.add(imageBytes, tensorBytes, "batch memory"),
                          for: "a \(layout.rawValue) batch of \(images.count) "
                             + "\(first.image.width)×\(first.image.height) images")
-        for (i, p) in images.enumerated()
-        where p.image.width != first.image.width || p.image.height != first.image.height || p.image.channels != first.image.channels {
-            throw EdgeflowError(.invalidArgument,
-                                "batch image \(i) is \(p.image.width)×\(p.image.height)×\(p.image.channels), image 0 is \(first.image.width)×\(first.image.height)×\(first.image.channels)",
+        func size(_ p: PreparedImage) -> String { "\(p.image.width)×\(p.image.height)×\(p.image.channels)" }
+        for (i, p) in images.enumerated() where size(p) != size(first) {
+            throw EdgeflowError(.invalidArgument, "batch image \(i) is \(size(p)), image 0 is \(size(first))",
                                 hint: "prepare every image with the same fixed-size recipe")
         }
         return pack(images, layout: layout, normalization: normalization)

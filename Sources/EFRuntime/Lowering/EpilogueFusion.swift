@@ -116,7 +116,7 @@ struct EpilogueFusion {
         switch step.params {
         case .unary(let unary) where step.inputs[0] == current && FastKernels.supportsUnary(unary.fn):
             return (.unary(unary.fn, unary.constants), unary.fn.rawValue)
-        case .binary(let fn) where FastKernels.chainTakes(fn) && step.inputs.count == 2:
+        case .binary(let fn) where FastKernels.EpilogueStage.takes(fn) && step.inputs.count == 2:
             let operandFirst = step.inputs[1] == current
             let other = step.inputs[operandFirst ? 0 : 1]
             guard step.inputs.contains(current), other != current, let operand = try? context.tensor(other),

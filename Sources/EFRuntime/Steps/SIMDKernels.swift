@@ -93,35 +93,17 @@ enum SIMDKernels {
 
     static func dequantizeChain(_ accumulators: UnsafePointer<Int32>, bias: UnsafePointer<Int32>?,
                                 scales: UnsafePointer<Float>, channels: Int, inner: Int, count: Int,
-                                chain c: EFKernels.FastKernels.EpilogueChain) throws {
+                                chain: EFKernels.FastKernels.EpilogueChain) throws {
         switch build {
         case .avx512:
-            let stages = c.stages.map { stage -> AVX512.EpilogueStage in
-                switch stage {
-                case .binary(let fn, let operand, let scalar, let first):
-                    return .binary(fn, operand: operand, scalar: scalar, operandFirst: first)
-                case .unary(let fn, let parameters): return .unary(fn, parameters)
-                }
-            }
             try AVX512.dequantizeChain(accumulators, bias: bias, scales: scales, channels: channels, inner: inner,
-                                       count: count, chain: .init(stages: stages, floatOutput: c.floatOutput,
-                                                                  quantizedOutput: c.quantizedOutput, scale: c.scale,
-                                                                  zeroPoint: c.zeroPoint))
+                                       count: count, chain: chain)
         case .avx2:
-            let stages = c.stages.map { stage -> AVX2.EpilogueStage in
-                switch stage {
-                case .binary(let fn, let operand, let scalar, let first):
-                    return .binary(fn, operand: operand, scalar: scalar, operandFirst: first)
-                case .unary(let fn, let parameters): return .unary(fn, parameters)
-                }
-            }
             try AVX2.dequantizeChain(accumulators, bias: bias, scales: scales, channels: channels, inner: inner,
-                                     count: count, chain: .init(stages: stages, floatOutput: c.floatOutput,
-                                                                quantizedOutput: c.quantizedOutput, scale: c.scale,
-                                                                zeroPoint: c.zeroPoint))
+                                     count: count, chain: chain)
         case .baseline:
             try Base.dequantizeChain(accumulators, bias: bias, scales: scales, channels: channels, inner: inner,
-                                     count: count, chain: c)
+                                     count: count, chain: chain)
         }
     }
 
