@@ -14,6 +14,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
@@ -46,6 +47,8 @@ let package = Package(
                                                   "EFOneDNN"]),
         .target(name: "EdgeflowRuntime", dependencies: ["EFCore", "EFKernels", "EFRuntime", "EFExecutable",
                                                         "EFMedia"]),
+        .target(name: "EFSearch", dependencies: ["EFCore", "EFKernels", "EFMedia", "EFText", "EFExecutable",
+                                                 "EdgeflowRuntime", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "EFCompiler", dependencies: ["EFCore", "EFIR", "EFKernels", "EFOneDNN", "EFInterpreter",
                                                    "EFTransforms", "EFRuntime"]),
         .target(name: "EFONNX", dependencies: ["EFCore", "EFIR", "EFKernels", "EFInterpreter"]),
@@ -57,7 +60,7 @@ let package = Package(
         .target(name: "EFCLI", dependencies: [
             "EFCore", "EFIR", "EFKernels", "EFInterpreter", "EFONNX", "EFArchive", "EFTransforms", "EFCompiler",
             "EFRuntime", "EFMedia", "EFText", "EFHailo", "EFOps", "EFExecutable", "EdgeflowRuntime", "EFProfiler",
-            "EFQuantize",
+            "EFQuantize", "EFSearch",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "EFFuzzTargets", dependencies: ["EFCore", "EFIR", "EFKernels", "EFInterpreter", "EFONNX",
@@ -100,6 +103,7 @@ let package = Package(
         .testTarget(name: "EFQuantizeTests", dependencies: ["EFCore", "EFIR", "EFOps", "EFKernels", "EFQuantize",
                                                             "EFArchive", "EFMedia", "EFTransforms", "EFCompiler",
                                                             "EFRuntime", "EFInterpreter", "EFTestSupport"]),
+        .testTarget(name: "EFSearchTests", dependencies: ["EFCore", "EFMedia", "EFSearch", "EFTestSupport"]),
         .testTarget(name: "EFMediaTests", dependencies: ["EFCore", "EFMedia", "EFTestSupport"]),
         .testTarget(name: "EFProfilerTests", dependencies: ["EFCore", "EFProfiler", "EFMedia", "EFTestSupport"]),
         .testTarget(name: "EFTextTests", dependencies: ["EFCore", "EFIR", "EFONNX", "EFArchive", "EFCompiler",
