@@ -1,6 +1,8 @@
 // HEIF/HEIC through libheif (1.15): primary image, or its embedded thumbnail when the caller
 // allows a reduced image and a thumbnail is large enough; decoded to interleaved RGB.
 // libheif applies the irot/imir transforms itself, so EXIF orientation is never applied on top.
+// The pixels are decoded in a child process (IsolatedDecoding): libde265 is not safe on
+// hostile streams.
 
 import CHeif
 import EFCore
@@ -11,6 +13,8 @@ enum HEIFDecoder {
             throw EdgeflowError(.internalError, "libheif: cannot allocate a context")
         }
         defer { heif_context_free(context) }
+        // libheif's per-dimension limit on every coded image ('ispe'), at most our pixel limit.
+        heif_context_set_maximum_image_size_limit(context, Int32(min(32768, options.effectiveMaxPixels)))
         return try bytes.withUnsafeBytes { file in
             try check(heif_context_read_from_memory_without_copy(context, file.baseAddress, file.count, nil), "damaged HEIF container")
             var primary: OpaquePointer?
@@ -65,8 +69,31 @@ enum HEIFDecoder {
         try options.checkPixelLimit(width: hw, height: hh, format: "HEIF")
         // libheif's decoded planes (up to 16-bit 4:4:4) and its interleaved RGB, then our copy.
         try options.checkMemory(format: "HEIF", width: hw, height: hh, decoderBytes: hw * hh * 12)
+        // libde265 is not safe on hostile streams: decode in a child process we can stop.
+        let seconds = 2 + Double(hw * hh) / 1_000_000  // a 12 MP photo decodes in under 1 s
+        let outcome = try IsolatedDecoding.run(what: "HEIF", capacity: hw * hh * 3,
+                                               memoryLimit: options.memoryBudget.limitBytes, seconds: seconds) { out in
+            try decodeInterleaved(handle, declaredWidth: hw, declaredHeight: hh, into: out)
+        }
+        switch outcome {
+        case .failure(let message):
+            throw EdgeflowError(.invalidInput, message,
+                                hint: "the file is truncated, corrupt or uses a HEIF feature libheif cannot decode")
+        case .pixels(let w, let h, let pixels):
+            guard w >= 1, h >= 1, w <= hw, h <= hh, pixels.count == w * h * 3 else {
+                throw EdgeflowError(.invalidInput, "HEIF decode produced \(w)×\(h), not within the declared \(hw)×\(hh)")
+            }
+            return try PixelImage(width: w, height: h, channels: 3, pixels: pixels)
+        }
+    }
+
+    /// Decodes `handle` to interleaved RGB in `out` (in the decoder process); returns the size
+    /// and the number of bytes written.
+    private static func decodeInterleaved(_ handle: OpaquePointer, declaredWidth hw: Int, declaredHeight hh: Int,
+                                          into out: UnsafeMutableRawBufferPointer) throws -> (Int, Int, Int) {
         var image: OpaquePointer?
-        try check(heif_decode_image(handle, &image, heif_colorspace_RGB, heif_chroma_interleaved_RGB, nil), "damaged HEIF image data")
+        try check(heif_decode_image(handle, &image, heif_colorspace_RGB, heif_chroma_interleaved_RGB, nil),
+                  "damaged HEIF image data")
         guard let image else { throw EdgeflowError(.invalidInput, "damaged HEIF image data") }
         defer { heif_image_release(image) }
         let w = Int(heif_image_get_width(image, heif_channel_interleaved))
@@ -76,17 +103,14 @@ enum HEIFDecoder {
             throw EdgeflowError(.invalidInput, "HEIF decode produced \(w)×\(h), larger than the declared \(hw)×\(hh)")
         }
         var stride: Int32 = 0
-        guard let plane = heif_image_get_plane_readonly(image, heif_channel_interleaved, &stride), Int(stride) >= w * 3 else {
+        guard let plane = heif_image_get_plane_readonly(image, heif_channel_interleaved, &stride), Int(stride) >= w * 3,
+              let base = out.baseAddress, out.count >= w * h * 3 else {
             throw EdgeflowError(.invalidInput, "HEIF decode produced no RGB plane")
         }
-        var pixels = [UInt8](repeating: 0, count: w * h * 3)
-        pixels.withUnsafeMutableBytes { out in
-            guard let base = out.baseAddress else { return }
-            for y in 0..<h {
-                (base + y * w * 3).copyMemory(from: plane + y * Int(stride), byteCount: w * 3)
-            }
+        for y in 0..<h {
+            (base + y * w * 3).copyMemory(from: plane + y * Int(stride), byteCount: w * 3)
         }
-        return try PixelImage(width: w, height: h, channels: 3, pixels: pixels)
+        return (w, h, w * h * 3)
     }
 
     private static func check(_ error: heif_error, _ what: String) throws {
