@@ -1,0 +1,122 @@
+// What indexing writes: index runs, the model an embedding set belongs to, the work still to
+// do, and each batch of results in one transaction — so a run killed at any moment leaves
+// whole photos or none, and the next run picks up exactly what is missing.
+
+import EFCore
+import Foundation
+import GRDB
+
+/// A photo the indexer still has to read.
+public struct PendingPhoto: Sendable, Equatable {
+    public var id: Int64
+    public var path: String
+    /// No thumbnail and metadata yet.
+    public var needsMetadata: Bool
+    /// No embedding for the run's model yet.
+    public var needsEmbedding: Bool
+}
+
+extension PhotoLibrary {
+    /// Records the start of an index run; returns its id.
+    public func beginRun(folders: [String], model: String?) throws -> Int64 {
+        try write { db in
+            try db.execute(sql: "INSERT INTO runs (started_at, folders, model, status) VALUES (?, ?, ?, 'running')",
+                           arguments: [Self.timestamp(), folders.joined(separator: "\n"), model])
+            return db.lastInsertedRowID
+        }
+    }
+
+    /// Records how a run ended.
+    public func finishRun(_ id: Int64, status: String, changes: ScanChanges, embedded: Int, failed: Int) throws {
+        try write { db in
+            try db.execute(sql: """
+                UPDATE runs SET finished_at = ?, status = ?, found = ?, added = ?, changed = ?, moved = ?,
+                removed = ?, embedded = ?, failed = ? WHERE id = ?
+                """, arguments: [Self.timestamp(), status, changes.found, changes.added, changes.changed,
+                                 changes.moved, changes.removed, embedded, failed, id])
+        }
+    }
+
+    /// The id of the embedding set for `name`. A model whose fingerprint (its weights) changed
+    /// keeps its name but loses its old vectors, so vectors of two models are never mixed.
+    /// - Returns: the id, and whether old vectors were dropped.
+    /// - Throws: `EdgeflowError.invalidInput` for a dimension outside 1...65536.
+    public func registerModel(name: String, dimension: Int, fingerprint: String) throws -> (id: Int64, reset: Bool) {
+        guard (1...65536).contains(dimension) else {
+            throw EdgeflowError(.invalidInput, "model \(name) has embeddings of dimension \(dimension)")
+        }
+        return try write { db in
+            if let row = try Row.fetchOne(db, sql: "SELECT id, dimension, fingerprint FROM models WHERE name = ?",
+                                          arguments: [name]) {
+                let id: Int64 = row["id"]
+                if row["dimension"] as Int == dimension, row["fingerprint"] as String == fingerprint { return (id, false) }
+                try db.execute(sql: "DELETE FROM embeddings WHERE model_id = ?", arguments: [id])
+                try db.execute(sql: "UPDATE models SET dimension = ?, fingerprint = ? WHERE id = ?",
+                               arguments: [dimension, fingerprint, id])
+                return (id, true)
+            }
+            try db.execute(sql: "INSERT INTO models (name, dimension, fingerprint) VALUES (?, ?, ?)",
+                           arguments: [name, dimension, fingerprint])
+            return (db.lastInsertedRowID, false)
+        }
+    }
+
+    /// The photos under `folders` that still need metadata or (with `modelID`) an embedding,
+    /// skipping those whose last read failed (they are retried when the file changes).
+    public func pendingPhotos(under folders: [String], modelID: Int64?) throws -> [PendingPhoto] {
+        try read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT p.id, p.path,
+                       (p.content_hash IS NULL OR t.photo_id IS NULL) AS needs_metadata,
+                       (? IS NOT NULL AND e.photo_id IS NULL) AS needs_embedding
+                FROM photos p
+                LEFT JOIN thumbnails t ON t.photo_id = p.id
+                LEFT JOIN embeddings e ON e.photo_id = p.id AND e.model_id = ?
+                WHERE p.last_error IS NULL ORDER BY p.path
+                """, arguments: [modelID, modelID])
+            return rows.compactMap { row in
+                let photo = PendingPhoto(id: row["id"], path: row["path"], needsMetadata: row["needs_metadata"],
+                                         needsEmbedding: row["needs_embedding"])
+                guard photo.needsMetadata || photo.needsEmbedding, Self.isUnder(photo.path, folders) else { return nil }
+                return photo
+            }
+        }
+    }
+
+    /// Stores one batch of results in one transaction.
+    /// - Throws: `EdgeflowError.invalidInput` for an embedding of the wrong dimension.
+    public func store(_ results: [IndexedPhoto], modelID: Int64?) throws {
+        try write { db in
+            let dimension = try modelID.flatMap {
+                try Int.fetchOne(db, sql: "SELECT dimension FROM models WHERE id = ?", arguments: [$0])
+            }
+            for result in results {
+                if let error = result.error {
+                    try db.execute(sql: "UPDATE photos SET content_hash = ?, last_error = ? WHERE id = ?",
+                                   arguments: [result.contentHash, String(error.prefix(2000)), result.id])
+                    continue
+                }
+                try db.execute(sql: """
+                    UPDATE photos SET content_hash = ?, format = coalesce(?, format), width = coalesce(?, width),
+                    height = coalesce(?, height), taken_at = coalesce(?, taken_at), last_error = NULL WHERE id = ?
+                    """, arguments: [result.contentHash, result.format, result.width, result.height, result.takenAt,
+                                     result.id])
+                if let thumbnail = result.thumbnail {
+                    try db.execute(sql: """
+                        INSERT OR REPLACE INTO thumbnails (photo_id, width, height, jpeg) VALUES (?, ?, ?, ?)
+                        """, arguments: [result.id, thumbnail.width, thumbnail.height, Data(thumbnail.jpeg)])
+                }
+                if let embedding = result.embedding, let modelID {
+                    guard embedding.count == dimension else {
+                        throw EdgeflowError(.invalidInput, "an embedding of \(embedding.count) values for a "
+                                                + "\(dimension ?? 0)-d model")
+                    }
+                    let blob = embedding.withUnsafeBufferPointer { Data(buffer: $0) }
+                    try db.execute(sql: """
+                        INSERT OR REPLACE INTO embeddings (photo_id, model_id, vector) VALUES (?, ?, ?)
+                        """, arguments: [result.id, modelID, blob])
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,161 @@
+// The photo library: one SQLite database (WAL mode, so a reader never waits for the indexer
+// and a killed indexer leaves only whole transactions). This file opens it and answers the
+// read queries; LibraryScanUpdate.swift applies a folder scan, LibraryIndexWrites.swift stores
+// what indexing produced.
+
+import EFCore
+import Foundation
+import GRDB
+
+/// A photo library on disk. Thread-safe: reads run concurrently, writes one at a time.
+public final class PhotoLibrary: @unchecked Sendable {
+    /// The database file.
+    public let path: String
+    let pool: DatabasePool
+
+    /// The default library: `$XDG_DATA_HOME/edgeflow/photos.sqlite` (or `~/.local/share/…`).
+    public static var defaultPath: String {
+        let environment = ProcessInfo.processInfo.environment
+        let base = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (NSHomeDirectory() as NSString).appendingPathComponent(".local/share")
+        return (base as NSString).appendingPathComponent("edgeflow/photos.sqlite")
+    }
+
+    /// Opens the library at `path`, creating it (and its folder) when `create` is true.
+    /// - Throws: `EdgeflowError.io` when it cannot be opened or created; `.invalidArchive` for a
+    ///   file that is not an Edgeflow library or comes from a newer Edgeflow.
+    public init(path: String, create: Bool = true) throws {
+        self.path = path
+        let exists = FileManager.default.fileExists(atPath: path)
+        if !exists {
+            guard create else {
+                throw EdgeflowError(.io, "no photo library at \(path)",
+                                    hint: "index a folder first: edgeflow photos index FOLDER --library \(path)")
+            }
+            let folder = (path as NSString).deletingLastPathComponent
+            try? FileManager.default.createDirectory(atPath: folder.isEmpty ? "." : folder,
+                                                     withIntermediateDirectories: true)
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(30)
+        configuration.foreignKeysEnabled = true
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try pool.write { db in try LibrarySchema.prepare(db, path: path) }
+        } catch let error as EdgeflowError {
+            throw error
+        } catch {
+            throw Self.wrap(error, "cannot open the photo library \(path)")
+        }
+    }
+
+    /// Every photo, ordered by path.
+    public func photos() throws -> [PhotoRecord] {
+        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM photos ORDER BY path").map(Self.record) }
+    }
+
+    /// The photo with `id`, or nil.
+    public func photo(id: Int64) throws -> PhotoRecord? {
+        try read { db in try Row.fetchOne(db, sql: "SELECT * FROM photos WHERE id = ?", arguments: [id]).map(Self.record) }
+    }
+
+    /// The photo at `path` (absolute), or nil.
+    public func photo(path: String) throws -> PhotoRecord? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM photos WHERE path = ?", arguments: [path]).map(Self.record)
+        }
+    }
+
+    /// Every photo with the models that embedded it and whether it has a thumbnail and text.
+    public func listing() throws -> [PhotoListing] {
+        try read { db in
+            let modelsByPhoto = try Row.fetchAll(db, sql: """
+                SELECT e.photo_id, m.name FROM embeddings e JOIN models m ON m.id = e.model_id ORDER BY m.name
+                """).reduce(into: [Int64: [String]]()) { $0[$1["photo_id"], default: []].append($1["name"]) }
+            let thumbnails = Set(try Int64.fetchAll(db, sql: "SELECT photo_id FROM thumbnails"))
+            let texts = Set(try Int64.fetchAll(db, sql: "SELECT rowid FROM photo_text"))
+            return try Row.fetchAll(db, sql: "SELECT * FROM photos ORDER BY path").map { row in
+                let photo = Self.record(row)
+                return PhotoListing(photo: photo, models: modelsByPhoto[photo.id] ?? [],
+                                    hasThumbnail: thumbnails.contains(photo.id), hasText: texts.contains(photo.id))
+            }
+        }
+    }
+
+    /// The thumbnail JPEG of a photo, or nil.
+    public func thumbnail(id: Int64) throws -> [UInt8]? {
+        try read { db in
+            try Data.fetchOne(db, sql: "SELECT jpeg FROM thumbnails WHERE photo_id = ?", arguments: [id]).map { [UInt8]($0) }
+        }
+    }
+
+    /// The models this library holds embeddings for: name and dimension.
+    public func models() throws -> [(name: String, dimension: Int, count: Int)] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT m.name, m.dimension, count(e.photo_id) AS n FROM models m
+                LEFT JOIN embeddings e ON e.model_id = m.id GROUP BY m.id ORDER BY m.name
+                """).map { ($0["name"], $0["dimension"], $0["n"]) }
+        }
+    }
+
+    /// All embeddings of `model`: photo ids and their vectors (row i of the table is ids[i]).
+    /// - Throws: `EdgeflowError.invalidArchive` for a stored vector of the wrong size.
+    public func embeddings(model: String) throws -> (ids: [Int64], dimension: Int, vectors: [Float]) {
+        try read { db in
+            guard let dimension = try Int.fetchOne(db, sql: "SELECT dimension FROM models WHERE name = ?",
+                                                   arguments: [model]) else { return ([], 0, []) }
+            var ids: [Int64] = []
+            var vectors: [Float] = []
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT e.photo_id, e.vector FROM embeddings e JOIN models m ON m.id = e.model_id
+                WHERE m.name = ? ORDER BY e.photo_id
+                """, arguments: [model])
+            while let row = try rows.next() {
+                let blob: Data = row["vector"]
+                guard blob.count == dimension * 4 else {
+                    throw EdgeflowError(.invalidArchive, "\(path): photo \(row["photo_id"] as Int64) has a "
+                                            + "\(blob.count)-byte vector for the \(dimension)-d model \(model)")
+                }
+                ids.append(row["photo_id"])
+                blob.withUnsafeBytes { raw in
+                    for i in 0..<dimension { vectors.append(Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(
+                        fromByteOffset: 4 * i, as: UInt32.self)))) }
+                }
+            }
+            return (ids, dimension, vectors)
+        }
+    }
+
+    /// Runs a read transaction, turning database errors into `EdgeflowError.io`.
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try pool.read(body) } catch let error as EdgeflowError { throw error } catch {
+            throw Self.wrap(error, "reading the photo library \(path)")
+        }
+    }
+
+    /// Runs a write transaction, turning database errors into `EdgeflowError.io`.
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try pool.write(body) } catch let error as EdgeflowError { throw error } catch {
+            throw Self.wrap(error, "writing the photo library \(path)")
+        }
+    }
+
+    static func wrap(_ error: Error, _ what: String) -> EdgeflowError {
+        if let database = error as? DatabaseError {
+            let message = database.message ?? "\(database.resultCode)"
+            if database.resultCode == .SQLITE_NOTADB {
+                return EdgeflowError(.invalidArchive, "\(what): the file is not an SQLite database",
+                                     hint: "give --library a new file name or an existing library")
+            }
+            return EdgeflowError(.io, "\(what): \(message)")
+        }
+        return EdgeflowError(.io, "\(what): \(error)")
+    }
+
+    static func record(_ row: Row) -> PhotoRecord {
+        PhotoRecord(id: row["id"], path: row["path"], size: row["size"], mtimeNanoseconds: row["mtime_ns"],
+                    contentHash: row["content_hash"], format: row["format"], width: row["width"],
+                    height: row["height"], takenAt: row["taken_at"], lastError: row["last_error"])
+    }
+}
