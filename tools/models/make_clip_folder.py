@@ -42,9 +42,10 @@ produces is valid.
 Tokenizer files are built from OpenAI's BPE list (.testdata/clip/bpe_simple_vocab_16e6.txt) the way
 Hugging Face's CLIPTokenizer defines them: 256 byte symbols (GPT-2 byte-to-unicode map), the same with
 `</w>`, the 48894 merges joined, then <|startoftext|> 49406 and <|endoftext|> 49407; tokenizer.json has
-the NFC / whitespace-collapse / lowercase normalizer, CLIP's split regex + ByteLevel
-pre-tokenizer (as transformers' CLIPConverter makes it), RobertaProcessing (49406 ... 49407), merges as "a b" strings (the format every
-`tokenizers` version reads).
+the NFC / whitespace-collapse / lowercase normalizer, CLIP's split regex + ByteLevel pre-tokenizer
+(as transformers' CLIPConverter makes it), RobertaProcessing (49406 ... 49407), merges as "a b" strings
+(the format every `tokenizers` version reads). Checked: transformers 5.24 AutoTokenizer loads textual/
+and saves an equal tokenizer.json (merges as pairs); its CLIPTokenizer gives the same ids.
 
 Deterministic: same arguments, onnx/numpy versions and BPE file -> the same bytes.
 
@@ -54,7 +55,7 @@ Usage (from the repository root):
 
 Self-check (at the end; runs when onnxruntime is importable, else says it was skipped): both towers run,
 the text tower on a tokenized string, outputs have norm 1; when `tokenizers` is importable the folder's
-tokenizer.json is also compared with this script's own BPE encoder. Recorded 2026-11 with onnxruntime
+tokenizer.json is also compared with this script's own BPE encoder. Recorded with onnxruntime
 1.31.1 and tokenizers 0.23.3: small and full configs pass; "a photo of a dog" -> 49406 320 1125 539 320
 1929 49407 (49407 padding) from both tokenizers; embedding norms 1.0000; tokenizers also reproduces all
 ASCII cases of Tests/Goldens/clip-tokens/tokens.json.
@@ -248,7 +249,8 @@ class ClipBPE:
         self.vocab = vocab
         self.ranks = {m: i for i, m in enumerate(merges)}
         self.bytes = byte_symbols()[1]
-        self.split = re.compile(r"<\|startoftext\|>|<\|endoftext\|>|'s|'t|'re|'ve|'m|'ll|'d|[^\W\d_]+|\d|(?:[^\s\w]|_)+")
+        self.split = re.compile(r"<\|startoftext\|>|<\|endoftext\|>|'s|'t|'re|'ve|'m|'ll|'d"
+                                r"|[^\W\d_]+|\d|(?:[^\s\w]|_)+")
 
     def word(self, w: str) -> list:
         parts = [self.bytes[b] for b in w.encode("utf-8")]
@@ -284,7 +286,8 @@ dtypes and plumbing, never search quality. The tokenizer files are the real Open
 
 Made by tools/models/make_clip_folder.py --arch {arch} --config {config} (Edgeflow repository).
 visual/model.onnx:  image [1,3,S,S] float32 (normalised NCHW) -> embedding [1,E] float32, L2-normalised
-textual/model.onnx: text [1,{cfg['text_cfg']['context_length']}] int32 (CLIP BPE ids, padded with 49407) -> embedding [1,E] float32, L2-normalised
+textual/model.onnx: text [1,{cfg['text_cfg']['context_length']}] int32 (CLIP BPE ids, padded with 49407)
+                    -> embedding [1,E] float32, L2-normalised
 """
 
 
