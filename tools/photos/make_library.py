@@ -180,7 +180,7 @@ def plan(count: int, seed: int, heic: bool) -> list:
             p["compression"] = "tiff_lzw" if r < 0.5 else "tiff_deflate"
             stem = rng.choice(["scan_{:04d}.tif", "scan_{:04d}.tiff"])
         else:
-            stem = "IMG_{:04d}.HEIC"
+            stem = "IMG_{:04d}.HEIC" if heic else "IMG_{:04d}.JPG"
         p["path"] = f"{folder}/{stem.format(n)}"
         photos.append(p)
     # one CMYK JPEG (Adobe-style) when the library is big enough to have a spare plain JPEG
