@@ -72,7 +72,8 @@ struct CompileCommand: ParsableCommand {
             let optimized = try ModelPipeline.optimize(graph)
             let options = CompileOptions(precision: MatrixPrecision(rawValue: precision) ?? .float32)
             let compiled = try Compiler.compile(optimized.graph, options)
-            let manifest = try makeManifest(optimized.graph, contents.metadata, stage: stage, embedded: embedded)
+            let manifest = try Self.manifest(for: optimized.graph, contents.metadata, stage: stage, embedded: embedded,
+                                             precision: precision)
             let target = CommandSupport.url(output)
             try ExecutableWriter.write(plan: compiled.plan, constants: compiled.constants, manifest: manifest,
                                        recipe: embedded, to: target)
@@ -84,8 +85,9 @@ struct CompileCommand: ParsableCommand {
         }
     }
 
-    private func makeManifest(_ graph: Graph, _ metadata: ArchiveMetadata, stage: GraphStage,
-                              embedded: EmbeddedRecipe?) throws -> ExecutableManifest {
+    /// The executable's manifest: inputs/outputs of `graph`, provenance from `metadata`.
+    static func manifest(for graph: Graph, _ metadata: ArchiveMetadata, stage: GraphStage, embedded: EmbeddedRecipe?,
+                         precision: String) throws -> ExecutableManifest {
         func descriptor(_ name: String, isInput: Bool) throws -> TensorDescriptor {
             let type = try graph.type(of: name)
             let recipeLayout = embedded?.tensorLayout.hasPrefix("nhwc") == true ? "nhwc" : "nchw"

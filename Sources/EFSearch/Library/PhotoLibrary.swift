@@ -82,6 +82,28 @@ public final class PhotoLibrary: @unchecked Sendable {
         }
     }
 
+    /// Every photo's capture date ("YYYY-MM-DDTHH:MM:SS"): EXIF when it has one, else the file's
+    /// modification time (UTC).
+    public func captureDates() throws -> [Int64: String] {
+        try read { db in
+            var dates: [Int64: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT id, taken_at, mtime_ns FROM photos") {
+                let mtime: Int64 = row["mtime_ns"]
+                dates[row["id"]] = row["taken_at"] ?? Self.isoDate(nanoseconds: mtime)
+            }
+            return dates
+        }
+    }
+
+    /// A time in nanoseconds since 1970 as "YYYY-MM-DDTHH:MM:SS" (UTC).
+    static func isoDate(nanoseconds: Int64) -> String {
+        var seconds = time_t(nanoseconds / 1_000_000_000)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
+                      Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
+    }
+
     /// The thumbnail JPEG of a photo, or nil.
     public func thumbnail(id: Int64) throws -> [UInt8]? {
         try read { db in

@@ -1,0 +1,54 @@
+// `edgeflow photos`: the photo-search verbs (index, list, search) and the options they share.
+
+import ArgumentParser
+import EFSearch
+import Foundation
+
+struct PhotosCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "photos",
+        abstract: "Index a photo library and search it by text, by example and by date.",
+        discussion: """
+            The library is one SQLite file (default \(PhotoLibrary.defaultPath), or --library): \
+            the photos with their size, date and thumbnail, and one embedding per photo for each \
+            CLIP model used. Indexing is incremental (only new or changed photos are read) and \
+            resumable (a run killed at any moment loses nothing).
+
+            A CLIP model is a folder in Immich's layout (visual/model.onnx, textual/model.onnx, \
+            config.json); each tower is compiled into an executable beside it on first use. \
+            Without --model, $EDGEFLOW_MODELS/ViT-B-32__openai or \
+            ~/.cache/edgeflow/models/ViT-B-32__openai is used when present.
+
+            Examples:
+              edgeflow photos index ~/Pictures --model models/ViT-B-32__openai
+              edgeflow photos search "a dog on a beach" --not "people" --limit 20
+              edgeflow photos search --like ~/Pictures/2023/dog.jpg --after 2023-01-01
+              edgeflow photos list --json
+            """,
+        subcommands: [PhotosIndexCommand.self, PhotosListCommand.self])
+}
+
+/// Options every photos verb takes.
+struct LibraryOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The library database (created by `photos index` when missing).", valueName: "file"))
+    var library: String = PhotoLibrary.defaultPath
+
+    /// The library, opened (created only when `create`).
+    func open(create: Bool) throws -> PhotoLibrary {
+        try PhotoLibrary(path: PhotoScanner.absolute(library), create: create)
+    }
+}
+
+/// The `--model` option and how it resolves.
+struct ModelFolderOption: ParsableArguments {
+    @Option(help: ArgumentHelp("A CLIP model folder in Immich's layout (e.g. ViT-B-32__openai).", valueName: "dir"))
+    var model: String?
+
+    /// The folder to use: --model, else the default folder when it exists, else nil.
+    var resolved: String? { model ?? CLIPFolderLoading.defaultFolder() }
+
+    /// Loads the model, compiling its towers when needed (progress lines on stderr).
+    func load(_ path: String) throws -> CLIPModel {
+        try CLIPFolderLoading.load(path) { FileHandle.standardError.write(Data(("note: " + $0 + "\n").utf8)) }
+    }
+}

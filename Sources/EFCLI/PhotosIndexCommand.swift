@@ -1,0 +1,115 @@
+// `edgeflow photos index`: scan folders into the library and embed what is missing.
+
+import ArgumentParser
+import EFCore
+import EFSearch
+import EdgeflowRuntime
+import Foundation
+
+struct PhotosIndexCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "index",
+        abstract: "Index photo folders: metadata, thumbnails and CLIP embeddings, incrementally.",
+        discussion: """
+            Walks the folders recursively (JPEG, PNG, WebP, HEIC/HEIF, GIF, TIFF; hidden files \
+            and symbolic links are skipped). A photo is known by its path, size and modification \
+            time; a file that moved keeps its embedding (same size and content hash). Photos \
+            that are gone from a scanned folder are forgotten; a folder that cannot be read keeps \
+            its photos. Unreadable photos are counted and listed, never fatal, and are retried \
+            when the file changes.
+
+            Each batch of photos is committed in one transaction, so the run can be killed at \
+            any moment: the next run embeds only what is missing. Photos are read and prepared \
+            (reduced JPEG/HEIF decoding) on --preparers threads while the model runs.
+
+            Without a CLIP model, only metadata and thumbnails are indexed; a later run with \
+            --model embeds what is missing.
+            """)
+
+    @Argument(help: "The folders (or single photos) to index.")
+    var folders: [String]
+
+    @OptionGroup var library: LibraryOptions
+    @OptionGroup var model: ModelFolderOption
+
+    @Option(help: ArgumentHelp("Threads for the model (1…1024).", valueName: "n"))
+    var threads: Int?
+
+    @Option(help: ArgumentHelp("Threads reading and preparing photos beside the model (1…64).", valueName: "n"))
+    var preparers = 1
+
+    @Flag(help: "Print JSON lines: progress events, then the summary.")
+    var json = false
+
+    func validate() throws {
+        if folders.isEmpty { throw ValidationError("give at least one folder to index") }
+        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be in 1…1024") }
+        if !(1...64).contains(preparers) { throw ValidationError("--preparers must be in 1…64") }
+    }
+
+    func run() throws {
+        try CommandSupport.run {
+            if let threads { EdgeflowModel.setThreadCount(threads) }
+            let photos = try library.open(create: true)
+            let clip = try model.resolved.map { try model.load($0) }
+            if clip == nil {
+                FileHandle.standardError.write(Data(("note: no CLIP model (--model DIR, or a ViT-B-32__openai folder "
+                    + "in $EDGEFLOW_MODELS or ~/.cache/edgeflow/models): indexing metadata and thumbnails only; a "
+                    + "later run with a model embeds what is missing\n").utf8))
+            }
+            var options = IndexOptions()
+            options.preparers = preparers
+            let indexer = PhotoIndexer(library: photos, model: clip, options: options)
+            let progress = ProgressLine("indexing", unit: "photos")
+            var lastEvent = 0.0
+            let report = try indexer.run(folders: folders) { step in
+                if json {
+                    guard step.seconds - lastEvent >= 0.5 || step.done == step.total else { return }
+                    lastEvent = step.seconds
+                    printLine(["event": "progress", "done": step.done, "total": step.total,
+                               "embedded": step.embedded, "failed": step.failed, "seconds": step.seconds])
+                } else {
+                    progress.update(step.done, of: step.total)
+                }
+            }
+            json ? printLine(summary(report, library: photos.path)) : printText(report, library: photos.path)
+        }
+    }
+
+    private func summary(_ report: IndexReport, library: String) -> [String: Any] {
+        let changes = report.scan
+        return ["event": "done", "library": library, "run": report.run, "model": report.model ?? NSNull(),
+                "found": changes.found, "added": changes.added, "changed": changes.changed, "moved": changes.moved,
+                "removed": changes.removed, "embedded": report.embedded, "skippedOther": report.skippedOther,
+                "unreadableFolders": changes.unavailableFolders, "seconds": report.seconds,
+                "modelReset": report.modelReset,
+                "failures": report.failures.map { ["path": $0.path, "reason": $0.reason] }]
+    }
+
+    private func printText(_ report: IndexReport, library: String) {
+        let changes = report.scan
+        print("library \(library): run \(report.run)")
+        print("  found \(changes.found) photos: \(changes.added) new, \(changes.changed) changed, "
+              + "\(changes.moved) moved, \(changes.removed) removed")
+        if let model = report.model {
+            let rate = report.seconds > 0 ? Double(report.embedded) / report.seconds : 0
+            print(String(format: "  embedded %d with %@ in %.1f s (%.1f photos/s)", report.embedded, model,
+                         report.seconds, rate))
+            if report.modelReset { print("  note: \(model)'s weights changed: its old embeddings were dropped") }
+        }
+        if report.skippedOther > 0 { print("  skipped \(report.skippedOther) files that are not photos") }
+        for folder in changes.unavailableFolders { print("  folder could not be read (its photos kept): \(folder)") }
+        if !report.failures.isEmpty {
+            print("  \(report.failures.count) photos could not be read:")
+            for failure in report.failures.prefix(20) { print("    \(failure.path): \(failure.reason)") }
+            if report.failures.count > 20 { print("    … (edgeflow photos list shows them all)") }
+        }
+    }
+}
+
+/// Prints one JSON object on one line (JSON-lines output for scripts).
+func printLine(_ object: [String: Any]) {
+    guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
+    print(String(decoding: data, as: UTF8.self))
+    fflush(stdout)
+}

@@ -1,0 +1,169 @@
+// Indexes photo folders into a library: scan, apply the scan (new, changed, moved, removed),
+// then read and prepare the pending photos on worker threads while the calling thread runs the
+// model on them in order, committing every batch in one transaction. Killed at any moment, the
+// library holds whole photos only; the next run does exactly what is still missing.
+
+import EFCore
+import Foundation
+
+/// How an index run goes.
+public struct IndexOptions: Sendable {
+    /// Photos committed per transaction.
+    public var commitEvery = 32
+    /// Threads reading and preparing photos beside the model.
+    public var preparers = 1
+    public var thumbnailSide = 256
+    /// The decoder's pixel limit; 0 = the default.
+    public var maxPixels = 0
+
+    public init() {}
+}
+
+/// Progress of the reading/embedding phase.
+public struct IndexProgress: Sendable {
+    public var done: Int
+    public var total: Int
+    public var embedded: Int
+    public var failed: Int
+    public var seconds: Double
+}
+
+/// What a run did.
+public struct IndexReport: Sendable {
+    public var run: Int64
+    public var scan: ScanChanges
+    public var skippedOther: Int
+    public var embedded: Int
+    /// Photos that could not be read, with the reason.
+    public var failures: [(path: String, reason: String)]
+    public var seconds: Double
+    /// The model's name, and whether its old vectors were dropped because its weights changed.
+    public var model: String?
+    public var modelReset: Bool
+}
+
+public final class PhotoIndexer {
+    let library: PhotoLibrary
+    let model: CLIPModel?
+    let options: IndexOptions
+
+    public init(library: PhotoLibrary, model: CLIPModel?, options: IndexOptions = IndexOptions()) {
+        self.library = library
+        self.model = model
+        self.options = options
+    }
+
+    /// Indexes `folders`, reporting progress after each photo.
+    /// - Throws: `EdgeflowError` for a library that cannot be written or a model that fails;
+    ///   photos that cannot be read are reported, not thrown.
+    public func run(folders: [String], progress: (IndexProgress) -> Void = { _ in }) throws -> IndexReport {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let scan = try PhotoScanner.scan(folders)
+        let run = try library.beginRun(folders: scan.roots, model: model?.folder.name)
+        let changes = try library.applyScan(scan.files, folders: scan.roots, unavailable: scan.unreadable.map(\.path),
+                                            run: run) { path in
+            (try? Data(contentsOf: URL(fileURLWithPath: path))).map { PhotoPreparation.contentHash([UInt8]($0)) }
+        }
+        let registered = try model.map { try library.registerModel(name: $0.folder.name, dimension: $0.dimension,
+                                                                     fingerprint: $0.fingerprint) }
+        let pending = try library.pendingPhotos(under: scan.roots, modelID: registered?.id)
+        var preparation = PhotoPreparation(model: model)
+        preparation.thumbnailSide = options.thumbnailSide
+        if options.maxPixels > 0 { preparation.maxPixels = options.maxPixels }
+        let queue = PreparationQueue(pending, workers: max(1, options.preparers), window: 4 * options.preparers + 8,
+                                     prepare: preparation.prepare)
+        defer { queue.stop() }
+        var report = IndexReport(run: run, scan: changes, skippedOther: scan.skippedOther, embedded: 0, failures: [],
+                                 seconds: 0, model: model?.folder.name, modelReset: registered?.reset ?? false)
+        var batch: [IndexedPhoto] = []
+        for index in pending.indices {
+            var prepared = queue.take(index)
+            if let tensor = prepared.tensor, let model {
+                prepared.result.embedding = try model.embed(imageTensor: tensor)
+                report.embedded += 1
+            }
+            if let error = prepared.result.error { report.failures.append((pending[index].path, error)) }
+            batch.append(prepared.result)
+            if batch.count >= options.commitEvery || index == pending.count - 1 {
+                try library.store(batch, modelID: registered?.id)
+                batch.removeAll(keepingCapacity: true)
+            }
+            progress(IndexProgress(done: index + 1, total: pending.count, embedded: report.embedded,
+                                   failed: report.failures.count, seconds: Self.seconds(since: start)))
+        }
+        report.seconds = Self.seconds(since: start)
+        try library.finishRun(run, status: "complete", changes: changes,
+                              embedded: report.embedded, failed: report.failures.count)
+        return report
+    }
+
+    static func seconds(since start: UInt64) -> Double {
+        Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+}
+
+/// Prepares photos on worker threads, at most `window` ahead of the consumer, and hands them
+/// over in order.
+final class PreparationQueue: @unchecked Sendable {
+    private let photos: [PendingPhoto]
+    private let prepare: (PendingPhoto) -> PreparedPhoto
+    private let window: Int
+    private let condition = NSCondition()
+    private var ready: [Int: PreparedPhoto] = [:]
+    private var next = 0
+    private var consumed = 0
+    private var stopped = false
+    private var running = 0
+
+    init(_ photos: [PendingPhoto], workers: Int, window: Int, prepare: @escaping (PendingPhoto) -> PreparedPhoto) {
+        self.photos = photos
+        self.prepare = prepare
+        self.window = max(window, workers)
+        running = photos.isEmpty ? 0 : workers
+        for _ in 0..<running {
+            let thread = Thread { [self] in work() }
+            thread.stackSize = 4 << 20
+            thread.start()
+        }
+    }
+
+    private func work() {
+        while true {
+            condition.lock()
+            while !stopped, next < photos.count, next >= consumed + window { condition.wait() }
+            guard !stopped, next < photos.count else {
+                running -= 1
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+            let index = next
+            next += 1
+            condition.unlock()
+            let result = prepare(photos[index])
+            condition.lock()
+            ready[index] = result
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+
+    /// The prepared photo at `index` (called with 0, 1, 2, … in order), waiting for it.
+    func take(_ index: Int) -> PreparedPhoto {
+        condition.lock()
+        defer { condition.unlock() }
+        while ready[index] == nil { condition.wait() }
+        consumed = index + 1
+        condition.broadcast()
+        return ready.removeValue(forKey: index)!
+    }
+
+    /// Stops the workers and waits until they have left.
+    func stop() {
+        condition.lock()
+        stopped = true
+        condition.broadcast()
+        while running > 0 { condition.wait() }
+        condition.unlock()
+    }
+}

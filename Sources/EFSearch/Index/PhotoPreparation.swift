@@ -1,0 +1,88 @@
+// The per-photo work of indexing that runs off the model's thread: read the file, hash it,
+// read the EXIF capture date, decode it reduced (JPEG scaled IDCT, HEIF thumbnail) to just
+// what the model and the thumbnail need, make the thumbnail and the model's input tensor.
+// A photo that cannot be read becomes an error text, never a thrown error.
+
+import EFCore
+import EFExecutable
+import EFMedia
+import Foundation
+
+/// A photo read and prepared, waiting for the model.
+struct PreparedPhoto: @unchecked Sendable {
+    var result: IndexedPhoto
+    /// The visual input, when the photo needs an embedding and could be read.
+    var tensor: Tensor?
+}
+
+struct PhotoPreparation: Sendable {
+    /// Longest side of a thumbnail.
+    var thumbnailSide = 256
+    var maxPixels = DecodeOptions.defaultMaxPixels
+    /// The model that will embed, if any.
+    var model: CLIPModel?
+
+    func prepare(_ photo: PendingPhoto) -> PreparedPhoto {
+        var result = IndexedPhoto(id: photo.id, contentHash: "")
+        let bytes: [UInt8]
+        do {
+            bytes = try readFile(photo.path)
+        } catch {
+            result.error = Self.describe(error)
+            return PreparedPhoto(result: result, tensor: nil)
+        }
+        result.contentHash = Self.contentHash(bytes)
+        do {
+            let needed = max(model?.folder.imageSize ?? 0, thumbnailSide)
+            let options = DecodeOptions(maxPixels: maxPixels, minimumWidth: needed, minimumHeight: needed)
+            let decoded = try ImageDecoder.decode(bytes: bytes, options: options)
+            result.format = decoded.format.rawValue
+            result.width = decoded.displayedWidth
+            result.height = decoded.displayedHeight
+            result.takenAt = PhotoMetadata.captureDate(in: bytes)
+            if photo.needsMetadata { result.thumbnail = try thumbnail(decoded.image) }
+            let tensor = try photo.needsEmbedding ? model?.imageTensor(decoded.image) : nil
+            return PreparedPhoto(result: result, tensor: tensor)
+        } catch {
+            result.error = Self.describe(error)
+            return PreparedPhoto(result: result, tensor: nil)
+        }
+    }
+
+    /// The file's bytes, refusing files larger than any photo within the pixel limit.
+    private func readFile(_ path: String) throws -> [UInt8] {
+        let limit = ImageDecoder.maxFileBytes(DecodeOptions(maxPixels: maxPixels))
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw EdgeflowError(.io, "cannot open \(path)")
+        }
+        defer { try? handle.close() }
+        let data = try handle.read(upToCount: limit + 1) ?? Data()
+        guard data.count <= limit else {
+            throw EdgeflowError(.invalidInput, "\(path) is larger than \(MemoryBudget.format(limit)), "
+                                    + "more than any photo within the pixel limit")
+        }
+        guard !data.isEmpty else { throw EdgeflowError(.invalidInput, "\(path) is empty") }
+        return [UInt8](data)
+    }
+
+    /// A JPEG of at most `thumbnailSide` on the longest side (never enlarged).
+    private func thumbnail(_ image: PixelImage) throws -> (jpeg: [UInt8], width: Int, height: Int) {
+        let scale = min(1, Double(thumbnailSide) / Double(max(image.width, image.height)))
+        let w = max(1, Int((Double(image.width) * scale).rounded()))
+        let h = max(1, Int((Double(image.height) * scale).rounded()))
+        let small = try Resampler.resize(image, width: w, height: h, filter: .bilinear)
+        return (try JPEGEncoder.encode(small, quality: 80), w, h)
+    }
+
+    /// One line saying why a photo could not be read.
+    static func describe(_ error: Error) -> String {
+        (error as? EdgeflowError)?.message ?? "\(error)"
+    }
+
+    /// XXH64 of the file's bytes as 16 hex digits.
+    static func contentHash(_ bytes: [UInt8]) -> String {
+        let hash = XXH64.hash(bytes)
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}

@@ -1,0 +1,110 @@
+// A CLIP model ready to embed: the visual executable (and the textual one, when the folder has
+// it), the visual preprocessing, and the tokenizer. Embeddings come back L2-normalized, so an
+// inner product is a cosine.
+
+import EdgeflowRuntime
+import EFCore
+import EFMedia
+import EFText
+import Foundation
+
+/// A loaded CLIP model.
+public final class CLIPModel: @unchecked Sendable {
+    public let folder: CLIPFolder
+    public let visual: EdgeflowModel
+    public let textual: EdgeflowModel?
+    /// The visual preprocessing: shortest side to the input size, centre crop, the folder's mean/std.
+    public let recipe: PreprocessRecipe
+    /// Identifies the weights, so vectors of different weights under one name are never mixed.
+    public let fingerprint: String
+    private let tokenizer: CLIPTokenizer
+
+    /// Loads the executables of `folder` (compiled beforehand).
+    /// - Throws: `EdgeflowError` from loading; `.invalidModel` when the towers' inputs or
+    ///   outputs do not look like CLIP's (one image input [1, 3, S, S] float32; one
+    ///   [1, D] float32 output; the text input int32 or int64 [1, L]).
+    public init(folder: CLIPFolder, visual: EdgeflowModel, textual: EdgeflowModel?) throws {
+        self.folder = folder
+        self.visual = visual
+        self.textual = textual
+        var recipe = PreprocessRecipe.clip(size: folder.imageSize)
+        recipe.normalization.mean = folder.mean
+        recipe.normalization.std = folder.std
+        self.recipe = recipe
+        tokenizer = try CLIPTokenizer.bundled()
+        let image = [1, 3, folder.imageSize, folder.imageSize]
+        guard visual.inputs.count == 1, visual.inputs[0].dtype == .float32, visual.inputs[0].shape == image else {
+            throw EdgeflowError(.invalidModel, "\(folder.name): the visual tower takes "
+                                    + visual.inputs.map { "\($0.dtype.rawValue)\($0.shape)" }.joined(separator: ", ")
+                                    + ", not one float32\(image)")
+        }
+        for tower in [visual] + (textual.map { [$0] } ?? []) {
+            guard let output = tower.outputs.first, output.dtype == .float32,
+                  output.shape == [1, folder.dimension] else {
+                throw EdgeflowError(.invalidModel, "\(folder.name): a tower's output is "
+                                        + tower.outputs.map { "\($0.dtype.rawValue)\($0.shape)" }.joined(separator: ", ")
+                                        + ", not float32[1, \(folder.dimension)]")
+            }
+        }
+        if let textual {
+            guard textual.inputs.count == 1, [.int32, .int64].contains(textual.inputs[0].dtype),
+                  textual.inputs[0].shape.count == 2, textual.inputs[0].shape[0] == 1,
+                  (2...CLIPTokenizer.maxContextLength).contains(textual.inputs[0].shape[1]) else {
+                throw EdgeflowError(.invalidModel, "\(folder.name): the text tower takes "
+                                        + textual.inputs.map { "\($0.dtype.rawValue)\($0.shape)" }.joined(separator: ", ")
+                                        + ", not token ids int32/int64[1, L]")
+            }
+        }
+        let provenance = [visual, textual].compactMap { $0?.manifest.provenance.sourceModelSHA256 }
+        fingerprint = provenance.isEmpty ? "\(folder.name)@\(visual.fileSize)" : provenance.joined(separator: "+")
+    }
+
+    /// The embedding dimension.
+    public var dimension: Int { folder.dimension }
+
+    /// The visual input for one decoded photo.
+    public func imageTensor(_ image: PixelImage) throws -> Tensor {
+        let prepared = try recipe.apply(to: image)
+        return try TensorPacker.makeTensor(prepared, layout: .nchwFloat32, normalization: recipe.normalization,
+                                           budget: .image())
+    }
+
+    /// The normalized embedding of one visual input made by `imageTensor`.
+    public func embed(imageTensor: Tensor) throws -> [Float] {
+        let outputs = try visual.run([visual.inputs[0].name: imageTensor])
+        return try Self.normalized(outputs[visual.outputs[0].name], what: "\(folder.name) visual output")
+    }
+
+    /// The normalized embedding of `text`, and whether it was cut to the context length (as CLIP does).
+    /// - Throws: `EdgeflowError.unsupported` when the folder has no text tower; `.invalidInput`
+    ///   for an empty text or one over the tokenizer's byte limit.
+    public func embed(text: String) throws -> (vector: [Float], truncated: Bool) {
+        guard let textual else {
+            throw EdgeflowError(.unsupported, "\(folder.name) has no text tower (textual/model.onnx)")
+        }
+        guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw EdgeflowError(.invalidInput, "the query text is empty")
+        }
+        let input = textual.inputs[0]
+        let tokens = try tokenizer.tokenize(text, contextLength: input.shape[1])
+        // Immich's exports pad with the end token (the tokenizer's pad token), not with zeros.
+        let ids = tokens.ids.enumerated().map { $0.offset < tokens.length ? $0.element : tokenizer.endToken }
+        let tensor = input.dtype == .int32 ? Tensor(shape: input.shape, scalars: ids)
+            : Tensor(shape: input.shape, scalars: ids.map(Int64.init))
+        let outputs = try textual.run([input.name: tensor])
+        return (try Self.normalized(outputs[textual.outputs[0].name], what: "\(folder.name) text output"),
+                tokens.truncated)
+    }
+
+    /// `tensor`'s values scaled to unit length.
+    /// - Throws: `EdgeflowError.invalidModel` for a missing, non-finite or zero output.
+    static func normalized(_ tensor: Tensor?, what: String) throws -> [Float] {
+        guard let tensor, tensor.dtype == .float32 else { throw EdgeflowError(.invalidModel, "\(what) is missing") }
+        let values: [Float] = tensor.scalars()
+        let norm = values.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+        guard norm.isFinite, norm > 0 else {
+            throw EdgeflowError(.invalidModel, "\(what) has norm \(norm): it cannot be normalized")
+        }
+        return values.map { Float(Double($0) / norm) }
+    }
+}

@@ -1,0 +1,159 @@
+// Searches a library: the query vector is the text's embedding and/or an example photo's, minus
+// the negative texts' (rclip's `+`/`-` arithmetic), normalized; every photo embedded by the
+// model is scored by inner product with it (VectorScan: exact fp32, or int8 with exact
+// rescoring), restricted to the date range; results by score or by date.
+
+import EFCore
+import EFMedia
+import Foundation
+
+/// What to search for.
+public struct SearchQuery: Sendable {
+    public enum Order: String, Sendable { case score, date }
+    /// Text to find (CLIP text → image).
+    public var text: String?
+    /// Texts whose meaning to push away.
+    public var negatives: [String] = []
+    /// An example photo (path): results look like it.
+    public var likePhoto: String?
+    /// Capture dates (EXIF, else the file's time) from `after` (inclusive) to `before` (exclusive),
+    /// as "YYYY-MM-DD" or longer ISO prefixes.
+    public var after: String?
+    public var before: String?
+    /// Drop results scoring below this.
+    public var minScore: Float?
+    public var limit = 50
+    public var order = Order.score
+    /// Scan int8 vectors and rescore the best exactly (4× less memory traffic).
+    public var compressed = false
+
+    public init() {}
+}
+
+/// One result.
+public struct SearchHit: Sendable {
+    public var photo: PhotoRecord
+    /// Inner product with the query vector; nil for a search without a query vector (dates only).
+    public var score: Float?
+    /// The capture date used for filtering and sorting.
+    public var date: String
+}
+
+/// Searches one library with one model, holding its vectors in memory.
+public final class PhotoSearch: @unchecked Sendable {
+    public let library: PhotoLibrary
+    public let model: CLIPModel?
+    private let ids: [Int64]
+    private let table: VectorTable?
+    private var quantized: QuantizedVectorTable?
+
+    /// Loads the model's vectors from `library` (none without a model).
+    public init(library: PhotoLibrary, model: CLIPModel?) throws {
+        self.library = library
+        self.model = model
+        guard let model else {
+            ids = []
+            table = nil
+            return
+        }
+        let stored = try library.embeddings(model: model.folder.name)
+        var table = try VectorTable(dimension: model.dimension)
+        try stored.vectors.withUnsafeBufferPointer { try table.append(contentsOf: $0) }
+        ids = stored.ids
+        self.table = table
+    }
+
+    /// How many photos this search scans.
+    public var vectorCount: Int { ids.count }
+
+    /// Runs `query`.
+    /// - Returns: the hits and notes for the user (e.g. a truncated query).
+    /// - Throws: `EdgeflowError.invalidArgument` for a query that needs a model when there is none,
+    ///   or a bad date; errors of the text tower or of reading the example photo.
+    public func search(_ query: SearchQuery) throws -> (hits: [SearchHit], notes: [String]) {
+        var notes: [String] = []
+        let dates = try library.captureDates()
+        let after = try query.after.map { try Self.dateBound($0, "--after") }
+        let before = try query.before.map { try Self.dateBound($0, "--before") }
+        func inRange(_ date: String) -> Bool {
+            (after.map { date >= $0 } ?? true) && (before.map { date < $0 } ?? true)
+        }
+        guard let vector = try queryVector(query, notes: &notes) else {
+            guard query.negatives.isEmpty else {
+                throw EdgeflowError(.invalidArgument, "--not needs a query text or --like to push away from")
+            }
+            let hits = try dates.filter { inRange($0.value) }
+                .sorted { $0.value == $1.value ? $0.key < $1.key : $0.value > $1.value }.prefix(query.limit)
+                .compactMap { id, date in try library.photo(id: id).map { SearchHit(photo: $0, score: nil, date: date) } }
+            return (hits, notes)
+        }
+        guard let table else { return ([], notes) }
+        var mask: RowMask?
+        if after != nil || before != nil {
+            mask = RowMask(count: ids.count, rows: ids.indices.filter { dates[ids[$0]].map(inRange) ?? false })
+        }
+        let rows: [ScoredRow]
+        if query.compressed {
+            if quantized == nil { quantized = try QuantizedVectorTable(table) }
+            rows = try VectorScan.topK(query: vector, in: quantized!, k: query.limit, allowed: mask)
+        } else {
+            rows = try VectorScan.topK(query: vector, in: table, k: query.limit, allowed: mask)
+        }
+        var hits = try rows.filter { query.minScore.map { min in $0.score >= min } ?? true }.compactMap { row in
+            try library.photo(id: ids[row.row]).map { SearchHit(photo: $0, score: row.score, date: dates[$0.id] ?? "") }
+        }
+        if query.order == .date { hits.sort { $0.date == $1.date ? $0.photo.id < $1.photo.id : $0.date > $1.date } }
+        return (hits, notes)
+    }
+
+    /// The normalized query vector, or nil when the query has neither text nor example.
+    private func queryVector(_ query: SearchQuery, notes: inout [String]) throws -> [Float]? {
+        guard query.text != nil || query.likePhoto != nil else { return nil }
+        guard let model else {
+            throw EdgeflowError(.invalidArgument, "searching by text or example needs a CLIP model",
+                                hint: "give --model DIR (the folder the library was indexed with)")
+        }
+        var sum = [Double](repeating: 0, count: model.dimension)
+        func add(_ vector: [Float], _ sign: Double) {
+            for i in sum.indices { sum[i] += sign * Double(vector[i]) }
+        }
+        if let text = query.text {
+            let (vector, truncated) = try model.embed(text: text)
+            if truncated { notes.append("the query was cut to the model's 77 tokens, as CLIP does") }
+            add(vector, 1)
+        }
+        if let path = query.likePhoto { add(try exampleVector(path, model: model), 1) }
+        for negative in query.negatives {
+            let (vector, truncated) = try model.embed(text: negative)
+            if truncated { notes.append("a --not text was cut to 77 tokens") }
+            add(vector, -1)
+        }
+        let norm = sum.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        guard norm > 1e-12 else {
+            throw EdgeflowError(.invalidArgument, "the negative texts cancel the query exactly")
+        }
+        return sum.map { Float($0 / norm) }
+    }
+
+    /// The example photo's stored vector when the library has it, else its embedding now.
+    private func exampleVector(_ path: String, model: CLIPModel) throws -> [Float] {
+        let absolute = PhotoScanner.absolute(path)
+        if let photo = try library.photo(path: absolute), let row = ids.firstIndex(of: photo.id), let table {
+            return table.row(row)
+        }
+        let decoded = try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: absolute),
+                                              options: DecodeOptions(minimumWidth: model.folder.imageSize,
+                                                                     minimumHeight: model.folder.imageSize))
+        return try model.embed(imageTensor: model.imageTensor(decoded.image))
+    }
+
+    /// A date option as a sortable ISO prefix ("2023", "2023-05", "2023-05-01", or with a time).
+    static func dateBound(_ text: String, _ option: String) throws -> String {
+        let pattern = #"^\d{4}(-\d{2}(-\d{2}(T\d{2}(:\d{2}(:\d{2})?)?)?)?)?$"#
+        guard text.range(of: pattern, options: .regularExpression) != nil else {
+            throw EdgeflowError(.invalidArgument, "\(option) \(text) is not a date",
+                                hint: "write it as YYYY-MM-DD (or YYYY, YYYY-MM, YYYY-MM-DDTHH:MM)")
+        }
+        return text
+    }
+}
