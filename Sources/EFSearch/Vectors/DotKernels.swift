@@ -1,31 +1,37 @@
 // The inner products behind the vector scan, in Swift SIMD: four rows at a time against one
-// query, so each 16-element slice of the query is loaded once for four rows. The fp32 kernels
+// query, so each slice of the query is loaded once for four rows (SIMD8 fp32 accumulators, so
+// four rows fit the 16 SSE registers of the baseline x86-64 build without spilling). The fp32 kernels
 // sum in one fixed order whether a row is scored alone or in a group of four, so a row's score
 // never depends on how the scan split the table (thread count, mask, candidate list).
 
 @inline(__always)
-private func load16(_ pointer: UnsafePointer<Float>) -> SIMD16<Float> {
-    UnsafeRawPointer(pointer).loadUnaligned(as: SIMD16<Float>.self)
+private func load8(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
+    UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
 }
 
 @inline(__always)
-private func load16(_ pointer: UnsafePointer<Int8>) -> SIMD16<Int32> {
-    SIMD16<Int32>(truncatingIfNeeded: UnsafeRawPointer(pointer).loadUnaligned(as: SIMD16<Int8>.self))
+private func load16(_ pointer: UnsafePointer<Int8>) -> SIMD16<Int16> {
+    SIMD16<Int16>(truncatingIfNeeded: UnsafeRawPointer(pointer).loadUnaligned(as: SIMD16<Int8>.self))
 }
 
-/// The sum of 16 lanes as a fixed pairwise tree (the same wherever it is inlined).
+/// `a[2i] * b[2i] + a[2i+1] * b[2i+1]` in Int32 for int8-range values (products fit Int16).
 @inline(__always)
-private func reduce(_ v: SIMD16<Float>) -> Float {
-    let v8 = v.lowHalf + v.highHalf
-    let v4 = v8.lowHalf + v8.highHalf
+private func multiplyAddPairs(_ a: SIMD16<Int16>, _ b: SIMD16<Int16>) -> SIMD8<Int32> {
+    let p = a &* b
+    return SIMD8<Int32>(truncatingIfNeeded: p.evenHalf) &+ SIMD8<Int32>(truncatingIfNeeded: p.oddHalf)
+}
+
+/// The sum of 8 lanes as a fixed pairwise tree (the same wherever it is inlined).
+@inline(__always)
+private func reduce(_ v: SIMD8<Float>) -> Float {
+    let v4 = v.lowHalf + v.highHalf
     let v2 = v4.lowHalf + v4.highHalf
     return v2[0] + v2[1]
 }
 
 @inline(__always)
-private func reduce(_ v: SIMD16<Int32>) -> Int32 {
-    let v8 = v.lowHalf &+ v.highHalf
-    let v4 = v8.lowHalf &+ v8.highHalf
+private func reduce(_ v: SIMD8<Int32>) -> Int32 {
+    let v4 = v.lowHalf &+ v.highHalf
     let v2 = v4.lowHalf &+ v4.highHalf
     return v2[0] &+ v2[1]
 }
@@ -38,12 +44,12 @@ struct FloatDot {
     /// `query · row`.
     @inline(__always)
     func score(_ row: UnsafePointer<Float>) -> Float {
-        let body = dimension & ~15
-        var a = SIMD16<Float>()
+        let body = dimension & ~7
+        var a = SIMD8<Float>()
         var i = 0
         while i < body {
-            a += load16(query + i) * load16(row + i)
-            i += 16
+            a += load8(query + i) * load8(row + i)
+            i += 8
         }
         var s = reduce(a)
         while i < dimension {
@@ -57,16 +63,16 @@ struct FloatDot {
     @inline(__always)
     func score4(_ r0: UnsafePointer<Float>, _ r1: UnsafePointer<Float>,
                 _ r2: UnsafePointer<Float>, _ r3: UnsafePointer<Float>) -> SIMD4<Float> {
-        let body = dimension & ~15
-        var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), a2 = SIMD16<Float>(), a3 = SIMD16<Float>()
+        let body = dimension & ~7
+        var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
         var i = 0
         while i < body {
-            let q = load16(query + i)
-            a0 += q * load16(r0 + i)
-            a1 += q * load16(r1 + i)
-            a2 += q * load16(r2 + i)
-            a3 += q * load16(r3 + i)
-            i += 16
+            let q = load8(query + i)
+            a0 += q * load8(r0 + i)
+            a1 += q * load8(r1 + i)
+            a2 += q * load8(r2 + i)
+            a3 += q * load8(r3 + i)
+            i += 8
         }
         var s = SIMD4<Float>(reduce(a0), reduce(a1), reduce(a2), reduce(a3))
         while i < dimension {
@@ -87,10 +93,10 @@ struct Int8Dot {
     @inline(__always)
     func score(_ row: UnsafePointer<Int8>) -> Int32 {
         let body = dimension & ~15
-        var a = SIMD16<Int32>()
+        var a = SIMD8<Int32>()
         var i = 0
         while i < body {
-            a &+= load16(query + i) &* load16(row + i)
+            a &+= multiplyAddPairs(load16(query + i), load16(row + i))
             i += 16
         }
         var s = reduce(a)
@@ -105,14 +111,14 @@ struct Int8Dot {
     func score4(_ r0: UnsafePointer<Int8>, _ r1: UnsafePointer<Int8>,
                 _ r2: UnsafePointer<Int8>, _ r3: UnsafePointer<Int8>) -> SIMD4<Int32> {
         let body = dimension & ~15
-        var a0 = SIMD16<Int32>(), a1 = SIMD16<Int32>(), a2 = SIMD16<Int32>(), a3 = SIMD16<Int32>()
+        var a0 = SIMD8<Int32>(), a1 = SIMD8<Int32>(), a2 = SIMD8<Int32>(), a3 = SIMD8<Int32>()
         var i = 0
         while i < body {
             let q = load16(query + i)
-            a0 &+= q &* load16(r0 + i)
-            a1 &+= q &* load16(r1 + i)
-            a2 &+= q &* load16(r2 + i)
-            a3 &+= q &* load16(r3 + i)
+            a0 &+= multiplyAddPairs(q, load16(r0 + i))
+            a1 &+= multiplyAddPairs(q, load16(r1 + i))
+            a2 &+= multiplyAddPairs(q, load16(r2 + i))
+            a3 &+= multiplyAddPairs(q, load16(r3 + i))
             i += 16
         }
         var s = SIMD4<Int32>(reduce(a0), reduce(a1), reduce(a2), reduce(a3))
