@@ -51,6 +51,10 @@ public struct VectorTable: Sendable {
     /// - Throws: `EdgeflowError.invalidInput` when `vector.count != dimension` or an element is
     ///   NaN or infinite (the table is then unchanged).
     public mutating func append(_ vector: [Float]) throws {
+        guard vector.count == dimension else {
+            throw EdgeflowError(.invalidInput,
+                                "a vector of \(vector.count) elements does not fit a table of dimension \(dimension)")
+        }
         try vector.withUnsafeBufferPointer { try append(contentsOf: $0) }
     }
 
@@ -68,13 +72,14 @@ public struct VectorTable: Sendable {
                                 "vector element \(bad % dimension) of row \(count + bad / dimension) is \(values[bad])",
                                 hint: "embeddings must be finite; was the model output checked?")
         }
+        guard let source = values.baseAddress, !values.isEmpty else { return }
         let added = values.count / dimension
         let newCount = try CheckedSize.add(count, added, "vector table rows")
         if newCount > storage.capacity || !isKnownUniquelyReferenced(&storage) {
             let grown = newCount > storage.capacity ? max(newCount, storage.capacity &* 2, 16) : storage.capacity
             try makeUnique(capacity: min(grown, max(newCount, Int.max / dimension / 4)))
         }
-        storage.elements.advanced(by: count * dimension).update(from: values.baseAddress!, count: values.count)
+        storage.elements.advanced(by: count * dimension).update(from: source, count: values.count)
         storage.count = newCount
     }
 
