@@ -72,6 +72,8 @@ let package = Package(
                           path: "benchmarks/KernelBench"),
         .executableTarget(name: "edgeflow-media-bench", dependencies: ["EFCore",
                                                                        "EFMedia"], path: "benchmarks/MediaBench"),
+        .executableTarget(name: "edgeflow-search-bench", dependencies: ["EFCore", "EFSearch"],
+                          path: "benchmarks/SearchBench"),
         .executableTarget(name: "edgeflow-run-example", dependencies: ["EdgeflowRuntime", "EFCore"],
                           path: "Examples/RunExecutable"),
         .target(name: "EFTestSupport", dependencies: ["EFCore", "EFIR", "CZlib", "EFCompiler", "EdgeflowRuntime"],

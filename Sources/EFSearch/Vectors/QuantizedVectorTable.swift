@@ -1,0 +1,144 @@
+// The compressed copy of a vector table for a faster first pass: each row as int8 with one fp32
+// scale (symmetric, scale = max |x| / 127), 4× fewer bytes to read per query. The int8 scan
+// keeps a few times k candidates by the approximate score, then rescores them exactly from the
+// fp32 rows, so the result is the exact top-k whenever the candidates contain it.
+
+import EFCore
+
+/// Int8 rows with one fp32 scale each, beside the fp32 table they were made from.
+///
+/// Row `i` is approximately `scale[i] * int8Row[i]`: every element is
+/// `round(x / scale)` in -127...127 with `scale = max |x| / 127` (0 for an all-zero row).
+public struct QuantizedVectorTable: Sendable {
+    /// The exact fp32 rows, used to rescore candidates.
+    public private(set) var exact: VectorTable
+    private var codes: VectorStorage<Int8>
+    private var scales: [Float]
+
+    /// Elements per row.
+    public var dimension: Int { exact.dimension }
+    /// Rows held.
+    public var count: Int { exact.count }
+
+    /// Quantizes every row of `table`.
+    /// - Throws: `EdgeflowError.invalidInput` when the int8 copy's size overflows `Int`.
+    public init(_ table: VectorTable) throws {
+        exact = table
+        codes = try VectorStorage<Int8>(dimension: table.dimension, capacity: table.count, copying: nil)
+        scales = []
+        scales.reserveCapacity(table.count)
+        let dimension = table.dimension
+        table.withUnsafeElements { elements in
+            for row in 0..<table.count {
+                let source = UnsafeBufferPointer(rebasing: elements[(row * dimension)..<((row + 1) * dimension)])
+                scales.append(Self.quantize(source, into: codes.elements + row * dimension))
+            }
+        }
+        codes.count = table.count
+    }
+
+    /// Appends one row to both the fp32 and the int8 tables.
+    /// - Throws: as `VectorTable.append(_:)`.
+    public mutating func append(_ vector: [Float]) throws {
+        if !isKnownUniquelyReferenced(&codes) || codes.count == codes.capacity {
+            let grown = codes.count == codes.capacity ? max(16, codes.capacity * 2) : codes.capacity
+            codes = try VectorStorage<Int8>(dimension: dimension, capacity: grown, copying: codes)
+        }
+        try exact.append(vector)
+        scales.append(vector.withUnsafeBufferPointer {
+            Self.quantize($0, into: codes.elements + codes.count * dimension)
+        })
+        codes.count += 1
+    }
+
+    /// The int8 codes and scale of row `index`.
+    /// - Precondition: `0 <= index < count`.
+    public func quantizedRow(_ index: Int) -> (codes: [Int8], scale: Float) {
+        precondition(index >= 0 && index < count, "row \(index) outside 0..<\(count)")
+        return (Array(UnsafeBufferPointer(start: codes.elements + index * dimension, count: dimension)), scales[index])
+    }
+
+    /// Writes `round(x / scale)` of `source` to `destination` and returns the scale.
+    @discardableResult
+    static func quantize(_ source: UnsafeBufferPointer<Float>, into destination: UnsafeMutablePointer<Int8>) -> Float {
+        let largest = source.reduce(Float(0)) { max($0, abs($1)) }
+        guard largest > 0 else {
+            destination.initialize(repeating: 0, count: source.count)
+            return 0
+        }
+        let scale = largest / 127
+        let inverse = 127 / largest
+        for (i, x) in source.enumerated() {
+            destination[i] = Int8(max(-127, min(127, (x * inverse).rounded(.toNearestOrEven))))
+        }
+        return scale
+    }
+
+    func withCodes<R>(_ body: (UnsafePointer<Int8>, UnsafeBufferPointer<Float>) -> R) -> R {
+        withExtendedLifetime(codes) { scales.withUnsafeBufferPointer { body(codes.elements, $0) } }
+    }
+}
+
+extension VectorScan {
+    /// The `k` best rows of `table` by inner product with `query`, found in two passes: the
+    /// `max(k × rescoreFactor, k + 32)` best rows by the int8 approximation, then their exact fp32
+    /// scores. Each returned score is exact (equal to `topK(query:in:k:allowed:)`'s for that row);
+    /// a true top-k row is missed only when the int8 pass ranks it below all candidates.
+    ///
+    /// - Parameters:
+    ///   - query: `table.dimension` finite fp32 values (normally L2-normalized).
+    ///   - k: rows to return, `k >= 0`.
+    ///   - rescoreFactor: candidates per row returned, `>= 1`.
+    ///   - allowed: as in `topK(query:in:k:allowed:)`.
+    /// - Returns: at most `k` rows sorted by score descending, ties by row ascending.
+    /// - Throws: `EdgeflowError.invalidInput` for a query of the wrong size or with non-finite
+    ///   values, `k < 0` or `rescoreFactor < 1`.
+    public static func topK(query: [Float], in table: QuantizedVectorTable, k: Int, rescoreFactor: Int = 4,
+                            allowed: RowMask? = nil) throws -> [ScoredRow] {
+        try checkQuery(query, dimension: table.dimension, k: k)
+        guard rescoreFactor >= 1 else {
+            throw EdgeflowError(.invalidInput, "the rescore factor must be 1 or more, got \(rescoreFactor)")
+        }
+        guard k > 0, table.count > 0 else { return [] }
+        let product = k.multipliedReportingOverflow(by: rescoreFactor)
+        let wanted = max(product.overflow ? Int.max : product.partialValue, k > Int.max - 32 ? Int.max : k + 32)
+        let candidateCount = min(wanted, table.count)
+        var queryCodes = [Int8](repeating: 0, count: table.dimension)
+        let candidates: [ScoredRow] = query.withUnsafeBufferPointer { q in
+            let queryScale = queryCodes.withUnsafeMutableBufferPointer {
+                QuantizedVectorTable.quantize(q, into: $0.baseAddress!)
+            }
+            return queryCodes.withUnsafeBufferPointer { codes in
+                table.withCodes { rows, scales in
+                    let scorer = Int8RowScorer(dot: Int8Dot(query: codes.baseAddress!, dimension: table.dimension),
+                                               base: rows, scales: scales.baseAddress!, queryScale: queryScale)
+                    return TopKSelection.select(scorer, count: table.count, dimension: table.dimension,
+                                                k: candidateCount, mask: allowed)
+                }
+            }
+        }
+        return query.withUnsafeBufferPointer { q in
+            rescore(query: q.baseAddress!, table: table.exact, rows: candidates.map(\.row), k: k)
+        }
+    }
+}
+
+/// Int8 rows at `base` scored as `queryScale × scale[row] × (query codes · row codes)`.
+struct Int8RowScorer: RowScorer {
+    let dot: Int8Dot
+    let base: UnsafePointer<Int8>
+    let scales: UnsafePointer<Float>
+    let queryScale: Float
+
+    @inline(__always)
+    func score(_ row: Int) -> Float {
+        Float(dot.score(base + row * dot.dimension)) * (scales[row] * queryScale)
+    }
+
+    @inline(__always)
+    func score4(_ r0: Int, _ r1: Int, _ r2: Int, _ r3: Int) -> SIMD4<Float> {
+        let d = dot.dimension
+        let sums = dot.score4(base + r0 * d, base + r1 * d, base + r2 * d, base + r3 * d)
+        return SIMD4<Float>(sums) * (SIMD4(scales[r0], scales[r1], scales[r2], scales[r3]) * queryScale)
+    }
+}
