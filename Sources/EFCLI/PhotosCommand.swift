@@ -25,7 +25,7 @@ struct PhotosCommand: ParsableCommand {
               edgeflow photos search --like ~/Pictures/2023/dog.jpg --after 2023-01-01
               edgeflow photos list --json
             """,
-        subcommands: [PhotosIndexCommand.self, PhotosListCommand.self])
+        subcommands: [PhotosIndexCommand.self, PhotosListCommand.self, PhotosSearchCommand.self])
 }
 
 /// Options every photos verb takes.
