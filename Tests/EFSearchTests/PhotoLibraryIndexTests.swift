@@ -1,0 +1,137 @@
+// The photo library and the indexer without a CLIP model: what a scan adds, what a second run
+// leaves alone, and how changed, moved, deleted and unreadable files and a vanished folder
+// are handled; a library from a newer Edgeflow and a non-library file are refused.
+
+import EFCore
+import EFMedia
+import EFSearch
+import EFTestSupport
+import Foundation
+import XCTest
+
+final class PhotoLibraryIndexTests: XCTestCase {
+    private var root: URL!
+
+    override func setUpWithError() throws {
+        root = try TestData.temporaryDirectory("photo-library")
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: root)
+    }
+
+    /// A photo folder: two JPEGs, a PNG in a subfolder, a hidden file, a text file, an empty
+    /// .jpg and a text file named .png.
+    private func makeFolder() throws -> URL {
+        let folder = root.appendingPathComponent("photos")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("sub"),
+                                                withIntermediateDirectories: true)
+        try write(jpeg(width: 640, height: 480, seed: 1), folder.appendingPathComponent("a.jpg"))
+        try write(jpeg(width: 300, height: 500, seed: 2), folder.appendingPathComponent("B.JPEG"))
+        try write(PNGEncoder.encode(image(width: 50, height: 40, seed: 3)), folder.appendingPathComponent("sub/c.png"))
+        try write(jpeg(width: 64, height: 64, seed: 4), folder.appendingPathComponent(".hidden.jpg"))
+        try write(Array("notes".utf8), folder.appendingPathComponent("notes.txt"))
+        try write([], folder.appendingPathComponent("sub/empty.jpg"))
+        try write(Array("not an image at all".utf8), folder.appendingPathComponent("sub/fake.png"))
+        return folder
+    }
+
+    func testFirstRunIndexesPhotosAndListsUnreadableOnes() throws {
+        let folder = try makeFolder()
+        let library = try PhotoLibrary(path: root.appendingPathComponent("lib.sqlite").path)
+        let report = try PhotoIndexer(library: library, model: nil).run(folders: [folder.path])
+        XCTAssertEqual(report.scan.found, 5)
+        XCTAssertEqual(report.scan.added, 5)
+        XCTAssertEqual(report.skippedOther, 1)
+        XCTAssertEqual(Set(report.failures.map { ($0.path as NSString).lastPathComponent }), ["empty.jpg", "fake.png"])
+        let listing = try library.listing()
+        XCTAssertEqual(listing.count, 5)
+        let byName = Dictionary(uniqueKeysWithValues: listing.map { (($0.photo.path as NSString).lastPathComponent, $0) })
+        XCTAssertEqual(byName["a.jpg"]?.photo.width, 640)
+        XCTAssertEqual(byName["B.JPEG"]?.photo.height, 500)
+        XCTAssertEqual(byName["c.png"]?.photo.format, "png")
+        XCTAssertEqual(byName["a.jpg"]?.hasThumbnail, true)
+        XCTAssertNotNil(byName["empty.jpg"]?.photo.lastError)
+        let thumbnail = try XCTUnwrap(try library.thumbnail(id: try XCTUnwrap(byName["a.jpg"]).photo.id))
+        let decoded = try ImageDecoder.decode(bytes: thumbnail)
+        XCTAssertEqual([decoded.image.width, decoded.image.height], [256, 192])
+    }
+
+    func testSecondRunChangesNothingAndReadsNothing() throws {
+        let folder = try makeFolder()
+        let library = try PhotoLibrary(path: root.appendingPathComponent("lib.sqlite").path)
+        _ = try PhotoIndexer(library: library, model: nil).run(folders: [folder.path])
+        let before = try library.photos()
+        let again = try PhotoIndexer(library: library, model: nil).run(folders: [folder.path])
+        XCTAssertEqual([again.scan.added, again.scan.changed, again.scan.moved, again.scan.removed], [0, 0, 0, 0])
+        XCTAssertEqual(again.failures.count, 0, "unreadable photos are retried only when they change")
+        XCTAssertEqual(try library.pendingPhotos(under: [folder.path], modelID: nil), [])
+        XCTAssertEqual(try library.photos(), before)
+    }
+
+    func testChangedMovedAndDeletedFiles() throws {
+        let folder = try makeFolder()
+        let library = try PhotoLibrary(path: root.appendingPathComponent("lib.sqlite").path)
+        _ = try PhotoIndexer(library: library, model: nil).run(folders: [folder.path])
+        let movedID = try XCTUnwrap(try library.photo(path: folder.appendingPathComponent("a.jpg").path)).id
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("moved"),
+                                                withIntermediateDirectories: true)
+        try FileManager.default.moveItem(at: folder.appendingPathComponent("a.jpg"),
+                                         to: folder.appendingPathComponent("moved/a-renamed.jpg"))
+        try write(jpeg(width: 200, height: 100, seed: 9), folder.appendingPathComponent("B.JPEG"))
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("sub/c.png"))
+        let report = try PhotoIndexer(library: library, model: nil).run(folders: [folder.path])
+        XCTAssertEqual([report.scan.added, report.scan.changed, report.scan.moved, report.scan.removed], [0, 1, 1, 1])
+        let moved = try XCTUnwrap(try library.photo(path: folder.appendingPathComponent("moved/a-renamed.jpg").path))
+        XCTAssertEqual(moved.id, movedID, "a moved photo keeps its row (and with it its embeddings)")
+        XCTAssertNotNil(try library.thumbnail(id: movedID))
+        XCTAssertEqual(try library.photo(path: folder.appendingPathComponent("B.JPEG").path)?.width, 200)
+        XCTAssertNil(try library.photo(path: folder.appendingPathComponent("sub/c.png").path))
+        XCTAssertEqual(try library.photos().count, 4)
+    }
+
+    func testAFolderThatVanishedKeepsItsPhotos() throws {
+        let folder = try makeFolder()
+        let library = try PhotoLibrary(path: root.appendingPathComponent("lib.sqlite").path)
+        _ = try PhotoIndexer(library: library, model: nil).run(folders: [folder.path])
+        try FileManager.default.moveItem(at: folder, to: root.appendingPathComponent("unmounted"))
+        let report = try PhotoIndexer(library: library, model: nil).run(folders: [folder.path])
+        XCTAssertEqual(report.scan.unavailableFolders, [folder.path])
+        XCTAssertEqual(report.scan.removed, 0)
+        XCTAssertEqual(try library.photos().count, 5)
+    }
+
+    func testNewerLibraryAndNonLibraryFilesAreRefused() throws {
+        let path = root.appendingPathComponent("lib.sqlite").path
+        do { _ = try PhotoLibrary(path: path) }  // created, then closed (the WAL is checkpointed)
+        // SQLite keeps PRAGMA user_version at byte 60 of the header, big-endian.
+        let handle = try XCTUnwrap(FileHandle(forUpdatingAtPath: path))
+        try handle.seek(toOffset: 60)
+        handle.write(Data([0, 0, 0, 99]))
+        try handle.close()
+        XCTAssertThrowsError(try PhotoLibrary(path: path)) { error in
+            XCTAssertEqual((error as? EdgeflowError)?.kind, .invalidArchive)
+            XCTAssertTrue("\(error)".contains("format version 99"), "\(error)")
+        }
+        let text = root.appendingPathComponent("notes.sqlite")
+        try write(Array(String(repeating: "not a database ", count: 100).utf8), text)
+        XCTAssertThrowsError(try PhotoLibrary(path: text.path)) { error in
+            XCTAssertEqual((error as? EdgeflowError)?.kind, .invalidArchive, "\(error)")
+        }
+        XCTAssertThrowsError(try PhotoLibrary(path: root.appendingPathComponent("none.sqlite").path, create: false))
+    }
+
+    private func image(width: Int, height: Int, seed: Int) throws -> PixelImage {
+        var pixels = [UInt8](repeating: 0, count: width * height * 3)
+        for i in pixels.indices { pixels[i] = UInt8(truncatingIfNeeded: (i / 3 % width) * seed + i % 3 * 80) }
+        return try PixelImage(width: width, height: height, channels: 3, pixels: pixels)
+    }
+
+    private func jpeg(width: Int, height: Int, seed: Int) throws -> [UInt8] {
+        try JPEGEncoder.encode(image(width: width, height: height, seed: seed))
+    }
+
+    private func write(_ bytes: [UInt8], _ url: URL) throws {
+        try Data(bytes).write(to: url)
+    }
+}
