@@ -86,7 +86,7 @@ let package = Package(
         .testTarget(name: "EFArchiveTests", dependencies: ["EFCore", "EFIR", "EFKernels", "EFArchive",
                                                            "EFTestSupport"]),
         .testTarget(name: "EFCLITests", dependencies: ["EFCLI", "EFCore", "EFIR", "EFKernels", "EFArchive", "EFMedia",
-                                                       "EFCompiler", "EFProfiler", "EdgeflowRuntime",
+                                                       "EFCompiler", "EFProfiler", "EdgeflowRuntime", "EFSearch",
                                                        "EFTestSupport", "edgeflow", "edgeflow-run-example"]),
         .testTarget(name: "ConformanceTests", dependencies: ["EFCore", "EFIR", "EFONNX", "EFInterpreter",
                                                              "EFTestSupport", "EFCompiler", "EdgeflowRuntime"],
