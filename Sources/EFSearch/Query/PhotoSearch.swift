@@ -82,9 +82,12 @@ public final class PhotoSearch: @unchecked Sendable {
             guard query.negatives.isEmpty else {
                 throw EdgeflowError(.invalidArgument, "--not needs a query text or --like to push away from")
             }
-            let hits = try dates.filter { inRange($0.value) }
+            let newest = dates.filter { inRange($0.value) }
                 .sorted { $0.value == $1.value ? $0.key < $1.key : $0.value > $1.value }.prefix(query.limit)
-                .compactMap { id, date in try library.photo(id: id).map { SearchHit(photo: $0, score: nil, date: date) } }
+            var hits: [SearchHit] = []
+            for (id, date) in newest {
+                if let photo = try library.photo(id: id) { hits.append(SearchHit(photo: photo, score: nil, date: date)) }
+            }
             return (hits, notes)
         }
         guard let table else { return ([], notes) }
@@ -99,10 +102,13 @@ public final class PhotoSearch: @unchecked Sendable {
         } else {
             rows = try VectorScan.topK(query: vector, in: table, k: query.limit, allowed: mask)
         }
-        var hits = try rows.filter { query.minScore.map { min in $0.score >= min } ?? true }.compactMap { row in
-            try library.photo(id: ids[row.row]).map { SearchHit(photo: $0, score: row.score, date: dates[$0.id] ?? "") }
+        let floor = query.minScore ?? -.infinity
+        var hits: [SearchHit] = []
+        for row in rows where row.score >= floor {
+            guard let photo = try library.photo(id: ids[row.row]) else { continue }
+            hits.append(SearchHit(photo: photo, score: row.score, date: dates[photo.id] ?? ""))
         }
-        if query.order == .date { hits.sort { $0.date == $1.date ? $0.photo.id < $1.photo.id : $0.date > $1.date } }
+        if query.order == .date { hits.sort(by: Self.newerFirst) }
         return (hits, notes)
     }
 
@@ -145,6 +151,11 @@ public final class PhotoSearch: @unchecked Sendable {
                                               options: DecodeOptions(minimumWidth: model.folder.imageSize,
                                                                      minimumHeight: model.folder.imageSize))
         return try model.embed(imageTensor: model.imageTensor(decoded.image))
+    }
+
+    /// Newer capture dates first; equal dates by photo id.
+    static func newerFirst(_ a: SearchHit, _ b: SearchHit) -> Bool {
+        a.date == b.date ? a.photo.id < b.photo.id : a.date > b.date
     }
 
     /// A date option as a sortable ISO prefix ("2023", "2023-05", "2023-05-01", or with a time).
