@@ -39,7 +39,7 @@ public struct EdgeflowCommand: ParsableCommand {
     public init() {}
 
     /// The verbs that run a model on libgomp's pool, and so restart once with Edgeflow's wait policy.
-    static let modelVerbs: Set<String> = ["run", "infer", "benchmark", "profile"]
+    static let modelVerbs: Set<String> = ["run", "infer", "benchmark", "profile", "photos"]
 
     /// Parses the command line and runs the verb. Usage errors print as `error: ...` followed
     /// by ArgumentParser's usage text, exit 64; other errors are reported by the verbs

@@ -82,6 +82,7 @@ struct PhotosIndexCommand: ParsableCommand {
                 "found": changes.found, "added": changes.added, "changed": changes.changed, "moved": changes.moved,
                 "removed": changes.removed, "embedded": report.embedded, "skippedOther": report.skippedOther,
                 "unreadableFolders": changes.unavailableFolders, "seconds": report.seconds,
+                "embeddingSeconds": report.embeddingSeconds,
                 "modelReset": report.modelReset,
                 "failures": report.failures.map { ["path": $0.path, "reason": $0.reason] }]
     }
@@ -92,9 +93,9 @@ struct PhotosIndexCommand: ParsableCommand {
         print("  found \(changes.found) photos: \(changes.added) new, \(changes.changed) changed, "
               + "\(changes.moved) moved, \(changes.removed) removed")
         if let model = report.model {
-            let rate = report.seconds > 0 ? Double(report.embedded) / report.seconds : 0
-            print(String(format: "  embedded %d with %@ in %.1f s (%.1f photos/s)", report.embedded, model,
-                         report.seconds, rate))
+            let rate = report.embeddingSeconds > 0 ? Double(report.embedded) / report.embeddingSeconds : 0
+            print(String(format: "  embedded %d with %@ in %.1f s (%.1f photos/s; %.1f s in all)", report.embedded,
+                         model, report.embeddingSeconds, rate, report.seconds))
             if report.modelReset { print("  note: \(model)'s weights changed: its old embeddings were dropped") }
         }
         if report.skippedOther > 0 { print("  skipped \(report.skippedOther) files that are not photos") }

@@ -5,6 +5,9 @@
 
 import EFCore
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// How an index run goes.
 public struct IndexOptions: Sendable {
@@ -37,6 +40,8 @@ public struct IndexReport: Sendable {
     /// Photos that could not be read, with the reason.
     public var failures: [(path: String, reason: String)]
     public var seconds: Double
+    /// Seconds of the reading and embedding phase alone (after the scan and the model's loading).
+    public var embeddingSeconds: Double
     /// The model's name, and whether its old vectors were dropped because its weights changed.
     public var model: String?
     public var modelReset: Bool
@@ -70,11 +75,12 @@ public final class PhotoIndexer {
         var preparation = PhotoPreparation(model: model)
         preparation.thumbnailSide = options.thumbnailSide
         if options.maxPixels > 0 { preparation.maxPixels = options.maxPixels }
+        let phaseStart = DispatchTime.now().uptimeNanoseconds
         let queue = PreparationQueue(pending, workers: max(1, options.preparers), window: 4 * options.preparers + 8,
                                      prepare: preparation.prepare)
         defer { queue.stop() }
         var report = IndexReport(run: run, scan: changes, skippedOther: scan.skippedOther, embedded: 0, failures: [],
-                                 seconds: 0, model: model?.folder.name, modelReset: registered?.reset ?? false)
+                                 seconds: 0, embeddingSeconds: 0, model: model?.folder.name, modelReset: registered?.reset ?? false)
         var batch: [IndexedPhoto] = []
         for index in pending.indices {
             var prepared = queue.take(index)
@@ -92,6 +98,7 @@ public final class PhotoIndexer {
                                    failed: report.failures.count, seconds: Self.seconds(since: start)))
         }
         report.seconds = Self.seconds(since: start)
+        report.embeddingSeconds = Self.seconds(since: phaseStart)
         try library.finishRun(run, status: "complete", changes: changes,
                               embedded: report.embedded, failed: report.failures.count)
         return report
@@ -128,6 +135,8 @@ final class PreparationQueue: @unchecked Sendable {
     }
 
     private func work() {
+        // Below the model's threads: preparing is the smaller job, and must not take their cores.
+        setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)  // on Linux: this thread only
         while true {
             condition.lock()
             while !stopped, next < photos.count, next >= consumed + window { condition.wait() }
