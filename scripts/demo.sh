@@ -2,14 +2,19 @@
 # The main job: prepare skimage's scanned page the way RapidOCR does, parse PP-OCRv4 text
 # detection (fetched by scripts/setup.sh, which runs first when needed) into an Edgeflow
 # archive, compile it into an executable, run that with the deploy-only runtime on the page,
-# and count the text regions it found.
+# and count the text regions it found. Then photo search: compile a CLIP model folder (Immich's
+# layout; setup generates one with random weights), index the generated sample photos with it
+# and search them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 model=.testdata/models/ppocrv4/det.onnx
 image=.testdata/images/page.png
 input=out/page_det_input.npy
 source scripts/ensure-setup.sh
-ensure_setup "$model" "$image"
+photos=.testdata/photos/library-200
+clip=.testdata/immich-models/ViT-B-32__openai
+[ -d "$clip" ] || clip=.testdata/models/clip-folder-small/ViT-B-32__openai  # setup --no-full-models
+ensure_setup "$model" "$image" "$photos" "$clip"
 swift build -c release --product edgeflow >/dev/null
 edgeflow=$(swift build -c release --show-bin-path)/edgeflow
 mkdir -p out
@@ -25,3 +30,19 @@ echo "== run: $input"
 "$edgeflow" run out/ppocr-det.efx --input "x=$input" --output-dir out/ppocr-det
 echo "== text regions"
 "$edgeflow" regions out/ppocr-det/sigmoid_0.tmp_0.npy
+
+echo
+echo "== photo search: index $photos with the CLIP folder $clip"
+echo "   (its weights are random: search by example is meaningful, text search is not; a real folder,"
+echo "   e.g. Immich's ViT-B-32__openai from Hugging Face, works the same way)"
+mkdir -p out/models
+[ -d out/models/ViT-B-32__openai ] || cp -r "$clip" out/models/ViT-B-32__openai
+clip=out/models/ViT-B-32__openai
+"$edgeflow" photos index "$photos" --library out/photos.sqlite --model "$clip"
+example="$photos/2016/2016-04-01 Zoo/DSC00010.jpg"
+echo "== search by example: $example (the photo itself comes first, score 1)"
+"$edgeflow" photos search --like "$example" --library out/photos.sqlite --model "$clip" --limit 5
+echo "== search by text with a negative prompt"
+"$edgeflow" photos search "a dog on a beach" --not "people" --library out/photos.sqlite --model "$clip" --limit 5
+echo "== photos taken in 2019, newest first"
+"$edgeflow" photos search --after 2019-01-01 --before 2020-01-01 --library out/photos.sqlite --limit 5
