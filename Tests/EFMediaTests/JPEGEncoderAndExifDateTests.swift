@@ -4,6 +4,8 @@
 
 import EFCore
 import EFMedia
+import EFTestSupport
+import Foundation
 import XCTest
 
 final class JPEGEncoderAndExifDateTests: XCTestCase {
@@ -41,6 +43,15 @@ final class JPEGEncoderAndExifDateTests: XCTestCase {
             XCTAssertEqual(PhotoMetadata.captureDate(in: Self.jpeg(exif: tiff)), "2019-07-04T10:30:00")
             let plain = Self.tiff(bigEndian: bigEndian, dateTime: "2001:02:03 04:05:06", original: nil)
             XCTAssertEqual(PhotoMetadata.captureDate(in: Self.jpeg(exif: plain)), "2001-02-03T04:05:06")
+        }
+    }
+
+    /// Pillow wrote these (Fuzz/seeds/photo-metadata, 16×16 with DateTime 2001 and DateTimeOriginal 2019).
+    func testDatesOfPillowWrittenPhotosInEveryFormat() throws {
+        let folder = TestData.repoRoot.appendingPathComponent("Fuzz/seeds/photo-metadata")
+        for name in ["exif-date.jpg", "exif-date.png", "exif-date.webp", "exif-date.tiff"] {
+            let bytes = [UInt8](try Data(contentsOf: folder.appendingPathComponent(name)))
+            XCTAssertEqual(PhotoMetadata.captureDate(in: bytes), "2019-07-04T10:30:00", name)
         }
     }
 
