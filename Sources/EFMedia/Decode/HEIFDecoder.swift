@@ -16,13 +16,15 @@ enum HEIFDecoder {
         // libheif's per-dimension limit on every coded image ('ispe'), at most our pixel limit.
         heif_context_set_maximum_image_size_limit(context, Int32(min(32768, options.effectiveMaxPixels)))
         return try bytes.withUnsafeBytes { file in
-            try check(heif_context_read_from_memory_without_copy(context, file.baseAddress, file.count, nil), "damaged HEIF container")
+            try check(heif_context_read_from_memory_without_copy(context, file.baseAddress, file.count, nil),
+                      "damaged HEIF container")
             var primary: OpaquePointer?
             try check(heif_context_get_primary_image_handle(context, &primary), "HEIF file has no primary image")
             guard let primary else { throw EdgeflowError(.invalidInput, "HEIF file has no primary image") }
             defer { heif_image_handle_release(primary) }
             let w = Int(heif_image_handle_get_width(primary)), h = Int(heif_image_handle_get_height(primary))
-            let ispeW = Int(heif_image_handle_get_ispe_width(primary)), ispeH = Int(heif_image_handle_get_ispe_height(primary))
+            let ispeW = Int(heif_image_handle_get_ispe_width(primary))
+            let ispeH = Int(heif_image_handle_get_ispe_height(primary))
             let (storedW, storedH) = ispeW > 0 && ispeH > 0 ? (ispeW, ispeH) : (w, h)
             try options.checkPixelLimit(width: max(w, storedW), height: max(h, storedH), format: "HEIF")
             if let thumbnail = suitableThumbnail(of: primary, options: options) {
@@ -49,7 +51,9 @@ enum HEIFDecoder {
         var best: (handle: OpaquePointer, pixels: Int)?
         for id in ids.prefix(listed) {
             var handle: OpaquePointer?
-            guard heif_image_handle_get_thumbnail(primary, id, &handle).code == heif_error_Ok, let handle else { continue }
+            guard heif_image_handle_get_thumbnail(primary, id, &handle).code == heif_error_Ok, let handle else {
+                continue
+            }
             let w = Int(heif_image_handle_get_width(handle)), h = Int(heif_image_handle_get_height(handle))
             let fits = w <= options.effectiveMaxPixels / max(h, 1)
             if w >= minW, h >= minH, fits, best.map({ w * h < $0.pixels }) ?? true {
@@ -81,7 +85,8 @@ enum HEIFDecoder {
                                 hint: "the file is truncated, corrupt or uses a HEIF feature libheif cannot decode")
         case .pixels(let w, let h, let pixels):
             guard w >= 1, h >= 1, w <= hw, h <= hh, pixels.count == w * h * 3 else {
-                throw EdgeflowError(.invalidInput, "HEIF decode produced \(w)×\(h), not within the declared \(hw)×\(hh)")
+                throw EdgeflowError(.invalidInput,
+                                    "HEIF decode produced \(w)×\(h), not within the declared \(hw)×\(hh)")
             }
             return try PixelImage(width: w, height: h, channels: 3, pixels: pixels)
         }

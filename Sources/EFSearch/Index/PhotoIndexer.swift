@@ -80,7 +80,8 @@ public final class PhotoIndexer {
                                      prepare: preparation.prepare)
         defer { queue.stop() }
         var report = IndexReport(run: run, scan: changes, skippedOther: scan.skippedOther, embedded: 0, failures: [],
-                                 seconds: 0, embeddingSeconds: 0, model: model?.folder.name, modelReset: registered?.reset ?? false)
+                                 seconds: 0, embeddingSeconds: 0, model: model?.folder.name,
+                                 modelReset: registered?.reset ?? false)
         var batch: [IndexedPhoto] = []
         for index in pending.indices {
             var prepared = queue.take(index)

@@ -48,8 +48,9 @@ extension PhotoLibrary {
         return try write { db in
             if let row = try Row.fetchOne(db, sql: "SELECT id, dimension, fingerprint FROM models WHERE name = ?",
                                           arguments: [name]) {
-                let id: Int64 = row["id"]
-                if row["dimension"] as Int == dimension, row["fingerprint"] as String == fingerprint { return (id, false) }
+                let id: Int64 = try row.value("id")
+                let stored: (Int, String) = (try row.value("dimension"), try row.value("fingerprint"))
+                if stored == (dimension, fingerprint) { return (id, false) }
                 try db.execute(sql: "DELETE FROM embeddings WHERE model_id = ?", arguments: [id])
                 try db.execute(sql: "UPDATE models SET dimension = ?, fingerprint = ? WHERE id = ?",
                                arguments: [dimension, fingerprint, id])
@@ -74,9 +75,10 @@ extension PhotoLibrary {
                 LEFT JOIN embeddings e ON e.photo_id = p.id AND e.model_id = ?
                 WHERE p.last_error IS NULL ORDER BY p.path
                 """, arguments: [modelID, modelID])
-            return rows.compactMap { row in
-                let photo = PendingPhoto(id: row["id"], path: row["path"], needsMetadata: row["needs_metadata"],
-                                         needsEmbedding: row["needs_embedding"])
+            return try rows.compactMap { row in
+                let photo = PendingPhoto(id: try row.value("id"), path: try row.value("path"),
+                                         needsMetadata: try row.value("needs_metadata"),
+                                         needsEmbedding: try row.value("needs_embedding"))
                 guard photo.needsMetadata || photo.needsEmbedding, Self.isUnder(photo.path, folders) else { return nil }
                 return photo
             }

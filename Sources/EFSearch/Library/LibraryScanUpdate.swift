@@ -23,22 +23,25 @@ extension PhotoLibrary {
             var changes = ScanChanges()
             changes.found = files.count
             changes.unavailableFolders = unavailable
-            let known = try Row.fetchAll(db, sql: "SELECT id, path, size, mtime_ns, content_hash FROM photos")
-                .filter { row in Self.isUnder(row["path"], folders) }
             var byPath: [String: Row] = [:]
-            for row in known { byPath[row["path"]] = row }
+            for row in try Row.fetchAll(db, sql: "SELECT id, path, size, mtime_ns, content_hash FROM photos") {
+                let path: String = try row.value("path")
+                if Self.isUnder(path, folders) { byPath[path] = row }
+            }
             let foundPaths = Set(files.map(\.path))
-            var missing = MissingPhotos(known.filter { row in
-                !foundPaths.contains(row["path"]) && !Self.isUnder(row["path"], unavailable)
-            })
+            var missing = try MissingPhotos(byPath.filter { path, _ in
+                !foundPaths.contains(path) && !Self.isUnder(path, unavailable)
+            }.map(\.value))
             let now = Self.timestamp()
             for file in files {
                 if let row = byPath[file.path] {
-                    if row["size"] as Int != file.size || row["mtime_ns"] as Int64 != file.mtimeNanoseconds {
-                        try resetDerived(db, id: row["id"], file: file, run: run)
+                    let id: Int64 = try row.value("id")
+                    let size: Int = try row.value("size"), mtime: Int64 = try row.value("mtime_ns")
+                    if size != file.size || mtime != file.mtimeNanoseconds {
+                        try resetDerived(db, id: id, file: file, run: run)
                         changes.changed += 1
                     } else {
-                        try db.execute(sql: "UPDATE photos SET seen_run = ? WHERE id = ?", arguments: [run, row["id"]])
+                        try db.execute(sql: "UPDATE photos SET seen_run = ? WHERE id = ?", arguments: [run, id])
                     }
                     continue
                 }
@@ -93,11 +96,12 @@ private struct MissingPhotos {
     private var hashesBySize: [Int: [(id: Int64, hash: String)]] = [:]
     private(set) var remaining: Set<Int64> = []
 
-    init(_ rows: [Row]) {
+    init(_ rows: [Row]) throws {
         for row in rows {
-            remaining.insert(row["id"])
-            if let hash = row["content_hash"] as String? {
-                hashesBySize[row["size"], default: []].append((row["id"], hash))
+            let id: Int64 = try row.value("id")
+            remaining.insert(id)
+            if let hash: String = try row.value("content_hash") {
+                hashesBySize[try row.value("size"), default: []].append((id, hash))
             }
         }
     }

@@ -51,18 +51,21 @@ public final class PhotoLibrary: @unchecked Sendable {
 
     /// Every photo, ordered by path.
     public func photos() throws -> [PhotoRecord] {
-        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM photos ORDER BY path").map(Self.record) }
+        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM photos ORDER BY path").map { try Self.record($0) } }
     }
 
     /// The photo with `id`, or nil.
     public func photo(id: Int64) throws -> PhotoRecord? {
-        try read { db in try Row.fetchOne(db, sql: "SELECT * FROM photos WHERE id = ?", arguments: [id]).map(Self.record) }
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM photos WHERE id = ?", arguments: [id]).map { try Self.record($0) }
+        }
     }
 
     /// The photo at `path` (absolute), or nil.
     public func photo(path: String) throws -> PhotoRecord? {
         try read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM photos WHERE path = ?", arguments: [path]).map(Self.record)
+            try Row.fetchOne(db, sql: "SELECT * FROM photos WHERE path = ?", arguments: [path])
+                .map { try Self.record($0) }
         }
     }
 
@@ -71,11 +74,13 @@ public final class PhotoLibrary: @unchecked Sendable {
         try read { db in
             let modelsByPhoto = try Row.fetchAll(db, sql: """
                 SELECT e.photo_id, m.name FROM embeddings e JOIN models m ON m.id = e.model_id ORDER BY m.name
-                """).reduce(into: [Int64: [String]]()) { $0[$1["photo_id"], default: []].append($1["name"]) }
+                """).reduce(into: [Int64: [String]]()) { models, row in
+                    models[try row.value("photo_id"), default: []].append(try row.value("name"))
+                }
             let thumbnails = Set(try Int64.fetchAll(db, sql: "SELECT photo_id FROM thumbnails"))
             let texts = Set(try Int64.fetchAll(db, sql: "SELECT rowid FROM photo_text"))
             return try Row.fetchAll(db, sql: "SELECT * FROM photos ORDER BY path").map { row in
-                let photo = Self.record(row)
+                let photo = try Self.record(row)
                 return PhotoListing(photo: photo, models: modelsByPhoto[photo.id] ?? [],
                                     hasThumbnail: thumbnails.contains(photo.id), hasText: texts.contains(photo.id))
             }
@@ -88,8 +93,8 @@ public final class PhotoLibrary: @unchecked Sendable {
         try read { db in
             var dates: [Int64: String] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT id, taken_at, mtime_ns FROM photos") {
-                let mtime: Int64 = row["mtime_ns"]
-                dates[row["id"]] = row["taken_at"] ?? Self.isoDate(nanoseconds: mtime)
+                let mtime: Int64 = try row.value("mtime_ns")
+                dates[try row.value("id")] = try row.value("taken_at") ?? Self.isoDate(nanoseconds: mtime)
             }
             return dates
         }
@@ -107,7 +112,8 @@ public final class PhotoLibrary: @unchecked Sendable {
     /// The thumbnail JPEG of a photo, or nil.
     public func thumbnail(id: Int64) throws -> [UInt8]? {
         try read { db in
-            try Data.fetchOne(db, sql: "SELECT jpeg FROM thumbnails WHERE photo_id = ?", arguments: [id]).map { [UInt8]($0) }
+            try Data.fetchOne(db, sql: "SELECT jpeg FROM thumbnails WHERE photo_id = ?", arguments: [id])
+                .map { [UInt8]($0) }
         }
     }
 
@@ -117,7 +123,7 @@ public final class PhotoLibrary: @unchecked Sendable {
             try Row.fetchAll(db, sql: """
                 SELECT m.name, m.dimension, count(e.photo_id) AS n FROM models m
                 LEFT JOIN embeddings e ON e.model_id = m.id GROUP BY m.id ORDER BY m.name
-                """).map { ($0["name"], $0["dimension"], $0["n"]) }
+                """).map { (try $0.value("name"), try $0.value("dimension"), try $0.value("n")) }
         }
     }
 
@@ -134,12 +140,12 @@ public final class PhotoLibrary: @unchecked Sendable {
                 WHERE m.name = ? ORDER BY e.photo_id
                 """, arguments: [model])
             while let row = try rows.next() {
-                let blob: Data = row["vector"]
+                let blob: Data = try row.value("vector")
                 guard blob.count == dimension * 4 else {
-                    throw EdgeflowError(.invalidArchive, "\(path): photo \(row["photo_id"] as Int64) has a "
+                    throw EdgeflowError(.invalidArchive, "\(path): photo \((try row.value("photo_id") as Int64)) has a "
                                             + "\(blob.count)-byte vector for the \(dimension)-d model \(model)")
                 }
-                ids.append(row["photo_id"])
+                ids.append(try row.value("photo_id"))
                 blob.withUnsafeBytes { raw in
                     for i in 0..<dimension { vectors.append(Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(
                         fromByteOffset: 4 * i, as: UInt32.self)))) }
@@ -175,9 +181,10 @@ public final class PhotoLibrary: @unchecked Sendable {
         return EdgeflowError(.io, "\(what): \(error)")
     }
 
-    static func record(_ row: Row) -> PhotoRecord {
-        PhotoRecord(id: row["id"], path: row["path"], size: row["size"], mtimeNanoseconds: row["mtime_ns"],
-                    contentHash: row["content_hash"], format: row["format"], width: row["width"],
-                    height: row["height"], takenAt: row["taken_at"], lastError: row["last_error"])
+    static func record(_ row: Row) throws -> PhotoRecord {
+        PhotoRecord(id: try row.value("id"), path: try row.value("path"), size: try row.value("size"),
+                    mtimeNanoseconds: try row.value("mtime_ns"), contentHash: try row.value("content_hash"),
+                    format: try row.value("format"), width: try row.value("width"), height: try row.value("height"),
+                    takenAt: try row.value("taken_at"), lastError: try row.value("last_error"))
     }
 }

@@ -41,7 +41,8 @@ public struct CLIPFolder: Sendable {
         let vision = config["vision_cfg"] as? [String: Any] ?? [:]
         let size = (preprocess["size"] as? [Int])?.first ?? preprocess["size"] as? Int ?? vision["image_size"] as? Int
         guard let size, (8...4096).contains(size) else {
-            throw EdgeflowError(.invalidModel, "\(url.path): no image size in visual/preprocess_cfg.json or config.json")
+            throw EdgeflowError(.invalidModel,
+                                "\(url.path): no image size in visual/preprocess_cfg.json or config.json")
         }
         imageSize = size
         mean = preprocess["mean"] as? [Double] ?? [0.48145466, 0.4578275, 0.40821073]

@@ -35,14 +35,14 @@ public final class CLIPModel: @unchecked Sendable {
         let image = [1, 3, folder.imageSize, folder.imageSize]
         guard visual.inputs.count == 1, visual.inputs[0].dtype == .float32, visual.inputs[0].shape == image else {
             throw EdgeflowError(.invalidModel, "\(folder.name): the visual tower takes "
-                                    + visual.inputs.map { "\($0.dtype.rawValue)\($0.shape)" }.joined(separator: ", ")
+                                    + Self.describe(visual.inputs)
                                     + ", not one float32\(image)")
         }
         for tower in [visual] + (textual.map { [$0] } ?? []) {
             guard let output = tower.outputs.first, output.dtype == .float32,
                   output.shape == [1, folder.dimension] else {
                 throw EdgeflowError(.invalidModel, "\(folder.name): a tower's output is "
-                                        + tower.outputs.map { "\($0.dtype.rawValue)\($0.shape)" }.joined(separator: ", ")
+                                        + Self.describe(tower.outputs)
                                         + ", not float32[1, \(folder.dimension)]")
             }
         }
@@ -51,7 +51,7 @@ public final class CLIPModel: @unchecked Sendable {
                   textual.inputs[0].shape.count == 2, textual.inputs[0].shape[0] == 1,
                   (2...CLIPTokenizer.maxContextLength).contains(textual.inputs[0].shape[1]) else {
                 throw EdgeflowError(.invalidModel, "\(folder.name): the text tower takes "
-                                        + textual.inputs.map { "\($0.dtype.rawValue)\($0.shape)" }.joined(separator: ", ")
+                                        + Self.describe(textual.inputs)
                                         + ", not token ids int32/int64[1, L]")
             }
         }
@@ -94,6 +94,11 @@ public final class CLIPModel: @unchecked Sendable {
         let outputs = try textual.run([input.name: tensor])
         return (try Self.normalized(outputs[textual.outputs[0].name], what: "\(folder.name) text output"),
                 tokens.truncated)
+    }
+
+    /// "float32[1, 512], …" for error messages.
+    private static func describe(_ tensors: [TensorDescriptor]) -> String {
+        tensors.map { "\($0.dtype.rawValue)\($0.shape)" }.joined(separator: ", ")
     }
 
     /// `tensor`'s values scaled to unit length.

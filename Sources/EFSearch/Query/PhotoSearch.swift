@@ -86,7 +86,8 @@ public final class PhotoSearch: @unchecked Sendable {
                 .sorted { $0.value == $1.value ? $0.key < $1.key : $0.value > $1.value }.prefix(query.limit)
             var hits: [SearchHit] = []
             for (id, date) in newest {
-                if let photo = try library.photo(id: id) { hits.append(SearchHit(photo: photo, score: nil, date: date)) }
+                guard let photo = try library.photo(id: id) else { continue }
+                hits.append(SearchHit(photo: photo, score: nil, date: date))
             }
             return (hits, notes)
         }
