@@ -1,8 +1,5 @@
-// Which build of the streaming SIMD kernels this process runs: the AVX-512 one
-// (EFKernelsAVX512) or the AVX2 one (EFKernelsAVX2), the same sources compiled for those
-// instruction sets, when the CPU has every feature the build may use; else the baseline x86-64
-// one in EFKernels. All give the same bytes. `EDGEFLOW_SIMD=baseline` or `=avx2` in the
-// environment caps the choice (the tests use it to cover every build on one machine).
+// The streaming SIMD kernels of the steps, dispatched to the build `SIMDBuild.current` chose
+// (AVX-512, AVX2 or baseline x86-64; the same sources, the same bytes).
 
 import EFCore
 import EFKernels
@@ -18,27 +15,10 @@ private typealias AVX512 = EFKernelsAVX512.FastKernels
 /// layer normalization), dispatched once per process to the widest build the CPU runs.
 /// Parameters, results and errors are those of `EFKernels.FastKernels`.
 enum SIMDKernels {
-    enum Build: String, CaseIterable {
-        case baseline = "sse2", avx2, avx512
+    typealias Build = SIMDBuild
 
-        /// The /proc/cpuinfo flags its `-target-cpu` (haswell, skylake-avx512) may use.
-        var features: [String] {
-            switch self {
-            case .baseline: return []
-            case .avx2: return CPUFeatures.haswellFlags
-            case .avx512: return CPUFeatures.skylakeAVX512Flags
-            }
-        }
-    }
-
-    /// The build this process runs: the widest the CPU has, at most `EDGEFLOW_SIMD`.
-    static let build: Build = {
-        let cap = ProcessInfo.processInfo.environment["EDGEFLOW_SIMD"].flatMap {
-            $0 == "baseline" ? .baseline : Build(rawValue: $0)
-        } ?? .avx512
-        let allowed = Build.allCases.prefix(through: Build.allCases.firstIndex(of: cap)!)
-        return allowed.last { CPUFeatures.current.missing($0.features).isEmpty } ?? .baseline
-    }()
+    /// The build this process runs (see `SIMDBuild.current`).
+    static let build = SIMDBuild.current
 
     /// The instruction-set part of kernel names: "avx512", "avx2" or "sse2".
     static var isa: String { build.rawValue }

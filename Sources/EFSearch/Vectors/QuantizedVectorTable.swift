@@ -4,6 +4,7 @@
 // fp32 rows, so the result is the exact top-k whenever the candidates contain it.
 
 import EFCore
+import EFKernels
 
 /// Int8 rows with one fp32 scale each, beside the fp32 table they were made from.
 ///
@@ -140,5 +141,13 @@ struct Int8RowScorer: RowScorer {
         let d = dot.dimension
         let sums = dot.score4(base + r0 * d, base + r1 * d, base + r2 * d, base + r3 * d)
         return SIMD4<Float>(sums) * (SIMD4(scales[r0], scales[r1], scales[r2], scales[r3]) * queryScale)
+    }
+
+    func scoreBlock(_ start: Int, count: Int, into scores: UnsafeMutablePointer<Float>) {
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: count) { sums in
+            WideRowDots.int8(query: dot.query, rows: base + start * dot.dimension, count: count,
+                             dimension: dot.dimension, into: sums.baseAddress!)
+            for i in 0..<count { scores[i] = Float(sums[i]) * (scales[start + i] * queryScale) }
+        }
     }
 }

@@ -65,10 +65,12 @@ struct TopKHeap {
     var entries: [ScoredRow] { zip(rows, scores).map { ScoredRow(row: $0, score: $1) } }
 }
 
-/// Scores rows by their index: one row, or four at once.
+/// Scores rows by their index: one row, four at once, or a block of consecutive rows (with
+/// the widest SIMD build the CPU runs; the same scores).
 protocol RowScorer {
     func score(_ row: Int) -> Float
     func score4(_ r0: Int, _ r1: Int, _ r2: Int, _ r3: Int) -> SIMD4<Float>
+    func scoreBlock(_ start: Int, count: Int, into scores: UnsafeMutablePointer<Float>)
 }
 
 enum TopKSelection {
@@ -106,20 +108,19 @@ enum TopKSelection {
         return Array(sorted.prefix(k))
     }
 
+    /// Rows scored per block of the unmasked scan (their scores stay in L1).
+    static let blockRows = 256
+
     @inline(__always)
     private static func scan<S: RowScorer>(_ scorer: S, rows: Range<Int>, into heap: inout TopKHeap) {
-        var row = rows.lowerBound
-        while row + 4 <= rows.upperBound {
-            let s = scorer.score4(row, row + 1, row + 2, row + 3)
-            heap.offer(s[0], row: row)
-            heap.offer(s[1], row: row + 1)
-            heap.offer(s[2], row: row + 2)
-            heap.offer(s[3], row: row + 3)
-            row += 4
-        }
-        while row < rows.upperBound {
-            heap.offer(scorer.score(row), row: row)
-            row += 1
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: blockRows) { scores in
+            var start = rows.lowerBound
+            while start < rows.upperBound {
+                let count = min(blockRows, rows.upperBound - start)
+                scorer.scoreBlock(start, count: count, into: scores.baseAddress!)
+                for i in 0..<count { heap.offer(scores[i], row: start + i) }
+                start += count
+            }
         }
     }
 

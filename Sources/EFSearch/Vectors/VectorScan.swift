@@ -4,6 +4,7 @@
 // chunk with its own top-k heap, merged at the end.
 
 import EFCore
+import EFKernels
 
 /// One result of a scan: a table row and its score (the inner product with the query).
 public struct ScoredRow: Equatable, Hashable, Sendable, CustomStringConvertible {
@@ -88,5 +89,10 @@ struct FloatRowScorer: RowScorer {
     func score4(_ r0: Int, _ r1: Int, _ r2: Int, _ r3: Int) -> SIMD4<Float> {
         let d = dot.dimension
         return dot.score4(base + r0 * d, base + r1 * d, base + r2 * d, base + r3 * d)
+    }
+
+    func scoreBlock(_ start: Int, count: Int, into scores: UnsafeMutablePointer<Float>) {
+        WideRowDots.floats(query: dot.query, rows: base + start * dot.dimension, count: count,
+                           dimension: dot.dimension, into: scores)
     }
 }

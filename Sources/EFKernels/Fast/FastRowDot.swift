@@ -1,8 +1,9 @@
-// The inner products behind the vector scan, in Swift SIMD: four rows at a time against one
-// query, so each slice of the query is loaded once for four rows (SIMD8 fp32 accumulators, so
-// four rows fit the 16 SSE registers of the baseline x86-64 build without spilling). The fp32 kernels
+// The inner products behind EFSearch's vector scan, in Swift SIMD: four rows at a time against
+// one query, so each slice of the query is loaded once for four rows (SIMD8 fp32 accumulators:
+// four rows fit the 16 SSE registers of the baseline build without spilling). The fp32 kernels
 // sum in one fixed order whether a row is scored alone or in a group of four, so a row's score
-// never depends on how the scan split the table (thread count, mask, candidate list).
+// never depends on how the scan split the table, nor on the build (EFKernelsAVX2/AVX512 compile
+// this file again; `rowDots` is what the scan calls through `SIMDBuild.current`).
 
 @inline(__always)
 private func load8(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
@@ -37,13 +38,18 @@ private func reduce(_ v: SIMD8<Int32>) -> Int32 {
 }
 
 /// Dot products of fp32 rows with a query of `dimension` elements.
-struct FloatDot {
-    let query: UnsafePointer<Float>
-    let dimension: Int
+public struct FloatDot {
+    public let query: UnsafePointer<Float>
+    public let dimension: Int
+
+    public init(query: UnsafePointer<Float>, dimension: Int) {
+        self.query = query
+        self.dimension = dimension
+    }
 
     /// `query · row`.
     @inline(__always)
-    func score(_ row: UnsafePointer<Float>) -> Float {
+    public func score(_ row: UnsafePointer<Float>) -> Float {
         let body = dimension & ~7
         var a = SIMD8<Float>()
         var i = 0
@@ -61,7 +67,7 @@ struct FloatDot {
 
     /// `query · r` for four rows, each summed exactly as `score(_:)` sums it.
     @inline(__always)
-    func score4(_ r0: UnsafePointer<Float>, _ r1: UnsafePointer<Float>,
+    public func score4(_ r0: UnsafePointer<Float>, _ r1: UnsafePointer<Float>,
                 _ r2: UnsafePointer<Float>, _ r3: UnsafePointer<Float>) -> SIMD4<Float> {
         let body = dimension & ~7
         var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
@@ -86,12 +92,17 @@ struct FloatDot {
 
 /// Integer dot products of int8 rows with an int8 query of `dimension` elements, accumulated
 /// in Int32: |sum| ≤ 127² × 65536 < 2³¹, so wrapping arithmetic never wraps.
-struct Int8Dot {
-    let query: UnsafePointer<Int8>
-    let dimension: Int
+public struct Int8Dot {
+    public let query: UnsafePointer<Int8>
+    public let dimension: Int
+
+    public init(query: UnsafePointer<Int8>, dimension: Int) {
+        self.query = query
+        self.dimension = dimension
+    }
 
     @inline(__always)
-    func score(_ row: UnsafePointer<Int8>) -> Int32 {
+    public func score(_ row: UnsafePointer<Int8>) -> Int32 {
         let body = dimension & ~15
         var a = SIMD8<Int32>()
         var i = 0
@@ -108,7 +119,7 @@ struct Int8Dot {
     }
 
     @inline(__always)
-    func score4(_ r0: UnsafePointer<Int8>, _ r1: UnsafePointer<Int8>,
+    public func score4(_ r0: UnsafePointer<Int8>, _ r1: UnsafePointer<Int8>,
                 _ r2: UnsafePointer<Int8>, _ r3: UnsafePointer<Int8>) -> SIMD4<Int32> {
         let body = dimension & ~15
         var a0 = SIMD8<Int32>(), a1 = SIMD8<Int32>(), a2 = SIMD8<Int32>(), a3 = SIMD8<Int32>()
@@ -128,5 +139,41 @@ struct Int8Dot {
             i += 1
         }
         return s
+    }
+}
+
+extension FastKernels {
+    /// `scores[i] = query · rows[i]` for `count` consecutive fp32 rows of `dimension` elements.
+    public static func rowDots(query: UnsafePointer<Float>, rows: UnsafePointer<Float>, count: Int, dimension: Int,
+                               into scores: UnsafeMutablePointer<Float>) {
+        let dot = FloatDot(query: query, dimension: dimension)
+        var row = 0
+        while row + 4 <= count {
+            let base = rows + row * dimension
+            let s = dot.score4(base, base + dimension, base + 2 * dimension, base + 3 * dimension)
+            scores[row] = s[0]; scores[row + 1] = s[1]; scores[row + 2] = s[2]; scores[row + 3] = s[3]
+            row += 4
+        }
+        while row < count {
+            scores[row] = dot.score(rows + row * dimension)
+            row += 1
+        }
+    }
+
+    /// `sums[i] = query · rows[i]` in Int32 for `count` consecutive int8 rows of `dimension` codes.
+    public static func rowDotsInt8(query: UnsafePointer<Int8>, rows: UnsafePointer<Int8>, count: Int,
+                                   dimension: Int, into sums: UnsafeMutablePointer<Int32>) {
+        let dot = Int8Dot(query: query, dimension: dimension)
+        var row = 0
+        while row + 4 <= count {
+            let base = rows + row * dimension
+            let s = dot.score4(base, base + dimension, base + 2 * dimension, base + 3 * dimension)
+            sums[row] = s[0]; sums[row + 1] = s[1]; sums[row + 2] = s[2]; sums[row + 3] = s[3]
+            row += 4
+        }
+        while row < count {
+            sums[row] = dot.score(rows + row * dimension)
+            row += 1
+        }
     }
 }

@@ -1,0 +1,1 @@
+../EFKernels/Fast/FastRowDot.swift
