@@ -31,8 +31,12 @@ def cpu_name():
 
 
 def run_json(command):
+    """The command's JSON output: one document, or JSON lines (a list either way)."""
     out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-    return [json.loads(line) for line in out.splitlines() if line.startswith("{")] or [json.loads(out)]
+    try:
+        return [json.loads(out)]
+    except json.JSONDecodeError:
+        return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
 
 
 def main():

@@ -49,19 +49,21 @@ struct PhotoPreparation: Sendable {
         }
     }
 
-    /// The file's bytes, refusing files larger than any photo within the pixel limit.
+    /// The file's bytes (its size checked first), refusing files larger than any photo within
+    /// the pixel limit.
     private func readFile(_ path: String) throws -> [UInt8] {
         let limit = ImageDecoder.maxFileBytes(DecodeOptions(maxPixels: maxPixels))
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw EdgeflowError(.io, "cannot open \(path)")
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+        guard let size else { throw EdgeflowError(.io, "cannot read \(path)") }
+        guard size <= limit else {
+            throw EdgeflowError(.invalidInput, "\(path) is \(MemoryBudget.format(size)), more than any photo "
+                                    + "within the pixel limit (\(MemoryBudget.format(limit)))")
         }
+        guard size > 0 else { throw EdgeflowError(.invalidInput, "\(path) is empty") }
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw EdgeflowError(.io, "cannot open \(path)") }
         defer { try? handle.close() }
-        let data = try handle.read(upToCount: limit + 1) ?? Data()
-        guard data.count <= limit else {
-            throw EdgeflowError(.invalidInput, "\(path) is larger than \(MemoryBudget.format(limit)), "
-                                    + "more than any photo within the pixel limit")
-        }
-        guard !data.isEmpty else { throw EdgeflowError(.invalidInput, "\(path) is empty") }
+        // At most the size seen (the file may grow meanwhile); a shorter read is the decoder's to judge.
+        let data = try handle.read(upToCount: size) ?? Data()
         return [UInt8](data)
     }
 
