@@ -87,13 +87,17 @@ struct PhotosSearchCommand: ParsableCommand {
         var model: String?
         var scanned: Int
         var notes: [String]
-        var seconds: Double
+        /// Opening the library and loading its vectors (and the model), the query's embedding, the scan.
+        var loadSeconds: Double
+        var embedSeconds: Double
+        var scanSeconds: Double
         var results: [Hit]
     }
 
     func run() throws {
         try CommandSupport.run {
             if let threads { EdgeflowModel.setThreadCount(threads) }
+            let start = Date()
             let photos = try library.open(create: false)
             let needsModel = query != nil || like != nil
             let clip = needsModel ? try model.resolved.map { try model.load($0) } : nil
@@ -101,8 +105,8 @@ struct PhotosSearchCommand: ParsableCommand {
                 throw EdgeflowError(.invalidArgument, "searching by text or example needs a CLIP model",
                                     hint: "give --model DIR, the folder the library was indexed with")
             }
-            let start = Date()
             let search = try PhotoSearch(library: photos, model: clip)
+            let loaded = Date()
             var request = SearchQuery()
             request.text = query
             request.negatives = negatives
@@ -113,13 +117,14 @@ struct PhotosSearchCommand: ParsableCommand {
             request.limit = limit
             request.order = SearchQuery.Order(rawValue: sort) ?? .score
             request.compressed = compressed
-            let (hits, notes) = try search.search(request)
-            let results = hits.enumerated().map { index, hit in
+            let found = try search.search(request)
+            let results = found.hits.enumerated().map { index, hit in
                 Hit(rank: index + 1, id: hit.photo.id, path: hit.photo.path, score: hit.score, date: hit.date,
                     width: hit.photo.width, height: hit.photo.height)
             }
             let output = Output(library: photos.path, model: clip?.folder.name, scanned: search.vectorCount,
-                                notes: notes, seconds: Date().timeIntervalSince(start), results: results)
+                                notes: found.notes, loadSeconds: loaded.timeIntervalSince(start),
+                                embedSeconds: found.embedSeconds, scanSeconds: found.scanSeconds, results: results)
             if json { try CommandSupport.printJSON(output) } else { printText(output) }
         }
     }
@@ -132,6 +137,7 @@ struct PhotosSearchCommand: ParsableCommand {
                   + "\(hit.date.prefix(10))  \(hit.path)")
         }
         let scanned = output.model.map { " among \(output.scanned) photos embedded by \($0)" } ?? ""
-        print(String(format: "%d results%@ (%.0f ms)", output.results.count, scanned, output.seconds * 1000))
+        print(String(format: "%d results%@ (loading %.0f ms, query %.0f ms, scan %.1f ms)", output.results.count,
+                     scanned, output.loadSeconds * 1000, output.embedSeconds * 1000, output.scanSeconds * 1000))
     }
 }

@@ -39,6 +39,17 @@ public struct SearchHit: Sendable {
     public var date: String
 }
 
+/// What a search found, with where its time went.
+public struct SearchResult: Sendable {
+    public var hits: [SearchHit]
+    /// Notes for the user (e.g. a query cut to the model's context).
+    public var notes: [String]
+    /// Seconds embedding the texts and the example photo.
+    public var embedSeconds = 0.0
+    /// Seconds of the vector scan and the lookup of the hits.
+    public var scanSeconds = 0.0
+}
+
 /// Searches one library with one model, holding its vectors in memory.
 public final class PhotoSearch: @unchecked Sendable {
     public let library: PhotoLibrary
@@ -67,18 +78,21 @@ public final class PhotoSearch: @unchecked Sendable {
     public var vectorCount: Int { ids.count }
 
     /// Runs `query`.
-    /// - Returns: the hits and notes for the user (e.g. a truncated query).
+    /// - Returns: the hits, notes for the user (e.g. a truncated query) and timings.
     /// - Throws: `EdgeflowError.invalidArgument` for a query that needs a model when there is none,
     ///   or a bad date; errors of the text tower or of reading the example photo.
-    public func search(_ query: SearchQuery) throws -> (hits: [SearchHit], notes: [String]) {
+    public func search(_ query: SearchQuery) throws -> SearchResult {
         var notes: [String] = []
+        let start = DispatchTime.now().uptimeNanoseconds
         let dates = try library.captureDates()
         let after = try query.after.map { try Self.dateBound($0, "--after") }
         let before = try query.before.map { try Self.dateBound($0, "--before") }
         func inRange(_ date: String) -> Bool {
             (after.map { date >= $0 } ?? true) && (before.map { date < $0 } ?? true)
         }
-        guard let vector = try queryVector(query, notes: &notes) else {
+        let vector = try queryVector(query, notes: &notes)
+        let embedded = DispatchTime.now().uptimeNanoseconds
+        guard let vector else {
             guard query.negatives.isEmpty else {
                 throw EdgeflowError(.invalidArgument, "--not needs a query text or --like to push away from")
             }
@@ -89,9 +103,9 @@ public final class PhotoSearch: @unchecked Sendable {
                 guard let photo = try library.photo(id: id) else { continue }
                 hits.append(SearchHit(photo: photo, score: nil, date: date))
             }
-            return (hits, notes)
+            return SearchResult(hits: hits, notes: notes)
         }
-        guard let table else { return ([], notes) }
+        guard let table else { return SearchResult(hits: [], notes: notes) }
         var mask: RowMask?
         if after != nil || before != nil {
             mask = RowMask(count: ids.count, rows: ids.indices.filter { dates[ids[$0]].map(inRange) ?? false })
@@ -110,7 +124,9 @@ public final class PhotoSearch: @unchecked Sendable {
             hits.append(SearchHit(photo: photo, score: row.score, date: dates[photo.id] ?? ""))
         }
         if query.order == .date { hits.sort(by: Self.newerFirst) }
-        return (hits, notes)
+        let end = DispatchTime.now().uptimeNanoseconds
+        return SearchResult(hits: hits, notes: notes, embedSeconds: Double(embedded - start) / 1e9,
+                            scanSeconds: Double(end - embedded) / 1e9)
     }
 
     /// The normalized query vector, or nil when the query has neither text nor example.

@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""A photo library of N photos at search time: its size on disk and the latency of a text query.
+
+Creates an empty library with `edgeflow photos index` (so the schema is Edgeflow's own), fills
+it through Python's sqlite3 with N synthetic photos (paths, dates, a thumbnail of
+--thumbnail-bytes random bytes) and N random unit 512-d embeddings for the model folder's name,
+then runs `edgeflow photos search "TEXT" --json` several times (fp32 and int8 scans) and prints:
+
+- the database size against the raw vector bytes plus the thumbnails (target <= 1.5x);
+- opening the library and loading its vectors and the model (target <= 1 s);
+- the query's embedding (tokenizer and text tower) and the scan of N vectors with the top 50
+  (target: embedding + scan <= 50 ms, of which the scan <= 5 ms for 100,000 x 512).
+
+  python3 benchmarks/search/library_scale.py --model .testdata/immich-models/ViT-B-32__openai \
+      --photos 100000 --threads 2
+
+Needs a release build (`swift build -c release --product edgeflow`) and numpy.
+"""
+import argparse
+import json
+import os
+import random
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import tempfile
+
+import numpy as np
+
+
+def cpu_name():
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return "unknown CPU"
+
+
+def fill(library, model_name, count, thumbnail_bytes, seed):
+    rng = np.random.default_rng(seed)
+    db = sqlite3.connect(library)
+    db.execute("INSERT INTO models (name, dimension, fingerprint) VALUES (?, 512, 'synthetic')", (model_name,))
+    model_id = db.execute("SELECT id FROM models WHERE name = ?", (model_name,)).fetchone()[0]
+    randomizer = random.Random(seed)
+    for start in range(0, count, 10000):
+        n = min(10000, count - start)
+        vectors = rng.standard_normal((n, 512), dtype=np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        photos, embeddings, thumbnails = [], [], []
+        for i in range(n):
+            photo_id = start + i + 1
+            taken = f"{randomizer.randint(2005, 2025)}-{randomizer.randint(1, 12):02d}-{randomizer.randint(1, 28):02d}T12:00:00"
+            photos.append((photo_id, f"/photos/{photo_id // 1000:03d}/IMG_{photo_id:06d}.jpg", 3_000_000 + photo_id,
+                           1_700_000_000_000_000_000 + photo_id, f"{photo_id:016x}", "jpeg", 4000, 3000, taken,
+                           "2026-12-02T00:00:00Z"))
+            embeddings.append((photo_id, model_id, vectors[i].astype("<f4").tobytes()))
+            if thumbnail_bytes:
+                thumbnails.append((photo_id, 256, 192, randomizer.randbytes(thumbnail_bytes)))
+        db.executemany("INSERT INTO photos (id, path, size, mtime_ns, content_hash, format, width, height, taken_at, "
+                       "added_at, seen_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)", photos)
+        db.executemany("INSERT INTO embeddings (photo_id, model_id, vector) VALUES (?, ?, ?)", embeddings)
+        db.executemany("INSERT INTO thumbnails (photo_id, width, height, jpeg) VALUES (?, ?, ?, ?)", thumbnails)
+        db.commit()
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--model", required=True, help="CLIP folder in Immich's layout (with a text tower)")
+    parser.add_argument("--photos", type=int, default=100000)
+    parser.add_argument("--thumbnail-bytes", type=int, default=8000)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--query", default="a dog on a beach")
+    parser.add_argument("--edgeflow", default=".build/release/edgeflow")
+    args = parser.parse_args()
+
+    scratch = tempfile.mkdtemp(prefix="library-scale-")
+    try:
+        model = os.path.join(scratch, os.path.basename(args.model.rstrip("/")))
+        shutil.copytree(args.model, model)
+        empty = os.path.join(scratch, "empty")
+        os.mkdir(empty)
+        library = os.path.join(scratch, "library.sqlite")
+        # Creates the schema and compiles both towers (the first run's cost, not measured).
+        subprocess.run([args.edgeflow, "photos", "index", empty, "--library", library, "--model", model],
+                       check=True, capture_output=True)
+        fill(library, os.path.basename(model), args.photos, args.thumbnail_bytes, seed=2024)
+        size = os.path.getsize(library)
+        vectors, thumbnails = args.photos * 512 * 4, args.photos * args.thumbnail_bytes
+        print(f"{cpu_name()}, {os.cpu_count()} cores, {args.threads} threads; {args.photos} photos")
+        print(f"database {size / 1e6:.1f} MB; vectors {vectors / 1e6:.1f} MB + thumbnails {thumbnails / 1e6:.1f} MB; "
+              f"ratio {size / (vectors + thumbnails):.3f} (target <= 1.5)")
+        for compressed in (False, True):
+            runs = []
+            for _ in range(args.runs):
+                out = subprocess.run([args.edgeflow, "photos", "search", args.query, "--library", library, "--model",
+                                      model, "--limit", "50", "--threads", str(args.threads), "--json"]
+                                     + (["--compressed"] if compressed else []),
+                                     check=True, capture_output=True, text=True).stdout
+                runs.append(json.loads(out))
+            load = statistics.median(r["loadSeconds"] for r in runs) * 1000
+            embed = statistics.median(r["embedSeconds"] for r in runs) * 1000
+            scan = statistics.median(r["scanSeconds"] for r in runs) * 1000
+            print(f"{'int8 + rescoring' if compressed else 'fp32'} scan: open + load {load:.0f} ms, "
+                  f"text embedding {embed:.1f} ms, scan + top 50 {scan:.1f} ms, query {embed + scan:.1f} ms "
+                  f"(medians of {args.runs})")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
