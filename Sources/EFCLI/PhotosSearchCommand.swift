@@ -87,8 +87,10 @@ struct PhotosSearchCommand: ParsableCommand {
         var model: String?
         var scanned: Int
         var notes: [String]
-        /// Opening the library and loading its vectors (and the model), the query's embedding, the scan.
-        var loadSeconds: Double
+        /// Loading the model's towers; opening the library and loading its vectors; the query's
+        /// embedding; the scan.
+        var modelSeconds: Double
+        var librarySeconds: Double
         var embedSeconds: Double
         var scanSeconds: Double
         var results: [Hit]
@@ -101,6 +103,7 @@ struct PhotosSearchCommand: ParsableCommand {
             let photos = try library.open(create: false)
             let needsModel = query != nil || like != nil
             let clip = needsModel ? try model.resolved.map { try model.load($0) } : nil
+            let modelLoaded = Date()
             if needsModel, clip == nil {
                 throw EdgeflowError(.invalidArgument, "searching by text or example needs a CLIP model",
                                     hint: "give --model DIR, the folder the library was indexed with")
@@ -123,7 +126,8 @@ struct PhotosSearchCommand: ParsableCommand {
                     width: hit.photo.width, height: hit.photo.height)
             }
             let output = Output(library: photos.path, model: clip?.folder.name, scanned: search.vectorCount,
-                                notes: found.notes, loadSeconds: loaded.timeIntervalSince(start),
+                                notes: found.notes, modelSeconds: modelLoaded.timeIntervalSince(start),
+                                librarySeconds: loaded.timeIntervalSince(modelLoaded),
                                 embedSeconds: found.embedSeconds, scanSeconds: found.scanSeconds, results: results)
             if json { try CommandSupport.printJSON(output) } else { printText(output) }
         }
@@ -137,7 +141,8 @@ struct PhotosSearchCommand: ParsableCommand {
                   + "\(hit.date.prefix(10))  \(hit.path)")
         }
         let scanned = output.model.map { " among \(output.scanned) photos embedded by \($0)" } ?? ""
-        print(String(format: "%d results%@ (loading %.0f ms, query %.0f ms, scan %.1f ms)", output.results.count,
-                     scanned, output.loadSeconds * 1000, output.embedSeconds * 1000, output.scanSeconds * 1000))
+        print(String(format: "%d results%@ (model %.0f ms, library %.0f ms, query %.0f ms, scan %.1f ms)",
+                     output.results.count, scanned, output.modelSeconds * 1000, output.librarySeconds * 1000,
+                     output.embedSeconds * 1000, output.scanSeconds * 1000))
     }
 }

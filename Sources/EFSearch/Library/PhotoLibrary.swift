@@ -101,7 +101,7 @@ public final class PhotoLibrary: @unchecked Sendable {
     }
 
     /// A time in nanoseconds since 1970 as "YYYY-MM-DDTHH:MM:SS" (UTC).
-    static func isoDate(nanoseconds: Int64) -> String {
+    public static func isoDate(nanoseconds: Int64) -> String {
         var seconds = time_t(nanoseconds / 1_000_000_000)
         var parts = tm()
         gmtime_r(&seconds, &parts)
@@ -135,6 +135,15 @@ public final class PhotoLibrary: @unchecked Sendable {
                                                    arguments: [model]) else { return ([], 0, []) }
             var ids: [Int64] = []
             var vectors: [Float] = []
+            let count = try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM embeddings e JOIN models m ON m.id = e.model_id WHERE m.name = ?
+                """, arguments: [model]) ?? 0
+            guard (1...65536).contains(dimension) else {
+                throw EdgeflowError(.invalidArchive, "\(path): model \(model) has embeddings of dimension \(dimension)")
+            }
+            // Every vector is stored in full, so the file bounds what to reserve (a damaged count cannot).
+            let fileBytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+            vectors.reserveCapacity(min(try CheckedSize.multiply(count, dimension, "the embeddings"), fileBytes / 4))
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT e.photo_id, e.vector FROM embeddings e JOIN models m ON m.id = e.model_id
                 WHERE m.name = ? ORDER BY e.photo_id
@@ -146,9 +155,11 @@ public final class PhotoLibrary: @unchecked Sendable {
                                             + "\(blob.count)-byte vector for the \(dimension)-d model \(model)")
                 }
                 ids.append(try row.value("photo_id"))
-                blob.withUnsafeBytes { raw in
-                    for i in 0..<dimension { vectors.append(Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(
-                        fromByteOffset: 4 * i, as: UInt32.self)))) }
+                let start = vectors.count  // float32 little-endian, as stored (x86 and ARM are little-endian)
+                vectors.append(contentsOf: repeatElement(0, count: dimension))
+                vectors.withUnsafeMutableBytes { target in
+                    blob.withUnsafeBytes { target.baseAddress!.advanced(by: start * 4).copyMemory(from: $0.baseAddress!,
+                                                                                               byteCount: $0.count) }
                 }
             }
             return (ids, dimension, vectors)

@@ -84,7 +84,9 @@ public final class PhotoSearch: @unchecked Sendable {
     public func search(_ query: SearchQuery) throws -> SearchResult {
         var notes: [String] = []
         let start = DispatchTime.now().uptimeNanoseconds
-        let dates = try library.captureDates()
+        let needsDates = query.after != nil || query.before != nil || query.order == .date
+            || (query.text == nil && query.likePhoto == nil)
+        let dates = needsDates ? try library.captureDates() : [:]
         let after = try query.after.map { try Self.dateBound($0, "--after") }
         let before = try query.before.map { try Self.dateBound($0, "--before") }
         func inRange(_ date: String) -> Bool {
@@ -121,7 +123,8 @@ public final class PhotoSearch: @unchecked Sendable {
         var hits: [SearchHit] = []
         for row in rows where row.score >= floor {
             guard let photo = try library.photo(id: ids[row.row]) else { continue }
-            hits.append(SearchHit(photo: photo, score: row.score, date: dates[photo.id] ?? ""))
+            let date = dates[photo.id] ?? photo.takenAt ?? PhotoLibrary.isoDate(nanoseconds: photo.mtimeNanoseconds)
+            hits.append(SearchHit(photo: photo, score: row.score, date: date))
         }
         if query.order == .date { hits.sort(by: Self.newerFirst) }
         let end = DispatchTime.now().uptimeNanoseconds
