@@ -46,10 +46,10 @@ final class JPEGEncoderAndExifDateTests: XCTestCase {
         }
     }
 
-    /// Pillow wrote these (Fuzz/seeds/photo-metadata, 16×16 with DateTime 2001 and DateTimeOriginal 2019).
+    /// Pillow (and pillow-heif) wrote these (Fuzz/seeds/photo-metadata, 16×16 with DateTime 2001 and DateTimeOriginal 2019).
     func testDatesOfPillowWrittenPhotosInEveryFormat() throws {
         let folder = TestData.repoRoot.appendingPathComponent("Fuzz/seeds/photo-metadata")
-        for name in ["exif-date.jpg", "exif-date.png", "exif-date.webp", "exif-date.tiff"] {
+        for name in ["exif-date.jpg", "exif-date.png", "exif-date.webp", "exif-date.tiff", "exif-date.heic"] {
             let bytes = [UInt8](try Data(contentsOf: folder.appendingPathComponent(name)))
             XCTAssertEqual(PhotoMetadata.captureDate(in: bytes), "2019-07-04T10:30:00", name)
         }

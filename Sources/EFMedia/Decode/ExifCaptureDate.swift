@@ -1,6 +1,7 @@
 // The capture date of a photo from its EXIF block: DateTimeOriginal (0x9003, in the Exif IFD)
-// or, failing that, DateTime (0x0132, in IFD0). JPEG (APP1), PNG (eXIf), WebP (EXIF chunk) and
-// TIFF (the file is itself a TIFF structure). Bounds-checked: anything malformed means "no date".
+// or, failing that, DateTime (0x0132, in IFD0). JPEG (APP1), PNG (eXIf), WebP (EXIF chunk),
+// HEIF (the primary image's Exif item, through libheif) and TIFF (the file is itself a TIFF
+// structure). Bounds-checked: anything malformed means "no date".
 
 /// Photo metadata read from the file's bytes without decoding pixels.
 public enum PhotoMetadata {
@@ -19,6 +20,7 @@ public enum PhotoMetadata {
         case .png: payload = (try? PNGChunks(bytes))?.exif
         case .webp: payload = WebPDecoder.exifChunk(bytes)
         case .tiff: payload = bytes
+        case .heif: payload = HEIFDecoder.exifTIFF(bytes)
         default: payload = nil
         }
         guard let payload else { return nil }

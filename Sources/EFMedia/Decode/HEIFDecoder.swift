@@ -40,6 +40,30 @@ enum HEIFDecoder {
         }
     }
 
+    /// The TIFF structure of the primary image's first Exif metadata block, or nil. Reads the
+    /// container only (nothing is decoded): the block starts with a 32-bit big-endian offset to
+    /// the TIFF header.
+    static func exifTIFF(_ bytes: [UInt8]) -> [UInt8]? {
+        guard let context = heif_context_alloc() else { return nil }
+        defer { heif_context_free(context) }
+        return bytes.withUnsafeBytes { file -> [UInt8]? in
+            var primary: OpaquePointer?
+            guard heif_context_read_from_memory_without_copy(context, file.baseAddress, file.count, nil).code
+                    == heif_error_Ok,
+                  heif_context_get_primary_image_handle(context, &primary).code == heif_error_Ok,
+                  let primary else { return nil }
+            defer { heif_image_handle_release(primary) }
+            var id = heif_item_id()
+            guard heif_image_handle_get_list_of_metadata_block_IDs(primary, "Exif", &id, 1) == 1 else { return nil }
+            let size = heif_image_handle_get_metadata_size(primary, id)
+            guard size >= 4, size <= min(bytes.count, 1 << 20) else { return nil }
+            var block = [UInt8](repeating: 0, count: size)
+            guard heif_image_handle_get_metadata(primary, id, &block).code == heif_error_Ok,
+                  let offset = block.uint32(at: 0, bigEndian: true), offset <= size - 4 else { return nil }
+            return Array(block[(4 + offset)...])
+        }
+    }
+
     /// The smallest embedded thumbnail at least `minimumWidth × minimumHeight` (displayed
     /// size, as libheif reports it), or nil when none is requested or large enough.
     private static func suitableThumbnail(of primary: OpaquePointer, options: DecodeOptions) -> OpaquePointer? {
