@@ -26,7 +26,7 @@ final class PhotosResumeTests: XCTestCase {
         let cleanSeconds = Date().timeIntervalSince(start)
 
         let resumed = directory.appendingPathComponent("resumed.sqlite").path
-        var generator = SplitMix(seed: 20261202)
+        var generator = SeededGenerator(seed: 20261202)
         var kills = 0
         for _ in 0..<20 {
             let process = Process()
@@ -71,19 +71,4 @@ final class PhotosResumeTests: XCTestCase {
         }
         return result
     }
-}
-
-/// A small seeded generator (SplitMix64), so the kill moments repeat from run to run.
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// A value in [0, 1).
-    mutating func nextUnit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }

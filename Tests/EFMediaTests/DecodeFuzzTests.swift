@@ -12,18 +12,6 @@ import Foundation
 import XCTest
 
 final class DecodeFuzzTests: XCTestCase {
-    /// SplitMix64: a small deterministic generator.
-    struct SeededRandom: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     func testRandomAndMutatedInputsNeverCrash() throws {
         let seeds = try DecodeBadInputTests.smallFixtures.map { try DecodeBadInputTests.fixture($0) }
             + [try DecodeBadInputTests.fixture("tiny_jpeg.jpg"), try DecodeBadInputTests.fixture("tiny_gif.gif"),
@@ -34,7 +22,7 @@ final class DecodeFuzzTests: XCTestCase {
         let maxIterations = requested != nil ? Int.max : TestData.isOptimizedBuild ? 200_000 : 20_000
         let options = DecodeOptions(maxPixels: 1 << 20)  // keep mutated headers from allocating much
         let lastInput = FileManager.default.temporaryDirectory.appendingPathComponent("edgeflow-decode-fuzz-last.bin")
-        var rng = SeededRandom(state: environment["EDGEFLOW_FUZZ_SEED"].flatMap(UInt64.init) ?? 0xED6E_F10F)
+        var rng = SeededGenerator(seed: environment["EDGEFLOW_FUZZ_SEED"].flatMap(UInt64.init) ?? 0xED6E_F10F)
         var decodedCount = 0, refusedCount = 0, iterations = 0
         let start = Date()
         while iterations < maxIterations && Date().timeIntervalSince(start) < budget {
@@ -62,7 +50,7 @@ final class DecodeFuzzTests: XCTestCase {
         XCTAssertGreaterThan(refusedCount, 0)
     }
 
-    static func mutate(_ seeds: [[UInt8]], _ rng: inout SeededRandom) -> [UInt8] {
+    static func mutate(_ seeds: [[UInt8]], _ rng: inout SeededGenerator) -> [UInt8] {
         var bytes = seeds[Int.random(in: 0..<seeds.count, using: &rng)]
         switch Int.random(in: 0..<6, using: &rng) {
         case 0:  // a few bit flips anywhere

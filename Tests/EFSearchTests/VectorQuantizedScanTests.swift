@@ -4,6 +4,7 @@
 
 import EFCore
 import EFSearch
+import EFTestSupport
 import XCTest
 
 final class VectorQuantizedScanTests: XCTestCase {

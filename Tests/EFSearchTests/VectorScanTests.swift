@@ -3,6 +3,7 @@
 
 import EFCore
 import EFSearch
+import EFTestSupport
 import XCTest
 
 /// The plain scan the fast one must agree with: double-precision scores, sorted by score

@@ -1,28 +1,11 @@
 // Tests of VectorTable (dimension and finiteness checks, growth, copy-on-write) and RowMask,
-// plus the seeded vector generators the other Vector*Tests use.
+// plus the seeded vector fixtures the other Vector*Tests use.
 
 import EFCore
 import EFSearch
+import EFTestSupport
+import Foundation
 import XCTest
-
-/// A seeded SplitMix64 generator, so every test sees the same vectors on every run.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// A standard normal sample (Box–Muller).
-    mutating func gaussian() -> Float {
-        let u = Double.random(in: Double.ulpOfOne..<1, using: &self), v = Double.random(in: 0..<1, using: &self)
-        return Float((-2 * Foundation.log(u)).squareRoot() * cos(2 * Double.pi * v))
-    }
-}
 
 enum VectorFixtures {
     static func normalized(_ v: [Float]) -> [Float] {

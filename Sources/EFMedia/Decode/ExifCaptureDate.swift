@@ -30,15 +30,7 @@ public enum PhotoMetadata {
 
 enum ExifCaptureDate {
     static func fromTIFF(_ tiff: [UInt8]) -> String? {
-        guard tiff.count >= 8 else { return nil }
-        let bigEndian: Bool
-        switch (tiff[0], tiff[1]) {
-        case (0x4D, 0x4D): bigEndian = true
-        case (0x49, 0x49): bigEndian = false
-        default: return nil
-        }
-        guard tiff.uint16(at: 2, bigEndian: bigEndian) == 42, let ifd0 = tiff.uint32(at: 4, bigEndian: bigEndian)
-        else { return nil }
+        guard let (bigEndian, ifd0) = ExifOrientation.header(tiff) else { return nil }
         let entries0 = entries(tiff, ifd0, bigEndian)
         if let exifIFD = entries0[0x8769].flatMap({ tiff.uint32(at: $0 + 8, bigEndian: bigEndian) }),
            exifIFD != ifd0, let entry = entries(tiff, exifIFD, bigEndian)[0x9003],

@@ -11,15 +11,7 @@ enum ExifOrientation {
 
     /// The orientation in IFD0 of a TIFF structure, or nil.
     static func fromTIFF(_ tiff: [UInt8]) -> Int? {
-        guard tiff.count >= 8 else { return nil }
-        let bigEndian: Bool
-        switch (tiff[0], tiff[1]) {
-        case (0x4D, 0x4D): bigEndian = true
-        case (0x49, 0x49): bigEndian = false
-        default: return nil
-        }
-        guard tiff.uint16(at: 2, bigEndian: bigEndian) == 42,
-              let ifd = tiff.uint32(at: 4, bigEndian: bigEndian),
+        guard let (bigEndian, ifd) = header(tiff),
               let entries = tiff.uint16(at: ifd, bigEndian: bigEndian) else { return nil }
         for index in 0..<entries {
             let entry = ifd + 2 + 12 * index
@@ -30,5 +22,19 @@ enum ExifOrientation {
             return (1...8).contains(value) ? value : nil
         }
         return nil
+    }
+
+    /// The byte order and IFD0 offset of a TIFF header ("MM" or "II", 42, offset), or nil.
+    static func header(_ tiff: [UInt8]) -> (bigEndian: Bool, ifd0: Int)? {
+        guard tiff.count >= 8 else { return nil }
+        let bigEndian: Bool
+        switch (tiff[0], tiff[1]) {
+        case (0x4D, 0x4D): bigEndian = true
+        case (0x49, 0x49): bigEndian = false
+        default: return nil
+        }
+        guard tiff.uint16(at: 2, bigEndian: bigEndian) == 42, let ifd = tiff.uint32(at: 4, bigEndian: bigEndian)
+        else { return nil }
+        return (bigEndian, ifd)
     }
 }
