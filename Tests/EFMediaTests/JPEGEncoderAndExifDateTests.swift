@@ -46,7 +46,8 @@ final class JPEGEncoderAndExifDateTests: XCTestCase {
         }
     }
 
-    /// Pillow (and pillow-heif) wrote these (Fuzz/seeds/photo-metadata, 16×16 with DateTime 2001 and DateTimeOriginal 2019).
+    /// Pillow (and pillow-heif) wrote these (Fuzz/seeds/photo-metadata, 16×16 with DateTime 2001
+    /// and DateTimeOriginal 2019).
     func testDatesOfPillowWrittenPhotosInEveryFormat() throws {
         let folder = TestData.repoRoot.appendingPathComponent("Fuzz/seeds/photo-metadata")
         for name in ["exif-date.jpg", "exif-date.png", "exif-date.webp", "exif-date.tiff", "exif-date.heic"] {
@@ -62,7 +63,8 @@ final class JPEGEncoderAndExifDateTests: XCTestCase {
         }
         let truncated = Array(Self.tiff(bigEndian: true, dateTime: "2001:02:03 04:05:06", original: nil).prefix(30))
         XCTAssertNil(PhotoMetadata.captureDate(in: Self.jpeg(exif: truncated)))
-        let plain = try JPEGEncoder.encode(try PixelImage(width: 8, height: 8, channels: 1, pixels: .init(repeating: 5, count: 64)))
+        let gray = try PixelImage(width: 8, height: 8, channels: 1, pixels: .init(repeating: 5, count: 64))
+        let plain = try JPEGEncoder.encode(gray)
         XCTAssertNil(PhotoMetadata.captureDate(in: plain))
         XCTAssertNil(PhotoMetadata.captureDate(in: Array("not a photo".utf8)))
     }

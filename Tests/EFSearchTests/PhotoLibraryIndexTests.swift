@@ -46,7 +46,9 @@ final class PhotoLibraryIndexTests: XCTestCase {
         XCTAssertEqual(Set(report.failures.map { ($0.path as NSString).lastPathComponent }), ["empty.jpg", "fake.png"])
         let listing = try library.listing()
         XCTAssertEqual(listing.count, 5)
-        let byName = Dictionary(uniqueKeysWithValues: listing.map { (($0.photo.path as NSString).lastPathComponent, $0) })
+        let byName = Dictionary(uniqueKeysWithValues: listing.map {
+            (($0.photo.path as NSString).lastPathComponent, $0)
+        })
         XCTAssertEqual(byName["a.jpg"]?.photo.width, 640)
         XCTAssertEqual(byName["B.JPEG"]?.photo.height, 500)
         XCTAssertEqual(byName["c.png"]?.photo.format, "png")

@@ -40,7 +40,8 @@ def cpu_name():
 def fill(library, model_name, count, thumbnail_bytes, seed):
     rng = np.random.default_rng(seed)
     db = sqlite3.connect(library)
-    db.execute("INSERT OR IGNORE INTO models (name, dimension, fingerprint) VALUES (?, 512, 'synthetic')", (model_name,))
+    db.execute("INSERT OR IGNORE INTO models (name, dimension, fingerprint) VALUES (?, 512, 'synthetic')",
+               (model_name,))
     model_id = db.execute("SELECT id FROM models WHERE name = ?", (model_name,)).fetchone()[0]
     randomizer = random.Random(seed)
     for start in range(0, count, 10000):
@@ -50,7 +51,8 @@ def fill(library, model_name, count, thumbnail_bytes, seed):
         photos, embeddings, thumbnails = [], [], []
         for i in range(n):
             photo_id = start + i + 1
-            taken = f"{randomizer.randint(2005, 2025)}-{randomizer.randint(1, 12):02d}-{randomizer.randint(1, 28):02d}T12:00:00"
+            year, month, day = randomizer.randint(2005, 2025), randomizer.randint(1, 12), randomizer.randint(1, 28)
+            taken = f"{year}-{month:02d}-{day:02d}T12:00:00"
             photos.append((photo_id, f"/photos/{photo_id // 1000:03d}/IMG_{photo_id:06d}.jpg", 3_000_000 + photo_id,
                            1_700_000_000_000_000_000 + photo_id, f"{photo_id:016x}", "jpeg", 4000, 3000, taken,
                            "2026-12-02T00:00:00Z"))
