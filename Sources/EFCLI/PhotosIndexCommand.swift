@@ -83,7 +83,7 @@ struct PhotosIndexCommand: ParsableCommand {
                 "removed": changes.removed, "embedded": report.embedded, "skippedOther": report.skippedOther,
                 "unreadableFolders": changes.unavailableFolders, "seconds": report.seconds,
                 "embeddingSeconds": report.embeddingSeconds,
-                "modelReset": report.modelReset,
+                "modelReset": report.modelReset, "vanished": report.vanished,
                 "failures": report.failures.map { ["path": $0.path, "reason": $0.reason] }]
     }
 
@@ -100,6 +100,9 @@ struct PhotosIndexCommand: ParsableCommand {
         }
         if report.skippedOther > 0 { print("  skipped \(report.skippedOther) files that are not photos") }
         for folder in changes.unavailableFolders { print("  folder could not be read (its photos kept): \(folder)") }
+        if !report.vanished.isEmpty {
+            print("  \(report.vanished.count) photos were gone when their turn came; the next run reads them")
+        }
         if !report.failures.isEmpty {
             print("  \(report.failures.count) photos could not be read:")
             for failure in report.failures.prefix(20) { print("    \(failure.path): \(failure.reason)") }

@@ -103,6 +103,23 @@ final class PhotoLibraryIndexTests: XCTestCase {
         XCTAssertEqual(try library.photos().count, 5)
     }
 
+    func testPhotosGoneAfterTheScanStayPendingForTheNextRun() throws {
+        let folder = try makeFolder()
+        let library = try PhotoLibrary(path: root.appendingPathComponent("lib.sqlite").path)
+        let scan = try PhotoScanner.scan([folder.path])
+        let away = root.appendingPathComponent("unmounted")
+        try FileManager.default.moveItem(at: folder, to: away)  // the disk goes away after the scan
+        let report = try PhotoIndexer(library: library, model: nil).run(scan: scan)
+        XCTAssertEqual(report.vanished.count, 5)
+        XCTAssertEqual(report.failures.count, 0)
+        XCTAssertTrue(try library.photos().allSatisfy { $0.lastError == nil && $0.contentHash == nil })
+        try FileManager.default.moveItem(at: away, to: folder)
+        let again = try PhotoIndexer(library: library, model: nil).run(folders: [folder.path])
+        XCTAssertEqual(again.vanished, [])
+        XCTAssertEqual(again.failures.count, 2, "only the empty and the fake photo")
+        XCTAssertEqual(try library.pendingPhotos(under: [folder.path], modelID: nil), [])
+    }
+
     func testNewerLibraryAndNonLibraryFilesAreRefused() throws {
         let path = root.appendingPathComponent("lib.sqlite").path
         do { _ = try PhotoLibrary(path: path) }  // created, then closed (the WAL is checkpointed)

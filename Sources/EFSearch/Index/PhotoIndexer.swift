@@ -39,6 +39,8 @@ public struct IndexReport: Sendable {
     public var embedded: Int
     /// Photos that could not be read, with the reason.
     public var failures: [(path: String, reason: String)]
+    /// Photos that were gone when their turn came (a folder unmounted mid-run): left pending.
+    public var vanished: [String] = []
     public var seconds: Double
     /// Seconds of the reading and embedding phase alone (after the scan and the model's loading).
     public var embeddingSeconds: Double
@@ -62,8 +64,13 @@ public final class PhotoIndexer {
     /// - Throws: `EdgeflowError` for a library that cannot be written or a model that fails;
     ///   photos that cannot be read are reported, not thrown.
     public func run(folders: [String], progress: (IndexProgress) -> Void = { _ in }) throws -> IndexReport {
+        try run(scan: PhotoScanner.scan(folders), progress: progress)
+    }
+
+    /// Indexes what `scan` found (made by `PhotoScanner.scan`; the folders may have changed
+    /// since: a photo gone by the time it is read stays pending for the next run).
+    public func run(scan: FolderScan, progress: (IndexProgress) -> Void = { _ in }) throws -> IndexReport {
         let start = DispatchTime.now().uptimeNanoseconds
-        let scan = try PhotoScanner.scan(folders)
         let run = try library.beginRun(folders: scan.roots, model: model?.folder.name)
         let changes = try library.applyScan(scan.files, folders: scan.roots, unavailable: scan.unreadable.map(\.path),
                                             run: run) { path in
@@ -89,9 +96,13 @@ public final class PhotoIndexer {
                 prepared.result.embedding = try model.embed(imageTensor: tensor)
                 report.embedded += 1
             }
-            if let error = prepared.result.error { report.failures.append((pending[index].path, error)) }
-            batch.append(prepared.result)
-            if batch.count >= options.commitEvery || index == pending.count - 1 {
+            if prepared.vanished {
+                report.vanished.append(pending[index].path)  // not stored: the next run reads it again
+            } else {
+                if let error = prepared.result.error { report.failures.append((pending[index].path, error)) }
+                batch.append(prepared.result)
+            }
+            if batch.count >= options.commitEvery || (index == pending.count - 1 && !batch.isEmpty) {
                 try library.store(batch, modelID: registered?.id)
                 batch.removeAll(keepingCapacity: true)
             }

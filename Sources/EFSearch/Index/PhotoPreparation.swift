@@ -13,6 +13,8 @@ struct PreparedPhoto: @unchecked Sendable {
     var result: IndexedPhoto
     /// The visual input, when the photo needs an embedding and could be read.
     var tensor: Tensor?
+    /// The file was gone when it was to be read (not an error of the photo's).
+    var vanished = false
 }
 
 struct PhotoPreparation: Sendable {
@@ -25,6 +27,9 @@ struct PhotoPreparation: Sendable {
     func prepare(_ photo: PendingPhoto) -> PreparedPhoto {
         var result = IndexedPhoto(id: photo.id, contentHash: "")
         let bytes: [UInt8]
+        guard FileManager.default.fileExists(atPath: photo.path) else {
+            return PreparedPhoto(result: result, tensor: nil, vanished: true)
+        }
         do {
             bytes = try readFile(photo.path)
         } catch {
