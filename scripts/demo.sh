@@ -3,8 +3,8 @@
 # detection (fetched by scripts/setup.sh, which runs first when needed) into an Edgeflow
 # archive, compile it into an executable, run that with the deploy-only runtime on the page,
 # and count the text regions it found. Then photo search: compile a CLIP model folder (Immich's
-# layout; setup generates one with random weights), index the generated sample photos with it
-# and search them.
+# layout; setup generates one with random weights) and PP-OCRv4 as a text reader, index the
+# generated sample photos with them and search them by example, text, date and printed words.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 model=.testdata/models/ppocrv4/det.onnx
@@ -38,7 +38,12 @@ echo "   e.g. Immich's ViT-B-32__openai from Hugging Face, works the same way)"
 mkdir -p out/models
 [ -d out/models/ViT-B-32__openai ] || cp -r "$clip" out/models/ViT-B-32__openai
 clip=out/models/ViT-B-32__openai
-"$edgeflow" photos index "$photos" --library out/photos.sqlite --model "$clip"
+# The text reader: PP-OCRv4 (real weights, from the rapidocr wheel) in Immich's OCR folder layout.
+ocr=out/models/PP-OCRv4
+mkdir -p "$ocr/detection" "$ocr/recognition"
+ln -sf "$PWD/.testdata/models/ppocrv4/det.onnx" "$ocr/detection/model.onnx"
+ln -sf "$PWD/.testdata/models/ppocrv4/rec.onnx" "$ocr/recognition/model.onnx"
+"$edgeflow" photos index "$photos" --library out/photos.sqlite --model "$clip" --ocr "$ocr"
 example="$photos/2016/2016-04-01 Zoo/DSC00010.jpg"
 echo "== search by example: $example (the photo itself comes first, score 1)"
 "$edgeflow" photos search --like "$example" --library out/photos.sqlite --model "$clip" --limit 5
@@ -46,3 +51,6 @@ echo "== search by text with a negative prompt"
 "$edgeflow" photos search "a dog on a beach" --not "people" --library out/photos.sqlite --model "$clip" --limit 5
 echo "== photos taken in 2019, newest first"
 "$edgeflow" photos search --after 2019-01-01 --before 2020-01-01 --library out/photos.sqlite --limit 5
+echo "== photos showing the words \"gate 12\" (read by PP-OCRv4 while indexing; the generator printed"
+echo "   them on one photo)"
+"$edgeflow" photos search --text-in-photo "gate 12" --library out/photos.sqlite --limit 5

@@ -107,7 +107,8 @@ struct CompileCommand: ParsableCommand {
         return ExecutableManifest(modelName: graph.name,
                                   inputs: try graph.inputs.map { try descriptor($0, isInput: true) },
                                   outputs: try graph.outputs.map { try descriptor($0, isInput: false) },
-                                  requiredCPUFeatures: bf16 ? ["avx512_bf16"] : [], provenance: provenance)
+                                  requiredCPUFeatures: bf16 ? ["avx512_bf16"] : [], provenance: provenance,
+                                  metadata: graph.metadata.isEmpty ? nil : graph.metadata)
     }
 }
 

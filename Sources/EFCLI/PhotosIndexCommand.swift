@@ -9,7 +9,7 @@ import Foundation
 struct PhotosIndexCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "index",
-        abstract: "Index photo folders: metadata, thumbnails and CLIP embeddings, incrementally.",
+        abstract: "Index photo folders: metadata, thumbnails, CLIP embeddings and text, incrementally.",
         discussion: """
             Walks the folders recursively (JPEG, PNG, WebP, HEIC/HEIF, GIF, TIFF; hidden files \
             and symbolic links are skipped). A photo is known by its path, size and modification \
@@ -22,8 +22,13 @@ struct PhotosIndexCommand: ParsableCommand {
             any moment: the next run embeds only what is missing. Photos are read and prepared \
             (reduced JPEG/HEIF decoding) on --preparers threads while the model runs.
 
-            Without a CLIP model, only metadata and thumbnails are indexed; a later run with \
-            --model embeds what is missing.
+            Without a CLIP model, only metadata, thumbnails and text are indexed; a later run \
+            with --model embeds what is missing.
+
+            The text in the photos is read with PP-OCR (--ocr DIR, or a PP-OCRv4 folder in \
+            $EDGEFLOW_MODELS or ~/.cache/edgeflow/models) for `photos search --text-in-photo`: \
+            the detector sees each photo fitted into a square of --ocr-resolution pixels, so \
+            text smaller than about 1/60 of the photo's longer side is not found.
             """)
 
     @Argument(help: "The folders (or single photos) to index.")
@@ -31,6 +36,7 @@ struct PhotosIndexCommand: ParsableCommand {
 
     @OptionGroup var library: LibraryOptions
     @OptionGroup var model: ModelFolderOption
+    @OptionGroup var ocr: TextReaderOptions
 
     @Option(help: ArgumentHelp("Threads for the model (1…1024).", valueName: "n"))
     var threads: Int?
@@ -54,11 +60,13 @@ struct PhotosIndexCommand: ParsableCommand {
             let clip = try model.resolved.map { try model.load($0) }
             if clip == nil {
                 FileHandle.standardError.write(Data(("note: no CLIP model (--model DIR, or a ViT-B-32__openai folder "
-                    + "in $EDGEFLOW_MODELS or ~/.cache/edgeflow/models): indexing metadata and thumbnails only; a "
-                    + "later run with a model embeds what is missing\n").utf8))
+                    + "in $EDGEFLOW_MODELS or ~/.cache/edgeflow/models): indexing metadata, thumbnails and text "
+                    + "only; a later run with a model embeds what is missing (edgeflow models pull ViT-B-32__openai)"
+                    + "\n").utf8))
             }
             var options = IndexOptions()
             options.preparers = preparers
+            options.textReader = try ocr.load()
             let indexer = PhotoIndexer(library: photos, model: clip, options: options)
             let progress = ProgressLine("indexing", unit: "photos")
             var lastEvent = 0.0
@@ -80,7 +88,8 @@ struct PhotosIndexCommand: ParsableCommand {
         let changes = report.scan
         return ["event": "done", "library": library, "run": report.run, "model": report.model ?? NSNull(),
                 "found": changes.found, "added": changes.added, "changed": changes.changed, "moved": changes.moved,
-                "removed": changes.removed, "embedded": report.embedded, "skippedOther": report.skippedOther,
+                "removed": changes.removed, "embedded": report.embedded, "textRead": report.textRead,
+                "withText": report.withText, "skippedOther": report.skippedOther,
                 "unreadableFolders": changes.unavailableFolders, "seconds": report.seconds,
                 "embeddingSeconds": report.embeddingSeconds,
                 "modelReset": report.modelReset, "vanished": report.vanished,
@@ -97,6 +106,9 @@ struct PhotosIndexCommand: ParsableCommand {
             print(String(format: "  embedded %d with %@ in %.1f s (%.1f photos/s; %.1f s in all)", report.embedded,
                          model, report.embeddingSeconds, rate, report.seconds))
             if report.modelReset { print("  note: \(model)'s weights changed: its old embeddings were dropped") }
+        }
+        if report.textRead > 0 {
+            print("  read the text of \(report.textRead) photos: \(report.withText) show text")
         }
         if report.skippedOther > 0 { print("  skipped \(report.skippedOther) files that are not photos") }
         for folder in changes.unavailableFolders { print("  folder could not be read (its photos kept): \(folder)") }

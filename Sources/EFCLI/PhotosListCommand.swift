@@ -24,7 +24,8 @@ struct PhotosListCommand: ParsableCommand {
         var takenAt: String?
         var models: [String]
         var thumbnail: Bool
-        var text: Bool
+        /// The text found by the text reader ("" when it found none; absent when not read).
+        var text: String?
         var error: String?
         var state: String
     }
@@ -38,7 +39,7 @@ struct PhotosListCommand: ParsableCommand {
                     : !item.models.isEmpty ? "embedded" : item.hasThumbnail ? "metadata" : "pending"
                 return Entry(id: photo.id, path: photo.path, size: photo.size, format: photo.format, width: photo.width,
                              height: photo.height, takenAt: photo.takenAt, models: item.models,
-                             thumbnail: item.hasThumbnail, text: item.hasText, error: photo.lastError, state: state)
+                             thumbnail: item.hasThumbnail, text: item.text, error: photo.lastError, state: state)
             }
             if json {
                 try CommandSupport.printJSON(entries)
@@ -46,7 +47,10 @@ struct PhotosListCommand: ParsableCommand {
             }
             for entry in entries {
                 let size = entry.width.map { "\($0)×\(entry.height ?? 0)" } ?? "-"
-                let detail = entry.error ?? (entry.models.isEmpty ? "" : entry.models.joined(separator: ","))
+                var detail = entry.error ?? (entry.models.isEmpty ? "" : entry.models.joined(separator: ","))
+                if let text = entry.text, !text.isEmpty {
+                    detail += "  text: " + text.split(separator: "\n").joined(separator: " · ")
+                }
                 print([entry.state.padding(toLength: 10, withPad: " ", startingAt: 0),
                        size.padding(toLength: 11, withPad: " ", startingAt: 0),
                        (entry.takenAt ?? "-").padding(toLength: 19, withPad: " ", startingAt: 0), entry.path, detail]

@@ -17,12 +17,17 @@ struct PhotosSearchCommand: ParsableCommand {
             the model's 77 tokens are cut, as CLIP does (a note says so). Without a text or \
             --like, the photos in the date range are listed newest first.
 
+            --text-in-photo keeps only photos whose text (read by `photos index` with a \
+            text-reading model) holds every given word, in any order, ignoring case and accents; \
+            alone, it lists them best match first.
+
             Dates are the EXIF capture date, else the file's modification time.
 
             Examples:
               edgeflow photos search "a dog on a beach" --not "people" --limit 20
               edgeflow photos search --like holiday/IMG_0042.jpg --after 2023-06 --before 2023-09
               edgeflow photos search "sunset" --sort date --min-score 0.2 --json
+              edgeflow photos search --text-in-photo "gate 12"
             """)
 
     @Argument(help: "What to find, in words.")
@@ -34,6 +39,9 @@ struct PhotosSearchCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("An example photo: find photos like it.", valueName: "photo"))
     var like: String?
+
+    @Option(help: ArgumentHelp("Only photos showing these words (read by the text reader).", valueName: "words"))
+    var textInPhoto: String?
 
     @Option(help: ArgumentHelp("Only photos taken on or after this date.", valueName: "YYYY-MM-DD"))
     var after: String?
@@ -66,6 +74,9 @@ struct PhotosSearchCommand: ParsableCommand {
         if let query, query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             throw ValidationError("the query text is empty")
         }
+        if let textInPhoto, textInPhoto.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            throw ValidationError("--text-in-photo is empty")
+        }
         if let minScore, !(-1...1).contains(minScore) { throw ValidationError("--min-score must be in -1…1") }
         if !(1...10_000).contains(limit) { throw ValidationError("--limit must be in 1…10000") }
         if SearchQuery.Order(rawValue: sort) == nil { throw ValidationError("--sort must be score or date") }
@@ -78,6 +89,7 @@ struct PhotosSearchCommand: ParsableCommand {
         var path: String
         var score: Float?
         var date: String
+        var text: String?
         var width: Int?
         var height: Int?
     }
@@ -114,6 +126,7 @@ struct PhotosSearchCommand: ParsableCommand {
             request.text = query
             request.negatives = negatives
             request.likePhoto = like
+            request.textInPhoto = textInPhoto
             request.after = after
             request.before = before
             request.minScore = minScore
@@ -123,7 +136,7 @@ struct PhotosSearchCommand: ParsableCommand {
             let found = try search.search(request)
             let results = found.hits.enumerated().map { index, hit in
                 Hit(rank: index + 1, id: hit.photo.id, path: hit.photo.path, score: hit.score, date: hit.date,
-                    width: hit.photo.width, height: hit.photo.height)
+                    text: hit.text, width: hit.photo.width, height: hit.photo.height)
             }
             let output = Output(library: photos.path, model: clip?.folder.name, scanned: search.vectorCount,
                                 notes: found.notes, modelSeconds: modelLoaded.timeIntervalSince(start),
@@ -139,6 +152,7 @@ struct PhotosSearchCommand: ParsableCommand {
             let score = hit.score.map { String(format: "%.4f", $0) } ?? "-"
             print("\(String(hit.rank).padding(toLength: 4, withPad: " ", startingAt: 0)) \(score)  "
                   + "\(hit.date.prefix(10))  \(hit.path)")
+            if let text = hit.text { print("      text: " + text.split(separator: "\n").joined(separator: " · ")) }
         }
         let scanned = output.model.map { " among \(output.scanned) photos embedded by \($0)" } ?? ""
         print(String(format: "%d results%@ (model %.0f ms, library %.0f ms, query %.0f ms, scan %.1f ms)",

@@ -3,6 +3,7 @@
 
 import ArgumentParser
 import EFCore
+import EFVision
 import Foundation
 
 struct RegionsCommand: ParsableCommand {
@@ -55,7 +56,8 @@ struct RegionsCommand: ParsableCommand {
                 return
             }
             let size = tensor.shape.suffix(2).map(String.init).joined(separator: "×")
-            print("\(regions.count) text region\(regions.count == 1 ? "" : "s") in \(CommandSupport.display(url)) (\(size) map, threshold \(threshold)):")
+            print("\(regions.count) text region\(regions.count == 1 ? "" : "s") in \(CommandSupport.display(url)) "
+                  + "(\(size) map, threshold \(threshold)):")
             for (index, region) in regions.enumerated() {
                 print(String(format: "  %2d  x %4d  y %4d  %4d × %-4d  score %.3f",
                              index + 1, region.x, region.y, region.width, region.height, region.score))

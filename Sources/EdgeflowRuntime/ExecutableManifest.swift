@@ -69,12 +69,16 @@ public struct ExecutableManifest: Codable, Equatable, Sendable {
     /// /proc/cpuinfo flag names the program's kernels need (empty: any x86-64 CPU).
     public var requiredCPUFeatures: [String]
     public var provenance: Provenance
+    /// Key/value text carried from the source model (ONNX `metadata_props`; e.g. PP-OCR's
+    /// character dictionary under `character`); nil when the model had none.
+    public var metadata: [String: String]?
 
     public static let formatName = "edgeflow-executable"
 
     public init(modelName: String, inputs: [TensorDescriptor], outputs: [TensorDescriptor],
-                requiredCPUFeatures: [String], provenance: Provenance) {
+                requiredCPUFeatures: [String], provenance: Provenance, metadata: [String: String]? = nil) {
         format = Self.formatName
+        self.metadata = metadata
         self.modelName = modelName
         self.inputs = inputs
         self.outputs = outputs

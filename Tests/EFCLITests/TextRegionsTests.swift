@@ -1,6 +1,6 @@
 // Text-region extraction on small hand-drawn probability maps.
 
-import EFCLI
+import EFVision
 import EFCore
 import XCTest
 

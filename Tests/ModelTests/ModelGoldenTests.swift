@@ -3,6 +3,7 @@
 // 10–50× slower.
 
 import EFCore
+import EFVision
 import EFTestSupport
 import XCTest
 
@@ -38,7 +39,7 @@ final class RealModelGoldenTests: XCTestCase {
         let dictionary = try XCTUnwrap(outcome.graph.metadata["character"],
                                        "the rec model's metadata_props 'character' was not carried into the graph")
         let logits = try XCTUnwrap(outcome.outputs["softmax_11.tmp_0"])
-        let texts = try CTCGreedyDecoder(dictionary: dictionary).decode(logits)
+        let texts = try CTCDecoder(dictionary: dictionary).decode(logits)
         XCTAssertEqual(texts, try XCTUnwrap(golden.texts))
     }
 }

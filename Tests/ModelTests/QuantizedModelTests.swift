@@ -5,6 +5,7 @@
 // calibration samples), as a user would; each prints what it reached.
 
 import EFCore
+import EFVision
 import EFMedia
 import EFQuantize
 import EFTestSupport
@@ -35,7 +36,7 @@ final class QuantizedModelTests: XCTestCase {
                                               randomInputs: 2)
         let dictionary = try XCTUnwrap(outcome.graph.metadata["character"])
         let logits = try XCTUnwrap(outcome.quantized["softmax_11.tmp_0"])
-        let texts = try CTCGreedyDecoder(dictionary: dictionary).decode(logits), expected = try XCTUnwrap(golden.texts)
+        let texts = try CTCDecoder(dictionary: dictionary).decode(logits), expected = try XCTUnwrap(golden.texts)
         let equal = zip(texts, expected).filter { $0 == $1 }.count
         let edits = zip(texts, expected).map { Self.editDistance(Array($0), Array($1)) }.reduce(0, +)
         print("ppocrv4 rec int8: \(equal)/5 strings equal, \(edits) character edits; "

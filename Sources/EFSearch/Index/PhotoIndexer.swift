@@ -4,6 +4,7 @@
 // library holds whole photos only; the next run does exactly what is still missing.
 
 import EFCore
+import EFVision
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -18,6 +19,8 @@ public struct IndexOptions: Sendable {
     public var thumbnailSide = 256
     /// The decoder's pixel limit; 0 = the default.
     public var maxPixels = 0
+    /// Reads the text in the photos (with the name it is recorded under), when set.
+    public var textReader: (name: String, reader: TextReader)?
 
     public init() {}
 }
@@ -37,6 +40,9 @@ public struct IndexReport: Sendable {
     public var scan: ScanChanges
     public var skippedOther: Int
     public var embedded: Int
+    /// Photos the text reader read, and how many of them had text.
+    public var textRead = 0
+    public var withText = 0
     /// Photos that could not be read, with the reason.
     public var failures: [(path: String, reason: String)]
     /// Photos that were gone when their turn came (a folder unmounted mid-run): left pending.
@@ -78,8 +84,9 @@ public final class PhotoIndexer {
         }
         let registered = try model.map { try library.registerModel(name: $0.folder.name, dimension: $0.dimension,
                                                                      fingerprint: $0.fingerprint) }
-        let pending = try library.pendingPhotos(under: scan.roots, modelID: registered?.id)
-        var preparation = PhotoPreparation(model: model)
+        let readerName = options.textReader?.name
+        let pending = try library.pendingPhotos(under: scan.roots, modelID: registered?.id, textReader: readerName)
+        var preparation = PhotoPreparation(model: model, reader: options.textReader?.reader)
         preparation.thumbnailSide = options.thumbnailSide
         if options.maxPixels > 0 { preparation.maxPixels = options.maxPixels }
         let phaseStart = DispatchTime.now().uptimeNanoseconds
@@ -96,6 +103,10 @@ public final class PhotoIndexer {
                 prepared.result.embedding = try model.embed(imageTensor: tensor)
                 report.embedded += 1
             }
+            if let text = prepared.result.text {
+                report.textRead += 1
+                if !text.isEmpty { report.withText += 1 }
+            }
             if prepared.vanished {
                 report.vanished.append(pending[index].path)  // not stored: the next run reads it again
             } else {
@@ -103,7 +114,7 @@ public final class PhotoIndexer {
                 batch.append(prepared.result)
             }
             if batch.count >= options.commitEvery || (index == pending.count - 1 && !batch.isEmpty) {
-                try library.store(batch, modelID: registered?.id)
+                try library.store(batch, modelID: registered?.id, textReader: readerName)
                 batch.removeAll(keepingCapacity: true)
             }
             progress(IndexProgress(done: index + 1, total: pending.count, embedded: report.embedded,

@@ -1,11 +1,13 @@
 // The per-photo work of indexing that runs off the model's thread: read the file, hash it,
 // read the EXIF capture date, decode it reduced (JPEG scaled IDCT, HEIF thumbnail) to just
-// what the model and the thumbnail need, make the thumbnail and the model's input tensor.
+// what the model, the text reader and the thumbnail need, make the thumbnail and the model's
+// input tensor, and read the photo's text (the reader's models run here, on the worker thread).
 // A photo that cannot be read becomes an error text, never a thrown error.
 
 import EFCore
 import EFExecutable
 import EFMedia
+import EFVision
 import Foundation
 
 /// A photo read and prepared, waiting for the model.
@@ -23,6 +25,8 @@ struct PhotoPreparation: Sendable {
     var maxPixels = DecodeOptions.defaultMaxPixels
     /// The model that will embed, if any.
     var model: CLIPModel?
+    /// The text reader, if any.
+    var reader: TextReader?
 
     func prepare(_ photo: PendingPhoto) -> PreparedPhoto {
         var result = IndexedPhoto(id: photo.id, contentHash: "")
@@ -38,7 +42,8 @@ struct PhotoPreparation: Sendable {
         }
         result.contentHash = Self.contentHash(bytes)
         do {
-            let needed = max(model?.folder.imageSize ?? 0, thumbnailSide)
+            let reading = photo.needsText ? reader : nil
+            let needed = max(model?.folder.imageSize ?? 0, thumbnailSide, reading?.detectionSize.width ?? 0)
             let options = DecodeOptions(maxPixels: maxPixels, minimumWidth: needed, minimumHeight: needed)
             let decoded = try ImageDecoder.decode(bytes: bytes, options: options)
             result.format = decoded.format.rawValue
@@ -47,6 +52,7 @@ struct PhotoPreparation: Sendable {
             result.takenAt = PhotoMetadata.captureDate(in: bytes)
             if photo.needsMetadata { result.thumbnail = try thumbnail(decoded.image) }
             let tensor = try photo.needsEmbedding ? model?.imageTensor(decoded.image) : nil
+            result.text = try reading?.read(decoded.image).map(\.text)
             return PreparedPhoto(result: result, tensor: tensor)
         } catch {
             result.error = Self.describe(error)

@@ -14,6 +14,8 @@ public struct PendingPhoto: Sendable, Equatable {
     public var needsMetadata: Bool
     /// No embedding for the run's model yet.
     public var needsEmbedding: Bool
+    /// Not read by the run's text reader yet.
+    public var needsText = false
 }
 
 extension PhotoLibrary {
@@ -62,32 +64,38 @@ extension PhotoLibrary {
         }
     }
 
-    /// The photos under `folders` that still need metadata or (with `modelID`) an embedding,
-    /// skipping those whose last read failed (they are retried when the file changes).
-    public func pendingPhotos(under folders: [String], modelID: Int64?) throws -> [PendingPhoto] {
+    /// The photos under `folders` that still need metadata, (with `modelID`) an embedding or
+    /// (with `textReader`) reading by that reader, skipping those whose last read failed (they
+    /// are retried when the file changes).
+    public func pendingPhotos(under folders: [String], modelID: Int64?,
+                              textReader: String? = nil) throws -> [PendingPhoto] {
         try read { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT p.id, p.path,
                        (p.content_hash IS NULL OR t.photo_id IS NULL) AS needs_metadata,
-                       (? IS NOT NULL AND e.photo_id IS NULL) AS needs_embedding
+                       (? IS NOT NULL AND e.photo_id IS NULL) AS needs_embedding,
+                       (? IS NOT NULL AND (r.photo_id IS NULL OR r.reader IS NOT ?)) AS needs_text
                 FROM photos p
                 LEFT JOIN thumbnails t ON t.photo_id = p.id
                 LEFT JOIN embeddings e ON e.photo_id = p.id AND e.model_id = ?
+                LEFT JOIN text_reads r ON r.photo_id = p.id
                 WHERE p.last_error IS NULL ORDER BY p.path
-                """, arguments: [modelID, modelID])
+                """, arguments: [modelID, textReader, textReader, modelID])
             return try rows.compactMap { row in
                 let photo = PendingPhoto(id: try row.value("id"), path: try row.value("path"),
                                          needsMetadata: try row.value("needs_metadata"),
-                                         needsEmbedding: try row.value("needs_embedding"))
-                guard photo.needsMetadata || photo.needsEmbedding, Self.isUnder(photo.path, folders) else { return nil }
+                                         needsEmbedding: try row.value("needs_embedding"),
+                                         needsText: try row.value("needs_text"))
+                guard photo.needsMetadata || photo.needsEmbedding || photo.needsText,
+                      Self.isUnder(photo.path, folders) else { return nil }
                 return photo
             }
         }
     }
 
-    /// Stores one batch of results in one transaction.
+    /// Stores one batch of results in one transaction (text read by `textReader`).
     /// - Throws: `EdgeflowError.invalidInput` for an embedding of the wrong dimension.
-    public func store(_ results: [IndexedPhoto], modelID: Int64?) throws {
+    public func store(_ results: [IndexedPhoto], modelID: Int64?, textReader: String? = nil) throws {
         try write { db in
             let dimension = try modelID.flatMap {
                 try Int.fetchOne(db, sql: "SELECT dimension FROM models WHERE id = ?", arguments: [$0])
@@ -118,7 +126,19 @@ extension PhotoLibrary {
                         INSERT OR REPLACE INTO embeddings (photo_id, model_id, vector) VALUES (?, ?, ?)
                         """, arguments: [result.id, modelID, blob])
                 }
+                if let lines = result.text, let textReader { try storeText(db, lines, photo: result.id, textReader) }
             }
         }
+    }
+
+    /// Replaces a photo's text with `lines` (none: the photo was read and has no text).
+    private func storeText(_ db: Database, _ lines: [String], photo: Int64, _ reader: String) throws {
+        try db.execute(sql: "DELETE FROM photo_text WHERE rowid = ?", arguments: [photo])
+        if !lines.isEmpty {
+            try db.execute(sql: "INSERT INTO photo_text (rowid, text) VALUES (?, ?)",
+                           arguments: [photo, String(lines.joined(separator: "\n").prefix(100_000))])
+        }
+        try db.execute(sql: "INSERT OR REPLACE INTO text_reads (photo_id, reader, lines) VALUES (?, ?, ?)",
+                       arguments: [photo, reader, lines.count])
     }
 }

@@ -74,6 +74,7 @@ extension PhotoLibrary {
         try db.execute(sql: "DELETE FROM embeddings WHERE photo_id = ?", arguments: [id])
         try db.execute(sql: "DELETE FROM thumbnails WHERE photo_id = ?", arguments: [id])
         try db.execute(sql: "DELETE FROM photo_text WHERE rowid = ?", arguments: [id])
+        try db.execute(sql: "DELETE FROM text_reads WHERE photo_id = ?", arguments: [id])
     }
 
     /// True when `path` is one of `folders` or inside one.

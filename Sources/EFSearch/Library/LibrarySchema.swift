@@ -1,13 +1,13 @@
 // The photo library's SQLite schema and its format version. A library written by a newer
 // Edgeflow (a higher version) is refused rather than guessed at; older versions are migrated
-// forward in one transaction.
+// forward in one transaction. Version 2 added `text_reads` (which photos the text reader has read).
 
 import EFCore
 import GRDB
 
 enum LibrarySchema {
     /// The format this Edgeflow writes, stored in `PRAGMA user_version`.
-    static let formatVersion = 1
+    static let formatVersion = 2
 
     /// Creates the tables of an empty library or checks an existing one's version.
     /// - Throws: `EdgeflowError.invalidArchive` for a library from a newer Edgeflow, or a file
@@ -27,8 +27,21 @@ enum LibrarySchema {
                                     hint: "give --library a new file name or an existing library")
             }
             try createVersion1(db)
-            try db.execute(sql: "PRAGMA user_version = \(formatVersion)")
         }
+        if version < 2 { try addTextReads(db) }
+        if version < formatVersion { try db.execute(sql: "PRAGMA user_version = \(formatVersion)") }
+    }
+
+    /// Version 2: one row per photo the text reader has read (with how many lines it found), so a
+    /// photo without text is not read again; the reader's name says which models and detector size.
+    private static func addTextReads(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE text_reads (
+                photo_id INTEGER PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE,
+                reader TEXT NOT NULL,
+                lines INTEGER NOT NULL
+            );
+            """)
     }
 
     private static func createVersion1(_ db: Database) throws {

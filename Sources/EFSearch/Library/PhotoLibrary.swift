@@ -78,11 +78,16 @@ public final class PhotoLibrary: @unchecked Sendable {
                     models[try row.value("photo_id"), default: []].append(try row.value("name"))
                 }
             let thumbnails = Set(try Int64.fetchAll(db, sql: "SELECT photo_id FROM thumbnails"))
-            let texts = Set(try Int64.fetchAll(db, sql: "SELECT rowid FROM photo_text"))
+            let texts = try Row.fetchAll(db, sql: """
+                SELECT r.photo_id, coalesce(t.text, '') AS text FROM text_reads r
+                LEFT JOIN photo_text t ON t.rowid = r.photo_id
+                """).reduce(into: [Int64: String]()) { texts, row in
+                    texts[try row.value("photo_id")] = try row.value("text")
+                }
             return try Row.fetchAll(db, sql: "SELECT * FROM photos ORDER BY path").map { row in
                 let photo = try Self.record(row)
                 return PhotoListing(photo: photo, models: modelsByPhoto[photo.id] ?? [],
-                                    hasThumbnail: thumbnails.contains(photo.id), hasText: texts.contains(photo.id))
+                                    hasThumbnail: thumbnails.contains(photo.id), text: texts[photo.id])
             }
         }
     }

@@ -48,6 +48,8 @@ public struct IndexedPhoto: Sendable {
     public var thumbnail: (jpeg: [UInt8], width: Int, height: Int)?
     /// The L2-normalized embedding for the run's model.
     public var embedding: [Float]?
+    /// The lines of text the run's text reader found (empty: read, none found; nil: not read).
+    public var text: [String]?
     public var error: String?
 
     public init(id: Int64, contentHash: String, format: String? = nil, width: Int? = nil, height: Int? = nil,
@@ -84,5 +86,6 @@ public struct PhotoListing: Sendable {
     /// The models that embedded it.
     public var models: [String]
     public var hasThumbnail: Bool
-    public var hasText: Bool
+    /// The text reader's lines, joined by newlines, when it read the photo (empty: no text found).
+    public var text: String?
 }

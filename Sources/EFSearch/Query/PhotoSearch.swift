@@ -14,6 +14,8 @@ public struct SearchQuery: Sendable {
     public var text: String?
     /// Texts whose meaning to push away.
     public var negatives: [String] = []
+    /// Words the photo must show (found by the text reader; every word, any order).
+    public var textInPhoto: String?
     /// An example photo (path): results look like it.
     public var likePhoto: String?
     /// Capture dates (EXIF, else the file's time) from `after` (inclusive) to `before` (exclusive),
@@ -35,6 +37,8 @@ public struct SearchHit: Sendable {
     public var photo: PhotoRecord
     /// Inner product with the query vector; nil for a search without a query vector (dates only).
     public var score: Float?
+    /// The photo's text, when the query asked for words in the photo.
+    public var text: String?
     /// The capture date used for filtering and sorting.
     public var date: String
 }
@@ -86,6 +90,8 @@ public final class PhotoSearch: @unchecked Sendable {
         let start = DispatchTime.now().uptimeNanoseconds
         let needsDates = query.after != nil || query.before != nil || query.order == .date
             || (query.text == nil && query.likePhoto == nil)
+        let withText = try query.textInPhoto.map { try library.photosWithText($0) }
+        let texts = withText.map { Dictionary($0.map { ($0.id, $0.text) }, uniquingKeysWith: { a, _ in a }) }
         let dates = needsDates ? try library.captureDates() : [:]
         let after = try query.after.map { try Self.dateBound($0, "--after") }
         let before = try query.before.map { try Self.dateBound($0, "--before") }
@@ -98,19 +104,26 @@ public final class PhotoSearch: @unchecked Sendable {
             guard query.negatives.isEmpty else {
                 throw EdgeflowError(.invalidArgument, "--not needs a query text or --like to push away from")
             }
-            let newest = dates.filter { inRange($0.value) }
-                .sorted { $0.value == $1.value ? $0.key < $1.key : $0.value > $1.value }.prefix(query.limit)
+            var chosen = dates.filter { inRange($0.value) && (texts?[$0.key] != nil || texts == nil) }
+                .sorted { $0.value == $1.value ? $0.key < $1.key : $0.value > $1.value }.map(\.key)
+            if let withText, query.order == .score {  // best text match first
+                let kept = Set(chosen)
+                chosen = withText.map(\.id).filter(kept.contains)
+            }
             var hits: [SearchHit] = []
-            for (id, date) in newest {
-                guard let photo = try library.photo(id: id) else { continue }
-                hits.append(SearchHit(photo: photo, score: nil, date: date))
+            for id in chosen.prefix(query.limit) {
+                guard let photo = try library.photo(id: id), let date = dates[id] else { continue }
+                hits.append(SearchHit(photo: photo, score: nil, text: texts?[id], date: date))
             }
             return SearchResult(hits: hits, notes: notes)
         }
         guard let table else { return SearchResult(hits: [], notes: notes) }
         var mask: RowMask?
-        if after != nil || before != nil {
-            mask = RowMask(count: ids.count, rows: ids.indices.filter { dates[ids[$0]].map(inRange) ?? false })
+        if after != nil || before != nil || texts != nil {
+            mask = RowMask(count: ids.count, rows: ids.indices.filter {
+                let dated = dates[ids[$0]].map(inRange) ?? (after == nil && before == nil)
+                return dated && (texts == nil || texts?[ids[$0]] != nil)
+            })
         }
         let rows: [ScoredRow]
         if query.compressed {
@@ -124,7 +137,7 @@ public final class PhotoSearch: @unchecked Sendable {
         for row in rows where row.score >= floor {
             guard let photo = try library.photo(id: ids[row.row]) else { continue }
             let date = dates[photo.id] ?? photo.takenAt ?? PhotoLibrary.isoDate(nanoseconds: photo.mtimeNanoseconds)
-            hits.append(SearchHit(photo: photo, score: row.score, date: date))
+            hits.append(SearchHit(photo: photo, score: row.score, text: texts?[photo.id], date: date))
         }
         if query.order == .date { hits.sort(by: Self.newerFirst) }
         let end = DispatchTime.now().uptimeNanoseconds

@@ -23,7 +23,8 @@ public enum TextRegions {
                             minSide: Int = 3) throws -> [TextRegion] {
         guard map.dtype == .float32, map.rank == 4 || map.rank == 2, map.count > 0 else {
             throw EdgeflowError(.invalidInput,
-                "expected a float32 probability map [N, 1, H, W] or [H, W], got \(map.dtype.rawValue)\(map.shape.shapeDescription)")
+                "expected a float32 probability map [N, 1, H, W] or [H, W], got "
+                    + "\(map.dtype.rawValue)\(map.shape.shapeDescription)")
         }
         let height = map.shape[map.rank - 2], width = map.shape[map.rank - 1]
         return map.withUnsafeBufferPointer(as: Float.self) { probabilities in
