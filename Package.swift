@@ -110,6 +110,8 @@ let package = Package(
                                                             "EFRuntime", "EFInterpreter", "EFTestSupport"]),
         .testTarget(name: "EFSearchTests", dependencies: ["EFCore", "EFMedia", "EFSearch", "EFTestSupport",
                                                           .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "EFVisionTests", dependencies: ["EFCore", "EFMedia", "EFVision", "EFONNX", "EFArchive",
+                                                          "EdgeflowRuntime", "EFTestSupport"]),
         .testTarget(name: "EFMediaTests", dependencies: ["EFCore", "EFMedia", "EFTestSupport"]),
         .testTarget(name: "EFProfilerTests", dependencies: ["EFCore", "EFProfiler", "EFMedia", "EFTestSupport"]),
         .testTarget(name: "EFTextTests", dependencies: ["EFCore", "EFIR", "EFONNX", "EFArchive", "EFCompiler",

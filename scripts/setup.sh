@@ -254,6 +254,10 @@ if [ "$FULL_MODELS" = 1 ]; then
 else
   log "skipping immich-models/ViT-B-32__openai (full size; --no-full-models)"
 fi
+# Face models shaped like Immich's buffalo_l (SCRFD detector that fires on bright cells, ArcFace-shaped
+# recognizer with seeded weights; tools/models/make_face_models.py), in Immich's folder layout.
+gen_step "$TD/immich-models/buffalo_l" "$(gen_key "buffalo_l" tools/models/make_face_models.py \
+  tools/models/onnxbuild.py)" "$VPY" tools/models/make_face_models.py -o "$TD/immich-models/buffalo_l"
 gen_step "$TD/photos/library-200" "$(gen_key "--count 200 --seed 1 --bad" tools/photos/make_library.py)" \
   "$VPY" tools/photos/make_library.py --count 200 --seed 1 --bad -o "$TD/photos/library-200"
 

@@ -53,4 +53,13 @@ public struct PreparedImage: Equatable, Sendable {
         self.geometry = geometry
         self.padding = padding
     }
+
+    /// `image` as a model input as it is (already model-sized, e.g. an aligned face crop).
+    public init(unchanged image: PixelImage) {
+        self.image = image
+        geometry = ImageGeometry(sourceWidth: image.width, sourceHeight: image.height, scaleX: 1, scaleY: 1,
+                                 offsetX: 0, offsetY: 0, contentX: 0, contentY: 0, contentWidth: image.width,
+                                 contentHeight: image.height)
+        padding = .pixels
+    }
 }
