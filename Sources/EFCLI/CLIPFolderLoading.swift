@@ -26,11 +26,19 @@ enum CLIPFolderLoading {
     /// The default model folder: $EDGEFLOW_MODELS/ViT-B-32__openai, else
     /// ~/.cache/edgeflow/models/ViT-B-32__openai, when it exists.
     static func defaultFolder() -> String? {
-        let environment = ProcessInfo.processInfo.environment
-        let roots = [environment["EDGEFLOW_MODELS"],
-                     (NSHomeDirectory() as NSString).appendingPathComponent(".cache/edgeflow/models")].compactMap { $0 }
-        return roots.map { ($0 as NSString).appendingPathComponent("ViT-B-32__openai") }
+        modelRoots().map { ($0 as NSString).appendingPathComponent("ViT-B-32__openai") }
             .first { FileManager.default.fileExists(atPath: ($0 as NSString).appendingPathComponent("config.json")) }
+    }
+
+    /// Where `models pull` puts models and `models list` looks: $EDGEFLOW_MODELS, else ~/.cache/edgeflow/models.
+    static func modelsDirectory() -> String {
+        modelRoots()[0]
+    }
+
+    /// The folders searched for the default model, in order.
+    private static func modelRoots() -> [String] {
+        [ProcessInfo.processInfo.environment["EDGEFLOW_MODELS"],
+         (NSHomeDirectory() as NSString).appendingPathComponent(".cache/edgeflow/models")].compactMap { $0 }
     }
 
     private static func executable(onnx: URL, efx: URL, log: (String) -> Void) throws -> EdgeflowModel {
@@ -50,7 +58,7 @@ enum CLIPFolderLoading {
     }
 
     /// True when `efx` exists and is at least as new as `onnx` (or `onnx` is absent).
-    private static func isCurrent(_ efx: URL, comparedWith onnx: URL) -> Bool {
+    static func isCurrent(_ efx: URL, comparedWith onnx: URL) -> Bool {
         let manager = FileManager.default
         guard let compiled = (try? manager.attributesOfItem(atPath: efx.path))?[.modificationDate] as? Date else {
             return false
