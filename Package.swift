@@ -68,7 +68,7 @@ let package = Package(
         .target(name: "EFFuzzTargets", dependencies: ["EFCore", "EFIR", "EFKernels", "EFInterpreter", "EFONNX",
                                                       "EFArchive", "EFExecutable", "EdgeflowRuntime",
                                                      "EFCompiler", "EFRuntime", "EFMedia", "EFText", "EFHailo",
-                                                     "EFQuantize", "EFSearch"]),
+                                                     "EFQuantize", "EFSearch", "EFModelHub"]),
         .executableTarget(name: "edgeflow", dependencies: ["EFCLI"]),
         .executableTarget(name: "edgeflow-kernel-bench", dependencies: ["EFCore", "EFKernels", "EFOneDNN"],
                           path: "benchmarks/KernelBench"),
