@@ -27,7 +27,7 @@ struct ModelsPullCommand: ParsableCommand {
             Examples:
               edgeflow models pull ViT-B-32__openai
               edgeflow models pull ViT-B-32__openai --models-dir ./models --json
-              edgeflow models pull ViT-B-32__openai --from http://mirror.local:8080 --no-compile
+              edgeflow models pull ViT-B-32__openai --from http://mirror:8080 --no-compile
             """)
 
     @Argument(help: ArgumentHelp("An Immich CLIP model name (a repository of immich-app on Hugging Face).",
@@ -39,7 +39,7 @@ struct ModelsPullCommand: ParsableCommand {
 
     @OptionGroup var location: ModelsDirectoryOption
 
-    @Option(help: ArgumentHelp("Transfers per file in this run, each continuing where the last stopped (1...100).",
+    @Option(help: ArgumentHelp("Transfers per file in this run, each continuing where the last stopped (1…100).",
                                 valueName: "n"))
     var attempts = 3
 
@@ -49,6 +49,10 @@ struct ModelsPullCommand: ParsableCommand {
     @Flag(help: "Print one JSON object per line on stdout.")
     var json = false
 
+    func validate() throws {
+        guard (1...100).contains(attempts) else { throw ValidationError("--attempts must be in 1…100") }
+    }
+
     func run() throws {
         try CommandSupport.run {
             guard let baseURL = URL(string: base) else {
@@ -56,9 +60,6 @@ struct ModelsPullCommand: ParsableCommand {
             }
             let repository = try HubRepository(base: baseURL, name: name)
             let folder = location.url.appendingPathComponent(repository.name)
-            guard (1...100).contains(attempts) else {
-                throw EdgeflowError(.invalidArgument, "--attempts \(attempts) is outside 1...100")
-            }
             var pull = try ModelPull(repository: repository, folder: folder)
             pull.attempts = attempts
             let reporter = PullReporter(json: json)

@@ -1,7 +1,8 @@
 // `edgeflow models pull` when things go wrong: a transfer cut mid-file continues with a Range
 // request (in the same run, and in the next run after a kill), a server that ignores Range
 // restarts the file, a wrong digest installs nothing, a hostile listing is refused before any
-// download, and an unknown model names itself and where the names are listed.
+// download, an unknown model names itself and where the names are listed, and bad arguments
+// are refused before any request.
 
 import EFCore
 import EFTestSupport
@@ -102,6 +103,9 @@ final class ModelsPullRefusalTests: XCTestCase {
         let requests = fixture.server.requests.count
         let badName = try fixture.pull("../ViT-B-32__openai")
         XCTAssertEqual(badName.status, 64, badName.stderr)
-        XCTAssertEqual(fixture.server.requests.count, requests, "a bad name is refused before any request")
+        let attempts = try fixture.pull(ModelsPullFixture.model, ["--attempts", "0"])
+        XCTAssertEqual(attempts.status, 64, attempts.stderr)
+        XCTAssertTrue(attempts.stderr.contains("--attempts must be in 1…100"), attempts.stderr)
+        XCTAssertEqual(fixture.server.requests.count, requests, "bad arguments are refused before any request")
     }
 }
