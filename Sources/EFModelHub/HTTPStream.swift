@@ -71,6 +71,17 @@ final class HTTPStream: NSObject, URLSessionDataDelegate, @unchecked Sendable {
         }
     }
 
+    /// The Hub answers a file request with a redirect to its file servers: the new request keeps
+    /// the range and the encoding asked for, whatever the URL loading system would copy.
+    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+                    newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) {
+        var redirected = request
+        for field in ["Range", "Accept-Encoding"] {
+            redirected.setValue(task.originalRequest?.value(forHTTPHeaderField: field), forHTTPHeaderField: field)
+        }
+        completionHandler(redirected)
+    }
+
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
         if failure == nil, let error {
             failure = TransferInterrupted(reason: error.localizedDescription)

@@ -1,7 +1,8 @@
 // A small HTTP/1.1 server on 127.0.0.1 (POSIX sockets, one thread per connection) for the
 // `models pull` tests: it serves a model folder as a Hugging Face–style repository — the tree
-// API listing and the files under resolve/main, with Range requests — and misbehaves on
-// demand: it drops a connection after N bytes, ignores Range, or serves a listing it was given.
+// API listing and the files under resolve/main, with Range requests, directly or through a
+// redirect — and misbehaves on demand: it drops a connection after N bytes, ignores Range, or
+// serves a listing it was given.
 
 import EFCore
 import Foundation
@@ -25,6 +26,7 @@ final class HubTestServer: @unchecked Sendable {
     private var listingOverride: [[String: Any]]?
     private var drops: [String: Int] = [:]
     private var rangeIgnored = false
+    private var redirecting = false
     private var seen: [Request] = []
 
     /// Serves `paths` of `folder` as the repository immich-app/`model`.
@@ -84,6 +86,9 @@ final class HubTestServer: @unchecked Sendable {
     /// Answers every file request with the whole file (200), as a server without Range support.
     func ignoreRange() { locked { rangeIgnored = true } }
 
+    /// Answers file requests with a redirect to /cdn/PATH, as the Hub sends files from its file servers.
+    func redirectFiles() { locked { redirecting = true } }
+
     /// The requests so far, in order.
     var requests: [Request] { locked { seen } }
 
@@ -128,8 +133,11 @@ final class HubTestServer: @unchecked Sendable {
             let listing = locked { listingOverride } ?? honestListing()
             let body = (try? JSONSerialization.data(withJSONObject: listing)) ?? Data()
             respond(connection, status: "200 OK", headers: [], body: body, limit: nil)
-        } else if target.hasPrefix(resolve), let data = files[String(target.dropFirst(resolve.count))] {
-            let path = String(target.dropFirst(resolve.count))
+        } else if target.hasPrefix(resolve), locked({ redirecting }) {
+            let location = "Location: /cdn/" + target.dropFirst(resolve.count)
+            respond(connection, status: "302 Found", headers: [location], body: Data(), limit: nil)
+        } else if let prefix = [resolve, "/cdn/"].first(where: target.hasPrefix),
+                  case let path = String(target.dropFirst(prefix.count)), let data = files[path] {
             let limit = locked { drops.removeValue(forKey: path) }
             let start = locked { rangeIgnored } ? nil : range.flatMap { Int($0.dropFirst("bytes=".count).dropLast()) }
             if let start, start < data.count {

@@ -1,8 +1,8 @@
 // `edgeflow models pull` when things go wrong: a transfer cut mid-file continues with a Range
-// request (in the same run, and in the next run after a kill), a server that ignores Range
-// restarts the file, a wrong digest installs nothing, a hostile listing is refused before any
-// download, an unknown model names itself and where the names are listed, and bad arguments
-// are refused before any request.
+// request, also through a redirect as the Hub sends (in the same run, and in the next run
+// after a kill), a server that ignores Range restarts the file, a wrong digest installs
+// nothing, a hostile listing is refused before any download, an unknown model names itself and
+// where the names are listed, and bad arguments are refused before any request.
 
 import EFCore
 import EFTestSupport
@@ -13,11 +13,12 @@ final class ModelsPullRefusalTests: XCTestCase {
     func testACutTransferContinuesWithARangeRequestAndEndsWithTheSameBytes() throws {
         let fixture = try ModelsPullFixture("models-resume")
         defer { fixture.cleanUp() }
+        fixture.server.redirectFiles()  // as the Hub does: the range must survive the redirect
         fixture.server.drop("textual/model.onnx", after: 5_000_000)
         let result = try fixture.pull(ModelsPullFixture.model, ["--no-compile"])
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertTrue(result.stderr.contains("textual/model.onnx: interrupted at 5000.0 kB"), result.stderr)
-        let requests = fixture.fileRequests.filter { $0.path == "textual/model.onnx" }
+        let requests = fixture.server.requests.filter { $0.path == "/cdn/textual/model.onnx" }
         XCTAssertEqual(requests.map(\.range), [nil, "bytes=5000000-"])
         let pulled = try Data(contentsOf: fixture.modelFolder.appendingPathComponent("textual/model.onnx"))
         XCTAssertEqual(pulled, fixture.server.files["textual/model.onnx"])
