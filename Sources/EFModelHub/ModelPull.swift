@@ -1,8 +1,9 @@
 // Pulls a CLIP model folder from a hub: the listing is read and checked, the needed files
-// chosen, the free space checked, then each file is downloaded into PATH.partial (resumed
-// after an interruption, a few attempts per run), checked against its size and digest, and
-// only when every file is complete are the partial files renamed to their names, config.json
-// last — so a folder never looks like a model before all of it is there and checked.
+// chosen, the folder locked against a second pull, the free space checked, then each file is
+// downloaded into PATH.partial (resumed after an interruption, a few attempts per run), checked
+// against its size and digest, and only when every file is complete are the partial files
+// renamed to their names, config.json last — so a folder never looks like a model before all of
+// it is there and checked.
 
 import EFCore
 import Foundation
@@ -65,9 +66,12 @@ public struct ModelPull: Sendable {
 
     /// Downloads what is missing and checks every file.
     /// - Parameter reserve: bytes that must stay free beyond the download (the compiled executables).
-    /// - Throws: `EdgeflowError.io` for too little space or a transfer that failed `attempts` times,
+    /// - Throws: `EdgeflowError.io` while another process pulls into the folder, for too little space
+    ///   or a transfer that failed `attempts` times,
     ///   `.invalidModel` for a file whose digest is not the listing's (its partial file is deleted).
     public func run(reserve: Int, events: (PullEvent) -> Void) throws {
+        let lock = try FolderLock(folder, purpose: "pull of \(repository.name)")
+        defer { lock.release() }
         if bytesToDownload > 0 {
             try DiskSpace.require(bytesToDownload + reserve, at: folder, for: "pulling \(repository.name)")
         }

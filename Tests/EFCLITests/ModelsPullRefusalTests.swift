@@ -2,7 +2,8 @@
 // request, also through a redirect as the Hub sends (in the same run, and in the next run
 // after a kill), a server that ignores Range restarts the file, a wrong digest installs
 // nothing, a hostile listing is refused before any download, an unknown model names itself and
-// where the names are listed, and bad arguments are refused before any request.
+// where the names are listed, bad arguments are refused before any request, and a second pull
+// of a model is refused while one runs.
 
 import EFCore
 import EFTestSupport
@@ -91,6 +92,19 @@ final class ModelsPullRefusalTests: XCTestCase {
         XCTAssertTrue(absurd.stderr.contains("textual/model.onnx is said to hold \(1 << 50) bytes"), absurd.stderr)
         XCTAssertEqual(fixture.fileRequests, [], "nothing is downloaded from a listing that was refused")
         XCTAssertFalse(FileManager.default.fileExists(atPath: fixture.modelFolder.path))
+    }
+
+    func testASecondPullOfTheSameModelIsRefusedWhileTheFirstRuns() throws {
+        let fixture = try ModelsPullFixture("models-locked")
+        defer { fixture.cleanUp() }
+        try FileManager.default.createDirectory(at: fixture.modelFolder, withIntermediateDirectories: true)
+        let held = open(fixture.modelFolder.path, O_RDONLY | O_DIRECTORY)
+        XCTAssertEqual(flock(held, LOCK_EX | LOCK_NB), 0)
+        let result = try fixture.pull(ModelsPullFixture.model, ["--no-compile"])
+        close(held)
+        XCTAssertEqual(result.status, 74, result.stderr)
+        XCTAssertTrue(result.stderr.contains("is in use by another pull of \(ModelsPullFixture.model)"), result.stderr)
+        XCTAssertEqual(fixture.fileRequests, [])
     }
 
     func testAnUnknownModelNamesItselfAndWhereTheNamesAreListed() throws {
