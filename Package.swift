@@ -108,6 +108,7 @@ let package = Package(
                                                             "EFArchive", "EFMedia", "EFTransforms", "EFCompiler",
                                                             "EFRuntime", "EFInterpreter", "EFTestSupport"]),
         .testTarget(name: "EFSearchTests", dependencies: ["EFCore", "EFMedia", "EFSearch", "EFTestSupport"]),
+        .testTarget(name: "EFModelHubTests", dependencies: ["EFCore", "EFModelHub"]),
         .testTarget(name: "EFMediaTests", dependencies: ["EFCore", "EFMedia", "EFTestSupport"]),
         .testTarget(name: "EFProfilerTests", dependencies: ["EFCore", "EFProfiler", "EFMedia", "EFTestSupport"]),
         .testTarget(name: "EFTextTests", dependencies: ["EFCore", "EFIR", "EFONNX", "EFArchive", "EFCompiler",
