@@ -13,6 +13,7 @@ public struct SHA1: MessageDigest {
     private var state: [UInt32] = [0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0]
     private var blocks = MessageBlocks()
 
+    /// A hasher of the empty message.
     public init() {}
 
     /// Adds bytes to the message.

@@ -22,6 +22,7 @@ public enum FileDigest: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// "sha256 <hex>" or "git blob sha1 <hex>", as error messages show it.
     public var description: String { "\(algorithm) \(hex)" }
 }
 
@@ -29,9 +30,12 @@ public enum FileDigest: Sendable, Equatable, CustomStringConvertible {
 public struct HubFile: Sendable, Equatable {
     /// The path inside the repository ("visual/model.onnx"), already checked by `HubListing.checkPath`.
     public var path: String
+    /// The size in bytes the listing gives.
     public var size: Int
+    /// What the downloaded bytes must hash to.
     public var digest: FileDigest
 
+    /// A file as a listing describes it.
     public init(path: String, size: Int, digest: FileDigest) {
         self.path = path
         self.size = size

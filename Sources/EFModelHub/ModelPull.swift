@@ -24,6 +24,7 @@ public enum PullEvent: Sendable {
 
 /// One file of a pull and what is on disk for it.
 public struct PlannedFile: Sendable {
+    /// The file as the listing describes it.
     public var file: HubFile
     /// Bytes of it already downloaded (in its final place when `complete`, else in its partial file).
     public var bytesPresent: Int
@@ -33,6 +34,7 @@ public struct PlannedFile: Sendable {
 
 /// A model pull: where from, where to, and what it takes.
 public struct ModelPull: Sendable {
+    /// Where the model comes from.
     public var repository: HubRepository
     /// The model's folder (MODELS/NAME).
     public var folder: URL
