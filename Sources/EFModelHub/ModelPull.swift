@@ -42,7 +42,7 @@ public struct ModelPull: Sendable {
     public var attempts = 3
     /// Seconds without any byte before a transfer counts as interrupted.
     public var timeout: TimeInterval = 60
-    /// The files, in the order they are fetched and renamed (from `plan()`).
+    /// The files, in the order they are fetched and renamed (chosen by `init`).
     public private(set) var files: [PlannedFile] = []
 
     /// Reads the repository's listing and chooses the files.
@@ -90,10 +90,9 @@ public struct ModelPull: Sendable {
             try create(final.deletingLastPathComponent())
             let download = ResumableDownload(url: repository.fileURL(file.path), partial: partial, size: file.size,
                                              name: file.path, timeout: timeout)
-            let before = try download.bytesPresent()
-            try fetch(download, events: events)
+            let received = try fetch(download, events: events)
             try check(file, at: partial)
-            events(.fetched(path: file.path, size: file.size, downloaded: file.size - before))
+            events(.fetched(path: file.path, size: file.size, downloaded: received))
             verified.append((partial, final))
         }
         for (partial, final) in verified where rename(partial.path, final.path) != 0 {
@@ -103,14 +102,21 @@ public struct ModelPull: Sendable {
     }
 
     /// Runs the transfer, again after each interruption, up to `attempts` times.
-    private func fetch(_ download: ResumableDownload, events: (PullEvent) -> Void) throws {
+    /// - Returns: the bytes that came over the network (a restarted file counts again).
+    private func fetch(_ download: ResumableDownload, events: (PullEvent) -> Void) throws -> Int {
         var attempt = 1
+        var received = 0
         while true {
-            let present = try download.bytesPresent()
-            events(.started(path: download.name, size: download.size, resumingAt: present))
+            var last = try download.bytesPresent()
+            events(.started(path: download.name, size: download.size, resumingAt: last))
             do {
-                try download.run { events(.progress(path: download.name, bytes: $0, size: download.size)) }
-                return
+                try download.run { offset in
+                    last = min(last, offset)  // 0 when the server ignored the range: the file starts again
+                    received += offset - last
+                    last = offset
+                    events(.progress(path: download.name, bytes: offset, size: download.size))
+                }
+                return received
             } catch let interrupted as TransferInterrupted {
                 let reached = try download.bytesPresent()
                 guard attempt < attempts else {

@@ -29,7 +29,8 @@ struct ResumableDownload {
         return present
     }
 
-    /// Fetches the missing bytes; `progress` gets the partial file's length after each chunk.
+    /// Fetches the missing bytes; `progress` gets the partial file's length when the answer starts
+    /// (0 when the server ignored the range) and after each chunk.
     /// - Throws: `TransferInterrupted` when the network stopped the transfer (call again to
     ///   continue), `EdgeflowError` when the server's answer is refused or the file cannot be written.
     func run(progress: (Int) -> Void) throws {
@@ -54,6 +55,7 @@ struct ResumableDownload {
             try HTTPStream.get(request, onResponse: { response in
                 offset = try start(of: response, requested: offset)
                 try handle.truncate(atOffset: UInt64(offset))
+                report(offset)
             }, onData: { chunk in
                 guard offset + chunk.count <= size else {
                     throw EdgeflowError(.invalidModel, "\(name): the server sent more than the \(size) bytes "

@@ -45,8 +45,11 @@ final class ModelsPullRefusalTests: XCTestCase {
         try FileManager.default.removeItem(at: folder.appendingPathComponent("textual/model.onnx"))
         try Data(repeating: 0xEE, count: 4096).write(to: folder.appendingPathComponent("textual/model.onnx.partial"))
         fixture.server.ignoreRange()
-        let restarted = try fixture.pull(ModelsPullFixture.model, ["--no-compile"])
+        let restarted = try fixture.pull(ModelsPullFixture.model, ["--no-compile", "--json"])
         XCTAssertEqual(restarted.status, 0, restarted.stderr)
+        let fetched = try ModelsPullFixture.events(restarted.stdout).filter { $0["event"] as? String == "fetched" }
+        XCTAssertEqual(fetched.map { $0["path"] as? String }, ["textual/model.onnx"])
+        XCTAssertEqual(fetched.first?["downloaded"] as? Int, textual.count, "the whole file came again")
         XCTAssertEqual(fixture.fileRequests.last { $0.path == "textual/model.onnx" }?.range, "bytes=4096-")
         XCTAssertEqual(try Data(contentsOf: folder.appendingPathComponent("textual/model.onnx")), textual)
     }
