@@ -24,4 +24,9 @@ enum CLIPFolderLoading {
         FolderModelCompiling.modelRoots.map { ($0 as NSString).appendingPathComponent("ViT-B-32__openai") }
             .first { FileManager.default.fileExists(atPath: ($0 as NSString).appendingPathComponent("config.json")) }
     }
+
+    /// Where `models pull` puts models and `models list` looks: $EDGEFLOW_MODELS, else ~/.cache/edgeflow/models.
+    static func modelsDirectory() -> String {
+        FolderModelCompiling.modelRoots[0]
+    }
 }

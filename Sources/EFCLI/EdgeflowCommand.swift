@@ -24,6 +24,7 @@ public struct EdgeflowCommand: ParsableCommand {
               edgeflow infer model.efa --input x=x.npy --output-dir out   optimize, compile and run in one go
               edgeflow preprocess photo.jpg --recipe clip -o x.npy   the input a model will see
               edgeflow tokenize "a photo of a cat"        CLIP token ids
+              edgeflow models pull ViT-B-32__openai       download a CLIP model (Immich's, Hugging Face)
               edgeflow photos index ~/Pictures --model ViT-B-32__openai   index a photo library
               edgeflow photos search "a dog on a beach"   search it
 
@@ -34,7 +35,8 @@ public struct EdgeflowCommand: ParsableCommand {
         subcommands: [ParseCommand.self, InspectCommand.self, OptimizeCommand.self, AnalyzeNoiseCommand.self,
                       CompileCommand.self,
                       RunCommand.self, InferCommand.self, BenchmarkCommand.self, ProfileCommand.self,
-                      RegionsCommand.self, PreprocessCommand.self, TokenizeCommand.self, PhotosCommand.self])
+                      RegionsCommand.self, PreprocessCommand.self, TokenizeCommand.self, PhotosCommand.self,
+                      ModelsCommand.self])
 
     public init() {}
 

@@ -52,7 +52,7 @@ enum FolderModelCompiling {
     }
 
     /// True when `efx` exists and is at least as new as `onnx` (or `onnx` is absent).
-    private static func isCurrent(_ efx: URL, comparedWith onnx: URL) -> Bool {
+    static func isCurrent(_ efx: URL, comparedWith onnx: URL) -> Bool {
         let manager = FileManager.default
         guard let compiled = (try? manager.attributesOfItem(atPath: efx.path))?[.modificationDate] as? Date else {
             return false

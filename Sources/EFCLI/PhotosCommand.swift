@@ -17,7 +17,8 @@ struct PhotosCommand: ParsableCommand {
             A CLIP model is a folder in Immich's layout (visual/model.onnx, textual/model.onnx, \
             config.json); each tower is compiled into an executable beside it on first use. \
             Without --model, $EDGEFLOW_MODELS/ViT-B-32__openai or \
-            ~/.cache/edgeflow/models/ViT-B-32__openai is used when present.
+            ~/.cache/edgeflow/models/ViT-B-32__openai is used when present \
+            (`edgeflow models pull ViT-B-32__openai` puts it there).
 
             Examples:
               edgeflow photos index ~/Pictures --model models/ViT-B-32__openai

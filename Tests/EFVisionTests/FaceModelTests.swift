@@ -2,7 +2,6 @@
 // buffalo_l-shaped models, against insightface's decoding, NMS and norm_crop in NumPy with
 // onnxruntime (Tests/Goldens/faces); models of the wrong shape are refused.
 
-import EFArchive
 import EFCore
 import EFMedia
 import EFONNX

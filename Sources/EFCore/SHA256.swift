@@ -1,7 +1,6 @@
-// SHA-256 (FIPS 180-4), used to stamp an archive with a digest of the model it was made from.
+// SHA-256 (FIPS 180-4): the digest of the model an archive was made from, and of downloaded model files.
 // Foundation on Linux has no CryptoKit, and one small hash does not justify a dependency.
 
-import EFCore
 import Foundation
 
 /// An incremental SHA-256 hasher.
@@ -11,79 +10,32 @@ import Foundation
 /// hasher.update(Data("abc".utf8))
 /// hasher.finalizeHex()  // "ba7816bf…"
 /// ```
-public struct SHA256: Sendable {
+public struct SHA256: MessageDigest {
     private var state: [UInt32] = [
         0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
     ]
-    /// Bytes not yet hashed (fewer than one 64-byte block).
-    private var pending: [UInt8] = []
-    private var totalBytes: UInt64 = 0
+    private var blocks = MessageBlocks()
 
     public init() {}
 
     /// Adds bytes to the message.
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
-        totalBytes &+= UInt64(bytes.count)
-        var index = 0
-        if !pending.isEmpty {
-            let take = Swift.min(64 - pending.count, bytes.count)
-            pending.append(contentsOf: bytes[0..<take])
-            index = take
-            guard pending.count == 64 else { return }
-            pending.withUnsafeBytes { compress(blocks: $0) }
-            pending.removeAll(keepingCapacity: true)
-        }
-        let wholeBlocks = (bytes.count - index) / 64 * 64
-        if wholeBlocks > 0 {
-            compress(blocks: UnsafeRawBufferPointer(rebasing: bytes[index..<index + wholeBlocks]))
-            index += wholeBlocks
-        }
-        pending.append(contentsOf: bytes[index...])
-    }
-
-    /// Adds bytes to the message.
-    public mutating func update(_ data: Data) {
-        data.withUnsafeBytes { update($0) }
+        var blocks = self.blocks
+        blocks.append(bytes) { compress(blocks: $0) }
+        self.blocks = blocks
     }
 
     /// The 32-byte digest. The hasher must not be updated afterwards.
     public mutating func finalize() -> [UInt8] {
-        let bitLength = totalBytes &* 8
-        var tail = pending
-        tail.append(0x80)
-        while tail.count % 64 != 56 { tail.append(0) }
-        for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
-        tail.withUnsafeBytes { compress(blocks: $0) }
-        pending.removeAll()
-        return state.flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> UInt32(24 - 8 * $0)) } }
+        var blocks = self.blocks
+        blocks.finish { compress(blocks: $0) }
+        self.blocks = blocks
+        return MessageBlocks.bytes(of: state)
     }
 
     /// The digest as 64 lowercase hexadecimal characters.
     public mutating func finalizeHex() -> String {
         finalize().map { String(format: "%02x", $0) }.joined()
-    }
-
-    /// The hex digest of `data`.
-    public static func hex(of data: Data) -> String {
-        var hasher = SHA256()
-        hasher.update(data)
-        return hasher.finalizeHex()
-    }
-
-    /// The hex digest of a file, read in 1 MiB chunks.
-    /// - Throws: `EdgeflowError.io` when the file cannot be opened or read.
-    public static func hex(ofFileAt url: URL) throws -> String {
-        guard let handle = FileHandle(forReadingAtPath: url.path) else {
-            throw EdgeflowError(.io, "cannot open \(url.path) to compute its SHA-256")
-        }
-        defer { try? handle.close() }
-        var hasher = SHA256()
-        do {
-            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(chunk) }
-        } catch {
-            throw EdgeflowError(.io, "cannot read \(url.path): \(error.localizedDescription)")
-        }
-        return hasher.finalizeHex()
     }
 
     private static let roundConstants: [UInt32] = [
@@ -106,11 +58,7 @@ public struct SHA256: Sendable {
         Self.roundConstants.withUnsafeBufferPointer { k in
             withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
                 for start in stride(from: 0, to: blocks.count, by: 64) {
-                    for t in 0..<16 {
-                        let i = start + 4 * t
-                        w[t] = UInt32(blocks[i]) << 24 | UInt32(blocks[i + 1]) << 16
-                            | UInt32(blocks[i + 2]) << 8 | UInt32(blocks[i + 3])
-                    }
+                    for t in 0..<16 { w[t] = MessageBlocks.word(blocks, start + 4 * t) }
                     for t in 16..<64 {
                         let s0 = Self.rotateRight(w[t - 15], 7) ^ Self.rotateRight(w[t - 15], 18) ^ (w[t - 15] &>> 3)
                         let s1 = Self.rotateRight(w[t - 2], 17) ^ Self.rotateRight(w[t - 2], 19) ^ (w[t - 2] &>> 10)

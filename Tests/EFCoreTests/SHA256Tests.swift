@@ -1,6 +1,6 @@
 // SHA-256 against the published FIPS 180-2 example digests, and incremental hashing.
 
-import EFArchive
+import EFCore
 import Foundation
 import XCTest
 

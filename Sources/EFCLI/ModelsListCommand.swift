@@ -1,0 +1,76 @@
+// `edgeflow models list`: the model folders under the models folder, with their size, whether
+// both towers are compiled, and whether a pull left them incomplete.
+
+import ArgumentParser
+import EFCore
+import Foundation
+
+struct ModelsListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List the models in the models folder with their size and whether they are compiled.",
+        discussion: """
+            Examples:
+              edgeflow models list
+              edgeflow models list --models-dir ./models --json
+            """)
+
+    @OptionGroup var location: ModelsDirectoryOption
+
+    @Flag(help: "Print machine-readable JSON.")
+    var json = false
+
+    private struct Entry: Encodable {
+        var name: String
+        var path: String
+        var bytes: Int
+        var compiled: Bool
+        var complete: Bool
+    }
+
+    func run() throws {
+        try CommandSupport.run {
+            let root = location.url
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
+            let entries = names.sorted().compactMap { entry(root.appendingPathComponent($0)) }
+            if json {
+                try CommandSupport.printJSON(entries)
+                return
+            }
+            for entry in entries {
+                let state = !entry.complete ? "incomplete (run `edgeflow models pull \(entry.name)` again)"
+                    : entry.compiled ? "compiled" : "not compiled yet (compiled on first use)"
+                print([entry.name, CommandSupport.bytes(entry.bytes), state].joined(separator: "  "))
+            }
+            print("\(entries.count) models in \(root.path)")
+        }
+    }
+
+    /// The model in `folder`, or nil when it is no model folder (neither config.json nor a pull's partial files).
+    private func entry(_ folder: URL) -> Entry? {
+        let files = regularFiles(in: folder)
+        let hasConfig = files.contains { $0.path == "config.json" }
+        let partial = files.contains { $0.path.hasSuffix(".partial") }
+        guard hasConfig || partial else { return nil }
+        let compiled = ["visual", "textual"].allSatisfy { tower in
+            let onnx = folder.appendingPathComponent("\(tower)/model.onnx")
+            let efx = folder.appendingPathComponent("\(tower)/model.efx")
+            return !FileManager.default.fileExists(atPath: onnx.path)
+                || FolderModelCompiling.isCurrent(efx, comparedWith: onnx)
+        }
+        return Entry(name: folder.lastPathComponent, path: folder.path, bytes: files.reduce(0) { $0 + $1.size },
+                     compiled: compiled, complete: hasConfig && !partial)
+    }
+
+    /// Every regular file under `folder` (relative path, size); symbolic links are not followed.
+    private func regularFiles(in folder: URL) -> [(path: String, size: Int)] {
+        guard let walker = FileManager.default.enumerator(atPath: folder.path) else { return [] }
+        var files: [(String, Int)] = []
+        while let path = walker.nextObject() as? String {
+            let attributes = walker.fileAttributes ?? [:]
+            guard attributes[.type] as? FileAttributeType == .typeRegular else { continue }
+            files.append((path, (attributes[.size] as? NSNumber)?.intValue ?? 0))
+        }
+        return files
+    }
+}
