@@ -7,7 +7,7 @@ public enum FuzzTargets {
     public static let all: [FuzzTarget] = ModelFuzzTargets.all + MediaFuzzTargets.all + TextFuzzTargets.all
         + HailoFuzzTargets.all
         + [ExecutableFuzzTarget.efx, ExecutableFuzzTarget.model, ProgramFuzzTarget.program]
-        + QuantizeFuzzTargets.all + SearchFuzzTargets.all + ModelHubFuzzTargets.all
+        + QuantizeFuzzTargets.all + SearchFuzzTargets.all + ModelHubFuzzTargets.all + ImmichFuzzTargets.all
 
     /// The target called `name`, or nil.
     public static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }

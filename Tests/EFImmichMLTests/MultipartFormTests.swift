@@ -1,0 +1,72 @@
+// The multipart/form-data reader on bodies laid out byte for byte as Node's FormData (undici)
+// writes Immich's requests, and on malformed bodies: each is refused with a reason.
+
+import EFCore
+import EFImmichML
+import Foundation
+import XCTest
+
+final class MultipartFormTests: XCTestCase {
+    static let boundary = "----formdata-undici-0123456789ab"
+
+    /// A body as undici writes it: each part `--B\r\n`, its headers, `\r\n\r\n`, the bytes, `\r\n`; then `--B--\r\n`.
+    static func nodeBody(entries: String, image: [UInt8]? = nil, text: String? = nil) -> Data {
+        var body = Data()
+        func add(_ string: String) { body.append(Data(string.utf8)) }
+        add("--\(boundary)\r\nContent-Disposition: form-data; name=\"entries\"\r\n\r\n\(entries)\r\n")
+        if let image {
+            add("--\(boundary)\r\nContent-Disposition: form-data; name=\"image\"; filename=\"blob\"\r\n"
+                + "Content-Type: application/octet-stream\r\n\r\n")
+            body.append(contentsOf: image)
+            add("\r\n")
+        }
+        if let text { add("--\(boundary)\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\n\(text)\r\n") }
+        add("--\(boundary)--\r\n")
+        return body
+    }
+
+    func testNodeFormDataIsRead() throws {
+        let boundary = try MultipartForm.boundary(contentType: "multipart/form-data; boundary=\(Self.boundary)")
+        XCTAssertEqual(boundary, Self.boundary)
+        // Image bytes that contain CR LF and dashes, but not the delimiter.
+        let image: [UInt8] = [0xFF, 0xD8, 0x0D, 0x0A, 0x2D, 0x2D, 0x2D, 0x0D, 0x0A, 0xFF, 0xD9]
+        let parts = try MultipartForm.parts(of: Self.nodeBody(entries: #"{"clip":{}}"#, image: image),
+                                            boundary: boundary)
+        XCTAssertEqual(parts.map(\.name), ["entries", "image"])
+        XCTAssertEqual(String(data: parts[0].body, encoding: .utf8), #"{"clip":{}}"#)
+        XCTAssertEqual([UInt8](parts[1].body), image)
+        XCTAssertEqual(parts[1].filename, "blob")
+        XCTAssertEqual(parts[1].contentType, "application/octet-stream")
+        let quoted = try MultipartForm.boundary(contentType: "Multipart/Form-Data; charset=utf-8; boundary=\"a b\"")
+        XCTAssertEqual(quoted, "a b")
+    }
+
+    func testMalformedBodiesAreRefused() throws {
+        let b = Self.boundary
+        let cases: [(String, Data)] = [
+            ("no opening boundary", Data("hello".utf8)),
+            ("no closing boundary", Data("--\(b)\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\nabc".utf8)),
+            ("headers never end", Data(("--\(b)\r\n" + String(repeating: "X-A: b\r\n", count: 2000)).utf8)),
+            ("no disposition", Data("--\(b)\r\nContent-Type: text/plain\r\n\r\nabc\r\n--\(b)--".utf8)),
+            ("not form-data", Data("--\(b)\r\nContent-Disposition: attachment; name=\"x\"\r\n\r\na\r\n--\(b)--".utf8)),
+            ("no line break", Data("--\(b)garbage".utf8)),
+            ("header without colon", Data("--\(b)\r\nnonsense\r\n\r\na\r\n--\(b)--".utf8)),
+        ]
+        for (what, body) in cases {
+            XCTAssertThrowsError(try MultipartForm.parts(of: body, boundary: b), what) { error in
+                XCTAssertEqual((error as? EdgeflowError)?.kind, .invalidInput, what)
+            }
+        }
+        var many = ""
+        for index in 0...MultipartForm.maxParts {
+            many += "--\(b)\r\nContent-Disposition: form-data; name=\"p\(index)\"\r\n\r\nv\r\n"
+        }
+        XCTAssertThrowsError(try MultipartForm.parts(of: Data((many + "--\(b)--\r\n").utf8), boundary: b)) {
+            XCTAssertTrue("\($0)".contains("more than 16 parts"), "\($0)")
+        }
+        for header in ["text/plain", "multipart/form-data", "multipart/form-data; boundary=",
+                       "multipart/form-data; boundary=" + String(repeating: "x", count: 71)] {
+            XCTAssertThrowsError(try MultipartForm.boundary(contentType: header), header)
+        }
+    }
+}
