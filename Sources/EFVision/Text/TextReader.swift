@@ -23,12 +23,8 @@ public final class TextReader: @unchecked Sendable {
     public let detection: EdgeflowModel
     public let recognition: EdgeflowModel
     public let decoder: CTCDecoder
-    /// Regions whose mean detection probability is below this are dropped (Immich: 0.5).
-    public var minBoxScore: Float = 0.5
-    /// Lines whose recognition score is below this are dropped (Immich: 0.8).
-    public var minTextScore: Float = 0.8
     /// DB's unclip ratio: a region grows on every side by area · ratio / perimeter.
-    public var unclipRatio = 1.6
+    public let unclipRatio = 1.6
     private let detectionRecipe: PreprocessRecipe
     private let recognitionRecipe: PreprocessRecipe
 
@@ -79,9 +75,10 @@ public final class TextReader: @unchecked Sendable {
         recognitionRecipe = .ocrRecognition(height: 48, minWidth: width, maxWidth: width)
     }
 
-    /// The lines of text in `image`, top to bottom.
+    /// The lines of text in `image`, top to bottom: regions whose mean detection probability is
+    /// at least `minBoxScore` (Immich: 0.5), read with a score of at least `minTextScore` (Immich's server: 0.8).
     /// - Throws: `EdgeflowError` when an executable fails or an image exceeds the memory budget.
-    public func read(_ image: PixelImage) throws -> [TextLine] {
+    public func read(_ image: PixelImage, minBoxScore: Float = 0.5, minTextScore: Float = 0.8) throws -> [TextLine] {
         let prepared = try detectionRecipe.apply(to: image)
         let input = TensorPacker.makeTensor(prepared, layout: .nchwFloat32,
                                             normalization: detectionRecipe.normalization)

@@ -1,0 +1,86 @@
+// The models of `serve-ml`: Immich's model names are folders under one models directory in
+// Immich's layout (ViT-B-32__openai/visual/model.onnx, buffalo_l/detection/model.onnx,
+// PP-OCRv5_mobile/recognition/model.onnx, …), compiled beside their ONNX files on first use and
+// kept loaded. An unknown name is an error that lists the folders there.
+
+import EFCore
+import EFImmichML
+import EFSearch
+import EFVision
+import Foundation
+
+/// Immich model folders under one directory, compiled on first use and kept loaded.
+public final class ImmichModelFolders: ImmichModelProvider, @unchecked Sendable {
+    let root: URL
+    /// SCRFD's input side (Immich runs buffalo_l's detector at 640×640).
+    let faceInputSide = 640
+    private let lock = NSLock()
+    private var loaded: [String: Any] = [:]
+    private let log: @Sendable (String) -> Void
+
+    public init(root: URL, log: @escaping @Sendable (String) -> Void) {
+        self.root = root
+        self.log = log
+    }
+
+    public func clip(_ name: String) throws -> CLIPModel {
+        try cached("clip:\(name)") { try CLIPFolderLoading.load(try folder(name, holding: "visual").path, log: log) }
+    }
+
+    public func faceDetector(_ name: String) throws -> FaceDetector {
+        try cached("face-detection:\(name)") {
+            let folder = try folder(name, holding: "detection")
+            let side = faceInputSide
+            let model = try FolderModelCompiling.executable(
+                onnx: folder.appendingPathComponent("detection/model.onnx"),
+                efx: folder.appendingPathComponent("detection/model-\(side).efx"), inputShape: [1, 3, side, side],
+                log: log)
+            return try FaceDetector(model: model)
+        }
+    }
+
+    public func faceRecognizer(_ name: String) throws -> FaceRecognizer {
+        try cached("face-recognition:\(name)") {
+            let folder = try folder(name, holding: "recognition")
+            let model = try FolderModelCompiling.executable(
+                onnx: folder.appendingPathComponent("recognition/model.onnx"),
+                efx: folder.appendingPathComponent("recognition/model.efx"), inputShape: [1, 3, 112, 112], log: log)
+            return try FaceRecognizer(model: model)
+        }
+    }
+
+    public func textReader(_ name: String, resolution: Int) throws -> TextReader {
+        try cached("ocr:\(name)@\(resolution)") {
+            try TextReaderLoading.load(try folder(name, holding: "recognition").path, detectionSide: resolution,
+                                       log: log)
+        }
+    }
+
+    /// The names of the model folders under the root.
+    public func available() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
+        return names.filter { !$0.hasPrefix(".") }.sorted()
+    }
+
+    /// The folder of `name`, which must hold the subfolder `part`.
+    private func folder(_ name: String, holding part: String) throws -> URL {
+        let folder = root.appendingPathComponent(name)
+        guard !name.contains("/"), !name.hasPrefix("."),
+              FileManager.default.fileExists(atPath: folder.appendingPathComponent(part).path) else {
+            throw EdgeflowError(.io, "no model \(name) with \(part)/ under \(root.path); there: "
+                                    + (available().isEmpty ? "nothing" : available().joined(separator: ", ")),
+                                hint: "edgeflow models pull NAME --models-dir \(root.path)")
+        }
+        return folder
+    }
+
+    /// The model under `key`, made once (concurrent first uses wait for one compile).
+    private func cached<Model>(_ key: String, _ make: () throws -> Model) throws -> Model {
+        lock.lock()
+        defer { lock.unlock() }
+        if let model = loaded[key] as? Model { return model }
+        let model = try make()
+        loaded[key] = model
+        return model
+    }
+}

@@ -1,0 +1,129 @@
+// Immich's four predict tasks answered in process by ImmichMLService on a models folder in
+// Immich's layout (the generated small CLIP folder, the generated buffalo_l, real PP-OCRv4),
+// the requests laid out as Immich's server sends them; answers checked the way Immich stores
+// them, and against what each model gives on its own.
+
+import EFCLI
+import EFCore
+import EFImmichML
+import EFMedia
+import EFTestSupport
+import Foundation
+import XCTest
+
+final class ImmichMLServiceTests: XCTestCase {
+    private static let boundary = "----formdata-undici-0123456789ab"
+    private var root: URL!
+    private var service: ImmichMLService!
+
+    override func setUpWithError() throws {
+        guard let clip = TestData.fetchedFile("models/clip-folder-small/ViT-B-32__openai"),
+              let faces = TestData.fetchedFile("immich-models/buffalo_l"),
+              let det = TestData.fetchedFile("models/ppocrv4/det.onnx"),
+              let rec = TestData.fetchedFile("models/ppocrv4/rec.onnx") else {
+            throw XCTSkip("scripts/setup.sh makes the model folders; it has not run")
+        }
+        root = try TestData.temporaryDirectory("immich-models")
+        try FileManager.default.copyItem(at: clip, to: root.appendingPathComponent("ViT-B-32__openai"))
+        try FileManager.default.copyItem(at: faces, to: root.appendingPathComponent("buffalo_l"))
+        for (part, model) in [("detection", det), ("recognition", rec)] {
+            let folder = root.appendingPathComponent("PP-OCRv4/\(part)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(at: folder.appendingPathComponent("model.onnx"),
+                                                       withDestinationURL: model)
+        }
+        service = ImmichMLService(models: ImmichModelFolders(root: root) { _ in })
+    }
+
+    override func tearDownWithError() throws {
+        if let root { try? FileManager.default.removeItem(at: root) }
+    }
+
+    /// The answer to `entries` with an image or a text, as a JSON object.
+    private func predict(_ entries: String, image: Data? = nil, text: String? = nil) throws -> [String: Any] {
+        var body = Data("--\(Self.boundary)\r\nContent-Disposition: form-data; name=\"entries\"\r\n\r\n\(entries)\r\n".utf8)
+        if let image {
+            body.append(Data(("--\(Self.boundary)\r\nContent-Disposition: form-data; name=\"image\"; filename=\"blob\"\r\n"
+                              + "Content-Type: application/octet-stream\r\n\r\n").utf8))
+            body.append(image)
+            body.append(Data("\r\n".utf8))
+        }
+        if let text {
+            body.append(Data("--\(Self.boundary)\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\n\(text)\r\n".utf8))
+        }
+        body.append(Data("--\(Self.boundary)--\r\n".utf8))
+        let request = try PredictRequest(parts: try MultipartForm.parts(of: body, boundary: Self.boundary))
+        let answer = try service.predict(request)
+        return try XCTUnwrap(try JSONSerialization.jsonObject(with: answer) as? [String: Any])
+    }
+
+    /// A JSON-array string parsed (what Postgres does with it).
+    private func vector(_ value: Any?) throws -> [Double] {
+        let text = try XCTUnwrap(value as? String)
+        return try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [Double])
+    }
+
+    func testCLIPImageAndText() throws {
+        let photo = try XCTUnwrap(TestData.fetchedFile("photos/library-200/2016/2016-04-01 Zoo/DSC00010.jpg"))
+        let visual = try predict(#"{"clip":{"visual":{"modelName":"ViT-B-32__openai"}}}"#,
+                                 image: try Data(contentsOf: photo))
+        let embedding = try vector(visual["clip"])
+        XCTAssertFalse(embedding.isEmpty)
+        XCTAssertEqual(embedding.reduce(0) { $0 + $1 * $1 }, 1, accuracy: 1e-5, "L2-normalized")
+        let decoded = try ImageDecoder.decode(contentsOf: photo)
+        XCTAssertEqual(visual["imageWidth"] as? Int, decoded.image.width)
+        XCTAssertEqual(visual["imageHeight"] as? Int, decoded.image.height)
+        let text = try predict(#"{"clip":{"textual":{"modelName":"ViT-B-32__openai","options":{"language":"en"}}}}"#,
+                               text: "a dog on a beach")
+        XCTAssertEqual(try vector(text["clip"]).count, embedding.count)
+        XCTAssertNil(text["imageWidth"])
+    }
+
+    func testFacesAreDetectedAlignedAndEmbedded() throws {
+        var pixels = [UInt8](repeating: 30, count: 320 * 320 * 3)
+        for y in 64..<96 { for x in 64..<96 { for c in 0..<3 { pixels[(y * 320 + x) * 3 + c] = 230 } } }
+        let png = Data(try PNGEncoder.encode(try PixelImage(width: 320, height: 320, channels: 3, pixels: pixels)))
+        let answer = try predict(#"{"facial-recognition":{"detection":{"modelName":"buffalo_l","options":"#
+                                 + #"{"minScore":0.7}},"recognition":{"modelName":"buffalo_l"}}}"#, image: png)
+        let faces = try XCTUnwrap(answer["facial-recognition"] as? [[String: Any]])
+        XCTAssertFalse(faces.isEmpty, "the light square is a face to the generated detector")
+        for face in faces {
+            let box = try XCTUnwrap(face["boundingBox"] as? [String: Double])
+            XCTAssertTrue(box.values.allSatisfy { $0 == $0.rounded() }, "whole pixels: \(box)")
+            XCTAssertGreaterThanOrEqual(try XCTUnwrap(face["score"] as? Double), 0.7)
+            XCTAssertEqual(try vector(face["embedding"]).count, 512)
+        }
+    }
+
+    func testOCRFindsThePrintedWords() throws {
+        guard TestData.isOptimizedBuild else { throw XCTSkip("PP-OCR on a 1280×960 photo: release tier") }
+        let photo = try XCTUnwrap(TestData.fetchedFile("photos/library-200/2017/2017-07-04 Hiking trip/PXL_00007.jpg"))
+        let answer = try predict(#"{"ocr":{"detection":{"modelName":"PP-OCRv4","options":{"minScore":0.5,"#
+                                 + #""maxResolution":736}},"recognition":{"modelName":"PP-OCRv4","options":{"minScore":0.8}}}}"#,
+                                 image: try Data(contentsOf: photo))
+        let ocr = try XCTUnwrap(answer["ocr"] as? [String: Any])
+        let texts = try XCTUnwrap(ocr["text"] as? [String])
+        XCTAssertEqual(Set(texts), ["GATE 12", "TICKET"], "the words make_library.py printed on it")
+        let box = try XCTUnwrap(ocr["box"] as? [Double])
+        XCTAssertEqual(box.count, 8 * texts.count)
+        XCTAssertTrue(box.allSatisfy { (0...1).contains($0) })
+        XCTAssertEqual((ocr["boxScore"] as? [Double])?.count, texts.count)
+        XCTAssertTrue((ocr["textScore"] as? [Double] ?? []).allSatisfy { $0 > 0.8 })
+    }
+
+    func testUnknownModelsAndBadImagesGetImmichsStatuses() throws {
+        let photo = try Data(contentsOf: XCTUnwrap(TestData.fetchedFile(
+            "photos/library-200/2016/2016-04-01 Zoo/DSC00010.jpg")))
+        XCTAssertThrowsError(try predict(#"{"clip":{"visual":{"modelName":"ViT-H-14__nowhere"}}}"#, image: photo)) {
+            XCTAssertEqual(($0 as? PredictError)?.status, 500)
+            XCTAssertTrue("\($0)".contains("there: PP-OCRv4, ViT-B-32__openai, buffalo_l"), "\($0)")
+        }
+        XCTAssertThrowsError(try predict(#"{"clip":{"visual":{"modelName":"ViT-B-32__openai"}}}"#,
+                                         image: Data([0xFF, 0xD8, 0xFF]))) {
+            XCTAssertEqual(($0 as? PredictError)?.status, 400, "\($0)")
+        }
+        XCTAssertThrowsError(try predict(#"{"clip":{"textual":{"modelName":"ViT-B-32__openai"}}}"#, image: photo)) {
+            XCTAssertEqual(($0 as? PredictError)?.status, 400, "\($0)")
+        }
+    }
+}
