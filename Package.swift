@@ -15,6 +15,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
@@ -50,6 +51,8 @@ let package = Package(
         .target(name: "EFSearch", dependencies: ["EFCore", "EFKernels", "EFKernelsAVX512", "EFKernelsAVX2", "EFMedia",
                                                  "EFText", "EFExecutable", "EdgeflowRuntime",
                                                  .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "EFPhotoServer", dependencies: ["EFCore", "EFMedia", "EFSearch",
+                                                      .product(name: "Hummingbird", package: "hummingbird")]),
         .target(name: "EFCompiler", dependencies: ["EFCore", "EFIR", "EFKernels", "EFOneDNN", "EFInterpreter",
                                                    "EFTransforms", "EFRuntime"]),
         .target(name: "EFONNX", dependencies: ["EFCore", "EFIR", "EFKernels", "EFInterpreter"]),
@@ -61,7 +64,7 @@ let package = Package(
         .target(name: "EFCLI", dependencies: [
             "EFCore", "EFIR", "EFKernels", "EFInterpreter", "EFONNX", "EFArchive", "EFTransforms", "EFCompiler",
             "EFRuntime", "EFMedia", "EFText", "EFHailo", "EFOps", "EFExecutable", "EdgeflowRuntime", "EFProfiler",
-            "EFQuantize", "EFSearch",
+            "EFQuantize", "EFSearch", "EFPhotoServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "EFFuzzTargets", dependencies: ["EFCore", "EFIR", "EFKernels", "EFInterpreter", "EFONNX",
