@@ -47,6 +47,7 @@ enum WebScript {
             tile.title = hit.path + (hit.score == null ? "" : "  (score " + hit.score.toFixed(3) + ")");
             tile.dataset.id = hit.id;
             tile.append(image);
+            image.addEventListener("error", () => tile.classList.add("missing"));
             tile.addEventListener("click", () => show(hit));
             return tile;
           });

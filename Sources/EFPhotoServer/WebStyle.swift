@@ -1,4 +1,4 @@
-// app.css of `photos serve`'s page: a search bar, a grid of square thumbnails, a full view.
+// app.css of `photos serve`'s page: a search bar, a grid of square thumbnails (blank for a photo without one), a full view.
 
 enum WebStyle {
     static let source = """
@@ -14,6 +14,7 @@ enum WebStyle {
         #grid { display: grid; grid-template-columns: repeat(auto-fill, 160px); gap: 6px; padding: 12px; }
         .tile { width: 160px; height: 160px; padding: 0; border: 0; background: #ddd; cursor: pointer; }
         .tile img { width: 100%; height: 100%; object-fit: cover; display: block; }
+        .tile.missing img { visibility: hidden; }
         #viewer { position: fixed; inset: 0; background: #111; color: #eee; display: flex; flex-direction: column; }
         #viewer[hidden] { display: none; }
         .bar { display: flex; gap: 8px; align-items: center; padding: 8px 12px; }

@@ -17,10 +17,13 @@ struct ServeLibrary {
     var model: String
     var photos: URL
 
+    /// A photo file name that is also HTML: the page must show it as text.
+    static let hostileName = "<img src=x onerror=window.pwned=1>.jpg"
+
     private static let lock = NSLock()
     nonisolated(unsafe) private static var made: ServeLibrary?
 
-    /// The library, indexed on first use (31 files: JPEG, GIF, WebP, HEIF and 4 damaged).
+    /// The library, indexed on first use (32 files: JPEG, GIF, WebP, HEIF, 4 damaged, one named like HTML).
     static func shared() throws -> ServeLibrary {
         lock.lock()
         defer { lock.unlock() }
@@ -32,6 +35,8 @@ struct ServeLibrary {
             try FileManager.default.copyItem(at: source.appendingPathComponent(folder),
                                              to: photos.appendingPathComponent(folder))
         }
+        try FileManager.default.copyItem(at: photos.appendingPathComponent("2016/2016-04-01 Zoo/DSC00010.jpg"),
+                                         to: photos.appendingPathComponent("2016/" + hostileName))
         let library = directory.appendingPathComponent("lib.sqlite").path
         let index = try CLIRunner.run(["photos", "index", photos.path, "--library", library, "--model", model.path],
                                       in: directory)
