@@ -6,6 +6,7 @@ import GRDB
 
 /// One index run as the `runs` table records it.
 public struct IndexRunSummary: Sendable, Equatable {
+    /// When the run started and ended, "YYYY-MM-DDTHH:MM:SSZ" (UTC).
     public var startedAt: String
     /// nil while the run is going on (or when it was killed).
     public var finishedAt: String?
@@ -13,6 +14,7 @@ public struct IndexRunSummary: Sendable, Equatable {
     public var model: String?
     /// "complete", or "running" while it goes on (or after it was killed).
     public var status: String
+    /// Photos the scan found, photos embedded, photos that could not be read.
     public var found: Int
     public var embedded: Int
     public var failed: Int
