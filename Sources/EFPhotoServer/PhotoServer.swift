@@ -38,7 +38,8 @@ public struct PhotoServer: Sendable {
         let hosts = everywhere ? nil : Set(["127.0.0.1", "localhost", "[::1]", bracketed.lowercased()])
         let app = Application(
             responder: PhotoResponder(api: api, allowedHosts: hosts),
-            server: .http1(configuration: .init(idleTimeout: .seconds(ServerLimits.idleSeconds),
+            server: .http1(configuration: .init(additionalChannelHandlers: [ParserErrorReply()],
+                                                idleTimeout: .seconds(ServerLimits.idleSeconds),
                                                 httpDecoderConfiguration: .init(
                                                     maxHeaderFieldSize: ServerLimits.maxHeaderFieldBytes,
                                                     maxHeaderListSize: ServerLimits.maxHeaderBytes,

@@ -2,8 +2,8 @@
 // headers and the query, how many parameters, how long an idle connection stays open.
 
 /// Limits on untrusted requests. Requests beyond the parser's limits (`maxHeaderFieldBytes`,
-/// `maxHeaderBytes`) are refused by SwiftNIO's HTTP parser with a bare 400 and the connection
-/// closed; the others are answered with a JSON error by `PhotoResponder`.
+/// `maxHeaderBytes`, `maxHeaderCount`) are refused by SwiftNIO's HTTP parser (a JSON 400 from
+/// `ParserErrorReply`, the connection closed); the others get a JSON error from `PhotoResponder`.
 enum ServerLimits {
     /// The longest request target (path and query) answered; longer ones get 414.
     static let maxURIBytes = 8 * 1024

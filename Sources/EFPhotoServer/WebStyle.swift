@@ -1,4 +1,5 @@
-// app.css of `photos serve`'s page: a search bar, a grid of square thumbnails (blank for a photo without one), a full view.
+// app.css of `photos serve`'s page: a search bar, a grid of square thumbnails (blank for a
+// photo without one), a full view.
 
 enum WebStyle {
     static let source = """
