@@ -35,8 +35,7 @@ struct PhotoResponder: HTTPResponder {
         guard request.method == .get else {
             throw APIError(.methodNotAllowed, "only GET is served")
         }
-        let length = request.headers[.contentLength].flatMap { Int($0) } ?? 0
-        guard length == 0, request.headers[.transferEncoding] == nil else {
+        guard (request.headers[.contentLength] ?? "0") == "0", request.headers[.transferEncoding] == nil else {
             throw APIError(.contentTooLarge, "requests to this server carry no body")
         }
         let host = request.head.authority.map(Self.hostName)
