@@ -23,7 +23,8 @@ struct ServeLibrary {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var made: ServeLibrary?
 
-    /// The library, indexed on first use (32 files: JPEG, GIF, WebP, HEIF, 4 damaged, one named like HTML).
+    /// The library, indexed on first use (32 files: JPEG, GIF, WebP, HEIF, 4 damaged, one named
+    /// like HTML); its folder is removed when the test process exits.
     static func shared() throws -> ServeLibrary {
         lock.lock()
         defer { lock.unlock() }
@@ -42,6 +43,7 @@ struct ServeLibrary {
                                       in: directory)
         guard index.status == 0 else { throw CLIRunnerError(message: "photos index failed: \(index.stderr)") }
         made = ServeLibrary(directory: directory, library: library, model: model.path, photos: photos)
+        atexit { ServeLibrary.made.map { try? FileManager.default.removeItem(at: $0.directory) } }
         return made!
     }
 }
