@@ -15,6 +15,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
     ],
     targets: [
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
@@ -52,6 +55,11 @@ let package = Package(
                                                  "EFText", "EFExecutable", "EdgeflowRuntime", "EFVision",
                                                  .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "EFImmichML", dependencies: ["EFCore", "EFMedia", "EFVision", "EFSearch"]),
+        .target(name: "EFPhotoServer", dependencies: ["EFCore", "EFMedia", "EFSearch",
+                                                      .product(name: "Hummingbird", package: "hummingbird"),
+                                                      .product(name: "NIOCore", package: "swift-nio"),
+                                                      .product(name: "NIOHTTP1", package: "swift-nio"),
+                                                      .product(name: "NIOHTTPTypes", package: "swift-nio-extras")]),
         .target(name: "EFCompiler", dependencies: ["EFCore", "EFIR", "EFKernels", "EFOneDNN", "EFInterpreter",
                                                    "EFTransforms", "EFRuntime"]),
         .target(name: "EFONNX", dependencies: ["EFCore", "EFIR", "EFKernels", "EFInterpreter"]),
@@ -64,7 +72,7 @@ let package = Package(
         .target(name: "EFCLI", dependencies: [
             "EFCore", "EFIR", "EFKernels", "EFInterpreter", "EFONNX", "EFArchive", "EFTransforms", "EFCompiler",
             "EFRuntime", "EFMedia", "EFText", "EFHailo", "EFOps", "EFExecutable", "EdgeflowRuntime", "EFProfiler",
-            "EFQuantize", "EFSearch", "EFVision", "EFModelHub", "EFImmichML",
+            "EFQuantize", "EFSearch", "EFVision", "EFModelHub", "EFImmichML", "EFPhotoServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "EFFuzzTargets", dependencies: ["EFCore", "EFIR", "EFKernels", "EFInterpreter", "EFONNX",

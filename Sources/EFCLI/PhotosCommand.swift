@@ -1,4 +1,4 @@
-// `edgeflow photos`: the photo-search verbs (index, list, search) and the options they share.
+// `edgeflow photos`: the photo-search verbs (index, list, search, serve) and the options they share.
 
 import ArgumentParser
 import EFSearch
@@ -25,8 +25,10 @@ struct PhotosCommand: ParsableCommand {
               edgeflow photos search "a dog on a beach" --not "people" --limit 20
               edgeflow photos search --like ~/Pictures/2023/dog.jpg --after 2023-01-01
               edgeflow photos list --json
+              edgeflow photos serve --model models/ViT-B-32__openai   (then open http://127.0.0.1:8080/)
             """,
-        subcommands: [PhotosIndexCommand.self, PhotosListCommand.self, PhotosSearchCommand.self])
+        subcommands: [PhotosIndexCommand.self, PhotosListCommand.self, PhotosSearchCommand.self,
+                      PhotosServeCommand.self])
 }
 
 /// Options every photos verb takes.

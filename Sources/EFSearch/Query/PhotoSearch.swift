@@ -18,6 +18,9 @@ public struct SearchQuery: Sendable {
     public var textInPhoto: String?
     /// An example photo (path): results look like it.
     public var likePhoto: String?
+    /// An example photo of the library (its id): results look like it. Only its stored vector is
+    /// used, so the photo must have been embedded by the model.
+    public var likePhotoID: Int64?
     /// Capture dates (EXIF, else the file's time) from `after` (inclusive) to `before` (exclusive),
     /// as "YYYY-MM-DD" or longer ISO prefixes.
     public var after: String?
@@ -89,7 +92,7 @@ public final class PhotoSearch: @unchecked Sendable {
         var notes: [String] = []
         let start = DispatchTime.now().uptimeNanoseconds
         let needsDates = query.after != nil || query.before != nil || query.order == .date
-            || (query.text == nil && query.likePhoto == nil)
+            || (query.text == nil && query.likePhoto == nil && query.likePhotoID == nil)
         let withText = try query.textInPhoto.map { try library.photosWithText($0) }
         let texts = withText.map { Dictionary($0.map { ($0.id, $0.text) }, uniquingKeysWith: { a, _ in a }) }
         let dates = needsDates ? try library.captureDates() : [:]
@@ -147,7 +150,7 @@ public final class PhotoSearch: @unchecked Sendable {
 
     /// The normalized query vector, or nil when the query has neither text nor example.
     private func queryVector(_ query: SearchQuery, notes: inout [String]) throws -> [Float]? {
-        guard query.text != nil || query.likePhoto != nil else { return nil }
+        guard query.text != nil || query.likePhoto != nil || query.likePhotoID != nil else { return nil }
         guard let model else {
             throw EdgeflowError(.invalidArgument, "searching by text or example needs a CLIP model",
                                 hint: "give --model DIR (the folder the library was indexed with)")
@@ -162,6 +165,7 @@ public final class PhotoSearch: @unchecked Sendable {
             add(vector, 1)
         }
         if let path = query.likePhoto { add(try exampleVector(path, model: model), 1) }
+        if let id = query.likePhotoID { add(try storedVector(id, model: model), 1) }
         for negative in query.negatives {
             let (vector, truncated) = try model.embed(text: negative)
             if truncated { notes.append("a --not text was cut to 77 tokens") }
@@ -184,6 +188,16 @@ public final class PhotoSearch: @unchecked Sendable {
                                               options: DecodeOptions(minimumWidth: model.folder.imageSize,
                                                                      minimumHeight: model.folder.imageSize))
         return try model.embed(imageTensor: model.imageTensor(decoded.image))
+    }
+
+    /// The stored vector of library photo `id`.
+    /// - Throws: `EdgeflowError.invalidArgument` when the model has not embedded that photo.
+    private func storedVector(_ id: Int64, model: CLIPModel) throws -> [Float] {
+        guard let row = ids.firstIndex(of: id), let table else {
+            throw EdgeflowError(.invalidArgument, "photo \(id) has no embedding by \(model.folder.name)",
+                                hint: "index the library with this model first")
+        }
+        return table.row(row)
     }
 
     /// Newer capture dates first; equal dates by photo id.

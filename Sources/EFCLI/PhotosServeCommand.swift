@@ -1,0 +1,81 @@
+// `edgeflow photos serve`: the library as a web page (search box, thumbnails, full view, "more
+// like this") and its JSON API, served by EFPhotoServer until Ctrl-C or SIGTERM.
+
+import ArgumentParser
+import EFCore
+import EFPhotoServer
+import EFSearch
+import Foundation
+
+struct PhotosServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the library as a web page and a JSON API (127.0.0.1 only by default).",
+        discussion: """
+            Open the address it prints (on stderr) in a browser: a search box, "not" terms, dates, a \
+            grid of thumbnails; click one for the photo, its path and date, and "more like this". \
+            Everything is served by this process, nothing comes from the network. Without a model, \
+            only dates can be searched. Photos indexed after the server started are found after a \
+            restart. Ctrl-C or SIGTERM stops it.
+
+            The API: GET /api/search?q=&not=&like=ID&after=&before=&min=&limit=&sort=, \
+            /api/photos/ID/thumbnail, /api/photos/ID/image, /api/status.
+
+            Binding another address than 127.0.0.1 (--host 0.0.0.0) shows the library to the \
+            network, without any login.
+
+            Examples:
+              edgeflow photos serve
+              edgeflow photos serve --library ~/photos.sqlite --model models/ViT-B-32__openai --port 8090
+              edgeflow photos serve --port 0      (any free port; the address is printed)
+            """)
+
+    @OptionGroup var library: LibraryOptions
+    @OptionGroup var model: ModelFolderOption
+
+    @Option(help: ArgumentHelp("The address to listen on.", valueName: "address"))
+    var host = "127.0.0.1"
+
+    @Option(help: ArgumentHelp("The port (0…65535; 0 picks a free one).", valueName: "port"))
+    var port = 8080
+
+    func validate() throws {
+        if !(0...65535).contains(port) { throw ValidationError("--port must be in 0…65535") }
+        if host.isEmpty || host.utf8.count > 255 { throw ValidationError("--host must be an address") }
+    }
+
+    func run() throws {
+        try CommandSupport.run {
+            let photos = try library.open(create: false)
+            let clip = try model.resolved.map { try model.load($0) }
+            let server = try PhotoServer(library: photos, model: clip, host: host, port: port)
+            let note = clip.map { "\(server.searchablePhotos) photos embedded by \($0.folder.name)" }
+                ?? "no CLIP model (give --model DIR): only dates can be searched"
+            Self.say("note: \(note)")
+            let outcome = ServeOutcome()
+            let finished = DispatchSemaphore(value: 0)
+            Task {
+                do {
+                    try await server.run { url in Self.say("serving \(photos.path) at \(url.absoluteString)") }
+                } catch {
+                    outcome.error = error
+                }
+                finished.signal()
+            }
+            finished.wait()
+            if let error = outcome.error {
+                throw EdgeflowError(.io, "cannot serve on \(host):\(port): \(error)")
+            }
+            Self.say("stopped")
+        }
+    }
+
+    private static func say(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    /// The server task's error, handed to the waiting thread.
+    private final class ServeOutcome: @unchecked Sendable {
+        var error: Error?
+    }
+}

@@ -1,0 +1,108 @@
+// The JSON API over one library: search (text, not terms, an example photo by id, dates),
+// a photo's stored thumbnail, its full-size image, and the library's status. Each answer is
+// computed from the library file, so a photo only ever comes from the library, by id.
+
+import EFCore
+import EFSearch
+import Foundation
+import Hummingbird
+
+/// The API's state: the library, the model (if any) and the search holding its vectors.
+final class PhotoAPI: Sendable {
+    let library: PhotoLibrary
+    let model: CLIPModel?
+    let search: PhotoSearch
+
+    /// Loads the model's vectors from the library.
+    init(library: PhotoLibrary, model: CLIPModel?) throws {
+        self.library = library
+        self.model = model
+        search = try PhotoSearch(library: library, model: model)
+    }
+
+    private struct Hit: Encodable {
+        var id: Int64
+        var path: String
+        var score: Float?
+        var date: String
+        var width: Int?
+        var height: Int?
+    }
+
+    private struct SearchAnswer: Encodable {
+        var model: String?
+        var notes: [String]
+        var results: [Hit]
+    }
+
+    /// `GET /api/search`.
+    func search(_ parameters: SearchParameters) throws -> Response {
+        if model == nil, parameters.needsText || parameters.query.likePhotoID != nil {
+            throw APIError(.badRequest, "searching by text or by example needs a CLIP model, and the server has none",
+                           hint: "start it with --model DIR; without a model only dates can be searched")
+        }
+        if parameters.needsText, model?.textual == nil {
+            throw APIError(.badRequest, "the model \(model?.folder.name ?? "") has no text tower, so text cannot "
+                                        + "be searched")
+        }
+        if let id = parameters.query.likePhotoID, try library.photo(id: id) == nil {
+            throw APIError(.notFound, "no photo \(id) in the library")
+        }
+        let found = try search.search(parameters.query)
+        let hits = found.hits.map {
+            Hit(id: $0.photo.id, path: $0.photo.path, score: $0.score, date: $0.date, width: $0.photo.width,
+                height: $0.photo.height)
+        }
+        return Replies.json(SearchAnswer(model: model?.folder.name, notes: found.notes, results: hits))
+    }
+
+    /// `GET /api/photos/ID/thumbnail`: the JPEG the index stored.
+    func thumbnail(_ id: Int64) throws -> Response {
+        guard let jpeg = try library.thumbnail(id: id) else {
+            throw APIError(.notFound, "no thumbnail for photo \(id)")
+        }
+        return Replies.bytes(jpeg, type: "image/jpeg", cacheable: true)
+    }
+
+    /// `GET /api/photos/ID/image`: the photo itself, as JPEG.
+    func image(_ id: Int64) throws -> Response {
+        guard let photo = try library.photo(id: id) else { throw APIError(.notFound, "no photo \(id) in the library") }
+        guard photo.lastError == nil else {
+            throw APIError(.unprocessableContent, "photo \(id) could not be read when it was indexed")
+        }
+        return Replies.bytes(try FullImage.jpeg(of: photo), type: "image/jpeg", cacheable: true)
+    }
+
+    private struct Run: Encodable {
+        var startedAt: String
+        var finishedAt: String?
+        var model: String?
+        var status: String
+        var found: Int
+        var embedded: Int
+        var failed: Int
+    }
+
+    private struct Status: Encodable {
+        var photos: Int
+        var unreadable: Int
+        var embedded: [String: Int]
+        var model: String?
+        var textSearch: Bool
+        var searchable: Int
+        var lastRun: Run?
+    }
+
+    /// `GET /api/status`.
+    func status() throws -> Response {
+        let counts = try library.status()
+        let embedded = Dictionary(try library.models().map { ($0.name, $0.count) }) { first, _ in first }
+        let run = counts.lastRun.map {
+            Run(startedAt: $0.startedAt, finishedAt: $0.finishedAt, model: $0.model, status: $0.status,
+                found: $0.found, embedded: $0.embedded, failed: $0.failed)
+        }
+        return Replies.json(Status(photos: counts.photos, unreadable: counts.unreadable, embedded: embedded,
+                                   model: model?.folder.name, textSearch: model?.textual != nil,
+                                   searchable: search.vectorCount, lastRun: run))
+    }
+}

@@ -1,0 +1,55 @@
+// `photos serve`'s server: binds the address, serves `PhotoResponder` over HTTP/1.1 with
+// Hummingbird under `ServerLimits`, reports the address it listens on, and stops cleanly on
+// SIGINT or SIGTERM.
+
+import EFSearch
+import Foundation
+import Hummingbird
+import Logging
+
+/// A web page and JSON API over one photo library.
+public struct PhotoServer: Sendable {
+    /// The address to bind: 127.0.0.1 by default, so only this machine can connect.
+    public var host: String
+    /// The port; 0 lets the system pick a free one (reported to `run`'s callback).
+    public var port: Int
+    private let api: PhotoAPI
+
+    /// A server over `library`, searching with `model` (nil: dates only). Loads the model's
+    /// vectors from the library now (photos indexed later are found after a restart).
+    /// - Throws: errors reading the library.
+    public init(library: PhotoLibrary, model: CLIPModel?, host: String = "127.0.0.1", port: Int = 8080) throws {
+        self.host = host
+        self.port = port
+        api = try PhotoAPI(library: library, model: model)
+    }
+
+    /// How many photos text and example searches scan (those the model embedded).
+    public var searchablePhotos: Int { api.search.vectorCount }
+
+    /// Serves until SIGINT or SIGTERM, then finishes the requests in flight and returns.
+    /// - Parameter listening: called once with the page's address after the socket is bound.
+    /// - Throws: when the address cannot be bound.
+    public func run(listening: @escaping @Sendable (URL) -> Void) async throws {
+        let bracketed = host.contains(":") ? "[\(host)]" : host
+        var logger = Logger(label: "edgeflow.photos.serve")
+        logger.logLevel = .error
+        let everywhere = ["0.0.0.0", "::", "[::]"].contains(host)
+        let hosts = everywhere ? nil : Set(["127.0.0.1", "localhost", "[::1]", bracketed.lowercased()])
+        let app = Application(
+            responder: PhotoResponder(api: api, allowedHosts: hosts),
+            server: .http1(configuration: .init(additionalChannelHandlers: [ParserErrorReply()],
+                                                idleTimeout: .seconds(ServerLimits.idleSeconds),
+                                                httpDecoderConfiguration: .init(
+                                                    maxHeaderFieldSize: ServerLimits.maxHeaderFieldBytes,
+                                                    maxHeaderListSize: ServerLimits.maxHeaderBytes,
+                                                    maxHeaderFieldCount: ServerLimits.maxHeaderCount))),
+            configuration: .init(address: .hostname(host, port: port), serverName: nil),
+            onServerRunning: { channel in
+                let bound = channel.localAddress?.port ?? port
+                listening(URL(string: "http://\(bracketed):\(bound)/")!)
+            },
+            logger: logger)
+        try await app.runService()
+    }
+}
