@@ -36,7 +36,7 @@ public struct EdgeflowCommand: ParsableCommand {
                       CompileCommand.self,
                       RunCommand.self, InferCommand.self, BenchmarkCommand.self, ProfileCommand.self,
                       RegionsCommand.self, PreprocessCommand.self, TokenizeCommand.self, PhotosCommand.self,
-                      ModelsCommand.self])
+                      ModelsCommand.self, ServeMLCommand.self])
 
     public init() {}
 

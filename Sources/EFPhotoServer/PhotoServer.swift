@@ -2,6 +2,7 @@
 // Hummingbird under `ServerLimits`, reports the address it listens on, and stops cleanly on
 // SIGINT or SIGTERM.
 
+import EFHTTPSupport
 import EFSearch
 import Foundation
 import Hummingbird
@@ -38,7 +39,8 @@ public struct PhotoServer: Sendable {
         let hosts = everywhere ? nil : Set(["127.0.0.1", "localhost", "[::1]", bracketed.lowercased()])
         let app = Application(
             responder: PhotoResponder(api: api, allowedHosts: hosts),
-            server: .http1(configuration: .init(additionalChannelHandlers: [ParserErrorReply()],
+            server: .http1(configuration: .init(additionalChannelHandlers: [ParserErrorReply(
+                key: "error", overflowMessage: ServerLimits.overflowMessage)],
                                                 idleTimeout: .seconds(ServerLimits.idleSeconds),
                                                 httpDecoderConfiguration: .init(
                                                     maxHeaderFieldSize: ServerLimits.maxHeaderFieldBytes,

@@ -3,7 +3,7 @@
 
 /// Limits on untrusted requests. Requests beyond the parser's limits (`maxHeaderFieldBytes`,
 /// `maxHeaderBytes`, `maxHeaderCount`) are refused by SwiftNIO's HTTP parser (a JSON 400 from
-/// `ParserErrorReply`, the connection closed); the others get a JSON error from `PhotoResponder`.
+/// `EFHTTPSupport.ParserErrorReply`, the connection closed); the others get a JSON error from `PhotoResponder`.
 enum ServerLimits {
     /// The longest request target (path and query) answered; longer ones get 414.
     static let maxURIBytes = 8 * 1024
@@ -25,4 +25,8 @@ enum ServerLimits {
     static let maxImageSide = 2048
     /// Seconds a connection may stay idle before it is closed.
     static let idleSeconds: Int64 = 30
+
+    /// The refusal of a request beyond the parser's limits.
+    static let overflowMessage = "the request line or a header is longer than \(maxHeaderFieldBytes / 1024) KB, "
+        + "or the headers exceed \(maxHeaderBytes / 1024) KB or \(maxHeaderCount) lines"
 }

@@ -48,7 +48,7 @@ struct ServeLibrary {
     }
 }
 
-/// A running `edgeflow photos serve`.
+/// A running `edgeflow photos serve` (or another serving verb).
 final class ServeProcess {
     let process = Process()
     /// The page's address, as printed on stderr.
@@ -56,10 +56,11 @@ final class ServeProcess {
     private let stderrPipe = Pipe()
     private let collected = LockedText()
 
-    /// Starts the server (`--port 0`) and waits until it prints its address.
-    init(_ arguments: [String], environment: [String: String] = [:], timeout: TimeInterval = 60) throws {
+    /// Starts the server (`VERB --port 0 ARGUMENTS`) and waits until it prints its address.
+    init(_ arguments: [String], verb: [String] = ["photos", "serve"], environment: [String: String] = [:],
+         timeout: TimeInterval = 60) throws {
         process.executableURL = CLIRunner.binary
-        process.arguments = ["photos", "serve", "--port", "0"] + arguments
+        process.arguments = verb + ["--port", "0"] + arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = stderrPipe
@@ -75,7 +76,7 @@ final class ServeProcess {
             Thread.sleep(forTimeInterval: 0.05)
         }
         process.terminate()
-        throw CLIRunnerError(message: "photos serve did not print its address: \(collected.text)")
+        throw CLIRunnerError(message: "\(verb.joined(separator: " ")) did not print its address: \(collected.text)")
     }
 
     /// Everything the server wrote on stderr so far.

@@ -1,6 +1,7 @@
 // What SwiftNIO's HTTP parser refuses (a request line or header beyond the limits, bytes that
-// are not HTTP) never reaches `PhotoResponder`. This channel handler, placed after the parser,
-// answers it with the same kind of JSON error as every other refusal, then closes the connection.
+// are not HTTP) never reaches a server's responder. This channel handler, placed after the
+// parser, answers it with the same kind of JSON error as the server's other refusals, then
+// closes the connection. Shared by `photos serve` and `serve-ml`.
 
 import Foundation
 import Hummingbird
@@ -9,28 +10,35 @@ import NIOHTTP1
 import NIOHTTPTypes
 
 /// Turns an HTTP parse error into a JSON 400 answer and a closed connection.
-final class ParserErrorReply: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPRequestPart
-    typealias InboundOut = HTTPRequestPart
-    typealias OutboundOut = HTTPResponsePart
+public final class ParserErrorReply: ChannelInboundHandler, RemovableChannelHandler {
+    public typealias InboundIn = HTTPRequestPart
+    public typealias InboundOut = HTTPRequestPart
+    public typealias OutboundOut = HTTPResponsePart
 
+    private let key: String
+    private let overflow: String
     /// The parser may report more than once; the connection gets one answer.
     private var answered = false
 
-    func errorCaught(context: ChannelHandlerContext, error: Error) {
+    /// - Parameters:
+    ///   - key: the JSON field holding the message (`error`, or `detail` as Immich's service writes).
+    ///   - overflowMessage: what to say when the request line or headers exceed the parser's limits.
+    public init(key: String, overflowMessage: String) {
+        self.key = key
+        overflow = overflowMessage
+    }
+
+    public func errorCaught(context: ChannelHandlerContext, error: Error) {
         guard let parse = error as? HTTPParserError else {
             context.fireErrorCaught(error)
             return
         }
         guard !answered else { return }
         answered = true
-        let message = parse == .headerOverflow
-            ? "the request line or a header is longer than \(ServerLimits.maxHeaderFieldBytes / 1024) KB, or the "
-                + "headers exceed \(ServerLimits.maxHeaderBytes / 1024) KB or \(ServerLimits.maxHeaderCount) lines"
-            : "not an HTTP/1.1 request (\(parse))"
+        let message = parse == .headerOverflow ? overflow : "not an HTTP/1.1 request (\(parse))"
         let encoder = JSONEncoder()
         encoder.outputFormatting = .withoutEscapingSlashes
-        let body = (try? encoder.encode(["error": message])) ?? Data()
+        let body = (try? encoder.encode([key: message])) ?? Data()
         var head = HTTPResponse(status: .badRequest)
         head.headerFields[.contentType] = "application/json; charset=utf-8"
         head.headerFields[.contentLength] = String(body.count)
