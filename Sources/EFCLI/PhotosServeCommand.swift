@@ -51,31 +51,11 @@ struct PhotosServeCommand: ParsableCommand {
             let server = try PhotoServer(library: photos, model: clip, host: host, port: port)
             let note = clip.map { "\(server.searchablePhotos) photos embedded by \($0.folder.name)" }
                 ?? "no CLIP model (give --model DIR): only dates can be searched"
-            Self.say("note: \(note)")
-            let outcome = ServeOutcome()
-            let finished = DispatchSemaphore(value: 0)
-            Task {
-                do {
-                    try await server.run { url in Self.say("serving \(photos.path) at \(url.absoluteString)") }
-                } catch {
-                    outcome.error = error
-                }
-                finished.signal()
+            ServingLoop.say("note: \(note)")
+            let path = photos.path
+            try ServingLoop.run(address: "\(host):\(port)") {
+                try await server.run { url in ServingLoop.say("serving \(path) at \(url.absoluteString)") }
             }
-            finished.wait()
-            if let error = outcome.error {
-                throw EdgeflowError(.io, "cannot serve on \(host):\(port): \(error)")
-            }
-            Self.say("stopped")
         }
-    }
-
-    private static func say(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
-    }
-
-    /// The server task's error, handed to the waiting thread.
-    private final class ServeOutcome: @unchecked Sendable {
-        var error: Error?
     }
 }

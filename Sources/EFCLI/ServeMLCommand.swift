@@ -69,24 +69,12 @@ struct ServeMLCommand: ParsableCommand {
                 ?? Self.number(environment, "MACHINE_LEARNING_REQUEST_THREADS", 1...256) ?? options.requestThreads
             if let threads { EdgeflowModel.setThreadCount(threads) }
             let root = models ?? environment["MACHINE_LEARNING_CACHE_FOLDER"] ?? CLIPFolderLoading.modelsDirectory()
-            let folders = ImmichModelFolders(root: CommandSupport.url(root)) { Self.say("note: " + $0) }
+            let folders = ImmichModelFolders(root: CommandSupport.url(root)) { ServingLoop.say("note: " + $0) }
             try Self.preload(folders, environment)
             let server = ImmichMLServer(service: ImmichMLService(models: folders), options: options)
-            let outcome = ServeOutcome()
-            let finished = DispatchSemaphore(value: 0)
-            Task {
-                do {
-                    try await server.run { url in Self.say("serving Immich's machine-learning API at \(url)") }
-                } catch {
-                    outcome.error = error
-                }
-                finished.signal()
+            try ServingLoop.run(address: "\(options.host):\(options.port)") {
+                try await server.run { url in ServingLoop.say("serving Immich's machine-learning API at \(url)") }
             }
-            finished.wait()
-            if let error = outcome.error {
-                throw EdgeflowError(.io, "cannot serve on \(options.host):\(options.port): \(error)")
-            }
-            Self.say("stopped")
         }
     }
 
@@ -103,7 +91,7 @@ struct ServeMLCommand: ParsableCommand {
             let names = environment["MACHINE_LEARNING_PRELOAD__" + suffix]?.split(separator: ",") ?? []
             for name in names.map({ PredictRequest.cleanModelName($0.trimmingCharacters(in: .whitespaces)) }) {
                 try load(name)
-                say("note: preloaded \(name) for \(suffix.lowercased())")
+                ServingLoop.say("note: preloaded \(name) for \(suffix.lowercased())")
             }
         }
     }
@@ -116,14 +104,5 @@ struct ServeMLCommand: ParsableCommand {
             throw EdgeflowError(.invalidArgument, "\(name)=\(text) is not a whole number in \(range)")
         }
         return value
-    }
-
-    private static func say(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
-    }
-
-    /// The server task's error, handed to the waiting thread.
-    private final class ServeOutcome: @unchecked Sendable {
-        var error: Error?
     }
 }

@@ -1,5 +1,6 @@
 // The query string of `GET /api/search`, checked as untrusted input and turned into an
-// EFSearch query: text, `not` terms, an example photo by id, dates, minimum score, limit, order.
+// EFSearch query: text, `not` terms, words shown in the photo, an example photo by id, dates,
+// minimum score, limit, order.
 
 import EFSearch
 import Foundation
@@ -10,7 +11,7 @@ struct SearchParameters {
     var query = SearchQuery()
 
     /// The parameters the search route knows.
-    static let names: Set<String> = ["q", "not", "like", "after", "before", "min", "limit", "sort"]
+    static let names: Set<String> = ["q", "not", "words", "like", "after", "before", "min", "limit", "sort"]
 
     /// Reads `parameters` (already bounded in count by the responder).
     /// - Throws: `APIError` 400 naming the first bad parameter.
@@ -25,6 +26,7 @@ struct SearchParameters {
                     throw APIError(.badRequest, "at most \(ServerLimits.maxNegatives) not terms")
                 }
                 query.negatives.append(term)
+            case "words": query.textInPhoto = try Self.text(value, key)
             case "like":
                 guard let id = Self.photoID(value) else {
                     throw APIError(.badRequest, "like must be a photo id (a positive whole number)")

@@ -33,6 +33,7 @@ enum WebAssets {
             <form id="search" autocomplete="off">
               <input id="q" type="search" placeholder="Describe a photo…" aria-label="search text">
               <input id="not" type="text" placeholder="not: people, text" aria-label="terms to avoid">
+              <input id="words" type="text" placeholder="words in the photo" aria-label="words shown in the photo">
               <label>after <input id="after" type="date"></label>
               <label>before <input id="before" type="date"></label>
               <button type="submit">Search</button>

@@ -19,6 +19,7 @@ enum WebScript {
           for (const term of $("not").value.split(",")) {
             if (term.trim()) params.append("not", term.trim());
           }
+          if ($("words").value.trim()) params.set("words", $("words").value.trim());
           if ($("after").value) params.set("after", $("after").value);
           if ($("before").value) params.set("before", $("before").value);
           return params;

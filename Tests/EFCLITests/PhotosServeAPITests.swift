@@ -31,6 +31,10 @@ final class PhotosServeAPITests: XCTestCase {
         XCTAssertEqual(hits.count, 5)
         let scores = hits.compactMap { $0["score"] as? Double }
         XCTAssertEqual(scores, scores.sorted(by: >))
+        // This library was indexed without a text reader: no photo shows words yet.
+        let words = try server.get("/api/search?q=a%20red%20car&words=gate%2012")
+        XCTAssertEqual(words.status, 200, words.text)
+        XCTAssertEqual((try words.json()["results"] as? [[String: Any]])?.count, 0)
         for key in ["id", "path", "score", "date", "width", "height"] { XCTAssertNotNil(hits[0][key], key) }
 
         let example = try XCTUnwrap(readable.first)
@@ -86,6 +90,7 @@ final class PhotosServeAPITests: XCTestCase {
             ("/api/search?like=-3", 400, "like"), ("/api/search?like=99999999", 404, "no photo"),
             ("/api/search?colour=red", 400, "unknown parameter"),
             ("/api/search?q=" + String(repeating: "a", count: 1001), 400, "longer than"),
+            ("/api/search?words=" + String(repeating: "a", count: 1001), 400, "words is longer than"),
             ("/api/search?" + String(repeating: "not=x&", count: 9), 400, "not terms"),
             ("/api/search?" + String(repeating: "x=1&", count: 40), 400, "query parameters"),
             ("/api/search?not=people", 400, "--not"),
