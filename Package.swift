@@ -125,7 +125,7 @@ let package = Package(
                                                           .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "EFVisionTests", dependencies: ["EFCore", "EFMedia", "EFVision", "EFONNX",
                                                           "EdgeflowRuntime", "EFTestSupport"]),
-        .testTarget(name: "EFImmichMLTests", dependencies: ["EFCore", "EFImmichML"]),
+        .testTarget(name: "EFImmichMLTests", dependencies: ["EFCore", "EFImmichML", "EFTestSupport"]),
         .testTarget(name: "EFModelHubTests", dependencies: ["EFCore", "EFModelHub"]),
         .testTarget(name: "EFMediaTests", dependencies: ["EFCore", "EFMedia", "EFTestSupport"]),
         .testTarget(name: "EFProfilerTests", dependencies: ["EFCore", "EFProfiler", "EFMedia", "EFTestSupport"]),

@@ -74,8 +74,8 @@ public final class ImmichMLService: Sendable {
             let detector = try load(detection) { try models.faceDetector(detection) }
             let recognizer = try recognition.map { name in try load(name) { try models.faceRecognizer(name) } }
             let faces = try detector.detect(image, minScore: minScore).map { face in
-                AnsweredFace(box: face.box, score: face.score,
-                             embedding: try recognizer.map { try $0.embed(image, landmarks: face.landmarks ?? []) } ?? [])
+                let embedding = try recognizer.map { try $0.embed(image, landmarks: face.landmarks ?? []) }
+                return AnsweredFace(box: face.box, score: face.score, embedding: embedding ?? [])
             }
             try answer.setFaces(faces)
         case .ocr(let detection, let minScore, let resolution, _, let minTextScore):

@@ -33,8 +33,7 @@ public enum MultipartForm {
         for field in fields.dropFirst() {
             let pair = field.split(separator: "=", maxSplits: 1).map(String.init)
             guard pair.count == 2, pair[0].lowercased() == "boundary" else { continue }
-            var value = pair[1]
-            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
+            let value = unquoted(pair[1])
             let allowed = CharacterSet(charactersIn: "'()+_,-./:=? ").union(.alphanumerics)
             guard (1...70).contains(value.utf8.count), value.unicodeScalars.allSatisfy(allowed.contains),
                   value.last != " ", value.allSatisfy(\.isASCII) else {
@@ -67,8 +66,10 @@ public enum MultipartForm {
             guard parts.count < maxParts else {
                 throw EdgeflowError(.invalidInput, "the form has more than \(maxParts) parts")
             }
-            guard let headerEnd = find(Array("\r\n\r\n".utf8), in: bytes, from: cursor, limit: maxHeaderBytes + 4) else {
-                throw EdgeflowError(.invalidInput, "a form part's headers are not closed within \(maxHeaderBytes) bytes")
+            let blankLine = Array("\r\n\r\n".utf8)
+            guard let headerEnd = find(blankLine, in: bytes, from: cursor, limit: maxHeaderBytes + 4) else {
+                throw EdgeflowError(.invalidInput,
+                                    "a form part's headers are not closed within \(maxHeaderBytes) bytes")
             }
             var part = try headers(bytes[cursor..<headerEnd])
             let start = headerEnd + 4
@@ -130,6 +131,11 @@ public enum MultipartForm {
     }
 }
 
+/// `value` without its surrounding double quotes, when it has them.
+private func unquoted(_ value: String) -> String {
+    value.count >= 2 && value.hasPrefix("\"") && value.hasSuffix("\"") ? String(value.dropFirst().dropLast()) : value
+}
+
 /// `form-data; name="entries"; filename="blob"` split into its kind and parameters (quoted values
 /// may hold `;`; FormData writes `"` and line breaks inside them percent-encoded).
 private struct DispositionParameters {
@@ -152,9 +158,7 @@ private struct DispositionParameters {
         for field in fields.dropFirst() {
             let pair = field.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard pair.count == 2 else { continue }
-            var value = pair[1]
-            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
-            values[pair[0].lowercased()] = value
+            values[pair[0].lowercased()] = unquoted(pair[1])
         }
     }
 }

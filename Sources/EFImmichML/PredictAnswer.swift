@@ -112,7 +112,9 @@ private indirect enum AnswerValue: Sendable {
             let data = try JSONSerialization.data(withJSONObject: [text], options: [.fragmentsAllowed])
             out += String(decoding: data.dropFirst().dropLast(), as: UTF8.self)
         case .number(let value):
-            guard value.isFinite else { throw PredictError(status: 500, detail: "a number in the answer is not finite") }
+            guard value.isFinite else {
+                throw PredictError(status: 500, detail: "a number in the answer is not finite")
+            }
             out += value == value.rounded() && abs(value) < 1e15 ? "\(Int(value)).0" : "\(value)"
         case .integer(let value):
             out += String(value)

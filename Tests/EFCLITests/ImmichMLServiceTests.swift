@@ -12,7 +12,6 @@ import Foundation
 import XCTest
 
 final class ImmichMLServiceTests: XCTestCase {
-    private static let boundary = "----formdata-undici-0123456789ab"
     private var root: URL!
     private var service: ImmichMLService!
 
@@ -41,18 +40,8 @@ final class ImmichMLServiceTests: XCTestCase {
 
     /// The answer to `entries` with an image or a text, as a JSON object.
     private func predict(_ entries: String, image: Data? = nil, text: String? = nil) throws -> [String: Any] {
-        var body = Data("--\(Self.boundary)\r\nContent-Disposition: form-data; name=\"entries\"\r\n\r\n\(entries)\r\n".utf8)
-        if let image {
-            body.append(Data(("--\(Self.boundary)\r\nContent-Disposition: form-data; name=\"image\"; filename=\"blob\"\r\n"
-                              + "Content-Type: application/octet-stream\r\n\r\n").utf8))
-            body.append(image)
-            body.append(Data("\r\n".utf8))
-        }
-        if let text {
-            body.append(Data("--\(Self.boundary)\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\n\(text)\r\n".utf8))
-        }
-        body.append(Data("--\(Self.boundary)--\r\n".utf8))
-        let request = try PredictRequest(parts: try MultipartForm.parts(of: body, boundary: Self.boundary))
+        let body = NodeFormData.body(entries: entries, image: image, text: text)
+        let request = try PredictRequest(parts: try MultipartForm.parts(of: body, boundary: NodeFormData.boundary))
         let answer = try service.predict(request)
         return try XCTUnwrap(try JSONSerialization.jsonObject(with: answer) as? [String: Any])
     }
@@ -98,9 +87,9 @@ final class ImmichMLServiceTests: XCTestCase {
     func testOCRFindsThePrintedWords() throws {
         guard TestData.isOptimizedBuild else { throw XCTSkip("PP-OCR on a 1280×960 photo: release tier") }
         let photo = try XCTUnwrap(TestData.fetchedFile("photos/library-200/2017/2017-07-04 Hiking trip/PXL_00007.jpg"))
-        let answer = try predict(#"{"ocr":{"detection":{"modelName":"PP-OCRv4","options":{"minScore":0.5,"#
-                                 + #""maxResolution":736}},"recognition":{"modelName":"PP-OCRv4","options":{"minScore":0.8}}}}"#,
-                                 image: try Data(contentsOf: photo))
+        let entries = #"{"ocr":{"detection":{"modelName":"PP-OCRv4","options":{"minScore":0.5,"maxResolution":736}},"#
+            + #""recognition":{"modelName":"PP-OCRv4","options":{"minScore":0.8}}}}"#
+        let answer = try predict(entries, image: try Data(contentsOf: photo))
         let ocr = try XCTUnwrap(answer["ocr"] as? [String: Any])
         let texts = try XCTUnwrap(ocr["text"] as? [String])
         XCTAssertEqual(Set(texts), ["GATE 12", "TICKET"], "the words make_library.py printed on it")

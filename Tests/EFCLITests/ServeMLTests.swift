@@ -8,8 +8,6 @@ import Foundation
 import XCTest
 
 final class ServeMLTests: XCTestCase {
-    private static let boundary = "----formdata-undici-0123456789ab"
-
     private func startServer() throws -> (ServeProcess, URL) {
         guard let clip = TestData.fetchedFile("models/clip-folder-small/ViT-B-32__openai") else {
             throw XCTSkip("scripts/setup.sh makes the small CLIP folder; it has not run")
@@ -22,13 +20,13 @@ final class ServeMLTests: XCTestCase {
     }
 
     /// A POST /predict as Immich's server sends it (undici's FormData layout), raw over TCP.
-    private func predict(_ server: ServeProcess, entries: String, text: String) throws -> (status: Int, body: String) {
-        let b = Self.boundary
-        let body = "--\(b)\r\nContent-Disposition: form-data; name=\"entries\"\r\n\r\n\(entries)\r\n"
-            + "--\(b)\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\n\(text)\r\n--\(b)--\r\n"
+    private func predict(_ server: ServeProcess, entries: String,
+                         text: String) throws -> (status: Int, body: String) {
+        let body = NodeFormData.body(entries: entries, text: text)
         let head = "POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-            + "Content-Type: multipart/form-data; boundary=\(b)\r\nContent-Length: \(body.utf8.count)\r\n\r\n"
-        return Self.parse(try server.raw(Array((head + body).utf8)))
+            + "Content-Type: multipart/form-data; boundary=\(NodeFormData.boundary)\r\n"
+            + "Content-Length: \(body.count)\r\n\r\n"
+        return Self.parse(try server.raw(Array(head.utf8) + [UInt8](body)))
     }
 
     private static func parse(_ answer: String) -> (status: Int, body: String) {

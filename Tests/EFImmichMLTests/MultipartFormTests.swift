@@ -3,26 +3,15 @@
 
 import EFCore
 import EFImmichML
+import EFTestSupport
 import Foundation
 import XCTest
 
 final class MultipartFormTests: XCTestCase {
-    static let boundary = "----formdata-undici-0123456789ab"
+    static let boundary = NodeFormData.boundary
 
-    /// A body as undici writes it: each part `--B\r\n`, its headers, `\r\n\r\n`, the bytes, `\r\n`; then `--B--\r\n`.
     static func nodeBody(entries: String, image: [UInt8]? = nil, text: String? = nil) -> Data {
-        var body = Data()
-        func add(_ string: String) { body.append(Data(string.utf8)) }
-        add("--\(boundary)\r\nContent-Disposition: form-data; name=\"entries\"\r\n\r\n\(entries)\r\n")
-        if let image {
-            add("--\(boundary)\r\nContent-Disposition: form-data; name=\"image\"; filename=\"blob\"\r\n"
-                + "Content-Type: application/octet-stream\r\n\r\n")
-            body.append(contentsOf: image)
-            add("\r\n")
-        }
-        if let text { add("--\(boundary)\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\n\(text)\r\n") }
-        add("--\(boundary)--\r\n")
-        return body
+        NodeFormData.body(entries: entries, image: image.map { Data($0) }, text: text)
     }
 
     func testNodeFormDataIsRead() throws {

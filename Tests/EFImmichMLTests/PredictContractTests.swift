@@ -21,9 +21,10 @@ final class PredictContractTests: XCTestCase {
         XCTAssertEqual(text.input, .text("a dog"))
         let faces = #"{"facial-recognition":{"detection":{"modelName":"buffalo_l","options":{"minScore":0.7}},"#
             + #""recognition":{"modelName":"buffalo_l"}}}"#
-        XCTAssertEqual(try request(faces).tasks, [.faces(detection: "buffalo_l", minScore: 0.7, recognition: "buffalo_l")])
-        let ocr = #"{"ocr":{"detection":{"modelName":"PP-OCRv5_mobile","options":{"minScore":0.5,"maxResolution":736}},"#
-            + #""recognition":{"modelName":"PP-OCRv5_mobile","options":{"minScore":0.8}}}}"#
+        XCTAssertEqual(try request(faces).tasks,
+                       [.faces(detection: "buffalo_l", minScore: 0.7, recognition: "buffalo_l")])
+        let ocr = #"{"ocr":{"detection":{"modelName":"PP-OCRv5_mobile","options":{"minScore":0.5,"#
+            + #""maxResolution":736}},"recognition":{"modelName":"PP-OCRv5_mobile","options":{"minScore":0.8}}}}"#
         XCTAssertEqual(try request(ocr).tasks, [.ocr(detection: "PP-OCRv5_mobile", minScore: 0.5, maxResolution: 736,
                                                      recognition: "PP-OCRv5_mobile", minTextScore: 0.8)])
         XCTAssertEqual(PredictRequest.cleanModelName("immich-app/XLM-Roberta-Large-Vit-B-16Plus"),
