@@ -97,10 +97,15 @@ final class PhotosServePageTests: XCTestCase {
         let moreShot = shots.appendingPathComponent("3-more-like-this.png")
         XCTAssertGreaterThan(Self.spread(try browser.screenshot(to: moreShot), gridBox), 10)
 
+        // Empty the grid first: "more like this" also listed the copy with the HTML-like name.
+        try browser.evaluate("document.getElementById('grid').replaceChildren()")
         try browser.evaluate("document.getElementById('search').requestSubmit()")  // empty query: newest first
         try browser.wait(until: "[...document.querySelectorAll('#grid .tile')].some((t) => t.title.includes('<img'))")
-        let hostile = try Box(browser.evaluate("(() => { const r = [...document.querySelectorAll('#grid .tile')]"
-            + ".find((t) => t.title.includes('<img')).getBoundingClientRect(); "
+        // Measure only once every thumbnail has loaded (tiles settle) and the tile is in view.
+        try browser.wait(until: Self.thumbnailsLoaded)
+        let hostile = try Box(browser.evaluate("(() => { const t = [...document.querySelectorAll('#grid .tile')]"
+            + ".find((t) => t.title.includes('<img')); t.scrollIntoView({block: 'center', behavior: 'instant'}); "
+            + "const r = t.getBoundingClientRect(); "
             + "return {x: r.x, y: r.y, width: r.width, height: r.height}; })()"))
         try browser.click(x: hostile.centre.x, y: hostile.centre.y)
         try browser.wait(until: "!document.getElementById('viewer').hidden")
