@@ -21,9 +21,10 @@ enum FolderModelCompiling {
                            log: (String) -> Void) throws -> EdgeflowModel {
         if isCurrent(efx, comparedWith: onnx) { return try EdgeflowModel(contentsOf: efx) }
         let start = Date()
+        // Decoded once: read for the input's name, then imported.
+        let model = try OnnxModel(contentsOf: onnx)
         var options = ImportOptions()
         if let inputShape {
-            let model = try OnnxModel(contentsOf: onnx)
             let initializers = Set(model.graph.initializers.map(\.name))
             let inputs = model.graph.inputs.map(\.name).filter { !initializers.contains($0) }
             guard inputs.count == 1 else {
@@ -31,7 +32,9 @@ enum FolderModelCompiling {
             }
             options.inputShapes = [inputs[0]: inputShape]
         }
-        let (graph, _) = try ImportNotes.collect { try ONNXImporter.importModel(at: onnx, options: options) }
+        let (graph, _) = try ImportNotes.collect {
+            try ONNXImporter.importModel(model, baseDirectory: onnx.deletingLastPathComponent(), options: options)
+        }
         let metadata = try ArchiveMetadata(describing: graph, sourceModel: try SourceModel(describing: onnx))
         let optimized = try ModelPipeline.optimize(graph)
         let compiled = try Compiler.compile(optimized.graph, CompileOptions())

@@ -51,8 +51,8 @@ public final class ImmichModelFolders: ImmichModelProvider, @unchecked Sendable 
 
     public func textReader(_ name: String, resolution: Int) throws -> TextReader {
         try cached("ocr:\(name)@\(resolution)") {
-            try TextReaderLoading.load(try folder(name, holding: "recognition").path, detectionSide: resolution,
-                                       log: log)
+            let models = try TextReaderFolder(url: try folder(name, holding: "recognition"), detectionSide: resolution)
+            return try TextReaderLoading.load(models, log: log)
         }
     }
 

@@ -9,8 +9,7 @@ import Foundation
 enum TextReaderLoading {
     /// The folder's reader, compiling the models when needed.
     /// - Parameter log: receives one line per model compiled.
-    static func load(_ path: String, detectionSide: Int = 736, log: (String) -> Void) throws -> TextReader {
-        let folder = try TextReaderFolder(url: CommandSupport.url(path), detectionSide: detectionSide)
+    static func load(_ folder: TextReaderFolder, log: (String) -> Void) throws -> TextReader {
         let side = folder.detectionSide
         let detection = try FolderModelCompiling.executable(onnx: folder.detectionONNX, efx: folder.detectionExecutable,
                                                             inputShape: [1, 3, side, side], log: log)
@@ -54,10 +53,10 @@ struct TextReaderOptions: ParsableArguments {
     /// The reader to use (loading and compiling it), or nil when disabled or none is installed.
     func load() throws -> (name: String, reader: TextReader)? {
         guard !disabled, let path = folder ?? TextReaderLoading.defaultFolder() else { return nil }
-        let reader = try TextReaderLoading.load(path, detectionSide: resolution) {
+        let folder = try TextReaderFolder(url: CommandSupport.url(path), detectionSide: resolution)
+        let reader = try TextReaderLoading.load(folder) {
             FileHandle.standardError.write(Data(("note: " + $0 + "\n").utf8))
         }
-        let folder = try TextReaderFolder(url: CommandSupport.url(path), detectionSide: resolution)
         return (folder.readerName, reader)
     }
 }
