@@ -1,7 +1,8 @@
 // The models of `serve-ml`: Immich's model names are folders under one models directory in
 // Immich's layout (ViT-B-32__openai/visual/model.onnx, buffalo_l/detection/model.onnx,
 // PP-OCRv5_mobile/recognition/model.onnx, …), compiled beside their ONNX files on first use and
-// kept loaded. An unknown name is an error that lists the folders there.
+// kept in a `ModelCache` (unloaded after the TTL, loaded again in milliseconds from the cached
+// executables). An unknown name is an error that lists the folders there.
 
 import EFCore
 import EFImmichML
@@ -9,13 +10,13 @@ import EFSearch
 import EFVision
 import Foundation
 
-/// Immich model folders under one directory, compiled on first use and kept loaded.
-public final class ImmichModelFolders: ImmichModelProvider, @unchecked Sendable {
+/// Immich model folders under one directory, compiled on first use and cached while in use.
+public final class ImmichModelFolders: ImmichModelProvider, Sendable {
     let root: URL
     /// SCRFD's input side (Immich runs buffalo_l's detector at 640×640).
     let faceInputSide = 640
-    private let lock = NSLock()
-    private var loaded: [String: Any] = [:]
+    /// The loaded models, by task and name.
+    public let cache = ModelCache()
     private let log: @Sendable (String) -> Void
 
     public init(root: URL, log: @escaping @Sendable (String) -> Void) {
@@ -74,13 +75,7 @@ public final class ImmichModelFolders: ImmichModelProvider, @unchecked Sendable 
         return folder
     }
 
-    /// The model under `key`, made once (concurrent first uses wait for one compile).
     private func cached<Model>(_ key: String, _ make: () throws -> Model) throws -> Model {
-        lock.lock()
-        defer { lock.unlock() }
-        if let model = loaded[key] as? Model { return model }
-        let model = try make()
-        loaded[key] = model
-        return model
+        try cache.model(key, make: make)
     }
 }

@@ -19,10 +19,13 @@ struct ServeMLCommand: ParsableCommand {
             as Immich names them under --models, in Immich's Hugging Face layout \
             (ViT-B-32__openai/visual/model.onnx, buffalo_l/detection/model.onnx, \
             PP-OCRv5_mobile/recognition/model.onnx, …); each is compiled beside its ONNX file on \
-            first use and then stays loaded. `edgeflow models pull NAME` fetches CLIP models.
+            first use, unloaded after --model-ttl seconds unused and loaded again (from the cached \
+            executable, in milliseconds) when asked for. `edgeflow models pull NAME` fetches CLIP models.
 
             Environment (as Immich's service reads it; options win): IMMICH_HOST, IMMICH_PORT, \
             MACHINE_LEARNING_CACHE_FOLDER (the models folder), MACHINE_LEARNING_REQUEST_THREADS, \
+            MACHINE_LEARNING_MODEL_TTL (seconds, default 300, 0 keeps models loaded), \
+            MACHINE_LEARNING_MODEL_TTL_POLL_S (default 10), \
             MACHINE_LEARNING_PRELOAD__CLIP__VISUAL, …__CLIP__TEXTUAL, \
             …__FACIAL_RECOGNITION__DETECTION, …__FACIAL_RECOGNITION__RECOGNITION, \
             …__OCR__DETECTION, …__OCR__RECOGNITION (comma-separated model names loaded at start).
@@ -48,6 +51,10 @@ struct ServeMLCommand: ParsableCommand {
                                + "default the number of cores).", valueName: "n"))
     var requestThreads: Int?
 
+    @Option(help: ArgumentHelp("Seconds a model stays loaded unused, 0…604800 (MACHINE_LEARNING_MODEL_TTL; "
+                               + "default 300; 0 never unloads).", valueName: "seconds"))
+    var modelTTL: Int?
+
     @Option(help: ArgumentHelp("Threads each model runs on (1…1024).", valueName: "n"))
     var threads: Int?
 
@@ -57,6 +64,9 @@ struct ServeMLCommand: ParsableCommand {
             throw ValidationError("--request-threads must be in 1…256")
         }
         if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be in 1…1024") }
+        if let modelTTL, !(0...604_800).contains(modelTTL) {
+            throw ValidationError("--model-ttl must be in 0…604800 seconds")
+        }
     }
 
     func run() throws {
@@ -71,6 +81,11 @@ struct ServeMLCommand: ParsableCommand {
             let root = models ?? environment["MACHINE_LEARNING_CACHE_FOLDER"] ?? CLIPFolderLoading.modelsDirectory()
             let folders = ImmichModelFolders(root: CommandSupport.url(root)) { ServingLoop.say("note: " + $0) }
             try Self.preload(folders, environment)
+            let ttl = try modelTTL ?? Self.number(environment, "MACHINE_LEARNING_MODEL_TTL", 0...604_800) ?? 300
+            let poll = try Self.number(environment, "MACHINE_LEARNING_MODEL_TTL_POLL_S", 1...3600) ?? 10
+            folders.cache.startUnloading(ttl: Double(ttl), poll: Double(poll)) { keys in
+                ServingLoop.say("note: unloaded \(keys.joined(separator: ", ")) (unused for \(ttl) s)")
+            }
             let server = ImmichMLServer(service: ImmichMLService(models: folders), options: options)
             try ServingLoop.run(address: "\(options.host):\(options.port)") {
                 try await server.run { url in ServingLoop.say("serving Immich's machine-learning API at \(url)") }

@@ -8,14 +8,15 @@ import Foundation
 import XCTest
 
 final class ServeMLTests: XCTestCase {
-    private func startServer() throws -> (ServeProcess, URL) {
+    private func startServer(environment: [String: String] = [:]) throws -> (ServeProcess, URL) {
         guard let clip = TestData.fetchedFile("models/clip-folder-small/ViT-B-32__openai") else {
             throw XCTSkip("scripts/setup.sh makes the small CLIP folder; it has not run")
         }
         let root = try TestData.temporaryDirectory("serve-ml")
         try FileManager.default.copyItem(at: clip, to: root.appendingPathComponent("ViT-B-32__openai"))
         let server = try ServeProcess(["--models", root.path, "--host", "127.0.0.1"], verb: ["serve-ml"],
-                                      environment: ["MACHINE_LEARNING_PRELOAD__CLIP__TEXTUAL": "ViT-B-32__openai"])
+                                      environment: environment.merging(
+                                        ["MACHINE_LEARNING_PRELOAD__CLIP__TEXTUAL": "ViT-B-32__openai"]) { a, _ in a })
         return (server, root)
     }
 
@@ -75,6 +76,24 @@ final class ServeMLTests: XCTestCase {
         let noInput = try predict(server, entries: #"{"clip":{"visual":{"modelName":"ViT-B-32__openai"}}}"#, text: "x")
         XCTAssertEqual(noInput.status, 400, "clip visual without an image")
         XCTAssertEqual(try server.get("/ping").text, "pong", "still up")
+        XCTAssertEqual(server.stop(), 0, server.stderr)
+    }
+
+    func testModelsAreUnloadedAfterTheTTLAndLoadedAgainOnDemand() throws {
+        let (server, root) = try startServer(environment: ["MACHINE_LEARNING_MODEL_TTL": "1",
+                                                           "MACHINE_LEARNING_MODEL_TTL_POLL_S": "1"])
+        defer { try? FileManager.default.removeItem(at: root) }
+        let entries = #"{"clip":{"textual":{"modelName":"ViT-B-32__openai"}}}"#
+        let first = try predict(server, entries: entries, text: "a dog")
+        XCTAssertEqual(first.status, 200, first.body)
+        let deadline = Date().addingTimeInterval(15)
+        while !server.stderr.contains("unloaded clip:ViT-B-32__openai"), Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        XCTAssertTrue(server.stderr.contains("unloaded clip:ViT-B-32__openai (unused for 1 s)"), server.stderr)
+        let again = try predict(server, entries: entries, text: "a dog")
+        XCTAssertEqual(again.status, 200, again.body)
+        XCTAssertEqual(again.body, first.body, "the reloaded model answers as before")
         XCTAssertEqual(server.stop(), 0, server.stderr)
     }
 }
