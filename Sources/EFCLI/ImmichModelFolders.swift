@@ -15,12 +15,17 @@ public final class ImmichModelFolders: ImmichModelProvider, Sendable {
     let root: URL
     /// SCRFD's input side (Immich runs buffalo_l's detector at 640×640).
     let faceInputSide = 640
+    /// Faces per run of the recognizer (MACHINE_LEARNING_MAX_BATCH_SIZE__FACIAL_RECOGNITION); 1 runs
+    /// them one by one.
+    let faceBatchSize: Int
     /// The loaded models, by task and name.
     public let cache = ModelCache()
     private let log: @Sendable (String) -> Void
 
-    public init(root: URL, log: @escaping @Sendable (String) -> Void) {
+    /// - Parameter faceBatchSize: faces per recognizer run, 1…64.
+    public init(root: URL, faceBatchSize: Int = 8, log: @escaping @Sendable (String) -> Void) {
         self.root = root
+        self.faceBatchSize = min(64, max(1, faceBatchSize))
         self.log = log
     }
 
@@ -43,10 +48,13 @@ public final class ImmichModelFolders: ImmichModelProvider, Sendable {
     public func faceRecognizer(_ name: String) throws -> FaceRecognizer {
         try cached("face-recognition:\(name)") {
             let folder = try folder(name, holding: "recognition")
+            let onnx = folder.appendingPathComponent("recognition/model.onnx")
             let model = try FolderModelCompiling.executable(
-                onnx: folder.appendingPathComponent("recognition/model.onnx"),
-                efx: folder.appendingPathComponent("recognition/model.efx"), inputShape: [1, 3, 112, 112], log: log)
-            return try FaceRecognizer(model: model)
+                onnx: onnx, efx: folder.appendingPathComponent("recognition/model.efx"), inputShape: [1, 3, 112, 112],
+                log: log)
+            let single = try FaceRecognizer(model: model)
+            guard faceBatchSize > 1 else { return single }
+            return try BatchedRecognizerCompiling.recognizer(single, onnx: onnx, batch: faceBatchSize, log: log)
         }
     }
 

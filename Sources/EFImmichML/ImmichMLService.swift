@@ -24,6 +24,8 @@ public final class ImmichMLService: Sendable {
     public let models: ImmichModelProvider
     /// The decoder's pixel limit for sent images.
     public let maxPixels: Int
+    /// Face crops of concurrent requests, batched per recognition model.
+    private let faceBatchers = BatcherTable<PixelImage, [Float]>(maxItems: 32)
 
     public init(models: ImmichModelProvider, maxPixels: Int = DecodeOptions.defaultMaxPixels) {
         self.models = models
@@ -73,11 +75,17 @@ public final class ImmichMLService: Sendable {
             let image = try need(image, task: "facial-recognition")
             let detector = try load(detection) { try models.faceDetector(detection) }
             let recognizer = try recognition.map { name in try load(name) { try models.faceRecognizer(name) } }
-            let faces = try detector.detect(image, minScore: minScore).map { face in
-                let embedding = try recognizer.map { try $0.embed(image, landmarks: face.landmarks ?? []) }
-                return AnsweredFace(box: face.box, score: face.score, embedding: embedding ?? [])
+            let faces = try detector.detect(image, minScore: minScore)
+            var embeddings = [[Float]](repeating: [], count: faces.count)
+            if let recognizer, let recognition {
+                let crops = try faces.map { face in
+                    try FaceAlignment.align(image, landmarks: face.landmarks ?? [], size: recognizer.size)
+                }
+                embeddings = try faceBatchers.batcher(recognition).run(crops) { try recognizer.embed(aligned: $0) }
             }
-            try answer.setFaces(faces)
+            try answer.setFaces(zip(faces, embeddings).map { face, embedding in
+                AnsweredFace(box: face.box, score: face.score, embedding: embedding)
+            })
         case .ocr(let detection, let minScore, let resolution, _, let minTextScore):
             let image = try need(image, task: "ocr")
             let side = max(32, min(4096, resolution / 32 * 32))

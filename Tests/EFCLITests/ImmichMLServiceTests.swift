@@ -9,6 +9,7 @@ import EFImmichML
 import EFMedia
 import EFTestSupport
 import Foundation
+import Synchronization
 import XCTest
 
 final class ImmichMLServiceTests: XCTestCase {
@@ -81,6 +82,53 @@ final class ImmichMLServiceTests: XCTestCase {
             XCTAssertTrue(box.values.allSatisfy { $0 == $0.rounded() }, "whole pixels: \(box)")
             XCTAssertGreaterThanOrEqual(try XCTUnwrap(face["score"] as? Double), 0.7)
             XCTAssertEqual(try vector(face["embedding"]).count, 512)
+        }
+    }
+
+    /// A dark PNG with a light 32-pixel square (a face to the generated detector) per corner.
+    private func facesPhoto(_ corners: [(Int, Int)]) throws -> Data {
+        var pixels = [UInt8](repeating: 30, count: 640 * 320 * 3)
+        for (left, top) in corners {
+            for y in top..<(top + 32) { for x in left..<(left + 32) { for c in 0..<3 { pixels[(y * 640 + x) * 3 + c] = 230 } } }
+        }
+        return Data(try PNGEncoder.encode(try PixelImage(width: 640, height: 320, channels: 3, pixels: pixels)))
+    }
+
+    func testFacesOfConcurrentRequestsRunInBatchesWithTheSameEmbeddings() throws {
+        let entries = #"{"facial-recognition":{"detection":{"modelName":"buffalo_l","options":"#
+            + #"{"minScore":0.7}},"recognition":{"modelName":"buffalo_l"}}}"#
+        let photos = try (0..<4).map { shift in
+            try facesPhoto([(64, 64), (192 + 8 * shift, 64), (320, 160), (448, 96 + 8 * shift), (544, 224)])
+        }
+        // One face at a time: the reference.
+        let single = ImmichMLService(models: ImmichModelFolders(root: root, faceBatchSize: 1) { _ in })
+        func answer(_ service: ImmichMLService, _ photo: Data) throws -> [[Double]] {
+            let body = NodeFormData.body(entries: entries, image: photo)
+            let request = try PredictRequest(parts: try MultipartForm.parts(of: body, boundary: NodeFormData.boundary))
+            let json = try JSONSerialization.jsonObject(with: try service.predict(request)) as? [String: Any]
+            return try XCTUnwrap(json?["facial-recognition"] as? [[String: Any]]).map { try vector($0["embedding"]) }
+        }
+        let expected = try photos.map { try answer(single, $0) }
+        XCTAssertTrue(expected.allSatisfy { $0.count >= 4 }, "several faces per photo: \(expected.map(\.count))")
+
+        let notes = Mutex<[String]>([])
+        let folders = ImmichModelFolders(root: root, faceBatchSize: 4) { line in notes.withLock { $0.append(line) } }
+        XCTAssertEqual(try folders.faceRecognizer("buffalo_l").batchSize, 4, notes.withLock { $0.joined() })
+        let batched = ImmichMLService(models: folders)
+        let results = Array(repeating: [[Double]](), count: 8)
+        let answers = UnsafeMutableBufferPointer<[[Double]]>.allocate(capacity: 8)
+        _ = answers.initialize(from: results)
+        defer { answers.deallocate() }
+        DispatchQueue.concurrentPerform(iterations: 8) { index in
+            answers[index] = (try? answer(batched, photos[index % 4])) ?? []
+        }
+        for index in 0..<8 {
+            let got = answers[index], want = expected[index % 4]
+            XCTAssertEqual(got.count, want.count, "request \(index)")
+            for (a, b) in zip(got, want) {
+                let scale = b.map(abs).max() ?? 1
+                XCTAssertLessThanOrEqual(zip(a, b).map { abs($0 - $1) }.max() ?? 1, 1e-4 * scale, "request \(index)")
+            }
         }
     }
 
