@@ -29,6 +29,8 @@ let package = Package(
         .systemLibrary(name: "CGif", path: "Sources/CGif"),
         .systemLibrary(name: "CTIFF", path: "Sources/CTIFF", pkgConfig: "libtiff-4"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // libjpeg's own decoder for the 4-component JPEGs TurboJPEG's API refuses (C: longjmp errors).
+        .target(name: "CJPEGFallback", linkerSettings: [.linkedLibrary("jpeg")]),
         .target(name: "EFCore"),
         .target(name: "EFKernels", dependencies: ["EFCore", "COpenMP"]),
         // The same streaming kernels compiled for AVX-512 and AVX2 (called only after a CPU check).
@@ -39,7 +41,7 @@ let package = Package(
         .target(name: "EFOps", dependencies: ["EFCore", "EFKernels"]),
         .target(name: "EFIR", dependencies: ["EFCore", "EFOps", "EFKernels"]),
         .target(name: "EFOneDNN", dependencies: ["EFCore", "CDNNL", "COpenMP"]),
-        .target(name: "EFMedia", dependencies: ["EFCore", "CTurboJPEG", "CPNG", "CWebP", "CHeif", "CGif", "CTIFF"]),
+        .target(name: "EFMedia", dependencies: ["EFCore", "CTurboJPEG", "CJPEGFallback", "CPNG", "CWebP", "CHeif", "CGif", "CTIFF"]),
         .target(name: "EFText", dependencies: ["EFCore", "CZlib"], exclude: ["Resources/README.md"],
                 resources: [.copy("Resources/bpe_simple_vocab_16e6.txt.gz")]),
         .target(name: "EFProfiler", dependencies: ["EFCore"]),

@@ -10,7 +10,8 @@ import XCTest
 
 final class DecodeBadInputTests: XCTestCase {
     static let folder = TestData.goldens.appendingPathComponent("media-decode")
-    static let smallFixtures = ["jpeg_420.jpg", "jpeg_progressive.jpg", "jpeg_cmyk.jpg", "png_rgb8.png", "png_rgb16.png",
+    static let smallFixtures = ["jpeg_420.jpg", "jpeg_progressive.jpg", "jpeg_cmyk.jpg", "jpeg_cmyk_420.jpg",
+                                "png_rgb8.png", "png_rgb16.png",
                                 "png_palette_trns.png", "webp_lossy.webp", "webp_lossless_alpha.webp", "gif.gif",
                                 "tiff_rgb.tif", "tiff_lzw.tif", "heic.heic"]
 
@@ -103,7 +104,8 @@ final class DecodeBadInputTests: XCTestCase {
     /// Flipped bytes in entropy-coded data may decode to a wrong picture (the formats carry no
     /// checksum) or be refused; either way no crash and a well-formed result.
     func testFlippedEntropyBytesNeverCrash() throws {
-        for name in ["jpeg_420.jpg", "jpeg_progressive.jpg", "webp_lossy.webp", "heic.heic", "gif.gif"] {
+        for name in ["jpeg_420.jpg", "jpeg_progressive.jpg", "jpeg_cmyk_422.jpg", "webp_lossy.webp", "heic.heic",
+                     "gif.gif"] {
             let bytes = try Self.fixture(name)
             for position in stride(from: bytes.count / 2, to: bytes.count - 4, by: max(1, bytes.count / 10)) {
                 var damaged = bytes

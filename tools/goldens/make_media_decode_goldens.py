@@ -124,6 +124,10 @@ def main() -> None:
     add("jpeg_gray", "jpg", save(rgb.convert("L"), "JPEG", quality=85), "jpeg", size, tolerance=jpeg_tol, note=jpeg_note)
     add("jpeg_cmyk", "jpg", save(rgb.convert("CMYK"), "JPEG", quality=90), "jpeg", size, tolerance=jpeg_tol,
         note="Adobe CMYK, stored inverted; Pillow inverts every 4-component JPEG then converts CMYK to RGB")
+    for sampling, label in ((2, "420"), (1, "422")):
+        add(f"jpeg_cmyk_{label}", "jpg", save(rgb.convert("CMYK"), "JPEG", quality=85, subsampling=sampling), "jpeg",
+            size, tolerance=jpeg_tol, note="CMYK with chroma subsampling as Pillow writes it (sampling factors "
+            "TurboJPEG's API refuses; read by libjpeg itself), Pillow's inverted-CMYK conversion")
     for k in range(1, 9):
         data = save(rgb, "JPEG", quality=90, subsampling=0, exif=exif_orientation(k, big_endian=k % 2 == 1))
         add(f"jpeg_orientation_{k}", "jpg", data, "jpeg", size, orientation=k, tolerance=jpeg_tol,
@@ -132,6 +136,9 @@ def main() -> None:
     big_jpeg = save(big, "JPEG", quality=85)
     add("jpeg_draft_quarter", "jpg", big_jpeg, "jpeg", big.size, minimum=(200, 150), tolerance=jpeg_tol,
         note="Pillow draft('RGB', (200, 150)): DCT scale 1/4 → 200×150")
+    add("jpeg_cmyk_420_draft", "jpg", save(big.convert("CMYK"), "JPEG", quality=85, subsampling=2), "jpeg",
+        big.size, minimum=(200, 150), tolerance=jpeg_tol,
+        note="subsampled CMYK through libjpeg with Pillow's draft('RGB', (200, 150)): DCT scale 1/4")
     add("jpeg_draft_eighth_rotated", "jpg", save(big, "JPEG", quality=85, exif=exif_orientation(6, False)), "jpeg",
         big.size, orientation=6, minimum=(75, 100), draft=(100, 75), tolerance=jpeg_tol,
         note="orientation 6: the minimum (75, 100) is in displayed coordinates; Pillow draft gets the stored (100, 75) → 1/8")

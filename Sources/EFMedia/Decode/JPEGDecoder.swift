@@ -20,7 +20,9 @@ enum JPEGDecoder {
             tjDecompressHeader3(handle, buffer.baseAddress, UInt(buffer.count), &width, &height, &subsampling, &colorspace)
         }
         guard headerStatus == 0 else {
-            throw EdgeflowError(.invalidInput, "damaged JPEG header (\(errorText(handle)))")
+            let reason = errorText(handle)
+            if JPEGFallbackDecoder.handles(reason) { return try JPEGFallbackDecoder.decode(bytes, options: options) }
+            throw EdgeflowError(.invalidInput, "damaged JPEG header (\(reason))")
         }
         try options.checkPixelLimit(width: Int(width), height: Int(height), format: "JPEG")
         let orientation = options.applyOrientation ? JPEGMarkers.orientation(bytes) : 1
