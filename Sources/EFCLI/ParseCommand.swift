@@ -16,12 +16,16 @@ struct ParseCommand: ParsableCommand {
             and writes an archive holding metadata.json, graph.json and weights.npz (a zip that \
             unzip and numpy.load open). A dynamic batch (first) dimension becomes 1, with a note \
             on stderr; other dynamic dimensions need --input-shape. \
-            --start-node-names / --end-node-names cut pre- or post-processing off the graph.
+            --start-node-names / --end-node-names cut pre- or post-processing off the graph. \
+            --input-value freezes an input to constant values, so what depends on it folds: an If \
+            whose condition becomes known keeps only the branch taken.
 
             The archive is written atomically: on any error nothing is written.
 
             Example:
               edgeflow parse resnet50.onnx -o resnet50.efa --input-shape input=1,3,224,224
+              edgeflow parse silero_vad.onnx --input-value sr=16000 --input-shape input=1,512 \
+                --input-shape state=2,1,128
             """)
 
     @Argument(help: "The ONNX model file.")
@@ -35,6 +39,11 @@ struct ParseCommand: ParsableCommand {
             help: ArgumentHelp("Fix an input's shape, e.g. images=1,3,640,640 (repeatable).", valueName: "name=dims"))
     var inputShapes: [NamedShape] = []
 
+    @Option(name: .customLong("input-value"),
+            help: ArgumentHelp("Freeze an input to constant values, e.g. sr=16000 (repeatable).",
+                               valueName: "name=values"))
+    var inputValues: [NamedValues] = []
+
     @Option(name: .customLong("start-node-names"), parsing: .upToNextOption,
             help: "Start the graph at these ONNX nodes' inputs (their inputs become graph inputs).")
     var startNodeNames: [String] = []
@@ -47,6 +56,10 @@ struct ParseCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
+        let valued = inputValues.map(\.name)
+        if let repeated = valued.first(where: { name in valued.filter { $0 == name }.count > 1 }) {
+            throw ValidationError("--input-value gives input '\(repeated)' more than once")
+        }
         let names = inputShapes.map(\.name)
         if let repeated = names.first(where: { name in names.filter { $0 == name }.count > 1 }) {
             throw ValidationError("--input-shape gives input '\(repeated)' more than once")
@@ -64,11 +77,13 @@ struct ParseCommand: ParsableCommand {
             guard FileManager.default.isReadableFile(atPath: modelURL.path) else {
                 throw EdgeflowError(.io, "cannot read \(model): no such readable file")
             }
+            let onnx = try OnnxModel(contentsOf: modelURL)
             let options = ImportOptions(
                 inputShapes: Dictionary(uniqueKeysWithValues: inputShapes.map { ($0.name, $0.shape) }),
-                startNodeNames: startNodeNames, endNodeNames: endNodeNames, frozenInputs: [:])
+                startNodeNames: startNodeNames, endNodeNames: endNodeNames,
+                frozenInputs: try InputValues.tensors(inputValues, for: onnx.graph))
             let (graph, notes) = try ImportNotes.collect {
-                try ONNXImporter.importModel(at: modelURL, options: options)
+                try ONNXImporter.importModel(onnx, baseDirectory: modelURL.deletingLastPathComponent(), options: options)
             }
             for note in notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
             let source = try SourceModel(describing: modelURL)

@@ -37,7 +37,7 @@ struct GraphBuilder {
                 context.addInput(info.name, type)
             }
         }
-        let read = Set(graph.nodes.flatMap(\.inputs) + graph.outputs.map(\.name))
+        let read = Set(graph.nodes.flatMap(\.inputs) + graph.outputs.map(\.name) + Self.subgraphReads(graph.nodes))
         var converted = Set<String>()
         var initializerBytes = 0
         for initializer in graph.initializers where read.contains(initializer.name) {
@@ -60,6 +60,21 @@ struct GraphBuilder {
         let live = GraphBuilder.withoutUnusedValues(result)
         try Verifier.verifyInDebug(live)
         return live
+    }
+
+    /// Every name read inside the subgraphs (If branches) of `nodes`, at any depth.
+    static func subgraphReads(_ nodes: [OnnxNode]) -> [String] {
+        nodes.flatMap { node in
+            node.attributes.values.flatMap { attribute -> [String] in
+                let graphs: [OnnxGraph]
+                switch attribute {
+                case .graph(let graph): graphs = [graph]
+                case .graphs(let list): graphs = list
+                default: return []
+                }
+                return graphs.flatMap { $0.nodes.flatMap(\.inputs) + $0.outputs.map(\.name) + subgraphReads($0.nodes) }
+            }
+        }
     }
 
     private func importNode(_ node: OnnxNode, into context: ImportContext, read: Set<String>) throws {

@@ -185,6 +185,9 @@ public final class ImportContext {
         return output
     }
 
+    /// Whether `name` is already a value or reserved for one.
+    public func isTaken(_ name: String) -> Bool { usedNames.contains(name) }
+
     /// A value name not used so far, based on `hint`.
     public func freshName(_ hint: String) -> String { Self.unique(hint, in: &usedNames) }
 

@@ -97,7 +97,7 @@ public enum ONNXImporter {
     public static func unsupportedOperators(_ nodes: [OnnxNode], opsets: [String: Int]) -> [UnsupportedOperator] {
         var found: [UnsupportedOperator] = []
         var position: [String: Int] = [:]
-        for node in nodes {
+        for node in withSubgraphNodes(nodes) {
             let domain = node.domain == "ai.onnx" ? "" : node.domain
             if domain.isEmpty && OpImporterRegistry.importers[node.opType] != nil { continue }
             let key = "\(domain)|\(node.opType)"
@@ -110,6 +110,20 @@ public enum ONNXImporter {
             }
         }
         return found
+    }
+
+    /// `nodes` and, after each, the nodes of its subgraphs (If branches), at any depth.
+    private static func withSubgraphNodes(_ nodes: [OnnxNode]) -> [OnnxNode] {
+        nodes.flatMap { node -> [OnnxNode] in
+            let nested = node.attributes.values.flatMap { attribute -> [OnnxNode] in
+                switch attribute {
+                case .graph(let graph): return withSubgraphNodes(graph.nodes)
+                case .graphs(let graphs): return graphs.flatMap { withSubgraphNodes($0.nodes) }
+                default: return []
+                }
+            }
+            return [node] + nested
+        }
     }
 
     private static func checkVersions(_ model: OnnxModel) throws {

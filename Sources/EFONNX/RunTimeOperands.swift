@@ -36,6 +36,6 @@ enum RunTimeOperands {
             "\(opType) node '\(failure.node)' needs its \(failure.role) operand '\(failure.value)' to be a constant, "
                 + "but it \(origin); Edgeflow compiles static shapes",
             hint: "give dynamic input dims with --input-shape, or freeze the inputs it depends on to constant values "
-                + "(ImportOptions.frozenInputs)")
+                + "with --input-value NAME=VALUE (ImportOptions.frozenInputs)")
     }
 }

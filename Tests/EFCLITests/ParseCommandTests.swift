@@ -96,4 +96,26 @@ final class ParseCommandTests: XCTestCase {
                        try Data(contentsOf: goldens.appendingPathComponent("tiny.onnx")))
         XCTAssertEqual(try contents(), (before + ["broken.onnx"]).sorted())
     }
+
+    func testInputValuesFreezeInputsSoAnIfFolds() throws {
+        guard let silero = TestData.fetchedFile("models/silero/silero_vad.onnx") else {
+            throw XCTSkip("scripts/setup.sh fetches the silero-vad wheel; it has not run")
+        }
+        let shapes = ["--input-shape", "input=1,512", "--input-shape", "state=2,1,128"]
+        let parse = try CLIRunner.run(["parse", silero.path, "-o", "vad.efa", "--input-value", "sr=16000", "--json"]
+                                      + shapes, in: directory)
+        XCTAssertEqual(parse.status, 0, parse.stderr)
+        XCTAssertTrue(parse.stdout.contains("\"input\"") && !parse.stdout.contains("\"sr\""),
+                      "sr is frozen, so it is no longer an input: \(parse.stdout.prefix(600))")
+        let unfrozen = try CLIRunner.run(["parse", silero.path, "-o", "no.efa"] + shapes, in: directory)
+        XCTAssertNotEqual(unfrozen.status, 0)
+        XCTAssertTrue(unfrozen.stderr.contains("'sr'") && unfrozen.stderr.contains("--input-value"), unfrozen.stderr)
+        let unknown = try CLIRunner.run(["parse", silero.path, "-o", "no.efa", "--input-value", "rate=1"] + shapes,
+                                        in: directory)
+        XCTAssertTrue(unknown.stderr.contains("not an input; inputs: input, state, sr"), unknown.stderr)
+        let fractional = try CLIRunner.run(["parse", silero.path, "-o", "no.efa", "--input-value", "sr=1.5"] + shapes,
+                                           in: directory)
+        XCTAssertTrue(fractional.stderr.contains("1.5 does not fit int64"), fractional.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory.appendingPathComponent("no.efa").path))
+    }
 }

@@ -13,6 +13,15 @@ final class SmallModelGoldenTests: XCTestCase {
     func testTinyCLIPVisionSmall() throws { try GoldenRunner.check(GoldenCase.load("tinyclip_vit39m16_vision_small")) }
     func testResNetSmall() throws { try GoldenRunner.check(GoldenCase.load("resnet50_small")) }
     func testBERTSmall() throws { try GoldenRunner.check(GoldenCase.load("bert_small")) }
+    /// Silero VAD: one If on the sample rate (frozen, so one branch is imported), nested Ifs on
+    /// shapes, two LSTMs unrolled; the recurrent state output checks every step.
+    func testSileroVAD16kHz() throws { try GoldenRunner.check(GoldenCase.load("silero_vad_16k")) }
+    func testSileroVAD8kHz() throws { try GoldenRunner.check(GoldenCase.load("silero_vad_8k")) }
+    /// Generated If (both values of its condition) and LSTMs (bidirectional; reverse batch-first).
+    func testNestedIfThen() throws { try GoldenRunner.check(GoldenCase.load("if_nested_then")) }
+    func testNestedIfElse() throws { try GoldenRunner.check(GoldenCase.load("if_nested_else")) }
+    func testLSTMBidirectional() throws { try GoldenRunner.check(GoldenCase.load("lstm_bidirectional")) }
+    func testLSTMReverseBatchFirst() throws { try GoldenRunner.check(GoldenCase.load("lstm_reverse_layout1")) }
 }
 
 final class RealModelGoldenTests: XCTestCase {

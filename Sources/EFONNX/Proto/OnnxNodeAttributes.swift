@@ -51,6 +51,15 @@ extension OnnxNode {
         }
     }
 
+    /// A list-of-strings attribute decoded as UTF-8, nil when absent.
+    public func attributeStrings(_ key: String) throws -> [String]? {
+        switch attributes[key] {
+        case nil: return nil
+        case .strings(let values)?: return values.map { String(decoding: $0, as: UTF8.self) }
+        default: throw wrongAttribute(key, expected: "a list of strings")
+        }
+    }
+
     /// A tensor attribute, nil when absent.
     public func attributeTensor(_ key: String) throws -> OnnxTensor? {
         switch attributes[key] {

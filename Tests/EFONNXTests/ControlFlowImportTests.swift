@@ -1,0 +1,106 @@
+// If and LSTM import refusals: a condition only known at run time (naming the graph input and
+// --input-value), branches that disagree on output types, a condition that is not one bool,
+// LSTM features Edgeflow does not lower (named); and an If whose branch reads outer values.
+
+import EFCore
+import EFIR
+import EFONNX
+import EFTestSupport
+import XCTest
+
+final class ControlFlowImportTests: XCTestCase {
+    private func branch(_ name: String, _ nodes: [OnnxNode], output: String, elemType: Int = 1) -> OnnxGraph {
+        var graph = OnnxGraph()
+        graph.name = name
+        graph.nodes = nodes
+        var info = OnnxValueInfo()
+        info.name = output
+        info.elemType = elemType
+        graph.outputs = [info]
+        return graph
+    }
+
+    private func context(condition: Bool?) -> ImportContext {
+        let ctx = ImportContext(opset: 17)
+        ctx.addInput("x", TensorType(.float32, [2, 3]))
+        if let condition {
+            ctx.addWeight("cond", [UInt8(condition ? 1 : 0)].withUnsafeBytes {
+                Tensor(dtype: .bool, shape: [], bytes: $0)
+            })
+        } else {
+            ctx.addInput("cond", TensorType(.bool, []))
+        }
+        return ctx
+    }
+
+    private func ifNode(_ thenBranch: OnnxGraph, _ elseBranch: OnnxGraph) -> OnnxNode {
+        onnxNode("If", ["cond"], ["y"], ["then_branch": .graph(thenBranch), "else_branch": .graph(elseBranch)])
+    }
+
+    func testTheTakenBranchReadsOuterValues() throws {
+        for taken in [true, false] {
+            let ctx = context(condition: taken)
+            try importNode(ifNode(branch("then", [onnxNode("Relu", ["x"], ["a"])], output: "a"),
+                                  branch("else", [onnxNode("Neg", ["x"], ["b"])], output: "b")), ctx)
+            XCTAssertEqual(ctx.nodes.count, 1)
+            XCTAssertEqual(ctx.nodes[0].attributes["fn"], .string(taken ? "relu" : "neg"), "\(ctx.nodes[0])")
+            XCTAssertEqual(try ctx.type(ctx.value("y")), TensorType(.float32, [2, 3]))
+        }
+    }
+
+    func testARunTimeConditionIsRefused() {
+        let ctx = context(condition: nil)
+        XCTAssertThrowsError(try importNode(ifNode(branch("then", [onnxNode("Relu", ["x"], ["a"])], output: "a"),
+                                                   branch("else", [onnxNode("Neg", ["x"], ["b"])], output: "b")),
+                                            ctx)) { error in
+            XCTAssertEqual((error as? NonConstantOperand)?.role, "condition")
+        }
+    }
+
+    func testBranchesThatDisagreeOnTypesAreRefused() {
+        let ctx = context(condition: true)
+        assertEdgeflowError(.invalidModel, ["disagree on output 0", "float32", "int64"]) {
+            try importNode(ifNode(branch("then", [onnxNode("Relu", ["x"], ["a"])], output: "a"),
+                                  branch("else", [onnxNode("Shape", ["x"], ["b"])], output: "b", elemType: 7)), ctx)
+        }
+    }
+
+    func testAConditionThatIsNotOneBoolIsRefused() {
+        let ctx = ImportContext(opset: 17)
+        ctx.addInput("x", TensorType(.float32, [2, 3]))
+        ctx.addWeight("cond", Tensor(shape: [2], scalars: [Float(1), 0]))
+        assertEdgeflowError(.invalidModel, ["must be one bool"]) {
+            try importNode(ifNode(branch("then", [onnxNode("Relu", ["x"], ["a"])], output: "a"),
+                                  branch("else", [onnxNode("Neg", ["x"], ["b"])], output: "b")), ctx)
+        }
+    }
+
+    func testLSTMFeaturesThatAreNotLoweredAreNamed() {
+        func lstm(_ extraInputs: [String], _ attributes: [String: OnnxAttribute]) -> () throws -> Void {
+            {
+                let ctx = ImportContext(opset: 14)
+                ctx.addInput("X", TensorType(.float32, [4, 1, 2]))
+                ctx.addWeight("W", Tensor(zeros: .float32, shape: [1, 12, 2]))
+                ctx.addWeight("R", Tensor(zeros: .float32, shape: [1, 12, 3]))
+                ctx.addInput("lens", TensorType(.int32, [1]))
+                try importNode(onnxNode("LSTM", ["X", "W", "R"] + extraInputs, ["Y"],
+                                        attributes.merging(["hidden_size": .int(3)]) { a, _ in a }), ctx)
+            }
+        }
+        assertEdgeflowError(.unsupported, ["sequence_lens"], lstm(["", "lens"], [:]))
+        assertEdgeflowError(.unsupported, ["clip"], lstm([], ["clip": .float(3)]))
+        assertEdgeflowError(.unsupported, ["input_forget"], lstm([], ["input_forget": .int(1)]))
+        assertEdgeflowError(.unsupported, ["activations"],
+                            lstm([], ["activations": .strings(["Relu", "Tanh", "Tanh"].map { Data($0.utf8) })]))
+    }
+
+    func testSileroWithoutItsSampleRateNamesTheInputToFreeze() throws {
+        guard let model = TestData.fetchedFile("models/silero/silero_vad.onnx") else {
+            throw XCTSkip("scripts/setup.sh fetches the silero-vad wheel; it has not run")
+        }
+        assertEdgeflowError(.unsupported, ["'sr'", "--input-value"]) {
+            try ONNXImporter.importModel(at: model, options: ImportOptions(inputShapes: ["input": [1, 512],
+                                                                                        "state": [2, 1, 128]]))
+        }
+    }
+}
