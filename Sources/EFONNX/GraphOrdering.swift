@@ -49,8 +49,10 @@ enum GraphOrdering {
         var consumers = [[Int]](repeating: [], count: nodes.count)
         var alreadySorted = true
         for (index, node) in nodes.enumerated() {
-            for input in node.inputs where !input.isEmpty {
-                guard let source = producer[input] else { continue }
+            // A node with subgraphs (If) also depends on the outer values its branches read.
+            let reads = Set(node.inputs + GraphBuilder.subgraphReads([node]))
+            for input in reads where !input.isEmpty {
+                guard let source = producer[input], source != index else { continue }
                 pending[index] += 1
                 consumers[source].append(index)
                 if source >= index { alreadySorted = false }
@@ -115,7 +117,10 @@ enum GraphOrdering {
             if cutValues.contains(value) {
                 cutReached.insert(value)
             } else if let index = producer[value] {
-                if liveNodes.insert(index).inserted { stack.append(contentsOf: graph.nodes[index].inputs) }
+                if liveNodes.insert(index).inserted {
+                    let node = graph.nodes[index]
+                    stack.append(contentsOf: node.inputs + GraphBuilder.subgraphReads([node]))
+                }
             } else if inputNames.contains(value) {
                 inputsReached.insert(value)
             }

@@ -113,7 +113,7 @@ public enum ONNXImporter {
     }
 
     /// `nodes` and, after each, the nodes of its subgraphs (If branches), at any depth.
-    private static func withSubgraphNodes(_ nodes: [OnnxNode]) -> [OnnxNode] {
+    static func withSubgraphNodes(_ nodes: [OnnxNode]) -> [OnnxNode] {
         nodes.flatMap { node -> [OnnxNode] in
             let nested = node.attributes.values.flatMap { attribute -> [OnnxNode] in
                 switch attribute {
