@@ -1,30 +1,39 @@
-// Imports a subgraph (an If branch) in place of the node that holds it: its initializers become
-// constants, its nodes are imported one by one with the op importers, and the node's outputs
-// become the subgraph's outputs. Names the subgraph defines that are already taken in the
-// enclosing graph are renamed (also where nested subgraphs read them); names it reads from the
-// enclosing scope resolve to the values imported there.
+// Imports a subgraph (an If branch, one iteration of a Loop or Scan body) in place of the node
+// that holds it: its inputs are bound to values of the enclosing graph, its initializers become
+// constants, its nodes are imported one by one with the op importers, and the values of its
+// outputs are handed back. Names it defines are renamed when taken in the enclosing graph, or
+// always under a `scope` (a body imported once per iteration); nested subgraphs see the renames.
+// Names it reads from the enclosing scope resolve to the values imported there.
 
 import EFCore
 
 enum SubgraphInlining {
-    /// - Throws: `EdgeflowError.invalidModel` when the subgraph's outputs do not match the node's;
-    ///   errors of the nested nodes' importers, prefixed with the node.
-    static func inline(_ subgraph: OnnxGraph, replacing node: OnnxNode, into context: ImportContext) throws {
-        guard subgraph.outputs.count == node.outputs.count else {
-            throw EdgeflowError(.invalidModel, "\(node.opType) '\(node.displayName)' has \(node.outputs.count) outputs "
-                                    + "but its subgraph '\(subgraph.name)' \(subgraph.outputs.count)")
+    /// Imports `subgraph` for `node` and returns the IR values of its outputs, in order.
+    /// - Parameters:
+    ///   - bindings: IR values for the subgraph's inputs, in order (a body's iteration number,
+    ///     condition, state, scan slices); If branches have none.
+    ///   - scope: when given, every name the subgraph defines gets a fresh name under it.
+    /// - Throws: `EdgeflowError.invalidModel` when the inputs or outputs do not fit; errors of the
+    ///   nested nodes' importers, prefixed with the node.
+    static func inline(_ subgraph: OnnxGraph, bindings: [String] = [], scope: String? = nil,
+                       for node: OnnxNode, into context: ImportContext) throws -> [String] {
+        let declaredInputs = subgraph.inputs.filter { input in !subgraph.initializers.contains { $0.name == input.name } }
+        guard declaredInputs.count == bindings.count else {
+            throw EdgeflowError(.invalidModel, "\(node.opType) '\(node.displayName)': its subgraph '\(subgraph.name)' "
+                                    + "takes \(declaredInputs.count) inputs, \(bindings.count) given")
         }
         var renames: [String: String] = [:]
         func define(_ name: String) -> String {
             guard !name.isEmpty else { return name }
-            guard context.isTaken(name) else {
+            if scope == nil, !context.isTaken(name) {
                 context.reserveNames([name])
                 return name
             }
-            let fresh = context.freshName(name)
+            let fresh = context.freshName(scope.map { "\($0)/\(name)" } ?? name)
             renames[name] = fresh
             return fresh
         }
+        for (input, value) in zip(declaredInputs, bindings) { context.alias(define(input.name), to: value) }
         for initializer in subgraph.initializers {
             context.addWeight(define(initializer.name), try initializer.toTensor(baseDirectory: context.baseDirectory))
         }
@@ -33,26 +42,30 @@ enum SubgraphInlining {
             inner.inputs = inner.inputs.map { renames[$0] ?? $0 }
             inner.outputs = inner.outputs.map(define)
             inner.attributes = inner.attributes.mapValues { renamedReads($0, renames) }
-            guard let importer = OpImporterRegistry.importers[inner.opType], inner.domain.isEmpty
-                    || inner.domain == "ai.onnx" else {
-                throw EdgeflowError(.unsupported, "\(node.opType) '\(node.displayName)': its subgraph uses "
-                                        + "\(inner.opType) ('\(inner.displayName)'), which Edgeflow does not support")
-            }
-            do {
-                try importer(inner, context)
-            } catch let failure as NonConstantOperand {
-                throw failure
-            } catch let error as EdgeflowError {
-                throw error.prefixed("\(node.opType) '\(node.displayName)' → \(inner.opType) '\(inner.displayName)'")
-            }
+            try importNested(inner, in: node, context)
         }
-        for (outer, inner) in zip(node.outputs, subgraph.outputs) where !outer.isEmpty {
-            let value = context.value(renames[inner.name] ?? inner.name)
+        return try subgraph.outputs.map { output in
+            let value = context.value(renames[output.name] ?? output.name)
             guard (try? context.type(value)) != nil else {
                 throw EdgeflowError(.invalidModel, "\(node.opType) '\(node.displayName)': its subgraph's output "
-                                        + "'\(inner.name)' is never computed")
+                                        + "'\(output.name)' is never computed")
             }
-            context.alias(outer, to: value)
+            return value
+        }
+    }
+
+    private static func importNested(_ inner: OnnxNode, in node: OnnxNode, _ context: ImportContext) throws {
+        guard let importer = OpImporterRegistry.importers[inner.opType],
+              inner.domain.isEmpty || inner.domain == "ai.onnx" else {
+            throw EdgeflowError(.unsupported, "\(node.opType) '\(node.displayName)': its subgraph uses "
+                                    + "\(inner.opType) ('\(inner.displayName)'), which Edgeflow does not support")
+        }
+        do {
+            try importer(inner, context)
+        } catch let failure as NonConstantOperand {
+            throw failure
+        } catch let error as EdgeflowError {
+            throw error.prefixed("\(node.opType) '\(node.displayName)' → \(inner.opType) '\(inner.displayName)'")
         }
     }
 
@@ -67,15 +80,17 @@ enum SubgraphInlining {
     }
 
     private static func renamedReads(_ graph: OnnxGraph, _ renames: [String: String]) -> OnnxGraph {
-        // Names the nested graph defines itself shadow nothing (ONNX names are unique), so only
-        // reads of renamed enclosing names change.
+        // Only reads of renamed enclosing names change; a nested graph's own names are its own.
+        let own = Set(graph.nodes.flatMap(\.outputs) + graph.inputs.map(\.name) + graph.initializers.map(\.name))
+        let outer = renames.filter { !own.contains($0.key) }
         var graph = graph
         for index in graph.nodes.indices {
-            graph.nodes[index].inputs = graph.nodes[index].inputs.map { renames[$0] ?? $0 }
-            graph.nodes[index].attributes = graph.nodes[index].attributes.mapValues { renamedReads($0, renames) }
+            graph.nodes[index].inputs = graph.nodes[index].inputs.map { outer[$0] ?? $0 }
+            graph.nodes[index].attributes = graph.nodes[index].attributes.mapValues { renamedReads($0, outer) }
         }
-        for index in graph.outputs.indices { graph.outputs[index].name = renames[graph.outputs[index].name]
-                                                 ?? graph.outputs[index].name }
+        for index in graph.outputs.indices {
+            graph.outputs[index].name = outer[graph.outputs[index].name] ?? graph.outputs[index].name
+        }
         return graph
     }
 }

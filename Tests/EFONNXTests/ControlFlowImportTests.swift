@@ -103,4 +103,36 @@ final class ControlFlowImportTests: XCTestCase {
                                                                                         "state": [2, 1, 128]]))
         }
     }
+
+    private func loopBody() -> OnnxGraph {
+        var body = branch("body", [onnxNode("Identity", ["cond_in"], ["cond_out"]), onnxNode("Neg", ["v_in"], ["v_out"])],
+                          output: "cond_out", elemType: 9)
+        var second = OnnxValueInfo()
+        second.name = "v_out"
+        body.outputs.append(second)
+        body.inputs = ["iter", "cond_in", "v_in"].map { name in
+            var info = OnnxValueInfo()
+            info.name = name
+            return info
+        }
+        return body
+    }
+
+    func testALoopWithoutAStaticBoundIsRefused() {
+        let ctx = context(condition: nil)  // cond is a graph input: known only at run time
+        XCTAssertThrowsError(try importNode(onnxNode("Loop", ["", "cond", "x"], ["v"], ["body": .graph(loopBody())]),
+                                            ctx)) { error in
+            XCTAssertEqual((error as? NonConstantOperand)?.role, "loop condition", "\(error)")
+        }
+        let long = context(condition: true)
+        long.addWeight("trips", Tensor(shape: [], scalars: [Int64(5000)]))
+        assertEdgeflowError(.unsupported, ["more than 4096 iterations"]) {
+            try importNode(onnxNode("Loop", ["trips", "cond", "x"], ["v"], ["body": .graph(self.loopBody())]), long)
+        }
+        let counted = context(condition: true)
+        counted.addWeight("trips", Tensor(shape: [], scalars: [Int64(3)]))
+        XCTAssertNoThrow(try importNode(onnxNode("Loop", ["trips", "cond", "x"], ["v"], ["body": .graph(loopBody())]),
+                                        counted))
+        XCTAssertEqual(counted.nodes.count, 3, "three iterations of Neg")
+    }
 }

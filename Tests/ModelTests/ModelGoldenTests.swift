@@ -17,9 +17,11 @@ final class SmallModelGoldenTests: XCTestCase {
     /// shapes, two LSTMs unrolled; the recurrent state output checks every step.
     func testSileroVAD16kHz() throws { try GoldenRunner.check(GoldenCase.load("silero_vad_16k")) }
     func testSileroVAD8kHz() throws { try GoldenRunner.check(GoldenCase.load("silero_vad_8k")) }
-    /// Generated If (both values of its condition) and LSTMs (bidirectional; reverse batch-first).
+    /// Generated If (both values of its condition), Loop, Scan and LSTMs (bidirectional; reverse batch-first).
     func testNestedIfThen() throws { try GoldenRunner.check(GoldenCase.load("if_nested_then")) }
     func testNestedIfElse() throws { try GoldenRunner.check(GoldenCase.load("if_nested_else")) }
+    func testLoopWithCarriedStateAndScanOutput() throws { try GoldenRunner.check(GoldenCase.load("loop_carried")) }
+    func testScanOverTwoInputsBothDirections() throws { try GoldenRunner.check(GoldenCase.load("scan_two_inputs")) }
     func testLSTMBidirectional() throws { try GoldenRunner.check(GoldenCase.load("lstm_bidirectional")) }
     func testLSTMReverseBatchFirst() throws { try GoldenRunner.check(GoldenCase.load("lstm_reverse_layout1")) }
 }

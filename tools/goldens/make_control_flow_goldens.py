@@ -5,6 +5,10 @@ if_nested_then / if_nested_else   an If on a bool input `flag` (Edgeflow freezes
     importing) whose branches read outer-scope values (the input x, an initializer), define
     a value named like one of the outer graph's ("shared") and hold a nested If whose condition
     folds from x's static shape; the same model, once per value of flag.
+loop_carried   a Loop with a constant trip count (4) carrying a tensor and a counter, with a scan
+    output (the running sum per iteration) and a body that reads an outer initializer.
+scan_two_inputs   a Scan (opset 16) over two inputs, one reversed, scan axis 1 for one of them, with a
+    carried sum and two scan outputs (one stacked on axis 1, one reversed).
 lstm_bidirectional   LSTM, direction bidirectional, layout 0, with B, initial_h, initial_c: Y, Y_h, Y_c.
 lstm_reverse_layout1 LSTM, direction reverse, layout 1 (batch first), no bias, no initial state;
     onnxruntime refuses layout 1 (and onnx.reference's LSTM fails on it), so the outputs are
@@ -64,6 +68,58 @@ def nested_if_model() -> onnx.ModelProto:
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
 
 
+def loop_model() -> onnx.ModelProto:
+    f, i64, b = TensorProto.FLOAT, TensorProto.INT64, TensorProto.BOOL
+    body = helper.make_graph([
+        helper.make_node("Cast", ["iter"], ["iter_f"], to=f),
+        helper.make_node("Mul", ["state_in", "half"], ["scaled"]),
+        helper.make_node("Add", ["scaled", "iter_f"], ["shifted"]),
+        helper.make_node("Add", ["shifted", "offset"], ["state_out"]),
+        helper.make_node("Add", ["count_in", "one"], ["count_out"]),
+        helper.make_node("ReduceSum", ["state_out"], ["total"], keepdims=0),
+        helper.make_node("Identity", ["cond_in"], ["cond_out"]),
+    ], "body", [helper.make_tensor_value_info("iter", i64, []), helper.make_tensor_value_info("cond_in", b, []),
+                helper.make_tensor_value_info("state_in", f, [2, 3]),
+                helper.make_tensor_value_info("count_in", i64, [])],
+        [helper.make_tensor_value_info("cond_out", b, []), helper.make_tensor_value_info("state_out", f, [2, 3]),
+         helper.make_tensor_value_info("count_out", i64, []), helper.make_tensor_value_info("total", f, [])],
+        initializer=[numpy_helper.from_array(np.array(0.5, np.float32), "half"),
+                     numpy_helper.from_array(np.array(1, np.int64), "one")])
+    graph = helper.make_graph(
+        [helper.make_node("Loop", ["trips", "keep_going", "x", "zero"], ["final", "count", "totals"], body=body)],
+        "loop_carried", [helper.make_tensor_value_info("x", f, [2, 3])],
+        [helper.make_tensor_value_info("final", f, [2, 3]), helper.make_tensor_value_info("count", i64, []),
+         helper.make_tensor_value_info("totals", f, [4])],
+        initializer=[numpy_helper.from_array(np.array(4, np.int64), "trips"),
+                     numpy_helper.from_array(np.array(True), "keep_going"),
+                     numpy_helper.from_array(np.array(0, np.int64), "zero"),
+                     numpy_helper.from_array(np.array([[0.1, -0.2, 0.3], [1.0, 0.0, -1.0]], np.float32), "offset")])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 16)])
+
+
+def scan_model() -> onnx.ModelProto:
+    f = TensorProto.FLOAT
+    body = helper.make_graph([
+        helper.make_node("Add", ["sum_in", "a_t"], ["partial"]),
+        helper.make_node("Mul", ["partial", "b_t"], ["sum_out"]),
+        helper.make_node("Identity", ["sum_out"], ["seen"]),
+        helper.make_node("Sub", ["a_t", "b_t"], ["diff"]),
+    ], "scan_body", [helper.make_tensor_value_info("sum_in", f, [3]), helper.make_tensor_value_info("a_t", f, [3]),
+                     helper.make_tensor_value_info("b_t", f, [3])],
+        [helper.make_tensor_value_info("sum_out", f, [3]), helper.make_tensor_value_info("seen", f, [3]),
+         helper.make_tensor_value_info("diff", f, [3])])
+    node = helper.make_node("Scan", ["init", "a", "b"], ["sum", "seen_all", "diff_all"], body=body, num_scan_inputs=2,
+                            scan_input_axes=[0, 1], scan_input_directions=[0, 1], scan_output_axes=[0, 1],
+                            scan_output_directions=[0, 1])
+    graph = helper.make_graph([node], "scan_two_inputs",
+                              [helper.make_tensor_value_info("init", f, [3]), helper.make_tensor_value_info("a", f, [5, 3]),
+                               helper.make_tensor_value_info("b", f, [3, 5])],
+                              [helper.make_tensor_value_info("sum", f, [3]),
+                               helper.make_tensor_value_info("seen_all", f, [5, 3]),
+                               helper.make_tensor_value_info("diff_all", f, [3, 5])])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 16)])
+
+
 def lstm_model(direction: str, layout: int, with_bias: bool, with_state: bool, rng) -> tuple:
     seq, batch, inp, hidden = 5, 2, 4, 3
     dirs = 2 if direction == "bidirectional" else 1
@@ -110,6 +166,17 @@ def main() -> int:
         write_case(case, description=f"generated If (flag={flag}) with outer-scope reads, a branch value named "
                                      "like an outer one and a nested If folded from a static shape",
                    model=rel(path), inputs=feeds, outputs={"y": outputs["y"]}, tolerance=TOL, generator=GENERATOR,
+                   model_origin=GENERATOR)
+    for case, model, feeds in (
+            ("loop_carried", loop_model(), {"x": rng.standard_normal((2, 3)).astype(np.float32)}),
+            ("scan_two_inputs", scan_model(), {"init": rng.standard_normal(3).astype(np.float32),
+                                               "a": rng.standard_normal((5, 3)).astype(np.float32),
+                                               "b": rng.uniform(0.5, 1.5, (3, 5)).astype(np.float32)})):
+        path = os.path.join(MODELS, case.replace("_", "-") + ".onnx")
+        onnx.checker.check_model(model, full_check=True)
+        onnx.save(model, path)
+        write_case(case, description=f"generated {model.graph.node[0].op_type} (see the generator's docstring)",
+                   model=rel(path), inputs=feeds, outputs=ort_run(path, feeds), tolerance=TOL, generator=GENERATOR,
                    model_origin=GENERATOR)
     for direction, layout, bias, state, case in (("bidirectional", 0, True, True, "lstm_bidirectional"),
                                                  ("reverse", 1, False, False, "lstm_reverse_layout1")):

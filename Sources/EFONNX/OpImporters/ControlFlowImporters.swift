@@ -23,7 +23,13 @@ enum ControlFlowImporters {
         }
         try checkAgreement(thenBranch, elseBranch, node)
         let taken = condition.withUnsafeBytes { $0[0] != 0 }
-        try SubgraphInlining.inline(taken ? thenBranch : elseBranch, replacing: node, into: context)
+        let branch = taken ? thenBranch : elseBranch
+        guard branch.outputs.count == node.outputs.count else {
+            throw EdgeflowError(.invalidModel, "If '\(node.displayName)' has \(node.outputs.count) outputs but its "
+                                    + "branches \(branch.outputs.count)")
+        }
+        let values = try SubgraphInlining.inline(branch, for: node, into: context)
+        for (name, value) in zip(node.outputs, values) where !name.isEmpty { context.alias(name, to: value) }
     }
 
     /// Both branches must give as many outputs, of the same element types where they declare one

@@ -11,7 +11,7 @@ public enum OpImporterRegistry {
         var table: [String: OpImporter] = [:]
         for group in [ElementwiseImporters.table, LinearImporters.table, ReductionImporters.table,
                       MovementImporters.table, ResizeImporters.table, QuantImporters.table,
-                      ConstantImporters.table, ControlFlowImporters.table,
+                      ConstantImporters.table, ControlFlowImporters.table, LoopImporters.table,
                       RecurrentImporters.table] {
             table.merge(group) { _, _ in preconditionFailure("an ONNX op is registered twice") }
         }
