@@ -105,12 +105,15 @@ public final class HFTokenizer: Sendable {
                 if case .token(let id) = raw { ids.append(id) }
                 continue
             }
-            let normalized = InputSegment.text(normalizer?.apply(stretch) ?? stretch, atStart: atStart)
+            var keepsStart = true
+            let normalized = InputSegment.text(normalizer?.apply(stretch, keepsStart: &keepsStart) ?? stretch,
+                                               atStart: atStart && keepsStart)
             for segment in normalizedMatcher.split(normalized) {
                 switch segment {
                 case .token(let id):
                     ids.append(id)
                 case .text(let scalars, let atStart):
+                    guard !scalars.isEmpty else { continue }  // nothing left to pre-tokenize
                     let first = [TextPiece(scalars: scalars, atStart: atStart)]
                     for piece in preTokenizer?.apply(first) ?? first.filter({ !$0.scalars.isEmpty }) {
                         ids.append(contentsOf: try model.ids(of: piece.scalars))

@@ -66,18 +66,23 @@ struct PrecompiledCharsMap: Sendable {
 
     /// Applies the map to `text` as the Rust `tokenizers` library does: each grapheme cluster
     /// shorter than 6 UTF-8 bytes is looked up whole; otherwise (or when it has no entry) each
-    /// of its scalars is looked up alone and kept as is when it has none.
-    func normalize(_ text: [Unicode.Scalar]) -> [Unicode.Scalar] {
+    /// of its scalars is looked up alone and kept as is when it has none. `keepsStart` becomes
+    /// false when the first character maps to nothing.
+    func normalize(_ text: [Unicode.Scalar], keepsStart: inout Bool) -> [Unicode.Scalar] {
         var out: [Unicode.Scalar] = []
         out.reserveCapacity(text.count)
+        var first = true
         for grapheme in String(String.UnicodeScalarView(text)) {
+            defer { first = false }
             let bytes = Array(grapheme.utf8)
             if bytes.count < 6, let replaced = firstPrefixReplacement(bytes) {
+                if first && replaced.isEmpty { keepsStart = false }
                 out.append(contentsOf: String(decoding: replaced, as: UTF8.self).unicodeScalars)
                 continue
             }
-            for scalar in grapheme.unicodeScalars {
+            for (index, scalar) in grapheme.unicodeScalars.enumerated() {
                 if let replaced = firstPrefixReplacement(Array(String(scalar).utf8)) {
+                    if first && index == 0 && replaced.isEmpty { keepsStart = false }
                     out.append(contentsOf: String(decoding: replaced, as: UTF8.self).unicodeScalars)
                 } else {
                     out.append(scalar)

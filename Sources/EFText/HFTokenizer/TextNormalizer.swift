@@ -52,6 +52,14 @@ indirect enum TextNormalizer: Sendable {
 
     /// `text` normalized.
     func apply(_ text: [Unicode.Scalar]) -> [Unicode.Scalar] {
+        var keepsStart = true
+        return apply(text, keepsStart: &keepsStart)
+    }
+
+    /// `text` normalized; `keepsStart` becomes false when the normalizer deletes the text's
+    /// first character (Metaspace's "first" scheme prepends only to text whose first character
+    /// still comes from the start of the input, as the `tokenizers` library's alignments say).
+    func apply(_ text: [Unicode.Scalar], keepsStart: inout Bool) -> [Unicode.Scalar] {
         switch self {
         case .nfc: return Self.unicodeForm(text) { $0.precomposedStringWithCanonicalMapping }
         case .nfd: return Self.unicodeForm(text) { $0.decomposedStringWithCanonicalMapping }
@@ -69,6 +77,7 @@ indirect enum TextNormalizer: Sendable {
             var out: [Unicode.Scalar] = []
             var last = 0
             for match in pattern.matches(in: text) {
+                if match.lowerBound == 0, !match.isEmpty, content.isEmpty { keepsStart = false }
                 out.append(contentsOf: text[last..<match.lowerBound])
                 out.append(contentsOf: content)
                 last = match.upperBound
@@ -78,14 +87,17 @@ indirect enum TextNormalizer: Sendable {
         case .strip(let left, let right):
             var start = 0, end = text.count
             if left { while start < end, text[start].properties.isWhitespace { start += 1 } }
+            if start > 0 { keepsStart = false }
             if right { while end > start, text[end - 1].properties.isWhitespace { end -= 1 } }
             return Array(text[start..<end])
         case .prepend(let prefix):
             return text.isEmpty ? text : prefix + text
         case .precompiled(let map):
-            return map.normalize(text)
+            return map.normalize(text, keepsStart: &keepsStart)
         case .sequence(let normalizers):
-            return normalizers.reduce(text) { $1.apply($0) }
+            var out = text
+            for normalizer in normalizers { out = normalizer.apply(out, keepsStart: &keepsStart) }
+            return out
         }
     }
 
