@@ -34,7 +34,10 @@ final class CLIPFolderTokenizerTests: XCTestCase {
     /// (text, ids from `tokenizers` as Immich pads them) of the golden cases named.
     private func goldenIDs(_ names: [String]) throws -> [(String, [Int32])] {
         struct Strings: Decodable { struct Item: Decodable { var name, text: String }; var strings: [Item] }
-        struct Goldens: Decodable { struct Case: Decodable { var name: String; var immich: [Int32] }; var cases: [Case] }
+        struct Goldens: Decodable {
+            struct Case: Decodable { var name: String; var immich: [Int32] }
+            var cases: [Case]
+        }
         let folder = TestData.goldens.appendingPathComponent("hf-tokenizers")
         let strings = try JSONDecoder().decode(Strings.self, from: Data(contentsOf: folder
             .appendingPathComponent("strings.json")))
@@ -77,7 +80,8 @@ final class CLIPFolderTokenizerTests: XCTestCase {
     }
 
     func testDamagedTokenizerJSONIsNamed() throws {
-        try Data("{\"model\": {\"type\": \"BPE\", \"vocab\": ".utf8).write(to: textual.appendingPathComponent("tokenizer.json"))
+        let damaged = Data(#"{"model": {"type": "BPE", "vocab": "#.utf8)
+        try damaged.write(to: textual.appendingPathComponent("tokenizer.json"))
         XCTAssertThrowsError(try load()) { error in
             XCTAssertTrue("\(error)".contains("tokenizer.json"), "\(error)")
         }

@@ -27,8 +27,8 @@ final class HFTokenizerGoldenTests: XCTestCase {
     static let folder = TestData.goldens.appendingPathComponent("hf-tokenizers")
 
     func load(_ name: String) throws -> (Goldens, [String: Strings.Item]) {
-        let strings = try JSONDecoder().decode(Strings.self,
-                                               from: Data(contentsOf: Self.folder.appendingPathComponent("strings.json")))
+        let stringsURL = Self.folder.appendingPathComponent("strings.json")
+        let strings = try JSONDecoder().decode(Strings.self, from: Data(contentsOf: stringsURL))
         let goldens = try JSONDecoder().decode(Goldens.self, from: Data(contentsOf: Self.folder
             .appendingPathComponent(name).appendingPathComponent("goldens.json")))
         XCTAssertEqual(goldens.cases.count, strings.strings.count)

@@ -11,6 +11,11 @@ import XCTest
 final class HFTokenizerReaderTests: XCTestCase {
     static let minimal = #"{"model":{"type":"BPE","vocab":{"a":0,"b":1,"ab":2},"merges":["a b"]}}"#
 
+    /// A one-token BPE file with `member` (a `"key": value` member) added.
+    static func with(_ member: String) -> String {
+        #"{"model":{"type":"BPE","vocab":{"a":0},"merges":[]},"# + member + "}"
+    }
+
     func refusal(_ json: String, file: StaticString = #filePath, line: UInt = #line) -> EdgeflowError? {
         do {
             _ = try HFTokenizer(data: Array(json.utf8), source: "bad.json")
@@ -52,19 +57,21 @@ final class HFTokenizerReaderTests: XCTestCase {
             (#"{"model":{"type":"Unigram","vocab":[["a","x"]]}}"#, "model.vocab[0][1]"),
             (#"{"model":{"type":"Unigram","vocab":[["a",-1]],"unk_id":5}}"#, "model.unk_id"),
             (#"{"model":{"type":"BPE","vocab":{"a":0},"merges":[],"unk_token":"<unk>"}}"#, "model.unk_token"),
-            (#"{"model":{"type":"BPE","vocab":{"a":0},"merges":[]},"normalizer":{"type":"Strip","strip_left":1}}"#,
+            (Self.with(#""normalizer":{"type":"Strip","strip_left":1}"#),
              "normalizer.strip_left"),
-            (#"{"model":{"type":"BPE","vocab":{"a":0},"merges":[]},"normalizer":{"type":"Sequence","normalizers":[{"type":"Replace","pattern":{"Regex":"("},"content":""}]}}"#,
+            (Self.with(#""normalizer":{"type":"Sequence","normalizers":["#
+                  + #"{"type":"Replace","pattern":{"Regex":"("},"content":""}]}"#),
              "normalizer.normalizers[0].pattern.Regex"),
-            (#"{"model":{"type":"BPE","vocab":{"a":0},"merges":[]},"pre_tokenizer":{"type":"Split","pattern":{"String":"a"},"behavior":"Sideways"}}"#,
+            (Self.with(#""pre_tokenizer":{"type":"Split","pattern":{"String":"a"},"behavior":"Sideways"}"#),
              "pre_tokenizer.behavior"),
-            (#"{"model":{"type":"BPE","vocab":{"a":0},"merges":[]},"added_tokens":[{"id":"1","content":"x"}]}"#,
+            (Self.with(#""added_tokens":[{"id":"1","content":"x"}]"#),
              "added_tokens[0].id"),
-            (#"{"model":{"type":"BPE","vocab":{"a":0},"merges":[]},"post_processor":{"type":"TemplateProcessing","single":[{"SpecialToken":{"id":"<s>","type_id":0}},{"Sequence":{"id":"A","type_id":0}}],"special_tokens":{}}}"#,
+            (Self.with(#""post_processor":{"type":"TemplateProcessing","single":[{"SpecialToken":{"id":"<s>","type_id":0}},"#
+                  + #"{"Sequence":{"id":"A","type_id":0}}],"special_tokens":{}}"#),
              "post_processor.single[0].SpecialToken"),
-            (#"{"model":{"type":"BPE","vocab":{"a":0},"merges":[]},"normalizer":{"type":"Precompiled","precompiled_charsmap":"!!"}}"#,
+            (Self.with(#""normalizer":{"type":"Precompiled","precompiled_charsmap":"!!"}"#),
              "normalizer.precompiled_charsmap"),
-            (#"{"model":{"type":"BPE","vocab":{"a":0},"merges":[]},"normalizer":{"type":"Precompiled","precompiled_charsmap":"/////wAAAAA="}}"#,
+            (Self.with(#""normalizer":{"type":"Precompiled","precompiled_charsmap":"/////wAAAAA="}"#),
              "normalizer.precompiled_charsmap"),
             (#"{"normalizer":null}"#, "model"),
             (#"[1, 2]"#, "the document"),
@@ -79,7 +86,7 @@ final class HFTokenizerReaderTests: XCTestCase {
     func testUnknownComponentsAreUnsupportedAndNamed() {
         let cases = [
             (#"{"model":{"type":"Kitten"}}"#, "Kitten"),
-            (#"{"model":{"type":"BPE","vocab":{},"merges":[]},"normalizer":{"type":"BertNormalizer"}}"#, "BertNormalizer"),
+            (Self.with(#""normalizer":{"type":"BertNormalizer"}"#), "BertNormalizer"),
             (#"{"model":{"type":"BPE","vocab":{},"merges":[]},"pre_tokenizer":{"type":"Digits"}}"#, "Digits"),
             (#"{"model":{"type":"BPE","vocab":{},"merges":[]},"post_processor":{"type":"Fancy"}}"#, "Fancy"),
             (#"{"model":{"type":"BPE","vocab":{},"merges":[],"dropout":0.1}}"#, "dropout"),
@@ -139,7 +146,8 @@ final class HFTokenizerReaderTests: XCTestCase {
 
     func testTokenizeTruncatesKeepingSpecialIdsAndPads() throws {
         let json = #"{"model":{"type":"WordPiece","unk_token":"[UNK]","vocab":{"[UNK]":0,"[CLS]":1,"[SEP]":2,"a":3}},"#
-            + #""pre_tokenizer":{"type":"WhitespaceSplit"},"post_processor":{"type":"BertProcessing","sep":["[SEP]",2],"cls":["[CLS]",1]}}"#
+            + #""pre_tokenizer":{"type":"WhitespaceSplit"},"#
+            + #""post_processor":{"type":"BertProcessing","sep":["[SEP]",2],"cls":["[CLS]",1]}}"#
         let tokenizer = try HFTokenizer(data: Array(json.utf8))
         XCTAssertEqual(try tokenizer.tokenize("a a a a a", contextLength: 4, padID: 9).ids, [1, 3, 3, 2])
         XCTAssertEqual(try tokenizer.tokenize("a b", contextLength: 6, padID: 9).ids, [1, 3, 0, 2, 9, 9])

@@ -15,7 +15,9 @@ enum ByteLevelSymbols {
     /// The scalar standing for each byte value.
     static let scalarForByte: [Unicode.Scalar] = {
         var table = [Unicode.Scalar](repeating: " ", count: 256)
-        for (position, byte) in ByteSymbols.byteOrder.enumerated() { table[byte] = ByteSymbols.unicodeForByte[position] }
+        for (position, byte) in ByteSymbols.byteOrder.enumerated() {
+            table[byte] = ByteSymbols.unicodeForByte[position]
+        }
         return table
     }()
 

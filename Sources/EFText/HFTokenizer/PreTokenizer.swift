@@ -122,7 +122,12 @@ indirect enum PreTokenizer: Sendable {
         var found: [Range<Int>] = []
         var start: Int?
         for (index, scalar) in text.enumerated() {
-            if test(scalar) { if start == nil { start = index } } else if let s = start { found.append(s..<index); start = nil }
+            if test(scalar) {
+                if start == nil { start = index }
+            } else if let first = start {
+                found.append(first..<index)
+                start = nil
+            }
         }
         if let start { found.append(start..<text.count) }
         return found

@@ -41,7 +41,8 @@ indirect enum TextNormalizer: Sendable {
         case "Precompiled":
             self = .precompiled(try PrecompiledCharsMap(field.required("precompiled_charsmap")))
         case "Sequence":
-            self = .sequence(try field.required("normalizers").elements(limit: Self.maxSequence).map(TextNormalizer.init))
+            self = .sequence(try field.required("normalizers").elements(limit: Self.maxSequence)
+                .map(TextNormalizer.init))
         default:
             throw EdgeflowError(.unsupported, "\(field.source): \(field.path).type is the normalizer \"\(type)\", "
                                     + "which Edgeflow does not implement",
@@ -68,11 +69,14 @@ indirect enum TextNormalizer: Sendable {
         case .lowercase:
             // Rust's char::to_lowercase, scalar by scalar (no final-sigma context).
             return text.flatMap { scalar -> [Unicode.Scalar] in
-                guard !scalar.isASCII else { return [("A"..."Z").contains(scalar) ? Unicode.Scalar(scalar.value + 32)! : scalar] }
+                guard !scalar.isASCII else {
+                    return [("A"..."Z").contains(scalar) ? Unicode.Scalar(scalar.value + 32)! : scalar]
+                }
                 return Array(scalar.properties.lowercaseMapping.unicodeScalars)
             }
         case .stripAccents:
-            return text.filter { ![.nonspacingMark, .spacingMark, .enclosingMark].contains($0.properties.generalCategory) }
+            let marks: [Unicode.GeneralCategory] = [.nonspacingMark, .spacingMark, .enclosingMark]
+            return text.filter { !marks.contains($0.properties.generalCategory) }
         case .replace(let pattern, let content):
             var out: [Unicode.Scalar] = []
             var last = 0

@@ -75,12 +75,13 @@ struct UnigramModel: Sendable {
             }
             if !coversCharacter {
                 guard let unknown else {
-                    throw EdgeflowError(.invalidInput, "the text has a character (U+\(String(scalar.value, radix: 16, uppercase: true))) "
-                                            + "the tokenizer's vocabulary cannot represent, and it has no unknown token")
+                    let code = String(scalar.value, radix: 16, uppercase: true)
+                    throw EdgeflowError(.invalidInput, "the text has a character (U+\(code)) the tokenizer's "
+                                            + "vocabulary cannot represent, and it has no unknown token")
                 }
-                let score = base + unknownScore
-                if bestStart[start + width] < 0 || score > bestScore[start + width] {
-                    (bestScore[start + width], bestStart[start + width], bestID[start + width]) = (score, start, unknown)
+                let score = base + unknownScore, end = start + width
+                if bestStart[end] < 0 || score > bestScore[end] {
+                    (bestScore[end], bestStart[end], bestID[end]) = (score, start, unknown)
                 }
             }
             start += width
