@@ -58,7 +58,7 @@ public struct ImmichTextTokenizer: Sendable {
     /// The pad_token of a tokenizer_config.json: a string, or an object with a "content" string
     /// (older transformers files).
     /// - Throws: `.io` when unreadable; `.invalidModel` naming the file and field otherwise.
-    static func padToken(_ url: URL) throws -> String {
+    public static func padToken(_ url: URL) throws -> String {
         let bytes = try BoundedRead.contents(of: url, limit: 4 << 20, what: "tokenizer config",
                                              howToChange: "tokenizer_config.json files are a few KB")
         let root = JSONField(value: try JSONParser.parse(bytes, source: url.path), path: "", source: url.path)
