@@ -3,6 +3,8 @@
 // ICU's NSRegularExpression. The two dialects agree on what tokenizer files use (\p{L}, \p{N},
 // classes, alternation, lookahead) except `\s`/`\S`: Oniguruma's \s is the White_Space
 // property, ICU's omits U+000B and U+0085, so those escapes are rewritten to an explicit class.
+// NSRegularExpression has no time limit: a pattern that backtracks badly is slow on long text
+// (the reader bounds a pattern's length, not its run time; model folders are the user's own).
 
 import EFCore
 import Foundation

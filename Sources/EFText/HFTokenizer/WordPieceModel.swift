@@ -22,7 +22,7 @@ struct WordPieceModel: Sendable {
         }
         self.unknown = unknown
         prefix = Array(try field.string("continuing_subword_prefix", default: "##").utf8)
-        maxCharacters = try field.optional("max_input_chars_per_word")?.int(in: 0...1_000_000) ?? 100
+        maxCharacters = try field.optional("max_input_chars_per_word")?.int(in: 0...10_000) ?? 100
     }
 
     /// The ids of one piece (never throws).
