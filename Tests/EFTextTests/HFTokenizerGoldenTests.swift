@@ -1,7 +1,8 @@
 // tokenizer.json tokenizers against the Hugging Face `tokenizers` library: ids of every text in
 // Tests/Goldens/hf-tokenizers/strings.json (made by tools/goldens/make_hf_tokenizer_goldens.py)
 // for OpenAI's CLIP BPE as Hugging Face converts it, a SentencePiece Unigram model in the
-// XLM-Roberta layout (Precompiled charsmap) and a SentencePiece BPE model with byte fallback;
+// XLM-Roberta layout (Precompiled charsmap), a SentencePiece BPE model with byte fallback and a
+// WordPiece model behind every Split behaviour;
 // both the bare encoding and what Immich feeds its text tower (cleaned, truncated, padded).
 
 import EFTestSupport
@@ -63,6 +64,11 @@ final class HFTokenizerGoldenTests: XCTestCase {
     func testSentencePieceBPEWithByteFallbackMatchesTokenizers() throws {
         _ = try check("spm-bpe-bytefallback",
                       tokenizerURL: Self.folder.appendingPathComponent("spm-bpe-bytefallback/tokenizer.json"))
+    }
+
+    func testWordPieceWithEverySplitBehaviourMatchesTokenizers() throws {
+        _ = try check("wordpiece-splits",
+                      tokenizerURL: Self.folder.appendingPathComponent("wordpiece-splits/tokenizer.json"))
     }
 
     /// The Hugging Face conversion of CLIP's BPE (written by scripts/setup.sh into the small CLIP

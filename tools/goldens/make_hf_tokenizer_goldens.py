@@ -19,6 +19,10 @@ through three tokenizer files:
   converted by transformers' SpmConverter.build_tokenizer_from_spm_proto (BPE with merges,
   byte_fallback, fuse_unk, Metaspace prepend_scheme "first", regex Replace normalizers), with Llama's
   "<s> $A" template. Committed.
+* wordpiece-splits: a WordPiece model trained here by the `tokenizers` library itself, behind
+  NFD + StripAccents + Lowercase and a pre-tokenizer Sequence that uses every Split behaviour
+  (WhitespaceSplit, then Split with MergedWithPrevious, Contiguous, MergedWithNext, Isolated
+  and invert), with BertProcessing ([CLS] … [SEP]). Committed.
 
 Per text, goldens.json holds `encode` (Tokenizer.encode(text).ids: special ids, no truncation or
 padding) and `immich` (what Immich's OpenClipTextualEncoder feeds the text tower: clean_text —
@@ -37,7 +41,7 @@ import tempfile
 import sentencepiece as spm
 import tokenizers
 import transformers
-from tokenizers import Tokenizer, processors
+from tokenizers import Regex, Tokenizer, models, normalizers, pre_tokenizers, processors, trainers
 from transformers import AddedToken, CLIPTokenizer, PreTrainedTokenizerFast
 from transformers.convert_slow_tokenizer import SpmConverter, XLMRobertaConverter, import_protobuf
 
@@ -155,6 +159,24 @@ def spm_bpe(directory, out):
     fast.save_pretrained(out)
 
 
+def wordpiece_splits(directory, out):
+    tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    tok.normalizer = normalizers.Sequence([normalizers.NFD(), normalizers.StripAccents(), normalizers.Lowercase()])
+    tok.pre_tokenizer = pre_tokenizers.Sequence([
+        pre_tokenizers.WhitespaceSplit(),
+        pre_tokenizers.Split("-", behavior="merged_with_previous"),
+        pre_tokenizers.Split(Regex(r"\d"), behavior="contiguous"),
+        pre_tokenizers.Split(Regex(r"[.,!?]"), behavior="merged_with_next"),
+        pre_tokenizers.Split(Regex(r"\p{Han}+"), behavior="isolated", invert=True),
+    ])
+    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]"]
+    tok.train_from_iterator(CORPUS, trainers.WordPieceTrainer(vocab_size=700, special_tokens=specials))
+    tok.post_processor = processors.BertProcessing(("[SEP]", tok.token_to_id("[SEP]")),
+                                                   ("[CLS]", tok.token_to_id("[CLS]")))
+    PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]", cls_token="[CLS]",
+                            sep_token="[SEP]").save_pretrained(out)
+
+
 def main():
     texts = json.load(open(os.path.join(FOLDER, "strings.json"), encoding="utf-8"))["strings"]
     made_with = {"tokenizers": tokenizers.__version__, "transformers": transformers.__version__,
@@ -175,7 +197,8 @@ def main():
         os.makedirs(os.path.join(FOLDER, "clip"), exist_ok=True)
         write_json(os.path.join(FOLDER, "clip/goldens.json"), clip)
 
-        for name, build, context in [("xlmr-unigram", xlmr_unigram, 32), ("spm-bpe-bytefallback", spm_bpe, 24)]:
+        for name, build, context in [("xlmr-unigram", xlmr_unigram, 32), ("spm-bpe-bytefallback", spm_bpe, 24),
+                                     ("wordpiece-splits", wordpiece_splits, 20)]:
             out = os.path.join(FOLDER, name)
             os.makedirs(out, exist_ok=True)
             build(directory, out)
