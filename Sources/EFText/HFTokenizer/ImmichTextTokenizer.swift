@@ -8,6 +8,7 @@ import Foundation
 
 /// Tokenizes queries exactly as Immich does for a tokenizer.json CLIP folder.
 public struct ImmichTextTokenizer: Sendable {
+    /// The folder's tokenizer.json.
     public let tokenizer: HFTokenizer
     /// The number of ids every result has (config.json's text_cfg.context_length, default 77).
     public let contextLength: Int
