@@ -1,4 +1,5 @@
-// `edgeflow tokenize`: CLIP BPE token ids of texts, as the text tower will see them.
+// `edgeflow tokenize`: CLIP BPE token ids of texts, as the text tower will see them; with
+// --tokenizer, the ids of a Hugging Face tokenizer.json as Immich feeds them to its text tower.
 
 import ArgumentParser
 import EFArchive
@@ -26,6 +27,12 @@ struct TokenizeCommand: ParsableCommand {
               edgeflow tokenize "a photo of a cat" "a dog playing in the snow"
               edgeflow tokenize "a photo of a cat" --json
               edgeflow tokenize "a photo of a cat" -o tokens.npy     int64 [N, 77] for a text tower
+              edgeflow tokenize "ein Hund" --tokenizer MODEL/textual/tokenizer.json
+
+            With --tokenizer, the text is cleaned as Immich cleans it (whitespace runs to one \
+            space) and tokenized by that Hugging Face tokenizer.json, truncated to \
+            --context-length with its special tokens kept and padded with the id of pad_token \
+            from the tokenizer_config.json beside it (0 when there is none).
             """)
 
     @Argument(help: "The texts to tokenize (quote each one).")
@@ -33,6 +40,9 @@ struct TokenizeCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("The BPE vocabulary (bpe_simple_vocab_16e6.txt or .txt.gz).", valueName: "file"))
     var vocab: String?
+
+    @Option(help: ArgumentHelp("A Hugging Face tokenizer.json to use instead of the CLIP BPE.", valueName: "file"))
+    var tokenizer: String?
 
     @Option(help: ArgumentHelp("Tokens per text, start and end tokens included "
                                + "(2…\(CLIPTokenizer.maxContextLength)).", valueName: "n"))
@@ -70,10 +80,10 @@ struct TokenizeCommand: ParsableCommand {
 
     func run() throws {
         try CommandSupport.run {
-            let vocabularyURL = try VocabularyLocation.resolve(vocab)
-            let tokenizer = try CLIPTokenizer(vocabularyFile: vocabularyURL)
+            let vocabularyURL = try tokenizer.map(CommandSupport.url) ?? VocabularyLocation.resolve(vocab)
+            let tokenize = try tokenizing(vocabularyURL)
             let entries = try texts.map { text in
-                let tokens = try tokenizer.tokenize(text, contextLength: contextLength, truncate: !noTruncate)
+                let tokens = try tokenize(text)
                 return Entry(text: text, ids: tokens.ids, length: tokens.length, truncated: tokens.truncated)
             }
             if let output {
@@ -91,6 +101,34 @@ struct TokenizeCommand: ParsableCommand {
                 print("  " + entry.ids.map(String.init).joined(separator: " "))
             }
             if let output { print("wrote int64 [\(entries.count), \(contextLength)] to \(output)") }
+        }
+    }
+
+    /// The tokenizer: the tokenizer.json at `url` with --tokenizer, else the CLIP BPE vocabulary there.
+    private func tokenizing(_ url: URL) throws -> (String) throws -> TokenizedText {
+        let (contextLength, noTruncate) = (contextLength, noTruncate)
+        guard tokenizer != nil else {
+            let bpe = try CLIPTokenizer(vocabularyFile: url)
+            return { try bpe.tokenize($0, contextLength: contextLength, truncate: !noTruncate) }
+        }
+        let file = try HFTokenizer(contentsOf: url)
+        let config = url.deletingLastPathComponent().appendingPathComponent("tokenizer_config.json")
+        var padID: Int32 = 0
+        if FileManager.default.fileExists(atPath: config.path) {
+            let pad = try ImmichTextTokenizer.padToken(config)
+            guard let id = file.id(of: pad) else {
+                throw EdgeflowError(.invalidModel, "\(config.path): pad_token \"\(pad)\" is not a token of \(url.path)")
+            }
+            padID = id
+        }
+        let immich = ImmichTextTokenizer(tokenizer: file, contextLength: contextLength, padID: padID)
+        return { text in
+            let tokens = try immich.tokenize(text)
+            if tokens.truncated && noTruncate {
+                throw EdgeflowError(.invalidInput, "\"\(text.prefix(60))\" is longer than the context length "
+                                        + "\(contextLength)", hint: "shorten the text or allow truncation")
+            }
+            return tokens
         }
     }
 

@@ -7,7 +7,7 @@ import EFText
 import Foundation
 
 enum TextFuzzTargets {
-    static let all: [FuzzTarget] = [tokenizer, vocabulary]
+    static let all: [FuzzTarget] = [tokenizer, vocabulary, TokenizerFileFuzzTarget.hfTokenizer]
 
     /// The CLIP vocabulary: `EDGEFLOW_FUZZ_VOCAB`, else `.testdata/clip/bpe_simple_vocab_16e6.txt.gz`
     /// of this checkout.

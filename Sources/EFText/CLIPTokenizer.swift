@@ -7,7 +7,8 @@ import Foundation
 
 /// One text as a CLIP text tower takes it.
 public struct TokenizedText: Equatable, Sendable {
-    /// Exactly `contextLength` ids: start token, BPE ids, end token, then zeros.
+    /// Exactly `contextLength` ids: start token, BPE ids, end token, then zeros (for
+    /// `HFTokenizer.tokenize`: its special ids around the text's ids, then the pad id).
     public var ids: [Int32]
     /// Number of ids before the padding (start and end tokens included).
     public var length: Int

@@ -71,3 +71,27 @@ final class TokenizeCommandTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("missing-vocab.txt"), result.stderr)
     }
 }
+
+/// `edgeflow tokenize --tokenizer`: a committed tokenizer.json (Tests/Goldens/hf-tokenizers),
+/// ids as the `tokenizers` library gives them with Immich's padding.
+final class TokenizeTokenizerJSONTests: XCTestCase {
+    func testTokenizerJSONIdsMatchTheGoldens() throws {
+        let folder = TestData.goldens.appendingPathComponent("hf-tokenizers")
+        let strings = try XCTUnwrap(JSONSerialization.jsonObject(
+            with: Data(contentsOf: folder.appendingPathComponent("strings.json"))) as? [String: Any])
+        let goldens = try XCTUnwrap(JSONSerialization.jsonObject(
+            with: Data(contentsOf: folder.appendingPathComponent("xlmr-unigram/goldens.json"))) as? [String: Any])
+        let text = try XCTUnwrap((strings["strings"] as? [[String: Any]])?.first { $0["name"] as? String == "german" })
+        let golden = try XCTUnwrap((goldens["cases"] as? [[String: Any]])?.first { $0["name"] as? String == "german" })
+        let directory = try TestData.temporaryDirectory("edgeflow-cli-tokenize-json")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = folder.appendingPathComponent("xlmr-unigram/tokenizer.json").path
+        let result = try CLIRunner.run(["tokenize", try XCTUnwrap(text["text"] as? String), "--json",
+                                        "--tokenizer", file,
+                                        "--context-length", "\(try XCTUnwrap(goldens["context_length"] as? Int))"],
+                                       in: directory)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual((object["texts"] as? [[String: Any]])?.first?["ids"] as? [Int], golden["immich"] as? [Int])
+    }
+}

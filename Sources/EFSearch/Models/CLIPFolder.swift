@@ -2,6 +2,8 @@
 //   NAME/config.json                 open_clip config (embed_dim, vision_cfg.image_size, …)
 //   NAME/visual/model.onnx           image → embedding; visual/preprocess_cfg.json: size, mean, std
 //   NAME/textual/model.onnx          token ids ("text", int32 [1, 77]) → embedding
+//   NAME/textual/tokenizer.json      Hugging Face tokenizer (with tokenizer_config.json): when present it
+//                                    tokenizes queries, as Immich always uses it; else OpenAI's CLIP BPE
 // Compiled executables are kept beside the ONNX files (visual/model.efx, textual/model.efx).
 // This file reads the folder's description; compiling is the caller's (build-side) job.
 
@@ -19,11 +21,21 @@ public struct CLIPFolder: Sendable {
     public var imageSize: Int
     public var mean: [Double]
     public var std: [Double]
+    /// config.json's text_cfg.context_length (Immich's default 77): the ids per query.
+    public var contextLength: Int
+    /// config.json's text_cfg.tokenizer_kwargs.clean == "canonicalize": queries lose ASCII
+    /// punctuation and are lowercased before tokenizing (Immich's clean_text).
+    public var canonicalize: Bool
 
     public var visualONNX: URL { url.appendingPathComponent("visual/model.onnx") }
     public var textualONNX: URL { url.appendingPathComponent("textual/model.onnx") }
     public var visualExecutable: URL { url.appendingPathComponent("visual/model.efx") }
     public var textualExecutable: URL { url.appendingPathComponent("textual/model.efx") }
+    public var tokenizerJSON: URL { url.appendingPathComponent("textual/tokenizer.json") }
+
+    /// True when the text tower comes with a Hugging Face tokenizer.json (used instead of the
+    /// bundled OpenAI CLIP BPE, as Immich does).
+    public var hasTokenizerJSON: Bool { FileManager.default.fileExists(atPath: tokenizerJSON.path) }
 
     /// Reads the folder at `url`.
     /// - Throws: `EdgeflowError.io` naming the missing file; `.invalidModel` for a config that
@@ -36,6 +48,13 @@ public struct CLIPFolder: Sendable {
             throw EdgeflowError(.invalidModel, "\(url.path)/config.json: embed_dim is missing or outside 1...65536")
         }
         self.dimension = dimension
+        let text = config["text_cfg"] as? [String: Any] ?? [:]
+        let context = text["context_length"] ?? 77
+        guard let context = context as? Int, (2...4096).contains(context) else {
+            throw EdgeflowError(.invalidModel, "\(url.path)/config.json: text_cfg.context_length is not in 2...4096")
+        }
+        contextLength = context
+        canonicalize = (text["tokenizer_kwargs"] as? [String: Any])?["clean"] as? String == "canonicalize"
         let preprocessURL = url.appendingPathComponent("visual/preprocess_cfg.json")
         let preprocess = FileManager.default.fileExists(atPath: preprocessURL.path) ? try Self.json(preprocessURL) : [:]
         let vision = config["vision_cfg"] as? [String: Any] ?? [:]

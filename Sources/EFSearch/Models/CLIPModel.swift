@@ -1,6 +1,7 @@
 // A CLIP model ready to embed: the visual executable (and the textual one, when the folder has
-// it), the visual preprocessing, and the tokenizer. Embeddings come back L2-normalized, so an
-// inner product is a cosine.
+// it), the visual preprocessing, and the tokenizer: the folder's textual/tokenizer.json when it
+// has one (as Immich), else the bundled OpenAI CLIP BPE. Embeddings come back L2-normalized, so
+// an inner product is a cosine.
 
 import EdgeflowRuntime
 import EFCore
@@ -18,11 +19,16 @@ public final class CLIPModel: @unchecked Sendable {
     /// Identifies the weights, so vectors of different weights under one name are never mixed.
     public let fingerprint: String
     private let tokenizer: CLIPTokenizer
+    /// The folder's tokenizer.json tokenizer, used instead of `tokenizer` when present.
+    private let folderTokenizer: ImmichTextTokenizer?
 
     /// Loads the executables of `folder` (compiled beforehand).
     /// - Throws: `EdgeflowError` from loading; `.invalidModel` when the towers' inputs or
     ///   outputs do not look like CLIP's (one image input [1, 3, S, S] float32; one
-    ///   [1, D] float32 output; the text input int32 or int64 [1, L]).
+    ///   [1, D] float32 output; the text input int32 or int64 [1, L], L the config's context
+    ///   length when the folder has a tokenizer.json); what `ImmichTextTokenizer` throws for the
+    ///   folder's tokenizer.json (`.invalidModel` naming the bad field, `.unsupported` naming an
+    ///   unknown component).
     public init(folder: CLIPFolder, visual: EdgeflowModel, textual: EdgeflowModel?) throws {
         self.folder = folder
         self.visual = visual
@@ -55,9 +61,24 @@ public final class CLIPModel: @unchecked Sendable {
                                         + ", not token ids int32/int64[1, L]")
             }
         }
+        if textual != nil, folder.hasTokenizerJSON {
+            let tokenizer = try ImmichTextTokenizer(folder: folder.url, contextLength: folder.contextLength,
+                                                    canonicalize: folder.canonicalize)
+            if let length = textual?.inputs[0].shape[1], length != folder.contextLength {
+                throw EdgeflowError(.invalidModel, "\(folder.name): the text tower takes \(length) ids but "
+                                        + "config.json's text_cfg.context_length is \(folder.contextLength)")
+            }
+            folderTokenizer = tokenizer
+        } else {
+            folderTokenizer = nil
+        }
         let provenance = [visual, textual].compactMap { $0?.manifest.provenance.sourceModelSHA256 }
         fingerprint = provenance.isEmpty ? "\(folder.name)@\(visual.fileSize)" : provenance.joined(separator: "+")
     }
+
+    /// True when queries are tokenized by the folder's textual/tokenizer.json (false: the
+    /// bundled OpenAI CLIP BPE).
+    public var usesTokenizerJSON: Bool { folderTokenizer != nil }
 
     /// The embedding dimension.
     public var dimension: Int { folder.dimension }
@@ -76,8 +97,10 @@ public final class CLIPModel: @unchecked Sendable {
     }
 
     /// The normalized embedding of `text`, and whether it was cut to the context length (as CLIP does).
+    /// With the folder's tokenizer.json the text is first cleaned as Immich cleans it.
     /// - Throws: `EdgeflowError.unsupported` when the folder has no text tower; `.invalidInput`
-    ///   for an empty text or one over the tokenizer's byte limit.
+    ///   for an empty text or one over the tokenizer's byte limit (or, for a Unigram tokenizer
+    ///   without an unknown token, a character it cannot represent).
     public func embed(text: String) throws -> (vector: [Float], truncated: Bool) {
         guard let textual else {
             throw EdgeflowError(.unsupported, "\(folder.name) has no text tower (textual/model.onnx)")
@@ -86,9 +109,16 @@ public final class CLIPModel: @unchecked Sendable {
             throw EdgeflowError(.invalidInput, "the query text is empty")
         }
         let input = textual.inputs[0]
-        let tokens = try tokenizer.tokenize(text, contextLength: input.shape[1])
-        // Immich's exports pad with the end token (the tokenizer's pad token), not with zeros.
-        let ids = tokens.ids.enumerated().map { $0.offset < tokens.length ? $0.element : tokenizer.endToken }
+        let tokens: TokenizedText
+        let ids: [Int32]
+        if let folderTokenizer {
+            tokens = try folderTokenizer.tokenize(text)
+            ids = tokens.ids
+        } else {
+            tokens = try tokenizer.tokenize(text, contextLength: input.shape[1])
+            // Immich's exports pad with the end token (the tokenizer's pad token), not with zeros.
+            ids = tokens.ids.enumerated().map { $0.offset < tokens.length ? $0.element : tokenizer.endToken }
+        }
         let tensor = input.dtype == .int32 ? Tensor(shape: input.shape, scalars: ids)
             : Tensor(shape: input.shape, scalars: ids.map(Int64.init))
         let outputs = try textual.run([input.name: tensor])
