@@ -1,22 +1,26 @@
-// `edgeflow parse`: ONNX model → `.efa` archive (state native).
+// `edgeflow parse`: ONNX or TFLite model (told apart by their bytes) → `.efa` archive (state native).
 
 import ArgumentParser
 import EFArchive
 import EFCore
 import EFIR
 import EFONNX
+import EFTFLite
 import Foundation
 
 struct ParseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "parse",
-        abstract: "Translate an ONNX model into an Edgeflow archive (.efa).",
+        abstract: "Translate an ONNX or TFLite model into an Edgeflow archive (.efa).",
         discussion: """
-            Reads MODEL.onnx, lowers it onto Edgeflow's core ops with every shape resolved, \
+            Reads MODEL.onnx or MODEL.tflite (recognized by its bytes), lowers it onto Edgeflow's \
+            core ops with every shape resolved, \
             and writes an archive holding metadata.json, graph.json and weights.npz (a zip that \
             unzip and numpy.load open). A dynamic batch (first) dimension becomes 1, with a note \
             on stderr; other dynamic dimensions need --input-shape. \
-            --start-node-names / --end-node-names cut pre- or post-processing off the graph.
+            --start-node-names / --end-node-names cut pre- or post-processing off the graph. \
+            A TFLite model keeps its NHWC inputs and outputs (docs/tflite.md); the options above \
+            apply to ONNX models only.
 
             The archive is written atomically: on any error nothing is written.
 
@@ -24,7 +28,7 @@ struct ParseCommand: ParsableCommand {
               edgeflow parse resnet50.onnx -o resnet50.efa --input-shape input=1,3,224,224
             """)
 
-    @Argument(help: "The ONNX model file.")
+    @Argument(help: "The ONNX or TFLite model file.")
     var model: String
 
     @Option(name: [.short, .customLong("output")],
@@ -67,8 +71,14 @@ struct ParseCommand: ParsableCommand {
             let options = ImportOptions(
                 inputShapes: Dictionary(uniqueKeysWithValues: inputShapes.map { ($0.name, $0.shape) }),
                 startNodeNames: startNodeNames, endNodeNames: endNodeNames, frozenInputs: [:])
+            let isTFLite = try FileKind.detect(url: modelURL) == .tflite
+            if isTFLite, !inputShapes.isEmpty || !startNodeNames.isEmpty || !endNodeNames.isEmpty {
+                throw EdgeflowError(.invalidArgument, "--input-shape, --start-node-names and --end-node-names "
+                    + "apply to ONNX models; \(model) is a TFLite model, whose shapes are static")
+            }
             let (graph, notes) = try ImportNotes.collect {
-                try ONNXImporter.importModel(at: modelURL, options: options)
+                isTFLite ? try TFLiteImporter.importModel(at: modelURL)
+                    : try ONNXImporter.importModel(at: modelURL, options: options)
             }
             for note in notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
             let source = try SourceModel(describing: modelURL)
