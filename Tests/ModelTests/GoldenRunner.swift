@@ -1,7 +1,8 @@
-// Runs a golden case: parse the ONNX model, write and re-read it as an .efa archive, run the
-// re-read graph with the interpreter (reference kernels) and through the deploy path (optimized,
-// compiled, written as an .efx, loaded and run by EdgeflowRuntime), and compare every output of
-// both with onnxruntime's.
+// Runs a golden case: parse the ONNX or TFLite model (told apart by its bytes), write and re-read
+// it as an .efa archive, run the re-read graph with the interpreter (reference kernels) and
+// through the deploy path (optimized, compiled, written as an .efx, loaded and run by
+// EdgeflowRuntime), and compare every output of both with the reference runtime's
+// (onnxruntime's, or LiteRT's for TFLite models).
 
 import EFArchive
 import EFCompiler
@@ -10,6 +11,7 @@ import EFInterpreter
 import EFIR
 import EFONNX
 import EFRuntime
+import EFTFLite
 import EFTestSupport
 import Foundation
 import XCTest
@@ -39,8 +41,10 @@ enum GoldenRunner {
                        file: file, line: line)
 
         let inputs = try golden.inputTensors()
-        let parsed = try ONNXImporter.importModel(
-            at: modelURL, options: ImportOptions(inputShapes: inputs.mapValues { $0.shape }))
+        let parsed = try FileKind.detect(url: modelURL) == .tflite
+            ? try TFLiteImporter.importModel(at: modelURL)
+            : try ONNXImporter.importModel(at: modelURL,
+                                           options: ImportOptions(inputShapes: inputs.mapValues { $0.shape }))
         let graph = try roundTripThroughArchive(parsed, source: modelURL)
         let outputs = try Interpreter(graph: graph).run(inputs)
         let differences = try compare(outputs, golden, engine: "reference", file: file, line: line)
@@ -62,8 +66,9 @@ enum GoldenRunner {
             XCTAssertEqual(actual.dtype, reference.tensor.dtype, "\(golden.case) [\(engine)] \(name) dtype", file: file, line: line)
             let difference = goldenDifference(actual, reference.tensor, floor: reference.floor)
             differences[name] = difference
-            XCTAssertLessThanOrEqual(difference, golden.tolerance,
-                                     "\(golden.case) [\(engine)] \(name): max abs diff \(difference) > \(golden.tolerance)",
+            let allowed = golden.allowedDifference(reference.tensor)
+            XCTAssertLessThanOrEqual(difference, allowed,
+                                     "\(golden.case) [\(engine)] \(name): max abs diff \(difference) > \(allowed)",
                                      file: file, line: line)
         }
         print("golden \(golden.case) [\(engine)]: " + differences.keys.sorted()
