@@ -65,6 +65,15 @@ final class TFLiteImportTests: XCTestCase {
         }
     }
 
+    func testQuantizedComputationIsRefusedListingTheTensors() throws {
+        let url = TestData.goldens.appendingPathComponent("tflite_ops/quantized_conv.tflite")
+        XCTAssertThrowsError(try TFLiteImporter.importModel(at: url)) { error in
+            XCTAssertEqual((error as? EdgeflowError)?.kind, .unsupported)
+            let message = (error as? EdgeflowError)?.message ?? "\(error)"
+            XCTAssertTrue(message.contains("quantized tensors (3: 'x', 'w', 'y')"), message)
+        }
+    }
+
     func testTruncatedFilesAreRefused() throws {
         let bytes = try model("face_detection_short_range")
         // (The last bytes may be alignment padding, which a reader need not miss.)

@@ -17,6 +17,9 @@ final class TFLiteOperatorGoldenTests: XCTestCase {
     func testShapes() throws { try GoldenRunner.check(GoldenCase.load("tflite_op_shapes")) }
     func testFullyConnected() throws { try GoldenRunner.check(GoldenCase.load("tflite_op_fully_connected")) }
     func testElementwise() throws { try GoldenRunner.check(GoldenCase.load("tflite_op_elementwise")) }
+    /// QUANTIZE to int8/uint8 (compared exactly: integers within 1e-4) and DEQUANTIZE of run-time
+    /// values and of int8 weights.
+    func testQuantizeBoundary() throws { try GoldenRunner.check(GoldenCase.load("tflite_op_quantize_boundary")) }
 }
 
 final class TFLiteGoldenTests: XCTestCase {

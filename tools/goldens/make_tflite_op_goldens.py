@@ -8,7 +8,8 @@ FlatBuffers), numpy. Usage:
 Writes Tests/Goldens/tflite_ops/<case>.tflite (committed, a few KB each) and a
 golden case tflite_op_<case> per model: seeded random inputs, LiteRT's outputs
 (reference kernels, no XNNPACK). Also writes custom_op.tflite (an unsupported
-custom op next to an unsupported builtin, no golden) and copies every model to
+custom op next to an unsupported builtin) and quantized_conv.tflite (an int8
+conv), both without goldens (they are refused), and copies every model to
 Fuzz/seeds/tflite. Declared output shapes are checked against LiteRT's.
 """
 
@@ -29,7 +30,8 @@ import flatbuffers  # noqa: E402
 GENERATOR = "tools/goldens/make_tflite_op_goldens.py"
 OUT = os.path.join(GOLDENS, "tflite_ops")
 SEEDS = os.path.join(REPO, "Fuzz", "seeds", "tflite")
-TYPES = {np.float32: S.TensorType.FLOAT32, np.float16: S.TensorType.FLOAT16, np.int32: S.TensorType.INT32}
+TYPES = {np.float32: S.TensorType.FLOAT32, np.float16: S.TensorType.FLOAT16, np.int32: S.TensorType.INT32,
+         np.int8: S.TensorType.INT8, np.uint8: S.TensorType.UINT8}
 OP = S.BuiltinOperator
 OPT = S.BuiltinOptions
 
@@ -38,9 +40,13 @@ class Model:
     def __init__(self):
         self.tensors, self.buffers, self.ops, self.codes = [], [S.BufferT()], [], []
 
-    def tensor(self, name, shape, data=None, dtype=np.float32):
+    def tensor(self, name, shape, data=None, dtype=np.float32, scale=None, zero_point=None, axis=0):
         t = S.TensorT()
         t.name, t.shape, t.type, t.buffer = name, list(shape), TYPES[dtype], 0
+        if scale is not None:
+            q = S.QuantizationParametersT()
+            q.scale, q.zeroPoint, q.quantizedDimension = list(scale), list(zero_point), axis
+            t.quantization = q
         if data is not None:
             b = S.BufferT()
             b.data = np.frombuffer(np.asarray(data, dtype).tobytes(), np.uint8)
@@ -198,6 +204,34 @@ def elementwise_cases():
     yield "elementwise", m, [x, x2], outs
 
 
+def quant_cases():
+    m = Model()
+    x = m.tensor("x", [1, 3, 4, 5])
+    q8 = m.tensor("q_int8", [1, 3, 4, 5], dtype=np.int8, scale=[0.0125], zero_point=[-3])
+    qu = m.tensor("q_uint8", [1, 3, 4, 5], dtype=np.uint8, scale=[0.01], zero_point=[128])
+    d8, du = m.tensor("dq_int8", [1, 3, 4, 5]), m.tensor("dq_uint8", [1, 3, 4, 5])
+    m.op(OP.QUANTIZE, [x], [q8])
+    m.op(OP.QUANTIZE, [x], [qu])
+    m.op(OP.DEQUANTIZE, [q8], [d8])
+    m.op(OP.DEQUANTIZE, [qu], [du])
+    w = m.tensor("w_int8", [5], RNG.integers(-127, 128, 5), np.int8, scale=[0.02], zero_point=[0])
+    wf, y = m.tensor("w_f32", [5]), m.tensor("scaled", [1, 3, 4, 5])
+    m.op(OP.DEQUANTIZE, [w], [wf])
+    m.op(OP.MUL, [d8, wf], [y], OPT.MulOptions, options(S.MulOptionsT))
+    yield "quantize_boundary", m, [x], [q8, qu, d8, du, y]
+
+
+def quantized_conv_model():
+    """An int8 convolution (refused: Edgeflow imports float models)."""
+    m = Model()
+    x = m.tensor("x", [1, 4, 4, 3], dtype=np.int8, scale=[0.02], zero_point=[0])
+    w = m.tensor("w", [2, 1, 1, 3], RNG.integers(-127, 128, 6), np.int8, scale=[0.01, 0.02], zero_point=[0, 0])
+    y = m.tensor("y", [1, 4, 4, 2], dtype=np.int8, scale=[0.05], zero_point=[1])
+    m.op(OP.CONV_2D, [x, w, -1], [y], OPT.Conv2DOptions, options(
+        S.Conv2DOptionsT, padding=S.Padding.VALID, strideW=1, strideH=1))
+    return m.bytes([x], [y])
+
+
 def custom_op_model():
     m = Model()
     x = m.tensor("x", [1, 4, 4, 3])
@@ -223,7 +257,7 @@ def main():
     versions = {"ai_edge_litert": ai_edge_litert.__version__, "numpy": np.__version__}
     os.makedirs(OUT, exist_ok=True)
     os.makedirs(SEEDS, exist_ok=True)
-    for make in (conv_cases, resize_cases, shape_cases, elementwise_cases):
+    for make in (conv_cases, resize_cases, shape_cases, elementwise_cases, quant_cases):
         for case, m, inputs, outputs in make():
             path = os.path.join(OUT, f"{case}.tflite")
             with open(path, "wb") as f:
@@ -237,9 +271,10 @@ def main():
                        model=os.path.relpath(path, REPO), inputs=feeds, outputs=result, tolerance=1e-4,
                        generator=GENERATOR, model_origin=f"{GENERATOR} (committed)", tool_versions=versions)
             shutil.copy(path, os.path.join(SEEDS, f"{case}.tflite"))
-    with open(os.path.join(OUT, "custom_op.tflite"), "wb") as f:
-        f.write(custom_op_model())
-    shutil.copy(os.path.join(OUT, "custom_op.tflite"), os.path.join(SEEDS, "custom_op.tflite"))
+    for name, data in (("custom_op", custom_op_model()), ("quantized_conv", quantized_conv_model())):
+        with open(os.path.join(OUT, f"{name}.tflite"), "wb") as f:
+            f.write(data)
+        shutil.copy(os.path.join(OUT, f"{name}.tflite"), os.path.join(SEEDS, f"{name}.tflite"))
 
 
 if __name__ == "__main__":
