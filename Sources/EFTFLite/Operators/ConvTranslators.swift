@@ -65,7 +65,7 @@ enum ConvTranslators {
         let options = Options(op)
         let x = try ctx.input(op, 0, "input")
         let filter = try ctx.constantInput(op, 1, "filter")
-        guard filter.rank == 4, filter.shape[0] == 1, ctx.rank(x) == 4 else {
+        guard filter.rank == 4, filter.shape[0] == 1, ctx.rank(x) == 4, ctx.shape(x)[3] > 0 else {
             throw EdgeflowError(.invalidModel, "\(ctx.opDescription): depthwise filter \(filter.shape) is not "
                 + "[1, KH, KW, C×M] for input \(ctx.shape(x))")
         }

@@ -29,7 +29,7 @@ enum LinearTranslators {
         if op.inputs.count > 2, op.inputs[2] >= 0 { inputs.append(try ctx.value(op.inputs[2])) }
         let product = ctx.emit("Gemm", inputs, ["transB": .int(1)], hint: ctx.tensor(out).name)
         let activated = try ctx.activation(try options.byte(0), product)
-        try ctx.produceInTFLiteOrder(out) { name in
+        ctx.produceInTFLiteOrder(out) { name in
             ctx.emit("Reshape", [activated, ctx.int64s(ctx.shape(out), hint: "shape")], output: name, hint: activated)
         }
     }
@@ -50,7 +50,7 @@ enum LinearTranslators {
         let x = try ctx.input(op, 0, "input")
         let rank = ctx.rank(x)
         let keep = try Options(op).bool(0)
-        let axes = try ctx.constantInput(op, 1, "axes").doubleValues().map { Int($0) }
+        let axes = try ctx.constantInput(op, 1, "axes").intValues("\(ctx.opDescription) axes")
         guard axes.allSatisfy({ $0 >= -rank && $0 < rank }) else {
             throw EdgeflowError(.invalidModel, "\(ctx.opDescription): axes \(axes) are outside rank \(rank)")
         }

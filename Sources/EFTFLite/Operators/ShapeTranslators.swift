@@ -20,7 +20,7 @@ enum ShapeTranslators {
         let x = try ctx.valueInTFLiteOrder(try ctx.input(op, 0, "input"))
         let out = try ctx.output(op)
         let shape = ctx.int64s(ctx.shape(out), hint: "shape")
-        try ctx.produceInTFLiteOrder(out) { ctx.emit("Reshape", [x, shape], output: $0, hint: x) }
+        ctx.produceInTFLiteOrder(out) { ctx.emit("Reshape", [x, shape], output: $0, hint: x) }
     }
 
     private static func concatenation(_ op: TFLiteOperator, _ ctx: TranslationContext) throws {
@@ -40,7 +40,7 @@ enum ShapeTranslators {
     private static func pad(_ op: TFLiteOperator, _ ctx: TranslationContext) throws {
         let x = try ctx.input(op, 0, "input")
         let rank = ctx.rank(x)
-        let paddings = try ctx.constantInput(op, 1, "paddings").doubleValues().map { Int($0) }
+        let paddings = try ctx.constantInput(op, 1, "paddings").intValues("\(ctx.opDescription) paddings")
         guard paddings.count == 2 * rank, paddings.allSatisfy({ $0 >= 0 }) else {
             throw EdgeflowError(.invalidModel, "\(ctx.opDescription): paddings \(paddings) do not fit rank \(rank)")
         }
@@ -52,7 +52,7 @@ enum ShapeTranslators {
     /// TRANSPOSE: for 4-D tensors the permutation acts on the NCHW-held values.
     private static func transpose(_ op: TFLiteOperator, _ ctx: TranslationContext) throws {
         let x = try ctx.input(op, 0, "input")
-        let perm = try ctx.constantInput(op, 1, "permutation").doubleValues().map { Int($0) }
+        let perm = try ctx.constantInput(op, 1, "permutation").intValues("\(ctx.opDescription) permutation")
         let rank = ctx.rank(x)
         guard perm.count == rank, Set(perm) == Set(0..<rank) else {
             throw EdgeflowError(.invalidModel, "\(ctx.opDescription): \(perm) is not a permutation of \(rank) axes")

@@ -69,6 +69,7 @@ final class TranslationContext {
     /// The IR value of a tensor as the graph holds it (NCHW for rank 4); constants become
     /// initializers (4-D ones transposed) on first use.
     func value(_ index: Int) throws -> String {
+        guard index >= 0 else { throw EdgeflowError(.invalidModel, "\(opDescription) lacks an input") }
         if let name = names[index] { return name }
         guard let constant = constant(index) else {
             throw EdgeflowError(.invalidModel, "tensor '\(tensor(index).name)' is used by \(opDescription) "
