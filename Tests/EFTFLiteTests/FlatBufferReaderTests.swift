@@ -1,6 +1,7 @@
 // The FlatBuffers reader on small hand-laid buffers: a well-formed one read field by field,
 // then each kind of damage (root, vtable, field, vector and string out of range, an offset
-// that wraps back towards its own table, the element budget) refused as invalid data.
+// that wraps back towards its own table, a table pointing at itself, tables nested too deep,
+// the element budget) refused as invalid data.
 
 import EFCore
 import EFTFLite
@@ -89,6 +90,45 @@ final class FlatBufferReaderTests: XCTestCase {
         var bytes = sample()
         put(UInt32(bitPattern: -4), at: 20, in: &bytes)
         assertRefused(bytes, "outside")
+    }
+
+    /// A chain of `count` tables, each one's field 0 pointing to the next (all sharing one
+    /// vtable); the last one's offset is 0, so it points at its own field: a cycle.
+    private func chain(_ count: Int) -> [UInt8] {
+        var bytes: [UInt8] = []
+        func u32(_ value: Int) { for index in 0..<4 { bytes.append(UInt8((value >> (8 * index)) & 0xFF)) } }
+        u32(16)
+        bytes += Array("TFL3".utf8)
+        bytes += [6, 0, 8, 0, 4, 0, 0, 0]   // vtable at 8: 6 bytes, tables of 8, field 0 at +4
+        for index in 0..<count {
+            let position = 16 + 8 * index
+            u32(position - 8)                     // soffset back to the vtable
+            u32(index + 1 < count ? 4 : 0)        // the next table, 4 bytes after this field
+        }
+        return bytes
+    }
+
+    /// Follows field 0 `steps` times from the root (nil steps: until an error).
+    private func walk(_ buffer: FlatBuffer, steps: Int?) throws {
+        var table = try buffer.root()
+        var taken = 0
+        while steps.map({ taken < $0 }) ?? true {
+            guard let next = try table.table(0, "next") else { return }
+            table = next
+            taken += 1
+        }
+    }
+
+    /// Forward offsets cannot loop through other tables, but an offset of 0 points a table at
+    /// itself; following it, like following a chain deeper than the limit, is refused.
+    func testRefusesTablesNestedDeeperThanTheLimitAndSelfReferences() throws {
+        XCTAssertNoThrow(try walk(FlatBuffer(bytes: chain(5), maxDepth: 4), steps: 4))
+        XCTAssertThrowsError(try walk(FlatBuffer(bytes: chain(6), maxDepth: 4), steps: 5)) { error in
+            XCTAssertTrue("\(error)".contains("deeper than 4"), "\(error)")
+        }
+        XCTAssertThrowsError(try walk(FlatBuffer(bytes: chain(2)), steps: nil)) { error in
+            XCTAssertEqual((error as? EdgeflowError)?.kind, .invalidModel, "\(error)")
+        }
     }
 
     func testChargesDecodedElementsToTheBudget() {
