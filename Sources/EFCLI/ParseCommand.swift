@@ -1,24 +1,28 @@
-// `edgeflow parse`: ONNX model → `.efa` archive (state native).
+// `edgeflow parse`: ONNX or TFLite model (told apart by their bytes) → `.efa` archive (state native).
 
 import ArgumentParser
 import EFArchive
 import EFCore
 import EFIR
 import EFONNX
+import EFTFLite
 import Foundation
 
 struct ParseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "parse",
-        abstract: "Translate an ONNX model into an Edgeflow archive (.efa).",
+        abstract: "Translate an ONNX or TFLite model into an Edgeflow archive (.efa).",
         discussion: """
-            Reads MODEL.onnx, lowers it onto Edgeflow's core ops with every shape resolved, \
+            Reads MODEL.onnx or MODEL.tflite (recognized by its bytes), lowers it onto Edgeflow's \
+            core ops with every shape resolved, \
             and writes an archive holding metadata.json, graph.json and weights.npz (a zip that \
             unzip and numpy.load open). A dynamic batch (first) dimension becomes 1, with a note \
             on stderr; other dynamic dimensions need --input-shape. \
             --start-node-names / --end-node-names cut pre- or post-processing off the graph. \
             --input-value freezes an input to constant values, so what depends on it folds: an If \
-            whose condition becomes known keeps only the branch taken.
+            whose condition becomes known keeps only the branch taken. \
+            A TFLite model keeps its NHWC inputs and outputs (docs/tflite.md); the options above \
+            apply to ONNX models only.
 
             The archive is written atomically: on any error nothing is written.
 
@@ -28,7 +32,7 @@ struct ParseCommand: ParsableCommand {
                 --input-shape state=2,1,128
             """)
 
-    @Argument(help: "The ONNX model file.")
+    @Argument(help: "The ONNX or TFLite model file.")
     var model: String
 
     @Option(name: [.short, .customLong("output")],
@@ -77,13 +81,14 @@ struct ParseCommand: ParsableCommand {
             guard FileManager.default.isReadableFile(atPath: modelURL.path) else {
                 throw EdgeflowError(.io, "cannot read \(model): no such readable file")
             }
-            let onnx = try OnnxModel(contentsOf: modelURL)
-            let options = ImportOptions(
-                inputShapes: Dictionary(uniqueKeysWithValues: inputShapes.map { ($0.name, $0.shape) }),
-                startNodeNames: startNodeNames, endNodeNames: endNodeNames,
-                frozenInputs: try InputValues.tensors(inputValues, for: onnx.graph))
+            let isTFLite = try FileKind.detect(url: modelURL) == .tflite
+            if isTFLite, !inputShapes.isEmpty || !inputValues.isEmpty || !startNodeNames.isEmpty
+                || !endNodeNames.isEmpty {
+                throw EdgeflowError(.invalidArgument, "--input-shape, --input-value, --start-node-names and "
+                    + "--end-node-names apply to ONNX models; \(model) is a TFLite model, whose shapes are static")
+            }
             let (graph, notes) = try ImportNotes.collect {
-                try ONNXImporter.importModel(onnx, baseDirectory: modelURL.deletingLastPathComponent(), options: options)
+                isTFLite ? try TFLiteImporter.importModel(at: modelURL) : try importONNX(modelURL)
             }
             for note in notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
             let source = try SourceModel(describing: modelURL)
@@ -91,6 +96,16 @@ struct ParseCommand: ParsableCommand {
             try EdgeflowArchive.write(graph: graph, metadata: metadata, to: outputURL)
             try report(graph: graph, source: source, archive: outputURL)
         }
+    }
+
+    /// Reads the ONNX model once: its input declarations type the --input-value tensors.
+    private func importONNX(_ url: URL) throws -> Graph {
+        let onnx = try OnnxModel(contentsOf: url)
+        let options = ImportOptions(
+            inputShapes: Dictionary(uniqueKeysWithValues: inputShapes.map { ($0.name, $0.shape) }),
+            startNodeNames: startNodeNames, endNodeNames: endNodeNames,
+            frozenInputs: try InputValues.tensors(inputValues, for: onnx.graph))
+        return try ONNXImporter.importModel(onnx, baseDirectory: url.deletingLastPathComponent(), options: options)
     }
 
     private struct Report: Encodable {

@@ -1,5 +1,6 @@
 // Recognizes what a file is from its first bytes, never from its name: an Edgeflow executable
-// or archive, a Hailo executable, an ONNX model, a numpy array, or one of the photo formats.
+// or archive, a Hailo executable, an ONNX or TFLite model, a numpy array, or one of the photo
+// formats.
 // Only a bounded prefix is read, so any file (or /dev/zero) is classified in constant time.
 
 import Foundation
@@ -16,6 +17,8 @@ public enum FileKind: Equatable, Sendable, CaseIterable {
     case hef
     /// An ONNX model: protobuf fields of a ModelProto (ir_version, producer, graph, …).
     case onnx
+    /// A TFLite model: a FlatBuffer with the file identifier "TFL3" at bytes 4..<8.
+    case tflite
     /// A numpy `.npy` array.
     case npy
     case jpeg, png, webp, gif, tiff
@@ -38,6 +41,7 @@ public enum FileKind: Equatable, Sendable, CaseIterable {
         case .zip: return "zip file"
         case .hef: return "Hailo executable (HEF)"
         case .onnx: return "ONNX model"
+        case .tflite: return "TFLite model"
         case .npy: return "numpy array (.npy)"
         case .jpeg: return "JPEG image"
         case .png: return "PNG image"
@@ -81,6 +85,7 @@ public enum FileKind: Equatable, Sendable, CaseIterable {
         if starts([0x50, 0x4B, 0x03, 0x04]) { return isEdgeflowArchive(prefix) ? .efa : .zip }
         if starts([0x01, 0x48, 0x45, 0x46]) { return .hef }
         if starts(NPY.magic) { return .npy }
+        if ascii("TFL3", at: 4) { return .tflite }
         if starts([0xFF, 0xD8, 0xFF]) { return .jpeg }
         if starts([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return .png }
         if ascii("RIFF"), ascii("WEBP", at: 8) { return .webp }

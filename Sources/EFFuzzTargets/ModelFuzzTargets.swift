@@ -1,19 +1,27 @@
-// Fuzz targets of the model side: the ONNX protobuf reader with the importer behind it, `.npy`,
+// Fuzz targets of the model side: the ONNX protobuf reader with the importer behind it, the
+// TFLite FlatBuffers reader with its importer, `.npy`,
 // and the three parts of an `.efa` archive (the zip container, graph.json, weights.npz).
 
 import EFArchive
 import EFCore
 import EFIR
 import EFONNX
+import EFTFLite
 import Foundation
 
 enum ModelFuzzTargets {
-    static let all: [FuzzTarget] = [onnx, npy, zip, graphJSON, npz, archive, RunFuzzTarget.run]
+    static let all: [FuzzTarget] = [onnx, tflite, npy, zip, graphJSON, npz, archive,
+                                            RunFuzzTarget.run]
 
     static let onnx = FuzzTarget(name: "onnx",
         summary: "ONNX ModelProto bytes → OnnxModel(decoding:) → ONNXImporter.importModel (no external data)") {
         let model = try OnnxModel(decoding: $0)
         _ = try ONNXImporter.importModel(model, baseDirectory: nil)
+    }
+
+    static let tflite = FuzzTarget(name: "tflite",
+        summary: "TFLite FlatBuffer bytes → TFLiteModel(buffer:) → TFLiteImporter.importModel") {
+        _ = try TFLiteImporter.importModel(bytes: Array($0))
     }
 
     static let npy = FuzzTarget(name: "npy", summary: ".npy bytes → NPY.readHeader and NPY.decode") {

@@ -1,7 +1,10 @@
 // The layout choice: oneDNN's direct convolutions (jit:avx2, brgconv) want channels-last
 // activations, so 4-D conv regions are rewritten to NHWC. Convs, convTransposes and pools
-// get `channelsLast` = 1; unary, binary (constants transposed), resize, concat on channels
-// and global reductions follow their input's layout; everything else reads NCHW. A transpose
+// get `channelsLast` = 1; unary, binary (constants transposed), resize, concat on channels,
+// pad and global reductions follow their input's layout; a transpose NHWC → NCHW of a value
+// becomes a channels-last view of the same bytes (and NCHW → NHWC of a channels-last value a
+// plain alias), as at the NHWC inputs and outputs of imported TFLite graphs; everything else
+// reads NCHW. A transpose
 // is inserted where a value is needed in the other layout (a reshape when that moves no bytes),
 // and graph outputs keep their names and NCHW layout.
 
@@ -71,6 +74,15 @@ private struct LayoutRewriter {
             node.inputs = try node.inputs.map { try view($0, last: true) }
             node.params = .concat(axis: 3)
             try emit(node, channelsLast: true)
+        case .pad(var pad) where channelsLast.contains(node.inputs[0]) && pad.pads.count == 8:
+            pad.pads = Self.toLast.map { pad.pads[$0] } + Self.toLast.map { pad.pads[4 + $0] }
+            node.params = .pad(pad)
+            try emit(node, channelsLast: true)
+        case .transpose(perm: Self.toFirst) where inputs4D[0] && !channelsLast.contains(node.inputs[0]):
+            // The NCHW result holds the input's bytes read channels-last: an alias.
+            try emit(alias(node), channelsLast: true)
+        case .transpose(perm: Self.toLast) where channelsLast.contains(node.inputs[0]):
+            try emit(alias(node), channelsLast: false)
         case .reduce(var reduce) where channelsLast.contains(node.inputs[0]) && reduce.axes == [2, 3] && reduce.keepDims:
             reduce.axes = [1, 2]
             node.params = .reduce(reduce)
@@ -78,6 +90,13 @@ private struct LayoutRewriter {
         default:
             try emitChannelsFirst(node)
         }
+    }
+
+    /// `node` (a transpose) as a reshape to its input's own shape: an alias of the same bytes.
+    private func alias(_ node: Node) throws -> Node {
+        var node = node
+        node.params = .reshape(shape: try graph.type(of: node.inputs[0]).shape)
+        return node
     }
 
     /// Emits `node` with every 4-D input converted to NCHW.

@@ -1,6 +1,7 @@
 // Each verb given the wrong kind of model file, recognized by its bytes whatever its name:
 // run on an archive says to compile it, infer and compile on an executable say to run it,
-// an ONNX model is to be parsed first, and a real Hailo HEF is refused by run (exit 69)
+// an ONNX or TFLite model is to be parsed first (a TFLite model whatever its name, and without
+// the ONNX-only options), and a real Hailo HEF is refused by run (exit 69)
 // with its streams shown.
 
 import EFCLI
@@ -69,6 +70,19 @@ final class ModelFileKindCommandTests: XCTestCase {
         try expectRefusal(["compile", "relu.onnx", "-o", "made.efx"], status: EdgeflowExitCode.usage,
                           mentions: ["relu.onnx is an ONNX model; parse it first: edgeflow parse relu.onnx -o relu.efa",
                                      "`edgeflow compile` takes an Edgeflow archive (.efa)"])
+    }
+
+    func testTFLiteModelSaysParseItFirstAndParsesWhateverItsName() throws {
+        try copy(TestData.goldens.appendingPathComponent("tflite_ops/pools.tflite"), as: "pools.bin")
+        try expectRefusal(["run", "pools.bin", "--input", "x.npy", "--output-dir", "out"],
+                          status: EdgeflowExitCode.usage,
+                          mentions: ["pools.bin is a TFLite model; parse it first: "
+                                     + "edgeflow parse pools.bin -o pools.efa"])
+        try expectRefusal(["parse", "pools.bin", "-o", "made.efx", "--input-shape", "x=1,2,3,4"],
+                          status: EdgeflowExitCode.usage, mentions: ["apply to ONNX models"])
+        let parsed = try CLIRunner.run(["parse", "pools.bin", "-o", "pools.efa"], in: directory)
+        XCTAssertEqual(parsed.status, 0, parsed.stderr)
+        XCTAssertTrue(parsed.stdout.contains("float32[1, 7, 7, 5]"), parsed.stdout)
     }
 
     func testRunOnAHailoExecutableIsUnsupportedAndShowsTheStreams() throws {

@@ -16,6 +16,7 @@ final class FileKindTests: XCTestCase {
     func testCommittedFixtures() throws {
         XCTAssertEqual(try kind("cli/tiny.onnx"), .onnx)
         XCTAssertEqual(try kind("cli/tiny_scores.npy"), .npy)
+        XCTAssertEqual(try kind("tflite_ops/custom_op.tflite"), .tflite)
         XCTAssertEqual(try kind("media-decode/jpeg_420.jpg"), .jpeg)
         XCTAssertEqual(try kind("media-decode/png_rgb8.png"), .png)
         XCTAssertEqual(try kind("media-decode/gif.gif"), .gif)
@@ -49,6 +50,7 @@ final class FileKindTests: XCTestCase {
         XCTAssertEqual(FileKind.detect([0, 0, 0, 0x18] + Array("ftypisom".utf8)), .unknown)  // an MP4 video
         // ModelProto: ir_version 7, producer_name "x", then a graph field cut by the prefix end.
         XCTAssertEqual(FileKind.detect([0x08, 0x07, 0x12, 0x01, 0x78, 0x3A, 0x80, 0x01, 0x0A]), .onnx)
+        XCTAssertEqual(FileKind.detect([0x1C, 0, 0, 0] + Array("TFL3".utf8)), .tflite)
     }
 
     func testLookAlikesAreUnknown() {

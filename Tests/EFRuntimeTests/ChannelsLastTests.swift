@@ -1,6 +1,7 @@
 // The compiler's channels-last layout: a CNN with the region-following ops (pool, unary,
 // per-channel and same-shape binary, resize, concat on channels, global mean) compiles with
-// transposes only at the edges and matches the interpreter on the original graph.
+// transposes only at the edges and matches the interpreter on the original graph; NHWC
+// transposes at a region's edges (imported TFLite graphs) become aliases.
 
 import EFCompiler
 import EFCore
@@ -52,5 +53,31 @@ final class ChannelsLastTests: XCTestCase {
         XCTAssertEqual(transposes.sorted(), ["n16", "v13_0|to-nchw", "v14_0|nchw", "v2_0|to-nchw", "x|nhwc"],
                        "transposes only at the region's edges")
         try assertMatchesInterpreter(graph, compiled.program, inputs: ["x": testTensor([2, 3, 12, 12], seed: 9)])
+    }
+}
+
+/// An imported TFLite graph's shape: NHWC input transposed to NCHW, convs with a channel pad
+/// between them (BlazeFace's residual widening), NHWC output. The region takes the input's
+/// bytes as they are, follows the pad, and gives the output's NHWC bytes without a transpose.
+final class ChannelsLastNHWCEdgeTests: XCTestCase {
+    func testNHWCTransposesAtTheEdgesBecomeAliases() throws {
+        var g = TestGraphBuilder()
+        let x = g.input("x", [1, 10, 10, 3])
+        var value = try g.node(.transpose, [x], ["perm": .ints([0, 3, 1, 2])])
+        var channels = 3
+        for seed in 1...4 {
+            let w = g.weight("w\(seed)", testTensor([channels, channels, 3, 3], seed: UInt64(seed)))
+            value = try g.node(.conv, [value, w], ["pads": .ints([1, 1, 1, 1])])
+            value = try g.node(.pad, [value], ["pads": .ints([0, 0, 0, 0, 0, 2, 0, 0]), "mode": .string("constant")])
+            channels += 2
+        }
+        g.output(try g.node(.transpose, [value], ["perm": .ints([0, 2, 3, 1])]))
+        let graph = g.graph
+        let layoutOnly = FloatOptimizerOptions(
+            disabledPasses: Set(FloatOptimizer.passNames).subtracting(["choose-layout"]))
+        let optimized = try FloatOptimizer.optimize(graph, layoutOnly).graph
+        XCTAssertEqual(optimized.nodes.filter { $0.op == .transpose }.map(\.name), [])
+        let compiled = try Compiler.compile(optimized)
+        try assertMatchesInterpreter(graph, compiled.program, inputs: ["x": testTensor([1, 10, 10, 3], seed: 9)])
     }
 }

@@ -24,6 +24,16 @@ public struct GoldenCase: Decodable {
     public var outputs: [String: String]
     public var sparse_outputs: [String: SparseOutput]?
     public var tolerance: Double
+    /// `max_abs` (nil too): |actual − expected| ≤ tolerance; `max_abs_scaled`: ≤ tolerance ×
+    /// max(1, max |expected|) of each output (float32 outputs in the hundreds, whose ulp alone
+    /// is ~1e-5, as TFLite detectors' box regressors are).
+    public var tolerance_kind: String?
+
+    /// The allowed max abs difference for an output whose reference is `reference`.
+    public func allowedDifference(_ reference: Tensor) -> Double {
+        guard tolerance_kind == "max_abs_scaled" else { return tolerance }
+        return tolerance * max(1, reference.doubleValues().reduce(0) { max($0, abs($1)) })
+    }
     /// Recognized strings per batch row (PP-OCR recognition only).
     public var texts: [String]?
 

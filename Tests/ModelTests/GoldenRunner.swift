@@ -1,7 +1,8 @@
-// Runs a golden case: parse the ONNX model, write and re-read it as an .efa archive, run the
-// re-read graph with the interpreter (reference kernels) and through the deploy path (optimized,
-// compiled, written as an .efx, loaded and run by EdgeflowRuntime), and compare every output of
-// both with onnxruntime's.
+// Runs a golden case: parse the ONNX or TFLite model (told apart by its bytes), write and re-read
+// it as an .efa archive, run the re-read graph with the interpreter (reference kernels) and
+// through the deploy path (optimized, compiled, written as an .efx, loaded and run by
+// EdgeflowRuntime), and compare every output of both with the reference runtime's
+// (onnxruntime's, or LiteRT's for TFLite models).
 
 import EFArchive
 import EFCompiler
@@ -10,6 +11,7 @@ import EFInterpreter
 import EFIR
 import EFONNX
 import EFRuntime
+import EFTFLite
 import EFTestSupport
 import Foundation
 import XCTest
@@ -40,8 +42,10 @@ enum GoldenRunner {
 
         let given = try golden.inputTensors()
         // Inputs that decide the graph (an If's condition) are frozen to the case's values when needed.
-        let parsed = try ONNXImporter.importModel(
-            at: modelURL, options: ImportOptions(inputShapes: given.mapValues { $0.shape }, freezableInputs: given))
+        let parsed = try FileKind.detect(url: modelURL) == .tflite
+            ? try TFLiteImporter.importModel(at: modelURL)
+            : try ONNXImporter.importModel(at: modelURL, options: ImportOptions(inputShapes: given.mapValues { $0.shape },
+                                                                                freezableInputs: given))
         let graph = try roundTripThroughArchive(parsed, source: modelURL)
         let inputs = given.filter { graph.inputs.contains($0.key) }
         let outputs = try Interpreter(graph: graph).run(inputs)
@@ -64,8 +68,9 @@ enum GoldenRunner {
             XCTAssertEqual(actual.dtype, reference.tensor.dtype, "\(golden.case) [\(engine)] \(name) dtype", file: file, line: line)
             let difference = goldenDifference(actual, reference.tensor, floor: reference.floor)
             differences[name] = difference
-            XCTAssertLessThanOrEqual(difference, golden.tolerance,
-                                     "\(golden.case) [\(engine)] \(name): max abs diff \(difference) > \(golden.tolerance)",
+            let allowed = golden.allowedDifference(reference.tensor)
+            XCTAssertLessThanOrEqual(difference, allowed,
+                                     "\(golden.case) [\(engine)] \(name): max abs diff \(difference) > \(allowed)",
                                      file: file, line: line)
         }
         print("golden \(golden.case) [\(engine)]: " + differences.keys.sorted()

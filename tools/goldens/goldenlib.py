@@ -86,11 +86,16 @@ def write_case(case: str, *, description: str, model: str, inputs: Dict[str, Uni
                outputs: Dict[str, np.ndarray], tolerance: float, generator: str,
                model_origin: str, extra: Optional[dict] = None,
                sparse_outputs: Optional[Dict[str, dict]] = None,
-               derived: Optional[Dict[str, tuple]] = None) -> dict:
+               derived: Optional[Dict[str, tuple]] = None,
+               tool_versions: Optional[Dict[str, str]] = None,
+               tolerance_kind: str = "max_abs") -> dict:
     """Write Tests/Goldens/<case>/: inputs given as arrays are saved in the case
     folder; inputs given as a path (e.g. a .testdata file) are referenced with
     their sha256. Outputs are always saved in the case folder. `derived` maps a
-    name to (array, meaning): helper arrays that are not model outputs."""
+    name to (array, meaning): helper arrays that are not model outputs.
+    `tolerance_kind` is max_abs or max_abs_scaled (Tests/Goldens/README.md).
+    `tool_versions` replaces the onnxruntime/onnx/numpy versions recorded (for
+    goldens made by another runtime, e.g. LiteRT)."""
     d = os.path.join(GOLDENS, case)
     os.makedirs(d, exist_ok=True)
     for old in glob.glob(os.path.join(d, "*.npy")):
@@ -138,9 +143,9 @@ def write_case(case: str, *, description: str, model: str, inputs: Dict[str, Uni
         "outputs": j_outputs,
         "tensors": tensors,
         "tolerance": tolerance,
-        "tolerance_kind": "max_abs",
+        "tolerance_kind": tolerance_kind,
         "generator": generator,
-        **{f"{k}_version": v for k, v in versions().items()},
+        **{f"{k}_version": v for k, v in (tool_versions or versions()).items()},
         "file_sha256": files,
     }
     if j_sparse:

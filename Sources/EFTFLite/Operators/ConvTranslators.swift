@@ -1,0 +1,139 @@
+// CONV_2D, DEPTHWISE_CONV_2D, TRANSPOSE_CONV and the 2-D pools: weights permuted from TFLite's
+// OHWI to ONNX's OIHW once, SAME/VALID padding turned into explicit pads from the static
+// shapes (TFLite puts the odd pixel at the end, as here), fused activations after.
+
+import EFCore
+import EFKernels
+import EFONNX
+
+enum ConvTranslators {
+    static let table: [Int32: OperatorTranslator] = [
+        BuiltinOperator.conv2D: conv, BuiltinOperator.depthwiseConv2D: depthwiseConv,
+        BuiltinOperator.transposeConv: transposeConv,
+        BuiltinOperator.maxPool2D: pool("MaxPool"), BuiltinOperator.averagePool2D: pool("AveragePool"),
+    ]
+
+    /// ONNX pads [top, left, bottom, right] of a window over `input` (H, W) with TFLite
+    /// `padding` (0 SAME, 1 VALID).
+    static func pads(padding: Int8, input: [Int], kernel: [Int], strides: [Int], dilations: [Int]) -> [Int] {
+        guard padding == 0 else { return [0, 0, 0, 0] }
+        var begin: [Int] = [], end: [Int] = []
+        for axis in 0..<2 {
+            let output = (input[axis] + strides[axis] - 1) / strides[axis]
+            let extent = (kernel[axis] - 1) * dilations[axis] + 1
+            let total = max((output - 1) * strides[axis] + extent - input[axis], 0)
+            begin.append(total / 2)
+            end.append(total - total / 2)
+        }
+        return begin + end
+    }
+
+    /// Strides or dilations (H, W) from options fields `hID`/`wID`, each at least 1.
+    private static func pair(_ options: Options, h hID: Int, w wID: Int, default value: Int32,
+                             _ what: String, _ ctx: TranslationContext) throws -> [Int] {
+        let pair = [try options.int(hID, value), try options.int(wID, value)]
+        guard pair.allSatisfy({ $0 >= 1 }) else {
+            throw EdgeflowError(.invalidModel, "\(ctx.opDescription): \(what) \(pair) must be at least 1")
+        }
+        return pair
+    }
+
+    /// The input's H and W, checking it is 4-D.
+    private static func spatial(_ index: Int, _ ctx: TranslationContext) throws -> [Int] {
+        let shape = ctx.shape(index)
+        guard shape.count == 4 else {
+            throw EdgeflowError(.invalidModel, "\(ctx.opDescription): input of shape \(shape) is not 4-D (NHWC)")
+        }
+        return [shape[1], shape[2]]
+    }
+
+    private static func conv(_ op: TFLiteOperator, _ ctx: TranslationContext) throws {
+        let options = Options(op)
+        let x = try ctx.input(op, 0, "input")
+        let filter = try ctx.constantInput(op, 1, "filter")
+        guard filter.rank == 4, filter.shape[3] > 0, ctx.rank(x) == 4, ctx.shape(x)[3] % filter.shape[3] == 0 else {
+            throw EdgeflowError(.invalidModel, "\(ctx.opDescription): filter \(filter.shape) does not fit input "
+                + "\(ctx.shape(x))")
+        }
+        try emitConv(op, ctx, x: x, weight: try Layout.toNCHW(filter), group: ctx.shape(x)[3] / filter.shape[3],
+                     padding: try options.byte(0), strides: try pair(options, h: 2, w: 1, default: 1, "strides", ctx),
+                     dilations: try pair(options, h: 5, w: 4, default: 1, "dilations", ctx),
+                     activation: try options.byte(3))
+    }
+
+    private static func depthwiseConv(_ op: TFLiteOperator, _ ctx: TranslationContext) throws {
+        let options = Options(op)
+        let x = try ctx.input(op, 0, "input")
+        let filter = try ctx.constantInput(op, 1, "filter")
+        guard filter.rank == 4, filter.shape[0] == 1, ctx.rank(x) == 4, ctx.shape(x)[3] > 0 else {
+            throw EdgeflowError(.invalidModel, "\(ctx.opDescription): depthwise filter \(filter.shape) is not "
+                + "[1, KH, KW, C×M] for input \(ctx.shape(x))")
+        }
+        // [1, KH, KW, C·M] → [C·M, 1, KH, KW]: one group per input channel.
+        try emitConv(op, ctx, x: x, weight: try Kernels.transpose(filter, perm: [3, 0, 1, 2]), group: ctx.shape(x)[3],
+                     padding: try options.byte(0), strides: try pair(options, h: 2, w: 1, default: 1, "strides", ctx),
+                     dilations: try pair(options, h: 6, w: 5, default: 1, "dilations", ctx),
+                     activation: try options.byte(4))
+    }
+
+    private static func emitConv(_ op: TFLiteOperator, _ ctx: TranslationContext, x: Int, weight: Tensor, group: Int,
+                                 padding: Int8, strides: [Int], dilations: [Int], activation: Int8) throws {
+        let kernel = [weight.shape[2], weight.shape[3]]
+        var inputs = [try ctx.value(x), ctx.addInitializer(weight, hint: "\(ctx.tensor(x).name)/weight")]
+        if op.inputs.count > 2, op.inputs[2] >= 0 { inputs.append(try ctx.value(op.inputs[2])) }
+        try ctx.emitFused("Conv", inputs, [
+            "kernel_shape": .ints(kernel), "strides": .ints(strides), "dilations": .ints(dilations),
+            "group": .int(group),
+            "pads": .ints(pads(padding: padding, input: try spatial(x, ctx), kernel: kernel, strides: strides,
+                               dilations: dilations)),
+        ], op: op, activation: activation)
+    }
+
+    private static func transposeConv(_ op: TFLiteOperator, _ ctx: TranslationContext) throws {
+        let options = Options(op)
+        let x = try ctx.input(op, 2, "input")
+        let filter = try ctx.constantInput(op, 1, "filter")
+        let out = try ctx.output(op)
+        let input = try spatial(x, ctx), output = ctx.shape(out)
+        guard filter.rank == 4, output.count == 4 else {
+            throw EdgeflowError(.invalidModel, "\(ctx.opDescription): filter \(filter.shape) or output \(output) "
+                + "is not 4-D")
+        }
+        let strides = try pair(options, h: 2, w: 1, default: 1, "strides", ctx)
+        let kernel = [filter.shape[1], filter.shape[2]]
+        var begin: [Int] = [], end: [Int] = []
+        for axis in 0..<2 {
+            let total = (input[axis] - 1) * strides[axis] + kernel[axis] - output[axis + 1]
+            guard total >= 0 else {
+                throw EdgeflowError(.unsupported, "\(ctx.opDescription): output \(output) is larger than the "
+                    + "transposed convolution makes")
+            }
+            begin.append(total / 2)
+            end.append(total - total / 2)
+        }
+        // [O, KH, KW, I] → ONNX ConvTranspose's [I, O, KH, KW].
+        var inputs = [try ctx.value(x), ctx.addInitializer(try Kernels.transpose(filter, perm: [3, 0, 1, 2]),
+                                                          hint: "\(ctx.tensor(x).name)/weight")]
+        if op.inputs.count > 3, op.inputs[3] >= 0 { inputs.append(try ctx.value(op.inputs[3])) }
+        try ctx.emitFused("ConvTranspose", inputs, [
+            "kernel_shape": .ints(kernel), "strides": .ints(strides), "pads": .ints(begin + end),
+        ], op: op, activation: try options.byte(3))
+    }
+
+    private static func pool(_ opType: String) -> OperatorTranslator {
+        return { op, ctx in
+            let options = Options(op)
+            let x = try ctx.input(op, 0, "input")
+            let strides = try pair(options, h: 2, w: 1, default: 1, "strides", ctx)
+            let kernel = try pair(options, h: 4, w: 3, default: 1, "filter size", ctx)
+            var attributes: [String: OnnxAttribute] = [
+                "kernel_shape": .ints(kernel), "strides": .ints(strides),
+                "pads": .ints(pads(padding: try options.byte(0), input: try spatial(x, ctx), kernel: kernel,
+                                   strides: strides, dilations: [1, 1])),
+            ]
+            // TFLite averages over the pixels inside the image only.
+            if opType == "AveragePool" { attributes["count_include_pad"] = .int(0) }
+            try ctx.emitFused(opType, [try ctx.value(x)], attributes, op: op, activation: try options.byte(5))
+        }
+    }
+}

@@ -1,0 +1,76 @@
+// The table of TFLite operator translators (one table per op group) and what they share:
+// the builtin options table with its defaults, and fused activations.
+
+import EFCore
+import EFONNX
+
+/// Translates one TFLite operator into ONNX nodes producing its outputs.
+typealias OperatorTranslator = (TFLiteOperator, TranslationContext) throws -> Void
+
+enum OperatorTranslators {
+    /// Every supported builtin operator, by code.
+    static let table: [Int32: OperatorTranslator] = {
+        var table: [Int32: OperatorTranslator] = [:]
+        for group in [ConvTranslators.table, ElementwiseTranslators.table, ShapeTranslators.table,
+                      LinearTranslators.table, QuantTranslators.table] {
+            table.merge(group) { _, _ in preconditionFailure("a TFLite operator is registered twice") }
+        }
+        return table
+    }()
+}
+
+/// A builtin options table, or defaults when the operator has none.
+struct Options {
+    let table: FlatTable?
+
+    init(_ op: TFLiteOperator) { table = op.options }
+
+    func int(_ id: Int, _ value: Int32 = 0) throws -> Int { Int(try table?.int32(id, default: value) ?? value) }
+    func byte(_ id: Int) throws -> Int8 { try table?.int8(id) ?? 0 }
+    func bool(_ id: Int) throws -> Bool { try table?.bool(id) ?? false }
+    func float(_ id: Int, _ value: Float) throws -> Float { try table?.float32(id, default: value) ?? value }
+}
+
+extension TranslationContext {
+    /// Output 0 of `op`, checked present.
+    func output(_ op: TFLiteOperator) throws -> Int {
+        guard let index = op.outputs.first, index >= 0 else {
+            throw EdgeflowError(.invalidModel, "\(opDescription) has no output")
+        }
+        return index
+    }
+
+    /// Emits `opType` computing output 0 of `op`, followed by the fused activation `code`
+    /// (ActivationFunctionType: 0 none, 1 RELU, 2 RELU_N1_TO_1, 3 RELU6, 4 TANH).
+    func emitFused(_ opType: String, _ inputs: [String], _ attributes: [String: OnnxAttribute] = [:],
+                   op: TFLiteOperator, activation code: Int8) throws {
+        let target = outputName(try output(op))
+        if code == 0 {
+            emit(opType, inputs, attributes, output: target, hint: target)
+        } else {
+            let raw = emit(opType, inputs, attributes, hint: target)
+            try activation(code, raw, output: target)
+        }
+    }
+
+    /// Emits the activation `code` of `value` into `output` (a fresh name when nil).
+    @discardableResult
+    func activation(_ code: Int8, _ value: String, output: String? = nil) throws -> String {
+        switch code {
+        case 0: return output.map { emit("Identity", [value], output: $0, hint: value) } ?? value
+        case 1: return emit("Relu", [value], output: output, hint: value)
+        case 2: return clip(value, -1, 1, output: output)
+        case 3: return clip(value, 0, 6, output: output)
+        case 4: return emit("Tanh", [value], output: output, hint: value)
+        default:
+            throw EdgeflowError(.unsupported, "\(opDescription): fused activation \(code) is not supported "
+                + "(Edgeflow reads NONE, RELU, RELU_N1_TO_1, RELU6 and TANH)")
+        }
+    }
+
+    @discardableResult
+    func clip(_ value: String, _ low: Float, _ high: Float, output: String? = nil) -> String {
+        emit("Clip", [value, float32(low, hint: "clip_min"), float32(high, hint: "clip_max")], output: output,
+             hint: value)
+    }
+}

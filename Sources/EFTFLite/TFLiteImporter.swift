@@ -1,0 +1,93 @@
+// The TFLite front end's entry point: read the file (bounded), decode the FlatBuffer, refuse
+// unsupported operators and quantized computation all at once, translate the main subgraph
+// into ONNX-form nodes in NCHW (one transpose at each 4-D graph input and output, so the
+// graph's public tensors stay NHWC), and import those with EFONNX's op importers onto the
+// core ops, so TFLite and ONNX models share every lowering and the constant folding.
+
+import EFCore
+import EFIR
+import EFONNX
+import Foundation
+
+/// Imports TFLite models into Edgeflow graphs with static shapes.
+public enum TFLiteImporter {
+    /// The largest TFLite file read (buffers of models over 2 GB live after the FlatBuffer).
+    public static let maxFileBytes = 8 << 30
+
+    /// Reads and imports a `.tflite` file.
+    /// - Throws: `EdgeflowError` — `.io` when the file cannot be read, `.invalidModel` for a
+    ///   corrupt or inconsistent FlatBuffer, `.unsupported` for operators (all listed in one
+    ///   error, with their operator indices), quantized computation or types Edgeflow does not
+    ///   handle.
+    public static func importModel(at url: URL) throws -> Graph {
+        let bytes = try BoundedRead.contents(of: url, limit: maxFileBytes, what: "TFLite model",
+                                             howToChange: "Edgeflow reads TFLite files up to 8 GiB")
+        return try importModel(bytes: bytes, name: url.deletingPathExtension().lastPathComponent)
+    }
+
+    /// Imports a TFLite model held in memory.
+    /// - Parameter name: the graph's name.
+    /// - Throws: as `importModel(at:)`.
+    public static func importModel(bytes: [UInt8], name: String = "model") throws -> Graph {
+        let model = try TFLiteModel(buffer: FlatBuffer(bytes: bytes))
+        let graph = model.subgraphs[0]
+        try ModelChecks.checkOperators(model, graph)
+        try ModelChecks.checkQuantizedTensors(model, graph)
+        let onnx = try translate(model, graph, name: name)
+        return try ONNXImporter.importModel(onnx, baseDirectory: nil)
+    }
+
+    /// The main subgraph as an ONNX model (opset 17).
+    static func translate(_ model: TFLiteModel, _ graph: TFLiteSubgraph, name: String) throws -> OnnxModel {
+        let ctx = try TranslationContext(model: model, graph: graph)
+        var onnxGraph = OnnxGraph()
+        onnxGraph.name = graph.name.isEmpty ? name : graph.name
+        for index in graph.inputs + graph.outputs { ctx.reserve(ctx.tensor(index).name) }
+        for index in graph.inputs {
+            let tensor = ctx.tensor(index)
+            guard let dtype = TensorData.dtype(tensor.typeCode) else {
+                throw EdgeflowError(.unsupported, "graph input '\(tensor.name)' has type "
+                    + "\(TensorData.typeName(tensor.typeCode)), which Edgeflow does not read")
+            }
+            var info = OnnxValueInfo()
+            info.name = tensor.name
+            info.elemType = OnnxDataType.code(dtype)
+            info.dims = tensor.shape.map { .value($0) }
+            onnxGraph.inputs.append(info)
+            if tensor.shape.count == 4 {
+                ctx.bind(index, to: ctx.emit("Transpose", [tensor.name], ["perm": .ints(Layout.toNCHWPerm)],
+                                             hint: tensor.name))
+            } else {
+                ctx.bind(index, to: tensor.name)
+            }
+        }
+        for (opIndex, op) in graph.operators.enumerated() {
+            let code = model.operatorCodes[op.opcodeIndex].builtinCode
+            ctx.current = (opIndex, BuiltinOperator.name(code))
+            guard let translator = OperatorTranslators.table[code] else {
+                throw EdgeflowError(.internalError, "operator \(opIndex) has no translator after the check")
+            }
+            try translator(op, ctx)
+        }
+        for index in graph.outputs {
+            let tensor = ctx.tensor(index)
+            let value = try ctx.value(index)
+            if tensor.shape.count == 4 {
+                ctx.emit("Transpose", [value], ["perm": .ints(Layout.toNHWCPerm)], output: tensor.name, hint: value)
+            } else if value != tensor.name {
+                ctx.emit("Identity", [value], output: tensor.name, hint: value)
+            }
+            var info = OnnxValueInfo()
+            info.name = tensor.name
+            onnxGraph.outputs.append(info)
+        }
+        onnxGraph.nodes = ctx.nodes
+        onnxGraph.initializers = ctx.initializers
+        var onnx = OnnxModel()
+        onnx.irVersion = 8
+        onnx.opsetImports = ["": 17]
+        onnx.producerName = "TFLite (schema version \(model.version))"
+        onnx.graph = onnxGraph
+        return onnx
+    }
+}

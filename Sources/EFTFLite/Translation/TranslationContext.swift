@@ -1,0 +1,143 @@
+// The state of one TFLite → ONNX-form translation. TFLite is NHWC; the graph Edgeflow imports
+// is NCHW like the ONNX graphs its passes know, so every 4-D TFLite tensor is held as its NCHW
+// transpose, weights are permuted here once, and only ops whose meaning depends on memory
+// order (reshape, fully connected on 4-D input) get a transpose back to NHWC. The channels-last
+// layout pass later removes what it can. Other ranks are held as TFLite has them.
+
+import EFCore
+import EFONNX
+import Foundation
+
+/// One translation of a TFLite subgraph into ONNX nodes.
+final class TranslationContext {
+    let model: TFLiteModel
+    let graph: TFLiteSubgraph
+    private(set) var nodes: [OnnxNode] = []
+    private(set) var initializers: [OnnxTensor] = []
+    /// Constant tensors in TFLite layout, by tensor index (buffers, and DEQUANTIZE folded).
+    private var constants: [Int: Tensor] = [:]
+    /// The IR name of each non-constant tensor (4-D ones held as NCHW).
+    private var names: [Int: String] = [:]
+    private var usedNames = Set<String>()
+    /// The operator being translated (for node names and messages).
+    var current = (index: 0, name: "")
+
+    init(model: TFLiteModel, graph: TFLiteSubgraph) throws {
+        self.model = model
+        self.graph = graph
+        for (index, tensor) in graph.tensors.enumerated() {
+            if let value = try TensorData.constant(tensor, in: model) { constants[index] = value }
+        }
+    }
+
+    // MARK: Tensors
+
+    func tensor(_ index: Int) -> TFLiteTensor { graph.tensors[index] }
+    func shape(_ index: Int) -> [Int] { graph.tensors[index].shape }
+    func rank(_ index: Int) -> Int { graph.tensors[index].shape.count }
+
+    /// The constant value of a tensor in TFLite layout, float16 widened, nil when computed at run time.
+    func constant(_ index: Int) -> Tensor? {
+        guard let value = constants[index] else { return nil }
+        return value.dtype == .float16 ? TensorData.widened(value) : value
+    }
+
+    func setConstant(_ index: Int, _ value: Tensor) { constants[index] = value }
+
+    /// The input `position` of the current operator, or an error naming its role.
+    func input(_ op: TFLiteOperator, _ position: Int, _ role: String) throws -> Int {
+        guard position < op.inputs.count, op.inputs[position] >= 0 else {
+            throw EdgeflowError(.invalidModel, "\(opDescription) lacks its \(role) input")
+        }
+        return op.inputs[position]
+    }
+
+    /// The constant input `position`, or an error saying it must be constant.
+    func constantInput(_ op: TFLiteOperator, _ position: Int, _ role: String) throws -> Tensor {
+        let index = try input(op, position, role)
+        guard let value = constant(index) else {
+            throw EdgeflowError(.unsupported, "\(opDescription): its \(role) '\(tensor(index).name)' is computed at "
+                + "run time; Edgeflow needs it constant")
+        }
+        return value
+    }
+
+    var opDescription: String { "operator \(current.index) (\(current.name))" }
+
+    // MARK: Values
+
+    /// The IR value of a tensor as the graph holds it (NCHW for rank 4); constants become
+    /// initializers (4-D ones transposed) on first use.
+    func value(_ index: Int) throws -> String {
+        guard index >= 0 else { throw EdgeflowError(.invalidModel, "\(opDescription) lacks an input") }
+        if let name = names[index] { return name }
+        guard let constant = constant(index) else {
+            throw EdgeflowError(.invalidModel, "tensor '\(tensor(index).name)' is used by \(opDescription) "
+                + "before an operator produces it")
+        }
+        let held = constant.rank == 4 ? try Layout.toNCHW(constant) : constant
+        let name = addInitializer(held, hint: tensor(index).name)
+        names[index] = name
+        return name
+    }
+
+    /// The name under which an operator's output tensor is produced.
+    func outputName(_ index: Int) -> String {
+        if let name = names[index] { return name }
+        let name = fresh(tensor(index).name.isEmpty ? "tensor_\(index)" : tensor(index).name)
+        names[index] = name
+        return name
+    }
+
+    /// Declares that `value` (held as the graph holds tensor `index`) is tensor `index`.
+    func bind(_ index: Int, to value: String) { names[index] = value }
+
+    func addInitializer(_ tensor: Tensor, hint: String) -> String {
+        let name = fresh(hint)
+        var proto = OnnxTensor()
+        proto.name = name
+        proto.dims = tensor.shape
+        proto.dataType = OnnxDataType.code(tensor.dtype)
+        proto.rawData = tensor.data
+        initializers.append(proto)
+        return name
+    }
+
+    /// An int64 initializer (shapes, axes, pads).
+    func int64s(_ values: [Int], hint: String) -> String {
+        addInitializer(Tensor(shape: [values.count], scalars: values.map(Int64.init)), hint: hint)
+    }
+
+    func float32(_ value: Float, hint: String) -> String {
+        addInitializer(Tensor(shape: [], scalars: [value]), hint: hint)
+    }
+
+    /// A name not used so far, based on `hint`.
+    func fresh(_ hint: String) -> String {
+        var candidate = hint
+        var counter = 1
+        while usedNames.contains(candidate) {
+            candidate = "\(hint)_\(counter)"
+            counter += 1
+        }
+        usedNames.insert(candidate)
+        return candidate
+    }
+
+    /// Appends an ONNX node; with no `output` given, one is made from `hint`. Returns the output.
+    @discardableResult
+    func emit(_ opType: String, _ inputs: [String], _ attributes: [String: OnnxAttribute] = [:],
+              output: String? = nil, hint: String) -> String {
+        var node = OnnxNode()
+        node.opType = opType
+        node.name = fresh("\(current.index):\(current.name)/\(opType)")
+        node.inputs = inputs
+        node.outputs = [output ?? fresh("\(hint)/\(opType.lowercased())")]
+        node.attributes = attributes
+        nodes.append(node)
+        return node.outputs[0]
+    }
+
+    /// Reserves names so `fresh` never picks them (graph input and output names).
+    func reserve(_ name: String) { usedNames.insert(name) }
+}

@@ -1,0 +1,281 @@
+#!/usr/bin/env python3
+"""Small TFLite models, one per operator form the importer handles, with LiteRT goldens.
+
+Needs (dev venv): ai-edge-litert (its schema_py_generated builds the
+FlatBuffers), numpy. Usage:
+  .venv-tflite/bin/python tools/goldens/make_tflite_op_goldens.py
+
+Writes Tests/Goldens/tflite_ops/<case>.tflite (committed, a few KB each) and a
+golden case tflite_op_<case> per model: seeded random inputs, LiteRT's outputs
+(reference kernels, no XNNPACK). Also writes custom_op.tflite (an unsupported
+custom op next to an unsupported builtin) and quantized_conv.tflite (an int8
+conv), both without goldens (they are refused), and copies every model to
+Fuzz/seeds/tflite. Declared output shapes are checked against LiteRT's.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from goldenlib import GOLDENS, REPO, write_case  # noqa: E402
+
+import ai_edge_litert.schema_py_generated as S  # noqa: E402
+import flatbuffers  # noqa: E402
+
+GENERATOR = "tools/goldens/make_tflite_op_goldens.py"
+OUT = os.path.join(GOLDENS, "tflite_ops")
+SEEDS = os.path.join(REPO, "Fuzz", "seeds", "tflite")
+TYPES = {np.float32: S.TensorType.FLOAT32, np.float16: S.TensorType.FLOAT16, np.int32: S.TensorType.INT32,
+         np.int8: S.TensorType.INT8, np.uint8: S.TensorType.UINT8}
+OP = S.BuiltinOperator
+OPT = S.BuiltinOptions
+
+
+class Model:
+    def __init__(self):
+        self.tensors, self.buffers, self.ops, self.codes = [], [S.BufferT()], [], []
+
+    def tensor(self, name, shape, data=None, dtype=np.float32, scale=None, zero_point=None, axis=0):
+        t = S.TensorT()
+        t.name, t.shape, t.type, t.buffer = name, list(shape), TYPES[dtype], 0
+        if scale is not None:
+            q = S.QuantizationParametersT()
+            q.scale, q.zeroPoint, q.quantizedDimension = list(scale), list(zero_point), axis
+            t.quantization = q
+        if data is not None:
+            b = S.BufferT()
+            b.data = np.frombuffer(np.asarray(data, dtype).tobytes(), np.uint8)
+            self.buffers.append(b)
+            t.buffer = len(self.buffers) - 1
+        self.tensors.append(t)
+        return len(self.tensors) - 1
+
+    def const(self, name, data, dtype=np.float32):
+        data = np.asarray(data, dtype)
+        return self.tensor(name, data.shape, data, dtype)
+
+    def op(self, code, inputs, outputs, options_type=0, options=None, custom=None):
+        key = (code, custom)
+        if key not in [(c.builtinCode, c.customCode) for c in self.codes]:
+            c = S.OperatorCodeT()
+            c.builtinCode, c.deprecatedBuiltinCode, c.version, c.customCode = code, min(code, 127), 1, custom
+            self.codes.append(c)
+        o = S.OperatorT()
+        o.opcodeIndex = [(c.builtinCode, c.customCode) for c in self.codes].index(key)
+        o.inputs, o.outputs = list(inputs), list(outputs)
+        o.builtinOptionsType, o.builtinOptions = options_type, options
+        self.ops.append(o)
+
+    def bytes(self, inputs, outputs):
+        g = S.SubGraphT()
+        g.tensors, g.inputs, g.outputs, g.operators, g.name = self.tensors, inputs, outputs, self.ops, "main"
+        m = S.ModelT()
+        m.version, m.operatorCodes, m.subgraphs, m.buffers, m.description = 3, self.codes, [g], self.buffers, "ops"
+        b = flatbuffers.Builder(1024)
+        b.Finish(m.Pack(b), file_identifier=b"TFL3")
+        return bytes(b.Output())
+
+
+def options(cls, **fields):
+    o = cls()
+    for k, v in fields.items():
+        setattr(o, k, v)
+    return o
+
+
+RNG = np.random.default_rng(14)
+
+
+def rand(*shape):
+    return RNG.uniform(-1, 1, shape).astype(np.float32)
+
+
+def conv_cases():
+    m = Model()
+    x = m.tensor("x", [1, 9, 11, 3])
+    w, b = m.const("w", rand(4, 3, 3, 3)), m.const("b", rand(4))
+    y = m.tensor("y", [1, 5, 6, 4])
+    m.op(OP.CONV_2D, [x, w, b], [y], OPT.Conv2DOptions, options(
+        S.Conv2DOptionsT, padding=S.Padding.SAME, strideW=2, strideH=2, fusedActivationFunction=3))
+    dw = m.const("dw", rand(1, 3, 3, 8).astype(np.float16), np.float16)
+    dwf = m.tensor("dw_f32", [1, 3, 3, 8])
+    m.op(OP.DEQUANTIZE, [dw], [dwf])
+    z = m.tensor("z", [1, 1, 2, 8])
+    m.op(OP.DEPTHWISE_CONV_2D, [y, dwf, m.const("dwb", rand(8))], [z], OPT.DepthwiseConv2DOptions, options(
+        S.DepthwiseConv2DOptionsT, padding=S.Padding.VALID, strideW=1, strideH=1, depthMultiplier=2,
+        dilationWFactor=2, dilationHFactor=2, fusedActivationFunction=1))
+    yield "conv_depthwise", m, [x], [y, z]
+
+    m = Model()
+    x = m.tensor("x", [1, 7, 7, 5])
+    a, p = m.tensor("avg", [1, 4, 4, 5]), m.tensor("max", [1, 3, 3, 5])
+    m.op(OP.AVERAGE_POOL_2D, [x], [a], OPT.Pool2DOptions, options(
+        S.Pool2DOptionsT, padding=S.Padding.SAME, strideW=2, strideH=2, filterWidth=3, filterHeight=3))
+    m.op(OP.MAX_POOL_2D, [x], [p], OPT.Pool2DOptions, options(
+        S.Pool2DOptionsT, padding=S.Padding.VALID, strideW=2, strideH=2, filterWidth=3, filterHeight=2))
+    yield "pools", m, [x], [a, p]
+
+    m = Model()
+    x = m.tensor("x", [1, 4, 4, 4])
+    shape, w = m.const("output_shape", [1, 8, 8, 2], np.int32), m.const("w", rand(2, 3, 3, 4))
+    y = m.tensor("y", [1, 8, 8, 2])
+    m.op(OP.TRANSPOSE_CONV, [shape, w, x], [y], OPT.TransposeConvOptions, options(
+        S.TransposeConvOptionsT, padding=S.Padding.SAME, strideW=2, strideH=2))
+    yield "transpose_conv", m, [x], [y]
+
+
+def resize_cases():
+    m = Model()
+    x = m.tensor("x", [1, 5, 7, 3])
+    size = m.const("size", [9, 4], np.int32)
+    outs = []
+    for name, code, cls, opt_type, flags in [
+            ("bilinear", OP.RESIZE_BILINEAR, S.ResizeBilinearOptionsT, OPT.ResizeBilinearOptions, {}),
+            ("bilinear_half", OP.RESIZE_BILINEAR, S.ResizeBilinearOptionsT, OPT.ResizeBilinearOptions,
+             {"halfPixelCenters": True}),
+            ("bilinear_align", OP.RESIZE_BILINEAR, S.ResizeBilinearOptionsT, OPT.ResizeBilinearOptions,
+             {"alignCorners": True}),
+            ("nearest", OP.RESIZE_NEAREST_NEIGHBOR, S.ResizeNearestNeighborOptionsT,
+             OPT.ResizeNearestNeighborOptions, {}),
+            ("nearest_half", OP.RESIZE_NEAREST_NEIGHBOR, S.ResizeNearestNeighborOptionsT,
+             OPT.ResizeNearestNeighborOptions, {"halfPixelCenters": True}),
+            ("nearest_align", OP.RESIZE_NEAREST_NEIGHBOR, S.ResizeNearestNeighborOptionsT,
+             OPT.ResizeNearestNeighborOptions, {"alignCorners": True})]:
+        y = m.tensor(name, [1, 9, 4, 3])
+        m.op(code, [x, size], [y], opt_type, options(cls, **flags))
+        outs.append(y)
+    yield "resize", m, [x], outs
+
+
+def shape_cases():
+    m = Model()
+    x = m.tensor("x", [1, 4, 5, 6])
+    means = []
+    for name, axes, keep, shape in [("mean_hw", [1, 2], False, [1, 6]), ("mean_h", [1], False, [1, 5, 6]),
+                                    ("mean_keep", [2], True, [1, 4, 1, 6])]:
+        y = m.tensor(name, shape)
+        m.op(OP.MEAN, [x, m.const(f"{name}_axes", axes, np.int32)], [y], OPT.ReducerOptions,
+             options(S.ReducerOptionsT, keepDims=keep))
+        means.append(y)
+    s = m.tensor("softmax", [1, 4, 5, 6])
+    m.op(OP.SOFTMAX, [x], [s], OPT.SoftmaxOptions, options(S.SoftmaxOptionsT, beta=0.5))
+    r = m.tensor("reshaped", [1, 20, 6])
+    m.op(OP.RESHAPE, [x, m.const("new_shape", [1, 20, 6], np.int32)], [r], OPT.ReshapeOptions,
+         options(S.ReshapeOptionsT, newShape=[1, 20, 6]))
+    t = m.tensor("transposed", [1, 6, 4, 5])
+    m.op(OP.TRANSPOSE, [x, m.const("perm", [0, 3, 1, 2], np.int32)], [t])
+    p = m.tensor("padded", [1, 7, 6, 7])
+    m.op(OP.PAD, [x, m.const("paddings", [[0, 0], [1, 2], [0, 1], [1, 0]], np.int32)], [p])
+    c = m.tensor("concat", [1, 4, 5, 12])
+    m.op(OP.CONCATENATION, [x, s], [c], OPT.ConcatenationOptions,
+         options(S.ConcatenationOptionsT, axis=-1))
+    yield "shapes", m, [x], means + [s, r, t, p, c]
+
+    m = Model()
+    x = m.tensor("x", [1, 2, 3, 4])
+    k = m.tensor("fc_keep", [1, 2, 3, 5])
+    m.op(OP.FULLY_CONNECTED, [x, m.const("w4", rand(5, 4)), m.const("b5", rand(5))], [k],
+         OPT.FullyConnectedOptions, options(S.FullyConnectedOptionsT, keepNumDims=True))
+    f = m.tensor("fc_flat", [1, 7])
+    m.op(OP.FULLY_CONNECTED, [x, m.const("w24", rand(7, 24)), -1], [f], OPT.FullyConnectedOptions,
+         options(S.FullyConnectedOptionsT, fusedActivationFunction=1))
+    yield "fully_connected", m, [x], [k, f]
+
+
+def elementwise_cases():
+    m = Model()
+    x, x2 = m.tensor("x", [1, 3, 4, 5]), m.tensor("x2", [1, 3, 4, 5])
+    outs = []
+    for name, code, inputs, opt in [
+            ("add_relu", OP.ADD, [x, x2], (OPT.AddOptions, options(S.AddOptionsT, fusedActivationFunction=1))),
+            ("sub_channel", OP.SUB, [x, m.const("c5", rand(5))], (OPT.SubOptions, options(S.SubOptionsT))),
+            ("mul_row", OP.MUL, [x, m.const("c45", rand(4, 1))], (OPT.MulOptions, options(S.MulOptionsT))),
+            ("hard_swish", OP.HARD_SWISH, [x], (0, None)), ("logistic", OP.LOGISTIC, [x], (0, None)),
+            ("relu6", OP.RELU6, [x2], (0, None)), ("tanh", OP.TANH, [x], (0, None)),
+            ("prelu", OP.PRELU, [x, m.const("alpha", rand(1, 1, 5))], (0, None))]:
+        y = m.tensor(name, [1, 3, 4, 5])
+        m.op(code, inputs, [y], *opt)
+        outs.append(y)
+    yield "elementwise", m, [x, x2], outs
+
+
+def quant_cases():
+    m = Model()
+    x = m.tensor("x", [1, 3, 4, 5])
+    q8 = m.tensor("q_int8", [1, 3, 4, 5], dtype=np.int8, scale=[0.0125], zero_point=[-3])
+    qu = m.tensor("q_uint8", [1, 3, 4, 5], dtype=np.uint8, scale=[0.01], zero_point=[128])
+    d8, du = m.tensor("dq_int8", [1, 3, 4, 5]), m.tensor("dq_uint8", [1, 3, 4, 5])
+    m.op(OP.QUANTIZE, [x], [q8])
+    m.op(OP.QUANTIZE, [x], [qu])
+    m.op(OP.DEQUANTIZE, [q8], [d8])
+    m.op(OP.DEQUANTIZE, [qu], [du])
+    w = m.tensor("w_int8", [5], RNG.integers(-127, 128, 5), np.int8, scale=[0.02], zero_point=[0])
+    wf, y = m.tensor("w_f32", [5]), m.tensor("scaled", [1, 3, 4, 5])
+    m.op(OP.DEQUANTIZE, [w], [wf])
+    m.op(OP.MUL, [d8, wf], [y], OPT.MulOptions, options(S.MulOptionsT))
+    yield "quantize_boundary", m, [x], [q8, qu, d8, du, y]
+
+
+def quantized_conv_model():
+    """An int8 convolution (refused: Edgeflow imports float models)."""
+    m = Model()
+    x = m.tensor("x", [1, 4, 4, 3], dtype=np.int8, scale=[0.02], zero_point=[0])
+    w = m.tensor("w", [2, 1, 1, 3], RNG.integers(-127, 128, 6), np.int8, scale=[0.01, 0.02], zero_point=[0, 0])
+    y = m.tensor("y", [1, 4, 4, 2], dtype=np.int8, scale=[0.05], zero_point=[1])
+    m.op(OP.CONV_2D, [x, w, -1], [y], OPT.Conv2DOptions, options(
+        S.Conv2DOptionsT, padding=S.Padding.VALID, strideW=1, strideH=1))
+    return m.bytes([x], [y])
+
+
+def custom_op_model():
+    m = Model()
+    x = m.tensor("x", [1, 4, 4, 3])
+    y, z = m.tensor("y", [1, 4, 4, 3]), m.tensor("z", [1, 4, 4, 3])
+    m.op(OP.CUSTOM, [x], [y], custom=b"MyCustomOp")
+    m.op(OP.SQUARE, [y], [z])
+    return m.bytes([x], [z])
+
+
+def litert(path, feeds):
+    from ai_edge_litert.interpreter import Interpreter, OpResolverType
+    it = Interpreter(model_path=path,
+                     experimental_op_resolver_type=OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES)
+    it.allocate_tensors()
+    for d in it.get_input_details():
+        it.set_tensor(d["index"], feeds[d["name"]])
+    it.invoke()
+    return {d["name"]: it.get_tensor(d["index"]).copy() for d in it.get_output_details()}
+
+
+def main():
+    import ai_edge_litert
+    versions = {"ai_edge_litert": ai_edge_litert.__version__, "numpy": np.__version__}
+    os.makedirs(OUT, exist_ok=True)
+    os.makedirs(SEEDS, exist_ok=True)
+    for make in (conv_cases, resize_cases, shape_cases, elementwise_cases, quant_cases):
+        for case, m, inputs, outputs in make():
+            path = os.path.join(OUT, f"{case}.tflite")
+            with open(path, "wb") as f:
+                f.write(m.bytes(inputs, outputs))
+            feeds = {m.tensors[i].name: rand(*m.tensors[i].shape) for i in inputs}
+            result = litert(path, feeds)
+            for i in outputs:
+                t = m.tensors[i]
+                assert list(result[t.name].shape) == t.shape, (case, t.name, result[t.name].shape, t.shape)
+            write_case(f"tflite_op_{case}", description=f"generated TFLite model '{case}' run by LiteRT",
+                       model=os.path.relpath(path, REPO), inputs=feeds, outputs=result, tolerance=1e-4,
+                       generator=GENERATOR, model_origin=f"{GENERATOR} (committed)", tool_versions=versions)
+            shutil.copy(path, os.path.join(SEEDS, f"{case}.tflite"))
+    for name, data in (("custom_op", custom_op_model()), ("quantized_conv", quantized_conv_model())):
+        with open(os.path.join(OUT, f"{name}.tflite"), "wb") as f:
+            f.write(data)
+        shutil.copy(os.path.join(OUT, f"{name}.tflite"), os.path.join(SEEDS, f"{name}.tflite"))
+
+
+if __name__ == "__main__":
+    main()
