@@ -28,6 +28,9 @@ public final class RequestBatcher<Item, Output>: @unchecked Sendable {
     /// The most items one run of `process` gets.
     public let maxItems: Int
 
+    /// Items queued for a run now (for status and tests).
+    public var waitingItems: Int { lock.withLock { waiting.count } }
+
     /// - Parameter maxItems: the most items per run (at least 1).
     public init(maxItems: Int) {
         self.maxItems = max(1, maxItems)

@@ -17,21 +17,7 @@ final class ImmichMLServiceTests: XCTestCase {
     private var service: ImmichMLService!
 
     override func setUpWithError() throws {
-        guard let clip = TestData.fetchedFile("models/clip-folder-small/ViT-B-32__openai"),
-              let faces = TestData.fetchedFile("immich-models/buffalo_l"),
-              let det = TestData.fetchedFile("models/ppocrv4/det.onnx"),
-              let rec = TestData.fetchedFile("models/ppocrv4/rec.onnx") else {
-            throw XCTSkip("scripts/setup.sh makes the model folders; it has not run")
-        }
-        root = try TestData.temporaryDirectory("immich-models")
-        try FileManager.default.copyItem(at: clip, to: root.appendingPathComponent("ViT-B-32__openai"))
-        try FileManager.default.copyItem(at: faces, to: root.appendingPathComponent("buffalo_l"))
-        for (part, model) in [("detection", det), ("recognition", rec)] {
-            let folder = root.appendingPathComponent("PP-OCRv4/\(part)")
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            try FileManager.default.createSymbolicLink(at: folder.appendingPathComponent("model.onnx"),
-                                                       withDestinationURL: model)
-        }
+        root = try ImmichModelsFixture.make("immich-models")
         service = ImmichMLService(models: ImmichModelFolders(root: root) { _ in })
     }
 

@@ -47,7 +47,9 @@ final class RequestBatcherTests: XCTestCase {
                 results.withLock { $0[caller] = out }
             }
         }
-        Thread.sleep(forTimeInterval: 0.3)  // let all six queue behind the held first run
+        let deadline = Date().addingTimeInterval(20)  // all six queue behind the held first run
+        while batcher.waitingItems < 12, Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        XCTAssertEqual(batcher.waitingItems, 12)
         releaseFirstRun.signal()
         XCTAssertEqual(group.wait(timeout: .now() + 10), .success)
         XCTAssertEqual(results.withLock { $0[0] }, [1000])
