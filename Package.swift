@@ -29,6 +29,7 @@ let package = Package(
         .systemLibrary(name: "CGif", path: "Sources/CGif"),
         .systemLibrary(name: "CTIFF", path: "Sources/CTIFF", pkgConfig: "libtiff-4"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq"),
         .target(name: "EFCore"),
         .target(name: "EFKernels", dependencies: ["EFCore", "COpenMP"]),
         // The same streaming kernels compiled for AVX-512 and AVX2 (called only after a CPU check).
@@ -52,7 +53,7 @@ let package = Package(
                                                         "EFMedia"]),
         .target(name: "EFVision", dependencies: ["EFCore", "EFMedia", "EdgeflowRuntime"]),
         .target(name: "EFSearch", dependencies: ["EFCore", "EFKernels", "EFKernelsAVX512", "EFKernelsAVX2", "EFMedia",
-                                                 "EFText", "EFExecutable", "EdgeflowRuntime", "EFVision",
+                                                 "EFText", "EFExecutable", "EdgeflowRuntime", "EFVision", "CLibPQ",
                                                  .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "EFImmichML", dependencies: ["EFCore", "EFMedia", "EFVision", "EFSearch"]),
         .target(name: "EFHTTPSupport", dependencies: [.product(name: "Hummingbird", package: "hummingbird"),
