@@ -12,7 +12,8 @@ struct PhotosCommand: ParsableCommand {
             The library is one SQLite file (default \(PhotoLibrary.defaultPath), or --library): \
             the photos with their size, date and thumbnail, and one embedding per photo for each \
             CLIP model used. --library postgres://user@host/db keeps it in PostgreSQL instead, so \
-            several machines index one photo share together (see docs/photo-search.md). Indexing is incremental (only new or changed photos are read) and \
+            several machines index one photo share together (see docs/photo-search.md). \
+            Indexing is incremental (only new or changed photos are read) and \
             resumable (a run killed at any moment loses nothing).
 
             A CLIP model is a folder in Immich's layout (visual/model.onnx, textual/model.onnx, \

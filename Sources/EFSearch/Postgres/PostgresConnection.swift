@@ -24,7 +24,9 @@ enum PostgresValue {
         }.joined(separator: ",") + "}")
     }
 
-    static func array(_ items: [Int64]) -> PostgresValue { .text("{" + items.map(String.init).joined(separator: ",") + "}") }
+    static func array(_ items: [Int64]) -> PostgresValue {
+        .text("{" + items.map(String.init).joined(separator: ",") + "}")
+    }
 }
 
 /// The rows of one statement's result.

@@ -33,8 +33,8 @@ extension PostgresPhotoLibrary {
                 INSERT INTO models (name, dimension, fingerprint) VALUES ($1, $2::integer, $3)
                 ON CONFLICT (name) DO NOTHING
                 """, [.text(name), .int(dimension), .text(fingerprint)])
-            let rows = try connection.execute("SELECT id, dimension, fingerprint FROM models WHERE name = $1 FOR UPDATE",
-                                              [.text(name)])
+            let rows = try connection.execute(
+                "SELECT id, dimension, fingerprint FROM models WHERE name = $1 FOR UPDATE", [.text(name)])
             let id = try rows.required(0, "id")
             if try rows.required(0, "dimension") == Int64(dimension), try rows.string(0, "fingerprint") == fingerprint {
                 return (id, false)
@@ -107,8 +107,9 @@ extension PostgresPhotoLibrary {
             try connection.execute("DELETE FROM photo_text WHERE photo_id = $1::bigint", [id])
             if !lines.isEmpty {
                 let text = String(lines.joined(separator: "\n").prefix(100_000))
-                try connection.execute("INSERT INTO photo_text (photo_id, text, words) VALUES ($1::bigint, $2, $3::text[])",
-                                       [id, .text(text), .array(PhotoLibrary.textWords(text))])
+                try connection.execute(
+                    "INSERT INTO photo_text (photo_id, text, words) VALUES ($1::bigint, $2, $3::text[])",
+                    [id, .text(text), .array(PhotoLibrary.textWords(text))])
             }
             try connection.execute("""
                 INSERT INTO text_reads (photo_id, reader, lines) VALUES ($1::bigint, $2, $3::integer)

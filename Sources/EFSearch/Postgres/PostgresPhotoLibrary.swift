@@ -84,7 +84,8 @@ public final class PostgresPhotoLibrary: PhotoStore, @unchecked Sendable {
             LEFT JOIN embeddings e ON e.model_id = m.id GROUP BY m.id ORDER BY m.name COLLATE "C"
             """)
         return try (0..<rows.count).map {
-            (try rows.string($0, "name") ?? "", Int(try rows.required($0, "dimension")), Int(try rows.required($0, "n")))
+            (try rows.string($0, "name") ?? "", Int(try rows.required($0, "dimension")),
+             Int(try rows.required($0, "n")))
         }
     }
 
@@ -125,7 +126,8 @@ public final class PostgresPhotoLibrary: PhotoStore, @unchecked Sendable {
             """)
         let runs = try connection.execute("SELECT * FROM runs ORDER BY id DESC LIMIT 1")
         let run = try (0..<runs.count).first.map { _ in
-            IndexRunSummary(startedAt: try runs.string(0, "started_at") ?? "", finishedAt: try runs.string(0, "finished_at"),
+            IndexRunSummary(startedAt: try runs.string(0, "started_at") ?? "",
+                            finishedAt: try runs.string(0, "finished_at"),
                             model: try runs.string(0, "model"), status: try runs.string(0, "status") ?? "",
                             found: Int(try runs.required(0, "found")), embedded: Int(try runs.required(0, "embedded")),
                             failed: Int(try runs.required(0, "failed")))
@@ -149,7 +151,8 @@ public final class PostgresPhotoLibrary: PhotoStore, @unchecked Sendable {
             PhotoRecord(id: try rows.required(row, "id"), path: try rows.string(row, "path") ?? "",
                         size: Int(try rows.required(row, "size")), mtimeNanoseconds: try rows.required(row, "mtime_ns"),
                         contentHash: try rows.string(row, "content_hash"), format: try rows.string(row, "format"),
-                        width: try rows.int(row, "width").map(Int.init), height: try rows.int(row, "height").map(Int.init),
+                        width: try rows.int(row, "width").map(Int.init),
+                        height: try rows.int(row, "height").map(Int.init),
                         takenAt: try rows.string(row, "taken_at"), lastError: try rows.string(row, "last_error"))
         }
     }

@@ -17,7 +17,8 @@ extension PostgresPhotoLibrary {
                 """, Self.folderFilter(folders))
             let stored = try (0..<rows.count).map { row in
                 StoredFile(id: try rows.required(row, "id"), path: try rows.string(row, "path") ?? "",
-                           size: Int(try rows.required(row, "size")), mtimeNanoseconds: try rows.required(row, "mtime_ns"),
+                           size: Int(try rows.required(row, "size")),
+                           mtimeNanoseconds: try rows.required(row, "mtime_ns"),
                            contentHash: try rows.string(row, "content_hash"))
             }
             var plan = ScanPlan(files: files, stored: stored, folders: folders, unavailable: unavailable,

@@ -27,7 +27,8 @@ struct PostgresURL {
         self.text = text
         func refuse(_ why: String) -> EdgeflowError {
             EdgeflowError(.invalidArgument, "--library \(redacted): \(why)",
-                          hint: "write it as postgres://user@host[:port]/database (password in PGPASSWORD or ~/.pgpass)")
+                          hint: "write it as postgres://user@host[:port]/database (password in PGPASSWORD or "
+                              + "~/.pgpass)")
         }
         guard text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") else {
             throw refuse("not a postgres:// or postgresql:// URL")
