@@ -59,7 +59,10 @@ extension PostgresPhotoLibrary {
             }
         }
         try connection.transaction {
-            // Locks the rows so that a concurrent scan cannot remove them under this batch.
+            // Scans hold this lock exclusively: a scan and a batch never wait for each other's rows
+            // (no deadlock between the scan's bulk updates and this batch's claim renewal).
+            try connection.execute("SELECT pg_advisory_xact_lock_shared($1::bigint)", [.text(PostgresSchema.lockKey)])
+            // Locks the rows so that no other transaction changes them under this batch.
             let present = try connection.execute("""
                 SELECT id FROM photos WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE
                 """, [.array(results.map(\.id))])

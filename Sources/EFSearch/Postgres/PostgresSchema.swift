@@ -7,7 +7,8 @@ import EFCore
 enum PostgresSchema {
     /// The format this Edgeflow writes into `edgeflow_library.format_version`.
     static let formatVersion = 1
-    /// The advisory lock that serializes schema creation and folder scans.
+    /// The advisory lock that serializes schema creation and folder scans (taken shared by the
+    /// transactions storing results).
     static let lockKey = "7203641590"
 
     /// Creates the tables of an empty database, or checks an existing library's version.
