@@ -1,7 +1,8 @@
 // `edgeflow photos` on a PostgreSQL library with the small generated CLIP folder and the
 // generated photo library: two `photos index` processes share one folder (every photo
-// embedded exactly once, search results identical to an SQLite library's), and a worker
-// killed with SIGKILL mid-run leaves claims that expire and are finished by the next run.
+// embedded exactly once, search results identical to an SQLite library's, `list` and `serve`
+// read it), and a worker killed with SIGKILL mid-run leaves claims that expire and are
+// finished by the next run.
 
 import EFCore
 import EFSearch
@@ -66,6 +67,14 @@ final class PhotosPostgresTests: XCTestCase {
         XCTAssertEqual(try search(url, model: model, in: directory), try search(sqlite, model: model, in: directory))
         let list = try CLIRunner.run(["photos", "list", "--library", url, "--json"], in: directory)
         XCTAssertEqual(list.status, 0, list.stderr)
+        let server = try ServeProcess(["--library", url, "--model", model.path])
+        defer { server.stop() }
+        let status = try server.get("/api/status").json()
+        XCTAssertEqual((status["embedded"] as? [String: Int])?[model.lastPathComponent], expected)
+        let hits = try XCTUnwrap(try server.get("/api/search?q=a%20dog&limit=3").json()["results"] as? [[String: Any]])
+        let first = try XCTUnwrap(hits.first?["id"] as? Int)
+        XCTAssertEqual([UInt8](try server.get("/api/photos/\(first)/thumbnail").body),
+                       try PostgresPhotoLibrary(url: url).thumbnail(id: Int64(first)))
 
         // A worker killed mid-run: its claims hold for the lease (3 s), then the next run takes them.
         let shared = try cluster.createDatabase()
