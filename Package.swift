@@ -29,6 +29,7 @@ let package = Package(
         .systemLibrary(name: "CGif", path: "Sources/CGif"),
         .systemLibrary(name: "CTIFF", path: "Sources/CTIFF", pkgConfig: "libtiff-4"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq"),
         // libjpeg's own decoder for the 4-component JPEGs TurboJPEG's API refuses (C: longjmp errors).
         .target(name: "CJPEGFallback", linkerSettings: [.linkedLibrary("jpeg")]),
         .target(name: "EFCore"),
@@ -54,7 +55,7 @@ let package = Package(
                                                         "EFMedia"]),
         .target(name: "EFVision", dependencies: ["EFCore", "EFMedia", "EdgeflowRuntime"]),
         .target(name: "EFSearch", dependencies: ["EFCore", "EFKernels", "EFKernelsAVX512", "EFKernelsAVX2", "EFMedia",
-                                                 "EFText", "EFExecutable", "EdgeflowRuntime", "EFVision",
+                                                 "EFText", "EFExecutable", "EdgeflowRuntime", "EFVision", "CLibPQ",
                                                  .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "EFImmichML", dependencies: ["EFCore", "EFMedia", "EFVision", "EFSearch"]),
         .target(name: "EFHTTPSupport", dependencies: [.product(name: "Hummingbird", package: "hummingbird"),

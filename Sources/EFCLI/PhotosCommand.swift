@@ -11,7 +11,9 @@ struct PhotosCommand: ParsableCommand {
         discussion: """
             The library is one SQLite file (default \(PhotoLibrary.defaultPath), or --library): \
             the photos with their size, date and thumbnail, and one embedding per photo for each \
-            CLIP model used. Indexing is incremental (only new or changed photos are read) and \
+            CLIP model used. --library postgres://user@host/db keeps it in PostgreSQL instead, so \
+            several machines index one photo share together (see docs/photo-search.md). \
+            Indexing is incremental (only new or changed photos are read) and \
             resumable (a run killed at any moment loses nothing).
 
             A CLIP model is a folder in Immich's layout (visual/model.onnx, textual/model.onnx, \
@@ -33,12 +35,13 @@ struct PhotosCommand: ParsableCommand {
 
 /// Options every photos verb takes.
 struct LibraryOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The library database (created by `photos index` when missing).", valueName: "file"))
+    @Option(help: ArgumentHelp("The library: an SQLite file (created by `photos index` when missing), or a "
+                                   + "postgres://user@host/db URL shared by several machines.", valueName: "file|url"))
     var library: String = PhotoLibrary.defaultPath
 
     /// The library, opened (created only when `create`).
-    func open(create: Bool) throws -> PhotoLibrary {
-        try PhotoLibrary(path: PhotoScanner.absolute(library), create: create)
+    func open(create: Bool) throws -> any PhotoStore {
+        try PhotoStores.open(library, create: create)
     }
 }
 

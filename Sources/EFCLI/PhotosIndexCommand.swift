@@ -44,6 +44,14 @@ struct PhotosIndexCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Threads reading and preparing photos beside the model (1…64).", valueName: "n"))
     var preparers = 1
 
+    @Option(help: ArgumentHelp("With a postgres:// library: photos each worker claims at a time (1…10000).",
+                               valueName: "n"))
+    var claimBatch = 64
+
+    @Option(help: ArgumentHelp("With a postgres:// library: seconds after which a crashed worker's claims are "
+                               + "taken over (1…86400).", valueName: "seconds"))
+    var lease = 600.0
+
     @Flag(help: "Print JSON lines: progress events, then the summary.")
     var json = false
 
@@ -51,6 +59,8 @@ struct PhotosIndexCommand: ParsableCommand {
         if folders.isEmpty { throw ValidationError("give at least one folder to index") }
         if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be in 1…1024") }
         if !(1...64).contains(preparers) { throw ValidationError("--preparers must be in 1…64") }
+        if !(1...10_000).contains(claimBatch) { throw ValidationError("--claim-batch must be in 1…10000") }
+        if !(1...86_400).contains(lease) { throw ValidationError("--lease must be in 1…86400 seconds") }
     }
 
     func run() throws {
@@ -66,6 +76,7 @@ struct PhotosIndexCommand: ParsableCommand {
             }
             var options = IndexOptions()
             options.preparers = preparers
+            options.claims = ClaimOptions(batch: claimBatch, leaseSeconds: lease)
             options.textReader = try ocr.load()
             let indexer = PhotoIndexer(library: photos, model: clip, options: options)
             let progress = ProgressLine("indexing", unit: "photos")
@@ -80,7 +91,7 @@ struct PhotosIndexCommand: ParsableCommand {
                     progress.update(step.done, of: step.total)
                 }
             }
-            json ? printLine(summary(report, library: photos.path)) : printText(report, library: photos.path)
+            json ? printLine(summary(report, library: photos.location)) : printText(report, library: photos.location)
         }
     }
 

@@ -52,7 +52,7 @@ struct PhotosServeCommand: ParsableCommand {
             let note = clip.map { "\(server.searchablePhotos) photos embedded by \($0.folder.name)" }
                 ?? "no CLIP model (give --model DIR): only dates can be searched"
             ServingLoop.say("note: \(note)")
-            let path = photos.path
+            let path = photos.location
             try ServingLoop.run(address: "\(host):\(port)") {
                 try await server.run { url in ServingLoop.say("serving \(path) at \(url.absoluteString)") }
             }

@@ -9,12 +9,12 @@ import Hummingbird
 
 /// The API's state: the library, the model (if any) and the search holding its vectors.
 final class PhotoAPI: Sendable {
-    let library: PhotoLibrary
+    let library: any PhotoStore
     let model: CLIPModel?
     let search: PhotoSearch
 
     /// Loads the model's vectors from the library.
-    init(library: PhotoLibrary, model: CLIPModel?) throws {
+    init(library: any PhotoStore, model: CLIPModel?) throws {
         self.library = library
         self.model = model
         search = try PhotoSearch(library: library, model: model)

@@ -19,7 +19,7 @@ public struct PhotoServer: Sendable {
     /// A server over `library`, searching with `model` (nil: dates only). Loads the model's
     /// vectors from the library now (photos indexed later are found after a restart).
     /// - Throws: errors reading the library.
-    public init(library: PhotoLibrary, model: CLIPModel?, host: String = "127.0.0.1", port: Int = 8080) throws {
+    public init(library: any PhotoStore, model: CLIPModel?, host: String = "127.0.0.1", port: Int = 8080) throws {
         self.host = host
         self.port = port
         api = try PhotoAPI(library: library, model: model)

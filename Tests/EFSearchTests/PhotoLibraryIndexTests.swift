@@ -1,6 +1,7 @@
 // The photo library and the indexer without a CLIP model: what a scan adds, what a second run
 // leaves alone, and how changed, moved, deleted and unreadable files and a vanished folder
-// are handled; a library from a newer Edgeflow and a non-library file are refused.
+// are handled; a library from a newer Edgeflow and a non-library file are refused. The same tests
+// run on PostgreSQL (PostgresLibraryIndexTests).
 
 import EFCore
 import EFMedia
@@ -9,8 +10,19 @@ import EFTestSupport
 import Foundation
 import XCTest
 
-final class PhotoLibraryIndexTests: XCTestCase {
-    private var root: URL!
+class PhotoLibraryIndexTests: XCTestCase {
+    var root: URL!
+
+    /// The library under test: an SQLite file here (PostgresLibraryIndexTests runs the same tests
+    /// on PostgreSQL).
+    func openLibrary() throws -> any PhotoStore {
+        try PhotoLibrary(path: root.appendingPathComponent("lib.sqlite").path)
+    }
+
+    /// What is still pending under `folder` (without a model or text reader).
+    func pendingCount(_ library: any PhotoStore, _ folder: URL) throws -> Int {
+        try library.pendingWork(under: [folder.path], modelID: nil, textReader: nil, claims: ClaimOptions()).total
+    }
 
     override func setUpWithError() throws {
         root = try TestData.temporaryDirectory("photo-library")
@@ -38,7 +50,7 @@ final class PhotoLibraryIndexTests: XCTestCase {
 
     func testFirstRunIndexesPhotosAndListsUnreadableOnes() throws {
         let folder = try makeFolder()
-        let library = try PhotoLibrary(path: root.appendingPathComponent("lib.sqlite").path)
+        let library = try openLibrary()
         let report = try PhotoIndexer(library: library, model: nil).run(folders: [folder.path])
         XCTAssertEqual(report.scan.found, 5)
         XCTAssertEqual(report.scan.added, 5)
@@ -61,19 +73,19 @@ final class PhotoLibraryIndexTests: XCTestCase {
 
     func testSecondRunChangesNothingAndReadsNothing() throws {
         let folder = try makeFolder()
-        let library = try PhotoLibrary(path: root.appendingPathComponent("lib.sqlite").path)
+        let library = try openLibrary()
         _ = try PhotoIndexer(library: library, model: nil).run(folders: [folder.path])
         let before = try library.photos()
         let again = try PhotoIndexer(library: library, model: nil).run(folders: [folder.path])
         XCTAssertEqual([again.scan.added, again.scan.changed, again.scan.moved, again.scan.removed], [0, 0, 0, 0])
         XCTAssertEqual(again.failures.count, 0, "unreadable photos are retried only when they change")
-        XCTAssertEqual(try library.pendingPhotos(under: [folder.path], modelID: nil), [])
+        XCTAssertEqual(try pendingCount(library, folder), 0)
         XCTAssertEqual(try library.photos(), before)
     }
 
     func testChangedMovedAndDeletedFiles() throws {
         let folder = try makeFolder()
-        let library = try PhotoLibrary(path: root.appendingPathComponent("lib.sqlite").path)
+        let library = try openLibrary()
         _ = try PhotoIndexer(library: library, model: nil).run(folders: [folder.path])
         let movedID = try XCTUnwrap(try library.photo(path: folder.appendingPathComponent("a.jpg").path)).id
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("moved"),
@@ -94,7 +106,7 @@ final class PhotoLibraryIndexTests: XCTestCase {
 
     func testAFolderThatVanishedKeepsItsPhotos() throws {
         let folder = try makeFolder()
-        let library = try PhotoLibrary(path: root.appendingPathComponent("lib.sqlite").path)
+        let library = try openLibrary()
         _ = try PhotoIndexer(library: library, model: nil).run(folders: [folder.path])
         try FileManager.default.moveItem(at: folder, to: root.appendingPathComponent("unmounted"))
         let report = try PhotoIndexer(library: library, model: nil).run(folders: [folder.path])
@@ -105,7 +117,7 @@ final class PhotoLibraryIndexTests: XCTestCase {
 
     func testPhotosGoneAfterTheScanStayPendingForTheNextRun() throws {
         let folder = try makeFolder()
-        let library = try PhotoLibrary(path: root.appendingPathComponent("lib.sqlite").path)
+        let library = try openLibrary()
         let scan = try PhotoScanner.scan([folder.path])
         let away = root.appendingPathComponent("unmounted")
         try FileManager.default.moveItem(at: folder, to: away)  // the disk goes away after the scan
@@ -117,7 +129,7 @@ final class PhotoLibraryIndexTests: XCTestCase {
         let again = try PhotoIndexer(library: library, model: nil).run(folders: [folder.path])
         XCTAssertEqual(again.vanished, [])
         XCTAssertEqual(again.failures.count, 2, "only the empty and the fake photo")
-        XCTAssertEqual(try library.pendingPhotos(under: [folder.path], modelID: nil), [])
+        XCTAssertEqual(try pendingCount(library, folder), 0)
     }
 
     func testNewerLibraryAndNonLibraryFilesAreRefused() throws {

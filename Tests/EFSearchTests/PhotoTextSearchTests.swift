@@ -1,6 +1,7 @@
 // The library's text of photos: stored per photo with the reader that read it, found by every
 // word in any order with case and accents ignored, never read as FTS5 syntax, forgotten when
-// the photo changes; a version 1 library (before `text_reads`) is migrated when opened.
+// the photo changes; a version 1 library (before `text_reads`) is migrated when opened. The same
+// tests run on PostgreSQL (PostgresTextSearchTests).
 
 import EFCore
 import EFMedia
@@ -10,8 +11,18 @@ import Foundation
 import GRDB
 import XCTest
 
-final class PhotoTextSearchTests: XCTestCase {
-    private var root: URL!
+class PhotoTextSearchTests: XCTestCase {
+    var root: URL!
+
+    /// The library under test: an SQLite file here (PostgresTextSearchTests runs the same tests on
+    /// PostgreSQL).
+    func openLibrary() throws -> any PhotoStore {
+        try PhotoLibrary(path: root.appendingPathComponent("lib.sqlite").path)
+    }
+
+    private func pending(_ library: any PhotoStore, _ folder: URL, _ reader: String) throws -> Int {
+        try library.pendingWork(under: [folder.path], modelID: nil, textReader: reader, claims: ClaimOptions()).total
+    }
 
     override func setUpWithError() throws {
         root = try TestData.temporaryDirectory("photo-text")
@@ -22,7 +33,7 @@ final class PhotoTextSearchTests: XCTestCase {
     }
 
     /// A library of three indexed photos, with these lines of text stored for them by reader "r".
-    private func library(_ texts: [[String]]) throws -> (PhotoLibrary, [Int64]) {
+    private func library(_ texts: [[String]]) throws -> (any PhotoStore, [Int64]) {
         let folder = root.appendingPathComponent("photos")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         for index in texts.indices {
@@ -30,18 +41,18 @@ final class PhotoTextSearchTests: XCTestCase {
                                        pixels: (0..<3600).map { UInt8(truncatingIfNeeded: $0 * (index + 3)) })
             try Data(PNGEncoder.encode(image)).write(to: folder.appendingPathComponent("p\(index).png"))
         }
-        let library = try PhotoLibrary(path: root.appendingPathComponent("lib.sqlite").path)
+        let library = try openLibrary()
         _ = try PhotoIndexer(library: library, model: nil).run(folders: [folder.path])
         let ids = try library.photos().map(\.id)
-        XCTAssertEqual(try library.pendingPhotos(under: [folder.path], modelID: nil, textReader: "r").count, 3)
+        XCTAssertEqual(try pending(library, folder, "r"), 3)
         let results = zip(ids, texts).map { id, lines -> IndexedPhoto in
             var result = IndexedPhoto(id: id, contentHash: "0")
             result.text = lines
             return result
         }
         try library.store(results, modelID: nil, textReader: "r")
-        XCTAssertEqual(try library.pendingPhotos(under: [folder.path], modelID: nil, textReader: "r"), [])
-        XCTAssertEqual(try library.pendingPhotos(under: [folder.path], modelID: nil, textReader: "other").count, 3,
+        XCTAssertEqual(try pending(library, folder, "r"), 0)
+        XCTAssertEqual(try pending(library, folder, "other"), 3,
                        "another reader reads them again")
         return (library, ids)
     }

@@ -1,7 +1,9 @@
 // Indexes photo folders into a library: scan, apply the scan (new, changed, moved, removed),
 // then read and prepare the pending photos on worker threads while the calling thread runs the
 // model on them in order, committing every batch in one transaction. Killed at any moment, the
-// library holds whole photos only; the next run does exactly what is still missing.
+// library holds whole photos only; the next run does exactly what is still missing. An SQLite
+// library hands over all pending photos at once; a shared PostgreSQL library hands out claimed
+// batches, so several indexers (on several machines) share the work.
 
 import EFCore
 import EFVision
@@ -21,6 +23,8 @@ public struct IndexOptions: Sendable {
     public var maxPixels = 0
     /// Reads the text in the photos (with the name it is recorded under), when set.
     public var textReader: (name: String, reader: TextReader)?
+    /// How a shared (PostgreSQL) library hands out photos; an SQLite library ignores it.
+    public var claims = ClaimOptions()
 
     public init() {}
 }
@@ -56,11 +60,11 @@ public struct IndexReport: Sendable {
 }
 
 public final class PhotoIndexer {
-    let library: PhotoLibrary
+    let library: any PhotoStore
     let model: CLIPModel?
     let options: IndexOptions
 
-    public init(library: PhotoLibrary, model: CLIPModel?, options: IndexOptions = IndexOptions()) {
+    public init(library: any PhotoStore, model: CLIPModel?, options: IndexOptions = IndexOptions()) {
         self.library = library
         self.model = model
         self.options = options
@@ -85,41 +89,49 @@ public final class PhotoIndexer {
         let registered = try model.map { try library.registerModel(name: $0.folder.name, dimension: $0.dimension,
                                                                      fingerprint: $0.fingerprint) }
         let readerName = options.textReader?.name
-        let pending = try library.pendingPhotos(under: scan.roots, modelID: registered?.id, textReader: readerName)
+        let work = try library.pendingWork(under: scan.roots, modelID: registered?.id, textReader: readerName,
+                                           claims: options.claims)
         var preparation = PhotoPreparation(model: model, reader: options.textReader?.reader)
         preparation.thumbnailSide = options.thumbnailSide
         if options.maxPixels > 0 { preparation.maxPixels = options.maxPixels }
         let phaseStart = DispatchTime.now().uptimeNanoseconds
-        let queue = PreparationQueue(pending, workers: max(1, options.preparers), window: 4 * options.preparers + 8,
-                                     prepare: preparation.prepare)
-        defer { queue.stop() }
         var report = IndexReport(run: run, scan: changes, skippedOther: scan.skippedOther, embedded: 0, failures: [],
                                  seconds: 0, embeddingSeconds: 0, model: model?.folder.name,
                                  modelReset: registered?.reset ?? false)
-        var batch: [IndexedPhoto] = []
-        for index in pending.indices {
-            var prepared = queue.take(index)
-            if let tensor = prepared.tensor, let model {
-                prepared.result.embedding = try model.embed(imageTensor: tensor)
-                report.embedded += 1
+        var done = 0
+        while true {
+            let pending = try work.next()
+            if pending.isEmpty { break }
+            let queue = PreparationQueue(pending, workers: max(1, options.preparers),
+                                         window: 4 * options.preparers + 8, prepare: preparation.prepare)
+            defer { queue.stop() }
+            var batch: [IndexedPhoto] = []
+            for index in pending.indices {
+                var prepared = queue.take(index)
+                if let tensor = prepared.tensor, let model {
+                    prepared.result.embedding = try model.embed(imageTensor: tensor)
+                    report.embedded += 1
+                }
+                if let text = prepared.result.text {
+                    report.textRead += 1
+                    if !text.isEmpty { report.withText += 1 }
+                }
+                if prepared.vanished {
+                    report.vanished.append(pending[index].path)  // not stored: the next run reads it again
+                } else {
+                    if let error = prepared.result.error { report.failures.append((pending[index].path, error)) }
+                    batch.append(prepared.result)
+                }
+                if batch.count >= options.commitEvery || (index == pending.count - 1 && !batch.isEmpty) {
+                    try library.store(batch, modelID: registered?.id, textReader: readerName)
+                    batch.removeAll(keepingCapacity: true)
+                }
+                done += 1
+                progress(IndexProgress(done: done, total: max(work.total, done), embedded: report.embedded,
+                                       failed: report.failures.count, seconds: Self.seconds(since: start)))
             }
-            if let text = prepared.result.text {
-                report.textRead += 1
-                if !text.isEmpty { report.withText += 1 }
-            }
-            if prepared.vanished {
-                report.vanished.append(pending[index].path)  // not stored: the next run reads it again
-            } else {
-                if let error = prepared.result.error { report.failures.append((pending[index].path, error)) }
-                batch.append(prepared.result)
-            }
-            if batch.count >= options.commitEvery || (index == pending.count - 1 && !batch.isEmpty) {
-                try library.store(batch, modelID: registered?.id, textReader: readerName)
-                batch.removeAll(keepingCapacity: true)
-            }
-            progress(IndexProgress(done: index + 1, total: pending.count, embedded: report.embedded,
-                                   failed: report.failures.count, seconds: Self.seconds(since: start)))
         }
+        try work.finish()
         report.seconds = Self.seconds(since: start)
         report.embeddingSeconds = Self.seconds(since: phaseStart)
         try library.finishRun(run, status: "complete", changes: changes,

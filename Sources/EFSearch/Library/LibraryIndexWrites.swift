@@ -18,7 +18,16 @@ public struct PendingPhoto: Sendable, Equatable {
     public var needsText = false
 }
 
-extension PhotoLibrary {
+extension PhotoLibrary: PhotoStore {
+    /// The database file.
+    public var location: String { path }
+
+    /// Every pending photo in one batch (one indexer at a time writes an SQLite library).
+    public func pendingWork(under folders: [String], modelID: Int64?, textReader: String?,
+                            claims: ClaimOptions) throws -> any PendingWork {
+        AllPendingPhotos(try pendingPhotos(under: folders, modelID: modelID, textReader: textReader))
+    }
+
     /// Records the start of an index run; returns its id.
     public func beginRun(folders: [String], model: String?) throws -> Int64 {
         try write { db in

@@ -1,6 +1,6 @@
 // Finding photos by the words the text reader found in them: the user's words become an FTS5
 // query of quoted terms (every word must appear, in any order; diacritics and case ignored), so
-// no input can be read as FTS5 syntax.
+// no input can be read as FTS5 syntax. `textWords` splits text the same way for PostgreSQL.
 
 import EFCore
 import GRDB
@@ -17,6 +17,17 @@ extension PhotoLibrary {
             try Row.fetchAll(db, sql: """
                 SELECT rowid AS id, text FROM photo_text WHERE photo_text MATCH ? ORDER BY bm25(photo_text), rowid
                 """, arguments: [query]).map { (try $0.value("id"), try $0.value("text")) }
+        }
+    }
+
+    /// The words of `text` as FTS5's `unicode61 remove_diacritics 2` tokenizer sees them: runs of
+    /// letters and digits, lowercased, accents removed; each once, in order of appearance. The
+    /// PostgreSQL library stores and searches these.
+    static func textWords(_ text: String) -> [String] {
+        let folded = text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).lowercased()
+        var seen = Set<String>()
+        return folded.split(whereSeparator: { !($0.isLetter || $0.isNumber) }).map(String.init).filter {
+            seen.insert($0).inserted
         }
     }
 

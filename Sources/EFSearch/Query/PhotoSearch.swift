@@ -59,14 +59,14 @@ public struct SearchResult: Sendable {
 
 /// Searches one library with one model, holding its vectors in memory.
 public final class PhotoSearch: @unchecked Sendable {
-    public let library: PhotoLibrary
+    public let library: any PhotoStore
     public let model: CLIPModel?
     private let ids: [Int64]
     private let table: VectorTable?
     private var quantized: QuantizedVectorTable?
 
     /// Loads the model's vectors from `library` (none without a model).
-    public init(library: PhotoLibrary, model: CLIPModel?) throws {
+    public init(library: any PhotoStore, model: CLIPModel?) throws {
         self.library = library
         self.model = model
         guard let model else {
