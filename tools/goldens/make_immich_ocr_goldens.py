@@ -188,6 +188,7 @@ def main() -> int:
         "recognition_model": rel(rec_path), "recognition_sha256": sha256_file(rec_path),
         "max_resolution": MAX_RESOLUTION, "box_min_score": BOX_MIN_SCORE, "batch": BATCH,
         "rapidocr_version": version("rapidocr"), "pillow_version": version("pillow"),
+        "opencv_version": version("opencv-python-headless"),
         **{f"{k}_version": v for k, v in versions().items()},
         "images": images,
     }
