@@ -4,7 +4,7 @@
 
 import EFCore
 import EFMedia
-@testable import EFVision
+import EFVision
 import Foundation
 import XCTest
 
@@ -59,15 +59,16 @@ final class TextBoxesTests: XCTestCase {
     func testBoxesTouchingTheBorderAreClippedInsideTheImage() throws {
         let probabilities = map(width: 64, height: 32, cx: 4, cy: 16, length: 30, thickness: 10, degrees: 0)
         let box = try XCTUnwrap(try TextBoxes.find(in: probabilities, imageWidth: 640, imageHeight: 320).first)
-        XCTAssertTrue(box.corners.allSatisfy { (0...639).contains($0.x) && (0...319).contains($0.y) }, "\(box.corners)")
+        let inside = box.corners.allSatisfy { (0...639).contains($0.x) && (0...319).contains($0.y) }
+        XCTAssertTrue(inside, "\(box.corners)")
         XCTAssertEqual(box.corners[0].x, 0)
     }
 
     func testBadMapsAreRefused() {
         XCTAssertThrowsError(try TextBoxes.find(in: Tensor(shape: [2, 2], scalars: [Int64](repeating: 1, count: 4)),
                                                 imageWidth: 2, imageHeight: 2))
-        XCTAssertThrowsError(try TextBoxes.find(in: Tensor(shape: [2, 1, 2, 2], scalars: [Float](repeating: 1, count: 8)),
-                                                imageWidth: 2, imageHeight: 2))
+        let batched = Tensor(shape: [2, 1, 2, 2], scalars: [Float](repeating: 1, count: 8))
+        XCTAssertThrowsError(try TextBoxes.find(in: batched, imageWidth: 2, imageHeight: 2))
         XCTAssertThrowsError(try TextBoxes.find(in: Tensor(shape: [2, 2], scalars: [Float](repeating: 1, count: 4)),
                                                 imageWidth: 0, imageHeight: 2))
     }

@@ -5,7 +5,7 @@
 
 import EFCore
 import EFMedia
-@testable import EFVision
+import EFVision
 import Foundation
 import XCTest
 
@@ -19,15 +19,17 @@ final class TextGeometryTests: XCTestCase {
             for x in 0..<200 {
                 let dx = Double(x) - cx, dy = Double(y) - cy
                 let u = dx * cos(a) + dy * sin(a), v = -dx * sin(a) + dy * cos(a)
-                if abs(u) <= length / 2 && abs(v) <= thickness / 2 { points.append(TextPoint(x: Double(x), y: Double(y))) }
+                if abs(u) <= length / 2 && abs(v) <= thickness / 2 {
+                    points.append(TextPoint(x: Double(x), y: Double(y)))
+                }
             }
         }
         return points
     }
 
     func testMinAreaRectRecoversATurnedRectangle() {
-        let (corners, short) = MinAreaRect.rectangle(of: rotatedPixels(cx: 100, cy: 100, length: 120, thickness: 24,
-                                                                       degrees: 20))
+        let pixels = rotatedPixels(cx: 100, cy: 100, length: 120, thickness: 24, degrees: 20)
+        let (corners, short) = MinAreaRect.rectangle(of: pixels)
         let long = max(corners[0].distance(to: corners[1]), corners[1].distance(to: corners[2]))
         XCTAssertEqual(long, 120, accuracy: 2)
         XCTAssertEqual(short, 24, accuracy: 2)
@@ -39,7 +41,8 @@ final class TextGeometryTests: XCTestCase {
     }
 
     func testMarginGrowsEverySide() {
-        let square = [TextPoint(x: 10, y: 10), TextPoint(x: 30, y: 10), TextPoint(x: 30, y: 20), TextPoint(x: 10, y: 20)]
+        let square = [TextPoint(x: 10, y: 10), TextPoint(x: 30, y: 10), TextPoint(x: 30, y: 20),
+                      TextPoint(x: 10, y: 20)]
         let (corners, short) = MinAreaRect.rectangle(of: square, margin: 2)
         XCTAssertEqual(short, 14, accuracy: 1e-9)
         XCTAssertEqual(corners, [TextPoint(x: 8, y: 8), TextPoint(x: 32, y: 8), TextPoint(x: 32, y: 22),
@@ -49,7 +52,8 @@ final class TextGeometryTests: XCTestCase {
     func testDegenerateSetsGiveZeroSides() {
         XCTAssertEqual(MinAreaRect.rectangle(of: []).shortSide, 0)
         XCTAssertEqual(MinAreaRect.rectangle(of: [TextPoint(x: 3, y: 4)]).shortSide, 0)
-        XCTAssertEqual(MinAreaRect.rectangle(of: [TextPoint(x: 0, y: 0), TextPoint(x: 5, y: 5)]).shortSide, 0, accuracy: 1e-9)
+        let segment = [TextPoint(x: 0, y: 0), TextPoint(x: 5, y: 5)]
+        XCTAssertEqual(MinAreaRect.rectangle(of: segment).shortSide, 0, accuracy: 1e-9)
         XCTAssertEqual(MinAreaRect.convexHull([TextPoint(x: 1, y: 1), TextPoint(x: 1, y: 1)]).count, 1)
     }
 

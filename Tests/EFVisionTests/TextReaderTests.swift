@@ -7,7 +7,7 @@ import EFCore
 import EFIR
 import EFMedia
 import EFTestSupport
-@testable import EFVision
+import EFVision
 import EdgeflowRuntime
 import Foundation
 import XCTest

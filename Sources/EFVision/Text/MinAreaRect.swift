@@ -14,14 +14,17 @@ public struct TextPoint: Equatable, Sendable {
         self.y = y
     }
 
-    func distance(to other: TextPoint) -> Double { ((x - other.x) * (x - other.x) + (y - other.y) * (y - other.y)).squareRoot() }
+    /// The Euclidean distance to `other`.
+    public func distance(to other: TextPoint) -> Double {
+        ((x - other.x) * (x - other.x) + (y - other.y) * (y - other.y)).squareRoot()
+    }
 }
 
-/// Smallest enclosing rectangles of point sets.
-enum MinAreaRect {
+/// Smallest enclosing rectangles of point sets (PP-OCR box fitting).
+public enum MinAreaRect {
     /// The convex hull of `points`, counter-clockwise in y-down coordinates seen as y-up, without
     /// collinear points; one or two points for degenerate sets, empty for none.
-    static func convexHull(_ points: [TextPoint]) -> [TextPoint] {
+    public static func convexHull(_ points: [TextPoint]) -> [TextPoint] {
         let sorted = points.sorted { ($0.x, $0.y) < ($1.x, $1.y) }
         guard sorted.count > 2 else { return sorted.count == 2 && sorted[0] == sorted[1] ? [sorted[0]] : sorted }
         func cross(_ o: TextPoint, _ a: TextPoint, _ b: TextPoint) -> Double {
@@ -29,11 +32,15 @@ enum MinAreaRect {
         }
         var lower: [TextPoint] = [], upper: [TextPoint] = []
         for p in sorted {
-            while lower.count >= 2 && cross(lower[lower.count - 2], lower[lower.count - 1], p) <= 0 { lower.removeLast() }
+            while lower.count >= 2 && cross(lower[lower.count - 2], lower[lower.count - 1], p) <= 0 {
+                lower.removeLast()
+            }
             lower.append(p)
         }
         for p in sorted.reversed() {
-            while upper.count >= 2 && cross(upper[upper.count - 2], upper[upper.count - 1], p) <= 0 { upper.removeLast() }
+            while upper.count >= 2 && cross(upper[upper.count - 2], upper[upper.count - 1], p) <= 0 {
+                upper.removeLast()
+            }
             upper.append(p)
         }
         return Array(lower.dropLast() + upper.dropLast())
@@ -43,7 +50,8 @@ enum MinAreaRect {
     /// (the rectangle of the points' Minkowski sum with a disc of that radius): its four
     /// corners in PP-OCR's order (`ordered`) and its shorter side. Empty input gives four
     /// corners at the origin.
-    static func rectangle(of points: [TextPoint], margin: Double = 0) -> (corners: [TextPoint], shortSide: Double) {
+    public static func rectangle(of points: [TextPoint],
+                                 margin: Double = 0) -> (corners: [TextPoint], shortSide: Double) {
         let hull = convexHull(points)
         guard let first = hull.first else { return ([TextPoint](repeating: TextPoint(x: 0, y: 0), count: 4), 0) }
         // Candidate axes: every hull edge's direction (an optimal rectangle has a side on one).
@@ -76,7 +84,7 @@ enum MinAreaRect {
     /// Four corners as PP-OCR orders them: the two with the smallest x are the left pair (the
     /// upper one top-left), the other two the right pair (the upper one top-right); returned
     /// as top-left, top-right, bottom-right, bottom-left. Sorting is stable.
-    static func ordered(_ corners: [TextPoint]) -> [TextPoint] {
+    public static func ordered(_ corners: [TextPoint]) -> [TextPoint] {
         let byX = corners.enumerated().sorted { ($0.element.x, $0.offset) < ($1.element.x, $1.offset) }.map(\.element)
         let left = byX[0].y <= byX[1].y ? [byX[0], byX[1]] : [byX[1], byX[0]]
         let right = byX[2].y <= byX[3].y ? [byX[2], byX[3]] : [byX[3], byX[2]]

@@ -55,7 +55,7 @@ public enum PerspectiveCrop {
     /// The 8 coefficients (a0…a7, a8 = 1) of the perspective map taking each `from` point to the
     /// `to` point: x' = (a0 x + a1 y + a2) / (a6 x + a7 y + 1), y' likewise with a3…a5. Nil
     /// when the points are degenerate (the 8×8 system is singular).
-    static func homography(from: [TextPoint], to: [TextPoint]) -> [Double]? {
+    public static func homography(from: [TextPoint], to: [TextPoint]) -> [Double]? {
         var rows: [[Double]] = []
         for (p, q) in zip(from, to) {
             rows.append([p.x, p.y, 1, 0, 0, 0, -q.x * p.x, -q.x * p.y, q.x])
@@ -69,9 +69,8 @@ public enum PerspectiveCrop {
         var m = system
         let n = m.count
         for col in 0..<n {
-            guard let pivot = (col..<n).max(by: { abs(m[$0][col]) < abs(m[$1][col]) }), abs(m[pivot][col]) > 1e-12 else {
-                return nil
-            }
+            guard let pivot = (col..<n).max(by: { abs(m[$0][col]) < abs(m[$1][col]) }),
+                  abs(m[pivot][col]) > 1e-12 else { return nil }
             m.swapAt(col, pivot)
             for row in 0..<n where row != col {
                 let factor = m[row][col] / m[col][col]
@@ -100,9 +99,8 @@ public enum PerspectiveCrop {
             var vertical = [Double](repeating: 0, count: 4)
             for (k, row) in rows.enumerated() {
                 let base = row * width * channels + c
-                vertical[k] = cubic(Double(src[base + columns[0] * channels]), Double(src[base + columns[1] * channels]),
-                                    Double(src[base + columns[2] * channels]), Double(src[base + columns[3] * channels]),
-                                    dx)
+                func at(_ i: Int) -> Double { Double(src[base + columns[i] * channels]) }
+                vertical[k] = cubic(at(0), at(1), at(2), at(3), dx)
             }
             let v = cubic(vertical[0], vertical[1], vertical[2], vertical[3], dy)
             out[offset + c] = v <= 0 ? 0 : v >= 255 ? 255 : UInt8(v)

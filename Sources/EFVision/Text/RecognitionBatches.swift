@@ -10,16 +10,17 @@ import EFMedia
 import Foundation
 
 /// One recognizer batch: which crops it holds and their input rows.
-struct RecognitionBatch {
+public struct RecognitionBatch: Sendable {
     /// Indices into the crop list, in batch-row order.
-    var indices: [Int]
+    public var indices: [Int]
     /// The batch's input width.
-    var width: Int
+    public var width: Int
     /// One float32 [1, 3, height, width] tensor per row.
-    var rows: [Tensor]
+    public var rows: [Tensor]
 }
 
-enum RecognitionBatches {
+/// RapidOCR-style recognizer batching.
+public enum RecognitionBatches {
     /// The batches for `crops` (RGB images).
     /// - Parameters:
     ///   - batchSize: crops per batch (Immich: `MACHINE_LEARNING_MAX_BATCH_SIZE__OCR`, default 6).
@@ -28,7 +29,7 @@ enum RecognitionBatches {
     ///     least this wide.
     ///   - maxWidth: batches are at most this wide (a crop of a larger ratio is squeezed).
     /// - Throws: `EdgeflowError.invalidArgument` for a batch size < 1; resize errors.
-    static func make(_ crops: [PixelImage], batchSize: Int, height: Int = 48, baseWidth: Int = 320,
+    public static func make(_ crops: [PixelImage], batchSize: Int, height: Int = 48, baseWidth: Int = 320,
                      maxWidth: Int) throws -> [RecognitionBatch] {
         guard batchSize >= 1 else {
             throw EdgeflowError(.invalidArgument, "the recognition batch size must be at least 1, not \(batchSize)")

@@ -12,6 +12,11 @@ public struct TextBox: Equatable, Sendable {
     public var corners: [TextPoint]
     /// Mean detection probability inside the box before it was grown (0…1).
     public var score: Float
+
+    public init(corners: [TextPoint], score: Float) {
+        self.corners = corners
+        self.score = score
+    }
 }
 
 /// DB post-processing (Differentiable Binarization text detectors: PP-OCR's, RapidOCR's).
@@ -45,16 +50,19 @@ public enum TextBoxes {
                 guard shortSide >= 3 else { return nil }
                 let score = meanInside(corners, probabilities, width: width, height: height)
                 guard score >= minScore else { return nil }
-                // The unclip offset works on whole pixels (pyclipper truncates the corners).
+                // The distance comes from the rectangle; the offset works on whole pixels (pyclipper
+                // truncates the corners).
                 let whole = corners.map { TextPoint(x: $0.x.rounded(.towardZero), y: $0.y.rounded(.towardZero)) }
-                let distance = area(whole) * unclipRatio / perimeter(whole)
+                let distance = area(corners) * unclipRatio / perimeter(corners)
                 guard distance.isFinite else { return nil }
                 let (grown, grownShort) = MinAreaRect.rectangle(of: whole, margin: distance)
                 guard grownShort >= 5 else { return nil }
-                let scaled = grown.map { p in
-                    TextPoint(x: min(max((p.x / Double(width) * Double(imageWidth)).rounded(.toNearestOrEven), 0), Double(imageWidth)),
-                              y: min(max((p.y / Double(height) * Double(imageHeight)).rounded(.toNearestOrEven), 0),
-                                     Double(imageHeight)))
+                // numpy's round (half to even), clipped to 0…size; then to 0…size − 1 as whole pixels.
+                func scale(_ v: Double, _ from: Int, _ to: Int) -> Double {
+                    min(max((v / Double(from) * Double(to)).rounded(.toNearestOrEven), 0), Double(to))
+                }
+                let scaled = grown.map {
+                    TextPoint(x: scale($0.x, width, imageWidth), y: scale($0.y, height, imageHeight))
                 }
                 let clipped = MinAreaRect.ordered(scaled).map { p in
                     TextPoint(x: min(max(p.x, 0), Double(imageWidth - 1)), y: min(max(p.y, 0), Double(imageHeight - 1)))
@@ -71,7 +79,9 @@ public enum TextBoxes {
     /// Immich's order: stable by the top-left corner's y; a new line starts where that y jumps
     /// by 10 pixels or more from the previous box's; by top-left x within a line.
     public static func readingOrder(_ boxes: [TextBox]) -> [TextBox] {
-        let byY = boxes.enumerated().sorted { ($0.element.corners[0].y, $0.offset) < ($1.element.corners[0].y, $1.offset) }
+        let byY = boxes.enumerated().sorted {
+            ($0.element.corners[0].y, $0.offset) < ($1.element.corners[0].y, $1.offset)
+        }
         var line = 0
         var keyed: [(line: Int, x: Double, rank: Int, box: TextBox)] = []
         for (rank, item) in byY.enumerated() {
@@ -81,10 +91,11 @@ public enum TextBoxes {
         return keyed.sorted { ($0.line, $0.x, $0.rank) < ($1.line, $1.x, $1.rank) }.map(\.box)
     }
 
-    /// Mean of the map over the pixels of the quadrilateral's bounding window that the filled
-    /// quadrilateral covers (OpenCV fillPoly on the corners truncated to whole pixels: a row is
-    /// filled between its left and right edge crossings, rounded, ends included).
-    static func meanInside(_ corners: [TextPoint], _ map: UnsafeBufferPointer<Float>, width: Int, height: Int) -> Float {
+    /// Mean of the map over the quadrilateral as OpenCV's fillPoly covers it (the corners
+    /// truncated to whole pixels inside its bounding window): each row from the ceiling of its
+    /// left edge crossing to the floor of its right one, plus the edges drawn as 8-connected lines.
+    static func meanInside(_ corners: [TextPoint], _ map: UnsafeBufferPointer<Float>, width: Int,
+                           height: Int) -> Float {
         let xs = corners.map(\.x), ys = corners.map(\.y)
         let x0 = min(max(Int(xs.min()!.rounded(.down)), 0), width - 1)
         let x1 = min(max(Int(xs.max()!.rounded(.up)), 0), width - 1)
@@ -92,12 +103,28 @@ public enum TextBoxes {
         let y1 = min(max(Int(ys.max()!.rounded(.up)), 0), height - 1)
         let polygon = corners.map { TextPoint(x: ($0.x - Double(x0)).rounded(.towardZero) + Double(x0),
                                               y: ($0.y - Double(y0)).rounded(.towardZero) + Double(y0)) }
-        var sum = 0.0, count = 0
+        let columns = x1 - x0 + 1
+        var covered = [Bool](repeating: false, count: columns * (y1 - y0 + 1))
+        func cover(_ x: Int, _ y: Int) {
+            if x >= x0 && x <= x1 && y >= y0 && y <= y1 { covered[(y - y0) * columns + x - x0] = true }
+        }
         for y in y0...y1 {
             guard let (left, right) = crossings(polygon, y: Double(y)) else { continue }
-            let from = max(x0, Int(left.rounded())), to = min(x1, Int(right.rounded()))
-            guard from <= to else { continue }
-            for x in from...to {
+            let from = Int(left.rounded(.up)), to = Int(right.rounded(.down))
+            if from <= to { for x in from...to { cover(x, y) } }
+        }
+        for i in 0..<polygon.count {
+            let a = polygon[i], b = polygon[(i + 1) % polygon.count]
+            let steps = Int(max(abs(b.x - a.x), abs(b.y - a.y)))
+            for k in 0...steps {
+                let t = steps == 0 ? 0 : Double(k) / Double(steps)
+                cover(Int((a.x + (b.x - a.x) * t + 0.5).rounded(.down)),
+                      Int((a.y + (b.y - a.y) * t + 0.5).rounded(.down)))
+            }
+        }
+        var sum = 0.0, count = 0
+        for y in y0...y1 {
+            for x in x0...x1 where covered[(y - y0) * columns + x - x0] {
                 sum += Double(map[y * width + x])
                 count += 1
             }

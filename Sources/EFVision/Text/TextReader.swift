@@ -46,7 +46,8 @@ public final class TextReader: @unchecked Sendable {
     public init(detection: ShapedModels, recognition: ShapedModels, maxResolution: Int = 736,
                 batchSize: Int = 6) throws {
         guard batchSize >= 1, maxResolution >= 1 else {
-            throw EdgeflowError(.invalidArgument, "batch size \(batchSize) and resolution \(maxResolution) must be ≥ 1")
+            throw EdgeflowError(.invalidArgument,
+                                "batch size \(batchSize) and resolution \(maxResolution) must be ≥ 1")
         }
         self.detection = detection
         self.recognition = recognition
@@ -78,7 +79,7 @@ public final class TextReader: @unchecked Sendable {
     public func read(_ image: PixelImage, maxResolution: Int? = nil, minBoxScore: Float = 0.5,
                      minTextScore: Float = 0.8) throws -> [TextLine] {
         try readAll(image, maxResolution: maxResolution, minBoxScore: minBoxScore)
-            .filter { $0.score > minTextScore && !$0.text.trimmingCharacters(in: .whitespaces).isEmpty }
+            .filter { $0.score > minTextScore }
     }
 
     /// Every detected box with what the recognizer read in it (no text-score filter).
