@@ -9,6 +9,7 @@ public struct TextPoint: Equatable, Sendable {
     public var x: Double
     public var y: Double
 
+    /// The point (x, y).
     public init(x: Double, y: Double) {
         self.x = x
         self.y = y

@@ -13,6 +13,7 @@ public struct TextBox: Equatable, Sendable {
     /// Mean detection probability inside the box before it was grown (0…1).
     public var score: Float
 
+    /// A box from its corners (top-left, top-right, bottom-right, bottom-left) and score.
     public init(corners: [TextPoint], score: Float) {
         self.corners = corners
         self.score = score
