@@ -51,12 +51,10 @@ public enum TextBoxes {
                 guard shortSide >= 3 else { return nil }
                 let score = meanInside(corners, probabilities, width: width, height: height)
                 guard score >= minScore else { return nil }
-                // The distance comes from the rectangle; the offset works on whole pixels (pyclipper
-                // truncates the corners).
-                let whole = corners.map { TextPoint(x: $0.x.rounded(.towardZero), y: $0.y.rounded(.towardZero)) }
+                // The distance comes from the rectangle; the offset works on whole pixels (pyclipper's).
                 let distance = area(corners) * unclipRatio / perimeter(corners)
-                guard distance.isFinite else { return nil }
-                let (grown, grownShort) = MinAreaRect.rectangle(of: whole, margin: distance)
+                guard distance.isFinite, distance > 0 else { return nil }
+                let (grown, grownShort) = MinAreaRect.rectangle(of: RoundOffset.grow(corners, by: distance))
                 guard grownShort >= 5 else { return nil }
                 // numpy's round (half to even), clipped to 0…size; then to 0…size − 1 as whole pixels.
                 func scale(_ v: Double, _ from: Int, _ to: Int) -> Double {
