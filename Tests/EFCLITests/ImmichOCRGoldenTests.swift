@@ -4,15 +4,15 @@
 // vertical lines. The reader here runs the same ONNX files compiled by Edgeflow, one executable per
 // input shape, from a models folder in Immich's layout. Release tier (model-sized).
 //
-// Tolerances: corners within 2 pixels (the bar; box corners are whole pixels after
-// rounding, so a map value crossing the 0.3 threshold can move one by a pixel); texts exactly
-// equal where the box is the same (one line whose box moved by a pixel may read differently);
-// box scores within 0.02 (a mean over the box's map pixels: the map matches onnxruntime to
-// ~1e-4 and the fill copies OpenCV's fillPoly, measured 0.0004 apart, but a box one pixel
-// rounder elsewhere would shift a mean over a ~10-pixel-high box by about 0.01); text scores
+// Tolerances: corners within 2 pixels (the bar; measured: identical); texts exactly
+// equal (one line whose box moved by a pixel may read differently: page.png's blurred 4th line
+// reads differently in RapidOCR itself for each of the 16 one-pixel moves of one corner
+// coordinate); box scores within 0.02 (a mean over the box's map pixels: the map matches
+// onnxruntime to ~1e-4 and the cover copies OpenCV's fillPoly; measured 0.0004); text scores
 // within 0.01 where every box of the image is the same (a mean of per-character maximum
-// probabilities, rounded to 1e-5 by RapidOCR; crops and the recognizer agree to rounding), 0.03
-// where a batch-mate's box moved (its batch pads to another width; measured 0.028 on page.png).
+// probabilities, rounded to 1e-5 by RapidOCR; measured 5e-6), 0.03 where a box moved (its batch
+// pads to another width, shifting its batch-mates' scores; 0.028 measured before the unclip was
+// pyclipper's).
 
 import EFCLI
 import EFCore
@@ -121,9 +121,6 @@ final class ImmichOCRGoldenTests: XCTestCase {
         XCTAssertLessThanOrEqual(worstBox, 0.02)
         XCTAssertLessThanOrEqual(worstText["same"] ?? 0, 0.01)
         XCTAssertLessThanOrEqual(worstText["batch-mate moved"] ?? 0, 0.03)
-        // page.png's 4th line (a blurred scan, boxes overlapping) reads differently in RapidOCR itself when
-        // any single corner moves by one pixel (tried with the generator's crop and RapidOCR's recognizer:
-        // each of the 16 one-pixel moves of one corner coordinate changes the text).
         XCTAssertLessThanOrEqual(moved.count, 1, "\(moved)")
     }
 
