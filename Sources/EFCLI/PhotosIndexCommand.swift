@@ -27,8 +27,9 @@ struct PhotosIndexCommand: ParsableCommand {
 
             The text in the photos is read with PP-OCR (--ocr DIR, or a PP-OCRv4 folder in \
             $EDGEFLOW_MODELS or ~/.cache/edgeflow/models) for `photos search --text-in-photo`: \
-            the detector sees each photo fitted into a square of --ocr-resolution pixels, so \
-            text smaller than about 1/60 of the photo's longer side is not found.
+            as Immich reads it, the detector sees each photo with its shorter side scaled to \
+            --ocr-resolution pixels (never enlarged), so text smaller than about 1/60 of the \
+            photo's shorter side is not found.
             """)
 
     @Argument(help: "The folders (or single photos) to index.")

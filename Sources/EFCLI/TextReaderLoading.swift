@@ -1,5 +1,5 @@
-// Loads a text-reading (OCR) model folder for the photo verbs: the detector compiled for a
-// square input of the chosen side, the recognizer for 48×320 lines, both beside their ONNX files.
+// Loads a text-reading (OCR) model folder for the photo verbs and serve-ml: detector and
+// recognizer compiled per input shape on first use, beside their ONNX files.
 
 import ArgumentParser
 import EFCore
@@ -7,16 +7,30 @@ import EFVision
 import Foundation
 
 enum TextReaderLoading {
-    /// The folder's reader, compiling the models when needed.
-    /// - Parameter log: receives one line per model compiled.
-    static func load(_ folder: TextReaderFolder, log: (String) -> Void) throws -> TextReader {
-        let side = folder.detectionSide
-        let detection = try FolderModelCompiling.executable(onnx: folder.detectionONNX, efx: folder.detectionExecutable,
-                                                            inputShape: [1, 3, side, side], log: log)
-        let recognition = try FolderModelCompiling.executable(
-            onnx: folder.recognitionONNX, efx: folder.recognitionExecutable,
-            inputShape: [1, 3, 48, folder.recognitionWidth], log: log)
-        return try TextReader(detection: detection, recognition: recognition)
+    /// The folder's reader; each input shape it meets is compiled on first use.
+    /// - Parameters:
+    ///   - batchSize: crops per recognizer batch; nil: `MACHINE_LEARNING_MAX_BATCH_SIZE__OCR`, else 6.
+    ///   - log: receives one line per model compiled.
+    static func load(_ folder: TextReaderFolder, batchSize: Int? = nil,
+                     log: @escaping @Sendable (String) -> Void) throws -> TextReader {
+        let detection = ShapedModels { shape in
+            try FolderModelCompiling.executable(onnx: folder.detectionONNX,
+                                                efx: folder.detectionExecutable(width: shape[3], height: shape[2]),
+                                                inputShape: shape, log: log)
+        }
+        let recognition = ShapedModels { shape in
+            try FolderModelCompiling.executable(onnx: folder.recognitionONNX,
+                                                efx: folder.recognitionExecutable(width: shape[3]),
+                                                inputShape: shape, log: log)
+        }
+        return try TextReader(detection: detection, recognition: recognition, maxResolution: folder.maxResolution,
+                              batchSize: batchSize ?? environmentBatchSize())
+    }
+
+    /// Immich's `MACHINE_LEARNING_MAX_BATCH_SIZE__OCR` (1…256), else 6.
+    static func environmentBatchSize() -> Int {
+        let value = ProcessInfo.processInfo.environment["MACHINE_LEARNING_MAX_BATCH_SIZE__OCR"].flatMap { Int($0) }
+        return value.map { min(max($0, 1), 256) } ?? 6
     }
 
     /// The default text-reading folder: PP-OCRv4 under $EDGEFLOW_MODELS, else under
@@ -39,7 +53,7 @@ struct TextReaderOptions: ParsableArguments {
     var disabled = false
 
     @Option(name: .customLong("ocr-resolution"),
-            help: ArgumentHelp("Side of the square the text detector sees (multiple of 32, 32…4096).",
+            help: ArgumentHelp("The text detector's shorter side, never enlarged (multiple of 32, 32…4096).",
                                valueName: "pixels"))
     var resolution = 736
 
@@ -53,7 +67,7 @@ struct TextReaderOptions: ParsableArguments {
     /// The reader to use (loading and compiling it), or nil when disabled or none is installed.
     func load() throws -> (name: String, reader: TextReader)? {
         guard !disabled, let path = folder ?? TextReaderLoading.defaultFolder() else { return nil }
-        let folder = try TextReaderFolder(url: CommandSupport.url(path), detectionSide: resolution)
+        let folder = try TextReaderFolder(url: CommandSupport.url(path), maxResolution: resolution)
         let reader = try TextReaderLoading.load(folder) {
             FileHandle.standardError.write(Data(("note: " + $0 + "\n").utf8))
         }

@@ -15,7 +15,8 @@ public protocol ImmichModelProvider: Sendable {
     func clip(_ name: String) throws -> CLIPModel
     func faceDetector(_ name: String) throws -> FaceDetector
     func faceRecognizer(_ name: String) throws -> FaceRecognizer
-    /// A text reader whose detector sees a square of `resolution` pixels.
+    /// A text reader (`resolution`: Immich's `maxResolution` rounded to a multiple of 32 in
+    /// 32…4096; each `read` is told the request's own).
     func textReader(_ name: String, resolution: Int) throws -> TextReader
 }
 
@@ -90,19 +91,14 @@ public final class ImmichMLService: Sendable {
             let image = try need(image, task: "ocr")
             let side = max(32, min(4096, resolution / 32 * 32))
             let reader = try load(detection) { try models.textReader(detection, resolution: side) }
-            let lines = try reader.read(image, minBoxScore: minScore, minTextScore: minTextScore)
-            try answer.setText(Self.readingOrder(lines).map { line in
-                let (x0, y0) = (Float(line.x), Float(line.y))
-                let (x1, y1) = (Float(line.x + line.width), Float(line.y + line.height))
-                return AnsweredText(text: line.text, corners: [x0, y0, x1, y0, x1, y1, x0, y1],
-                                    boxScore: line.boxScore, textScore: line.score)
+            // The reader answers in Immich's reading order, corners TL, TR, BR, BL.
+            let lines = try reader.read(image, maxResolution: max(1, resolution), minBoxScore: minScore,
+                                        minTextScore: minTextScore)
+            try answer.setText(lines.map { line in
+                AnsweredText(text: line.text, corners: line.corners.flatMap { [Float($0.x), Float($0.y)] },
+                             boxScore: line.boxScore, textScore: line.score)
             }, imageWidth: image.width, imageHeight: image.height)
         }
-    }
-
-    /// Lines top to bottom, and left to right within 10 pixels of height (Immich's order).
-    static func readingOrder(_ lines: [TextLine]) -> [TextLine] {
-        lines.sorted { a, b in abs(a.y - b.y) <= 10 ? a.x < b.x : a.y < b.y }
     }
 
     private func need(_ image: PixelImage?, task: String) throws -> PixelImage {

@@ -12,13 +12,17 @@ public enum ExecutableRoundTrip {
     /// Compiles `graph` (fp-optimizing it first when it is native), writes the executable to a
     /// temporary file, loads it and returns the loaded model (the file is already deleted: the
     /// mapping keeps the bytes).
-    public static func load(_ graph: Graph, _ options: CompileOptions = CompileOptions()) throws -> EdgeflowModel {
+    /// `metadata` goes into the manifest (as ONNX `metadata_props` would).
+    public static func load(_ graph: Graph, _ options: CompileOptions = CompileOptions(),
+                            metadata: [String: String]? = nil) throws -> EdgeflowModel {
         let compiled = try ModelPipeline.compile(graph, options)
         let directory = try TestData.temporaryDirectory("efx-roundtrip")
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = directory.appendingPathComponent("model.efx")
+        var manifest = try manifest(for: graph)
+        manifest.metadata = metadata
         try ExecutableWriter.write(plan: compiled.plan, constants: compiled.constants,
-                                   manifest: manifest(for: graph), recipe: nil, to: url)
+                                   manifest: manifest, recipe: nil, to: url)
         return try EdgeflowModel(contentsOf: url)
     }
 

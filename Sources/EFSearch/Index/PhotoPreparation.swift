@@ -43,7 +43,7 @@ struct PhotoPreparation: Sendable {
         result.contentHash = Self.contentHash(bytes)
         do {
             let reading = photo.needsText ? reader : nil
-            let needed = max(model?.folder.imageSize ?? 0, thumbnailSide, reading?.detectionSize.width ?? 0)
+            let needed = max(model?.folder.imageSize ?? 0, thumbnailSide, reading?.maxResolution ?? 0)
             let options = DecodeOptions(maxPixels: maxPixels, minimumWidth: needed, minimumHeight: needed)
             let decoded = try ImageDecoder.decode(bytes: bytes, options: options)
             result.format = decoded.format.rawValue
