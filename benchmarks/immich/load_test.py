@@ -40,8 +40,8 @@ BOUNDARY = "----formdata-undici-0123456789ab"
 CLIP = '{"clip":{"visual":{"modelName":"ViT-B-32__openai","options":{}}}}'
 FACES = ('{"facial-recognition":{"detection":{"modelName":"buffalo_l","options":{"minScore":0.7}},'
          '"recognition":{"modelName":"buffalo_l","options":{}}}}')
-OCR = ('{"ocr":{"detection":{"modelName":"PP-OCRv4","options":{"minScore":0.5,"maxResolution":736}},'
-       '"recognition":{"modelName":"PP-OCRv4","options":{"minScore":0.8}}}}')
+OCR = ('{"ocr":{"detection":{"modelName":"PP-OCRv5_mobile","options":{"minScore":0.5,"maxResolution":736}},'
+       '"recognition":{"modelName":"PP-OCRv5_mobile","options":{"minScore":0.8}}}}')
 TEXT = '{"clip":{"textual":{"modelName":"ViT-B-32__openai","options":{"language":"en"}}}}'
 # Immich's job concurrency defaults: smart search 2, face detection 2, OCR 1; and search queries.
 MIXED = [CLIP, CLIP, FACES, FACES, OCR, TEXT, TEXT]
@@ -83,10 +83,11 @@ def models_folder(work: str) -> str:
     root = os.path.join(work, "models")
     os.makedirs(root)
     for name, source in (("ViT-B-32__openai", "immich-models/ViT-B-32__openai"),
-                         ("buffalo_l", "immich-models/buffalo_l"), ("PP-OCRv4", "models/ocr/PP-OCRv4")):
+                         ("buffalo_l", "immich-models/buffalo_l"),
+                         ("PP-OCRv5_mobile", "immich-models/PP-OCRv5_mobile")):
         path = os.path.join(td, source)
         if not os.path.isdir(path):
-            sys.exit(f"{path} is missing: run scripts/setup.sh (and the demo once for PP-OCRv4)")
+            sys.exit(f"{path} is missing: run scripts/setup.sh")
         os.symlink(path, os.path.join(root, name))
     return root
 
@@ -95,7 +96,7 @@ def start_server(binary: str, models: str, threads: int | None) -> tuple[subproc
     env = dict(os.environ, MACHINE_LEARNING_PRELOAD__CLIP__VISUAL="ViT-B-32__openai",
                MACHINE_LEARNING_PRELOAD__FACIAL_RECOGNITION__DETECTION="buffalo_l",
                MACHINE_LEARNING_PRELOAD__FACIAL_RECOGNITION__RECOGNITION="buffalo_l",
-               MACHINE_LEARNING_PRELOAD__OCR__DETECTION="PP-OCRv4")
+               MACHINE_LEARNING_PRELOAD__OCR__DETECTION="PP-OCRv5_mobile")
     if threads:
         env["MACHINE_LEARNING_REQUEST_THREADS"] = str(threads)
     server = subprocess.Popen([binary, "serve-ml", "--models", models, "--host", "127.0.0.1", "--port", "0"],
@@ -123,9 +124,14 @@ def post(port: int, body: bytes) -> tuple[int, bytes]:
     return answer.status, data
 
 
-def ping_watch(port: int, stop: float, worst: list) -> None:
-    """GET /ping every 0.5 s until `stop`; keeps the slowest answer (seconds) and failures."""
+def ping_watch(port: int, stop: float, worst: list, pid: int, rss: list) -> None:
+    """GET /ping every 0.5 s until `stop`; keeps the slowest answer (seconds) and failures, and
+    samples the server's RSS (MiB) every 30 s."""
+    next_sample = time.monotonic()
     while time.monotonic() < stop:
+        if time.monotonic() >= next_sample:
+            rss.append(round(rss_kib(pid) / 1024))
+            next_sample += 30
         start = time.monotonic()
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -139,13 +145,13 @@ def ping_watch(port: int, stop: float, worst: list) -> None:
         time.sleep(0.5)
 
 
-def load(port: int, bodies: list[tuple[str, bytes]], clients: int, seconds: float) -> dict:
+def load(port: int, pid: int, bodies: list[tuple[str, bytes]], clients: int, seconds: float) -> dict:
     results: dict[str, list] = {name: [] for name, _ in bodies}
     errors: dict[str, int] = {name: 0 for name, _ in bodies}
     lock = threading.Lock()
     stop = time.monotonic() + seconds
-    ping = [0.0, 0]
-    watcher = threading.Thread(target=ping_watch, args=(port, stop, ping))
+    ping, rss = [0.0, 0], []
+    watcher = threading.Thread(target=ping_watch, args=(port, stop, ping, pid, rss))
     watcher.start()
 
     def client(index: int) -> None:
@@ -168,7 +174,7 @@ def load(port: int, bodies: list[tuple[str, bytes]], clients: int, seconds: floa
     for thread in threads:
         thread.join()
     watcher.join()
-    report = {"ping": {"slowest_s": round(ping[0], 3), "failed": ping[1]}}
+    report = {"ping": {"slowest_s": round(ping[0], 3), "failed": ping[1]}, "rss_mib_every_30s": rss}
     for name, latencies in results.items():
         latencies.sort()
         pick = (lambda q: round(1000 * latencies[min(len(latencies) - 1, int(q * len(latencies)))], 1))
@@ -179,7 +185,7 @@ def load(port: int, bodies: list[tuple[str, bytes]], clients: int, seconds: floa
 
 
 def model_alone(binary: str, efx: str, threads: int) -> float:
-    out = subprocess.run([binary, "benchmark", efx, "--threads", str(threads), "--iterations", "20", "--json"],
+    out = subprocess.run([binary, "benchmark", efx, "--threads", str(threads), "--iterations", "100", "--json"],
                          check=True, capture_output=True, text=True).stdout
     return float(json.loads(out)["throughputPerSecond"])
 
@@ -213,7 +219,7 @@ def main() -> int:
             visual = os.path.join(models, "ViT-B-32__openai", "visual", "model.efx")
             alone_before = model_alone(args.binary, visual, cores)
             rss_start = rss_kib(server.pid)
-            report = load(port, bodies, clients, args.seconds)
+            report = load(port, server.pid, bodies, clients, args.seconds)
             rss_end = rss_kib(server.pid)
         finally:
             server.terminate()
@@ -221,9 +227,10 @@ def main() -> int:
         alone_after = model_alone(args.binary, visual, cores)
         alone = {"clip_before": alone_before, "clip_after": alone_after}
         ping = report.pop("ping")
+        rss_trend = report.pop("rss_mib_every_30s")
         result = {"cpu": cpu_name(), "cores": cores, "task": args.task, "seconds": args.seconds,
                   "clients": clients, "image": os.path.relpath(image_path, ROOT), "image_bytes": len(image),
-                  "served": report, "ping": ping, "rss_kib": {"after_warmup": rss_start, "end": rss_end},
+                  "served": report, "ping": ping, "rss_kib": {"after_warmup": rss_start, "end": rss_end}, "rss_mib_every_30s": rss_trend,
                   "model_alone_per_second": alone}
         if args.task == "clip":
             result["clip_overhead"] = round(1 - report["clip"]["per_second"] / max(alone_before, alone_after), 3)
@@ -240,7 +247,8 @@ def main() -> int:
             print(f"  /ping: slowest {ping['slowest_s']} s, {ping['failed']} failed")
             if "clip_overhead" in result:
                 print(f"  serving overhead: {100 * result['clip_overhead']:.1f} %")
-            print(f"  server RSS: {rss_start / 1024:.0f} MiB after warm-up, {rss_end / 1024:.0f} MiB at the end")
+            print(f"  server RSS: {rss_start / 1024:.0f} MiB after warm-up, {rss_end / 1024:.0f} MiB at the end; "
+                  f"every 30 s: {rss_trend}")
         return 0
     finally:
         shutil.rmtree(work, ignore_errors=True)
