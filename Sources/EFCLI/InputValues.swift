@@ -15,9 +15,11 @@ struct NamedValues: ExpressibleByArgument {
     init?(argument: String) {
         guard let separator = argument.lastIndex(of: "=") else { return nil }
         name = String(argument[..<separator])
-        let parsed = argument[argument.index(after: separator)...].split(separator: ",", omittingEmptySubsequences: false)
+        let parsed = argument[argument.index(after: separator)...]
+            .split(separator: ",", omittingEmptySubsequences: false)
             .map { Double($0.trimmingCharacters(in: .whitespaces)) }
-        guard !name.isEmpty, !parsed.isEmpty, parsed.count <= 1 << 16, parsed.allSatisfy({ $0?.isFinite == true }) else {
+        guard !name.isEmpty, !parsed.isEmpty, parsed.count <= 1 << 16,
+              parsed.allSatisfy({ $0?.isFinite == true }) else {
             return nil
         }
         values = parsed.compactMap { $0 }
@@ -40,14 +42,18 @@ enum InputValues {
             let what = "--input-value for '\(argument.name)'"
             let dtype = try OnnxDataType.requiredDType(info.elemType, for: what)
             let declared = info.dims ?? []
-            var shape = declared.map { dim -> Int? in if case .value(let v) = dim, v >= 0 { return v } else { return nil } }
+            var shape = declared.map { dim -> Int? in
+                if case .value(let v) = dim, v >= 0 { return v }
+                return nil
+            }
             if shape.count == 1, shape[0] == nil { shape = [argument.values.count] }
             guard shape.allSatisfy({ $0 != nil }), shape.compactMap({ $0 }).reduce(1, *) == argument.values.count else {
                 throw EdgeflowError(.invalidArgument, "\(what) gives \(argument.values.count) value(s), but the input "
                                         + "is declared \(declared.map { "\($0)" }.joined(separator: "×"))",
                                     hint: "give exactly one value per element of a fully static input")
             }
-            result[argument.name] = try tensor(argument.values, dtype: dtype, shape: shape.compactMap { $0 }, what: what)
+            result[argument.name] = try tensor(argument.values, dtype: dtype, shape: shape.compactMap { $0 },
+                                               what: what)
         }
         return result
     }

@@ -27,7 +27,8 @@ struct ServeMLCommand: ParsableCommand {
             MACHINE_LEARNING_MODEL_TTL (seconds, default 300, 0 keeps models loaded), \
             MACHINE_LEARNING_MODEL_TTL_POLL_S (default 10), \
             MACHINE_LEARNING_MAX_BATCH_SIZE__FACIAL_RECOGNITION (faces per recognizer run, default 8; \
-            faces of concurrent requests share runs), \
+            faces of concurrent requests share runs), MACHINE_LEARNING_MAX_BATCH_SIZE__OCR (text lines \
+            per recognizer run, default 6), \
             MACHINE_LEARNING_PRELOAD__CLIP__VISUAL, …__CLIP__TEXTUAL, \
             …__FACIAL_RECOGNITION__DETECTION, …__FACIAL_RECOGNITION__RECOGNITION, \
             …__OCR__DETECTION, …__OCR__RECOGNITION (comma-separated model names loaded at start).
@@ -81,7 +82,8 @@ struct ServeMLCommand: ParsableCommand {
                 ?? Self.number(environment, "MACHINE_LEARNING_REQUEST_THREADS", 1...256) ?? options.requestThreads
             if let threads { EdgeflowModel.setThreadCount(threads) }
             let root = models ?? environment["MACHINE_LEARNING_CACHE_FOLDER"] ?? CLIPFolderLoading.modelsDirectory()
-            let faceBatch = try Self.number(environment, "MACHINE_LEARNING_MAX_BATCH_SIZE__FACIAL_RECOGNITION", 1...64) ?? 8
+            let faceBatch = try Self.number(environment, "MACHINE_LEARNING_MAX_BATCH_SIZE__FACIAL_RECOGNITION",
+                                            1...64) ?? 8
             let folders = ImmichModelFolders(root: CommandSupport.url(root), faceBatchSize: faceBatch) {
                 ServingLoop.say("note: " + $0)
             }

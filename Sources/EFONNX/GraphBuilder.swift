@@ -37,7 +37,8 @@ struct GraphBuilder {
                 context.addInput(info.name, type)
             }
         }
-        let read = Set(graph.nodes.flatMap(\.inputs) + graph.outputs.map(\.name) + Self.subgraphReads(graph.nodes))
+        let read = Set(graph.nodes.flatMap(\.inputs) + graph.outputs.map(\.name)
+                       + Self.subgraphReads(graph.nodes))
         var converted = Set<String>()
         var initializerBytes = 0
         for initializer in graph.initializers where read.contains(initializer.name) {

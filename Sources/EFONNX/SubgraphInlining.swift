@@ -17,7 +17,8 @@ enum SubgraphInlining {
     ///   nested nodes' importers, prefixed with the node.
     static func inline(_ subgraph: OnnxGraph, bindings: [String] = [], scope: String? = nil,
                        for node: OnnxNode, into context: ImportContext) throws -> [String] {
-        let declaredInputs = subgraph.inputs.filter { input in !subgraph.initializers.contains { $0.name == input.name } }
+        let initializerNames = Set(subgraph.initializers.map(\.name))
+        let declaredInputs = subgraph.inputs.filter { !initializerNames.contains($0.name) }
         guard declaredInputs.count == bindings.count else {
             throw EdgeflowError(.invalidModel, "\(node.opType) '\(node.displayName)': its subgraph '\(subgraph.name)' "
                                     + "takes \(declaredInputs.count) inputs, \(bindings.count) given")

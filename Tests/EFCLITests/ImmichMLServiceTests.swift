@@ -75,7 +75,9 @@ final class ImmichMLServiceTests: XCTestCase {
     private func facesPhoto(_ corners: [(Int, Int)]) throws -> Data {
         var pixels = [UInt8](repeating: 30, count: 640 * 320 * 3)
         for (left, top) in corners {
-            for y in top..<(top + 32) { for x in left..<(left + 32) { for c in 0..<3 { pixels[(y * 640 + x) * 3 + c] = 230 } } }
+            for y in top..<(top + 32) {
+                for x in left..<(left + 32) { for c in 0..<3 { pixels[(y * 640 + x) * 3 + c] = 230 } }
+            }
         }
         return Data(try PNGEncoder.encode(try PixelImage(width: 640, height: 320, channels: 3, pixels: pixels)))
     }

@@ -54,7 +54,8 @@ final class RequestBatcherTests: XCTestCase {
         XCTAssertEqual(group.wait(timeout: .now() + 10), .success)
         XCTAssertEqual(results.withLock { $0[0] }, [1000])
         for caller in 1...6 {
-            XCTAssertEqual(results.withLock { $0[caller] }, [caller * 10 + 1000, caller * 10 + 1001], "caller \(caller)")
+            XCTAssertEqual(results.withLock { $0[caller] }, [caller * 10 + 1000, caller * 10 + 1001],
+                           "caller \(caller)")
         }
         let runs = sizes.withLock { $0 }
         XCTAssertEqual(runs.first, 1)

@@ -105,8 +105,8 @@ final class ControlFlowImportTests: XCTestCase {
     }
 
     private func loopBody() -> OnnxGraph {
-        var body = branch("body", [onnxNode("Identity", ["cond_in"], ["cond_out"]), onnxNode("Neg", ["v_in"], ["v_out"])],
-                          output: "cond_out", elemType: 9)
+        var body = branch("body", [onnxNode("Identity", ["cond_in"], ["cond_out"]),
+                                   onnxNode("Neg", ["v_in"], ["v_out"])], output: "cond_out", elemType: 9)
         var second = OnnxValueInfo()
         second.name = "v_out"
         body.outputs.append(second)

@@ -65,14 +65,15 @@ enum LoopImporters {
         let stateCount = inputs.count - scanCount
         let scanOutputs = body.outputs.count - stateCount
         guard scanOutputs >= 0, body.inputs.count == inputs.count else {
-            throw LoweringSupport.invalid(node, "its body does not fit \(stateCount) state and \(scanCount) scan values")
+            throw LoweringSupport.invalid(node, "its body does not fit \(stateCount) state and \(scanCount) "
+                                              + "scan values")
         }
         let scanned = Array(inputs.suffix(scanCount))
         let inputAxes = try (node.attributeInts("scan_input_axes") ?? [Int](repeating: 0, count: scanCount))
         let inputReversed = try (node.attributeInts("scan_input_directions") ?? []).map { $0 != 0 }
         let outputAxes = try node.attributeInts("scan_output_axes") ?? [Int](repeating: 0, count: scanOutputs)
-        let outputReversed = try (node.attributeInts("scan_output_directions") ?? [Int](repeating: 0, count: scanOutputs))
-            .map { $0 != 0 }
+        let outputDirections = try node.attributeInts("scan_output_directions")
+        let outputReversed = (outputDirections ?? [Int](repeating: 0, count: scanOutputs)).map { $0 != 0 }
         guard inputAxes.count == scanCount, outputAxes.count == scanOutputs, outputReversed.count == scanOutputs,
               inputReversed.isEmpty || inputReversed.count == scanCount else {
             throw LoweringSupport.invalid(node, "scan axes or directions do not match the scan inputs and outputs")
@@ -81,8 +82,8 @@ enum LoopImporters {
         let axes = try zip(inputAxes, shapes).map { try LoweringSupport.axis($0, rank: $1.count, node) }
         let lengths = Set(zip(axes, shapes).map { $1[$0] })
         guard lengths.count == 1, let length = lengths.first, (1...maxUnrolledIterations).contains(length) else {
-            throw LoweringSupport.unsupported(node, "scan inputs of lengths \(lengths.sorted()) (1…\(maxUnrolledIterations) "
-                                                  + "and equal are unrolled)")
+            throw LoweringSupport.unsupported(node, "scan inputs of lengths \(lengths.sorted()) "
+                                                  + "(1…\(maxUnrolledIterations) and equal are unrolled)")
         }
         var state = Array(inputs.prefix(stateCount))
         var parts = [[String]](repeating: [], count: scanOutputs)

@@ -86,7 +86,8 @@ enum RecurrentImporters {
         if let activations = try node.attributeStrings("activations"), !activations.isEmpty,
            activations.map({ $0.lowercased() })
             != Array(repeating: defaults, count: max(1, activations.count / defaults.count)).flatMap({ $0 }) {
-            throw LoweringSupport.unsupported(node, "activations \(activations) (\(defaults.joined(separator: ", ")) are)")
+            let expected = defaults.joined(separator: ", ")
+            throw LoweringSupport.unsupported(node, "activations \(activations) (\(expected) are)")
         }
         if ctx.input(node, 4) != nil {
             throw LoweringSupport.unsupported(node, "sequence_lens (per-batch lengths)",
