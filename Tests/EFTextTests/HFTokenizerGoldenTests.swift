@@ -6,7 +6,7 @@
 // both the bare encoding and what Immich feeds its text tower (cleaned, truncated, padded).
 
 import EFTestSupport
-@testable import EFText
+import EFText
 import Foundation
 import XCTest
 

@@ -4,7 +4,7 @@
 
 import EFCore
 import EFTestSupport
-@testable import EFText
+import EFText
 import Foundation
 import XCTest
 
