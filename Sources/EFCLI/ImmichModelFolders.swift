@@ -30,11 +30,13 @@ public final class ImmichModelFolders: ImmichModelProvider, Sendable {
     }
 
     public func clip(_ name: String) throws -> CLIPModel {
-        try cached("clip:\(name)") { try CLIPFolderLoading.load(try folder(name, holding: "visual").path, log: log) }
+        try cache.model("clip:\(name)") {
+            try CLIPFolderLoading.load(try folder(name, holding: "visual").path, log: log)
+        }
     }
 
     public func faceDetector(_ name: String) throws -> FaceDetector {
-        try cached("face-detection:\(name)") {
+        try cache.model("face-detection:\(name)") {
             let folder = try folder(name, holding: "detection")
             let side = faceInputSide
             let model = try FolderModelCompiling.executable(
@@ -46,7 +48,7 @@ public final class ImmichModelFolders: ImmichModelProvider, Sendable {
     }
 
     public func faceRecognizer(_ name: String) throws -> FaceRecognizer {
-        try cached("face-recognition:\(name)") {
+        try cache.model("face-recognition:\(name)") {
             let folder = try folder(name, holding: "recognition")
             let onnx = folder.appendingPathComponent("recognition/model.onnx")
             let model = try FolderModelCompiling.executable(
@@ -59,7 +61,7 @@ public final class ImmichModelFolders: ImmichModelProvider, Sendable {
     }
 
     public func textReader(_ name: String, resolution: Int) throws -> TextReader {
-        try cached("ocr:\(name)@\(resolution)") {
+        try cache.model("ocr:\(name)@\(resolution)") {
             let models = try TextReaderFolder(url: try folder(name, holding: "recognition"), maxResolution: resolution)
             return try TextReaderLoading.load(models, log: log)
         }
@@ -81,9 +83,5 @@ public final class ImmichModelFolders: ImmichModelProvider, Sendable {
                                 hint: "edgeflow models pull NAME --models-dir \(root.path)")
         }
         return folder
-    }
-
-    private func cached<Model>(_ key: String, _ make: () throws -> Model) throws -> Model {
-        try cache.model(key, make: make)
     }
 }

@@ -5,6 +5,7 @@
 
 import ArgumentParser
 import EFCore
+import EFKernels
 import EFONNX
 
 /// One `NAME=V[,V…]` argument.
@@ -58,27 +59,16 @@ enum InputValues {
         return result
     }
 
+    /// `values` as `dtype` through the cast kernel; a value the dtype cannot hold exactly (a
+    /// fraction or an out-of-range number for an integer type) is refused.
     private static func tensor(_ values: [Double], dtype: DType, shape: [Int], what: String) throws -> Tensor {
-        func whole<T: FixedWidthInteger & TensorElement>(_: T.Type) throws -> Tensor {
-            Tensor(shape: shape, scalars: try values.map { value in
-                guard value == value.rounded(), let exact = T(exactly: value) else {
-                    throw EdgeflowError(.invalidArgument, "\(what): \(value) does not fit \(dtype)")
-                }
-                return exact
-            })
+        let tensor = try Kernels.cast(Tensor(shape: shape, scalars: values), to: dtype)
+        if dtype.isInteger {
+            let back = try Kernels.cast(tensor, to: .float64).doubleValues()
+            if let index = zip(values, back).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset {
+                throw EdgeflowError(.invalidArgument, "\(what): \(values[index]) does not fit \(dtype)")
+            }
         }
-        switch dtype {
-        case .float32: return Tensor(shape: shape, scalars: values.map { Float($0) })
-        case .float64: return Tensor(shape: shape, scalars: values)
-        case .int64: return try whole(Int64.self)
-        case .int32: return try whole(Int32.self)
-        case .int8: return try whole(Int8.self)
-        case .uint8: return try whole(UInt8.self)
-        case .bool:
-            let bytes = values.map { $0 != 0 ? UInt8(1) : 0 }
-            return bytes.withUnsafeBytes { Tensor(dtype: .bool, shape: shape, bytes: $0) }
-        default:
-            throw EdgeflowError(.unsupported, "\(what): inputs of dtype \(dtype) cannot be given on the command line")
-        }
+        return tensor
     }
 }

@@ -27,7 +27,8 @@ enum ModelFileKinds {
                 + "run it with: edgeflow run \(shown) --input NAME=FILE.npy --output-dir DIR",
                 hint: "`edgeflow \(verb)` takes the archive (.efa) it was compiled from")
         case .onnx, .tflite:
-            throw EdgeflowError(.invalidArgument, "\(shown) is \(kind == .onnx ? "an" : "a") \(kind.userName); parse it first: "
+            let article = kind == .onnx ? "an" : "a"
+            throw EdgeflowError(.invalidArgument, "\(shown) is \(article) \(kind.userName); parse it first: "
                 + "edgeflow parse \(shown) -o \(stem).efa"
                 + (expected == .efx ? ", then edgeflow compile \(stem).efa -o \(stem).efx" : ""),
                 hint: "`edgeflow \(verb)` takes an \(wanted)")

@@ -11,7 +11,8 @@ enum TokenizerFileFuzzTarget {
                         String(repeating: "ab", count: 200), ""]
 
     static let hfTokenizer = FuzzTarget(name: "hf-tokenizer",
-        summary: "tokenizer.json bytes → HFTokenizer(data:); when it loads, encode and tokenize fixed texts") { data in
+        summary: "tokenizer.json bytes → HFTokenizer(data:); when it loads, encode and tokenize fixed texts"
+    ) { data in
         let tokenizer = try HFTokenizer(data: [UInt8](data), source: "fuzz tokenizer.json")
         for text in texts {
             _ = try tokenizer.encode(text)

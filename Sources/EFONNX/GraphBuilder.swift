@@ -17,7 +17,8 @@ struct GraphBuilder {
     ///   other failure as an `EdgeflowError` naming the node.
     func build() throws -> Graph {
         for output in graph.outputs where !output.isTensor {
-            throw EdgeflowError(.unsupported, "graph output '\(output.name)' is a \(output.kind.rawValue); Edgeflow supports tensors only")
+            throw EdgeflowError(.unsupported, "graph output '\(output.name)' is a \(output.kind.rawValue); "
+                                    + "Edgeflow supports tensors only")
         }
         let context = ImportContext(opset: model.defaultOpset)
         context.baseDirectory = baseDirectory
@@ -37,8 +38,7 @@ struct GraphBuilder {
                 context.addInput(info.name, type)
             }
         }
-        let read = Set(graph.nodes.flatMap(\.inputs) + graph.outputs.map(\.name)
-                       + Self.subgraphReads(graph.nodes))
+        let read = Set(graph.nodes.flatMap { $0.inputs + $0.subgraphReads } + graph.outputs.map(\.name))
         var converted = Set<String>()
         var initializerBytes = 0
         for initializer in graph.initializers where read.contains(initializer.name) {
@@ -61,21 +61,6 @@ struct GraphBuilder {
         let live = GraphBuilder.withoutUnusedValues(result)
         try Verifier.verifyInDebug(live)
         return live
-    }
-
-    /// Every name read inside the subgraphs (If branches) of `nodes`, at any depth.
-    static func subgraphReads(_ nodes: [OnnxNode]) -> [String] {
-        nodes.flatMap { node in
-            node.attributes.values.flatMap { attribute -> [String] in
-                let graphs: [OnnxGraph]
-                switch attribute {
-                case .graph(let graph): graphs = [graph]
-                case .graphs(let list): graphs = list
-                default: return []
-                }
-                return graphs.flatMap { $0.nodes.flatMap(\.inputs) + $0.outputs.map(\.name) + subgraphReads($0.nodes) }
-            }
-        }
     }
 
     private func importNode(_ node: OnnxNode, into context: ImportContext, read: Set<String>) throws {
@@ -107,7 +92,8 @@ struct GraphBuilder {
         for info in graph.outputs where declared.insert(info.name).inserted {
             let value = context.value(info.name)
             guard context.types[value] != nil else {
-                throw EdgeflowError(.invalidModel, "graph output '\(info.name)' is not produced by any node, initializer or input")
+                throw EdgeflowError(.invalidModel,
+                                    "graph output '\(info.name)' is not produced by any node, initializer or input")
             }
             guard value != info.name else { continue }
             if let constant = context.constant(value) {

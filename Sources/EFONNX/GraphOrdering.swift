@@ -34,7 +34,8 @@ enum GraphOrdering {
         }
         if !dangling.isEmpty {
             throw EdgeflowError(.invalidModel,
-                dangling.prefix(5).joined(separator: "; ") + (dangling.count > 5 ? "; and \(dangling.count - 5) more" : "")
+                dangling.prefix(5).joined(separator: "; ")
+                    + (dangling.count > 5 ? "; and \(dangling.count - 5) more" : "")
                     + ", which no node, initializer or graph input produces",
                 hint: "the model is incomplete; re-export it, or check --start-node-names/--end-node-names")
         }
@@ -49,9 +50,8 @@ enum GraphOrdering {
         var consumers = [[Int]](repeating: [], count: nodes.count)
         var alreadySorted = true
         for (index, node) in nodes.enumerated() {
-            // A node with subgraphs (If) also depends on the outer values its branches read.
-            let reads = Set(node.inputs + GraphBuilder.subgraphReads([node]))
-            for input in reads where !input.isEmpty {
+            // A node with subgraphs (If, Loop, Scan) also depends on the outer values they read.
+            for input in node.inputs + node.subgraphReads where !input.isEmpty {
                 guard let source = producer[input], source != index else { continue }
                 pending[index] += 1
                 consumers[source].append(index)
@@ -119,7 +119,7 @@ enum GraphOrdering {
             } else if let index = producer[value] {
                 if liveNodes.insert(index).inserted {
                     let node = graph.nodes[index]
-                    stack.append(contentsOf: node.inputs + GraphBuilder.subgraphReads([node]))
+                    stack.append(contentsOf: node.inputs + node.subgraphReads)
                 }
             } else if inputNames.contains(value) {
                 inputsReached.insert(value)

@@ -38,7 +38,8 @@ public enum ONNXImporter {
         var (graph, untypedInputs) = try SubgraphCut.apply(sorted, options: options)
         let initializers = Set(sorted.initializers.map(\.name))
         let inputNames = (graph.inputs + sorted.inputs).map(\.name).filter { !initializers.contains($0) }
-        try InputTypes.checkNames(options, inputs: inputNames.reduce(into: []) { if !$0.contains($1) { $0.append($1) } })
+        let uniqueInputNames = inputNames.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        try InputTypes.checkNames(options, inputs: uniqueInputNames)
         let unsupported = unsupportedOperators(graph.nodes, opsets: model.opsetImports)
         guard unsupported.isEmpty else {
             throw EdgeflowError(.unsupported,
@@ -62,7 +63,8 @@ public enum ONNXImporter {
                 return try GraphBuilder(model: model, graph: graph, baseDirectory: baseDirectory,
                                         inputShapes: options.inputShapes, frozen: frozen).build()
             } catch let failure as NonConstantOperand {
-                let sources = RunTimeOperands.graphInputs(feeding: failure.value, in: graph, excluding: Set(frozen.keys))
+                let sources = RunTimeOperands.graphInputs(feeding: failure.value, in: graph,
+                                                          excluding: Set(frozen.keys))
                 guard !sources.isEmpty, sources.allSatisfy({ options.freezableInputs[$0] != nil }) else {
                     throw RunTimeOperands.error(failure, sources: sources, in: graph)
                 }
@@ -97,7 +99,7 @@ public enum ONNXImporter {
     public static func unsupportedOperators(_ nodes: [OnnxNode], opsets: [String: Int]) -> [UnsupportedOperator] {
         var found: [UnsupportedOperator] = []
         var position: [String: Int] = [:]
-        for node in withSubgraphNodes(nodes) {
+        for node in nodes.withSubgraphNodes {
             let domain = node.domain == "ai.onnx" ? "" : node.domain
             if domain.isEmpty && OpImporterRegistry.importers[node.opType] != nil { continue }
             let key = "\(domain)|\(node.opType)"
@@ -106,24 +108,11 @@ public enum ONNXImporter {
             } else {
                 position[key] = found.count
                 let opset = opsets[domain] ?? (domain.isEmpty ? opsets["ai.onnx"] : nil) ?? 0
-                found.append(UnsupportedOperator(domain: domain, opType: node.opType, opset: opset, nodes: [node.displayName]))
+                found.append(UnsupportedOperator(domain: domain, opType: node.opType, opset: opset,
+                                                 nodes: [node.displayName]))
             }
         }
         return found
-    }
-
-    /// `nodes` and, after each, the nodes of its subgraphs (If branches), at any depth.
-    static func withSubgraphNodes(_ nodes: [OnnxNode]) -> [OnnxNode] {
-        nodes.flatMap { node -> [OnnxNode] in
-            let nested = node.attributes.values.flatMap { attribute -> [OnnxNode] in
-                switch attribute {
-                case .graph(let graph): return withSubgraphNodes(graph.nodes)
-                case .graphs(let graphs): return graphs.flatMap { withSubgraphNodes($0.nodes) }
-                default: return []
-                }
-            }
-            return [node] + nested
-        }
     }
 
     private static func checkVersions(_ model: OnnxModel) throws {
@@ -137,8 +126,10 @@ public enum ONNXImporter {
         let opset = model.defaultOpset
         guard supportedOpsets.contains(opset) else {
             throw EdgeflowError(.unsupported,
-                "the model imports ai.onnx opset \(opset); Edgeflow imports opsets \(supportedOpsets.lowerBound)–\(supportedOpsets.upperBound)",
-                hint: "convert it with onnx.version_converter.convert_version(model, 17) or re-export it with that opset")
+                "the model imports ai.onnx opset \(opset); Edgeflow imports opsets "
+                    + "\(supportedOpsets.lowerBound)–\(supportedOpsets.upperBound)",
+                hint: "convert it with onnx.version_converter.convert_version(model, 17) "
+                    + "or re-export it with that opset")
         }
     }
 

@@ -8,7 +8,7 @@ enum RunTimeOperands {
     /// read only static shapes, so the walk does not pass through them.
     static func graphInputs(feeding value: String, in graph: OnnxGraph, excluding excluded: Set<String>) -> [String] {
         var producer: [String: OnnxNode] = [:]
-        for node in ONNXImporter.withSubgraphNodes(graph.nodes) {  // values inside If branches too
+        for node in graph.nodes.withSubgraphNodes {  // values inside If branches too
             for output in node.outputs where !output.isEmpty { producer[output] = node }
         }
         let inputs = Set(graph.inputs.map(\.name)).subtracting(graph.initializers.map(\.name)).subtracting(excluded)
@@ -19,7 +19,7 @@ enum RunTimeOperands {
             if inputs.contains(name) {
                 found.insert(name)
             } else if let node = producer[name], node.opType != "Shape", node.opType != "Size" {
-                stack.append(contentsOf: node.inputs + GraphBuilder.subgraphReads([node]))
+                stack.append(contentsOf: node.inputs + node.subgraphReads)
             }
         }
         return graph.inputs.map(\.name).filter(found.contains)
@@ -27,7 +27,7 @@ enum RunTimeOperands {
 
     /// The error for an operand that could not be made constant.
     static func error(_ failure: NonConstantOperand, sources: [String], in graph: OnnxGraph) -> EdgeflowError {
-        let opType = ONNXImporter.withSubgraphNodes(graph.nodes).first(where: { $0.displayName == failure.node })?
+        let opType = graph.nodes.withSubgraphNodes.first(where: { $0.displayName == failure.node })?
             .opType ?? "The"
         let origin = sources.isEmpty
             ? "is computed at run time"

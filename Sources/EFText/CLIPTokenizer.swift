@@ -89,7 +89,8 @@ public final class CLIPTokenizer: @unchecked Sendable {
         if ids.count > contextLength {
             guard truncate else {
                 throw EdgeflowError(.invalidInput,
-                                    "text \(Self.preview(text)) is \(ids.count) tokens long, more than the context length \(contextLength)",
+                                    "text \(Self.preview(text)) is \(ids.count) tokens long, more than the "
+                                        + "context length \(contextLength)",
                                     hint: "shorten the text or allow truncation")
             }
             ids.removeLast(ids.count - contextLength)

@@ -83,7 +83,8 @@ private struct LayoutRewriter {
             try emit(alias(node), channelsLast: true)
         case .transpose(perm: Self.toLast) where channelsLast.contains(node.inputs[0]):
             try emit(alias(node), channelsLast: false)
-        case .reduce(var reduce) where channelsLast.contains(node.inputs[0]) && reduce.axes == [2, 3] && reduce.keepDims:
+        case .reduce(var reduce)
+            where channelsLast.contains(node.inputs[0]) && reduce.axes == [2, 3] && reduce.keepDims:
             reduce.axes = [1, 2]
             node.params = .reduce(reduce)
             try emit(node, channelsLast: true)
@@ -138,7 +139,8 @@ private struct LayoutRewriter {
         let perm = last ? Self.toLast : Self.toFirst
         let shape = perm.map { type.shape[$0] }
         // Moving C past H·W = 1 (or C = 1) moves no bytes: a reshape (an alias) is enough.
-        let channels = last ? type.shape[1] : type.shape[3], spatial = type.shape[1] * type.shape[2] * type.shape[3] / max(channels, 1)
+        let channels = last ? type.shape[1] : type.shape[3]
+        let spatial = type.shape[1] * type.shape[2] * type.shape[3] / max(channels, 1)
         let movesNoBytes = channels == 1 || spatial == 1
         let node = movesNoBytes
             ? Node(name: key, .reshape(shape: shape), inputs: [value], outputs: [key])
