@@ -1,21 +1,34 @@
-// Plays the ONNX backend test suite (fetched by scripts/setup.sh into
-// .testdata/onnx-backend/{node,pytorch-converted,pytorch-operator,simple}) and checks every
-// case's outcome against manifest.tsv. Prints a per-op table (`op  passed/total`, counting a
-// case for each op type in its model) and `N passed, N failed, N skipped`, where failed means
-// the outcome changed. EDGEFLOW_UPDATE_MANIFEST=1 rewrites the manifest instead of failing.
+// Plays the ONNX backend suites (BackendSuite: onnx 1.22.0's shipped data and onnx 1.23.2's
+// generated node cases, both fetched by scripts/setup.sh) and checks every case's outcome against
+// its manifest. Prints a per-op table (`op  passed/total`, counting a case for each op type in its
+// model) and `N passed, N failed, N skipped`, where failed means the outcome changed; the 1.23 run
+// also prints how many of the cases new in 1.23 pass. EDGEFLOW_UPDATE_MANIFEST=1 rewrites the
+// manifests instead of failing; EDGEFLOW_CONFORMANCE_FILTER=SUBSTRING runs only matching cases and
+// prints each outcome without comparing (for developing an op).
 
 import EFTestSupport
 import Foundation
 import XCTest
 
 final class ConformanceTests: XCTestCase {
-    static let suites = ["node", "pytorch-converted", "pytorch-operator", "simple"]
-    static var manifestURL: URL { TestData.repoRoot.appendingPathComponent("Tests/ConformanceTests/manifest.tsv") }
-
     func testBackendSuiteMatchesManifest() throws {
-        let root = TestData.fetched.appendingPathComponent("onnx-backend")
-        guard let cases = discoverCases(in: root) else {
-            return XCTFail("the ONNX backend suite is not at \(root.path): run scripts/setup.sh (or set EDGEFLOW_TESTDATA)")
+        try play(.onnx122)
+    }
+
+    func testOnnx123NodeSuiteMatchesManifest() throws {
+        let outcomes = try play(.onnx123)
+        // Cases whose names the 1.22.0 suite lacks: what onnx 1.23 added.
+        let older = try Manifest(text: String(contentsOf: BackendSuite.onnx122.manifestURL, encoding: .utf8))
+        let new = outcomes.filter { older.outcomes[$0.key] == nil }
+        print("cases new in onnx 1.23: \(new.values.filter { $0.status == .pass }.count) of \(new.count) pass")
+    }
+
+    @discardableResult
+    private func play(_ suite: BackendSuite) throws -> [String: CaseOutcome] {
+        guard let cases = suite.cases() else {
+            XCTFail("the ONNX \(suite.onnxVersion) backend suite is not at \(suite.root.path): run scripts/setup.sh "
+                + "(or set EDGEFLOW_TESTDATA)")
+            return [:]
         }
         let clock = Date()
         var outcomes: [String: CaseOutcome] = [:], executable: [String: CaseOutcome] = [:]
@@ -32,8 +45,16 @@ final class ConformanceTests: XCTestCase {
             }
         }
         let elapsed = Date().timeIntervalSince(clock)
+        if let filter = ProcessInfo.processInfo.environment["EDGEFLOW_CONFORMANCE_FILTER"], !filter.isEmpty {
+            for (id, outcome) in outcomes.sorted(by: { $0.key < $1.key }) {
+                let efx = executable[id].map { " [efx: \(describe($0))]" } ?? ""
+                print("\(id): \(describe(outcome))\(efx)")
+            }
+            print("filter '\(filter)': \(outcomes.values.filter { $0.status == .pass }.count) of \(outcomes.count) pass")
+            return outcomes
+        }
 
-        let manifestText = (try? String(contentsOf: Self.manifestURL, encoding: .utf8)) ?? ""
+        let manifestText = (try? String(contentsOf: suite.manifestURL, encoding: .utf8)) ?? ""
         let manifest = try Manifest(text: manifestText)
         var changes: [String] = [], details: [String] = [], changedIDs = Set<String>()
         for id in Set(outcomes.keys).union(manifest.outcomes.keys).sorted() {
@@ -58,7 +79,7 @@ final class ConformanceTests: XCTestCase {
             }
         }
 
-        print("op\tpassed/total")
+        print("onnx \(suite.onnxVersion) suite, op\tpassed/total")
         for (op, count) in perOp.sorted(by: { $0.key < $1.key }) { print("\(op)\t\(count.passed)/\(count.total)") }
         if !details.isEmpty {
             print("reasons changed without changing outcomes (\(details.count)); regenerate the manifest to record them:")
@@ -67,37 +88,26 @@ final class ConformanceTests: XCTestCase {
         let passed = outcomes.values.filter { $0.status == .pass }.count
         let executablePassed = executable.values.filter { $0.status == .pass }.count
         print("executable (.efx) path: \(executablePassed) of \(passed) reference passes also pass compiled")
-        print(String(format: "ran %d cases in %.1f s; %d imported with shape-deciding inputs frozen", cases.count, elapsed, frozen))
+        print(String(format: "ran %d cases in %.1f s; %d imported with shape-deciding inputs frozen",
+                     cases.count, elapsed, frozen))
 
         if ProcessInfo.processInfo.environment["EDGEFLOW_UPDATE_MANIFEST"] == "1" {
-            try manifest.updated(with: outcomes, executable: executable).text.write(to: Self.manifestURL, atomically: true, encoding: .utf8)
-            print("rewrote \(Self.manifestURL.path) (\(changes.count) outcome changes)")
+            let text = manifest.updated(with: outcomes, executable: executable).text(onnxVersion: suite.onnxVersion)
+            try text.write(to: suite.manifestURL, atomically: true, encoding: .utf8)
+            print("rewrote \(suite.manifestURL.path) (\(changes.count) outcome changes)")
             print("\(passed) passed, 0 failed, \(outcomes.count - passed) skipped")
-            return
+            return outcomes
         }
         let skipped = outcomes.filter { $0.value.status == .skip && !changedIDs.contains($0.key) }.count
         let passedUnchanged = outcomes.filter { $0.value.status == .pass && !changedIDs.contains($0.key) }.count
         print("\(passedUnchanged) passed, \(changes.count) failed, \(skipped) skipped")
-        XCTAssert(changes.isEmpty, "\(changes.count) outcomes differ from manifest.tsv:\n" + changes.joined(separator: "\n")
+        XCTAssert(changes.isEmpty, "\(changes.count) outcomes differ from \(suite.manifestName):\n"
+            + changes.joined(separator: "\n")
             + "\n(if intended, regenerate: EDGEFLOW_UPDATE_MANIFEST=1 swift test -c release --filter ConformanceTests)")
+        return outcomes
     }
 
     private func describe(_ outcome: CaseOutcome) -> String {
         outcome.status == .pass ? "pass" : "skip (\(outcome.reason))"
-    }
-
-    /// Every case directory of the four suites, sorted; nil when the suite is not fetched.
-    private func discoverCases(in root: URL) -> [ConformanceCase]? {
-        let files = FileManager.default
-        guard files.fileExists(atPath: root.appendingPathComponent("node").path) else { return nil }
-        var cases: [ConformanceCase] = []
-        for suite in Self.suites {
-            let directory = root.appendingPathComponent(suite)
-            let names = (try? files.contentsOfDirectory(atPath: directory.path)) ?? []
-            for name in names.sorted() where files.fileExists(atPath: directory.appendingPathComponent("\(name)/model.onnx").path) {
-                cases.append(ConformanceCase(id: "\(suite)/\(name)", directory: directory.appendingPathComponent(name)))
-            }
-        }
-        return cases
     }
 }

@@ -13,10 +13,12 @@ struct Manifest {
     /// The executable column, for cases the reference passes.
     var executable: [String: CaseOutcome] = [:]
 
-    static let header = """
-        # ONNX backend suite outcomes (onnx 1.22.0), checked by ConformanceTests.
+    static func header(onnxVersion: String) -> String {
+        """
+        # ONNX backend suite outcomes (onnx \(onnxVersion)), checked by ConformanceTests.
         # Regenerate after changing importers or kernels: EDGEFLOW_UPDATE_MANIFEST=1 swift test -c release --filter ConformanceTests
         """
+    }
 
     /// Parses manifest text.
     /// - Throws: a description of the first malformed line.
@@ -51,14 +53,14 @@ struct Manifest {
     }
 
     /// The manifest text, cases sorted.
-    var text: String {
+    func text(onnxVersion: String) -> String {
         let lines = outcomes.keys.sorted().map { id -> String in
             let outcome = outcomes[id] ?? .pass
             guard outcome.status == .pass else { return "\(id)\tskip\t\(outcome.reason)" }
             let efx = executable[id] ?? .skip("not run")
             return efx.status == .pass ? "\(id)\tpass\tefx-pass" : "\(id)\tpass\tefx-skip\t\(efx.reason)"
         }
-        return ([Manifest.header] + lines).joined(separator: "\n") + "\n"
+        return ([Manifest.header(onnxVersion: onnxVersion)] + lines).joined(separator: "\n") + "\n"
     }
 
     /// New outcomes, keeping an old entry's `(known: ...)` note when its outcome key is unchanged.
