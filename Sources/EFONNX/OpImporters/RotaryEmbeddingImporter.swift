@@ -46,7 +46,8 @@ enum RotaryEmbeddingImporter {
                                     try lower.binary("mul", sin, x2, "sin_x2"), "real")
         let imaginary = try lower.binary("add", try lower.binary("mul", sin, x1, "sin_x1"),
                                          try lower.binary("mul", cos, x2, "cos_x2"), "imaginary")
-        var y = try interleaved ? interleave(real, imaginary, lower) : lower.concat([real, imaginary], axis: 3, "rotated")
+        var y = try interleaved ? interleave(real, imaginary, lower)
+                                : lower.concat([real, imaginary], axis: 3, "rotated")
         if rotated < headSize {
             y = try lower.concat([y, try lower.slice(x, axis: 3, rotated, headSize, "X_pass")], axis: 3, "Y_heads")
         }

@@ -33,7 +33,8 @@ enum TransformerImporters {
                                     axes: Array(axis..<type.shape.count), "mean_square")
         let epsilon = try lower.constant(Double(try node.attributeFloat("epsilon") ?? 1e-5), stash, "epsilon")
         let rms = try lower.unary("sqrt", try lower.binary("add", mean, epsilon, "mean_square_eps"), "rms")
-        let normalized = try lower.cast(try lower.binary("div", wide, rms, "normalized"), to: type.dtype, "normalized_t")
+        let normalized = try lower.cast(try lower.binary("div", wide, rms, "normalized"), to: type.dtype,
+                                        "normalized_t")
         let y = try lower.binary("mul", normalized, try lower.cast(scale, to: type.dtype, "scale_t"), "Y")
         lower.bindOutput(0, to: y)
     }
@@ -46,7 +47,8 @@ enum TransformerImporters {
         let a = try ctx.requiredInput(node, 0, "A"), b = try ctx.requiredInput(node, 1, "B")
         let (aType, bType) = (try lower.type(a), try lower.type(b))
         guard aType == bType, aType.dtype.isFloatingPoint else {
-            throw LoweringSupport.invalid(node, "A \(aType) and B \(bType) must be float tensors of one shape and dtype")
+            throw LoweringSupport.invalid(node,
+                                          "A \(aType) and B \(bType) must be float tensors of one shape and dtype")
         }
         let alpha = try node.attributeFloat("alpha") ?? 1
         var scaled = a
