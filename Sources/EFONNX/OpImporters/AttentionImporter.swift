@@ -6,7 +6,6 @@
 
 import EFCore
 import EFIR
-import Foundation
 
 enum AttentionImporter {
     /// Q [B, Hq, Lq, D] or [B, Lq, Hq·D]; K [B, Hkv, Lk, D] or [B, Lk, Hkv·D]; V likewise with
