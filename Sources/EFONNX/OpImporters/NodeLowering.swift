@@ -79,9 +79,6 @@ struct NodeLowering {
         ctx.alias(node.outputs[index], to: value)
     }
 
-    /// Whether the node names output `index`.
-    func wantsOutput(_ index: Int) -> Bool { index < node.outputs.count && !node.outputs[index].isEmpty }
-
     /// An int64 constant [0, 1, ..., count - 1] reshaped to `shape`, counted against the
     /// import's generated-constant budget.
     /// - Throws: `unsupported` naming the node when the budget does not allow it.
