@@ -34,8 +34,12 @@ extension Kernels {
         case .lessOrEqual: return try broadcastMap(a, b, T.self, Bool.self) { $0 <= $1 }
         case .greater: return try broadcastMap(a, b, T.self, Bool.self) { $0 > $1 }
         case .greaterOrEqual: return try broadcastMap(a, b, T.self, Bool.self) { $0 >= $1 }
-        case .bitShiftLeft: return try broadcastMap(a, b, T.self, T.self) { $0 << $1 }
-        case .bitShiftRight: return try broadcastMap(a, b, T.self, T.self) { $0 >> $1 }
+        // ONNX (opset 28): a negative shift, or one of at least the type's width, leaves only the
+        // sign extension: -1 for a right shift of a negative value, else 0. Swift's smart shifts
+        // give that for wide shifts but shift the other way for negative ones.
+        case .bitShiftLeft: return try broadcastMap(a, b, T.self, T.self) { $1 < 0 ? 0 : $0 << $1 }
+        case .bitShiftRight:
+            return try broadcastMap(a, b, T.self, T.self) { $1 < 0 ? ($0 < 0 ? T.zero &- 1 : 0) : $0 >> $1 }
         case .bitwiseAnd: return try broadcastMap(a, b, T.self, T.self) { $0 & $1 }
         case .bitwiseOr: return try broadcastMap(a, b, T.self, T.self) { $0 | $1 }
         case .bitwiseXor: return try broadcastMap(a, b, T.self, T.self) { $0 ^ $1 }

@@ -10,7 +10,7 @@ import Foundation
 public enum ONNXImporter {
     /// The ai.onnx opset versions accepted. Op importers implement each op's semantics for the
     /// versions in this range.
-    public static let supportedOpsets = 1...27
+    public static let supportedOpsets = 1...28
 
     /// Reads and imports an `.onnx` file. External tensor data is looked up beside the file.
     /// - Throws: `EdgeflowError` — `.io` when the file cannot be read, `.invalidModel` for

@@ -169,10 +169,31 @@ enum MovementImporters {
                      outputs: [try ElementwiseImporters.output(node)], from: node)
     }
 
+    /// SpaceToDepth; opset 28's `mode` CRD (column, row, depth) is lowered to reshape → transpose →
+    /// reshape, DCR (the default) is the core op.
     private static func importSpaceToDepth(_ node: OnnxNode, _ ctx: ImportContext) throws {
-        let attributes: Attributes = ["blockSize": .int(try LoweringSupport.requiredInt(node, "blocksize"))]
-        try ctx.emit(.spaceToDepth, [try ctx.requiredInput(node, 0, "input")], attributes,
-                     outputs: [try ElementwiseImporters.output(node)], from: node)
+        let blockSize = try LoweringSupport.requiredInt(node, "blocksize")
+        let input = try ctx.requiredInput(node, 0, "input")
+        let output = try ElementwiseImporters.output(node)
+        switch try node.attributeString("mode") ?? "DCR" {
+        case "DCR":
+            try ctx.emit(.spaceToDepth, [input], ["blockSize": .int(blockSize)], outputs: [output], from: node)
+        case "CRD":
+            let dims = try shape(input, ctx)
+            guard dims.count == 4, blockSize > 0, dims[2] % blockSize == 0, dims[3] % blockSize == 0 else {
+                throw LoweringSupport.invalid(node, "needs a 4-D input whose height and width divide by blocksize "
+                                                  + "\(blockSize), got \(dims.shapeDescription)")
+            }
+            let (b, c, h, w) = (dims[0], dims[1], dims[2] / blockSize, dims[3] / blockSize)
+            let blocks = try LoweringSupport.reshape(input, to: [b, c, h, blockSize, w, blockSize], ctx, node,
+                                                     hint: "blocks")
+            let moved = try ctx.emit(.transpose, [blocks], ["perm": .ints([0, 1, 3, 5, 2, 4])], from: node,
+                                     hint: "crd")
+            _ = try LoweringSupport.reshape(moved, to: [b, c * blockSize * blockSize, h, w], ctx, node,
+                                            hint: "depth", output: output)
+        case let mode:
+            throw LoweringSupport.invalid(node, "mode '\(mode)' is not DCR or CRD")
+        }
     }
 
     private static func importTrilu(_ node: OnnxNode, _ ctx: ImportContext) throws {

@@ -184,3 +184,34 @@ struct GRUCell: RecurrentCell {
         return (try w.binary("add", fresh, keep, "h\(tag)"), nil)
     }
 }
+
+/// A simple RNN direction: h' = f(x·Wᵀ + h·Rᵀ + Wb + Rb), f one of tanh (the default), relu, sigmoid.
+struct RNNCell: RecurrentCell {
+    let w: RecurrentWeights
+    let inputWeights: String, recurrentWeights: String, bias: String?
+    let activation: String
+    let initialH: String
+    var initialC: String? { nil }
+
+    init(_ node: OnnxNode, _ ctx: ImportContext, direction: Int, hidden: Int, batch: Int, activation: String) throws {
+        let w = RecurrentWeights(node: node, ctx: ctx, hidden: hidden, batch: batch, direction: direction, gates: 1)
+        self.w = w
+        self.activation = activation
+        inputWeights = try w.transposedSlice(1, "W")
+        recurrentWeights = try w.transposedSlice(2, "R")
+        bias = try w.biases().map { try w.binary("add", $0.input, $0.recurrent, "bias\(direction)") }
+        initialH = try w.initial(5, "initial_h", dtype: try ctx.type(inputWeights).dtype)
+    }
+
+    func inputProjection(_ x: String) throws -> String {
+        let product = try w.matMul(x, inputWeights, "XW\(w.direction)")
+        return try bias.map { try w.binary("add", product, $0, "XWb\(w.direction)") } ?? product
+    }
+
+    func step(_ projected: String, t: Int, h: String, c: String?) throws -> (String, String?) {
+        let tag = "\(w.direction)_\(t)"
+        let sum = try w.binary("add", try w.row(projected, t, tag), try w.matMul(h, recurrentWeights, "hr\(tag)"),
+                               "pre\(tag)")
+        return (try w.unary(activation, sum, "h\(tag)"), nil)
+    }
+}

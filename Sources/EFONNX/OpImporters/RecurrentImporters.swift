@@ -1,4 +1,4 @@
-// ONNX LSTM and GRU lowered onto core ops, unrolled over their static sequence length: the
+// ONNX LSTM, GRU and RNN lowered onto core ops, unrolled over their static sequence length: the
 // input projection of every step in one matMul, then per step the recurrent matMul, the gates
 // and the state update (RecurrentCells.swift). Forward, reverse and bidirectional; layout 0
 // ([T, B, I]) and 1 ([B, T, I]). Default activations only; clipping, LSTM's peepholes and
@@ -7,7 +7,7 @@
 import EFCore
 
 enum RecurrentImporters {
-    static let table: [String: OpImporter] = ["LSTM": importLSTM, "GRU": importGRU]
+    static let table: [String: OpImporter] = ["LSTM": importLSTM, "GRU": importGRU, "RNN": importRNN]
     /// The most steps unrolled; longer sequences would need a runtime loop, which is not built.
     static let maxUnrolledSteps = 4096
 
@@ -28,6 +28,21 @@ enum RecurrentImporters {
         try unroll(node, ctx) { direction, hidden, batch in
             try GRUCell(node, ctx, direction: direction, hidden: hidden, batch: batch,
                         linearBeforeReset: linearBeforeReset)
+        }
+    }
+
+    /// RNN with one activation for every direction: Tanh (the default), Relu or Sigmoid.
+    static func importRNN(_ node: OnnxNode, _ ctx: ImportContext) throws {
+        let named = try node.attributeStrings("activations") ?? []
+        let activations = Set(named.map { $0.lowercased() })
+        let activation = activations.first ?? "tanh"
+        guard activations.count <= 1, ["tanh", "relu", "sigmoid"].contains(activation) else {
+            throw LoweringSupport.unsupported(node, "activations \(named) (one of Tanh, Relu, Sigmoid for every "
+                                                  + "direction is)")
+        }
+        try refuseUnsupported(node, ctx, activations: nil)
+        try unroll(node, ctx) { direction, hidden, batch in
+            try RNNCell(node, ctx, direction: direction, hidden: hidden, batch: batch, activation: activation)
         }
     }
 
@@ -80,10 +95,11 @@ enum RecurrentImporters {
         }
     }
 
-    private static func refuseUnsupported(_ node: OnnxNode, _ ctx: ImportContext, activations defaults: [String])
+    /// Refuses clip and sequence_lens, and activations other than `defaults` (nil: checked by the caller).
+    private static func refuseUnsupported(_ node: OnnxNode, _ ctx: ImportContext, activations defaults: [String]?)
         throws {
         if try node.attributeFloat("clip") != nil { throw LoweringSupport.unsupported(node, "the clip attribute") }
-        if let activations = try node.attributeStrings("activations"), !activations.isEmpty,
+        if let defaults, let activations = try node.attributeStrings("activations"), !activations.isEmpty,
            activations.map({ $0.lowercased() })
             != Array(repeating: defaults, count: max(1, activations.count / defaults.count)).flatMap({ $0 }) {
             let expected = defaults.joined(separator: ", ")
