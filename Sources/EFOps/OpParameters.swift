@@ -11,7 +11,7 @@ public enum OpParameters: Equatable, Sendable {
     case unary(UnaryOp)
     case binary(BinaryFunction)
     case select
-    case cast(to: DType)
+    case cast(to: DType, saturate: Bool = true, roundMode: SmallFloatFormat.E8M0Rounding = .up)
     case matMul(MatMulOp)
     case conv(ConvOp)
     case convTranspose(ConvTransposeOp)

@@ -28,6 +28,8 @@ public enum OpType: String, Codable, CaseIterable, Sendable {
     /// Converts dtype. Params: `to` (dtype name). Float→int truncates toward zero; float→bool is
     /// `x != 0`; NaN and out-of-range float→int give what onnxruntime gives on x86-64 (the
     /// type's minimum for int32/int64, narrower types wrap the int32 value; rules in Cast.swift).
+    /// Optional `saturate` (int, default 1: float8 overflow gives the largest finite value) and
+    /// `roundMode` (`up`, `down`, `nearest`; default `up`) for float8e8m0 targets (CastSmallTypes.swift).
     case cast
 
     // MARK: Linear algebra and convolution

@@ -14,7 +14,9 @@ extension OpParameters {
             self = .unary(UnaryOp(try Self.choice(a, "fn", UnaryFunction.self), Self.unaryConstants(a)))
         case .binary: self = .binary(try Self.choice(a, "fn", BinaryFunction.self))
         case .where: self = .select
-        case .cast: self = .cast(to: try a.requiredDType("to"))
+        case .cast:
+            self = .cast(to: try a.requiredDType("to"), saturate: try Self.flag(a, "saturate", true),
+                         roundMode: try Self.choice(a, "roundMode", SmallFloatFormat.E8M0Rounding.self, default: .up))
         case .matMul: self = .matMul(MatMulOp(activation: try Self.activation(a)))
         case .conv:
             self = .conv(ConvOp(window: try Self.window(a), activation: try Self.activation(a),
