@@ -75,7 +75,7 @@ public enum DType: String, Codable, CaseIterable, Sendable {
 
     /// The numpy `descr` string (little-endian) used in `.npy` headers, e.g. `<f4`.
     /// bfloat16 has no numpy equivalent and is stored as raw `<u2`; the small types as their
-    /// one-byte codes, `|u1` (the archive's graph names their dtype).
+    /// in-memory byte (int4/int2 as `|i1` values, the others as `|u1`).
     public var numpyDescr: String {
         switch self {
         case .float32: return "<f4"
@@ -91,8 +91,8 @@ public enum DType: String, Codable, CaseIterable, Sendable {
         case .int64: return "<i8"
         case .uint64: return "<u8"
         case .bool: return "|b1"
-        case .float8e4m3fn, .float8e4m3fnuz, .float8e5m2, .float8e5m2fnuz, .float8e8m0, .float4e2m1,
-             .int4, .uint4, .int2, .uint2:
+        case .int4, .int2: return "|i1"
+        case .float8e4m3fn, .float8e4m3fnuz, .float8e5m2, .float8e5m2fnuz, .float8e8m0, .float4e2m1, .uint4, .uint2:
             return "|u1"
         }
     }
