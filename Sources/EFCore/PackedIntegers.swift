@@ -70,7 +70,8 @@ extension Tensor {
         let needed = PackedIntegers.isPacked(dtype) ? PackedIntegers.packedByteCount(count, dtype) : plain
         guard stored.count == needed else {
             throw EdgeflowError(.invalidModel,
-                "\(what()): holds \(stored.count) bytes but its shape \(shape.shapeDescription) of \(dtype.rawValue) needs \(needed)",
+                "\(what()): holds \(stored.count) bytes but its shape \(shape.shapeDescription) of "
+                    + "\(dtype.rawValue) needs \(needed)",
                 hint: "the file is damaged or was written by a broken exporter")
         }
         guard PackedIntegers.isPacked(dtype) else { return Tensor(dtype: dtype, shape: shape, bytes: stored) }

@@ -107,7 +107,8 @@ public struct SmallFloatFormat: Sendable {
         }
         if code > maxFiniteMagnitude {
             if saturate || kind == .noSpecials { code = maxFiniteMagnitude } else {
-                return kind == .ieee ? sign | (magnitudeMask - UInt8(1 << mantissaBits) + 1) : nanCode(negative: negative)
+                let infinity = magnitudeMask - UInt8(1 << mantissaBits) + 1
+                return kind == .ieee ? sign | infinity : nanCode(negative: negative)
             }
         }
         // fnuz formats have no −0: 0x80 is their NaN.

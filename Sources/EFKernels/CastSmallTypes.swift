@@ -22,7 +22,9 @@ extension Kernels {
         if dtype == .float8e8m0 {
             let floats = try cast(x, to: .float32)
             floats.withUnsafeBufferPointer(as: Float.self) { src in
-                for i in src.indices { dst[i] = SmallFloatFormat.encodeE8M0(src[i], saturate: saturate, mode: roundMode) }
+                for i in src.indices {
+                    dst[i] = SmallFloatFormat.encodeE8M0(src[i], saturate: saturate, mode: roundMode)
+                }
             }
         } else if let format = SmallFloatFormat.of(dtype) {
             for (i, value) in x.doubleValues().enumerated() { dst[i] = format.encode(value, saturate: saturate) }
@@ -54,18 +56,21 @@ extension Kernels {
 
 extension Kernels {
     /// `saturatingTensor` for the small types: float formats round to nearest even and saturate
-    /// (float8e8m0 rounds up, as ONNX Cast's default), integers round half to even and clamp to
+    /// unless `saturate` is false (float8e8m0 rounds up, as ONNX Cast's default), integers round
+    /// half to even and clamp to
     /// int4 [-8, 7], uint4 [0, 15], int2 [-2, 1], uint2 [0, 3] (NaN gives 0).
-    static func saturatingSmallTypeTensor(from values: [Double], shape: [Int], dtype: DType) -> Tensor {
+    static func saturatingSmallTypeTensor(from values: [Double], shape: [Int], dtype: DType,
+                                          saturate: Bool = true) -> Tensor {
         let out = Tensor(zeros: dtype, shape: shape)
         let dst = out.storage.pointer.assumingMemoryBound(to: UInt8.self)
         if let format = SmallFloatFormat.of(dtype) {
-            for (i, value) in values.enumerated() { dst[i] = format.encode(value, saturate: true) }
+            for (i, value) in values.enumerated() { dst[i] = format.encode(value, saturate: saturate) }
             return out
         }
         let range = smallIntegerRange(dtype)
         for (i, value) in values.enumerated() {
-            let rounded = value.isNaN ? 0 : min(max(value.rounded(.toNearestOrEven), range.lowerBound), range.upperBound)
+            let nearest = value.isNaN ? 0 : value.rounded(.toNearestOrEven)
+            let rounded = min(max(nearest, range.lowerBound), range.upperBound)
             dst[i] = UInt8(bitPattern: Int8(rounded))
         }
         return out

@@ -12,10 +12,11 @@ extension Kernels {
     ///   - scale: float32/float16/float64, a scalar (or [1]), [x.shape[axis]] per axis, or blocked
     ///     (x's shape with `axis` shrunk to ceil(dim / blockSize)).
     ///   - zeroPoint: nil or the scale's shape in `outputDType`.
-    ///   - outputDType: `quantizedDTypes` but float8e8m0 (float8 and float4e2m1: QuantSmallTypes.swift).
+    ///   - outputDType: `quantizedDTypes` (float8 and float4e2m1: QuantSmallTypes.swift).
+    ///   - saturate: float8 outputs only (ONNX `saturate`); integers always saturate.
     /// - Throws: `EdgeflowError.invalidInput` for unsupported dtypes or mismatched shapes.
     public static func quantizeLinear(_ x: Tensor, scale: Tensor, zeroPoint: Tensor?, axis: Int = 1,
-                                      blockSize: Int = 0, outputDType: DType) throws -> Tensor {
+                                      blockSize: Int = 0, outputDType: DType, saturate: Bool = true) throws -> Tensor {
         let layout = try QuantParameterLayout(shape: x.shape, scaleShape: scale.shape, axis: axis,
                                               blockSize: blockSize, op: "quantizeLinear")
         guard x.dtype.isFloatingPoint, scale.dtype.isFloatingPoint else {
@@ -24,7 +25,8 @@ extension Kernels {
         }
         try checkZeroPoint(zeroPoint, scale: scale, dtype: outputDType, op: "quantizeLinear")
         if SmallFloatFormat.of(outputDType) != nil {
-            return try quantizeToSmallFloat(x, scale: scale, zeroPoint: zeroPoint, layout: layout, outputDType: outputDType)
+            return try quantizeToSmallFloat(x, scale: scale, zeroPoint: zeroPoint, layout: layout,
+                                            outputDType: outputDType, saturate: saturate)
         }
         guard let range = integerRange(outputDType), outputDType != .int64, outputDType != .uint32 else {
             throw EdgeflowError(.invalidInput, "quantizeLinear cannot produce \(outputDType.rawValue)",

@@ -10,13 +10,13 @@ extension Kernels {
         .float8e4m3fn, .float8e4m3fnuz, .float8e5m2, .float8e5m2fnuz, .float4e2m1,
     ]
 
-    /// y = x / scale rounded to nearest even into float8 (saturating at the largest finite
-    /// value; the zero point is ignored, as the reference ignores it) or float4e2m1
+    /// y = x / scale rounded to nearest even into float8 (`saturate`: overflow gives the largest
+    /// finite value, else inf or NaN; the zero point is ignored, as the reference ignores it) or float4e2m1
     /// ((x / scale + zeroPoint) in float32, then rounded and saturated).
     /// - Precondition: `outputDType` is a float8 (not e8m0) or float4e2m1 type; `zeroPoint`
     ///   has been checked against `scale`.
     static func quantizeToSmallFloat(_ x: Tensor, scale: Tensor, zeroPoint: Tensor?, layout: QuantParameterLayout,
-                                     outputDType: DType) throws -> Tensor {
+                                     outputDType: DType, saturate: Bool) throws -> Tensor {
         let values = x.doubleValues(), scales = scale.doubleValues()
         let zeros = outputDType == .float4e2m1 ? zeroPoint?.doubleValues() : nil
         var result = [Double](repeating: 0, count: values.count)
@@ -27,6 +27,6 @@ extension Kernels {
                 result[i] = zp.map { Double(Float(quotient) + Float($0)) } ?? quotient
             }
         }
-        return saturatingSmallTypeTensor(from: result, shape: x.shape, dtype: outputDType)
+        return saturatingSmallTypeTensor(from: result, shape: x.shape, dtype: outputDType, saturate: saturate)
     }
 }

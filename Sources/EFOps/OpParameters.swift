@@ -226,10 +226,13 @@ public struct QuantizeOp: Equatable, Sendable {
     public var blockSize: Int
     /// Required for quantizeLinear; nil for dequantizeLinear means the scale's dtype.
     public var outputDType: DType?
-    public init(axis: Int = 1, blockSize: Int = 0, outputDType: DType?) {
+    /// quantizeLinear to float8: overflow gives the largest finite value (ONNX `saturate`).
+    public var saturate: Bool
+    public init(axis: Int = 1, blockSize: Int = 0, outputDType: DType?, saturate: Bool = true) {
         self.axis = axis
         self.blockSize = blockSize
         self.outputDType = outputDType
+        self.saturate = saturate
     }
 }
 

@@ -87,7 +87,8 @@ extension OpParameters {
         case .quantizeLinear:
             self = .quantizeLinear(QuantizeOp(axis: try Self.int(a, "axis", 1),
                                               blockSize: try Self.int(a, "blockSize", 0),
-                                              outputDType: try a.requiredDType("outputDType")))
+                                              outputDType: try a.requiredDType("outputDType"),
+                                              saturate: try Self.flag(a, "saturate", true)))
         case .dequantizeLinear:
             self = .dequantizeLinear(QuantizeOp(axis: try Self.int(a, "axis", 1),
                                                 blockSize: try Self.int(a, "blockSize", 0),

@@ -152,6 +152,7 @@ extension OpParameters {
             a["axis"] = .int(p.axis)
             Self.put(&a, "blockSize", p.blockSize, 0)
             if let dtype = p.outputDType { a["outputDType"] = .string(dtype.rawValue) }
+            Self.put(&a, "saturate", p.saturate, true)
         case .qlinearConv(let window), .convInteger(let window): Self.put(&a, window)
         case .quantizedConv(let p):
             Self.put(&a, p.window)

@@ -48,8 +48,9 @@ final class SmallFloatGoldenTests: XCTestCase {
             for saturate in [true, false] {
                 let expected = try golden("\(name)_\(saturate ? "saturate" : "nosaturate")").scalars(as: UInt8.self)
                 var wrong: [String] = []
-                for (probe, code) in zip(probes, expected) where format.encode(Double(probe), saturate: saturate) != code {
-                    wrong.append("\(probe) → \(format.encode(Double(probe), saturate: saturate)), expected \(code)")
+                for (probe, code) in zip(probes, expected) {
+                    let actual = format.encode(Double(probe), saturate: saturate)
+                    if actual != code { wrong.append("\(probe) → \(actual), expected \(code)") }
                 }
                 XCTAssertEqual(wrong, [], "\(name) saturate=\(saturate)")
             }
@@ -60,7 +61,8 @@ final class SmallFloatGoldenTests: XCTestCase {
         let probes = try golden("float8e8m0_probes").scalars(as: Float.self)
         for mode in [SmallFloatFormat.E8M0Rounding.up, .down, .nearest] {
             for saturate in [true, false] {
-                let expected = try golden("float8e8m0_\(mode.rawValue)\(saturate ? "" : "_nosat")").scalars(as: UInt8.self)
+                let name = "float8e8m0_\(mode.rawValue)\(saturate ? "" : "_nosat")"
+                let expected = try golden(name).scalars(as: UInt8.self)
                 let wrong = zip(probes, expected).filter {
                     SmallFloatFormat.encodeE8M0($0.0, saturate: saturate, mode: mode) != $0.1
                 }

@@ -39,7 +39,8 @@ final class CastSmallTypesTests: XCTestCase {
     }
 
     func testSmallTypesWidenExactly() throws {
-        let fp4 = try Kernels.cast(Tensor(shape: [4], scalars: [Float](arrayLiteral: 5, -6, 0.25, 100)), to: .float4e2m1)
+        let floats = Tensor(shape: [4], scalars: [Float](arrayLiteral: 5, -6, 0.25, 100))
+        let fp4 = try Kernels.cast(floats, to: .float4e2m1)
         XCTAssertEqual(try Kernels.cast(fp4, to: .float32).scalars(as: Float.self), [4, -6, 0, 6])
         let int4 = try Kernels.cast(Tensor(shape: [2], scalars: [Int8](arrayLiteral: -8, 7)), to: .int4)
         XCTAssertEqual(try Kernels.cast(int4, to: .float16).scalars(as: Float16.self), [-8, 7])

@@ -39,7 +39,7 @@ public enum OnnxDataType {
             throw EdgeflowError(.invalidModel, "\(what) has \(code == 0 ? "no element type" : "unknown data type code \(code)")")
         }
         throw EdgeflowError(.unsupported, "\(what) has element type \(name), which Edgeflow does not support",
-                            hint: "supported types: float, double, float16, bfloat16, (u)int2/4/8/16/32/64, bool, float8 "
-                                + "(e4m3fn, e4m3fnuz, e5m2, e5m2fnuz, e8m0), float4e2m1")
+                            hint: "supported types: float, double, float16, bfloat16, (u)int2/4/8/16/32/64, bool, "
+                                + "float8 (e4m3fn, e4m3fnuz, e5m2, e5m2fnuz, e8m0), float4e2m1")
     }
 }

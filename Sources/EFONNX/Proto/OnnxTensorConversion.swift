@@ -101,7 +101,9 @@ extension OnnxTensor {
             // One code (float8) or one packed byte (sub-byte types) per int32_data entry.
             let bytes = int32Data.map { UInt8(truncatingIfNeeded: $0) }
             let stored = PackedIntegers.isPacked(dtype) ? PackedIntegers.packedByteCount(count, dtype) : count
-            guard bytes.count == stored else { throw sizeMismatch("int32_data holds \(bytes.count) bytes", byteCount: stored) }
+            guard bytes.count == stored else {
+                throw sizeMismatch("int32_data holds \(bytes.count) bytes", byteCount: stored)
+            }
             return bytes.withUnsafeBytes { OnnxTensor.tensor(dtype: dtype, shape: dims, littleEndianBytes: $0) }
         }
     }
