@@ -1,5 +1,5 @@
 // Cast to and from the small ONNX types (CastSmallTypes.swift): float8 saturation, fnuz zeros,
-// float8e8m0 rounding modes, wrapping sub-byte integers, and exact widening.
+// float8e8m0 rounding modes, wrapping sub-byte integers, exact widening; and the movement kernels on them.
 
 import EFCore
 import EFKernels
@@ -45,5 +45,19 @@ final class CastSmallTypesTests: XCTestCase {
         let int4 = try Kernels.cast(Tensor(shape: [2], scalars: [Int8](arrayLiteral: -8, 7)), to: .int4)
         XCTAssertEqual(try Kernels.cast(int4, to: .float16).scalars(as: Float16.self), [-8, 7])
         XCTAssertEqual(try Kernels.cast(int4, to: .uint4).doubleValues(), [8, 7])
+    }
+}
+
+/// The data-movement kernels copy small-type elements as bytes (one per element in memory).
+final class SmallTypeMovementTests: XCTestCase {
+    func testTransposeConcatSliceGatherMoveInt4AndFloat8Elements() throws {
+        let int4 = try Kernels.cast(Tensor(shape: [2, 3], scalars: [Int8](arrayLiteral: -8, -1, 0, 1, 6, 7)), to: .int4)
+        XCTAssertEqual(try Kernels.transpose(int4, perm: [1, 0]).doubleValues(), [-8, 1, -1, 6, 0, 7])
+        XCTAssertEqual(try Kernels.concat([int4, int4], axis: 0).shape, [4, 3])
+        XCTAssertEqual(try Kernels.slice(int4, starts: [1, 1], ends: [2, 3], steps: [1, 1]).doubleValues(), [6, 7])
+        let fp8 = try Kernels.cast(Tensor(shape: [3], scalars: [Float](arrayLiteral: 0.5, -2, 448)), to: .float8e5m2)
+        let picked = try Kernels.gather(fp8, indices: Tensor(shape: [2], scalars: [Int64](arrayLiteral: 2, 0)), axis: 0)
+        XCTAssertEqual(picked.dtype, .float8e5m2)
+        XCTAssertEqual(picked.doubleValues(), [448, 0.5])
     }
 }
