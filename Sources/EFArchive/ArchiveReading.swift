@@ -123,17 +123,15 @@ extension EdgeflowArchive {
             let bytes = try zipStep(path) { try npz.contents(ofMemberNamed: member) }
             // The declared type first: a mismatch is reported before any data is copied.
             let header = try NPZ.decodeMember(name: member, label: label) { try NPY.readHeader(bytes) }
-            let stored = type.dtype == .bfloat16 ? DType.uint16 : type.dtype
-            guard header.dtype == stored, header.shape == type.shape else {
+            let stored = StoredWeights.storedForm(of: type.dtype, shape: type.shape)
+            guard let stored, header.dtype == stored.dtype, header.shape == stored.shape else {
                 let declared = (header.dtype?.rawValue ?? "'\(header.descr)'") + header.shape.shapeDescription
                 throw EdgeflowError(.invalidArchive,
                     "weight '\(weight.name)' in \(weightsMember) is \(declared) but graph.json types it \(type)")
             }
-            var tensor = try NPZ.decodeMember(name: member, label: label) { try NPY.decode(bytes) }
-            if type.dtype == .bfloat16 {
-                tensor = tensor.withUnsafeBytes { Tensor(dtype: .bfloat16, shape: tensor.shape, bytes: $0) }
-            }
-            weights[weight.name] = tensor
+            let tensor = try NPZ.decodeMember(name: member, label: label) { try NPY.decode(bytes) }
+            weights[weight.name] = try StoredWeights.decoded(tensor, as: type.dtype, shape: type.shape,
+                                                             "weight '\(weight.name)' in \(weightsMember)")
         }
         if let stray = npz.entries.first(where: { !expectedMembers.contains($0.name) }) {
             throw EdgeflowError(.invalidArchive, "\(weightsMember) holds '\(stray.name)', which graph.json does "

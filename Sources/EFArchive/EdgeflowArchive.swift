@@ -53,7 +53,9 @@ public struct EdgeflowArchive: Sendable {
         } catch {
             throw EdgeflowError(.internalError, "cannot encode the archive's JSON: \(error)")
         }
-        let weights = graph.weights.sorted { $0.key < $1.key }.map { (key: $0.key, tensor: $0.value) }
+        let weights = graph.weights.sorted { $0.key < $1.key }.map {
+            (key: $0.key, tensor: StoredWeights.encoded($0.value))
+        }
         try AtomicFile.write(to: url) { sink in
             let zip = ZipWriter(sink: sink, label: url.path)
             try zip.addMember(named: metadataMember, data: metadataJSON)

@@ -8,6 +8,7 @@
 //   take the int64 result and wrap it (-1 → max).
 // - integer → integer: two's-complement wrap (C conversion); integer → float: nearest.
 // - anything → bool: `x != 0` (NaN → true); bool → anything: 0 or 1.
+// - the small types (float8, float4e2m1, int4/uint4/int2/uint2): CastSmallTypes.swift.
 
 import EFCore
 
@@ -117,8 +118,15 @@ extension Bool: CastTarget {
 
 extension Kernels {
     /// Converts `x` to `dtype` elementwise (rules in the file header). Same shape.
-    public static func cast(_ x: Tensor, to dtype: DType) throws -> Tensor {
+    /// - Parameters:
+    ///   - saturate: ONNX Cast's `saturate` for float8 targets (overflow → largest finite value).
+    ///   - roundMode: ONNX Cast's `round_mode` for float8e8m0 targets.
+    public static func cast(_ x: Tensor, to dtype: DType, saturate: Bool = true,
+                            roundMode: SmallFloatFormat.E8M0Rounding = .up) throws -> Tensor {
         if x.dtype == dtype { return x }
+        if x.dtype.isSmall || dtype.isSmall {
+            return try castSmallTypes(x, to: dtype, saturate: saturate, roundMode: roundMode)
+        }
         let out = try makeOutput(dtype, x.shape, "cast")
         if convertHalfDirectly(x, out) { return out }
         switch x.dtype {
@@ -135,6 +143,9 @@ extension Kernels {
         case .uint32: castFrom(x, UInt32.self, out)
         case .uint64: castFrom(x, UInt64.self, out)
         case .bool: castFrom(x, Bool.self, out)
+        case .float8e4m3fn, .float8e4m3fnuz, .float8e5m2, .float8e5m2fnuz, .float8e8m0, .float4e2m1,
+             .int4, .uint4, .int2, .uint2:
+            preconditionFailure("small types are cast by castSmallTypes")
         }
         return out
     }
@@ -177,6 +188,9 @@ extension Kernels {
         case .uint32: castLoop(x, S.self, out, UInt32.self)
         case .uint64: castLoop(x, S.self, out, UInt64.self)
         case .bool: castLoop(x, S.self, out, Bool.self)
+        case .float8e4m3fn, .float8e4m3fnuz, .float8e5m2, .float8e5m2fnuz, .float8e8m0, .float4e2m1,
+             .int4, .uint4, .int2, .uint2:
+            preconditionFailure("small types are cast by castSmallTypes")
         }
     }
 

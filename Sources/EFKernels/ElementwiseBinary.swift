@@ -59,6 +59,9 @@ extension Kernels {
         case .uint32: return try binaryInteger(fn, a, b, UInt32.self)
         case .uint64: return try binaryInteger(fn, a, b, UInt64.self)
         case .bool: return try binaryBool(fn, a, b)
+        case .float8e4m3fn, .float8e4m3fnuz, .float8e5m2, .float8e5m2fnuz, .float8e8m0, .float4e2m1,
+             .int4, .uint4, .int2, .uint2:
+            throw unsupportedBinary(fn, a.dtype)
         }
     }
 

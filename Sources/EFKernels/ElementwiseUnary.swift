@@ -53,6 +53,10 @@ extension Kernels {
             case .not: return try mapElements(x, Bool.self, Bool.self) { !$0 }
             default: throw unsupportedUnary(fn, x.dtype)
             }
+        case .float8e4m3fn, .float8e4m3fnuz, .float8e5m2, .float8e5m2fnuz, .float8e8m0, .float4e2m1,
+             .int4, .uint4, .int2, .uint2:
+            guard fn == .identity else { throw unsupportedUnary(fn, x.dtype) }
+            return x
         }
     }
 

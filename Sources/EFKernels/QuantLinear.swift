@@ -12,10 +12,11 @@ extension Kernels {
     ///   - scale: float32/float16/float64, a scalar (or [1]), [x.shape[axis]] per axis, or blocked
     ///     (x's shape with `axis` shrunk to ceil(dim / blockSize)).
     ///   - zeroPoint: nil or the scale's shape in `outputDType`.
-    ///   - outputDType: int8, uint8, int16, uint16 or int32.
+    ///   - outputDType: `quantizedDTypes` (float8 and float4e2m1: QuantSmallTypes.swift).
+    ///   - saturate: float8 outputs only (ONNX `saturate`); integers always saturate.
     /// - Throws: `EdgeflowError.invalidInput` for unsupported dtypes or mismatched shapes.
     public static func quantizeLinear(_ x: Tensor, scale: Tensor, zeroPoint: Tensor?, axis: Int = 1,
-                                      blockSize: Int = 0, outputDType: DType) throws -> Tensor {
+                                      blockSize: Int = 0, outputDType: DType, saturate: Bool = true) throws -> Tensor {
         let layout = try QuantParameterLayout(shape: x.shape, scaleShape: scale.shape, axis: axis,
                                               blockSize: blockSize, op: "quantizeLinear")
         guard x.dtype.isFloatingPoint, scale.dtype.isFloatingPoint else {
@@ -23,26 +24,21 @@ extension Kernels {
                 "quantizeLinear needs float x and scale, got \(x.dtype.rawValue) and \(scale.dtype.rawValue)")
         }
         try checkZeroPoint(zeroPoint, scale: scale, dtype: outputDType, op: "quantizeLinear")
+        if SmallFloatFormat.of(outputDType) != nil {
+            return try quantizeToSmallFloat(x, scale: scale, zeroPoint: zeroPoint, layout: layout,
+                                            outputDType: outputDType, saturate: saturate)
+        }
         guard let range = integerRange(outputDType), outputDType != .int64, outputDType != .uint32 else {
             throw EdgeflowError(.invalidInput, "quantizeLinear cannot produce \(outputDType.rawValue)",
-                                hint: "use int8, uint8, int16, uint16 or int32")
+                                hint: "use int2/4/8/16, uint2/4/8/16, int32, float8 or float4e2m1")
         }
         let values = x.doubleValues(), scales = scale.doubleValues()
         let zeros = zeroPoint?.doubleValues() ?? [Double](repeating: 0, count: scales.count)
-        let halfDivision = x.dtype == .float16 && scale.dtype == .float16
-        let doubleDivision = x.dtype == .float64 || scale.dtype == .float64
         var result = [Double](repeating: 0, count: values.count)
         layout.forEachRun { p, run in
             let s = scales[p], zp = zeros[p]
             for i in run {
-                let quotient: Double
-                if doubleDivision {
-                    quotient = values[i] / s
-                } else if halfDivision {
-                    quotient = Double(Float16(Float(values[i]) / Float(s)))
-                } else {
-                    quotient = Double(Float(values[i]) / Float(s))
-                }
+                let quotient = quantizeQuotient(values[i], s, x.dtype, scale.dtype)
                 let rounded = quotient.isNaN ? 0 : min(max(quotient.rounded(.toNearestOrEven), -2147483648), 2147483647)
                 result[i] = min(max(rounded + zp, range.lowerBound), range.upperBound)
             }
@@ -50,20 +46,30 @@ extension Kernels {
         return saturatingTensor(from: result, shape: x.shape, dtype: outputDType)
     }
 
+    /// x / scale in the reference's precision: float64 when either is, float16 when both are,
+    /// float32 otherwise.
+    static func quantizeQuotient(_ x: Double, _ scale: Double, _ xType: DType, _ scaleType: DType) -> Double {
+        if xType == .float64 || scaleType == .float64 { return x / scale }
+        if xType == .float16 && scaleType == .float16 { return Double(Float16(Float(x) / Float(scale))) }
+        return Double(Float(x) / Float(scale))
+    }
+
     /// y = (x − zeroPoint) · scale, computed in float32 and returned in `outputDType`
-    /// (default: the scale's dtype).
+    /// (default: the scale's dtype). float8 and float4e2m1 x ignore the zero point (the ONNX
+    /// reference: it must be zero for float8).
     ///
     /// - Parameters:
-    ///   - x: int8, uint8, int16, uint16 or int32.
+    ///   - x: `quantizedDTypes` but float8e8m0.
     ///   - scale, zeroPoint: as `quantizeLinear`; the zero point has x's dtype.
     /// - Throws: `EdgeflowError.invalidInput` for unsupported dtypes or mismatched shapes.
     public static func dequantizeLinear(_ x: Tensor, scale: Tensor, zeroPoint: Tensor?, axis: Int = 1,
                                         blockSize: Int = 0, outputDType: DType? = nil) throws -> Tensor {
         let layout = try QuantParameterLayout(shape: x.shape, scaleShape: scale.shape, axis: axis,
                                               blockSize: blockSize, op: "dequantizeLinear")
-        guard [.int8, .uint8, .int16, .uint16, .int32].contains(x.dtype), scale.dtype.isFloatingPoint else {
+        guard quantizedDTypes.contains(x.dtype), scale.dtype.isFloatingPoint else {
             throw EdgeflowError(.invalidInput,
-                "dequantizeLinear needs int8/uint8/int16/uint16/int32 x and a float scale, got \(x.dtype.rawValue) and \(scale.dtype.rawValue)")
+                "dequantizeLinear needs an integer, float8 or float4 x and a float scale, "
+                + "got \(x.dtype.rawValue) and \(scale.dtype.rawValue)")
         }
         try checkZeroPoint(zeroPoint, scale: scale, dtype: x.dtype, op: "dequantizeLinear")
         let out = outputDType ?? scale.dtype
@@ -71,10 +77,11 @@ extension Kernels {
             throw EdgeflowError(.invalidInput, "dequantizeLinear output must be a float dtype, not \(out.rawValue)")
         }
         let values = x.doubleValues(), scales = scale.doubleValues()
-        let zeros = zeroPoint?.doubleValues() ?? [Double](repeating: 0, count: scales.count)
+        let floatX = SmallFloatFormat.of(x.dtype) != nil
+        let zeros = floatX ? nil : zeroPoint?.doubleValues()
         var result = [Double](repeating: 0, count: values.count)
         layout.forEachRun { p, run in
-            let s = Float(scales[p]), zp = Float(zeros[p])
+            let s = Float(scales[p]), zp = Float(zeros?[p] ?? 0)
             for i in run { result[i] = Double((Float(values[i]) - zp) * s) }
         }
         return saturatingTensor(from: result, shape: x.shape, dtype: out)
@@ -110,6 +117,7 @@ extension Kernels {
         case .uint16: return 0...65535
         case .int32: return -2147483648...2147483647
         case .uint32: return 0...4294967295
+        case .int4, .uint4, .int2, .uint2: return smallIntegerRange(dtype)
         default: return nil
         }
     }

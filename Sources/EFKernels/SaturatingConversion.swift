@@ -25,6 +25,9 @@ extension Kernels {
         case .int64: return integers(Int64.self)
         case .uint64: return integers(UInt64.self)
         case .bool: return Tensor(shape: shape, scalars: values.map { $0 != 0 })
+        case .float8e4m3fn, .float8e4m3fnuz, .float8e5m2, .float8e5m2fnuz, .float8e8m0, .float4e2m1,
+             .int4, .uint4, .int2, .uint2:
+            return saturatingSmallTypeTensor(from: values, shape: shape, dtype: dtype)
         }
     }
 

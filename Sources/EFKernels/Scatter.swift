@@ -67,8 +67,10 @@ extension Kernels {
             let wide = try scatter(try cast(data, to: .float32), updates: try cast(updates, to: .float32),
                                    targets: targets, blockSize: blockSize, reduction: reduction)
             return try cast(wide, to: .bfloat16)
-        case .bool:
-            throw EdgeflowError(.unsupported, "scatter reduction '\(reduction.rawValue)' is not defined for bool")
+        case .bool, .float8e4m3fn, .float8e4m3fnuz, .float8e5m2, .float8e5m2fnuz, .float8e8m0, .float4e2m1,
+             .int4, .uint4, .int2, .uint2:
+            throw EdgeflowError(.unsupported,
+                                "scatter reduction '\(reduction.rawValue)' is not defined for \(data.dtype.rawValue)")
         }
         return out
     }

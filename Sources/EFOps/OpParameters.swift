@@ -11,7 +11,7 @@ public enum OpParameters: Equatable, Sendable {
     case unary(UnaryOp)
     case binary(BinaryFunction)
     case select
-    case cast(to: DType)
+    case cast(to: DType, saturate: Bool = true, roundMode: SmallFloatFormat.E8M0Rounding = .up)
     case matMul(MatMulOp)
     case conv(ConvOp)
     case convTranspose(ConvTransposeOp)
@@ -226,10 +226,13 @@ public struct QuantizeOp: Equatable, Sendable {
     public var blockSize: Int
     /// Required for quantizeLinear; nil for dequantizeLinear means the scale's dtype.
     public var outputDType: DType?
-    public init(axis: Int = 1, blockSize: Int = 0, outputDType: DType?) {
+    /// quantizeLinear to float8: overflow gives the largest finite value (ONNX `saturate`).
+    public var saturate: Bool
+    public init(axis: Int = 1, blockSize: Int = 0, outputDType: DType?, saturate: Bool = true) {
         self.axis = axis
         self.blockSize = blockSize
         self.outputDType = outputDType
+        self.saturate = saturate
     }
 }
 

@@ -28,6 +28,8 @@ public enum OpType: String, Codable, CaseIterable, Sendable {
     /// Converts dtype. Params: `to` (dtype name). Float→int truncates toward zero; float→bool is
     /// `x != 0`; NaN and out-of-range float→int give what onnxruntime gives on x86-64 (the
     /// type's minimum for int32/int64, narrower types wrap the int32 value; rules in Cast.swift).
+    /// Optional `saturate` (int, default 1: float8 overflow gives the largest finite value) and
+    /// `roundMode` (`up`, `down`, `nearest`; default `up`) for float8e8m0 targets (CastSmallTypes.swift).
     case cast
 
     // MARK: Linear algebra and convolution
@@ -138,9 +140,12 @@ public enum OpType: String, Codable, CaseIterable, Sendable {
 
     /// y = saturate(round_half_even(x / scale) + zeroPoint). Inputs: x (float), scale,
     /// zero point (its dtype = output dtype, int8 or uint8). Params: `axis` (per-axis when scale
-    /// is 1-D), `outputDType`, `blockSize` (blocked quantization along `axis`; 0 = none).
+    /// is 1-D), `outputDType`, `blockSize` (blocked quantization along `axis`; 0 = none), optional
+    /// `saturate` (default 1; float8 outputs). Also to int4/uint4/int2/uint2, float8, float4e2m1
+    /// (`Kernels.quantizedDTypes`; QuantSmallTypes.swift).
     case quantizeLinear
-    /// y = (x - zeroPoint) * scale. Inputs: x (int8/uint8/int32), scale, optional zero point.
+    /// y = (x - zeroPoint) * scale. Inputs: x (integer, float8 or float4e2m1; the zero point is
+    /// ignored for the float types), scale, optional zero point.
     /// Params: `axis`, `blockSize` (as quantizeLinear), optional `outputDType` (default: scale's).
     case dequantizeLinear
     /// ONNX DynamicQuantizeLinear: outputs y (uint8), scale (float scalar), zero point (uint8 scalar).

@@ -14,7 +14,9 @@ extension OpParameters {
             self = .unary(UnaryOp(try Self.choice(a, "fn", UnaryFunction.self), Self.unaryConstants(a)))
         case .binary: self = .binary(try Self.choice(a, "fn", BinaryFunction.self))
         case .where: self = .select
-        case .cast: self = .cast(to: try a.requiredDType("to"))
+        case .cast:
+            self = .cast(to: try a.requiredDType("to"), saturate: try Self.flag(a, "saturate", true),
+                         roundMode: try Self.choice(a, "roundMode", SmallFloatFormat.E8M0Rounding.self, default: .up))
         case .matMul: self = .matMul(MatMulOp(activation: try Self.activation(a)))
         case .conv:
             self = .conv(ConvOp(window: try Self.window(a), activation: try Self.activation(a),
@@ -85,7 +87,8 @@ extension OpParameters {
         case .quantizeLinear:
             self = .quantizeLinear(QuantizeOp(axis: try Self.int(a, "axis", 1),
                                               blockSize: try Self.int(a, "blockSize", 0),
-                                              outputDType: try a.requiredDType("outputDType")))
+                                              outputDType: try a.requiredDType("outputDType"),
+                                              saturate: try Self.flag(a, "saturate", true)))
         case .dequantizeLinear:
             self = .dequantizeLinear(QuantizeOp(axis: try Self.int(a, "axis", 1),
                                                 blockSize: try Self.int(a, "blockSize", 0),

@@ -66,7 +66,10 @@ extension OpParameters {
             Self.put(&a, "gamma", p.constants.gamma, 0)
         case .binary(let fn): a["fn"] = .string(fn.rawValue)
         case .select, .dynamicQuantizeLinear, .qlinearMatMul, .matMulInteger: break
-        case .cast(let dtype): a["to"] = .string(dtype.rawValue)
+        case .cast(let dtype, let saturate, let roundMode):
+            a["to"] = .string(dtype.rawValue)
+            Self.put(&a, "saturate", saturate, true)
+            if roundMode != .up { a["roundMode"] = .string(roundMode.rawValue) }
         case .matMul(let p): Self.put(&a, p.activation)
         case .conv(let p):
             Self.put(&a, p.window)
@@ -149,6 +152,7 @@ extension OpParameters {
             a["axis"] = .int(p.axis)
             Self.put(&a, "blockSize", p.blockSize, 0)
             if let dtype = p.outputDType { a["outputDType"] = .string(dtype.rawValue) }
+            Self.put(&a, "saturate", p.saturate, true)
         case .qlinearConv(let window), .convInteger(let window): Self.put(&a, window)
         case .quantizedConv(let p):
             Self.put(&a, p.window)

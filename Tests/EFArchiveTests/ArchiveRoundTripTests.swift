@@ -41,6 +41,20 @@ final class ArchiveRoundTripTests: XCTestCase {
         try assertLossless(SampleGraphs.weightsOnly())
     }
 
+    func testSmallTypeWeightsRoundTripBitwise() throws {
+        // int4/uint2 are stored packed (odd counts pad the last byte), float8/float4 as codes.
+        var graph = SampleGraphs.weightsOnly()
+        let small: [String: (DType, [UInt8])] = [
+            "i4": (.int4, [0x07, 0xF8, 0xFF, 0x03, 0x05]), "u2": (.uint2, [3, 0, 2]),
+            "e5m2": (.float8e5m2, [0x7C, 0xFE]), "fp4": (.float4e2m1, [0x0F, 0x01, 0x08]),
+        ]
+        for (name, (dtype, bytes)) in small {
+            graph.weights[name] = bytes.withUnsafeBytes { Tensor(dtype: dtype, shape: [bytes.count], bytes: $0) }
+            graph.types[name] = TensorType(dtype, [bytes.count])
+        }
+        try assertLossless(graph)
+    }
+
     func testNodesWithParametersOfEveryKindRoundTrip() throws {
         let graph = SampleGraphs.withNodes()
         try assertLossless(graph)

@@ -44,9 +44,11 @@ final class CastKernelTests: XCTestCase {
 
     func testEveryPairOfDtypesConverts() throws {
         let source = Tensor(shape: [3], scalars: [Float](arrayLiteral: 0, 1, 5))
-        for from in DType.allCases {
+        // The types that hold 0, 1 and 5 exactly (int2, uint2, float4e2m1, float8e8m0: CastSmallTypesTests).
+        let holding = DType.allCases.filter { ![.int2, .uint2, .float4e2m1, .float8e8m0].contains($0) }
+        for from in holding {
             let x = try Kernels.cast(source, to: from)
-            for to in DType.allCases {
+            for to in holding {
                 let y = try Kernels.cast(x, to: to)
                 let expected: [Double] = to == .bool ? [0, 1, 1] : (from == .bool ? [0, 1, 1] : [0, 1, 5])
                 XCTAssertEqual(y.doubleValues(), expected, "\(from) → \(to)")

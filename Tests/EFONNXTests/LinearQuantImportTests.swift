@@ -89,11 +89,14 @@ final class LinearQuantImportTests: XCTestCase {
         XCTAssertEqual(ctx.types["y"], TensorType(.int8, [2, 3]))
     }
 
-    func testQuantizeToFloat8IsRefused() {
+    func testQuantizeToFloat8E4M3FNIsTypedAndToE8M0Refused() throws {
         let ctx = ImportContext(opset: 21)
         ctx.addInput("x", TensorType(.float32, [2]))
         ctx.addWeight("scale", Tensor(scalar: Float(1)))
-        XCTAssertThrowsError(try importNode(onnxNode("QuantizeLinear", ["x", "scale"], ["y"], ["output_dtype": .int(17)]), ctx)) { error in
+        try importNode(onnxNode("QuantizeLinear", ["x", "scale"], ["y"], ["output_dtype": .int(17)]), ctx)
+        XCTAssertEqual(ctx.types["y"], TensorType(.float8e4m3fn, [2]))
+        let e8m0 = onnxNode("QuantizeLinear", ["x", "scale"], ["z"], ["output_dtype": .int(24)])
+        XCTAssertThrowsError(try importNode(e8m0, ctx)) { error in
             XCTAssertEqual((error as? EdgeflowError)?.kind, .unsupported, "\(error)")
         }
     }

@@ -3,7 +3,9 @@
 
 For every element type Edgeflow reads, writes NAME.pb (a serialized TensorProto) and NAME.npy
 (its values as decoded by onnx.numpy_helper, the independent reference; bfloat16 is stored as
-its uint16 bit patterns since numpy has no bfloat16), plus index.tsv listing
+its uint16 bit patterns since numpy has no bfloat16; the small types as Edgeflow holds them in
+memory, one byte per element: float8/float4e2m1 codes as uint8, int4/int2 as int8 values,
+uint4/uint2 as uint8 values), plus index.tsv listing
 `name<TAB>onnx type<TAB>expect` where expect is `values` or `unsupported`.
 
 Two sources:
@@ -42,8 +44,16 @@ SUITE_FILES = {
     "int32data_int16": "node/test_quantizelinear_blocked_symmetric/test_data_set_0/output_0.pb",
     "empty_int64": "node/test_reduce_l1_default_axes_keepdims_example/test_data_set_0/input_1.pb",
     "unsupported_string": "node/test_ai_onnx_ml_label_encoder_string_int/test_data_set_0/input_0.pb",
-    "unsupported_float8e4m3fn": "node/test_cast_FLOAT16_to_FLOAT8E4M3FN/test_data_set_0/output_0.pb",
-    "unsupported_int4": "node/test_cast_FLOAT16_to_INT4/test_data_set_0/output_0.pb",
+    "raw_float8e4m3fn": "node/test_cast_FLOAT16_to_FLOAT8E4M3FN/test_data_set_0/output_0.pb",
+    "raw_float8e4m3fnuz": "node/test_cast_FLOAT_to_FLOAT8E4M3FNUZ/test_data_set_0/output_0.pb",
+    "raw_float8e5m2": "node/test_cast_FLOAT_to_FLOAT8E5M2/test_data_set_0/output_0.pb",
+    "raw_float8e5m2fnuz": "node/test_cast_FLOAT_to_FLOAT8E5M2FNUZ/test_data_set_0/output_0.pb",
+    "raw_float8e8m0": "node/test_cast_e8m0_FLOAT_to_FLOAT8E8M0/test_data_set_0/output_0.pb",
+    "raw_float4e2m1": "node/test_cast_FLOAT_to_FLOAT4E2M1/test_data_set_0/output_0.pb",
+    "raw_int4": "node/test_cast_FLOAT16_to_INT4/test_data_set_0/output_0.pb",
+    "raw_uint4": "node/test_cast_FLOAT_to_UINT4/test_data_set_0/output_0.pb",
+    "raw_int2": "node/test_cast_FLOAT_to_INT2/test_data_set_0/output_0.pb",
+    "raw_uint2": "node/test_cast_FLOAT_to_UINT2/test_data_set_0/output_0.pb",
 }
 
 # name -> (onnx type, dims, values) written to the typed repeated fields
@@ -62,13 +72,25 @@ TYPED = {
     "typed_float16": (TensorProto.FLOAT16, [4], [1.0, -65504.0, 6.1e-05, float("nan")]),
     "typed_bfloat16": (TensorProto.BFLOAT16, [3], [1.0, -3.140625, 1e38]),
     "typed_scalar_float": (TensorProto.FLOAT, [], [42.5]),
+    "typed_int4": (TensorProto.INT4, [5], [7, -8, -1, 3, 5]),
+    "typed_uint2": (TensorProto.UINT2, [3, 3], [0, 1, 2, 3, 3, 2, 1, 0, 1]),
+    "typed_float8e4m3fn": (TensorProto.FLOAT8E4M3FN, [4], [1.0, -2.0, 448.0, 0.001953125]),
 }
+
+SMALL_FLOATS = {"float8_e4m3fn", "float8_e4m3fnuz", "float8_e5m2", "float8_e5m2fnuz", "float8_e8m0fnu",
+                "float4_e2m1fn"}
 
 
 def as_saveable(array):
     """numpy array for np.save; bfloat16 (ml_dtypes) becomes its uint16 bit patterns."""
     if array.dtype.name == "bfloat16":
         return array.view(np.uint16)
+    if array.dtype.name in SMALL_FLOATS:
+        return array.view(np.uint8)
+    if array.dtype.name in ("int4", "int2"):
+        return array.astype(np.int8)
+    if array.dtype.name in ("uint4", "uint2"):
+        return array.astype(np.uint8)
     return np.array(array, order="C")  # (np.ascontiguousarray would turn 0-d into 1-d)
 
 

@@ -150,9 +150,13 @@ enum ElementwiseImporters {
         try emitCast(node, ctx, to: target)
     }
 
+    /// A cast with ONNX's `saturate` (float8 targets, opset 19+) and `round_mode` (float8e8m0).
     private static func emitCast(_ node: OnnxNode, _ ctx: ImportContext, to dtype: DType) throws {
         let x = try ctx.requiredInput(node, 0, "input")
-        try ctx.emit(.cast, [x], ["to": .string(dtype.rawValue)], outputs: [try output(node)], from: node)
+        var attributes: Attributes = ["to": .string(dtype.rawValue)]
+        if let saturate = try node.attributeInt("saturate") { attributes["saturate"] = .int(saturate == 0 ? 0 : 1) }
+        if let mode = try node.attributeString("round_mode") { attributes["roundMode"] = .string(mode) }
+        try ctx.emit(.cast, [x], attributes, outputs: [try output(node)], from: node)
     }
 
     /// Clip → max(x, min) then min(·, max); bounds are attributes before opset 11, optional

@@ -27,6 +27,7 @@ enum QuantImporters {
         }
         var attributes = try axisAttributes(node, ctx, x)
         attributes["outputDType"] = .string(output.rawValue)
+        if try node.attributeInt("saturate") == 0 { attributes["saturate"] = .int(0) }
         try ctx.emit(.quantizeLinear, [x, scale, zeroPoint ?? ""], attributes, outputs: [node.outputs[0]], from: node)
     }
 

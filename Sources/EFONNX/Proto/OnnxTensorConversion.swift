@@ -15,21 +15,24 @@ extension OnnxTensor {
     ///
     /// Data comes from `raw_data` (little-endian), the typed field for the type (`float_data`,
     /// `double_data`, `int64_data`, `uint64_data` for uint32/uint64, `int32_data` for the 8/16-bit
-    /// types, bool, float16 and bfloat16), or external data.
+    /// types, bool, float16, bfloat16 and float8, one packed byte per entry for the sub-byte types),
+    /// or external data. Sub-byte types are unpacked to one element per byte (DType's doc).
     /// - Parameter baseDirectory: the directory of the model file; external data locations are
     ///   relative to it. nil when the model was not read from a file.
     /// - Throws: `EdgeflowError.invalidModel` when the declared shape does not match the data
     ///   present (checked before allocating), for negative or absurd dims, or bad external data;
-    ///   `EdgeflowError.unsupported` for string, complex, float8, 4-bit and other types Edgeflow lacks.
+    ///   `EdgeflowError.unsupported` for string, complex and other types Edgeflow lacks.
     public func toTensor(baseDirectory: URL?) throws -> Tensor {
         let dtype = try OnnxDataType.requiredDType(dataType, for: displayName)
         guard dims.allSatisfy({ $0 >= 0 }) else {
             throw EdgeflowError(.invalidModel, "\(displayName) has a negative dimension in \(dims.shapeDescription)")
         }
         guard let count = dims.checkedElementCount,
-              case let (byteCount, overflow) = count.multipliedReportingOverflow(by: dtype.byteSize), !overflow else {
+              case let (plainCount, overflow) = count.multipliedReportingOverflow(by: dtype.byteSize), !overflow else {
             throw EdgeflowError(.invalidModel, "\(displayName) declares an absurd shape \(dims.shapeDescription)")
         }
+        // int4, uint4, float4e2m1 (two per byte) and int2, uint2 (four per byte) are packed.
+        let byteCount = PackedIntegers.isPacked(dtype) ? PackedIntegers.packedByteCount(count, dtype) : plainCount
         if hasExternalData {
             return try ExternalData.load(self, dtype: dtype, byteCount: byteCount, baseDirectory: baseDirectory)
         }
@@ -42,8 +45,15 @@ extension OnnxTensor {
         return try fromTypedField(dtype: dtype, count: count)
     }
 
-    /// A tensor from little-endian bytes whose count has been checked; bools are normalized to 0/1.
+    /// A tensor from little-endian bytes whose count has been checked (packed for the sub-byte
+    /// types); bools are normalized to 0/1.
     static func tensor(dtype: DType, shape: [Int], littleEndianBytes bytes: UnsafeRawBufferPointer) -> Tensor {
+        if PackedIntegers.isPacked(dtype) {
+            let tensor = Tensor(zeros: dtype, shape: shape)
+            PackedIntegers.unpack(bytes, count: tensor.count, dtype: dtype,
+                                  into: tensor.storage.pointer.assumingMemoryBound(to: UInt8.self))
+            return tensor
+        }
         let tensor = Tensor(dtype: dtype, shape: shape, bytes: bytes)
         if dtype == .bool {
             let raw = tensor.storage.pointer.assumingMemoryBound(to: UInt8.self)
@@ -86,6 +96,15 @@ extension OnnxTensor {
         case .int32, .int16, .uint16, .int8, .uint8, .bool, .float16, .bfloat16:
             try checked(int32Data.count, "int32_data")
             return narrowedFromInt32Data(dtype)
+        case .float8e4m3fn, .float8e4m3fnuz, .float8e5m2, .float8e5m2fnuz, .float8e8m0,
+             .float4e2m1, .int4, .uint4, .int2, .uint2:
+            // One code (float8) or one packed byte (sub-byte types) per int32_data entry.
+            let bytes = int32Data.map { UInt8(truncatingIfNeeded: $0) }
+            let stored = PackedIntegers.isPacked(dtype) ? PackedIntegers.packedByteCount(count, dtype) : count
+            guard bytes.count == stored else {
+                throw sizeMismatch("int32_data holds \(bytes.count) bytes", byteCount: stored)
+            }
+            return bytes.withUnsafeBytes { OnnxTensor.tensor(dtype: dtype, shape: dims, littleEndianBytes: $0) }
         }
     }
 

@@ -13,8 +13,8 @@ enum ElementwiseEvaluator {
         case .select:
             return [try Kernels.select(try inputs.required(0, "condition"), try inputs.required(1, "x"),
                                        try inputs.required(2, "y"))]
-        case .cast(let dtype):
-            return [try Kernels.cast(try inputs.required(0, "x"), to: dtype)]
+        case .cast(let dtype, let saturate, let roundMode):
+            return [try Kernels.cast(try inputs.required(0, "x"), to: dtype, saturate: saturate, roundMode: roundMode)]
         default:
             throw EdgeflowError(.internalError, "\(parameters.op.rawValue) is not an elementwise op")
         }

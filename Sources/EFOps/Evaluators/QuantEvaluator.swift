@@ -14,7 +14,8 @@ enum QuantEvaluator {
                 throw EdgeflowError(.invalidModel, "missing or malformed parameter 'outputDType'")
             }
             return [try Kernels.quantizeLinear(try input(0, "x"), scale: try input(1, "scale"), zeroPoint: optional(2),
-                                               axis: p.axis, blockSize: p.blockSize, outputDType: dtype)]
+                                               axis: p.axis, blockSize: p.blockSize, outputDType: dtype,
+                                               saturate: p.saturate)]
         case .dequantizeLinear(let p):
             return [try Kernels.dequantizeLinear(try input(0, "x"), scale: try input(1, "scale"), zeroPoint: optional(2),
                                                  axis: p.axis, blockSize: p.blockSize, outputDType: p.outputDType)]

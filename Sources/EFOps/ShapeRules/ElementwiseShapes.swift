@@ -59,7 +59,7 @@ enum ElementwiseShapes {
             }
             let shape = try broadcastShapes(try broadcastShapes(condition.shape, x.shape), y.shape)
             return [TensorType(x.dtype, shape)]
-        case .cast(let dtype):
+        case .cast(let dtype, _, _):
             let x = try OpShapes.required(inputs, 0, "x")
             return [TensorType(dtype, x.shape)]
         default:

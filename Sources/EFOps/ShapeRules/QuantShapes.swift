@@ -2,6 +2,7 @@
 // dtypes decide output types here (the kernels check their shapes against the data).
 
 import EFCore
+import EFKernels
 
 enum QuantShapes {
     static func infer(_ node: OpInstance, _ inputs: [TensorType?]) throws -> [TensorType] {
@@ -12,9 +13,9 @@ enum QuantShapes {
             guard let out = p.outputDType else {
                 throw EdgeflowError(.invalidModel, "missing or malformed parameter 'outputDType'")
             }
-            guard [.int8, .uint8, .int16, .uint16, .int32].contains(out) else {
-                throw EdgeflowError(.unsupported,
-                    "quantizeLinear to \(out.rawValue) is not supported (int8, uint8, int16, uint16, int32 are)")
+            guard Kernels.quantizedDTypes.contains(out) else {
+                throw EdgeflowError(.unsupported, "quantizeLinear to \(out.rawValue) is not supported "
+                    + "(int2/4/8/16, uint2/4/8/16, int32, float8 but e8m0, float4e2m1 are)")
             }
             guard x.dtype.isFloatingPoint, scale.dtype.isFloatingPoint else {
                 throw EdgeflowError(.invalidModel,
@@ -28,9 +29,9 @@ enum QuantShapes {
         case .dequantizeLinear(let p):
             let x = try OpShapes.required(inputs, 0, "x")
             let scale = try OpShapes.required(inputs, 1, "scale")
-            guard [.int8, .uint8, .int16, .uint16, .int32].contains(x.dtype), scale.dtype.isFloatingPoint else {
-                throw EdgeflowError(.unsupported,
-                    "dequantizeLinear takes int8/uint8/int16/uint16/int32 x and a float scale, got \(x.dtype.rawValue) and \(scale.dtype.rawValue)")
+            guard Kernels.quantizedDTypes.contains(x.dtype), scale.dtype.isFloatingPoint else {
+                throw EdgeflowError(.unsupported, "dequantizeLinear takes an integer, float8 or float4 x and a float "
+                    + "scale, got \(x.dtype.rawValue) and \(scale.dtype.rawValue)")
             }
             if let zp = optional(inputs, 2), zp.dtype != x.dtype {
                 throw EdgeflowError(.invalidModel,

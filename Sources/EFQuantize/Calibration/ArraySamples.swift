@@ -137,6 +137,9 @@ enum ArraySamples {
         case .int64: return t.withUnsafeBufferPointer(as: Int64.self) { $0[range].map(Double.init) }
         case .uint64: return t.withUnsafeBufferPointer(as: UInt64.self) { $0[range].map { Double($0) } }
         case .bool: return t.withUnsafeBufferPointer(as: Bool.self) { $0[range].map { $0 ? 1 : 0 } }
+        case .float8e4m3fn, .float8e4m3fnuz, .float8e5m2, .float8e5m2fnuz, .float8e8m0, .float4e2m1,
+             .int4, .uint4, .int2, .uint2:
+            return t.withUnsafeBytes { bytes in bytes[range].map { t.dtype.smallTypeValue(of: $0) } }
         }
     }
 

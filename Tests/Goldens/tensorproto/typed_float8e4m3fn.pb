@@ -1,0 +1,1 @@
+*8À~Btyped_float8e4m3fn
