@@ -42,6 +42,7 @@ public enum OpParameters: Equatable, Sendable {
     case trilu(upper: Bool, k: Int)
     case oneHot(depth: Int, axis: Int)
     case resize(ResizeParameters)
+    case gridSample(GridSampleParameters)
     case quantizeLinear(QuantizeOp)
     case dequantizeLinear(QuantizeOp)
     case dynamicQuantizeLinear

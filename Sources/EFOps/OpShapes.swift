@@ -38,6 +38,8 @@ public enum OpShapes {
             types = try MovementShapes.infer(op, inputTypes)
         case .resize:
             types = try ResizeShapes.infer(op, inputTypes)
+        case .gridSample:
+            types = try SamplingShapes.infer(op, inputTypes)
         case .quantizeLinear, .dequantizeLinear, .dynamicQuantizeLinear, .qlinearConv, .qlinearMatMul,
              .matMulInteger, .convInteger:
             types = try QuantShapes.infer(op, inputTypes)

@@ -82,6 +82,7 @@ extension OpParameters {
         case .trilu: self = .trilu(upper: try Self.flag(a, "upper", true), k: try Self.int(a, "k", 0))
         case .oneHot: self = .oneHot(depth: try a.requiredInt("depth"), axis: try a.requiredInt("axis"))
         case .resize: self = .resize(try Self.resize(a))
+        case .gridSample: self = .gridSample(try Self.gridSample(a))
         case .quantizeLinear:
             self = .quantizeLinear(QuantizeOp(axis: try Self.int(a, "axis", 1),
                                               blockSize: try Self.int(a, "blockSize", 0),

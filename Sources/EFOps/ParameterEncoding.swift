@@ -43,6 +43,7 @@ extension OpParameters {
         case .trilu: .trilu
         case .oneHot: .oneHot
         case .resize: .resize
+        case .gridSample: .gridSample
         case .quantizeLinear: .quantizeLinear
         case .dequantizeLinear: .dequantizeLinear
         case .dynamicQuantizeLinear: .dynamicQuantizeLinear
@@ -145,6 +146,7 @@ extension OpParameters {
             a["depth"] = .int(depth)
             a["axis"] = .int(axis)
         case .resize(let p): a = Self.resizeAttributes(p)
+        case .gridSample(let p): a = Self.gridSampleAttributes(p)
         case .quantizeLinear(let p), .dequantizeLinear(let p):
             a["axis"] = .int(p.axis)
             Self.put(&a, "blockSize", p.blockSize, 0)

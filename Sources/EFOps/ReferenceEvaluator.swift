@@ -27,6 +27,8 @@ public enum ReferenceEvaluator {
         case .resize:
             guard case .resize(let resize) = parameters else { return [] }
             return [try Kernels.resize(try arguments.required(0, "x"), resize)]
+        case .gridSample:
+            return try SamplingEvaluator.evaluate(parameters, arguments)
         case .quantizeLinear, .dequantizeLinear, .dynamicQuantizeLinear, .qlinearConv, .qlinearMatMul,
              .matMulInteger, .convInteger:
             return try QuantEvaluator.evaluate(parameters, arguments)
