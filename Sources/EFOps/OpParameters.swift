@@ -24,6 +24,7 @@ public enum OpParameters: Equatable, Sendable {
     case lrn(LRNOp)
     case instanceNorm(epsilon: Float)
     case cumSum(CumSumOp)
+    case cumProd(CumSumOp)
     case topK(TopKOp)
     case reshape(shape: [Int])
     case transpose(perm: [Int])

@@ -31,7 +31,8 @@ public enum OpShapes {
             types = try ElementwiseShapes.infer(op, inputTypes)
         case .matMul, .conv, .convTranspose, .pool:
             types = try LinearShapes.infer(op, inputTypes)
-        case .reduce, .argReduce, .softmax, .logSoftmax, .layerNorm, .lrn, .instanceNorm, .cumSum, .topK:
+        case .reduce, .argReduce, .softmax, .logSoftmax, .layerNorm, .lrn, .instanceNorm, .cumSum, .cumProd,
+             .topK:
             types = try ReductionShapes.infer(op, inputTypes)
         case .reshape, .transpose, .expand, .concat, .slice, .pad, .gather, .gatherElements, .gatherND,
              .scatterElements, .scatterND, .tile, .depthToSpace, .spaceToDepth, .trilu, .oneHot:

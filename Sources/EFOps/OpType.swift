@@ -86,6 +86,8 @@ public enum OpType: String, Codable, CaseIterable, Sendable {
     case instanceNorm
     /// Cumulative sum along `axis`. Params: `axis`, `exclusive`, `reverse`.
     case cumSum
+    /// Cumulative product along `axis`. Params: `axis`, `exclusive` (first output 1), `reverse`.
+    case cumProd
     /// Top-k along `axis`. Params: `k`, `axis`, `largest`, `sorted`. Outputs: values, int64 indices.
     case topK
 

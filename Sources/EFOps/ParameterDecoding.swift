@@ -51,6 +51,7 @@ extension OpParameters {
             self = .lrn(LRNOp(size: try a.requiredInt("size"), alpha: try Self.float(a, "alpha", 1e-4),
                               beta: try Self.float(a, "beta", 0.75), bias: try Self.float(a, "bias", 1)))
         case .instanceNorm: self = .instanceNorm(epsilon: try Self.float(a, "epsilon", 1e-5))
+        case .cumProd: self = .cumProd(try Self.scan(a))
         case .cumSum:
             self = .cumSum(CumSumOp(axis: try a.requiredInt("axis"), exclusive: try Self.flag(a, "exclusive", false),
                                     reverse: try Self.flag(a, "reverse", false)))

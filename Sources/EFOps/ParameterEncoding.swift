@@ -25,6 +25,7 @@ extension OpParameters {
         case .lrn: .lrn
         case .instanceNorm: .instanceNorm
         case .cumSum: .cumSum
+        case .cumProd: .cumProd
         case .topK: .topK
         case .reshape: .reshape
         case .transpose: .transpose
@@ -110,7 +111,7 @@ extension OpParameters {
             a["beta"] = .float(p.beta)
             a["bias"] = .float(p.bias)
         case .instanceNorm(let epsilon): a["epsilon"] = .float(epsilon)
-        case .cumSum(let p):
+        case .cumSum(let p), .cumProd(let p):
             a["axis"] = .int(p.axis)
             Self.put(&a, "exclusive", p.exclusive, false)
             Self.put(&a, "reverse", p.reverse, false)

@@ -1,6 +1,6 @@
-// gridSample's parameters between their string-keyed form (keys documented on OpType.gridSample)
-// and the typed GridSampleParameters, kept beside the other ops' coding in
-// ParameterDecoding.swift / ParameterEncoding.swift.
+// The string-keyed form of gridSample's parameters (keys documented on OpType.gridSample) to
+// and from the typed GridSampleParameters, and cumProd's decoding (keys as cumSum's), kept
+// beside the other ops' coding in ParameterDecoding.swift / ParameterEncoding.swift.
 
 import EFCore
 import EFKernels
@@ -17,5 +17,13 @@ extension OpParameters {
     static func gridSampleAttributes(_ p: GridSampleParameters) -> Attributes {
         ["mode": .string(p.mode.rawValue), "paddingMode": .string(p.padding.rawValue),
          "alignCorners": .int(p.alignCorners ? 1 : 0)]
+    }
+}
+
+extension OpParameters {
+    /// Decodes cumProd's `axis`, `exclusive` and `reverse` (keys as cumSum's).
+    static func scan(_ a: Attributes) throws -> CumSumOp {
+        CumSumOp(axis: try a.requiredInt("axis"), exclusive: try flag(a, "exclusive", false),
+                 reverse: try flag(a, "reverse", false))
     }
 }
