@@ -13,7 +13,7 @@ public enum OpImporterRegistry {
                       MovementImporters.table, ResizeImporters.table, QuantImporters.table,
                       ConstantImporters.table, ControlFlowImporters.table, LoopImporters.table,
                       RecurrentImporters.table, SamplingImporters.table, EinsumImporter.table,
-                      ExtraImporters.table] {
+                      ExtraImporters.table, Col2ImImporter.table] {
             table.merge(group) { _, _ in preconditionFailure("an ONNX op is registered twice") }
         }
         return table
