@@ -24,6 +24,7 @@ public enum OpParameters: Equatable, Sendable {
     case lrn(LRNOp)
     case instanceNorm(epsilon: Float)
     case cumSum(CumSumOp)
+    case cumProd(CumSumOp)
     case topK(TopKOp)
     case reshape(shape: [Int])
     case transpose(perm: [Int])
@@ -42,6 +43,7 @@ public enum OpParameters: Equatable, Sendable {
     case trilu(upper: Bool, k: Int)
     case oneHot(depth: Int, axis: Int)
     case resize(ResizeParameters)
+    case gridSample(GridSampleParameters)
     case quantizeLinear(QuantizeOp)
     case dequantizeLinear(QuantizeOp)
     case dynamicQuantizeLinear

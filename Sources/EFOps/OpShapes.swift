@@ -31,13 +31,16 @@ public enum OpShapes {
             types = try ElementwiseShapes.infer(op, inputTypes)
         case .matMul, .conv, .convTranspose, .pool:
             types = try LinearShapes.infer(op, inputTypes)
-        case .reduce, .argReduce, .softmax, .logSoftmax, .layerNorm, .lrn, .instanceNorm, .cumSum, .topK:
+        case .reduce, .argReduce, .softmax, .logSoftmax, .layerNorm, .lrn, .instanceNorm, .cumSum, .cumProd,
+             .topK:
             types = try ReductionShapes.infer(op, inputTypes)
         case .reshape, .transpose, .expand, .concat, .slice, .pad, .gather, .gatherElements, .gatherND,
              .scatterElements, .scatterND, .tile, .depthToSpace, .spaceToDepth, .trilu, .oneHot:
             types = try MovementShapes.infer(op, inputTypes)
         case .resize:
             types = try ResizeShapes.infer(op, inputTypes)
+        case .gridSample:
+            types = try SamplingShapes.infer(op, inputTypes)
         case .quantizeLinear, .dequantizeLinear, .dynamicQuantizeLinear, .qlinearConv, .qlinearMatMul,
              .matMulInteger, .convInteger:
             types = try QuantShapes.infer(op, inputTypes)

@@ -88,6 +88,8 @@ public enum OpType: String, Codable, CaseIterable, Sendable {
     case instanceNorm
     /// Cumulative sum along `axis`. Params: `axis`, `exclusive`, `reverse`.
     case cumSum
+    /// Cumulative product along `axis`. Params: `axis`, `exclusive` (first output 1), `reverse`.
+    case cumProd
     /// Top-k along `axis`. Params: `k`, `axis`, `largest`, `sorted`. Outputs: values, int64 indices.
     case topK
 
@@ -135,6 +137,11 @@ public enum OpType: String, Codable, CaseIterable, Sendable {
     /// transform; absent means sizes / input shape), `sizes` (the complete output shape), `roi`
     /// (floats [start per axis..., end per axis...], tf_crop_and_resize only).
     case resize
+    /// ONNX GridSample. Inputs: x [N, C, D1...Dr], grid [N, O1...Or, r] (float; normalized
+    /// positions, innermost axis first). Params: `mode` ("linear", "nearest", "cubic"),
+    /// `paddingMode` ("zeros", "border", "reflection"), `alignCorners` (0/1). Output
+    /// [N, C, O1...Or] of x's dtype.
+    case gridSample
 
     // MARK: Quantized (exact integer arithmetic)
 

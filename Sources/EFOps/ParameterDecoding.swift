@@ -53,6 +53,7 @@ extension OpParameters {
             self = .lrn(LRNOp(size: try a.requiredInt("size"), alpha: try Self.float(a, "alpha", 1e-4),
                               beta: try Self.float(a, "beta", 0.75), bias: try Self.float(a, "bias", 1)))
         case .instanceNorm: self = .instanceNorm(epsilon: try Self.float(a, "epsilon", 1e-5))
+        case .cumProd: self = .cumProd(try Self.scan(a))
         case .cumSum:
             self = .cumSum(CumSumOp(axis: try a.requiredInt("axis"), exclusive: try Self.flag(a, "exclusive", false),
                                     reverse: try Self.flag(a, "reverse", false)))
@@ -84,6 +85,7 @@ extension OpParameters {
         case .trilu: self = .trilu(upper: try Self.flag(a, "upper", true), k: try Self.int(a, "k", 0))
         case .oneHot: self = .oneHot(depth: try a.requiredInt("depth"), axis: try a.requiredInt("axis"))
         case .resize: self = .resize(try Self.resize(a))
+        case .gridSample: self = .gridSample(try Self.gridSample(a))
         case .quantizeLinear:
             self = .quantizeLinear(QuantizeOp(axis: try Self.int(a, "axis", 1),
                                               blockSize: try Self.int(a, "blockSize", 0),

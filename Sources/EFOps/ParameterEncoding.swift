@@ -25,6 +25,7 @@ extension OpParameters {
         case .lrn: .lrn
         case .instanceNorm: .instanceNorm
         case .cumSum: .cumSum
+        case .cumProd: .cumProd
         case .topK: .topK
         case .reshape: .reshape
         case .transpose: .transpose
@@ -43,6 +44,7 @@ extension OpParameters {
         case .trilu: .trilu
         case .oneHot: .oneHot
         case .resize: .resize
+        case .gridSample: .gridSample
         case .quantizeLinear: .quantizeLinear
         case .dequantizeLinear: .dequantizeLinear
         case .dynamicQuantizeLinear: .dynamicQuantizeLinear
@@ -112,7 +114,7 @@ extension OpParameters {
             a["beta"] = .float(p.beta)
             a["bias"] = .float(p.bias)
         case .instanceNorm(let epsilon): a["epsilon"] = .float(epsilon)
-        case .cumSum(let p):
+        case .cumSum(let p), .cumProd(let p):
             a["axis"] = .int(p.axis)
             Self.put(&a, "exclusive", p.exclusive, false)
             Self.put(&a, "reverse", p.reverse, false)
@@ -148,6 +150,7 @@ extension OpParameters {
             a["depth"] = .int(depth)
             a["axis"] = .int(axis)
         case .resize(let p): a = Self.resizeAttributes(p)
+        case .gridSample(let p): a = Self.gridSampleAttributes(p)
         case .quantizeLinear(let p), .dequantizeLinear(let p):
             a["axis"] = .int(p.axis)
             Self.put(&a, "blockSize", p.blockSize, 0)

@@ -19,7 +19,8 @@ public enum ReferenceEvaluator {
             return try ElementwiseEvaluator.evaluate(parameters, arguments)
         case .matMul, .conv, .convTranspose, .pool:
             return try LinearEvaluator.evaluate(parameters, arguments, outputCount: outputCount)
-        case .reduce, .argReduce, .softmax, .logSoftmax, .layerNorm, .lrn, .instanceNorm, .cumSum, .topK:
+        case .reduce, .argReduce, .softmax, .logSoftmax, .layerNorm, .lrn, .instanceNorm, .cumSum, .cumProd,
+             .topK:
             return try ReductionEvaluator.evaluate(parameters, arguments, outputCount: outputCount)
         case .reshape, .transpose, .expand, .concat, .slice, .pad, .gather, .gatherElements, .gatherND,
              .scatterElements, .scatterND, .tile, .depthToSpace, .spaceToDepth, .trilu, .oneHot:
@@ -27,6 +28,8 @@ public enum ReferenceEvaluator {
         case .resize:
             guard case .resize(let resize) = parameters else { return [] }
             return [try Kernels.resize(try arguments.required(0, "x"), resize)]
+        case .gridSample:
+            return try SamplingEvaluator.evaluate(parameters, arguments)
         case .quantizeLinear, .dequantizeLinear, .dynamicQuantizeLinear, .qlinearConv, .qlinearMatMul,
              .matMulInteger, .convInteger:
             return try QuantEvaluator.evaluate(parameters, arguments)

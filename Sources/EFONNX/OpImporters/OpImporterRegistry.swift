@@ -12,7 +12,8 @@ public enum OpImporterRegistry {
         for group in [ElementwiseImporters.table, LinearImporters.table, ReductionImporters.table,
                       MovementImporters.table, ResizeImporters.table, QuantImporters.table,
                       ConstantImporters.table, ControlFlowImporters.table, LoopImporters.table,
-                      RecurrentImporters.table, TransformerImporters.table] {
+                      RecurrentImporters.table, TransformerImporters.table, SamplingImporters.table,
+                      EinsumImporter.table, ExtraImporters.table, Col2ImImporter.table] {
             table.merge(group) { _, _ in preconditionFailure("an ONNX op is registered twice") }
         }
         return table

@@ -28,6 +28,8 @@ enum ReductionEvaluator {
                                              bias: try inputs.required(2, "bias"), epsilon: epsilon)]
         case .cumSum(let p):
             return [try Kernels.cumSum(x, axis: p.axis, exclusive: p.exclusive, reverse: p.reverse)]
+        case .cumProd(let p):
+            return [try Kernels.cumProd(x, axis: p.axis, exclusive: p.exclusive, reverse: p.reverse)]
         case .topK(let p):
             let result = try Kernels.topK(x, k: p.k, axis: p.axis, largest: p.largest)
             return [result.values, result.indices]

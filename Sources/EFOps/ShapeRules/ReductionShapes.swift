@@ -34,7 +34,7 @@ enum ReductionShapes {
                 throw EdgeflowError(.invalidModel, "\(node.op.rawValue) needs [N, C, ...], got \(x)")
             }
             return [x]
-        case .cumSum(let p):
+        case .cumSum(let p), .cumProd(let p):
             try checkAxis(p.axis, "axis", x)
             return [x]
         case .topK(let p):

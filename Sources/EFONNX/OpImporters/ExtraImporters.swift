@@ -1,0 +1,90 @@
+// ONNX ops without a group of their own: Shrink, LpNormalization (opset 1 and 22: a zero norm
+// gives 0) and CenterCropPad (crop and pad in one pad node) lowered onto elementwise, reduce and
+// pad nodes; CumProd onto the core cumProd op.
+
+import EFCore
+import EFIR
+
+enum ExtraImporters {
+    static let table: [String: OpImporter] = [
+        "Shrink": importShrink, "LpNormalization": importLpNormalization, "CenterCropPad": importCenterCropPad,
+        "CumProd": importCumProd,
+    ]
+
+    /// CumProd (opset 26): the axis is a constant scalar input.
+    static func importCumProd(_ node: OnnxNode, _ ctx: ImportContext) throws {
+        let x = try ctx.requiredInput(node, 0, "x")
+        let axisValues = try LoweringSupport.intValues(try ctx.requiredConstantInput(node, 1, "axis"), node, "axis")
+        guard axisValues.count == 1 else { throw LoweringSupport.invalid(node, "axis must be a single value") }
+        let axis = try LoweringSupport.axis(axisValues[0], rank: try ctx.type(x).shape.count, node)
+        let attributes: Attributes = [
+            "axis": .int(axis), "exclusive": .int(try node.attributeInt("exclusive") ?? 0 != 0 ? 1 : 0),
+            "reverse": .int(try node.attributeInt("reverse") ?? 0 != 0 ? 1 : 0),
+        ]
+        try ctx.emit(.cumProd, [x], attributes, outputs: [try ElementwiseImporters.output(node)], from: node)
+    }
+
+    /// y = x + bias where x < -lambd, x - bias where x > lambd, else 0. Integer inputs need
+    /// integral bias and lambd (the comparison and arithmetic run in x's dtype).
+    static func importShrink(_ node: OnnxNode, _ ctx: ImportContext) throws {
+        let x = try ctx.requiredInput(node, 0, "input"), dtype = try ctx.type(x).dtype
+        let bias = Double(try node.attributeFloat("bias") ?? 0), lambd = Double(try node.attributeFloat("lambd") ?? 0.5)
+        guard dtype != .bool, dtype.isFloatingPoint || (bias.rounded() == bias && lambd.rounded() == lambd) else {
+            throw LoweringSupport.unsupported(node, "bias \(bias) and lambd \(lambd) on \(dtype.rawValue) input")
+        }
+        func constant(_ value: Double, _ hint: String) throws -> String {
+            try LoweringSupport.constant(value, dtype, ctx, node, hint: hint)
+        }
+        func binary(_ fn: String, _ a: String, _ b: String, _ hint: String) throws -> String {
+            try ctx.emit(.binary, [a, b], ["fn": .string(fn)], from: node, hint: hint)
+        }
+        let below = try binary("less", x, try constant(-lambd, "minus_lambd"), "below")
+        let above = try binary("greater", x, try constant(lambd, "lambd"), "above")
+        let biasValue = try constant(bias, "bias")
+        let upper = try ctx.emit(.where, [above, try binary("sub", x, biasValue, "shifted_down"),
+                                          try constant(0, "zero")], from: node, hint: "upper")
+        try ctx.emit(.where, [below, try binary("add", x, biasValue, "shifted_up"), upper],
+                     outputs: [try ElementwiseImporters.output(node)], from: node)
+    }
+
+    /// y = x / ‖x‖ₚ along `axis` (p = 1 or 2), with y = 0 where the norm is 0.
+    static func importLpNormalization(_ node: OnnxNode, _ ctx: ImportContext) throws {
+        let x = try ctx.requiredInput(node, 0, "input"), type = try ctx.type(x)
+        guard type.dtype.isFloatingPoint else {
+            throw LoweringSupport.unsupported(node, "\(type.dtype.rawValue) input (float types are supported)")
+        }
+        let axis = try LoweringSupport.axis(try node.attributeInt("axis") ?? -1, rank: type.shape.count, node)
+        let p = try node.attributeInt("p") ?? 2
+        guard p == 1 || p == 2 else { throw LoweringSupport.invalid(node, "p is \(p), not 1 or 2") }
+        let norm = try ctx.emit(.reduce, [x], ["fn": .string(p == 1 ? "l1" : "l2"), "axes": .ints([axis]),
+                                              "keepDims": .int(1)], from: node, hint: "norm")
+        let zero = try LoweringSupport.constant(0, type.dtype, ctx, node, hint: "zero")
+        let isZero = try ctx.emit(.binary, [norm, zero], ["fn": .string("equal")], from: node, hint: "norm_is_zero")
+        let one = try LoweringSupport.constant(1, type.dtype, ctx, node, hint: "one")
+        let divisor = try ctx.emit(.where, [isZero, one, norm], from: node, hint: "divisor")
+        try ctx.emit(.binary, [x, divisor], ["fn": .string("div")], outputs: [try ElementwiseImporters.output(node)],
+                     from: node)
+    }
+
+    /// Crops (centered, the extra element at the end) or zero-pads (likewise) each axis of
+    /// `axes` to the constant `shape`: one pad node whose negative pads crop.
+    static func importCenterCropPad(_ node: OnnxNode, _ ctx: ImportContext) throws {
+        let x = try ctx.requiredInput(node, 0, "input_data"), dims = try ctx.type(x).shape
+        let shape = try LoweringSupport.intValues(try ctx.requiredConstantInput(node, 1, "shape"), node, "shape")
+        let axes = try (node.attributeInts("axes") ?? Array(dims.indices)).map {
+            try LoweringSupport.axis($0, rank: dims.count, node)
+        }
+        guard shape.count == axes.count, Set(axes).count == axes.count, shape.allSatisfy({ $0 >= 0 }) else {
+            throw LoweringSupport.invalid(node, "shape \(shape) must give one non-negative size per axis of \(axes)")
+        }
+        var pads = [Int](repeating: 0, count: 2 * dims.count)
+        for (axis, size) in zip(axes, shape) {
+            let change = size - dims[axis]  // negative crops
+            let begin = change >= 0 ? change / 2 : -((-change) / 2)
+            pads[axis] = begin
+            pads[axis + dims.count] = change - begin
+        }
+        try ctx.emit(.pad, [x], ["pads": .ints(pads), "mode": .string("constant"), "value": .float(0)],
+                     outputs: [try ElementwiseImporters.output(node)], from: node)
+    }
+}
