@@ -1,4 +1,5 @@
-// Importers of ExtraImporters.swift and Col2ImImporter.swift: results folded on constants
+// Importers of ExtraImporters.swift, Col2ImImporter.swift and ReverseSequenceImporter.swift:
+// results folded on constants
 // against hand-computed values, and bad attributes or operands refused naming the node.
 
 import EFCore
@@ -56,6 +57,32 @@ final class ExtraImportTests: XCTestCase {
         ctx.addWeight("wide", Tensor(shape: [2], scalars: [Int64](arrayLiteral: 1, 4)))
         assertEdgeflowError(.invalidModel, ["Col2Im node 'z'", "[N, C·2, 3]"]) {
             try importNode(onnxNode("Col2Im", ["x", "wide", "block"], ["z"]), ctx)
+        }
+    }
+
+    func testCompressSelectsAndRefusesAConditionBeyondTheAxis() throws {
+        let ctx = ImportContext(opset: 11)
+        ctx.addWeight("x", Tensor(shape: [2, 3], scalars: [Float](arrayLiteral: 1, 2, 3, 4, 5, 6)))
+        ctx.addWeight("keep", Tensor(shape: [2], scalars: [Int32](arrayLiteral: 0, 1)))
+        ctx.addWeight("long", Tensor(shape: [4], scalars: [Int32](arrayLiteral: 0, 0, 0, 1)))
+        try importNode(onnxNode("Compress", ["x", "keep"], ["row"], ["axis": .int(0)]), ctx)
+        XCTAssertEqual(ctx.constant("row")?.shape, [1, 3])
+        XCTAssertEqual(ctx.constant("row")?.scalars(as: Float.self), [4, 5, 6])
+        assertEdgeflowError(.invalidModel, ["Compress node 'bad'", "position 3 of an axis of 3"]) {
+            try importNode(onnxNode("Compress", ["x", "long"], ["bad"], ["axis": .int(1)]), ctx)
+        }
+    }
+
+    func testReverseSequenceReversesEachPrefixAndClampsLengths() throws {
+        let ctx = ImportContext(opset: 10)
+        // time axis 0 (3 steps), batch axis 1 (2 entries): lengths 2 and 7 (clamped to 3).
+        ctx.addWeight("x", Tensor(shape: [3, 2], scalars: [Float](arrayLiteral: 1, 10, 2, 20, 3, 30)))
+        ctx.addWeight("lens", Tensor(shape: [2], scalars: [Int64](arrayLiteral: 2, 7)))
+        try importNode(onnxNode("ReverseSequence", ["x", "lens"], ["y"]), ctx)
+        XCTAssertEqual(ctx.constant("y")?.scalars(as: Float.self), [2, 30, 1, 20, 3, 10])
+        assertEdgeflowError(.invalidModel, ["ReverseSequence node 'z'", "time_axis and batch_axis"]) {
+            try importNode(onnxNode("ReverseSequence", ["x", "lens"], ["z"], ["time_axis": .int(1),
+                                                                             "batch_axis": .int(1)]), ctx)
         }
     }
 }

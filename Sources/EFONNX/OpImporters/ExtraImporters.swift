@@ -1,15 +1,42 @@
 // ONNX ops without a group of their own: Shrink, LpNormalization (opset 1 and 22: a zero norm
 // gives 0) and CenterCropPad (crop and pad in one pad node) lowered onto elementwise, reduce and
-// pad nodes; CumProd onto the core cumProd op.
+// pad nodes; CumProd onto the core cumProd op; Compress (its condition decides the output's
+// shape, so it must be known when importing) onto a gather of the selected positions.
 
 import EFCore
 import EFIR
+import EFKernels
 
 enum ExtraImporters {
     static let table: [String: OpImporter] = [
         "Shrink": importShrink, "LpNormalization": importLpNormalization, "CenterCropPad": importCenterCropPad,
-        "CumProd": importCumProd,
+        "CumProd": importCumProd, "Compress": importCompress,
     ]
+
+    /// Compress: the slices of `input` along `axis` (of the flattened input without one) whose
+    /// condition is true; a condition shorter than the axis drops the rest.
+    static func importCompress(_ node: OnnxNode, _ ctx: ImportContext) throws {
+        var input = try ctx.requiredInput(node, 0, "input")
+        let condition = try ctx.requiredConstantInput(node, 1, "condition")
+        let shape = try ctx.type(input).shape
+        let axis: Int
+        if let declared = try node.attributeInt("axis") {
+            axis = try LoweringSupport.axis(declared, rank: shape.count, node)
+        } else {
+            input = try LoweringSupport.reshape(input, to: [shape.elementCount], ctx, node, hint: "flat")
+            axis = 0
+        }
+        let length = try ctx.type(input).shape[axis]
+        let selected = try Kernels.cast(condition, to: .bool).withUnsafeBytes { flags in
+            flags.indices.filter { flags[$0] != 0 }
+        }
+        if let last = selected.last, last >= length {
+            throw LoweringSupport.invalid(node, "its condition selects position \(last) of an axis of \(length)")
+        }
+        let indices = Tensor(shape: [selected.count], scalars: selected.map { Int64($0) })
+        try ctx.emit(.gather, [input, ctx.addConstant(indices, hint: "\(node.displayName)/selected")],
+                     ["axis": .int(axis)], outputs: [try ElementwiseImporters.output(node)], from: node)
+    }
 
     /// CumProd (opset 26): the axis is a constant scalar input.
     static func importCumProd(_ node: OnnxNode, _ ctx: ImportContext) throws {

@@ -1,5 +1,5 @@
 // A small emitter the transformer importers (Attention, RMSNormalization, RotaryEmbedding,
-// SwiGLU) share: one ONNX node's core ops (unary, binary, reshape, transpose, slice, ...) with
+// SwiGLU) and ReverseSequence share: one ONNX node's core ops (unary, binary, reshape, transpose, slice, ...) with
 // IR value names derived from the node, so each lowering reads as its formula.
 
 import EFCore

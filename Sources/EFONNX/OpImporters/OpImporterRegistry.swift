@@ -13,7 +13,8 @@ public enum OpImporterRegistry {
                       MovementImporters.table, ResizeImporters.table, QuantImporters.table,
                       ConstantImporters.table, ControlFlowImporters.table, LoopImporters.table,
                       RecurrentImporters.table, TransformerImporters.table, SamplingImporters.table,
-                      EinsumImporter.table, ExtraImporters.table, Col2ImImporter.table] {
+                      EinsumImporter.table, ExtraImporters.table, Col2ImImporter.table,
+                      ReverseSequenceImporter.table] {
             table.merge(group) { _, _ in preconditionFailure("an ONNX op is registered twice") }
         }
         return table
