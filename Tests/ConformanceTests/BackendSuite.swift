@@ -40,7 +40,8 @@ struct BackendSuite {
             for name in names.sorted() {
                 let id = "\(subfolder)/\(name)"
                 if let filter, !filter.isEmpty, !id.contains(filter) { continue }
-                guard files.fileExists(atPath: directory.appendingPathComponent("\(name)/model.onnx").path) else { continue }
+                let model = directory.appendingPathComponent("\(name)/model.onnx")
+                guard files.fileExists(atPath: model.path) else { continue }
                 cases.append(ConformanceCase(id: id, directory: directory.appendingPathComponent(name)))
             }
         }

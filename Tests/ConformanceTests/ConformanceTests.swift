@@ -50,7 +50,8 @@ final class ConformanceTests: XCTestCase {
                 let efx = executable[id].map { " [efx: \(describe($0))]" } ?? ""
                 print("\(id): \(describe(outcome))\(efx)")
             }
-            print("filter '\(filter)': \(outcomes.values.filter { $0.status == .pass }.count) of \(outcomes.count) pass")
+            let passed = outcomes.values.filter { $0.status == .pass }.count
+            print("filter '\(filter)': \(passed) of \(outcomes.count) pass")
             return outcomes
         }
 

@@ -123,7 +123,8 @@ final class BadModelTests: XCTestCase {
     }
 
     func testOpsetOutsideTheSupportedRange() {
-        let old = TestModels.model(nodes: [OnnxBytes.node("Shape", ["x"], ["s"])], inputs: ["x": [1]], outputs: ["s"], opset: 29)
+        let old = TestModels.model(nodes: [OnnxBytes.node("Shape", ["x"], ["s"])], inputs: ["x": [1]], outputs: ["s"],
+                                   opset: 29)
         assertEdgeflowError(.unsupported, ["opset 29", "version_converter"]) { try importBytes(old) }
     }
 

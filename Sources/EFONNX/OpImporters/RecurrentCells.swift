@@ -1,6 +1,6 @@
 // The per-direction cells of the recurrent importers: one direction's weights (W[d]ᵀ, R[d]ᵀ,
 // biases, initial state) and one step as core ops. LSTM: gates i, o, f, c; GRU: gates z, r, h
-// with either reset placement (linear_before_reset).
+// with either reset placement (linear_before_reset); RNN: one activation.
 
 import EFCore
 
@@ -41,6 +41,17 @@ struct RecurrentWeights {
         let flat = try LoweringSupport.reshape(one, to: [2 * width], ctx, node, hint: "B\(direction)f")
         return (try slice(flat, axis: 0, 0, width, hint: "Wb\(direction)"),
                 try slice(flat, axis: 0, width, 2 * width, hint: "Rb\(direction)"))
+    }
+
+    /// The input and recurrent biases summed, [gates·H]; nil without B.
+    func summedBias() throws -> String? {
+        try biases().map { try binary("add", $0.input, $0.recurrent, "bias\(direction)") }
+    }
+
+    /// X [T, B, I] · `weights` (+ `bias`): every step's input gates at once.
+    func project(_ x: String, _ weights: String, bias: String?) throws -> String {
+        let product = try matMul(x, weights, "XW\(direction)")
+        return try bias.map { try binary("add", product, $0, "XWb\(direction)") } ?? product
     }
 
     /// The initial state input `index` for this direction as [B, H], zeros when absent.
@@ -100,15 +111,14 @@ struct LSTMCell: RecurrentCell {
         self.w = w
         inputWeights = try w.transposedSlice(1, "W")
         recurrentWeights = try w.transposedSlice(2, "R")
-        bias = try w.biases().map { try w.binary("add", $0.input, $0.recurrent, "bias\(direction)") }
+        bias = try w.summedBias()
         let dtype = try ctx.type(inputWeights).dtype
         initialH = try w.initial(5, "initial_h", dtype: dtype)
         initialC = try w.initial(6, "initial_c", dtype: dtype)
     }
 
     func inputProjection(_ x: String) throws -> String {
-        let product = try w.matMul(x, inputWeights, "XW\(w.direction)")
-        return try bias.map { try w.binary("add", product, $0, "XWb\(w.direction)") } ?? product
+        try w.project(x, inputWeights, bias: bias)
     }
 
     func step(_ projected: String, t: Int, h: String, c: String?) throws -> (String, String?) {
@@ -151,8 +161,7 @@ struct GRUCell: RecurrentCell {
     }
 
     func inputProjection(_ x: String) throws -> String {
-        let product = try w.matMul(x, inputWeights, "XW\(w.direction)")
-        return try inputBias.map { try w.binary("add", product, $0, "XWb\(w.direction)") } ?? product
+        try w.project(x, inputWeights, bias: inputBias)
     }
 
     func step(_ projected: String, t: Int, h: String, c: String?) throws -> (String, String?) {
@@ -199,13 +208,12 @@ struct RNNCell: RecurrentCell {
         self.activation = activation
         inputWeights = try w.transposedSlice(1, "W")
         recurrentWeights = try w.transposedSlice(2, "R")
-        bias = try w.biases().map { try w.binary("add", $0.input, $0.recurrent, "bias\(direction)") }
+        bias = try w.summedBias()
         initialH = try w.initial(5, "initial_h", dtype: try ctx.type(inputWeights).dtype)
     }
 
     func inputProjection(_ x: String) throws -> String {
-        let product = try w.matMul(x, inputWeights, "XW\(w.direction)")
-        return try bias.map { try w.binary("add", product, $0, "XWb\(w.direction)") } ?? product
+        try w.project(x, inputWeights, bias: bias)
     }
 
     func step(_ projected: String, t: Int, h: String, c: String?) throws -> (String, String?) {
