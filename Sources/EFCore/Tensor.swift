@@ -154,7 +154,8 @@ extension Tensor {
         case .int32: return scalars(as: Int32.self).map(Double.init)
         case .uint32: return scalars(as: UInt32.self).map(Double.init)
         case .int64: return scalars(as: Int64.self).map(Double.init)
-        case .uint64: return scalars(as: UInt64.self).map { Double($0) }  // not Double.init, which binds to init(bitPattern:)
+        // Not Double.init, which binds to init(bitPattern:).
+        case .uint64: return scalars(as: UInt64.self).map { Double($0) }
         case .bool: return scalars(as: Bool.self).map { $0 ? 1 : 0 }
         case .float8e4m3fn, .float8e4m3fnuz, .float8e5m2, .float8e5m2fnuz, .float8e8m0, .float4e2m1,
              .int4, .uint4, .int2, .uint2:

@@ -130,7 +130,8 @@ extension Kernels {
         }
         guard zeroPoint.count == scale.count, zeroPoint.shape == scale.shape || zeroPoint.count == 1 else {
             throw EdgeflowError(.invalidInput,
-                "\(op): zero point \(zeroPoint.shape.shapeDescription) does not match scale \(scale.shape.shapeDescription)")
+                "\(op): zero point \(zeroPoint.shape.shapeDescription) does not match scale "
+                    + scale.shape.shapeDescription)
         }
     }
 }

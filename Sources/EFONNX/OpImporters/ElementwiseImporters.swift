@@ -41,18 +41,22 @@ enum ElementwiseImporters {
     /// Before opset 7, `broadcast = 1` with an `axis` attribute aligns B's dims with A's dims
     /// starting at `axis` (not at the end, as numpy does): B gets trailing 1s so numpy rules
     /// give the same result. Without `axis` the old rule is numpy's suffix alignment.
-    static func legacyBroadcastOperand(_ node: OnnxNode, _ ctx: ImportContext, _ a: String, _ b: String) throws -> String {
-        guard ctx.opset < 7, try node.attributeInt("broadcast") ?? 0 != 0, let axis = try node.attributeInt("axis") else {
+    static func legacyBroadcastOperand(_ node: OnnxNode, _ ctx: ImportContext, _ a: String, _ b: String)
+        throws -> String {
+        guard ctx.opset < 7, try node.attributeInt("broadcast") ?? 0 != 0,
+              let axis = try node.attributeInt("axis") else {
             return b
         }
         let aShape = try ctx.type(a).shape, bShape = try ctx.type(b).shape
         let start = try LoweringSupport.axis(axis, rank: aShape.count, node)
         let trailing = aShape.count - start - bShape.count
         guard trailing >= 0 else {
-            throw LoweringSupport.invalid(node, "B \(bShape.shapeDescription) does not fit A \(aShape.shapeDescription) at axis \(axis)")
+            throw LoweringSupport.invalid(node, "B \(bShape.shapeDescription) does not fit A "
+                                              + "\(aShape.shapeDescription) at axis \(axis)")
         }
         if trailing == 0 { return b }
-        return try LoweringSupport.reshape(b, to: bShape + [Int](repeating: 1, count: trailing), ctx, node, hint: "aligned")
+        return try LoweringSupport.reshape(b, to: bShape + [Int](repeating: 1, count: trailing), ctx, node,
+                                           hint: "aligned")
     }
 
     /// Folds the inputs left to right with `fn` (one input is a rename).

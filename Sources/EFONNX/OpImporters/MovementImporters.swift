@@ -138,7 +138,8 @@ enum MovementImporters {
         let inputs = node.inputs.indices.compactMap { ctx.input(node, $0) }
         guard let first = inputs.first else { throw LoweringSupport.invalid(node, "has no inputs") }
         let rank = try shape(first, ctx).count
-        let declared = ctx.opset < 4 ? try node.attributeInt("axis") ?? 1 : try LoweringSupport.requiredInt(node, "axis")
+        let declared = ctx.opset < 4 ? try node.attributeInt("axis") ?? 1
+            : try LoweringSupport.requiredInt(node, "axis")
         let axis = try LoweringSupport.axis(declared, rank: rank, node)
         try ctx.emit(.concat, inputs, ["axis": .int(axis)], outputs: [try ElementwiseImporters.output(node)],
             from: node)
@@ -152,7 +153,9 @@ enum MovementImporters {
             let tiles = try LoweringSupport.intValues(try ctx.requiredConstantInput(node, 1, "tiles"), node, "tiles")
             let axes = try LoweringSupport.intValues(try ctx.requiredConstantInput(node, 2, "axis"), node, "axis")
             let rank = try shape(x, ctx).count
-            guard tiles.count == 1, axes.count == 1 else { throw LoweringSupport.invalid(node, "tiles and axis must be scalars") }
+            guard tiles.count == 1, axes.count == 1 else {
+                throw LoweringSupport.invalid(node, "tiles and axis must be scalars")
+            }
             repeats = [Int](repeating: 1, count: rank)
             repeats[try LoweringSupport.axis(axes[0], rank: rank, node)] = tiles[0]
         } else {

@@ -35,7 +35,8 @@ enum QuantImporters {
         let x = try ctx.requiredInput(node, 0, "x"), scale = try ctx.requiredInput(node, 1, "x_scale")
         var attributes = try axisAttributes(node, ctx, x)
         if let code = try node.attributeInt("output_dtype"), code != 0 {
-            let dtype = try OnnxDataType.requiredDType(code, for: "DequantizeLinear node '\(node.displayName)' output_dtype")
+            let dtype = try OnnxDataType.requiredDType(code,
+                                                       for: "DequantizeLinear node '\(node.displayName)' output_dtype")
             attributes["outputDType"] = .string(dtype.rawValue)
         }
         try ctx.emit(.dequantizeLinear, [x, scale, ctx.input(node, 2) ?? ""], attributes,
@@ -65,10 +66,8 @@ enum QuantImporters {
 
     static func importQLinearConv(_ node: OnnxNode, _ ctx: ImportContext) throws {
         let x = try ctx.requiredInput(node, 0, "x"), w = try ctx.requiredInput(node, 3, "w")
-        let inputs = try (0..<8).map { index -> String in
-            let roles = ["x", "x_scale", "x_zero_point", "w", "w_scale", "w_zero_point", "y_scale", "y_zero_point"]
-            return index == 2 || index == 5 || index == 7 ? ctx.input(node, index) ?? "" : try ctx.requiredInput(node, index, roles[index])
-        } + [ctx.input(node, 8) ?? ""]
+        let inputs = try qlinearOperands(node, ctx, ["x", "x_scale", "x_zero_point", "w", "w_scale", "w_zero_point",
+                                                     "y_scale", "y_zero_point"]) + [ctx.input(node, 8) ?? ""]
         try ctx.emit(.qlinearConv, inputs, try convAttributes(node, ctx, x, w), outputs: [node.outputs[0]], from: node)
     }
 
@@ -78,8 +77,17 @@ enum QuantImporters {
                      try convAttributes(node, ctx, x, w), outputs: [node.outputs[0]], from: node)
     }
 
+    /// The eight operands of QLinearConv/QLinearMatMul named by `roles`; the zero points (2, 5, 7)
+    /// are optional ("" when absent), the others required.
+    private static func qlinearOperands(_ node: OnnxNode, _ ctx: ImportContext, _ roles: [String]) throws -> [String] {
+        try roles.indices.map { index in
+            [2, 5, 7].contains(index) ? ctx.input(node, index) ?? "" : try ctx.requiredInput(node, index, roles[index])
+        }
+    }
+
     /// Conv's window attributes with auto_pad resolved, plus `group`.
-    private static func convAttributes(_ node: OnnxNode, _ ctx: ImportContext, _ x: String, _ w: String) throws -> Attributes {
+    private static func convAttributes(_ node: OnnxNode, _ ctx: ImportContext, _ x: String, _ w: String)
+        throws -> Attributes {
         let window = try WindowAttributes(node, spatial: try ctx.spatialDims(x, of: node),
                                           kernel: Array(try ctx.type(w).shape.dropFirst(2)), same: .dilatedKernel)
         var attributes = window.attributes
@@ -88,10 +96,8 @@ enum QuantImporters {
     }
 
     static func importQLinearMatMul(_ node: OnnxNode, _ ctx: ImportContext) throws {
-        let roles = ["a", "a_scale", "a_zero_point", "b", "b_scale", "b_zero_point", "y_scale", "y_zero_point"]
-        let inputs = try (0..<8).map { index in
-            index == 2 || index == 5 || index == 7 ? ctx.input(node, index) ?? "" : try ctx.requiredInput(node, index, roles[index])
-        }
+        let inputs = try qlinearOperands(node, ctx, ["a", "a_scale", "a_zero_point", "b", "b_scale", "b_zero_point",
+                                                     "y_scale", "y_zero_point"])
         try ctx.emit(.qlinearMatMul, inputs, outputs: [node.outputs[0]], from: node)
     }
 

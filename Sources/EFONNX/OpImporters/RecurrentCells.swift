@@ -63,6 +63,13 @@ struct RecurrentWeights {
         return try LoweringSupport.reshape(one, to: [batch, hidden], ctx, node, hint: "\(role)\(direction)bh")
     }
 
+    /// Row `t` of the projected input plus h · `recurrentWeights`: every gate before its activation,
+    /// [B, gates·H] (LSTM and RNN; GRU applies its reset gate in between).
+    func preActivation(_ projected: String, _ t: Int, h: String, _ recurrentWeights: String, _ tag: String)
+        throws -> String {
+        try binary("add", try row(projected, t, tag), try matMul(h, recurrentWeights, "hr\(tag)"), "gates\(tag)")
+    }
+
     /// Row `t` of the projected input as [B, gates·H].
     func row(_ projected: String, _ t: Int, _ tag: String) throws -> String {
         let row = try slice(projected, axis: 0, t, t + 1, hint: "xw\(tag)")
@@ -123,8 +130,7 @@ struct LSTMCell: RecurrentCell {
 
     func step(_ projected: String, t: Int, h: String, c: String?) throws -> (String, String?) {
         let tag = "\(w.direction)_\(t)"
-        let gates = try w.binary("add", try w.row(projected, t, tag), try w.matMul(h, recurrentWeights, "hr\(tag)"),
-                                 "gates\(tag)")
+        let gates = try w.preActivation(projected, t, h: h, recurrentWeights, tag)
         func gate(_ index: Int, _ fn: String, _ name: String) throws -> String {
             try w.unary(fn, try w.gate(gates, index, name + tag), name + "a" + tag)
         }
@@ -218,8 +224,7 @@ struct RNNCell: RecurrentCell {
 
     func step(_ projected: String, t: Int, h: String, c: String?) throws -> (String, String?) {
         let tag = "\(w.direction)_\(t)"
-        let sum = try w.binary("add", try w.row(projected, t, tag), try w.matMul(h, recurrentWeights, "hr\(tag)"),
-                               "pre\(tag)")
+        let sum = try w.preActivation(projected, t, h: h, recurrentWeights, tag)
         return (try w.unary(activation, sum, "h\(tag)"), nil)
     }
 }

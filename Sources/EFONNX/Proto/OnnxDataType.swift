@@ -36,7 +36,8 @@ public enum OnnxDataType {
     public static func requiredDType(_ code: Int, for what: String) throws -> DType {
         if let dtype = dtypes[code] { return dtype }
         guard code != 0, let name = names[code] else {
-            throw EdgeflowError(.invalidModel, "\(what) has \(code == 0 ? "no element type" : "unknown data type code \(code)")")
+            let problem = code == 0 ? "no element type" : "unknown data type code \(code)"
+            throw EdgeflowError(.invalidModel, "\(what) has \(problem)")
         }
         throw EdgeflowError(.unsupported, "\(what) has element type \(name), which Edgeflow does not support",
                             hint: "supported types: float, double, float16, bfloat16, (u)int2/4/8/16/32/64, bool, "

@@ -65,7 +65,8 @@ extension OnnxTensor {
     /// The error for data of the wrong size, naming what is present and what the dims need.
     func sizeMismatch(_ present: String, byteCount: Int) -> EdgeflowError {
         EdgeflowError(.invalidModel,
-            "\(displayName): \(present) but its dims \(dims.shapeDescription) of \(OnnxDataType.name(dataType)) need \(byteCount) bytes",
+            "\(displayName): \(present) but its dims \(dims.shapeDescription) of \(OnnxDataType.name(dataType)) "
+                + "need \(byteCount) bytes",
             hint: "the model file is damaged or was written by a broken exporter")
     }
 
@@ -73,7 +74,8 @@ extension OnnxTensor {
         func checked(_ present: Int, _ field: String) throws {
             guard present == count else {
                 throw EdgeflowError(.invalidModel,
-                    "\(displayName): \(field) holds \(present) values but its dims \(dims.shapeDescription) need \(count)",
+                    "\(displayName): \(field) holds \(present) values but its dims \(dims.shapeDescription) "
+                        + "need \(count)",
                     hint: "the model file is damaged or was written by a broken exporter")
             }
         }

@@ -17,8 +17,9 @@ enum QuantEvaluator {
                                                axis: p.axis, blockSize: p.blockSize, outputDType: dtype,
                                                saturate: p.saturate)]
         case .dequantizeLinear(let p):
-            return [try Kernels.dequantizeLinear(try input(0, "x"), scale: try input(1, "scale"), zeroPoint: optional(2),
-                                                 axis: p.axis, blockSize: p.blockSize, outputDType: p.outputDType)]
+            return [try Kernels.dequantizeLinear(try input(0, "x"), scale: try input(1, "scale"),
+                                                 zeroPoint: optional(2), axis: p.axis, blockSize: p.blockSize,
+                                                 outputDType: p.outputDType)]
         case .dynamicQuantizeLinear:
             let (y, scale, zeroPoint) = try Kernels.dynamicQuantizeLinear(try input(0, "x"))
             return [y, scale, zeroPoint]
