@@ -65,7 +65,7 @@ struct GraphBuilder {
 
     private func importNode(_ node: OnnxNode, into context: ImportContext, read: Set<String>) throws {
         let what = GraphOrdering.describe(node)
-        guard let importer = OpImporterRegistry.importers[node.opType] else {
+        guard let importer = OpImporterRegistry.importer(for: node) else {
             throw EdgeflowError(.internalError, "no importer for \(what) after the support check")
         }
         do {

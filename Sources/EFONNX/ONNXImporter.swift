@@ -95,13 +95,13 @@ public enum ONNXImporter {
     }
 
     /// Every (domain, op type) among `nodes` with no importer, in order of first use. Ops of any
-    /// domain other than ai.onnx are unsupported.
+    /// domain other than ai.onnx and ai.edgeflow are unsupported.
     public static func unsupportedOperators(_ nodes: [OnnxNode], opsets: [String: Int]) -> [UnsupportedOperator] {
         var found: [UnsupportedOperator] = []
         var position: [String: Int] = [:]
         for node in nodes.withSubgraphNodes {
             let domain = node.domain == "ai.onnx" ? "" : node.domain
-            if domain.isEmpty && OpImporterRegistry.importers[node.opType] != nil { continue }
+            if OpImporterRegistry.importer(for: node) != nil { continue }
             let key = "\(domain)|\(node.opType)"
             if let index = position[key] {
                 found[index].nodes.append(node.displayName)

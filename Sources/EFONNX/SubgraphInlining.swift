@@ -56,8 +56,7 @@ enum SubgraphInlining {
     }
 
     private static func importNested(_ inner: OnnxNode, in node: OnnxNode, _ context: ImportContext) throws {
-        guard let importer = OpImporterRegistry.importers[inner.opType],
-              inner.domain.isEmpty || inner.domain == "ai.onnx" else {
+        guard let importer = OpImporterRegistry.importer(for: inner) else {
             throw EdgeflowError(.unsupported, "\(node.opType) '\(node.displayName)': its subgraph uses "
                                     + "\(inner.opType) ('\(inner.displayName)'), which Edgeflow does not support")
         }

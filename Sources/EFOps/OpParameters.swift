@@ -53,6 +53,7 @@ public enum OpParameters: Equatable, Sendable {
     case convInteger(ConvParameters)
     case quantizedConv(QuantizedConvOp)
     case quantizedMatMul(QuantizedMatMulOp)
+    case fixedPointRequantize(FixedPointRequantizeOp)
 }
 
 /// A unary function with its constants (alpha, beta, gamma as documented on `OpType.unary`).

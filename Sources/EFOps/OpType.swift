@@ -179,4 +179,12 @@ public enum OpType: String, Codable, CaseIterable, Sendable {
     /// Inputs: a uint8 [..., M, K], b int8 [K, N], optional bias int32 [N], multipliers float32
     /// [N]. Params: `inputZeroPoint`, `output` as quantizedConv.
     case quantizedMatMul
+
+    // MARK: TFLite's integer arithmetic (imported quantized TFLite models)
+
+    /// y = clamp(x · multiplier[c] · 2^(shift[c] − 31) + `zeroPoint`, `lower`, `upper`) in TFLite's
+    /// fixed-point rounding (`Kernels.multiplyByQuantizedMultiplier`). Inputs: x int32, multipliers
+    /// int32 [C] (Q31), shifts int32 [C]. Params: `axis` (channel axis when C > 1), `zeroPoint`,
+    /// `lower`, `upper`, `outputDType` (int8, uint8, int16 or int32). Output: x's shape.
+    case fixedPointRequantize
 }

@@ -108,6 +108,7 @@ extension OpParameters {
         case .quantizedMatMul:
             self = .quantizedMatMul(QuantizedMatMulOp(inputZeroPoint: try Self.code(a, "inputZeroPoint", nil),
                                                       output: try Self.quantizedOutput(a)))
+        case .fixedPointRequantize: self = .fixedPointRequantize(try Self.fixedPointRequantize(a))
         }
     }
 

@@ -54,6 +54,7 @@ extension OpParameters {
         case .convInteger: .convInteger
         case .quantizedConv: .quantizedConv
         case .quantizedMatMul: .quantizedMatMul
+        case .fixedPointRequantize: .fixedPointRequantize
         }
     }
 
@@ -165,6 +166,7 @@ extension OpParameters {
         case .quantizedMatMul(let p):
             a["inputZeroPoint"] = .int(Int(p.inputZeroPoint))
             Self.put(&a, p.output)
+        case .fixedPointRequantize(let p): a = Self.fixedPointRequantizeAttributes(p)
         }
         return a
     }

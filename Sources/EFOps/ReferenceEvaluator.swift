@@ -33,7 +33,7 @@ public enum ReferenceEvaluator {
         case .quantizeLinear, .dequantizeLinear, .dynamicQuantizeLinear, .qlinearConv, .qlinearMatMul,
              .matMulInteger, .convInteger:
             return try QuantEvaluator.evaluate(parameters, arguments)
-        case .quantizedConv, .quantizedMatMul:
+        case .quantizedConv, .quantizedMatMul, .fixedPointRequantize:
             return try QuantizedEvaluator.evaluate(parameters, arguments)
         }
     }

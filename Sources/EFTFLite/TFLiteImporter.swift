@@ -32,12 +32,12 @@ public enum TFLiteImporter {
         let model = try TFLiteModel(buffer: FlatBuffer(bytes: bytes))
         let graph = model.subgraphs[0]
         try ModelChecks.checkOperators(model, graph)
-        try ModelChecks.checkQuantizedTensors(model, graph)
+        try ModelChecks.checkQuantizedOperators(model, graph)
         let onnx = try translate(model, graph, name: name)
         return try ONNXImporter.importModel(onnx, baseDirectory: nil)
     }
 
-    /// The main subgraph as an ONNX model (opset 17).
+    /// The main subgraph as an ONNX model (opset 17; ai.edgeflow 1 for TFLite's integer arithmetic).
     static func translate(_ model: TFLiteModel, _ graph: TFLiteSubgraph, name: String) throws -> OnnxModel {
         let ctx = try TranslationContext(model: model, graph: graph)
         var onnxGraph = OnnxGraph()
@@ -64,7 +64,8 @@ public enum TFLiteImporter {
         for (opIndex, op) in graph.operators.enumerated() {
             let code = model.operatorCodes[op.opcodeIndex].builtinCode
             ctx.current = (opIndex, BuiltinOperator.name(code))
-            guard let translator = OperatorTranslators.table[code] else {
+            let table = ctx.computesInIntegers(op) ? IntegerTranslators.table : OperatorTranslators.table
+            guard let translator = table[code] else {
                 throw EdgeflowError(.internalError, "operator \(opIndex) has no translator after the check")
             }
             try translator(op, ctx)
@@ -85,7 +86,7 @@ public enum TFLiteImporter {
         onnxGraph.initializers = ctx.initializers
         var onnx = OnnxModel()
         onnx.irVersion = 8
-        onnx.opsetImports = ["": 17]
+        onnx.opsetImports = ["": 17, "ai.edgeflow": 1]
         onnx.producerName = "TFLite (schema version \(model.version))"
         onnx.graph = onnxGraph
         return onnx

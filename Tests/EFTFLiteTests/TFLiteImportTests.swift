@@ -65,13 +65,22 @@ final class TFLiteImportTests: XCTestCase {
         }
     }
 
-    func testQuantizedComputationIsRefusedListingTheTensors() throws {
-        let url = TestData.goldens.appendingPathComponent("tflite_ops/quantized_conv.tflite")
+    /// An int8 LOGISTIC (no integer translator) and a hybrid FULLY_CONNECTED (float activations,
+    /// int8 weights without DEQUANTIZE) are named together.
+    func testQuantizedOperatorsWithoutIntegerTranslationAreListed() throws {
+        let url = TestData.goldens.appendingPathComponent("tflite_int8/refused.tflite")
         XCTAssertThrowsError(try TFLiteImporter.importModel(at: url)) { error in
             XCTAssertEqual((error as? EdgeflowError)?.kind, .unsupported)
             let message = (error as? EdgeflowError)?.message ?? "\(error)"
-            XCTAssertTrue(message.contains("quantized tensors (3: 'x', 'w', 'y')"), message)
+            XCTAssertTrue(message.contains("LOGISTIC (operator 0); FULLY_CONNECTED (hybrid) (operator 1)"), message)
         }
+    }
+
+    /// The int8 convolution that was refused before integer import now imports onto convInteger.
+    func testInt8ConvolutionImportsOntoIntegerOps() throws {
+        let url = TestData.goldens.appendingPathComponent("tflite_ops/quantized_conv.tflite")
+        let ops = try TFLiteImporter.importModel(at: url).nodes.map(\.op)
+        XCTAssertTrue(ops.contains(.convInteger) && ops.contains(.fixedPointRequantize), "\(ops)")
     }
 
     func testTruncatedFilesAreRefused() throws {

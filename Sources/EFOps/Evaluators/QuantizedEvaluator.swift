@@ -1,12 +1,20 @@
 // Evaluator of Edgeflow's int8 ops with the contract's reference kernels (EFKernels'
 // QuantizedContract.swift): int32 accumulators, then requantization to u8 or dequantization to
-// float32 with the fused activation. The quantized emulator runs exactly this.
+// float32 with the fused activation. The quantized emulator runs exactly this. Also TFLite's
+// fixed-point requantization (fixedPointRequantize).
 
 import EFCore
 import EFKernels
 
 enum QuantizedEvaluator {
     static func evaluate(_ parameters: OpParameters, _ inputs: Arguments) throws -> [Tensor] {
+        if case .fixedPointRequantize(let p) = parameters {
+            return [try Kernels.fixedPointRequantize(try inputs.required(0, "x"),
+                                                     multipliers: try inputs.required(1, "multipliers"),
+                                                     shifts: try inputs.required(2, "shifts"), axis: p.axis,
+                                                     zeroPoint: p.zeroPoint, lower: p.lower, upper: p.upper,
+                                                     to: p.outputDType)]
+        }
         let multipliers = try inputs.required(3, "multipliers")
         switch parameters {
         case .quantizedConv(let p):

@@ -1,6 +1,7 @@
 // Shape rules of Edgeflow's int8 ops (quantizedConv, quantizedMatMul): operand dtypes as the
 // contract in docs/numerics.md fixes them, bias and multiplier shapes per output channel, and
-// the output's shape (as conv or matMul) and dtype (uint8 or float32, as the op's output says).
+// the output's shape (as conv or matMul) and dtype (uint8 or float32, as the op's output says);
+// and of TFLite's fixedPointRequantize (int32 in, x's shape out).
 
 import EFCore
 
@@ -32,6 +33,8 @@ enum QuantizedShapes {
             try perChannel(inputs, b.shape[1])
             try LinearShapes.checkFusedActivation(activation(p.output))
             return [TensorType(p.output.dtype, try LinearShapes.matMulShape(a.shape, b.shape))]
+        case .fixedPointRequantize(let p):
+            return [try fixedPointRequantize(p, inputs)]
         default:
             throw EdgeflowError(.internalError, "\(node.op.rawValue) is not an Edgeflow int8 op")
         }
@@ -55,6 +58,24 @@ enum QuantizedShapes {
         guard multipliers == TensorType(.float32, [channels]) else {
             throw EdgeflowError(.invalidModel, "multipliers must be float32 [\(channels)], got \(multipliers)")
         }
+    }
+
+    /// x int32; multipliers and shifts int32 [C], C = 1 or x.shape[axis].
+    private static func fixedPointRequantize(_ p: FixedPointRequantizeOp, _ inputs: [TensorType?]) throws
+        -> TensorType {
+        let x = try operand(inputs, 0, "x", .int32)
+        let multipliers = try operand(inputs, 1, "multipliers", .int32)
+        let shifts = try operand(inputs, 2, "shifts", .int32)
+        guard multipliers.shape.count == 1, shifts.shape == multipliers.shape else {
+            throw EdgeflowError(.invalidModel, "fixedPointRequantize needs multipliers and shifts of one shape [C], "
+                + "got \(multipliers.shape) and \(shifts.shape)")
+        }
+        let channels = multipliers.shape[0]
+        guard channels == 1 || (0..<x.shape.count).contains(p.axis) && x.shape[p.axis] == channels else {
+            throw EdgeflowError(.invalidModel, "fixedPointRequantize: \(channels) multipliers do not match axis "
+                + "\(p.axis) of x \(x.shape)")
+        }
+        return TensorType(p.outputDType, x.shape)
     }
 
     private static func activation(_ output: QuantizedOutput) -> FusedActivation? {

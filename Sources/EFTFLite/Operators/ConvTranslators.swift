@@ -1,6 +1,7 @@
 // CONV_2D, DEPTHWISE_CONV_2D, TRANSPOSE_CONV and the 2-D pools: weights permuted from TFLite's
 // OHWI to ONNX's OIHW once, SAME/VALID padding turned into explicit pads from the static
-// shapes (TFLite puts the odd pixel at the end, as here), fused activations after.
+// shapes (TFLite puts the odd pixel at the end, as here), fused activations after. Int8
+// convolutions go on to IntegerTranslators with the same geometry.
 
 import EFCore
 import EFKernels
@@ -79,14 +80,19 @@ enum ConvTranslators {
     private static func emitConv(_ op: TFLiteOperator, _ ctx: TranslationContext, x: Int, weight: Tensor, group: Int,
                                  padding: Int8, strides: [Int], dilations: [Int], activation: Int8) throws {
         let kernel = [weight.shape[2], weight.shape[3]]
-        var inputs = [try ctx.value(x), ctx.addInitializer(weight, hint: "\(ctx.tensor(x).name)/weight")]
-        if op.inputs.count > 2, op.inputs[2] >= 0 { inputs.append(try ctx.value(op.inputs[2])) }
-        try ctx.emitFused("Conv", inputs, [
+        let attributes: [String: OnnxAttribute] = [
             "kernel_shape": .ints(kernel), "strides": .ints(strides), "dilations": .ints(dilations),
             "group": .int(group),
             "pads": .ints(pads(padding: padding, input: try spatial(x, ctx), kernel: kernel, strides: strides,
                                dilations: dilations)),
-        ], op: op, activation: activation)
+        ]
+        if ctx.computesInIntegers(op) {
+            return try IntegerTranslators.conv(op, ctx, x: x, weight: weight, attributes: attributes,
+                                               activation: activation)
+        }
+        var inputs = [try ctx.value(x), ctx.addInitializer(weight, hint: "\(ctx.tensor(x).name)/weight")]
+        if op.inputs.count > 2, op.inputs[2] >= 0 { inputs.append(try ctx.value(op.inputs[2])) }
+        try ctx.emitFused("Conv", inputs, attributes, op: op, activation: activation)
     }
 
     private static func transposeConv(_ op: TFLiteOperator, _ ctx: TranslationContext) throws {

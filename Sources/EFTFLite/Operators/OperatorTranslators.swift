@@ -2,6 +2,7 @@
 // the builtin options table with its defaults, and fused activations.
 
 import EFCore
+import EFKernels
 import EFONNX
 
 /// Translates one TFLite operator into ONNX nodes producing its outputs.
@@ -41,11 +42,21 @@ extension TranslationContext {
     }
 
     /// Emits `opType` computing output 0 of `op`, followed by the fused activation `code`
-    /// (ActivationFunctionType: 0 none, 1 RELU, 2 RELU_N1_TO_1, 3 RELU6, 4 TANH).
+    /// (ActivationFunctionType: 0 none, 1 RELU, 2 RELU_N1_TO_1, 3 RELU6, 4 TANH); on a quantized
+    /// integer output, a clamp to the activation's quantized bounds.
     func emitFused(_ opType: String, _ inputs: [String], _ attributes: [String: OnnxAttribute] = [:],
                    op: TFLiteOperator, activation code: Int8) throws {
-        let target = outputName(try output(op))
-        if code == 0 {
+        let out = try output(op)
+        let target = outputName(out)
+        if code != 0, computesInIntegers(op) {
+            // On integers the activation is a clamp to its quantized bounds.
+            let q = try quantization(out), range = try activationRange(code, q)
+            let raw = emit(opType, inputs, attributes, hint: target)
+            let bound = { (value: Int32) in
+                self.addInitializer(try Kernels.cast(Tensor(shape: [], scalars: [value]), to: q.dtype), hint: "clip")
+            }
+            emit("Clip", [raw, try bound(range.lowerBound), try bound(range.upperBound)], output: target, hint: raw)
+        } else if code == 0 {
             emit(opType, inputs, attributes, output: target, hint: target)
         } else {
             let raw = emit(opType, inputs, attributes, hint: target)

@@ -1,7 +1,7 @@
 // TFLite's own quantized tensors at the boundary of a float graph: DEQUANTIZE of a run-time
 // int8/uint8 value and QUANTIZE of a float value become ONNX DequantizeLinear/QuantizeLinear
 // with the tensor's scales and zero points (per tensor, or per channel along the quantized
-// dimension remapped to NCHW). Operators computing in int8 are refused by `QuantizedTensors`.
+// dimension remapped to NCHW). Operators computing in int8 go to IntegerTranslators.
 
 import EFCore
 import EFONNX
@@ -47,7 +47,7 @@ enum QuantTranslators {
     }
 
     /// QUANTIZE of a float value into its int8/uint8 output's parameters.
-    private static func quantize(_ op: TFLiteOperator, _ ctx: TranslationContext) throws {
+    static func quantize(_ op: TFLiteOperator, _ ctx: TranslationContext) throws {
         let x = try ctx.input(op, 0, "input")
         let out = try ctx.output(op)
         let (scale, zeroPoint, axis) = try parameters(out, ctx)

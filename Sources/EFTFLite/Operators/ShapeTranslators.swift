@@ -4,6 +4,7 @@
 // mapped onto ONNX coordinate modes).
 
 import EFCore
+import EFKernels
 import EFONNX
 import Foundation
 
@@ -31,12 +32,20 @@ enum ShapeTranslators {
         guard axis >= -rank, axis < rank else {
             throw EdgeflowError(.invalidModel, "\(ctx.opDescription): axis \(axis) is outside rank \(rank)")
         }
+        if ctx.computesInIntegers(op) {
+            let output = try ctx.quantization(out)
+            for index in op.inputs where try ctx.quantization(index) != output {
+                throw EdgeflowError(.unsupported, "\(ctx.opDescription): int8 input '\(ctx.tensor(index).name)' is "
+                    + "quantized unlike the output (TFLite requires equal scales and zero points)")
+            }
+        }
         let inputs = try op.inputs.map { try ctx.value($0) }
         try ctx.emitFused("Concat", inputs, ["axis": .int(Layout.nchwAxis(axis, rank: rank))], op: op,
                           activation: try options.byte(1))
     }
 
-    /// PAD with a constant [rank, 2] paddings tensor (zeros; a PADV2-style value is not read).
+    /// PAD with a constant [rank, 2] paddings tensor (zeros, or the zero point of a quantized
+    /// tensor; a PADV2-style value is not read).
     private static func pad(_ op: TFLiteOperator, _ ctx: TranslationContext) throws {
         let x = try ctx.input(op, 0, "input")
         let rank = ctx.rank(x)
@@ -46,7 +55,13 @@ enum ShapeTranslators {
         }
         let order = rank == 4 ? Layout.toNCHWPerm : Array(0..<rank)
         let pads = order.map { paddings[2 * $0] } + order.map { paddings[2 * $0 + 1] }
-        try ctx.emitFused("Pad", [try ctx.value(x), ctx.int64s(pads, hint: "pads")], op: op, activation: 0)
+        var inputs = [try ctx.value(x), ctx.int64s(pads, hint: "pads")]
+        if ctx.computesInIntegers(op) {   // int8 pads with the output's zero point, as TFLite's pad.cc
+            let q = try ctx.quantization(try ctx.output(op))
+            inputs.append(ctx.addInitializer(try Kernels.cast(Tensor(shape: [], scalars: [q.zeroPoint]), to: q.dtype),
+                                             hint: "pad_value"))
+        }
+        try ctx.emitFused("Pad", inputs, op: op, activation: 0)
     }
 
     /// TRANSPOSE: for 4-D tensors the permutation acts on the NCHW-held values.

@@ -1,13 +1,10 @@
 // What is refused before translation, all at once: operators without a translator (custom
 // ops included), named with their operator indices, and operators that compute on TFLite's
-// int8/uint8 quantized tensors (only QUANTIZE/DEQUANTIZE at a float graph's boundary are read).
+// quantized tensors without an integer translator (IntegerTranslators).
 
 import EFCore
 
 enum ModelChecks {
-    /// Operators quantized tensors may flow through.
-    static let quantBoundary: Set<Int32> = [BuiltinOperator.quantize, BuiltinOperator.dequantize]
-
     /// Throws one `.unsupported` error listing every operator without a translator.
     static func checkOperators(_ model: TFLiteModel, _ graph: TFLiteSubgraph) throws {
         var found: [(name: String, operators: [Int])] = []
@@ -31,25 +28,43 @@ enum ModelChecks {
             + "Edgeflow does not support: " + list.joined(separator: "; "))
     }
 
-    /// Throws one `.unsupported` error listing the run-time quantized tensors that operators other
-    /// than QUANTIZE/DEQUANTIZE read or write.
-    static func checkQuantizedTensors(_ model: TFLiteModel, _ graph: TFLiteSubgraph) throws {
-        var names: [String] = []
-        for op in graph.operators {
-            guard !quantBoundary.contains(model.operatorCodes[op.opcodeIndex].builtinCode) else { continue }
-            for index in op.inputs + op.outputs where index >= 0 {
-                let tensor = graph.tensors[index]
-                let quantizedType = [3, 7, 9].contains(tensor.typeCode)   // UINT8, INT16, INT8
-                let constant = tensor.buffer > 0 && model.buffers[tensor.buffer].range != nil
-                if quantizedType, !constant || tensor.quantization?.isPresent == true,
-                   !names.contains(tensor.name) { names.append(tensor.name) }
+    /// Throws one `.unsupported` error listing the operators that read or write quantized
+    /// tensors but have no integer translator (or are hybrid: float results from int8 weights
+    /// without DEQUANTIZE), with their operator indices.
+    static func checkQuantizedOperators(_ model: TFLiteModel, _ graph: TFLiteSubgraph) throws {
+        var found: [(name: String, operators: [Int])] = []
+        for (index, op) in graph.operators.enumerated() {
+            let code = model.operatorCodes[op.opcodeIndex].builtinCode
+            guard code != BuiltinOperator.dequantize,
+                  (op.inputs + op.outputs).contains(where: { quantized($0, model, graph) }) else { continue }
+            let integerOutput = op.outputs.first.map { quantized($0, model, graph) } ?? false
+            if integerOutput, IntegerTranslators.table[code] != nil { continue }
+            if code == BuiltinOperator.quantize { continue }
+            let name = model.operatorCodes[op.opcodeIndex].displayName + (integerOutput ? "" : " (hybrid)")
+            if let slot = found.firstIndex(where: { $0.name == name }) {
+                found[slot].operators.append(index)
+            } else {
+                found.append((name, [index]))
             }
         }
-        guard !names.isEmpty else { return }
-        let shown = names.prefix(8).map { "'\($0)'" }.joined(separator: ", ")
-        throw EdgeflowError(.unsupported, "the TFLite model computes on quantized tensors (\(names.count): \(shown)"
-            + (names.count > 8 ? " and \(names.count - 8) more" : "") + "); Edgeflow imports float TFLite models "
-            + "(float32, float16 or int8 weights with DEQUANTIZE)",
-            hint: "use the float version of the model")
+        guard !found.isEmpty else { return }
+        let list = found.map { entry in
+            let shown = entry.operators.prefix(5).map(String.init).joined(separator: ", ")
+            let more = entry.operators.count > 5 ? " and \(entry.operators.count - 5) more" : ""
+            return "\(entry.name) (operator\(entry.operators.count > 1 ? "s" : "") \(shown)\(more))"
+        }
+        throw EdgeflowError(.unsupported, "the TFLite model computes on quantized tensors with operators Edgeflow "
+            + "does not run in integers: " + list.joined(separator: "; "),
+            hint: "Edgeflow runs int8 CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB, MUL, the ReLUs, "
+                + "MAX_POOL_2D, QUANTIZE and data movement; use the float version of the model otherwise")
+    }
+
+    /// An int8/uint8/int16 tensor with quantization parameters, or any run-time int8/uint8/int16 tensor.
+    private static func quantized(_ index: Int, _ model: TFLiteModel, _ graph: TFLiteSubgraph) -> Bool {
+        guard index >= 0 else { return false }
+        let tensor = graph.tensors[index]
+        guard [3, 7, 9].contains(tensor.typeCode) else { return false }   // UINT8, INT16, INT8
+        let constant = tensor.buffer > 0 && model.buffers[tensor.buffer].range != nil
+        return tensor.quantization?.isPresent == true || !constant
     }
 }

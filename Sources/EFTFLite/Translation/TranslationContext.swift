@@ -127,9 +127,10 @@ final class TranslationContext {
     /// Appends an ONNX node; with no `output` given, one is made from `hint`. Returns the output.
     @discardableResult
     func emit(_ opType: String, _ inputs: [String], _ attributes: [String: OnnxAttribute] = [:],
-              output: String? = nil, hint: String) -> String {
+              domain: String = "", output: String? = nil, hint: String) -> String {
         var node = OnnxNode()
         node.opType = opType
+        node.domain = domain
         node.name = fresh("\(current.index):\(current.name)/\(opType)")
         node.inputs = inputs
         node.outputs = [output ?? fresh("\(hint)/\(opType.lowercased())")]

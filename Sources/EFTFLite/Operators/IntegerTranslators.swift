@@ -1,0 +1,184 @@
+// TFLite operators computing on int8 tensors, imported onto exact integer ops so the model gives
+// LiteRT's reference kernels' bytes: CONV_2D/DEPTHWISE_CONV_2D (ConvInteger, int32 bias) and
+// FULLY_CONNECTED (MatMulInteger) end in one FixedPointRequantize per output channel; ADD/SUB
+// rescale both operands to 2^20 · the larger scale first (TFLite's left shift of 20); MUL, the
+// ReLUs and int8 → int8 QUANTIZE requantize once. Data movement (pools, reshape, pad, concat, …)
+// keeps the bytes and goes through the float translators, which read the integers' clamps.
+
+import EFCore
+import EFKernels
+import EFONNX
+
+enum IntegerTranslators {
+    /// The operators Edgeflow runs on TFLite's int8 tensors, by code.
+    static let table: [Int32: OperatorTranslator] = {
+        var table: [Int32: OperatorTranslator] = [
+            BuiltinOperator.fullyConnected: fullyConnected, BuiltinOperator.add: addOrSub(subtract: false),
+            BuiltinOperator.sub: addOrSub(subtract: true), BuiltinOperator.mul: mul,
+            BuiltinOperator.relu: reluX(0, nil), BuiltinOperator.relu6: reluX(0, 6),
+            BuiltinOperator.reluN1To1: reluX(-1, 1), BuiltinOperator.quantize: quantize,
+        ]
+        for code in [BuiltinOperator.conv2D, BuiltinOperator.depthwiseConv2D, BuiltinOperator.maxPool2D] {
+            table[code] = ConvTranslators.table[code]
+        }
+        for code in [BuiltinOperator.reshape, BuiltinOperator.transpose, BuiltinOperator.concatenation,
+                     BuiltinOperator.pad, BuiltinOperator.depthToSpace] {
+            table[code] = ShapeTranslators.table[code]
+        }
+        return table
+    }()
+
+    /// The int8 per-tensor quantization of tensor `index`.
+    private static func int8(_ index: Int, _ ctx: TranslationContext) throws -> TensorQuantization {
+        let q = try ctx.quantization(index)
+        guard q.dtype == .int8 else {
+            throw EdgeflowError(.unsupported, "\(ctx.opDescription): tensor '\(ctx.tensor(index).name)' is "
+                + "\(q.dtype.rawValue); Edgeflow runs TFLite's integer arithmetic on int8 tensors only")
+        }
+        return q
+    }
+
+    /// The filter's scales (one per output channel, or one) with zero points checked 0.
+    private static func filterScales(_ index: Int, channels: Int, _ ctx: TranslationContext) throws -> [Float] {
+        let tensor = ctx.tensor(index)
+        guard TensorData.dtype(tensor.typeCode) == .int8, let q = tensor.quantization, q.isPresent,
+              q.scale.count == 1 || q.scale.count == channels, q.zeroPoint.allSatisfy({ $0 == 0 }),
+              q.scale.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+            throw EdgeflowError(.unsupported, "\(ctx.opDescription): filter '\(tensor.name)' is not int8 with one "
+                + "positive scale per tensor or per output channel (\(channels)) and zero points 0")
+        }
+        return q.scale
+    }
+
+    /// The int32 bias input `position` reshaped to broadcast along `axis` of a rank-`rank` value.
+    private static func bias(_ op: TFLiteOperator, _ position: Int, channels: Int, rank: Int, axis: Int,
+                             _ ctx: TranslationContext) throws -> String? {
+        guard op.inputs.count > position, op.inputs[position] >= 0 else { return nil }
+        let value = try ctx.constantInput(op, position, "bias")
+        guard value.dtype == .int32, value.count == channels else {
+            throw EdgeflowError(.unsupported, "\(ctx.opDescription): bias of an int8 operator must be int32 "
+                + "[\(channels)], got \(value.dtype.rawValue) \(value.shape)")
+        }
+        var shape = [Int](repeating: 1, count: rank - axis)
+        shape[0] = channels
+        return ctx.addInitializer(value.reshaped(shape), hint: "\(ctx.tensor(op.inputs[position]).name)")
+    }
+
+    /// CONV_2D / DEPTHWISE_CONV_2D on int8: ConvInteger with the input's zero point, the int32
+    /// bias, then per channel × s_x·s_w[c]/s_y into the output's zero point and activation clamp.
+    static func conv(_ op: TFLiteOperator, _ ctx: TranslationContext, x: Int, weight: Tensor,
+                     attributes: [String: OnnxAttribute], activation: Int8) throws {
+        let input = try int8(x, ctx), out = try ctx.output(op), output = try int8(out, ctx)
+        let channels = weight.shape[0]
+        let scales = try filterScales(op.inputs[1], channels: channels, ctx)
+        var value = ctx.emit("ConvInteger", [
+            try ctx.value(x), ctx.addInitializer(weight, hint: "\(ctx.tensor(x).name)/weight"),
+            ctx.addInitializer(Tensor(shape: [], scalars: [Int8(input.zeroPoint)]), hint: "zero_point"),
+        ], attributes, hint: ctx.tensor(out).name)
+        if let bias = try bias(op, 2, channels: channels, rank: 4, axis: 1, ctx) {
+            value = ctx.emit("Add", [value, bias], hint: value)
+        }
+        let reals = (0..<channels).map { c in
+            Double(input.scale) * Double(scales.count == 1 ? scales[0] : scales[c]) / Double(output.scale)
+        }
+        try ctx.requantize(value, by: reals, zeroPoint: output.zeroPoint,
+                           clamp: try ctx.activationRange(activation, output), dtype: .int8,
+                           output: ctx.outputName(out))
+    }
+
+    /// FULLY_CONNECTED on int8: MatMulInteger of the flattened input with the transposed weights.
+    private static func fullyConnected(_ op: TFLiteOperator, _ ctx: TranslationContext) throws {
+        let options = Options(op)
+        guard try options.byte(1) == 0 else {
+            throw EdgeflowError(.unsupported, "\(ctx.opDescription): shuffled weights format is not supported")
+        }
+        let x = try ctx.input(op, 0, "input"), out = try ctx.output(op)
+        let input = try int8(x, ctx), output = try int8(out, ctx)
+        let weights = try ctx.constantInput(op, 1, "weights")
+        guard weights.rank == 2, weights.shape[1] > 0 else {
+            throw EdgeflowError(.invalidModel, "\(ctx.opDescription): weights \(weights.shape) are not [out, in]")
+        }
+        let units = weights.shape[0]
+        let scales = try filterScales(op.inputs[1], channels: units, ctx)
+        let flat = ctx.emit("Reshape", [try ctx.valueInTFLiteOrder(x), ctx.int64s([-1, weights.shape[1]],
+                                                                               hint: "shape")], hint: "flat")
+        var value = ctx.emit("MatMulInteger", [
+            flat, ctx.addInitializer(try Kernels.transpose(weights, perm: [1, 0]), hint: "\(ctx.tensor(x).name)/weight"),
+            ctx.addInitializer(Tensor(shape: [], scalars: [Int8(input.zeroPoint)]), hint: "zero_point"),
+        ], hint: ctx.tensor(out).name)
+        if let bias = try bias(op, 2, channels: units, rank: 2, axis: 1, ctx) {
+            value = ctx.emit("Add", [value, bias], hint: value)
+        }
+        let reals = (0..<units).map { c in
+            Double(input.scale) * Double(scales.count == 1 ? scales[0] : scales[c]) / Double(output.scale)
+        }
+        let requantized = try ctx.requantize(value, by: reals, zeroPoint: output.zeroPoint,
+                                             clamp: try ctx.activationRange(try options.byte(0), output), dtype: .int8)
+        ctx.produceInTFLiteOrder(out) { name in
+            ctx.emit("Reshape", [requantized, ctx.int64s(ctx.shape(out), hint: "shape")], output: name,
+                     hint: requantized)
+        }
+    }
+
+    /// ADD / SUB on int8 (TFLite's add.cc/sub.cc): each operand (q − z)·2^20 rescaled by
+    /// s_i / (2·max s), summed, then rescaled by 2·max s / (2^20·s_y).
+    private static func addOrSub(subtract: Bool) -> OperatorTranslator {
+        return { op, ctx in
+            let (a, b, out) = (try ctx.input(op, 0, "first"), try ctx.input(op, 1, "second"), try ctx.output(op))
+            let qa = try int8(a, ctx), qb = try int8(b, ctx), qy = try int8(out, ctx)
+            let twiceMax = Double(2 * Swift.max(qa.scale, qb.scale))
+            let rank = ctx.rank(out)
+            func scaled(_ index: Int, _ q: TensorQuantization) throws -> String {
+                let value = ctx.widened(try ctx.broadcastOperand(index, outputRank: rank), q, leftShift: 20)
+                return try ctx.requantize(value, by: [Double(q.scale) / twiceMax], clamp: Int32.min...Int32.max,
+                                          dtype: .int32)
+            }
+            let sum = ctx.emit(subtract ? "Sub" : "Add", [try scaled(a, qa), try scaled(b, qb)],
+                               hint: ctx.tensor(out).name)
+            let real = twiceMax / Double(Float(1 << 20) * qy.scale)
+            try ctx.requantize(sum, by: [real], zeroPoint: qy.zeroPoint,
+                               clamp: try ctx.activationRange(try Options(op).byte(0), qy), dtype: .int8,
+                               output: ctx.outputName(out))
+        }
+    }
+
+    /// MUL on int8: (qa − za)·(qb − zb) rescaled by s_a·s_b/s_y.
+    private static func mul(_ op: TFLiteOperator, _ ctx: TranslationContext) throws {
+        let (a, b, out) = (try ctx.input(op, 0, "first"), try ctx.input(op, 1, "second"), try ctx.output(op))
+        let qa = try int8(a, ctx), qb = try int8(b, ctx), qy = try int8(out, ctx)
+        let rank = ctx.rank(out)
+        let product = ctx.emit("Mul", [ctx.widened(try ctx.broadcastOperand(a, outputRank: rank), qa),
+                                       ctx.widened(try ctx.broadcastOperand(b, outputRank: rank), qb)],
+                               hint: ctx.tensor(out).name)
+        try ctx.requantize(product, by: [Double(qa.scale) * Double(qb.scale) / Double(qy.scale)],
+                           zeroPoint: qy.zeroPoint, clamp: try ctx.activationRange(try Options(op).byte(0), qy),
+                           dtype: .int8, output: ctx.outputName(out))
+    }
+
+    /// RELU, RELU6, RELU_N1_TO_1 on int8 (activations.cc QuantizedReluX): (q − z_x) rescaled by
+    /// s_x/s_y (a float division) into the output, clamped to the activation's bounds.
+    private static func reluX(_ low: Float, _ high: Float?) -> OperatorTranslator {
+        return { op, ctx in
+            let x = try ctx.input(op, 0, "input"), out = try ctx.output(op)
+            let qx = try int8(x, ctx), qy = try int8(out, ctx)
+            let lower = Swift.max(qy.range.lowerBound, qy.quantized(low))
+            let upper = high.map { Swift.min(qy.range.upperBound, qy.quantized($0)) } ?? qy.range.upperBound
+            try ctx.requantize(ctx.widened(try ctx.value(x), qx), by: [Double(qx.scale / qy.scale)],
+                               zeroPoint: qy.zeroPoint, clamp: lower...Swift.max(lower, upper), dtype: .int8,
+                               output: ctx.outputName(out))
+        }
+    }
+
+    /// QUANTIZE of a float value (QuantTranslators), or of an int8 value to new parameters
+    /// (TFLite's Requantize: (q − z_x) rescaled by s_x/s_y, saturated to the output type).
+    private static func quantize(_ op: TFLiteOperator, _ ctx: TranslationContext) throws {
+        let x = try ctx.input(op, 0, "input"), out = try ctx.output(op)
+        guard ctx.isQuantizedInteger(x) else { return try QuantTranslators.quantize(op, ctx) }
+        let qx = try ctx.quantization(x), qy = try ctx.quantization(out)
+        guard qx.dtype != .int16, qy.dtype != .int16 else {
+            throw EdgeflowError(.unsupported, "\(ctx.opDescription): requantizing int16 tensors is not supported")
+        }
+        try ctx.requantize(ctx.widened(try ctx.value(x), qx), by: [Double(qx.scale) / Double(qy.scale)],
+                           zeroPoint: qy.zeroPoint, clamp: qy.range, dtype: qy.dtype, output: ctx.outputName(out))
+    }
+}

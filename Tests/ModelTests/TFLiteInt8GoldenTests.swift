@@ -1,0 +1,37 @@
+// Quantized TFLite models that compute in int8, against LiteRT's reference kernels exactly
+// (tolerance 0): small generated models, one per operator group, and MediaPipe's face detector
+// quantized to full int8 (Tests/Goldens/tflite_int8_*, tools/goldens/make_tflite_int8_goldens.py).
+// Each is imported, written and re-read as an .efa, run by the interpreter and as a compiled .efx.
+
+import EFIR
+import EFTestSupport
+import XCTest
+
+final class TFLiteInt8GoldenTests: XCTestCase {
+    /// CONV_2D (per-channel, SAME, stride 2, RELU6) and DEPTHWISE_CONV_2D (multiplier 2, dilation 2, RELU).
+    func testConvolutions() throws { try GoldenRunner.check(GoldenCase.load("tflite_int8_conv")) }
+    /// FULLY_CONNECTED with bias on [2, 20] and without on a flattened 4-D input.
+    func testFullyConnected() throws { try GoldenRunner.check(GoldenCase.load("tflite_int8_fully_connected")) }
+    /// ADD (broadcast, fused RELU), SUB, MUL and standalone RELU/RELU6 with their own output scales.
+    func testElementwise() throws { try GoldenRunner.check(GoldenCase.load("tflite_int8_elementwise")) }
+    /// MAX_POOL_2D, PAD (with the zero point), RESHAPE, CONCATENATION, TRANSPOSE.
+    func testDataMovement() throws { try GoldenRunner.check(GoldenCase.load("tflite_int8_movement")) }
+    /// QUANTIZE int8 → int8 and int8 → uint8 with new parameters.
+    func testRequantize() throws { try GoldenRunner.check(GoldenCase.load("tflite_int8_requantize")) }
+    /// float → QUANTIZE → int8 conv → DEQUANTIZE → float.
+    func testFloatBoundary() throws { try GoldenRunner.check(GoldenCase.load("tflite_int8_float_boundary")) }
+
+    /// The integer model keeps the int8 arithmetic: convolutions as convInteger, each ending in
+    /// fixedPointRequantize, no float conv.
+    func testFaceDetectorOnPhoto() throws {
+        let outcome = try GoldenRunner.check(GoldenCase.load("tflite_int8_face_detection_photo"))
+        let ops = outcome.graph.nodes.map(\.op)
+        XCTAssertEqual(ops.filter { $0 == .convInteger }.count, 37, "21 convolutions + 16 depthwise")
+        XCTAssertEqual(ops.filter { $0 == .conv }.count, 0)
+        XCTAssertGreaterThanOrEqual(ops.filter { $0 == .fixedPointRequantize }.count, 37 + 16 * 3 + 17)
+    }
+
+    func testFaceDetectorOnRandomInput() throws {
+        try GoldenRunner.check(GoldenCase.load("tflite_int8_face_detection_random"))
+    }
+}

@@ -1,0 +1,330 @@
+#!/usr/bin/env python3
+"""TFLite models that compute in int8 (full-integer quantized), with LiteRT goldens.
+
+Needs (dev venv): ai-edge-litert (its schema_py_generated reads and writes the
+FlatBuffers), numpy, pillow; scripts/setup.sh having run (the MediaPipe face
+detector .testdata/models/mediapipe/face_detection_short_range.tflite and
+.testdata/images/astronaut.png). Usage:
+  .venv-tflite/bin/python tools/goldens/make_tflite_int8_goldens.py
+
+Writes Tests/Goldens/tflite_int8/*.tflite (committed, copied to
+Fuzz/seeds/tflite/int8_*.tflite) and golden cases tflite_int8_*, tolerance 0 (exact):
+
+- face_detection_short_range_int8.tflite: MediaPipe's float16 face detector,
+  quantized here as TFLite's converter does post-training full-integer
+  quantization: DEQUANTIZE ops of float16 constants folded into float32
+  constants; activation min/max calibrated by running that float model on the
+  astronaut photo (prepared as make_tflite_goldens.py does) and five variants
+  (flips, gamma, seeded noise); activations int8 asymmetric per tensor (range
+  extended to 0, zero point rounded half away from zero); conv weights int8
+  symmetric per output channel; biases int32 with scale input_scale *
+  weight_scale; MAX_POOL_2D, PAD, RESHAPE and CONCATENATION (with the RESHAPEs
+  before it) sharing one scale and zero point; int8 input and outputs, no
+  QUANTIZE/DEQUANTIZE. Cases tflite_int8_face_detection_photo (the photo
+  quantized to the input's parameters, numpy round half to even) and
+  tflite_int8_face_detection_random (seeded int8). How far the dequantized
+  outputs are from the float model's on the photo is printed and recorded as
+  float_model_comparison (information, not a golden).
+- conv, fully_connected, elementwise, movement, requantize, float_boundary:
+  small generated int8 models with scales and zero points that differ per
+  tensor, seeded random int8 inputs (float32 for float_boundary: QUANTIZE,
+  int8 CONV_2D, DEQUANTIZE). Cases tflite_int8_<name>.
+
+Outputs come from LiteRT's reference kernels (OpResolverType.BUILTIN_REF, no
+XNNPACK). Operator codes carry version 1, as in make_tflite_op_goldens.py
+(LiteRT's kernels do not depend on it). LiteRT 2.3.0 refused none of these
+forms (QUANTIZE int8 -> uint8 included).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from goldenlib import GOLDENS, REPO, TESTDATA, require, write_case  # noqa: E402
+from make_tflite_op_goldens import OP, OPT, SEEDS, Model, options  # noqa: E402
+from tflitelib import (asymmetric, buffer_array, litert, load, opcode, pack, prune, quantization,  # noqa: E402
+                       quantize_bias, set_buffer, symmetric_per_channel)
+
+import ai_edge_litert.schema_py_generated as S  # noqa: E402
+
+GENERATOR = "tools/goldens/make_tflite_int8_goldens.py"
+OUT = os.path.join(GOLDENS, "tflite_int8")
+FACE = "face_detection_short_range"
+INT8, INT32, F32 = S.TensorType.INT8, S.TensorType.INT32, S.TensorType.FLOAT32
+RNG = np.random.default_rng(8)
+
+
+# ---- MediaPipe face detector -> full int8 ----
+
+def fold_dequantize(model):
+    """Replace every DEQUANTIZE of a float16 constant by a float32 constant."""
+    g = model.subgraphs[0]
+    kept = []
+    for op in g.operators:
+        src = g.tensors[op.inputs[0]]
+        if opcode(model, op) == OP.DEQUANTIZE and src.type == S.TensorType.FLOAT16 and src.buffer:
+            dst = g.tensors[op.outputs[0]]
+            set_buffer(model, src, buffer_array(model, src, np.float16).astype(np.float32))
+            dst.buffer, src.buffer = src.buffer, 0
+        else:
+            kept.append(op)
+    g.operators = kept
+    prune(model)
+
+
+def calibrate(path, images):
+    """{tensor index: (min, max)} of every float32 activation over the calibration images."""
+    model = load(path)
+    acts = [i for i, t in enumerate(model.subgraphs[0].tensors)
+            if t.type == F32 and buffer_array(model, t, np.float32) is None]
+    ranges = {i: (np.inf, -np.inf) for i in acts}
+    for image in images:
+        _, it = litert(path, {"input": image}, preserve_all_tensors=True)
+        for i in acts:
+            a = it.get_tensor(i)
+            ranges[i] = (min(ranges[i][0], float(a.min())), max(ranges[i][1], float(a.max())))
+    return ranges
+
+
+def quantize_model(model, ranges):
+    g = model.subgraphs[0]
+    producer = {op.outputs[0]: op for op in g.operators}
+    for op in g.operators:  # int8 CONCATENATION needs one scale: its inputs (and RESHAPEs before) take the union
+        if opcode(model, op) == OP.CONCATENATION:
+            chain = list(op.outputs)
+            for i in op.inputs:
+                chain.append(i)
+                while chain[-1] in producer and opcode(model, producer[chain[-1]]) == OP.RESHAPE:
+                    chain.append(producer[chain[-1]].inputs[0])
+            lo, hi = min(ranges[i][0] for i in chain), max(ranges[i][1] for i in chain)
+            ranges.update({i: (lo, hi) for i in chain})
+    params = {i: asymmetric(*r) for i, r in ranges.items()}
+    for op in g.operators:
+        if opcode(model, op) in (OP.MAX_POOL_2D, OP.PAD, OP.RESHAPE):
+            params[op.outputs[0]] = params[op.inputs[0]]
+        if opcode(model, op) in (OP.MAX_POOL_2D, OP.PAD, OP.RESHAPE, OP.CONCATENATION):
+            assert all(params[i] == params[op.outputs[0]] for i in op.inputs if i in params)
+    for i, (scale, zero_point) in params.items():
+        g.tensors[i].type, g.tensors[i].quantization = INT8, quantization([scale], [zero_point])
+    for op in g.operators:
+        if opcode(model, op) in (OP.CONV_2D, OP.DEPTHWISE_CONV_2D):
+            axis = 0 if opcode(model, op) == OP.CONV_2D else 3
+            w, b = g.tensors[op.inputs[1]], g.tensors[op.inputs[2]]
+            qw, ws = symmetric_per_channel(buffer_array(model, w, np.float32), axis)
+            qb, bs = quantize_bias(buffer_array(model, b, np.float32), params[op.inputs[0]][0], ws)
+            set_buffer(model, w, qw)
+            set_buffer(model, b, qb)
+            w.type, w.quantization = INT8, quantization(ws, [0] * len(ws), axis)
+            b.type, b.quantization = INT32, quantization(bs, [0] * len(bs))
+    return params
+
+
+def face_detector(versions):
+    from make_tflite_goldens import photo
+    model = load(require(os.path.join(TESTDATA, "models", "mediapipe", f"{FACE}.tflite")))
+    fold_dequantize(model)
+    base = photo((128, 128), None, (-1.0, 1.0))
+    bright = ((base + 1) / 2) ** np.array([0.6, 1.5])[:, None, None, None, None] * 2 - 1
+    noisy = np.clip(base + RNG.normal(0, 0.1, base.shape), -1, 1)
+    images = [base, base[:, :, ::-1], *bright, noisy, base[:, ::-1]]
+    with tempfile.TemporaryDirectory() as tmp:
+        float_path = os.path.join(tmp, "float.tflite")
+        with open(float_path, "wb") as f:
+            f.write(pack(model))
+        ranges = calibrate(float_path, [np.ascontiguousarray(x, np.float32) for x in images])
+        float_out, _ = litert(float_path, {"input": base})
+    params = quantize_model(model, ranges)
+    for md in model.metadata or []:  # MediaPipe's metadata describes the float input's normalization
+        model.buffers[md.buffer].data = None
+    model.metadata = None
+    model.description = b"face_detection_short_range full-integer int8 (tools/goldens/make_tflite_int8_goldens.py)"
+    path = os.path.join(OUT, f"{FACE}_int8.tflite")
+    with open(path, "wb") as f:
+        f.write(pack(model))
+    g = model.subgraphs[0]
+    in_scale, in_zp = params[g.inputs[0]]
+    photo_q = np.clip(np.round(base / np.float32(in_scale)) + in_zp, -128, 127).astype(np.int8)
+    feeds = {"photo": photo_q, "random": RNG.integers(-128, 128, (1, 128, 128, 3)).astype(np.int8)}
+    sanity = {}
+    for case, x in feeds.items():
+        out, _ = litert(path, {"input": x})
+        if case == "photo":
+            for i in g.outputs:
+                name, (scale, zp) = g.tensors[i].name.decode(), params[i]
+                deq = (out[name].astype(np.float32) - zp) * scale
+                sanity[name] = {"max_abs_diff": float(np.abs(deq - float_out[name]).max()),
+                                "float_abs_max": float(np.abs(float_out[name]).max()), "scale": scale}
+                if name == "classificators":  # the five best anchors of the float model, scores in both
+                    top = np.argsort(-float_out[name].ravel())[:5]
+                    sanity[name].update(float_top_anchors=top.tolist(),
+                                        float_scores=[round(float(v), 4) for v in float_out[name].ravel()[top]],
+                                        int8_scores=[round(float(v), 4) for v in deq.ravel()[top]],
+                                        int8_best_anchors=np.flatnonzero(deq.ravel() == deq.max()).tolist())
+            print(f"[int8] {FACE}: dequantized int8 vs float on the photo: {sanity}")
+        write_case(f"tflite_int8_face_detection_{case}", description=f"{FACE} quantized to full int8 here, on "
+                   + ("skimage's astronaut photo quantized to the input's parameters" if case == "photo"
+                      else "seeded random int8") + ", run by LiteRT's reference kernels",
+                   model=os.path.relpath(path, REPO), inputs={"input": x}, outputs=out, tolerance=0.0,
+                   generator=GENERATOR, model_origin=f"{GENERATOR} from .testdata/models/mediapipe/{FACE}.tflite "
+                   "(mediapipe==0.10.14), committed", tool_versions=versions,
+                   extra={"float_model_comparison": sanity} if case == "photo" else None)
+    return path
+
+
+# ---- small generated int8 models ----
+
+def q8(m, name, shape, scale, zero_point, dtype=np.int8):
+    return m.tensor(name, shape, dtype=dtype, scale=[scale], zero_point=[zero_point])
+
+
+def weights(m, name, w, axis, in_scale, bias=True):
+    """int8 symmetric weights (per channel along axis; axis None: per tensor) and an int32 bias."""
+    qw, ws = symmetric_per_channel(w.reshape(1, -1) if axis is None else w, axis or 0)
+    wi = m.tensor(f"{name}_w", w.shape, qw.reshape(w.shape), np.int8, scale=ws.tolist(),
+                  zero_point=[0] * len(ws), axis=axis or 0)
+    if not bias:
+        return wi, -1
+    n = w.shape[axis or 0]
+    qb, bs = quantize_bias(RNG.uniform(-0.6, 0.6, n), in_scale, ws)
+    return wi, m.tensor(f"{name}_b", [n], qb, np.int32, scale=bs.tolist(), zero_point=[0] * len(bs))
+
+
+def channel_weights(shape, axis, gains):
+    g = np.ones(len(shape), int)
+    g[axis] = -1
+    return RNG.uniform(-1, 1, shape) * np.asarray(gains).reshape(g)
+
+
+def small_models():
+    m = Model()
+    x = q8(m, "x", [1, 9, 11, 3], 0.0173, -7)
+    w, b = weights(m, "conv", channel_weights([4, 3, 3, 3], 0, [0.62, 1.04, 0.34, 0.88]), 0, 0.0173)
+    y = q8(m, "conv_relu6", [1, 5, 6, 4], 0.0293, -113)
+    m.op(OP.CONV_2D, [x, w, b], [y], OPT.Conv2DOptions, options(
+        S.Conv2DOptionsT, padding=S.Padding.SAME, strideW=2, strideH=2, fusedActivationFunction=3))
+    w, b = weights(m, "dw", channel_weights([1, 3, 3, 8], 3, [0.23, 0.41, 0.12, 0.35, 0.29, 0.18, 0.47, 0.09]), 3,
+                   0.0293)
+    z = q8(m, "depthwise_relu", [1, 1, 2, 8], 0.0031, -121)
+    m.op(OP.DEPTHWISE_CONV_2D, [y, w, b], [z], OPT.DepthwiseConv2DOptions, options(
+        S.DepthwiseConv2DOptionsT, padding=S.Padding.VALID, strideW=1, strideH=1, depthMultiplier=2,
+        dilationWFactor=2, dilationHFactor=2, fusedActivationFunction=1))
+    yield "conv", m, [x], [y, z]
+
+    m = Model()
+    x, x4 = q8(m, "x", [2, 20], 0.0127, 5), q8(m, "x4", [1, 2, 3, 4], 0.0211, -9)
+    w, b = weights(m, "fc", RNG.uniform(-0.3, 0.3, (7, 20)), None, 0.0127)
+    y = q8(m, "fc_bias", [2, 7], 0.0191, -3)
+    m.op(OP.FULLY_CONNECTED, [x, w, b], [y], OPT.FullyConnectedOptions, options(S.FullyConnectedOptionsT))
+    w, _ = weights(m, "fc4", RNG.uniform(-0.4, 0.4, (5, 24)), None, 0.0211, bias=False)
+    f = q8(m, "fc_flat", [1, 5], 0.0437, 11)
+    m.op(OP.FULLY_CONNECTED, [x4, w, -1], [f], OPT.FullyConnectedOptions,
+         options(S.FullyConnectedOptionsT, keepNumDims=False))
+    yield "fully_connected", m, [x, x4], [y, f]
+
+    m = Model()
+    a, b, c = q8(m, "a", [1, 4, 5, 3], 0.0157, 3), q8(m, "b", [1, 1, 1, 3], 0.0391, -12), \
+        q8(m, "c", [1, 4, 5, 3], 0.0229, 17)
+    outs = []
+    for name, code, inputs, (scale, zp), opt in [
+            ("add_broadcast", OP.ADD, [a, b], (0.0457, -6), (OPT.AddOptions, options(S.AddOptionsT))),
+            ("add_relu", OP.ADD, [a, c], (0.0173, -119),
+             (OPT.AddOptions, options(S.AddOptionsT, fusedActivationFunction=1))),
+            ("sub", OP.SUB, [a, c], (0.0311, 6), (OPT.SubOptions, options(S.SubOptionsT))),
+            ("mul", OP.MUL, [a, b], (0.0523, -2), (OPT.MulOptions, options(S.MulOptionsT))),
+            ("relu", OP.RELU, [a], (0.0079, -125), (0, None)), ("relu6", OP.RELU6, [c], (0.0119, -101), (0, None))]:
+        outs.append(q8(m, name, m.tensors[inputs[0]].shape, scale, zp))
+        m.op(code, inputs, [outs[-1]], *opt)
+    yield "elementwise", m, [a, b, c], outs
+
+    m = Model()
+    x, y = q8(m, "x", [1, 7, 8, 5], 0.0213, -17), q8(m, "y", [1, 4, 4, 3], 0.0213, -17)
+    p = q8(m, "max_pool", [1, 4, 4, 5], 0.0213, -17)
+    m.op(OP.MAX_POOL_2D, [x], [p], OPT.Pool2DOptions, options(
+        S.Pool2DOptionsT, padding=S.Padding.SAME, strideW=2, strideH=2, filterWidth=3, filterHeight=3))
+    pad = q8(m, "padded", [1, 5, 6, 6], 0.0213, -17)
+    m.op(OP.PAD, [p, m.const("paddings", [[0, 0], [1, 0], [0, 2], [0, 1]], np.int32)], [pad])
+    r = q8(m, "reshaped", [1, 30, 6], 0.0213, -17)
+    m.op(OP.RESHAPE, [pad, m.const("new_shape", [1, 30, 6], np.int32)], [r], OPT.ReshapeOptions,
+         options(S.ReshapeOptionsT, newShape=[1, 30, 6]))
+    cat = q8(m, "concat", [1, 4, 4, 8], 0.0213, -17)
+    m.op(OP.CONCATENATION, [p, y], [cat], OPT.ConcatenationOptions, options(S.ConcatenationOptionsT, axis=3))
+    t = q8(m, "transposed", [1, 8, 4, 4], 0.0213, -17)
+    m.op(OP.TRANSPOSE, [cat, m.const("perm", [0, 3, 1, 2], np.int32)], [t])
+    yield "movement", m, [x, y], [p, pad, r, cat, t]
+
+    m = Model()
+    x = q8(m, "x", [2, 3, 4, 5], 0.0173, -9)
+    r8, ru8 = q8(m, "requantized", [2, 3, 4, 5], 0.0161, -11), q8(m, "to_uint8", [2, 3, 4, 5], 0.0159, 131, np.uint8)
+    m.op(OP.QUANTIZE, [x], [r8])
+    m.op(OP.QUANTIZE, [x], [ru8])
+    yield "requantize", m, [x], [r8, ru8]
+
+    m = Model()
+    x, xq = m.tensor("x", [1, 6, 6, 2]), q8(m, "x_int8", [1, 6, 6, 2], 0.0137, 4)
+    m.op(OP.QUANTIZE, [x], [xq])
+    w, b = weights(m, "conv", channel_weights([3, 3, 3, 2], 0, [0.37, 0.21, 0.58]), 0, 0.0137)
+    yq, y = q8(m, "y_int8", [1, 4, 4, 3], 0.0297, -6), m.tensor("y", [1, 4, 4, 3])
+    m.op(OP.CONV_2D, [xq, w, b], [yq], OPT.Conv2DOptions, options(
+        S.Conv2DOptionsT, padding=S.Padding.VALID, strideW=1, strideH=1))
+    m.op(OP.DEQUANTIZE, [yq], [y])
+    yield "float_boundary", m, [x], [y]
+
+
+def refused_model():
+    """int8 LOGISTIC (no integer translator) and a hybrid FULLY_CONNECTED (float input and output,
+    int8 weights read without DEQUANTIZE): Edgeflow refuses both in one error. No golden."""
+    m = Model()
+    x = q8(m, "x", [1, 8], 0.0173, -9)
+    s = q8(m, "sigmoid", [1, 8], 1 / 256, -128)
+    m.op(OP.LOGISTIC, [x], [s])
+    f = m.tensor("f", [1, 8])
+    w, _ = weights(m, "hybrid", RNG.uniform(-0.3, 0.3, (4, 8)), None, 1.0, bias=False)
+    y = m.tensor("y", [1, 4])
+    m.op(OP.FULLY_CONNECTED, [f, w, -1], [y], OPT.FullyConnectedOptions, options(S.FullyConnectedOptionsT))
+    return m.bytes([x, f], [s, y])
+
+
+def random_input(t):
+    if t.type == F32:
+        return RNG.uniform(-2, 2, t.shape).astype(np.float32)
+    return RNG.integers(-128, 128, t.shape).astype(np.int8)
+
+
+def main():
+    import ai_edge_litert
+    versions = {"ai_edge_litert": ai_edge_litert.__version__, "numpy": np.__version__}
+    os.makedirs(OUT, exist_ok=True)
+    os.makedirs(SEEDS, exist_ok=True)
+    paths = [face_detector(versions)]
+    for case, m, inputs, outputs in small_models():
+        path = os.path.join(OUT, f"{case}.tflite")
+        with open(path, "wb") as f:
+            f.write(m.bytes(inputs, outputs))
+        feeds = {m.tensors[i].name: random_input(m.tensors[i]) for i in inputs}
+        result, _ = litert(path, feeds)
+        for i in outputs:
+            t, r = m.tensors[i], result[m.tensors[i].name]
+            assert list(r.shape) == t.shape, (case, t.name, r.shape, t.shape)
+            ends = np.isin(r, [np.iinfo(r.dtype).min, np.iinfo(r.dtype).max]) if r.dtype.kind in "iu" else r != r
+            print(f"[int8] {case}/{t.name}: {r.dtype} {list(r.shape)} range [{r.min()}, {r.max()}], "
+                  f"saturated {ends.mean():.2f}")
+        write_case(f"tflite_int8_{case}", description=f"generated int8 TFLite model '{case}' run by LiteRT's "
+                   "reference kernels", model=os.path.relpath(path, REPO), inputs=feeds, outputs=result,
+                   tolerance=0.0, generator=GENERATOR, model_origin=f"{GENERATOR} (committed)", tool_versions=versions)
+        paths.append(path)
+    path = os.path.join(OUT, "refused.tflite")
+    with open(path, "wb") as f:
+        f.write(refused_model())
+    paths.append(path)
+    for path in paths:
+        shutil.copy(path, os.path.join(SEEDS, "int8_" + os.path.basename(path).replace("_int8", "")))
+
+
+if __name__ == "__main__":
+    main()
