@@ -16,6 +16,9 @@ final class TFLiteInt8GoldenTests: XCTestCase {
     func testElementwise() throws { try GoldenRunner.check(GoldenCase.load("tflite_int8_elementwise")) }
     /// MAX_POOL_2D, PAD (with the zero point), RESHAPE, CONCATENATION, TRANSPOSE.
     func testDataMovement() throws { try GoldenRunner.check(GoldenCase.load("tflite_int8_movement")) }
+    /// AVERAGE_POOL_2D (SAME: windows cut by the border; VALID with RELU6) and
+    /// RESIZE_NEAREST_NEIGHBOR (plain and half-pixel centers).
+    func testPoolingAndNearestResize() throws { try GoldenRunner.check(GoldenCase.load("tflite_int8_pooling")) }
     /// QUANTIZE int8 → int8 and int8 → uint8 with new parameters.
     func testRequantize() throws { try GoldenRunner.check(GoldenCase.load("tflite_int8_requantize")) }
     /// float → QUANTIZE → int8 conv → DEQUANTIZE → float.

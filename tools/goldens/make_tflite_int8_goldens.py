@@ -259,6 +259,22 @@ def small_models():
     yield "movement", m, [x, y], [p, pad, r, cat, t]
 
     m = Model()
+    x = q8(m, "x", [1, 7, 9, 4], 0.0187, 13)
+    outs = [q8(m, name, shape, 0.0187, 13) for name, shape in [
+        ("avg_same", [1, 4, 5, 4]), ("avg_valid_relu6", [1, 3, 4, 4]), ("nearest", [1, 14, 18, 4]),
+        ("nearest_half_pixel", [1, 5, 6, 4])]]
+    m.op(OP.AVERAGE_POOL_2D, [x], [outs[0]], OPT.Pool2DOptions, options(
+        S.Pool2DOptionsT, padding=S.Padding.SAME, strideW=2, strideH=2, filterWidth=3, filterHeight=3))
+    m.op(OP.AVERAGE_POOL_2D, [x], [outs[1]], OPT.Pool2DOptions, options(
+        S.Pool2DOptionsT, padding=S.Padding.VALID, strideW=2, strideH=2, filterWidth=2, filterHeight=2,
+        fusedActivationFunction=3))
+    m.op(OP.RESIZE_NEAREST_NEIGHBOR, [x, m.const("size", [14, 18], np.int32)], [outs[2]],
+         OPT.ResizeNearestNeighborOptions, options(S.ResizeNearestNeighborOptionsT))
+    m.op(OP.RESIZE_NEAREST_NEIGHBOR, [x, m.const("size_half", [5, 6], np.int32)], [outs[3]],
+         OPT.ResizeNearestNeighborOptions, options(S.ResizeNearestNeighborOptionsT, halfPixelCenters=True))
+    yield "pooling", m, [x], outs
+
+    m = Model()
     x = q8(m, "x", [2, 3, 4, 5], 0.0173, -9)
     r8, ru8 = q8(m, "requantized", [2, 3, 4, 5], 0.0161, -11), q8(m, "to_uint8", [2, 3, 4, 5], 0.0159, 131, np.uint8)
     m.op(OP.QUANTIZE, [x], [r8])

@@ -132,10 +132,14 @@ enum ConvTranslators {
             let x = try ctx.input(op, 0, "input")
             let strides = try pair(options, h: 2, w: 1, default: 1, "strides", ctx)
             let kernel = try pair(options, h: 4, w: 3, default: 1, "filter size", ctx)
+            let windowPads = pads(padding: try options.byte(0), input: try spatial(x, ctx), kernel: kernel,
+                                  strides: strides, dilations: [1, 1])
+            if opType == "AveragePool", ctx.computesInIntegers(op) {
+                return try IntegerTranslators.averagePool(op, ctx, x: x, kernel: kernel, strides: strides,
+                                                          pads: windowPads, activation: try options.byte(5))
+            }
             var attributes: [String: OnnxAttribute] = [
-                "kernel_shape": .ints(kernel), "strides": .ints(strides),
-                "pads": .ints(pads(padding: try options.byte(0), input: try spatial(x, ctx), kernel: kernel,
-                                   strides: strides, dilations: [1, 1])),
+                "kernel_shape": .ints(kernel), "strides": .ints(strides), "pads": .ints(windowPads),
             ]
             // TFLite averages over the pixels inside the image only.
             if opType == "AveragePool" { attributes["count_include_pad"] = .int(0) }

@@ -2,8 +2,9 @@
 // LiteRT's reference kernels' bytes: CONV_2D/DEPTHWISE_CONV_2D (ConvInteger, int32 bias) and
 // FULLY_CONNECTED (MatMulInteger) end in one FixedPointRequantize per output channel; ADD/SUB
 // rescale both operands to 2^20 · the larger scale first (TFLite's left shift of 20); MUL, the
-// ReLUs and int8 → int8 QUANTIZE requantize once. Data movement (pools, reshape, pad, concat, …)
-// keeps the bytes and goes through the float translators, which read the integers' clamps.
+// ReLUs and int8 → int8 QUANTIZE requantize once; AVERAGE_POOL_2D in IntegerPoolTranslator.
+// Data movement (max pool, reshape, pad, concat, nearest resize, …) keeps the bytes and goes
+// through the float translators, which read the integers' clamps.
 
 import EFCore
 import EFKernels
@@ -18,11 +19,12 @@ enum IntegerTranslators {
             BuiltinOperator.relu: reluX(0, nil), BuiltinOperator.relu6: reluX(0, 6),
             BuiltinOperator.reluN1To1: reluX(-1, 1), BuiltinOperator.quantize: quantize,
         ]
-        for code in [BuiltinOperator.conv2D, BuiltinOperator.depthwiseConv2D, BuiltinOperator.maxPool2D] {
+        for code in [BuiltinOperator.conv2D, BuiltinOperator.depthwiseConv2D, BuiltinOperator.maxPool2D,
+                     BuiltinOperator.averagePool2D] {
             table[code] = ConvTranslators.table[code]
         }
         for code in [BuiltinOperator.reshape, BuiltinOperator.transpose, BuiltinOperator.concatenation,
-                     BuiltinOperator.pad, BuiltinOperator.depthToSpace] {
+                     BuiltinOperator.pad, BuiltinOperator.depthToSpace, BuiltinOperator.resizeNearestNeighbor] {
             table[code] = ShapeTranslators.table[code]
         }
         return table

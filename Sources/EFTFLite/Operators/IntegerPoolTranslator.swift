@@ -1,0 +1,48 @@
+// AVERAGE_POOL_2D on int8, as TFLite's reference integer kernel computes it: the sum over the
+// window's pixels inside the image, divided by their count rounding half away from zero, then
+// the activation clamp. Imported as a depthwise ConvInteger with all-one weights (the sums),
+// |sum| + count/2 divided by the count (constants per output pixel), the sum's sign put back.
+
+import EFCore
+import EFKernels
+import EFONNX
+
+extension IntegerTranslators {
+    /// - Parameters: pads [top, left, bottom, right] as ConvTranslators.pads makes them.
+    static func averagePool(_ op: TFLiteOperator, _ ctx: TranslationContext, x: Int, kernel: [Int],
+                            strides: [Int], pads: [Int], activation: Int8) throws {
+        let out = try ctx.output(op)
+        let input = try ctx.quantization(x), output = try ctx.quantization(out)
+        guard input == output, input.dtype == .int8 else {
+            throw EdgeflowError(.unsupported, "\(ctx.opDescription): an int8 average pool needs input and output "
+                + "of equal scale and zero point (TFLite requires it)")
+        }
+        let shape = ctx.shape(x), outShape = ctx.shape(out)   // NHWC
+        let channels = shape[3], size = [shape[1], shape[2]], outSize = [outShape[1], outShape[2]]
+        let ones = Tensor(shape: [channels, 1, kernel[0], kernel[1]],
+                          scalars: [Int8](repeating: 1, count: channels * kernel[0] * kernel[1]))
+        let sums = ctx.emit("ConvInteger", [try ctx.value(x), ctx.addInitializer(ones, hint: "window")], [
+            "kernel_shape": .ints(kernel), "strides": .ints(strides), "pads": .ints(pads), "group": .int(channels),
+        ], hint: ctx.tensor(out).name)
+        // The pixels of each window inside the image.
+        func inside(_ axis: Int, _ position: Int) -> Int32 {
+            let origin = position * strides[axis] - pads[axis]
+            return Int32(Swift.min(kernel[axis], size[axis] - origin) - Swift.max(0, -origin))
+        }
+        var counts: [Int32] = []
+        for row in 0..<outSize[0] {
+            for column in 0..<outSize[1] { counts.append(Swift.max(1, inside(0, row) * inside(1, column))) }
+        }
+        let countShape = [1, 1, outSize[0], outSize[1]]
+        let half = ctx.addInitializer(Tensor(shape: countShape, scalars: counts.map { $0 / 2 }), hint: "half_count")
+        let count = ctx.addInitializer(Tensor(shape: countShape, scalars: counts), hint: "count")
+        let rounded = ctx.emit("Div", [ctx.emit("Add", [ctx.emit("Abs", [sums], hint: sums), half], hint: sums), count],
+                               hint: sums)
+        let average = ctx.emit("Mul", [rounded, ctx.emit("Sign", [sums], hint: sums)], hint: sums)
+        let range = try ctx.activationRange(activation, output)
+        let clipped = ctx.emit("Clip", [average, ctx.int32(range.lowerBound, hint: "min"),
+                                        ctx.int32(range.upperBound, hint: "max")], hint: average)
+        ctx.emit("Cast", [clipped], ["to": .int(OnnxDataType.code(.int8))], output: ctx.outputName(out),
+                 hint: clipped)
+    }
+}
