@@ -275,6 +275,13 @@ def small_models():
     yield "pooling", m, [x], outs
 
     m = Model()
+    x = q8(m, "x", [4, 8, 32], 0.0391, 7)
+    sig, th = q8(m, "logistic", [4, 8, 32], 1 / 256, -128), q8(m, "tanh", [4, 8, 32], 1 / 128, 0)
+    m.op(OP.LOGISTIC, [x], [sig])
+    m.op(OP.TANH, [x], [th])
+    yield "lookup", m, [x], [sig, th]
+
+    m = Model()
     x = q8(m, "x", [2, 3, 4, 5], 0.0173, -9)
     r8, ru8 = q8(m, "requantized", [2, 3, 4, 5], 0.0161, -11), q8(m, "to_uint8", [2, 3, 4, 5], 0.0159, 131, np.uint8)
     m.op(OP.QUANTIZE, [x], [r8])
@@ -293,12 +300,13 @@ def small_models():
 
 
 def refused_model():
-    """int8 LOGISTIC (no integer translator) and a hybrid FULLY_CONNECTED (float input and output,
-    int8 weights read without DEQUANTIZE): Edgeflow refuses both in one error. No golden."""
+    """int8 RESIZE_BILINEAR (no integer translator) and a hybrid FULLY_CONNECTED (float input and
+    output, int8 weights read without DEQUANTIZE): Edgeflow refuses both in one error. No golden."""
     m = Model()
-    x = q8(m, "x", [1, 8], 0.0173, -9)
-    s = q8(m, "sigmoid", [1, 8], 1 / 256, -128)
-    m.op(OP.LOGISTIC, [x], [s])
+    x = q8(m, "x", [1, 4, 4, 2], 0.0173, -9)
+    s = q8(m, "resized", [1, 8, 8, 2], 0.0173, -9)
+    m.op(OP.RESIZE_BILINEAR, [x, m.const("size", [8, 8], np.int32)], [s], OPT.ResizeBilinearOptions,
+         options(S.ResizeBilinearOptionsT))
     f = m.tensor("f", [1, 8])
     w, _ = weights(m, "hybrid", RNG.uniform(-0.3, 0.3, (4, 8)), None, 1.0, bias=False)
     y = m.tensor("y", [1, 4])

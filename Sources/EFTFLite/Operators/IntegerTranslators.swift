@@ -2,7 +2,8 @@
 // LiteRT's reference kernels' bytes: CONV_2D/DEPTHWISE_CONV_2D (ConvInteger, int32 bias) and
 // FULLY_CONNECTED (MatMulInteger) end in one FixedPointRequantize per output channel; ADD/SUB
 // rescale both operands to 2^20 · the larger scale first (TFLite's left shift of 20); MUL, the
-// ReLUs and int8 → int8 QUANTIZE requantize once; AVERAGE_POOL_2D in IntegerPoolTranslator.
+// ReLUs and int8 → int8 QUANTIZE requantize once; AVERAGE_POOL_2D in IntegerPoolTranslator,
+// LOGISTIC and TANH in IntegerLookupTranslators.
 // Data movement (max pool, reshape, pad, concat, nearest resize, …) keeps the bytes and goes
 // through the float translators, which read the integers' clamps.
 
@@ -18,6 +19,7 @@ enum IntegerTranslators {
             BuiltinOperator.sub: addOrSub(subtract: true), BuiltinOperator.mul: mul,
             BuiltinOperator.relu: reluX(0, nil), BuiltinOperator.relu6: reluX(0, 6),
             BuiltinOperator.reluN1To1: reluX(-1, 1), BuiltinOperator.quantize: quantize,
+            BuiltinOperator.logistic: lookupTable(logistic), BuiltinOperator.tanh: lookupTable(tanh),
         ]
         for code in [BuiltinOperator.conv2D, BuiltinOperator.depthwiseConv2D, BuiltinOperator.maxPool2D,
                      BuiltinOperator.averagePool2D] {

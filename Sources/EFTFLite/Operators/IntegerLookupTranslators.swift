@@ -1,0 +1,43 @@
+// LOGISTIC and TANH on int8, as TFLite's reference kernels compute them: a 256-entry table made
+// once from float math (dequantize, the function in float32, ×1/s_y rounded half away from
+// zero, + z_y, saturated; activations.cc PopulateLookupTable), applied per element. Imported as
+// a Gather from the int8 table at (q + 128).
+
+import EFCore
+import Foundation
+
+extension IntegerTranslators {
+    /// The translator of an int8 activation TFLite evaluates through a lookup table of `transform`.
+    static func lookupTable(_ transform: @escaping (Float) -> Float) -> OperatorTranslator {
+        return { op, ctx in
+            let x = try ctx.input(op, 0, "input"), out = try ctx.output(op)
+            let qx = try ctx.quantization(x), qy = try ctx.quantization(out)
+            guard qx.dtype == .int8, qy.dtype == .int8 else {
+                throw EdgeflowError(.unsupported, "\(ctx.opDescription): only int8 lookup-table activations are "
+                    + "supported")
+            }
+            let table = Tensor(shape: [256], scalars: (-128...127).map { value in
+                entry(transform, Int32(value), qx, qy)
+            })
+            let index = ctx.emit("Add", [ctx.emit("Cast", [try ctx.value(x)], ["to": .int(6)], hint: "index"),
+                                         ctx.int32(128, hint: "offset")], hint: "index")   // 6: INT32
+            ctx.emit("Gather", [ctx.addInitializer(table, hint: "\(ctx.tensor(out).name)/table"), index],
+                     ["axis": .int(0)], output: ctx.outputName(out), hint: ctx.tensor(out).name)
+        }
+    }
+
+    /// One table entry: round(f(s_x·(q − z_x)) · (1/s_y)) + z_y, saturated to int8.
+    static func entry(_ transform: (Float) -> Float, _ value: Int32, _ qx: TensorQuantization,
+                      _ qy: TensorQuantization) -> Int8 {
+        let inverse: Float = 1 / qy.scale
+        let dequantized = qx.scale * Float(value - qx.zeroPoint)
+        let rescaled = (transform(dequantized) * inverse).rounded()
+        let quantized = rescaled + Float(qy.zeroPoint)
+        guard quantized.isFinite else { return quantized > 0 ? .max : .min }
+        return Int8(Swift.min(Swift.max(quantized, -128), 127))
+    }
+
+    /// TFLite's logistic in float: 1 / (1 + exp(−x)).
+    static let logistic: (Float) -> Float = { 1 / (1 + Foundation.exp(-$0)) }
+    static let tanh: (Float) -> Float = { Foundation.tanh($0) }
+}
