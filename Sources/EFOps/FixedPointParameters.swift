@@ -1,5 +1,5 @@
-// Typed parameters of fixedPointRequantize (TFLite's integer requantization, OpType documents
-// the keys) and their string-keyed form.
+// Typed parameters of TFLite's integer ops (fixedPointRequantize, lookupSoftmax; OpType
+// documents the keys) and their string-keyed form.
 
 import EFCore
 import EFKernels
@@ -45,5 +45,16 @@ extension OpParameters {
     static func fixedPointRequantizeAttributes(_ p: FixedPointRequantizeOp) -> Attributes {
         ["axis": .int(p.axis), "zeroPoint": .int(Int(p.zeroPoint)), "lower": .int(Int(p.lower)),
          "upper": .int(Int(p.upper)), "outputDType": .string(p.outputDType.rawValue)]
+    }
+}
+
+extension OpParameters {
+    static func lookupSoftmax(_ a: Attributes) throws -> OpParameters {
+        let scale = try float(a, "scale", 0), zeroPoint = try a.requiredInt("zeroPoint")
+        guard scale.isFinite, scale > 0, (-128...127).contains(zeroPoint) else {
+            throw EdgeflowError(.invalidModel, "lookupSoftmax needs a positive scale and an int8 zero point, got "
+                + "\(scale) and \(zeroPoint)")
+        }
+        return .lookupSoftmax(axis: try a.requiredInt("axis"), scale: scale, zeroPoint: Int32(zeroPoint))
     }
 }

@@ -54,6 +54,7 @@ public enum OpParameters: Equatable, Sendable {
     case quantizedConv(QuantizedConvOp)
     case quantizedMatMul(QuantizedMatMulOp)
     case fixedPointRequantize(FixedPointRequantizeOp)
+    case lookupSoftmax(axis: Int, scale: Float, zeroPoint: Int32)
 }
 
 /// A unary function with its constants (alpha, beta, gamma as documented on `OpType.unary`).

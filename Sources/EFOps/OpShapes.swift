@@ -44,7 +44,7 @@ public enum OpShapes {
         case .quantizeLinear, .dequantizeLinear, .dynamicQuantizeLinear, .qlinearConv, .qlinearMatMul,
              .matMulInteger, .convInteger:
             types = try QuantShapes.infer(op, inputTypes)
-        case .quantizedConv, .quantizedMatMul, .fixedPointRequantize:
+        case .quantizedConv, .quantizedMatMul, .fixedPointRequantize, .lookupSoftmax:
             types = try QuantizedShapes.infer(op, inputTypes)
         }
         guard types.count == op.outputCount else {

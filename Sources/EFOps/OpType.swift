@@ -187,4 +187,7 @@ public enum OpType: String, Codable, CaseIterable, Sendable {
     /// int32 [C] (Q31), shifts int32 [C]. Params: `axis` (channel axis when C > 1), `zeroPoint`,
     /// `lower`, `upper`, `outputDType` (int8, uint8, int16 or int32). Output: x's shape.
     case fixedPointRequantize
+    /// TFLite's int8 softmax (`Kernels.lookupSoftmax`). Inputs: x int8, table float32 [256].
+    /// Params: `axis`, `scale` and `zeroPoint` of the int8 output.
+    case lookupSoftmax
 }

@@ -109,6 +109,7 @@ extension OpParameters {
             self = .quantizedMatMul(QuantizedMatMulOp(inputZeroPoint: try Self.code(a, "inputZeroPoint", nil),
                                                       output: try Self.quantizedOutput(a)))
         case .fixedPointRequantize: self = .fixedPointRequantize(try Self.fixedPointRequantize(a))
+        case .lookupSoftmax: self = try Self.lookupSoftmax(a)
         }
     }
 

@@ -55,6 +55,7 @@ extension OpParameters {
         case .quantizedConv: .quantizedConv
         case .quantizedMatMul: .quantizedMatMul
         case .fixedPointRequantize: .fixedPointRequantize
+        case .lookupSoftmax: .lookupSoftmax
         }
     }
 
@@ -167,6 +168,8 @@ extension OpParameters {
             a["inputZeroPoint"] = .int(Int(p.inputZeroPoint))
             Self.put(&a, p.output)
         case .fixedPointRequantize(let p): a = Self.fixedPointRequantizeAttributes(p)
+        case .lookupSoftmax(let axis, let scale, let zeroPoint):
+            a = ["axis": .int(axis), "scale": .float(scale), "zeroPoint": .int(Int(zeroPoint))]
         }
         return a
     }

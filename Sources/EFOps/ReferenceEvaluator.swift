@@ -33,7 +33,7 @@ public enum ReferenceEvaluator {
         case .quantizeLinear, .dequantizeLinear, .dynamicQuantizeLinear, .qlinearConv, .qlinearMatMul,
              .matMulInteger, .convInteger:
             return try QuantEvaluator.evaluate(parameters, arguments)
-        case .quantizedConv, .quantizedMatMul, .fixedPointRequantize:
+        case .quantizedConv, .quantizedMatMul, .fixedPointRequantize, .lookupSoftmax:
             return try QuantizedEvaluator.evaluate(parameters, arguments)
         }
     }

@@ -16,9 +16,10 @@ func onnxNode(_ op: String, _ inputs: [String], _ outputs: [String] = ["y"],
     return node
 }
 
-/// Imports `node` into `ctx`. Throws `unsupported` when no importer is registered for its op.
+/// Imports `node` into `ctx`. Throws `unsupported` when no importer is registered for its op
+/// in its domain.
 func importNode(_ node: OnnxNode, _ ctx: ImportContext) throws {
-    guard let importer = OpImporterRegistry.importers[node.opType] else {
+    guard let importer = OpImporterRegistry.importer(for: node) else {
         throw EdgeflowError(.unsupported, "no importer for \(node.opType)")
     }
     try importer(node, ctx)

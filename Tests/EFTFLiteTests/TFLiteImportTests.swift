@@ -72,7 +72,8 @@ final class TFLiteImportTests: XCTestCase {
         XCTAssertThrowsError(try TFLiteImporter.importModel(at: url)) { error in
             XCTAssertEqual((error as? EdgeflowError)?.kind, .unsupported)
             let message = (error as? EdgeflowError)?.message ?? "\(error)"
-            XCTAssertTrue(message.contains("RESIZE_BILINEAR (operator 0); FULLY_CONNECTED (hybrid) (operator 1)"), message)
+            XCTAssertTrue(message.contains("RESIZE_BILINEAR (operator 0); FULLY_CONNECTED (hybrid) (operator 1)"),
+                          message)
         }
     }
 

@@ -19,7 +19,8 @@ final class TFLiteInt8GoldenTests: XCTestCase {
     /// AVERAGE_POOL_2D (SAME: windows cut by the border; VALID with RELU6) and
     /// RESIZE_NEAREST_NEIGHBOR (plain and half-pixel centers).
     func testPoolingAndNearestResize() throws { try GoldenRunner.check(GoldenCase.load("tflite_int8_pooling")) }
-    /// LOGISTIC and TANH through TFLite's float-made lookup tables, on 1,024 random int8 values.
+    /// LOGISTIC and TANH through TFLite's float-made lookup tables, on 1,024 random int8 values;
+    /// SOFTMAX (beta 1 and 0.37, rows of 32; a 4-D input over its channels).
     func testLookupTableActivations() throws { try GoldenRunner.check(GoldenCase.load("tflite_int8_lookup")) }
     /// QUANTIZE int8 → int8 and int8 → uint8 with new parameters.
     func testRequantize() throws { try GoldenRunner.check(GoldenCase.load("tflite_int8_requantize")) }

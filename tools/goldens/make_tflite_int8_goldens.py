@@ -279,7 +279,13 @@ def small_models():
     sig, th = q8(m, "logistic", [4, 8, 32], 1 / 256, -128), q8(m, "tanh", [4, 8, 32], 1 / 128, 0)
     m.op(OP.LOGISTIC, [x], [sig])
     m.op(OP.TANH, [x], [th])
-    yield "lookup", m, [x], [sig, th]
+    sm, smb = q8(m, "softmax", [4, 8, 32], 1 / 256, -128), q8(m, "softmax_beta", [4, 8, 32], 1 / 256, -128)
+    m.op(OP.SOFTMAX, [x], [sm], OPT.SoftmaxOptions, options(S.SoftmaxOptionsT, beta=1.0))
+    m.op(OP.SOFTMAX, [x], [smb], OPT.SoftmaxOptions, options(S.SoftmaxOptionsT, beta=0.37))
+    x4 = q8(m, "x4", [1, 3, 5, 10], 0.0613, -20)
+    sm4 = q8(m, "softmax_4d", [1, 3, 5, 10], 1 / 256, -128)
+    m.op(OP.SOFTMAX, [x4], [sm4], OPT.SoftmaxOptions, options(S.SoftmaxOptionsT, beta=1.0))
+    yield "lookup", m, [x, x4], [sig, th, sm, smb, sm4]
 
     m = Model()
     x = q8(m, "x", [2, 3, 4, 5], 0.0173, -9)

@@ -9,7 +9,9 @@ enum EdgeflowDomainImporters {
     /// The domain name nodes carry.
     static let domain = "ai.edgeflow"
 
-    static let table: [String: OpImporter] = ["FixedPointRequantize": importFixedPointRequantize]
+    static let table: [String: OpImporter] = [
+        "FixedPointRequantize": importFixedPointRequantize, "LookupSoftmax": importLookupSoftmax,
+    ]
 
     /// FixedPointRequantize(x int32, multipliers int32 [C], shifts int32 [C]) → `to`:
     /// clamp(TFLite MultiplyByQuantizedMultiplier(x, multiplier, shift) + zero_point, min, max).
@@ -24,11 +26,26 @@ enum EdgeflowDomainImporters {
         }
         let dtype = try OnnxDataType.requiredDType(code, for: "FixedPointRequantize '\(node.displayName)' output")
         let attributes: Attributes = [
-            "axis": .int(try node.attributeInt("axis") ?? 1), "zeroPoint": .int(try node.attributeInt("zero_point") ?? 0),
+            "axis": .int(try node.attributeInt("axis") ?? 1),
+            "zeroPoint": .int(try node.attributeInt("zero_point") ?? 0),
             "lower": .int(lower), "upper": .int(upper), "outputDType": .string(dtype.rawValue),
         ]
         try ctx.emit(.fixedPointRequantize, inputs, attributes, outputs: [try ElementwiseImporters.output(node)],
                      from: node)
+    }
+
+    /// LookupSoftmax(x int8, table float32 [256]) → int8: TFLite's int8 softmax along `axis`
+    /// (default −1) into the output's `scale` and `zero_point` (both required).
+    static func importLookupSoftmax(_ node: OnnxNode, _ ctx: ImportContext) throws {
+        let x = try ctx.requiredInput(node, 0, "x")
+        let inputs = [x, try ctx.requiredInput(node, 1, "table")]
+        guard let scale = try node.attributeFloat("scale"), let zeroPoint = try node.attributeInt("zero_point") else {
+            throw LoweringSupport.invalid(node, "LookupSoftmax needs the attributes scale and zero_point")
+        }
+        let axis = try LoweringSupport.axis(try node.attributeInt("axis") ?? -1, rank: try ctx.type(x).shape.count,
+                                            node)
+        try ctx.emit(.lookupSoftmax, inputs, ["axis": .int(axis), "scale": .float(scale), "zeroPoint": .int(zeroPoint)],
+                     outputs: [try ElementwiseImporters.output(node)], from: node)
     }
 }
 

@@ -1,7 +1,7 @@
 // Evaluator of Edgeflow's int8 ops with the contract's reference kernels (EFKernels'
 // QuantizedContract.swift): int32 accumulators, then requantization to u8 or dequantization to
 // float32 with the fused activation. The quantized emulator runs exactly this. Also TFLite's
-// fixed-point requantization (fixedPointRequantize).
+// fixed-point requantization (fixedPointRequantize) and int8 softmax (lookupSoftmax).
 
 import EFCore
 import EFKernels
@@ -14,6 +14,10 @@ enum QuantizedEvaluator {
                                                      shifts: try inputs.required(2, "shifts"), axis: p.axis,
                                                      zeroPoint: p.zeroPoint, lower: p.lower, upper: p.upper,
                                                      to: p.outputDType)]
+        }
+        if case .lookupSoftmax(let axis, let scale, let zeroPoint) = parameters {
+            return [try Kernels.lookupSoftmax(try inputs.required(0, "x"), table: try inputs.required(1, "table"),
+                                              axis: axis, scale: scale, zeroPoint: zeroPoint)]
         }
         let multipliers = try inputs.required(3, "multipliers")
         switch parameters {

@@ -1,7 +1,7 @@
 // LOGISTIC and TANH on int8, as TFLite's reference kernels compute them: a 256-entry table made
 // once from float math (dequantize, the function in float32, ×1/s_y rounded half away from
 // zero, + z_y, saturated; activations.cc PopulateLookupTable), applied per element. Imported as
-// a Gather from the int8 table at (q + 128).
+// a Gather from the int8 table at (q + 128). SOFTMAX's float exp table goes to lookupSoftmax.
 
 import EFCore
 import Foundation
@@ -35,6 +35,25 @@ extension IntegerTranslators {
         let quantized = rescaled + Float(qy.zeroPoint)
         guard quantized.isFinite else { return quantized > 0 ? .max : .min }
         return Int8(Swift.min(Swift.max(quantized, -128), 127))
+    }
+
+    /// SOFTMAX on int8 (options: beta, field 0) over the last TFLite axis: the float table
+    /// table[255 − d] = exp(−s_x·β·d) made here as TFLite makes it, the rows in `lookupSoftmax`.
+    static func softmax(_ op: TFLiteOperator, _ ctx: TranslationContext) throws {
+        let x = try ctx.input(op, 0, "input"), out = try ctx.output(op)
+        let qx = try ctx.quantization(x), qy = try ctx.quantization(out)
+        guard qx.dtype == .int8, qy.dtype == .int8 else {
+            throw EdgeflowError(.unsupported, "\(ctx.opDescription): only int8 → int8 quantized softmax is supported")
+        }
+        let scale = -qx.scale * (try Options(op).float(0, 1))
+        var table = [Float](repeating: 0, count: 256)
+        for value in 0...255 { table[255 - value] = Foundation.exp(scale * Float(value)) }
+        let rank = ctx.rank(x)
+        ctx.emit("LookupSoftmax", [try ctx.value(x), ctx.addInitializer(Tensor(shape: [256], scalars: table),
+                                                                       hint: "\(ctx.tensor(out).name)/table")],
+                 ["axis": .int(Layout.nchwAxis(rank - 1, rank: rank)), "scale": .float(qy.scale),
+                  "zero_point": .int(Int(qy.zeroPoint))],
+                 domain: "ai.edgeflow", output: ctx.outputName(out), hint: ctx.tensor(out).name)
     }
 
     /// TFLite's logistic in float: 1 / (1 + exp(−x)).

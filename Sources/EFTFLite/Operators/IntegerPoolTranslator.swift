@@ -17,8 +17,12 @@ extension IntegerTranslators {
             throw EdgeflowError(.unsupported, "\(ctx.opDescription): an int8 average pool needs input and output "
                 + "of equal scale and zero point (TFLite requires it)")
         }
-        let shape = ctx.shape(x), outShape = ctx.shape(out)   // NHWC
-        let channels = shape[3], size = [shape[1], shape[2]], outSize = [outShape[1], outShape[2]]
+        let shape = ctx.shape(x)   // NHWC, checked 4-D by the pool translator
+        let channels = shape[3], size = [shape[1], shape[2]]
+        let outSize: [Int] = (0..<2).map { axis -> Int in
+            let extent: Int = size[axis] + pads[axis] + pads[axis + 2] - kernel[axis]
+            return Swift.max(0, extent / strides[axis] + 1)
+        }
         let ones = Tensor(shape: [channels, 1, kernel[0], kernel[1]],
                           scalars: [Int8](repeating: 1, count: channels * kernel[0] * kernel[1]))
         let sums = ctx.emit("ConvInteger", [try ctx.value(x), ctx.addInitializer(ones, hint: "window")], [

@@ -3,7 +3,7 @@
 // FULLY_CONNECTED (MatMulInteger) end in one FixedPointRequantize per output channel; ADD/SUB
 // rescale both operands to 2^20 · the larger scale first (TFLite's left shift of 20); MUL, the
 // ReLUs and int8 → int8 QUANTIZE requantize once; AVERAGE_POOL_2D in IntegerPoolTranslator,
-// LOGISTIC and TANH in IntegerLookupTranslators.
+// LOGISTIC, TANH and SOFTMAX in IntegerLookupTranslators.
 // Data movement (max pool, reshape, pad, concat, nearest resize, …) keeps the bytes and goes
 // through the float translators, which read the integers' clamps.
 
@@ -20,6 +20,7 @@ enum IntegerTranslators {
             BuiltinOperator.relu: reluX(0, nil), BuiltinOperator.relu6: reluX(0, 6),
             BuiltinOperator.reluN1To1: reluX(-1, 1), BuiltinOperator.quantize: quantize,
             BuiltinOperator.logistic: lookupTable(logistic), BuiltinOperator.tanh: lookupTable(tanh),
+            BuiltinOperator.softmax: softmax,
         ]
         for code in [BuiltinOperator.conv2D, BuiltinOperator.depthwiseConv2D, BuiltinOperator.maxPool2D,
                      BuiltinOperator.averagePool2D] {
@@ -106,8 +107,9 @@ enum IntegerTranslators {
         let scales = try filterScales(op.inputs[1], channels: units, ctx)
         let flat = ctx.emit("Reshape", [try ctx.valueInTFLiteOrder(x), ctx.int64s([-1, weights.shape[1]],
                                                                                hint: "shape")], hint: "flat")
+        let transposed = try Kernels.transpose(weights, perm: [1, 0])
         var value = ctx.emit("MatMulInteger", [
-            flat, ctx.addInitializer(try Kernels.transpose(weights, perm: [1, 0]), hint: "\(ctx.tensor(x).name)/weight"),
+            flat, ctx.addInitializer(transposed, hint: "\(ctx.tensor(x).name)/weight"),
             ctx.addInitializer(Tensor(shape: [], scalars: [Int8(input.zeroPoint)]), hint: "zero_point"),
         ], hint: ctx.tensor(out).name)
         if let bias = try bias(op, 2, channels: units, rank: 2, axis: 1, ctx) {

@@ -23,7 +23,10 @@ struct TensorQuantization: Equatable {
     }
 
     /// TFLite's quantization of a real activation bound: zeroPoint + round(f / scale), half away from zero.
-    func quantized(_ real: Float) -> Int32 { zeroPoint + Int32((real / scale).rounded()) }
+    func quantized(_ real: Float) -> Int32 {
+        let steps = (real / scale).rounded()   // scale > 0: finite or ±inf, held within ±2^30
+        return zeroPoint + Int32(Swift.min(Swift.max(steps, -0x1p30), 0x1p30))
+    }
 }
 
 extension TranslationContext {
