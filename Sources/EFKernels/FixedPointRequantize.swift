@@ -92,13 +92,21 @@ extension Kernels {
             throw EdgeflowError(.invalidInput, "fixedPointRequantize: clamp \(lower)...\(upper) is outside "
                 + "\(dtype.rawValue)")
         }
-        let inner = channels == 1 ? 1 : x.shape[(axis + 1)...].reduce(1, *)
         let values = x.scalars(as: Int32.self)
+        // Runs of `inner` elements share a channel; one channel means one run of everything.
+        let inner = channels == 1 ? values.count : x.shape[(axis + 1)...].reduce(1, *)
+        let runs = inner == 0 ? 0 : values.count / inner
         var y = [Int32](repeating: 0, count: values.count)
-        for index in values.indices {
-            let c = channels == 1 ? 0 : (index / inner) % channels
-            let scaled = multiplyByQuantizedMultiplier(values[index], m[c], s[c])
-            y[index] = Swift.min(Swift.max(scaled &+ zeroPoint, lower), upper)
+        y.withUnsafeMutableBufferPointer { out in
+            values.withUnsafeBufferPointer { input in
+                for run in 0..<runs {
+                    let c = run % channels, multiplier = m[c], shift = s[c]
+                    for index in (run * inner)..<((run + 1) * inner) {
+                        let scaled = multiplyByQuantizedMultiplier(input[index], multiplier, shift)
+                        out[index] = Swift.min(Swift.max(scaled &+ zeroPoint, lower), upper)
+                    }
+                }
+            }
         }
         return try Kernels.cast(Tensor(shape: x.shape, scalars: y), to: dtype)
     }
