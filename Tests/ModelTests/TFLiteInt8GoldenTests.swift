@@ -17,7 +17,8 @@ final class TFLiteInt8GoldenTests: XCTestCase {
     /// MAX_POOL_2D, PAD (with the zero point), RESHAPE, CONCATENATION, TRANSPOSE.
     func testDataMovement() throws { try GoldenRunner.check(GoldenCase.load("tflite_int8_movement")) }
     /// AVERAGE_POOL_2D (SAME: windows cut by the border; VALID with RELU6) and
-    /// RESIZE_NEAREST_NEIGHBOR (plain and half-pixel centers).
+    /// RESIZE_NEAREST_NEIGHBOR (plain and half-pixel centers); MEAN over height and width (kept
+    /// and dropped dimensions) and over channels.
     func testPoolingAndNearestResize() throws { try GoldenRunner.check(GoldenCase.load("tflite_int8_pooling")) }
     /// LOGISTIC and TANH through TFLite's float-made lookup tables, on 1,024 random int8 values;
     /// SOFTMAX (beta 1 and 0.37, rows of 32; a 4-D input over its channels).

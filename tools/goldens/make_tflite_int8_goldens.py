@@ -272,7 +272,16 @@ def small_models():
          OPT.ResizeNearestNeighborOptions, options(S.ResizeNearestNeighborOptionsT))
     m.op(OP.RESIZE_NEAREST_NEIGHBOR, [x, m.const("size_half", [5, 6], np.int32)], [outs[3]],
          OPT.ResizeNearestNeighborOptions, options(S.ResizeNearestNeighborOptionsT, halfPixelCenters=True))
-    yield "pooling", m, [x], outs
+    xm = q8(m, "xm", [2, 5, 6, 32], 0.0217, -11)
+    mk, mf = q8(m, "mean_keep", [2, 1, 1, 32], 0.0121, -7), q8(m, "mean_flat", [2, 32], 0.0093, 3)
+    m.op(OP.MEAN, [xm, m.const("hw", [1, 2], np.int32)], [mk], OPT.ReducerOptions,
+         options(S.ReducerOptionsT, keepDims=True))
+    m.op(OP.MEAN, [xm, m.const("hw2", [1, 2], np.int32)], [mf], OPT.ReducerOptions,
+         options(S.ReducerOptionsT, keepDims=False))
+    mc = q8(m, "mean_channels", [2, 5, 6], 0.0101, 9)
+    m.op(OP.MEAN, [xm, m.const("c", [3], np.int32)], [mc], OPT.ReducerOptions,
+         options(S.ReducerOptionsT, keepDims=False))
+    yield "pooling", m, [x, xm], outs + [mk, mf, mc]
 
     m = Model()
     x = q8(m, "x", [4, 8, 32], 0.0391, 7)

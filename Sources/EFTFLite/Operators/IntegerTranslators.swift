@@ -3,7 +3,7 @@
 // FULLY_CONNECTED (MatMulInteger) end in one FixedPointRequantize per output channel; ADD/SUB
 // rescale both operands to 2^20 · the larger scale first (TFLite's left shift of 20); MUL, the
 // ReLUs and int8 → int8 QUANTIZE requantize once; AVERAGE_POOL_2D in IntegerPoolTranslator,
-// LOGISTIC, TANH and SOFTMAX in IntegerLookupTranslators.
+// LOGISTIC, TANH and SOFTMAX in IntegerLookupTranslators, MEAN in IntegerMeanTranslator.
 // Data movement (max pool, reshape, pad, concat, nearest resize, …) keeps the bytes and goes
 // through the float translators, which read the integers' clamps.
 
@@ -20,7 +20,7 @@ enum IntegerTranslators {
             BuiltinOperator.relu: reluX(0, nil), BuiltinOperator.relu6: reluX(0, 6),
             BuiltinOperator.reluN1To1: reluX(-1, 1), BuiltinOperator.quantize: quantize,
             BuiltinOperator.logistic: lookupTable(logistic), BuiltinOperator.tanh: lookupTable(tanh),
-            BuiltinOperator.softmax: softmax,
+            BuiltinOperator.softmax: softmax, BuiltinOperator.mean: LinearTranslators.table[BuiltinOperator.mean]!,
         ]
         for code in [BuiltinOperator.conv2D, BuiltinOperator.depthwiseConv2D, BuiltinOperator.maxPool2D,
                      BuiltinOperator.averagePool2D] {

@@ -55,6 +55,9 @@ enum LinearTranslators {
             throw EdgeflowError(.invalidModel, "\(ctx.opDescription): axes \(axes) are outside rank \(rank)")
         }
         let tfliteAxes = Set(axes.map { $0 < 0 ? $0 + rank : $0 })
+        if ctx.computesInIntegers(op) {
+            return try IntegerTranslators.mean(op, ctx, x: x, axes: tfliteAxes, keep: keep)
+        }
         let held = tfliteAxes.map { Layout.nchwAxis($0, rank: rank) }.sorted()
         let attributes: [String: OnnxAttribute] = ["axes": .ints(held), "keepdims": .int(keep ? 1 : 0)]
         let out = try ctx.output(op)

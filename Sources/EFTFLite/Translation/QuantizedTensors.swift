@@ -90,15 +90,24 @@ extension TranslationContext {
     @discardableResult
     func requantize(_ value: String, by reals: [Double], axis: Int = 1, zeroPoint: Int32 = 0,
                     clamp: ClosedRange<Int32>, dtype: DType, output: String? = nil) throws -> String {
-        var multipliers: [Int32] = [], shifts: [Int32] = []
-        for real in reals {
-            guard let (multiplier, shift) = Kernels.quantizeMultiplier(real) else {
-                throw EdgeflowError(.unsupported, "\(opDescription): the rescaling factor \(real) of its quantized "
-                    + "tensors is outside what TFLite's fixed-point arithmetic holds")
-            }
-            multipliers.append(multiplier)
-            shifts.append(shift)
+        let pairs = try reals.map { try fixedPoint($0) }
+        return requantize(value, multipliers: pairs.map(\.multiplier), shifts: pairs.map(\.shift), axis: axis,
+                          zeroPoint: zeroPoint, clamp: clamp, dtype: dtype, output: output)
+    }
+
+    /// TFLite's Q31 multiplier and shift of `real`, or an error naming the operator.
+    func fixedPoint(_ real: Double) throws -> (multiplier: Int32, shift: Int32) {
+        guard let pair = Kernels.quantizeMultiplier(real) else {
+            throw EdgeflowError(.unsupported, "\(opDescription): the rescaling factor \(real) of its quantized "
+                + "tensors is outside what TFLite's fixed-point arithmetic holds")
         }
+        return pair
+    }
+
+    /// FixedPointRequantize with multipliers and shifts already in TFLite's fixed-point form.
+    @discardableResult
+    func requantize(_ value: String, multipliers: [Int32], shifts: [Int32], axis: Int = 1, zeroPoint: Int32 = 0,
+                    clamp: ClosedRange<Int32>, dtype: DType, output: String? = nil) -> String {
         let count = [multipliers.count]
         return emit("FixedPointRequantize", [
             value, addInitializer(Tensor(shape: count, scalars: multipliers), hint: "\(value)/multipliers"),

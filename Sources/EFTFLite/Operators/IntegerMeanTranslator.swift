@@ -1,0 +1,32 @@
+// MEAN on int8, as TFLite's reference kernel computes it (reduce.h QuantizedMeanOrSum): the
+// integer sum of (q − z_x) over the axes, then one fixed-point rescale by s_x/s_y whose
+// multiplier absorbs 1/count (shifted left by ⌊log2 count⌋, at most 32 and 31 + shift, then
+// divided by the count), + z_y, saturated.
+
+import EFCore
+import EFONNX
+
+extension IntegerTranslators {
+    /// - Parameter axes: the TFLite axes, normalized to 0..<rank.
+    static func mean(_ op: TFLiteOperator, _ ctx: TranslationContext, x: Int, axes: Set<Int>, keep: Bool) throws {
+        let out = try ctx.output(op)
+        let qx = try ctx.quantization(x), qy = try ctx.quantization(out)
+        let rank = ctx.rank(x), shape = ctx.shape(x)
+        let kept = Layout.toNCHWPerm.filter { !axes.contains($0) }
+        let count = axes.reduce(Int64(1)) { $0 * Int64(shape[$1]) }
+        guard qx.dtype == .int8, qy.dtype == .int8, !axes.isEmpty, count > 0, count < 1 << 31,
+              keep || rank != 4 || kept == kept.sorted() else {
+            throw EdgeflowError(.unsupported, "\(ctx.opDescription): this int8 MEAN (axes \(axes.sorted()) of "
+                + "\(shape), keep_dims \(keep)) is not supported")
+        }
+        let held = axes.map { Layout.nchwAxis($0, rank: rank) }.sorted()
+        let sum = ctx.emit("ReduceSum", [ctx.widened(try ctx.value(x), qx), ctx.int64s(held, hint: "axes")],
+                           ["keepdims": .int(keep ? 1 : 0)], hint: ctx.tensor(out).name)
+        let (multiplier, shift) = try ctx.fixedPoint(Double(qx.scale) / Double(qy.scale))
+        let bits = Int32(63 - count.leadingZeroBitCount)
+        let extra = Swift.min(Swift.min(bits, 32), 31 + shift)
+        let folded = Int32(truncatingIfNeeded: (Int64(multiplier) << Int64(extra)) / count)
+        ctx.requantize(sum, multipliers: [folded], shifts: [shift - extra], zeroPoint: qy.zeroPoint, clamp: qy.range,
+                       dtype: .int8, output: ctx.outputName(out))
+    }
+}
