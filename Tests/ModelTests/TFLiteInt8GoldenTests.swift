@@ -21,7 +21,8 @@ final class TFLiteInt8GoldenTests: XCTestCase {
     /// and dropped dimensions) and over channels.
     func testPoolingAndNearestResize() throws { try GoldenRunner.check(GoldenCase.load("tflite_int8_pooling")) }
     /// LOGISTIC and TANH through TFLite's float-made lookup tables, on 1,024 random int8 values;
-    /// SOFTMAX (beta 1 and 0.37, rows of 32; a 4-D input over its channels).
+    /// SOFTMAX (beta 1 and 0.37, rows of 32; a 4-D input over its channels); HARD_SWISH with its
+    /// relu-ish rescale shifting left and right.
     func testLookupTableActivations() throws { try GoldenRunner.check(GoldenCase.load("tflite_int8_lookup")) }
     /// QUANTIZE int8 → int8 and int8 → uint8 with new parameters.
     func testRequantize() throws { try GoldenRunner.check(GoldenCase.load("tflite_int8_requantize")) }

@@ -294,7 +294,12 @@ def small_models():
     x4 = q8(m, "x4", [1, 3, 5, 10], 0.0613, -20)
     sm4 = q8(m, "softmax_4d", [1, 3, 5, 10], 1 / 256, -128)
     m.op(OP.SOFTMAX, [x4], [sm4], OPT.SoftmaxOptions, options(S.SoftmaxOptionsT, beta=1.0))
-    yield "lookup", m, [x, x4], [sig, th, sm, smb, sm4]
+    hs = q8(m, "hard_swish", [4, 8, 32], 0.0289, -83)
+    m.op(OP.HARD_SWISH, [x], [hs])
+    xs = q8(m, "x_small", [4, 64], 0.0047, 12)
+    hss = q8(m, "hard_swish_small", [4, 64], 0.0031, -30)
+    m.op(OP.HARD_SWISH, [xs], [hss])
+    yield "lookup", m, [x, x4, xs], [sig, th, sm, smb, sm4, hs, hss]
 
     m = Model()
     x = q8(m, "x", [2, 3, 4, 5], 0.0173, -9)

@@ -1,7 +1,8 @@
 // LOGISTIC and TANH on int8, as TFLite's reference kernels compute them: a 256-entry table made
 // once from float math (dequantize, the function in float32, ×1/s_y rounded half away from
 // zero, + z_y, saturated; activations.cc PopulateLookupTable), applied per element. Imported as
-// a Gather from the int8 table at (q + 128). SOFTMAX's float exp table goes to lookupSoftmax.
+// a Gather from the int8 table at (q + 128), as is HARD_SWISH's (HardSwishTable). SOFTMAX's float
+// exp table goes to lookupSoftmax.
 
 import EFCore
 import Foundation
@@ -19,10 +20,7 @@ extension IntegerTranslators {
             let table = Tensor(shape: [256], scalars: (-128...127).map { value in
                 entry(transform, Int32(value), qx, qy)
             })
-            let index = ctx.emit("Add", [ctx.emit("Cast", [try ctx.value(x)], ["to": .int(6)], hint: "index"),
-                                         ctx.int32(128, hint: "offset")], hint: "index")   // 6: INT32
-            ctx.emit("Gather", [ctx.addInitializer(table, hint: "\(ctx.tensor(out).name)/table"), index],
-                     ["axis": .int(0)], output: ctx.outputName(out), hint: ctx.tensor(out).name)
+            try gather(table, x, out, ctx)
         }
     }
 
@@ -35,6 +33,25 @@ extension IntegerTranslators {
         let quantized = rescaled + Float(qy.zeroPoint)
         guard quantized.isFinite else { return quantized > 0 ? .max : .min }
         return Int8(Swift.min(Swift.max(quantized, -128), 127))
+    }
+
+    /// HARD_SWISH on int8: TFLite's fixed-point kernel evaluated once per value (HardSwishTable).
+    static func hardSwish(_ op: TFLiteOperator, _ ctx: TranslationContext) throws {
+        let x = try ctx.input(op, 0, "input"), out = try ctx.output(op)
+        let qx = try ctx.quantization(x), qy = try ctx.quantization(out)
+        guard qx.dtype == .int8, qy.dtype == .int8, let table = HardSwishTable.make(qx, qy) else {
+            throw EdgeflowError(.unsupported, "\(ctx.opDescription): this quantized HARD_SWISH is not supported "
+                + "(int8 with an output scale at least the input's / 128)")
+        }
+        try gather(Tensor(shape: [256], scalars: table), x, out, ctx)
+    }
+
+    /// Output `out` = table[q + 128] for the int8 tensor `x`.
+    static func gather(_ table: Tensor, _ x: Int, _ out: Int, _ ctx: TranslationContext) throws {
+        let index = ctx.emit("Add", [ctx.emit("Cast", [try ctx.value(x)], ["to": .int(6)], hint: "index"),
+                                     ctx.int32(128, hint: "offset")], hint: "index")   // 6: INT32
+        ctx.emit("Gather", [ctx.addInitializer(table, hint: "\(ctx.tensor(out).name)/table"), index],
+                 ["axis": .int(0)], output: ctx.outputName(out), hint: ctx.tensor(out).name)
     }
 
     /// SOFTMAX on int8 (options: beta, field 0) over the last TFLite axis: the float table

@@ -20,11 +20,11 @@ enum IntegerTranslators {
             BuiltinOperator.relu: reluX(0, nil), BuiltinOperator.relu6: reluX(0, 6),
             BuiltinOperator.reluN1To1: reluX(-1, 1), BuiltinOperator.quantize: quantize,
             BuiltinOperator.logistic: lookupTable(logistic), BuiltinOperator.tanh: lookupTable(tanh),
-            BuiltinOperator.softmax: softmax, BuiltinOperator.mean: LinearTranslators.table[BuiltinOperator.mean]!,
+            BuiltinOperator.softmax: softmax, BuiltinOperator.hardSwish: hardSwish,
         ]
         for code in [BuiltinOperator.conv2D, BuiltinOperator.depthwiseConv2D, BuiltinOperator.maxPool2D,
-                     BuiltinOperator.averagePool2D] {
-            table[code] = ConvTranslators.table[code]
+                     BuiltinOperator.averagePool2D, BuiltinOperator.mean] {
+            table[code] = ConvTranslators.table[code] ?? LinearTranslators.table[code]
         }
         for code in [BuiltinOperator.reshape, BuiltinOperator.transpose, BuiltinOperator.concatenation,
                      BuiltinOperator.pad, BuiltinOperator.depthToSpace, BuiltinOperator.resizeNearestNeighbor] {

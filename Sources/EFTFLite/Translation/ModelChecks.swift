@@ -56,8 +56,8 @@ enum ModelChecks {
         throw EdgeflowError(.unsupported, "the TFLite model computes on quantized tensors with operators Edgeflow "
             + "does not run in integers: " + list.joined(separator: "; "),
             hint: "Edgeflow runs int8 CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB, MUL, the ReLUs, "
-                + "LOGISTIC, TANH, SOFTMAX, MEAN, the 2-D pools, QUANTIZE and data movement; use the float version "
-                + "of the model otherwise")
+                + "LOGISTIC, TANH, HARD_SWISH, SOFTMAX, MEAN, the 2-D pools, QUANTIZE and data movement; use the "
+                + "float version of the model otherwise")
     }
 
     /// An int8/uint8/int16 tensor with quantization parameters, or any run-time int8/uint8/int16 tensor.
