@@ -55,6 +55,15 @@ enum IntegerTranslators {
         return q.scale
     }
 
+    /// s_x·s_w[c]/s_y per output channel in double, as TFLite's conv and fully connected kernels
+    /// make their multipliers (one filter scale serves every channel).
+    private static func productScales(_ input: TensorQuantization, _ filter: [Float], _ output: TensorQuantization,
+                                      channels: Int) -> [Double] {
+        (0..<channels).map { c in
+            Double(input.scale) * Double(filter.count == 1 ? filter[0] : filter[c]) / Double(output.scale)
+        }
+    }
+
     /// The int32 bias input `position` reshaped to broadcast along `axis` of a rank-`rank` value.
     private static func bias(_ op: TFLiteOperator, _ position: Int, channels: Int, rank: Int, axis: Int,
                              _ ctx: TranslationContext) throws -> String? {
@@ -78,15 +87,13 @@ enum IntegerTranslators {
         let scales = try filterScales(op.inputs[1], channels: channels, ctx)
         var value = ctx.emit("ConvInteger", [
             try ctx.value(x), ctx.addInitializer(weight, hint: "\(ctx.tensor(x).name)/weight"),
-            ctx.addInitializer(Tensor(shape: [], scalars: [Int8(input.zeroPoint)]), hint: "zero_point"),
+            try ctx.scalar(input.zeroPoint, input.dtype, hint: "zero_point"),
         ], attributes, hint: ctx.tensor(out).name)
         if let bias = try bias(op, 2, channels: channels, rank: 4, axis: 1, ctx) {
             value = ctx.emit("Add", [value, bias], hint: value)
         }
-        let reals = (0..<channels).map { c in
-            Double(input.scale) * Double(scales.count == 1 ? scales[0] : scales[c]) / Double(output.scale)
-        }
-        try ctx.requantize(value, by: reals, zeroPoint: output.zeroPoint,
+        try ctx.requantize(value, by: productScales(input, scales, output, channels: channels),
+                           zeroPoint: output.zeroPoint,
                            clamp: try ctx.activationRange(activation, output), dtype: .int8,
                            output: ctx.outputName(out))
     }
@@ -110,15 +117,13 @@ enum IntegerTranslators {
         let transposed = try Kernels.transpose(weights, perm: [1, 0])
         var value = ctx.emit("MatMulInteger", [
             flat, ctx.addInitializer(transposed, hint: "\(ctx.tensor(x).name)/weight"),
-            ctx.addInitializer(Tensor(shape: [], scalars: [Int8(input.zeroPoint)]), hint: "zero_point"),
+            try ctx.scalar(input.zeroPoint, input.dtype, hint: "zero_point"),
         ], hint: ctx.tensor(out).name)
         if let bias = try bias(op, 2, channels: units, rank: 2, axis: 1, ctx) {
             value = ctx.emit("Add", [value, bias], hint: value)
         }
-        let reals = (0..<units).map { c in
-            Double(input.scale) * Double(scales.count == 1 ? scales[0] : scales[c]) / Double(output.scale)
-        }
-        let requantized = try ctx.requantize(value, by: reals, zeroPoint: output.zeroPoint,
+        let requantized = try ctx.requantize(value, by: productScales(input, scales, output, channels: units),
+                                             zeroPoint: output.zeroPoint,
                                              clamp: try ctx.activationRange(try options.byte(0), output), dtype: .int8)
         ctx.produceInTFLiteOrder(out) { name in
             ctx.emit("Reshape", [requantized, ctx.int64s(ctx.shape(out), hint: "shape")], output: name,

@@ -2,7 +2,6 @@
 // the builtin options table with its defaults, and fused activations.
 
 import EFCore
-import EFKernels
 import EFONNX
 
 /// Translates one TFLite operator into ONNX nodes producing its outputs.
@@ -52,10 +51,8 @@ extension TranslationContext {
             // On integers the activation is a clamp to its quantized bounds.
             let q = try quantization(out), range = try activationRange(code, q)
             let raw = emit(opType, inputs, attributes, hint: target)
-            let bound = { (value: Int32) in
-                self.addInitializer(try Kernels.cast(Tensor(shape: [], scalars: [value]), to: q.dtype), hint: "clip")
-            }
-            emit("Clip", [raw, try bound(range.lowerBound), try bound(range.upperBound)], output: target, hint: raw)
+            emit("Clip", [raw, try scalar(range.lowerBound, q.dtype, hint: "clip"),
+                          try scalar(range.upperBound, q.dtype, hint: "clip")], output: target, hint: raw)
         } else if code == 0 {
             emit(opType, inputs, attributes, output: target, hint: target)
         } else {
@@ -81,7 +78,7 @@ extension TranslationContext {
 
     @discardableResult
     func clip(_ value: String, _ low: Float, _ high: Float, output: String? = nil) -> String {
-        emit("Clip", [value, float32(low, hint: "clip_min"), float32(high, hint: "clip_max")], output: output,
+        emit("Clip", [value, float32(low, hint: "clip"), float32(high, hint: "clip_max")], output: output,
              hint: value)
     }
 }

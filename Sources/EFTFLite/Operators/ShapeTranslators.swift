@@ -4,7 +4,6 @@
 // mapped onto ONNX coordinate modes).
 
 import EFCore
-import EFKernels
 import EFONNX
 import Foundation
 
@@ -58,8 +57,7 @@ enum ShapeTranslators {
         var inputs = [try ctx.value(x), ctx.int64s(pads, hint: "pads")]
         if ctx.computesInIntegers(op) {   // int8 pads with the output's zero point, as TFLite's pad.cc
             let q = try ctx.quantization(try ctx.output(op))
-            inputs.append(ctx.addInitializer(try Kernels.cast(Tensor(shape: [], scalars: [q.zeroPoint]), to: q.dtype),
-                                             hint: "pad_value"))
+            inputs.append(try ctx.scalar(q.zeroPoint, q.dtype, hint: "pad_value"))
         }
         try ctx.emitFused("Pad", inputs, op: op, activation: 0)
     }

@@ -7,32 +7,23 @@ import EFCore
 enum ModelChecks {
     /// Throws one `.unsupported` error listing every operator without a translator.
     static func checkOperators(_ model: TFLiteModel, _ graph: TFLiteSubgraph) throws {
-        var found: [(name: String, operators: [Int])] = []
+        var found = OperatorList()
         for (index, op) in graph.operators.enumerated() {
             let code = model.operatorCodes[op.opcodeIndex]
             if code.builtinCode != BuiltinOperator.custom,
                OperatorTranslators.table[code.builtinCode] != nil { continue }
-            if let slot = found.firstIndex(where: { $0.name == code.displayName }) {
-                found[slot].operators.append(index)
-            } else {
-                found.append((code.displayName, [index]))
-            }
+            found.add(code.displayName, index)
         }
         guard !found.isEmpty else { return }
-        let list = found.map { entry in
-            let shown = entry.operators.prefix(5).map(String.init).joined(separator: ", ")
-            let more = entry.operators.count > 5 ? " and \(entry.operators.count - 5) more" : ""
-            return "\(entry.name) (operator\(entry.operators.count > 1 ? "s" : "") \(shown)\(more))"
-        }
         throw EdgeflowError(.unsupported, "the TFLite model uses \(found.count) operator\(found.count > 1 ? "s" : "") "
-            + "Edgeflow does not support: " + list.joined(separator: "; "))
+            + "Edgeflow does not support: " + found.description)
     }
 
     /// Throws one `.unsupported` error listing the operators that read or write quantized
     /// tensors but have no integer translator (or are hybrid: float results from int8 weights
     /// without DEQUANTIZE), with their operator indices.
     static func checkQuantizedOperators(_ model: TFLiteModel, _ graph: TFLiteSubgraph) throws {
-        var found: [(name: String, operators: [Int])] = []
+        var found = OperatorList()
         for (index, op) in graph.operators.enumerated() {
             let code = model.operatorCodes[op.opcodeIndex].builtinCode
             guard code != BuiltinOperator.dequantize,
@@ -40,21 +31,11 @@ enum ModelChecks {
             let integerOutput = op.outputs.first.map { quantized($0, model, graph) } ?? false
             if integerOutput, IntegerTranslators.table[code] != nil { continue }
             if code == BuiltinOperator.quantize { continue }
-            let name = model.operatorCodes[op.opcodeIndex].displayName + (integerOutput ? "" : " (hybrid)")
-            if let slot = found.firstIndex(where: { $0.name == name }) {
-                found[slot].operators.append(index)
-            } else {
-                found.append((name, [index]))
-            }
+            found.add(model.operatorCodes[op.opcodeIndex].displayName + (integerOutput ? "" : " (hybrid)"), index)
         }
         guard !found.isEmpty else { return }
-        let list = found.map { entry in
-            let shown = entry.operators.prefix(5).map(String.init).joined(separator: ", ")
-            let more = entry.operators.count > 5 ? " and \(entry.operators.count - 5) more" : ""
-            return "\(entry.name) (operator\(entry.operators.count > 1 ? "s" : "") \(shown)\(more))"
-        }
         throw EdgeflowError(.unsupported, "the TFLite model computes on quantized tensors with operators Edgeflow "
-            + "does not run in integers: " + list.joined(separator: "; "),
+            + "does not run in integers: " + found.description,
             hint: "Edgeflow runs int8 CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB, MUL, the ReLUs, "
                 + "LOGISTIC, TANH, HARD_SWISH, SOFTMAX, MEAN, the 2-D pools, QUANTIZE and data movement; use the "
                 + "float version of the model otherwise")
@@ -67,5 +48,30 @@ enum ModelChecks {
         guard [3, 7, 9].contains(tensor.typeCode) else { return false }   // UINT8, INT16, INT8
         let constant = tensor.buffer > 0 && model.buffers[tensor.buffer].range != nil
         return tensor.quantization?.isPresent == true || !constant
+    }
+}
+
+/// Operator names in order of first use, each with the indices of the operators using it.
+private struct OperatorList: CustomStringConvertible {
+    private var entries: [(name: String, operators: [Int])] = []
+
+    var isEmpty: Bool { entries.isEmpty }
+    var count: Int { entries.count }
+
+    mutating func add(_ name: String, _ index: Int) {
+        if let slot = entries.firstIndex(where: { $0.name == name }) {
+            entries[slot].operators.append(index)
+        } else {
+            entries.append((name, [index]))
+        }
+    }
+
+    /// "NAME (operators 1, 2, 3, 4, 5 and 2 more); OTHER (operator 9)".
+    var description: String {
+        entries.map { entry in
+            let shown = entry.operators.prefix(5).map(String.init).joined(separator: ", ")
+            let more = entry.operators.count > 5 ? " and \(entry.operators.count - 5) more" : ""
+            return "\(entry.name) (operator\(entry.operators.count > 1 ? "s" : "") \(shown)\(more))"
+        }.joined(separator: "; ")
     }
 }

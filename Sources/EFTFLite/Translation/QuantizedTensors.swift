@@ -79,6 +79,11 @@ extension TranslationContext {
         return lower...Swift.max(lower, upper)
     }
 
+    /// A scalar initializer of an integer dtype holding `value` (in its range).
+    func scalar(_ value: Int32, _ dtype: DType, hint: String) throws -> String {
+        addInitializer(try Kernels.cast(Tensor(shape: [], scalars: [value]), to: dtype), hint: hint)
+    }
+
     /// An int32 scalar initializer.
     func int32(_ value: Int32, hint: String) -> String {
         addInitializer(Tensor(shape: [], scalars: [value]), hint: hint)
