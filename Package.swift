@@ -130,7 +130,7 @@ let package = Package(
                                                            "EFTestSupport"]),
         .testTarget(name: "EFQuantizeTests", dependencies: ["EFCore", "EFIR", "EFOps", "EFKernels", "EFQuantize",
                                                             "EFArchive", "EFMedia", "EFTransforms", "EFCompiler",
-                                                            "EFRuntime", "EFInterpreter", "EFTestSupport"]),
+                                                            "EFRuntime", "EFInterpreter", "EFOneDNN", "EFTestSupport"]),
         .testTarget(name: "EFSearchTests", dependencies: ["EFCore", "EFMedia", "EFSearch", "EFTestSupport",
                                                           .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "EFVisionTests", dependencies: ["EFCore", "EFMedia", "EFVision", "EFONNX",

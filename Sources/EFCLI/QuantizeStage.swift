@@ -25,6 +25,8 @@ struct QuantizeSummary: Encodable {
     var samples: Int
     var skippedFiles: [String]
     var quantizedLayers: Int
+    /// Layers in a16_w8.
+    var wideLayers: Int
     var floatLayers: [String: String]
     var nonFiniteValues: [String]
     var layers: [LayerDecision]
@@ -61,7 +63,7 @@ enum QuantizeStage {
         if let script = request.modelScript { quantized.metadata[scriptKey] = script }
         let floats = report.layers.filter { $0.precision == .float }
         let summary = QuantizeSummary(samples: report.samples, skippedFiles: set.skipped.map(\.file),
-                                      quantizedLayers: report.quantizedCount,
+                                      quantizedLayers: report.quantizedCount, wideLayers: report.wideCount,
                                       floatLayers: Dictionary(floats.map { ($0.layer, $0.reason) },
                                                               uniquingKeysWith: { a, _ in a }),
                                       nonFiniteValues: report.nonFiniteValues, layers: report.layers,
@@ -88,7 +90,8 @@ enum QuantizeStage {
     static func describe(_ summary: QuantizeSummary) -> [String] {
         var lines = ["calibrated on \(summary.samples) sample(s)"
             + (summary.skippedFiles.isEmpty ? "" : ", \(summary.skippedFiles.count) file(s) skipped"),
-                     "\(summary.quantizedLayers) of \(summary.layers.count) conv/matMul layers in int8 (a8_w8)"]
+                     "\(summary.quantizedLayers) of \(summary.layers.count) conv/matMul layers in int8 (a8_w8)"
+                        + (summary.wideLayers > 0 ? ", \(summary.wideLayers) in a16_w8" : "")]
         let algorithms = summary.algorithms
         lines.append("ranges: \(algorithms.rangeEstimator)" + (algorithms.clippedValues.isEmpty ? ""
             : ", \(algorithms.clippedValues.count) value(s) by activation_clipping rules"))
@@ -102,10 +105,11 @@ enum QuantizeStage {
             lines.append("  float: \(layer.layer) (\(layer.op)): \(layer.reason)")
         }
         if let search = summary.sensitivity {
+            let wide = search.promoted.filter { $0.precision == .a16w8 }.count
             lines.append(String(format: "mixed precision: output cosine %.4f → %.4f (target %.4f) on %d held-back "
-                + "sample(s); %d layer(s) back to float, %.1f%% of the int8 MACs", search.cosineBefore,
-                search.cosineAfter, search.targetCosine, search.heldBackSamples, search.promoted.count,
-                search.promotedMACShare * 100))
+                + "sample(s); %d layer(s) to a16_w8 (%.1f%% of the int8 MACs), %d back to float (%.1f%%)",
+                search.cosineBefore, search.cosineAfter, search.targetCosine, search.heldBackSamples, wide,
+                (search.wideMACShare ?? 0) * 100, search.promoted.count - wide, search.promotedMACShare * 100))
         }
         if !summary.nonFiniteValues.isEmpty {
             lines.append("  non-finite calibration range (kept in float): "

@@ -63,9 +63,10 @@ public enum Quantizer {
             sensitivity = result
             for promoted in result.promoted {
                 guard let i = decisions.firstIndex(where: { $0.layer == promoted.layer }) else { continue }
-                decisions[i].precision = .float
-                decisions[i].reason = "promoted to float by the sensitivity search (output cosine "
-                    + "\(String(format: "%.4f", promoted.cosineAlone)) with only this layer in int8)"
+                decisions[i].precision = promoted.precision
+                decisions[i].reason = "promoted to \(promoted.precision.rawValue) by the sensitivity search (output "
+                    + "cosine \(String(format: "%.4f", promoted.cosineAlone)) with only this layer in int8)"
+                if promoted.precision == .float { decisions[i].input = nil }
             }
         }
         var rewrite = Int8Rewrite(graph, choices: choices, ranges: ranges)
@@ -135,14 +136,30 @@ public enum Quantizer {
             let layer = try QuantizedLayer(weights: weights, axis: node.op == .conv ? 0 : 1, bias: bias, input: input,
                                            inputMeans: means)
             _ = try layer.multipliers(input: input, output: nil)
-            choices[index] = Int8Choice(layer: layer, input: input)
-            return LayerDecision(layer: node.name, op: node.op.rawValue, precision: .a8w8, input: input,
-                                 depth: layer.depth)
+            let wide = options.wideLayers.contains(node.name)
+            if wide { try checkWide(layer, input) }
+            choices[index] = Int8Choice(layer: layer, input: input, wide: wide)
+            return LayerDecision(layer: node.name, op: node.op.rawValue, precision: wide ? .a16w8 : .a8w8,
+                                 input: input, depth: layer.depth)
         } catch let error as EdgeflowError {
             return float(error.message)
         } catch {
             return float("\(error)")
         }
+    }
+
+    /// The a16_w8 contract's extra conditions: a normal fine scale s/256 and room for the bias
+    /// remainder (|code| ≤ 128) beside K·255·127 in int32.
+    /// - Throws: `EdgeflowError.unsupported` when either fails.
+    static func checkWide(_ layer: QuantizedLayer, _ input: ActivationQuantization) throws {
+        guard (input.scale / 256).isNormal else {
+            throw EdgeflowError(.unsupported, "the input scale \(input.scale) / 256 is not a normal float32 (a16_w8)")
+        }
+        guard Double(layer.depth) * 255 * 127 + 128 < 2_147_483_648 else {
+            throw EdgeflowError(.unsupported, "an int32 accumulator of the fine product could overflow (K = "
+                + "\(layer.depth)); a16_w8 needs K·255·127 + 128 < 2^31")
+        }
+        _ = try layer.multipliers(input: ActivationQuantization(scale: input.scale / 256, zeroPoint: 128), output: nil)
     }
 
     private static func notCandidateReason(_ node: Node, _ graph: Graph) -> String {

@@ -12,6 +12,8 @@ public struct QuantizerOptions {
     public var outputEstimators: [String: RangeEstimator] = [:]
     /// Layers (node names) the model script keeps in float.
     public var floatLayers: Set<String>
+    /// Layers (node names) the model script runs as a16_w8.
+    public var wideLayers: Set<String> = []
     /// Bias correction from the inputs' per-channel means (off by default, as optimization level
     /// 0 of the model script; `post_quantization_optimization(bias_correction, policy=enabled)`).
     public var biasCorrection: Bool
@@ -25,8 +27,8 @@ public struct QuantizerOptions {
     /// SmoothQuant's migration strength in [0, 1].
     public var smoothQuantAlpha: Double = 0.5
     /// Mixed precision: keep the outputs' mean cosine to the float model at or above this on
-    /// held-back samples (a quarter of the set, at least one) by returning the most sensitive
-    /// layers to float; nil quantizes every eligible layer.
+    /// held-back samples (a quarter of the set, at least one) by promoting the most sensitive
+    /// layers to a16_w8, then (if that is not enough) to float; nil quantizes every eligible layer.
     public var targetCosine: Double?
     /// Called after each calibration sample with (done, total), once per calibration pass.
     public var progress: ((Int, Int) -> Void)?
@@ -78,5 +80,8 @@ public struct QuantizationReport: Codable, Equatable, Sendable {
     /// The algorithms applied and what they changed.
     public var algorithms: AppliedAlgorithms
 
+    /// Layers in a8_w8.
     public var quantizedCount: Int { layers.filter { $0.precision == .a8w8 }.count }
+    /// Layers in a16_w8.
+    public var wideCount: Int { layers.filter { $0.precision == .a16w8 }.count }
 }

@@ -24,13 +24,14 @@ extension QuantizerOptions {
             switch precisions[node.name] ?? .a8w8 {
             case .a8w8: break
             case .float: options.floatLayers.insert(node.name)
-            case .a16w8, .bf16:
+            case .a16w8: options.wideLayers.insert(node.name)
+            case .bf16:
                 options.floatLayers.insert(node.name)
                 approximated.append(node.name)
             }
         }
         if !approximated.isEmpty {
-            notes.append("a16_w8 and bf16 are not implemented yet: \(approximated.count) layer(s) run in float32 "
+            notes.append("bf16 is not implemented yet: \(approximated.count) layer(s) run in float32 "
                 + "instead (" + approximated.prefix(4).joined(separator: ", ") + (approximated.count > 4 ? ", …" : "")
                 + ")")
         }

@@ -46,11 +46,12 @@ public enum NoiseHTML {
 
     static func header(_ report: NoiseReport) -> String {
         let flagged = report.layers.filter(\.flagged).count
+        let wide = report.wideLayers.isEmpty ? "" : "\(report.wideLayers.count) in a16_w8 (not analyzed) · "
         return """
         <header>
         <h1>Edgeflow noise analysis: \(escape(report.model))</h1>
         <div class="sub">\(report.layers.count) int8 layer\(report.layers.count == 1 ? "" : "s") · \
-        \(report.floatLayers.count) kept in float · \(report.samples) sample\(report.samples == 1 ? "" : "s") · \
+        \(report.floatLayers.count) kept in float · \(wide)\(report.samples) sample\(report.samples == 1 ? "" : "s") · \
         \(flagged) below \(number(report.flagBelow)) dB · \(escape(report.dataSource))</div>
         </header>
 

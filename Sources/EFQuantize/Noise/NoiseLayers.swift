@@ -30,6 +30,7 @@ extension QuantizedLayer {
     init(weights: WeightQuantization, bias: Tensor?, depth: Int) {
         self.weights = weights
         self.bias = bias
+        self.fineBias = nil
         self.depth = depth
     }
 }

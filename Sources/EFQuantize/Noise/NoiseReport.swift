@@ -83,6 +83,8 @@ public struct NoiseReport: Codable, Equatable, Sendable {
     public var flagBelow: Double
     /// Conv and matMul layers the quantized model keeps in float (not analyzed).
     public var floatLayers: [String]
+    /// Layers in a16_w8 (not analyzed per layer: the analysis covers the a8_w8 ones).
+    public var wideLayers: [String] = []
     public var outputs: [OutputNoise]
     /// Most sensitive first: ascending sensitivity SNR, then graph order.
     public var layers: [LayerNoise]

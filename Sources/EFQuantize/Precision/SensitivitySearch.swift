@@ -1,21 +1,36 @@
 // Sensitivity-driven mixed precision: when the fully quantized model's outputs fall below a
 // target cosine similarity to the float model on held-back samples, rank the int8 layers by how
-// much quantizing each one alone costs (output cosine with only that layer in int8), then return
-// the most sensitive layers to float, worst first, until the target holds (NNCF's accuracy
-// control and Hailo's mixed-precision search, with float as the promotion).
+// much quantizing each one alone costs (output cosine with only that layer in int8), then promote
+// the most sensitive layers, worst first, to a16_w8 (about twice an int8 layer's work) until the
+// target holds, and if every layer is a16_w8 and it still does not, to float, worst first again
+// (NNCF's accuracy control and Hailo's mixed-precision search).
 
 import EFCompiler
 import EFCore
 import EFIR
 import EFRuntime
 
-/// A layer returned to float by the search.
+/// A layer the search promoted out of a8_w8.
 public struct PromotedLayer: Codable, Equatable, Sendable {
     public var layer: String
+    /// a16_w8 or float.
+    public var precision: LayerPrecision
     /// Mean output cosine over the held-back samples with only this layer in int8.
     public var cosineAlone: Double
-    /// Its multiply-accumulates per run, now in float.
+    /// Its multiply-accumulates per run.
     public var macs: Int
+
+    public init(layer: String, precision: LayerPrecision, cosineAlone: Double, macs: Int) {
+        (self.layer, self.precision, self.cosineAlone, self.macs) = (layer, precision, cosineAlone, macs)
+    }
+
+    /// Reports written before a16_w8 existed promoted to float only and have no `precision`.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(layer: try c.decode(String.self, forKey: .layer),
+                  precision: try c.decodeIfPresent(LayerPrecision.self, forKey: .precision) ?? .float,
+                  cosineAlone: try c.decode(Double.self, forKey: .cosineAlone), macs: try c.decode(Int.self, forKey: .macs))
+    }
 }
 
 /// What the search found.
@@ -29,6 +44,9 @@ public struct SensitivityResult: Codable, Equatable, Sendable {
     public var promoted: [PromotedLayer]
     /// Share of the int8 layers' MACs that went back to float (the speed cost, before measuring).
     public var promotedMACShare: Double
+    /// Share of the int8 layers' MACs now in a16_w8 (each costs about two int8 products); nil in
+    /// reports written before a16_w8 existed.
+    public var wideMACShare: Double?
 }
 
 struct SensitivitySearch {
@@ -72,16 +90,31 @@ struct SensitivitySearch {
         }
         let macs = Dictionary(uniqueKeysWithValues: choices.keys.map { ($0, MacCount.of(graph.nodes[$0], graph)) })
         var remaining = choices
-        for (index, cosineAlone) in alone.sorted(by: { $0.cosine < $1.cosine }) {
-            remaining[index] = nil
-            result.promoted.append(PromotedLayer(layer: graph.nodes[index].name, cosineAlone: cosineAlone,
-                                                 macs: macs[index] ?? 0))
-            result.cosineAfter = try cosine(remaining, ranges: ranges)
-            progress?("promoted \(graph.nodes[index].name): cosine \(result.cosineAfter)")
-            if result.cosineAfter >= target { break }
+        let order = alone.sorted { $0.cosine < $1.cosine }
+        passes: for precision in [LayerPrecision.a16w8, .float] {
+            for (index, cosineAlone) in order {
+                guard let choice = remaining[index] else { continue }
+                if precision == .a16w8 {
+                    guard !choice.wide, (try? Quantizer.checkWide(choice.layer, choice.input)) != nil else { continue }
+                    remaining[index]?.wide = true
+                } else {
+                    remaining[index] = nil
+                }
+                let name = graph.nodes[index].name
+                result.promoted.removeAll { $0.layer == name }
+                result.promoted.append(PromotedLayer(layer: name, precision: precision, cosineAlone: cosineAlone,
+                                                     macs: macs[index] ?? 0))
+                result.cosineAfter = try cosine(remaining, ranges: ranges)
+                progress?("\(name) to \(precision.rawValue): cosine \(result.cosineAfter)")
+                if result.cosineAfter >= target { break passes }
+            }
         }
-        let total = macs.values.reduce(0, +)
-        result.promotedMACShare = total > 0 ? Double(result.promoted.map(\.macs).reduce(0, +)) / Double(total) : 0
+        let total = Double(max(macs.values.reduce(0, +), 1))
+        func share(_ precision: LayerPrecision) -> Double {
+            Double(result.promoted.filter { $0.precision == precision }.map(\.macs).reduce(0, +)) / total
+        }
+        result.promotedMACShare = share(.float)
+        result.wideMACShare = share(.a16w8)
         return (remaining, result)
     }
 

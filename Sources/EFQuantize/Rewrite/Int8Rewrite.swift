@@ -4,6 +4,9 @@
 // boundaries are explicit quantizeLinear/dequantizeLinear nodes, created once per value. Layers
 // with a residual input, or an activation other than ReLU/clip, write float (the dequantization
 // fused into the product) and the residual add and activation run in float after them.
+// An a16_w8 layer reads its input as two u8 planes, the coarse codes and the codes of their
+// residual at 1/256 of the scale, runs two int8 products and adds them in float (emitWide); its
+// producer writes float, so the residual is not already rounded away.
 
 import EFCore
 import EFIR
@@ -12,6 +15,8 @@ import EFIR
 struct Int8Choice {
     let layer: QuantizedLayer
     let input: ActivationQuantization
+    /// a16_w8 instead of a8_w8.
+    var wide = false
 }
 
 /// Rewrites a graph given the layers to quantize (by node index).
@@ -22,6 +27,7 @@ struct Int8Rewrite {
     private let ranges: [String: ActivationQuantization]
     private var nodes: [Node] = []
     private var twins: [String: String] = [:]
+    private var fineTwins: [String: String] = [:]
     private var usedNames: Set<String>
     private var readers: [String: [(node: Int, position: Int)]] = [:]
     private(set) var outputs: [String: ActivationQuantization] = [:]
@@ -38,15 +44,19 @@ struct Int8Rewrite {
         }
     }
 
-    /// Whether an int8 layer reads `value` as its quantized input.
+    /// Whether an int8 layer reads `value` as its quantized input and no a16_w8 layer reads it
+    /// (that one needs the float value, unrounded).
     private func neededAsU8(_ value: String) -> Bool {
-        readers[value, default: []].contains { choices[$0.node] != nil && $0.position == 0 }
+        let quantizedReaders = readers[value, default: []].filter { choices[$0.node] != nil && $0.position == 0 }
+        return !quantizedReaders.isEmpty && !quantizedReaders.contains { choices[$0.node]!.wide }
     }
 
-    /// Whether something reads `value` as float (a float node, a residual input, a graph output).
+    /// Whether something reads `value` as float (a float node, a residual input, a graph output,
+    /// an a16_w8 layer).
     private func neededAsFloat(_ value: String) -> Bool {
-        graph.outputs.contains(value)
-            || readers[value, default: []].contains { choices[$0.node] == nil || $0.position != 0 }
+        graph.outputs.contains(value) || readers[value, default: []].contains {
+            choices[$0.node] == nil || choices[$0.node]!.wide || $0.position != 0
+        }
     }
 
     /// The quantized graph (stage `.quantized`).
@@ -67,6 +77,7 @@ struct Int8Rewrite {
     }
 
     private mutating func emit(_ node: Node, _ choice: Int8Choice) throws {
+        if choice.wide { return try emitWide(node, choice) }
         let x = try quantizedTwin(of: node.inputs[0], choice.input)
         let y = node.outputs[0]
         let residual = node.inputs.count > 3 && !node.inputs[3].isEmpty ? node.inputs[3] : nil
@@ -99,12 +110,46 @@ struct Int8Rewrite {
         let product = hasTail ? fresh("\(y)::product") : y
         try append(node.name, params(node, zeroPoint: choice.input.zeroPoint, output: .float32(activation: fusedHere)),
                    [x, w, bias, m], product, from: node.originalNames)
+        try appendTail(node, product, residual: residual, activation: fusedHere == nil ? activation : nil)
+    }
+
+    /// An a16_w8 layer: x ≈ s·(c − z) + s/256·(f − 128) with c = q(x; s, z) and f = q(x − s·(c − z);
+    /// s/256, 128), both u8; the two int8 products (the coarse one with the bias, the fine one with
+    /// the bias remainder) are added in float, then the residual and the activation follow.
+    private mutating func emitWide(_ node: Node, _ choice: Int8Choice) throws {
+        let coarse = try quantizedTwin(of: node.inputs[0], choice.input)
+        let fineQuantization = ActivationQuantization(scale: choice.input.scale / 256, zeroPoint: 128)
+        let fine = try fineTwin(of: node.inputs[0], coarse: coarse, choice.input, fineQuantization)
+        let y = node.outputs[0]
+        let w = addWeight(choice.layer.weights.values, "\(node.inputs[1])::s8")
+        let bias = choice.layer.bias.map { addWeight($0, "\(node.name)::bias_i32") } ?? ""
+        let fineBias = choice.layer.fineBias.map { addWeight($0, "\(node.name)::fine_bias_i32") } ?? ""
+        let coarseScales = try choice.layer.multipliers(input: choice.input, output: nil)
+        let fineScales = try choice.layer.multipliers(input: fineQuantization, output: nil)
+        let coarseProduct = fresh("\(y)::coarse_product"), fineProduct = fresh("\(y)::fine_product")
+        try append(node.name, params(node, zeroPoint: choice.input.zeroPoint, output: .float32(activation: nil)),
+                   [coarse, w, bias, addWeight(coarseScales, "\(node.name)::scales")], coarseProduct,
+                   from: node.originalNames)
+        try append(fresh("\(node.name)/fine"), params(node, zeroPoint: 128, output: .float32(activation: nil)),
+                   [fine, w, fineBias, addWeight(fineScales, "\(node.name)::fine_scales")], fineProduct)
+        let residual = node.inputs.count > 3 && !node.inputs[3].isEmpty ? node.inputs[3] : nil
+        let activation = node.params.fusedActivation
+        let sum = residual != nil || activation != nil ? fresh("\(y)::product") : y
+        try append(fresh("\(node.name)/sum"), .binary(.add), [coarseProduct, fineProduct], sum)
+        try appendTail(node, sum, residual: residual, activation: activation)
+    }
+
+    /// The float steps after a product: the residual add, then the activation, ending in the
+    /// node's output.
+    private mutating func appendTail(_ node: Node, _ product: String, residual: String?,
+                                     activation: FusedActivation?) throws {
+        let y = node.outputs[0]
         var current = product
         if let residual {
             current = activation == nil ? y : fresh("\(y)::sum")
             try append(fresh("\(node.name)/residual"), .binary(.add), [product, residual], current)
         }
-        if let activation, fusedHere == nil {
+        if let activation {
             try append(fresh("\(node.name)/activation"), .unary(UnaryOp(activation.fn, activation.constants)),
                        [current], y)
         }
@@ -123,6 +168,23 @@ struct Int8Rewrite {
         try append(fresh("\(value)/quantize"), .quantizeLinear(QuantizeOp(outputDType: .uint8)), [value, scale, zero],
                    twin)
         twins[value] = twin
+        return twin
+    }
+
+    /// The u8 codes of what the coarse codes of `value` leave, at `fine`'s scale (made once).
+    private mutating func fineTwin(of value: String, coarse: String, _ q: ActivationQuantization,
+                                   _ fine: ActivationQuantization) throws -> String {
+        if let twin = fineTwins[value] { return twin }
+        let (scale, zero) = parameterWeights(value, q)
+        let restored = fresh("\(value)::coarse"), rest = fresh("\(value)::residual")
+        try append(fresh("\(value)/dequantize_coarse"), .dequantizeLinear(QuantizeOp(outputDType: nil)),
+                   [coarse, scale, zero], restored)
+        try append(fresh("\(value)/residual"), .binary(.sub), [value, restored], rest)
+        let twin = fresh("\(value)::fine_u8")
+        let (fineScale, fineZero) = parameterWeights(value, fine)
+        try append(fresh("\(value)/quantize_fine"), .quantizeLinear(QuantizeOp(outputDType: .uint8)),
+                   [rest, fineScale, fineZero], twin)
+        fineTwins[value] = twin
         return twin
     }
 

@@ -8,6 +8,9 @@ import EFCore
 public enum LayerPrecision: String, Codable, Sendable {
     /// u8 activations × s8 weights, int32 accumulation (docs/numerics.md).
     case a8w8 = "a8_w8"
+    /// 16-bit activations × s8 weights, run exactly as two u8 × s8 products: the input's u8
+    /// codes and the u8 codes of what they leave, 256 times finer (docs/numerics.md).
+    case a16w8 = "a16_w8"
     /// float32.
     case float
 }
@@ -20,7 +23,7 @@ public struct LayerDecision: Codable, Equatable, Sendable {
     public var precision: LayerPrecision
     /// Why the layer stayed in float ("" when quantized).
     public var reason: String
-    /// The input's u8 quantization (nil when the layer stayed float).
+    /// The input's u8 quantization (nil when the layer stayed float); for a16_w8 the coarse one.
     public var input: ActivationQuantization?
     /// The output's u8 quantization when the layer writes u8 (nil for a float output).
     public var output: ActivationQuantization?

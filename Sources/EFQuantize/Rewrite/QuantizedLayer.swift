@@ -5,6 +5,8 @@
 // It also proves the contract's no-overflow bound |b_q| + K·255·127 < 2^31. With the input's
 // per-channel means it applies bias correction: the bias absorbs the mean output shift that
 // rounding the weights causes, Σ_k (ŵ − w)[c, k] · E[x_k] (Nagel et al., data-free quantization).
+// For a16_w8 it also keeps what rounding the bias left, in the fine product's 256 times smaller
+// units (|code| ≤ 128).
 
 import EFCore
 
@@ -12,6 +14,9 @@ import EFCore
 struct QuantizedLayer {
     let weights: WeightQuantization
     let bias: Tensor?
+    /// int32 [channels]: rne((b − b_q·s_x·s_w[c]) / (s_x/256·s_w[c])), the bias remainder an
+    /// a16_w8 layer's fine product adds (nil without a bias).
+    let fineBias: Tensor?
     /// Products accumulated per output (K).
     let depth: Int
 
@@ -38,7 +43,7 @@ struct QuantizedLayer {
             }
         }
         let largestProduct = Double(depth) * 255 * 127
-        var codes: [Double] = []
+        var codes: [Double] = [], fineCodes: [Int32] = []
         if let bias {
             guard bias.dtype == .float32, bias.count == channels else {
                 throw EdgeflowError(.unsupported, "the bias is not float32 [\(channels)]")
@@ -46,7 +51,9 @@ struct QuantizedLayer {
             for (c, b) in bias.scalars(as: Float.self).enumerated() {
                 guard b.isFinite else { throw EdgeflowError(.unsupported, "bias \(c) is not finite") }
                 let scale = Double(input.scale) * Double(self.weights.scales[c])
-                codes.append((Double(b) / scale).rounded(.toNearestOrEven))
+                let code = (Double(b) / scale).rounded(.toNearestOrEven)
+                codes.append(code)
+                fineCodes.append(Int32(((Double(b) - code * scale) / (scale / 256)).rounded(.toNearestOrEven)))
             }
         }
         let largestBias = codes.map(abs).max() ?? 0
@@ -55,6 +62,7 @@ struct QuantizedLayer {
                 + "largest |bias| code \(largestBias)); the contract needs |b| + K·255·127 < 2^31")
         }
         self.bias = bias == nil ? nil : Tensor(shape: [channels], scalars: codes.map { Int32($0) })
+        fineBias = bias == nil ? nil : Tensor(shape: [channels], scalars: fineCodes)
     }
 
     /// Weight scales below which a channel is not worth its own precision: 2^-20 of the layer's
