@@ -131,15 +131,15 @@ struct AnalyzeNoiseCommand: ParsableCommand {
     }
 
     /// The fp-optimized float graph: as given, or a native archive optimized as `edgeflow optimize`
-    /// does (with the stored model script's normalization folded in first).
+    /// does (with the stored model script's input layers in front first).
     private func floatReference(_ graph: Graph, script: ModelScript?) throws -> Graph {
         switch graph.stage {
         case .fpOptimized:
             return graph
         case .native:
             var graph = graph
-            if let script, !script.normalizations.isEmpty {
-                graph = try QuantizeStage.foldNormalization(script, into: graph)
+            if let script, ScriptInputLayers.change(script) {
+                graph = try ScriptInputLayers.apply(script, to: graph)
             }
             return try ModelPipeline.optimize(graph).graph
         case .quantized:

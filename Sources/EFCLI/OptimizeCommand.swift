@@ -27,8 +27,9 @@ struct OptimizeCommand: ParsableCommand {
             graph runs on the calibration samples, and every conv and matMul with constant \
             weights becomes an int8 layer (u8 activations, s8 per-channel weights, int32 \
             accumulation; docs/numerics.md) unless its input's range is not finite or the \
-            model script keeps it in float. The set is a folder of photos (prepared by \
-            --recipe/--size), an .npy or .npz, or a folder of them (docs/calibration.md). \
+            model script keeps it in float or gives it 16-bit activations (a16_w8). The set \
+            is a folder of photos (prepared by --recipe/--size), an .npy or .npz, or a \
+            folder of them (docs/calibration.md). \
             `edgeflow infer --emulate quantized` runs the result with the reference integer \
             kernels; `edgeflow compile` makes the int8 executable.
 
@@ -75,9 +76,10 @@ struct OptimizeCommand: ParsableCommand {
         + "in float, calibration size, preprocessing recipe, normalization, algorithms.", valueName: "script.alls"))
     var modelScript: String?
 
-    @Option(name: .customLong("target-cosine"), help: ArgumentHelp("Mixed precision: return the most sensitive "
-        + "layers to float until the outputs' mean cosine to the float model reaches this on held-back samples "
-        + "(0…1, e.g. 0.995).", valueName: "c"))
+    @Option(name: .customLong("target-cosine"), help: ArgumentHelp("Mixed precision: promote the most sensitive "
+        + "layers to a16_w8 (16-bit activations, about twice an int8 layer's work), then if needed to float, until "
+        + "the outputs' mean cosine to the float model reaches this on held-back samples (0…1, e.g. 0.995).",
+        valueName: "c"))
     var targetCosine: Double?
 
     @Option(name: .customLong("max-memory"), help: ArgumentHelp("Most memory the calibration samples may take, "
@@ -155,13 +157,13 @@ struct OptimizeCommand: ParsableCommand {
             var graph = contents.graph
             var passes: [String] = []
             let script = try modelScript.map { try ModelScript.load(contentsOf: CommandSupport.url($0)) }
-            if let script, !script.normalizations.isEmpty {
+            if let script, ScriptInputLayers.change(script) {
                 guard graph.stage == .native else {
-                    throw EdgeflowError(.invalidArgument, "\(modelScript ?? ""): normalization folds into the native "
-                        + "graph, but \(archive) is \(graph.stage.rawValue)",
+                    throw EdgeflowError(.invalidArgument, "\(modelScript ?? ""): normalization and input_conversion "
+                        + "go into the native graph, but \(archive) is \(graph.stage.rawValue)",
                         hint: "give the archive edgeflow parse wrote")
                 }
-                graph = try QuantizeStage.foldNormalization(script, into: graph)
+                graph = try ScriptInputLayers.apply(script, to: graph)
             }
             switch graph.stage {
             case .native:

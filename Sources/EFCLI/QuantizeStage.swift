@@ -71,21 +71,6 @@ enum QuantizeStage {
         return (quantized, summary)
     }
 
-    /// `graph` (native, one float32 [1, 3, H, W] input) taking 0…255 pixels, with the script's
-    /// normalization (mean and std in 0…255 units, as the Dataflow Compiler's) in front.
-    /// - Throws: `EdgeflowError.invalidArgument` for several rules, a rule naming another input,
-    ///   or a rule with other than three channels.
-    static func foldNormalization(_ script: ModelScript, into graph: Graph) throws -> Graph {
-        guard script.normalizations.count == 1, let rule = script.normalizations.first,
-              rule.mean.count == 3, rule.inputLayer == nil || rule.inputLayer == graph.inputs.first else {
-            throw EdgeflowError(.invalidArgument, "\(script.fileName): Edgeflow folds one three-channel "
-                + "normalization into a single-input model's first layer",
-                hint: "give one normalization([r, g, b], [r, g, b]) line")
-        }
-        return try InputNormalization.prepend(graph, mean: rule.mean.map { $0 / 255 }, std: rule.std.map { $0 / 255 },
-                                              reverseChannels: false)
-    }
-
     /// Lines for people: counts, then every layer kept in float with its reason.
     static func describe(_ summary: QuantizeSummary) -> [String] {
         var lines = ["calibrated on \(summary.samples) sample(s)"

@@ -47,17 +47,21 @@ public enum Quantizer {
         let (run, estimated) = try calibrate(graph, candidates: candidates, samples: samples, options)
         let ranges = estimated.ranges
         algorithms.clippedValues = estimated.overridden
-        var choices: [Int: Int8Choice] = [:]
+        var choices: [Int: Int8Choice] = [:], wideChoices: [Int: Int8Choice] = [:]
         var decisions: [LayerDecision] = []
         for (index, node) in graph.nodes.enumerated() where node.op == .conv || node.op == .matMul {
             let means = run.channelMeans[node.inputs[0]]?.means
-            let decision = decide(index, graph, candidate: candidates.contains(index), ranges, means, options, &choices)
-            decisions.append(decision)
+            decisions.append(decide(index, graph, candidate: candidates.contains(index), estimated, means, options,
+                                    &choices))
+            if options.targetCosine != nil, choices[index]?.wide == false,
+               let wideInput = estimated.wideRanges[node.inputs[0]] {
+                wideChoices[index] = try? layerChoice(node, graph, input: wideInput, means: means, wide: true)
+            }
         }
         var sensitivity: SensitivityResult?
         if let target = options.targetCosine {
             let search = try SensitivitySearch(graph: graph, heldBack: heldBack)
-            let (kept, result) = try search.search(choices, ranges: ranges, target: target,
+            let (kept, result) = try search.search(choices, wide: wideChoices, ranges: ranges, target: target,
                                                    progress: options.searchProgress)
             choices = kept
             sensitivity = result
@@ -66,7 +70,7 @@ public enum Quantizer {
                 decisions[i].precision = promoted.precision
                 decisions[i].reason = "promoted to \(promoted.precision.rawValue) by the sensitivity search (output "
                     + "cosine \(String(format: "%.4f", promoted.cosineAlone)) with only this layer in int8)"
-                if promoted.precision == .float { decisions[i].input = nil }
+                decisions[i].input = kept.first { graph.nodes[$0.key].name == promoted.layer }?.value.input
             }
         }
         var rewrite = Int8Rewrite(graph, choices: choices, ranges: ranges)
@@ -117,9 +121,8 @@ public enum Quantizer {
         return (run, estimated)
     }
 
-    private static func decide(_ index: Int, _ graph: Graph, candidate: Bool,
-                               _ ranges: [String: ActivationQuantization], _ means: [Float]?,
-                               _ options: QuantizerOptions,
+    private static func decide(_ index: Int, _ graph: Graph, candidate: Bool, _ estimated: ActivationRanges,
+                               _ means: [Float]?, _ options: QuantizerOptions,
                                _ choices: inout [Int: Int8Choice]) -> LayerDecision {
         let node = graph.nodes[index]
         func float(_ reason: String) -> LayerDecision {
@@ -127,25 +130,34 @@ public enum Quantizer {
         }
         guard candidate else { return float(notCandidateReason(node, graph)) }
         guard !options.floatLayers.contains(node.name) else { return float("the model script keeps it in float") }
-        guard let input = ranges[node.inputs[0]] else {
+        let wide = options.wideLayers.contains(node.name)
+        guard let input = (wide ? estimated.wideRanges : estimated.ranges)[node.inputs[0]] else {
             return float("the calibrated range of its input '\(node.inputs[0])' is not finite")
         }
-        let weights = graph.weights[node.inputs[1]]!
-        let bias = node.inputs.count > 2 && !node.inputs[2].isEmpty ? graph.weights[node.inputs[2]] : nil
         do {
-            let layer = try QuantizedLayer(weights: weights, axis: node.op == .conv ? 0 : 1, bias: bias, input: input,
-                                           inputMeans: means)
-            _ = try layer.multipliers(input: input, output: nil)
-            let wide = options.wideLayers.contains(node.name)
-            if wide { try checkWide(layer, input) }
-            choices[index] = Int8Choice(layer: layer, input: input, wide: wide)
+            let choice = try layerChoice(node, graph, input: input, means: means, wide: wide)
+            choices[index] = choice
             return LayerDecision(layer: node.name, op: node.op.rawValue, precision: wide ? .a16w8 : .a8w8,
-                                 input: input, depth: layer.depth)
+                                 input: input, depth: choice.layer.depth)
         } catch let error as EdgeflowError {
             return float(error.message)
         } catch {
             return float("\(error)")
         }
+    }
+
+    /// The integer constants of a candidate layer reading `input` (the coarse quantization for
+    /// a16_w8).
+    /// - Throws: `EdgeflowError.unsupported` when the layer cannot meet the contract.
+    static func layerChoice(_ node: Node, _ graph: Graph, input: ActivationQuantization, means: [Float]?,
+                            wide: Bool) throws -> Int8Choice {
+        let weights = graph.weights[node.inputs[1]]!
+        let bias = node.inputs.count > 2 && !node.inputs[2].isEmpty ? graph.weights[node.inputs[2]] : nil
+        let layer = try QuantizedLayer(weights: weights, axis: node.op == .conv ? 0 : 1, bias: bias, input: input,
+                                       inputMeans: means)
+        _ = try layer.multipliers(input: input, output: nil)
+        if wide { try checkWide(layer, input) }
+        return Int8Choice(layer: layer, input: input, wide: wide)
     }
 
     /// The a16_w8 contract's extra conditions: a normal fine scale s/256 and room for the bias

@@ -1,7 +1,8 @@
 // Normalization inside the model (what Hailo's HEFs do): the single image input, float32
 // [1, 3, H, W] normalized as (x/255 − mean)/std, becomes the resized bytes, uint8 [1, H, W, 3];
 // the graph itself casts, reorders channels when the model wants BGR, transposes to NCHW and
-// normalizes. The fp optimization then folds the affine into the first conv where it can.
+// normalizes. The fp optimization then folds the affine into the first conv where it can. A
+// model script's input_conversion without normalization only reverses the channels.
 
 import EFCore
 import EFIR
@@ -57,6 +58,35 @@ public enum InputNormalization {
             prefix.append(node)
         }
         graph.nodes = prefix + graph.nodes
+        try Verifier.verify(graph)
+        return graph
+    }
+
+    /// `source` taking its single float32 [N, 3, H, W] image input with the channels in the other
+    /// order (RGB for a BGR model and the reverse): a Gather on axis 1 in front.
+    /// - Throws: `EdgeflowError.invalidArgument` for another input signature.
+    public static func prependChannelReversal(_ source: Graph) throws -> Graph {
+        guard source.inputs.count == 1, let input = source.inputs.first, let type = source.types[input],
+              type.dtype == .float32, type.shape.count == 4, type.shape[1] == 3, !source.outputs.contains(input) else {
+            throw EdgeflowError(.invalidArgument,
+                "input_conversion needs one float32 [N, 3, H, W] image input; this model has "
+                    + source.inputs.map { "\($0) \(source.types[$0].map(\.description) ?? "?")" }
+                        .joined(separator: ", "),
+                hint: "reorder the channels before inference instead")
+        }
+        var graph = source
+        let reordered = "\(input)|reordered"
+        graph.nodes = graph.nodes.map { node in
+            var node = node
+            node.inputs = node.inputs.map { $0 == input ? reordered : $0 }
+            return node
+        }
+        graph.weights["\(input)|reversed-channels"] = Tensor(shape: [3], scalars: [Int64(2), 1, 0])
+        graph.types["\(input)|reversed-channels"] = TensorType(.int64, [3])
+        let node = Node(name: reordered, .gather(axis: 1), inputs: [input, "\(input)|reversed-channels"],
+                        outputs: [reordered], originalNames: ["input conversion"])
+        graph.types[reordered] = try ShapeInference.infer(node, inputTypes: node.inputs.map { graph.types[$0] })[0]
+        graph.nodes.insert(node, at: 0)
         try Verifier.verify(graph)
         return graph
     }

@@ -27,8 +27,10 @@ final class QuantizedModelTests: XCTestCase {
 
     /// Recognition of the page's five text lines after int8 (with mixed precision at cosine
     /// 0.998): the target is every string unchanged; measured so far, four of five are, and the
-    /// fifth differs by one space (a decision the float model itself takes narrowly). The test
-    /// holds that level: at least four strings equal and at most two characters different in all.
+    /// fifth differs by one space (a decision the float model itself takes narrowly; with a16_w8
+    /// promotions: 30 a8_w8, 10 a16_w8, 11 float layers; every layer float or a16_w8 reads all
+    /// five). The test holds that level: at least four strings equal, at most two characters
+    /// different in all.
     func testPPOCRv4RecognitionStrings() throws {
         let golden = try GoldenCase.load("ppocrv4_rec_page")
         let samples = try calibration(golden, layout: .nchw, .ocrRecognition, from: .textLines, count: 6)
@@ -40,7 +42,7 @@ final class QuantizedModelTests: XCTestCase {
         let equal = zip(texts, expected).filter { $0 == $1 }.count
         let edits = zip(texts, expected).map { Self.editDistance(Array($0), Array($1)) }.reduce(0, +)
         print("ppocrv4 rec int8: \(equal)/5 strings equal, \(edits) character edits; "
-            + "\(outcome.report.quantizedCount)/\(outcome.report.layers.count) layers int8: \(texts)")
+            + Self.precisions(outcome.report) + ": \(texts)")
         XCTAssertGreaterThanOrEqual(equal, 4)
         XCTAssertLessThanOrEqual(edits, 2)
     }
@@ -55,14 +57,16 @@ final class QuantizedModelTests: XCTestCase {
                        Self.argmaxRows(try XCTUnwrap(outcome.float[name])))
     }
 
-    /// The text mask (DB threshold 0.3) against the float model's. The target is IoU ≥ 0.98;
-    /// calibrated on rendered pages with MSE ranges and mixed precision at cosine 0.998 it
-    /// measured 0.9785 (40 of 62 layers in int8), so the test holds 0.97.
+    /// The text mask (DB threshold 0.3) against the float model's, IoU ≥ 0.98. Calibrated on
+    /// rendered pages, measured on a photographed one: the overall extremes as ranges (the page
+    /// has values the rendered ones lack) and mixed precision at cosine 0.998 measured 0.9838
+    /// (40 a8_w8, 6 a16_w8, 16 float layers). With MSE ranges it measured 0.9758, and with
+    /// float-only promotions 0.9785.
     func testPPOCRv4DetectionMaskIoU() throws {
         let golden = try GoldenCase.load("ppocrv4_det_page")
         let samples = try calibration(golden, layout: .nchw, .ocrDetection, from: .textPages, count: 8)
         let outcome = try QuantizedRunner.run(golden, samples: samples,
-                                              options: QuantizerOptions(estimator: .mse, targetCosine: 0.998),
+                                              options: QuantizerOptions(estimator: .minMax, targetCosine: 0.998),
                                               randomInputs: 1)
         let name = "sigmoid_0.tmp_0"
         let q = try XCTUnwrap(outcome.quantized[name]).scalars(as: Float.self)
@@ -73,9 +77,8 @@ final class QuantizedModelTests: XCTestCase {
             if a > 0.3 && b > 0.3 { both += 1 }
         }
         let iou = Double(both) / Double(max(either, 1))
-        print("ppocrv4 det int8 mask IoU vs float: \(iou); "
-            + "\(outcome.report.quantizedCount)/\(outcome.report.layers.count) layers int8")
-        XCTAssertGreaterThanOrEqual(iou, 0.97)
+        print("ppocrv4 det int8 mask IoU vs float: \(iou); " + Self.precisions(outcome.report))
+        XCTAssertGreaterThanOrEqual(iou, 0.98)
     }
 
     /// MTCNN's three nets, each checked byte for byte on 1,000 random inputs: R-Net and O-Net keep
@@ -102,6 +105,18 @@ final class QuantizedModelTests: XCTestCase {
             XCTAssertLessThanOrEqual(flips, caseName == "mtcnn_pnet_kafka" ? q.count / 2 * 3 / 1_000 : 0, caseName)
             XCTAssertGreaterThan(cosine, 0.99, caseName)
         }
+    }
+
+    /// "a8_w8 / a16_w8 / float of N layers (MAC shares), held-back cosine before → after".
+    static func precisions(_ report: QuantizationReport) -> String {
+        var text = "\(report.quantizedCount) a8_w8, \(report.wideCount) a16_w8, "
+            + "\(report.layers.count - report.quantizedCount - report.wideCount) float of \(report.layers.count) layers"
+        if let search = report.sensitivity {
+            text += String(format: " (%.0f%% / %.0f%% of the MACs to a16_w8 / float; held-back cosine %.4f → %.4f)",
+                           (search.wideMACShare ?? 0) * 100, search.promotedMACShare * 100, search.cosineBefore,
+                           search.cosineAfter)
+        }
+        return text
     }
 
     static func editDistance(_ a: [Character], _ b: [Character]) -> Int {

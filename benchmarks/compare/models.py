@@ -53,8 +53,12 @@ MODELS: Dict[str, ModelSpec] = {m.key: m for m in [
               (3, 224, 224), "image", GENERATE_HINT),
     ModelSpec("clip-text", "CLIP ViT-B/32 text", "models/generated/clip-vit-b32-text.onnx", (77,), "tokens",
               GENERATE_HINT),
-    ModelSpec("ppocr-det", "PP-OCRv4 det 640x640", "models/ppocrv4/det.onnx", (3, 640, 640), "image", PPOCR_HINT),
-    ModelSpec("ppocr-rec", "PP-OCRv4 rec 48x320", "models/ppocrv4/rec.onnx", (3, 48, 320), "image", PPOCR_HINT),
+    # det, rec tuned: mixed precision (a16_w8 or float for the most sensitive layers); det also takes the
+    # overall extremes as ranges (docs/numerics.md, "Mixed precision").
+    ModelSpec("ppocr-det", "PP-OCRv4 det 640x640", "models/ppocrv4/det.onnx", (3, 640, 640), "image", PPOCR_HINT,
+              edgeflow_tuned=("--range", "minmax", "--target-cosine", "0.998")),
+    ModelSpec("ppocr-rec", "PP-OCRv4 rec 48x320", "models/ppocrv4/rec.onnx", (3, 48, 320), "image", PPOCR_HINT,
+              edgeflow_tuned=("--target-cosine", "0.998")),
     ModelSpec("minilm", "all-MiniLM-L6-v2 (128 tokens)", ".minilm/all-minilm-l6-v2-s128.onnx", (128,), "sentences",
               MINILM_HINT, root="repo", edgeflow_tuned=("--model-script", "benchmarks/compare/scripts/minilm.alls")),
 ]}

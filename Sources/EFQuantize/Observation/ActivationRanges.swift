@@ -1,7 +1,8 @@
 // Chooses the u8 quantization of every calibrated value with its range estimator: the default
 // one, or the one an activation_clipping rule gives the layer that produces the value. The
 // histogram estimators (percentile, MSE) get a second calibration pass that fills a 2048-bin
-// histogram over each value's overall [min, max] from the first.
+// histogram over each value's overall [min, max] from the first. An a16_w8 layer's input gets a
+// range of its own: the calibration set's overall extremes, doubled.
 
 import EFCore
 import EFIR
@@ -14,6 +15,10 @@ struct ActivationRanges {
     var nonFinite: [String] = []
     /// Values whose estimator came from a per-layer rule, with its name.
     var overridden: [String: String] = [:]
+    /// The coarse quantization of values an a16_w8 layer reads: the overall extremes over the
+    /// calibration set, doubled. Its 16 bits afford what a8_w8 cannot: one bit of headroom for
+    /// inputs beyond the calibration set, and no clipping of the set's own outliers.
+    var wideRanges: [String: ActivationQuantization] = [:]
 
     /// - Parameters:
     ///   - estimator: the estimator of every value not in `perValue`.
@@ -36,6 +41,9 @@ struct ActivationRanges {
                 continue
             }
             ranges[name] = try? ActivationQuantization(lower: lower, upper: upper)
+            if let (low, high) = statistics.range(.minMax, histogram: nil) {
+                wideRanges[name] = try? ActivationQuantization(lower: 2 * low, upper: 2 * high)
+            }
             if let rule = perValue[name], rule != estimator { overridden[name] = rule.name }
         }
         nonFinite.sort()

@@ -1,9 +1,9 @@
 // Sensitivity-driven mixed precision: when the fully quantized model's outputs fall below a
 // target cosine similarity to the float model on held-back samples, rank the int8 layers by how
 // much quantizing each one alone costs (output cosine with only that layer in int8), then promote
-// the most sensitive layers, worst first, to a16_w8 (about twice an int8 layer's work) until the
-// target holds, and if every layer is a16_w8 and it still does not, to float, worst first again
-// (NNCF's accuracy control and Hailo's mixed-precision search).
+// the most sensitive layers, worst first, until the target holds: to a16_w8 (about twice an int8
+// layer's work) where the layer alone in a16_w8 loses little (wideSuffices), else to float (NNCF's
+// accuracy control and Hailo's mixed-precision search, with two promotions).
 
 import EFCompiler
 import EFCore
@@ -17,11 +17,14 @@ public struct PromotedLayer: Codable, Equatable, Sendable {
     public var precision: LayerPrecision
     /// Mean output cosine over the held-back samples with only this layer in int8.
     public var cosineAlone: Double
+    /// The same with only this layer quantized, as a16_w8 (nil where a16_w8 was not tried).
+    public var cosineAloneWide: Double?
     /// Its multiply-accumulates per run.
     public var macs: Int
 
-    public init(layer: String, precision: LayerPrecision, cosineAlone: Double, macs: Int) {
+    public init(layer: String, precision: LayerPrecision, cosineAlone: Double, cosineAloneWide: Double?, macs: Int) {
         (self.layer, self.precision, self.cosineAlone, self.macs) = (layer, precision, cosineAlone, macs)
+        self.cosineAloneWide = cosineAloneWide
     }
 
     /// Reports written before a16_w8 existed promoted to float only and have no `precision`.
@@ -29,7 +32,9 @@ public struct PromotedLayer: Codable, Equatable, Sendable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(layer: try c.decode(String.self, forKey: .layer),
                   precision: try c.decodeIfPresent(LayerPrecision.self, forKey: .precision) ?? .float,
-                  cosineAlone: try c.decode(Double.self, forKey: .cosineAlone), macs: try c.decode(Int.self, forKey: .macs))
+                  cosineAlone: try c.decode(Double.self, forKey: .cosineAlone),
+                  cosineAloneWide: try c.decodeIfPresent(Double.self, forKey: .cosineAloneWide),
+                  macs: try c.decode(Int.self, forKey: .macs))
     }
 }
 
@@ -76,38 +81,32 @@ struct SensitivitySearch {
         return (sums.values.min() ?? Double(heldBack.count)) / Double(max(heldBack.count, 1))
     }
 
-    /// Removes layers from `choices` until the target holds (or none are left).
-    func search(_ choices: [Int: Int8Choice], ranges: [String: ActivationQuantization], target: Double,
-                progress: ((String) -> Void)?) throws -> ([Int: Int8Choice], SensitivityResult) {
+    /// Promotes layers of `choices` until the target holds (or none are left): to their a16_w8
+    /// variant in `wide` (same node indices) or to float.
+    func search(_ choices: [Int: Int8Choice], wide: [Int: Int8Choice], ranges: [String: ActivationQuantization],
+                target: Double, progress: ((String) -> Void)?) throws -> ([Int: Int8Choice], SensitivityResult) {
         let before = try cosine(choices, ranges: ranges)
         var result = SensitivityResult(targetCosine: target, heldBackSamples: heldBack.count, cosineBefore: before,
                                        cosineAfter: before, promoted: [], promotedMACShare: 0)
         guard before < target else { return (choices, result) }
-        var alone: [(index: Int, cosine: Double)] = []
+        var alone: [(index: Int, cosine: Double, wide: Double?)] = []
         for (done, index) in choices.keys.sorted().enumerated() {
-            alone.append((index, try cosine([index: choices[index]!], ranges: ranges)))
+            let wideCosine = try wide[index].map { try cosine([index: $0], ranges: ranges) }
+            alone.append((index, try cosine([index: choices[index]!], ranges: ranges), wideCosine))
             progress?("sensitivity \(done + 1)/\(choices.count)")
         }
         let macs = Dictionary(uniqueKeysWithValues: choices.keys.map { ($0, MacCount.of(graph.nodes[$0], graph)) })
         var remaining = choices
-        let order = alone.sorted { $0.cosine < $1.cosine }
-        passes: for precision in [LayerPrecision.a16w8, .float] {
-            for (index, cosineAlone) in order {
-                guard let choice = remaining[index] else { continue }
-                if precision == .a16w8 {
-                    guard !choice.wide, (try? Quantizer.checkWide(choice.layer, choice.input)) != nil else { continue }
-                    remaining[index]?.wide = true
-                } else {
-                    remaining[index] = nil
-                }
-                let name = graph.nodes[index].name
-                result.promoted.removeAll { $0.layer == name }
-                result.promoted.append(PromotedLayer(layer: name, precision: precision, cosineAlone: cosineAlone,
-                                                     macs: macs[index] ?? 0))
-                result.cosineAfter = try cosine(remaining, ranges: ranges)
-                progress?("\(name) to \(precision.rawValue): cosine \(result.cosineAfter)")
-                if result.cosineAfter >= target { break passes }
-            }
+        for (index, cosineAlone, cosineWide) in alone.sorted(by: { $0.cosine < $1.cosine }) {
+            let precision: LayerPrecision = Self.wideSuffices(alone: cosineAlone, wide: cosineWide, target: target)
+                ? .a16w8 : .float
+            remaining[index] = precision == .a16w8 ? wide[index] : nil
+            let name = graph.nodes[index].name
+            result.promoted.append(PromotedLayer(layer: name, precision: precision, cosineAlone: cosineAlone,
+                                                 cosineAloneWide: cosineWide, macs: macs[index] ?? 0))
+            result.cosineAfter = try cosine(remaining, ranges: ranges)
+            progress?("\(name) to \(precision.rawValue): cosine \(result.cosineAfter)")
+            if result.cosineAfter >= target { break }
         }
         let total = Double(max(macs.values.reduce(0, +), 1))
         func share(_ precision: LayerPrecision) -> Double {
@@ -116,6 +115,14 @@ struct SensitivitySearch {
         result.promotedMACShare = share(.float)
         result.wideMACShare = share(.a16w8)
         return (remaining, result)
+    }
+
+    /// Whether a16_w8 is enough for a layer: its loss alone in a16_w8 (1 − cosine) is at most a
+    /// quarter of its loss in a8_w8 (activations, not weights, dominate) and at most a quarter of
+    /// the whole model's budget 1 − target; otherwise the layer goes to float.
+    static func wideSuffices(alone: Double, wide: Double?, target: Double) -> Bool {
+        guard let wide else { return false }
+        return 1 - wide <= min(1 - alone, 1 - target) / 4
     }
 
     static func cosine(_ a: [Float], _ b: [Float]) -> Double {

@@ -27,7 +27,8 @@ struct Int8Rewrite {
     private let ranges: [String: ActivationQuantization]
     private var nodes: [Node] = []
     private var twins: [String: String] = [:]
-    private var fineTwins: [String: String] = [:]
+    /// The coarse and fine u8 planes of values a16_w8 layers read (at their own coarse range).
+    private var wideTwins: [String: (coarse: String, fine: String)] = [:]
     private var usedNames: Set<String>
     private var readers: [String: [(node: Int, position: Int)]] = [:]
     private(set) var outputs: [String: ActivationQuantization] = [:]
@@ -117,9 +118,8 @@ struct Int8Rewrite {
     /// s/256, 128), both u8; the two int8 products (the coarse one with the bias, the fine one with
     /// the bias remainder) are added in float, then the residual and the activation follow.
     private mutating func emitWide(_ node: Node, _ choice: Int8Choice) throws {
-        let coarse = try quantizedTwin(of: node.inputs[0], choice.input)
         let fineQuantization = ActivationQuantization(scale: choice.input.scale / 256, zeroPoint: 128)
-        let fine = try fineTwin(of: node.inputs[0], coarse: coarse, choice.input, fineQuantization)
+        let (coarse, fine) = try widePlanes(of: node.inputs[0], choice.input, fineQuantization)
         let y = node.outputs[0]
         let w = addWeight(choice.layer.weights.values, "\(node.inputs[1])::s8")
         let bias = choice.layer.bias.map { addWeight($0, "\(node.name)::bias_i32") } ?? ""
@@ -171,21 +171,24 @@ struct Int8Rewrite {
         return twin
     }
 
-    /// The u8 codes of what the coarse codes of `value` leave, at `fine`'s scale (made once).
-    private mutating func fineTwin(of value: String, coarse: String, _ q: ActivationQuantization,
-                                   _ fine: ActivationQuantization) throws -> String {
-        if let twin = fineTwins[value] { return twin }
+    /// The coarse u8 codes of `value` at `q` and the u8 codes of what they leave at `fine`'s
+    /// scale (made once per value: every a16_w8 reader has the same wide range).
+    private mutating func widePlanes(of value: String, _ q: ActivationQuantization,
+                                     _ fine: ActivationQuantization) throws -> (coarse: String, fine: String) {
+        if let planes = wideTwins[value] { return planes }
         let (scale, zero) = parameterWeights(value, q)
-        let restored = fresh("\(value)::coarse"), rest = fresh("\(value)::residual")
+        let coarse = fresh("\(value)::coarse_u8"), restored = fresh("\(value)::coarse")
+        let rest = fresh("\(value)::residual"), twin = fresh("\(value)::fine_u8")
+        try append(fresh("\(value)/quantize_coarse"), .quantizeLinear(QuantizeOp(outputDType: .uint8)),
+                   [value, scale, zero], coarse)
         try append(fresh("\(value)/dequantize_coarse"), .dequantizeLinear(QuantizeOp(outputDType: nil)),
                    [coarse, scale, zero], restored)
         try append(fresh("\(value)/residual"), .binary(.sub), [value, restored], rest)
-        let twin = fresh("\(value)::fine_u8")
         let (fineScale, fineZero) = parameterWeights(value, fine)
         try append(fresh("\(value)/quantize_fine"), .quantizeLinear(QuantizeOp(outputDType: .uint8)),
                    [rest, fineScale, fineZero], twin)
-        fineTwins[value] = twin
-        return twin
+        wideTwins[value] = (coarse, twin)
+        return (coarse, twin)
     }
 
     /// The clamp codes a fused activation leaves on a u8 output (nil: it cannot run in integers).

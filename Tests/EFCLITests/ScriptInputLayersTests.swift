@@ -1,0 +1,92 @@
+// `edgeflow optimize --model-script` with input layers (the conv kept in float, so outputs compare
+// exactly): input_conversion(rgb_to_bgr) alone makes
+// the archive take the other channel order, and with normalization it takes uint8 RGB pixels;
+// both checked against the original model on inputs prepared by hand. Two swaps are refused
+// with their lines, and nothing is written.
+
+import EFArchive
+import EFCore
+import EFIR
+import EFTestSupport
+import Foundation
+import XCTest
+
+final class ScriptInputLayersTests: XCTestCase {
+    private var directory: URL!
+
+    override func setUpWithError() throws { directory = try TestData.temporaryDirectory("edgeflow-input-layers") }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
+
+    /// A 1×1 conv whose weights tell the three input channels apart.
+    private func model() -> Graph {
+        let weights = Tensor(shape: [2, 3, 1, 1], scalars: [Float](arrayLiteral: 1, 10, 100, -3, 0.5, 7))
+        return Graph(name: "bgr", inputs: ["x"], outputs: ["y"],
+                     nodes: [Node(name: "c", .conv(ConvOp()), inputs: ["x", "w"], outputs: ["y"])],
+                     types: ["x": TensorType(.float32, [1, 3, 2, 2]), "w": TensorType(.float32, [2, 3, 1, 1]),
+                             "y": TensorType(.float32, [1, 2, 2, 2])],
+                     weights: ["w": weights])
+    }
+
+    /// Runs optimize with `script` (which keeps the conv in float, so the outputs compare exactly)
+    /// and a calibration sample of `calibrationShape` (the input the archive will take).
+    private func optimized(_ script: String, calibrationShape: [Int] = [1, 3, 2, 2]) throws
+        -> (status: Int32, stderr: String, graph: Graph?) {
+        _ = try CLIFixtures.writeArchive(model(), named: "m.efa", in: directory)
+        try (script + "quantization_param([c], precision_mode=float)\n")
+            .write(to: directory.appendingPathComponent("s.alls"), atomically: true, encoding: .utf8)
+        let sample = Tensor(shape: calibrationShape, scalars: (0..<calibrationShape.reduce(1, *)).map { Float($0 % 200) })
+        try CLIFixtures.writeNPY(sample, named: "calib.npy", in: directory)
+        let result = try CLIRunner.run(["optimize", "m.efa", "--calib-set", "calib.npy", "--model-script", "s.alls",
+                                        "-o", "out.efa"], in: directory)
+        let out = directory.appendingPathComponent("out.efa")
+        let graph = FileManager.default.fileExists(atPath: out.path) ? try EdgeflowArchive.read(from: out).graph : nil
+        return (result.status, result.stderr, graph)
+    }
+
+    /// RGB pixels 0…255, channel c of pixel p = 40·c + 3·p + 1.
+    private let pixels: [Float] = (0..<12).map { (i: Int) -> Float in
+        let channel = i % 3, pixel = i / 3
+        return Float(40 * channel + 3 * pixel + 1)
+    }
+
+    /// The NCHW float32 of `pixels` in `order` (indices into R, G, B), normalized by `mean`/`std`.
+    private func planes(_ order: [Int], mean: [Float] = [0, 0, 0], std: [Float] = [1, 1, 1]) -> Tensor {
+        var values: [Float] = []
+        for c in 0..<3 {
+            for p in 0..<4 { values.append((pixels[p * 3 + order[c]] - mean[c]) / std[c]) }
+        }
+        return Tensor(shape: [1, 3, 2, 2], scalars: values)
+    }
+
+    func testSwapAloneTakesTheOtherChannelOrder() throws {
+        let made = try optimized("input_conversion(rgb_to_bgr)\n")
+        XCTAssertEqual(made.status, 0, made.stderr)
+        let graph = try XCTUnwrap(made.graph)
+        XCTAssertEqual(graph.types["x"], TensorType(.float32, [1, 3, 2, 2]))
+        let got = try XCTUnwrap(try ExecutableRoundTrip.run(graph, ["x": planes([0, 1, 2])])["y"])
+        let want = try XCTUnwrap(try ExecutableRoundTrip.run(model(), ["x": planes([2, 1, 0])])["y"])
+        XCTAssertEqual(got.scalars(as: Float.self), want.scalars(as: Float.self))
+    }
+
+    func testSwapWithNormalizationTakesRGBBytes() throws {
+        let made = try optimized("normalization([10, 20, 30], [2, 4, 8])\ninput_conversion(rgb_to_bgr)\n",
+                                 calibrationShape: [1, 2, 2, 3])
+        XCTAssertEqual(made.status, 0, made.stderr)
+        let graph = try XCTUnwrap(made.graph)
+        XCTAssertEqual(graph.types["x"], TensorType(.uint8, [1, 2, 2, 3]))
+        let bytes = Tensor(shape: [1, 2, 2, 3], scalars: pixels.map { UInt8($0) })
+        let got = try XCTUnwrap(try ExecutableRoundTrip.run(graph, ["x": bytes])["y"]).scalars(as: Float.self)
+        // The model sees B, G, R, each normalized by the script's mean and std (model order).
+        let want = try XCTUnwrap(try ExecutableRoundTrip.run(model(), ["x": planes([2, 1, 0], mean: [10, 20, 30],
+                                                                                    std: [2, 4, 8])])["y"])
+        for (g, w) in zip(got, want.scalars(as: Float.self)) { XCTAssertEqual(g, w, accuracy: 1e-3 * max(1, abs(w))) }
+    }
+
+    func testTwoSwapsAreRefusedWithTheirLines() throws {
+        let made = try optimized("input_conversion(rgb_to_bgr)\n\ninput_conversion(bgr_to_rgb)\n")
+        XCTAssertEqual(made.status, 64, made.stderr)
+        XCTAssertTrue(made.stderr.contains("one input_conversion") && made.stderr.contains("line 1, 3"), made.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory.appendingPathComponent("out.efa").path))
+        XCTAssertNil(made.graph)
+    }
+}
