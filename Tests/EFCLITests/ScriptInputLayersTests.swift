@@ -34,7 +34,8 @@ final class ScriptInputLayersTests: XCTestCase {
         _ = try CLIFixtures.writeArchive(model(), named: "m.efa", in: directory)
         try (script + "quantization_param([c], precision_mode=float)\n")
             .write(to: directory.appendingPathComponent("s.alls"), atomically: true, encoding: .utf8)
-        let sample = Tensor(shape: calibrationShape, scalars: (0..<calibrationShape.reduce(1, *)).map { Float($0 % 200) })
+        let count = calibrationShape.reduce(1, *)
+        let sample = Tensor(shape: calibrationShape, scalars: (0..<count).map { Float($0 % 200) })
         try CLIFixtures.writeNPY(sample, named: "calib.npy", in: directory)
         let result = try CLIRunner.run(["optimize", "m.efa", "--calib-set", "calib.npy", "--model-script", "s.alls",
                                         "-o", "out.efa"], in: directory)

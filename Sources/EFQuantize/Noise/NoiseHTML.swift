@@ -51,7 +51,8 @@ public enum NoiseHTML {
         <header>
         <h1>Edgeflow noise analysis: \(escape(report.model))</h1>
         <div class="sub">\(report.layers.count) int8 layer\(report.layers.count == 1 ? "" : "s") · \
-        \(report.floatLayers.count) kept in float · \(wide)\(report.samples) sample\(report.samples == 1 ? "" : "s") · \
+        \(report.floatLayers.count) kept in float · \(wide)\
+        \(report.samples) sample\(report.samples == 1 ? "" : "s") · \
         \(flagged) below \(number(report.flagBelow)) dB · \(escape(report.dataSource))</div>
         </header>
 
