@@ -57,7 +57,6 @@ extension QuantizerOptions {
         if script.inputConversions.contains(where: { $0.conversion == .yuvToRgb || $0.conversion == .nv12ToRgb }) {
             notes.append("input_conversion yuv_to_rgb and nv12_to_rgb are recorded but not applied to the graph yet")
         }
-        if !script.resizes.isEmpty { notes.append("resize is recorded but not applied to the graph yet") }
         return (options, settings.calibsetSize, notes)
     }
 }

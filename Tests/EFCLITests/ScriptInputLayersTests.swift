@@ -1,8 +1,9 @@
 // `edgeflow optimize --model-script` with input layers (the conv kept in float, so outputs compare
 // exactly): input_conversion(rgb_to_bgr) alone makes
 // the archive take the other channel order, and with normalization it takes uint8 RGB pixels;
-// both checked against the original model on inputs prepared by hand. Two swaps are refused
-// with their lines, and nothing is written.
+// both checked against the original model on inputs prepared by hand; resize makes it take the
+// script's size (bilinear and nearest checked against samples worked out by hand). Two swaps and
+// a resize of an inner layer are refused with their lines, and nothing is written.
 
 import EFArchive
 import EFCore
@@ -88,6 +89,42 @@ final class ScriptInputLayersTests: XCTestCase {
         XCTAssertEqual(made.status, 64, made.stderr)
         XCTAssertTrue(made.stderr.contains("one input_conversion") && made.stderr.contains("line 1, 3"), made.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: directory.appendingPathComponent("out.efa").path))
+        XCTAssertNil(made.graph)
+    }
+
+    /// A 4 × 6 input resized to the model's 2 × 2: half-pixel bilinear samples rows 2i + 0.5 and
+    /// column 3j + 1 (the mean of two pixels); nearest (asymmetric, floor) takes row 2i, column 3j.
+    func testResizeTakesTheScriptSize() throws {
+        let big = Tensor(shape: [1, 3, 4, 6], scalars: (0..<72).map { Float(($0 * 29) % 71) })
+        let values = big.scalars(as: Float.self)
+        func pixel(_ c: Int, _ y: Int, _ x: Int) -> Float { values[(c * 4 + y) * 6 + x] }
+        for (method, sample) in [("bilinear", { (c: Int, i: Int, j: Int) -> Float in
+                                     (pixel(c, 2 * i, 3 * j + 1) + pixel(c, 2 * i + 1, 3 * j + 1)) / 2 }),
+                                 ("nearest_neighbor", { (c: Int, i: Int, j: Int) -> Float in
+                                     pixel(c, 2 * i, 3 * j) })] {
+            let made = try optimized("resize(resize_shapes=[4, 6], resize_method=\(method))\n",
+                                     calibrationShape: [1, 3, 4, 6])
+            XCTAssertEqual(made.status, 0, made.stderr)
+            let graph = try XCTUnwrap(made.graph)
+            XCTAssertEqual(graph.types["x"], TensorType(.float32, [1, 3, 4, 6]))
+            var small: [Float] = []
+            for c in 0..<3 {
+                for i in 0..<2 { for j in 0..<2 { small.append(sample(c, i, j)) } }
+            }
+            let got = try XCTUnwrap(try ExecutableRoundTrip.run(graph, ["x": big])["y"]).scalars(as: Float.self)
+            let want = try XCTUnwrap(try ExecutableRoundTrip.run(model(), ["x": Tensor(shape: [1, 3, 2, 2],
+                                                                                        scalars: small)])["y"])
+            for (g, w) in zip(got, want.scalars(as: Float.self)) {
+                XCTAssertEqual(g, w, accuracy: 1e-4 * max(1, abs(w)), method)
+            }
+        }
+    }
+
+    func testResizeOfAnInnerLayerIsRefused() throws {
+        let made = try optimized("resize(c, resize_shapes=[4, 4])\n")
+        XCTAssertEqual(made.status, 64, made.stderr)
+        XCTAssertTrue(made.stderr.contains("resizes a single-input model's input") && made.stderr.contains("line 1"),
+                      made.stderr)
         XCTAssertNil(made.graph)
     }
 }
