@@ -28,11 +28,7 @@ public enum InputNormalization {
         let (height, width) = (type.shape[2], type.shape[3])
         var graph = source
         let normalized = "\(input)|normalized"
-        graph.nodes = graph.nodes.map { node in
-            var node = node
-            node.inputs = node.inputs.map { $0 == input ? normalized : $0 }
-            return node
-        }
+        graph.redirectReaders(of: input, to: normalized)
         graph.types[input] = TensorType(.uint8, [1, height, width, 3])
         let shift = Tensor(shape: [1, 3, 1, 1], scalars: mean.map { Float($0 * 255) })
         let scale = Tensor(shape: [1, 3, 1, 1], scalars: std.map { Float(1 / ($0 * 255)) })
@@ -76,11 +72,7 @@ public enum InputNormalization {
         }
         var graph = source
         let reordered = "\(input)|reordered"
-        graph.nodes = graph.nodes.map { node in
-            var node = node
-            node.inputs = node.inputs.map { $0 == input ? reordered : $0 }
-            return node
-        }
+        graph.redirectReaders(of: input, to: reordered)
         graph.weights["\(input)|reversed-channels"] = Tensor(shape: [3], scalars: [Int64(2), 1, 0])
         graph.types["\(input)|reversed-channels"] = TensorType(.int64, [3])
         let node = Node(name: reordered, .gather(axis: 1), inputs: [input, "\(input)|reversed-channels"],
@@ -89,5 +81,14 @@ public enum InputNormalization {
         graph.nodes.insert(node, at: 0)
         try Verifier.verify(graph)
         return graph
+    }
+}
+
+extension Graph {
+    /// Every node that reads `value` reads `replacement` instead (graph inputs and outputs stay).
+    mutating func redirectReaders(of value: String, to replacement: String) {
+        for i in nodes.indices {
+            nodes[i].inputs = nodes[i].inputs.map { $0 == value ? replacement : $0 }
+        }
     }
 }

@@ -28,11 +28,7 @@ public enum InputResize {
         }
         var graph = source
         let resized = "\(input)|resized"
-        graph.nodes = graph.nodes.map { node in
-            var node = node
-            node.inputs = node.inputs.map { $0 == input ? resized : $0 }
-            return node
-        }
+        graph.redirectReaders(of: input, to: resized)
         graph.types[input] = TensorType(.float32, [type.shape[0], type.shape[1], height, width])
         let parameters = ResizeParameters(mode: bilinear ? .linear : .nearest,
                                           coordinateMode: bilinear ? .halfPixel : .asymmetric,
