@@ -36,6 +36,10 @@ public struct ActivationQuantization: Codable, Equatable, Sendable {
         self.zeroPoint = Int32(min(max(zero, 0), 255))
     }
 
+    /// The fine plane of an a16_w8 input quantized coarsely with `self`: 1/256 of the scale (exact,
+    /// a power of two), zero point 128 (docs/numerics.md).
+    var finePlane: ActivationQuantization { ActivationQuantization(scale: scale / 256, zeroPoint: 128) }
+
     /// The real values the codes 0 and 255 stand for.
     public var representableRange: ClosedRange<Float> {
         scale * Float(0 - zeroPoint)...scale * Float(255 - zeroPoint)

@@ -171,7 +171,7 @@ public enum Quantizer {
             throw EdgeflowError(.unsupported, "an int32 accumulator of the fine product could overflow (K = "
                 + "\(layer.depth)); a16_w8 needs K·255·127 + 128 < 2^31")
         }
-        _ = try layer.multipliers(input: ActivationQuantization(scale: input.scale / 256, zeroPoint: 128), output: nil)
+        _ = try layer.multipliers(input: input.finePlane, output: nil)
     }
 
     private static func notCandidateReason(_ node: Node, _ graph: Graph) -> String {

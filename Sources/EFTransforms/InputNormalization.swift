@@ -21,8 +21,7 @@ public enum InputNormalization {
               mean.count == 3, std.count == 3, !std.contains(0), !source.outputs.contains(input) else {
             throw EdgeflowError(.invalidArgument,
                 "normalization inside the model needs one float32 [1, 3, H, W] image input; this model has "
-                    + source.inputs.map { "\($0) \(source.types[$0].map(\.description) ?? "?")" }
-                        .joined(separator: ", "),
+                    + source.inputSignature,
                 hint: "compile with --recipe alone; the runtime then normalizes outside the model")
         }
         let (height, width) = (type.shape[2], type.shape[3])
@@ -66,8 +65,7 @@ public enum InputNormalization {
               type.dtype == .float32, type.shape.count == 4, type.shape[1] == 3, !source.outputs.contains(input) else {
             throw EdgeflowError(.invalidArgument,
                 "input_conversion needs one float32 [N, 3, H, W] image input; this model has "
-                    + source.inputs.map { "\($0) \(source.types[$0].map(\.description) ?? "?")" }
-                        .joined(separator: ", "),
+                    + source.inputSignature,
                 hint: "reorder the channels before inference instead")
         }
         var graph = source
@@ -90,5 +88,10 @@ extension Graph {
         for i in nodes.indices {
             nodes[i].inputs = nodes[i].inputs.map { $0 == value ? replacement : $0 }
         }
+    }
+
+    /// "name type, name type" of the graph inputs, for errors about them.
+    var inputSignature: String {
+        inputs.map { "\($0) \(types[$0].map(\.description) ?? "?")" }.joined(separator: ", ")
     }
 }

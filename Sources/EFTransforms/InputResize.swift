@@ -19,8 +19,7 @@ public enum InputResize {
               type.dtype == .float32, type.shape.count == 4, !source.outputs.contains(input) else {
             throw EdgeflowError(.invalidArgument,
                 "resize needs one float32 [N, C, H, W] image input; this model has "
-                    + source.inputs.map { "\($0) \(source.types[$0].map(\.description) ?? "?")" }
-                        .joined(separator: ", "),
+                    + source.inputSignature,
                 hint: "resize the images before inference instead")
         }
         guard (1...16_384).contains(height), (1...16_384).contains(width) else {

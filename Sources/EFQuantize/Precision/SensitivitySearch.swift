@@ -2,8 +2,9 @@
 // target cosine similarity to the float model on held-back samples, rank the int8 layers by how
 // much quantizing each one alone costs (output cosine with only that layer in int8), then promote
 // the most sensitive layers, worst first, until the target holds: to a16_w8 (about twice an int8
-// layer's work) where the layer alone in a16_w8 loses little (wideSuffices), else to float (NNCF's
-// accuracy control and Hailo's mixed-precision search, with two promotions).
+// layer's work) where the layer alone in a16_w8 loses little (wideSuffices, measured as each layer
+// comes up), else to float (NNCF's accuracy control and Hailo's mixed-precision search, with two
+// promotions).
 
 import EFCompiler
 import EFCore
@@ -89,15 +90,16 @@ struct SensitivitySearch {
         var result = SensitivityResult(targetCosine: target, heldBackSamples: heldBack.count, cosineBefore: before,
                                        cosineAfter: before, promoted: [], promotedMACShare: 0)
         guard before < target else { return (choices, result) }
-        var alone: [(index: Int, cosine: Double, wide: Double?)] = []
+        var alone: [(index: Int, cosine: Double)] = []
         for (done, index) in choices.keys.sorted().enumerated() {
-            let wideCosine = try wide[index].map { try cosine([index: $0], ranges: ranges) }
-            alone.append((index, try cosine([index: choices[index]!], ranges: ranges), wideCosine))
+            alone.append((index, try cosine([index: choices[index]!], ranges: ranges)))
             progress?("sensitivity \(done + 1)/\(choices.count)")
         }
         let macs = Dictionary(uniqueKeysWithValues: choices.keys.map { ($0, MacCount.of(graph.nodes[$0], graph)) })
         var remaining = choices
-        for (index, cosineAlone, cosineWide) in alone.sorted(by: { $0.cosine < $1.cosine }) {
+        for (index, cosineAlone) in alone.sorted(by: { $0.cosine < $1.cosine }) {
+            // Measured only for the layers that get promoted: the ranking needs the a8_w8 cosine alone.
+            let cosineWide = try wide[index].map { try cosine([index: $0], ranges: ranges) }
             let precision: LayerPrecision = Self.wideSuffices(alone: cosineAlone, wide: cosineWide, target: target)
                 ? .a16w8 : .float
             remaining[index] = precision == .a16w8 ? wide[index] : nil

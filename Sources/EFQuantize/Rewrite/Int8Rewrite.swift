@@ -81,7 +81,7 @@ struct Int8Rewrite {
         if choice.wide { return try emitWide(node, choice) }
         let x = try quantizedTwin(of: node.inputs[0], choice.input)
         let y = node.outputs[0]
-        let residual = node.inputs.count > 3 && !node.inputs[3].isEmpty ? node.inputs[3] : nil
+        let residual = Self.residual(of: node)
         let activation = node.params.fusedActivation
         let outputQuantization = ranges[y]
         let writesU8 = neededAsU8(y) && residual == nil
@@ -118,8 +118,8 @@ struct Int8Rewrite {
     /// s/256, 128), both u8; the two int8 products (the coarse one with the bias, the fine one with
     /// the bias remainder) are added in float, then the residual and the activation follow.
     private mutating func emitWide(_ node: Node, _ choice: Int8Choice) throws {
-        let fineQuantization = ActivationQuantization(scale: choice.input.scale / 256, zeroPoint: 128)
-        let (coarse, fine) = try widePlanes(of: node.inputs[0], choice.input, fineQuantization)
+        let fineQuantization = choice.input.finePlane
+        let (coarse, fine) = try widePlanes(of: node.inputs[0], choice.input)
         let y = node.outputs[0]
         let w = addWeight(choice.layer.weights.values, "\(node.inputs[1])::s8")
         let bias = choice.layer.bias.map { addWeight($0, "\(node.name)::bias_i32") } ?? ""
@@ -132,7 +132,7 @@ struct Int8Rewrite {
                    from: node.originalNames)
         try append(fresh("\(node.name)/fine"), params(node, zeroPoint: 128, output: .float32(activation: nil)),
                    [fine, w, fineBias, addWeight(fineScales, "\(node.name)::fine_scales")], fineProduct)
-        let residual = node.inputs.count > 3 && !node.inputs[3].isEmpty ? node.inputs[3] : nil
+        let residual = Self.residual(of: node)
         let activation = node.params.fusedActivation
         let sum = residual != nil || activation != nil ? fresh("\(y)::product") : y
         try append(fresh("\(node.name)/sum"), .binary(.add), [coarseProduct, fineProduct], sum)
@@ -155,6 +155,11 @@ struct Int8Rewrite {
         }
     }
 
+    /// The residual input (4th) of a fused conv/matMul, nil without one.
+    private static func residual(of node: Node) -> String? {
+        node.inputs.count > 3 && !node.inputs[3].isEmpty ? node.inputs[3] : nil
+    }
+
     /// ReLU and clip: activations the integer contract applies exactly (as a clamp).
     static func isClamp(_ activation: FusedActivation) -> Bool {
         activation.fn == .relu || activation.fn == .clip
@@ -171,10 +176,10 @@ struct Int8Rewrite {
         return twin
     }
 
-    /// The coarse u8 codes of `value` at `q` and the u8 codes of what they leave at `fine`'s
-    /// scale (made once per value: every a16_w8 reader has the same wide range).
-    private mutating func widePlanes(of value: String, _ q: ActivationQuantization,
-                                     _ fine: ActivationQuantization) throws -> (coarse: String, fine: String) {
+    /// The coarse u8 codes of `value` at `q` and the u8 codes of what they leave at the fine
+    /// plane's scale (made once per value: every a16_w8 reader has the same wide range).
+    private mutating func widePlanes(of value: String, _ q: ActivationQuantization) throws
+        -> (coarse: String, fine: String) {
         if let planes = wideTwins[value] { return planes }
         let (scale, zero) = parameterWeights(value, q)
         let coarse = fresh("\(value)::coarse_u8"), restored = fresh("\(value)::coarse")
@@ -184,7 +189,7 @@ struct Int8Rewrite {
         try append(fresh("\(value)/dequantize_coarse"), .dequantizeLinear(QuantizeOp(outputDType: nil)),
                    [coarse, scale, zero], restored)
         try append(fresh("\(value)/residual"), .binary(.sub), [value, restored], rest)
-        let (fineScale, fineZero) = parameterWeights(value, fine)
+        let (fineScale, fineZero) = parameterWeights(value, q.finePlane)
         try append(fresh("\(value)/quantize_fine"), .quantizeLinear(QuantizeOp(outputDType: .uint8)),
                    [rest, fineScale, fineZero], twin)
         wideTwins[value] = (coarse, twin)

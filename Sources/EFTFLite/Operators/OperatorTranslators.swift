@@ -78,7 +78,7 @@ extension TranslationContext {
 
     @discardableResult
     func clip(_ value: String, _ low: Float, _ high: Float, output: String? = nil) -> String {
-        emit("Clip", [value, float32(low, hint: "clip"), float32(high, hint: "clip_max")], output: output,
+        emit("Clip", [value, float32(low, hint: "clip_min"), float32(high, hint: "clip_max")], output: output,
              hint: value)
     }
 }
