@@ -15,8 +15,9 @@ struct PhotosServeCommand: ParsableCommand {
             Open the address it prints (on stderr) in a browser: a search box, "not" terms, dates, a \
             grid of thumbnails; click one for the photo, its path and date, and "more like this". \
             Everything is served by this process, nothing comes from the network. Without a model, \
-            only dates can be searched. Photos indexed after the server started are found after a \
-            restart. Ctrl-C or SIGTERM stops it.
+            only dates can be searched. Photos an indexer embeds (or re-embeds, or forgets) while the \
+            server runs are searched from the first query --refresh seconds after the last check. \
+            Ctrl-C or SIGTERM stops it.
 
             The API: GET /api/search?q=&not=&like=ID&after=&before=&min=&limit=&sort=, \
             /api/photos/ID/thumbnail, /api/photos/ID/image, /api/status.
@@ -39,8 +40,18 @@ struct PhotosServeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The port (0…65535; 0 picks a free one).", valueName: "port"))
     var port = 8080
 
+    @Option(help: ArgumentHelp("Seconds between checks of the library for newly embedded photos (0: never).",
+                               valueName: "seconds"))
+    var refresh = 2.0
+
+    @Flag(help: "Scan int8-compressed vectors and rescore the best exactly (faster on large libraries).")
+    var compressed = false
+
     func validate() throws {
         if !(0...65535).contains(port) { throw ValidationError("--port must be in 0…65535") }
+        if !refresh.isFinite || !(0...86_400).contains(refresh) {
+            throw ValidationError("--refresh must be 0…86400 seconds")
+        }
         if host.isEmpty || host.utf8.count > 255 { throw ValidationError("--host must be an address") }
     }
 
@@ -48,7 +59,8 @@ struct PhotosServeCommand: ParsableCommand {
         try CommandSupport.run {
             let photos = try library.open(create: false)
             let clip = try model.resolved.map { try model.load($0) }
-            let server = try PhotoServer(library: photos, model: clip, host: host, port: port)
+            let server = try PhotoServer(library: photos, model: clip, host: host, port: port,
+                                         refreshSeconds: refresh > 0 ? refresh : nil, compressedScan: compressed)
             let note = clip.map { "\(server.searchablePhotos) photos embedded by \($0.folder.name)" }
                 ?? "no CLIP model (give --model DIR): only dates can be searched"
             ServingLoop.say("note: \(note)")

@@ -12,12 +12,14 @@ final class PhotoAPI: Sendable {
     let library: any PhotoStore
     let model: CLIPModel?
     let search: PhotoSearch
+    let compressedScan: Bool
 
-    /// Loads the model's vectors from the library.
-    init(library: any PhotoStore, model: CLIPModel?) throws {
+    /// Loads the model's vectors from the library (see `PhotoServer.init` for the options).
+    init(library: any PhotoStore, model: CLIPModel?, refreshSeconds: Double?, compressedScan: Bool) throws {
         self.library = library
         self.model = model
-        search = try PhotoSearch(library: library, model: model)
+        self.compressedScan = compressedScan
+        search = try PhotoSearch(library: library, model: model, refreshInterval: refreshSeconds)
     }
 
     private struct Hit: Encodable {
@@ -48,7 +50,9 @@ final class PhotoAPI: Sendable {
         if let id = parameters.query.likePhotoID, try library.photo(id: id) == nil {
             throw APIError(.notFound, "no photo \(id) in the library")
         }
-        let found = try search.search(parameters.query)
+        var query = parameters.query
+        query.compressed = compressedScan
+        let found = try search.search(query)
         let hits = found.hits.map {
             Hit(id: $0.photo.id, path: $0.photo.path, score: $0.score, date: $0.date, width: $0.photo.width,
                 height: $0.photo.height)

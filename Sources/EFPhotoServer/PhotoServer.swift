@@ -17,12 +17,16 @@ public struct PhotoServer: Sendable {
     private let api: PhotoAPI
 
     /// A server over `library`, searching with `model` (nil: dates only). Loads the model's
-    /// vectors from the library now (photos indexed later are found after a restart).
+    /// vectors from the library now; a search more than `refreshSeconds` after the last check
+    /// reloads them when the library's embeddings changed (nil: never). `compressedScan` scans
+    /// int8 vectors and rescores the best exactly.
     /// - Throws: errors reading the library.
-    public init(library: any PhotoStore, model: CLIPModel?, host: String = "127.0.0.1", port: Int = 8080) throws {
+    public init(library: any PhotoStore, model: CLIPModel?, host: String = "127.0.0.1", port: Int = 8080,
+                refreshSeconds: Double? = 2, compressedScan: Bool = false) throws {
         self.host = host
         self.port = port
-        api = try PhotoAPI(library: library, model: model)
+        api = try PhotoAPI(library: library, model: model, refreshSeconds: refreshSeconds,
+                           compressedScan: compressedScan)
     }
 
     /// How many photos text and example searches scan (those the model embedded).

@@ -160,4 +160,42 @@ final class PhotosServeAPITests: XCTestCase {
         let status = try server.get("/api/status").json()
         XCTAssertEqual(status["textSearch"] as? Bool, false)
     }
+
+    /// Photos indexed by another process while the server runs are searched once the refresh
+    /// interval has passed, with the int8 scan too; nothing needs a restart.
+    func testPhotosIndexedWhileServingAreFound() throws {
+        let (directory, model, source) = try PhotosCommandTests.scratchWithModel("photos-serve-refresh")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let photos = directory.appendingPathComponent("photos")
+        try FileManager.default.createDirectory(at: photos, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: source.appendingPathComponent("Misc"),
+                                         to: photos.appendingPathComponent("Misc"))
+        let library = directory.appendingPathComponent("lib.sqlite").path
+        func index() throws {
+            let run = try CLIRunner.run(["photos", "index", photos.path, "--library", library, "--model", model.path],
+                                        in: directory)
+            XCTAssertEqual(run.status, 0, run.stderr)
+        }
+        try index()
+        let server = try ServeProcess(["--library", library, "--model", model.path, "--refresh", "0.2",
+                                       "--compressed"])
+        defer { server.stop() }
+        let before = try XCTUnwrap(try server.get("/api/status").json()["searchable"] as? Int)
+        XCTAssertGreaterThan(before, 0)
+
+        try FileManager.default.copyItem(at: source.appendingPathComponent("2017"),
+                                         to: photos.appendingPathComponent("2017"))
+        try index()
+        let added = try PhotoLibrary(path: library, create: false).photos()
+            .filter { $0.path.contains("/2017/") && $0.lastError == nil }
+        let newest = try XCTUnwrap(added.last)
+        Thread.sleep(forTimeInterval: 0.3)
+        let like = try server.get("/api/search?like=\(newest.id)&limit=1")
+        XCTAssertEqual(like.status, 200, like.text)
+        let hit = try XCTUnwrap((try like.json()["results"] as? [[String: Any]])?.first)
+        XCTAssertEqual(hit["id"] as? Int, Int(newest.id), "a photo indexed after the server started")
+        XCTAssertGreaterThan(hit["score"] as? Double ?? 0, 0.9999)
+        let after = try XCTUnwrap(try server.get("/api/status").json()["searchable"] as? Int)
+        XCTAssertEqual(after, before + added.count)
+    }
 }

@@ -12,16 +12,18 @@ import XCTest
 final class WideRowDotsTests: XCTestCase {
     private typealias FloatKernel = (UnsafePointer<Float>, UnsafePointer<Float>, Int, Int,
                                      UnsafeMutablePointer<Float>) -> Void
-    private typealias Int8Kernel = (UnsafePointer<Int8>, UnsafePointer<Int8>, Int, Int,
+    private typealias Int8Kernel = (UnsafePointer<Int8>, UnsafePointer<Int32>, UnsafePointer<Int8>, Int, Int,
                                     UnsafeMutablePointer<Int32>) -> Void
 
     private let builds: [(name: String, features: [String], floats: FloatKernel, int8: Int8Kernel)] = [
         ("avx2", CPUFeatures.haswellFlags,
          { EFKernelsAVX2.FastKernels.rowDots(query: $0, rows: $1, count: $2, dimension: $3, into: $4) },
-         { EFKernelsAVX2.FastKernels.rowDotsInt8(query: $0, rows: $1, count: $2, dimension: $3, into: $4) }),
+         { EFKernelsAVX2.FastKernels.rowDotsInt8(query: $0, pairs: $1, rows: $2, count: $3, dimension: $4,
+                                                 into: $5) }),
         ("avx512", CPUFeatures.skylakeAVX512Flags,
          { EFKernelsAVX512.FastKernels.rowDots(query: $0, rows: $1, count: $2, dimension: $3, into: $4) },
-         { EFKernelsAVX512.FastKernels.rowDotsInt8(query: $0, rows: $1, count: $2, dimension: $3, into: $4) }),
+         { EFKernelsAVX512.FastKernels.rowDotsInt8(query: $0, pairs: $1, rows: $2, count: $3, dimension: $4,
+                                                   into: $5) }),
     ]
 
     func testEveryBuildGivesTheBaselineBits() throws {
@@ -30,7 +32,7 @@ final class WideRowDotsTests: XCTestCase {
             let missing = CPUFeatures.current.missing(build.features)
             guard missing.isEmpty else { continue }  // reported below when nothing ran
             ran += 1
-            for dimension in [1, 7, 16, 512, 515] {
+            for dimension in [1, 7, 16, 64, 100, 512, 515] {
                 for count in [1, 4, 9] {
                     let query = (0..<dimension).map { Float(sin(Double($0) * 0.7)) }
                     let rows = (0..<(count * dimension)).map { Float(cos(Double($0) * 0.31)) * 0.5 }
@@ -45,12 +47,15 @@ final class WideRowDotsTests: XCTestCase {
                         }
                         XCTAssertEqual(Double(expected[row]), exact, accuracy: 1e-4 * Double(dimension))
                     }
+                    // Codes over the whole int8 range, -128 and 127 included, in every byte position.
                     let codes = (0..<dimension).map { Int8(truncatingIfNeeded: $0 * 37 - 100) }
                     let rowCodes = (0..<(count * dimension)).map { Int8(truncatingIfNeeded: $0 * 11 + 5) }
+                    var pairs = [Int32](repeating: 0, count: EFKernels.Int8Dot.pairCount(dimension: dimension))
+                    EFKernels.Int8Dot.layOutPairs(query: codes, dimension: dimension, into: &pairs)
                     var sums = [Int32](repeating: 0, count: count), wide = sums
-                    EFKernels.FastKernels.rowDotsInt8(query: codes, rows: rowCodes, count: count, dimension: dimension,
-                                                      into: &sums)
-                    build.int8(codes, rowCodes, count, dimension, &wide)
+                    EFKernels.FastKernels.rowDotsInt8(query: codes, pairs: pairs, rows: rowCodes, count: count,
+                                                      dimension: dimension, into: &sums)
+                    build.int8(codes, pairs, rowCodes, count, dimension, &wide)
                     XCTAssertEqual(wide, sums, "\(build.name) int8 d\(dimension)")
                     let exact = (0..<count).map { row in
                         (0..<dimension).reduce(Int32(0)) {

@@ -104,6 +104,44 @@ class PhotoLibraryIndexTests: XCTestCase {
         XCTAssertEqual(try library.photos().count, 4)
     }
 
+    /// The stamp `photos serve` polls moves with every embedding added, replaced (even the newest
+    /// row's, which SQLite's REPLACE would otherwise give its old rowid back) or removed.
+    func testTheEmbeddingsStampMovesWithEveryChange() throws {
+        let folder = try makeFolder()
+        let library = try openLibrary()
+        _ = try PhotoIndexer(library: library, model: nil).run(folders: [folder.path])
+        let model = try library.registerModel(name: "m", dimension: 2, fingerprint: "f").id
+        let ids = try library.photos().filter { $0.lastError == nil }.map(\.id)
+        XCTAssertGreaterThanOrEqual(ids.count, 3)
+        func embed(_ id: Int64, _ x: Float) throws {
+            var result = IndexedPhoto(id: id, contentHash: "h\(id)")
+            result.embedding = [x, 1 - x]
+            try library.store([result], modelID: model, textReader: nil)
+        }
+        var stamps = [try library.embeddingsStamp(model: "m")]
+        XCTAssertEqual(stamps[0].count, 0)
+        XCTAssertEqual(try library.embeddingsStamp(model: "m"), stamps[0], "reading changes nothing")
+        try embed(ids[0], 0.1)
+        try embed(ids[1], 0.2)
+        stamps.append(try library.embeddingsStamp(model: "m"))
+        try embed(ids[1], 0.3)  // the newest row again
+        stamps.append(try library.embeddingsStamp(model: "m"))
+        try embed(ids[0], 0.4)
+        stamps.append(try library.embeddingsStamp(model: "m"))
+        XCTAssertEqual(stamps.map(\.count), [0, 2, 2, 2])
+        XCTAssertEqual(Set(stamps).count, stamps.count, "every write gives a new stamp: \(stamps)")
+        let stored = try library.embeddings(model: "m")
+        let byPhoto = Dictionary(uniqueKeysWithValues: stored.ids.enumerated().map {
+            ($1, Array(stored.vectors[(2 * $0)..<(2 * $0 + 2)]))
+        })
+        XCTAssertEqual(byPhoto, [ids[0]: [0.4, 0.6], ids[1]: [0.3, 0.7]])
+        let removed = try XCTUnwrap(try library.photo(id: ids[1]))
+        try FileManager.default.removeItem(atPath: removed.path)
+        _ = try PhotoIndexer(library: library, model: nil).run(folders: [folder.path])
+        XCTAssertEqual(try library.embeddingsStamp(model: "m").count, 1)
+        XCTAssertEqual(try library.embeddingsStamp(model: "other"), EmbeddingsStamp(count: 0, newest: 0))
+    }
+
     func testAFolderThatVanishedKeepsItsPhotos() throws {
         let folder = try makeFolder()
         let library = try openLibrary()

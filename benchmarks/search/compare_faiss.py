@@ -11,7 +11,7 @@ noisy) and reports the median over rounds of each run's median ms per query.
     benchmarks/.venv/bin/python benchmarks/search/compare_faiss.py [--sizes 100000,1000000]
 
 FAISS is timed one query per call (nq=1, what a photo search does) and, for context, all
-queries in one call (its BLAS path). Writes results/DATE-scan.md and prints the same table.
+queries in one call (its BLAS path). Writes results/DATE-scan.md (or --name) and prints the same table.
 """
 import argparse, datetime, json, os, pathlib, statistics, subprocess, sys, time
 import numpy as np
@@ -101,6 +101,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=3, help="passes over the queries per run")
     parser.add_argument("--rounds", type=int, default=3, help="alternating FAISS/Swift runs per setting")
     parser.add_argument("--threads", default="1,2")
+    parser.add_argument("--name", default=None, help="results file stem (default: DATE-scan)")
     parser.add_argument("--bench", default=str(ROOT / ".build/release/edgeflow-search-bench"))
     parser.add_argument("--seed", type=int, default=2024)
     args = parser.parse_args()
@@ -146,7 +147,7 @@ def main():
               "medians over rounds of each run's median ms per query.", ""]
     text = "\n".join(header + lines) + "\n"
     print(text)
-    out = HERE / "results" / f"{datetime.date.today()}-scan.md"
+    out = HERE / "results" / f"{args.name or f'{datetime.date.today()}-scan'}.md"
     out.parent.mkdir(exist_ok=True)
     out.write_text(text)
     print(f"wrote {out}", file=sys.stderr)

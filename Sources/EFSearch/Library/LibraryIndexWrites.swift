@@ -131,8 +131,11 @@ extension PhotoLibrary: PhotoStore {
                                                 + "\(dimension ?? 0)-d model")
                     }
                     let blob = embedding.withUnsafeBufferPointer { Data(buffer: $0) }
+                    // A rowid past every row's (taken before REPLACE deletes the old one), so a write
+                    // always moves max(rowid): the stamp a running `photos serve` polls.
                     try db.execute(sql: """
-                        INSERT OR REPLACE INTO embeddings (photo_id, model_id, vector) VALUES (?, ?, ?)
+                        INSERT OR REPLACE INTO embeddings (rowid, photo_id, model_id, vector)
+                        VALUES ((SELECT coalesce(max(rowid), 0) + 1 FROM embeddings), ?, ?, ?)
                         """, arguments: [result.id, modelID, blob])
                 }
                 if let lines = result.text, let textReader { try storeText(db, lines, photo: result.id, textReader) }

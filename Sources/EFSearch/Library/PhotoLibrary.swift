@@ -132,6 +132,16 @@ public final class PhotoLibrary: @unchecked Sendable {
         }
     }
 
+    public func embeddingsStamp(model: String) throws -> EmbeddingsStamp {
+        try read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT count(*) AS n, coalesce(max(e.rowid), 0) AS newest FROM embeddings e
+                JOIN models m ON m.id = e.model_id WHERE m.name = ?
+                """, arguments: [model])
+            return EmbeddingsStamp(count: row?["n"] ?? 0, newest: row?["newest"] ?? 0)
+        }
+    }
+
     /// All embeddings of `model`: photo ids and their vectors (row i of the table is ids[i]).
     /// - Throws: `EdgeflowError.invalidArchive` for a stored vector of the wrong size.
     public func embeddings(model: String) throws -> (ids: [Int64], dimension: Int, vectors: [Float]) {

@@ -28,6 +28,9 @@ public protocol PhotoStore: AnyObject, Sendable {
     /// All embeddings of `model`: photo ids and their vectors (row i of the table is ids[i]).
     /// - Throws: `EdgeflowError.invalidArchive` for a stored vector of the wrong size.
     func embeddings(model: String) throws -> (ids: [Int64], dimension: Int, vectors: [Float])
+    /// A value that changes whenever `model`'s embeddings change (added, replaced or removed), so a
+    /// long-running search knows when to reload its vectors. Cheap: one aggregate query.
+    func embeddingsStamp(model: String) throws -> EmbeddingsStamp
     /// The photo counts and the last index run.
     func status() throws -> LibraryStatus
     /// The photos whose text holds every word of `words` (any order, case and accents ignored).
@@ -50,6 +53,19 @@ public protocol PhotoStore: AnyObject, Sendable {
     /// Stores one batch of results in one transaction (and gives up this worker's claims on them).
     /// - Throws: `EdgeflowError.invalidInput` for an embedding of the wrong dimension.
     func store(_ results: [IndexedPhoto], modelID: Int64?, textReader: String?) throws
+}
+
+/// What `PhotoStore.embeddingsStamp(model:)` returns: the number of a model's embeddings and
+/// the newest row's version (SQLite: its rowid, which every write makes larger than any before;
+/// PostgreSQL: the newest row version's transaction id).
+public struct EmbeddingsStamp: Hashable, Sendable {
+    public var count: Int
+    public var newest: Int64
+
+    public init(count: Int, newest: Int64) {
+        self.count = count
+        self.newest = newest
+    }
 }
 
 /// How a shared library hands out work: batches of photos claimed for a lease time.

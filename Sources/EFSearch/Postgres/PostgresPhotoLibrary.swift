@@ -89,6 +89,15 @@ public final class PostgresPhotoLibrary: PhotoStore, @unchecked Sendable {
         }
     }
 
+    /// The newest row version's transaction id (`xmin`): every insert or upsert makes a newer one.
+    public func embeddingsStamp(model: String) throws -> EmbeddingsStamp {
+        let rows = try connection.execute("""
+            SELECT count(*) AS n, coalesce(max(e.xmin::text::bigint), 0) AS newest FROM embeddings e
+            JOIN models m ON m.id = e.model_id WHERE m.name = $1
+            """, [.text(model)])
+        return EmbeddingsStamp(count: Int(try rows.required(0, "n")), newest: try rows.required(0, "newest"))
+    }
+
     /// - Throws: `EdgeflowError.invalidArchive` for a stored vector of the wrong size.
     public func embeddings(model: String) throws -> (ids: [Int64], dimension: Int, vectors: [Float]) {
         let found = try connection.execute("SELECT dimension FROM models WHERE name = $1", [.text(model)])

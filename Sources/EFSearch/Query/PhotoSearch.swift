@@ -61,34 +61,79 @@ public struct SearchResult: Sendable {
 public final class PhotoSearch: @unchecked Sendable {
     public let library: any PhotoStore
     public let model: CLIPModel?
-    private let ids: [Int64]
-    private let table: VectorTable?
-    private var quantized: QuantizedVectorTable?
+    /// Seconds between checks of the library for changed vectors (nil: never, a one-shot search).
+    public let refreshInterval: Double?
+    private let lock = NSLock()
+    private var vectors: SearchVectors?
+    private var checkedAt = DispatchTime.now().uptimeNanoseconds
+    private var reloading = false
 
-    /// Loads the model's vectors from `library` (none without a model).
-    public init(library: any PhotoStore, model: CLIPModel?) throws {
+    /// Loads the model's vectors from `library` (none without a model). With `refreshInterval`,
+    /// a search more than that many seconds after the last check compares the library's
+    /// embeddings stamp and reloads the vectors when photos were embedded, re-embedded or removed
+    /// since (what `photos serve` uses while an indexer runs).
+    public init(library: any PhotoStore, model: CLIPModel?, refreshInterval: Double? = nil) throws {
         self.library = library
         self.model = model
-        guard let model else {
-            ids = []
-            table = nil
-            return
+        self.refreshInterval = refreshInterval
+        if let model {
+            vectors = try SearchVectors(library: library, model: model.folder.name, dimension: model.dimension)
         }
-        let stored = try library.embeddings(model: model.folder.name)
-        var table = try VectorTable(dimension: model.dimension)
-        try stored.vectors.withUnsafeBufferPointer { try table.append(contentsOf: $0) }
-        ids = stored.ids
-        self.table = table
     }
 
     /// How many photos this search scans.
-    public var vectorCount: Int { ids.count }
+    public var vectorCount: Int { current?.ids.count ?? 0 }
+
+    private var current: SearchVectors? {
+        lock.lock()
+        defer { lock.unlock() }
+        return vectors
+    }
+
+    /// Reloads the vectors when the library's stamp differs from the loaded one's. Searches
+    /// running meanwhile keep the vectors they started with; one thread reloads at a time.
+    /// - Returns: true when new vectors were loaded.
+    /// - Throws: the library's errors (the old vectors stay in use).
+    @discardableResult
+    public func refresh() throws -> Bool {
+        guard let model else { return false }
+        lock.lock()
+        guard !reloading, let loaded = vectors else {
+            lock.unlock()
+            return false
+        }
+        reloading = true
+        checkedAt = DispatchTime.now().uptimeNanoseconds
+        lock.unlock()
+        defer {
+            lock.lock()
+            reloading = false
+            lock.unlock()
+        }
+        guard try library.embeddingsStamp(model: model.folder.name) != loaded.stamp else { return false }
+        let fresh = try SearchVectors(library: library, model: model.folder.name, dimension: model.dimension)
+        lock.lock()
+        vectors = fresh
+        lock.unlock()
+        return true
+    }
+
+    /// `refresh()` when `refreshInterval` has passed since the last check.
+    private func refreshIfDue() throws {
+        guard let refreshInterval else { return }
+        lock.lock()
+        let due = Double(DispatchTime.now().uptimeNanoseconds &- checkedAt) / 1e9 >= refreshInterval
+        lock.unlock()
+        if due { try refresh() }
+    }
 
     /// Runs `query`.
     /// - Returns: the hits, notes for the user (e.g. a truncated query) and timings.
     /// - Throws: `EdgeflowError.invalidArgument` for a query that needs a model when there is none,
     ///   or a bad date; errors of the text tower or of reading the example photo.
     public func search(_ query: SearchQuery) throws -> SearchResult {
+        try refreshIfDue()
+        let vectors = current
         var notes: [String] = []
         let start = DispatchTime.now().uptimeNanoseconds
         let needsDates = query.after != nil || query.before != nil || query.order == .date
@@ -101,7 +146,7 @@ public final class PhotoSearch: @unchecked Sendable {
         func inRange(_ date: String) -> Bool {
             (after.map { date >= $0 } ?? true) && (before.map { date < $0 } ?? true)
         }
-        let vector = try queryVector(query, notes: &notes)
+        let vector = try queryVector(query, vectors: vectors, notes: &notes)
         let embedded = DispatchTime.now().uptimeNanoseconds
         guard let vector else {
             guard query.negatives.isEmpty else {
@@ -120,7 +165,8 @@ public final class PhotoSearch: @unchecked Sendable {
             }
             return SearchResult(hits: hits, notes: notes)
         }
-        guard let table else { return SearchResult(hits: [], notes: notes) }
+        guard let vectors else { return SearchResult(hits: [], notes: notes) }
+        let ids = vectors.ids
         var mask: RowMask?
         if after != nil || before != nil || texts != nil {
             mask = RowMask(count: ids.count, rows: ids.indices.filter {
@@ -130,10 +176,9 @@ public final class PhotoSearch: @unchecked Sendable {
         }
         let rows: [ScoredRow]
         if query.compressed {
-            if quantized == nil { quantized = try QuantizedVectorTable(table) }
-            rows = try VectorScan.topK(query: vector, in: quantized!, k: query.limit, allowed: mask)
+            rows = try VectorScan.topK(query: vector, in: try vectors.quantized(), k: query.limit, allowed: mask)
         } else {
-            rows = try VectorScan.topK(query: vector, in: table, k: query.limit, allowed: mask)
+            rows = try VectorScan.topK(query: vector, in: vectors.table, k: query.limit, allowed: mask)
         }
         let floor = query.minScore ?? -.infinity
         var hits: [SearchHit] = []
@@ -149,7 +194,7 @@ public final class PhotoSearch: @unchecked Sendable {
     }
 
     /// The normalized query vector, or nil when the query has neither text nor example.
-    private func queryVector(_ query: SearchQuery, notes: inout [String]) throws -> [Float]? {
+    private func queryVector(_ query: SearchQuery, vectors: SearchVectors?, notes: inout [String]) throws -> [Float]? {
         guard query.text != nil || query.likePhoto != nil || query.likePhotoID != nil else { return nil }
         guard let model else {
             throw EdgeflowError(.invalidArgument, "searching by text or example needs a CLIP model",
@@ -164,8 +209,14 @@ public final class PhotoSearch: @unchecked Sendable {
             if truncated { notes.append("the query was cut to the model's 77 tokens, as CLIP does") }
             add(vector, 1)
         }
-        if let path = query.likePhoto { add(try exampleVector(path, model: model), 1) }
-        if let id = query.likePhotoID { add(try storedVector(id, model: model), 1) }
+        if let path = query.likePhoto { add(try exampleVector(path, model: model, vectors: vectors), 1) }
+        if let id = query.likePhotoID {
+            guard let stored = vectors?.vector(of: id) else {
+                throw EdgeflowError(.invalidArgument, "photo \(id) has no embedding by \(model.folder.name)",
+                                    hint: "index the library with this model first")
+            }
+            add(stored, 1)
+        }
         for negative in query.negatives {
             let (vector, truncated) = try model.embed(text: negative)
             if truncated { notes.append("a --not text was cut to 77 tokens") }
@@ -179,25 +230,15 @@ public final class PhotoSearch: @unchecked Sendable {
     }
 
     /// The example photo's stored vector when the library has it, else its embedding now.
-    private func exampleVector(_ path: String, model: CLIPModel) throws -> [Float] {
+    private func exampleVector(_ path: String, model: CLIPModel, vectors: SearchVectors?) throws -> [Float] {
         let absolute = PhotoScanner.absolute(path)
-        if let photo = try library.photo(path: absolute), let row = ids.firstIndex(of: photo.id), let table {
-            return table.row(row)
+        if let photo = try library.photo(path: absolute), let stored = vectors?.vector(of: photo.id) {
+            return stored
         }
         let decoded = try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: absolute),
                                               options: DecodeOptions(minimumWidth: model.folder.imageSize,
                                                                      minimumHeight: model.folder.imageSize))
         return try model.embed(imageTensor: model.imageTensor(decoded.image))
-    }
-
-    /// The stored vector of library photo `id`.
-    /// - Throws: `EdgeflowError.invalidArgument` when the model has not embedded that photo.
-    private func storedVector(_ id: Int64, model: CLIPModel) throws -> [Float] {
-        guard let row = ids.firstIndex(of: id), let table else {
-            throw EdgeflowError(.invalidArgument, "photo \(id) has no embedding by \(model.folder.name)",
-                                hint: "index the library with this model first")
-        }
-        return table.row(row)
     }
 
     /// Newer capture dates first; equal dates by photo id.

@@ -21,21 +21,25 @@ public struct QuantizedVectorTable: Sendable {
     /// Rows held.
     public var count: Int { exact.count }
 
-    /// Quantizes every row of `table`.
+    /// Quantizes every row of `table`, in parallel over the OpenMP pool's threads.
     /// - Throws: `EdgeflowError.invalidInput` when the int8 copy's size overflows `Int`.
     public init(_ table: VectorTable) throws {
         exact = table
         codes = try VectorStorage<Int8>(dimension: table.dimension, capacity: table.count, copying: nil)
-        scales = []
-        scales.reserveCapacity(table.count)
-        let dimension = table.dimension
-        table.withUnsafeElements { elements in
-            for row in 0..<table.count {
-                let source = UnsafeBufferPointer(rebasing: elements[(row * dimension)..<((row + 1) * dimension)])
-                scales.append(Self.quantize(source, into: codes.elements + row * dimension))
+        let dimension = table.dimension, count = table.count, destination = codes.elements
+        var scales = [Float](repeating: 0, count: count)
+        scales.withUnsafeMutableBufferPointer { scaleOut in
+            table.withUnsafeElements { elements in
+                Parallel.forEachChunk(count, grain: 4096) { rows in
+                    for row in rows {
+                        let source = UnsafeBufferPointer(rebasing: elements[(row * dimension)..<((row + 1) * dimension)])
+                        scaleOut[row] = Self.quantize(source, into: destination + row * dimension)
+                    }
+                }
             }
         }
-        codes.count = table.count
+        self.scales = scales
+        codes.count = count
     }
 
     /// Appends one row to both the fp32 and the int8 tables.
@@ -62,17 +66,17 @@ public struct QuantizedVectorTable: Sendable {
     /// Writes `round(x / scale)` of `source` to `destination` and returns the scale.
     @discardableResult
     static func quantize(_ source: UnsafeBufferPointer<Float>, into destination: UnsafeMutablePointer<Int8>) -> Float {
-        let largest = source.reduce(Float(0)) { max($0, abs($1)) }
+        var largest: Float = 0
+        for x in source { largest = max(largest, abs(x)) }
         guard largest > 0 else {
             destination.initialize(repeating: 0, count: source.count)
             return 0
         }
-        let scale = largest / 127
         let inverse = 127 / largest
-        for (i, x) in source.enumerated() {
-            destination[i] = Int8(max(-127, min(127, (x * inverse).rounded(.toNearestOrEven))))
+        for i in source.indices {
+            destination[i] = Int8(max(-127, min(127, (source[i] * inverse).rounded(.toNearestOrEven))))
         }
-        return scale
+        return largest / 127
     }
 
     func withCodes<R>(_ body: (UnsafePointer<Int8>, UnsafeBufferPointer<Float>) -> R) -> R {
@@ -104,16 +108,23 @@ extension VectorScan {
         let product = k.multipliedReportingOverflow(by: rescoreFactor)
         let wanted = max(product.overflow ? Int.max : product.partialValue, k > Int.max - 32 ? Int.max : k + 32)
         let candidateCount = min(wanted, table.count)
-        var queryCodes = [Int8](repeating: 0, count: table.dimension)
-        let candidates: [ScoredRow] = query.withUnsafeBufferPointer { q in
-            let queryScale = queryCodes.withUnsafeMutableBufferPointer {
-                QuantizedVectorTable.quantize(q, into: $0.baseAddress!)
+        let dimension = table.dimension
+        var queryCodes = [Int8](repeating: 0, count: dimension)
+        var pairs = [Int32](repeating: 0, count: Int8Dot.pairCount(dimension: dimension))
+        let queryScale = query.withUnsafeBufferPointer { q in
+            queryCodes.withUnsafeMutableBufferPointer { QuantizedVectorTable.quantize(q, into: $0.baseAddress!) }
+        }
+        queryCodes.withUnsafeBufferPointer { codes in
+            pairs.withUnsafeMutableBufferPointer {
+                Int8Dot.layOutPairs(query: codes.baseAddress!, dimension: dimension, into: $0.baseAddress!)
             }
-            return queryCodes.withUnsafeBufferPointer { codes in
+        }
+        let candidates: [ScoredRow] = queryCodes.withUnsafeBufferPointer { codes in
+            pairs.withUnsafeBufferPointer { laidOut in
                 table.withCodes { rows, scales in
-                    let scorer = Int8RowScorer(dot: Int8Dot(query: codes.baseAddress!, dimension: table.dimension),
-                                               base: rows, scales: scales.baseAddress!, queryScale: queryScale)
-                    return TopKSelection.select(scorer, count: table.count, dimension: table.dimension,
+                    let dot = Int8Dot(query: codes.baseAddress!, pairs: laidOut.baseAddress!, dimension: dimension)
+                    let scorer = Int8RowScorer(dot: dot, base: rows, scales: scales.baseAddress!, queryScale: queryScale)
+                    return TopKSelection.select(scorer, count: table.count, dimension: dimension,
                                                 k: candidateCount, mask: allowed)
                 }
             }
@@ -145,7 +156,7 @@ struct Int8RowScorer: RowScorer {
 
     func scoreBlock(_ start: Int, count: Int, into scores: UnsafeMutablePointer<Float>) {
         withUnsafeTemporaryAllocation(of: Int32.self, capacity: count) { sums in
-            WideRowDots.int8(query: dot.query, rows: base + start * dot.dimension, count: count,
+            WideRowDots.int8(query: dot.query, pairs: dot.pairs, rows: base + start * dot.dimension, count: count,
                              dimension: dot.dimension, into: sums.baseAddress!)
             for i in 0..<count { scores[i] = Float(sums[i]) * (scales[start + i] * queryScale) }
         }

@@ -22,19 +22,20 @@ enum WideRowDots {
         }
     }
 
-    /// `sums[i] = query · rows[i]` in Int32 for `count` consecutive int8 rows.
-    static func int8(query: UnsafePointer<Int8>, rows: UnsafePointer<Int8>, count: Int, dimension: Int,
-                     into sums: UnsafeMutablePointer<Int32>) {
+    /// `sums[i] = query · rows[i]` in Int32 for `count` consecutive int8 rows; `pairs` is the
+    /// query laid out by `Int8Dot.layOutPairs`.
+    static func int8(query: UnsafePointer<Int8>, pairs: UnsafePointer<Int32>, rows: UnsafePointer<Int8>, count: Int,
+                     dimension: Int, into sums: UnsafeMutablePointer<Int32>) {
         switch SIMDBuild.current {
         case .avx512:
-            EFKernelsAVX512.FastKernels.rowDotsInt8(query: query, rows: rows, count: count, dimension: dimension,
-                                                    into: sums)
+            EFKernelsAVX512.FastKernels.rowDotsInt8(query: query, pairs: pairs, rows: rows, count: count,
+                                                    dimension: dimension, into: sums)
         case .avx2:
-            EFKernelsAVX2.FastKernels.rowDotsInt8(query: query, rows: rows, count: count, dimension: dimension,
-                                                  into: sums)
+            EFKernelsAVX2.FastKernels.rowDotsInt8(query: query, pairs: pairs, rows: rows, count: count,
+                                                  dimension: dimension, into: sums)
         case .baseline:
-            EFKernels.FastKernels.rowDotsInt8(query: query, rows: rows, count: count, dimension: dimension,
-                                              into: sums)
+            EFKernels.FastKernels.rowDotsInt8(query: query, pairs: pairs, rows: rows, count: count,
+                                              dimension: dimension, into: sums)
         }
     }
 }
