@@ -35,6 +35,9 @@ final class PhotoAPI: Sendable {
         var model: String?
         var notes: [String]
         var results: [Hit]
+        /// Seconds embedding the query texts and photo, and scanning and looking up the hits.
+        var embedSeconds: Double
+        var scanSeconds: Double
     }
 
     /// `GET /api/search`.
@@ -57,7 +60,8 @@ final class PhotoAPI: Sendable {
             Hit(id: $0.photo.id, path: $0.photo.path, score: $0.score, date: $0.date, width: $0.photo.width,
                 height: $0.photo.height)
         }
-        return Replies.json(SearchAnswer(model: model?.folder.name, notes: found.notes, results: hits))
+        return Replies.json(SearchAnswer(model: model?.folder.name, notes: found.notes, results: hits,
+                                         embedSeconds: found.embedSeconds, scanSeconds: found.scanSeconds))
     }
 
     /// `GET /api/photos/ID/thumbnail`: the JPEG the index stored.

@@ -104,6 +104,23 @@ class PhotoLibraryIndexTests: XCTestCase {
         XCTAssertEqual(try library.photos().count, 4)
     }
 
+    /// A page of hits is looked up in one query: the same records as one by one, missing ids left out.
+    func testPhotosByIDsMatchOneByOne() throws {
+        let folder = try makeFolder()
+        let library = try openLibrary()
+        _ = try PhotoIndexer(library: library, model: nil).run(folders: [folder.path])
+        let ids = try library.photos().map(\.id)
+        let found = try library.photos(ids: ids + [999_999, ids[0]])
+        XCTAssertEqual(found.count, ids.count)
+        for id in ids {
+            let single = try XCTUnwrap(try library.photo(id: id))
+            XCTAssertEqual(found[id]?.path, single.path)
+            XCTAssertEqual(found[id]?.contentHash, single.contentHash)
+            XCTAssertEqual(found[id]?.width, single.width)
+        }
+        XCTAssertEqual(try library.photos(ids: []).count, 0)
+    }
+
     /// The stamp `photos serve` polls moves with every embedding added, replaced (even the newest
     /// row's, which SQLite's REPLACE would otherwise give its old rowid back) or removed.
     func testTheEmbeddingsStampMovesWithEveryChange() throws {

@@ -20,6 +20,11 @@ final class VectorQuantizedScanTests: XCTestCase {
                 XCTAssertLessThanOrEqual(abs(Float(code) * scale - x), scale * 0.5001 + 1e-9)
             }
         }
+        // Largest 127, so the step is exactly 1: halves round to the even neighbour.
+        let ties: [Float] = [127, 0.5, 1.5, 2.5, -0.5, -1.5, 126.5, -126.5, 3.49, -3.51]
+        let tied = try QuantizedVectorTable(VectorTable(dimension: ties.count, rows: [ties]))
+        XCTAssertEqual(tied.quantizedRow(0).codes, [127, 0, 2, 2, 0, -2, 126, -126, 3, -4])
+        XCTAssertEqual(tied.quantizedRow(0).scale, 1)
     }
 
     /// Recall@10 of the int8 scan against the exact scan over `queries`, and checks that every

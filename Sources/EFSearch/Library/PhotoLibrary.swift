@@ -61,6 +61,22 @@ public final class PhotoLibrary: @unchecked Sendable {
         }
     }
 
+    public func photos(ids: [Int64]) throws -> [Int64: PhotoRecord] {
+        try read { db in
+            var found: [Int64: PhotoRecord] = [:]
+            for chunk in stride(from: 0, to: ids.count, by: 500) {  // under SQLite's 32,766 parameters
+                let part = Array(ids[chunk..<min(chunk + 500, ids.count)])
+                let marks = Array(repeating: "?", count: part.count).joined(separator: ", ")
+                for row in try Row.fetchAll(db, sql: "SELECT * FROM photos WHERE id IN (\(marks))",
+                                            arguments: StatementArguments(part)) {
+                    let record = try Self.record(row)
+                    found[record.id] = record
+                }
+            }
+            return found
+        }
+    }
+
     /// The photo at `path` (absolute), or nil.
     public func photo(path: String) throws -> PhotoRecord? {
         try read { db in

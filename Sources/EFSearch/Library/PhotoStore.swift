@@ -15,6 +15,8 @@ public protocol PhotoStore: AnyObject, Sendable {
     func photos() throws -> [PhotoRecord]
     /// The photo with `id`, or nil.
     func photo(id: Int64) throws -> PhotoRecord?
+    /// The photos with `ids` that exist, by id: one query for a page of search hits.
+    func photos(ids: [Int64]) throws -> [Int64: PhotoRecord]
     /// The photo at `path` (absolute), or nil.
     func photo(path: String) throws -> PhotoRecord?
     /// Every photo with the models that embedded it and whether it has a thumbnail and text.

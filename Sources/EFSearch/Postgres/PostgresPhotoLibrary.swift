@@ -38,6 +38,12 @@ public final class PostgresPhotoLibrary: PhotoStore, @unchecked Sendable {
                                                 [.int(id)])).first
     }
 
+    public func photos(ids: [Int64]) throws -> [Int64: PhotoRecord] {
+        let rows = try connection.execute("SELECT \(Self.photoColumns) FROM photos WHERE id = ANY($1::bigint[])",
+                                          [.array(ids)])
+        return Dictionary(try Self.records(rows).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
     public func photo(path: String) throws -> PhotoRecord? {
         try Self.records(try connection.execute("SELECT \(Self.photoColumns) FROM photos WHERE path = $1",
                                                 [.text(path)])).first

@@ -158,9 +158,11 @@ public final class PhotoSearch: @unchecked Sendable {
                 let kept = Set(chosen)
                 chosen = withText.map(\.id).filter(kept.contains)
             }
+            let page = Array(chosen.prefix(query.limit))
+            let records = try library.photos(ids: page)
             var hits: [SearchHit] = []
-            for id in chosen.prefix(query.limit) {
-                guard let photo = try library.photo(id: id), let date = dates[id] else { continue }
+            for id in page {
+                guard let photo = records[id], let date = dates[id] else { continue }
                 hits.append(SearchHit(photo: photo, score: nil, text: texts?[id], date: date))
             }
             return SearchResult(hits: hits, notes: notes)
@@ -181,9 +183,11 @@ public final class PhotoSearch: @unchecked Sendable {
             rows = try VectorScan.topK(query: vector, in: vectors.table, k: query.limit, allowed: mask)
         }
         let floor = query.minScore ?? -.infinity
+        let kept = rows.filter { $0.score >= floor }
+        let records = try library.photos(ids: kept.map { ids[$0.row] })
         var hits: [SearchHit] = []
-        for row in rows where row.score >= floor {
-            guard let photo = try library.photo(id: ids[row.row]) else { continue }
+        for row in kept {
+            guard let photo = records[ids[row.row]] else { continue }
             let date = dates[photo.id] ?? photo.takenAt ?? PhotoLibrary.isoDate(nanoseconds: photo.mtimeNanoseconds)
             hits.append(SearchHit(photo: photo, score: row.score, text: texts?[photo.id], date: date))
         }
