@@ -13,6 +13,8 @@ final class PhotoAPI: Sendable {
     let model: CLIPModel?
     let search: PhotoSearch
     let compressedScan: Bool
+    /// Where searches run (see SearchThread).
+    let searchThread = SearchThread()
 
     /// Loads the model's vectors from the library (see `PhotoServer.init` for the options).
     init(library: any PhotoStore, model: CLIPModel?, refreshSeconds: Double?, compressedScan: Bool) throws {

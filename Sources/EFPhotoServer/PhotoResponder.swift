@@ -17,7 +17,7 @@ struct PhotoResponder: HTTPResponder {
     func respond(to request: Request, context: Context) async throws -> Response {
         do {
             try check(request)
-            return try route(request)
+            return try await route(request)
         } catch let error as APIError {
             return Replies.error(error)
         } catch let error as EdgeflowError {
@@ -54,14 +54,16 @@ struct PhotoResponder: HTTPResponder {
         return lowered.split(separator: ":", maxSplits: 1).first.map(String.init) ?? lowered
     }
 
-    private func route(_ request: Request) throws -> Response {
+    private func route(_ request: Request) async throws -> Response {
         let path = request.uri.path
         switch path {
         case "/", "/index.html": return WebAssets.page
         case "/app.js": return WebAssets.script
         case "/app.css": return WebAssets.style
         case "/api/status": return try api.status()
-        case "/api/search": return try api.search(SearchParameters(try parameters(request)))
+        case "/api/search":
+            let parameters = try SearchParameters(try parameters(request))
+            return try await api.searchThread.run { [api] in try api.search(parameters) }
         default: break
         }
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)

@@ -47,6 +47,37 @@ final class PostgresLibraryIndexTests: PhotoLibraryIndexTests {
     }
 }
 
+/// A library whose server session is ended (as a server restart or a dropped network would):
+/// reads and transactions are run again on a new connection; a lone write fails once, saying so,
+/// and the next works.
+final class PostgresReconnectTests: XCTestCase {
+    func testALostConnectionIsReestablished() throws {
+        let cluster = try SharedPostgres.cluster()
+        let url = try cluster.createDatabase()
+        let name = String(url.split(separator: "/").last!)
+        let library = try PostgresPhotoLibrary(url: url)
+        func endSessions() throws {
+            try cluster.sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(name)' "
+                                + "AND pid <> pg_backend_pid()", database: name)
+        }
+        XCTAssertEqual(try library.photos().count, 0)
+        try endSessions()
+        XCTAssertEqual(try library.photos().count, 0, "a read after the session ended is run again")
+        XCTAssertEqual(try library.embeddingsStamp(model: "m"), EmbeddingsStamp(count: 0, newest: 0))
+
+        try endSessions()
+        XCTAssertThrowsError(try library.beginRun(folders: ["/photos"], model: nil)) { error in
+            XCTAssertEqual((error as? EdgeflowError)?.kind, .io)
+            XCTAssertTrue("\(error)".contains("re-established"), "an INSERT is not run twice: \(error)")
+        }
+        XCTAssertGreaterThan(try library.beginRun(folders: ["/photos"], model: nil), 0)
+        try endSessions()
+        let model = try library.registerModel(name: "m", dimension: 4, fingerprint: "f")  // its BEGIN is retried
+        XCTAssertEqual(try library.models().map(\.name), ["m"])
+        XCTAssertFalse(model.reset)
+    }
+}
+
 final class PostgresTextSearchTests: PhotoTextSearchTests {
     private var url: String?
 

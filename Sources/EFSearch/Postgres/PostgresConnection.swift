@@ -96,6 +96,10 @@ final class PostgresRows {
 final class PostgresConnection: @unchecked Sendable {
     private let connection: OpaquePointer
     private let lock = NSRecursiveLock()
+    /// Inside `transaction`: a lost connection then fails the whole transaction (never retried).
+    private var inTransaction = false
+    /// Connections re-established so far.
+    private var resets = 0
     /// The URL without its password, for messages.
     let location: String
 
@@ -120,11 +124,44 @@ final class PostgresConnection: @unchecked Sendable {
     deinit { PQfinish(connection) }
 
     /// Runs one statement with `parameters` ($1, $2, …); `binary` asks for binary results.
+    ///
+    /// A connection found lost (the server restarted, an administrator ended the session, the
+    /// network dropped) is re-established at once. A `SELECT` (or `BEGIN`) outside a transaction
+    /// is then run again; anything else fails with the error, since the server may already have applied it,
+    /// and the next statement runs on the new connection.
     /// - Throws: `EdgeflowError.io` with the server's message when it fails.
     @discardableResult
     func execute(_ sql: String, _ parameters: [PostgresValue] = [], binary: Bool = false) throws -> PostgresRows {
         lock.lock()
         defer { lock.unlock() }
+        do {
+            return try executeOnce(sql, parameters, binary: binary)
+        } catch let error as EdgeflowError {
+            guard PQstatus(connection) == CONNECTION_BAD else { throw error }
+            try reconnect(after: error)
+            guard !inTransaction, sql.hasPrefix("SELECT") || sql == "BEGIN" else {
+                throw EdgeflowError(.io, error.message + " (the connection was lost and has been re-established; "
+                                        + "the statement was not retried)")
+            }
+            return try executeOnce(sql, parameters, binary: binary)
+        }
+    }
+
+    /// Re-establishes a lost connection (libpq's PQreset, same parameters).
+    /// - Throws: `EdgeflowError.io` naming `error` and the reconnection's failure.
+    private func reconnect(after error: EdgeflowError) throws {
+        PQreset(connection)
+        resets += 1
+        guard PQstatus(connection) == CONNECTION_OK else {
+            throw EdgeflowError(.io, error.message + "; reconnecting failed: "
+                                    + String(cString: PQerrorMessage(connection))
+                                        .trimmingCharacters(in: .whitespacesAndNewlines),
+                                hint: "check that the PostgreSQL server runs")
+        }
+        _ = try executeOnce("SET client_min_messages = warning", [], binary: false)
+    }
+
+    private func executeOnce(_ sql: String, _ parameters: [PostgresValue], binary: Bool) throws -> PostgresRows {
         let bytes: [[UInt8]?] = parameters.map { value in
             switch value {
             case .text(let text): return Array(text.utf8) + [0]
@@ -181,12 +218,16 @@ final class PostgresConnection: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         try execute("BEGIN")
+        inTransaction = true
+        defer { inTransaction = false }
+        let connectionAtStart = resets
         do {
             let value = try body()
             try execute("COMMIT")
             return value
         } catch {
-            _ = try? execute("ROLLBACK")
+            // A transaction whose connection was lost ended with it: nothing to roll back.
+            if resets == connectionAtStart { _ = try? execute("ROLLBACK") }
             throw error
         }
     }
