@@ -3,18 +3,27 @@
 
 import EFCore
 import EFSearch
+import EdgeflowRuntime
 import Foundation
 
 enum CLIPFolderLoading {
-    /// The folder's model with both towers compiled and loaded.
+    /// The folder's model with both towers compiled and loaded; the text tower is the int8 one
+    /// `models quantize` made (textual/model.int8.efx) when it is there and newer than the ONNX
+    /// file, unless `int8Text` is false.
     /// - Parameter log: receives one line per tower compiled.
-    static func load(_ path: String, log: (String) -> Void) throws -> CLIPModel {
+    static func load(_ path: String, int8Text: Bool = true, log: (String) -> Void) throws -> CLIPModel {
         let folder = try CLIPFolder(url: CommandSupport.url(path))
         let visual = try FolderModelCompiling.executable(onnx: folder.visualONNX, efx: folder.visualExecutable,
                                                          log: log)
-        let textual = folder.hasTextual
-            ? try FolderModelCompiling.executable(onnx: folder.textualONNX, efx: folder.textualExecutable, log: log)
-            : nil
+        var textual: EdgeflowModel?
+        if folder.hasTextual {
+            if int8Text, FolderModelCompiling.isCurrent(folder.textualInt8Executable, comparedWith: folder.textualONNX) {
+                textual = try EdgeflowModel(contentsOf: folder.textualInt8Executable)
+            } else {
+                textual = try FolderModelCompiling.executable(onnx: folder.textualONNX, efx: folder.textualExecutable,
+                                                              log: log)
+            }
+        }
         return try CLIPModel(folder: folder, visual: visual, textual: textual)
     }
 

@@ -25,6 +25,29 @@ enum FolderModelCompiling {
                            log: (String) -> Void) throws -> EdgeflowModel {
         if isCurrent(efx, comparedWith: onnx) { return try EdgeflowModel(contentsOf: efx) }
         let start = Date()
+        let (graph, metadata) = try optimizedGraph(onnx: onnx, inputShape: inputShape, relabelBatch: relabelBatch)
+        try writeExecutable(graph, metadata: metadata, to: efx)
+        log(String(format: "compiled %@ → %@ (%.1f s)", onnx.path, efx.lastPathComponent,
+                   Date().timeIntervalSince(start)))
+        return try EdgeflowModel(contentsOf: efx)
+    }
+
+    /// Compiles the optimized (fp or quantized) `graph` with fp32 matrix products and writes the
+    /// executable to `efx` atomically.
+    /// - Throws: the compiler's errors; `EdgeflowError.io` when the file cannot be written.
+    static func writeExecutable(_ graph: Graph, metadata: ArchiveMetadata, to efx: URL) throws {
+        let compiled = try Compiler.compile(graph, CompileOptions())
+        let manifest = try CompileCommand.manifest(for: graph, metadata, stage: graph.stage, embedded: nil,
+                                                   precision: MatrixPrecision.float32.rawValue)
+        try ExecutableWriter.write(plan: compiled.plan, constants: compiled.constants, manifest: manifest, recipe: nil,
+                                   to: efx)
+    }
+
+    /// `onnx` imported and fp-optimized, with the metadata naming it as the source (so every
+    /// executable made from it carries its SHA-256).
+    /// - Throws: the importer's and the optimizer's errors.
+    static func optimizedGraph(onnx: URL, inputShape: [Int]? = nil,
+                               relabelBatch: Bool = false) throws -> (Graph, ArchiveMetadata) {
         // Decoded once: read for the input's name, then imported.
         var model = try OnnxModel(contentsOf: onnx)
         if relabelBatch { relabelBatchAxis(of: &model.graph) }
@@ -41,15 +64,7 @@ enum FolderModelCompiling {
             try ONNXImporter.importModel(model, baseDirectory: onnx.deletingLastPathComponent(), options: options)
         }
         let metadata = try ArchiveMetadata(describing: graph, sourceModel: try SourceModel(describing: onnx))
-        let optimized = try ModelPipeline.optimize(graph)
-        let compiled = try Compiler.compile(optimized.graph, CompileOptions())
-        let manifest = try CompileCommand.manifest(for: optimized.graph, metadata, stage: graph.stage, embedded: nil,
-                                                   precision: MatrixPrecision.float32.rawValue)
-        try ExecutableWriter.write(plan: compiled.plan, constants: compiled.constants, manifest: manifest, recipe: nil,
-                                   to: efx)
-        log(String(format: "compiled %@ → %@ (%.1f s)", onnx.path, efx.lastPathComponent,
-                   Date().timeIntervalSince(start)))
-        return try EdgeflowModel(contentsOf: efx)
+        return (try ModelPipeline.optimize(graph).graph, metadata)
     }
 
     /// Dim 0 of every graph input and output, where fixed at 1, becomes the symbolic "batch";

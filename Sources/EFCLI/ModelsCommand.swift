@@ -7,7 +7,7 @@ import Foundation
 struct ModelsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "models",
-        abstract: "Download CLIP models in Immich's layout and list the ones on this machine.",
+        abstract: "Download CLIP models in Immich's layout, list them, and make int8 text towers.",
         discussion: """
             Models live in one folder each (NAME/config.json, visual/, textual/) under the models \
             folder: --models-dir, else $EDGEFLOW_MODELS, else ~/.cache/edgeflow/models. \
@@ -17,8 +17,9 @@ struct ModelsCommand: ParsableCommand {
               edgeflow models pull ViT-B-32__openai
               edgeflow models pull ViT-B-16__openai --models-dir /srv/models --json
               edgeflow models list
+              edgeflow models quantize ViT-B-32__openai      (an int8 text tower: faster text queries)
             """,
-        subcommands: [ModelsPullCommand.self, ModelsListCommand.self])
+        subcommands: [ModelsPullCommand.self, ModelsListCommand.self, ModelsQuantizeCommand.self])
 }
 
 /// The `--models-dir` option and how it resolves.

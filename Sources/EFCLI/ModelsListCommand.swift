@@ -26,6 +26,8 @@ struct ModelsListCommand: ParsableCommand {
         var bytes: Int
         var compiled: Bool
         var complete: Bool
+        /// An int8 text tower (`models quantize`) is there and current.
+        var int8Text: Bool
     }
 
     func run() throws {
@@ -40,7 +42,8 @@ struct ModelsListCommand: ParsableCommand {
             for entry in entries {
                 let state = !entry.complete ? "incomplete (run `edgeflow models pull \(entry.name)` again)"
                     : entry.compiled ? "compiled" : "not compiled yet (compiled on first use)"
-                print([entry.name, CommandSupport.bytes(entry.bytes), state].joined(separator: "  "))
+                print([entry.name, CommandSupport.bytes(entry.bytes), state + (entry.int8Text ? ", int8 text tower" : "")]
+                    .joined(separator: "  "))
             }
             print("\(entries.count) models in \(root.path)")
         }
@@ -58,8 +61,10 @@ struct ModelsListCommand: ParsableCommand {
             return !FileManager.default.fileExists(atPath: onnx.path)
                 || FolderModelCompiling.isCurrent(efx, comparedWith: onnx)
         }
+        let int8Text = FolderModelCompiling.isCurrent(folder.appendingPathComponent("textual/model.int8.efx"),
+                                                      comparedWith: folder.appendingPathComponent("textual/model.onnx"))
         return Entry(name: folder.lastPathComponent, path: folder.path, bytes: files.reduce(0) { $0 + $1.size },
-                     compiled: compiled, complete: hasConfig && !partial)
+                     compiled: compiled, complete: hasConfig && !partial, int8Text: int8Text)
     }
 
     /// Every regular file under `folder` (relative path, size); symbolic links are not followed.

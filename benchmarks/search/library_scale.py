@@ -146,14 +146,19 @@ def serve_latency(args, library, model, compressed):
         url = lambda q: f"{address}api/search?q={urllib.parse.quote(q)}&limit=50"
         for q in queries:  # warm-up: the first query starts the thread pool and the int8 copy
             urllib.request.urlopen(url(q)).read()
-        times = []
+        times, embeds, scans = [], [], []
         for i in range(args.runs * 4):
             start = time.perf_counter()
             body = urllib.request.urlopen(url(queries[i % len(queries)] + f" {i}")).read()
             times.append((time.perf_counter() - start) * 1000)
-            assert len(json.loads(body)["results"]) == 50
+            answer = json.loads(body)
+            assert len(answer["results"]) == 50
+            embeds.append(answer["embedSeconds"] * 1000)
+            scans.append(answer["scanSeconds"] * 1000)
         print(f"photos serve{' --compressed' if compressed else ''}: text query over HTTP, median "
-              f"{statistics.median(times):.1f} ms, max {max(times):.1f} ms ({len(times)} queries after 5 warm-up)")
+              f"{statistics.median(times):.1f} ms (server: text embedding {statistics.median(embeds):.1f} ms, "
+              f"scan + top 50 {statistics.median(scans):.1f} ms), max {max(times):.1f} ms "
+              f"({len(times)} queries after 5 warm-up)")
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -31,6 +31,8 @@ public struct CLIPFolder: Sendable {
     public var textualONNX: URL { url.appendingPathComponent("textual/model.onnx") }
     public var visualExecutable: URL { url.appendingPathComponent("visual/model.efx") }
     public var textualExecutable: URL { url.appendingPathComponent("textual/model.efx") }
+    /// The int8 text tower `edgeflow models quantize` writes; used for queries when present.
+    public var textualInt8Executable: URL { url.appendingPathComponent("textual/model.int8.efx") }
     public var tokenizerJSON: URL { url.appendingPathComponent("textual/tokenizer.json") }
 
     /// True when the text tower comes with a Hugging Face tokenizer.json (used instead of the

@@ -105,6 +105,18 @@ public final class CLIPModel: @unchecked Sendable {
         guard let textual else {
             throw EdgeflowError(.unsupported, "\(folder.name) has no text tower (textual/model.onnx)")
         }
+        let (tensor, truncated) = try textTensor(text)
+        let outputs = try textual.run([textual.inputs[0].name: tensor])
+        return (try Self.normalized(outputs[textual.outputs[0].name], what: "\(folder.name) text output"), truncated)
+    }
+
+    /// The text tower's input for `text`: its token ids as the tower takes them (int32 or int64
+    /// [1, context length]), and whether the text was cut to fit.
+    /// - Throws: as `embed(text:)`.
+    public func textTensor(_ text: String) throws -> (tensor: Tensor, truncated: Bool) {
+        guard let textual else {
+            throw EdgeflowError(.unsupported, "\(folder.name) has no text tower (textual/model.onnx)")
+        }
         guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw EdgeflowError(.invalidInput, "the query text is empty")
         }
@@ -121,9 +133,7 @@ public final class CLIPModel: @unchecked Sendable {
         }
         let tensor = input.dtype == .int32 ? Tensor(shape: input.shape, scalars: ids)
             : Tensor(shape: input.shape, scalars: ids.map(Int64.init))
-        let outputs = try textual.run([input.name: tensor])
-        return (try Self.normalized(outputs[textual.outputs[0].name], what: "\(folder.name) text output"),
-                tokens.truncated)
+        return (tensor, tokens.truncated)
     }
 
     /// "float32[1, 512], …" for error messages.
@@ -133,7 +143,7 @@ public final class CLIPModel: @unchecked Sendable {
 
     /// `tensor`'s values scaled to unit length.
     /// - Throws: `EdgeflowError.invalidModel` for a missing, non-finite or zero output.
-    static func normalized(_ tensor: Tensor?, what: String) throws -> [Float] {
+    public static func normalized(_ tensor: Tensor?, what: String) throws -> [Float] {
         guard let tensor, tensor.dtype == .float32 else { throw EdgeflowError(.invalidModel, "\(what) is missing") }
         let values: [Float] = tensor.scalars()
         let norm = values.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
