@@ -123,11 +123,17 @@ def main():
                   f"(medians of {args.runs})")
         for compressed in (False, True):
             serve_latency(args, library, model, compressed)
+        # The same with the int8 text tower `edgeflow models quantize` makes (written into the copy).
+        made = subprocess.run([args.edgeflow, "models", "quantize", model], capture_output=True, text=True)
+        print("models quantize: " + " / ".join(made.stdout.strip().splitlines()[:3]))
+        if made.returncode == 0:
+            for compressed in (False, True):
+                serve_latency(args, library, model, compressed, label=" (int8 text tower)")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def serve_latency(args, library, model, compressed):
+def serve_latency(args, library, model, compressed, label=""):
     """Text queries against a running `photos serve` (model loaded, vectors in memory), timed by
     the client over HTTP: what the web page waits for after the first query."""
     server = subprocess.Popen([args.edgeflow, "photos", "serve", "--library", library, "--model", model, "--port",
@@ -155,7 +161,7 @@ def serve_latency(args, library, model, compressed):
             assert len(answer["results"]) == 50
             embeds.append(answer["embedSeconds"] * 1000)
             scans.append(answer["scanSeconds"] * 1000)
-        print(f"photos serve{' --compressed' if compressed else ''}: text query over HTTP, median "
+        print(f"photos serve{' --compressed' if compressed else ''}{label}: text query over HTTP, median "
               f"{statistics.median(times):.1f} ms (server: text embedding {statistics.median(embeds):.1f} ms, "
               f"scan + top 50 {statistics.median(scans):.1f} ms), max {max(times):.1f} ms "
               f"({len(times)} queries after 5 warm-up)")
