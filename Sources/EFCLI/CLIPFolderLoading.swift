@@ -17,8 +17,9 @@ enum CLIPFolderLoading {
                                                          log: log)
         var textual: EdgeflowModel?
         if folder.hasTextual {
-            if int8Text, FolderModelCompiling.isCurrent(folder.textualInt8Executable, comparedWith: folder.textualONNX) {
-                textual = try EdgeflowModel(contentsOf: folder.textualInt8Executable)
+            let int8 = folder.textualInt8Executable
+            if int8Text, FolderModelCompiling.isCurrent(int8, comparedWith: folder.textualONNX) {
+                textual = try EdgeflowModel(contentsOf: int8)
             } else {
                 textual = try FolderModelCompiling.executable(onnx: folder.textualONNX, efx: folder.textualExecutable,
                                                               log: log)

@@ -42,8 +42,8 @@ struct ModelsListCommand: ParsableCommand {
             for entry in entries {
                 let state = !entry.complete ? "incomplete (run `edgeflow models pull \(entry.name)` again)"
                     : entry.compiled ? "compiled" : "not compiled yet (compiled on first use)"
-                print([entry.name, CommandSupport.bytes(entry.bytes), state + (entry.int8Text ? ", int8 text tower" : "")]
-                    .joined(separator: "  "))
+                let text = entry.int8Text ? ", int8 text tower" : ""
+                print([entry.name, CommandSupport.bytes(entry.bytes), state + text].joined(separator: "  "))
             }
             print("\(entries.count) models in \(root.path)")
         }

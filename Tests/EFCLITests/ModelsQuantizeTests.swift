@@ -82,7 +82,8 @@ final class ModelsQuantizeTests: XCTestCase {
         XCTAssertTrue(report["written"] is NSNull || report["written"] == nil, "\(report)")
         XCTAssertFalse(FileManager.default.fileExists(atPath: model.appendingPathComponent(
             "textual/model.int8.efx").path))
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: model.appendingPathComponent("textual").path)
+        let textual = model.appendingPathComponent("textual").path
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: textual)
         XCTAssertFalse(leftovers.contains { $0.contains("int8") }, "no staging file is left: \(leftovers)")
     }
 

@@ -32,8 +32,9 @@ public struct QuantizedVectorTable: Sendable {
             table.withUnsafeElements { elements in
                 Parallel.forEachChunk(count, grain: 4096) { rows in
                     for row in rows {
-                        let source = UnsafeBufferPointer(rebasing: elements[(row * dimension)..<((row + 1) * dimension)])
-                        scaleOut[row] = Self.quantize(source, into: destination + row * dimension)
+                        let start = row * dimension
+                        let source = UnsafeBufferPointer(rebasing: elements[start..<(start + dimension)])
+                        scaleOut[row] = Self.quantize(source, into: destination + start)
                     }
                 }
             }
@@ -130,7 +131,8 @@ extension VectorScan {
             pairs.withUnsafeBufferPointer { laidOut in
                 table.withCodes { rows, scales in
                     let dot = Int8Dot(query: codes.baseAddress!, pairs: laidOut.baseAddress!, dimension: dimension)
-                    let scorer = Int8RowScorer(dot: dot, base: rows, scales: scales.baseAddress!, queryScale: queryScale)
+                    let scorer = Int8RowScorer(dot: dot, base: rows, scales: scales.baseAddress!,
+                                               queryScale: queryScale)
                     return TopKSelection.select(scorer, count: table.count, dimension: dimension,
                                                 k: candidateCount, mask: allowed)
                 }
