@@ -3,6 +3,7 @@
 
 import ArgumentParser
 import EFCore
+import EFSearch
 import Foundation
 
 struct ModelsListCommand: ParsableCommand {
@@ -61,7 +62,7 @@ struct ModelsListCommand: ParsableCommand {
             return !FileManager.default.fileExists(atPath: onnx.path)
                 || FolderModelCompiling.isCurrent(efx, comparedWith: onnx)
         }
-        let int8Text = FolderModelCompiling.isCurrent(folder.appendingPathComponent("textual/model.int8.efx"),
+        let int8Text = FolderModelCompiling.isCurrent(folder.appendingPathComponent(CLIPFolder.textualInt8Path),
                                                       comparedWith: folder.appendingPathComponent("textual/model.onnx"))
         return Entry(name: folder.lastPathComponent, path: folder.path, bytes: files.reduce(0) { $0 + $1.size },
                      compiled: compiled, complete: hasConfig && !partial, int8Text: int8Text)

@@ -20,8 +20,8 @@ struct ModelsQuantizeCommand: ParsableCommand {
             Quantizes the text tower (textual/model.onnx) with Edgeflow's int8 defaults, calibrated on \
             48 built-in search-like texts (or --captions FILE, one text per line), then embeds 16 \
             held-out texts with both towers. When every held-out cosine is at least 0.995 it writes \
-            textual/model.int8.efx, which `photos search`, `photos serve` and `photos index` use for \
-            text queries from then on (delete the file to go back to fp32); otherwise it writes \
+            textual/model.int8.efx, which `photos search`, `photos serve`, `photos index` and \
+            `serve-ml` use for text queries from then on (delete the file to go back to fp32); otherwise it writes \
             nothing and says how close it came. Image embeddings are not affected.
 
             Examples:

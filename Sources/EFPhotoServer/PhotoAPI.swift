@@ -14,7 +14,7 @@ final class PhotoAPI: Sendable {
     let search: PhotoSearch
     let compressedScan: Bool
     /// Where searches run (see SearchThread).
-    let searchThread = SearchThread()
+    private let searchThread = SearchThread()
 
     /// Loads the model's vectors from the library (see `PhotoServer.init` for the options).
     init(library: any PhotoStore, model: CLIPModel?, refreshSeconds: Double?, compressedScan: Bool) throws {
@@ -42,8 +42,12 @@ final class PhotoAPI: Sendable {
         var scanSeconds: Double
     }
 
-    /// `GET /api/search`.
-    func search(_ parameters: SearchParameters) throws -> Response {
+    /// `GET /api/search`, run on the search thread.
+    func search(_ parameters: SearchParameters) async throws -> Response {
+        try await searchThread.run { [self] in try searchNow(parameters) }
+    }
+
+    private func searchNow(_ parameters: SearchParameters) throws -> Response {
         if model == nil, parameters.needsText || parameters.query.likePhotoID != nil {
             throw APIError(.badRequest, "searching by text or by example needs a CLIP model, and the server has none",
                            hint: "start it with --model DIR; without a model only dates can be searched")

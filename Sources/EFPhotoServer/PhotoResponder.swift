@@ -63,7 +63,7 @@ struct PhotoResponder: HTTPResponder {
         case "/api/status": return try api.status()
         case "/api/search":
             let parameters = try SearchParameters(try parameters(request))
-            return try await api.searchThread.run { [api] in try api.search(parameters) }
+            return try await api.search(parameters)
         default: break
         }
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)

@@ -32,7 +32,9 @@ public struct CLIPFolder: Sendable {
     public var visualExecutable: URL { url.appendingPathComponent("visual/model.efx") }
     public var textualExecutable: URL { url.appendingPathComponent("textual/model.efx") }
     /// The int8 text tower `edgeflow models quantize` writes; used for queries when present.
-    public var textualInt8Executable: URL { url.appendingPathComponent("textual/model.int8.efx") }
+    public var textualInt8Executable: URL { url.appendingPathComponent(Self.textualInt8Path) }
+    /// `textualInt8Executable` relative to a model folder.
+    public static let textualInt8Path = "textual/model.int8.efx"
     public var tokenizerJSON: URL { url.appendingPathComponent("textual/tokenizer.json") }
 
     /// True when the text tower comes with a Hugging Face tokenizer.json (used instead of the
