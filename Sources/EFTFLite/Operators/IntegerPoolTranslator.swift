@@ -8,6 +8,11 @@ import EFKernels
 import EFONNX
 
 extension IntegerTranslators {
+    /// The most elements the pool's weight or per-pixel count constant may hold (16 Mi: a
+    /// 4096 × 4096 output, or 4096 channels of a 64 × 64 window).
+    static let maxConstantElements = 1 << 24
+
+
     /// - Parameters: pads [top, left, bottom, right] as ConvTranslators.pads makes them.
     static func averagePool(_ op: TFLiteOperator, _ ctx: TranslationContext, x: Int, kernel: [Int],
                             strides: [Int], pads: [Int], activation: Int8) throws {
@@ -23,8 +28,16 @@ extension IntegerTranslators {
             let extent: Int = size[axis] + pads[axis] + pads[axis + 2] - kernel[axis]
             return Swift.max(0, extent / strides[axis] + 1)
         }
+        // Both constants are built here from sizes the file gives: bounded before allocating.
+        let windowElements = try CheckedSize.product([channels, kernel[0], kernel[1]], ctx.opDescription,
+                                                     kind: .invalidModel)
+        let outputPixels = try CheckedSize.product(outSize, ctx.opDescription, kind: .invalidModel)
+        guard windowElements <= maxConstantElements, outputPixels <= maxConstantElements else {
+            throw EdgeflowError(.invalidModel, "\(ctx.opDescription): an int8 average pool of \(channels) channels, "
+                + "window \(kernel) and output \(outSize) needs constants over \(maxConstantElements) elements")
+        }
         let ones = Tensor(shape: [channels, 1, kernel[0], kernel[1]],
-                          scalars: [Int8](repeating: 1, count: channels * kernel[0] * kernel[1]))
+                          scalars: [Int8](repeating: 1, count: windowElements))
         let sums = ctx.emit("ConvInteger", [try ctx.value(x), ctx.addInitializer(ones, hint: "window")], [
             "kernel_shape": .ints(kernel), "strides": .ints(strides), "pads": .ints(pads), "group": .int(channels),
         ], hint: ctx.tensor(out).name)
@@ -34,6 +47,7 @@ extension IntegerTranslators {
             return Int32(Swift.min(kernel[axis], size[axis] - origin) - Swift.max(0, -origin))
         }
         var counts: [Int32] = []
+        counts.reserveCapacity(outputPixels)
         for row in 0..<outSize[0] {
             for column in 0..<outSize[1] { counts.append(Swift.max(1, inside(0, row) * inside(1, column))) }
         }
