@@ -181,10 +181,16 @@ do_mtcnn() {
 do_silero() {  # a voice-activity detector whose If nodes (on the sample rate) carry LSTMs
   unzip_to "$1" silero_vad/data/silero_vad.onnx "$TD/models/silero/silero_vad.onnx"
 }
-# MediaPipe's float vision models (TFLite), used by the TFLite goldens and bad-input tests.
+# MediaPipe's float vision models (TFLite), used by the TFLite goldens and bad-input tests
+# (pose_detection and face_detection_full_range_sparse store sparse weights; selfie_segmentation
+# ends in MediaPipe's custom Convolution2DTransposeBias; hand_recrop uses STRIDED_SLICE;
+# face_landmark_with_attention needs three MediaPipe custom ops Edgeflow refuses).
 MEDIAPIPE_MODELS="face_detection/face_detection_short_range face_landmark/face_landmark
   palm_detection/palm_detection_lite iris_landmark/iris_landmark hand_landmark/hand_landmark_lite
-  selfie_segmentation/selfie_segmentation"
+  selfie_segmentation/selfie_segmentation pose_detection/pose_detection
+  face_detection/face_detection_full_range_sparse selfie_segmentation/selfie_segmentation_landscape
+  palm_detection/palm_detection_full hand_landmark/hand_landmark_full pose_landmark/pose_landmark_full
+  face_landmark/face_landmark_with_attention holistic_landmark/hand_recrop"
 do_mediapipe() {
   local m
   for m in $MEDIAPIPE_MODELS; do
@@ -217,7 +223,7 @@ unpack_all() {
   extract_step ppocrv4 "$RAPIDOCR_WHL" do_ppocr models/ppocrv4/cls.onnx
   extract_step mtcnn "$MTCNN_SDIST" do_mtcnn models/mtcnn/onet.onnx
   extract_step silero "$SILERO_WHL" do_silero models/silero/silero_vad.onnx
-  extract_step mediapipe "$MEDIAPIPE_WHL" do_mediapipe models/mediapipe/selfie_segmentation.tflite
+  extract_step mediapipe "$MEDIAPIPE_WHL" do_mediapipe models/mediapipe/hand_recrop.tflite
   extract_step ppocrv5 "$PPOCRV5_WHL" do_ppocrv5 immich-models/PP-OCRv5_mobile/recognition/model.onnx
   extract_step images "$SKIMAGE_WHL" do_images images/astronaut.png
   extract_step calibration "$SKIMAGE_WHL" do_calibration calibration/photos/text.png

@@ -62,10 +62,10 @@ public enum TFLiteImporter {
             }
         }
         for (opIndex, op) in graph.operators.enumerated() {
-            let code = model.operatorCodes[op.opcodeIndex].builtinCode
-            ctx.current = (opIndex, BuiltinOperator.name(code))
-            let table = ctx.computesInIntegers(op) ? IntegerTranslators.table : OperatorTranslators.table
-            guard let translator = table[code] else {
+            let code = model.operatorCodes[op.opcodeIndex]
+            let isCustom = code.builtinCode == BuiltinOperator.custom
+            ctx.current = (opIndex, isCustom ? code.customCode ?? "CUSTOM" : BuiltinOperator.name(code.builtinCode))
+            guard let translator = OperatorTranslators.translator(for: code, integer: ctx.computesInIntegers(op)) else {
                 throw EdgeflowError(.internalError, "operator \(opIndex) has no translator after the check")
             }
             try translator(op, ctx)

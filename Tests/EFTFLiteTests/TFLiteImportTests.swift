@@ -46,12 +46,15 @@ final class TFLiteImportTests: XCTestCase {
         XCTAssertEqual(FileKind.detect(Array(try model("face_detection_short_range").prefix(512))), .tflite)
     }
 
-    func testCustomOpIsListedWithItsOperatorIndex() throws {
-        XCTAssertThrowsError(try TFLiteImporter.importModel(bytes: try model("selfie_segmentation"))) { error in
+    /// MediaPipe's attention face mesh needs three custom ops Edgeflow has no translator for.
+    func testCustomOpsAreListedWithTheirOperatorIndices() throws {
+        let bytes = try model("face_landmark_with_attention")
+        XCTAssertThrowsError(try TFLiteImporter.importModel(bytes: bytes)) { error in
             let failure = error as? EdgeflowError
             XCTAssertEqual(failure?.kind, .unsupported)
-            XCTAssertTrue(failure?.message.contains("custom op 'Convolution2DTransposeBias' (operator ") == true,
-                          "\(error)")
+            XCTAssertTrue(failure?.message.contains("3 operators") == true, "\(error)")
+            XCTAssertTrue(failure?.message.contains("custom op 'Landmarks2TransformMatrix' (operators 192, 193, 194)")
+                          == true, "\(error)")
         }
     }
 

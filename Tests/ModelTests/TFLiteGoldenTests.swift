@@ -13,6 +13,12 @@ final class TFLiteOperatorGoldenTests: XCTestCase {
     func testConvAndDepthwise() throws { try GoldenRunner.check(GoldenCase.load("tflite_op_conv_depthwise")) }
     func testPools() throws { try GoldenRunner.check(GoldenCase.load("tflite_op_pools")) }
     func testTransposeConv() throws { try GoldenRunner.check(GoldenCase.load("tflite_op_transpose_conv")) }
+    /// MediaPipe's custom Convolution2DTransposeBias, SAME (cropped) and VALID.
+    func testTransposeConvBias() throws { try GoldenRunner.check(GoldenCase.load("tflite_op_transpose_conv_bias")) }
+    /// DENSIFY of float32 compressed rows (uint8 indices) and float16 1×4 blocks (uint16 vectors).
+    func testDensify() throws { try GoldenRunner.check(GoldenCase.load("tflite_op_densify")) }
+    /// STRIDED_SLICE: begin/end masks, negative and out-of-range bounds, shrink axes, offset.
+    func testStridedSlice() throws { try GoldenRunner.check(GoldenCase.load("tflite_op_strided_slice")) }
     func testResize() throws { try GoldenRunner.check(GoldenCase.load("tflite_op_resize")) }
     func testShapes() throws { try GoldenRunner.check(GoldenCase.load("tflite_op_shapes")) }
     func testFullyConnected() throws { try GoldenRunner.check(GoldenCase.load("tflite_op_fully_connected")) }
@@ -50,5 +56,50 @@ final class TFLiteGoldenTests: XCTestCase {
     func testHandLandmarkLite() throws {
         try XCTSkipUnless(TestData.isOptimizedBuild, "model-sized test: runs in the optimized build")
         try GoldenRunner.check(GoldenCase.load("tflite_hand_landmark_lite"))
+    }
+
+    func testPalmDetectionFull() throws {
+        try XCTSkipUnless(TestData.isOptimizedBuild, "model-sized test: runs in the optimized build")
+        try GoldenRunner.check(GoldenCase.load("tflite_palm_detection_full"))
+    }
+
+    func testHandLandmarkFull() throws {
+        try XCTSkipUnless(TestData.isOptimizedBuild, "model-sized test: runs in the optimized build")
+        try GoldenRunner.check(GoldenCase.load("tflite_hand_landmark_full"))
+    }
+
+    /// Five outputs, one of them a 64×64×39 heatmap.
+    func testPoseLandmarkFull() throws {
+        try XCTSkipUnless(TestData.isOptimizedBuild, "model-sized test: runs in the optimized build")
+        try GoldenRunner.check(GoldenCase.load("tflite_pose_landmark_full"))
+    }
+
+    /// Sparse float16 weights: 38 DENSIFY operators folded at import.
+    func testPoseDetectionWithSparseWeights() throws {
+        try XCTSkipUnless(TestData.isOptimizedBuild, "model-sized test: runs in the optimized build")
+        let outcome = try GoldenRunner.check(GoldenCase.load("tflite_pose_detection"))
+        XCTAssertEqual(outcome.graph.nodes.filter { $0.op == .conv }.count, 73)
+    }
+
+    /// STRIDED_SLICE on 4-D values (residual blocks' channel padding sliced back).
+    func testHandRecrop() throws {
+        try XCTSkipUnless(TestData.isOptimizedBuild, "model-sized test: runs in the optimized build")
+        try GoldenRunner.check(GoldenCase.load("tflite_hand_recrop"))
+    }
+
+    /// MediaPipe's custom Convolution2DTransposeBias as the last layer.
+    func testSelfieSegmentation() throws {
+        try XCTSkipUnless(TestData.isOptimizedBuild, "model-sized test: runs in the optimized build")
+        try GoldenRunner.check(GoldenCase.load("tflite_selfie_segmentation"))
+    }
+
+    func testSelfieSegmentationLandscape() throws {
+        try XCTSkipUnless(TestData.isOptimizedBuild, "model-sized test: runs in the optimized build")
+        try GoldenRunner.check(GoldenCase.load("tflite_selfie_segmentation_landscape"))
+    }
+
+    func testFaceDetectionFullRangeWithSparseWeights() throws {
+        try XCTSkipUnless(TestData.isOptimizedBuild, "model-sized test: runs in the optimized build")
+        try GoldenRunner.check(GoldenCase.load("tflite_face_detection_full_range_sparse"))
     }
 }

@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import os
 import shutil
+import struct
 import sys
+import tempfile
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from goldenlib import GOLDENS, REPO, write_case  # noqa: E402
+import tflitelib  # noqa: E402
 
 import ai_edge_litert.schema_py_generated as S  # noqa: E402
 import flatbuffers  # noqa: E402
@@ -59,7 +62,7 @@ class Model:
         data = np.asarray(data, dtype)
         return self.tensor(name, data.shape, data, dtype)
 
-    def op(self, code, inputs, outputs, options_type=0, options=None, custom=None):
+    def op(self, code, inputs, outputs, options_type=0, options=None, custom=None, custom_options=None):
         key = (code, custom)
         if key not in [(c.builtinCode, c.customCode) for c in self.codes]:
             c = S.OperatorCodeT()
@@ -69,6 +72,8 @@ class Model:
         o.opcodeIndex = [(c.builtinCode, c.customCode) for c in self.codes].index(key)
         o.inputs, o.outputs = list(inputs), list(outputs)
         o.builtinOptionsType, o.builtinOptions = options_type, options
+        if custom_options is not None:
+            o.customOptions = np.frombuffer(custom_options, np.uint8)
         self.ops.append(o)
 
     def bytes(self, inputs, outputs):
@@ -187,6 +192,108 @@ def shape_cases():
     yield "fully_connected", m, [x], [k, f]
 
 
+def slice_cases():
+    """STRIDED_SLICE: masks, negative and clamped bounds, shrink axes, offset (numpy equivalents noted)."""
+    m = Model()
+    x = m.tensor("x", [1, 6, 7, 8])
+    i32 = np.int32
+
+    def strided(name, src, shape, begin, end, strides, **masks):
+        out = m.tensor(name, shape)
+        m.op(OP.STRIDED_SLICE, [src, m.const(f"{name}_begin", begin, i32), m.const(f"{name}_end", end, i32),
+                                m.const(f"{name}_strides", strides, i32)], [out],
+             OPT.StridedSliceOptions, options(S.StridedSliceOptionsT, **masks))
+        return out
+    a = strided("keeps_rank", x, [1, 3, 2, 4], [0, 1, -6, 7], [0, 6, 0, 0], [1, 2, 3, -2],
+                beginMask=0b0001, endMask=0b0101)                      # x[:, 1:6:2, -6::3, 7:0:-2]
+    b = strided("shrinks", x, [6, 8], [0, 0, 2, 0], [1, 0, 3, 0], [1, 1, 1, -1],
+                beginMask=0b1010, endMask=0b1010, shrinkAxisMask=0b0101)  # x[0, :, 2, ::-1]
+    y = m.tensor("y", [5, 9])
+    c = strided("offset", y, [3, 4], [1, 2], [3, 4], [1, 1], offset=True)  # y[1:4, 2:6]
+    d = strided("clamped", y, [5, 3], [-100, 8], [100, -100], [1, -3])     # y[-100:100, 8:-100:-3]
+    yield "strided_slice", m, [x, y], [a, b, c, d]
+
+    # MediaPipe's custom Convolution2DTransposeBias, SAME with a 3x3 kernel at stride 2 (the full
+    # 11x9 output loses 2 rows, one at each end, and 1 column at the end), and VALID at stride 3.
+    # LiteRT runs the model with the op rewritten to TRANSPOSE_CONV
+    # (tflitelib.transpose_conv_bias_as_builtin).
+    m = Model()
+    x = m.tensor("x", [1, 5, 4, 3])
+    same = m.tensor("same", [1, 9, 8, 2])
+    m.op(OP.CUSTOM, [x, m.const("w", rand(2, 3, 3, 3)), m.const("b", rand(2))], [same],
+         custom=b"Convolution2DTransposeBias", custom_options=struct.pack("<iii", 1, 2, 2))
+    valid = m.tensor("valid", [1, 14, 11, 4])
+    m.op(OP.CUSTOM, [x, m.const("w2", rand(4, 2, 2, 3)), m.const("b2", rand(4))], [valid],
+         custom=b"Convolution2DTransposeBias", custom_options=struct.pack("<iii", 2, 3, 3))
+    yield "transpose_conv_bias", m, [x], [same, valid]
+
+
+def sparse(m, name, dense, traversal, block_map, levels):
+    """A sparse constant: `levels` per traversal level, ("dense", size) or ("csr", segments,
+    indices, numpy index dtype); the stored values are the dense tensor's entries at the
+    positions the levels name, in traversal order."""
+    vector_types = {np.int32: (S.SparseIndexVector.Int32Vector, S.Int32VectorT),
+                    np.uint16: (S.SparseIndexVector.Uint16Vector, S.Uint16VectorT),
+                    np.uint8: (S.SparseIndexVector.Uint8Vector, S.Uint8VectorT)}
+    p = S.SparsityParametersT()
+    p.traversalOrder, p.blockMap, p.dimMetadata = list(traversal), list(block_map), []
+    for level in levels:
+        d = S.DimensionMetadataT()
+        if level[0] == "dense":
+            d.format, d.denseSize = S.DimensionType.DENSE, level[1]
+        else:
+            _, segments, indices, dtype = level
+            d.format = S.DimensionType.SPARSE_CSR
+            kind, cls = vector_types[dtype]
+            for field, values in (("arraySegments", segments), ("arrayIndices", indices)):
+                v = cls()
+                v.values = np.asarray(values, dtype)
+                setattr(d, field + "Type", kind)
+                setattr(d, field, v)
+        p.dimMetadata.append(d)
+    stored = dense[dense != 0]
+    t = m.tensor(name, dense.shape, stored, dense.dtype.type)
+    m.tensors[t].sparsity = p
+    return t
+
+
+def sparse_cases():
+    """DENSIFY of float32 and float16 sparse weights: compressed rows (uint8 indices) for a
+    1x1 conv, 1x4 blocks (uint16 segments and indices) for a fully connected layer."""
+    m = Model()
+    x = m.tensor("x", [1, 3, 3, 8])
+    w = rand(4, 1, 1, 8)
+    keep = [[0, 3, 4], [], [1, 2, 5, 7], [6]]
+    mask = np.zeros_like(w, bool)
+    for o, cols in enumerate(keep):
+        mask[o, 0, 0, cols] = True
+    w = np.where(mask, w, 0).astype(np.float32)
+    segments = np.cumsum([0] + [len(c) for c in keep])
+    sw = sparse(m, "w_sparse", w, [0, 1, 2, 3], [], [
+        ("dense", 4), ("dense", 1), ("dense", 1), ("csr", segments, sum(keep, []), np.uint8)])
+    wd = m.tensor("w", [4, 1, 1, 8])
+    m.op(OP.DENSIFY, [sw], [wd])
+    y = m.tensor("y", [1, 3, 3, 4])
+    m.op(OP.CONV_2D, [x, wd, m.const("b", rand(4))], [y], OPT.Conv2DOptions, options(
+        S.Conv2DOptionsT, padding=S.Padding.VALID, strideW=1, strideH=1))
+    v = m.tensor("v", [2, 8])
+    fc = rand(6, 8).astype(np.float16)
+    blocks = [[1], [0, 1], [], [0], [1], [0]]           # which 1x4 block of each row is stored
+    for row in range(6):
+        for block in range(2):
+            if block not in blocks[row]:
+                fc[row, 4 * block:4 * block + 4] = 0
+    fc_segments = np.cumsum([0] + [len(b) for b in blocks])
+    sfc = sparse(m, "fc_sparse", fc, [0, 1, 2], [1], [
+        ("dense", 6), ("csr", fc_segments, sum(blocks, []), np.uint16), ("dense", 4)])
+    fcd16, fcd = m.tensor("fc_f16", [6, 8], dtype=np.float16), m.tensor("fc", [6, 8])
+    m.op(OP.DENSIFY, [sfc], [fcd16])
+    m.op(OP.DEQUANTIZE, [fcd16], [fcd])
+    z = m.tensor("z", [2, 6])
+    m.op(OP.FULLY_CONNECTED, [v, fcd, -1], [z], OPT.FullyConnectedOptions, options(S.FullyConnectedOptionsT))
+    yield "densify", m, [x, v], [y, z]
+
+
 def elementwise_cases():
     m = Model()
     x, x2 = m.tensor("x", [1, 3, 4, 5]), m.tensor("x2", [1, 3, 4, 5])
@@ -252,18 +359,21 @@ def litert(path, feeds):
     return {d["name"]: it.get_tensor(d["index"]).copy() for d in it.get_output_details()}
 
 
-def main():
-    import ai_edge_litert
-    versions = {"ai_edge_litert": ai_edge_litert.__version__, "numpy": np.__version__}
-    os.makedirs(OUT, exist_ok=True)
-    os.makedirs(SEEDS, exist_ok=True)
-    for make in (conv_cases, resize_cases, shape_cases, elementwise_cases, quant_cases):
+def write_cases(makers, versions):
+    for make in makers:
         for case, m, inputs, outputs in make():
             path = os.path.join(OUT, f"{case}.tflite")
             with open(path, "wb") as f:
                 f.write(m.bytes(inputs, outputs))
             feeds = {m.tensors[i].name: rand(*m.tensors[i].shape) for i in inputs}
-            result = litert(path, feeds)
+            with tempfile.TemporaryDirectory() as workdir:
+                reference = tflitelib.load(path)
+                if tflitelib.transpose_conv_bias_as_builtin(reference):
+                    with open(os.path.join(workdir, "reference.tflite"), "wb") as f:
+                        f.write(tflitelib.pack(reference))
+                    result = litert(os.path.join(workdir, "reference.tflite"), feeds)
+                else:
+                    result = litert(path, feeds)
             for i in outputs:
                 t = m.tensors[i]
                 assert list(result[t.name].shape) == t.shape, (case, t.name, result[t.name].shape, t.shape)
@@ -271,10 +381,20 @@ def main():
                        model=os.path.relpath(path, REPO), inputs=feeds, outputs=result, tolerance=1e-4,
                        generator=GENERATOR, model_origin=f"{GENERATOR} (committed)", tool_versions=versions)
             shutil.copy(path, os.path.join(SEEDS, f"{case}.tflite"))
+
+
+def main():
+    import ai_edge_litert
+    versions = {"ai_edge_litert": ai_edge_litert.__version__, "numpy": np.__version__}
+    os.makedirs(OUT, exist_ok=True)
+    os.makedirs(SEEDS, exist_ok=True)
+    write_cases((conv_cases, resize_cases, shape_cases, elementwise_cases, quant_cases), versions)
     for name, data in (("custom_op", custom_op_model()), ("quantized_conv", quantized_conv_model())):
         with open(os.path.join(OUT, f"{name}.tflite"), "wb") as f:
             f.write(data)
         shutil.copy(os.path.join(OUT, f"{name}.tflite"), os.path.join(SEEDS, f"{name}.tflite"))
+    # Added later: last, so the random data of the cases above stays as committed.
+    write_cases((slice_cases, sparse_cases), versions)
 
 
 if __name__ == "__main__":

@@ -107,3 +107,45 @@ def litert(path, feeds, preserve_all_tensors=False):
         it.set_tensor(d["index"], feeds[d["name"]])
     it.invoke()
     return {d["name"]: it.get_tensor(d["index"]).copy() for d in it.get_output_details()}, it
+
+
+def transpose_conv_bias_as_builtin(model) -> bool:
+    """Rewrites MediaPipe's custom Convolution2DTransposeBias ops in `model` (a ModelT) to
+    TFLite's builtin TRANSPOSE_CONV; returns whether there were any.
+
+    MediaPipe's kernel (mediapipe/util/tflite/operations/transpose_conv_bias.cc) reads its
+    options as TfLiteTransposeConvParams (int32 padding 1 SAME / 2 VALID, stride width,
+    stride height), makes an output of stride*(in-1) + kernel - p with
+    p = max(0, kernel - (in-1) % stride - 1) for SAME (0 for VALID), starts p/2 pixels in,
+    and adds the bias per output channel. TRANSPOSE_CONV (version 3, with its optional bias
+    input) given that output shape pads the same p/2 at the start (ComputePaddingHeightWidth),
+    so LiteRT's reference kernel computes the custom op: LiteRT itself has no kernel for it.
+    """
+    import struct
+    graph = model.subgraphs[0]
+    custom = [i for i, c in enumerate(model.operatorCodes)
+              if c.customCode in (b"Convolution2DTransposeBias", "Convolution2DTransposeBias")]
+    if not custom:
+        return False
+    code = S.OperatorCodeT()
+    code.builtinCode = code.deprecatedBuiltinCode = OP.TRANSPOSE_CONV
+    code.version = 3
+    model.operatorCodes.append(code)
+    for op in graph.operators:
+        if op.opcodeIndex not in custom:
+            continue
+        padding, stride_w, stride_h = struct.unpack("<iii", bytes(bytearray(op.customOptions[:12])))
+        shape = S.BufferT()
+        shape.data = np.frombuffer(np.asarray(graph.tensors[op.outputs[0]].shape, np.int32).tobytes(), np.uint8)
+        model.buffers.append(shape)
+        tensor = S.TensorT()
+        tensor.shape, tensor.type, tensor.buffer, tensor.name = [4], S.TensorType.INT32, len(model.buffers) - 1, b"shape"
+        graph.tensors.append(tensor)
+        options = S.TransposeConvOptionsT()
+        options.padding = S.Padding.SAME if padding == 1 else S.Padding.VALID
+        options.strideW, options.strideH = stride_w, stride_h
+        x, weights, bias = op.inputs
+        op.opcodeIndex, op.inputs = len(model.operatorCodes) - 1, [len(graph.tensors) - 1, weights, x, bias]
+        op.builtinOptionsType, op.builtinOptions = S.BuiltinOptions.TransposeConvOptions, options
+        op.customOptions = None
+    return True

@@ -64,4 +64,16 @@ public struct FlatVector {
         try buffer.charge(count, what)
         return try (0..<count).map { Float(bitPattern: try buffer.uint32(at: try position($0))) }
     }
+
+    /// All elements of a vector of uint8.
+    public func uint8s() throws -> [UInt8] {
+        try buffer.charge(count, what)
+        return Array(buffer.bytes[byteRange])
+    }
+
+    /// All elements of a vector of uint16.
+    public func uint16s() throws -> [UInt16] {
+        try buffer.charge(count, what)
+        return try (0..<count).map { try buffer.uint16(at: try position($0)) }
+    }
 }

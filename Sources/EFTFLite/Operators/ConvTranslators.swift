@@ -40,7 +40,7 @@ enum ConvTranslators {
     }
 
     /// The input's H and W, checking it is 4-D.
-    private static func spatial(_ index: Int, _ ctx: TranslationContext) throws -> [Int] {
+    static func spatial(_ index: Int, _ ctx: TranslationContext) throws -> [Int] {
         let shape = ctx.shape(index)
         guard shape.count == 4 else {
             throw EdgeflowError(.invalidModel, "\(ctx.opDescription): input of shape \(shape) is not 4-D (NHWC)")
@@ -97,15 +97,26 @@ enum ConvTranslators {
 
     private static func transposeConv(_ op: TFLiteOperator, _ ctx: TranslationContext) throws {
         let options = Options(op)
-        let x = try ctx.input(op, 2, "input")
-        let filter = try ctx.constantInput(op, 1, "filter")
+        let bias = op.inputs.count > 3 && op.inputs[3] >= 0 ? op.inputs[3] : nil
+        try emitTransposeConv(op, ctx, x: try ctx.input(op, 2, "input"), filter: try ctx.constantInput(op, 1, "filter"),
+                              bias: bias, strides: try pair(options, h: 2, w: 1, default: 1, "strides", ctx),
+                              activation: try options.byte(3))
+    }
+
+    /// A transposed convolution of input tensor `x` with an OHWI `filter` to the output's
+    /// static size: what the full transposed convolution makes beyond it is cut, half at the
+    /// start (rounded down) and the rest at the end, as TFLite's kernels do.
+    static func emitTransposeConv(_ op: TFLiteOperator, _ ctx: TranslationContext, x: Int, filter: Tensor, bias: Int?,
+                                  strides: [Int], activation: Int8) throws {
         let out = try ctx.output(op)
         let input = try spatial(x, ctx), output = ctx.shape(out)
-        guard filter.rank == 4, output.count == 4 else {
+        guard filter.rank == 4, output.count == 4, filter.shape[3] == ctx.shape(x)[3] else {
             throw EdgeflowError(.invalidModel, "\(ctx.opDescription): filter \(filter.shape) or output \(output) "
-                + "is not 4-D")
+                + "does not fit input \(ctx.shape(x))")
         }
-        let strides = try pair(options, h: 2, w: 1, default: 1, "strides", ctx)
+        guard strides.allSatisfy({ $0 >= 1 }) else {
+            throw EdgeflowError(.invalidModel, "\(ctx.opDescription): strides \(strides) must be at least 1")
+        }
         let kernel = [filter.shape[1], filter.shape[2]]
         var begin: [Int] = [], end: [Int] = []
         for axis in 0..<2 {
@@ -120,10 +131,10 @@ enum ConvTranslators {
         // [O, KH, KW, I] → ONNX ConvTranspose's [I, O, KH, KW].
         var inputs = [try ctx.value(x), ctx.addInitializer(try Kernels.transpose(filter, perm: [3, 0, 1, 2]),
                                                           hint: "\(ctx.tensor(x).name)/weight")]
-        if op.inputs.count > 3, op.inputs[3] >= 0 { inputs.append(try ctx.value(op.inputs[3])) }
+        if let bias { inputs.append(try ctx.value(bias)) }
         try ctx.emitFused("ConvTranspose", inputs, [
             "kernel_shape": .ints(kernel), "strides": .ints(strides), "pads": .ints(begin + end),
-        ], op: op, activation: try options.byte(3))
+        ], op: op, activation: activation)
     }
 
     private static func pool(_ opType: String) -> OperatorTranslator {

@@ -1,6 +1,7 @@
 // Elementwise TFLite operators: the broadcasting arithmetic (with fused activations), the
-// activations, PRELU, and DEQUANTIZE of constant weights (float16 or int8/uint8), which is
-// folded here so the weights are constants the conv translators can permute.
+// activations, PRELU, and DEQUANTIZE of constant weights (float16 or int8/uint8) and DENSIFY of
+// sparse ones, which are folded here so the weights are constants the conv translators can
+// permute.
 
 import EFCore
 import EFONNX
@@ -12,7 +13,7 @@ enum ElementwiseTranslators {
         BuiltinOperator.relu: unary("Relu"), BuiltinOperator.logistic: unary("Sigmoid"),
         BuiltinOperator.tanh: unary("Tanh"), BuiltinOperator.hardSwish: unary("HardSwish"),
         BuiltinOperator.relu6: clip(0, 6), BuiltinOperator.reluN1To1: clip(-1, 1),
-        BuiltinOperator.prelu: prelu, BuiltinOperator.dequantize: dequantize,
+        BuiltinOperator.prelu: prelu, BuiltinOperator.dequantize: dequantize, BuiltinOperator.densify: densify,
     ]
 
     /// ADD, SUB, MUL, DIV: options field 0 is the fused activation.
@@ -64,5 +65,15 @@ enum ElementwiseTranslators {
             throw EdgeflowError(.invalidModel, "\(ctx.opDescription): constant '\(source.name)' of type "
                 + "\(value.dtype.rawValue) has no quantization parameters")
         }
+    }
+
+    /// DENSIFY of a sparse constant (densified when it was read): the dense constant.
+    private static func densify(_ op: TFLiteOperator, _ ctx: TranslationContext) throws {
+        let index = try ctx.input(op, 0, "input")
+        guard ctx.tensor(index).sparsity != nil, let value = ctx.rawConstant(index) else {
+            throw EdgeflowError(.unsupported, "\(ctx.opDescription): its input '\(ctx.tensor(index).name)' is not "
+                + "a sparse constant (Edgeflow densifies weights at import, not values at run time)")
+        }
+        ctx.setConstant(try ctx.output(op), value)
     }
 }

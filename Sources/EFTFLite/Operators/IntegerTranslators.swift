@@ -30,6 +30,7 @@ enum IntegerTranslators {
                      BuiltinOperator.pad, BuiltinOperator.depthToSpace, BuiltinOperator.resizeNearestNeighbor] {
             table[code] = ShapeTranslators.table[code]
         }
+        table[BuiltinOperator.stridedSlice] = SliceTranslators.table[BuiltinOperator.stridedSlice]
         return table
     }()
 

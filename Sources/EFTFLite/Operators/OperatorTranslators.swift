@@ -1,4 +1,5 @@
-// The table of TFLite operator translators (one table per op group) and what they share:
+// The table of TFLite operator translators (one table per op group, custom ops by name) and
+// what they share:
 // the builtin options table with its defaults, and fused activations.
 
 import EFCore
@@ -12,11 +13,20 @@ enum OperatorTranslators {
     static let table: [Int32: OperatorTranslator] = {
         var table: [Int32: OperatorTranslator] = [:]
         for group in [ConvTranslators.table, ElementwiseTranslators.table, ShapeTranslators.table,
-                      LinearTranslators.table, QuantTranslators.table] {
+                      SliceTranslators.table, LinearTranslators.table, QuantTranslators.table] {
             table.merge(group) { _, _ in preconditionFailure("a TFLite operator is registered twice") }
         }
         return table
     }()
+
+    /// The translator of operator code `code`: a builtin's (its integer form when `integer`)
+    /// or a known custom op's (float only); nil when Edgeflow has none.
+    static func translator(for code: TFLiteOperatorCode, integer: Bool) -> OperatorTranslator? {
+        if code.builtinCode == BuiltinOperator.custom {
+            return integer ? nil : code.customCode.flatMap { CustomOpTranslators.table[$0] }
+        }
+        return (integer ? IntegerTranslators.table : table)[code.builtinCode]
+    }
 }
 
 /// A builtin options table, or defaults when the operator has none.

@@ -10,7 +10,8 @@ public enum BuiltinOperator {
     public static let resizeBilinear: Int32 = 23, softmax: Int32 = 25, tanh: Int32 = 28, custom: Int32 = 32
     public static let pad: Int32 = 34, transpose: Int32 = 39, mean: Int32 = 40, sub: Int32 = 41, div: Int32 = 42
     public static let prelu: Int32 = 54, transposeConv: Int32 = 67, resizeNearestNeighbor: Int32 = 97
-    public static let quantize: Int32 = 114, hardSwish: Int32 = 117
+    public static let quantize: Int32 = 114, hardSwish: Int32 = 117, densify: Int32 = 124
+    public static let stridedSlice: Int32 = 45
 
     /// The schema's name of `code` (`CONV_2D`), or `BUILTIN_<code>` for codes newer than this table.
     public static func name(_ code: Int32) -> String {

@@ -53,8 +53,9 @@ public struct TFLiteTensor: Sendable {
     public var buffer: Int
     public var quantization: TFLiteQuantization?
     public var isVariable: Bool
-    /// True when the tensor carries sparsity parameters (Edgeflow refuses those).
-    public var isSparse: Bool
+    /// How a sparse constant's buffer is laid out (its buffer then holds only the stored
+    /// values); nil for dense tensors.
+    public var sparsity: TFLiteSparsity?
 }
 
 /// QuantizationParameters (affine): real = scale × (q − zero point), per tensor or along
@@ -84,4 +85,6 @@ public struct TFLiteOperator {
     /// The BuiltinOptions union type (0 when none).
     public var optionsType: UInt8
     public var options: FlatTable?
+    /// A custom operator's options: bytes whose layout the custom op defines (empty when none).
+    public var customOptions: [UInt8]
 }

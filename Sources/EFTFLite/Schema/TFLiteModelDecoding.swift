@@ -82,7 +82,7 @@ extension TFLiteModel {
         }
         return TFLiteTensor(name: name, shape: shape, typeCode: try table.int8(1), buffer: Int(try table.uint32(2)),
                             quantization: quantization, isVariable: try table.bool(5),
-                            isSparse: try table.table(6, "tensor '\(name)' sparsity") != nil)
+                            sparsity: try table.table(6, "tensor '\(name)' sparsity").map(TFLiteSparsity.init))
     }
 
     private static func operation(_ table: FlatTable) throws -> TFLiteOperator {
@@ -91,7 +91,8 @@ extension TFLiteModel {
             inputs: try table.vector(1, elementSize: 4, "operator inputs")?.int32s().map(Int.init) ?? [],
             outputs: try table.vector(2, elementSize: 4, "operator outputs")?.int32s().map(Int.init) ?? [],
             optionsType: try table.uint8(3),
-            options: try table.table(4, "builtin options"))
+            options: try table.table(4, "builtin options"),
+            customOptions: try table.vector(5, elementSize: 1, "custom options")?.uint8s() ?? [])
     }
 
     /// Every index inside the model points at something that exists.

@@ -1,6 +1,7 @@
 // What is refused before translation, all at once: operators without a translator (custom
-// ops included), named with their operator indices, and operators that compute on TFLite's
-// quantized tensors without an integer translator (IntegerTranslators).
+// ops other than those CustomOpTranslators knows included), named with their operator
+// indices, and operators that compute on TFLite's quantized tensors without an integer
+// translator (IntegerTranslators).
 
 import EFCore
 
@@ -10,8 +11,7 @@ enum ModelChecks {
         var found = OperatorList()
         for (index, op) in graph.operators.enumerated() {
             let code = model.operatorCodes[op.opcodeIndex]
-            if code.builtinCode != BuiltinOperator.custom,
-               OperatorTranslators.table[code.builtinCode] != nil { continue }
+            if OperatorTranslators.translator(for: code, integer: false) != nil { continue }
             found.add(code.displayName, index)
         }
         guard !found.isEmpty else { return }

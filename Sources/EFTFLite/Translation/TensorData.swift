@@ -32,7 +32,8 @@ enum TensorData {
         return code >= 0 && Int(code) < names.count ? names[Int(code)] : "TensorType \(code)"
     }
 
-    /// The constant value of `tensor`, nil when its buffer is empty (computed at run time).
+    /// The constant value of `tensor` (made dense when it is sparse), nil when its buffer is
+    /// empty (computed at run time).
     /// - Throws: `.unsupported` for element types Edgeflow does not read; `.invalidModel`
     ///   when the buffer's size does not match the shape.
     static func constant(_ tensor: TFLiteTensor, in model: TFLiteModel) throws -> Tensor? {
@@ -44,6 +45,11 @@ enum TensorData {
         }
         let bytes = try CheckedSize.byteCount(tensor.shape, dtype, "constant tensor '\(tensor.name)'",
                                               kind: .invalidModel)
+        if let sparsity = tensor.sparsity {
+            let dense = try SparseTensors.densify(model.file.bytes[range], elementSize: dtype.byteSize,
+                                                  shape: tensor.shape, sparsity: sparsity, name: tensor.name)
+            return dense.withUnsafeBytes { Tensor(dtype: dtype, shape: tensor.shape, bytes: $0) }
+        }
         guard bytes == range.count else {
             throw EdgeflowError(.invalidModel, "constant tensor '\(tensor.name)' of shape \(tensor.shape) "
                 + "(\(dtype.rawValue)) needs \(bytes) bytes; its buffer holds \(range.count)")

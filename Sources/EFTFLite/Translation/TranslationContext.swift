@@ -42,6 +42,9 @@ final class TranslationContext {
         return value.dtype == .float16 ? TensorData.widened(value) : value
     }
 
+    /// The constant value of a tensor as stored (float16 kept), nil when computed at run time.
+    func rawConstant(_ index: Int) -> Tensor? { constants[index] }
+
     func setConstant(_ index: Int, _ value: Tensor) { constants[index] = value }
 
     /// The input `position` of the current operator, or an error naming its role.
