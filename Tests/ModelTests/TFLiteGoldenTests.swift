@@ -15,6 +15,14 @@ final class TFLiteOperatorGoldenTests: XCTestCase {
     func testTransposeConv() throws { try GoldenRunner.check(GoldenCase.load("tflite_op_transpose_conv")) }
     /// MediaPipe's custom Convolution2DTransposeBias, SAME (cropped) and VALID.
     func testTransposeConvBias() throws { try GoldenRunner.check(GoldenCase.load("tflite_op_transpose_conv_bias")) }
+    /// EXP, LOG, SQRT, RSQRT, ABS, NEG, FLOOR, CEIL, ROUND, SIN, COS, ELU, SQUARE, LEAKY_RELU, GELU (both
+    /// forms), LOG_SOFTMAX, MAXIMUM, MINIMUM, POW, SQUARED_DIFFERENCE, FLOOR_DIV.
+    func testMath() throws { try GoldenRunner.check(GoldenCase.load("tflite_op_math")) }
+    /// SQUEEZE, EXPAND_DIMS, SLICE, SPLIT, SPLIT_V, PACK, UNPACK, GATHER, TILE, PADV2, MIRROR_PAD (reflect),
+    /// SPACE_TO_DEPTH, BATCH_MATMUL (adj_y), CAST.
+    func testReshaping() throws { try GoldenRunner.check(GoldenCase.load("tflite_op_reshaping")) }
+    /// SUM, REDUCE_MAX, REDUCE_MIN, REDUCE_PROD with and without keep_dims; ARG_MAX (int64), ARG_MIN (int32).
+    func testReductions() throws { try GoldenRunner.check(GoldenCase.load("tflite_op_reductions")) }
     /// DENSIFY of float32 compressed rows (uint8 indices) and float16 1×4 blocks (uint16 vectors).
     func testDensify() throws { try GoldenRunner.check(GoldenCase.load("tflite_op_densify")) }
     /// STRIDED_SLICE: begin/end masks, negative and out-of-range bounds, shrink axes, offset.

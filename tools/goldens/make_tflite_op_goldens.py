@@ -34,6 +34,7 @@ GENERATOR = "tools/goldens/make_tflite_op_goldens.py"
 OUT = os.path.join(GOLDENS, "tflite_ops")
 SEEDS = os.path.join(REPO, "Fuzz", "seeds", "tflite")
 TYPES = {np.float32: S.TensorType.FLOAT32, np.float16: S.TensorType.FLOAT16, np.int32: S.TensorType.INT32,
+         np.int64: S.TensorType.INT64,
          np.int8: S.TensorType.INT8, np.uint8: S.TensorType.UINT8}
 OP = S.BuiltinOperator
 OPT = S.BuiltinOptions
@@ -294,6 +295,109 @@ def sparse_cases():
     yield "densify", m, [x, v], [y, z]
 
 
+def math_cases():
+    """Float math: unary functions on a 4-D value (positive input for LOG/SQRT/RSQRT/POW), broadcasting
+    binary ops, LOG_SOFTMAX."""
+    m = Model()
+    x = m.tensor("x", [1, 4, 5, 6])
+    p = m.tensor("p", [1, 4, 5, 6])
+    outs = []
+
+    def unary(code, name, src, opt_type=0, opt=None):
+        y = m.tensor(name, [1, 4, 5, 6])
+        m.op(code, [src], [y], opt_type, opt)
+        outs.append(y)
+    for code, name in ((OP.EXP, "exp"), (OP.ABS, "abs"), (OP.NEG, "neg"), (OP.FLOOR, "floor"),
+                       (OP.CEIL, "ceil"), (OP.ROUND, "round"), (OP.SIN, "sin"), (OP.COS, "cos"),
+                       (OP.ELU, "elu"), (OP.SQUARE, "square")):
+        unary(code, name, x)
+    for code, name in ((OP.LOG, "log"), (OP.SQRT, "sqrt"), (OP.RSQRT, "rsqrt")):
+        unary(code, name, p)
+    unary(OP.LEAKY_RELU, "leaky_relu", x, OPT.LeakyReluOptions, options(S.LeakyReluOptionsT, alpha=0.3))
+    unary(OP.GELU, "gelu", x, OPT.GeluOptions, options(S.GeluOptionsT, approximate=False))
+    unary(OP.GELU, "gelu_tanh", x, OPT.GeluOptions, options(S.GeluOptionsT, approximate=True))
+    unary(OP.LOG_SOFTMAX, "log_softmax", x, OPT.LogSoftmaxOptions, options(S.LogSoftmaxOptionsT))
+    row = m.const("row", rand(6))
+    for code, name, a, b in ((OP.MAXIMUM, "maximum", x, row), (OP.MINIMUM, "minimum", row, x),
+                             (OP.POW, "pow", p, x), (OP.SQUARED_DIFFERENCE, "squared_difference", x, p),
+                             (OP.FLOOR_DIV, "floor_div", x, p)):
+        y = m.tensor(name, [1, 4, 5, 6])
+        m.op(code, [a, b], [y])
+        outs.append(y)
+    yield "math", m, [x, p], outs, {"x": (3.0, 0.0), "p": (1.0, 1.2)}   # x in (-3, 3), p in (0.2, 2.2)
+
+
+def reshaping_cases():
+    """SQUEEZE, EXPAND_DIMS, SLICE, SPLIT, SPLIT_V, PACK, UNPACK, GATHER, TILE, PADV2, MIRROR_PAD,
+    SPACE_TO_DEPTH, BATCH_MATMUL, CAST on 4-D and lower-rank values."""
+    m = Model()
+    i32 = np.int32
+    x = m.tensor("x", [1, 4, 6, 3])
+    v = m.tensor("v", [2, 3, 4])
+    outs = []
+
+    def op(code, inputs, name, shape, opt_type=0, opt=None, dtype=np.float32):
+        y = m.tensor(name, shape, dtype=dtype)
+        m.op(code, inputs, [y], opt_type, opt)
+        outs.append(y)
+        return y
+    op(OP.SQUEEZE, [v], "squeeze_noop", [2, 3, 4], OPT.SqueezeOptions, options(S.SqueezeOptionsT, squeezeDims=[]))
+    s1 = op(OP.SLICE, [x, m.const("sb", [0, 1, 2, 0], i32), m.const("ss", [1, 1, -1, 2], i32)], "slice",
+            [1, 1, 4, 2])                                                          # x[:, 1:2, 2:, 0:2]
+    op(OP.SQUEEZE, [s1], "squeeze", [4, 2], OPT.SqueezeOptions, options(S.SqueezeOptionsT, squeezeDims=[0, 1]))
+    op(OP.EXPAND_DIMS, [v, m.const("ea", [1], i32)], "expand_dims", [2, 1, 3, 4])
+    pieces = [m.tensor(f"split_{k}", [1, 4, 2, 3]) for k in range(3)]
+    m.op(OP.SPLIT, [m.const("sa", [2], i32), x], pieces, OPT.SplitOptions, options(S.SplitOptionsT, numSplits=3))
+    outs += pieces
+    vp = [m.tensor(f"split_v_{k}", [1, 4, 6, n]) for k, n in enumerate([1, 2])]
+    m.op(OP.SPLIT_V, [x, m.const("vs", [1, -1], i32), m.const("va", [-1], i32)], vp, OPT.SplitVOptions,
+         options(S.SplitVOptionsT, numSplits=2))
+    outs += vp
+    op(OP.PACK, [v, v], "pack", [2, 3, 2, 4], OPT.PackOptions, options(S.PackOptionsT, valuesCount=2, axis=2))
+    up = [m.tensor(f"unpack_{k}", [1, 4, 6]) for k in range(3)]
+    m.op(OP.UNPACK, [x], up, OPT.UnpackOptions, options(S.UnpackOptionsT, num=3, axis=3))
+    outs += up
+    op(OP.GATHER, [x, m.const("gi", [[2, 0], [5, 5]], i32)], "gather", [1, 4, 2, 2, 3], OPT.GatherOptions,
+       options(S.GatherOptionsT, axis=2))
+    op(OP.TILE, [x, m.const("tm", [1, 2, 1, 2], i32)], "tile", [1, 8, 6, 6])
+    op(OP.PADV2, [x, m.const("pp", [[0, 0], [1, 2], [0, 1], [2, 0]], i32), m.const("pv", [0.5])], "padv2",
+       [1, 7, 7, 5])
+    op(OP.MIRROR_PAD, [x, m.const("mp", [[0, 0], [2, 1], [1, 2], [0, 0]], i32)], "mirror_pad", [1, 7, 9, 3],
+       OPT.MirrorPadOptions, options(S.MirrorPadOptionsT, mode=S.MirrorPadMode.REFLECT))
+    op(OP.SPACE_TO_DEPTH, [x], "space_to_depth", [1, 2, 3, 12], OPT.SpaceToDepthOptions,
+       options(S.SpaceToDepthOptionsT, blockSize=2))
+    op(OP.BATCH_MATMUL, [v, m.const("bm", rand(2, 5, 4))], "batch_matmul", [2, 3, 5], OPT.BatchMatMulOptions,
+       options(S.BatchMatMulOptionsT, adjY=True))
+    op(OP.CAST, [x], "cast", [1, 4, 6, 3], dtype=np.int32)
+    yield "reshaping", m, [x, v], outs, {"x": (4.0, 0.0)}   # CAST truncates values in (-4, 4)
+
+
+def reduce_cases():
+    """SUM, REDUCE_MAX, REDUCE_MIN, REDUCE_PROD (with and without keep_dims), ARG_MAX, ARG_MIN."""
+    m = Model()
+    i32 = np.int32
+    x = m.tensor("x", [1, 4, 5, 6])
+    outs = []
+    for code, name, axes, keep, shape in ((OP.SUM, "sum", [1, 2], False, [1, 6]),
+                                          (OP.REDUCE_MAX, "reduce_max", [3], True, [1, 4, 5, 1]),
+                                          (OP.REDUCE_MIN, "reduce_min", [-1], False, [1, 4, 5]),
+                                          (OP.REDUCE_PROD, "reduce_prod", [1], False, [1, 5, 6])):
+        y = m.tensor(name, shape)
+        m.op(code, [x, m.const(f"{name}_axes", axes, i32)], [y], OPT.ReducerOptions,
+             options(S.ReducerOptionsT, keepDims=keep))
+        outs.append(y)
+    for code, name, axis, dtype, opt_type, cls in (
+            (OP.ARG_MAX, "arg_max", 3, np.int64, OPT.ArgMaxOptions, S.ArgMaxOptionsT),
+            (OP.ARG_MIN, "arg_min", 1, np.int32, OPT.ArgMinOptions, S.ArgMinOptionsT)):
+        shape = [1, 4, 5, 6]
+        del shape[axis]
+        y = m.tensor(name, shape, dtype=dtype)
+        m.op(code, [x, m.const(f"{name}_axis", [axis], i32)], [y], opt_type,
+             options(cls, outputType=S.TensorType.INT64 if dtype == np.int64 else S.TensorType.INT32))
+        outs.append(y)
+    yield "reductions", m, [x], outs
+
+
 def elementwise_cases():
     m = Model()
     x, x2 = m.tensor("x", [1, 3, 4, 5]), m.tensor("x2", [1, 3, 4, 5])
@@ -361,11 +465,13 @@ def litert(path, feeds):
 
 def write_cases(makers, versions):
     for make in makers:
-        for case, m, inputs, outputs in make():
+        for case, m, inputs, outputs, *scales in make():
             path = os.path.join(OUT, f"{case}.tflite")
             with open(path, "wb") as f:
                 f.write(m.bytes(inputs, outputs))
             feeds = {m.tensors[i].name: rand(*m.tensors[i].shape) for i in inputs}
+            for name, (scale, shift) in (scales[0] if scales else {}).items():
+                feeds[name] = (feeds[name] * scale + shift).astype(np.float32)
             with tempfile.TemporaryDirectory() as workdir:
                 reference = tflitelib.load(path)
                 if tflitelib.transpose_conv_bias_as_builtin(reference):
@@ -394,7 +500,7 @@ def main():
             f.write(data)
         shutil.copy(os.path.join(OUT, f"{name}.tflite"), os.path.join(SEEDS, f"{name}.tflite"))
     # Added later: last, so the random data of the cases above stays as committed.
-    write_cases((slice_cases, sparse_cases), versions)
+    write_cases((slice_cases, sparse_cases, math_cases, reshaping_cases, reduce_cases), versions)
 
 
 if __name__ == "__main__":

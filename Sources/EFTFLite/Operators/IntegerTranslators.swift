@@ -24,7 +24,7 @@ enum IntegerTranslators {
         ]
         for code in [BuiltinOperator.conv2D, BuiltinOperator.depthwiseConv2D, BuiltinOperator.maxPool2D,
                      BuiltinOperator.averagePool2D, BuiltinOperator.mean] {
-            table[code] = ConvTranslators.table[code] ?? LinearTranslators.table[code]
+            table[code] = ConvTranslators.table[code] ?? ReduceTranslators.table[code]
         }
         for code in [BuiltinOperator.reshape, BuiltinOperator.transpose, BuiltinOperator.concatenation,
                      BuiltinOperator.pad, BuiltinOperator.depthToSpace, BuiltinOperator.resizeNearestNeighbor] {

@@ -1,13 +1,12 @@
-// FULLY_CONNECTED (flattening in TFLite's memory order), SOFTMAX (on the last TFLite axis,
-// with beta) and MEAN (axes remapped; without keep_dims the result is put back in TFLite's
-// axis order).
+// FULLY_CONNECTED (flattening in TFLite's memory order) and SOFTMAX (on the last TFLite axis,
+// with beta).
 
 import EFCore
 import EFONNX
 
 enum LinearTranslators {
     static let table: [Int32: OperatorTranslator] = [
-        BuiltinOperator.fullyConnected: fullyConnected, BuiltinOperator.softmax: softmax, BuiltinOperator.mean: mean,
+        BuiltinOperator.fullyConnected: fullyConnected, BuiltinOperator.softmax: softmax,
     ]
 
     /// FULLY_CONNECTED: y = x·Wᵀ + b with W [out, in], x flattened to [−1, in]; options:
@@ -43,36 +42,5 @@ enum LinearTranslators {
         if beta != 1 { value = ctx.emit("Mul", [value, ctx.float32(beta, hint: "beta")], hint: value) }
         try ctx.emitFused("Softmax", [value], ["axis": .int(Layout.nchwAxis(rank - 1, rank: rank))], op: op,
                           activation: 0)
-    }
-
-    /// MEAN over constant axes; options: keep_dims (field 0).
-    private static func mean(_ op: TFLiteOperator, _ ctx: TranslationContext) throws {
-        let x = try ctx.input(op, 0, "input")
-        let rank = ctx.rank(x)
-        let keep = try Options(op).bool(0)
-        let axes = try ctx.constantInput(op, 1, "axes").intValues("\(ctx.opDescription) axes")
-        guard axes.allSatisfy({ $0 >= -rank && $0 < rank }) else {
-            throw EdgeflowError(.invalidModel, "\(ctx.opDescription): axes \(axes) are outside rank \(rank)")
-        }
-        let tfliteAxes = Set(axes.map { $0 < 0 ? $0 + rank : $0 })
-        if ctx.computesInIntegers(op) {
-            return try IntegerTranslators.mean(op, ctx, x: x, axes: tfliteAxes, keep: keep)
-        }
-        let held = tfliteAxes.map { Layout.nchwAxis($0, rank: rank) }.sorted()
-        let attributes: [String: OnnxAttribute] = ["axes": .ints(held), "keepdims": .int(keep ? 1 : 0)]
-        let out = try ctx.output(op)
-        guard rank == 4, !keep else {
-            ctx.emit("ReduceMean", [try ctx.value(x)], attributes, output: ctx.outputName(out), hint: "mean")
-            return
-        }
-        // The kept TFLite axes in the order the NCHW-held result lists them.
-        let kept = Layout.toNCHWPerm.filter { !tfliteAxes.contains($0) }
-        let order = kept.sorted().map { kept.firstIndex(of: $0)! }
-        if order == Array(order.indices) {
-            ctx.emit("ReduceMean", [try ctx.value(x)], attributes, output: ctx.outputName(out), hint: "mean")
-        } else {
-            let reduced = ctx.emit("ReduceMean", [try ctx.value(x)], attributes, hint: "mean")
-            ctx.emit("Transpose", [reduced], ["perm": .ints(order)], output: ctx.outputName(out), hint: reduced)
-        }
     }
 }

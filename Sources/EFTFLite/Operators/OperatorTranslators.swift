@@ -13,7 +13,8 @@ enum OperatorTranslators {
     static let table: [Int32: OperatorTranslator] = {
         var table: [Int32: OperatorTranslator] = [:]
         for group in [ConvTranslators.table, ElementwiseTranslators.table, ShapeTranslators.table,
-                      SliceTranslators.table, LinearTranslators.table, QuantTranslators.table] {
+                      SliceTranslators.table, LinearTranslators.table, QuantTranslators.table,
+                      MathTranslators.table, ReshapingTranslators.table, ReduceTranslators.table] {
             table.merge(group) { _, _ in preconditionFailure("a TFLite operator is registered twice") }
         }
         return table

@@ -15,8 +15,8 @@ enum ShapeTranslators {
         BuiltinOperator.resizeNearestNeighbor: resize(linear: false),
     ]
 
-    /// RESHAPE to the output tensor's static shape.
-    private static func reshape(_ op: TFLiteOperator, _ ctx: TranslationContext) throws {
+    /// RESHAPE (and SQUEEZE, EXPAND_DIMS) to the output tensor's static shape.
+    static func reshape(_ op: TFLiteOperator, _ ctx: TranslationContext) throws {
         let x = try ctx.valueInTFLiteOrder(try ctx.input(op, 0, "input"))
         let out = try ctx.output(op)
         let shape = ctx.int64s(ctx.shape(out), hint: "shape")

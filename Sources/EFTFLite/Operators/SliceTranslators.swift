@@ -1,5 +1,6 @@
 // STRIDED_SLICE with constant begin, end and strides: TensorFlow's masks (begin, end, shrink
-// axis) and `offset` resolved against the static input shape into one ONNX Slice. A 4-D slice
+// axis) and `offset` resolved against the static input shape into one ONNX Slice; SLICE
+// (constant begin and size, −1 to the end) as the strided slice with unit strides. A 4-D slice
 // that keeps its rank acts on the NCHW-held value with remapped axes; one that drops axes
 // (shrink) slices in TFLite's order and reshapes to the output's static shape.
 
@@ -7,7 +8,9 @@ import EFCore
 import EFONNX
 
 enum SliceTranslators {
-    static let table: [Int32: OperatorTranslator] = [BuiltinOperator.stridedSlice: stridedSlice]
+    static let table: [Int32: OperatorTranslator] = [
+        BuiltinOperator.stridedSlice: stridedSlice, BuiltinOperator.slice: slice,
+    ]
 
     /// One axis of a resolved strided slice, in ONNX Slice's terms.
     struct AxisSlice: Equatable {
@@ -71,6 +74,29 @@ enum SliceTranslators {
                                  endMask: try options.int(1), ellipsisMask: try options.int(2),
                                  newAxisMask: try options.int(3), shrinkAxisMask: shrink, offset: try options.bool(5),
                                  what)
+        try emit(op, ctx, x: x, out: out, slices: slices, shrink: shrink)
+    }
+
+    private static func slice(_ op: TFLiteOperator, _ ctx: TranslationContext) throws {
+        let x = try ctx.input(op, 0, "input"), out = try ctx.output(op)
+        let begin = try ctx.constantInput(op, 1, "begin").intValues("\(ctx.opDescription) begin")
+        let size = try ctx.constantInput(op, 2, "size").intValues("\(ctx.opDescription) size")
+        let shape = ctx.shape(x)
+        guard begin.count == shape.count, size.count == shape.count,
+              zip(begin, shape).allSatisfy({ (0...$1).contains($0) }) else {
+            throw EdgeflowError(.invalidModel, "\(ctx.opDescription): begin \(begin) and size \(size) for \(shape)")
+        }
+        let end = zip(zip(begin, size), shape).map { pair, dim in pair.1 == -1 ? dim : pair.0 + pair.1 }
+        let slices = try resolve(shape: shape, begin: begin, end: end, strides: begin.map { _ in 1 }, beginMask: 0,
+                                 endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0, offset: false,
+                                 ctx.opDescription)
+        try emit(op, ctx, x: x, out: out, slices: slices, shrink: 0)
+    }
+
+    /// Emits the resolved slice of `x` into `out`, dropping the `shrink` axes.
+    private static func emit(_ op: TFLiteOperator, _ ctx: TranslationContext, x: Int, out: Int, slices: [AxisSlice],
+                             shrink: Int) throws {
+        let what = ctx.opDescription
         let kept = slices.enumerated().filter { shrink >> $0.offset & 1 == 0 }.map(\.element.count)
         guard kept == ctx.shape(out) else {
             throw EdgeflowError(.invalidModel, "\(what): the slice gives shape \(kept); the output is declared "

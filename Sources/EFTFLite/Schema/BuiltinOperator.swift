@@ -12,6 +12,18 @@ public enum BuiltinOperator {
     public static let prelu: Int32 = 54, transposeConv: Int32 = 67, resizeNearestNeighbor: Int32 = 97
     public static let quantize: Int32 = 114, hardSwish: Int32 = 117, densify: Int32 = 124
     public static let stridedSlice: Int32 = 45
+    // Float math (MathTranslators).
+    public static let floor: Int32 = 8, exp: Int32 = 47, logSoftmax: Int32 = 50, maximum: Int32 = 55
+    public static let minimum: Int32 = 57, neg: Int32 = 59, sin: Int32 = 66, log: Int32 = 73, sqrt: Int32 = 75
+    public static let rsqrt: Int32 = 76, pow: Int32 = 78, floorDiv: Int32 = 90, square: Int32 = 92
+    public static let leakyRelu: Int32 = 98, squaredDifference: Int32 = 99, abs: Int32 = 101, ceil: Int32 = 104
+    public static let cos: Int32 = 108, elu: Int32 = 111, round: Int32 = 116, gelu: Int32 = 150
+    // Shapes, gathers and reductions (ReshapingTranslators, ReduceTranslators).
+    public static let spaceToDepth: Int32 = 26, gather: Int32 = 36, squeeze: Int32 = 43, split: Int32 = 49
+    public static let cast: Int32 = 53, argMax: Int32 = 56, padV2: Int32 = 60, slice: Int32 = 65, tile: Int32 = 69
+    public static let expandDims: Int32 = 70, sum: Int32 = 74, argMin: Int32 = 79, reduceProd: Int32 = 81
+    public static let reduceMax: Int32 = 82, pack: Int32 = 83, unpack: Int32 = 88, reduceMin: Int32 = 89
+    public static let mirrorPad: Int32 = 100, splitV: Int32 = 102, batchMatMul: Int32 = 126
 
     /// The schema's name of `code` (`CONV_2D`), or `BUILTIN_<code>` for codes newer than this table.
     public static func name(_ code: Int32) -> String {

@@ -142,6 +142,17 @@ final class TranslationContext {
         return node.outputs[0]
     }
 
+    /// Appends an ONNX node with several outputs (the names given).
+    func emit(_ opType: String, _ inputs: [String], _ attributes: [String: OnnxAttribute] = [:], outputs: [String]) {
+        var node = OnnxNode()
+        node.opType = opType
+        node.name = fresh("\(current.index):\(current.name)/\(opType)")
+        node.inputs = inputs
+        node.outputs = outputs
+        node.attributes = attributes
+        nodes.append(node)
+    }
+
     /// Reserves names so `fresh` never picks them (graph input and output names).
     func reserve(_ name: String) { usedNames.insert(name) }
 }

@@ -1,0 +1,89 @@
+// Float elementwise math beyond the arithmetic and activations of ElementwiseTranslators: the
+// unary functions (EXP, LOG, SQRT, RSQRT, ABS, NEG, FLOOR, CEIL, ROUND, SIN, COS, SQUARE, ELU,
+// LEAKY_RELU, GELU), MAXIMUM, MINIMUM, POW, SQUARED_DIFFERENCE and FLOOR_DIV with broadcasting,
+// and LOG_SOFTMAX over the last TFLite axis. Elementwise ops are layout-free, so 4-D values stay
+// NCHW-held.
+
+import EFCore
+import EFONNX
+import Foundation
+
+enum MathTranslators {
+    static let table: [Int32: OperatorTranslator] = [
+        BuiltinOperator.exp: unary("Exp"), BuiltinOperator.log: unary("Log"), BuiltinOperator.sqrt: unary("Sqrt"),
+        BuiltinOperator.abs: unary("Abs"), BuiltinOperator.neg: unary("Neg"), BuiltinOperator.floor: unary("Floor"),
+        BuiltinOperator.ceil: unary("Ceil"), BuiltinOperator.round: unary("Round"), BuiltinOperator.sin: unary("Sin"),
+        BuiltinOperator.cos: unary("Cos"), BuiltinOperator.elu: unary("Elu"), BuiltinOperator.rsqrt: rsqrt,
+        BuiltinOperator.square: square, BuiltinOperator.leakyRelu: leakyRelu, BuiltinOperator.gelu: gelu,
+        BuiltinOperator.maximum: binary("Max"), BuiltinOperator.minimum: binary("Min"),
+        BuiltinOperator.pow: binary("Pow"), BuiltinOperator.squaredDifference: squaredDifference,
+        BuiltinOperator.floorDiv: floorDiv, BuiltinOperator.logSoftmax: logSoftmax,
+    ]
+
+    private static func operand(_ op: TFLiteOperator, _ ctx: TranslationContext) throws -> String {
+        try ctx.value(try ctx.input(op, 0, "input"))
+    }
+
+    private static func unary(_ opType: String) -> OperatorTranslator {
+        return { op, ctx in try ctx.emitFused(opType, [try operand(op, ctx)], op: op, activation: 0) }
+    }
+
+    private static func rsqrt(_ op: TFLiteOperator, _ ctx: TranslationContext) throws {
+        let root = ctx.emit("Sqrt", [try operand(op, ctx)], hint: "rsqrt")
+        try ctx.emitFused("Reciprocal", [root], op: op, activation: 0)
+    }
+
+    private static func square(_ op: TFLiteOperator, _ ctx: TranslationContext) throws {
+        let x = try operand(op, ctx)
+        try ctx.emitFused("Mul", [x, x], op: op, activation: 0)
+    }
+
+    /// LEAKY_RELU: options field 0 is alpha.
+    private static func leakyRelu(_ op: TFLiteOperator, _ ctx: TranslationContext) throws {
+        try ctx.emitFused("LeakyRelu", [try operand(op, ctx)], ["alpha": .float(try Options(op).float(0, 0.2))],
+                          op: op, activation: 0)
+    }
+
+    /// GELU: options field 0 chooses the tanh approximation.
+    private static func gelu(_ op: TFLiteOperator, _ ctx: TranslationContext) throws {
+        let approximate = try Options(op).bool(0) ? "tanh" : "none"
+        try ctx.emitFused("Gelu", [try operand(op, ctx)], ["approximate": .string(Data(approximate.utf8))], op: op,
+                          activation: 0)
+    }
+
+    /// Both operands of a broadcasting binary op, as `binary` of ElementwiseTranslators takes them.
+    private static func operands(_ op: TFLiteOperator, _ ctx: TranslationContext) throws -> (String, String) {
+        let rank = ctx.rank(try ctx.output(op))
+        return (try ctx.broadcastOperand(try ctx.input(op, 0, "first"), outputRank: rank),
+                try ctx.broadcastOperand(try ctx.input(op, 1, "second"), outputRank: rank))
+    }
+
+    private static func binary(_ opType: String) -> OperatorTranslator {
+        return { op, ctx in
+            let (a, b) = try operands(op, ctx)
+            try ctx.emitFused(opType, [a, b], op: op, activation: 0)
+        }
+    }
+
+    private static func squaredDifference(_ op: TFLiteOperator, _ ctx: TranslationContext) throws {
+        let (a, b) = try operands(op, ctx)
+        let difference = ctx.emit("Sub", [a, b], hint: "difference")
+        try ctx.emitFused("Mul", [difference, difference], op: op, activation: 0)
+    }
+
+    /// FLOOR_DIV of floats: floor(a / b).
+    private static func floorDiv(_ op: TFLiteOperator, _ ctx: TranslationContext) throws {
+        guard ctx.tensor(try ctx.output(op)).typeCode == 0 else {
+            throw EdgeflowError(.unsupported, "\(ctx.opDescription): FLOOR_DIV is supported on float32 only")
+        }
+        let (a, b) = try operands(op, ctx)
+        try ctx.emitFused("Floor", [ctx.emit("Div", [a, b], hint: "quotient")], op: op, activation: 0)
+    }
+
+    /// LOG_SOFTMAX over the last TFLite axis.
+    private static func logSoftmax(_ op: TFLiteOperator, _ ctx: TranslationContext) throws {
+        let rank = ctx.rank(try ctx.input(op, 0, "input"))
+        try ctx.emitFused("LogSoftmax", [try operand(op, ctx)], ["axis": .int(Layout.nchwAxis(rank - 1, rank: rank))],
+                          op: op, activation: 0)
+    }
+}
