@@ -1,6 +1,7 @@
 // Quantized TFLite models that compute in int8, against LiteRT's reference kernels exactly
 // (tolerance 0): small generated models, one per operator group, and MediaPipe's face detector
-// quantized to full int8 (Tests/Goldens/tflite_int8_*, tools/goldens/make_tflite_int8_goldens.py).
+// and hand landmark model quantized to full int8 (Tests/Goldens/tflite_int8_*,
+// tools/goldens/make_tflite_int8_goldens.py).
 // Each is imported, written and re-read as an .efa, run by the interpreter and as a compiled .efx.
 
 import EFIR
@@ -12,6 +13,11 @@ final class TFLiteInt8GoldenTests: XCTestCase {
     func testConvolutions() throws { try GoldenRunner.check(GoldenCase.load("tflite_int8_conv")) }
     /// FULLY_CONNECTED with bias on [2, 20] and without on a flattened 4-D input.
     func testFullyConnected() throws { try GoldenRunner.check(GoldenCase.load("tflite_int8_fully_connected")) }
+    /// 8,000 outputs: LiteRT rounds FULLY_CONNECTED's requantization in double; Q31 double rounding
+    /// would differ in 13 of them.
+    func testWideFullyConnected() throws {
+        try GoldenRunner.check(GoldenCase.load("tflite_int8_wide_fully_connected"))
+    }
     /// ADD (broadcast, fused RELU), SUB, MUL and standalone RELU/RELU6 with their own output scales.
     func testElementwise() throws { try GoldenRunner.check(GoldenCase.load("tflite_int8_elementwise")) }
     /// MAX_POOL_2D, PAD (with the zero point), RESHAPE, CONCATENATION, TRANSPOSE.
@@ -41,5 +47,18 @@ final class TFLiteInt8GoldenTests: XCTestCase {
 
     func testFaceDetectorOnRandomInput() throws {
         try GoldenRunner.check(GoldenCase.load("tflite_int8_face_detection_random"))
+    }
+
+    /// MediaPipe's hand landmark model (lite) quantized to full int8: MEAN, FULLY_CONNECTED and
+    /// LOGISTIC beside the convolutions, every output byte as LiteRT's.
+    func testHandLandmarkOnPhoto() throws {
+        try XCTSkipUnless(TestData.isOptimizedBuild, "model-sized test: runs in the optimized build")
+        let outcome = try GoldenRunner.check(GoldenCase.load("tflite_int8_hand_landmark_photo"))
+        XCTAssertEqual(outcome.graph.nodes.filter { $0.op == .conv || $0.op == .matMul }.count, 0)
+    }
+
+    func testHandLandmarkOnRandomInput() throws {
+        try XCTSkipUnless(TestData.isOptimizedBuild, "model-sized test: runs in the optimized build")
+        try GoldenRunner.check(GoldenCase.load("tflite_int8_hand_landmark_random"))
     }
 }

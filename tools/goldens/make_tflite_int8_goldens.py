@@ -78,14 +78,14 @@ def fold_dequantize(model):
     prune(model)
 
 
-def calibrate(path, images):
+def calibrate(path, images, input_name="input"):
     """{tensor index: (min, max)} of every float32 activation over the calibration images."""
     model = load(path)
     acts = [i for i, t in enumerate(model.subgraphs[0].tensors)
             if t.type == F32 and buffer_array(model, t, np.float32) is None]
     ranges = {i: (np.inf, -np.inf) for i in acts}
     for image in images:
-        _, it = litert(path, {"input": image}, preserve_all_tensors=True)
+        _, it = litert(path, {input_name: image}, preserve_all_tensors=True)
         for i in acts:
             a = it.get_tensor(i)
             ranges[i] = (min(ranges[i][0], float(a.min())), max(ranges[i][1], float(a.max())))
@@ -105,6 +105,9 @@ def quantize_model(model, ranges):
             lo, hi = min(ranges[i][0] for i in chain), max(ranges[i][1] for i in chain)
             ranges.update({i: (lo, hi) for i in chain})
     params = {i: asymmetric(*r) for i, r in ranges.items()}
+    for op in g.operators:  # TFLite's int8 LOGISTIC writes scale 1/256, zero point -128 (its Prepare checks)
+        if opcode(model, op) == OP.LOGISTIC:
+            params[op.outputs[0]] = (1.0 / 256, -128)
     for op in g.operators:
         if opcode(model, op) in (OP.MAX_POOL_2D, OP.PAD, OP.RESHAPE):
             params[op.outputs[0]] = params[op.inputs[0]]
@@ -122,56 +125,83 @@ def quantize_model(model, ranges):
             set_buffer(model, b, qb)
             w.type, w.quantization = INT8, quantization(ws, [0] * len(ws), axis)
             b.type, b.quantization = INT32, quantization(bs, [0] * len(bs))
+        if opcode(model, op) == OP.FULLY_CONNECTED:  # weights int8 symmetric per tensor, as the converter's default
+            w = g.tensors[op.inputs[1]]
+            qw, ws = symmetric_per_channel(buffer_array(model, w, np.float32).reshape(1, -1), 0)
+            set_buffer(model, w, qw.reshape(w.shape))
+            w.type, w.quantization = INT8, quantization(ws, [0])
+            if len(op.inputs) > 2 and op.inputs[2] >= 0:
+                b = g.tensors[op.inputs[2]]
+                qb, bs = quantize_bias(buffer_array(model, b, np.float32), params[op.inputs[0]][0],
+                                       np.repeat(ws, b.shape[0]))
+                set_buffer(model, b, qb)
+                b.type, b.quantization = INT32, quantization([bs[0]], [0])
     return params
 
 
 def face_detector(versions):
+    return mediapipe_int8(versions, FACE, "face_detection", (-1.0, 1.0), top_output="classificators")
+
+
+def hand_landmark(versions):
+    return mediapipe_int8(versions, "hand_landmark_lite", "hand_landmark", (0.0, 1.0))
+
+
+def mediapipe_int8(versions, name, case_prefix, value_range, top_output=None):
+    """MediaPipe's float16 model `name` quantized to full int8 (see the module docstring), with
+    cases tflite_int8_<case_prefix>_photo and _random. `top_output` names a score output whose
+    five best float anchors are compared with the int8 scores (information only)."""
     from make_tflite_goldens import photo
-    model = load(require(os.path.join(TESTDATA, "models", "mediapipe", f"{FACE}.tflite")))
+    model = load(require(os.path.join(TESTDATA, "models", "mediapipe", f"{name}.tflite")))
     fold_dequantize(model)
-    base = photo((128, 128), None, (-1.0, 1.0))
-    bright = ((base + 1) / 2) ** np.array([0.6, 1.5])[:, None, None, None, None] * 2 - 1
-    noisy = np.clip(base + RNG.normal(0, 0.1, base.shape), -1, 1)
+    g = model.subgraphs[0]
+    input_name = g.tensors[g.inputs[0]].name.decode()
+    size = tuple(g.tensors[g.inputs[0]].shape[1:3])
+    base = photo(size, None, value_range)
+    low, high = value_range
+    unit = (base - low) / (high - low)
+    bright = (unit ** np.array([0.6, 1.5])[:, None, None, None, None]) * (high - low) + low
+    noisy = np.clip(base + RNG.normal(0, 0.1 * (high - low) / 2, base.shape), low, high)
     images = [base, base[:, :, ::-1], *bright, noisy, base[:, ::-1]]
     with tempfile.TemporaryDirectory() as tmp:
         float_path = os.path.join(tmp, "float.tflite")
         with open(float_path, "wb") as f:
             f.write(pack(model))
-        ranges = calibrate(float_path, [np.ascontiguousarray(x, np.float32) for x in images])
-        float_out, _ = litert(float_path, {"input": base})
+        ranges = calibrate(float_path, [np.ascontiguousarray(x, np.float32) for x in images], input_name)
+        float_out, _ = litert(float_path, {input_name: base})
     params = quantize_model(model, ranges)
     for md in model.metadata or []:  # MediaPipe's metadata describes the float input's normalization
         model.buffers[md.buffer].data = None
     model.metadata = None
-    model.description = b"face_detection_short_range full-integer int8 (tools/goldens/make_tflite_int8_goldens.py)"
-    path = os.path.join(OUT, f"{FACE}_int8.tflite")
+    model.description = f"{name} full-integer int8 (tools/goldens/make_tflite_int8_goldens.py)".encode()
+    path = os.path.join(OUT, f"{name}_int8.tflite")
     with open(path, "wb") as f:
         f.write(pack(model))
-    g = model.subgraphs[0]
     in_scale, in_zp = params[g.inputs[0]]
     photo_q = np.clip(np.round(base / np.float32(in_scale)) + in_zp, -128, 127).astype(np.int8)
-    feeds = {"photo": photo_q, "random": RNG.integers(-128, 128, (1, 128, 128, 3)).astype(np.int8)}
+    feeds = {"photo": photo_q, "random": RNG.integers(-128, 128, (1, *size, 3)).astype(np.int8)}
     sanity = {}
     for case, x in feeds.items():
-        out, _ = litert(path, {"input": x})
+        out, _ = litert(path, {input_name: x})
         if case == "photo":
             for i in g.outputs:
-                name, (scale, zp) = g.tensors[i].name.decode(), params[i]
-                deq = (out[name].astype(np.float32) - zp) * scale
-                sanity[name] = {"max_abs_diff": float(np.abs(deq - float_out[name]).max()),
-                                "float_abs_max": float(np.abs(float_out[name]).max()), "scale": scale}
-                if name == "classificators":  # the five best anchors of the float model, scores in both
-                    top = np.argsort(-float_out[name].ravel())[:5]
-                    sanity[name].update(float_top_anchors=top.tolist(),
-                                        float_scores=[round(float(v), 4) for v in float_out[name].ravel()[top]],
-                                        int8_scores=[round(float(v), 4) for v in deq.ravel()[top]],
-                                        int8_best_anchors=np.flatnonzero(deq.ravel() == deq.max()).tolist())
-            print(f"[int8] {FACE}: dequantized int8 vs float on the photo: {sanity}")
-        write_case(f"tflite_int8_face_detection_{case}", description=f"{FACE} quantized to full int8 here, on "
+                out_name, (scale, zp) = g.tensors[i].name.decode(), params[i]
+                deq = (out[out_name].astype(np.float32) - zp) * scale
+                sanity[out_name] = {"max_abs_diff": float(np.abs(deq - float_out[out_name]).max()),
+                                    "float_abs_max": float(np.abs(float_out[out_name]).max()), "scale": scale}
+                if out_name == top_output:  # the five best anchors of the float model, scores in both
+                    top = np.argsort(-float_out[out_name].ravel())[:5]
+                    sanity[out_name].update(
+                        float_top_anchors=top.tolist(),
+                        float_scores=[round(float(v), 4) for v in float_out[out_name].ravel()[top]],
+                        int8_scores=[round(float(v), 4) for v in deq.ravel()[top]],
+                        int8_best_anchors=np.flatnonzero(deq.ravel() == deq.max()).tolist())
+            print(f"[int8] {name}: dequantized int8 vs float on the photo: {sanity}")
+        write_case(f"tflite_int8_{case_prefix}_{case}", description=f"{name} quantized to full int8 here, on "
                    + ("skimage's astronaut photo quantized to the input's parameters" if case == "photo"
                       else "seeded random int8") + ", run by LiteRT's reference kernels",
-                   model=os.path.relpath(path, REPO), inputs={"input": x}, outputs=out, tolerance=0.0,
-                   generator=GENERATOR, model_origin=f"{GENERATOR} from .testdata/models/mediapipe/{FACE}.tflite "
+                   model=os.path.relpath(path, REPO), inputs={input_name: x}, outputs=out, tolerance=0.0,
+                   generator=GENERATOR, model_origin=f"{GENERATOR} from .testdata/models/mediapipe/{name}.tflite "
                    "(mediapipe==0.10.14), committed", tool_versions=versions,
                    extra={"float_model_comparison": sanity} if case == "photo" else None)
     return path
@@ -340,13 +370,21 @@ def random_input(t):
     return RNG.integers(-128, 128, t.shape).astype(np.int8)
 
 
-def main():
-    import ai_edge_litert
-    versions = {"ai_edge_litert": ai_edge_litert.__version__, "numpy": np.__version__}
-    os.makedirs(OUT, exist_ok=True)
-    os.makedirs(SEEDS, exist_ok=True)
-    paths = [face_detector(versions)]
-    for case, m, inputs, outputs in small_models():
+def wide_fully_connected():
+    """8000 FULLY_CONNECTED outputs from 64 inputs: enough that TFLite's rounding of the
+    requantization shows (LiteRT's int8 FULLY_CONNECTED rounds round(acc * scale) in double; the
+    Q31 double rounding of its convolutions differs in about 1 output of 1,000)."""
+    m = Model()
+    x = q8(m, "x", [8, 64], 0.0371, -7)
+    w, b = weights(m, "fc", RNG.uniform(-0.3, 0.3, (1000, 64)), None, 0.0371)
+    y = q8(m, "y", [8, 1000], 0.05, 5)
+    m.op(OP.FULLY_CONNECTED, [x, w, b], [y], OPT.FullyConnectedOptions, options(S.FullyConnectedOptionsT))
+    yield "wide_fully_connected", m, [x], [y]
+
+
+def write_small_models(models, versions):
+    paths = []
+    for case, m, inputs, outputs in models:
         path = os.path.join(OUT, f"{case}.tflite")
         with open(path, "wb") as f:
             f.write(m.bytes(inputs, outputs))
@@ -362,10 +400,23 @@ def main():
                    "reference kernels", model=os.path.relpath(path, REPO), inputs=feeds, outputs=result,
                    tolerance=0.0, generator=GENERATOR, model_origin=f"{GENERATOR} (committed)", tool_versions=versions)
         paths.append(path)
+    return paths
+
+
+def main():
+    import ai_edge_litert
+    versions = {"ai_edge_litert": ai_edge_litert.__version__, "numpy": np.__version__}
+    os.makedirs(OUT, exist_ok=True)
+    os.makedirs(SEEDS, exist_ok=True)
+    paths = [face_detector(versions)] + write_small_models(small_models(), versions)
     path = os.path.join(OUT, "refused.tflite")
     with open(path, "wb") as f:
         f.write(refused_model())
     paths.append(path)
+    # Added later: last, so the random data above stays as committed. The hand model (1.4 MB) is
+    # no fuzz seed: inputs that large slow the fuzzer for no new code.
+    hand_landmark(versions)
+    paths += write_small_models(wide_fully_connected(), versions)
     for path in paths:
         shutil.copy(path, os.path.join(SEEDS, "int8_" + os.path.basename(path).replace("_int8", "")))
 

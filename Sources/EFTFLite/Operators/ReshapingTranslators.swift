@@ -10,8 +10,8 @@ import Foundation
 enum ReshapingTranslators {
     static let table: [Int32: OperatorTranslator] = [
         BuiltinOperator.squeeze: ShapeTranslators.reshape, BuiltinOperator.expandDims: ShapeTranslators.reshape,
-        BuiltinOperator.split: split(valueInput: 1, axisInput: 0), BuiltinOperator.splitV: split(valueInput: 0,
-                                                                                                  axisInput: 2),
+        BuiltinOperator.split: split(valueInput: 1, axisInput: 0),
+        BuiltinOperator.splitV: split(valueInput: 0, axisInput: 2),
         BuiltinOperator.pack: pack, BuiltinOperator.unpack: unpack, BuiltinOperator.gather: gather,
         BuiltinOperator.tile: tile, BuiltinOperator.padV2: padV2, BuiltinOperator.mirrorPad: mirrorPad,
         BuiltinOperator.spaceToDepth: spaceToDepth, BuiltinOperator.batchMatMul: batchMatMul,
@@ -19,7 +19,8 @@ enum ReshapingTranslators {
     ]
 
     /// A constant scalar axis input, made non-negative for `rank`.
-    private static func axis(_ op: TFLiteOperator, _ position: Int, rank: Int, _ ctx: TranslationContext) throws -> Int {
+    private static func axis(_ op: TFLiteOperator, _ position: Int, rank: Int,
+                             _ ctx: TranslationContext) throws -> Int {
         let values = try ctx.constantInput(op, position, "axis").intValues("\(ctx.opDescription) axis")
         guard values.count == 1, values[0] >= -rank, values[0] < rank else {
             throw EdgeflowError(.invalidModel, "\(ctx.opDescription): axis \(values) is not one axis of rank \(rank)")

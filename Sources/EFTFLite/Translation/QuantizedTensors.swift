@@ -122,6 +122,29 @@ extension TranslationContext {
             domain: "ai.edgeflow", output: output, hint: value)
     }
 
+    /// TFLite's float requantization of int32 `value` (its int8 FULLY_CONNECTED): each element
+    /// times its real factor in double (one, or one per index of the last axis), rounded half
+    /// away from zero, plus `zeroPoint`, clamped to `clamp`, as `dtype`. Every step is exact in
+    /// float64 for int32 inputs, so the result is TFLite's `round(double(acc) · scale)`.
+    func roundingRequantize(_ value: String, by reals: [Double], zeroPoint: Int32, clamp: ClosedRange<Int32>,
+                            dtype: DType, output: String? = nil) -> String {
+        let wide = emit("Cast", [value], ["to": .int(OnnxDataType.code(.float64))], hint: value)
+        let scales = addInitializer(Tensor(shape: reals.count == 1 ? [] : [reals.count], scalars: reals),
+                                    hint: "\(value)/scales")
+        let scaled = emit("Mul", [wide, scales], hint: value)
+        let half = addInitializer(Tensor(shape: [], scalars: [0.5]), hint: "half")
+        let magnitude = emit("Floor", [emit("Add", [emit("Abs", [scaled], hint: value), half], hint: value)],
+                             hint: value)
+        var rounded = emit("Mul", [emit("Sign", [scaled], hint: value), magnitude], hint: value)
+        func double(_ x: Int32, _ hint: String) -> String {
+            addInitializer(Tensor(shape: [], scalars: [Double(x)]), hint: hint)
+        }
+        if zeroPoint != 0 { rounded = emit("Add", [rounded, double(zeroPoint, "zero_point")], hint: value) }
+        let clamped = emit("Clip", [rounded, double(clamp.lowerBound, "min"), double(clamp.upperBound, "max")],
+                           hint: value)
+        return emit("Cast", [clamped], ["to": .int(OnnxDataType.code(dtype))], output: output, hint: value)
+    }
+
     /// (x − zeroPoint) as int32, optionally times 2^leftShift (TFLite's integer add and sub).
     func widened(_ value: String, _ q: TensorQuantization, leftShift: Int32 = 0) -> String {
         var result = emit("Cast", [value], ["to": .int(OnnxDataType.code(.int32))], hint: value)
