@@ -15,6 +15,8 @@ final class TFLiteInt8GoldenTests: XCTestCase {
     func testFullyConnected() throws { try GoldenRunner.check(GoldenCase.load("tflite_int8_fully_connected")) }
     /// 8,000 outputs: LiteRT rounds FULLY_CONNECTED's requantization in double; Q31 double rounding
     /// would differ in 13 of them.
+    /// LEAKY_RELU (a table) and PRELU with per-channel and per-row int8 slopes.
+    func testRectifiers() throws { try GoldenRunner.check(GoldenCase.load("tflite_int8_rectifiers")) }
     func testWideFullyConnected() throws {
         try GoldenRunner.check(GoldenCase.load("tflite_int8_wide_fully_connected"))
     }

@@ -382,6 +382,25 @@ def wide_fully_connected():
     yield "wide_fully_connected", m, [x], [y]
 
 
+def rectifiers():
+    """LEAKY_RELU (a table over the int8 values) and PRELU with int8 slopes quantized per tensor,
+    one slope per channel ([4]) and one per row and channel ([5, 1, 4], broadcast along W)."""
+    m = Model()
+    x = q8(m, "x", [1, 5, 6, 4], 0.031, -3)
+    leaky = q8(m, "leaky_relu", [1, 5, 6, 4], 0.027, -40)
+    m.op(OP.LEAKY_RELU, [x], [leaky], OPT.LeakyReluOptions, options(S.LeakyReluOptionsT, alpha=0.17))
+    alpha = np.clip(np.round(RNG.uniform(-0.5, 0.8, [4]) / 0.0063) + 10, -128, 127)
+    a = m.tensor("alpha", [4], alpha, np.int8, scale=[0.0063], zero_point=[10])
+    p = q8(m, "prelu", [1, 5, 6, 4], 0.025, -20)
+    m.op(OP.PRELU, [x, a], [p])
+    alpha2 = np.clip(np.round(RNG.uniform(-1.2, 0.4, [5, 1, 4]) / 0.011) - 5, -128, 127)
+    a2 = m.tensor("alpha_spatial", [5, 1, 4], alpha2, np.int8, scale=[0.011], zero_point=[-5])
+    x2 = q8(m, "x2", [1, 5, 6, 4], 0.019, 7)
+    p2 = q8(m, "prelu_spatial", [1, 5, 6, 4], 0.021, 3)
+    m.op(OP.PRELU, [x2, a2], [p2])
+    yield "rectifiers", m, [x, x2], [leaky, p, p2]
+
+
 def write_small_models(models, versions):
     paths = []
     for case, m, inputs, outputs in models:
@@ -417,6 +436,7 @@ def main():
     # no fuzz seed: inputs that large slow the fuzzer for no new code.
     hand_landmark(versions)
     paths += write_small_models(wide_fully_connected(), versions)
+    paths += write_small_models(rectifiers(), versions)
     for path in paths:
         shutil.copy(path, os.path.join(SEEDS, "int8_" + os.path.basename(path).replace("_int8", "")))
 

@@ -21,6 +21,7 @@ enum IntegerTranslators {
             BuiltinOperator.reluN1To1: reluX(-1, 1), BuiltinOperator.quantize: quantize,
             BuiltinOperator.logistic: lookupTable(logistic), BuiltinOperator.tanh: lookupTable(tanh),
             BuiltinOperator.softmax: softmax, BuiltinOperator.hardSwish: hardSwish,
+            BuiltinOperator.leakyRelu: leakyRelu, BuiltinOperator.prelu: prelu,
         ]
         for code in [BuiltinOperator.conv2D, BuiltinOperator.depthwiseConv2D, BuiltinOperator.maxPool2D,
                      BuiltinOperator.averagePool2D, BuiltinOperator.mean] {
@@ -35,7 +36,7 @@ enum IntegerTranslators {
     }()
 
     /// The int8 per-tensor quantization of tensor `index`.
-    private static func int8(_ index: Int, _ ctx: TranslationContext) throws -> TensorQuantization {
+    static func int8(_ index: Int, _ ctx: TranslationContext) throws -> TensorQuantization {
         let q = try ctx.quantization(index)
         guard q.dtype == .int8 else {
             throw EdgeflowError(.unsupported, "\(ctx.opDescription): tensor '\(ctx.tensor(index).name)' is "

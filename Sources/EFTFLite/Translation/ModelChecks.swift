@@ -37,6 +37,7 @@ enum ModelChecks {
         throw EdgeflowError(.unsupported, "the TFLite model computes on quantized tensors with operators Edgeflow "
             + "does not run in integers: " + found.description,
             hint: "Edgeflow runs int8 CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB, MUL, the ReLUs, "
+                + "LEAKY_RELU, PRELU, "
                 + "LOGISTIC, TANH, HARD_SWISH, SOFTMAX, MEAN, the 2-D pools, QUANTIZE and data movement; use the "
                 + "float version of the model otherwise")
     }
