@@ -68,14 +68,14 @@ final class TFLiteImportTests: XCTestCase {
         }
     }
 
-    /// An int8 RESIZE_BILINEAR (no integer translator) and a hybrid FULLY_CONNECTED (float activations,
+    /// An int8 LOG_SOFTMAX (no integer translator) and a hybrid FULLY_CONNECTED (float activations,
     /// int8 weights without DEQUANTIZE) are named together.
     func testQuantizedOperatorsWithoutIntegerTranslationAreListed() throws {
         let url = TestData.goldens.appendingPathComponent("tflite_int8/refused.tflite")
         XCTAssertThrowsError(try TFLiteImporter.importModel(at: url)) { error in
             XCTAssertEqual((error as? EdgeflowError)?.kind, .unsupported)
             let message = (error as? EdgeflowError)?.message ?? "\(error)"
-            XCTAssertTrue(message.contains("RESIZE_BILINEAR (operator 0); FULLY_CONNECTED (hybrid) (operator 1)"),
+            XCTAssertTrue(message.contains("LOG_SOFTMAX (operator 0); FULLY_CONNECTED (hybrid) (operator 1)"),
                           message)
         }
     }

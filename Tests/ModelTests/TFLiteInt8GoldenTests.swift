@@ -1,6 +1,6 @@
 // Quantized TFLite models that compute in int8, against LiteRT's reference kernels exactly
-// (tolerance 0): small generated models, one per operator group, and MediaPipe's face detector
-// and hand landmark model quantized to full int8 (Tests/Goldens/tflite_int8_*,
+// (tolerance 0): small generated models, one per operator group, and MediaPipe's face detector,
+// palm detector and hand landmark model quantized to full int8 (Tests/Goldens/tflite_int8_*,
 // tools/goldens/make_tflite_int8_goldens.py).
 // Each is imported, written and re-read as an .efa, run by the interpreter and as a compiled .efx.
 
@@ -17,6 +17,8 @@ final class TFLiteInt8GoldenTests: XCTestCase {
     /// would differ in 13 of them.
     /// LEAKY_RELU (a table) and PRELU with per-channel and per-row int8 slopes.
     func testRectifiers() throws { try GoldenRunner.check(GoldenCase.load("tflite_int8_rectifiers")) }
+    /// RESIZE_BILINEAR: up, up with half-pixel centers, align_corners, down with half-pixel centers.
+    func testResizeBilinear() throws { try GoldenRunner.check(GoldenCase.load("tflite_int8_resize_bilinear")) }
     func testWideFullyConnected() throws {
         try GoldenRunner.check(GoldenCase.load("tflite_int8_wide_fully_connected"))
     }
@@ -57,6 +59,18 @@ final class TFLiteInt8GoldenTests: XCTestCase {
         try XCTSkipUnless(TestData.isOptimizedBuild, "model-sized test: runs in the optimized build")
         let outcome = try GoldenRunner.check(GoldenCase.load("tflite_int8_hand_landmark_photo"))
         XCTAssertEqual(outcome.graph.nodes.filter { $0.op == .conv || $0.op == .matMul }.count, 0)
+    }
+
+    /// MediaPipe's palm detector (lite) quantized to full int8: PRELU and RESIZE_BILINEAR in int8.
+    func testPalmDetectorOnPhoto() throws {
+        try XCTSkipUnless(TestData.isOptimizedBuild, "model-sized test: runs in the optimized build")
+        let outcome = try GoldenRunner.check(GoldenCase.load("tflite_int8_palm_detection_photo"))
+        XCTAssertEqual(outcome.graph.nodes.filter { $0.op == .conv }.count, 0)
+    }
+
+    func testPalmDetectorOnRandomInput() throws {
+        try XCTSkipUnless(TestData.isOptimizedBuild, "model-sized test: runs in the optimized build")
+        try GoldenRunner.check(GoldenCase.load("tflite_int8_palm_detection_random"))
     }
 
     func testHandLandmarkOnRandomInput() throws {

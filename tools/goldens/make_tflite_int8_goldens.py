@@ -25,7 +25,13 @@ Fuzz/seeds/tflite/int8_*.tflite) and golden cases tflite_int8_*, tolerance 0 (ex
   tflite_int8_face_detection_random (seeded int8). How far the dequantized
   outputs are from the float model's on the photo is printed and recorded as
   float_model_comparison (information, not a golden).
-- conv, fully_connected, elementwise, movement, requantize, float_boundary:
+- palm_detection_lite_int8.tflite and hand_landmark_lite_int8.tflite: MediaPipe's palm
+  detector (PRELU slopes int8 symmetric per tensor, RESIZE_BILINEAR sharing its input's
+  parameters) and hand landmark model (FULLY_CONNECTED weights int8 symmetric per tensor,
+  LOGISTIC outputs at TFLite's fixed 1/256 and -128) quantized the same way; cases
+  tflite_int8_palm_detection_* and tflite_int8_hand_landmark_* (photo, random). Not fuzz seeds.
+- conv, fully_connected, elementwise, movement, requantize, float_boundary, wide_fully_connected,
+  rectifiers (LEAKY_RELU, PRELU), resize_bilinear:
   small generated int8 models with scales and zero points that differ per
   tensor, seeded random int8 inputs (float32 for float_boundary: QUANTIZE,
   int8 CONV_2D, DEQUANTIZE). Cases tflite_int8_<name>.
@@ -109,9 +115,9 @@ def quantize_model(model, ranges):
         if opcode(model, op) == OP.LOGISTIC:
             params[op.outputs[0]] = (1.0 / 256, -128)
     for op in g.operators:
-        if opcode(model, op) in (OP.MAX_POOL_2D, OP.PAD, OP.RESHAPE):
+        if opcode(model, op) in (OP.MAX_POOL_2D, OP.PAD, OP.RESHAPE, OP.RESIZE_BILINEAR):
             params[op.outputs[0]] = params[op.inputs[0]]
-        if opcode(model, op) in (OP.MAX_POOL_2D, OP.PAD, OP.RESHAPE, OP.CONCATENATION):
+        if opcode(model, op) in (OP.MAX_POOL_2D, OP.PAD, OP.RESHAPE, OP.CONCATENATION, OP.RESIZE_BILINEAR):
             assert all(params[i] == params[op.outputs[0]] for i in op.inputs if i in params)
     for i, (scale, zero_point) in params.items():
         g.tensors[i].type, g.tensors[i].quantization = INT8, quantization([scale], [zero_point])
@@ -125,6 +131,11 @@ def quantize_model(model, ranges):
             set_buffer(model, b, qb)
             w.type, w.quantization = INT8, quantization(ws, [0] * len(ws), axis)
             b.type, b.quantization = INT32, quantization(bs, [0] * len(bs))
+        if opcode(model, op) == OP.PRELU:  # slopes int8 symmetric per tensor
+            a = g.tensors[op.inputs[1]]
+            qa, scales = symmetric_per_channel(buffer_array(model, a, np.float32).reshape(1, -1), 0)
+            set_buffer(model, a, qa.reshape(a.shape))
+            a.type, a.quantization = INT8, quantization(scales, [0])
         if opcode(model, op) == OP.FULLY_CONNECTED:  # weights int8 symmetric per tensor, as the converter's default
             w = g.tensors[op.inputs[1]]
             qw, ws = symmetric_per_channel(buffer_array(model, w, np.float32).reshape(1, -1), 0)
@@ -145,6 +156,10 @@ def face_detector(versions):
 
 def hand_landmark(versions):
     return mediapipe_int8(versions, "hand_landmark_lite", "hand_landmark", (0.0, 1.0))
+
+
+def palm_detector(versions):
+    return mediapipe_int8(versions, "palm_detection_lite", "palm_detection", (-1.0, 1.0), top_output="Identity_1")
 
 
 def mediapipe_int8(versions, name, case_prefix, value_range, top_output=None):
@@ -350,13 +365,12 @@ def small_models():
 
 
 def refused_model():
-    """int8 RESIZE_BILINEAR (no integer translator) and a hybrid FULLY_CONNECTED (float input and
+    """int8 LOG_SOFTMAX (no integer translator) and a hybrid FULLY_CONNECTED (float input and
     output, int8 weights read without DEQUANTIZE): Edgeflow refuses both in one error. No golden."""
     m = Model()
     x = q8(m, "x", [1, 4, 4, 2], 0.0173, -9)
-    s = q8(m, "resized", [1, 8, 8, 2], 0.0173, -9)
-    m.op(OP.RESIZE_BILINEAR, [x, m.const("size", [8, 8], np.int32)], [s], OPT.ResizeBilinearOptions,
-         options(S.ResizeBilinearOptionsT))
+    s = q8(m, "log_softmax", [1, 4, 4, 2], 16 / 256, 127)
+    m.op(OP.LOG_SOFTMAX, [x], [s], OPT.LogSoftmaxOptions, options(S.LogSoftmaxOptionsT))
     f = m.tensor("f", [1, 8])
     w, _ = weights(m, "hybrid", RNG.uniform(-0.3, 0.3, (4, 8)), None, 1.0, bias=False)
     y = m.tensor("y", [1, 4])
@@ -401,6 +415,24 @@ def rectifiers():
     yield "rectifiers", m, [x, x2], [leaky, p, p2]
 
 
+def resizes():
+    """int8 RESIZE_BILINEAR (TFLite's 1/1024-step integer kernel): up, up with half-pixel centers
+    (negative weights at the edges), align_corners, down with half-pixel centers."""
+    m = Model()
+    x = q8(m, "x", [1, 4, 5, 3], 0.02, 3)
+    z = q8(m, "z", [1, 7, 9, 2], 0.013, -21)
+    outs = []
+    for name, src, size, align, half in (("up", x, (8, 10), False, False), ("up_half_pixel", x, (8, 10), False, True),
+                                         ("align_corners", x, (9, 4), True, False),
+                                         ("down_half_pixel", z, (3, 4), False, True)):
+        q = m.tensors[src].quantization
+        y = q8(m, name, [1, *size, m.tensors[src].shape[3]], q.scale[0], q.zeroPoint[0])
+        m.op(OP.RESIZE_BILINEAR, [src, m.const(f"{name}_size", size, np.int32)], [y], OPT.ResizeBilinearOptions,
+             options(S.ResizeBilinearOptionsT, alignCorners=align, halfPixelCenters=half))
+        outs.append(y)
+    yield "resize_bilinear", m, [x, z], outs
+
+
 def write_small_models(models, versions):
     paths = []
     for case, m, inputs, outputs in models:
@@ -437,6 +469,8 @@ def main():
     hand_landmark(versions)
     paths += write_small_models(wide_fully_connected(), versions)
     paths += write_small_models(rectifiers(), versions)
+    paths += write_small_models(resizes(), versions)
+    palm_detector(versions)
     for path in paths:
         shutil.copy(path, os.path.join(SEEDS, "int8_" + os.path.basename(path).replace("_int8", "")))
 

@@ -22,6 +22,7 @@ enum IntegerTranslators {
             BuiltinOperator.logistic: lookupTable(logistic), BuiltinOperator.tanh: lookupTable(tanh),
             BuiltinOperator.softmax: softmax, BuiltinOperator.hardSwish: hardSwish,
             BuiltinOperator.leakyRelu: leakyRelu, BuiltinOperator.prelu: prelu,
+            BuiltinOperator.resizeBilinear: resizeBilinear,
         ]
         for code in [BuiltinOperator.conv2D, BuiltinOperator.depthwiseConv2D, BuiltinOperator.maxPool2D,
                      BuiltinOperator.averagePool2D, BuiltinOperator.mean] {

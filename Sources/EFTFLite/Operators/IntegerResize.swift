@@ -1,0 +1,65 @@
+// RESIZE_BILINEAR on int8, as TFLite's ResizeBilinearInteger computes it: source coordinates in
+// 1/1024 steps (scale_10 = round(1024·in/out), or (in − 1)/(out − 1) with align_corners; half
+// pixel centers shift by scale_10/2 − 512), the two neighbours along each axis clamped to the
+// image, weights (1024 − f) and f, the four products summed exactly, then ±2^19 and a
+// truncating division by 2^20. Input and output share their quantization, as TFLite requires.
+// Imported as Gathers along H and W of the NCHW-held value with int32 weights: every sum is
+// exact, so regrouping the four products changes nothing.
+
+import EFCore
+
+extension IntegerTranslators {
+    /// The neighbours and the second neighbour's weight (in 1/1024) of every output position.
+    static func bilinearTaps(input: Int, output: Int, alignCorners: Bool, halfPixel: Bool)
+        -> (lower: [Int], upper: [Int], weight: [Int32]) {
+        let scale = alignCorners && output > 1
+            ? ((1 << 10) * (input - 1) + (output - 1) / 2) / (output - 1)
+            : ((1 << 10) * input + output / 2) / output
+        var lower: [Int] = [], upper: [Int] = [], weight: [Int32] = []
+        for position in 0..<output {
+            let scaled = halfPixel ? position * scale + scale / 2 - (1 << 9) : position * scale
+            let low = Swift.max(scaled / (1 << 10), 0)          // Swift's / truncates, as C's
+            lower.append(low)
+            upper.append(Swift.min((scaled + (1 << 10) - 1) / (1 << 10), input - 1))
+            weight.append(Int32(scaled - (1 << 10) * low))
+        }
+        return (lower, upper, weight)
+    }
+
+    static func resizeBilinear(_ op: TFLiteOperator, _ ctx: TranslationContext) throws {
+        let options = Options(op)
+        let x = try ctx.input(op, 0, "input"), out = try ctx.output(op)
+        let qx = try int8(x, ctx), qy = try int8(out, ctx)
+        let input = ctx.shape(x), output = ctx.shape(out)
+        guard qx == qy, input.count == 4, output.count == 4, input[1] > 0, input[2] > 0,
+              output[1] > 0, output[2] > 0, input[1] < 1 << 16, input[2] < 1 << 16 else {
+            throw EdgeflowError(.unsupported, "\(ctx.opDescription): int8 RESIZE_BILINEAR needs 4-D tensors under "
+                + "65,536 pixels a side and one quantization for input and output")
+        }
+        let alignCorners = try options.bool(2), halfPixel = try options.bool(3)
+        var value = ctx.emit("Cast", [try ctx.value(x)], ["to": .int(6)], hint: "resize")   // 6: INT32
+        for (axis, held) in [(1, 2), (2, 3)] {   // H, then W of the NCHW-held value
+            let taps = bilinearTaps(input: input[axis], output: output[axis], alignCorners: alignCorners,
+                                    halfPixel: halfPixel)
+            var shape = [1, 1, 1, 1]
+            shape[held] = output[axis]
+            let first = ctx.emit("Gather", [value, ctx.int64s(taps.lower, hint: "lower")], ["axis": .int(held)],
+                                 hint: "resize")
+            let second = ctx.emit("Gather", [value, ctx.int64s(taps.upper, hint: "upper")], ["axis": .int(held)],
+                                  hint: "resize")
+            let far = ctx.addInitializer(Tensor(shape: shape, scalars: taps.weight), hint: "weight")
+            let near = ctx.addInitializer(Tensor(shape: shape, scalars: taps.weight.map { (1 << 10) - $0 }),
+                                          hint: "weight")
+            value = ctx.emit("Add", [ctx.emit("Mul", [first, near], hint: "resize"),
+                                     ctx.emit("Mul", [second, far], hint: "resize")], hint: "resize")
+        }
+        // sign(acc) · ((|acc| + 2^19) / 2^20): TFLite's acc ± 2^19 divided with truncation.
+        let magnitude = ctx.emit("Add", [ctx.emit("Abs", [value], hint: "resize"), ctx.int32(1 << 19, hint: "half")],
+                                 hint: "resize")
+        let quotient = ctx.emit("Div", [magnitude, ctx.int32(1 << 20, hint: "unit")], hint: "resize")
+        let signed = ctx.emit("Mul", [ctx.emit("Sign", [value], hint: "resize"), quotient], hint: "resize")
+        let clamped = ctx.emit("Clip", [signed, ctx.int32(-128, hint: "min"), ctx.int32(127, hint: "max")],
+                               hint: "resize")
+        ctx.emit("Cast", [clamped], ["to": .int(3)], output: ctx.outputName(out), hint: "resize")   // 3: INT8
+    }
+}
