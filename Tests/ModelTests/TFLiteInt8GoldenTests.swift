@@ -19,6 +19,9 @@ final class TFLiteInt8GoldenTests: XCTestCase {
     func testRectifiers() throws { try GoldenRunner.check(GoldenCase.load("tflite_int8_rectifiers")) }
     /// RESIZE_BILINEAR: up, up with half-pixel centers, align_corners, down with half-pixel centers.
     func testResizeBilinear() throws { try GoldenRunner.check(GoldenCase.load("tflite_int8_resize_bilinear")) }
+    /// SLICE, SQUEEZE, EXPAND_DIMS, SPLIT, SPLIT_V, PACK, UNPACK, GATHER, TILE, PADV2, SPACE_TO_DEPTH,
+    /// STRIDED_SLICE, MAXIMUM, MINIMUM and ARG_MAX on int8 values.
+    func testMoreMovement() throws { try GoldenRunner.check(GoldenCase.load("tflite_int8_more_movement")) }
     func testWideFullyConnected() throws {
         try GoldenRunner.check(GoldenCase.load("tflite_int8_wide_fully_connected"))
     }

@@ -433,6 +433,52 @@ def resizes():
     yield "resize_bilinear", m, [x, z], outs
 
 
+def more_movement():
+    """int8 data movement beyond `movement` (values copied, one quantization throughout): SLICE,
+    SQUEEZE, EXPAND_DIMS, SPLIT, SPLIT_V, PACK, UNPACK, GATHER, TILE, PADV2, SPACE_TO_DEPTH,
+    STRIDED_SLICE; MAXIMUM and MINIMUM; ARG_MAX of int8 values."""
+    m = Model()
+    i32 = np.int32
+    scale, zp = 0.021, -6
+    x, x2 = q8(m, "x", [1, 4, 6, 3], scale, zp), q8(m, "x2", [1, 4, 6, 3], scale, zp)
+    outs = []
+
+    def op(code, inputs, name, shape, opt_type=0, opt=None, dtype=np.int8):
+        y = q8(m, name, shape, scale, zp) if dtype == np.int8 else m.tensor(name, shape, dtype=dtype)
+        m.op(code, inputs, [y], opt_type, opt)
+        outs.append(y)
+        return y
+    sl = op(OP.SLICE, [x, m.const("sb", [0, 1, 2, 0], i32), m.const("ss", [1, 1, -1, 2], i32)], "slice", [1, 1, 4, 2])
+    op(OP.SQUEEZE, [sl], "squeeze", [4, 2], OPT.SqueezeOptions, options(S.SqueezeOptionsT, squeezeDims=[0, 1]))
+    op(OP.EXPAND_DIMS, [x, m.const("ea", [4], i32)], "expand_dims", [1, 4, 6, 3, 1])
+    pieces = [q8(m, f"split_{k}", [1, 4, 2, 3], scale, zp) for k in range(3)]
+    m.op(OP.SPLIT, [m.const("sa", [2], i32), x], pieces, OPT.SplitOptions, options(S.SplitOptionsT, numSplits=3))
+    vp = [q8(m, f"split_v_{k}", [1, 4, 6, n], scale, zp) for k, n in enumerate([2, 1])]
+    m.op(OP.SPLIT_V, [x, m.const("vs", [2, 1], i32), m.const("va", [3], i32)], vp, OPT.SplitVOptions,
+         options(S.SplitVOptionsT, numSplits=2))
+    outs += pieces + vp
+    op(OP.PACK, [x, x2], "pack", [1, 4, 2, 6, 3], OPT.PackOptions, options(S.PackOptionsT, valuesCount=2, axis=2))
+    up = [q8(m, f"unpack_{k}", [1, 6, 3], scale, zp) for k in range(4)]
+    m.op(OP.UNPACK, [x], up, OPT.UnpackOptions, options(S.UnpackOptionsT, num=4, axis=1))
+    outs += up
+    op(OP.GATHER, [x, m.const("gi", [5, 0, 2], i32)], "gather", [1, 4, 3, 3], OPT.GatherOptions,
+       options(S.GatherOptionsT, axis=2))
+    op(OP.TILE, [x, m.const("tm", [1, 1, 2, 2], i32)], "tile", [1, 4, 12, 6])
+    fill = m.tensor("fill", [], [7], np.int8, scale=[scale], zero_point=[zp])
+    op(OP.PADV2, [x, m.const("pp", [[0, 0], [1, 0], [0, 2], [1, 1]], i32), fill], "padv2", [1, 5, 8, 5])
+    op(OP.SPACE_TO_DEPTH, [x], "space_to_depth", [1, 2, 3, 12], OPT.SpaceToDepthOptions,
+       options(S.SpaceToDepthOptionsT, blockSize=2))
+    op(OP.STRIDED_SLICE, [x, m.const("b", [0, 3, 0, 2], i32), m.const("e", [1, 0, 6, 0], i32),
+                          m.const("st", [1, -2, 2, -1], i32)], "strided_slice", [1, 2, 3, 3],
+       OPT.StridedSliceOptions, options(S.StridedSliceOptionsT, endMask=0b1010))
+    row = m.tensor("row", [3], RNG.integers(-128, 128, 3), np.int8, scale=[scale], zero_point=[zp])
+    op(OP.MAXIMUM, [x, row], "maximum", [1, 4, 6, 3])
+    op(OP.MINIMUM, [x, x2], "minimum", [1, 4, 6, 3])
+    op(OP.ARG_MAX, [x, m.const("am", [3], i32)], "arg_max", [1, 4, 6], OPT.ArgMaxOptions,
+       options(S.ArgMaxOptionsT, outputType=S.TensorType.INT32), dtype=np.int32)
+    yield "more_movement", m, [x, x2], outs
+
+
 def write_small_models(models, versions):
     paths = []
     for case, m, inputs, outputs in models:
@@ -471,6 +517,7 @@ def main():
     paths += write_small_models(rectifiers(), versions)
     paths += write_small_models(resizes(), versions)
     palm_detector(versions)
+    paths += write_small_models(more_movement(), versions)
     for path in paths:
         shutil.copy(path, os.path.join(SEEDS, "int8_" + os.path.basename(path).replace("_int8", "")))
 

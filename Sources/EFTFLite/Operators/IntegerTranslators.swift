@@ -32,7 +32,17 @@ enum IntegerTranslators {
                      BuiltinOperator.pad, BuiltinOperator.depthToSpace, BuiltinOperator.resizeNearestNeighbor] {
             table[code] = ShapeTranslators.table[code]
         }
-        table[BuiltinOperator.stridedSlice] = SliceTranslators.table[BuiltinOperator.stridedSlice]
+        // Data movement copies the int8 values as they are, as TFLite's kernels do.
+        for code in [BuiltinOperator.stridedSlice, BuiltinOperator.slice] {
+            table[code] = SliceTranslators.table[code]
+        }
+        for code in [BuiltinOperator.squeeze, BuiltinOperator.expandDims, BuiltinOperator.split,
+                     BuiltinOperator.splitV, BuiltinOperator.pack, BuiltinOperator.unpack, BuiltinOperator.gather,
+                     BuiltinOperator.tile, BuiltinOperator.padV2, BuiltinOperator.spaceToDepth] {
+            table[code] = ReshapingTranslators.table[code]
+        }
+        // MAXIMUM and MINIMUM compare the stored values (TFLite requires one quantization).
+        for code in [BuiltinOperator.maximum, BuiltinOperator.minimum] { table[code] = MathTranslators.table[code] }
         return table
     }()
 

@@ -31,15 +31,17 @@ enum ModelChecks {
             let integerOutput = op.outputs.first.map { quantized($0, model, graph) } ?? false
             if integerOutput, IntegerTranslators.table[code] != nil { continue }
             if code == BuiltinOperator.quantize { continue }
+            // Indices of the largest or smallest stored value are those of the real values.
+            if code == BuiltinOperator.argMax || code == BuiltinOperator.argMin { continue }
             found.add(model.operatorCodes[op.opcodeIndex].displayName + (integerOutput ? "" : " (hybrid)"), index)
         }
         guard !found.isEmpty else { return }
         throw EdgeflowError(.unsupported, "the TFLite model computes on quantized tensors with operators Edgeflow "
             + "does not run in integers: " + found.description,
             hint: "Edgeflow runs int8 CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB, MUL, the ReLUs, "
-                + "LEAKY_RELU, PRELU, "
-                + "LOGISTIC, TANH, HARD_SWISH, SOFTMAX, MEAN, the 2-D pools, QUANTIZE and data movement; use the "
-                + "float version of the model otherwise")
+                + "LEAKY_RELU, PRELU, LOGISTIC, TANH, HARD_SWISH, SOFTMAX, MEAN, RESIZE_BILINEAR, the 2-D pools, "
+                + "MAXIMUM, MINIMUM, QUANTIZE and data movement (docs/tflite.md); use the float version of the "
+                + "model otherwise")
     }
 
     /// An int8/uint8/int16 tensor with quantization parameters, or any run-time int8/uint8/int16 tensor.
