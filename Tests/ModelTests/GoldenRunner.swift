@@ -26,6 +26,14 @@ enum GoldenRunner {
         var fastDifferences: [String: Double]
     }
 
+    /// `check` of the case named `name` in the optimized build; skipped in debug builds, where
+    /// model-sized runs take minutes.
+    @discardableResult
+    static func checkModelSized(_ name: String, file: StaticString = #filePath, line: UInt = #line) throws -> Outcome {
+        try XCTSkipUnless(TestData.isOptimizedBuild, "model-sized test: runs in the optimized build")
+        return try check(GoldenCase.load(name), file: file, line: line)
+    }
+
     /// Runs `golden` and asserts every output is within its tolerance.
     /// Fails (not skips) when the model is missing, naming the setup step.
     @discardableResult

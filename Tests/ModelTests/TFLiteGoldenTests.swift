@@ -47,67 +47,55 @@ final class TFLiteGoldenTests: XCTestCase {
     }
 
     func testIrisLandmark() throws {
-        try XCTSkipUnless(TestData.isOptimizedBuild, "model-sized test: runs in the optimized build")
-        try GoldenRunner.check(GoldenCase.load("tflite_iris_landmark"))
+        try GoldenRunner.checkModelSized("tflite_iris_landmark")
     }
 
     func testFaceLandmark() throws {
-        try XCTSkipUnless(TestData.isOptimizedBuild, "model-sized test: runs in the optimized build")
-        try GoldenRunner.check(GoldenCase.load("tflite_face_landmark"))
+        try GoldenRunner.checkModelSized("tflite_face_landmark")
     }
 
     func testPalmDetectionLite() throws {
-        try XCTSkipUnless(TestData.isOptimizedBuild, "model-sized test: runs in the optimized build")
-        try GoldenRunner.check(GoldenCase.load("tflite_palm_detection_lite"))
+        try GoldenRunner.checkModelSized("tflite_palm_detection_lite")
     }
 
     func testHandLandmarkLite() throws {
-        try XCTSkipUnless(TestData.isOptimizedBuild, "model-sized test: runs in the optimized build")
-        try GoldenRunner.check(GoldenCase.load("tflite_hand_landmark_lite"))
+        try GoldenRunner.checkModelSized("tflite_hand_landmark_lite")
     }
 
     func testPalmDetectionFull() throws {
-        try XCTSkipUnless(TestData.isOptimizedBuild, "model-sized test: runs in the optimized build")
-        try GoldenRunner.check(GoldenCase.load("tflite_palm_detection_full"))
+        try GoldenRunner.checkModelSized("tflite_palm_detection_full")
     }
 
     func testHandLandmarkFull() throws {
-        try XCTSkipUnless(TestData.isOptimizedBuild, "model-sized test: runs in the optimized build")
-        try GoldenRunner.check(GoldenCase.load("tflite_hand_landmark_full"))
+        try GoldenRunner.checkModelSized("tflite_hand_landmark_full")
     }
 
     /// Five outputs, one of them a 64×64×39 heatmap.
     func testPoseLandmarkFull() throws {
-        try XCTSkipUnless(TestData.isOptimizedBuild, "model-sized test: runs in the optimized build")
-        try GoldenRunner.check(GoldenCase.load("tflite_pose_landmark_full"))
+        try GoldenRunner.checkModelSized("tflite_pose_landmark_full")
     }
 
     /// Sparse float16 weights: 38 DENSIFY operators folded at import.
     func testPoseDetectionWithSparseWeights() throws {
-        try XCTSkipUnless(TestData.isOptimizedBuild, "model-sized test: runs in the optimized build")
-        let outcome = try GoldenRunner.check(GoldenCase.load("tflite_pose_detection"))
+        let outcome = try GoldenRunner.checkModelSized("tflite_pose_detection")
         XCTAssertEqual(outcome.graph.nodes.filter { $0.op == .conv }.count, 73)
     }
 
     /// STRIDED_SLICE on 4-D values (residual blocks' channel padding sliced back).
     func testHandRecrop() throws {
-        try XCTSkipUnless(TestData.isOptimizedBuild, "model-sized test: runs in the optimized build")
-        try GoldenRunner.check(GoldenCase.load("tflite_hand_recrop"))
+        try GoldenRunner.checkModelSized("tflite_hand_recrop")
     }
 
     /// MediaPipe's custom Convolution2DTransposeBias as the last layer.
     func testSelfieSegmentation() throws {
-        try XCTSkipUnless(TestData.isOptimizedBuild, "model-sized test: runs in the optimized build")
-        try GoldenRunner.check(GoldenCase.load("tflite_selfie_segmentation"))
+        try GoldenRunner.checkModelSized("tflite_selfie_segmentation")
     }
 
     func testSelfieSegmentationLandscape() throws {
-        try XCTSkipUnless(TestData.isOptimizedBuild, "model-sized test: runs in the optimized build")
-        try GoldenRunner.check(GoldenCase.load("tflite_selfie_segmentation_landscape"))
+        try GoldenRunner.checkModelSized("tflite_selfie_segmentation_landscape")
     }
 
     func testFaceDetectionFullRangeWithSparseWeights() throws {
-        try XCTSkipUnless(TestData.isOptimizedBuild, "model-sized test: runs in the optimized build")
-        try GoldenRunner.check(GoldenCase.load("tflite_face_detection_full_range_sparse"))
+        try GoldenRunner.checkModelSized("tflite_face_detection_full_range_sparse")
     }
 }

@@ -59,25 +59,21 @@ final class TFLiteInt8GoldenTests: XCTestCase {
     /// MediaPipe's hand landmark model (lite) quantized to full int8: MEAN, FULLY_CONNECTED and
     /// LOGISTIC beside the convolutions, every output byte as LiteRT's.
     func testHandLandmarkOnPhoto() throws {
-        try XCTSkipUnless(TestData.isOptimizedBuild, "model-sized test: runs in the optimized build")
-        let outcome = try GoldenRunner.check(GoldenCase.load("tflite_int8_hand_landmark_photo"))
+        let outcome = try GoldenRunner.checkModelSized("tflite_int8_hand_landmark_photo")
         XCTAssertEqual(outcome.graph.nodes.filter { $0.op == .conv || $0.op == .matMul }.count, 0)
     }
 
     /// MediaPipe's palm detector (lite) quantized to full int8: PRELU and RESIZE_BILINEAR in int8.
     func testPalmDetectorOnPhoto() throws {
-        try XCTSkipUnless(TestData.isOptimizedBuild, "model-sized test: runs in the optimized build")
-        let outcome = try GoldenRunner.check(GoldenCase.load("tflite_int8_palm_detection_photo"))
+        let outcome = try GoldenRunner.checkModelSized("tflite_int8_palm_detection_photo")
         XCTAssertEqual(outcome.graph.nodes.filter { $0.op == .conv }.count, 0)
     }
 
     func testPalmDetectorOnRandomInput() throws {
-        try XCTSkipUnless(TestData.isOptimizedBuild, "model-sized test: runs in the optimized build")
-        try GoldenRunner.check(GoldenCase.load("tflite_int8_palm_detection_random"))
+        try GoldenRunner.checkModelSized("tflite_int8_palm_detection_random")
     }
 
     func testHandLandmarkOnRandomInput() throws {
-        try XCTSkipUnless(TestData.isOptimizedBuild, "model-sized test: runs in the optimized build")
-        try GoldenRunner.check(GoldenCase.load("tflite_int8_hand_landmark_random"))
+        try GoldenRunner.checkModelSized("tflite_int8_hand_landmark_random")
     }
 }
