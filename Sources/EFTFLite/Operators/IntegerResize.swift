@@ -32,7 +32,8 @@ extension IntegerTranslators {
         let qx = try int8(x, ctx), qy = try int8(out, ctx)
         let input = ctx.shape(x), output = ctx.shape(out)
         guard qx == qy, input.count == 4, output.count == 4, input[1] > 0, input[2] > 0,
-              output[1] > 0, output[2] > 0, input[1] < 1 << 16, input[2] < 1 << 16 else {
+              output[1] > 0, output[2] > 0, [input[1], input[2], output[1], output[2]].allSatisfy({ $0 < 1 << 16 })
+        else {
             throw EdgeflowError(.unsupported, "\(ctx.opDescription): int8 RESIZE_BILINEAR needs 4-D tensors under "
                 + "65,536 pixels a side and one quantization for input and output")
         }

@@ -44,7 +44,7 @@ enum SliceTranslators {
             func normalized(_ value: Int) -> Int { value < 0 ? value + dim : value }
             if shrinkAxisMask >> axis & 1 == 1 {
                 let index = normalized(begin[axis])
-                guard (0..<dim).contains(index) else {
+                guard index >= 0, index < dim else {
                     throw EdgeflowError(.invalidModel, "\(what): index \(begin[axis]) on axis \(axis) of size \(dim)")
                 }
                 return AxisSlice(start: index, end: index + 1, step: 1, count: 1)
@@ -83,7 +83,7 @@ enum SliceTranslators {
         let size = try ctx.constantInput(op, 2, "size").intValues("\(ctx.opDescription) size")
         let shape = ctx.shape(x)
         guard begin.count == shape.count, size.count == shape.count,
-              zip(begin, shape).allSatisfy({ (0...$1).contains($0) }) else {
+              zip(begin, shape).allSatisfy({ $0 >= 0 && $0 <= $1 }) else {
             throw EdgeflowError(.invalidModel, "\(ctx.opDescription): begin \(begin) and size \(size) for \(shape)")
         }
         let end = zip(zip(begin, size), shape).map { pair, dim in pair.1 == -1 ? dim : pair.0 + pair.1 }

@@ -73,6 +73,9 @@ extension TFLiteModel {
             throw EdgeflowError(.invalidModel, "tensor '\(name)' has rank \(shapeVector!.count), more than \(maxRank)")
         }
         let shape = try shapeVector?.int32s().map(Int.init) ?? []
+        guard shape.allSatisfy({ $0 >= 0 }) else {   // TFLite writes −1 only in shape_signature
+            throw EdgeflowError(.invalidModel, "tensor '\(name)' has shape \(shape) with a negative dimension")
+        }
         var quantization: TFLiteQuantization?
         if let q = try table.table(4, "tensor '\(name)' quantization") {
             let scale = try q.vector(2, elementSize: 4, "quantization scale")?.float32s() ?? []

@@ -25,7 +25,18 @@ final class TranslationContext {
     init(model: TFLiteModel, graph: TFLiteSubgraph) throws {
         self.model = model
         self.graph = graph
+        // Sparse constants grow when densified: all of them together may take 64× the file's
+        // size (at least 64 MiB), so a small file cannot make the importer allocate without bound.
+        var denseBudget = Swift.max(model.file.bytes.count.multipliedReportingOverflow(by: 64).partialValue, 64 << 20)
         for (index, tensor) in graph.tensors.enumerated() {
+            if tensor.sparsity != nil, tensor.buffer > 0, let dtype = TensorData.dtype(tensor.typeCode) {
+                denseBudget -= try CheckedSize.byteCount(tensor.shape, dtype, "sparse tensor '\(tensor.name)'",
+                                                         kind: .invalidModel)
+                guard denseBudget >= 0 else {
+                    throw EdgeflowError(.invalidModel, "sparse tensor '\(tensor.name)' of shape \(tensor.shape): "
+                        + "densified, the model's sparse constants would exceed 64 times the file's size")
+                }
+            }
             if let value = try TensorData.constant(tensor, in: model) { constants[index] = value }
         }
     }
