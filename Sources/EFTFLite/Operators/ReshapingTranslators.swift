@@ -104,8 +104,11 @@ enum ReshapingTranslators {
     private static func tile(_ op: TFLiteOperator, _ ctx: TranslationContext) throws {
         let x = try ctx.input(op, 0, "input")
         let multiples = try ctx.constantInput(op, 1, "multiples").intValues("\(ctx.opDescription) multiples")
-        guard multiples.count == ctx.rank(x), multiples.allSatisfy({ $0 >= 0 }) else {
-            throw EdgeflowError(.invalidModel, "\(ctx.opDescription): multiples \(multiples) for \(ctx.shape(x))")
+        let tiled = zip(ctx.shape(x), multiples).map { $0.multipliedReportingOverflow(by: $1) }
+        guard multiples.count == ctx.rank(x), multiples.allSatisfy({ $0 >= 0 }), !tiled.contains(where: \.overflow),
+              tiled.map(\.partialValue) == ctx.shape(try ctx.output(op)) else {
+            throw EdgeflowError(.invalidModel, "\(ctx.opDescription): multiples \(multiples) for \(ctx.shape(x)) do "
+                + "not give the output's shape")
         }
         try ctx.emitFused("Tile", [try ctx.value(x), ctx.int64s(held(multiples, rank: ctx.rank(x)), hint: "repeats")],
                           op: op, activation: 0)

@@ -36,6 +36,10 @@ enum SliceTranslators {
             throw EdgeflowError(.invalidModel, "\(what): begin \(begin), end \(end) and strides \(strides) do not "
                 + "fit an input of rank \(rank)")
         }
+        // The file's values may be any int64: bounded first, so no sum below can overflow
+        // (dimensions are below 2^31).
+        func bounded(_ value: Int) -> Int { Swift.min(Swift.max(value, -(1 << 40)), 1 << 40) }
+        let begin = begin.map(bounded), end = end.map(bounded), strides = strides.map(bounded)
         return try (0..<rank).map { axis in
             let dim = shape[axis]
             guard axis < begin.count else { return AxisSlice(start: 0, end: dim, step: 1, count: dim) }
@@ -86,7 +90,9 @@ enum SliceTranslators {
               zip(begin, shape).allSatisfy({ $0 >= 0 && $0 <= $1 }) else {
             throw EdgeflowError(.invalidModel, "\(ctx.opDescription): begin \(begin) and size \(size) for \(shape)")
         }
-        let end = zip(zip(begin, size), shape).map { pair, dim in pair.1 == -1 ? dim : pair.0 + pair.1 }
+        let end = zip(zip(begin, size), shape).map { pair, dim in
+            pair.1 == -1 ? dim : pair.0 + Swift.min(Swift.max(pair.1, -1), dim)   // a larger size fails below
+        }
         let slices = try resolve(shape: shape, begin: begin, end: end, strides: begin.map { _ in 1 }, beginMask: 0,
                                  endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0, offset: false,
                                  ctx.opDescription)
