@@ -25,15 +25,27 @@ enum ModelChecks {
     static func checkQuantizedOperators(_ model: TFLiteModel, _ graph: TFLiteSubgraph) throws {
         var found = OperatorList()
         for (index, op) in graph.operators.enumerated() {
-            let code = model.operatorCodes[op.opcodeIndex].builtinCode
-            guard code != BuiltinOperator.dequantize,
-                  (op.inputs + op.outputs).contains(where: { quantized($0, model, graph) }) else { continue }
-            let integerOutput = op.outputs.first.map { quantized($0, model, graph) } ?? false
-            if integerOutput, IntegerTranslators.table[code] != nil { continue }
-            if code == BuiltinOperator.quantize { continue }
-            // Indices of the largest or smallest stored value are those of the real values.
-            if code == BuiltinOperator.argMax || code == BuiltinOperator.argMin { continue }
-            found.add(model.operatorCodes[op.opcodeIndex].displayName + (integerOutput ? "" : " (hybrid)"), index)
+            let code = model.operatorCodes[op.opcodeIndex]
+            // The importer translates an operator in integers exactly when its first output is a
+            // quantized tensor (TranslationContext.computesInIntegers): the same rule here.
+            if let out = op.outputs.first, out >= 0, quantized(out, model, graph, withParameters: true) {
+                if OperatorTranslators.translator(for: code, integer: true) == nil {
+                    found.add(code.displayName, index)
+                }
+                continue
+            }
+            let outputIsQuantized = op.outputs.first.map { quantized($0, model, graph) } ?? false
+            if outputIsQuantized, IntegerTranslators.table[code.builtinCode] == nil,
+               code.builtinCode != BuiltinOperator.quantize {
+                found.add(code.displayName, index)   // an int8 result without parameters
+                continue
+            }
+            // Float results from quantized inputs: DEQUANTIZE, and the indices of ARG_MAX/ARG_MIN
+            // (those of the stored values are those of the real values); others are hybrid.
+            let reads = [BuiltinOperator.dequantize, BuiltinOperator.argMax, BuiltinOperator.argMin]
+            guard !outputIsQuantized, !reads.contains(code.builtinCode),
+                  op.inputs.contains(where: { quantized($0, model, graph) }) else { continue }
+            found.add(code.displayName + " (hybrid)", index)
         }
         guard !found.isEmpty else { return }
         throw EdgeflowError(.unsupported, "the TFLite model computes on quantized tensors with operators Edgeflow "
@@ -44,13 +56,16 @@ enum ModelChecks {
                 + "model otherwise")
     }
 
-    /// An int8/uint8/int16 tensor with quantization parameters, or any run-time int8/uint8/int16 tensor.
-    private static func quantized(_ index: Int, _ model: TFLiteModel, _ graph: TFLiteSubgraph) -> Bool {
+    /// An int8/uint8/int16 tensor with quantization parameters, or (unless `withParameters`) any
+    /// run-time int8/uint8/int16 tensor.
+    private static func quantized(_ index: Int, _ model: TFLiteModel, _ graph: TFLiteSubgraph,
+                                  withParameters: Bool = false) -> Bool {
         guard index >= 0 else { return false }
         let tensor = graph.tensors[index]
         guard [3, 7, 9].contains(tensor.typeCode) else { return false }   // UINT8, INT16, INT8
+        if tensor.quantization?.isPresent == true { return true }
         let constant = tensor.buffer > 0 && model.buffers[tensor.buffer].range != nil
-        return tensor.quantization?.isPresent == true || !constant
+        return !withParameters && !constant
     }
 }
 
