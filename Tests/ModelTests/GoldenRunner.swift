@@ -45,15 +45,16 @@ enum GoldenRunner {
         }
         let sha = try SHA256.hex(ofFileAt: modelURL)
         XCTAssertEqual(sha, golden.model_sha256,
-                       "\(golden.model) differs from the model the goldens were made with: rerun scripts/setup.sh (or tools/goldens)",
+                       "\(golden.model) differs from the model the goldens were made with: "
+                           + "rerun scripts/setup.sh (or tools/goldens)",
                        file: file, line: line)
 
         let given = try golden.inputTensors()
         // Inputs that decide the graph (an If's condition) are frozen to the case's values when needed.
         let parsed = try FileKind.detect(url: modelURL) == .tflite
             ? try TFLiteImporter.importModel(at: modelURL)
-            : try ONNXImporter.importModel(at: modelURL, options: ImportOptions(inputShapes: given.mapValues { $0.shape },
-                                                                                freezableInputs: given))
+            : try ONNXImporter.importModel(at: modelURL, options: ImportOptions(
+                inputShapes: given.mapValues { $0.shape }, freezableInputs: given))
         let graph = try roundTripThroughArchive(parsed, source: modelURL)
         let inputs = given.filter { graph.inputs.contains($0.key) }
         let outputs = try Interpreter(graph: graph).run(inputs)
@@ -69,11 +70,13 @@ enum GoldenRunner {
         var differences: [String: Double] = [:]
         for (name, reference) in try golden.referenceOutputs() {
             guard let actual = outputs[name] else {
-                XCTFail("\(golden.case) [\(engine)]: no output '\(name)'; outputs are \(outputs.keys.sorted())", file: file, line: line)
+                XCTFail("\(golden.case) [\(engine)]: no output '\(name)'; outputs are \(outputs.keys.sorted())",
+                        file: file, line: line)
                 continue
             }
-            XCTAssertEqual(actual.shape, reference.tensor.shape, "\(golden.case) [\(engine)] \(name) shape", file: file, line: line)
-            XCTAssertEqual(actual.dtype, reference.tensor.dtype, "\(golden.case) [\(engine)] \(name) dtype", file: file, line: line)
+            let label = "\(golden.case) [\(engine)] \(name)"
+            XCTAssertEqual(actual.shape, reference.tensor.shape, "\(label) shape", file: file, line: line)
+            XCTAssertEqual(actual.dtype, reference.tensor.dtype, "\(label) dtype", file: file, line: line)
             let difference = goldenDifference(actual, reference.tensor, floor: reference.floor)
             differences[name] = difference
             let allowed = golden.allowedDifference(reference.tensor)
