@@ -80,6 +80,16 @@ final class TFLiteImportTests: XCTestCase {
         }
     }
 
+    /// A uint8 RESIZE_BILINEAR is refused with the operator named and what is supported.
+    func testUInt8BilinearResizeIsRefused() throws {
+        let url = TestData.goldens.appendingPathComponent("tflite_uint8/refused_resize.tflite")
+        XCTAssertThrowsError(try TFLiteImporter.importModel(at: url)) { error in
+            XCTAssertEqual((error as? EdgeflowError)?.kind, .unsupported)
+            let message = (error as? EdgeflowError)?.message ?? "\(error)"
+            XCTAssertTrue(message.contains("operator 0 (RESIZE_BILINEAR)") && message.contains("4-D int8"), message)
+        }
+    }
+
     /// The int8 convolution that was refused before integer import now imports onto convInteger.
     func testInt8ConvolutionImportsOntoIntegerOps() throws {
         let url = TestData.goldens.appendingPathComponent("tflite_ops/quantized_conv.tflite")

@@ -378,10 +378,12 @@ def refused_model():
     return m.bytes([x, f], [s, y])
 
 
-def random_input(t):
+def random_input(t, rng=RNG):
     if t.type == F32:
-        return RNG.uniform(-2, 2, t.shape).astype(np.float32)
-    return RNG.integers(-128, 128, t.shape).astype(np.int8)
+        return rng.uniform(-2, 2, t.shape).astype(np.float32)
+    if t.type == S.TensorType.UINT8:
+        return rng.integers(0, 256, t.shape).astype(np.uint8)
+    return rng.integers(-128, 128, t.shape).astype(np.int8)
 
 
 def wide_fully_connected():
@@ -479,23 +481,25 @@ def more_movement():
     yield "more_movement", m, [x, x2], outs
 
 
-def write_small_models(models, versions):
+def write_small_models(models, versions, prefix="tflite_int8", out=OUT, rng=RNG, generator=GENERATOR):
+    """Writes each (case, model, inputs, outputs) to out/<case>.tflite with a golden case
+    <prefix>_<case> on seeded random inputs; returns the paths."""
     paths = []
     for case, m, inputs, outputs in models:
-        path = os.path.join(OUT, f"{case}.tflite")
+        path = os.path.join(out, f"{case}.tflite")
         with open(path, "wb") as f:
             f.write(m.bytes(inputs, outputs))
-        feeds = {m.tensors[i].name: random_input(m.tensors[i]) for i in inputs}
+        feeds = {m.tensors[i].name: random_input(m.tensors[i], rng) for i in inputs}
         result, _ = litert(path, feeds)
         for i in outputs:
             t, r = m.tensors[i], result[m.tensors[i].name]
             assert list(r.shape) == t.shape, (case, t.name, r.shape, t.shape)
             ends = np.isin(r, [np.iinfo(r.dtype).min, np.iinfo(r.dtype).max]) if r.dtype.kind in "iu" else r != r
-            print(f"[int8] {case}/{t.name}: {r.dtype} {list(r.shape)} range [{r.min()}, {r.max()}], "
+            print(f"[{prefix}] {case}/{t.name}: {r.dtype} {list(r.shape)} range [{r.min()}, {r.max()}], "
                   f"saturated {ends.mean():.2f}")
-        write_case(f"tflite_int8_{case}", description=f"generated int8 TFLite model '{case}' run by LiteRT's "
+        write_case(f"{prefix}_{case}", description=f"generated {prefix[7:]} TFLite model '{case}' run by LiteRT's "
                    "reference kernels", model=os.path.relpath(path, REPO), inputs=feeds, outputs=result,
-                   tolerance=0.0, generator=GENERATOR, model_origin=f"{GENERATOR} (committed)", tool_versions=versions)
+                   tolerance=0.0, generator=generator, model_origin=f"{generator} (committed)", tool_versions=versions)
         paths.append(path)
     return paths
 

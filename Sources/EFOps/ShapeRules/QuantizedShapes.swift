@@ -1,7 +1,7 @@
 // Shape rules of Edgeflow's int8 ops (quantizedConv, quantizedMatMul): operand dtypes as the
 // contract in docs/numerics.md fixes them, bias and multiplier shapes per output channel, and
 // the output's shape (as conv or matMul) and dtype (uint8 or float32, as the op's output says);
-// and of TFLite's fixedPointRequantize (int32 in, x's shape out) and lookupSoftmax (int8).
+// and of TFLite's fixedPointRequantize (int32 in, x's shape out) and lookupSoftmax (int8/uint8).
 
 import EFCore
 
@@ -36,12 +36,13 @@ enum QuantizedShapes {
         case .fixedPointRequantize(let p):
             return [try fixedPointRequantize(p, inputs)]
         case .lookupSoftmax(let axis, _, _):
-            let x = try operand(inputs, 0, "x", .int8), table = try operand(inputs, 1, "table", .float32)
-            guard table.shape == [256], (0..<x.shape.count).contains(axis) else {
-                throw EdgeflowError(.invalidModel, "lookupSoftmax needs a float32 [256] table and an axis of x "
-                    + "\(x.shape), got \(table.shape) and axis \(axis)")
+            let x = try OpShapes.required(inputs, 0, "x"), table = try operand(inputs, 1, "table", .float32)
+            guard x.dtype == .int8 || x.dtype == .uint8, table.shape == [256], (0..<x.shape.count).contains(axis)
+            else {
+                throw EdgeflowError(.invalidModel, "lookupSoftmax needs int8 or uint8 x, a float32 [256] table and "
+                    + "an axis of x, got \(x.dtype.rawValue) \(x.shape), \(table.shape) and axis \(axis)")
             }
-            return [TensorType(.int8, x.shape)]
+            return [x]
         default:
             throw EdgeflowError(.internalError, "\(node.op.rawValue) is not an Edgeflow int8 op")
         }

@@ -1,4 +1,4 @@
-// HARD_SWISH on int8 as TFLite's reference kernel computes it (16-bit fixed point: the input on
+// HARD_SWISH on int8/uint8 as TFLite's reference kernel computes it (16-bit fixed point: the input on
 // a "high-res" scale s_x/128, a relu-ish factor in [0, 1] from x rescaled so that 3.0 is 2^15,
 // a truncating doubling high multiply, then the output shift). Every int8 input has one
 // result, so the translator evaluates this once per value into a table applied by Gather.
@@ -7,13 +7,14 @@ import EFCore
 import EFKernels
 
 enum HardSwishTable {
-    /// The 256 int8 results for inputs −128...127, nil when TFLite would refuse the scales (an
-    /// output multiplier above 1).
-    static func make(_ qx: TensorQuantization, _ qy: TensorQuantization) -> [Int8]? {
+    /// The 256 results for the input type's values in order (int8 −128...127, uint8 0...255),
+    /// saturated to the output's type; nil when TFLite would refuse the scales (an output
+    /// multiplier above 1).
+    static func make(_ qx: TensorQuantization, _ qy: TensorQuantization) -> [Int32]? {
         let hiresScale: Float = (1 / 128) * qx.scale
         guard let output = multiplier16(Double(hiresScale / qy.scale)), output.exponent <= 0,
               let reluish = multiplier16(Double(hiresScale / (3 / 32768))) else { return nil }
-        return (-128...127).map { value in
+        return qx.range.map { value in
             let hires = Int16(truncatingIfNeeded: (Int32(value) - qx.zeroPoint) * 128)
             let preshift = roundingHighMul(hires, output.multiplier)
             var factor = hires
@@ -24,7 +25,7 @@ enum HardSwishTable {
             factor = Int16(truncatingIfNeeded: (Int32(factor) + (1 << 15)) >> 1)   // [-1, 1] → [0, 1]
             let product = truncatingHighMul(factor, preshift)
             let result = Int32(roundingShift(product, -output.exponent)) + qy.zeroPoint
-            return Int8(Swift.min(Swift.max(result, -128), 127))
+            return Swift.min(Swift.max(result, qy.range.lowerBound), qy.range.upperBound)
         }
     }
 

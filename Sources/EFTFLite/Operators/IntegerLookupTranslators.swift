@@ -1,66 +1,66 @@
-// LOGISTIC and TANH on int8, as TFLite's reference kernels compute them: a 256-entry table made
+// LOGISTIC and TANH on int8/uint8, as TFLite's reference kernels compute them: a 256-entry table made
 // once from float math (dequantize, the function in float32, ×1/s_y rounded half away from
 // zero, + z_y, saturated; activations.cc PopulateLookupTable), applied per element. Imported as
-// a Gather from the int8 table at (q + 128), as is HARD_SWISH's (HardSwishTable). SOFTMAX's float
+// a Gather from the table at q − min (q + 128 for int8), as is HARD_SWISH's (HardSwishTable). SOFTMAX's float
 // exp table goes to lookupSoftmax.
 
 import EFCore
+import EFKernels
 import Foundation
 
 extension IntegerTranslators {
-    /// The translator of an int8 activation TFLite evaluates through a lookup table of `transform`.
+    /// The translator of an 8-bit activation TFLite evaluates through a lookup table of `transform`.
     static func lookupTable(_ transform: @escaping (Float) -> Float) -> OperatorTranslator {
         return { op, ctx in
             let x = try ctx.input(op, 0, "input"), out = try ctx.output(op)
-            let qx = try ctx.quantization(x), qy = try ctx.quantization(out)
-            guard qx.dtype == .int8, qy.dtype == .int8 else {
-                throw EdgeflowError(.unsupported, "\(ctx.opDescription): only int8 lookup-table activations are "
-                    + "supported")
-            }
-            let table = Tensor(shape: [256], scalars: (-128...127).map { value in
-                entry(transform, Int32(value), qx, qy)
-            })
-            try gather(table, x, out, ctx)
+            let qx = try eightBit(x, ctx), qy = try eightBit(out, ctx)
+            try gather(qx.range.map { entry(transform, $0, qx, qy) }, x, qx, out, qy, ctx)
         }
     }
 
-    /// One table entry: round(f(s_x·(q − z_x)) · (1/s_y)) + z_y, saturated to int8.
+    /// One table entry: round(f(s_x·(q − z_x)) · (1/s_y)) + z_y, saturated to the output's type.
     static func entry(_ transform: (Float) -> Float, _ value: Int32, _ qx: TensorQuantization,
-                      _ qy: TensorQuantization) -> Int8 {
+                      _ qy: TensorQuantization) -> Int32 {
         let inverse: Float = 1 / qy.scale
         let dequantized = qx.scale * Float(value - qx.zeroPoint)
         let rescaled = (transform(dequantized) * inverse).rounded()
         let quantized = rescaled + Float(qy.zeroPoint)
-        guard quantized.isFinite else { return quantized > 0 ? .max : .min }
-        return Int8(Swift.min(Swift.max(quantized, -128), 127))
+        guard quantized.isFinite else { return quantized > 0 ? qy.range.upperBound : qy.range.lowerBound }
+        return Int32(Swift.min(Swift.max(quantized, Float(qy.range.lowerBound)), Float(qy.range.upperBound)))
     }
 
-    /// HARD_SWISH on int8: TFLite's fixed-point kernel evaluated once per value (HardSwishTable).
+    /// HARD_SWISH on 8 bits: TFLite's fixed-point kernel evaluated once per value (HardSwishTable).
     static func hardSwish(_ op: TFLiteOperator, _ ctx: TranslationContext) throws {
         let x = try ctx.input(op, 0, "input"), out = try ctx.output(op)
-        let qx = try ctx.quantization(x), qy = try ctx.quantization(out)
-        guard qx.dtype == .int8, qy.dtype == .int8, let table = HardSwishTable.make(qx, qy) else {
+        let qx = try eightBit(x, ctx), qy = try eightBit(out, ctx)
+        guard qx.dtype == qy.dtype, let table = HardSwishTable.make(qx, qy) else {
             throw EdgeflowError(.unsupported, "\(ctx.opDescription): this quantized HARD_SWISH is not supported "
-                + "(int8 with an output scale at least the input's / 128)")
+                + "(int8 or uint8 throughout, with an output scale at least the input's / 128)")
         }
-        try gather(Tensor(shape: [256], scalars: table), x, out, ctx)
+        try gather(table, x, qx, out, qy, ctx)
     }
 
-    /// Output `out` = table[q + 128] for the int8 tensor `x`.
-    static func gather(_ table: Tensor, _ x: Int, _ out: Int, _ ctx: TranslationContext) throws {
-        let index = ctx.emit("Add", [ctx.emit("Cast", [try ctx.value(x)], ["to": .int(6)], hint: "index"),
-                                     ctx.int32(128, hint: "offset")], hint: "index")   // 6: INT32
-        ctx.emit("Gather", [ctx.addInitializer(table, hint: "\(ctx.tensor(out).name)/table"), index],
+    /// Output `out` = table[q − min] for the 8-bit tensor `x`: `table` holds one result (in the
+    /// output's range) per value of the input's type, in order.
+    static func gather(_ table: [Int32], _ x: Int, _ qx: TensorQuantization, _ out: Int, _ qy: TensorQuantization,
+                       _ ctx: TranslationContext) throws {
+        var index = ctx.emit("Cast", [try ctx.value(x)], ["to": .int(6)], hint: "index")   // 6: INT32
+        if qx.range.lowerBound != 0 {
+            index = ctx.emit("Add", [index, ctx.int32(-qx.range.lowerBound, hint: "offset")], hint: "index")
+        }
+        let values = try Kernels.cast(Tensor(shape: [table.count], scalars: table), to: qy.dtype)
+        ctx.emit("Gather", [ctx.addInitializer(values, hint: "\(ctx.tensor(out).name)/table"), index],
                  ["axis": .int(0)], output: ctx.outputName(out), hint: ctx.tensor(out).name)
     }
 
-    /// SOFTMAX on int8 (options: beta, field 0) over the last TFLite axis: the float table
+    /// SOFTMAX on int8 or uint8 (options: beta, field 0) over the last TFLite axis: the float table
     /// table[255 − d] = exp(−s_x·β·d) made here as TFLite makes it, the rows in `lookupSoftmax`.
     static func softmax(_ op: TFLiteOperator, _ ctx: TranslationContext) throws {
         let x = try ctx.input(op, 0, "input"), out = try ctx.output(op)
-        let qx = try ctx.quantization(x), qy = try ctx.quantization(out)
-        guard qx.dtype == .int8, qy.dtype == .int8 else {
-            throw EdgeflowError(.unsupported, "\(ctx.opDescription): only int8 → int8 quantized softmax is supported")
+        let qx = try eightBit(x, ctx), qy = try eightBit(out, ctx)
+        guard qx.dtype == qy.dtype else {
+            throw EdgeflowError(.unsupported, "\(ctx.opDescription): a quantized softmax from \(qx.dtype.rawValue) to "
+                + "\(qy.dtype.rawValue) is not supported (int8 → int8 and uint8 → uint8 are)")
         }
         let scale = -qx.scale * (try Options(op).float(0, 1))
         var table = [Float](repeating: 0, count: 256)

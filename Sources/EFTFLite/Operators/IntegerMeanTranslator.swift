@@ -1,4 +1,4 @@
-// MEAN on int8, as TFLite's reference kernel computes it (reduce.h QuantizedMeanOrSum): the
+// MEAN on int8/uint8, as TFLite's reference kernel computes it (reduce.h QuantizedMeanOrSum): the
 // integer sum of (q − z_x) over the axes, then one fixed-point rescale by s_x/s_y whose
 // multiplier absorbs 1/count (shifted left by ⌊log2 count⌋, at most 32 and 31 + shift, then
 // divided by the count), + z_y, saturated.
@@ -14,9 +14,9 @@ extension IntegerTranslators {
         let rank = ctx.rank(x), shape = ctx.shape(x)
         let kept = Layout.toNCHWPerm.filter { !axes.contains($0) }
         let count = axes.reduce(Int64(1)) { $0 * Int64(shape[$1]) }
-        guard qx.dtype == .int8, qy.dtype == .int8, !axes.isEmpty, count > 0, count < 1 << 31,
+        guard qx.dtype == qy.dtype, qx.dtype != .int16, !axes.isEmpty, count > 0, count < 1 << 31,
               keep || rank != 4 || kept == kept.sorted() else {
-            throw EdgeflowError(.unsupported, "\(ctx.opDescription): this int8 MEAN (axes \(axes.sorted()) of "
+            throw EdgeflowError(.unsupported, "\(ctx.opDescription): this quantized MEAN (axes \(axes.sorted()) of "
                 + "\(shape), keep_dims \(keep)) is not supported")
         }
         let held = axes.map { Layout.nchwAxis($0, rank: rank) }.sorted()
@@ -27,6 +27,6 @@ extension IntegerTranslators {
         let extra = Swift.min(Swift.min(bits, 32), 31 + shift)
         let folded = Int32(truncatingIfNeeded: (Int64(multiplier) << Int64(extra)) / count)
         ctx.requantize(sum, multipliers: [folded], shifts: [shift - extra], zeroPoint: qy.zeroPoint, clamp: qy.range,
-                       dtype: .int8, output: ctx.outputName(out))
+                       dtype: qy.dtype, output: ctx.outputName(out))
     }
 }

@@ -1,4 +1,4 @@
-// AVERAGE_POOL_2D on int8, as TFLite's reference integer kernel computes it: the sum over the
+// AVERAGE_POOL_2D on int8/uint8, as TFLite's reference integer kernel computes it: the sum over the
 // window's pixels inside the image, divided by their count rounding half away from zero, then
 // the activation clamp. Imported as a depthwise ConvInteger with all-one weights (the sums),
 // |sum| + count/2 divided by the count (constants per output pixel), the sum's sign put back.
@@ -18,9 +18,9 @@ extension IntegerTranslators {
                             strides: [Int], pads: [Int], activation: Int8) throws {
         let out = try ctx.output(op)
         let input = try ctx.quantization(x), output = try ctx.quantization(out)
-        guard input == output, input.dtype == .int8 else {
-            throw EdgeflowError(.unsupported, "\(ctx.opDescription): an int8 average pool needs input and output "
-                + "of equal scale and zero point (TFLite requires it)")
+        guard input == output, input.dtype != .int16 else {
+            throw EdgeflowError(.unsupported, "\(ctx.opDescription): a quantized average pool needs int8 or uint8 "
+                + "input and output of equal scale and zero point (TFLite requires it)")
         }
         let shape = ctx.shape(x)   // NHWC, checked 4-D by the pool translator
         let channels = shape[3], size = [shape[1], shape[2]]
@@ -33,8 +33,8 @@ extension IntegerTranslators {
                                                      kind: .invalidModel)
         let outputPixels = try CheckedSize.product(outSize, ctx.opDescription, kind: .invalidModel)
         guard windowElements <= maxConstantElements, outputPixels <= maxConstantElements else {
-            throw EdgeflowError(.invalidModel, "\(ctx.opDescription): an int8 average pool of \(channels) channels, "
-                + "window \(kernel) and output \(outSize) needs constants over \(maxConstantElements) elements")
+            throw EdgeflowError(.invalidModel, "\(ctx.opDescription): a quantized average pool of \(channels) "
+                + "channels, window \(kernel) and output \(outSize) needs constants over \(maxConstantElements) elements")
         }
         let ones = Tensor(shape: [channels, 1, kernel[0], kernel[1]],
                           scalars: [Int8](repeating: 1, count: windowElements))
@@ -60,7 +60,7 @@ extension IntegerTranslators {
         let range = try ctx.activationRange(activation, output)
         let clipped = ctx.emit("Clip", [average, ctx.int32(range.lowerBound, hint: "min"),
                                         ctx.int32(range.upperBound, hint: "max")], hint: average)
-        ctx.emit("Cast", [clipped], ["to": .int(OnnxDataType.code(.int8))], output: ctx.outputName(out),
+        ctx.emit("Cast", [clipped], ["to": .int(OnnxDataType.code(output.dtype))], output: ctx.outputName(out),
                  hint: clipped)
     }
 }

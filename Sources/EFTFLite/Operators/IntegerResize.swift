@@ -29,13 +29,13 @@ extension IntegerTranslators {
     static func resizeBilinear(_ op: TFLiteOperator, _ ctx: TranslationContext) throws {
         let options = Options(op)
         let x = try ctx.input(op, 0, "input"), out = try ctx.output(op)
-        let qx = try int8(x, ctx), qy = try int8(out, ctx)
+        let qx = try eightBit(x, ctx), qy = try eightBit(out, ctx)
         let input = ctx.shape(x), output = ctx.shape(out)
-        guard qx == qy, input.count == 4, output.count == 4, input[1] > 0, input[2] > 0,
+        guard qx == qy, qx.dtype == .int8, input.count == 4, output.count == 4, input[1] > 0, input[2] > 0,
               output[1] > 0, output[2] > 0, [input[1], input[2], output[1], output[2]].allSatisfy({ $0 < 1 << 16 })
         else {
-            throw EdgeflowError(.unsupported, "\(ctx.opDescription): int8 RESIZE_BILINEAR needs 4-D tensors under "
-                + "65,536 pixels a side and one quantization for input and output")
+            throw EdgeflowError(.unsupported, "\(ctx.opDescription): quantized RESIZE_BILINEAR needs 4-D int8 "
+                + "tensors under 65,536 pixels a side and one quantization for input and output")
         }
         let alignCorners = try options.bool(2), halfPixel = try options.bool(3)
         var value = ctx.emit("Cast", [try ctx.value(x)], ["to": .int(6)], hint: "resize")   // 6: INT32

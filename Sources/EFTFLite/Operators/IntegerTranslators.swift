@@ -1,6 +1,7 @@
-// TFLite operators computing on int8 tensors, imported onto exact integer ops so the model gives
-// LiteRT's reference kernels' bytes: CONV_2D/DEPTHWISE_CONV_2D (ConvInteger, int32 bias) and
-// FULLY_CONNECTED (MatMulInteger) end in one FixedPointRequantize per output channel; ADD/SUB
+// TFLite operators computing on int8 or uint8 tensors, imported onto exact integer ops so the model
+// gives LiteRT's reference kernels' bytes (uint8 filters carry a zero point, per tensor):
+// CONV_2D/DEPTHWISE_CONV_2D (ConvInteger, int32 bias) end in one FixedPointRequantize per output
+// channel, FULLY_CONNECTED (MatMulInteger) in LiteRT's rounding in double; ADD/SUB
 // rescale both operands to 2^20 · the larger scale first (TFLite's left shift of 20); MUL, the
 // ReLUs and int8 → int8 QUANTIZE requantize once; AVERAGE_POOL_2D in IntegerPoolTranslator,
 // LOGISTIC, TANH and SOFTMAX in IntegerLookupTranslators, MEAN in IntegerMeanTranslator.
@@ -46,26 +47,44 @@ enum IntegerTranslators {
         return table
     }()
 
-    /// The int8 per-tensor quantization of tensor `index`.
-    static func int8(_ index: Int, _ ctx: TranslationContext) throws -> TensorQuantization {
+    /// The per-tensor quantization of tensor `index`, int8 or uint8 (TFLite's two 8-bit schemes).
+    static func eightBit(_ index: Int, _ ctx: TranslationContext) throws -> TensorQuantization {
         let q = try ctx.quantization(index)
-        guard q.dtype == .int8 else {
+        guard q.dtype == .int8 || q.dtype == .uint8 else {
             throw EdgeflowError(.unsupported, "\(ctx.opDescription): tensor '\(ctx.tensor(index).name)' is "
-                + "\(q.dtype.rawValue); Edgeflow runs TFLite's integer arithmetic on int8 tensors only")
+                + "\(q.dtype.rawValue); Edgeflow runs TFLite's integer arithmetic on int8 and uint8 tensors only")
         }
         return q
     }
 
-    /// The filter's scales (one per output channel, or one) with zero points checked 0.
-    private static func filterScales(_ index: Int, channels: Int, _ ctx: TranslationContext) throws -> [Float] {
+    /// The filter's scales and zero point. With an int8 input: int8, one scale per output channel
+    /// or one, zero points 0. With a uint8 input (TFLite's older scheme): uint8, one scale and one
+    /// zero point.
+    private static func filterQuantization(_ index: Int, channels: Int, input: TensorQuantization,
+                                           _ ctx: TranslationContext) throws -> (scales: [Float], zeroPoint: Int32) {
         let tensor = ctx.tensor(index)
+        if input.dtype == .uint8 {
+            let q = try ctx.quantization(index)
+            guard q.dtype == .uint8 else {
+                throw EdgeflowError(.unsupported, "\(ctx.opDescription): filter '\(tensor.name)' of a uint8 operator "
+                    + "is \(q.dtype.rawValue), not uint8 quantized per tensor")
+            }
+            return ([q.scale], q.zeroPoint)
+        }
         guard TensorData.dtype(tensor.typeCode) == .int8, let q = tensor.quantization, q.isPresent,
               q.scale.count == 1 || q.scale.count == channels, q.zeroPoint.allSatisfy({ $0 == 0 }),
               q.scale.allSatisfy({ $0.isFinite && $0 > 0 }) else {
             throw EdgeflowError(.unsupported, "\(ctx.opDescription): filter '\(tensor.name)' is not int8 with one "
                 + "positive scale per tensor or per output channel (\(channels)) and zero points 0")
         }
-        return q.scale
+        return (q.scale, 0)
+    }
+
+    /// The zero-point inputs of ConvInteger/MatMulInteger: the input's, and the filter's when not 0.
+    private static func zeroPoints(_ input: TensorQuantization, filter zeroPoint: Int32,
+                                   _ ctx: TranslationContext) throws -> [String] {
+        let x = try ctx.scalar(input.zeroPoint, input.dtype, hint: "zero_point")
+        return zeroPoint == 0 ? [x] : [x, try ctx.scalar(zeroPoint, .uint8, hint: "filter_zero_point")]
     }
 
     /// s_x·s_w[c]/s_y per output channel in double, as TFLite's conv and fully connected kernels
@@ -95,19 +114,18 @@ enum IntegerTranslators {
     /// bias, then per channel × s_x·s_w[c]/s_y into the output's zero point and activation clamp.
     static func conv(_ op: TFLiteOperator, _ ctx: TranslationContext, x: Int, weight: Tensor,
                      attributes: [String: OnnxAttribute], activation: Int8) throws {
-        let input = try int8(x, ctx), out = try ctx.output(op), output = try int8(out, ctx)
+        let input = try eightBit(x, ctx), out = try ctx.output(op), output = try eightBit(out, ctx)
         let channels = weight.shape[0]
-        let scales = try filterScales(op.inputs[1], channels: channels, ctx)
+        let filter = try filterQuantization(op.inputs[1], channels: channels, input: input, ctx)
         var value = ctx.emit("ConvInteger", [
             try ctx.value(x), ctx.addInitializer(weight, hint: "\(ctx.tensor(x).name)/weight"),
-            try ctx.scalar(input.zeroPoint, input.dtype, hint: "zero_point"),
-        ], attributes, hint: ctx.tensor(out).name)
+        ] + (try zeroPoints(input, filter: filter.zeroPoint, ctx)), attributes, hint: ctx.tensor(out).name)
         if let bias = try bias(op, 2, channels: channels, rank: 4, axis: 1, ctx) {
             value = ctx.emit("Add", [value, bias], hint: value)
         }
-        try ctx.requantize(value, by: productScales(input, scales, output, channels: channels),
+        try ctx.requantize(value, by: productScales(input, filter.scales, output, channels: channels),
                            zeroPoint: output.zeroPoint,
-                           clamp: try ctx.activationRange(activation, output), dtype: .int8,
+                           clamp: try ctx.activationRange(activation, output), dtype: output.dtype,
                            output: ctx.outputName(out))
     }
 
@@ -118,29 +136,29 @@ enum IntegerTranslators {
             throw EdgeflowError(.unsupported, "\(ctx.opDescription): shuffled weights format is not supported")
         }
         let x = try ctx.input(op, 0, "input"), out = try ctx.output(op)
-        let input = try int8(x, ctx), output = try int8(out, ctx)
+        let input = try eightBit(x, ctx), output = try eightBit(out, ctx)
         let weights = try ctx.constantInput(op, 1, "weights")
         guard weights.rank == 2, weights.shape[1] > 0 else {
             throw EdgeflowError(.invalidModel, "\(ctx.opDescription): weights \(weights.shape) are not [out, in]")
         }
         let units = weights.shape[0]
-        let scales = try filterScales(op.inputs[1], channels: units, ctx)
+        let filter = try filterQuantization(op.inputs[1], channels: units, input: input, ctx)
         let flat = ctx.emit("Reshape", [try ctx.valueInTFLiteOrder(x), ctx.int64s([-1, weights.shape[1]],
                                                                                hint: "shape")], hint: "flat")
         let transposed = try Kernels.transpose(weights, perm: [1, 0])
         var value = ctx.emit("MatMulInteger", [
             flat, ctx.addInitializer(transposed, hint: "\(ctx.tensor(x).name)/weight"),
-            try ctx.scalar(input.zeroPoint, input.dtype, hint: "zero_point"),
-        ], hint: ctx.tensor(out).name)
+        ] + (try zeroPoints(input, filter: filter.zeroPoint, ctx)), hint: ctx.tensor(out).name)
         if let bias = try bias(op, 2, channels: units, rank: 2, axis: 1, ctx) {
             value = ctx.emit("Add", [value, bias], hint: value)
         }
-        // LiteRT's int8 FULLY_CONNECTED requantizes in double (round(acc · s_x·s_w/s_y)), unlike its
-        // convolutions' Q31 fixed point: the two differ in about 1 of 1,000 outputs.
-        let requantized = ctx.roundingRequantize(value, by: productScales(input, scales, output, channels: units),
+        // LiteRT's int8 and uint8 FULLY_CONNECTED requantize in double (round(acc · s_x·s_w/s_y)),
+        // unlike its convolutions' Q31 fixed point: the two differ in about 1 of 1,000 outputs.
+        let scales = productScales(input, filter.scales, output, channels: units)
+        let requantized = ctx.roundingRequantize(value, by: scales,
                                                  zeroPoint: output.zeroPoint,
                                                  clamp: try ctx.activationRange(try options.byte(0), output),
-                                                 dtype: .int8)
+                                                 dtype: output.dtype)
         ctx.produceInTFLiteOrder(out) { name in
             ctx.emit("Reshape", [requantized, ctx.int64s(ctx.shape(out), hint: "shape")], output: name,
                      hint: requantized)
@@ -152,7 +170,7 @@ enum IntegerTranslators {
     private static func addOrSub(subtract: Bool) -> OperatorTranslator {
         return { op, ctx in
             let (a, b, out) = (try ctx.input(op, 0, "first"), try ctx.input(op, 1, "second"), try ctx.output(op))
-            let qa = try int8(a, ctx), qb = try int8(b, ctx), qy = try int8(out, ctx)
+            let qa = try eightBit(a, ctx), qb = try eightBit(b, ctx), qy = try eightBit(out, ctx)
             let twiceMax = Double(2 * Swift.max(qa.scale, qb.scale))
             let rank = ctx.rank(out)
             func scaled(_ index: Int, _ q: TensorQuantization) throws -> String {
@@ -164,7 +182,7 @@ enum IntegerTranslators {
                                hint: ctx.tensor(out).name)
             let real = twiceMax / Double(Float(1 << 20) * qy.scale)
             try ctx.requantize(sum, by: [real], zeroPoint: qy.zeroPoint,
-                               clamp: try ctx.activationRange(try Options(op).byte(0), qy), dtype: .int8,
+                               clamp: try ctx.activationRange(try Options(op).byte(0), qy), dtype: qy.dtype,
                                output: ctx.outputName(out))
         }
     }
@@ -172,14 +190,14 @@ enum IntegerTranslators {
     /// MUL on int8: (qa − za)·(qb − zb) rescaled by s_a·s_b/s_y.
     private static func mul(_ op: TFLiteOperator, _ ctx: TranslationContext) throws {
         let (a, b, out) = (try ctx.input(op, 0, "first"), try ctx.input(op, 1, "second"), try ctx.output(op))
-        let qa = try int8(a, ctx), qb = try int8(b, ctx), qy = try int8(out, ctx)
+        let qa = try eightBit(a, ctx), qb = try eightBit(b, ctx), qy = try eightBit(out, ctx)
         let rank = ctx.rank(out)
         let product = ctx.emit("Mul", [ctx.widened(try ctx.broadcastOperand(a, outputRank: rank), qa),
                                        ctx.widened(try ctx.broadcastOperand(b, outputRank: rank), qb)],
                                hint: ctx.tensor(out).name)
         try ctx.requantize(product, by: [Double(qa.scale) * Double(qb.scale) / Double(qy.scale)],
                            zeroPoint: qy.zeroPoint, clamp: try ctx.activationRange(try Options(op).byte(0), qy),
-                           dtype: .int8, output: ctx.outputName(out))
+                           dtype: qy.dtype, output: ctx.outputName(out))
     }
 
     /// RELU, RELU6, RELU_N1_TO_1 on int8 (activations.cc QuantizedReluX): (q − z_x) rescaled by
@@ -187,11 +205,11 @@ enum IntegerTranslators {
     private static func reluX(_ low: Float, _ high: Float?) -> OperatorTranslator {
         return { op, ctx in
             let x = try ctx.input(op, 0, "input"), out = try ctx.output(op)
-            let qx = try int8(x, ctx), qy = try int8(out, ctx)
+            let qx = try eightBit(x, ctx), qy = try eightBit(out, ctx)
             let lower = Swift.max(qy.range.lowerBound, qy.quantized(low))
             let upper = high.map { Swift.min(qy.range.upperBound, qy.quantized($0)) } ?? qy.range.upperBound
             try ctx.requantize(ctx.widened(try ctx.value(x), qx), by: [Double(qx.scale / qy.scale)],
-                               zeroPoint: qy.zeroPoint, clamp: lower...Swift.max(lower, upper), dtype: .int8,
+                               zeroPoint: qy.zeroPoint, clamp: lower...Swift.max(lower, upper), dtype: qy.dtype,
                                output: ctx.outputName(out))
         }
     }
