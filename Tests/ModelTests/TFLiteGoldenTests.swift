@@ -23,6 +23,9 @@ final class TFLiteOperatorGoldenTests: XCTestCase {
     func testReshaping() throws { try GoldenRunner.check(GoldenCase.load("tflite_op_reshaping")) }
     /// SUM, REDUCE_MAX, REDUCE_MIN, REDUCE_PROD with and without keep_dims; ARG_MAX (int64), ARG_MIN (int32).
     func testReductions() throws { try GoldenRunner.check(GoldenCase.load("tflite_op_reductions")) }
+    /// EQUAL … GREATER_EQUAL, NOT_EQUAL, LOGICAL_AND/OR/NOT, SELECT_V2 (broadcast), SELECT (rows),
+    /// SHAPE into RESHAPE and CAST (make_tflite_logic_goldens.py).
+    func testLogic() throws { try GoldenRunner.check(GoldenCase.load("tflite_op_logic")) }
     /// DENSIFY of float32 compressed rows (uint8 indices) and float16 1×4 blocks (uint16 vectors).
     func testDensify() throws { try GoldenRunner.check(GoldenCase.load("tflite_op_densify")) }
     /// STRIDED_SLICE: begin/end masks, negative and out-of-range bounds, shrink axes, offset.

@@ -35,7 +35,7 @@ OUT = os.path.join(GOLDENS, "tflite_ops")
 SEEDS = os.path.join(REPO, "Fuzz", "seeds", "tflite")
 TYPES = {np.float32: S.TensorType.FLOAT32, np.float16: S.TensorType.FLOAT16, np.int32: S.TensorType.INT32,
          np.int64: S.TensorType.INT64,
-         np.int8: S.TensorType.INT8, np.uint8: S.TensorType.UINT8}
+         np.int8: S.TensorType.INT8, np.uint8: S.TensorType.UINT8, np.bool_: S.TensorType.BOOL}
 OP = S.BuiltinOperator
 OPT = S.BuiltinOptions
 

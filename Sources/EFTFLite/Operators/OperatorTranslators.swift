@@ -14,7 +14,8 @@ enum OperatorTranslators {
         var table: [Int32: OperatorTranslator] = [:]
         for group in [ConvTranslators.table, ElementwiseTranslators.table, ShapeTranslators.table,
                       SliceTranslators.table, LinearTranslators.table, QuantTranslators.table,
-                      MathTranslators.table, ReshapingTranslators.table, ReduceTranslators.table] {
+                      MathTranslators.table, ReshapingTranslators.table, ReduceTranslators.table,
+                      LogicTranslators.table] {
             table.merge(group) { _, _ in preconditionFailure("a TFLite operator is registered twice") }
         }
         return table

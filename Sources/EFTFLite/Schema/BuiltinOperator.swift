@@ -24,6 +24,10 @@ public enum BuiltinOperator {
     public static let expandDims: Int32 = 70, sum: Int32 = 74, argMin: Int32 = 79, reduceProd: Int32 = 81
     public static let reduceMax: Int32 = 82, pack: Int32 = 83, unpack: Int32 = 88, reduceMin: Int32 = 89
     public static let mirrorPad: Int32 = 100, splitV: Int32 = 102, batchMatMul: Int32 = 126
+    // Shapes, comparisons and selection.
+    public static let shape: Int32 = 77, equal: Int32 = 71, notEqual: Int32 = 72, less: Int32 = 58
+    public static let lessEqual: Int32 = 63, greater: Int32 = 61, greaterEqual: Int32 = 62, select: Int32 = 64
+    public static let selectV2: Int32 = 123, logicalOr: Int32 = 84, logicalAnd: Int32 = 86, logicalNot: Int32 = 87
 
     /// The schema's name of `code` (`CONV_2D`), or `BUILTIN_<code>` for codes newer than this table.
     public static func name(_ code: Int32) -> String {
