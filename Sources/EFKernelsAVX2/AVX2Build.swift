@@ -11,4 +11,5 @@ public typealias UnaryParameters = EFKernels.UnaryParameters
 public typealias BinaryFunction = EFKernels.BinaryFunction
 public typealias EpilogueStage = EFKernels.FastKernels.EpilogueStage
 public typealias EpilogueChain = EFKernels.FastKernels.EpilogueChain
+public typealias FixedPointOutput = EFKernels.FixedPointOutput
 typealias Parallel = EFKernels.Parallel

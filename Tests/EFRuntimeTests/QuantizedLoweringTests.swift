@@ -112,6 +112,7 @@ struct QuantizedProgramCheck {
         }
         failures += try quantizeCases()
         failures += try fusedTailCases()
+        failures += try integerCases()
         return failures
     }
 
@@ -171,6 +172,10 @@ final class QuantizedLoweringTests: XCTestCase {
             XCTAssertTrue(names.contains { $0.hasPrefix("onednn qu8 im2col-gemm") }, "\(names)")
         }
         XCTAssertTrue(names.contains { $0.hasPrefix("simd qu8 quantize") }, "\(names)")
+        XCTAssertTrue(names.contains { $0.hasPrefix("fixed-point requantize s32→qs8 \(SIMDBuild.current.rawValue)") },
+                      "\(names)")
+        let integerConv = DNNLInt32Products.isExactHere ? "onednn qs8 conv-s32" : "simd qs8 conv-s32"
+        XCTAssertTrue(names.contains { $0.hasPrefix(integerConv) }, "\(names)")
     }
 
     func testRuntimeWeightsFallBackWithAReason() throws {

@@ -50,12 +50,28 @@ extension FastKernels {
         /// output = fn(a, b) with the planned shapes. `output` may equal `a` (or `b`) when that
         /// operand has the output's shape.
         public func run(a: UnsafePointer<Float>, b: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
-            walk(a, b, output)
+            walk(a, b, output) { segment(function, $0, $1, $2, $3, $4, $5) }
         }
 
-        /// Splits the output into element ranges over threads; each range walks its runs.
+        /// output = fn(a, b) on int32 with the planned shapes, wrapping as `Kernels.binary` does.
+        /// - Throws: `EdgeflowError.unsupported` for functions other than add, sub and mul.
+        public func runInt32(a: UnsafePointer<Int32>, b: UnsafePointer<Int32>,
+                             output: UnsafeMutablePointer<Int32>) throws {
+            switch function {
+            case .add: walk(a, b, output) { integerSegment($0, $1, $2, $3, $4, $5) { $0 &+ $1 } }
+            case .sub: walk(a, b, output) { integerSegment($0, $1, $2, $3, $4, $5) { $0 &- $1 } }
+            case .mul: walk(a, b, output) { integerSegment($0, $1, $2, $3, $4, $5) { $0 &* $1 } }
+            default:
+                throw EdgeflowError(.unsupported, "FastKernels.binary on int32 does not implement \(function.rawValue)")
+            }
+        }
+
+        /// Splits the output into element ranges over threads; each range walks its runs,
+        /// handing each to `segment` (x, x stride, y, y stride, z, count).
         @inline(__always)
-        private func walk(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>) {
+        private func walk<T>(_ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>,
+                             _ segment: (UnsafePointer<T>, Int, UnsafePointer<T>, Int, UnsafeMutablePointer<T>, Int)
+                                 -> Void) {
             let rank = dims.count, inner = dims[rank - 1]
             let innerA = stridesA[rank - 1], innerB = stridesB[rank - 1]
             Parallel.forEachChunk(outputCount, grain: streamingGrain) { range in
@@ -72,7 +88,7 @@ extension FastKernels {
                     var within = position % inner
                     while position < range.upperBound {
                         let n = Swift.min(inner - within, range.upperBound - position)
-                        segment(function, a + offsetA + within * innerA, innerA, b + offsetB + within * innerB, innerB,
+                        segment(a + offsetA + within * innerA, innerA, b + offsetB + within * innerB, innerB,
                                 out + position, n)
                         position += n
                         within = 0
@@ -90,6 +106,18 @@ extension FastKernels {
                     }
                 }
             }
+        }
+    }
+
+    /// z[i] = f(x[i·sx], y[i·sy]) on int32 for i in 0..<n, strides 0 or 1 (loops the compiler vectorizes).
+    @inline(__always)
+    static func integerSegment(_ x: UnsafePointer<Int32>, _ sx: Int, _ y: UnsafePointer<Int32>, _ sy: Int,
+                               _ z: UnsafeMutablePointer<Int32>, _ n: Int, _ f: (Int32, Int32) -> Int32) {
+        switch (sx != 0, sy != 0) {
+        case (true, true): for i in 0..<n { z[i] = f(x[i], y[i]) }
+        case (true, false): let v = y[0]; for i in 0..<n { z[i] = f(x[i], v) }
+        case (false, true): let u = x[0]; for i in 0..<n { z[i] = f(u, y[i]) }
+        case (false, false): let value = f(x[0], y[0]); for i in 0..<n { z[i] = value }
         }
     }
 

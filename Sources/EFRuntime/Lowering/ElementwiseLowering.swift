@@ -24,8 +24,11 @@ enum ElementwiseLowering {
     static func binary(_ node: PlannedStep, _ context: StepContext) throws -> any Step {
         let a = try context.tensor(node.inputs[0]), b = try context.tensor(node.inputs[1])
         let output = try context.tensor(node.outputs[0])
-        try requireFloat32(node, [a, b, output])
         guard case .binary(let function) = node.params else { throw FastLowering.mismatch(node) }
+        if [a, b, output].allSatisfy({ $0.dtype == .int32 }), [.add, .sub, .mul].contains(function) {
+            return try binaryInt32(node, context, function, a, b, output)
+        }
+        try requireFloat32(node, [a, b, output])
         let name = function.rawValue
         guard FastKernels.supportsBinary(function) else {
             throw FastPathUnavailable("no fast kernel for binary \(name)")
@@ -33,6 +36,19 @@ enum ElementwiseLowering {
         let plan = try FastKernels.BinaryPlan(function, aShape: a.shape, bShape: b.shape, outputShape: output.shape)
         return KernelStep(info: context.info(node, kernel: "simd f32 sse2", op: "binary \(name)")) { arena, _ in
             plan.run(a: a.floats(arena), b: b.floats(arena), output: output.floats(arena))
+        }
+    }
+
+    /// Wrapping int32 add, sub and mul (the arithmetic of quantized TFLite models), broadcasting.
+    private static func binaryInt32(_ node: PlannedStep, _ context: StepContext, _ function: BinaryFunction,
+                                    _ a: StepTensor, _ b: StepTensor, _ output: StepTensor) throws -> any Step {
+        let plan = try FastKernels.BinaryPlan(function, aShape: a.shape, bShape: b.shape, outputShape: output.shape)
+        let name = function.rawValue
+        return KernelStep(info: context.info(node, kernel: "simd s32 sse2", op: "binary \(name)")) { arena, _ in
+            func int32s(_ tensor: StepTensor) -> UnsafeMutablePointer<Int32> {
+                tensor.operand.pointer(arena).assumingMemoryBound(to: Int32.self)
+            }
+            try plan.runInt32(a: int32s(a), b: int32s(b), output: int32s(output))
         }
     }
 

@@ -25,6 +25,8 @@ enum FastLowering {
         case .quantizedMatMul: return try QuantizedLowering.matMul(node, context)
         case .quantizeLinear: return try QuantizedLowering.quantizeLinear(node, context)
         case .dequantizeLinear: return try QuantizedLowering.dequantizeLinear(node, context)
+        case .convInteger: return try IntegerLowering.convInteger(node, context)
+        case .fixedPointRequantize: return try IntegerLowering.fixedPointRequantize(node, context)
         default:
             throw FastPathUnavailable("no fast kernel for \(node.op.rawValue)")
         }

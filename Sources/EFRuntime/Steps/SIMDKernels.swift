@@ -35,6 +35,22 @@ enum SIMDKernels {
         }
     }
 
+    static func fixedPointRequantize(_ x: UnsafePointer<Int32>, count: Int, multiplier: Int32, shift: Int32,
+                                     zeroPoint: Int32, lower: Int32, upper: Int32, output: FixedPointOutput,
+                                     into y: UnsafeMutableRawPointer) {
+        switch build {
+        case .avx512:
+            AVX512.fixedPointRequantize(x, count: count, multiplier: multiplier, shift: shift, zeroPoint: zeroPoint,
+                                        lower: lower, upper: upper, output: output, into: y)
+        case .avx2:
+            AVX2.fixedPointRequantize(x, count: count, multiplier: multiplier, shift: shift, zeroPoint: zeroPoint,
+                                      lower: lower, upper: upper, output: output, into: y)
+        case .baseline:
+            Base.fixedPointRequantize(x, count: count, multiplier: multiplier, shift: shift, zeroPoint: zeroPoint,
+                                      lower: lower, upper: upper, output: output, into: y)
+        }
+    }
+
     static func requantize(_ accumulators: UnsafePointer<Int32>, bias: UnsafePointer<Int32>?,
                            multipliers: UnsafePointer<Float>, channels: Int, inner: Int, count: Int,
                            output: EFKernels.FastKernels.RequantizeOutput, into y: UnsafeMutablePointer<UInt8>) throws {

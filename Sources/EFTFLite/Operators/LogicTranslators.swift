@@ -31,7 +31,9 @@ enum LogicTranslators {
 
     private static func operands(_ op: TFLiteOperator, _ ctx: TranslationContext, count: Int) throws -> [String] {
         let rank = ctx.rank(try ctx.output(op))
-        return try (0..<count).map { try ctx.broadcastOperand(try ctx.input(op, $0, "operand \($0)"), outputRank: rank) }
+        return try (0..<count).map {
+            try ctx.broadcastOperand(try ctx.input(op, $0, "operand \($0)"), outputRank: rank)
+        }
     }
 
     private static func compare(_ opType: String) -> OperatorTranslator {

@@ -1,0 +1,1 @@
+../EFKernels/Fast/FastFixedPointRequantize.swift
