@@ -26,6 +26,12 @@ final class TFLiteOperatorGoldenTests: XCTestCase {
     /// EQUAL … GREATER_EQUAL, NOT_EQUAL, LOGICAL_AND/OR/NOT, SELECT_V2 (broadcast), SELECT (rows),
     /// SHAPE into RESHAPE and CAST (make_tflite_logic_goldens.py).
     func testLogic() throws { try GoldenRunner.check(GoldenCase.load("tflite_op_logic")) }
+    /// SPACE_TO_BATCH_ND → CONV_2D → BATCH_TO_SPACE_ND (a converted dilated conv), with pads and crops.
+    func testAtrous() throws { try GoldenRunner.check(GoldenCase.load("tflite_op_atrous")) }
+    /// L2_POOL_2D, LOCAL_RESPONSE_NORMALIZATION, L2_NORMALIZATION (4-D and 2-D).
+    func testNormalization() throws { try GoldenRunner.check(GoldenCase.load("tflite_op_normalization")) }
+    /// ZEROS_LIKE, FILL, RANGE (folded), BROADCAST_TO, REVERSE_V2, CUMSUM, ADD_N, SIGN, RELU_0_TO_1.
+    func testFills() throws { try GoldenRunner.check(GoldenCase.load("tflite_op_fills")) }
     /// DENSIFY of float32 compressed rows (uint8 indices) and float16 1×4 blocks (uint16 vectors).
     func testDensify() throws { try GoldenRunner.check(GoldenCase.load("tflite_op_densify")) }
     /// STRIDED_SLICE: begin/end masks, negative and out-of-range bounds, shrink axes, offset.

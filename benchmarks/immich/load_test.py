@@ -14,9 +14,15 @@ two), so for `--task clip` the serving overhead is a ratio measured side by side
 
     overhead = 1 - (served images/s) / (the visual model's own inferences/s)
 
+On a shared machine the model's own speed drifts between measurements a minute apart, so
+`--interleave N` splits the load into N windows and times the model alone right before each
+one: the overhead is then 1 − (mean served rate) / (mean model-alone rate) over the N pairs,
+each pair taken seconds apart, and every window's own ratio is printed to show the spread.
+
 Standard library only. Needs `swift build -c release` and scripts/setup.sh (.testdata).
 
     python3 benchmarks/immich/load_test.py --task clip --seconds 60
+    python3 benchmarks/immich/load_test.py --task clip --seconds 120 --interleave 6
     python3 benchmarks/immich/load_test.py --task mixed --seconds 300 --json
 """
 
@@ -198,8 +204,12 @@ def main() -> int:
     parser.add_argument("--request-threads", type=int, help="MACHINE_LEARNING_REQUEST_THREADS (default: cores)")
     parser.add_argument("--image", default=None, help="the photo sent (default: a library-200 JPEG)")
     parser.add_argument("--binary", default=os.path.join(ROOT, ".build", "release", "edgeflow"))
+    parser.add_argument("--interleave", type=int, default=1,
+                        help="windows of load, each after a model-alone measurement (--task clip)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    if args.interleave < 1 or (args.interleave > 1 and args.task != "clip"):
+        sys.exit("--interleave takes a count of at least 1, with --task clip")
     image_path = args.image or next(os.path.join(d, f) for d, _, fs in
                                     sorted(os.walk(os.path.join(ROOT, ".testdata", "photos", "library-200")))
                                     for f in sorted(fs) if f.endswith(".jpg"))
@@ -219,7 +229,12 @@ def main() -> int:
             visual = os.path.join(models, "ViT-B-32__openai", "visual", "model.efx")
             alone_before = model_alone(args.binary, visual, cores)
             rss_start = rss_kib(server.pid)
-            report = load(port, server.pid, bodies, clients, args.seconds)
+            report = load(port, server.pid, bodies, clients, args.seconds / args.interleave)
+            windows = [(alone_before, report["clip"]["per_second"])] if args.task == "clip" else []
+            for _ in range(args.interleave - 1):
+                alone = model_alone(args.binary, visual, cores)
+                window = load(port, server.pid, bodies, clients, args.seconds / args.interleave)
+                windows.append((alone, window["clip"]["per_second"]))
             rss_end = rss_kib(server.pid)
         finally:
             server.terminate()
@@ -232,7 +247,13 @@ def main() -> int:
                   "clients": clients, "image": os.path.relpath(image_path, ROOT), "image_bytes": len(image),
                   "served": report, "ping": ping, "rss_kib": {"after_warmup": rss_start, "end": rss_end}, "rss_mib_every_30s": rss_trend,
                   "model_alone_per_second": alone}
-        if args.task == "clip":
+        if args.task == "clip" and args.interleave > 1:
+            result["windows"] = [{"model_alone_per_second": a, "served_per_second": s,
+                                  "overhead": round(1 - s / a, 3)} for a, s in windows]
+            mean_alone = sum(a for a, _ in windows) / len(windows)
+            mean_served = sum(s for _, s in windows) / len(windows)
+            result["clip_overhead"] = round(1 - mean_served / mean_alone, 3)
+        elif args.task == "clip":
             result["clip_overhead"] = round(1 - report["clip"]["per_second"] / max(alone_before, alone_after), 3)
         if args.json:
             print(json.dumps(result, indent=2))
@@ -245,8 +266,12 @@ def main() -> int:
             print(f"  CLIP visual model alone (edgeflow benchmark, {cores} threads): {alone_before:.2f} "
                   f"inferences/s before the load, {alone_after:.2f} after")
             print(f"  /ping: slowest {ping['slowest_s']} s, {ping['failed']} failed")
+            for window in result.get("windows", []):
+                print(f"  window: model alone {window['model_alone_per_second']:.2f}/s, "
+                      f"served {window['served_per_second']:.2f}/s, overhead {100 * window['overhead']:.1f} %")
             if "clip_overhead" in result:
-                print(f"  serving overhead: {100 * result['clip_overhead']:.1f} %")
+                print(f"  serving overhead: {100 * result['clip_overhead']:.1f} %"
+                      + (" (mean served over mean model-alone rate)" if "windows" in result else ""))
             print(f"  server RSS: {rss_start / 1024:.0f} MiB after warm-up, {rss_end / 1024:.0f} MiB at the end; "
                   f"every 30 s: {rss_trend}")
         return 0

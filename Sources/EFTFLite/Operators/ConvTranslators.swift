@@ -139,22 +139,38 @@ enum ConvTranslators {
 
     private static func pool(_ opType: String) -> OperatorTranslator {
         return { op, ctx in
-            let options = Options(op)
             let x = try ctx.input(op, 0, "input")
-            let strides = try pair(options, h: 2, w: 1, default: 1, "strides", ctx)
-            let kernel = try pair(options, h: 4, w: 3, default: 1, "filter size", ctx)
-            let windowPads = pads(padding: try options.byte(0), input: try spatial(x, ctx), kernel: kernel,
-                                  strides: strides, dilations: [1, 1])
+            let (kernel, strides, windowPads) = try window(op, ctx)
             if opType == "AveragePool", ctx.computesInIntegers(op) {
                 return try IntegerTranslators.averagePool(op, ctx, x: x, kernel: kernel, strides: strides,
-                                                          pads: windowPads, activation: try options.byte(5))
+                                                          pads: windowPads, activation: try Options(op).byte(5))
             }
             var attributes: [String: OnnxAttribute] = [
                 "kernel_shape": .ints(kernel), "strides": .ints(strides), "pads": .ints(windowPads),
             ]
             // TFLite averages over the pixels inside the image only.
             if opType == "AveragePool" { attributes["count_include_pad"] = .int(0) }
-            try ctx.emitFused(opType, [try ctx.value(x)], attributes, op: op, activation: try options.byte(5))
+            try ctx.emitFused(opType, [try ctx.value(x)], attributes, op: op, activation: try Options(op).byte(5))
         }
+    }
+
+    /// A pool's window (Pool2DOptions): kernel, strides and ONNX pads for input 0.
+    private static func window(_ op: TFLiteOperator, _ ctx: TranslationContext) throws
+        -> (kernel: [Int], strides: [Int], pads: [Int]) {
+        let options = Options(op)
+        let strides = try pair(options, h: 2, w: 1, default: 1, "strides", ctx)
+        let kernel = try pair(options, h: 4, w: 3, default: 1, "filter size", ctx)
+        let windowPads = pads(padding: try options.byte(0), input: try spatial(try ctx.input(op, 0, "input"), ctx),
+                              kernel: kernel, strides: strides, dilations: [1, 1])
+        return (kernel, strides, windowPads)
+    }
+
+    /// The float average of `value` (input 0's shape) over the pool window of `op`, counting
+    /// only the pixels inside the image, as TFLite's AVERAGE_POOL_2D; returns the new value.
+    static func averagePool(_ op: TFLiteOperator, _ ctx: TranslationContext, _ value: String) throws -> String {
+        let (kernel, strides, windowPads) = try window(op, ctx)
+        return ctx.emit("AveragePool", [value], ["kernel_shape": .ints(kernel), "strides": .ints(strides),
+                                                 "pads": .ints(windowPads), "count_include_pad": .int(0)],
+                        hint: value)
     }
 }

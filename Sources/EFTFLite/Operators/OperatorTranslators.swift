@@ -15,7 +15,7 @@ enum OperatorTranslators {
         for group in [ConvTranslators.table, ElementwiseTranslators.table, ShapeTranslators.table,
                       SliceTranslators.table, LinearTranslators.table, QuantTranslators.table,
                       MathTranslators.table, ReshapingTranslators.table, ReduceTranslators.table,
-                      LogicTranslators.table] {
+                      LogicTranslators.table, SpatialTranslators.table, FillTranslators.table] {
             table.merge(group) { _, _ in preconditionFailure("a TFLite operator is registered twice") }
         }
         return table

@@ -28,6 +28,11 @@ public enum BuiltinOperator {
     public static let shape: Int32 = 77, equal: Int32 = 71, notEqual: Int32 = 72, less: Int32 = 58
     public static let lessEqual: Int32 = 63, greater: Int32 = 61, greaterEqual: Int32 = 62, select: Int32 = 64
     public static let selectV2: Int32 = 123, logicalOr: Int32 = 84, logicalAnd: Int32 = 86, logicalNot: Int32 = 87
+    // Spatial and normalization (SpatialTranslators), constants and the rest (FillTranslators).
+    public static let l2Normalization: Int32 = 11, l2Pool2D: Int32 = 12, localResponseNormalization: Int32 = 13
+    public static let batchToSpaceND: Int32 = 37, spaceToBatchND: Int32 = 38, zerosLike: Int32 = 93
+    public static let fill: Int32 = 94, range: Int32 = 96, reverseV2: Int32 = 105, addN: Int32 = 106
+    public static let cumsum: Int32 = 128, broadcastTo: Int32 = 130, relu0To1: Int32 = 152, sign: Int32 = 158
 
     /// The schema's name of `code` (`CONV_2D`), or `BUILTIN_<code>` for codes newer than this table.
     public static func name(_ code: Int32) -> String {
