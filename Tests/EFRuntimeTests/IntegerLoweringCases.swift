@@ -1,8 +1,9 @@
 // The integer steps quantized TFLite models run (IntegerLowering): convInteger on int8 and uint8
 // inputs with zero points (plain, strided, padded, grouped, depthwise, 1-D) and
 // fixedPointRequantize to every output type with per-tensor and per-channel multipliers over
-// the whole int32 range and every shift. Part of QuantizedProgramCheck, so the capped-ISA
-// children (QuantizedCappedISATests) run them under every oneDNN cap and SIMD build too.
+// the whole int32 range and every shift; widening casts, int32 comparisons and where. Part of
+// QuantizedProgramCheck, so the capped-ISA children (QuantizedCappedISATests) run them under
+// every oneDNN cap and SIMD build too.
 
 import EFCore
 import EFKernels
@@ -48,6 +49,43 @@ extension QuantizedProgramCheck {
                 if let failure = try compare(.fixedPointRequantize(op), x: x, constants: constants) {
                     failures.append("fixedPointRequantize shifts \(shifts) \(dtype.rawValue): \(failure)")
                 }
+            }
+        }
+        return failures + (try elementwiseCases(values))
+    }
+
+    /// Widening casts, int32 comparisons and where, as the integer translations use them.
+    private mutating func elementwiseCases(_ values: [Int32]) throws -> [String] {
+        var failures: [String] = []
+        let bytes = (0..<600).map { _ in next(0...255) }
+        let narrow: [Tensor] = [Tensor(shape: [2, 300], scalars: bytes.map { UInt8($0) }),
+                                Tensor(shape: [2, 300], scalars: bytes.map { Int8(truncatingIfNeeded: $0) }),
+                                Tensor(shape: [2, 300], scalars: bytes.map { Int16($0 * 97 - 12_000) })]
+        for x in narrow {
+            if let failure = try compare(.cast(to: .int32), x: x, constants: []) {
+                failures.append("cast \(x.dtype.rawValue) → int32: \(failure)")
+            }
+        }
+        let wide = Tensor(shape: [6, values.count / 6], scalars: Array(values.prefix(values.count / 6 * 6)))
+        let row = Tensor(shape: [values.count / 6], scalars: (0..<(values.count / 6)).map { _ in
+            Int32(next(-70_000...70_000))
+        })
+        for function in [BinaryFunction.equal, .less, .lessOrEqual, .greater, .greaterOrEqual] {
+            for other in [row, Tensor(scalar: Int32(0)), wide] {
+                if let failure = try compare(.binary(function), x: wide, constants: [other]) {
+                    failures.append("int32 \(function.rawValue) against \(other.shape): \(failure)")
+                }
+            }
+        }
+        let condition = Tensor(shape: [2, 300], scalars: bytes.map { $0 % 3 == 0 })
+        let flipped = Tensor(shape: [2, 300], scalars: bytes.reversed().map { Int8(truncatingIfNeeded: $0) })
+        let pairs = [(narrow[1], flipped),
+                     (narrow[2], Tensor(shape: [2, 300], scalars: bytes.map { Int16(-$0) })),
+                     (Tensor(shape: [2, 300], scalars: bytes.map { Float($0) - 0.5 }),
+                      Tensor(shape: [2, 300], scalars: bytes.map { -Float($0) }))]
+        for (a, b) in pairs {
+            if let failure = try compare(.select, x: condition, constants: [a, b]) {
+                failures.append("where \(a.dtype.rawValue): \(failure)")
             }
         }
         return failures

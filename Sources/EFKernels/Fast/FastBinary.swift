@@ -26,10 +26,11 @@ extension FastKernels {
         let stridesA: [Int]
         let stridesB: [Int]
 
-        /// - Throws: `EdgeflowError.unsupported` when `supportsBinary(fn)` is false;
-        ///   `.invalidInput` when `aShape` or `bShape` does not broadcast to `outputShape`.
+        /// A comparison's plan runs with `runInt32Comparison` only.
+        /// - Throws: `EdgeflowError.unsupported` when `supportsBinary(fn)` is false and fn is no
+        ///   comparison; `.invalidInput` when `aShape` or `bShape` does not broadcast to `outputShape`.
         public init(_ fn: BinaryFunction, aShape: [Int], bShape: [Int], outputShape: [Int]) throws {
-            guard supportsBinary(fn) else {
+            guard supportsBinary(fn) || fn.isComparison else {
                 throw EdgeflowError(.unsupported, "FastKernels.binary does not implement \(fn.rawValue)",
                                     hint: "check FastKernels.supportsBinary first and use Kernels.binary otherwise")
             }
@@ -48,9 +49,26 @@ extension FastKernels {
         }
 
         /// output = fn(a, b) with the planned shapes. `output` may equal `a` (or `b`) when that
-        /// operand has the output's shape.
+        /// operand has the output's shape. Not for comparisons (their result is bool).
         public func run(a: UnsafePointer<Float>, b: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
+            precondition(!function.isComparison, "a comparison's plan runs with runInt32Comparison")
             walk(a, b, output) { segment(function, $0, $1, $2, $3, $4, $5) }
+        }
+
+        /// output = fn(a, b) on int32 for the comparisons (equal, less, lessOrEqual, greater,
+        /// greaterOrEqual), with the planned shapes.
+        /// - Throws: `EdgeflowError.unsupported` for other functions.
+        public func runInt32Comparison(a: UnsafePointer<Int32>, b: UnsafePointer<Int32>,
+                                       output: UnsafeMutablePointer<Bool>) throws {
+            switch function {
+            case .equal: walk(a, b, output) { integerSegment($0, $1, $2, $3, $4, $5) { $0 == $1 } }
+            case .less: walk(a, b, output) { integerSegment($0, $1, $2, $3, $4, $5) { $0 < $1 } }
+            case .lessOrEqual: walk(a, b, output) { integerSegment($0, $1, $2, $3, $4, $5) { $0 <= $1 } }
+            case .greater: walk(a, b, output) { integerSegment($0, $1, $2, $3, $4, $5) { $0 > $1 } }
+            case .greaterOrEqual: walk(a, b, output) { integerSegment($0, $1, $2, $3, $4, $5) { $0 >= $1 } }
+            default:
+                throw EdgeflowError(.unsupported, "FastKernels.binary does not compare with \(function.rawValue)")
+            }
         }
 
         /// output = fn(a, b) on int32 with the planned shapes, wrapping as `Kernels.binary` does.
@@ -69,9 +87,9 @@ extension FastKernels {
         /// Splits the output into element ranges over threads; each range walks its runs,
         /// handing each to `segment` (x, x stride, y, y stride, z, count).
         @inline(__always)
-        private func walk<T>(_ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>,
-                             _ segment: (UnsafePointer<T>, Int, UnsafePointer<T>, Int, UnsafeMutablePointer<T>, Int)
-                                 -> Void) {
+        private func walk<T, U>(_ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ out: UnsafeMutablePointer<U>,
+                                _ segment: (UnsafePointer<T>, Int, UnsafePointer<T>, Int, UnsafeMutablePointer<U>,
+                                            Int) -> Void) {
             let rank = dims.count, inner = dims[rank - 1]
             let innerA = stridesA[rank - 1], innerB = stridesB[rank - 1]
             Parallel.forEachChunk(outputCount, grain: streamingGrain) { range in
@@ -111,8 +129,8 @@ extension FastKernels {
 
     /// z[i] = f(x[i·sx], y[i·sy]) on int32 for i in 0..<n, strides 0 or 1 (loops the compiler vectorizes).
     @inline(__always)
-    static func integerSegment(_ x: UnsafePointer<Int32>, _ sx: Int, _ y: UnsafePointer<Int32>, _ sy: Int,
-                               _ z: UnsafeMutablePointer<Int32>, _ n: Int, _ f: (Int32, Int32) -> Int32) {
+    static func integerSegment<U>(_ x: UnsafePointer<Int32>, _ sx: Int, _ y: UnsafePointer<Int32>, _ sy: Int,
+                                  _ z: UnsafeMutablePointer<U>, _ n: Int, _ f: (Int32, Int32) -> U) {
         switch (sx != 0, sy != 0) {
         case (true, true): for i in 0..<n { z[i] = f(x[i], y[i]) }
         case (true, false): let v = y[0]; for i in 0..<n { z[i] = f(x[i], v) }

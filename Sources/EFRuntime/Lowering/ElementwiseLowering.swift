@@ -28,6 +28,9 @@ enum ElementwiseLowering {
         if [a, b, output].allSatisfy({ $0.dtype == .int32 }), [.add, .sub, .mul].contains(function) {
             return try binaryInt32(node, context, function, a, b, output)
         }
+        if a.dtype == .int32, b.dtype == .int32, output.dtype == .bool, function.isComparison {
+            return try binaryInt32(node, context, function, a, b, output)
+        }
         try requireFloat32(node, [a, b, output])
         let name = function.rawValue
         guard FastKernels.supportsBinary(function) else {
@@ -39,16 +42,23 @@ enum ElementwiseLowering {
         }
     }
 
-    /// Wrapping int32 add, sub and mul (the arithmetic of quantized TFLite models), broadcasting.
+    /// Wrapping int32 add, sub and mul and the int32 comparisons (the arithmetic of quantized TFLite
+    /// models), broadcasting.
     private static func binaryInt32(_ node: PlannedStep, _ context: StepContext, _ function: BinaryFunction,
                                     _ a: StepTensor, _ b: StepTensor, _ output: StepTensor) throws -> any Step {
         let plan = try FastKernels.BinaryPlan(function, aShape: a.shape, bShape: b.shape, outputShape: output.shape)
         let name = function.rawValue
+        let comparison = output.dtype == .bool
         return KernelStep(info: context.info(node, kernel: "simd s32 sse2", op: "binary \(name)")) { arena, _ in
             func int32s(_ tensor: StepTensor) -> UnsafeMutablePointer<Int32> {
                 tensor.operand.pointer(arena).assumingMemoryBound(to: Int32.self)
             }
-            try plan.runInt32(a: int32s(a), b: int32s(b), output: int32s(output))
+            if comparison {
+                try plan.runInt32Comparison(a: int32s(a), b: int32s(b),
+                                            output: output.operand.pointer(arena).assumingMemoryBound(to: Bool.self))
+            } else {
+                try plan.runInt32(a: int32s(a), b: int32s(b), output: int32s(output))
+            }
         }
     }
 

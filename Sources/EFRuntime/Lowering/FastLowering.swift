@@ -27,6 +27,8 @@ enum FastLowering {
         case .dequantizeLinear: return try QuantizedLowering.dequantizeLinear(node, context)
         case .convInteger: return try IntegerLowering.convInteger(node, context)
         case .fixedPointRequantize: return try IntegerLowering.fixedPointRequantize(node, context)
+        case .cast: return try IntegerLowering.widen(node, context)
+        case .`where`: return try IntegerLowering.select(node, context)
         default:
             throw FastPathUnavailable("no fast kernel for \(node.op.rawValue)")
         }
