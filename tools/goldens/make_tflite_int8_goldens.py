@@ -98,10 +98,12 @@ def calibrate(path, images, input_name="input"):
     return ranges
 
 
-def quantize_model(model, ranges):
+def unite_concatenation_ranges(model, ranges):
+    """A quantized CONCATENATION needs one scale: its inputs (and the RESHAPEs before them) and
+    its output take the union of their calibrated ranges (in place)."""
     g = model.subgraphs[0]
     producer = {op.outputs[0]: op for op in g.operators}
-    for op in g.operators:  # int8 CONCATENATION needs one scale: its inputs (and RESHAPEs before) take the union
+    for op in g.operators:
         if opcode(model, op) == OP.CONCATENATION:
             chain = list(op.outputs)
             for i in op.inputs:
@@ -110,6 +112,32 @@ def quantize_model(model, ranges):
                     chain.append(producer[chain[-1]].inputs[0])
             lo, hi = min(ranges[i][0] for i in chain), max(ranges[i][1] for i in chain)
             ranges.update({i: (lo, hi) for i in chain})
+
+
+def calibrated(model, images, input_name):
+    """(activation ranges over `images`, the float model's outputs on images[0]) of a ModelT."""
+    with tempfile.TemporaryDirectory() as tmp:
+        float_path = os.path.join(tmp, "float.tflite")
+        with open(float_path, "wb") as f:
+            f.write(pack(model))
+        ranges = calibrate(float_path, [np.ascontiguousarray(x, np.float32) for x in images], input_name)
+        float_out, _ = litert(float_path, {input_name: images[0]})
+    return ranges, float_out
+
+
+def write_quantized(model, description, path):
+    """Writes the quantized ModelT without MediaPipe's metadata (it describes the float input)."""
+    for md in model.metadata or []:
+        model.buffers[md.buffer].data = None
+    model.metadata = None
+    model.description = description.encode()
+    with open(path, "wb") as f:
+        f.write(pack(model))
+
+
+def quantize_model(model, ranges):
+    g = model.subgraphs[0]
+    unite_concatenation_ranges(model, ranges)
     params = {i: asymmetric(*r) for i, r in ranges.items()}
     for op in g.operators:  # TFLite's int8 LOGISTIC writes scale 1/256, zero point -128 (its Prepare checks)
         if opcode(model, op) == OP.LOGISTIC:
@@ -178,20 +206,10 @@ def mediapipe_int8(versions, name, case_prefix, value_range, top_output=None):
     bright = (unit ** np.array([0.6, 1.5])[:, None, None, None, None]) * (high - low) + low
     noisy = np.clip(base + RNG.normal(0, 0.1 * (high - low) / 2, base.shape), low, high)
     images = [base, base[:, :, ::-1], *bright, noisy, base[:, ::-1]]
-    with tempfile.TemporaryDirectory() as tmp:
-        float_path = os.path.join(tmp, "float.tflite")
-        with open(float_path, "wb") as f:
-            f.write(pack(model))
-        ranges = calibrate(float_path, [np.ascontiguousarray(x, np.float32) for x in images], input_name)
-        float_out, _ = litert(float_path, {input_name: base})
+    ranges, float_out = calibrated(model, images, input_name)
     params = quantize_model(model, ranges)
-    for md in model.metadata or []:  # MediaPipe's metadata describes the float input's normalization
-        model.buffers[md.buffer].data = None
-    model.metadata = None
-    model.description = f"{name} full-integer int8 (tools/goldens/make_tflite_int8_goldens.py)".encode()
     path = os.path.join(OUT, f"{name}_int8.tflite")
-    with open(path, "wb") as f:
-        f.write(pack(model))
+    write_quantized(model, f"{name} full-integer int8 (tools/goldens/make_tflite_int8_goldens.py)", path)
     in_scale, in_zp = params[g.inputs[0]]
     photo_q = np.clip(np.round(base / np.float32(in_scale)) + in_zp, -128, 127).astype(np.int8)
     feeds = {"photo": photo_q, "random": RNG.integers(-128, 128, (1, *size, 3)).astype(np.int8)}

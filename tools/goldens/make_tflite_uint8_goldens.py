@@ -29,16 +29,15 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-import tempfile
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from goldenlib import GOLDENS, REPO, TESTDATA, require, write_case  # noqa: E402
-from make_tflite_int8_goldens import calibrate, fold_dequantize, write_small_models  # noqa: E402
+from make_tflite_int8_goldens import (calibrated, fold_dequantize, unite_concatenation_ranges,  # noqa: E402
+                                      write_quantized, write_small_models)
 from make_tflite_op_goldens import OP, OPT, SEEDS, Model, options  # noqa: E402
-from tflitelib import (asymmetric, buffer_array, litert, load, opcode, pack, quantization,  # noqa: E402
-                       quantize_bias)
+from tflitelib import asymmetric, buffer_array, litert, load, opcode, quantization, quantize_bias  # noqa: E402
 
 import ai_edge_litert.schema_py_generated as S  # noqa: E402
 
@@ -57,16 +56,7 @@ def uint8_weights(w):
 def quantize_model(model, ranges):
     """The float model as uint8 (see the module docstring); returns {tensor: (scale, zero point)}."""
     g = model.subgraphs[0]
-    producer = {op.outputs[0]: op for op in g.operators}
-    for op in g.operators:  # CONCATENATION needs one scale: its inputs (and RESHAPEs before) take the union
-        if opcode(model, op) == OP.CONCATENATION:
-            chain = list(op.outputs)
-            for i in op.inputs:
-                chain.append(i)
-                while chain[-1] in producer and opcode(model, producer[chain[-1]]) == OP.RESHAPE:
-                    chain.append(producer[chain[-1]].inputs[0])
-            lo, hi = min(ranges[i][0] for i in chain), max(ranges[i][1] for i in chain)
-            ranges.update({i: (lo, hi) for i in chain})
+    unite_concatenation_ranges(model, ranges)
     params = {i: asymmetric(*r, 0, 255) for i, r in ranges.items()}
     for op in g.operators:
         if opcode(model, op) in (OP.MAX_POOL_2D, OP.PAD, OP.RESHAPE):
@@ -95,20 +85,10 @@ def face_detector(versions):
     base = photo((128, 128), None, (-1.0, 1.0))
     images = [base, base[:, :, ::-1], np.clip(base * 1.3, -1, 1), np.clip(base * 0.6 - 0.2, -1, 1),
               np.clip(base + RNG.normal(0, 0.1, base.shape), -1, 1)]
-    with tempfile.TemporaryDirectory() as tmp:
-        float_path = os.path.join(tmp, "float.tflite")
-        with open(float_path, "wb") as f:
-            f.write(pack(model))
-        ranges = calibrate(float_path, [np.ascontiguousarray(x, np.float32) for x in images], input_name)
-        float_out, _ = litert(float_path, {input_name: base})
+    ranges, float_out = calibrated(model, images, input_name)
     params = quantize_model(model, ranges)
-    for md in model.metadata or []:  # MediaPipe's metadata describes the float input's normalization
-        model.buffers[md.buffer].data = None
-    model.metadata = None
-    model.description = f"{name} uint8 ({GENERATOR})".encode()
     path = os.path.join(OUT, f"{name}_uint8.tflite")
-    with open(path, "wb") as f:
-        f.write(pack(model))
+    write_quantized(model, f"{name} uint8 ({GENERATOR})", path)
     in_scale, in_zp = params[g.inputs[0]]
     photo_q = np.clip(np.round(base / np.float32(in_scale)) + in_zp, 0, 255).astype(np.uint8)
     for case, x in {"photo": photo_q, "random": RNG.integers(0, 256, (1, 128, 128, 3)).astype(np.uint8)}.items():
