@@ -1,5 +1,6 @@
-// The integer steps quantized TFLite models run (IntegerLowering): convInteger on int8 and uint8
-// inputs with zero points (plain, strided, padded, grouped, depthwise, 1-D) and
+// The integer steps quantized TFLite models run (IntegerConvLowering, IntegerLowering):
+// convInteger on int8 and uint8 inputs with zero points (plain, strided, padded, grouped,
+// depthwise, 1-D; int8 weights, and uint8 weights with a zero point) and
 // fixedPointRequantize to every output type with per-tensor and per-channel multipliers over
 // the whole int32 range and every shift; widening casts, int32 comparisons and where. Part of
 // QuantizedProgramCheck, so the capped-ISA children (QuantizedCappedISATests) run them under
@@ -30,6 +31,15 @@ extension QuantizedProgramCheck {
                                   : Tensor(scalar: UInt8([0, 255, 131][pattern]))
                 if let failure = try compare(.convInteger(window), x: x, constants: [w, zero]) {
                     failures.append("convInteger \(index) pattern \(pattern) \(x.dtype.rawValue): \(failure)")
+                }
+                // uint8 weights with a zero point (TFLite's older scheme): 0, 128 (no correction), other.
+                let unsignedWeights = Tensor(shape: w.shape, scalars: w.scalars(as: Int8.self).map {
+                    UInt8(bitPattern: $0)
+                })
+                let weightZero = Tensor(scalar: UInt8([0, 128, 201, 77][(index + pattern) % 4]))
+                if !signed, let failure = try compare(.convInteger(window), x: x,
+                                                      constants: [unsignedWeights, zero, weightZero]) {
+                    failures.append("convInteger \(index) pattern \(pattern) uint8 weights: \(failure)")
                 }
             }
         }

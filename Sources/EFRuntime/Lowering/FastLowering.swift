@@ -25,7 +25,7 @@ enum FastLowering {
         case .quantizedMatMul: return try QuantizedLowering.matMul(node, context)
         case .quantizeLinear: return try QuantizedLowering.quantizeLinear(node, context)
         case .dequantizeLinear: return try QuantizedLowering.dequantizeLinear(node, context)
-        case .convInteger: return try IntegerLowering.convInteger(node, context)
+        case .convInteger: return try IntegerConvLowering.convInteger(node, context)
         case .fixedPointRequantize: return try IntegerLowering.fixedPointRequantize(node, context)
         case .cast: return try IntegerLowering.widen(node, context)
         case .`where`: return try IntegerLowering.select(node, context)

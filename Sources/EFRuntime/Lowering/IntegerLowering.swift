@@ -1,100 +1,14 @@
-// Fast steps for the integer ops quantized TFLite models import onto (docs/tflite.md):
-// convInteger (int8 or uint8 input with a zero point, int8 weights → int32 sums) on oneDNN's
-// exact u8·s8 → s32 convolution where it was measured exact (DNNLInt32Products), otherwise on
-// the Swift SIMD GEMM of Int8Convolution, both channels-last (the planes are transposed in and
-// out); and fixedPointRequantize, TFLite's Q31 requantization, on the SIMD build's vectorized
-// loop. An int8 input is moved to uint8 (x + 128, zero point + 128: the same differences x − zp).
-// Every output equals the reference evaluator's (QuantizedLoweringTests, every ISA cap), and the
-// TFLite int8/uint8 goldens check it on the compiled executable.
+// Fast steps for the elementwise integer ops quantized TFLite models import onto
+// (docs/tflite.md; convInteger is IntegerConvLowering's): fixedPointRequantize, TFLite's Q31
+// requantization, on the SIMD build's vectorized loop; casts that widen to int32; and `where`
+// of same-shape operands. Every output equals the reference evaluator's (QuantizedLoweringTests,
+// every ISA cap), and the TFLite int8/uint8 goldens check it on the compiled executable.
 
 import EFCore
 import EFKernels
-import EFOneDNN
 import EFOps
 
 enum IntegerLowering {
-    static func convInteger(_ node: PlannedStep, _ context: StepContext) throws -> any Step {
-        guard case .convInteger(let window) = node.params else { throw FastLowering.mismatch(node) }
-        let x = try context.tensor(node.inputs[0]), y = try context.tensor(node.outputs[0])
-        guard x.dtype == .int8 || x.dtype == .uint8, y.dtype == .int32, x.shape.count >= 3 else {
-            throw FastPathUnavailable("fast convInteger takes an int8 or uint8 spatial input")
-        }
-        guard let weights = context.constant(node, 1), weights.dtype == .int8 else {
-            throw FastPathUnavailable("convInteger weights computed at run time or not int8")
-        }
-        if context.optionalInputName(node, 3) != nil {
-            guard let w = context.constant(node, 3), w.doubleValues().allSatisfy({ $0 == 0 }) else {
-                throw FastPathUnavailable("convInteger with a weight zero point")
-            }
-        }
-        var zeroPoint: Int32 = 0
-        if context.optionalInputName(node, 2) != nil {
-            guard let z = context.constant(node, 2), z.count == 1 else {
-                throw FastPathUnavailable("convInteger input zero point computed at run time or not a scalar")
-            }
-            zeroPoint = Int32(z.doubleValues()[0])
-        }
-        let signed = x.dtype == .int8
-        let shifted = signed ? zeroPoint + 128 : zeroPoint
-        let (batch, channels, m) = (x.shape[0], x.shape[1], weights.shape[0])
-        let count = y.shape.elementCount, pixels = count / max(1, batch * m), spatial = x.shape.count - 2
-        // Both kernels run channels-last: the input moves to [N, spatial..., C] uint8 at the start
-        // of the scratchpad (flipped to uint8 when int8), the [N, spatial..., M] sums follow and
-        // go back to planes in the output.
-        let inputCount = x.shape.elementCount, inputBytes = (inputCount + 63) / 64 * 64
-        let sumsOffset = inputBytes + (count * 4 + 63) / 64 * 64
-        let inputPlan = try FastKernels.TransposePlan(shape: x.shape, perm: [0] + Array(2..<(2 + spatial)) + [1],
-                                                      elementSize: 1)
-        let outputPlan = try FastKernels.TransposePlan(shape: [batch] + Array(y.shape[2...]) + [m],
-                                                       perm: [0, spatial + 1] + Array(1...spatial), elementSize: 4)
-        func channelsLast(_ arena: UnsafeMutableRawPointer, _ scratchpad: UnsafeMutableRawPointer)
-            -> UnsafePointer<UInt8> {
-            inputPlan.run(input: x.operand.pointer(arena), output: scratchpad)
-            let moved = scratchpad.assumingMemoryBound(to: UInt8.self)
-            if signed { for index in 0..<inputCount { moved[index] ^= 0x80 } }
-            return UnsafePointer(moved)
-        }
-        if DNNLInt32Products.isExactHere, let kernel = try? DNNLInt8ConvolutionS32(
-            shape: DNNLConvolutionShape(batch: batch, inChannels: channels, outChannels: m,
-                                        inputSpatial: Array(x.shape[2...]), kernel: Array(weights.shape[2...]),
-                                        strides: window.strides, dilations: window.dilations,
-                                        padBegin: window.pads.isEmpty ? [] : Array(window.pads.prefix(spatial)),
-                                        padEnd: window.pads.isEmpty ? [] : Array(window.pads.suffix(spatial)),
-                                        groups: window.group),
-            layout: .nhwc, weights: weights, sourceZeroPoint: shifted),
-            !kernel.implementation.hasPrefix("ref"), kernel.outputShape.elementCount == count {
-            let name = "onednn \(signed ? "qs8" : "qu8") conv-s32 \(DNNLEngine.effectiveISA)"
-            let info = context.info(node, kernel: name)
-            return KernelStep(info: info, scratchpadByteCount: sumsOffset + kernel.scratchpadByteCount) { arena, pad in
-                try kernel.execute(source: UnsafeRawPointer(channelsLast(arena, pad)), destination: pad + inputBytes,
-                                   scratchpad: pad + sumsOffset)
-                outputPlan.run(input: pad + inputBytes, output: y.operand.pointer(arena))
-            }
-        }
-        let conv: Int8Convolution
-        do {
-            conv = try Int8Convolution(inputShape: x.shape, weights: weights, bias: nil, zeroPoint: shifted, window,
-                                       channelsLast: true)
-        } catch let error as EdgeflowError {
-            throw FastPathUnavailable("int8 conv: \(error.message)")
-        }
-        let compensation = conv.compensatedBias, perImage = pixels * m
-        let info = context.info(node, kernel: "simd \(signed ? "qs8" : "qu8") conv-s32 \(QuantizedLowering.simdISA)")
-        return KernelStep(info: info, scratchpadByteCount: sumsOffset + conv.scratchpadByteCount) { arena, pad in
-            let input = channelsLast(arena, pad)
-            let all = (pad + inputBytes).assumingMemoryBound(to: Int32.self)
-            for image in 0..<batch {
-                // The zero point's −zp·Σw per channel, the output channel fastest.
-                let sums = try conv.accumulate(input, image: image, scratchpad: pad + sumsOffset)
-                let target = all + image * perImage
-                for pixel in 0..<pixels {
-                    for c in 0..<m { target[pixel * m + c] = sums[pixel * m + c] &+ compensation[c] }
-                }
-            }
-            outputPlan.run(input: pad + inputBytes, output: y.operand.pointer(arena))
-        }
-    }
-
     /// Cast of int8, uint8 or int16 to int32: exact widening (how integer translations start).
     static func widen(_ node: PlannedStep, _ context: StepContext) throws -> any Step {
         guard case .cast(let target, _, _) = node.params else { throw FastLowering.mismatch(node) }
