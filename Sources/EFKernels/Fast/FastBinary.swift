@@ -141,7 +141,8 @@ extension FastKernels {
 
     /// z[i] = fn(x[i·sx], y[i·sy]) for i in 0..<n, strides 0 or 1. The switch sits here, per
     /// segment, so each case hands a closure literal to `runSegment` and it inlines.
-    static func segment(_ fn: BinaryFunction, _ x: UnsafePointer<Float>, _ sx: Int, _ y: UnsafePointer<Float>, _ sy: Int,
+    static func segment(_ fn: BinaryFunction, _ x: UnsafePointer<Float>, _ sx: Int, _ y: UnsafePointer<Float>,
+                        _ sy: Int,
                         _ z: UnsafeMutablePointer<Float>, _ n: Int) {
         switch fn {
         case .add: runSegment(x, sx, y, sy, z, n) { $0 + $1 }
@@ -150,9 +151,13 @@ extension FastKernels {
         case .div: runSegment(x, sx, y, sy, z, n) { $0 / $1 }
         case .prelu: runSegment(x, sx, y, sy, z, n) { u, v in u.replacing(with: u * v, where: u .< 0) }
         case .max:
-            runSegment(x, sx, y, sy, z, n) { u, v in swiftMax(u, v).replacing(with: u + v, where: (u .!= u) .| (v .!= v)) }
+            runSegment(x, sx, y, sy, z, n) { u, v in
+                swiftMax(u, v).replacing(with: u + v, where: (u .!= u) .| (v .!= v))
+            }
         case .min:
-            runSegment(x, sx, y, sy, z, n) { u, v in swiftMin(u, v).replacing(with: u + v, where: (u .!= u) .| (v .!= v)) }
+            runSegment(x, sx, y, sy, z, n) { u, v in
+                swiftMin(u, v).replacing(with: u + v, where: (u .!= u) .| (v .!= v))
+            }
         default: runSegment(x, sx, y, sy, z, n) { u, v in power(u, v) }
         }
     }
@@ -173,7 +178,8 @@ extension FastKernels {
         }
         let u = FloatVector(repeating: x[0]), v = FloatVector(repeating: y[0])
         switch (sx != 0, sy != 0) {
-        case (true, true): loop({ load(x + $0) }, { load(y + $0) }, { loadPartial(x + $0, $1) }, { loadPartial(y + $0, $1) })
+        case (true, true):
+            loop({ load(x + $0) }, { load(y + $0) }, { loadPartial(x + $0, $1) }, { loadPartial(y + $0, $1) })
         case (true, false): loop({ load(x + $0) }, { _ in v }, { loadPartial(x + $0, $1) }, { _, _ in v })
         case (false, true): loop({ _ in u }, { load(y + $0) }, { _, _ in u }, { loadPartial(y + $0, $1) })
         case (false, false): loop({ _ in u }, { _ in v }, { _, _ in u }, { _, _ in v })

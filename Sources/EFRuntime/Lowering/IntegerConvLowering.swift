@@ -54,7 +54,7 @@ enum IntegerConvLowering {
         let outputPlan = try FastKernels.TransposePlan(shape: [batch] + Array(y.shape[2...]) + [m],
                                                        perm: [0, spatial + 1] + Array(1...spatial), elementSize: 4)
         let perGroup = m / groups
-        let name = "\(main.name.replacingOccurrences(of: "qu8", with: signed ? "qs8" : "qu8"))"
+        let name = "\(main.engine) \(signed ? "qs8" : "qu8") conv-s32 \(main.isa)"
             + (weights.dtype == .uint8 ? " (u8 weights)" : "")
         let scratch = scratchOffset + max(main.scratchpadByteCount, sums?.scratchpadByteCount ?? 0)
         return KernelStep(info: context.info(node, kernel: name), scratchpadByteCount: scratch) { arena, pad in
@@ -88,7 +88,8 @@ enum IntegerConvLowering {
 /// An exact u8·s8 → s32 convolution of a channels-last uint8 input into [images × pixels, M]
 /// sums of (x − zeroPoint)·w: oneDNN where exact, else the SIMD GEMM.
 private struct ChannelsLastProduct {
-    let name: String
+    /// "onednn" or "simd", and the instruction set its kernel names.
+    let engine: String, isa: String
     let scratchpadByteCount: Int
     let run: (UnsafePointer<UInt8>, UnsafeMutablePointer<Int32>, UnsafeMutableRawPointer) throws -> Void
 
@@ -102,7 +103,7 @@ private struct ChannelsLastProduct {
                                         padEnd: window.pads.isEmpty ? [] : Array(window.pads.suffix(spatial)),
                                         groups: window.group),
             layout: .nhwc, weights: weights, sourceZeroPoint: zeroPoint), !kernel.implementation.hasPrefix("ref") {
-            name = "onednn qu8 conv-s32 \(DNNLEngine.effectiveISA)"
+            (engine, isa) = ("onednn", DNNLEngine.effectiveISA)
             scratchpadByteCount = kernel.scratchpadByteCount
             run = { input, output, scratchpad in
                 try kernel.execute(source: UnsafeRawPointer(input), destination: UnsafeMutableRawPointer(output),
@@ -118,7 +119,7 @@ private struct ChannelsLastProduct {
             throw FastPathUnavailable("int8 conv: \(error.message)")
         }
         let compensation = conv.compensatedBias, m = weights.shape[0], perImage = conv.outputPixels * m
-        name = "simd qu8 conv-s32 \(QuantizedLowering.simdISA)"
+        (engine, isa) = ("simd", QuantizedLowering.simdISA)
         scratchpadByteCount = conv.scratchpadByteCount
         run = { input, output, scratchpad in
             for image in 0..<conv.batch {

@@ -34,7 +34,8 @@ extension IntegerTranslators {
         let outputPixels = try CheckedSize.product(outSize, ctx.opDescription, kind: .invalidModel)
         guard windowElements <= maxConstantElements, outputPixels <= maxConstantElements else {
             throw EdgeflowError(.invalidModel, "\(ctx.opDescription): a quantized average pool of \(channels) "
-                + "channels, window \(kernel) and output \(outSize) needs constants over \(maxConstantElements) elements")
+                + "channels, window \(kernel) and output \(outSize) needs constants over \(maxConstantElements) "
+                + "elements")
         }
         let ones = Tensor(shape: [channels, 1, kernel[0], kernel[1]],
                           scalars: [Int8](repeating: 1, count: windowElements))
