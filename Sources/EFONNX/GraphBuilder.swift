@@ -52,8 +52,8 @@ struct GraphBuilder {
         let growth = initializerBytes.multipliedReportingOverflow(by: ImportContext.foldGrowthFactor)
         let limit = ImportContext.generatedBaseLimitBytes.addingReportingOverflow(growth.partialValue)
         context.generatedLimitBytes = growth.overflow || limit.overflow ? Int.max : limit.partialValue
-        for node in graph.nodes { try importNode(node, into: context, read: read) }
-        let outputs = try declareOutputs(in: context)
+        for node in graph.nodes { try GraphBuilder.importNode(node, into: context, read: read) }
+        let outputs = try GraphBuilder.declareOutputs(graph.outputs.map(\.name), in: context)
 
         let result = Graph(name: graph.name, inputs: runTimeInputs.map(\.name), outputs: outputs,
                            nodes: context.nodes, types: context.types, weights: context.weights,
@@ -63,7 +63,8 @@ struct GraphBuilder {
         return live
     }
 
-    private func importNode(_ node: OnnxNode, into context: ImportContext, read: Set<String>) throws {
+    /// Runs `node`'s importer; an output that is in `read` (nil: every output) must exist after.
+    static func importNode(_ node: OnnxNode, into context: ImportContext, read: Set<String>?) throws {
         let what = GraphOrdering.describe(node)
         guard let importer = OpImporterRegistry.importer(for: node) else {
             throw EdgeflowError(.internalError, "no importer for \(what) after the support check")
@@ -77,7 +78,7 @@ struct GraphBuilder {
         } catch {
             throw EdgeflowError(.internalError, "\(what): \(error)")
         }
-        for output in node.outputs where !output.isEmpty && read.contains(output) {
+        for output in node.outputs where !output.isEmpty && read?.contains(output) ?? true {
             guard context.types[context.value(output)] != nil else {
                 throw EdgeflowError(.unsupported, "\(what): its output '\(output)' is used but was not produced",
                                     hint: "this optional output is not supported by the importer")
@@ -87,26 +88,26 @@ struct GraphBuilder {
 
     /// Makes each graph output a value of its own ONNX name: aliases get an identity node
     /// (constants a copy of the weight). Returns the output names.
-    private func declareOutputs(in context: ImportContext) throws -> [String] {
+    static func declareOutputs(_ names: [String], in context: ImportContext) throws -> [String] {
         var declared = Set<String>()
-        for info in graph.outputs where declared.insert(info.name).inserted {
-            let value = context.value(info.name)
+        for name in names where declared.insert(name).inserted {
+            let value = context.value(name)
             guard context.types[value] != nil else {
                 throw EdgeflowError(.invalidModel,
-                                    "graph output '\(info.name)' is not produced by any node, initializer or input")
+                                    "graph output '\(name)' is not produced by any node, initializer or input")
             }
-            guard value != info.name else { continue }
+            guard value != name else { continue }
             if let constant = context.constant(value) {
-                context.addWeight(info.name, constant)
+                context.addWeight(name, constant)
             } else {
                 var source = OnnxNode()
-                source.name = "\(info.name)/output"
+                source.name = "\(name)/output"
                 source.opType = "Identity"
-                source.outputs = [info.name]
-                try context.emit(.unary, [value], ["fn": .string("identity")], outputs: [info.name], from: source)
+                source.outputs = [name]
+                try context.emit(.unary, [value], ["fn": .string("identity")], outputs: [name], from: source)
             }
         }
-        return graph.outputs.map(\.name).reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
+        return names.reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
     }
 
     /// The graph without nodes and weights no output depends on (folded intermediates, dead

@@ -33,15 +33,13 @@ public enum TFLiteImporter {
         let graph = model.subgraphs[0]
         try ModelChecks.checkOperators(model, graph)
         try ModelChecks.checkQuantizedOperators(model, graph)
-        let onnx = try translate(model, graph, name: name)
-        return try ONNXImporter.importModel(onnx, baseDirectory: nil)
+        return try translate(model, graph, name: name)
     }
 
-    /// The main subgraph as an ONNX model (opset 17; ai.edgeflow 1 for TFLite's integer arithmetic).
-    static func translate(_ model: TFLiteModel, _ graph: TFLiteSubgraph, name: String) throws -> OnnxModel {
+    /// The main subgraph, translated operator by operator into ONNX-form nodes (opset 17;
+    /// ai.edgeflow 1 for TFLite's integer arithmetic) that are lowered as they come.
+    static func translate(_ model: TFLiteModel, _ graph: TFLiteSubgraph, name: String) throws -> Graph {
         let ctx = try TranslationContext(model: model, graph: graph)
-        var onnxGraph = OnnxGraph()
-        onnxGraph.name = graph.name.isEmpty ? name : graph.name
         for index in graph.inputs + graph.outputs { ctx.reserve(ctx.tensor(index).name) }
         for index in graph.inputs {
             let tensor = ctx.tensor(index)
@@ -49,11 +47,7 @@ public enum TFLiteImporter {
                 throw EdgeflowError(.unsupported, "graph input '\(tensor.name)' has type "
                     + "\(TensorData.typeName(tensor.typeCode)), which Edgeflow does not read")
             }
-            var info = OnnxValueInfo()
-            info.name = tensor.name
-            info.elemType = OnnxDataType.code(dtype)
-            info.dims = tensor.shape.map { .value($0) }
-            onnxGraph.inputs.append(info)
+            ctx.importer.addInput(tensor.name, TensorType(dtype, tensor.shape))
             if tensor.shape.count == 4 {
                 ctx.bind(index, to: ctx.emit("Transpose", [tensor.name], ["perm": .ints(Layout.toNCHWPerm)],
                                              hint: tensor.name))
@@ -61,34 +55,31 @@ public enum TFLiteImporter {
                 ctx.bind(index, to: tensor.name)
             }
         }
+        try ctx.flush()
         for (opIndex, op) in graph.operators.enumerated() {
             let code = model.operatorCodes[op.opcodeIndex]
             let isCustom = code.builtinCode == BuiltinOperator.custom
             ctx.current = (opIndex, isCustom ? code.customCode ?? "CUSTOM" : BuiltinOperator.name(code.builtinCode))
-            guard let translator = OperatorTranslators.translator(for: code, integer: ctx.computesInIntegers(op)) else {
+            guard let translator = OperatorTranslators.translator(for: code, integer: ctx.computesInIntegers(op),
+                                                                  complex: ctx.readsComplex(op)) else {
                 throw EdgeflowError(.internalError, "operator \(opIndex) has no translator after the check")
             }
             try translator(op, ctx)
+            try ctx.flush()
         }
+        var outputs: [String] = []
         for index in graph.outputs {
             let tensor = ctx.tensor(index)
             let value = try ctx.value(index)
-            if tensor.shape.count == 4 {
+            if tensor.shape.count == 4 && !ctx.isComplex(index) {
                 ctx.emit("Transpose", [value], ["perm": .ints(Layout.toNHWCPerm)], output: tensor.name, hint: value)
             } else if value != tensor.name {
                 ctx.emit("Identity", [value], output: tensor.name, hint: value)
             }
-            var info = OnnxValueInfo()
-            info.name = tensor.name
-            onnxGraph.outputs.append(info)
+            outputs.append(tensor.name)
         }
-        onnxGraph.nodes = ctx.nodes
-        onnxGraph.initializers = ctx.initializers
-        var onnx = OnnxModel()
-        onnx.irVersion = 8
-        onnx.opsetImports = ["": 17, "ai.edgeflow": 1]
-        onnx.producerName = "TFLite (schema version \(model.version))"
-        onnx.graph = onnxGraph
-        return onnx
+        try ctx.flush()
+        return try ctx.importer.finish(name: graph.name.isEmpty ? name : graph.name,
+                                       inputs: graph.inputs.map { ctx.tensor($0).name }, outputs: outputs)
     }
 }

@@ -1,6 +1,6 @@
 // TFLite models against LiteRT's outputs: MediaPipe's float models (Tests/Goldens/tflite_*,
 // tools/goldens/make_tflite_goldens.py) and small generated models, one per operator form
-// (Tests/Goldens/tflite_op_*, tools/goldens/make_tflite_op_goldens.py). Each is imported from
+// (Tests/Goldens/tflite_op_*, tools/goldens/make_tflite_*_goldens.py). Each is imported from
 // the .tflite file, written and re-read as an .efa, run by the interpreter and as a compiled
 // .efx, every output within 1e-4.
 
@@ -43,6 +43,15 @@ final class TFLiteOperatorGoldenTests: XCTestCase {
     /// QUANTIZE to int8/uint8 (compared exactly: integers within 1e-4) and DEQUANTIZE of run-time
     /// values and of int8 weights.
     func testQuantizeBoundary() throws { try GoldenRunner.check(GoldenCase.load("tflite_op_quantize_boundary")) }
+    /// RFFT2D over two axes and over one (rows cropped, columns zero-padded), COMPLEX_ABS, REAL,
+    /// IMAG, CAST and RESHAPE of complex64 values (make_tflite_complex_goldens.py).
+    func testSpectra() throws { try GoldenRunner.check(GoldenCase.load("tflite_op_spectra")) }
+    /// A frame count computed in the graph and declared as placeholder 1s (shape signature −1):
+    /// the outputs have LiteRT's inferred shapes ([5, 3], not the declared [1, 3]).
+    func testPlaceholderShapes() throws {
+        let outcome = try GoldenRunner.check(GoldenCase.load("tflite_op_placeholders"))
+        XCTAssertEqual(try outcome.graph.type(of: "dense").shape, [5, 3])
+    }
 }
 
 final class TFLiteGoldenTests: XCTestCase {

@@ -17,21 +17,20 @@ enum FillTranslators {
     /// The most elements a folded FILL, ZEROS_LIKE or RANGE may make (64 Mi).
     static let maxFoldedElements = 1 << 26
 
-    private static func folded(_ out: Int, _ values: [Double], _ ctx: TranslationContext) throws {
+    private static func folded(_ out: Int, _ values: [Double], shape: [Int], _ ctx: TranslationContext) throws {
         guard let dtype = TensorData.dtype(ctx.tensor(out).typeCode), [.float32, .int32, .int64].contains(dtype) else {
             throw EdgeflowError(.unsupported, "\(ctx.opDescription): output '\(ctx.tensor(out).name)' is "
                 + "\(TensorData.typeName(ctx.tensor(out).typeCode)); Edgeflow folds float32, int32 and int64 here")
         }
-        let shape = ctx.shape(out)
-        guard values.count == shape.reduce(1, *) else {
+        guard values.count == shape.reduce(1, *), ctx.fits(shape, out) else {
             throw EdgeflowError(.invalidModel, "\(ctx.opDescription): \(values.count) values for output \(shape)")
         }
         let wide = Tensor(shape: shape, scalars: values)
         ctx.setConstant(out, try Kernels.cast(wide, to: dtype))
     }
 
-    private static func count(_ out: Int, _ ctx: TranslationContext) throws -> Int {
-        let count = try CheckedSize.product(ctx.shape(out), ctx.opDescription, kind: .invalidModel)
+    private static func count(_ shape: [Int], _ ctx: TranslationContext) throws -> Int {
+        let count = try CheckedSize.product(shape, ctx.opDescription, kind: .invalidModel)
         guard count <= maxFoldedElements else {
             throw EdgeflowError(.unsupported, "\(ctx.opDescription): a constant of \(count) elements is over "
                 + "\(maxFoldedElements)")
@@ -40,20 +39,20 @@ enum FillTranslators {
     }
 
     private static func zerosLike(_ op: TFLiteOperator, _ ctx: TranslationContext) throws {
-        let out = try ctx.output(op)
-        try folded(out, [Double](repeating: 0, count: try count(out, ctx)), ctx)
+        let out = try ctx.output(op), shape = ctx.shape(try ctx.input(op, 0, "input"))
+        try folded(out, [Double](repeating: 0, count: try count(shape, ctx)), shape: shape, ctx)
     }
 
-    /// FILL(dims, value): the declared output shape must be dims.
+    /// FILL(dims, value): the declared output shape must be dims (where it is known).
     private static func fill(_ op: TFLiteOperator, _ ctx: TranslationContext) throws {
         let out = try ctx.output(op)
         let dims = try ctx.constantInput(op, 0, "dims").intValues("\(ctx.opDescription) dims")
         let value = try ctx.constantInput(op, 1, "value")
-        guard dims == ctx.shape(out), value.count == 1 else {
+        guard ctx.fits(dims, out), value.count == 1 else {
             throw EdgeflowError(.invalidModel, "\(ctx.opDescription): dims \(dims) and a value of \(value.count) "
                 + "elements for output \(ctx.shape(out))")
         }
-        try folded(out, [Double](repeating: value.doubleValues()[0], count: try count(out, ctx)), ctx)
+        try folded(out, [Double](repeating: value.doubleValues()[0], count: try count(dims, ctx)), shape: dims, ctx)
     }
 
     /// RANGE(start, limit, delta) of constants: start + k·delta while short of limit.
@@ -64,13 +63,14 @@ enum FillTranslators {
             throw EdgeflowError(.invalidModel, "\(ctx.opDescription): start, limit and delta must be scalars")
         }
         let (start, limit, delta) = (ends[0].doubleValues()[0], ends[1].doubleValues()[0], ends[2].doubleValues()[0])
-        let total = try count(out, ctx)
         let steps = ((limit - start) / delta).rounded(.up)
-        guard delta != 0, steps.isFinite, Double(total) == Swift.max(0, steps) else {
+        guard delta != 0, steps.isFinite, steps < Double(maxFoldedElements),
+              ctx.fits([Int(Swift.max(0, steps))], out) else {
             throw EdgeflowError(.invalidModel, "\(ctx.opDescription): range(\(start), \(limit), \(delta)) does not "
-                + "give the declared \(total) elements")
+                + "give the declared \(ctx.shape(out)) elements")
         }
-        try folded(out, (0..<total).map { start + Double($0) * delta }, ctx)
+        let total = try count([Int(Swift.max(0, steps))], ctx)
+        try folded(out, (0..<total).map { start + Double($0) * delta }, shape: [total], ctx)
     }
 
     /// BROADCAST_TO the declared output shape (numpy rules), in TFLite's order.

@@ -28,8 +28,9 @@ enum LinearTranslators {
         if op.inputs.count > 2, op.inputs[2] >= 0 { inputs.append(try ctx.value(op.inputs[2])) }
         let product = ctx.emit("Gemm", inputs, ["transB": .int(1)], hint: ctx.tensor(out).name)
         let activated = try ctx.activation(try options.byte(0), product)
+        let shape = try ctx.fullyConnectedShape(op, units: ctx.shape(weights)[0], depth: ctx.shape(weights)[1])
         ctx.produceInTFLiteOrder(out) { name in
-            ctx.emit("Reshape", [activated, ctx.int64s(ctx.shape(out), hint: "shape")], output: name, hint: activated)
+            ctx.emit("Reshape", [activated, ctx.int64s(shape, hint: "shape")], output: name, hint: activated)
         }
     }
 

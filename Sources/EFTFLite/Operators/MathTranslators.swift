@@ -1,6 +1,6 @@
 // Float elementwise math beyond the arithmetic and activations of ElementwiseTranslators: the
 // unary functions (EXP, LOG, SQRT, RSQRT, ABS, NEG, FLOOR, CEIL, ROUND, SIN, COS, SQUARE, ELU,
-// LEAKY_RELU, GELU), MAXIMUM, MINIMUM, POW, SQUARED_DIFFERENCE and FLOOR_DIV with broadcasting,
+// LEAKY_RELU, GELU), MAXIMUM, MINIMUM, POW, SQUARED_DIFFERENCE and FLOOR_DIV (float32, int32) with broadcasting,
 // and LOG_SOFTMAX over the last TFLite axis. Elementwise ops are layout-free, so 4-D values stay
 // NCHW-held.
 
@@ -71,13 +71,20 @@ enum MathTranslators {
         try ctx.emitFused("Mul", [difference, difference], op: op, activation: 0)
     }
 
-    /// FLOOR_DIV of floats: floor(a / b).
+    /// FLOOR_DIV: floor(a / b) of floats; of int32 (a − a mod b) / b, exact, with mod taking the
+    /// divisor's sign as floor division does.
     private static func floorDiv(_ op: TFLiteOperator, _ ctx: TranslationContext) throws {
-        guard ctx.tensor(try ctx.output(op)).typeCode == 0 else {
-            throw EdgeflowError(.unsupported, "\(ctx.opDescription): FLOOR_DIV is supported on float32 only")
+        let type = ctx.tensor(try ctx.output(op)).typeCode
+        guard type == 0 || type == 2 else {
+            throw EdgeflowError(.unsupported, "\(ctx.opDescription): FLOOR_DIV is supported on float32 and int32")
         }
         let (a, b) = try operands(op, ctx)
-        try ctx.emitFused("Floor", [ctx.emit("Div", [a, b], hint: "quotient")], op: op, activation: 0)
+        if type == 2 {
+            let remainder = ctx.emit("Mod", [a, b], hint: "remainder")
+            try ctx.emitFused("Div", [ctx.emit("Sub", [a, remainder], hint: "multiple"), b], op: op, activation: 0)
+        } else {
+            try ctx.emitFused("Floor", [ctx.emit("Div", [a, b], hint: "quotient")], op: op, activation: 0)
+        }
     }
 
     /// LOG_SOFTMAX over the last TFLite axis.

@@ -15,18 +15,22 @@ enum OperatorTranslators {
         for group in [ConvTranslators.table, ElementwiseTranslators.table, ShapeTranslators.table,
                       SliceTranslators.table, LinearTranslators.table, QuantTranslators.table,
                       MathTranslators.table, ReshapingTranslators.table, ReduceTranslators.table,
-                      LogicTranslators.table, SpatialTranslators.table, FillTranslators.table] {
+                      LogicTranslators.table, SpatialTranslators.table, FillTranslators.table,
+                      ComplexTranslators.table] {
             table.merge(group) { _, _ in preconditionFailure("a TFLite operator is registered twice") }
         }
         return table
     }()
 
-    /// The translator of operator code `code`: a builtin's (its integer form when `integer`)
-    /// or a known custom op's (float only); nil when Edgeflow has none.
-    static func translator(for code: TFLiteOperatorCode, integer: Bool) -> OperatorTranslator? {
+    /// The translator of operator code `code`: a builtin's (its integer form when `integer`, its
+    /// form reading complex64 tensors when `complex`) or a known custom op's (float only); nil
+    /// when Edgeflow has none.
+    static func translator(for code: TFLiteOperatorCode, integer: Bool,
+                           complex: Bool = false) -> OperatorTranslator? {
         if code.builtinCode == BuiltinOperator.custom {
-            return integer ? nil : code.customCode.flatMap { CustomOpTranslators.table[$0] }
+            return integer || complex ? nil : code.customCode.flatMap { CustomOpTranslators.table[$0] }
         }
+        if complex { return ComplexTranslators.reading[code.builtinCode] }
         return (integer ? IntegerTranslators.table : table)[code.builtinCode]
     }
 }

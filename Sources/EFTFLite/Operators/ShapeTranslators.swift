@@ -19,7 +19,7 @@ enum ShapeTranslators {
     static func reshape(_ op: TFLiteOperator, _ ctx: TranslationContext) throws {
         let x = try ctx.valueInTFLiteOrder(try ctx.input(op, 0, "input"))
         let out = try ctx.output(op)
-        let shape = ctx.int64s(ctx.shape(out), hint: "shape")
+        let shape = ctx.int64s(try ctx.reshapedShape(op), hint: "shape")
         ctx.produceInTFLiteOrder(out) { ctx.emit("Reshape", [x, shape], output: $0, hint: x) }
     }
 

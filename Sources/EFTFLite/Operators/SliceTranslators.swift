@@ -104,7 +104,7 @@ enum SliceTranslators {
                              shrink: Int) throws {
         let what = ctx.opDescription
         let kept = slices.enumerated().filter { shrink >> $0.offset & 1 == 0 }.map(\.element.count)
-        guard kept == ctx.shape(out) else {
+        guard ctx.fits(kept, out) else {
             throw EdgeflowError(.invalidModel, "\(what): the slice gives shape \(kept); the output is declared "
                 + "\(ctx.shape(out))")
         }
@@ -123,7 +123,7 @@ enum SliceTranslators {
         }
         let source = try ctx.valueInTFLiteOrder(x)
         let sliced = ctx.emit("Slice", [source] + inputs, hint: source)
-        let shape = ctx.int64s(ctx.shape(out), hint: "shape")
+        let shape = ctx.int64s(kept, hint: "shape")
         ctx.produceInTFLiteOrder(out) { ctx.emit("Reshape", [sliced, shape], output: $0, hint: sliced) }
     }
 }

@@ -33,6 +33,8 @@ public enum BuiltinOperator {
     public static let batchToSpaceND: Int32 = 37, spaceToBatchND: Int32 = 38, zerosLike: Int32 = 93
     public static let fill: Int32 = 94, range: Int32 = 96, reverseV2: Int32 = 105, addN: Int32 = 106
     public static let cumsum: Int32 = 128, broadcastTo: Int32 = 130, relu0To1: Int32 = 152, sign: Int32 = 158
+    // Complex values (ComplexTranslators).
+    public static let rfft2D: Int32 = 131, imag: Int32 = 133, real: Int32 = 134, complexAbs: Int32 = 135
 
     /// The schema's name of `code` (`CONV_2D`), or `BUILTIN_<code>` for codes newer than this table.
     public static func name(_ code: Int32) -> String {

@@ -56,6 +56,9 @@ public struct TFLiteTensor: Sendable {
     /// How a sparse constant's buffer is laid out (its buffer then holds only the stored
     /// values); nil for dense tensors.
     public var sparsity: TFLiteSparsity?
+    /// The shape with −1 where the converter did not know a dimension (`shape` then holds a
+    /// placeholder there); nil when the file has none.
+    public var shapeSignature: [Int]?
 }
 
 /// QuantizationParameters (affine): real = scale × (q − zero point), per tensor or along

@@ -85,7 +85,18 @@ extension TFLiteModel {
         }
         return TFLiteTensor(name: name, shape: shape, typeCode: try table.int8(1), buffer: Int(try table.uint32(2)),
                             quantization: quantization, isVariable: try table.bool(5),
-                            sparsity: try table.table(6, "tensor '\(name)' sparsity").map(TFLiteSparsity.init))
+                            sparsity: try table.table(6, "tensor '\(name)' sparsity").map(TFLiteSparsity.init),
+                            shapeSignature: try shapeSignature(table, name: name, rank: shape.count))
+    }
+
+    /// `shape_signature`: as many entries as the shape, each −1 or the shape's dimension.
+    private static func shapeSignature(_ table: FlatTable, name: String, rank: Int) throws -> [Int]? {
+        guard let vector = try table.vector(7, elementSize: 4, "tensor '\(name)' shape_signature") else { return nil }
+        guard vector.count == rank else {
+            throw EdgeflowError(.invalidModel, "tensor '\(name)' has a shape signature of rank \(vector.count) and "
+                + "a shape of rank \(rank)")
+        }
+        return try vector.int32s().map { $0 < 0 ? -1 : Int($0) }
     }
 
     private static func operation(_ table: FlatTable) throws -> TFLiteOperator {

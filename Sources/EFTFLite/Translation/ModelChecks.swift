@@ -11,8 +11,9 @@ enum ModelChecks {
         var found = OperatorList()
         for (index, op) in graph.operators.enumerated() {
             let code = model.operatorCodes[op.opcodeIndex]
-            if OperatorTranslators.translator(for: code, integer: false) != nil { continue }
-            found.add(code.displayName, index)
+            let complex = op.inputs.contains { $0 >= 0 && graph.tensors[$0].typeCode == 8 }
+            if OperatorTranslators.translator(for: code, integer: false, complex: complex) != nil { continue }
+            found.add(code.displayName + (complex ? " (on complex64)" : ""), index)
         }
         guard !found.isEmpty else { return }
         throw EdgeflowError(.unsupported, "the TFLite model uses \(found.count) operator\(found.count > 1 ? "s" : "") "

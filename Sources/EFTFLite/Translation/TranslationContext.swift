@@ -5,6 +5,7 @@
 // layout pass later removes what it can. Other ranks are held as TFLite has them.
 
 import EFCore
+import EFKernels
 import EFONNX
 import Foundation
 
@@ -12,8 +13,11 @@ import Foundation
 final class TranslationContext {
     let model: TFLiteModel
     let graph: TFLiteSubgraph
-    private(set) var nodes: [OnnxNode] = []
-    private(set) var initializers: [OnnxTensor] = []
+    /// The graph being built: each operator's nodes are lowered once it is translated, so later
+    /// operators see the shapes and folded constants of earlier ones.
+    let importer: IncrementalImport
+    /// Nodes emitted for the current operator, lowered by `flush`.
+    private var pending: [OnnxNode] = []
     /// Constant tensors in TFLite layout, by tensor index (buffers, and DEQUANTIZE folded).
     private var constants: [Int: Tensor] = [:]
     /// The IR name of each non-constant tensor (4-D ones held as NCHW).
@@ -39,18 +43,55 @@ final class TranslationContext {
             }
             if let value = try TensorData.constant(tensor, in: model) { constants[index] = value }
         }
+        let constantBytes = constants.values.reduce(0) { $0 &+ $1.byteCount }
+        importer = IncrementalImport(opset: TranslationContext.opset, constantBytes: constantBytes)
+    }
+
+    /// The ai.onnx opset of the emitted nodes.
+    static let opset = 17
+
+    /// Lowers the nodes emitted since the last call.
+    /// - Throws: the lowering's error, prefixed with the current operator.
+    func flush() throws {
+        defer { pending.removeAll() }
+        for node in pending {
+            do { try importer.add(node) } catch let error as EdgeflowError { throw error.prefixed(opDescription) }
+        }
     }
 
     // MARK: Tensors
 
     func tensor(_ index: Int) -> TFLiteTensor { graph.tensors[index] }
-    func shape(_ index: Int) -> [Int] { graph.tensors[index].shape }
     func rank(_ index: Int) -> Int { graph.tensors[index].shape.count }
 
-    /// The constant value of a tensor in TFLite layout, float16 widened, nil when computed at run time.
+    /// The shape of a tensor in TFLite's order: a constant's, or as the graph infers it once an
+    /// operator has produced it (TFLite files may declare placeholder 1s where the converter did
+    /// not know a dimension), else as declared.
+    func shape(_ index: Int) -> [Int] {
+        let declared = graph.tensors[index].shape
+        if let constant = constants[index] { return constant.shape }
+        guard let name = names[index], var inferred = importer.type(name)?.shape else { return declared }
+        if isComplex(index) { inferred.removeLast() }
+        guard inferred.count == declared.count else { return declared }
+        return inferred.count == 4 && !isComplex(index) ? Layout.toNHWCPerm.map { inferred[$0] } : inferred
+    }
+
+    /// Whether the file declares some dimension of tensor `index` unknown (−1 in its shape
+    /// signature), so its declared shape holds a placeholder there.
+    func hasPlaceholderShape(_ index: Int) -> Bool { graph.tensors[index].shapeSignature?.contains(-1) ?? false }
+
+    /// The constant value of a tensor in TFLite layout, float16 widened, nil when computed at run
+    /// time (a value the graph computed from constants counts as constant).
     func constant(_ index: Int) -> Tensor? {
-        guard let value = constants[index] else { return nil }
+        guard let value = constants[index] else { return foldedConstant(index) }
         return value.dtype == .float16 ? TensorData.widened(value) : value
+    }
+
+    /// The constant that folding made of tensor `index`, in TFLite's order.
+    private func foldedConstant(_ index: Int) -> Tensor? {
+        guard let name = names[index], let value = importer.constant(name), !isComplex(index) else { return nil }
+        guard value.rank == 4 else { return value }
+        return try? Kernels.transpose(value, perm: Layout.toNHWCPerm)
     }
 
     /// The constant value of a tensor as stored (float16 kept), nil when computed at run time.
@@ -108,12 +149,7 @@ final class TranslationContext {
 
     func addInitializer(_ tensor: Tensor, hint: String) -> String {
         let name = fresh(hint)
-        var proto = OnnxTensor()
-        proto.name = name
-        proto.dims = tensor.shape
-        proto.dataType = OnnxDataType.code(tensor.dtype)
-        proto.rawData = tensor.data
-        initializers.append(proto)
+        importer.addConstant(name, tensor)
         return name
     }
 
@@ -130,7 +166,7 @@ final class TranslationContext {
     func fresh(_ hint: String) -> String {
         var candidate = hint
         var counter = 1
-        while usedNames.contains(candidate) {
+        while usedNames.contains(candidate) || importer.isTaken(candidate) {
             candidate = "\(hint)_\(counter)"
             counter += 1
         }
@@ -149,7 +185,7 @@ final class TranslationContext {
         node.inputs = inputs
         node.outputs = [output ?? fresh("\(hint)/\(opType.lowercased())")]
         node.attributes = attributes
-        nodes.append(node)
+        pending.append(node)
         return node.outputs[0]
     }
 
@@ -161,7 +197,7 @@ final class TranslationContext {
         node.inputs = inputs
         node.outputs = outputs
         node.attributes = attributes
-        nodes.append(node)
+        pending.append(node)
     }
 
     /// Reserves names so `fresh` never picks them (graph input and output names).
