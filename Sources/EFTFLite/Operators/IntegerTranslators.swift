@@ -44,6 +44,7 @@ enum IntegerTranslators {
         }
         // MAXIMUM and MINIMUM compare the stored values (TFLite requires one quantization).
         for code in [BuiltinOperator.maximum, BuiltinOperator.minimum] { table[code] = MathTranslators.table[code] }
+        table[BuiltinOperator.readVariable] = VariableTranslators.table[BuiltinOperator.readVariable]
         return table
     }()
 

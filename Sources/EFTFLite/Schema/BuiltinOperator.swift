@@ -35,6 +35,9 @@ public enum BuiltinOperator {
     public static let cumsum: Int32 = 128, broadcastTo: Int32 = 130, relu0To1: Int32 = 152, sign: Int32 = 158
     // Complex values (ComplexTranslators).
     public static let rfft2D: Int32 = 131, imag: Int32 = 133, real: Int32 = 134, complexAbs: Int32 = 135
+    // Resource variables (VariableTranslators).
+    public static let callOnce: Int32 = 129, varHandle: Int32 = 142, readVariable: Int32 = 143
+    public static let assignVariable: Int32 = 144
 
     /// The schema's name of `code` (`CONV_2D`), or `BUILTIN_<code>` for codes newer than this table.
     public static func name(_ code: Int32) -> String {

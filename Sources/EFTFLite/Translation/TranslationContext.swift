@@ -23,6 +23,8 @@ final class TranslationContext {
     /// The IR name of each non-constant tensor (4-D ones held as NCHW).
     private var names: [Int: String] = [:]
     private var usedNames = Set<String>()
+    /// Resource variables: which tensor names which, and what each holds so far.
+    var variables = VariableTranslators.State()
     /// The operator being translated (for node names and messages).
     var current = (index: 0, name: "")
 
