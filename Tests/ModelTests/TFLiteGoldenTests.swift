@@ -48,6 +48,9 @@ final class TFLiteOperatorGoldenTests: XCTestCase {
     func testSpectra() throws { try GoldenRunner.check(GoldenCase.load("tflite_op_spectra")) }
     /// A frame count computed in the graph and declared as placeholder 1s (shape signature −1):
     /// the outputs have LiteRT's inferred shapes ([5, 3], not the declared [1, 3]).
+    /// UNIDIRECTIONAL_SEQUENCE_LSTM (batch- and time-major) and UNIDIRECTIONAL_SEQUENCE_RNN (TANH,
+    /// RELU), as ONNX LSTM and RNN unrolled (make_tflite_recurrent_goldens.py).
+    func testRecurrentLayers() throws { try GoldenRunner.check(GoldenCase.load("tflite_op_recurrent")) }
     func testPlaceholderShapes() throws {
         let outcome = try GoldenRunner.check(GoldenCase.load("tflite_op_placeholders"))
         XCTAssertEqual(try outcome.graph.type(of: "dense").shape, [5, 3])

@@ -16,7 +16,7 @@ enum OperatorTranslators {
                       SliceTranslators.table, LinearTranslators.table, QuantTranslators.table,
                       MathTranslators.table, ReshapingTranslators.table, ReduceTranslators.table,
                       LogicTranslators.table, SpatialTranslators.table, FillTranslators.table,
-                      ComplexTranslators.table, VariableTranslators.table] {
+                      ComplexTranslators.table, VariableTranslators.table, RecurrentTranslators.table] {
             table.merge(group) { _, _ in preconditionFailure("a TFLite operator is registered twice") }
         }
         return table

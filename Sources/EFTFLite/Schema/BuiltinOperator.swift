@@ -38,6 +38,8 @@ public enum BuiltinOperator {
     // Resource variables (VariableTranslators).
     public static let callOnce: Int32 = 129, varHandle: Int32 = 142, readVariable: Int32 = 143
     public static let assignVariable: Int32 = 144
+    // Recurrent layers (RecurrentTranslators).
+    public static let unidirectionalSequenceRNN: Int32 = 35, unidirectionalSequenceLSTM: Int32 = 44
 
     /// The schema's name of `code` (`CONV_2D`), or `BUILTIN_<code>` for codes newer than this table.
     public static func name(_ code: Int32) -> String {

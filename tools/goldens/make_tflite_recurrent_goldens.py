@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""Generated TFLite models of the fused recurrent layers (what Keras LSTM and SimpleRNN convert to),
+with LiteRT goldens.
+
+Needs (dev venv): ai-edge-litert, numpy. Usage:
+  .venv-tflite/bin/python tools/goldens/make_tflite_recurrent_goldens.py
+
+Writes Tests/Goldens/tflite_ops/recurrent.tflite (committed, copied to Fuzz/seeds/tflite/) and the
+golden case tflite_op_recurrent (tolerance 1e-4), inputs and weights seeded uniform in (-1, 1):
+UNIDIRECTIONAL_SEQUENCE_LSTM batch-major ([2, 7, 5] → [2, 7, 6], zero initial state in variable
+tensors) and time-major ([7, 2, 5]), and UNIDIRECTIONAL_SEQUENCE_RNN
+with TANH and with RELU.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from goldenlib import write_case  # noqa: E402
+from make_tflite_op_goldens import OP, OPT, OUT, REPO, SEEDS, Model, litert, options, rand  # noqa: E402
+
+import ai_edge_litert.schema_py_generated as S  # noqa: E402
+
+GENERATOR = "tools/goldens/make_tflite_recurrent_goldens.py"
+B, T, I, H = 2, 7, 5, 6
+
+
+def state(m, name):
+    """A variable tensor [B, H] (no buffer: LiteRT starts it at zeros and refuses stored values)."""
+    t = m.tensor(name, [B, H])
+    m.tensors[t].isVariable = True
+    return t
+
+
+def lstm(m, x, name, time_major):
+    w = [m.const(f"{name}_w{g}", rand(H, I)) for g in "ifco"]
+    r = [m.const(f"{name}_r{g}", rand(H, H)) for g in "ifco"]
+    b = [m.const(f"{name}_b{g}", rand(H)) for g in "ifco"]
+    h, c = state(m, f"{name}_h"), state(m, f"{name}_c")
+    inputs = [x] + w + r + [-1, -1, -1] + b + [-1, -1, h, c]
+    out = m.tensor(name, [T, B, H] if time_major else [B, T, H])
+    m.op(OP.UNIDIRECTIONAL_SEQUENCE_LSTM, inputs, [out], OPT.UnidirectionalSequenceLSTMOptions,
+         options(S.UnidirectionalSequenceLSTMOptionsT, fusedActivationFunction=S.ActivationFunctionType.TANH,
+                 timeMajor=time_major))
+    return out
+
+
+def rnn(m, x, name, activation):
+    h = state(m, f"{name}_h")
+    out = m.tensor(name, [B, T, H])
+    m.op(OP.UNIDIRECTIONAL_SEQUENCE_RNN, [x, m.const(f"{name}_w", rand(H, I)), m.const(f"{name}_r", rand(H, H) * 0.5),
+                                          m.const(f"{name}_b", rand(H)), h], [out],
+         OPT.SequenceRNNOptions, options(S.SequenceRNNOptionsT, fusedActivationFunction=activation))
+    return out
+
+
+def recurrent_case():
+    m = Model()
+    x, xt = m.tensor("x", [B, T, I]), m.tensor("x_time_major", [T, B, I])
+    outs = [lstm(m, x, "lstm", False), lstm(m, xt, "lstm_time_major", True),
+            rnn(m, x, "rnn_tanh", S.ActivationFunctionType.TANH), rnn(m, x, "rnn_relu", S.ActivationFunctionType.RELU)]
+    return m, [x, xt], outs
+
+
+def main():
+    import ai_edge_litert
+    m, inputs, outputs = recurrent_case()
+    path = os.path.join(OUT, "recurrent.tflite")
+    with open(path, "wb") as f:
+        f.write(m.bytes(inputs, outputs))
+    feeds = {m.tensors[i].name: rand(*m.tensors[i].shape) for i in inputs}
+    result = litert(path, feeds)
+    print("[recurrent] " + ", ".join(f"{k} {list(v.shape)}" for k, v in result.items()))
+    write_case("tflite_op_recurrent", description="generated TFLite model 'recurrent' run by LiteRT",
+               model=os.path.relpath(path, REPO), inputs=feeds, outputs=result, tolerance=1e-4, generator=GENERATOR,
+               model_origin=f"{GENERATOR} (committed)",
+               tool_versions={"ai_edge_litert": ai_edge_litert.__version__, "numpy": np.__version__})
+    shutil.copy(path, os.path.join(SEEDS, "recurrent.tflite"))
+
+
+if __name__ == "__main__":
+    main()
