@@ -14,12 +14,12 @@ enum ConvTranslators {
         BuiltinOperator.maxPool2D: pool("MaxPool"), BuiltinOperator.averagePool2D: pool("AveragePool"),
     ]
 
-    /// ONNX pads [top, left, bottom, right] of a window over `input` (H, W) with TFLite
+    /// ONNX pads [begin..., end...] of a window over `input` (H, W; or D, H, W) with TFLite
     /// `padding` (0 SAME, 1 VALID).
     static func pads(padding: Int8, input: [Int], kernel: [Int], strides: [Int], dilations: [Int]) -> [Int] {
-        guard padding == 0 else { return [0, 0, 0, 0] }
+        guard padding == 0 else { return [Int](repeating: 0, count: 2 * input.count) }
         var begin: [Int] = [], end: [Int] = []
-        for axis in 0..<2 {
+        for axis in input.indices {
             let output = (input[axis] + strides[axis] - 1) / strides[axis]
             let extent = (kernel[axis] - 1) * dilations[axis] + 1
             let total = max((output - 1) * strides[axis] + extent - input[axis], 0)

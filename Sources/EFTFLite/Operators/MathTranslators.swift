@@ -17,7 +17,7 @@ enum MathTranslators {
         BuiltinOperator.square: square, BuiltinOperator.leakyRelu: leakyRelu, BuiltinOperator.gelu: gelu,
         BuiltinOperator.maximum: binary("Max"), BuiltinOperator.minimum: binary("Min"),
         BuiltinOperator.pow: binary("Pow"), BuiltinOperator.squaredDifference: squaredDifference,
-        BuiltinOperator.floorDiv: floorDiv, BuiltinOperator.logSoftmax: logSoftmax,
+        BuiltinOperator.floorDiv: floorDiv, BuiltinOperator.floorMod: floorMod, BuiltinOperator.logSoftmax: logSoftmax,
     ]
 
     private static func operand(_ op: TFLiteOperator, _ ctx: TranslationContext) throws -> String {
@@ -85,6 +85,25 @@ enum MathTranslators {
         } else {
             try ctx.emitFused("Floor", [ctx.emit("Div", [a, b], hint: "quotient")], op: op, activation: 0)
         }
+    }
+
+    /// FLOOR_MOD: the remainder with the divisor's sign. int32: ONNX Mod (fmod 0); float32 as
+    /// TFLite computes it: r = fmod(a, b), plus b where r ≠ 0 and r and b differ in sign.
+    private static func floorMod(_ op: TFLiteOperator, _ ctx: TranslationContext) throws {
+        let type = ctx.tensor(try ctx.output(op)).typeCode
+        guard type == 0 || type == 2 || type == 4 else {
+            throw EdgeflowError(.unsupported, "\(ctx.opDescription): FLOOR_MOD is supported on float32, int32, int64")
+        }
+        let (a, b) = try operands(op, ctx)
+        guard type == 0 else { return try ctx.emitFused("Mod", [a, b], op: op, activation: 0) }
+        let truncated = ctx.emit("Mod", [a, b], ["fmod": .int(1)], hint: "fmod")
+        let zero = ctx.float32(0, hint: "zero")
+        let signs = ctx.emit("Xor", [ctx.emit("Less", [truncated, zero], hint: "r_negative"),
+                                     ctx.emit("Less", [b, zero], hint: "b_negative")], hint: "signs_differ")
+        let nonzero = ctx.emit("Not", [ctx.emit("Equal", [truncated, zero], hint: "r_zero")], hint: "r_nonzero")
+        let wraps = ctx.emit("And", [signs, nonzero], hint: "wraps")
+        try ctx.emitFused("Where", [wraps, ctx.emit("Add", [truncated, b], hint: "wrapped"), truncated], op: op,
+                          activation: 0)
     }
 
     /// LOG_SOFTMAX over the last TFLite axis.

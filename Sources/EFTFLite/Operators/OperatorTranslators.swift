@@ -16,7 +16,8 @@ enum OperatorTranslators {
                       SliceTranslators.table, LinearTranslators.table, QuantTranslators.table,
                       MathTranslators.table, ReshapingTranslators.table, ReduceTranslators.table,
                       LogicTranslators.table, SpatialTranslators.table, FillTranslators.table,
-                      ComplexTranslators.table, VariableTranslators.table, RecurrentTranslators.table] {
+                      ComplexTranslators.table, VariableTranslators.table, RecurrentTranslators.table,
+                      IndexingTranslators.table, Conv3DTranslator.table] {
             table.merge(group) { _, _ in preconditionFailure("a TFLite operator is registered twice") }
         }
         return table
