@@ -1,5 +1,5 @@
 // Fuzz targets of the model side: the ONNX protobuf reader with the importer behind it, the
-// TFLite FlatBuffers reader with its importer, `.npy`,
+// TFLite FlatBuffers reader with its importer, the FlexBuffers maps of custom ops' options, `.npy`,
 // and the three parts of an `.efa` archive (the zip container, graph.json, weights.npz).
 
 import EFArchive
@@ -10,7 +10,7 @@ import EFTFLite
 import Foundation
 
 enum ModelFuzzTargets {
-    static let all: [FuzzTarget] = [onnx, tflite, npy, zip, graphJSON, npz, archive,
+    static let all: [FuzzTarget] = [onnx, tflite, flexBuffers, npy, zip, graphJSON, npz, archive,
                                             RunFuzzTarget.run]
 
     static let onnx = FuzzTarget(name: "onnx",
@@ -22,6 +22,11 @@ enum ModelFuzzTargets {
     static let tflite = FuzzTarget(name: "tflite",
         summary: "TFLite FlatBuffer bytes → TFLiteModel(buffer:) → TFLiteImporter.importModel") {
         _ = try TFLiteImporter.importModel(bytes: Array($0))
+    }
+
+    static let flexBuffers = FuzzTarget(name: "flexbuffers",
+        summary: "FlexBuffers bytes (a TFLite custom op's options) → FlexBufferMap(bytes:what:)") {
+        _ = try FlexBufferMap(bytes: Array($0), what: "fuzz")
     }
 
     static let npy = FuzzTarget(name: "npy", summary: ".npy bytes → NPY.readHeader and NPY.decode") {

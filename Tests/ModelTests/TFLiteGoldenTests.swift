@@ -55,6 +55,9 @@ final class TFLiteOperatorGoldenTests: XCTestCase {
     /// CONV_3D (make_tflite_indexing_goldens.py).
     func testIndexing() throws { try GoldenRunner.check(GoldenCase.load("tflite_op_indexing")) }
     func testConv3D() throws { try GoldenRunner.check(GoldenCase.load("tflite_op_conv3d")) }
+    /// TFLite_Detection_PostProcess (fast NMS, two option sets read from FlexBuffers), against
+    /// LiteRT's kernel (make_tflite_detection_goldens.py).
+    func testDetectionPostProcess() throws { try GoldenRunner.check(GoldenCase.load("tflite_op_detection")) }
     func testPlaceholderShapes() throws {
         let outcome = try GoldenRunner.check(GoldenCase.load("tflite_op_placeholders"))
         XCTAssertEqual(try outcome.graph.type(of: "dense").shape, [5, 3])

@@ -9,7 +9,9 @@ import EFCore
 
 enum CustomOpTranslators {
     /// Custom operators by their `custom_code`.
-    static let table: [String: OperatorTranslator] = ["Convolution2DTransposeBias": transposeConvBias]
+    static let table: [String: OperatorTranslator] = [
+        "Convolution2DTransposeBias": transposeConvBias, DetectionPostProcess.customCode: DetectionPostProcess.translate,
+    ]
 
     private static func transposeConvBias(_ op: TFLiteOperator, _ ctx: TranslationContext) throws {
         let options = op.customOptions
