@@ -37,7 +37,7 @@ public final class IncrementalImport {
     /// - Throws: `EdgeflowError` from its importer or shape inference, naming the node.
     public func add(_ node: OnnxNode) throws {
         for output in node.outputs where !output.isEmpty && context.isTaken(output) {
-            throw EdgeflowError(.internalError, "the value '\(output)' of node '\(node.displayName)' exists already")
+            throw EdgeflowError(.invalidModel, "the value '\(output)' of node '\(node.displayName)' exists already")
         }
         context.reserveNames(node.outputs.filter { !$0.isEmpty })
         do {

@@ -49,7 +49,18 @@ public enum TFLiteImporter {
                           exposingState: Bool) throws -> Graph {
         let ctx = try TranslationContext(model: model, graph: graph)
         ctx.variables.exposesState = exposingState
-        for index in graph.inputs + graph.outputs { ctx.reserve(ctx.tensor(index).name) }
+        var publicNames: [String: Int] = [:]
+        for index in graph.inputs + graph.outputs {
+            guard index >= 0, index < graph.tensors.count else {
+                throw EdgeflowError(.invalidModel, "the graph's inputs or outputs name tensor \(index), which does not exist")
+            }
+            let name = ctx.tensor(index).name
+            if let other = publicNames.updateValue(index, forKey: name), other != index {
+                throw EdgeflowError(.invalidModel, "two of the graph's inputs and outputs (tensors \(other) and \(index)) "
+                    + "are both named '\(name)'")
+            }
+            ctx.reserve(name)
+        }
         for index in graph.inputs {
             let tensor = ctx.tensor(index)
             guard let dtype = TensorData.dtype(tensor.typeCode) else {
@@ -73,6 +84,10 @@ public enum TFLiteImporter {
                                                                   complex: ctx.readsComplex(op)) else {
                 throw EdgeflowError(.internalError, "operator \(opIndex) has no translator after the check")
             }
+            for out in op.outputs where out >= 0 && out < graph.tensors.count && ctx.isProduced(out) {
+                throw EdgeflowError(.invalidModel, "\(ctx.opDescription) writes tensor '\(ctx.tensor(out).name)', "
+                    + "which is a graph input or written by an earlier operator")
+            }
             try translator(op, ctx)
             try ctx.flush()
         }
@@ -80,7 +95,9 @@ public enum TFLiteImporter {
         for index in graph.outputs {
             let tensor = ctx.tensor(index)
             let value = try ctx.value(index)
-            if tensor.shape.count == 4 && !ctx.isComplex(index) {
+            if graph.inputs.contains(index) {
+                // An input given back as an output: the graph input itself.
+            } else if tensor.shape.count == 4 && !ctx.isComplex(index) {
                 ctx.emit("Transpose", [value], ["perm": .ints(Layout.toNHWCPerm)], output: tensor.name, hint: value)
             } else if value != tensor.name {
                 ctx.emit("Identity", [value], output: tensor.name, hint: value)

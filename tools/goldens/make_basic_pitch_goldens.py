@@ -29,6 +29,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from goldenlib import TESTDATA, rel, require, write_case  # noqa: E402
+import tflitelib  # noqa: E402
 
 GENERATOR = "tools/goldens/make_basic_pitch_goldens.py"
 MODELS = os.path.join(TESTDATA, "models", "basic-pitch")
@@ -51,12 +52,7 @@ def phrase():
 
 
 def litert(path, x, kind):
-    from ai_edge_litert.interpreter import Interpreter, OpResolverType
-    it = Interpreter(model_path=path, experimental_op_resolver_type=getattr(OpResolverType, kind))
-    it.allocate_tensors()
-    it.set_tensor(it.get_input_details()[0]["index"], x)
-    it.invoke()
-    return {o["name"]: it.get_tensor(o["index"]).copy() for o in it.get_output_details()}
+    return tflitelib.run_with(path, x, kind)
 
 
 def largest_difference(a, b):

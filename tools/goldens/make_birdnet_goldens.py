@@ -25,6 +25,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from goldenlib import TESTDATA, rel, require, write_case  # noqa: E402
+import tflitelib  # noqa: E402
 
 GENERATOR = "tools/goldens/make_birdnet_goldens.py"
 MODEL = os.path.join(TESTDATA, "models", "birdnet", "BirdNET_GLOBAL_6K_V2.4_Model_FP32.tflite")
@@ -46,12 +47,7 @@ def calls():
 
 
 def litert(path, x, kind):
-    from ai_edge_litert.interpreter import Interpreter, OpResolverType
-    it = Interpreter(model_path=path, experimental_op_resolver_type=getattr(OpResolverType, kind))
-    it.allocate_tensors()
-    it.set_tensor(it.get_input_details()[0]["index"], x)
-    it.invoke()
-    return {o["name"]: it.get_tensor(o["index"]).copy() for o in it.get_output_details()}
+    return tflitelib.run_with(path, x, kind)
 
 
 def main():

@@ -19,15 +19,13 @@ Enough anchors survive that every output row is written (LiteRT leaves unselecte
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 
 import numpy as np
 from flatbuffers import flexbuffers
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from goldenlib import write_case  # noqa: E402
-from make_tflite_op_goldens import OP, OUT, REPO, SEEDS, Model, litert  # noqa: E402
+from make_tflite_op_goldens import OP, Model, write_model_case  # noqa: E402
 
 GENERATOR = "tools/goldens/make_tflite_detection_goldens.py"
 RNG = np.random.default_rng(31)
@@ -73,19 +71,12 @@ def detection_case():
 def main():
     import ai_edge_litert
     m, inputs, outputs, feeds = detection_case()
-    path = os.path.join(OUT, "detection.tflite")
-    with open(path, "wb") as f:
-        f.write(m.bytes(inputs, outputs))
-    result = litert(path, feeds)
+    result = write_model_case("detection", m, inputs, outputs, feeds, GENERATOR,
+                              {"ai_edge_litert": ai_edge_litert.__version__, "numpy": np.__version__})
     for name in ("ssd", "strict"):
         count = int(result[f"{name}_count"][0])
         assert count == result[f"{name}_scores"].shape[1], (name, count)   # every row written
         print(f"[detection] {name}: {count} detections, classes {result[f'{name}_classes'][0].tolist()}")
-    write_case("tflite_op_detection", description="generated TFLite model 'detection' run by LiteRT",
-               model=os.path.relpath(path, REPO), inputs=feeds, outputs=result, tolerance=1e-4,
-               generator=GENERATOR, model_origin=f"{GENERATOR} (committed)",
-               tool_versions={"ai_edge_litert": ai_edge_litert.__version__, "numpy": np.__version__})
-    shutil.copy(path, os.path.join(SEEDS, "detection.tflite"))
 
 
 if __name__ == "__main__":

@@ -18,14 +18,12 @@ inputs seeded in their ranges:
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from goldenlib import write_case  # noqa: E402
-from make_tflite_op_goldens import OP, OPT, OUT, REPO, SEEDS, Model, litert, options, rand  # noqa: E402
+from make_tflite_op_goldens import OP, OPT, Model, options, rand, write_model_case  # noqa: E402
 
 import ai_edge_litert.schema_py_generated as S  # noqa: E402
 
@@ -87,18 +85,7 @@ def main():
     versions = {"ai_edge_litert": ai_edge_litert.__version__, "numpy": np.__version__}
     for case, make in (("indexing", indexing_case), ("conv3d", conv3d_case)):
         m, inputs, outputs, feeds = make()
-        path = os.path.join(OUT, f"{case}.tflite")
-        with open(path, "wb") as f:
-            f.write(m.bytes(inputs, outputs))
-        result = litert(path, feeds)
-        for i in outputs:
-            t = m.tensors[i]
-            assert list(result[t.name].shape) == t.shape, (case, t.name, result[t.name].shape, t.shape)
-        print(f"[{case}] " + ", ".join(f"{k} {list(v.shape)}" for k, v in result.items()))
-        write_case(f"tflite_op_{case}", description=f"generated TFLite model '{case}' run by LiteRT",
-                   model=os.path.relpath(path, REPO), inputs=feeds, outputs=result, tolerance=1e-4,
-                   generator=GENERATOR, model_origin=f"{GENERATOR} (committed)", tool_versions=versions)
-        shutil.copy(path, os.path.join(SEEDS, f"{case}.tflite"))
+        write_model_case(case, m, inputs, outputs, feeds, GENERATOR, versions)
 
 
 if __name__ == "__main__":

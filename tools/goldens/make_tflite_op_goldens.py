@@ -463,6 +463,26 @@ def litert(path, feeds):
     return {d["name"]: it.get_tensor(d["index"]).copy() for d in it.get_output_details()}
 
 
+def write_model_case(case, m, inputs, outputs, feeds, generator, versions, check_shapes=True):
+    """Write Tests/Goldens/tflite_ops/<case>.tflite, its golden case tflite_op_<case> (LiteRT's
+    reference kernels on `feeds`, tolerance 1e-4) and its fuzz seed. With `check_shapes`, the
+    declared output shapes must be LiteRT's."""
+    path = os.path.join(OUT, f"{case}.tflite")
+    with open(path, "wb") as f:
+        f.write(m.bytes(inputs, outputs))
+    result = litert(path, feeds)
+    if check_shapes:
+        for i in outputs:
+            t = m.tensors[i]
+            assert list(result[t.name].shape) == t.shape, (case, t.name, result[t.name].shape, t.shape)
+    print(f"[{case}] " + ", ".join(f"{k} {list(v.shape)}" for k, v in result.items()))
+    write_case(f"tflite_op_{case}", description=f"generated TFLite model '{case}' run by LiteRT",
+               model=os.path.relpath(path, REPO), inputs=feeds, outputs=result, tolerance=1e-4,
+               generator=generator, model_origin=f"{generator} (committed)", tool_versions=versions)
+    shutil.copy(path, os.path.join(SEEDS, f"{case}.tflite"))
+    return result
+
+
 def write_cases(makers, versions):
     for make in makers:
         for case, m, inputs, outputs, *scales in make():

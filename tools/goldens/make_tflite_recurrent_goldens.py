@@ -15,14 +15,12 @@ with TANH and with RELU.
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from goldenlib import write_case  # noqa: E402
-from make_tflite_op_goldens import OP, OPT, OUT, REPO, SEEDS, Model, litert, options, rand  # noqa: E402
+from make_tflite_op_goldens import OP, OPT, Model, options, rand, write_model_case  # noqa: E402
 
 import ai_edge_litert.schema_py_generated as S  # noqa: E402
 
@@ -70,17 +68,9 @@ def recurrent_case():
 def main():
     import ai_edge_litert
     m, inputs, outputs = recurrent_case()
-    path = os.path.join(OUT, "recurrent.tflite")
-    with open(path, "wb") as f:
-        f.write(m.bytes(inputs, outputs))
     feeds = {m.tensors[i].name: rand(*m.tensors[i].shape) for i in inputs}
-    result = litert(path, feeds)
-    print("[recurrent] " + ", ".join(f"{k} {list(v.shape)}" for k, v in result.items()))
-    write_case("tflite_op_recurrent", description="generated TFLite model 'recurrent' run by LiteRT",
-               model=os.path.relpath(path, REPO), inputs=feeds, outputs=result, tolerance=1e-4, generator=GENERATOR,
-               model_origin=f"{GENERATOR} (committed)",
-               tool_versions={"ai_edge_litert": ai_edge_litert.__version__, "numpy": np.__version__})
-    shutil.copy(path, os.path.join(SEEDS, "recurrent.tflite"))
+    write_model_case("recurrent", m, inputs, outputs, feeds, GENERATOR,
+                     {"ai_edge_litert": ai_edge_litert.__version__, "numpy": np.__version__})
 
 
 if __name__ == "__main__":

@@ -109,6 +109,17 @@ def litert(path, feeds, preserve_all_tensors=False):
     return {d["name"]: it.get_tensor(d["index"]).copy() for d in it.get_output_details()}, it
 
 
+def run_with(path, x, kind):
+    """Run a one-input model on array `x` with the LiteRT resolver named `kind` (BUILTIN: the
+    default kernels with XNNPACK, BUILTIN_REF, BUILTIN_WITHOUT_DEFAULT_DELEGATES)."""
+    from ai_edge_litert.interpreter import Interpreter, OpResolverType
+    it = Interpreter(model_path=path, experimental_op_resolver_type=getattr(OpResolverType, kind))
+    it.allocate_tensors()
+    it.set_tensor(it.get_input_details()[0]["index"], x)
+    it.invoke()
+    return {o["name"]: it.get_tensor(o["index"]).copy() for o in it.get_output_details()}
+
+
 def transpose_conv_bias_as_builtin(model) -> bool:
     """Rewrites MediaPipe's custom Convolution2DTransposeBias ops in `model` (a ModelT) to
     TFLite's builtin TRANSPOSE_CONV; returns whether there were any.

@@ -146,6 +146,9 @@ final class TranslationContext {
         return name
     }
 
+    /// Whether tensor `index` already has a value (a graph input or an earlier operator's output).
+    func isProduced(_ index: Int) -> Bool { names[index] != nil }
+
     /// Declares that `value` (held as the graph holds tensor `index`) is tensor `index`.
     func bind(_ index: Int, to value: String) { names[index] = value }
 
