@@ -58,6 +58,10 @@ final class TFLiteOperatorGoldenTests: XCTestCase {
     /// TFLite_Detection_PostProcess (fast NMS, two option sets read from FlexBuffers), against
     /// LiteRT's kernel (make_tflite_detection_goldens.py).
     func testDetectionPostProcess() throws { try GoldenRunner.check(GoldenCase.load("tflite_op_detection")) }
+    /// The same on uint8 box encodings, class predictions and anchors (TF's quantized SSD MobileNets).
+    func testDetectionPostProcessOnUInt8() throws {
+        try GoldenRunner.check(GoldenCase.load("tflite_op_detection_uint8"))
+    }
     func testPlaceholderShapes() throws {
         let outcome = try GoldenRunner.check(GoldenCase.load("tflite_op_placeholders"))
         XCTAssertEqual(try outcome.graph.type(of: "dense").shape, [5, 3])

@@ -14,6 +14,10 @@ share those inputs, their options FlexBuffers maps as TF's converter writes them
 - 6 detections, IoU threshold 0.35, score threshold 0.6, scales 8/8/4/4, read with the background
   column counted as a class (num_classes 4).
 Enough anchors survive that every output row is written (LiteRT leaves unselected rows unwritten).
+
+And tflite_op_detection_uint8: the first operator on uint8 inputs, as in TF's quantized SSD
+MobileNets (box encodings, class predictions and the constant anchors quantized; LiteRT
+dequantizes them first), its inputs the float ones quantized.
 """
 
 from __future__ import annotations
@@ -68,6 +72,30 @@ def detection_case():
     return m, [boxes, scores], first + second, feeds
 
 
+def quantized(values, lo, hi):
+    """uint8 values with (scale, zero point) covering [lo, hi]."""
+    scale = (hi - lo) / 255.0
+    zero = int(round(-lo / scale))
+    return np.clip(np.round(values / scale) + zero, 0, 255).astype(np.uint8), scale, zero
+
+
+def detection_uint8_case(float_feeds):
+    m = Model()
+    boxes_q, box_scale, box_zero = quantized(float_feeds["box_encodings"], -0.5, 0.5)
+    scores_q, score_scale, score_zero = quantized(float_feeds["class_predictions"], 0.0, 1.0)
+    anchors_q, anchor_scale, anchor_zero = quantized(anchors(), 0.0, 1.0)
+    boxes = m.tensor("box_encodings", [1, ANCHORS, 4], dtype=np.uint8, scale=[box_scale], zero_point=[box_zero])
+    scores = m.tensor("class_predictions", [1, ANCHORS, 4], dtype=np.uint8, scale=[score_scale],
+                      zero_point=[score_zero])
+    anchor_tensor = m.tensor("anchors", [ANCHORS, 4], anchors_q, dtype=np.uint8, scale=[anchor_scale],
+                             zero_point=[anchor_zero])
+    outs = post_process(m, boxes, scores, anchor_tensor, "ssd", 10, {
+        "max_detections": 10, "max_classes_per_detection": 1, "use_regular_nms": False,
+        "nms_score_threshold": 0.3, "nms_iou_threshold": 0.5, "num_classes": CLASSES,
+        "y_scale": 10.0, "x_scale": 10.0, "h_scale": 5.0, "w_scale": 5.0})
+    return m, [boxes, scores], outs, {"box_encodings": boxes_q, "class_predictions": scores_q}
+
+
 def main():
     import ai_edge_litert
     m, inputs, outputs, feeds = detection_case()
@@ -77,6 +105,10 @@ def main():
         count = int(result[f"{name}_count"][0])
         assert count == result[f"{name}_scores"].shape[1], (name, count)   # every row written
         print(f"[detection] {name}: {count} detections, classes {result[f'{name}_classes'][0].tolist()}")
+    m, inputs, outputs, feeds = detection_uint8_case(feeds)
+    result = write_model_case("detection_uint8", m, inputs, outputs, feeds, GENERATOR,
+                              {"ai_edge_litert": ai_edge_litert.__version__, "numpy": np.__version__})
+    assert int(result["ssd_count"][0]) == 10
 
 
 if __name__ == "__main__":

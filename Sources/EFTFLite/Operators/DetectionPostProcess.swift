@@ -1,5 +1,6 @@
 // TFLite_Detection_PostProcess, the last operator of TF's SSD and EfficientDet-Lite detectors, in
-// its default "fast" form (use_regular_nms false, one class per detection), built from core ops as
+// its default "fast" form (use_regular_nms false, one class per detection; float32 or uint8
+// inputs, uint8 ones dequantized as LiteRT does), built from core ops as
 // LiteRT's kernel computes it: boxes decoded from anchor-relative centers and sizes in double and
 // rounded to float; per anchor the best class score (the first best class); scores below
 // nms_score_threshold dropped; then greedy non-maximum suppression unrolled max_detections times:
@@ -25,21 +26,22 @@ enum DetectionPostProcess {
                 + "detection, use_regular_nms false)")
         }
         let encodings = try ctx.input(op, 0, "box encodings"), scores = try ctx.input(op, 1, "class predictions")
-        let anchors = try ctx.constantInput(op, 2, "anchors")
+        let anchors = try dequantizedAnchors(op, ctx)
         let (boxShape, scoreShape) = (ctx.shape(encodings), ctx.shape(scores))
         let count = boxShape.count == 3 ? boxShape[1] : -1
         let offset = scoreShape.count == 3 ? scoreShape[2] - classes : -1
         guard (1...1024).contains(detections), classes > 0, count > 0, boxShape[0] == 1, boxShape[2] >= 4,
               scoreShape[0] == 1, scoreShape[1] == count, (0...1).contains(offset), anchors.shape == [count, 4],
-              op.outputs.count == 4, [encodings, scores].allSatisfy({ ctx.tensor($0).typeCode == 0 }) else {
+              op.outputs.count == 4, [encodings, scores].allSatisfy({ [0, 3].contains(ctx.tensor($0).typeCode) }) else {
             throw EdgeflowError(.unsupported, "\(ctx.opDescription): box encodings \(boxShape), class predictions "
                 + "\(scoreShape), anchors \(anchors.shape), \(classes) classes and \(detections) detections do not fit "
-                + "(Edgeflow reads float32 inputs, batch 1, four outputs)")
+                + "(Edgeflow reads float32 or uint8 inputs, batch 1, four outputs)")
         }
         let builder = Builder(ctx: ctx, count: count)
-        let boxes = try builder.decode(encodings, anchors: anchors, options: options)
-        let scoreRows = ctx.emit("Reshape", [try ctx.value(scores), ctx.int64s([count, classes + offset],
-                                                                              hint: "shape")], hint: "scores")
+        let boxes = try builder.decode(try floatValue(encodings, ctx), width: boxShape[2], anchors: anchors,
+                                       options: options)
+        let scoreRows = ctx.emit("Reshape", [try floatValue(scores, ctx), ctx.int64s([count, classes + offset],
+                                                                                    hint: "shape")], hint: "scores")
         let classScores = builder.slice(scoreRows, axis: 1, offset, classes + offset)
         let best = ctx.emit("ReduceMax", [classScores], ["axes": .ints([1]), "keepdims": .int(0)], hint: "best")
         let bestClass = ctx.emit("Cast", [ctx.emit("ArgMax", [classScores], ["axis": .int(1), "keepdims": .int(0)],
@@ -62,5 +64,19 @@ enum DetectionPostProcess {
         let valid = ctx.emit("Concat", rows.map(\.valid), ["axis": .int(1)], hint: "valid")
         ctx.emit("ReduceSum", [valid, ctx.int64s([1], hint: "axes")], ["keepdims": .int(0)], output: names[3],
                  hint: "count")
+    }
+
+    /// A float32 input as it is, a uint8 one dequantized ((q − zero point) · scale, as LiteRT).
+    private static func floatValue(_ index: Int, _ ctx: TranslationContext) throws -> String {
+        ctx.tensor(index).typeCode == 0 ? try ctx.value(index) : try QuantTranslators.dequantized(index, ctx)
+    }
+
+    /// The constant anchors [A, 4] as float32 (uint8 ones dequantized with their parameters).
+    private static func dequantizedAnchors(_ op: TFLiteOperator, _ ctx: TranslationContext) throws -> Tensor {
+        let anchors = try ctx.constantInput(op, 2, "anchors")
+        guard anchors.dtype == .uint8 else { return anchors }
+        let q = try ctx.quantization(try ctx.input(op, 2, "anchors"))
+        let values = anchors.scalars(as: UInt8.self).map { (Float($0) - Float(q.zeroPoint)) * q.scale }
+        return Tensor(shape: anchors.shape, scalars: values)
     }
 }

@@ -46,10 +46,8 @@ extension DetectionPostProcess {
 
         /// ycenter = y / y_scale · anchor h + anchor y, half height = 0.5 · exp(h / h_scale) · anchor h
         /// (and so for x, w) in double, each rounded to float; corners from those in float.
-        func decode(_ encodings: Int, anchors: Tensor, options: FlexBufferMap) throws -> Boxes {
-            let width = ctx.shape(encodings)[2]
-            let rows = ctx.emit("Reshape", [try ctx.value(encodings), ctx.int64s([count, width], hint: "shape")],
-                                hint: "encodings")
+        func decode(_ encodings: String, width: Int, anchors: Tensor, options: FlexBufferMap) throws -> Boxes {
+            let rows = ctx.emit("Reshape", [encodings, ctx.int64s([count, width], hint: "shape")], hint: "encodings")
             let wide = ctx.emit("Cast", [rows], ["to": .int(11)], hint: "encodings_double")
             let anchor = anchors.doubleValues()
             func column(_ index: Int) -> String {
@@ -67,10 +65,9 @@ extension DetectionPostProcess {
             let (ay, ax, ah, aw) = (anchorColumn(0), anchorColumn(1), anchorColumn(2), anchorColumn(3))
             let yc = float(binary("Add", binary("Mul", binary("Div", column(0), scale("y_scale")), ah), ay))
             let xc = float(binary("Add", binary("Mul", binary("Div", column(1), scale("x_scale")), aw), ax))
-            let halfH = float(binary("Mul", binary("Mul", half, ctx.emit("Exp", [binary("Div", column(2),
-                                                                                    scale("h_scale"))], hint: "exp")), ah))
-            let halfW = float(binary("Mul", binary("Mul", half, ctx.emit("Exp", [binary("Div", column(3),
-                                                                                    scale("w_scale"))], hint: "exp")), aw))
+            func exp(_ value: String) -> String { ctx.emit("Exp", [value], hint: "exp") }
+            let halfH = float(binary("Mul", binary("Mul", half, exp(binary("Div", column(2), scale("h_scale")))), ah))
+            let halfW = float(binary("Mul", binary("Mul", half, exp(binary("Div", column(3), scale("w_scale")))), aw))
             let ymin = binary("Sub", yc, halfH), xmin = binary("Sub", xc, halfW)
             let ymax = binary("Add", yc, halfH), xmax = binary("Add", xc, halfW)
             let area = binary("Mul", binary("Sub", ymax, ymin), binary("Sub", xmax, xmin))
@@ -84,7 +81,9 @@ extension DetectionPostProcess {
         /// than `iouThreshold`; an all −∞ `remaining` gives an invalid (zero) row.
         func select(from remaining: String, boxes: Boxes, classes: String, iouThreshold: Float) -> Step {
             let index = ctx.emit("ArgMax", [remaining], ["axis": .int(0), "keepdims": .int(1)], hint: "best_index")
-            func pick(_ vector: String) -> String { ctx.emit("Gather", [vector, index], ["axis": .int(0)], hint: "pick") }
+            func pick(_ vector: String) -> String {
+                ctx.emit("Gather", [vector, index], ["axis": .int(0)], hint: "pick")
+            }
             let score = pick(remaining)
             let validFlag = binary("Greater", score, minusInfinity)
             // LiteRT's IoU of the selected box i with every box j.
@@ -111,9 +110,9 @@ extension DetectionPostProcess {
                 return ctx.emit("Reshape", [kept, ctx.int64s(shape, hint: "shape")], hint: "row")
             }
             let box = ctx.emit("Gather", [boxes.corners, index], ["axis": .int(0)], hint: "box")
+            let validRow = ctx.emit("Reshape", [valid, ctx.int64s([1, 1], hint: "shape")], hint: "valid")
             return Step(remaining: left, box: row(box, [1, 4]), label: row(pick(classes), [1, 1]),
-                        score: row(score, [1, 1]), valid: ctx.emit("Reshape", [valid, ctx.int64s([1, 1], hint: "shape")],
-                                                                    hint: "valid"))
+                        score: row(score, [1, 1]), valid: validRow)
         }
     }
 }

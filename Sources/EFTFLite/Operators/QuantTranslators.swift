@@ -46,6 +46,13 @@ enum QuantTranslators {
                  output: ctx.outputName(out), hint: ctx.tensor(out).name)
     }
 
+    /// DequantizeLinear of the run-time quantized tensor `index`, as a new float value.
+    static func dequantized(_ index: Int, _ ctx: TranslationContext) throws -> String {
+        let (scale, zeroPoint, axis) = try parameters(index, ctx)
+        return ctx.emit("DequantizeLinear", [try ctx.value(index), scale, zeroPoint], ["axis": .int(axis)],
+                        hint: "\(ctx.tensor(index).name)/float")
+    }
+
     /// QUANTIZE of a float value into its int8/uint8 output's parameters.
     static func quantize(_ op: TFLiteOperator, _ ctx: TranslationContext) throws {
         let x = try ctx.input(op, 0, "input")

@@ -42,11 +42,13 @@ enum ModelChecks {
                 continue
             }
             // Float results from quantized inputs: DEQUANTIZE, and the indices of ARG_MAX/ARG_MIN
-            // (those of the stored values are those of the real values), and ASSIGN_VARIABLE, which
-            // keeps them; others are hybrid.
+            // (those of the stored values are those of the real values), ASSIGN_VARIABLE, which
+            // keeps them, and TFLite_Detection_PostProcess, which dequantizes them; others are hybrid.
             let reads = [BuiltinOperator.dequantize, BuiltinOperator.argMax, BuiltinOperator.argMin,
                          BuiltinOperator.assignVariable]
-            guard !outputIsQuantized, !reads.contains(code.builtinCode),
+            let dequantizes = code.builtinCode == BuiltinOperator.custom
+                && code.customCode == DetectionPostProcess.customCode
+            guard !outputIsQuantized, !reads.contains(code.builtinCode), !dequantizes,
                   op.inputs.contains(where: { quantized($0, model, graph) }) else { continue }
             found.add(code.displayName + " (hybrid)", index)
         }
