@@ -177,6 +177,10 @@ case("flatten_axis0", 13, "Flatten", {"x": f32(2, 3, 4)}, {"axis": 0})
 case("flatten_negative_axis", 13, "Flatten", {"x": f32(2, 3, 4)}, {"axis": -1})
 
 
+# GroupNormalization in its opset-18 form: scale and bias per group (opset 21 has them per channel).
+case("groupnorm_opset18_per_group", 18, "GroupNormalization", {"x": f32(2, 6, 3, 3), "s": f32(3), "b": f32(3)},
+     {"num_groups": 3, "epsilon": 1e-3})
+
 def build(name, opset, op, attributes, inputs, initializers, order, outputs):
     order = order or list(inputs) + list(initializers)
     output_names = [f"y{k}" for k in range(outputs)]
@@ -191,7 +195,9 @@ def build(name, opset, op, attributes, inputs, initializers, order, outputs):
     inferred = onnx.shape_inference.infer_shapes(model)
     types = {v.name: v.type for v in list(inferred.graph.value_info) + list(inferred.graph.output)}
     for output in model.graph.output:
-        output.type.tensor_type.elem_type = types[output.name].tensor_type.elem_type
+        output.type.tensor_type.elem_type = types[output.name].tensor_type.elem_type if output.name in types else 0
+        if output.type.tensor_type.elem_type == 0:   # not inferred (GroupNormalization-18): the first input's type
+            output.type.tensor_type.elem_type = helper.np_dtype_to_tensor_dtype(next(iter(inputs.values())).dtype)
     session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
     results = session.run(None, {n: a for n, a in inputs.items()})
     return model, output_names, results

@@ -14,7 +14,8 @@ public enum OpImporterRegistry {
                       ConstantImporters.table, ControlFlowImporters.table, LoopImporters.table,
                       RecurrentImporters.table, TransformerImporters.table, SamplingImporters.table,
                       EinsumImporter.table, ExtraImporters.table, Col2ImImporter.table,
-                      ReverseSequenceImporter.table, SpectralImporters.table] {
+                      ReverseSequenceImporter.table, SpectralImporters.table,
+                      GroupNormImporter.table] {
             table.merge(group) { _, _ in preconditionFailure("an ONNX op is registered twice") }
         }
         return table
