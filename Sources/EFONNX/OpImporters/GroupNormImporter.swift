@@ -30,7 +30,8 @@ enum GroupNormImporter {
         let epsilon: Attributes = ["epsilon": .float(try node.attributeFloat("epsilon") ?? 1e-5)]
         let output = try ElementwiseImporters.output(node)
         if perGroup {
-            let normalized = try ctx.emit(.instanceNorm, [grouped, scale, bias], epsilon, from: node, hint: "normalized")
+            let normalized = try ctx.emit(.instanceNorm, [grouped, scale, bias], epsilon, from: node,
+                                          hint: "normalized")
             _ = try LoweringSupport.reshape(normalized, to: shape, ctx, node, hint: "output", output: output)
             return
         }
