@@ -21,8 +21,9 @@ struct ParseCommand: ParsableCommand {
             --start-node-names / --end-node-names cut pre- or post-processing off the graph. \
             --input-value freezes an input to constant values, so what depends on it folds: an If \
             whose condition becomes known keeps only the branch taken. \
-            A TFLite model keeps its NHWC inputs and outputs (docs/tflite.md); the options above \
-            apply to ONNX models only.
+            A TFLite model keeps its NHWC inputs and outputs (docs/tflite.md); --input-shape may \
+            change its inputs only where the file leaves a dimension open (shape signature -1); \
+            --input-value and the node cuts apply to ONNX models only; --state-io to TFLite models.
 
             The archive is written atomically: on any error nothing is written.
 
@@ -90,13 +91,13 @@ struct ParseCommand: ParsableCommand {
             if stateIO && !isTFLite {
                 throw EdgeflowError(.invalidArgument, "--state-io applies to TFLite models; \(model) is an ONNX model")
             }
-            if isTFLite, !inputShapes.isEmpty || !inputValues.isEmpty || !startNodeNames.isEmpty
-                || !endNodeNames.isEmpty {
-                throw EdgeflowError(.invalidArgument, "--input-shape, --input-value, --start-node-names and "
-                    + "--end-node-names apply to ONNX models; \(model) is a TFLite model, whose shapes are static")
+            if isTFLite, !inputValues.isEmpty || !startNodeNames.isEmpty || !endNodeNames.isEmpty {
+                throw EdgeflowError(.invalidArgument, "--input-value, --start-node-names and --end-node-names apply "
+                    + "to ONNX models; \(model) is a TFLite model")
             }
             let (graph, notes) = try ImportNotes.collect {
-                isTFLite ? try TFLiteImporter.importModel(at: modelURL, exposingState: stateIO)
+                isTFLite ? try TFLiteImporter.importModel(at: modelURL, exposingState: stateIO, inputShapes:
+                    Dictionary(uniqueKeysWithValues: inputShapes.map { ($0.name, $0.shape) }))
                     : try importONNX(modelURL)
             }
             for note in notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }

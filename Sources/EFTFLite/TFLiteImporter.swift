@@ -21,25 +21,31 @@ public enum TFLiteImporter {
     ///   corrupt or inconsistent FlatBuffer, `.unsupported` for operators (all listed in one
     ///   error, with their operator indices), quantized computation or types Edgeflow does not
     ///   handle.
-    /// - Parameter exposingState: make each resource variable (the state of a streaming model) a
-    ///   graph input named as the variable and an output `NAME:next`; without it every run starts
-    ///   from the variables' initial values.
-    public static func importModel(at url: URL, exposingState: Bool = false) throws -> Graph {
+    /// - Parameters:
+    ///   - exposingState: make each resource variable (the state of a streaming model) a graph
+    ///     input named as the variable and an output `NAME:next`; without it every run starts from
+    ///     the variables' initial values.
+    ///   - inputShapes: shapes for graph inputs by name, differing from the declared ones only
+    ///     where the shape signature is −1 (a dynamic batch or length); the rest of the graph
+    ///     follows. `.invalidArgument` for an unknown name or another change.
+    public static func importModel(at url: URL, exposingState: Bool = false,
+                                   inputShapes: [String: [Int]] = [:]) throws -> Graph {
         let bytes = try BoundedRead.contents(of: url, limit: maxFileBytes, what: "TFLite model",
                                              howToChange: "Edgeflow reads TFLite files up to 8 GiB")
         return try importModel(bytes: bytes, name: url.deletingPathExtension().lastPathComponent,
-                               exposingState: exposingState)
+                               exposingState: exposingState, inputShapes: inputShapes)
     }
 
     /// Imports a TFLite model held in memory.
     /// - Parameter name: the graph's name.
     /// - Throws: as `importModel(at:)`.
-    public static func importModel(bytes: [UInt8], name: String = "model",
-                                   exposingState: Bool = false) throws -> Graph {
+    public static func importModel(bytes: [UInt8], name: String = "model", exposingState: Bool = false,
+                                   inputShapes: [String: [Int]] = [:]) throws -> Graph {
         let model = try TFLiteModel(buffer: FlatBuffer(bytes: bytes))
-        let graph = model.subgraphs[0]
+        var graph = model.subgraphs[0]
         try ModelChecks.checkOperators(model, graph)
         try ModelChecks.checkQuantizedOperators(model, graph)
+        try InputShapes.apply(inputShapes, to: &graph)
         return try translate(model, graph, name: name, exposingState: exposingState)
     }
 
@@ -49,18 +55,8 @@ public enum TFLiteImporter {
                           exposingState: Bool) throws -> Graph {
         let ctx = try TranslationContext(model: model, graph: graph)
         ctx.variables.exposesState = exposingState
-        var publicNames: [String: Int] = [:]
-        for index in graph.inputs + graph.outputs {
-            guard index >= 0, index < graph.tensors.count else {
-                throw EdgeflowError(.invalidModel, "the graph's inputs or outputs name tensor \(index), which does not exist")
-            }
-            let name = ctx.tensor(index).name
-            if let other = publicNames.updateValue(index, forKey: name), other != index {
-                throw EdgeflowError(.invalidModel, "two of the graph's inputs and outputs (tensors \(other) and \(index)) "
-                    + "are both named '\(name)'")
-            }
-            ctx.reserve(name)
-        }
+        try ModelChecks.checkPublicTensors(graph)
+        for index in graph.inputs + graph.outputs { ctx.reserve(ctx.tensor(index).name) }
         for index in graph.inputs {
             let tensor = ctx.tensor(index)
             guard let dtype = TensorData.dtype(tensor.typeCode) else {

@@ -78,8 +78,11 @@ final class ModelFileKindCommandTests: XCTestCase {
                           status: EdgeflowExitCode.usage,
                           mentions: ["pools.bin is a TFLite model; parse it first: "
                                      + "edgeflow parse pools.bin -o pools.efa"])
-        try expectRefusal(["parse", "pools.bin", "-o", "made.efx", "--input-shape", "x=1,2,3,4"],
+        try expectRefusal(["parse", "pools.bin", "-o", "made.efx", "--input-value", "x=1"],
                           status: EdgeflowExitCode.usage, mentions: ["apply to ONNX models"])
+        // The file fixes every dimension (no shape signature −1): its inputs cannot change.
+        try expectRefusal(["parse", "pools.bin", "-o", "made.efx", "--input-shape", "x=2,7,7,5"],
+                          status: EdgeflowExitCode.usage, mentions: ["only the −1 dimensions may change"])
         let parsed = try CLIRunner.run(["parse", "pools.bin", "-o", "pools.efa"], in: directory)
         XCTAssertEqual(parsed.status, 0, parsed.stderr)
         XCTAssertTrue(parsed.stdout.contains("float32[1, 7, 7, 5]"), parsed.stdout)

@@ -3,14 +3,16 @@
 // inputs [input NHWC, weights OHWI, bias [O]], options the raw bytes of TFLite's
 // TfLiteTransposeConvParams (int32 padding: 1 SAME, 2 VALID; int32 stride width, height). Its
 // output is stride·(in − 1) + kernel − p with p = max(0, kernel − (in − 1) mod stride − 1) for
-// SAME (0 for VALID), cropped p/2 at the start: a transposed convolution plus bias.
+// SAME (0 for VALID), cropped p/2 at the start: a transposed convolution plus bias. And
+// TFLite_Detection_PostProcess (DetectionPostProcess.swift).
 
 import EFCore
 
 enum CustomOpTranslators {
     /// Custom operators by their `custom_code`.
     static let table: [String: OperatorTranslator] = [
-        "Convolution2DTransposeBias": transposeConvBias, DetectionPostProcess.customCode: DetectionPostProcess.translate,
+        "Convolution2DTransposeBias": transposeConvBias,
+        DetectionPostProcess.customCode: DetectionPostProcess.translate,
     ]
 
     private static func transposeConvBias(_ op: TFLiteOperator, _ ctx: TranslationContext) throws {

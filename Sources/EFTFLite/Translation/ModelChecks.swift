@@ -20,6 +20,23 @@ enum ModelChecks {
             + "Edgeflow does not support: " + found.description)
     }
 
+    /// Checks that the graph's inputs and outputs are tensors of the graph, two of them never
+    /// sharing a name (an input given back as an output is the same tensor).
+    static func checkPublicTensors(_ graph: TFLiteSubgraph) throws {
+        var names: [String: Int] = [:]
+        for index in graph.inputs + graph.outputs {
+            guard index >= 0, index < graph.tensors.count else {
+                throw EdgeflowError(.invalidModel, "the graph's inputs or outputs name tensor \(index), which does "
+                    + "not exist")
+            }
+            let name = graph.tensors[index].name
+            if let other = names.updateValue(index, forKey: name), other != index {
+                throw EdgeflowError(.invalidModel, "two of the graph's inputs and outputs (tensors \(other) and "
+                    + "\(index)) are both named '\(name)'")
+            }
+        }
+    }
+
     /// Throws one `.unsupported` error listing the operators that read or write quantized
     /// tensors but have no integer translator (or are hybrid: float results from int8 weights
     /// without DEQUANTIZE), with their operator indices.
