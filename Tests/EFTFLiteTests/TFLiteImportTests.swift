@@ -64,7 +64,7 @@ final class TFLiteImportTests: XCTestCase {
             let message = (error as? EdgeflowError)?.message ?? "\(error)"
             XCTAssertTrue(message.contains("2 operators"), message)
             XCTAssertTrue(message.contains("custom op 'MyCustomOp' (operator 0)"), message)
-            XCTAssertTrue(message.contains("BIDIRECTIONAL_SEQUENCE_LSTM (operator 1)"), message)
+            XCTAssertTrue(message.contains("SEGMENT_SUM (operator 1)"), message)
         }
     }
 

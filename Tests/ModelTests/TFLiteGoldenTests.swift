@@ -51,6 +51,8 @@ final class TFLiteOperatorGoldenTests: XCTestCase {
     /// UNIDIRECTIONAL_SEQUENCE_LSTM (batch- and time-major) and UNIDIRECTIONAL_SEQUENCE_RNN (TANH,
     /// RELU), as ONNX LSTM and RNN unrolled (make_tflite_recurrent_goldens.py).
     func testRecurrentLayers() throws { try GoldenRunner.check(GoldenCase.load("tflite_op_recurrent")) }
+    /// BIDIRECTIONAL_SEQUENCE_LSTM, merged (batch-major) and split (time-major).
+    func testBidirectionalLSTM() throws { try GoldenRunner.check(GoldenCase.load("tflite_op_bidirectional")) }
     /// GATHER_ND, SCATTER_ND, TOPK_V2, ONE_HOT, EMBEDDING_LOOKUP, DYNAMIC_UPDATE_SLICE, FLOOR_MOD and
     /// CONV_3D (make_tflite_indexing_goldens.py).
     func testIndexing() throws { try GoldenRunner.check(GoldenCase.load("tflite_op_indexing")) }

@@ -448,7 +448,7 @@ def custom_op_model():
     x = m.tensor("x", [1, 4, 4, 3])
     y, z = m.tensor("y", [1, 4, 4, 3]), m.tensor("z", [1, 4, 4, 3])
     m.op(OP.CUSTOM, [x], [y], custom=b"MyCustomOp")
-    m.op(OP.BIDIRECTIONAL_SEQUENCE_LSTM, [y], [z])
+    m.op(OP.SEGMENT_SUM, [y], [z])
     return m.bytes([x], [z])
 
 

@@ -17,7 +17,7 @@ enum OperatorTranslators {
                       MathTranslators.table, ReshapingTranslators.table, ReduceTranslators.table,
                       LogicTranslators.table, SpatialTranslators.table, FillTranslators.table,
                       ComplexTranslators.table, VariableTranslators.table, RecurrentTranslators.table,
-                      IndexingTranslators.table, Conv3DTranslator.table] {
+                      IndexingTranslators.table, Conv3DTranslator.table, BidirectionalLSTMTranslator.table] {
             table.merge(group) { _, _ in preconditionFailure("a TFLite operator is registered twice") }
         }
         return table

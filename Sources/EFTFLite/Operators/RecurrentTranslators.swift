@@ -26,22 +26,33 @@ enum RecurrentTranslators {
         if !(20...23).allSatisfy(absent) { throw refusal(ctx, "layer normalization") }
         guard try options.byte(0) == 4 else { throw refusal(ctx, "an activation other than TANH") }
         guard try options.float(1, 0) == 0, try options.float(2, 0) == 0 else { throw refusal(ctx, "clipping") }
-        // ONNX gate order i, o, f, c; TFLite's inputs are i, f, c, o.
-        let order = [0, 3, 1, 2]
         let shape = try sequenceShape(op, ctx, timeMajor: try options.bool(3))
-        let inputWeights = try order.map { try weight(op, ctx, 1 + $0, [shape.hidden, shape.features]) }
-        let recurrentWeights = try order.map { try weight(op, ctx, 5 + $0, [shape.hidden, shape.hidden]) }
-        let biases = try order.map { try weight(op, ctx, 12 + $0, [shape.hidden]) }
+        let direction = try lstmDirection(op, ctx, first: 1, shape)
         let inputs = [
             try ctx.value(try ctx.input(op, 0, "input")),
-            ctx.addInitializer(stacked(inputWeights, [1, 4 * shape.hidden, shape.features]), hint: "lstm_w"),
-            ctx.addInitializer(stacked(recurrentWeights, [1, 4 * shape.hidden, shape.hidden]), hint: "lstm_r"),
-            ctx.addInitializer(stacked(biases + Array(repeating: Tensor(zeros: .float32, shape: [shape.hidden]),
-                                                      count: 4), [1, 8 * shape.hidden]), hint: "lstm_b"),
-            "", try state(op, ctx, 18, shape), try state(op, ctx, 19, shape),
+            ctx.addInitializer(stacked([direction.w], [1, 4 * shape.hidden, shape.features]), hint: "lstm_w"),
+            ctx.addInitializer(stacked([direction.r], [1, 4 * shape.hidden, shape.hidden]), hint: "lstm_r"),
+            ctx.addInitializer(stacked([direction.b], [1, 8 * shape.hidden]), hint: "lstm_b"),
+            "", try state(op, ctx, [18], shape), try state(op, ctx, [19], shape),
         ]
-        let activations = ["Sigmoid", "Tanh", "Tanh"].map { Data($0.utf8) }
-        try emit("LSTM", inputs, ["activations": .strings(activations)], op, ctx, shape)
+        try emit("LSTM", inputs, ["activations": .strings(lstmActivations)], op, ctx, shape)
+    }
+
+    /// ONNX LSTM's activations for TFLite's TANH cell.
+    static let lstmActivations = ["Sigmoid", "Tanh", "Tanh"].map { Data($0.utf8) }
+
+    /// One direction's W [4H, I], R [4H, H] and B [8H] in ONNX's gate order i, o, f, c, from the
+    /// four input weights at `first`, the recurrent ones at first + 4 and the biases at first + 11
+    /// (TFLite's order i, f, c, o).
+    static func lstmDirection(_ op: TFLiteOperator, _ ctx: TranslationContext, first: Int,
+                              _ shape: SequenceShape) throws -> (w: Tensor, r: Tensor, b: Tensor) {
+        let order = [0, 3, 1, 2], hidden = shape.hidden
+        let inputWeights = try order.map { try weight(op, ctx, first + $0, [hidden, shape.features]) }
+        let recurrentWeights = try order.map { try weight(op, ctx, first + 4 + $0, [hidden, hidden]) }
+        let biases = try order.map { try weight(op, ctx, first + 11 + $0, [hidden]) }
+        let zeros = Array(repeating: Tensor(zeros: .float32, shape: [hidden]), count: 4)
+        return (stacked(inputWeights, [4 * hidden, shape.features]), stacked(recurrentWeights, [4 * hidden, hidden]),
+                stacked(biases + zeros, [8 * hidden]))
     }
 
     /// UNIDIRECTIONAL_SEQUENCE_RNN(input, weights [H, I], recurrent weights [H, H], bias [H],
@@ -62,17 +73,17 @@ enum RecurrentTranslators {
                 [1, shape.hidden, shape.hidden]), hint: "rnn_r"),
             ctx.addInitializer(stacked([bias, Tensor(zeros: .float32, shape: [shape.hidden])], [1, 2 * shape.hidden]),
                                hint: "rnn_b"),
-            "", try state(op, ctx, 4, shape),
+            "", try state(op, ctx, [4], shape),
         ]
         try emit("RNN", inputs, ["activations": .strings([Data(activation.utf8)])], op, ctx, shape)
     }
 
-    private struct SequenceShape {
+    struct SequenceShape {
         var timeMajor: Bool, batch: Int, features: Int, hidden: Int
     }
 
     /// The input's [B, T, I] (or [T, B, I]) and the output's hidden size.
-    private static func sequenceShape(_ op: TFLiteOperator, _ ctx: TranslationContext,
+    static func sequenceShape(_ op: TFLiteOperator, _ ctx: TranslationContext,
                                       timeMajor: Bool) throws -> SequenceShape {
         let input = ctx.shape(try ctx.input(op, 0, "input")), output = ctx.shape(try ctx.output(op))
         guard ctx.tensor(try ctx.input(op, 0, "input")).typeCode == 0, input.count == 3, output.count == 3,
@@ -85,7 +96,7 @@ enum RecurrentTranslators {
     }
 
     /// Constant float32 input `position` of shape `shape`.
-    private static func weight(_ op: TFLiteOperator, _ ctx: TranslationContext, _ position: Int,
+    static func weight(_ op: TFLiteOperator, _ ctx: TranslationContext, _ position: Int,
                                _ shape: [Int]) throws -> Tensor {
         let value = try ctx.constantInput(op, position, "weight \(position)")
         guard value.dtype == .float32, value.shape == shape else {
@@ -95,15 +106,18 @@ enum RecurrentTranslators {
         return value
     }
 
-    /// The initial state [1, B, H]: zeros, as LiteRT starts a variable tensor (it refuses
-    /// variable tensors with a stored value, and so does Edgeflow).
-    private static func state(_ op: TFLiteOperator, _ ctx: TranslationContext, _ position: Int,
-                              _ shape: SequenceShape) throws -> String {
-        if position < op.inputs.count, op.inputs[position] >= 0, ctx.constant(op.inputs[position]) != nil {
+    /// The initial state [D, B, H] of the state inputs at `positions` (one per direction): zeros,
+    /// as LiteRT starts a variable tensor (it refuses variable tensors with a stored value, and so
+    /// does Edgeflow).
+    static func state(_ op: TFLiteOperator, _ ctx: TranslationContext, _ positions: [Int],
+                      _ shape: SequenceShape) throws -> String {
+        for position in positions where position < op.inputs.count && op.inputs[position] >= 0
+            && ctx.constant(op.inputs[position]) != nil {
             throw EdgeflowError(.unsupported, "\(ctx.opDescription): state input \(position) has a stored value; "
                 + "TFLite's state tensors start at zeros (LiteRT refuses such a model too)")
         }
-        return ctx.addInitializer(Tensor(zeros: .float32, shape: [1, shape.batch, shape.hidden]), hint: "state")
+        return ctx.addInitializer(Tensor(zeros: .float32, shape: [positions.count, shape.batch, shape.hidden]),
+                                  hint: "state")
     }
 
     /// Emits the ONNX node and squeezes Y's direction axis into the output [B, T, H] (or [T, B, H]).
@@ -120,12 +134,12 @@ enum RecurrentTranslators {
     }
 
     /// `parts` concatenated along their first axis, reshaped to `shape`.
-    private static func stacked(_ parts: [Tensor], _ shape: [Int]) -> Tensor {
+    static func stacked(_ parts: [Tensor], _ shape: [Int]) -> Tensor {
         let values = parts.flatMap { $0.scalars(as: Float.self) }
         return Tensor(shape: shape, scalars: values)
     }
 
-    private static func refusal(_ ctx: TranslationContext, _ what: String) -> EdgeflowError {
+    static func refusal(_ ctx: TranslationContext, _ what: String) -> EdgeflowError {
         EdgeflowError(.unsupported, "\(ctx.opDescription): \(what) is not supported; Edgeflow reads the standard "
             + "form (all four gates, TANH, float32, no peepholes, projection, layer norm or clipping)")
     }

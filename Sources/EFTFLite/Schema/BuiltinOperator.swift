@@ -40,6 +40,7 @@ public enum BuiltinOperator {
     public static let assignVariable: Int32 = 144
     // Recurrent layers (RecurrentTranslators).
     public static let unidirectionalSequenceRNN: Int32 = 35, unidirectionalSequenceLSTM: Int32 = 44
+    public static let bidirectionalSequenceLSTM: Int32 = 52
     // Index operators and 3-D convolution (IndexingTranslators, Conv3DTranslator).
     public static let embeddingLookup: Int32 = 7, topKV2: Int32 = 48, oneHot: Int32 = 85, floorMod: Int32 = 95
     public static let gatherND: Int32 = 107, scatterND: Int32 = 122, conv3D: Int32 = 132
