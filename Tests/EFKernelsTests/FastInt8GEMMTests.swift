@@ -1,7 +1,8 @@
 // The Swift SIMD int8 GEMM and the int8 convolution on it against the contract's reference
 // accumulators, bit for bit: odd K, N not a multiple of 8, rows not a multiple of 4, K up to
 // 5000 with x = 255 and w = ±127/−128 (sums beyond 2^24 and wrapping), every conv geometry
-// (1×1, strides, dilation, padding with the zero point, groups, depthwise, 1-D) in both layouts.
+// (1×1, strides, dilation, padding with the zero point, groups, depthwise on its direct kernel
+// in 1-D, 2-D and 3-D, 1-D) in both layouts.
 
 import EFCore
 import EFKernels
@@ -58,6 +59,14 @@ final class FastInt8GEMMTests: XCTestCase {
             ([2, 5, 11], 7, [3], ConvParameters(strides: [2], pads: [1, 2])),
             ([1, 700, 3, 3], 9, [3, 3], ConvParameters(pads: [1, 1, 1, 1])),
             ([1, 4, 6, 6], 4, [1, 1], ConvParameters(strides: [2, 2], group: 2)),
+            // Depthwise (the direct kernel): several channel chunks, strides, dilation, uneven
+            // padding, a kernel larger than the input, 1-D and 3-D.
+            ([2, 40, 9, 10], 40, [3, 3], ConvParameters(strides: [2, 2], pads: [1, 0, 0, 1], group: 40)),
+            ([1, 24, 7, 5], 24, [5, 3], ConvParameters(strides: [2, 3], dilations: [2, 1], pads: [4, 2, 3, 1],
+                                                        group: 24)),
+            ([1, 17, 2, 3], 17, [5, 5], ConvParameters(strides: [3, 1], pads: [2, 2, 2, 2], group: 17)),
+            ([2, 9, 13], 9, [4], ConvParameters(strides: [2], pads: [2, 1], group: 9)),
+            ([1, 6, 3, 4, 5], 6, [2, 3, 3], ConvParameters(strides: [1, 2, 1], pads: [1, 1, 0, 0, 1, 2], group: 6)),
         ]
         for (index, (xShape, m, kernel, parameters)) in cases.enumerated() {
             let wShape = [m, xShape[1] / parameters.group] + kernel

@@ -1,13 +1,18 @@
 // The exact int8 GEMM of the runtime against oneDNN's f32 GEMM at the same shape, measured side
 // by side in one process: oneDNN u8·s8 → s32 plus Edgeflow's SIMD requantization (the runtime's
 // path where DNNLInt32Products trusts oneDNN), the Swift SIMD GEMM plus the same requantization
-// (its path elsewhere), and oneDNN f32 with packed B. Prints the CPU, the ISA and the ratios.
+// (its path elsewhere: the baseline Swift build, and on AVX2 CPUs its AVX2 Swift build and the
+// intrinsics micro-kernel the runtime uses there), and oneDNN f32 with packed B. Prints the CPU,
+// the ISA and the ratios.
 //   edgeflow-kernel-bench --int8 [--threads N] [--iterations K]
 
 import EFCore
 import EFKernels
+import EFKernelsAVX2
 import EFOneDNN
 import Foundation
+
+private typealias Base = EFKernels.FastKernels
 
 struct Int8Bench {
     var iterations: Int
@@ -37,8 +42,8 @@ struct Int8Bench {
         let y = out.pointer.assumingMemoryBound(to: UInt8.self)
         let accumulators = acc.pointer.assumingMemoryBound(to: Int32.self)
         func requantize() throws {
-            try FastKernels.requantize(accumulators, bias: bias, multipliers: multipliers, channels: n, inner: 1,
-                                       count: m * n, output: .init(zeroPoint: 128), into: y)
+            try Base.requantize(accumulators, bias: bias, multipliers: multipliers, channels: n, inner: 1,
+                                count: m * n, output: Base.RequantizeOutput(zeroPoint: 128), into: y)
         }
         let f32 = try DNNLMatMul(shape: DNNLMatMulShape(a: [m, k], b: [k, n]), b: .constant(bf), bias: nil)
         let f32Scratch = Bench.Buffer(bytes: f32.scratchpadByteCount)
@@ -59,15 +64,27 @@ struct Int8Bench {
             }
             report("qu8 oneDNN s32 [\(s32.implementation)] + simd requant", name, operations, times.best, f32Times.best)
         }
-        let packed = try Int8PackedWeights(b)
+        let packed = try EFKernels.Int8PackedWeights(b)
         let simdTimes = try a.withUnsafeBufferPointer(as: UInt8.self) { pa in
             try Bench.wallTimes(iterations: max(1, iterations / 4)) {
-                try FastKernels.int8GEMM(pa.baseAddress!, rowStride: k, rows: m, weights: packed, into: accumulators,
-                                         outputRowStride: n)
+                try Base.int8GEMM(pa.baseAddress!, rowStride: k, rows: m, weights: packed, into: accumulators,
+                                  outputRowStride: n)
                 try requantize()
             }
         }
         report("qu8 simd gemm sse2 + simd requant", name, operations, simdTimes.best, f32Times.best)
+        guard CPUFeatures.current.missing(SIMDBuild.avx2.features).isEmpty else { return }
+        let packed2 = try EFKernelsAVX2.Int8PackedWeights(b)
+        for (label, kernel) in [("qu8 simd gemm avx2 (Swift)", EFKernelsAVX2.FastKernels.int8GEMM),
+                                ("qu8 gemm avx2 intrinsics", EFKernelsAVX2.FastKernels.int8GEMMIntrinsics)] {
+            let times = try a.withUnsafeBufferPointer(as: UInt8.self) { pa in
+                try Bench.wallTimes(iterations: max(1, iterations / 4)) {
+                    try kernel(pa.baseAddress!, k, m, packed2, accumulators, n)
+                    try requantize()
+                }
+            }
+            report(label + " + simd requant", name, operations, times.best, f32Times.best)
+        }
     }
 
     private func report(_ kernel: String, _ shape: String, _ operations: Double, _ best: Double, _ f32Best: Double) {

@@ -6,6 +6,7 @@
 // −zp·Σw per output channel, which `compensatedBias` folds into the bias. An ungrouped conv
 // can hand its column matrix to another exact int8 GEMM (`ColumnProduct`, e.g. oneDNN's).
 
+import CInt8Kernels
 import EFCore
 
 /// An int8 convolution (u8 x with a zero point, s8 weights) with its weights packed once.
@@ -30,6 +31,8 @@ public final class Int8Convolution: @unchecked Sendable {
     public let compensatedBias: [Int32]
     /// Bytes of scratch `accumulate` needs (64-byte aligned offsets inside).
     public let scratchpadByteCount: Int
+    /// group = C = M: `accumulate` runs the direct depthwise kernel, not a GEMM per group.
+    public let isDepthwise: Bool
     /// Output pixels per image.
     public var outputPixels: Int { geometry.outputVolume }
 
@@ -37,6 +40,7 @@ public final class Int8Convolution: @unchecked Sendable {
     private let weights: [Int8PackedWeights]
     private let originalWeights: Tensor
     private let direct: Bool
+    private let depthwiseWeights: [Int8]
     private let columnBytes: Int
 
     /// - Parameters:
@@ -58,6 +62,8 @@ public final class Int8Convolution: @unchecked Sendable {
         direct = channelsLast && taps == 1 && g.strides.allSatisfy { $0 == 1 }
             && (g.padBegin + g.padEnd).allSatisfy { $0 == 0 }
         originalWeights = weights
+        isDepthwise = s.group == s.inChannels && s.group == s.outChannels
+        depthwiseWeights = isDepthwise ? weights.scalars(as: Int8.self) : []
         var packed: [Int8PackedWeights] = []
         try weights.withUnsafeBufferPointer(as: Int8.self) { w in
             for gi in 0..<s.group {
@@ -119,19 +125,50 @@ public final class Int8Convolution: @unchecked Sendable {
                 unfold(image0, group: 0, into: columns)
                 try product(columns, k, pixels, accumulators)
             }
+        } else if isDepthwise {
+            let target = channelsLast ? accumulators : planesOf(scratchpad)
+            accumulateDepthwise(image0, into: target)
+            return target
         } else {
             try accumulateSIMD(image0, columns: columns, into: accumulators)
         }
         if channelsLast { return accumulators }
-        let planes = (scratchpad + columnBytes + (pixels * outChannels * 4 + 63) / 64 * 64)
-            .assumingMemoryBound(to: Int32.self)
-        let m = outChannels
+        let planes = planesOf(scratchpad), m = outChannels
         Parallel.forEachChunk(m, grain: max(1, 4096 / max(1, pixels))) { range in
             for channel in range {
                 for p in 0..<pixels { planes[channel * pixels + p] = accumulators[p * m + channel] }
             }
         }
         return planes
+    }
+
+    /// Where channels-first accumulators go: after the [pixels, M] ones in the scratch.
+    private func planesOf(_ scratchpad: UnsafeMutableRawPointer) -> UnsafeMutablePointer<Int32> {
+        (scratchpad + columnBytes + (geometry.outputVolume * outChannels * 4 + 63) / 64 * 64)
+            .assumingMemoryBound(to: Int32.self)
+    }
+
+    /// One input channel per output channel: the direct depthwise kernel of CInt8Kernels, in
+    /// this layout ([pixels, M] channels last, [M, pixels] channels first), parallel over channels.
+    private func accumulateDepthwise(_ image0: UnsafePointer<UInt8>, into target: UnsafeMutablePointer<Int32>) {
+        let g = geometry, c = inChannels, plane = g.inputVolume, pixels = g.outputVolume
+        func triple(_ v: [Int]) -> (Int64, Int64, Int64) { (Int64(v[0]), Int64(v[1]), Int64(v[2])) }
+        var shape = ef_depthwise_geometry()
+        shape.channels = Int64(c)
+        (shape.input, shape.output, shape.kernel) = (triple(g.input), triple(g.output), triple(g.kernel))
+        (shape.strides, shape.dilations, shape.pad_begin) = (triple(g.strides), triple(g.dilations), triple(g.padBegin))
+        (shape.input_channel_stride, shape.input_pixel_stride) = channelsLast ? (1, Int64(c)) : (Int64(plane), 1)
+        (shape.output_channel_stride, shape.output_pixel_stride) = channelsLast ? (1, Int64(c)) : (Int64(pixels), 1)
+        shape.fill = UInt8(zeroPoint)
+        let grain = channelsLast ? 16 : max(1, 16_384 / max(1, pixels * g.kernelVolume))
+        depthwiseWeights.withUnsafeBufferPointer { w in
+            withUnsafePointer(to: shape) { geometry in
+                Parallel.forEachChunk(c, grain: grain) { range in
+                    ef_qu8s8_s32_depthwise(image0, w.baseAddress!, target, geometry, Int64(range.lowerBound),
+                                           Int64(range.upperBound))
+                }
+            }
+        }
     }
 
     /// Every group's columns through the SIMD GEMM into [pixels, M] accumulators.

@@ -75,7 +75,7 @@ enum QuantizedLowering {
         // oneDNN refused the conv (e.g. a ViT patch embedding: 3 channels, 16×16 stride 16), or
         // runs without it: the unfolded columns go through the best exact GEMM there is.
         let choice = ColumnProductChoice.choose(for: conv, pixels: pixels)
-        let gemmName = choice?.name ?? "simd qu8 conv-gemm \(simdISA)"
+        let gemmName = choice?.name ?? (conv.isDepthwise ? "qu8 dwconv direct" : "simd qu8 conv-gemm \(simdISA)")
         let info = context.info(node, kernel: "\(gemmName) + \(epilogue.name)")
         let perImage = pixels * m, gemmOffset = (conv.scratchpadByteCount + 63) / 64 * 64
         let scratch = gemmOffset + (choice?.scratchpadByteCount ?? 0)

@@ -1,6 +1,7 @@
-// Edgeflow's exact u8·s8 → s32 SIMD GEMM (FastKernels.int8GEMM) in the build this process runs
-// (SIMDKernels.build: baseline, AVX2 or AVX-512), with its constant weights packed once for that
-// build. Integer arithmetic, so every build gives the same accumulators.
+// Edgeflow's exact u8·s8 → s32 SIMD GEMM in the build this process runs (SIMDKernels.build):
+// FastKernels.int8GEMM in the baseline and AVX-512 builds, the intrinsics micro-kernel
+// (int8GEMMIntrinsics) in the AVX2 build, with its constant weights packed once for that build.
+// Integer arithmetic, so every build gives the same accumulators.
 
 import EFCore
 import EFKernels
@@ -27,8 +28,8 @@ struct SIMDInt8GEMM: @unchecked Sendable {
         case .avx2:
             let packed = try EFKernelsAVX2.Int8PackedWeights(b)
             (k, n, columnSums) = (packed.k, packed.n, packed.columnSums)
-            product = { try EFKernelsAVX2.FastKernels.int8GEMM($0, rowStride: $1, rows: $2, weights: packed,
-                                                               into: $3, outputRowStride: $4) }
+            product = { try EFKernelsAVX2.FastKernels.int8GEMMIntrinsics($0, rowStride: $1, rows: $2, weights: packed,
+                                                                         into: $3, outputRowStride: $4) }
         case .baseline:
             let packed = try EFKernels.Int8PackedWeights(b)
             (k, n, columnSums) = (packed.k, packed.n, packed.columnSums)

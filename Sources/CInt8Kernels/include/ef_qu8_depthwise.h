@@ -1,0 +1,34 @@
+// The exact depthwise u8 · s8 → s32 convolution (one input channel per output channel) as plain
+// C loops the compiler vectorizes; built twice by target_clones (AVX2 and the x86-64 baseline),
+// the loader picking the one this CPU runs. Integer arithmetic: every build gives the same sums.
+#ifndef EF_QU8_DEPTHWISE_H
+#define EF_QU8_DEPTHWISE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/// A depthwise window over up to 3 spatial dims (unused leading dims have size 1, kernel 1).
+typedef struct {
+    int64_t channels;
+    int64_t input[3];     ///< input depth, height, width
+    int64_t output[3];    ///< output depth, height, width
+    int64_t kernel[3];
+    int64_t strides[3];
+    int64_t dilations[3];
+    int64_t pad_begin[3];
+    /// Element distances in x: between channels and between neighbouring input pixels
+    /// (channels last: 1 and channels; channels first: the plane size and 1).
+    int64_t input_channel_stride, input_pixel_stride;
+    /// Element distances in acc: between channels and between output pixels.
+    int64_t output_channel_stride, output_pixel_stride;
+    /// The input zero point: the value a tap reads in the padding.
+    uint8_t fill;
+} ef_depthwise_geometry;
+
+/// acc[c, p] = Σ_taps x[c, p's tap] · w[c, tap] (wrapping int32) for the channels
+/// channel_begin ..< channel_end and all output pixels; w is int8 [channels, taps] with taps in
+/// (kd, kh, kw) order. Writes every acc element of those channels.
+void ef_qu8s8_s32_depthwise(const uint8_t *x, const int8_t *w, int32_t *acc, const ef_depthwise_geometry *g,
+                            int64_t channel_begin, int64_t channel_end);
+
+#endif
