@@ -23,7 +23,10 @@ final class BirdNETGoldenTests: XCTestCase {
 
     /// The input's batch is open in the file (signature [−1, 144000]): imported for a batch of 2
     /// (`parse --input-shape INPUT=2,144000`), each row of two copies of the golden input gives the
-    /// golden output (LiteRT's batch-1 result, which its own batch-2 run repeats exactly).
+    /// golden output (LiteRT's batch-1 result, which its own batch-2 run repeats exactly), within
+    /// 1e-4 + 1e-5 · |expected| (numpy's allclose form): the logits reach −31.7, and at batch 2 oneDNN
+    /// picks other kernels per CPU — 1.14e-4 off (about 30 float32 steps at 32) on an AVX2-only Zen 3
+    /// where batch 1 stays within the golden's 1e-4.
     func testBatchOfTwoFollowsTheInputShape() throws {
         try XCTSkipUnless(TestData.isOptimizedBuild, "model-sized test: runs in the optimized build")
         let golden = try GoldenCase.load("birdnet_tflite")
@@ -36,8 +39,9 @@ final class BirdNETGoldenTests: XCTestCase {
         let expected = try XCTUnwrap(golden.referenceOutputs()["Identity"]).tensor.scalars(as: Float.self)
         let output = try XCTUnwrap(try FastPath.run(graph, ["INPUT": pair])["Identity"]).scalars(as: Float.self)
         for row in 0..<2 {
-            let difference = zip(output[(row * 6522)..<((row + 1) * 6522)], expected).map { abs($0 - $1) }.max() ?? 0
-            XCTAssertLessThanOrEqual(difference, 1e-4, "row \(row)")
+            let excess = zip(output[(row * 6522)..<((row + 1) * 6522)], expected)
+                .map { abs($0 - $1) - (1e-4 + 1e-5 * abs($1)) }.max() ?? 0
+            XCTAssertLessThanOrEqual(excess, 0, "row \(row)")
         }
     }
 }

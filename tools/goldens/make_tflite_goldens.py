@@ -13,7 +13,7 @@ input size and scaled to [-1, 1] (MediaPipe's face, palm, pose detector and iris
 interpreter runs its builtin kernels with the XNNPACK delegate off
 (OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES). Cases are tflite_<model>, with
 tolerance 1e-4 of each output's magnitude (max_abs_scaled): the detectors'
-regressors reach 1668, where one float32 ulp is already 1.2e-4 (3e-4 for the pose landmark
+regressors reach 1668, where one float32 ulp is already 1.2e-4 (5e-4 for the pose landmark
 model, noted at its entry).
 """
 
@@ -41,8 +41,9 @@ MODELS = [
     ("palm_detection/palm_detection_full", None, (-1.0, 1.0)),
     ("hand_landmark/hand_landmark_full", None, (0.0, 1.0)),
     # Its segmentation logits reach 1721 after long sums: LiteRT's reference kernels differ from
-    # the builtin kernels used here by 1.5e-4 of that (its XNNPACK delegate by 4.1e-4): 3e-4.
-    ("pose_landmark/pose_landmark_full", None, (0.0, 1.0), 3e-4),
+    # the builtin kernels used here by 1.5e-4 of that (its XNNPACK delegate by 4.1e-4), Edgeflow's
+    # compiled run by 3.7e-4 on an AVX2-only Zen 3 (oneDNN's avx2 kernels): 5e-4.
+    ("pose_landmark/pose_landmark_full", None, (0.0, 1.0), 5e-4),
     # Sparse weights (float16 stored as TFLite's compressed blocks, DENSIFY before DEQUANTIZE).
     ("pose_detection/pose_detection", None, (-1.0, 1.0)),
     ("face_detection/face_detection_full_range_sparse", None, (-1.0, 1.0)),
