@@ -104,7 +104,7 @@ let package = Package(
                 path: "Tests/EFTestSupport"),
         .testTarget(name: "EFCoreTests", dependencies: ["EFCore", "EFTestSupport"]),
         .testTarget(name: "EFIRTests", dependencies: ["EFCore", "EFIR", "EFTestSupport"]),
-        .testTarget(name: "EFKernelsTests", dependencies: ["EFCore", "EFKernels", "EFTestSupport"]),
+        .testTarget(name: "EFKernelsTests", dependencies: ["EFCore", "EFKernels", "CInt8Kernels", "EFTestSupport"]),
         .testTarget(name: "EFONNXTests", dependencies: ["EFCore", "EFIR", "EFONNX", "EFInterpreter", "EFTestSupport"]),
         .testTarget(name: "EFExecutableTests", dependencies: ["EFCore", "EFExecutable", "EFTestSupport"]),
         .testTarget(name: "EFArchiveTests", dependencies: ["EFCore", "EFIR", "EFKernels", "EFArchive",

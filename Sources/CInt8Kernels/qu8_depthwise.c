@@ -8,7 +8,7 @@
 
 #include <stdlib.h>
 
-#define EF_CLONES __attribute__((target_clones("avx2", "default")))
+#define EF_BODY static inline __attribute__((always_inline))
 
 static int64_t taps_of(const ef_depthwise_geometry *g) { return g->kernel[0] * g->kernel[1] * g->kernel[2]; }
 
@@ -19,8 +19,7 @@ static inline int64_t coordinate(const ef_depthwise_geometry *g, int d, int64_t 
 
 static inline int inside(const ef_depthwise_geometry *g, int d, int64_t i) { return i >= 0 && i < g->input[d]; }
 
-EF_CLONES
-static void channels_last(const uint8_t *x, const int8_t *w, int32_t *acc, const ef_depthwise_geometry *g,
+EF_BODY void channels_last(const uint8_t *x, const int8_t *w, int32_t *acc, const ef_depthwise_geometry *g,
                           int64_t c0, int64_t c1) {
     const int64_t taps = taps_of(g), count = c1 - c0;
     int32_t *weights = malloc((size_t)(count * taps) * sizeof(int32_t));  // [taps][count], widened
@@ -54,8 +53,7 @@ static void channels_last(const uint8_t *x, const int8_t *w, int32_t *acc, const
     free(weights);
 }
 
-EF_CLONES
-static void channels_first(const uint8_t *x, const int8_t *w, int32_t *acc, const ef_depthwise_geometry *g,
+EF_BODY void channels_first(const uint8_t *x, const int8_t *w, int32_t *acc, const ef_depthwise_geometry *g,
                            int64_t c0, int64_t c1) {
     const int64_t taps = taps_of(g), out_w = g->output[2], sw = g->strides[2];
     int32_t *row = malloc((size_t)out_w * sizeof(int32_t));
@@ -99,9 +97,25 @@ static void channels_first(const uint8_t *x, const int8_t *w, int32_t *acc, cons
     free(row);
 }
 
-void ef_qu8s8_s32_depthwise(const uint8_t *x, const int8_t *w, int32_t *acc, const ef_depthwise_geometry *g,
-                            int64_t channel_begin, int64_t channel_end) {
+// The same loops inlined into a baseline and an AVX2 function; the compiler vectorizes each
+// for its instruction set.
+void ef_qu8s8_s32_depthwise_baseline(const uint8_t *x, const int8_t *w, int32_t *acc,
+                                     const ef_depthwise_geometry *g, int64_t channel_begin, int64_t channel_end) {
     if (channel_begin >= channel_end) return;
     if (g->input_channel_stride == 1) channels_last(x, w, acc, g, channel_begin, channel_end);
     else channels_first(x, w, acc, g, channel_begin, channel_end);
+}
+
+__attribute__((target("avx2")))
+void ef_qu8s8_s32_depthwise_avx2(const uint8_t *x, const int8_t *w, int32_t *acc, const ef_depthwise_geometry *g,
+                                 int64_t channel_begin, int64_t channel_end) {
+    if (channel_begin >= channel_end) return;
+    if (g->input_channel_stride == 1) channels_last(x, w, acc, g, channel_begin, channel_end);
+    else channels_first(x, w, acc, g, channel_begin, channel_end);
+}
+
+void ef_qu8s8_s32_depthwise(const uint8_t *x, const int8_t *w, int32_t *acc, const ef_depthwise_geometry *g,
+                            int64_t channel_begin, int64_t channel_end) {
+    if (__builtin_cpu_supports("avx2")) ef_qu8s8_s32_depthwise_avx2(x, w, acc, g, channel_begin, channel_end);
+    else ef_qu8s8_s32_depthwise_baseline(x, w, acc, g, channel_begin, channel_end);
 }

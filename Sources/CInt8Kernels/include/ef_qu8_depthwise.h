@@ -1,6 +1,6 @@
 // The exact depthwise u8 · s8 → s32 convolution (one input channel per output channel) as plain
-// C loops the compiler vectorizes; built twice by target_clones (AVX2 and the x86-64 baseline),
-// the loader picking the one this CPU runs. Integer arithmetic: every build gives the same sums.
+// C loops the compiler vectorizes, built twice (the x86-64 baseline and AVX2);
+// `ef_qu8s8_s32_depthwise` picks the one this CPU runs. Integer arithmetic: both give the same sums.
 #ifndef EF_QU8_DEPTHWISE_H
 #define EF_QU8_DEPTHWISE_H
 
@@ -30,5 +30,13 @@ typedef struct {
 /// (kd, kh, kw) order. Writes every acc element of those channels.
 void ef_qu8s8_s32_depthwise(const uint8_t *x, const int8_t *w, int32_t *acc, const ef_depthwise_geometry *g,
                             int64_t channel_begin, int64_t channel_end);
+
+/// The baseline build of `ef_qu8s8_s32_depthwise` (any x86-64 CPU).
+void ef_qu8s8_s32_depthwise_baseline(const uint8_t *x, const int8_t *w, int32_t *acc,
+                                     const ef_depthwise_geometry *g, int64_t channel_begin, int64_t channel_end);
+
+/// The AVX2 build of `ef_qu8s8_s32_depthwise`: only on a CPU with AVX2.
+void ef_qu8s8_s32_depthwise_avx2(const uint8_t *x, const int8_t *w, int32_t *acc, const ef_depthwise_geometry *g,
+                                 int64_t channel_begin, int64_t channel_end);
 
 #endif

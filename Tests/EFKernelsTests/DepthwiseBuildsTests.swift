@@ -1,0 +1,74 @@
+// Both builds of the direct depthwise int8 conv (CInt8Kernels: the x86-64 baseline and AVX2) called
+// directly, against the reference accumulators, in both layouts: the runtime only reaches the
+// baseline build on a CPU without AVX2, so this is where it is tested. The AVX2 build is skipped,
+// with the reason, on a CPU without AVX2.
+
+import CInt8Kernels
+import EFCore
+import EFKernels
+import XCTest
+
+final class DepthwiseBuildsTests: XCTestCase {
+    private typealias Build = (UnsafePointer<UInt8>, UnsafePointer<Int8>, UnsafeMutablePointer<Int32>,
+                               UnsafePointer<ef_depthwise_geometry>, Int64, Int64) -> Void
+
+    func testBothBuildsMatchTheReference() throws {
+        var builds: [(String, Build)] = [("baseline", { ef_qu8s8_s32_depthwise_baseline($0, $1, $2, $3, $4, $5) })]
+        if CPUFeatures.current.missing(CPUFeatures.haswellFlags).isEmpty {
+            builds.append(("avx2", { ef_qu8s8_s32_depthwise_avx2($0, $1, $2, $3, $4, $5) }))
+        } else {
+            print("depthwise avx2 build not run: no \(CPUFeatures.current.missing(CPUFeatures.haswellFlags))")
+        }
+        // (channels, height, width, kernel, strides, dilations, pads [top, left, bottom, right])
+        let cases: [(Int, Int, Int, [Int], [Int], [Int], [Int])] = [
+            (40, 9, 10, [3, 3], [2, 2], [1, 1], [1, 0, 0, 1]),
+            (24, 7, 5, [5, 3], [2, 3], [2, 1], [4, 2, 3, 1]),
+            (17, 2, 3, [5, 5], [3, 1], [1, 1], [2, 2, 2, 2]),
+            (33, 12, 12, [3, 3], [1, 1], [1, 1], [1, 1, 1, 1]),
+        ]
+        var state: UInt64 = 12345
+        func next() -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int(state >> 33)
+        }
+        for (index, (c, h, w, kernel, strides, dilations, pads)) in cases.enumerated() {
+            let zeroPoint = [0, 255, 77, 128][index]
+            let xs = (0..<(c * h * w)).map { _ in UInt8(next() % 256) }
+            let ws = (0..<(c * kernel[0] * kernel[1])).map { _ in Int8(next() % 256 - 128) }
+            let parameters = ConvParameters(strides: strides, dilations: dilations, pads: pads, group: c)
+            let x = Tensor(shape: [1, c, h, w], scalars: xs), weight = Tensor(shape: [c, 1] + kernel, scalars: ws)
+            let reference = try Kernels.quantizedConvAccumulators(x, weight: weight, bias: nil,
+                                                                  zeroPoint: Int32(zeroPoint), parameters)
+            let (oh, ow) = (reference.shape[2], reference.shape[3]), pixels = oh * ow, taps = kernel[0] * kernel[1]
+            // The kernel reads the zero point in the padding and does not subtract it: add zp·Σw back.
+            let expected = reference.scalars(as: Int32.self).enumerated().map { i, v in
+                let channel = i / pixels
+                let sum = ws[(channel * taps)..<((channel + 1) * taps)].reduce(Int32(0)) { $0 &+ Int32($1) }
+                return v &+ Int32(zeroPoint) &* sum
+            }
+            for channelsLast in [false, true] {
+                let input = channelsLast ? (0..<(h * w)).flatMap { p in (0..<c).map { xs[$0 * h * w + p] } } : xs
+                var g = ef_depthwise_geometry()
+                g.channels = Int64(c)
+                (g.input, g.output, g.kernel) = ((1, Int64(h), Int64(w)), (1, Int64(oh), Int64(ow)),
+                                                 (1, Int64(kernel[0]), Int64(kernel[1])))
+                (g.strides, g.dilations) = ((1, Int64(strides[0]), Int64(strides[1])),
+                                            (1, Int64(dilations[0]), Int64(dilations[1])))
+                g.pad_begin = (0, Int64(pads[0]), Int64(pads[1]))
+                (g.input_channel_stride, g.input_pixel_stride) = channelsLast ? (1, Int64(c)) : (Int64(h * w), 1)
+                (g.output_channel_stride, g.output_pixel_stride) = channelsLast ? (1, Int64(c)) : (Int64(pixels), 1)
+                g.fill = UInt8(zeroPoint)
+                for (name, build) in builds {
+                    var acc = [Int32](repeating: -1, count: c * pixels)
+                    // Two channel ranges, as the parallel loop splits them.
+                    for range in [0..<(c / 3), (c / 3)..<c] {
+                        withUnsafePointer(to: g) { build(input, ws, &acc, $0, Int64(range.lowerBound),
+                                                         Int64(range.upperBound)) }
+                    }
+                    let planes = channelsLast ? (0..<c).flatMap { ch in (0..<pixels).map { acc[$0 * c + ch] } } : acc
+                    XCTAssertEqual(planes, expected, "\(name) case \(index) channelsLast \(channelsLast)")
+                }
+            }
+        }
+    }
+}
