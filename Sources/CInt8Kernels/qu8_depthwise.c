@@ -1,12 +1,10 @@
 // The exact depthwise int8 convolution (see include/ef_qu8_depthwise.h). Channels last: for each
-// output pixel the taps are walked and all channels of the range accumulate in a row of int32
-// (the inner loop runs along contiguous channels and vectorizes). Channels first: each channel's
-// output plane accumulates row by row, the inner loop along the output width. Taps in the
-// padding read the zero point, as the im2col they replace did.
+// output pixel the taps are walked and the channels of the range accumulate in place in acc's
+// row (the inner loop runs along contiguous channels and vectorizes). Channels first: each
+// channel's output plane accumulates row by row, the inner loop along the output width. Taps in
+// the padding read the zero point, as the im2col they replace did. Nothing is allocated.
 
 #include "ef_qu8_depthwise.h"
-
-#include <stdlib.h>
 
 #define EF_BODY static inline __attribute__((always_inline))
 
@@ -20,58 +18,50 @@ static inline int64_t coordinate(const ef_depthwise_geometry *g, int d, int64_t 
 static inline int inside(const ef_depthwise_geometry *g, int d, int64_t i) { return i >= 0 && i < g->input[d]; }
 
 EF_BODY void channels_last(const uint8_t *x, const int8_t *w, int32_t *acc, const ef_depthwise_geometry *g,
-                          int64_t c0, int64_t c1) {
-    const int64_t taps = taps_of(g), count = c1 - c0;
-    int32_t *weights = malloc((size_t)(count * taps) * sizeof(int32_t));  // [taps][count], widened
-    int32_t *row = malloc((size_t)count * sizeof(int32_t));
-    if (!weights || !row) abort();
-    for (int64_t c = 0; c < count; c++)
-        for (int64_t t = 0; t < taps; t++) weights[t * count + c] = w[(c0 + c) * taps + t];
+                           int64_t c0, int64_t c1) {
+    const int64_t channels = g->channels, count = c1 - c0;
     int64_t pixel = 0;
     for (int64_t od = 0; od < g->output[0]; od++)
     for (int64_t oh = 0; oh < g->output[1]; oh++)
     for (int64_t ow = 0; ow < g->output[2]; ow++, pixel++) {
+        int32_t *row = acc + pixel * channels + c0;
         for (int64_t c = 0; c < count; c++) row[c] = 0;
         int64_t t = 0;
         for (int64_t kd = 0; kd < g->kernel[0]; kd++)
         for (int64_t kh = 0; kh < g->kernel[1]; kh++)
         for (int64_t kw = 0; kw < g->kernel[2]; kw++, t++) {
-            const int32_t *wt = weights + t * count;
+            const int8_t *wt = w + t * channels + c0;
             int64_t id = coordinate(g, 0, od, kd), ih = coordinate(g, 1, oh, kh), iw = coordinate(g, 2, ow, kw);
             if (inside(g, 0, id) && inside(g, 1, ih) && inside(g, 2, iw)) {
-                const uint8_t *in = x + ((id * g->input[1] + ih) * g->input[2] + iw) * g->input_pixel_stride + c0;
+                const uint8_t *in = x + ((id * g->input[1] + ih) * g->input[2] + iw) * channels + c0;
                 for (int64_t c = 0; c < count; c++) row[c] = (int32_t)((uint32_t)row[c] + (uint32_t)(in[c] * wt[c]));
             } else {
                 int32_t fill = g->fill;
                 for (int64_t c = 0; c < count; c++) row[c] = (int32_t)((uint32_t)row[c] + (uint32_t)(fill * wt[c]));
             }
         }
-        int32_t *out = acc + pixel * g->output_pixel_stride + c0 * g->output_channel_stride;
-        for (int64_t c = 0; c < count; c++) out[c * g->output_channel_stride] = row[c];
     }
-    free(row);
-    free(weights);
 }
 
 EF_BODY void channels_first(const uint8_t *x, const int8_t *w, int32_t *acc, const ef_depthwise_geometry *g,
-                           int64_t c0, int64_t c1) {
-    const int64_t taps = taps_of(g), out_w = g->output[2], sw = g->strides[2];
-    int32_t *row = malloc((size_t)out_w * sizeof(int32_t));
-    if (!row) abort();
+                            int64_t c0, int64_t c1) {
+    const int64_t out_w = g->output[2], sw = g->strides[2];
+    const int64_t plane = g->input[0] * g->input[1] * g->input[2];
+    const int64_t pixels = g->output[0] * g->output[1] * out_w;
     for (int64_t c = c0; c < c1; c++) {
-        const uint8_t *plane = x + c * g->input_channel_stride;
-        int64_t pixel = 0;
+        const uint8_t *input = x + c * plane;
+        int32_t *row = acc + c * pixels;
         for (int64_t od = 0; od < g->output[0]; od++)
-        for (int64_t oh = 0; oh < g->output[1]; oh++, pixel += out_w) {
+        for (int64_t oh = 0; oh < g->output[1]; oh++, row += out_w) {
             for (int64_t o = 0; o < out_w; o++) row[o] = 0;
             int64_t t = 0;
             for (int64_t kd = 0; kd < g->kernel[0]; kd++)
             for (int64_t kh = 0; kh < g->kernel[1]; kh++)
             for (int64_t kw = 0; kw < g->kernel[2]; kw++, t++) {
-                int32_t weight = w[c * taps + t];
+                int32_t weight = w[t * g->channels + c];
                 int64_t id = coordinate(g, 0, od, kd), ih = coordinate(g, 1, oh, kh);
                 int inRow = inside(g, 0, id) && inside(g, 1, ih);
-                const uint8_t *in = plane + (inRow ? (id * g->input[1] + ih) * g->input[2] : 0);
+                const uint8_t *in = input + (inRow ? (id * g->input[1] + ih) * g->input[2] : 0);
                 // Output columns whose tap lies inside the row: o in [first, last).
                 int64_t offset = kw * g->dilations[2] - g->pad_begin[2];
                 int64_t first = offset >= 0 ? 0 : (-offset + sw - 1) / sw;
@@ -79,22 +69,18 @@ EF_BODY void channels_first(const uint8_t *x, const int8_t *w, int32_t *acc, con
                 if (last > out_w) last = out_w;
                 if (!inRow || first > last) first = last = out_w;
                 uint32_t pad = (uint32_t)(g->fill * weight);
-                for (int64_t o = 0; o < first && o < out_w; o++) row[o] = (int32_t)((uint32_t)row[o] + pad);
-                if (sw == 1) {
+                for (int64_t o = 0; o < first; o++) row[o] = (int32_t)((uint32_t)row[o] + pad);
+                if (sw == 1) {  // contiguous taps: the loop the compiler vectorizes
                     for (int64_t o = first; o < last; o++)
                         row[o] = (int32_t)((uint32_t)row[o] + (uint32_t)(in[o + offset] * weight));
                 } else {
                     for (int64_t o = first; o < last; o++)
                         row[o] = (int32_t)((uint32_t)row[o] + (uint32_t)(in[o * sw + offset] * weight));
                 }
-                for (int64_t o = last > first ? last : first; o < out_w; o++)
-                    row[o] = (int32_t)((uint32_t)row[o] + pad);
+                for (int64_t o = last; o < out_w; o++) row[o] = (int32_t)((uint32_t)row[o] + pad);
             }
-            int32_t *out = acc + c * g->output_channel_stride;
-            for (int64_t o = 0; o < out_w; o++) out[(pixel + o) * g->output_pixel_stride] = row[o];
         }
     }
-    free(row);
 }
 
 // The same loops inlined into a baseline and an AVX2 function; the compiler vectorizes each
@@ -102,7 +88,7 @@ EF_BODY void channels_first(const uint8_t *x, const int8_t *w, int32_t *acc, con
 void ef_qu8s8_s32_depthwise_baseline(const uint8_t *x, const int8_t *w, int32_t *acc,
                                      const ef_depthwise_geometry *g, int64_t channel_begin, int64_t channel_end) {
     if (channel_begin >= channel_end) return;
-    if (g->input_channel_stride == 1) channels_last(x, w, acc, g, channel_begin, channel_end);
+    if (g->channels_last) channels_last(x, w, acc, g, channel_begin, channel_end);
     else channels_first(x, w, acc, g, channel_begin, channel_end);
 }
 
@@ -110,7 +96,7 @@ __attribute__((target("avx2")))
 void ef_qu8s8_s32_depthwise_avx2(const uint8_t *x, const int8_t *w, int32_t *acc, const ef_depthwise_geometry *g,
                                  int64_t channel_begin, int64_t channel_end) {
     if (channel_begin >= channel_end) return;
-    if (g->input_channel_stride == 1) channels_last(x, w, acc, g, channel_begin, channel_end);
+    if (g->channels_last) channels_last(x, w, acc, g, channel_begin, channel_end);
     else channels_first(x, w, acc, g, channel_begin, channel_end);
 }
 

@@ -46,6 +46,7 @@ final class DepthwiseBuildsTests: XCTestCase {
                 let sum = ws[(channel * taps)..<((channel + 1) * taps)].reduce(Int32(0)) { $0 &+ Int32($1) }
                 return v &+ Int32(zeroPoint) &* sum
             }
+            let tapMajor = (0..<(taps * c)).map { ws[($0 % c) * taps + $0 / c] }  // [taps, C], as the kernel reads
             for channelsLast in [false, true] {
                 let input = channelsLast ? (0..<(h * w)).flatMap { p in (0..<c).map { xs[$0 * h * w + p] } } : xs
                 var g = ef_depthwise_geometry()
@@ -55,14 +56,13 @@ final class DepthwiseBuildsTests: XCTestCase {
                 (g.strides, g.dilations) = ((1, Int64(strides[0]), Int64(strides[1])),
                                             (1, Int64(dilations[0]), Int64(dilations[1])))
                 g.pad_begin = (0, Int64(pads[0]), Int64(pads[1]))
-                (g.input_channel_stride, g.input_pixel_stride) = channelsLast ? (1, Int64(c)) : (Int64(h * w), 1)
-                (g.output_channel_stride, g.output_pixel_stride) = channelsLast ? (1, Int64(c)) : (Int64(pixels), 1)
+                g.channels_last = channelsLast ? 1 : 0
                 g.fill = UInt8(zeroPoint)
                 for (name, build) in builds {
                     var acc = [Int32](repeating: -1, count: c * pixels)
                     // Two channel ranges, as the parallel loop splits them.
                     for range in [0..<(c / 3), (c / 3)..<c] {
-                        withUnsafePointer(to: g) { build(input, ws, &acc, $0, Int64(range.lowerBound),
+                        withUnsafePointer(to: g) { build(input, tapMajor, &acc, $0, Int64(range.lowerBound),
                                                          Int64(range.upperBound)) }
                     }
                     let planes = channelsLast ? (0..<c).flatMap { ch in (0..<pixels).map { acc[$0 * c + ch] } } : acc

@@ -16,18 +16,16 @@ typedef struct {
     int64_t strides[3];
     int64_t dilations[3];
     int64_t pad_begin[3];
-    /// Element distances in x: between channels and between neighbouring input pixels
-    /// (channels last: 1 and channels; channels first: the plane size and 1).
-    int64_t input_channel_stride, input_pixel_stride;
-    /// Element distances in acc: between channels and between output pixels.
-    int64_t output_channel_stride, output_pixel_stride;
+    /// x and acc are [pixels, channels] (channels last) when nonzero, else [channels, pixels].
+    int channels_last;
     /// The input zero point: the value a tap reads in the padding.
     uint8_t fill;
 } ef_depthwise_geometry;
 
-/// acc[c, p] = Σ_taps x[c, p's tap] · w[c, tap] (wrapping int32) for the channels
-/// channel_begin ..< channel_end and all output pixels; w is int8 [channels, taps] with taps in
-/// (kd, kh, kw) order. Writes every acc element of those channels.
+/// acc[c, p] = Σ_taps x[c, p's tap] · w[tap, c] (wrapping int32) for the channels
+/// channel_begin ..< channel_end and all output pixels, x and acc in the layout `channels_last`
+/// names; w is int8 [taps, channels] with taps in (kd, kh, kw) order. Writes every acc element
+/// of those channels.
 void ef_qu8s8_s32_depthwise(const uint8_t *x, const int8_t *w, int32_t *acc, const ef_depthwise_geometry *g,
                             int64_t channel_begin, int64_t channel_end);
 

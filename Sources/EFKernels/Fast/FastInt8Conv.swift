@@ -40,6 +40,8 @@ public final class Int8Convolution: @unchecked Sendable {
     private let weights: [Int8PackedWeights]
     private let originalWeights: Tensor
     private let direct: Bool
+    /// Depthwise only: the direct kernel's window and the weights tap-major, int8 [taps, M].
+    private let depthwiseGeometry: ef_depthwise_geometry
     private let depthwiseWeights: [Int8]
     private let columnBytes: Int
 
@@ -62,11 +64,14 @@ public final class Int8Convolution: @unchecked Sendable {
         direct = channelsLast && taps == 1 && g.strides.allSatisfy { $0 == 1 }
             && (g.padBegin + g.padEnd).allSatisfy { $0 == 0 }
         originalWeights = weights
-        isDepthwise = s.group == s.inChannels && s.group == s.outChannels
-        depthwiseWeights = isDepthwise ? weights.scalars(as: Int8.self) : []
+        let depthwise = s.group == s.inChannels && s.group == s.outChannels
+        isDepthwise = depthwise
+        let w = weights.scalars(as: Int8.self), m = s.outChannels
+        depthwiseWeights = depthwise ? (0..<(taps * m)).map { w[($0 % m) * taps + $0 / m] } : []
+        depthwiseGeometry = Self.depthwiseWindow(g, channels: m, channelsLast: channelsLast, zeroPoint: zeroPoint)
         var packed: [Int8PackedWeights] = []
         try weights.withUnsafeBufferPointer(as: Int8.self) { w in
-            for gi in 0..<s.group {
+            for gi in 0..<(depthwise ? 0 : s.group) {
                 // Column kk = tap · C/group + c (the im2col order); row j = output channel gi·M/group + j.
                 packed.append(try Int8PackedWeights(k: taps * cg, n: mg) { kk, j in
                     w[((gi * mg + j) * cg + kk % cg) * taps + kk / cg]
@@ -74,13 +79,15 @@ public final class Int8Convolution: @unchecked Sendable {
             }
         }
         self.weights = packed
-        let sums = packed.flatMap(\.columnSums)
-        let b = bias?.scalars(as: Int32.self) ?? [Int32](repeating: 0, count: s.outChannels)
-        compensatedBias = (0..<s.outChannels).map { b[$0] &- zeroPoint &* sums[$0] }
+        let sums = depthwise ? (0..<m).map { c in w[(c * taps)..<((c + 1) * taps)].reduce(0) { $0 &+ Int32($1) } }
+            : packed.flatMap(\.columnSums)
+        let b = bias?.scalars(as: Int32.self) ?? [Int32](repeating: 0, count: m)
+        compensatedBias = (0..<m).map { b[$0] &- zeroPoint &* sums[$0] }
         let pixels = g.outputVolume
-        columnBytes = direct ? 0 : (pixels * taps * cg + 63) / 64 * 64
-        let accumulatorBytes = (pixels * s.outChannels * 4 + 63) / 64 * 64
-        scratchpadByteCount = columnBytes + accumulatorBytes * (channelsLast ? 1 : 2)
+        columnBytes = direct || depthwise ? 0 : (pixels * taps * cg + 63) / 64 * 64
+        let accumulatorBytes = (pixels * m * 4 + 63) / 64 * 64
+        // The depthwise kernel writes either layout itself; im2col GEMMs write [pixels, M] first.
+        scratchpadByteCount = columnBytes + accumulatorBytes * (channelsLast || depthwise ? 1 : 2)
         guard scratchpadByteCount < 1 << 34 else {
             throw EdgeflowError(.invalidInput, "int8 conv would need \(scratchpadByteCount) bytes of scratch")
         }
@@ -126,14 +133,15 @@ public final class Int8Convolution: @unchecked Sendable {
                 try product(columns, k, pixels, accumulators)
             }
         } else if isDepthwise {
-            let target = channelsLast ? accumulators : planesOf(scratchpad)
-            accumulateDepthwise(image0, into: target)
-            return target
+            accumulateDepthwise(image0, into: accumulators)
+            return accumulators
         } else {
             try accumulateSIMD(image0, columns: columns, into: accumulators)
         }
         if channelsLast { return accumulators }
-        let planes = planesOf(scratchpad), m = outChannels
+        let planes = (scratchpad + columnBytes + (pixels * outChannels * 4 + 63) / 64 * 64)
+            .assumingMemoryBound(to: Int32.self)
+        let m = outChannels
         Parallel.forEachChunk(m, grain: max(1, 4096 / max(1, pixels))) { range in
             for channel in range {
                 for p in 0..<pixels { planes[channel * pixels + p] = accumulators[p * m + channel] }
@@ -142,29 +150,28 @@ public final class Int8Convolution: @unchecked Sendable {
         return planes
     }
 
-    /// Where channels-first accumulators go: after the [pixels, M] ones in the scratch.
-    private func planesOf(_ scratchpad: UnsafeMutableRawPointer) -> UnsafeMutablePointer<Int32> {
-        (scratchpad + columnBytes + (geometry.outputVolume * outChannels * 4 + 63) / 64 * 64)
-            .assumingMemoryBound(to: Int32.self)
+    /// The depthwise kernel's description of window `g` (3 spatial dims, as WindowGeometry keeps them).
+    private static func depthwiseWindow(_ g: WindowGeometry, channels: Int, channelsLast: Bool,
+                                        zeroPoint: Int32) -> ef_depthwise_geometry {
+        func triple(_ v: [Int]) -> (Int64, Int64, Int64) { (Int64(v[0]), Int64(v[1]), Int64(v[2])) }
+        var window = ef_depthwise_geometry()
+        window.channels = Int64(channels)
+        (window.input, window.output, window.kernel) = (triple(g.input), triple(g.output), triple(g.kernel))
+        (window.strides, window.dilations) = (triple(g.strides), triple(g.dilations))
+        window.pad_begin = triple(g.padBegin)
+        window.channels_last = channelsLast ? 1 : 0
+        window.fill = UInt8(zeroPoint)
+        return window
     }
 
-    /// One input channel per output channel: the direct depthwise kernel of CInt8Kernels, in
-    /// this layout ([pixels, M] channels last, [M, pixels] channels first), parallel over channels.
+    /// One input channel per output channel: the direct depthwise kernel of CInt8Kernels writes
+    /// the accumulators in this conv's layout ([pixels, M] or [M, pixels]), parallel over channels.
     private func accumulateDepthwise(_ image0: UnsafePointer<UInt8>, into target: UnsafeMutablePointer<Int32>) {
-        let g = geometry, c = inChannels, plane = g.inputVolume, pixels = g.outputVolume
-        func triple(_ v: [Int]) -> (Int64, Int64, Int64) { (Int64(v[0]), Int64(v[1]), Int64(v[2])) }
-        var shape = ef_depthwise_geometry()
-        shape.channels = Int64(c)
-        (shape.input, shape.output, shape.kernel) = (triple(g.input), triple(g.output), triple(g.kernel))
-        (shape.strides, shape.dilations, shape.pad_begin) = (triple(g.strides), triple(g.dilations), triple(g.padBegin))
-        (shape.input_channel_stride, shape.input_pixel_stride) = channelsLast ? (1, Int64(c)) : (Int64(plane), 1)
-        (shape.output_channel_stride, shape.output_pixel_stride) = channelsLast ? (1, Int64(c)) : (Int64(pixels), 1)
-        shape.fill = UInt8(zeroPoint)
-        let grain = channelsLast ? 16 : max(1, 16_384 / max(1, pixels * g.kernelVolume))
+        let grain = channelsLast ? 16 : max(1, 16_384 / max(1, geometry.outputVolume * geometry.kernelVolume))
         depthwiseWeights.withUnsafeBufferPointer { w in
-            withUnsafePointer(to: shape) { geometry in
-                Parallel.forEachChunk(c, grain: grain) { range in
-                    ef_qu8s8_s32_depthwise(image0, w.baseAddress!, target, geometry, Int64(range.lowerBound),
+            withUnsafePointer(to: depthwiseGeometry) { window in
+                Parallel.forEachChunk(outChannels, grain: grain) { range in
+                    ef_qu8s8_s32_depthwise(image0, w.baseAddress!, target, window, Int64(range.lowerBound),
                                            Int64(range.upperBound))
                 }
             }
