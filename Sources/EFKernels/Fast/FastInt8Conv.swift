@@ -36,10 +36,10 @@ public final class Int8Convolution: @unchecked Sendable {
     /// Output pixels per image.
     public var outputPixels: Int { geometry.outputVolume }
 
-    private let geometry: WindowGeometry
+    let geometry: WindowGeometry
     private let weights: [Int8PackedWeights]
     private let originalWeights: Tensor
-    private let direct: Bool
+    let direct: Bool
     /// Depthwise only: the direct kernel's window and the weights tap-major, int8 [taps, M].
     private let depthwiseGeometry: ef_depthwise_geometry
     private let depthwiseWeights: [Int8]
@@ -129,7 +129,7 @@ public final class Int8Convolution: @unchecked Sendable {
             if direct {
                 try product(image0, inChannels, pixels, accumulators)
             } else {
-                unfold(image0, group: 0, into: columns)
+                unfold(image0, group: 0, pixels: 0..<pixels, into: columns)
                 try product(columns, k, pixels, accumulators)
             }
         } else if isDepthwise {
@@ -188,34 +188,44 @@ public final class Int8Convolution: @unchecked Sendable {
                 try FastKernels.int8GEMM(image0 + gi * cg, rowStride: inChannels, rows: pixels, weights: weights[gi],
                                          into: accumulators + gi * mg, outputRowStride: outChannels)
             } else {
-                unfold(image0, group: gi, into: columns)
+                unfold(image0, group: gi, pixels: 0..<pixels, into: columns)
                 try FastKernels.int8GEMM(columns, rowStride: k, rows: pixels, weights: weights[gi],
                                          into: accumulators + gi * mg, outputRowStride: outChannels)
             }
         }
     }
 
-    /// im2col of one image and group: row p (output pixel) holds, per kernel tap, the C/group
-    /// input values it sees (the zero point where the tap falls in the padding).
-    private func unfold(_ x: UnsafePointer<UInt8>, group gi: Int, into columns: UnsafeMutablePointer<UInt8>) {
+    /// im2col of one image and group for output pixels `pixels`: row p − pixels.lowerBound holds,
+    /// per kernel tap, the C/group input values pixel p sees (the zero point where the tap falls
+    /// in the padding).
+    func unfold(_ x: UnsafePointer<UInt8>, group gi: Int, pixels: Range<Int>, into columns: UnsafeMutablePointer<UInt8>) {
         let g = geometry, cg = inChannels / group, taps = g.kernelVolume, k = taps * cg
         let (inD, inH, inW) = (g.input[0], g.input[1], g.input[2])
         let (outH, outW) = (g.output[1], g.output[2])
         let plane = g.inputVolume, fill = UInt8(zeroPoint), c = inChannels, last = channelsLast
-        Parallel.forEachChunk(g.outputVolume, grain: max(1, 16_384 / max(1, k))) { range in
-            for p in range {
+        Parallel.forEachChunk(pixels.count, grain: max(1, 16_384 / max(1, k))) { range in
+            for q in range {
+                let p = pixels.lowerBound + q
                 let (od, oh, ow) = (p / (outH * outW), (p / outW) % outH, p % outW)
-                var row = columns + p * k
+                var row = columns + q * k
                 for kd in 0..<g.kernel[0] {
                     let id = od * g.strides[0] - g.padBegin[0] + kd * g.dilations[0]
                     for kh in 0..<g.kernel[1] {
                         let ih = oh * g.strides[1] - g.padBegin[1] + kh * g.dilations[1]
-                        for kw in 0..<g.kernel[2] {
-                            let iw = ow * g.strides[2] - g.padBegin[2] + kw * g.dilations[2]
+                        let iw0 = ow * g.strides[2] - g.padBegin[2], kw = g.kernel[2]
+                        if last, cg == c, g.dilations[2] == 1, id >= 0, id < inD, ih >= 0, ih < inH, iw0 >= 0,
+                           iw0 + kw <= inW {
+                            // The taps of a kernel row are one run of the channels-last input.
+                            copyBytes(x + ((id * inH + ih) * inW + iw0) * c, to: row, count: kw * cg)
+                            row += kw * cg
+                            continue
+                        }
+                        for kw in 0..<kw {
+                            let iw = iw0 + kw * g.dilations[2]
                             if id < 0 || id >= inD || ih < 0 || ih >= inH || iw < 0 || iw >= inW {
                                 row.update(repeating: fill, count: cg)
                             } else if last {
-                                row.update(from: x + ((id * inH + ih) * inW + iw) * c + gi * cg, count: cg)
+                                copyBytes(x + ((id * inH + ih) * inW + iw) * c + gi * cg, to: row, count: cg)
                             } else {
                                 let at = x + gi * cg * plane + (id * inH + ih) * inW + iw
                                 for ci in 0..<cg { row[ci] = at[ci * plane] }
@@ -225,6 +235,16 @@ public final class Int8Convolution: @unchecked Sendable {
                     }
                 }
             }
+        }
+    }
+
+    /// memcpy for the short runs im2col copies (3-channel taps): a byte loop below 16 bytes.
+    @inline(__always)
+    private func copyBytes(_ source: UnsafePointer<UInt8>, to target: UnsafeMutablePointer<UInt8>, count: Int) {
+        if count < 16 {
+            for i in 0..<count { target[i] = source[i] }
+        } else {
+            target.update(from: source, count: count)
         }
     }
 }

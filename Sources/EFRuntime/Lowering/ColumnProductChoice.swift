@@ -13,6 +13,8 @@ struct ColumnProductChoice {
     let name: String
     /// Scratch bytes the product needs beyond the conv's own (64-byte aligned offset given to `make`).
     let scratchpadByteCount: Int
+    /// The product takes any number of rows (so the conv may run block by block).
+    let takesRowBlocks: Bool
     /// The product for one run, given its scratch.
     let make: (UnsafeMutableRawPointer) -> Int8Convolution.ColumnProduct
 
@@ -31,7 +33,8 @@ struct ColumnProductChoice {
            let gemm = try? DNNLInt8MatMulS32(shape: DNNLMatMulShape(a: [pixels, k], b: [k, m]), weights: weights),
            !gemm.implementation.hasPrefix("ref") {
             return ColumnProductChoice(name: "onednn qu8 im2col-gemm \(DNNLEngine.effectiveISA)",
-                                       scratchpadByteCount: gemm.scratchpadByteCount) { scratchpad in
+                                       scratchpadByteCount: gemm.scratchpadByteCount,
+                                       takesRowBlocks: false) { scratchpad in
                 { columns, rowStride, rows, out in
                     try checked(rowStride, rows)
                     try gemm.execute(a: columns, destination: out, scratchpad: scratchpad)
@@ -39,7 +42,8 @@ struct ColumnProductChoice {
             }
         }
         guard let gemm = try? SIMDInt8GEMM(weights) else { return nil }
-        return ColumnProductChoice(name: "simd qu8 conv-gemm \(SIMDKernels.isa)", scratchpadByteCount: 0) { _ in
+        return ColumnProductChoice(name: "simd qu8 conv-gemm \(SIMDKernels.isa)", scratchpadByteCount: 0,
+                                   takesRowBlocks: true) { _ in
             { columns, rowStride, rows, out in
                 try gemm.run(columns, rowStride: rowStride, rows: rows, into: out, outputRowStride: m)
             }

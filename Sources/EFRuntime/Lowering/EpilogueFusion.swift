@@ -165,7 +165,8 @@ struct EpilogueFusion {
         }
     }
 
-    private static func overlap(_ a: StepTensor, _ b: StepTensor) -> Bool {
+    /// Whether two arena tensors share bytes.
+    static func overlap(_ a: StepTensor, _ b: StepTensor) -> Bool {
         guard case .arena(let x) = a.operand, case .arena(let y) = b.operand else { return false }
         return x < y + b.byteCount && y < x + a.byteCount
     }

@@ -76,8 +76,27 @@ enum QuantizedLowering {
         // runs without it: the unfolded columns go through the best exact GEMM there is.
         let choice = ColumnProductChoice.choose(for: conv, pixels: pixels)
         let gemmName = choice?.name ?? (conv.isDepthwise ? "qu8 dwconv direct" : "simd qu8 conv-gemm \(simdISA)")
+        let perImage = pixels * m
+        if let choice, choice.takesRowBlocks, Int8ConvBlocking.isEnabled, tail?.overlapsProductInput != true,
+           !EpilogueFusion.overlap(x, y), let blocks = conv.blocks() {
+            let info = context.info(node, kernel: "\(gemmName) blocked + \(epilogue.name)")
+            let gemmOffset = (blocks.scratchpadByteCount + 63) / 64 * 64
+            return KernelStep(info: info, scratchpadByteCount: gemmOffset + choice.scratchpadByteCount) {
+                arena, scratchpad in
+                let source = UnsafePointer(x.operand.pointer(arena).assumingMemoryBound(to: UInt8.self))
+                let destination = y.operand.pointer(arena), product = choice.make(scratchpad + gemmOffset)
+                for image in 0..<conv.batch {
+                    try conv.forEachBlock(source, image: image, blocks: blocks, scratchpad: scratchpad,
+                                          product: product) { acc, block in
+                        let first = image * perImage + block.lowerBound * m
+                        try epilogue.run(acc, inner: 1, count: block.count * m, into: destination + first * dtype,
+                                         arena: arena, offset: first)
+                    }
+                }
+            }
+        }
         let info = context.info(node, kernel: "\(gemmName) + \(epilogue.name)")
-        let perImage = pixels * m, gemmOffset = (conv.scratchpadByteCount + 63) / 64 * 64
+        let gemmOffset = (conv.scratchpadByteCount + 63) / 64 * 64
         let scratch = gemmOffset + (choice?.scratchpadByteCount ?? 0)
         return KernelStep(info: info, scratchpadByteCount: scratch) { arena, scratchpad in
             let source = UnsafePointer(x.operand.pointer(arena).assumingMemoryBound(to: UInt8.self))

@@ -1,0 +1,95 @@
+// An ungrouped channels-last int8 conv run block by block of output pixels: each worker thread
+// unfolds a block's columns (or reads a 1×1 conv's input rows directly), multiplies them and
+// finishes the block's accumulators (the caller's epilogue) while they are still in cache,
+// instead of three passes over whole-image buffers larger than L2. Same accumulators, same bytes.
+
+import EFCore
+
+/// How `Int8Convolution.forEachBlock` splits an image's output pixels.
+public struct Int8ConvBlocks: Sendable {
+    /// Output pixels per block (the last block may have fewer), a multiple of 12.
+    public let rows: Int
+    /// Blocks per image (at least 2).
+    public let count: Int
+    /// Scratch bytes of one worker: its columns then its int32 [rows, M] accumulators.
+    public let slotByteCount: Int
+    /// Workers that can run at once (each needs a slot).
+    public let slots: Int
+    let columnByteCount: Int
+
+    /// Scratch bytes `forEachBlock` needs.
+    public var scratchpadByteCount: Int { slots * slotByteCount }
+
+    /// Blocks of about `targetBytes` of columns plus accumulators; nil when there would be fewer
+    /// than `minimumCount` (too few to share among threads evenly, and each block reads all the
+    /// weights again).
+    init?(pixels: Int, k: Int, m: Int, unfolds: Bool, targetBytes: Int, minimumCount: Int) {
+        let perRow = (unfolds ? k : 0) + 4 * m
+        let rows = max(12, targetBytes / max(1, perRow) / 12 * 12)
+        guard pixels >= rows * minimumCount else { return nil }
+        self.rows = rows
+        count = (pixels + rows - 1) / rows
+        slots = min(Parallel.maxThreadCount, count)
+        columnByteCount = unfolds ? (rows * k + 63) / 64 * 64 : 0
+        slotByteCount = columnByteCount + (rows * m * 4 + 63) / 64 * 64
+    }
+}
+
+extension Int8Convolution {
+    /// The pixel blocks of an ungrouped, channels-last, non-depthwise conv whose column product
+    /// runs on any number of rows; nil otherwise or when one block would hold the image.
+    /// - Parameters:
+    ///   - targetBytes: columns plus int32 accumulators per block (well inside L2).
+    ///   - minimumCount: the fewest blocks worth splitting an image into.
+    public func blocks(targetBytes: Int = 128 << 10, minimumCount: Int = 8) -> Int8ConvBlocks? {
+        guard channelsLast, group == 1, !isDepthwise else { return nil }
+        return Int8ConvBlocks(pixels: outputPixels, k: geometry.kernelVolume * inChannels, m: outChannels,
+                              unfolds: !direct, targetBytes: targetBytes, minimumCount: minimumCount)
+    }
+
+    /// Runs image `image` block by block, in parallel over blocks: `product` multiplies the
+    /// block's u8 columns (as `ColumnProduct`, with `rows` = the block's pixels), then
+    /// `finish(accumulators, pixels)` gets its int32 [pixels.count, M] accumulators (without
+    /// bias). `product` and `finish` run on several threads at once, on disjoint pixels.
+    /// - Parameter scratchpad: `blocks.scratchpadByteCount` bytes, 64-byte aligned.
+    /// - Throws: `EdgeflowError.invalidInput` for an image out of range or blocks made for
+    ///   another conv; the first error `product` or `finish` throws.
+    public func forEachBlock(_ x: UnsafePointer<UInt8>, image: Int, blocks: Int8ConvBlocks,
+                             scratchpad: UnsafeMutableRawPointer, product: ColumnProduct,
+                             finish: (UnsafeMutablePointer<Int32>, Range<Int>) throws -> Void) throws {
+        let pixels = outputPixels, k = geometry.kernelVolume * inChannels
+        guard (0..<batch).contains(image), blocks.count == (pixels + blocks.rows - 1) / blocks.rows,
+              blocks.columnByteCount >= (direct ? 0 : blocks.rows * k),
+              blocks.slotByteCount >= blocks.columnByteCount + blocks.rows * outChannels * 4 else {
+            throw EdgeflowError(.invalidInput, "int8 conv blocks: image \(image) of \(batch) or blocks for another conv")
+        }
+        let image0 = x + image * inChannels * geometry.inputVolume
+        let workers = min(Parallel.threadCount, blocks.slots)
+        var failures = [(any Error)?](repeating: nil, count: workers)
+        failures.withUnsafeMutableBufferPointer { failure in
+            Parallel.forEachChunk(workers) { range in
+                for worker in range {
+                    let slot = scratchpad + worker * blocks.slotByteCount
+                    let columns = slot.assumingMemoryBound(to: UInt8.self)
+                    let accumulators = (slot + blocks.columnByteCount).assumingMemoryBound(to: Int32.self)
+                    let first = blocks.count * worker / workers, end = blocks.count * (worker + 1) / workers
+                    do {
+                        for block in first..<end {
+                            let lower = block * blocks.rows, rows = min(blocks.rows, pixels - lower)
+                            if direct {
+                                try product(image0 + lower * inChannels, inChannels, rows, accumulators)
+                            } else {
+                                unfold(image0, group: 0, pixels: lower..<(lower + rows), into: columns)
+                                try product(columns, k, rows, accumulators)
+                            }
+                            try finish(accumulators, lower..<(lower + rows))
+                        }
+                    } catch {
+                        failure[worker] = error
+                    }
+                }
+            }
+        }
+        if let error = failures.lazy.compactMap({ $0 }).first { throw error }
+    }
+}
