@@ -1,6 +1,7 @@
 // The exact depthwise int8 convolution (see include/ef_qu8_depthwise.h). Channels last: for each
-// output pixel the taps are walked and the channels of the range accumulate in place in acc's
-// row (the inner loop runs along contiguous channels and vectorizes). Channels first: each
+// output pixel of the rows given, the sums of 16 (or 8) channels stay in registers while the
+// taps are walked (the inner loop runs along contiguous channels and vectorizes); pixels whose
+// window reaches into the padding take checked loops. Channels first: each
 // channel's output plane accumulates row by row, the inner loop along the output width. Taps in
 // the padding read the zero point, as the im2col they replace did. Nothing is allocated.
 
@@ -17,28 +18,72 @@ static inline int64_t coordinate(const ef_depthwise_geometry *g, int d, int64_t 
 
 static inline int inside(const ef_depthwise_geometry *g, int d, int64_t i) { return i >= 0 && i < g->input[d]; }
 
+/// One output pixel some of whose taps may fall in the padding: the checked loops, all channels.
+EF_BODY void border_pixel(const uint8_t *x, const int8_t *w, int32_t *row, const ef_depthwise_geometry *g,
+                          int64_t od, int64_t oh, int64_t ow) {
+    const int64_t channels = g->channels;
+    for (int64_t c = 0; c < channels; c++) row[c] = 0;
+    int64_t t = 0;
+    for (int64_t kd = 0; kd < g->kernel[0]; kd++)
+    for (int64_t kh = 0; kh < g->kernel[1]; kh++)
+    for (int64_t kw = 0; kw < g->kernel[2]; kw++, t++) {
+        const int8_t *wt = w + t * channels;
+        int64_t id = coordinate(g, 0, od, kd), ih = coordinate(g, 1, oh, kh), iw = coordinate(g, 2, ow, kw);
+        if (inside(g, 0, id) && inside(g, 1, ih) && inside(g, 2, iw)) {
+            const uint8_t *in = x + ((id * g->input[1] + ih) * g->input[2] + iw) * channels;
+            for (int64_t c = 0; c < channels; c++) row[c] = (int32_t)((uint32_t)row[c] + (uint32_t)(in[c] * wt[c]));
+        } else {
+            int32_t fill = g->fill;
+            for (int64_t c = 0; c < channels; c++) row[c] = (int32_t)((uint32_t)row[c] + (uint32_t)(fill * wt[c]));
+        }
+    }
+}
+
+/// `width` channels from `c` of an output pixel whose taps are all inside, `origin` its first
+/// tap's input: the sums stay in registers across the taps, each product exact in int16
+/// (255 · 128 < 2^15) before it widens.
+EF_BODY void interior_block(const uint8_t *origin, const int8_t *w, int32_t *out, const ef_depthwise_geometry *g,
+                            int64_t c, const int width) {
+    const int64_t channels = g->channels, row_stride = g->input[2] * channels;
+    const int64_t plane_stride = g->input[1] * row_stride;
+    uint32_t sums[16] = {0};
+    const int8_t *wt = w + c;
+    for (int64_t kd = 0; kd < g->kernel[0]; kd++)
+    for (int64_t kh = 0; kh < g->kernel[1]; kh++) {
+        const uint8_t *in = origin + kd * g->dilations[0] * plane_stride + kh * g->dilations[1] * row_stride + c;
+        for (int64_t kw = 0; kw < g->kernel[2]; kw++, in += g->dilations[2] * channels, wt += channels)
+            for (int j = 0; j < width; j++) sums[j] += (uint32_t)(int32_t)(int16_t)(in[j] * wt[j]);
+    }
+    for (int j = 0; j < width; j++) out[c + j] = (int32_t)sums[j];
+}
+
+/// Output rows (od, oh) row_begin ..< row_end, all channels, channels last: interior pixels
+/// 16 and 8 channels at a time (the last few one by one), border pixels on the checked loops.
 EF_BODY void channels_last(const uint8_t *x, const int8_t *w, int32_t *acc, const ef_depthwise_geometry *g,
-                           int64_t c0, int64_t c1) {
-    const int64_t channels = g->channels, count = c1 - c0;
-    int64_t pixel = 0;
-    for (int64_t od = 0; od < g->output[0]; od++)
-    for (int64_t oh = 0; oh < g->output[1]; oh++)
-    for (int64_t ow = 0; ow < g->output[2]; ow++, pixel++) {
-        int32_t *row = acc + pixel * channels + c0;
-        for (int64_t c = 0; c < count; c++) row[c] = 0;
-        int64_t t = 0;
-        for (int64_t kd = 0; kd < g->kernel[0]; kd++)
-        for (int64_t kh = 0; kh < g->kernel[1]; kh++)
-        for (int64_t kw = 0; kw < g->kernel[2]; kw++, t++) {
-            const int8_t *wt = w + t * channels + c0;
-            int64_t id = coordinate(g, 0, od, kd), ih = coordinate(g, 1, oh, kh), iw = coordinate(g, 2, ow, kw);
-            if (inside(g, 0, id) && inside(g, 1, ih) && inside(g, 2, iw)) {
-                const uint8_t *in = x + ((id * g->input[1] + ih) * g->input[2] + iw) * channels + c0;
-                for (int64_t c = 0; c < count; c++) row[c] = (int32_t)((uint32_t)row[c] + (uint32_t)(in[c] * wt[c]));
-            } else {
-                int32_t fill = g->fill;
-                for (int64_t c = 0; c < count; c++) row[c] = (int32_t)((uint32_t)row[c] + (uint32_t)(fill * wt[c]));
+                           int64_t row_begin, int64_t row_end) {
+    const int64_t channels = g->channels, out_w = g->output[2], out_h = g->output[1];
+    // Output columns whose taps along the width are all inside: [lo, hi).
+    const int64_t sw = g->strides[2], pw = g->pad_begin[2], span = (g->kernel[2] - 1) * g->dilations[2];
+    const int64_t last_start = g->input[2] - 1 - span + pw;  // ow · sw may reach it
+    int64_t lo = (pw + sw - 1) / sw, hi = last_start < 0 ? 0 : last_start / sw + 1;
+    if (hi > out_w) hi = out_w;
+    if (lo > hi) lo = hi;
+    for (int64_t r = row_begin; r < row_end; r++) {
+        const int64_t od = r / out_h, oh = r % out_h;
+        const int64_t id = coordinate(g, 0, od, 0), ih = coordinate(g, 1, oh, 0);
+        const int rows_inside = id >= 0 && id + (g->kernel[0] - 1) * g->dilations[0] < g->input[0]
+            && ih >= 0 && ih + (g->kernel[1] - 1) * g->dilations[1] < g->input[1];
+        for (int64_t ow = 0; ow < out_w; ow++) {
+            int32_t *out = acc + (r * out_w + ow) * channels;
+            if (!rows_inside || ow < lo || ow >= hi) {
+                border_pixel(x, w, out, g, od, oh, ow);
+                continue;
             }
+            const uint8_t *origin = x + ((id * g->input[1] + ih) * g->input[2] + ow * sw - pw) * channels;
+            int64_t c = 0;
+            for (; c + 16 <= channels; c += 16) interior_block(origin, w, out, g, c, 16);
+            for (; c + 8 <= channels; c += 8) interior_block(origin, w, out, g, c, 8);
+            for (; c < channels; c++) interior_block(origin, w, out, g, c, 1);
         }
     }
 }
@@ -86,22 +131,26 @@ EF_BODY void channels_first(const uint8_t *x, const int8_t *w, int32_t *acc, con
 // The same loops inlined into a baseline and an AVX2 function; the compiler vectorizes each
 // for its instruction set.
 void ef_qu8s8_s32_depthwise_baseline(const uint8_t *x, const int8_t *w, int32_t *acc,
-                                     const ef_depthwise_geometry *g, int64_t channel_begin, int64_t channel_end) {
-    if (channel_begin >= channel_end) return;
-    if (g->channels_last) channels_last(x, w, acc, g, channel_begin, channel_end);
-    else channels_first(x, w, acc, g, channel_begin, channel_end);
+                                     const ef_depthwise_geometry *g, int64_t unit_begin, int64_t unit_end) {
+    if (unit_begin >= unit_end) return;
+    if (g->channels_last) channels_last(x, w, acc, g, unit_begin, unit_end);
+    else channels_first(x, w, acc, g, unit_begin, unit_end);
 }
 
 __attribute__((target("avx2")))
 void ef_qu8s8_s32_depthwise_avx2(const uint8_t *x, const int8_t *w, int32_t *acc, const ef_depthwise_geometry *g,
-                                 int64_t channel_begin, int64_t channel_end) {
-    if (channel_begin >= channel_end) return;
-    if (g->channels_last) channels_last(x, w, acc, g, channel_begin, channel_end);
-    else channels_first(x, w, acc, g, channel_begin, channel_end);
+                                 int64_t unit_begin, int64_t unit_end) {
+    if (unit_begin >= unit_end) return;
+    if (g->channels_last) channels_last(x, w, acc, g, unit_begin, unit_end);
+    else channels_first(x, w, acc, g, unit_begin, unit_end);
 }
 
 void ef_qu8s8_s32_depthwise(const uint8_t *x, const int8_t *w, int32_t *acc, const ef_depthwise_geometry *g,
-                            int64_t channel_begin, int64_t channel_end) {
-    if (__builtin_cpu_supports("avx2")) ef_qu8s8_s32_depthwise_avx2(x, w, acc, g, channel_begin, channel_end);
-    else ef_qu8s8_s32_depthwise_baseline(x, w, acc, g, channel_begin, channel_end);
+                            int64_t unit_begin, int64_t unit_end) {
+    if (__builtin_cpu_supports("avx2")) ef_qu8s8_s32_depthwise_avx2(x, w, acc, g, unit_begin, unit_end);
+    else ef_qu8s8_s32_depthwise_baseline(x, w, acc, g, unit_begin, unit_end);
+}
+
+int64_t ef_depthwise_units(const ef_depthwise_geometry *g) {
+    return g->channels_last ? g->output[0] * g->output[1] : g->channels;
 }

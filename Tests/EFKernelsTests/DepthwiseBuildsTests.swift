@@ -25,6 +25,10 @@ final class DepthwiseBuildsTests: XCTestCase {
             (24, 7, 5, [5, 3], [2, 3], [2, 1], [4, 2, 3, 1]),
             (17, 2, 3, [5, 5], [3, 1], [1, 1], [2, 2, 2, 2]),
             (33, 12, 12, [3, 3], [1, 1], [1, 1], [1, 1, 1, 1]),
+            // Interior pixels on the 16- and 8-channel blocks plus single channels (16 + 8 + 3).
+            (27, 11, 13, [3, 3], [1, 1], [1, 1], [1, 1, 1, 1]),
+            (16, 12, 14, [3, 5], [2, 1], [1, 2], [0, 3, 1, 2]),
+            (8, 9, 9, [1, 1], [1, 1], [1, 1], [0, 0, 0, 0]),
         ]
         var state: UInt64 = 12345
         func next() -> Int {
@@ -32,7 +36,7 @@ final class DepthwiseBuildsTests: XCTestCase {
             return Int(state >> 33)
         }
         for (index, (c, h, w, kernel, strides, dilations, pads)) in cases.enumerated() {
-            let zeroPoint = [0, 255, 77, 128][index]
+            let zeroPoint = [0, 255, 77, 128, 3, 200, 91][index]
             let xs = (0..<(c * h * w)).map { _ in UInt8(next() % 256) }
             let ws = (0..<(c * kernel[0] * kernel[1])).map { _ in Int8(next() % 256 - 128) }
             let parameters = ConvParameters(strides: strides, dilations: dilations, pads: pads, group: c)
@@ -60,8 +64,10 @@ final class DepthwiseBuildsTests: XCTestCase {
                 g.fill = UInt8(zeroPoint)
                 for (name, build) in builds {
                     var acc = [Int32](repeating: -1, count: c * pixels)
-                    // Two channel ranges, as the parallel loop splits them.
-                    for range in [0..<(c / 3), (c / 3)..<c] {
+                    // Two ranges of work units (channels or output rows), as the parallel loop splits them.
+                    let units = Int(withUnsafePointer(to: g) { ef_depthwise_units($0) })
+                    XCTAssertEqual(units, channelsLast ? oh : c)
+                    for range in [0..<(units / 3), (units / 3)..<units] {
                         withUnsafePointer(to: g) { build(input, tapMajor, &acc, $0, Int64(range.lowerBound),
                                                          Int64(range.upperBound)) }
                     }

@@ -22,19 +22,23 @@ typedef struct {
     uint8_t fill;
 } ef_depthwise_geometry;
 
-/// acc[c, p] = Σ_taps x[c, p's tap] · w[tap, c] (wrapping int32) for the channels
-/// channel_begin ..< channel_end and all output pixels, x and acc in the layout `channels_last`
-/// names; w is int8 [taps, channels] with taps in (kd, kh, kw) order. Writes every acc element
-/// of those channels.
+/// acc[c, p] = Σ_taps x[c, p's tap] · w[tap, c] (wrapping int32) for the work units
+/// unit_begin ..< unit_end, x and acc in the layout `channels_last` names; w is int8
+/// [taps, channels] with taps in (kd, kh, kw) order. A unit is a channel (all its output pixels)
+/// when channels first, an output row (od · output height + oh: all its pixels and channels)
+/// when channels last; `ef_depthwise_units` counts them. Writes every acc element of the units.
 void ef_qu8s8_s32_depthwise(const uint8_t *x, const int8_t *w, int32_t *acc, const ef_depthwise_geometry *g,
-                            int64_t channel_begin, int64_t channel_end);
+                            int64_t unit_begin, int64_t unit_end);
+
+/// The work units of `g`: channels (channels first) or output depth · height rows (channels last).
+int64_t ef_depthwise_units(const ef_depthwise_geometry *g);
 
 /// The baseline build of `ef_qu8s8_s32_depthwise` (any x86-64 CPU).
 void ef_qu8s8_s32_depthwise_baseline(const uint8_t *x, const int8_t *w, int32_t *acc,
-                                     const ef_depthwise_geometry *g, int64_t channel_begin, int64_t channel_end);
+                                     const ef_depthwise_geometry *g, int64_t unit_begin, int64_t unit_end);
 
 /// The AVX2 build of `ef_qu8s8_s32_depthwise`: only on a CPU with AVX2.
 void ef_qu8s8_s32_depthwise_avx2(const uint8_t *x, const int8_t *w, int32_t *acc, const ef_depthwise_geometry *g,
-                                 int64_t channel_begin, int64_t channel_end);
+                                 int64_t unit_begin, int64_t unit_end);
 
 #endif

@@ -165,12 +165,14 @@ public final class Int8Convolution: @unchecked Sendable {
     }
 
     /// One input channel per output channel: the direct depthwise kernel of CInt8Kernels writes
-    /// the accumulators in this conv's layout ([pixels, M] or [M, pixels]), parallel over channels.
+    /// the accumulators in this conv's layout ([pixels, M] or [M, pixels]), parallel over
+    /// channels (channels first) or output rows (channels last).
     private func accumulateDepthwise(_ image0: UnsafePointer<UInt8>, into target: UnsafeMutablePointer<Int32>) {
-        let grain = channelsLast ? 16 : max(1, 16_384 / max(1, geometry.outputVolume * geometry.kernelVolume))
+        let perUnit = geometry.kernelVolume * (channelsLast ? geometry.output[2] * outChannels : geometry.outputVolume)
+        let grain = max(1, 32_768 / max(1, perUnit))
         depthwiseWeights.withUnsafeBufferPointer { w in
             withUnsafePointer(to: depthwiseGeometry) { window in
-                Parallel.forEachChunk(outChannels, grain: grain) { range in
+                Parallel.forEachChunk(Int(ef_depthwise_units(window)), grain: grain) { range in
                     ef_qu8s8_s32_depthwise(image0, w.baseAddress!, target, window, Int64(range.lowerBound),
                                            Int64(range.upperBound))
                 }
@@ -198,32 +200,38 @@ public final class Int8Convolution: @unchecked Sendable {
     /// im2col of one image and group for output pixels `pixels`: row p − pixels.lowerBound holds,
     /// per kernel tap, the C/group input values pixel p sees (the zero point where the tap falls
     /// in the padding).
-    func unfold(_ x: UnsafePointer<UInt8>, group gi: Int, pixels: Range<Int>, into columns: UnsafeMutablePointer<UInt8>) {
+    func unfold(_ x: UnsafePointer<UInt8>, group gi: Int, pixels: Range<Int>,
+                into columns: UnsafeMutablePointer<UInt8>) {
         let g = geometry, cg = inChannels / group, taps = g.kernelVolume, k = taps * cg
         let (inD, inH, inW) = (g.input[0], g.input[1], g.input[2])
         let (outH, outW) = (g.output[1], g.output[2])
+        let (kernelD, kernelH, kernelW) = (g.kernel[0], g.kernel[1], g.kernel[2])
+        let (strideD, strideH, strideW) = (g.strides[0], g.strides[1], g.strides[2])
+        let (dilationD, dilationH, dilationW) = (g.dilations[0], g.dilations[1], g.dilations[2])
+        let (padD, padH, padW) = (g.padBegin[0], g.padBegin[1], g.padBegin[2])
         let plane = g.inputVolume, fill = UInt8(zeroPoint), c = inChannels, last = channelsLast
+        // The taps of a kernel row are one run of a channels-last ungrouped input.
+        let runs = last && cg == c && dilationW == 1
         Parallel.forEachChunk(pixels.count, grain: max(1, 16_384 / max(1, k))) { range in
+            let p0 = pixels.lowerBound + range.lowerBound
+            var (od, oh, ow) = (p0 / (outH * outW), (p0 / outW) % outH, p0 % outW)
             for q in range {
-                let p = pixels.lowerBound + q
-                let (od, oh, ow) = (p / (outH * outW), (p / outW) % outH, p % outW)
                 var row = columns + q * k
-                for kd in 0..<g.kernel[0] {
-                    let id = od * g.strides[0] - g.padBegin[0] + kd * g.dilations[0]
-                    for kh in 0..<g.kernel[1] {
-                        let ih = oh * g.strides[1] - g.padBegin[1] + kh * g.dilations[1]
-                        let iw0 = ow * g.strides[2] - g.padBegin[2], kw = g.kernel[2]
-                        if last, cg == c, g.dilations[2] == 1, id >= 0, id < inD, ih >= 0, ih < inH, iw0 >= 0,
-                           iw0 + kw <= inW {
-                            // The taps of a kernel row are one run of the channels-last input.
-                            copyBytes(x + ((id * inH + ih) * inW + iw0) * c, to: row, count: kw * cg)
-                            row += kw * cg
+                let iw0 = ow * strideW - padW
+                for kd in 0..<kernelD {
+                    let id = od * strideD - padD + kd * dilationD
+                    for kh in 0..<kernelH {
+                        let ih = oh * strideH - padH + kh * dilationH
+                        let rowInside = id >= 0 && id < inD && ih >= 0 && ih < inH
+                        if runs, rowInside, iw0 >= 0, iw0 + kernelW <= inW {
+                            copyBytes(x + ((id * inH + ih) * inW + iw0) * c, to: row, count: kernelW * cg)
+                            row += kernelW * cg
                             continue
                         }
-                        for kw in 0..<kw {
-                            let iw = iw0 + kw * g.dilations[2]
-                            if id < 0 || id >= inD || ih < 0 || ih >= inH || iw < 0 || iw >= inW {
-                                row.update(repeating: fill, count: cg)
+                        for kw in 0..<kernelW {
+                            let iw = iw0 + kw * dilationW
+                            if !rowInside || iw < 0 || iw >= inW {
+                                for ci in 0..<cg { row[ci] = fill }
                             } else if last {
                                 copyBytes(x + ((id * inH + ih) * inW + iw) * c + gi * cg, to: row, count: cg)
                             } else {
@@ -233,6 +241,12 @@ public final class Int8Convolution: @unchecked Sendable {
                             row += cg
                         }
                     }
+                }
+                ow += 1
+                if ow == outW {
+                    ow = 0
+                    oh += 1
+                    if oh == outH { (oh, od) = (0, od + 1) }
                 }
             }
         }
