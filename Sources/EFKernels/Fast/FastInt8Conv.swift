@@ -4,7 +4,8 @@
 // output channel fastest, and (channels-first output) transposed into planes. A 1×1, stride-1,
 // unpadded channels-last conv reads the input directly. The zero point leaves the products as
 // −zp·Σw per output channel, which `compensatedBias` folds into the bias. An ungrouped conv
-// can hand its column matrix to another exact int8 GEMM (`ColumnProduct`, e.g. oneDNN's).
+// can hand its column matrix to another exact int8 GEMM (`ColumnProduct`, e.g. oneDNN's), or run
+// block by block of output pixels (FastInt8ConvBlocks.swift).
 
 import CInt8Kernels
 import EFCore

@@ -61,7 +61,8 @@ extension Int8Convolution {
         guard (0..<batch).contains(image), blocks.count == (pixels + blocks.rows - 1) / blocks.rows,
               blocks.columnByteCount >= (direct ? 0 : blocks.rows * k),
               blocks.slotByteCount >= blocks.columnByteCount + blocks.rows * outChannels * 4 else {
-            throw EdgeflowError(.invalidInput, "int8 conv blocks: image \(image) of \(batch) or blocks for another conv")
+            throw EdgeflowError(.invalidInput,
+                                "int8 conv blocks: image \(image) of \(batch) or blocks made for another conv")
         }
         let image0 = x + image * inChannels * geometry.inputVolume
         let workers = min(Parallel.threadCount, blocks.slots)
