@@ -27,6 +27,8 @@ extension FastKernels {
         let outside: [[Bool]]
         /// Whether any output index of the last axis is extrapolated.
         let lastAxisExtrapolates: Bool
+        /// Whether the last axis is not resized (channels last): a nearest row is one copy.
+        let lastAxisUnchanged: Bool
 
         /// - Throws: `EdgeflowError.unsupported` when `supportsResize` is false; `.invalidInput`
         ///   for parameters `Kernels.resize` rejects (or an empty input with a non-empty output).
@@ -72,6 +74,7 @@ extension FastKernels {
             self.weights = weights
             self.outside = outside
             lastAxisExtrapolates = outside.last?.contains(true) ?? false
+            lastAxisUnchanged = !lastAxisExtrapolates && (offsets.last.map { $0.elementsEqual(0..<$0.count) } ?? false)
         }
 
         /// Resizes `input` (`inputShape`) into `output` (`outputShape`); distinct buffers.
@@ -124,6 +127,10 @@ extension FastKernels {
             let lastOffsets = offsets[last], lastWeights = weights[last], lastOutside = outside[last]
             if nearest {
                 let base = src + taps[0].0
+                if lastAxisUnchanged {
+                    dst.update(from: base, count: length)
+                    return
+                }
                 lastOffsets.withUnsafeBufferPointer { offsets in
                     if lastAxisExtrapolates {
                         for j in 0..<length { dst[j] = lastOutside[j] ? extrapolation : base[offsets[j]] }
