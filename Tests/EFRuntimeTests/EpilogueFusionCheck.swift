@@ -100,6 +100,22 @@ extension QuantizedProgramCheck {
                                         name: "NCHW conv + clip + hardSwish + quantize",
                                         expectedStages: "clip + hardSwish + quantize")
         }
+        // Large enough to run block by block (9 blocks of ~128 KiB on the SIMD GEMM), with the
+        // tail's float output written over the conv's input: the step must copy its input first,
+        // or the first blocks' outputs would overwrite what later blocks read.
+        do {
+            var s = PlanSketch()
+            let inputOffset = s.value("x", .uint8, [1, 60, 80, 16])
+            s.value("z", .float32, [1, 60, 80, 24], at: inputOffset)  // "p" is placed after it, apart
+            s.value("p", .float32, [1, 60, 80, 24])
+            s.value("q", .uint8, [1, 60, 80, 24])
+            addProduct(&s, conv: true, inputChannels: 16, outputs: 24, activation: nil)
+            s.step("relu", .unary(UnaryOp(.relu)), ["p"], "z")
+            addQuantize(&s, "z", scale: 0.05, zeroPoint: 3, quantize)
+            failures += try compareTail(s, ["x": codes([1, 60, 80, 16])], outputs: ["z", "q"],
+                                        name: "conv in blocks + relu + quantize over its input",
+                                        expectedStages: "relu + quantize", blocked: true)
+        }
         return failures
     }
 
@@ -131,8 +147,9 @@ extension QuantizedProgramCheck {
         s.step("quantize", quantize, [input, "qs", "qz"], "q")
     }
 
+    /// - Parameter blocked: the product must run block by block where it runs on the SIMD GEMM.
     private mutating func compareTail(_ s: PlanSketch, _ inputs: [String: Tensor], outputs: [String], name: String,
-                                      expectedStages: String) throws -> [String] {
+                                      expectedStages: String, blocked: Bool = false) throws -> [String] {
         let names = Array(inputs.keys).sorted()
         let (fused, fusedFallbacks) = try ProgramBuilder.build(
             s.plan(inputs: names, outputs: outputs, productOnReference: false), constants: s.constants)
@@ -142,7 +159,9 @@ extension QuantizedProgramCheck {
             return ["\(name): not fused (\(fused.steps.map(\.info.kernel)), \(fusedFallbacks.map(\.reason)))"]
         }
         kernels.append(fused.steps[0].info.kernel)
-        guard fused.steps[0].info.kernel.hasSuffix("dequant + \(expectedStages)") else {
+        let kernel = fused.steps[0].info.kernel
+        guard kernel.hasSuffix("dequant + \(expectedStages)"),
+              !blocked || !kernel.hasPrefix("simd qu8 conv-gemm") || kernel.contains(" blocked ") else {
             return ["\(name): kernel \(fused.steps[0].info.kernel)"]
         }
         let actual = try ExecutionContext(program: fused).run(inputs)

@@ -67,9 +67,6 @@ enum QuantizedLowering {
         guard conv.outputPixels == pixels, conv.batch * pixels * m == count else {
             throw EdgeflowError(.internalError, "int8 conv output differs from the graph's \(y.shape)")
         }
-        if tail?.overlapsProductInput == true, conv.batch > 1 {
-            throw FastPathUnavailable("the fused tail would overwrite the input of a later image")
-        }
         let epilogue = try QuantizedEpilogue(channels: m, bias: conv.compensatedBias,
                                              multipliers: context.constant(node, 3), output: p.output, tail: tail)
         // oneDNN refused the conv (e.g. a ViT patch embedding: 3 channels, 16×16 stride 16), or
@@ -77,13 +74,21 @@ enum QuantizedLowering {
         let choice = ColumnProductChoice.choose(for: conv, pixels: pixels)
         let gemmName = choice?.name ?? (conv.isDepthwise ? "qu8 dwconv direct" : "simd qu8 conv-gemm \(simdISA)")
         let perImage = pixels * m
-        if let choice, choice.takesRowBlocks, Int8ConvBlocking.isEnabled, tail?.overlapsProductInput != true,
-           !EpilogueFusion.overlap(x, y), let blocks = conv.blocks() {
+        if let choice, choice.takesRowBlocks, Int8ConvBlocking.isEnabled, let blocks = conv.blocks() {
+            // Blocks finish while later ones still read the input: where the tail's (or the
+            // conv's) output shares bytes with it, the step copies the input to scratch first.
+            let staged = tail?.overlapsProductInput == true || EpilogueFusion.overlap(x, y)
             let info = context.info(node, kernel: "\(gemmName) blocked + \(epilogue.name)")
-            let gemmOffset = (blocks.scratchpadByteCount + 63) / 64 * 64
+            let stageOffset = (blocks.scratchpadByteCount + 63) / 64 * 64
+            let gemmOffset = stageOffset + (staged ? (x.byteCount + 63) / 64 * 64 : 0)
             return KernelStep(info: info, scratchpadByteCount: gemmOffset + choice.scratchpadByteCount) {
                 arena, scratchpad in
-                let source = UnsafePointer(x.operand.pointer(arena).assumingMemoryBound(to: UInt8.self))
+                var source = UnsafePointer(x.operand.pointer(arena).assumingMemoryBound(to: UInt8.self))
+                if staged {
+                    let copy = (scratchpad + stageOffset).assumingMemoryBound(to: UInt8.self)
+                    copy.update(from: source, count: x.byteCount)
+                    source = UnsafePointer(copy)
+                }
                 let destination = y.operand.pointer(arena), product = choice.make(scratchpad + gemmOffset)
                 for image in 0..<conv.batch {
                     try conv.forEachBlock(source, image: image, blocks: blocks, scratchpad: scratchpad,
@@ -94,6 +99,9 @@ enum QuantizedLowering {
                     }
                 }
             }
+        }
+        if tail?.overlapsProductInput == true, conv.batch > 1 {
+            throw FastPathUnavailable("the fused tail would overwrite the input of a later image")
         }
         let info = context.info(node, kernel: "\(gemmName) + \(epilogue.name)")
         let gemmOffset = (conv.scratchpadByteCount + 63) / 64 * 64
