@@ -2,7 +2,8 @@
 // quantizeLinear / dequantizeLinear onto exact kernels: oneDNN's u8·s8 → s32 kernels where they
 // were measured exact (DNNLInt32Products.exactInt32ISAs: VNNI; never oneDNN's "ref" kernels;
 // a conv oneDNN refuses is unfolded and multiplied by its matMul), otherwise the Swift SIMD
-// GEMM in this CPU's build (SIMDKernels); then the SIMD epilogue. Every output byte equals the
+// GEMM in this CPU's build (SIMDKernels; large ungrouped channels-last convs block by block of
+// output pixels, Int8ConvBlocks); then the SIMD epilogue. Every output byte equals the
 // reference evaluator's. Weights, bias and multipliers must be constants.
 
 import EFCore
