@@ -59,7 +59,8 @@ extension FastKernels {
                     outside.append([Bool](repeating: false, count: size))
                     continue
                 }
-                let plan = try ResizeAxisPlan(parameters, inputSize: shape[a], outputSize: size, scale: scales[a], roi: axisRoi)
+                let plan = try ResizeAxisPlan(parameters, inputSize: shape[a], outputSize: size, scale: scales[a],
+                                              roi: axisRoi)
                 widths.append(plan.width)
                 offsets.append(plan.indices.map { $0 * strides[a] })
                 weights.append(plan.weights.map { Float($0) })
@@ -162,10 +163,13 @@ extension FastKernels {
                 lastWeights.withUnsafeBufferPointer { weights in
                     if count == 2 && width == 2 && !lastAxisExtrapolates {
                         // Bilinear over the last two axes, the same arithmetic as the loop below.
-                        let (top, bottom) = (src + taps[0].0, src + taps[1].0), (wTop, wBottom) = (taps[0].1, taps[1].1)
+                        let (top, bottom) = (src + taps[0].0, src + taps[1].0)
+                        let (wTop, wBottom) = (taps[0].1, taps[1].1)
                         for j in 0..<length {
-                            let (i0, i1, w0, w1) = (offsets[2 * j], offsets[2 * j + 1], weights[2 * j], weights[2 * j + 1])
-                            dst[j] = wTop * (w0 * top[i0] + w1 * top[i1]) + wBottom * (w0 * bottom[i0] + w1 * bottom[i1])
+                            let (i0, i1) = (offsets[2 * j], offsets[2 * j + 1])
+                            let (w0, w1) = (weights[2 * j], weights[2 * j + 1])
+                            dst[j] = wTop * (w0 * top[i0] + w1 * top[i1])
+                                + wBottom * (w0 * bottom[i0] + w1 * bottom[i1])
                         }
                         return
                     }
