@@ -9,8 +9,6 @@
 
 #define EF_BODY static inline __attribute__((always_inline))
 
-static int64_t taps_of(const ef_depthwise_geometry *g) { return g->kernel[0] * g->kernel[1] * g->kernel[2]; }
-
 /// Input coordinate of output index `o`, tap `k` along dim `d`; -1 .. when in the padding.
 static inline int64_t coordinate(const ef_depthwise_geometry *g, int d, int64_t o, int64_t k) {
     return o * g->strides[d] - g->pad_begin[d] + k * g->dilations[d];

@@ -125,13 +125,13 @@ extension FastKernels {
         private func walkLastAxis(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
                                   _ taps: UnsafeMutablePointer<(Int, Float)>, _ count: Int) {
             let last = outputShape.count - 1, length = outputShape[last], width = widths[last]
+            if nearest && lastAxisUnchanged {  // before the per-axis arrays: a plain row copy
+                dst.update(from: src + taps[0].0, count: length)
+                return
+            }
             let lastOffsets = offsets[last], lastWeights = weights[last], lastOutside = outside[last]
             if nearest {
                 let base = src + taps[0].0
-                if lastAxisUnchanged {
-                    dst.update(from: base, count: length)
-                    return
-                }
                 lastOffsets.withUnsafeBufferPointer { offsets in
                     if lastAxisExtrapolates {
                         for j in 0..<length { dst[j] = lastOutside[j] ? extrapolation : base[offsets[j]] }
