@@ -12,7 +12,8 @@
 
 enum { kRows = EF_QU8_GEMM_AVX2_ROWS, kChunkPairs = 256 };
 
-/// Widens rows of u8 (k values from `first`) into int16 pairs, zero past k and past `rows`.
+/// Widens rows of u8 (k values from `first`) into int16 pairs, zero past k and past `rows`;
+/// writes whole groups of 8 pairs (up to chunk_pairs rounded up to 8, within kChunkPairs).
 __attribute__((target("avx2")))
 static void widen_rows(const uint8_t *a, size_t a_stride, size_t rows, size_t first, size_t k,
                        size_t chunk_pairs, uint32_t widened[kRows][kChunkPairs]) {
@@ -22,15 +23,20 @@ static void widen_rows(const uint8_t *a, size_t a_stride, size_t rows, size_t fi
             continue;
         }
         const uint8_t *row = a + r * a_stride + first;
-        size_t available = k - first, p = 0;
-        for (; 2 * p + 16 <= available && p + 8 <= chunk_pairs; p += 8) {
-            __m128i bytes = _mm_loadu_si128((const __m128i *)(row + 2 * p));
+        size_t available = k - first;
+        // 8 pairs (16 bytes) at a time; the row's last bytes go through a zeroed copy, so a short
+        // K (27 for a 3-channel 3×3 stem) takes no byte loop. kChunkPairs is a multiple of 8.
+        for (size_t p = 0; p < chunk_pairs; p += 8) {
+            size_t left = available > 2 * p ? available - 2 * p : 0;
+            __m128i bytes;
+            if (left >= 16) {
+                bytes = _mm_loadu_si128((const __m128i *)(row + 2 * p));
+            } else {
+                uint8_t tail[16] = {0};
+                memcpy(tail, row + 2 * p, left);
+                bytes = _mm_loadu_si128((const __m128i *)tail);
+            }
             _mm256_storeu_si256((__m256i *)(widened[r] + p), _mm256_cvtepu8_epi16(bytes));
-        }
-        for (; p < chunk_pairs; p++) {
-            uint32_t low = 2 * p < available ? row[2 * p] : 0;
-            uint32_t high = 2 * p + 1 < available ? row[2 * p + 1] : 0;
-            widened[r][p] = low | (high << 16);
         }
     }
 }

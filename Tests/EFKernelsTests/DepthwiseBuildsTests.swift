@@ -67,9 +67,14 @@ final class DepthwiseBuildsTests: XCTestCase {
                     // Two ranges of work units (channels or output rows), as the parallel loop splits them.
                     let units = Int(withUnsafePointer(to: g) { ef_depthwise_units($0) })
                     XCTAssertEqual(units, channelsLast ? oh : c)
+                    // Each range's accumulators start at its first unit's: acc + lowerBound · unit size.
+                    let unitSize = channelsLast ? ow * c : pixels
                     for range in [0..<(units / 3), (units / 3)..<units] {
-                        withUnsafePointer(to: g) { build(input, tapMajor, &acc, $0, Int64(range.lowerBound),
-                                                         Int64(range.upperBound)) }
+                        acc.withUnsafeMutableBufferPointer { a in
+                            let first = a.baseAddress! + range.lowerBound * unitSize
+                            withUnsafePointer(to: g) { build(input, tapMajor, first, $0, Int64(range.lowerBound),
+                                                             Int64(range.upperBound)) }
+                        }
                     }
                     let planes = channelsLast ? (0..<c).flatMap { ch in (0..<pixels).map { acc[$0 * c + ch] } } : acc
                     XCTAssertEqual(planes, expected, "\(name) case \(index) channelsLast \(channelsLast)")

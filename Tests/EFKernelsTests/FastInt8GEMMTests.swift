@@ -59,6 +59,14 @@ final class FastInt8GEMMTests: XCTestCase {
             ([2, 5, 11], 7, [3], ConvParameters(strides: [2], pads: [1, 2])),
             ([1, 700, 3, 3], 9, [3, 3], ConvParameters(pads: [1, 1, 1, 1])),
             ([1, 4, 6, 6], 4, [1, 1], ConvParameters(strides: [2, 2], group: 2)),
+            // The channels-last im2col's copies: kernel rows of 57, 15, 6 and 3 bytes, taps of 19
+            // bytes where the width is dilated, and a 3-D kernel.
+            ([1, 19, 6, 7], 4, [3, 3], ConvParameters(pads: [1, 1, 1, 1])),
+            ([1, 19, 6, 7], 4, [3, 3], ConvParameters(dilations: [1, 2], pads: [1, 2, 1, 2])),
+            ([1, 5, 8, 9], 6, [3, 3], ConvParameters(strides: [1, 2], dilations: [2, 1], pads: [2, 0, 1, 1])),
+            ([1, 2, 5, 5], 3, [3, 3], ConvParameters(pads: [0, 1, 1, 0])),
+            ([1, 1, 5, 6], 2, [2, 3], ConvParameters(strides: [2, 1], pads: [1, 1, 1, 1])),
+            ([1, 4, 4, 5, 6], 5, [3, 2, 3], ConvParameters(strides: [1, 2, 1], pads: [1, 0, 1, 1, 1, 1])),
             // Depthwise (the direct kernel): several channel chunks, strides, dilation, uneven
             // padding, a kernel larger than the input, 1-D and 3-D.
             ([2, 40, 9, 10], 40, [3, 3], ConvParameters(strides: [2, 2], pads: [1, 0, 0, 1], group: 40)),

@@ -1,8 +1,9 @@
 // Int8Convolution.forEachBlock (an ungrouped channels-last int8 conv run block by block of
 // output pixels, on one or two threads) against the contract's reference accumulators, bit for
 // bit: padded 3×3, strided, a 1×1 that reads its input rows directly, a 3-channel 7×7 stride-2
-// stem (the im2col's whole-kernel-row copies), a last block shorter than the others; plus when
-// blocks are refused and how an error inside a block surfaces.
+// stem (the im2col's whole-kernel-row copies), a last block shorter than the others; depthwise
+// convs in blocks of whole output rows; plus when blocks are refused and how an error inside a
+// block surfaces.
 
 import EFCore
 import EFKernels
@@ -13,7 +14,7 @@ final class Int8ConvBlocksTests: XCTestCase {
 
     /// The accumulators (with bias) of every image, [N, M, pixels], computed block by block.
     private func blocked(_ conv: Int8Convolution, _ blocks: Int8ConvBlocks, input: Tensor,
-                         product: Int8Convolution.ColumnProduct) throws -> [Int32] {
+                         product: Int8Convolution.ColumnProduct?) throws -> [Int32] {
         let (m, pixels) = (conv.outChannels, conv.outputPixels)
         var out = [Int32](repeating: 0, count: conv.batch * m * pixels)
         let scratch = UnsafeMutableRawPointer.allocate(byteCount: blocks.scratchpadByteCount, alignment: 64)
@@ -73,6 +74,42 @@ final class Int8ConvBlocksTests: XCTestCase {
         }
     }
 
+    func testDepthwiseBlocksMatchTheReferenceAccumulators() throws {
+        // (input [N, C, H, W], kernel, parameters without the group): blocks of 2 output rows, the
+        // last one shorter where the rows are odd.
+        let cases: [([Int], [Int], ConvParameters)] = [
+            ([2, 24, 13, 11], [3, 3], ConvParameters(pads: [1, 1, 1, 1])),
+            ([1, 19, 17, 20], [5, 5], ConvParameters(strides: [2, 2], pads: [2, 2, 2, 2])),
+            ([1, 8, 9, 30], [3, 3], ConvParameters(dilations: [2, 2], pads: [2, 1, 2, 3])),
+        ]
+        var random = Int8TestRandom(seed: 12)
+        for (index, (xShape, kernel, parameters)) in cases.enumerated() {
+            let c = xShape[1], wShape = [c, 1] + kernel
+            var parameters = parameters
+            parameters.group = c
+            let x = Tensor(shape: xShape, scalars: (0..<xShape.elementCount).map { _ in UInt8(random.int(0...255)) })
+            let w = Tensor(shape: wShape, scalars: (0..<wShape.elementCount).map { _ in Int8(random.int(-128...127)) })
+            let bias = Tensor(shape: [c], scalars: (0..<c).map { Int32($0 * 700 - 5000) })
+            let zeroPoint = Int32(random.int(0...255))
+            let expected = try Kernels.quantizedConvAccumulators(x, weight: w, bias: bias, zeroPoint: zeroPoint,
+                                                                 parameters)
+            let conv = try Int8Convolution(inputShape: xShape, weights: w, bias: bias, zeroPoint: zeroPoint,
+                                           parameters, channelsLast: true)
+            XCTAssertTrue(conv.isDepthwise)
+            let width = expected.shape[3], rows = expected.shape[2]
+            let blocks = try XCTUnwrap(conv.blocks(targetBytes: 2 * width * c * 4, minimumCount: 2), "case \(index)")
+            XCTAssertEqual(blocks.rows, 2 * width, "case \(index)")
+            XCTAssertEqual(blocks.count, (rows + 1) / 2, "case \(index)")
+            let input = try Kernels.transpose(x, perm: [0, 2, 3, 1])
+            for threads in [1, 2] {
+                Parallel.setThreadCount(threads)
+                defer { Parallel.setThreadCount(ProcessInfo.processInfo.activeProcessorCount) }
+                XCTAssertEqual(try blocked(conv, blocks, input: input, product: nil),
+                               expected.scalars(as: Int32.self), "case \(index), \(threads) thread(s)")
+            }
+        }
+    }
+
     func testBlocksAreRefusedWhereTheyDoNotApply() throws {
         let w = Tensor(shape: [4, 2, 3, 3], scalars: [Int8](repeating: 1, count: 72))
         let grouped = try Int8Convolution(inputShape: [1, 4, 30, 30], weights: w, bias: nil, zeroPoint: 0,
@@ -86,6 +123,16 @@ final class Int8ConvBlocksTests: XCTestCase {
                                         ConvParameters(), channelsLast: true)
         XCTAssertNil(small.blocks(targetBytes: 1, minimumCount: 2), "16 pixels make one block of 12 and a rest")
         XCTAssertNotNil(small.blocks(targetBytes: 1, minimumCount: 1))
+        let depthwise = Tensor(shape: [4, 1, 3, 3], scalars: [Int8](repeating: 1, count: 36))
+        let rows = try Int8Convolution(inputShape: [1, 4, 30, 30], weights: depthwise, bias: nil, zeroPoint: 0,
+                                       ConvParameters(pads: [1, 1, 1, 1], group: 4), channelsLast: true)
+        XCTAssertNil(rows.blocks(targetBytes: 1, minimumCount: 31), "30 output rows make at most 30 blocks")
+        XCTAssertEqual(rows.blocks(targetBytes: 1, minimumCount: 30)?.rows, 30)
+        let ungroupedNoProduct = try XCTUnwrap(small.blocks(targetBytes: 1, minimumCount: 1))
+        let input = Tensor(shape: [1, 6, 6, 4], scalars: [UInt8](repeating: 3, count: 144))
+        XCTAssertThrowsError(try blocked(small, ungroupedNoProduct, input: input, product: nil)) {
+            XCTAssertEqual(($0 as? EdgeflowError)?.kind, .invalidInput, "an ungrouped conv needs a column product")
+        }
     }
 
     func testAnErrorInABlockIsThrown() throws {

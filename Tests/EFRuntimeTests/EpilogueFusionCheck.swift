@@ -116,6 +116,20 @@ extension QuantizedProgramCheck {
                                         name: "conv in blocks + relu + quantize over its input",
                                         expectedStages: "relu + quantize", blocked: true)
         }
+        // The same for a depthwise conv, in blocks of whole output rows (8 blocks of 16 rows).
+        do {
+            var s = PlanSketch()
+            let inputOffset = s.value("x", .uint8, [1, 128, 128, 16])
+            s.value("z", .float32, [1, 128, 128, 16], at: inputOffset)
+            s.value("p", .float32, [1, 128, 128, 16])
+            s.value("q", .uint8, [1, 128, 128, 16])
+            addProduct(&s, conv: true, inputChannels: 16, outputs: 16, activation: nil, depthwise: true)
+            s.step("relu", .unary(UnaryOp(.relu)), ["p"], "z")
+            addQuantize(&s, "z", scale: 0.05, zeroPoint: 3, quantize)
+            failures += try compareTail(s, ["x": codes([1, 128, 128, 16])], outputs: ["z", "q"],
+                                        name: "depthwise conv in blocks + relu + quantize over its input",
+                                        expectedStages: "relu + quantize", blocked: true)
+        }
         return failures
     }
 
@@ -125,8 +139,8 @@ extension QuantizedProgramCheck {
 
     /// The product step writing "p" from "x" with constant weights, bias and scales.
     private mutating func addProduct(_ s: inout PlanSketch, conv: Bool, channelsLast: Bool = true, inputChannels: Int,
-                                     outputs: Int, activation: FusedActivation?) {
-        let weightShape = conv ? [outputs, inputChannels, 3, 3] : [inputChannels, outputs]
+                                     outputs: Int, activation: FusedActivation?, depthwise: Bool = false) {
+        let weightShape = conv ? [outputs, depthwise ? 1 : inputChannels, 3, 3] : [inputChannels, outputs]
         s.constant("w", Tensor(shape: weightShape, scalars: (0..<weightShape.elementCount).map { _ in
             Int8(next(-128...127))
         }))
@@ -134,8 +148,8 @@ extension QuantizedProgramCheck {
         s.constant("s", Tensor(shape: [outputs], scalars: (0..<outputs).map { _ in Float(next(1...40)) * 1e-5 }))
         let output = QuantizedOutput.float32(activation: activation)
         let params: OpParameters = conv
-            ? .quantizedConv(QuantizedConvOp(window: ConvParameters(pads: [1, 1, 1, 1]), channelsLast: channelsLast,
-                                             inputZeroPoint: 7, output: output))
+            ? .quantizedConv(QuantizedConvOp(window: ConvParameters(pads: [1, 1, 1, 1], group: depthwise ? outputs : 1),
+                                             channelsLast: channelsLast, inputZeroPoint: 7, output: output))
             : .quantizedMatMul(QuantizedMatMulOp(inputZeroPoint: 130, output: output))
         s.step("product", params, ["x", "w", "b", "s"], "p")
     }
@@ -147,7 +161,8 @@ extension QuantizedProgramCheck {
         s.step("quantize", quantize, [input, "qs", "qz"], "q")
     }
 
-    /// - Parameter blocked: the product must run block by block where it runs on the SIMD GEMM.
+    /// - Parameter blocked: the product must run block by block where it runs on the SIMD GEMM or
+    ///   the direct depthwise kernel.
     private mutating func compareTail(_ s: PlanSketch, _ inputs: [String: Tensor], outputs: [String], name: String,
                                       expectedStages: String, blocked: Bool = false) throws -> [String] {
         let names = Array(inputs.keys).sorted()
@@ -161,7 +176,8 @@ extension QuantizedProgramCheck {
         kernels.append(fused.steps[0].info.kernel)
         let kernel = fused.steps[0].info.kernel
         guard kernel.hasSuffix("dequant + \(expectedStages)"),
-              !blocked || !kernel.hasPrefix("simd qu8 conv-gemm") || kernel.contains(" blocked ") else {
+              !blocked || !(kernel.hasPrefix("simd qu8 conv-gemm") || kernel.hasPrefix("qu8 dwconv"))
+                || kernel.contains(" blocked ") else {
             return ["\(name): kernel \(fused.steps[0].info.kernel)"]
         }
         let actual = try ExecutionContext(program: fused).run(inputs)

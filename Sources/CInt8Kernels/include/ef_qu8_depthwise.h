@@ -26,7 +26,8 @@ typedef struct {
 /// unit_begin ..< unit_end, x and acc in the layout `channels_last` names; w is int8
 /// [taps, channels] with taps in (kd, kh, kw) order. A unit is a channel (all its output pixels)
 /// when channels first, an output row (od · output height + oh: all its pixels and channels)
-/// when channels last; `ef_depthwise_units` counts them. Writes every acc element of the units.
+/// when channels last; `ef_depthwise_units` counts them. `acc` points at unit_begin's first
+/// accumulator (so a block of units can go to a small buffer); every element of the units is written.
 void ef_qu8s8_s32_depthwise(const uint8_t *x, const int8_t *w, int32_t *acc, const ef_depthwise_geometry *g,
                             int64_t unit_begin, int64_t unit_end);
 

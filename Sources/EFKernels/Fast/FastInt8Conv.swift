@@ -69,7 +69,7 @@ public final class Int8Convolution: @unchecked Sendable {
         isDepthwise = depthwise
         let w = weights.scalars(as: Int8.self), m = s.outChannels
         depthwiseWeights = depthwise ? (0..<(taps * m)).map { w[($0 % m) * taps + $0 / m] } : []
-        depthwiseGeometry = Self.depthwiseWindow(g, channels: m, channelsLast: channelsLast, zeroPoint: zeroPoint)
+        depthwiseGeometry = Self.cWindow(g, channels: m, channelsLast: channelsLast, zeroPoint: zeroPoint)
         var packed: [Int8PackedWeights] = []
         try weights.withUnsafeBufferPointer(as: Int8.self) { w in
             for gi in 0..<(depthwise ? 0 : s.group) {
@@ -151,9 +151,10 @@ public final class Int8Convolution: @unchecked Sendable {
         return planes
     }
 
-    /// The depthwise kernel's description of window `g` (3 spatial dims, as WindowGeometry keeps them).
-    private static func depthwiseWindow(_ g: WindowGeometry, channels: Int, channelsLast: Bool,
-                                        zeroPoint: Int32) -> ef_depthwise_geometry {
+    /// Window `g` as CInt8Kernels' depthwise kernel and im2col take it (3 spatial dims, as
+    /// WindowGeometry keeps them), with `channels` channels.
+    private static func cWindow(_ g: WindowGeometry, channels: Int, channelsLast: Bool,
+                                zeroPoint: Int32) -> ef_depthwise_geometry {
         func triple(_ v: [Int]) -> (Int64, Int64, Int64) { (Int64(v[0]), Int64(v[1]), Int64(v[2])) }
         var window = ef_depthwise_geometry()
         window.channels = Int64(channels)
@@ -169,14 +170,23 @@ public final class Int8Convolution: @unchecked Sendable {
     /// the accumulators in this conv's layout ([pixels, M] or [M, pixels]), parallel over
     /// channels (channels first) or output rows (channels last).
     private func accumulateDepthwise(_ image0: UnsafePointer<UInt8>, into target: UnsafeMutablePointer<Int32>) {
-        let perUnit = geometry.kernelVolume * (channelsLast ? geometry.output[2] * outChannels : geometry.outputVolume)
-        let grain = max(1, 32_768 / max(1, perUnit))
+        let unitSize = channelsLast ? geometry.output[2] * outChannels : geometry.outputVolume
+        let grain = max(1, 32_768 / max(1, geometry.kernelVolume * unitSize))
+        Parallel.forEachChunk(depthwiseUnits, grain: grain) { range in
+            depthwiseUnits(image0, range, into: target + range.lowerBound * unitSize)
+        }
+    }
+
+    /// The depthwise work units (output rows when channels last, channels otherwise).
+    var depthwiseUnits: Int { Int(withUnsafePointer(to: depthwiseGeometry) { ef_depthwise_units($0) }) }
+
+    /// The accumulators of depthwise work units `units`, written from `target` on (the first
+    /// unit's first accumulator).
+    func depthwiseUnits(_ image0: UnsafePointer<UInt8>, _ units: Range<Int>, into target: UnsafeMutablePointer<Int32>) {
         depthwiseWeights.withUnsafeBufferPointer { w in
             withUnsafePointer(to: depthwiseGeometry) { window in
-                Parallel.forEachChunk(Int(ef_depthwise_units(window)), grain: grain) { range in
-                    ef_qu8s8_s32_depthwise(image0, w.baseAddress!, target, window, Int64(range.lowerBound),
-                                           Int64(range.upperBound))
-                }
+                ef_qu8s8_s32_depthwise(image0, w.baseAddress!, target, window, Int64(units.lowerBound),
+                                       Int64(units.upperBound))
             }
         }
     }
@@ -211,9 +221,18 @@ public final class Int8Convolution: @unchecked Sendable {
         let (dilationD, dilationH, dilationW) = (g.dilations[0], g.dilations[1], g.dilations[2])
         let (padD, padH, padW) = (g.padBegin[0], g.padBegin[1], g.padBegin[2])
         let plane = g.inputVolume, fill = UInt8(zeroPoint), c = inChannels, last = channelsLast
-        // The taps of a kernel row are one run of a channels-last ungrouped input.
-        let runs = last && cg == c && dilationW == 1
-        Parallel.forEachChunk(pixels.count, grain: max(1, 16_384 / max(1, k))) { range in
+        let grain = max(1, 16_384 / max(1, k))
+        if last && group == 1 {  // CInt8Kernels' loop: a kernel row inside the input is one copy
+            let window = Self.cWindow(g, channels: c, channelsLast: true, zeroPoint: zeroPoint)
+            withUnsafePointer(to: window) { window in
+                Parallel.forEachChunk(pixels.count, grain: grain) { range in
+                    ef_qu8_unfold_nhwc(x, window, Int64(pixels.lowerBound + range.lowerBound),
+                                       Int64(pixels.lowerBound + range.upperBound), columns + range.lowerBound * k)
+                }
+            }
+            return
+        }
+        Parallel.forEachChunk(pixels.count, grain: grain) { range in
             let p0 = pixels.lowerBound + range.lowerBound
             var (od, oh, ow) = (p0 / (outH * outW), (p0 / outW) % outH, p0 % outW)
             for q in range {
@@ -224,11 +243,6 @@ public final class Int8Convolution: @unchecked Sendable {
                     for kh in 0..<kernelH {
                         let ih = oh * strideH - padH + kh * dilationH
                         let rowInside = id >= 0 && id < inD && ih >= 0 && ih < inH
-                        if runs, rowInside, iw0 >= 0, iw0 + kernelW <= inW {
-                            copyBytes(x + ((id * inH + ih) * inW + iw0) * c, to: row, count: kernelW * cg)
-                            row += kernelW * cg
-                            continue
-                        }
                         for kw in 0..<kernelW {
                             let iw = iw0 + kw * dilationW
                             if !rowInside || iw < 0 || iw >= inW {
@@ -253,7 +267,7 @@ public final class Int8Convolution: @unchecked Sendable {
         }
     }
 
-    /// memcpy for the short runs im2col copies (3-channel taps): a byte loop below 16 bytes.
+    /// memcpy for the per-tap runs of a grouped channels-last input: a byte loop below 16 bytes.
     @inline(__always)
     private func copyBytes(_ source: UnsafePointer<UInt8>, to target: UnsafeMutablePointer<UInt8>, count: Int) {
         if count < 16 {

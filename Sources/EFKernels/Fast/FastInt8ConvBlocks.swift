@@ -1,13 +1,15 @@
-// An ungrouped channels-last int8 conv run block by block of output pixels: each worker thread
-// unfolds a block's columns (or reads a 1×1 conv's input rows directly), multiplies them and
-// finishes the block's accumulators (the caller's epilogue) while they are still in cache,
-// instead of three passes over whole-image buffers larger than L2. Same accumulators, same bytes.
+// An int8 conv run block by block of output pixels: each worker thread computes a block's
+// accumulators (an ungrouped conv unfolds its columns, or reads a 1×1 conv's input rows directly,
+// and multiplies them; a depthwise conv runs its direct kernel over whole output rows) and
+// finishes them (the caller's epilogue) while they are still in cache, instead of passes over
+// whole-image buffers larger than L2. Channels last only. Same accumulators, same bytes.
 
 import EFCore
 
 /// How `Int8Convolution.forEachBlock` splits an image's output pixels.
 public struct Int8ConvBlocks: Sendable {
-    /// Output pixels per block (the last block may have fewer), a multiple of 12.
+    /// Output pixels per block (the last block may have fewer): a multiple of 12, or of the
+    /// output width for a depthwise conv (whole output rows).
     public let rows: Int
     /// Blocks per image (at least 2).
     public let count: Int
@@ -33,36 +35,60 @@ public struct Int8ConvBlocks: Sendable {
         columnByteCount = unfolds ? (rows * k + 63) / 64 * 64 : 0
         slotByteCount = columnByteCount + (rows * m * 4 + 63) / 64 * 64
     }
+
+    /// Blocks of whole depthwise work units (`units` output rows of `unitPixels` pixels each) of
+    /// about `targetBytes` of int32 accumulators; nil when there would be fewer than `minimumCount`.
+    init?(units: Int, unitPixels: Int, m: Int, targetBytes: Int, minimumCount: Int) {
+        let unitsPerBlock = max(1, targetBytes / max(1, unitPixels * m * 4))
+        guard units >= unitsPerBlock * minimumCount else { return nil }
+        rows = unitsPerBlock * unitPixels
+        count = (units + unitsPerBlock - 1) / unitsPerBlock
+        slots = min(Parallel.maxThreadCount, count)
+        columnByteCount = 0
+        slotByteCount = (rows * m * 4 + 63) / 64 * 64
+    }
 }
 
 extension Int8Convolution {
-    /// The pixel blocks of an ungrouped, channels-last, non-depthwise conv whose column product
-    /// runs on any number of rows; nil otherwise or when one block would hold the image.
+    /// The pixel blocks of a channels-last conv that is ungrouped (its column product must then
+    /// run on any number of rows) or depthwise (blocks of whole output rows); nil otherwise or
+    /// when too few blocks would hold the image.
     /// - Parameters:
     ///   - targetBytes: columns plus int32 accumulators per block (well inside L2).
     ///   - minimumCount: the fewest blocks worth splitting an image into.
     public func blocks(targetBytes: Int = 128 << 10, minimumCount: Int = 8) -> Int8ConvBlocks? {
-        guard channelsLast, group == 1, !isDepthwise else { return nil }
+        guard channelsLast else { return nil }
+        if isDepthwise {
+            let width = geometry.output[2]
+            return Int8ConvBlocks(units: outputPixels / max(1, width), unitPixels: width, m: outChannels,
+                                  targetBytes: targetBytes, minimumCount: minimumCount)
+        }
+        guard group == 1 else { return nil }
         return Int8ConvBlocks(pixels: outputPixels, k: geometry.kernelVolume * inChannels, m: outChannels,
                               unfolds: !direct, targetBytes: targetBytes, minimumCount: minimumCount)
     }
 
     /// Runs image `image` block by block, in parallel over blocks: `product` multiplies the
-    /// block's u8 columns (as `ColumnProduct`, with `rows` = the block's pixels), then
-    /// `finish(accumulators, pixels)` gets its int32 [pixels.count, M] accumulators (without
-    /// bias). `product` and `finish` run on several threads at once, on disjoint pixels.
+    /// block's u8 columns (as `ColumnProduct`, with `rows` = the block's pixels; a depthwise conv
+    /// takes none and runs its own kernel), then `finish(accumulators, pixels)` gets its int32
+    /// [pixels.count, M] accumulators (without bias). `product` and `finish` run on several
+    /// threads at once, on disjoint pixels.
     /// - Parameter scratchpad: `blocks.scratchpadByteCount` bytes, 64-byte aligned.
-    /// - Throws: `EdgeflowError.invalidInput` for an image out of range or blocks made for
-    ///   another conv; the first error `product` or `finish` throws.
+    /// - Throws: `EdgeflowError.invalidInput` for an image out of range, blocks made for another
+    ///   conv, or a missing product; the first error `product` or `finish` throws.
     public func forEachBlock(_ x: UnsafePointer<UInt8>, image: Int, blocks: Int8ConvBlocks,
-                             scratchpad: UnsafeMutableRawPointer, product: ColumnProduct,
+                             scratchpad: UnsafeMutableRawPointer, product: ColumnProduct?,
                              finish: (UnsafeMutablePointer<Int32>, Range<Int>) throws -> Void) throws {
-        let pixels = outputPixels, k = geometry.kernelVolume * inChannels
+        let pixels = outputPixels, k = geometry.kernelVolume * inChannels, width = geometry.output[2]
         guard (0..<batch).contains(image), blocks.count == (pixels + blocks.rows - 1) / blocks.rows,
-              blocks.columnByteCount >= (direct ? 0 : blocks.rows * k),
-              blocks.slotByteCount >= blocks.columnByteCount + blocks.rows * outChannels * 4 else {
+              blocks.columnByteCount >= (direct || isDepthwise ? 0 : blocks.rows * k),
+              blocks.slotByteCount >= blocks.columnByteCount + blocks.rows * outChannels * 4,
+              !isDepthwise || blocks.rows % max(1, width) == 0 else {
             throw EdgeflowError(.invalidInput,
                                 "int8 conv blocks: image \(image) of \(batch) or blocks made for another conv")
+        }
+        guard isDepthwise || product != nil else {
+            throw EdgeflowError(.invalidInput, "int8 conv blocks: an ungrouped conv needs a column product")
         }
         let image0 = x + image * inChannels * geometry.inputVolume
         let workers = min(Parallel.threadCount, blocks.slots)
@@ -77,9 +103,11 @@ extension Int8Convolution {
                     do {
                         for block in first..<end {
                             let lower = block * blocks.rows, rows = min(blocks.rows, pixels - lower)
-                            if direct {
+                            if isDepthwise {
+                                depthwiseUnits(image0, (lower / width)..<((lower + rows) / width), into: accumulators)
+                            } else if direct, let product {
                                 try product(image0 + lower * inChannels, inChannels, rows, accumulators)
-                            } else {
+                            } else if let product {
                                 unfold(image0, group: 0, pixels: lower..<(lower + rows), into: columns)
                                 try product(columns, k, rows, accumulators)
                             }

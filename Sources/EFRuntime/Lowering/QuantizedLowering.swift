@@ -2,8 +2,9 @@
 // quantizeLinear / dequantizeLinear onto exact kernels: oneDNN's u8·s8 → s32 kernels where they
 // were measured exact (DNNLInt32Products.exactInt32ISAs: VNNI; never oneDNN's "ref" kernels;
 // a conv oneDNN refuses is unfolded and multiplied by its matMul), otherwise the Swift SIMD
-// GEMM in this CPU's build (SIMDKernels; large ungrouped channels-last convs block by block of
-// output pixels, Int8ConvBlocks); then the SIMD epilogue. Every output byte equals the
+// GEMM in this CPU's build (SIMDKernels); then the SIMD epilogue. Large channels-last convs
+// (ungrouped ones on that GEMM, and depthwise ones) run block by block of output pixels
+// (Int8ConvBlocks), the epilogue on each block. Every output byte equals the
 // reference evaluator's. Weights, bias and multipliers must be constants.
 
 import EFCore
@@ -75,14 +76,14 @@ enum QuantizedLowering {
         let choice = ColumnProductChoice.choose(for: conv, pixels: pixels)
         let gemmName = choice?.name ?? (conv.isDepthwise ? "qu8 dwconv direct" : "simd qu8 conv-gemm \(simdISA)")
         let perImage = pixels * m
-        if let choice, choice.takesRowBlocks, Int8ConvBlocking.isEnabled, let blocks = conv.blocks() {
+        if conv.isDepthwise || choice?.takesRowBlocks == true, Int8ConvBlocking.isEnabled, let blocks = conv.blocks() {
             // Blocks finish while later ones still read the input: where the tail's (or the
             // conv's) output shares bytes with it, the step copies the input to scratch first.
             let staged = tail?.overlapsProductInput == true || EpilogueFusion.overlap(x, y)
             let info = context.info(node, kernel: "\(gemmName) blocked + \(epilogue.name)")
             let stageOffset = (blocks.scratchpadByteCount + 63) / 64 * 64
             let gemmOffset = stageOffset + (staged ? (x.byteCount + 63) / 64 * 64 : 0)
-            return KernelStep(info: info, scratchpadByteCount: gemmOffset + choice.scratchpadByteCount) {
+            return KernelStep(info: info, scratchpadByteCount: gemmOffset + (choice?.scratchpadByteCount ?? 0)) {
                 arena, scratchpad in
                 var source = UnsafePointer(x.operand.pointer(arena).assumingMemoryBound(to: UInt8.self))
                 if staged {
@@ -90,7 +91,7 @@ enum QuantizedLowering {
                     copy.update(from: source, count: x.byteCount)
                     source = UnsafePointer(copy)
                 }
-                let destination = y.operand.pointer(arena), product = choice.make(scratchpad + gemmOffset)
+                let destination = y.operand.pointer(arena), product = choice?.make(scratchpad + gemmOffset)
                 for image in 0..<conv.batch {
                     try conv.forEachBlock(source, image: image, blocks: blocks, scratchpad: scratchpad,
                                           product: product) { acc, block in
