@@ -58,15 +58,19 @@ extension FastKernels {
                     storeBytes(requantize(loadInt32(acc + i, length - i) &+ b, m, lo, hi, zp), out + i, length - i)
                 }
             } else {
-                while i + 8 <= length {
-                    let b = bias.map { loadInt32($0 + i) } ?? .zero
-                    storeBytes(requantize(loadInt32(acc + i) &+ b, load(multipliers + i), lo, hi, zp), out + i, 8)
-                    i += 8
-                }
-                if i < length {
-                    let n = length - i, b = bias.map { loadInt32($0 + i, n) } ?? .zero
-                    storeBytes(requantize(loadInt32(acc + i, n) &+ b, loadPartial(multipliers + i, n), lo, hi, zp),
-                               out + i, n)
+                for row in stride(from: 0, to: length, by: channels) {
+                    i = 0
+                    while i + 8 <= channels {
+                        let b = bias.map { loadInt32($0 + i) } ?? .zero
+                        storeBytes(requantize(loadInt32(acc + row + i) &+ b, load(multipliers + i), lo, hi, zp),
+                                   out + row + i, 8)
+                        i += 8
+                    }
+                    if i < channels {
+                        let n = channels - i, b = bias.map { loadInt32($0 + i, n) } ?? .zero
+                        storeBytes(requantize(loadInt32(acc + row + i, n) &+ b, loadPartial(multipliers + i, n), lo, hi,
+                                              zp), out + row + i, n)
+                    }
                 }
             }
         }
@@ -83,7 +87,9 @@ extension FastKernels {
             if let channel {
                 dequantizeRun(accumulators + start, bias?[channel] ?? 0, scales[channel], length, into: y + start)
             } else {
-                dequantizeRow(accumulators + start, bias, scales, length, into: y + start)
+                for row in stride(from: start, to: start + length, by: channels) {
+                    dequantizeRow(accumulators + row, bias, scales, channels, into: y + row)
+                }
             }
         }
     }
@@ -142,14 +148,19 @@ extension FastKernels {
     @inline(__always)
     static func roundedIntegers(_ t: FloatVector) -> SIMD8<Int32> { bits(t + 12_582_912) &- 0x4B40_0000 }
 
-    /// Calls `body(start, length, channel)` over parallel runs: rows of `channels` elements
-    /// (channel nil: the channel is the position in the row) when inner is 1, else planes of
-    /// `inner` elements of one channel.
+    /// Calls `body(start, length, channel)` over parallel runs: when inner is 1, whole rows of
+    /// `channels` elements (channel nil: the channel is the position in each row; a call takes
+    /// many rows, as a call per row of 16 cost more than its arithmetic), else planes of `inner`
+    /// elements of one channel.
     @inline(__always)
     private static func forEachRun(channels: Int, inner: Int, count: Int, _ body: (Int, Int, Int?) -> Void) {
         let run = inner == 1 ? channels : inner
         Parallel.forEachChunk(count / run, grain: max(1, streamingGrain / run)) { range in
-            for r in range { body(r * run, run, inner == 1 ? nil : r % channels) }
+            if inner == 1 {
+                body(range.lowerBound * run, range.count * run, nil)
+            } else {
+                for r in range { body(r * run, run, r % channels) }
+            }
         }
     }
 

@@ -44,27 +44,58 @@ extension FastKernels {
 
     /// `unary` over start..<end (fn supported, not identity), on the calling thread.
     static func unaryRange(_ fn: UnaryFunction, _ parameters: UnaryParameters, _ input: UnsafePointer<Float>,
-                                   _ output: UnsafeMutablePointer<Float>, _ start: Int, _ end: Int) {
-        let alpha = FloatVector(repeating: parameters.alpha), beta = FloatVector(repeating: parameters.beta)
-        let zero = FloatVector(repeating: 0), one = FloatVector(repeating: 1)
-        let (src, dst) = (input, output)
+                           _ output: UnsafeMutablePointer<Float>, _ start: Int, _ end: Int) {
         switch fn {
-        case .relu: mapRange(src, dst, start, end) { $0.replacing(with: 0, where: $0 .<= 0) }
-        case .leakyRelu: mapRange(src, dst, start, end) { $0.replacing(with: alpha * $0, where: $0 .< 0) }
-        case .clip:
-            mapRange(src, dst, start, end) { x in
-                let low = x.replacing(with: alpha, where: x .< alpha)
-                return low.replacing(with: beta, where: low .> beta)
-            }
-        case .neg:
-            let sign = SIMD8(repeating: Int32(bitPattern: 0x8000_0000))
-            mapRange(src, dst, start, end) { floats(bits($0) ^ sign) }
-        case .abs: mapRange(src, dst, start, end) { magnitude($0) }
+        case .exp, .sigmoid, .tanh, .erf, .gelu, .geluTanh, .elu, .softplus:
+            transcendentalRange(fn, parameters, input, output, start, end)
+        default:
+            piecewiseRange(fn, parameters, input, output, start, end)
+        }
+    }
+
+    /// The functions made of a few compares and arithmetic, each through `mapLanes` so its lane
+    /// function is inlined into the loop (as closures in one large switch, each stayed a call per
+    /// 8 floats with a vzeroupper; hardSwish runs in PP-OCR's int8 epilogues).
+    @inline(never)
+    private static func piecewiseRange(_ fn: UnaryFunction, _ parameters: UnaryParameters,
+                                       _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
+                                       _ start: Int, _ end: Int) {
+        let c = LaneConstants(alpha: FloatVector(repeating: parameters.alpha),
+                              beta: FloatVector(repeating: parameters.beta))
+        switch fn {
+        case .relu: mapLanes(ReluLanes.self, c, src, dst, start, end)
+        case .leakyRelu: mapLanes(LeakyReluLanes.self, c, src, dst, start, end)
+        case .clip: mapLanes(ClipLanes.self, c, src, dst, start, end)
+        case .neg: mapLanes(NegLanes.self, c, src, dst, start, end)
+        case .abs: mapLanes(AbsLanes.self, c, src, dst, start, end)
         case .sqrt:  // a plain loop: SIMD8.squareRoot() compiles to eight sqrtf calls
             for i in start..<end { dst[i] = src[i].squareRoot() }
-        case .reciprocal: mapRange(src, dst, start, end) { 1 / $0 }
-        case .hardSwish: mapRange(src, dst, start, end) { $0 * swiftMax(zero, swiftMin(one, $0 / 6 + 0.5)) }
-        case .hardSigmoid: mapRange(src, dst, start, end) { swiftMax(zero, swiftMin(one, alpha * $0 + beta)) }
+        case .reciprocal: mapLanes(ReciprocalLanes.self, c, src, dst, start, end)
+        case .hardSwish: mapLanes(HardSwishLanes.self, c, src, dst, start, end)
+        case .hardSigmoid: mapLanes(HardSigmoidLanes.self, c, src, dst, start, end)
+        default: break
+        }
+    }
+
+    /// output[i] = F.apply(input[i]) for i in start..<end, the tail as a partial vector (as `mapRange`).
+    @inline(__always)
+    private static func mapLanes<F: LaneFunction>(_: F.Type, _ c: LaneConstants, _ input: UnsafePointer<Float>,
+                                                  _ output: UnsafeMutablePointer<Float>, _ start: Int, _ end: Int) {
+        var i = start
+        while i + 8 <= end {
+            store(F.apply(load(input + i), c), output + i)
+            i += 8
+        }
+        if i < end { storePartial(F.apply(loadPartial(input + i, end - i), c), output + i, end - i) }
+    }
+
+    /// The functions built on FastMath's polynomials.
+    @inline(never)
+    private static func transcendentalRange(_ fn: UnaryFunction, _ parameters: UnaryParameters,
+                                            _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
+                                            _ start: Int, _ end: Int) {
+        let alpha = FloatVector(repeating: parameters.alpha), zero = FloatVector(repeating: 0)
+        switch fn {
         case .exp: mapRange(src, dst, start, end) { exp($0) }
         case .sigmoid: mapRange(src, dst, start, end) { 1 / (1 + exp(-$0)) }
         case .tanh: mapRange(src, dst, start, end) { tanh($0) }
@@ -78,5 +109,61 @@ extension FastKernels {
         case .softplus: mapRange(src, dst, start, end) { swiftMax($0, zero) + log1pUnit(exp(-magnitude($0))) }
         default: break
         }
+    }
+}
+
+/// The parameters of a unary function as vectors: leakyRelu and elu use alpha; clip clamps to
+/// [alpha, beta]; hardSigmoid is max(0, min(1, alpha·x + beta)).
+struct LaneConstants {
+    let alpha: FloatVector, beta: FloatVector
+}
+
+/// One lane-wise function of `piecewiseRange`, always inlined into its loop.
+protocol LaneFunction {
+    static func apply(_ x: FloatVector, _ c: LaneConstants) -> FloatVector
+}
+
+private typealias Lanes = FloatVector
+
+private enum ReluLanes: LaneFunction {
+    @inline(__always) static func apply(_ x: Lanes, _ c: LaneConstants) -> Lanes { x.replacing(with: 0, where: x .<= 0) }
+}
+
+private enum LeakyReluLanes: LaneFunction {
+    @inline(__always) static func apply(_ x: Lanes, _ c: LaneConstants) -> Lanes {
+        x.replacing(with: c.alpha * x, where: x .< 0)
+    }
+}
+
+private enum ClipLanes: LaneFunction {
+    @inline(__always) static func apply(_ x: Lanes, _ c: LaneConstants) -> Lanes {
+        let low = x.replacing(with: c.alpha, where: x .< c.alpha)
+        return low.replacing(with: c.beta, where: low .> c.beta)
+    }
+}
+
+private enum NegLanes: LaneFunction {
+    @inline(__always) static func apply(_ x: Lanes, _ c: LaneConstants) -> Lanes {
+        FastKernels.floats(FastKernels.bits(x) ^ SIMD8(repeating: Int32(bitPattern: 0x8000_0000)))
+    }
+}
+
+private enum AbsLanes: LaneFunction {
+    @inline(__always) static func apply(_ x: Lanes, _ c: LaneConstants) -> Lanes { FastKernels.magnitude(x) }
+}
+
+private enum ReciprocalLanes: LaneFunction {
+    @inline(__always) static func apply(_ x: Lanes, _ c: LaneConstants) -> Lanes { 1 / x }
+}
+
+private enum HardSwishLanes: LaneFunction {
+    @inline(__always) static func apply(_ x: Lanes, _ c: LaneConstants) -> Lanes {
+        x * FastKernels.swiftMax(Lanes(repeating: 0), FastKernels.swiftMin(Lanes(repeating: 1), x / 6 + 0.5))
+    }
+}
+
+private enum HardSigmoidLanes: LaneFunction {
+    @inline(__always) static func apply(_ x: Lanes, _ c: LaneConstants) -> Lanes {
+        FastKernels.swiftMax(Lanes(repeating: 0), FastKernels.swiftMin(Lanes(repeating: 1), c.alpha * x + c.beta))
     }
 }
