@@ -5,6 +5,7 @@
 //   edgeflow-kernel-bench --check     (oneDNN against the reference kernels; exit 1 on a mismatch)
 //   edgeflow-kernel-bench --check-int32  (oneDNN's s32 results against the int8 contract, Int32Check.swift)
 //   edgeflow-kernel-bench --int8  (exact int8 GEMM + requantization against oneDNN f32, Int8Bench.swift)
+//   edgeflow-kernel-bench --int8-conv  (blocked int8 convs part by part, Int8ConvBench.swift; AVX2 CPUs)
 
 import EFCore
 import EFKernels
@@ -100,6 +101,10 @@ if CommandLine.arguments.contains("--check") {
 }
 if CommandLine.arguments.contains("--int8") {
     try Int8Bench(iterations: intOption("--iterations", default: 20)).run()
+    exit(0)
+}
+if CommandLine.arguments.contains("--int8-conv") {
+    try Int8ConvBench(iterations: intOption("--iterations", default: 20)).run()
     exit(0)
 }
 if CommandLine.arguments.contains("--check-int32") {
