@@ -82,6 +82,9 @@ extension FastKernels {
         public func run(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
             let rank = outputShape.count, last = rank - 1, length = outputShape[last]
             guard let total = outputShape.checkedElementCount, total > 0 else { return }
+            if nearest, lastAxisUnchanged, rank >= 2, !outside.contains(where: { $0.contains(true) }) {
+                return runNearestLines(input: input, output: output, total: total)
+            }
             let rows = total / length
             let combos = widths.dropLast().reduce(1, *)
             Parallel.forEachChunk(rows, grain: Swift.max(1, streamingGrain / (length * combos))) { range in
@@ -93,6 +96,26 @@ extension FastKernels {
                             continue
                         }
                         walkLastAxis(input, dst, taps.baseAddress!, count)
+                    }
+                }
+            }
+        }
+
+        /// Nearest with the last axis unchanged (channels last) and nothing extrapolated: a line of
+        /// output pixels along the second-to-last axis takes its offset over the outer axes once,
+        /// then each pixel is one copy of the last axis (a per-pixel walk over the axes cost more
+        /// than the copy of 24 floats it found).
+        private func runNearestLines(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, total: Int) {
+            let rank = outputShape.count, length = outputShape[rank - 1], width = outputShape[rank - 2]
+            let lines = total / (length * width)
+            offsets[rank - 2].withUnsafeBufferPointer { along in
+                Parallel.forEachChunk(lines, grain: Swift.max(1, streamingGrain / (length * width))) { range in
+                    withUnsafeTemporaryAllocation(of: (Int, Float).self, capacity: 1) { taps in
+                        for line in range {
+                            _ = rowTaps(line * width, taps.baseAddress!)
+                            let base = input + taps[0].0 - along[0], dst = output + line * width * length
+                            for w in 0..<width { (dst + w * length).update(from: base + along[w], count: length) }
+                        }
                     }
                 }
             }
