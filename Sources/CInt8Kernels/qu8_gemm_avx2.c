@@ -10,7 +10,7 @@
 #include <immintrin.h>
 #include <string.h>
 
-enum { kRows = EF_QU8_GEMM_AVX2_ROWS, kChunkPairs = 256 };
+enum { kRows = EF_QU8_GEMM_AVX2_ROWS, kChunkPairs = 512 };
 
 /// Widens rows of u8 (k values from `first`) into int16 pairs, zero past k and past `rows`;
 /// writes whole groups of 8 pairs (up to chunk_pairs rounded up to 8, within kChunkPairs).

@@ -9,7 +9,8 @@ import EFCore
 
 extension FastKernels {
     /// c[r, j] = Σ_k a[r, k] · B[k, j] in wrapping int32, for r in 0..<rows, j in 0..<N; the
-    /// arguments and errors are those of `int8GEMM`. Parallel over tiles of 6 rows × 64 columns.
+    /// arguments and errors are those of `int8GEMM`. Parallel over tiles of 6 rows × 256 columns
+    /// (a row widened once serves 32 column blocks).
     public static func int8GEMMIntrinsics(_ a: UnsafePointer<UInt8>, rowStride: Int, rows: Int,
                                           weights: Int8PackedWeights, into c: UnsafeMutablePointer<Int32>,
                                           outputRowStride: Int) throws {
@@ -17,7 +18,7 @@ extension FastKernels {
             throw EdgeflowError(.invalidInput, "int8GEMM: row strides \(rowStride)/\(outputRowStride) are shorter "
                 + "than K \(weights.k) / N \(weights.n)")
         }
-        let tileRows = Int(EF_QU8_GEMM_AVX2_ROWS), groupBlocks = 8
+        let tileRows = Int(EF_QU8_GEMM_AVX2_ROWS), groupBlocks = 32
         let tiles = (rows + tileRows - 1) / tileRows, groups = (weights.blocks + groupBlocks - 1) / groupBlocks
         let grain = max(1, (1 << 18) / max(1, tileRows * groupBlocks * 8 * weights.k))
         let (k, n, pairs, blocks) = (weights.k, weights.n, weights.pairs, weights.blocks)

@@ -4,6 +4,7 @@
 // unfold, or the depthwise kernel, alone). Differences between the lines are the parts' costs,
 // measured side by side in one process. Needs AVX2.
 //   edgeflow-kernel-bench --int8-conv [--threads N] [--iterations K]
+// Layers with too few pixels for blocks run unblocked (accumulators only).
 
 import EFCore
 import EFKernels
@@ -21,8 +22,10 @@ struct Int8ConvBench {
         ("det dw 16 3×3", [1, 16, 320, 320], 16, 3, ConvParameters(pads: [1, 1, 1, 1], group: 16)),
         ("det 1×1 16→32", [1, 16, 320, 320], 32, 1, ConvParameters()),
         ("det 3×3 96→24", [1, 96, 160, 160], 24, 3, ConvParameters(pads: [1, 1, 1, 1])),
+        ("det 3×3 96→32 (N a multiple of 16)", [1, 96, 160, 160], 32, 3, ConvParameters(pads: [1, 1, 1, 1])),
         ("resnet 3×3 64→64", [1, 64, 56, 56], 64, 3, ConvParameters(pads: [1, 1, 1, 1])),
         ("resnet 1×1 256→64", [1, 256, 56, 56], 64, 1, ConvParameters()),
+        ("resnet 3×3 512→512", [1, 512, 7, 7], 512, 3, ConvParameters(pads: [1, 1, 1, 1])),
     ]
 
     func run() throws {
@@ -38,15 +41,24 @@ struct Int8ConvBench {
                                                               as: Int8.self))
         let conv = try Int8Convolution(inputShape: shape, weights: w, bias: nil, zeroPoint: 3, parameters,
                                        channelsLast: true)
-        guard let blocks = conv.blocks() else { return print("\(name): no blocks") }
         let x = Bench.integers(shape.elementCount, in: 0...255, seed: 6, as: UInt8.self)
         let macs = Double(conv.outputPixels * m * wShape[1...].reduce(1, *))
         let packed = conv.isDepthwise ? nil : try EFKernelsAVX2.Int8PackedWeights(conv.columnWeights(group: 0))
         let product: Int8Convolution.ColumnProduct? = packed.map { packed in
             { columns, stride, rows, out in
                 try AVX2.int8GEMMIntrinsics(columns, rowStride: stride, rows: rows, weights: packed, into: out,
-                                                   outputRowStride: packed.n)
+                                            outputRowStride: packed.n)
             }
+        }
+        guard let blocks = conv.blocks() else {  // too few pixels for blocks: the whole image at once
+            let scratch = Bench.Buffer(bytes: conv.scratchpadByteCount)
+            let time = try x.withUnsafeBufferPointer { input in
+                try Bench.wallTimes(iterations: iterations) {
+                    _ = try conv.accumulate(input.baseAddress!, image: 0, scratchpad: scratch.pointer, product: product)
+                }.median
+            }
+            return print(String(format: "%@: unblocked, without the requantization %.2f ms (%.1f GMAC/s)", name,
+                                time * 1e3, macs / time / 1e9))
         }
         let empty: Int8Convolution.ColumnProduct? = conv.isDepthwise ? nil : { _, _, _, _ in }
         let scratch = Bench.Buffer(bytes: blocks.scratchpadByteCount), y = Bench.Buffer(bytes: conv.outputPixels * m)
