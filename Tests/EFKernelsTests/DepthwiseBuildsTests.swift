@@ -29,6 +29,11 @@ final class DepthwiseBuildsTests: XCTestCase {
             (27, 11, 13, [3, 3], [1, 1], [1, 1], [1, 1, 1, 1]),
             (16, 12, 14, [3, 5], [2, 1], [1, 2], [0, 3, 1, 2]),
             (8, 9, 9, [1, 1], [1, 1], [1, 1], [0, 0, 0, 0]),
+            // The AVX2 interior's tap pairs: 25 taps (unrolled), 4 (even), and 143 (over its
+            // 128-tap limit: the generic loops), with channels past the last group of 8.
+            (35, 12, 13, [5, 5], [1, 2], [1, 1], [2, 2, 2, 2]),
+            (9, 9, 10, [2, 2], [1, 1], [1, 1], [0, 0, 1, 1]),
+            (12, 16, 15, [13, 11], [1, 1], [1, 1], [6, 5, 6, 5]),
         ]
         var state: UInt64 = 12345
         func next() -> Int {
@@ -36,7 +41,7 @@ final class DepthwiseBuildsTests: XCTestCase {
             return Int(state >> 33)
         }
         for (index, (c, h, w, kernel, strides, dilations, pads)) in cases.enumerated() {
-            let zeroPoint = [0, 255, 77, 128, 3, 200, 91][index]
+            let zeroPoint = [0, 255, 77, 128, 3, 200, 91, 17, 250, 64][index]
             let xs = (0..<(c * h * w)).map { _ in UInt8(next() % 256) }
             let ws = (0..<(c * kernel[0] * kernel[1])).map { _ in Int8(next() % 256 - 128) }
             let parameters = ConvParameters(strides: strides, dilations: dilations, pads: pads, group: c)
