@@ -37,6 +37,21 @@ final class Int8ConvBlocksTests: XCTestCase {
         return out
     }
 
+    /// A channels-last conv of random u8 input and s8 weights with a bias and a zero point, its
+    /// input [N, C, spatial...] and the reference accumulators.
+    private func randomConv(_ xShape: [Int], _ wShape: [Int], _ parameters: ConvParameters,
+                            _ random: inout Int8TestRandom) throws -> (Int8Convolution, Tensor, Tensor) {
+        let m = wShape[0]
+        let x = Tensor(shape: xShape, scalars: (0..<xShape.elementCount).map { _ in UInt8(random.int(0...255)) })
+        let w = Tensor(shape: wShape, scalars: (0..<wShape.elementCount).map { _ in Int8(random.int(-128...127)) })
+        let bias = Tensor(shape: [m], scalars: (0..<m).map { Int32($0 * 1000 - 4000) })
+        let zeroPoint = Int32(random.int(0...255))
+        let expected = try Kernels.quantizedConvAccumulators(x, weight: w, bias: bias, zeroPoint: zeroPoint, parameters)
+        let conv = try Int8Convolution(inputShape: xShape, weights: w, bias: bias, zeroPoint: zeroPoint, parameters,
+                                       channelsLast: true)
+        return (conv, x, expected)
+    }
+
     func testBlocksMatchTheReferenceAccumulators() throws {
         // (input [N, C, spatial...], M, kernel, parameters)
         let cases: [([Int], Int, [Int], ConvParameters)] = [
@@ -48,15 +63,7 @@ final class Int8ConvBlocksTests: XCTestCase {
         ]
         var random = Int8TestRandom(seed: 11)
         for (index, (xShape, m, kernel, parameters)) in cases.enumerated() {
-            let wShape = [m, xShape[1]] + kernel
-            let x = Tensor(shape: xShape, scalars: (0..<xShape.elementCount).map { _ in UInt8(random.int(0...255)) })
-            let w = Tensor(shape: wShape, scalars: (0..<wShape.elementCount).map { _ in Int8(random.int(-128...127)) })
-            let bias = Tensor(shape: [m], scalars: (0..<m).map { Int32($0 * 1000 - 4000) })
-            let zeroPoint = Int32(random.int(0...255))
-            let expected = try Kernels.quantizedConvAccumulators(x, weight: w, bias: bias, zeroPoint: zeroPoint,
-                                                                 parameters)
-            let conv = try Int8Convolution(inputShape: xShape, weights: w, bias: bias, zeroPoint: zeroPoint,
-                                           parameters, channelsLast: true)
+            let (conv, x, expected) = try randomConv(xShape, [m, xShape[1]] + kernel, parameters, &random)
             let blocks = try XCTUnwrap(conv.blocks(targetBytes: 1, minimumCount: 2), "case \(index)")
             XCTAssertEqual(blocks.rows, 12)
             let packed = try Int8PackedWeights(conv.columnWeights(group: 0))
@@ -84,17 +91,10 @@ final class Int8ConvBlocksTests: XCTestCase {
         ]
         var random = Int8TestRandom(seed: 12)
         for (index, (xShape, kernel, parameters)) in cases.enumerated() {
-            let c = xShape[1], wShape = [c, 1] + kernel
+            let c = xShape[1]
             var parameters = parameters
             parameters.group = c
-            let x = Tensor(shape: xShape, scalars: (0..<xShape.elementCount).map { _ in UInt8(random.int(0...255)) })
-            let w = Tensor(shape: wShape, scalars: (0..<wShape.elementCount).map { _ in Int8(random.int(-128...127)) })
-            let bias = Tensor(shape: [c], scalars: (0..<c).map { Int32($0 * 700 - 5000) })
-            let zeroPoint = Int32(random.int(0...255))
-            let expected = try Kernels.quantizedConvAccumulators(x, weight: w, bias: bias, zeroPoint: zeroPoint,
-                                                                 parameters)
-            let conv = try Int8Convolution(inputShape: xShape, weights: w, bias: bias, zeroPoint: zeroPoint,
-                                           parameters, channelsLast: true)
+            let (conv, x, expected) = try randomConv(xShape, [c, 1] + kernel, parameters, &random)
             XCTAssertTrue(conv.isDepthwise)
             let width = expected.shape[3], rows = expected.shape[2]
             let blocks = try XCTUnwrap(conv.blocks(targetBytes: 2 * width * c * 4, minimumCount: 2), "case \(index)")
