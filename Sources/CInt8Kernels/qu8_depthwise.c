@@ -6,7 +6,7 @@
 // the padding read the zero point, as the im2col they replace did. Nothing is allocated.
 
 #include "ef_qu8_depthwise.h"
-#include "depthwise_interior_avx2.h"
+#include "depthwise_rows_avx2.h"
 
 #define EF_BODY static inline __attribute__((always_inline))
 
@@ -69,7 +69,8 @@ EF_BODY void interior_pixel(const uint8_t *origin, const int8_t *w, int32_t *out
 
 /// Output rows (od, oh) row_begin ..< row_end, all channels, channels last: interior pixels
 /// 16 and 8 channels at a time (the last few one by one; with `avx2`, whole rows of them through
-/// depthwise_interior_avx2.c), border pixels on the checked loops.
+/// depthwise_rows_avx2.c, also rows whose kernel reaches into the padding above or below),
+/// border pixels on the checked loops.
 EF_BODY void channels_last(const uint8_t *x, const int8_t *w, int32_t *acc, const ef_depthwise_geometry *g,
                            int64_t row_begin, int64_t row_end, const int avx2) {
     const int64_t channels = g->channels, out_w = g->output[2], out_h = g->output[1];
@@ -86,11 +87,11 @@ EF_BODY void channels_last(const uint8_t *x, const int8_t *w, int32_t *acc, cons
         const int rows_inside = id >= 0 && id + (g->kernel[0] - 1) * g->dilations[0] < g->input[0]
             && ih >= 0 && ih + (g->kernel[1] - 1) * g->dilations[1] < g->input[1];
         int32_t *row = acc + (r - row_begin) * out_w * channels;
-        if (avx2 && rows_inside && lo < hi && ef_depthwise_interior_avx2(x, w, row, g, id, ih, lo, hi)) {
+        if (avx2 && lo < hi && ef_depthwise_row_avx2(x, w, row, g, od, oh, lo, hi, rows_inside)) {
             for (int64_t ow = 0; ow < lo; ow++) border_pixel(x, w, row + ow * channels, g, od, oh, ow);
             for (int64_t ow = hi; ow < out_w; ow++) border_pixel(x, w, row + ow * channels, g, od, oh, ow);
             const int64_t rest = channels / 8 * 8;  // the channels past the last group of 8
-            for (int64_t ow = lo; rest < channels && ow < hi; ow++) {
+            for (int64_t ow = lo; rows_inside && rest < channels && ow < hi; ow++) {  // edge rows: C % 8 == 0
                 const uint8_t *origin = x + ((id * g->input[1] + ih) * g->input[2] + ow * sw - pw) * channels;
                 for (int64_t c = rest; c < channels; c++)
                     interior_block(origin, w, row + ow * channels, g, c, 1, g->kernel[0], g->kernel[1], g->kernel[2]);

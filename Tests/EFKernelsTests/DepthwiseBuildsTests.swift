@@ -34,6 +34,10 @@ final class DepthwiseBuildsTests: XCTestCase {
             (35, 12, 13, [5, 5], [1, 2], [1, 1], [2, 2, 2, 2]),
             (9, 9, 10, [2, 2], [1, 1], [1, 1], [0, 0, 1, 1]),
             (12, 16, 15, [13, 11], [1, 1], [1, 1], [6, 5, 6, 5]),
+            // Rows whose kernel reaches into the padding above or below (the AVX2 edge rows): a
+            // 3-row input under a 5×5 kernel, and a row stride of 2.
+            (16, 3, 20, [5, 5], [1, 1], [1, 1], [2, 2, 2, 2]),
+            (24, 6, 12, [5, 5], [2, 1], [1, 1], [2, 2, 2, 2]),
         ]
         var state: UInt64 = 12345
         func next() -> Int {
@@ -41,7 +45,7 @@ final class DepthwiseBuildsTests: XCTestCase {
             return Int(state >> 33)
         }
         for (index, (c, h, w, kernel, strides, dilations, pads)) in cases.enumerated() {
-            let zeroPoint = [0, 255, 77, 128, 3, 200, 91, 17, 250, 64][index]
+            let zeroPoint = [0, 255, 77, 128, 3, 200, 91, 17, 250, 64, 201, 9][index]
             let xs = (0..<(c * h * w)).map { _ in UInt8(next() % 256) }
             let ws = (0..<(c * kernel[0] * kernel[1])).map { _ in Int8(next() % 256 - 128) }
             let parameters = ConvParameters(strides: strides, dilations: dilations, pads: pads, group: c)

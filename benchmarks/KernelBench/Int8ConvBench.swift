@@ -20,6 +20,7 @@ struct Int8ConvBench {
     private let layers: [(String, [Int], Int, Int, ConvParameters)] = [
         ("det stem 3→16 3×3/2", [1, 3, 640, 640], 16, 3, ConvParameters(strides: [2, 2], pads: [1, 1, 1, 1])),
         ("det dw 16 3×3", [1, 16, 320, 320], 16, 3, ConvParameters(pads: [1, 1, 1, 1], group: 16)),
+        ("rec dw 480 5×5 at 6×80", [1, 480, 6, 80], 480, 5, ConvParameters(pads: [2, 2, 2, 2], group: 480)),
         ("det 1×1 16→32", [1, 16, 320, 320], 32, 1, ConvParameters()),
         ("det 3×3 96→24", [1, 96, 160, 160], 24, 3, ConvParameters(pads: [1, 1, 1, 1])),
         ("det 3×3 96→32 (N a multiple of 16)", [1, 96, 160, 160], 32, 3, ConvParameters(pads: [1, 1, 1, 1])),
