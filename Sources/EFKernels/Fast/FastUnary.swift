@@ -126,7 +126,9 @@ protocol LaneFunction {
 private typealias Lanes = FloatVector
 
 private enum ReluLanes: LaneFunction {
-    @inline(__always) static func apply(_ x: Lanes, _ c: LaneConstants) -> Lanes { x.replacing(with: 0, where: x .<= 0) }
+    @inline(__always) static func apply(_ x: Lanes, _ c: LaneConstants) -> Lanes {
+        x.replacing(with: 0, where: x .<= 0)
+    }
 }
 
 private enum LeakyReluLanes: LaneFunction {
