@@ -42,29 +42,28 @@ EF_BODY void border_pixel(const uint8_t *x, const int8_t *w, int32_t *row, const
 /// tap's input: the sums stay in registers across the taps, each product exact in int16
 /// (255 · 128 < 2^15) before it widens.
 EF_BODY void interior_block(const uint8_t *origin, const int8_t *w, int32_t *out, const ef_depthwise_geometry *g,
-                            int64_t c, const int width, const int64_t kernel_d, const int64_t kernel_h,
-                            const int64_t kernel_w) {
+                            int64_t c, const int width) {
     const int64_t channels = g->channels, row_stride = g->input[2] * channels;
     const int64_t plane_stride = g->input[1] * row_stride;
     uint32_t sums[16] = {0};
     const int8_t *wt = w + c;
-    for (int64_t kd = 0; kd < kernel_d; kd++)
-    for (int64_t kh = 0; kh < kernel_h; kh++) {
+    for (int64_t kd = 0; kd < g->kernel[0]; kd++)
+    for (int64_t kh = 0; kh < g->kernel[1]; kh++) {
         const uint8_t *in = origin + kd * g->dilations[0] * plane_stride + kh * g->dilations[1] * row_stride + c;
-        for (int64_t kw = 0; kw < kernel_w; kw++, in += g->dilations[2] * channels, wt += channels)
+        for (int64_t kw = 0; kw < g->kernel[2]; kw++, in += g->dilations[2] * channels, wt += channels)
             for (int j = 0; j < width; j++) sums[j] += (uint32_t)(int32_t)(int16_t)(in[j] * wt[j]);
     }
     for (int j = 0; j < width; j++) out[c + j] = (int32_t)sums[j];
 }
 
-/// All channels of one interior pixel: 16 and 8 at a time, the last few one by one.
+/// Channels `first` ..< C of one interior pixel: 16 and 8 at a time, the last few one by one.
 EF_BODY void interior_pixel(const uint8_t *origin, const int8_t *w, int32_t *out, const ef_depthwise_geometry *g,
-                            const int64_t kernel_d, const int64_t kernel_h, const int64_t kernel_w) {
+                            int64_t first) {
     const int64_t channels = g->channels;
-    int64_t c = 0;
-    for (; c + 16 <= channels; c += 16) interior_block(origin, w, out, g, c, 16, kernel_d, kernel_h, kernel_w);
-    for (; c + 8 <= channels; c += 8) interior_block(origin, w, out, g, c, 8, kernel_d, kernel_h, kernel_w);
-    for (; c < channels; c++) interior_block(origin, w, out, g, c, 1, kernel_d, kernel_h, kernel_w);
+    int64_t c = first;
+    for (; c + 16 <= channels; c += 16) interior_block(origin, w, out, g, c, 16);
+    for (; c + 8 <= channels; c += 8) interior_block(origin, w, out, g, c, 8);
+    for (; c < channels; c++) interior_block(origin, w, out, g, c, 1);
 }
 
 /// Output rows (od, oh) row_begin ..< row_end, all channels, channels last: interior pixels
@@ -80,7 +79,6 @@ EF_BODY void channels_last(const uint8_t *x, const int8_t *w, int32_t *acc, cons
     int64_t lo = (pw + sw - 1) / sw, hi = last_start < 0 ? 0 : last_start / sw + 1;
     if (hi > out_w) hi = out_w;
     if (lo > hi) lo = hi;
-    const int64_t square = g->kernel[0] == 1 && g->kernel[1] == g->kernel[2] ? g->kernel[1] : 0;
     for (int64_t r = row_begin; r < row_end; r++) {
         const int64_t od = r / out_h, oh = r % out_h;
         const int64_t id = coordinate(g, 0, od, 0), ih = coordinate(g, 1, oh, 0);
@@ -93,8 +91,7 @@ EF_BODY void channels_last(const uint8_t *x, const int8_t *w, int32_t *acc, cons
             const int64_t rest = channels / 8 * 8;  // the channels past the last group of 8
             for (int64_t ow = lo; rows_inside && rest < channels && ow < hi; ow++) {  // edge rows: C % 8 == 0
                 const uint8_t *origin = x + ((id * g->input[1] + ih) * g->input[2] + ow * sw - pw) * channels;
-                for (int64_t c = rest; c < channels; c++)
-                    interior_block(origin, w, row + ow * channels, g, c, 1, g->kernel[0], g->kernel[1], g->kernel[2]);
+                interior_pixel(origin, w, row + ow * channels, g, rest);
             }
             continue;
         }
@@ -105,10 +102,7 @@ EF_BODY void channels_last(const uint8_t *x, const int8_t *w, int32_t *acc, cons
                 continue;
             }
             const uint8_t *origin = x + ((id * g->input[1] + ih) * g->input[2] + ow * sw - pw) * channels;
-            // The common square kernels with constant sizes, so their taps unroll.
-            if (square == 3) interior_pixel(origin, w, out, g, 1, 3, 3);
-            else if (square == 5) interior_pixel(origin, w, out, g, 1, 5, 5);
-            else interior_pixel(origin, w, out, g, g->kernel[0], g->kernel[1], g->kernel[2]);
+            interior_pixel(origin, w, out, g, 0);
         }
     }
 }

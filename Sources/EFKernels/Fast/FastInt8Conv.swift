@@ -41,8 +41,10 @@ public final class Int8Convolution: @unchecked Sendable {
     private let weights: [Int8PackedWeights]
     private let originalWeights: Tensor
     let direct: Bool
-    /// Depthwise only: the direct kernel's window and the weights tap-major, int8 [taps, M].
-    private let depthwiseGeometry: ef_depthwise_geometry
+    /// The window as CInt8Kernels takes it (channels = C, this conv's layout): the depthwise
+    /// kernel's and the channels-last im2col's.
+    private let window: ef_depthwise_geometry
+    /// Depthwise only: the weights tap-major, int8 [taps, M].
     private let depthwiseWeights: [Int8]
     private let columnBytes: Int
 
@@ -69,7 +71,7 @@ public final class Int8Convolution: @unchecked Sendable {
         isDepthwise = depthwise
         let w = weights.scalars(as: Int8.self), m = s.outChannels
         depthwiseWeights = depthwise ? (0..<(taps * m)).map { w[($0 % m) * taps + $0 / m] } : []
-        depthwiseGeometry = Self.cWindow(g, channels: m, channelsLast: channelsLast, zeroPoint: zeroPoint)
+        window = Self.cWindow(g, channels: s.inChannels, channelsLast: channelsLast, zeroPoint: zeroPoint)
         var packed: [Int8PackedWeights] = []
         try weights.withUnsafeBufferPointer(as: Int8.self) { w in
             for gi in 0..<(depthwise ? 0 : s.group) {
@@ -178,13 +180,13 @@ public final class Int8Convolution: @unchecked Sendable {
     }
 
     /// The depthwise work units (output rows when channels last, channels otherwise).
-    var depthwiseUnits: Int { Int(withUnsafePointer(to: depthwiseGeometry) { ef_depthwise_units($0) }) }
+    var depthwiseUnits: Int { Int(withUnsafePointer(to: window) { ef_depthwise_units($0) }) }
 
     /// The accumulators of depthwise work units `units`, written from `target` on (the first
     /// unit's first accumulator).
     func depthwiseUnits(_ image0: UnsafePointer<UInt8>, _ units: Range<Int>, into target: UnsafeMutablePointer<Int32>) {
         depthwiseWeights.withUnsafeBufferPointer { w in
-            withUnsafePointer(to: depthwiseGeometry) { window in
+            withUnsafePointer(to: window) { window in
                 ef_qu8s8_s32_depthwise(image0, w.baseAddress!, target, window, Int64(units.lowerBound),
                                        Int64(units.upperBound))
             }
@@ -223,7 +225,6 @@ public final class Int8Convolution: @unchecked Sendable {
         let plane = g.inputVolume, fill = UInt8(zeroPoint), c = inChannels, last = channelsLast
         let grain = max(1, 16_384 / max(1, k))
         if last && group == 1 {  // CInt8Kernels' loop: a kernel row inside the input is one copy
-            let window = Self.cWindow(g, channels: c, channelsLast: true, zeroPoint: zeroPoint)
             withUnsafePointer(to: window) { window in
                 Parallel.forEachChunk(pixels.count, grain: grain) { range in
                     ef_qu8_unfold_nhwc(x, window, Int64(pixels.lowerBound + range.lowerBound),
