@@ -34,6 +34,9 @@ public final class Int8Convolution: @unchecked Sendable {
     public let scratchpadByteCount: Int
     /// group = C = M: `accumulate` runs the direct depthwise kernel, not a GEMM per group.
     public let isDepthwise: Bool
+    /// Whether the conv runs as a Winograd F(2×2, 3×3) (`accumulate` and `forEachBlock` then take no
+    /// column product).
+    public var usesWinograd: Bool { winograd != nil }
     /// Output pixels per image.
     public var outputPixels: Int { geometry.outputVolume }
 
@@ -47,14 +50,17 @@ public final class Int8Convolution: @unchecked Sendable {
     /// Depthwise only: the weights tap-major, int8 [taps, M].
     private let depthwiseWeights: [Int8]
     private let columnBytes: Int
+    let winograd: Int8Winograd?
 
     /// - Parameters:
     ///   - inputShape: logical [N, C, spatial...] (1 to 3 spatial dims).
     ///   - weights: int8 [M, C/group, kernel...]; bias nil or int32 [M]; zeroPoint 0...255.
+    ///   - winograd: run a 3×3 stride-1 conv as Winograd F(2×2, 3×3) where `Int8Winograd` takes
+    ///     it and the process has it (`Int8Winograd.isAvailable`); the accumulators are the same.
     /// - Throws: `EdgeflowError.invalidInput` for inconsistent shapes, parameters or sizes
     ///   beyond 2^34 bytes of scratch.
     public init(inputShape: [Int], weights: Tensor, bias: Tensor?, zeroPoint: Int32, _ parameters: ConvParameters,
-                channelsLast: Bool) throws {
+                channelsLast: Bool, winograd: Bool = false) throws {
         let s = try Kernels.convShapes(inputShape, weights.shape, bias?.shape, parameters, op: "int8 conv")
         guard weights.dtype == .int8, bias.map({ $0.dtype == .int32 }) ?? true, (0...255).contains(zeroPoint) else {
             throw EdgeflowError(.invalidInput, "int8 conv needs int8 weights, int32 bias and a zero point in 0...255")
@@ -87,7 +93,14 @@ public final class Int8Convolution: @unchecked Sendable {
         let b = bias?.scalars(as: Int32.self) ?? [Int32](repeating: 0, count: m)
         compensatedBias = (0..<m).map { b[$0] &- zeroPoint &* sums[$0] }
         let pixels = g.outputVolume
-        columnBytes = direct || depthwise ? 0 : (pixels * taps * cg + 63) / 64 * 64
+        self.winograd = winograd && Int8Winograd.isAvailable
+            ? Int8Winograd(g, inChannels: s.inChannels, outChannels: m, group: s.group, channelsLast: channelsLast,
+                           zeroPoint: zeroPoint, weights: weights) : nil
+        if let winograd = self.winograd {
+            columnBytes = Parallel.maxThreadCount * winograd.scratchByteCount
+        } else {
+            columnBytes = direct || depthwise ? 0 : (pixels * taps * cg + 63) / 64 * 64
+        }
         let accumulatorBytes = (pixels * m * 4 + 63) / 64 * 64
         // The depthwise kernel writes either layout itself; im2col GEMMs write [pixels, M] first.
         scratchpadByteCount = columnBytes + accumulatorBytes * (channelsLast || depthwise ? 1 : 2)
@@ -112,7 +125,8 @@ public final class Int8Convolution: @unchecked Sendable {
     /// else [M, pixels], in `scratchpad` (`scratchpadByteCount` bytes, 64-byte aligned).
     /// - Parameters:
     ///   - x: the whole u8 input in this conv's layout.
-    ///   - product: the GEMM to use instead of the SIMD one (ungrouped convs only).
+    ///   - product: the GEMM to use instead of the SIMD one (ungrouped convs only; unused when
+    ///     the conv runs as a Winograd).
     /// - Returns: where the accumulators are (inside `scratchpad`).
     /// - Throws: `EdgeflowError.invalidInput` for an image index out of range or a product
     ///   given to a grouped conv; what `product` throws.
@@ -128,7 +142,10 @@ public final class Int8Convolution: @unchecked Sendable {
         let columns = scratchpad.assumingMemoryBound(to: UInt8.self)
         let accumulators = (scratchpad + columnBytes).assumingMemoryBound(to: Int32.self)
         let image0 = x + image * inChannels * geometry.inputVolume
-        if let product {
+        if let winograd {
+            winograd.runImage(image0, into: accumulators, scratch: scratchpad)
+            return accumulators
+        } else if let product {
             if direct {
                 try product(image0, inChannels, pixels, accumulators)
             } else {

@@ -9,7 +9,7 @@ import EFCore
 /// How `Int8Convolution.forEachBlock` splits an image's output pixels.
 public struct Int8ConvBlocks: Sendable {
     /// Output pixels per block (the last block may have fewer): a multiple of 12, or of the
-    /// output width for a depthwise conv (whole output rows).
+    /// output width for a depthwise conv (whole output rows), or of twice it for a Winograd.
     public let rows: Int
     /// Blocks per image (at least 2).
     public let count: Int
@@ -36,28 +36,36 @@ public struct Int8ConvBlocks: Sendable {
         slotByteCount = columnByteCount + (rows * m * 4 + 63) / 64 * 64
     }
 
-    /// Blocks of whole depthwise work units (`units` output rows of `unitPixels` pixels each) of
-    /// about `targetBytes` of int32 accumulators; nil when there would be fewer than `minimumCount`.
-    init?(units: Int, unitPixels: Int, m: Int, targetBytes: Int, minimumCount: Int) {
+    /// Blocks of whole work units (`units` output rows, or Winograd's row pairs, of `unitPixels`
+    /// pixels each) of about `targetBytes` of int32 accumulators, each with `scratchBytes` of its
+    /// own; nil when there would be fewer than `minimumCount`.
+    init?(units: Int, unitPixels: Int, m: Int, scratchBytes: Int = 0, targetBytes: Int, minimumCount: Int) {
         let unitsPerBlock = max(1, targetBytes / max(1, unitPixels * m * 4))
         guard units >= unitsPerBlock * minimumCount else { return nil }
         rows = unitsPerBlock * unitPixels
         count = (units + unitsPerBlock - 1) / unitsPerBlock
         slots = min(Parallel.maxThreadCount, count)
-        columnByteCount = 0
-        slotByteCount = (rows * m * 4 + 63) / 64 * 64
+        columnByteCount = (scratchBytes + 63) / 64 * 64
+        slotByteCount = columnByteCount + (rows * m * 4 + 63) / 64 * 64
     }
 }
 
 extension Int8Convolution {
     /// The pixel blocks of a channels-last conv that is ungrouped (its column product must then
-    /// run on any number of rows) or depthwise (blocks of whole output rows); nil otherwise or
+    /// run on any number of rows; a Winograd's blocks are whole output row pairs) or depthwise
+    /// (blocks of whole output rows); nil otherwise or
     /// when too few blocks would hold the image.
     /// - Parameters:
     ///   - targetBytes: columns plus int32 accumulators per block (well inside L2).
     ///   - minimumCount: the fewest blocks worth splitting an image into.
     public func blocks(targetBytes: Int = 128 << 10, minimumCount: Int = 8) -> Int8ConvBlocks? {
         guard channelsLast else { return nil }
+        if let winograd {
+            let pairWidth = 2 * geometry.output[2]
+            return Int8ConvBlocks(units: (outputPixels + pairWidth - 1) / max(1, pairWidth), unitPixels: pairWidth,
+                                  m: outChannels, scratchBytes: winograd.scratchByteCount, targetBytes: targetBytes,
+                                  minimumCount: minimumCount)
+        }
         if isDepthwise {
             let width = geometry.output[2]
             return Int8ConvBlocks(units: outputPixels / max(1, width), unitPixels: width, m: outChannels,
@@ -69,8 +77,8 @@ extension Int8Convolution {
     }
 
     /// Runs image `image` block by block, in parallel over blocks: `product` multiplies the
-    /// block's u8 columns (as `ColumnProduct`, with `rows` = the block's pixels; a depthwise conv
-    /// takes none and runs its own kernel), then `finish(accumulators, pixels)` gets its int32
+    /// block's u8 columns (as `ColumnProduct`, with `rows` = the block's pixels; a depthwise or
+    /// Winograd conv takes none and runs its own kernel), then `finish(accumulators, pixels)` gets its int32
     /// [pixels.count, M] accumulators (without bias). `product` and `finish` run on several
     /// threads at once, on disjoint pixels.
     /// - Parameter scratchpad: `blocks.scratchpadByteCount` bytes, 64-byte aligned.
@@ -83,11 +91,13 @@ extension Int8Convolution {
         guard (0..<batch).contains(image), blocks.count == (pixels + blocks.rows - 1) / blocks.rows,
               blocks.columnByteCount >= (direct || isDepthwise ? 0 : blocks.rows * k),
               blocks.slotByteCount >= blocks.columnByteCount + blocks.rows * outChannels * 4,
-              !isDepthwise || blocks.rows % max(1, width) == 0 else {
+              !isDepthwise || blocks.rows % max(1, width) == 0,
+              winograd.map({ blocks.rows % max(1, 2 * width) == 0
+                  && blocks.columnByteCount >= $0.scratchByteCount }) ?? true else {
             throw EdgeflowError(.invalidInput,
                                 "int8 conv blocks: image \(image) of \(batch) or blocks made for another conv")
         }
-        guard isDepthwise || product != nil else {
+        guard isDepthwise || winograd != nil || product != nil else {
             throw EdgeflowError(.invalidInput, "int8 conv blocks: an ungrouped conv needs a column product")
         }
         let image0 = x + image * inChannels * geometry.inputVolume
@@ -103,7 +113,12 @@ extension Int8Convolution {
                     do {
                         for block in first..<end {
                             let lower = block * blocks.rows, rows = min(blocks.rows, pixels - lower)
-                            if isDepthwise {
+                            if let winograd {
+                                let pairs = (lower / (2 * width))..<((lower + rows + 2 * width - 1) / (2 * width))
+                                winograd.run(image0, tiles: (pairs.lowerBound * winograd.tilesAcross)
+                                                ..< min(winograd.tiles, pairs.upperBound * winograd.tilesAcross),
+                                             into: accumulators, pixelBase: lower, scratch: slot)
+                            } else if isDepthwise {
                                 depthwiseUnits(image0, (lower / width)..<((lower + rows) / width), into: accumulators)
                             } else if direct, let product {
                                 try product(image0 + lower * inChannels, inChannels, rows, accumulators)

@@ -62,7 +62,7 @@ enum QuantizedLowering {
         do {
             conv = try Int8Convolution(inputShape: logical, weights: weights,
                                        bias: bias.map { Tensor(shape: [m], scalars: $0) }, zeroPoint: zp, w,
-                                       channelsLast: p.channelsLast)
+                                       channelsLast: p.channelsLast, winograd: !DNNLInt32Products.isExactHere)
         } catch let error as EdgeflowError {
             throw FastPathUnavailable("int8 conv: \(error.message)")
         }
@@ -73,10 +73,13 @@ enum QuantizedLowering {
                                              multipliers: context.constant(node, 3), output: p.output, tail: tail)
         // oneDNN refused the conv (e.g. a ViT patch embedding: 3 channels, 16×16 stride 16), or
         // runs without it: the unfolded columns go through the best exact GEMM there is.
-        let choice = ColumnProductChoice.choose(for: conv, pixels: pixels)
-        let gemmName = choice?.name ?? (conv.isDepthwise ? "qu8 dwconv direct" : "simd qu8 conv-gemm \(simdISA)")
+        // A 3×3 stride-1 conv where oneDNN's product is not exact here runs as a Winograd instead.
+        let choice = conv.usesWinograd ? nil : ColumnProductChoice.choose(for: conv, pixels: pixels)
+        let gemmName = conv.usesWinograd ? "simd qu8 conv-winograd-f2x3 avx2"
+            : choice?.name ?? (conv.isDepthwise ? "qu8 dwconv direct" : "simd qu8 conv-gemm \(simdISA)")
         let perImage = pixels * m
-        if conv.isDepthwise || choice?.takesRowBlocks == true, Int8ConvBlocking.isEnabled, let blocks = conv.blocks() {
+        if conv.isDepthwise || conv.usesWinograd || choice?.takesRowBlocks == true, Int8ConvBlocking.isEnabled,
+           let blocks = conv.blocks() {
             // Blocks finish while later ones still read the input: where the tail's (or the
             // conv's) output shares bytes with it, the step copies the input to scratch first.
             let staged = tail?.overlapsProductInput == true || EpilogueFusion.overlap(x, y)

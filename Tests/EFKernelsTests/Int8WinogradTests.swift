@@ -1,0 +1,145 @@
+// The Winograd F(2×2, 3×3) int8 conv (Int8Convolution with `winograd: true`) against the
+// contract's reference accumulators, bit for bit: odd sizes (a last tile half outside the
+// output), channel counts that are not multiples of 16 or 8, padding on some sides only, a zero
+// point the padding reads, the largest input channel count the exactness bound allows at the
+// extreme values, whole images on 1 and 2 threads and blocks of row pairs; and where it is refused.
+
+import EFCore
+import EFKernels
+import XCTest
+
+final class Int8WinogradTests: XCTestCase {
+    /// The channels-last conv (asked for Winograd) of `x` [N, C, H, W] u8 and `w` s8, its
+    /// channels-last input and the reference accumulators [N, M, H', W'] with the bias.
+    private func conv(_ x: Tensor, _ w: Tensor, zeroPoint: Int32, _ parameters: ConvParameters) throws
+        -> (Int8Convolution, Tensor, [Int32]) {
+        let m = w.shape[0]
+        let bias = Tensor(shape: [m], scalars: (0..<m).map { Int32($0 * 977 - 3000) })
+        let expected = try Kernels.quantizedConvAccumulators(x, weight: w, bias: bias, zeroPoint: zeroPoint, parameters)
+        let conv = try Int8Convolution(inputShape: x.shape, weights: w, bias: bias, zeroPoint: zeroPoint, parameters,
+                                       channelsLast: true, winograd: true)
+        return (conv, try Kernels.transpose(x, perm: [0, 2, 3, 1]), expected.scalars(as: Int32.self))
+    }
+
+    private func random(_ shape: [Int], _ range: ClosedRange<Int>, _ random: inout Int8TestRandom) -> [Int] {
+        (0..<shape.elementCount).map { _ in random.int(range) }
+    }
+
+    /// Every image's accumulators with the bias, [N, M, pixels], from `accumulate` (whole images).
+    private func accumulated(_ conv: Int8Convolution, _ input: Tensor) throws -> [Int32] {
+        let (m, pixels) = (conv.outChannels, conv.outputPixels)
+        var out = [Int32](repeating: 0, count: conv.batch * m * pixels)
+        let scratch = UnsafeMutableRawPointer.allocate(byteCount: conv.scratchpadByteCount, alignment: 64)
+        defer { scratch.deallocate() }
+        try input.withUnsafeBufferPointer(as: UInt8.self) { x in
+            for image in 0..<conv.batch {
+                let acc = try conv.accumulate(x.baseAddress!, image: image, scratchpad: scratch)
+                for p in 0..<pixels {
+                    for c in 0..<m { out[(image * m + c) * pixels + p] = acc[p * m + c] &+ conv.compensatedBias[c] }
+                }
+            }
+        }
+        return out
+    }
+
+    /// The same from `forEachBlock` with `blocks`.
+    private func blocked(_ conv: Int8Convolution, _ blocks: Int8ConvBlocks, _ input: Tensor) throws -> [Int32] {
+        let (m, pixels) = (conv.outChannels, conv.outputPixels)
+        var out = [Int32](repeating: 0, count: conv.batch * m * pixels)
+        let scratch = UnsafeMutableRawPointer.allocate(byteCount: blocks.scratchpadByteCount, alignment: 64)
+        defer { scratch.deallocate() }
+        try input.withUnsafeBufferPointer(as: UInt8.self) { x in
+            for image in 0..<conv.batch {
+                try conv.forEachBlock(x.baseAddress!, image: image, blocks: blocks, scratchpad: scratch,
+                                      product: nil) { acc, block in
+                    for (row, p) in block.enumerated() {
+                        for c in 0..<m {
+                            out[(image * m + c) * pixels + p] = acc[row * m + c] &+ conv.compensatedBias[c]
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    private func skipUnlessAvailable() throws {
+        try XCTSkipUnless(Int8Winograd.isAvailable, "the Winograd kernel needs AVX2 (this process runs the baseline)")
+    }
+
+    func testWholeImagesMatchTheReferenceAccumulators() throws {
+        try skipUnlessAvailable()
+        // (input [N, C, H, W], M, pads [top, left, bottom, right])
+        let cases: [([Int], Int, [Int])] = [
+            ([1, 16, 8, 8], 16, [1, 1, 1, 1]),
+            ([2, 17, 7, 9], 19, [1, 1, 1, 1]),     // odd output: the last tiles are half outside
+            ([1, 8, 5, 6], 8, [0, 0, 0, 0]),       // no padding: 3×4 output
+            ([1, 33, 6, 11], 13, [0, 1, 2, 0]),    // padding below and left only
+            ([1, 64, 3, 3], 40, [1, 1, 1, 1]),     // fewer tiles than one group of 6
+        ]
+        var rng = Int8TestRandom(seed: 41)
+        for (index, (xShape, m, pads)) in cases.enumerated() {
+            let x = Tensor(shape: xShape, scalars: random(xShape, 0...255, &rng).map { UInt8($0) })
+            let wShape = [m, xShape[1], 3, 3]
+            let w = Tensor(shape: wShape, scalars: random(wShape, -128...127, &rng).map { Int8($0) })
+            let (conv, input, expected) = try conv(x, w, zeroPoint: Int32(rng.int(0...255)), ConvParameters(pads: pads))
+            XCTAssertTrue(conv.usesWinograd, "case \(index)")
+            for threads in [1, 2] {
+                Parallel.setThreadCount(threads)
+                defer { Parallel.setThreadCount(ProcessInfo.processInfo.activeProcessorCount) }
+                XCTAssertEqual(try accumulated(conv, input), expected, "case \(index), \(threads) thread(s)")
+            }
+        }
+    }
+
+    func testTheExactnessBoundHoldsAtTheExtremes() throws {
+        try skipUnlessAvailable()
+        // 1800 channels of 255 against −128 (and +127): 4 · Σ is within 2^31 of zero only just.
+        for (value, weight) in [(255, -128), (255, 127), (0, -128)] {
+            let xShape = [1, 1800, 4, 4], wShape = [8, 1800, 3, 3]
+            let x = Tensor(shape: xShape, scalars: [UInt8](repeating: UInt8(value), count: xShape.elementCount))
+            let w = Tensor(shape: wShape, scalars: [Int8](repeating: Int8(weight), count: wShape.elementCount))
+            let (conv, input, expected) = try conv(x, w, zeroPoint: 255, ConvParameters(pads: [1, 1, 1, 1]))
+            XCTAssertTrue(conv.usesWinograd)
+            XCTAssertEqual(try accumulated(conv, input), expected, "x \(value), w \(weight)")
+        }
+    }
+
+    func testBlocksOfRowPairsMatchTheReferenceAccumulators() throws {
+        try skipUnlessAvailable()
+        var rng = Int8TestRandom(seed: 42)
+        for xShape in [[2, 24, 13, 10], [1, 16, 20, 7]] {
+            let x = Tensor(shape: xShape, scalars: random(xShape, 0...255, &rng).map { UInt8($0) })
+            let wShape = [20, xShape[1], 3, 3]
+            let w = Tensor(shape: wShape, scalars: random(wShape, -128...127, &rng).map { Int8($0) })
+            let (conv, input, expected) = try conv(x, w, zeroPoint: 7, ConvParameters(pads: [1, 1, 1, 1]))
+            let width = xShape[3], rows = xShape[2]
+            let blocks = try XCTUnwrap(conv.blocks(targetBytes: 1, minimumCount: 2))
+            XCTAssertEqual(blocks.rows, 2 * width, "one row pair per block")
+            XCTAssertEqual(blocks.count, (rows + 1) / 2)
+            for threads in [1, 2] {
+                Parallel.setThreadCount(threads)
+                defer { Parallel.setThreadCount(ProcessInfo.processInfo.activeProcessorCount) }
+                XCTAssertEqual(try blocked(conv, blocks, input), expected, "\(xShape), \(threads) thread(s)")
+            }
+        }
+    }
+
+    func testOtherConvsAreRefused() throws {
+        func uses(_ xShape: [Int], _ wShape: [Int], _ parameters: ConvParameters, channelsLast: Bool = true) throws
+            -> Bool {
+            let w = Tensor(shape: wShape, scalars: [Int8](repeating: 1, count: wShape.elementCount))
+            return try Int8Convolution(inputShape: xShape, weights: w, bias: nil, zeroPoint: 0, parameters,
+                                       channelsLast: channelsLast, winograd: true).usesWinograd
+        }
+        XCTAssertFalse(try uses([1, 16, 9, 9], [16, 16, 3, 3], ConvParameters(strides: [2, 2])))
+        XCTAssertFalse(try uses([1, 16, 9, 9], [16, 16, 3, 3], ConvParameters(dilations: [2, 2])))
+        XCTAssertFalse(try uses([1, 16, 9, 9], [16, 16, 5, 5], ConvParameters()))
+        XCTAssertFalse(try uses([1, 16, 9, 9], [16, 8, 3, 3], ConvParameters(group: 2)))
+        XCTAssertFalse(try uses([1, 16, 9, 9], [16, 16, 3, 3], ConvParameters(), channelsLast: false))
+        XCTAssertFalse(try uses([1, 16, 9, 9, 9], [16, 16, 3, 3, 3], ConvParameters()))
+        XCTAssertFalse(try uses([1, 4, 9, 9], [16, 4, 3, 3], ConvParameters()), "too few channels to gain")
+        XCTAssertFalse(try uses([1, 1900, 4, 4], [8, 1900, 3, 3], ConvParameters()), "beyond the exactness bound")
+        if Int8Winograd.isAvailable { XCTAssertTrue(try uses([1, 16, 9, 9], [16, 16, 3, 3], ConvParameters())) }
+    }
+}
