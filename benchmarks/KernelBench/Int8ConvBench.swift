@@ -1,8 +1,9 @@
 // Where a blocked int8 conv spends its time, layer by layer (PP-OCRv4 det and ResNet-50 shapes):
 // Int8Convolution.forEachBlock with the AVX2 intrinsics GEMM and a requantizing finish, then the
 // same blocks with the finish emptied (unfold + GEMM), then with the product emptied too (the
-// unfold, or the depthwise kernel, alone). Differences between the lines are the parts' costs,
-// measured side by side in one process. Needs AVX2.
+// unfold, or the depthwise kernel, alone); a 3×3 stride-1 layer also as Winograd F(2×2, 3×3).
+// Differences between the lines are the parts' costs, measured side by side in one process.
+// Needs AVX2.
 //   edgeflow-kernel-bench --int8-conv [--threads N] [--iterations K]
 // Layers with too few pixels for blocks run unblocked (accumulators only).
 
@@ -33,7 +34,28 @@ struct Int8ConvBench {
         print("int8 conv blocks: \(Int8Bench.cpuName), \(Parallel.threadCount) thread(s), median of \(iterations)")
         for (name, shape, m, kernel, parameters) in layers {
             try layer(name, shape, m, kernel, parameters)
+            try winograd(shape, m, kernel, parameters)
         }
+    }
+
+    /// The same conv as Winograd F(2×2, 3×3), whole image, accumulators only, where it applies.
+    private func winograd(_ shape: [Int], _ m: Int, _ kernel: Int, _ parameters: ConvParameters) throws {
+        let wShape = [m, shape[1] / parameters.group, kernel, kernel]
+        let w = Tensor(shape: wShape, scalars: Bench.integers(wShape.elementCount, in: -128...127, seed: 5,
+                                                              as: Int8.self))
+        let conv = try Int8Convolution(inputShape: shape, weights: w, bias: nil, zeroPoint: 3, parameters,
+                                       channelsLast: true, winograd: true)
+        guard conv.usesWinograd else { return }
+        let x = Bench.integers(shape.elementCount, in: 0...255, seed: 6, as: UInt8.self)
+        let scratch = Bench.Buffer(bytes: conv.scratchpadByteCount)
+        let time = try x.withUnsafeBufferPointer { input in
+            try Bench.wallTimes(iterations: iterations) {
+                _ = try conv.accumulate(input.baseAddress!, image: 0, scratchpad: scratch.pointer)
+            }.median
+        }
+        let macs = Double(conv.outputPixels * m * wShape[1...].reduce(1, *))
+        print(String(format: "  as Winograd F(2×2, 3×3), whole image, without the requantization: %.2f ms "
+                     + "(%.1f GMAC/s of the direct conv's products)", time * 1e3, macs / time / 1e9))
     }
 
     private func layer(_ name: String, _ shape: [Int], _ m: Int, _ kernel: Int, _ parameters: ConvParameters) throws {

@@ -89,7 +89,7 @@ extension Int8Convolution {
                              finish: (UnsafeMutablePointer<Int32>, Range<Int>) throws -> Void) throws {
         let pixels = outputPixels, k = geometry.kernelVolume * inChannels, width = geometry.output[2]
         guard (0..<batch).contains(image), blocks.count == (pixels + blocks.rows - 1) / blocks.rows,
-              blocks.columnByteCount >= (direct || isDepthwise ? 0 : blocks.rows * k),
+              blocks.columnByteCount >= (direct || isDepthwise || winograd != nil ? 0 : blocks.rows * k),
               blocks.slotByteCount >= blocks.columnByteCount + blocks.rows * outChannels * 4,
               !isDepthwise || blocks.rows % max(1, width) == 0,
               winograd.map({ blocks.rows % max(1, 2 * width) == 0
