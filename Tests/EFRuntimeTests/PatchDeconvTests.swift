@@ -54,8 +54,10 @@ final class PatchDeconvTests: XCTestCase {
     }
 
     func testPatchDeconvolutionsEqualTheReference() throws {
-        for (kernel, bias) in [((2, 2), true), ((2, 3), false), ((4, 4), true)] {
-            let (name, error) = try check(batch: 2, cin: 24, cout: 10, size: (5, 7), kernel: kernel, stride: kernel,
+        // One output channel (a detection head's probability map) copies 2-3 floats per kernel row.
+        for (kernel, bias, cout) in [((2, 2), true, 10), ((2, 3), false, 10), ((4, 4), true, 10), ((2, 2), true, 1),
+                                     ((2, 3), false, 3)] {
+            let (name, error) = try check(batch: 2, cin: 24, cout: cout, size: (5, 7), kernel: kernel, stride: kernel,
                                           bias: bias)
             XCTAssertTrue(name.hasSuffix("patch-deconv"), "\(kernel): \(name)")
             XCTAssertLessThan(error, 1e-5, "\(kernel) bias \(bias): \(name)")

@@ -45,8 +45,12 @@ enum PatchDeconvLowering {
                     for column in 0..<w {
                         let source = product + (imageRow * w + column) * columns
                         for i in 0..<kh {
-                            let target = ((image * h * kh + row * kh + i) * w * kw + column * kw) * cout
-                            (y + target).update(from: source + i * rowFloats, count: rowFloats)
+                            let target = y + ((image * h * kh + row * kh + i) * w * kw + column * kw) * cout
+                            if rowFloats >= 16 {
+                                target.update(from: source + i * rowFloats, count: rowFloats)
+                            } else {  // a few floats (one output channel: 2): a call to memmove costs more
+                                for k in 0..<rowFloats { target[k] = source[i * rowFloats + k] }
+                            }
                         }
                     }
                 }
