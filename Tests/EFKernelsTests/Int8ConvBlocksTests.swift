@@ -12,31 +12,6 @@ import XCTest
 final class Int8ConvBlocksTests: XCTestCase {
     private struct Failure: Error {}
 
-    /// The accumulators (with bias) of every image, [N, M, pixels], computed block by block.
-    private func blocked(_ conv: Int8Convolution, _ blocks: Int8ConvBlocks, input: Tensor,
-                         product: Int8Convolution.ColumnProduct?) throws -> [Int32] {
-        let (m, pixels) = (conv.outChannels, conv.outputPixels)
-        var out = [Int32](repeating: 0, count: conv.batch * m * pixels)
-        let scratch = UnsafeMutableRawPointer.allocate(byteCount: blocks.scratchpadByteCount, alignment: 64)
-        defer { scratch.deallocate() }
-        try input.withUnsafeBufferPointer(as: UInt8.self) { x in
-            try out.withUnsafeMutableBufferPointer { target in
-                let target = target.baseAddress!
-                for image in 0..<conv.batch {
-                    try conv.forEachBlock(x.baseAddress!, image: image, blocks: blocks, scratchpad: scratch,
-                                          product: product) { acc, block in
-                        for (row, p) in block.enumerated() {
-                            for c in 0..<m {
-                                target[(image * m + c) * pixels + p] = acc[row * m + c] &+ conv.compensatedBias[c]
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return out
-    }
-
     /// A channels-last conv of random u8 input and s8 weights with a bias and a zero point, its
     /// input [N, C, spatial...] and the reference accumulators.
     private func randomConv(_ xShape: [Int], _ wShape: [Int], _ parameters: ConvParameters,
@@ -75,7 +50,7 @@ final class Int8ConvBlocksTests: XCTestCase {
             for threads in [1, 2] {
                 Parallel.setThreadCount(threads)
                 defer { Parallel.setThreadCount(ProcessInfo.processInfo.activeProcessorCount) }
-                XCTAssertEqual(try blocked(conv, blocks, input: input, product: product),
+                XCTAssertEqual(try conv.blockedWithBias(input, blocks, product: product),
                                expected.scalars(as: Int32.self), "case \(index), \(threads) thread(s)")
             }
         }
@@ -104,7 +79,7 @@ final class Int8ConvBlocksTests: XCTestCase {
             for threads in [1, 2] {
                 Parallel.setThreadCount(threads)
                 defer { Parallel.setThreadCount(ProcessInfo.processInfo.activeProcessorCount) }
-                XCTAssertEqual(try blocked(conv, blocks, input: input, product: nil),
+                XCTAssertEqual(try conv.blockedWithBias(input, blocks, product: nil),
                                expected.scalars(as: Int32.self), "case \(index), \(threads) thread(s)")
             }
         }
@@ -130,7 +105,7 @@ final class Int8ConvBlocksTests: XCTestCase {
         XCTAssertEqual(rows.blocks(targetBytes: 1, minimumCount: 30)?.rows, 30)
         let ungroupedNoProduct = try XCTUnwrap(small.blocks(targetBytes: 1, minimumCount: 1))
         let input = Tensor(shape: [1, 6, 6, 4], scalars: [UInt8](repeating: 3, count: 144))
-        XCTAssertThrowsError(try blocked(small, ungroupedNoProduct, input: input, product: nil)) {
+        XCTAssertThrowsError(try small.blockedWithBias(input, ungroupedNoProduct, product: nil)) {
             XCTAssertEqual(($0 as? EdgeflowError)?.kind, .invalidInput, "an ungrouped conv needs a column product")
         }
     }
@@ -141,7 +116,7 @@ final class Int8ConvBlocksTests: XCTestCase {
                                        ConvParameters(), channelsLast: true)
         let blocks = try XCTUnwrap(conv.blocks(targetBytes: 1, minimumCount: 2))
         let input = Tensor(shape: [1, 10, 10, 4], scalars: [UInt8](repeating: 3, count: 400))
-        XCTAssertThrowsError(try blocked(conv, blocks, input: input) { _, _, rows, _ in
+        XCTAssertThrowsError(try conv.blockedWithBias(input, blocks) { _, _, rows, _ in
             if rows < 12 { throw Failure() }
         }) { XCTAssertTrue($0 is Failure) }
         let scratch = UnsafeMutableRawPointer.allocate(byteCount: blocks.scratchpadByteCount, alignment: 64)

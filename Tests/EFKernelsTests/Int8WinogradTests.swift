@@ -25,44 +25,6 @@ final class Int8WinogradTests: XCTestCase {
         (0..<shape.elementCount).map { _ in random.int(range) }
     }
 
-    /// Every image's accumulators with the bias, [N, M, pixels], from `accumulate` (whole images).
-    private func accumulated(_ conv: Int8Convolution, _ input: Tensor) throws -> [Int32] {
-        let (m, pixels) = (conv.outChannels, conv.outputPixels)
-        var out = [Int32](repeating: 0, count: conv.batch * m * pixels)
-        let scratch = UnsafeMutableRawPointer.allocate(byteCount: conv.scratchpadByteCount, alignment: 64)
-        defer { scratch.deallocate() }
-        try input.withUnsafeBufferPointer(as: UInt8.self) { x in
-            for image in 0..<conv.batch {
-                let acc = try conv.accumulate(x.baseAddress!, image: image, scratchpad: scratch)
-                for p in 0..<pixels {
-                    for c in 0..<m { out[(image * m + c) * pixels + p] = acc[p * m + c] &+ conv.compensatedBias[c] }
-                }
-            }
-        }
-        return out
-    }
-
-    /// The same from `forEachBlock` with `blocks`.
-    private func blocked(_ conv: Int8Convolution, _ blocks: Int8ConvBlocks, _ input: Tensor) throws -> [Int32] {
-        let (m, pixels) = (conv.outChannels, conv.outputPixels)
-        var out = [Int32](repeating: 0, count: conv.batch * m * pixels)
-        let scratch = UnsafeMutableRawPointer.allocate(byteCount: blocks.scratchpadByteCount, alignment: 64)
-        defer { scratch.deallocate() }
-        try input.withUnsafeBufferPointer(as: UInt8.self) { x in
-            for image in 0..<conv.batch {
-                try conv.forEachBlock(x.baseAddress!, image: image, blocks: blocks, scratchpad: scratch,
-                                      product: nil) { acc, block in
-                    for (row, p) in block.enumerated() {
-                        for c in 0..<m {
-                            out[(image * m + c) * pixels + p] = acc[row * m + c] &+ conv.compensatedBias[c]
-                        }
-                    }
-                }
-            }
-        }
-        return out
-    }
-
     private func skipUnlessAvailable() throws {
         try XCTSkipUnless(Int8Winograd.isAvailable, "the Winograd kernel needs AVX2 (this process runs the baseline)")
     }
@@ -87,7 +49,7 @@ final class Int8WinogradTests: XCTestCase {
             for threads in [1, 2] {
                 Parallel.setThreadCount(threads)
                 defer { Parallel.setThreadCount(ProcessInfo.processInfo.activeProcessorCount) }
-                XCTAssertEqual(try accumulated(conv, input), expected, "case \(index), \(threads) thread(s)")
+                XCTAssertEqual(try conv.accumulatedWithBias(input), expected, "case \(index), \(threads) thread(s)")
             }
         }
     }
@@ -101,7 +63,7 @@ final class Int8WinogradTests: XCTestCase {
             let w = Tensor(shape: wShape, scalars: [Int8](repeating: Int8(weight), count: wShape.elementCount))
             let (conv, input, expected) = try conv(x, w, zeroPoint: 255, ConvParameters(pads: [1, 1, 1, 1]))
             XCTAssertTrue(conv.usesWinograd)
-            XCTAssertEqual(try accumulated(conv, input), expected, "x \(value), w \(weight)")
+            XCTAssertEqual(try conv.accumulatedWithBias(input), expected, "x \(value), w \(weight)")
         }
     }
 
@@ -120,7 +82,8 @@ final class Int8WinogradTests: XCTestCase {
             for threads in [1, 2] {
                 Parallel.setThreadCount(threads)
                 defer { Parallel.setThreadCount(ProcessInfo.processInfo.activeProcessorCount) }
-                XCTAssertEqual(try blocked(conv, blocks, input), expected, "\(xShape), \(threads) thread(s)")
+                XCTAssertEqual(try conv.blockedWithBias(input, blocks, product: nil), expected,
+                               "\(xShape), \(threads) thread(s)")
             }
         }
     }
