@@ -1,7 +1,7 @@
 // Where a blocked int8 conv spends its time, layer by layer (PP-OCRv4 det and ResNet-50 shapes):
 // Int8Convolution.forEachBlock with the AVX2 intrinsics GEMM and a requantizing finish, then the
 // same blocks with the finish emptied (unfold + GEMM), then with the product emptied too (the
-// unfold, or the depthwise kernel, alone); a 3×3 stride-1 layer also as Winograd F(2×2, 3×3).
+// unfold, or the depthwise kernel, alone); a 3×3 stride-1 layer also as Winograd F(m×m, 3×3).
 // Differences between the lines are the parts' costs, measured side by side in one process.
 // Needs AVX2.
 //   edgeflow-kernel-bench --int8-conv [--threads N] [--iterations K]
@@ -27,6 +27,8 @@ struct Int8ConvBench {
         ("det 3×3 96→32 (N a multiple of 16)", [1, 96, 160, 160], 32, 3, ConvParameters(pads: [1, 1, 1, 1])),
         ("resnet 3×3 64→64", [1, 64, 56, 56], 64, 3, ConvParameters(pads: [1, 1, 1, 1])),
         ("resnet 1×1 256→64", [1, 256, 56, 56], 64, 1, ConvParameters()),
+        ("resnet 3×3 128→128", [1, 128, 28, 28], 128, 3, ConvParameters(pads: [1, 1, 1, 1])),
+        ("resnet 3×3 256→256", [1, 256, 14, 14], 256, 3, ConvParameters(pads: [1, 1, 1, 1])),
         ("resnet 3×3 512→512", [1, 512, 7, 7], 512, 3, ConvParameters(pads: [1, 1, 1, 1])),
     ]
 
@@ -38,24 +40,27 @@ struct Int8ConvBench {
         }
     }
 
-    /// The same conv as Winograd F(2×2, 3×3), whole image, accumulators only, where it applies.
+    /// The same conv as Winograd F(m×m, 3×3) for each m that is exact for it, whole image,
+    /// accumulators only.
     private func winograd(_ shape: [Int], _ m: Int, _ kernel: Int, _ parameters: ConvParameters) throws {
         let wShape = [m, shape[1] / parameters.group, kernel, kernel]
         let w = Tensor(shape: wShape, scalars: Bench.integers(wShape.elementCount, in: -128...127, seed: 5,
                                                               as: Int8.self))
-        let conv = try Int8Convolution(inputShape: shape, weights: w, bias: nil, zeroPoint: 3, parameters,
-                                       channelsLast: true, winograd: true)
-        guard conv.usesWinograd else { return }
         let x = Bench.integers(shape.elementCount, in: 0...255, seed: 6, as: UInt8.self)
-        let scratch = Bench.Buffer(bytes: conv.scratchpadByteCount)
-        let time = try x.withUnsafeBufferPointer { input in
-            try Bench.wallTimes(iterations: iterations) {
-                _ = try conv.accumulate(input.baseAddress!, image: 0, scratchpad: scratch.pointer)
-            }.median
+        for tile in [2, 3, 4] {
+            let conv = try Int8Convolution(inputShape: shape, weights: w, bias: nil, zeroPoint: 3, parameters,
+                                           channelsLast: true, winograd: true, winogradTiles: [tile])
+            guard conv.usesWinograd else { continue }
+            let scratch = Bench.Buffer(bytes: conv.scratchpadByteCount)
+            let time = try x.withUnsafeBufferPointer { input in
+                try Bench.wallTimes(iterations: iterations) {
+                    _ = try conv.accumulate(input.baseAddress!, image: 0, scratchpad: scratch.pointer)
+                }.median
+            }
+            let macs = Double(conv.outputPixels * m * wShape[1...].reduce(1, *))
+            print(String(format: "  as Winograd F(%d×%d, 3×3), whole image, without the requantization: %.2f ms "
+                         + "(%.1f GMAC/s of the direct conv's products)", tile, tile, time * 1e3, macs / time / 1e9))
         }
-        let macs = Double(conv.outputPixels * m * wShape[1...].reduce(1, *))
-        print(String(format: "  as Winograd F(2×2, 3×3), whole image, without the requantization: %.2f ms "
-                     + "(%.1f GMAC/s of the direct conv's products)", time * 1e3, macs / time / 1e9))
     }
 
     private func layer(_ name: String, _ shape: [Int], _ m: Int, _ kernel: Int, _ parameters: ConvParameters) throws {

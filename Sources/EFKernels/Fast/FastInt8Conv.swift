@@ -34,9 +34,11 @@ public final class Int8Convolution: @unchecked Sendable {
     public let scratchpadByteCount: Int
     /// group = C = M: `accumulate` runs the direct depthwise kernel, not a GEMM per group.
     public let isDepthwise: Bool
-    /// Whether the conv runs as a Winograd F(2×2, 3×3) (`accumulate` and `forEachBlock` then take no
-    /// column product).
+    /// Whether the conv runs as a Winograd F(m×m, 3×3) (`accumulate` and `forEachBlock` then take
+    /// no column product).
     public var usesWinograd: Bool { winograd != nil }
+    /// Its tile side m, or nil.
+    public var winogradTile: Int? { winograd?.tile }
     /// Output pixels per image.
     public var outputPixels: Int { geometry.outputVolume }
 
@@ -55,12 +57,14 @@ public final class Int8Convolution: @unchecked Sendable {
     /// - Parameters:
     ///   - inputShape: logical [N, C, spatial...] (1 to 3 spatial dims).
     ///   - weights: int8 [M, C/group, kernel...]; bias nil or int32 [M]; zeroPoint 0...255.
-    ///   - winograd: run a 3×3 stride-1 conv as Winograd F(2×2, 3×3) where `Int8Winograd` takes
+    ///   - winograd: run a 3×3 stride-1 conv as Winograd F(m×m, 3×3) where `Int8Winograd` takes
     ///     it and the process has it (`Int8Winograd.isAvailable`); the accumulators are the same.
+    ///   - winogradTiles: the tile sides m allowed (tests and benchmarks pick one).
     /// - Throws: `EdgeflowError.invalidInput` for inconsistent shapes, parameters or sizes
     ///   beyond 2^34 bytes of scratch.
     public init(inputShape: [Int], weights: Tensor, bias: Tensor?, zeroPoint: Int32, _ parameters: ConvParameters,
-                channelsLast: Bool, winograd: Bool = false) throws {
+                channelsLast: Bool, winograd: Bool = false,
+                winogradTiles: [Int] = Int8Winograd.tileSizes) throws {
         let s = try Kernels.convShapes(inputShape, weights.shape, bias?.shape, parameters, op: "int8 conv")
         guard weights.dtype == .int8, bias.map({ $0.dtype == .int32 }) ?? true, (0...255).contains(zeroPoint) else {
             throw EdgeflowError(.invalidInput, "int8 conv needs int8 weights, int32 bias and a zero point in 0...255")
@@ -95,7 +99,7 @@ public final class Int8Convolution: @unchecked Sendable {
         let pixels = g.outputVolume
         self.winograd = winograd && Int8Winograd.isAvailable
             ? Int8Winograd(g, inChannels: s.inChannels, outChannels: m, group: s.group, channelsLast: channelsLast,
-                           zeroPoint: zeroPoint, weights: weights) : nil
+                           zeroPoint: zeroPoint, weights: weights, tiles: winogradTiles) : nil
         if let winograd = self.winograd {
             columnBytes = Parallel.maxThreadCount * winograd.scratchByteCount
         } else {

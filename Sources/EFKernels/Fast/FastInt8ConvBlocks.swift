@@ -9,7 +9,7 @@ import EFCore
 /// How `Int8Convolution.forEachBlock` splits an image's output pixels.
 public struct Int8ConvBlocks: Sendable {
     /// Output pixels per block (the last block may have fewer): a multiple of 12, or of the
-    /// output width for a depthwise conv (whole output rows), or of twice it for a Winograd.
+    /// output width for a depthwise conv (whole output rows), or of m times it for a Winograd.
     public let rows: Int
     /// Blocks per image (at least 2).
     public let count: Int
@@ -36,7 +36,7 @@ public struct Int8ConvBlocks: Sendable {
         slotByteCount = columnByteCount + (rows * m * 4 + 63) / 64 * 64
     }
 
-    /// Blocks of whole work units (`units` output rows, or Winograd's row pairs, of `unitPixels`
+    /// Blocks of whole work units (`units` output rows, or Winograd's rows of tiles, of `unitPixels`
     /// pixels each) of about `targetBytes` of int32 accumulators, each with `scratchBytes` of its
     /// own; nil when there would be fewer than `minimumCount`.
     init?(units: Int, unitPixels: Int, m: Int, scratchBytes: Int = 0, targetBytes: Int, minimumCount: Int) {
@@ -52,7 +52,7 @@ public struct Int8ConvBlocks: Sendable {
 
 extension Int8Convolution {
     /// The pixel blocks of a channels-last conv that is ungrouped (its column product must then
-    /// run on any number of rows; a Winograd's blocks are whole output row pairs) or depthwise
+    /// run on any number of rows; a Winograd's blocks are whole rows of tiles) or depthwise
     /// (blocks of whole output rows); nil otherwise or
     /// when too few blocks would hold the image.
     /// - Parameters:
@@ -61,8 +61,8 @@ extension Int8Convolution {
     public func blocks(targetBytes: Int = 128 << 10, minimumCount: Int = 8) -> Int8ConvBlocks? {
         guard channelsLast else { return nil }
         if let winograd {
-            let pairWidth = 2 * geometry.output[2]
-            return Int8ConvBlocks(units: (outputPixels + pairWidth - 1) / max(1, pairWidth), unitPixels: pairWidth,
+            let unitPixels = winograd.tile * geometry.output[2]
+            return Int8ConvBlocks(units: (outputPixels + unitPixels - 1) / max(1, unitPixels), unitPixels: unitPixels,
                                   m: outChannels, scratchBytes: winograd.scratchByteCount, targetBytes: targetBytes,
                                   minimumCount: minimumCount)
         }
@@ -92,7 +92,7 @@ extension Int8Convolution {
               blocks.columnByteCount >= (direct || isDepthwise || winograd != nil ? 0 : blocks.rows * k),
               blocks.slotByteCount >= blocks.columnByteCount + blocks.rows * outChannels * 4,
               !isDepthwise || blocks.rows % max(1, width) == 0,
-              winograd.map({ blocks.rows % max(1, 2 * width) == 0
+              winograd.map({ blocks.rows % max(1, $0.tile * width) == 0
                   && blocks.columnByteCount >= $0.scratchByteCount }) ?? true else {
             throw EdgeflowError(.invalidInput,
                                 "int8 conv blocks: image \(image) of \(batch) or blocks made for another conv")
@@ -114,9 +114,10 @@ extension Int8Convolution {
                         for block in first..<end {
                             let lower = block * blocks.rows, rows = min(blocks.rows, pixels - lower)
                             if let winograd {
-                                let pairs = (lower / (2 * width))..<((lower + rows + 2 * width - 1) / (2 * width))
-                                winograd.run(image0, tiles: (pairs.lowerBound * winograd.tilesAcross)
-                                                ..< min(winograd.tiles, pairs.upperBound * winograd.tilesAcross),
+                                let unit = winograd.tile * width
+                                let tileRows = (lower / unit)..<((lower + rows + unit - 1) / unit)
+                                winograd.run(image0, tiles: (tileRows.lowerBound * winograd.tilesAcross)
+                                                ..< min(winograd.tiles, tileRows.upperBound * winograd.tilesAcross),
                                              into: accumulators, pixelBase: lower, scratch: slot)
                             } else if isDepthwise {
                                 depthwiseUnits(image0, (lower / width)..<((lower + rows) / width), into: accumulators)

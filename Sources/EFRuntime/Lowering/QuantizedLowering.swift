@@ -73,10 +73,11 @@ enum QuantizedLowering {
                                              multipliers: context.constant(node, 3), output: p.output, tail: tail)
         // oneDNN refused the conv (e.g. a ViT patch embedding: 3 channels, 16×16 stride 16), or
         // runs without it: the unfolded columns go through the best exact GEMM there is.
-        // A 3×3 stride-1 conv where oneDNN's product is not exact here runs as a Winograd instead.
+        // A 3×3 stride-1 conv where oneDNN's product is not exact here runs as a Winograd instead
+        // (F(m×m, 3×3): kernel names say m).
         let choice = conv.usesWinograd ? nil : ColumnProductChoice.choose(for: conv, pixels: pixels)
-        let gemmName = conv.usesWinograd ? "simd qu8 conv-winograd-f2x3 avx2"
-            : choice?.name ?? (conv.isDepthwise ? "qu8 dwconv direct" : "simd qu8 conv-gemm \(simdISA)")
+        let gemmName = conv.winogradTile.map { "simd qu8 conv-winograd-f\($0)x3 avx2" }
+            ?? choice?.name ?? (conv.isDepthwise ? "qu8 dwconv direct" : "simd qu8 conv-gemm \(simdISA)")
         let perImage = pixels * m
         if conv.isDepthwise || conv.usesWinograd || choice?.takesRowBlocks == true, Int8ConvBlocking.isEnabled,
            let blocks = conv.blocks() {
