@@ -63,8 +63,7 @@ public final class Int8Convolution: @unchecked Sendable {
     /// - Throws: `EdgeflowError.invalidInput` for inconsistent shapes, parameters or sizes
     ///   beyond 2^34 bytes of scratch.
     public init(inputShape: [Int], weights: Tensor, bias: Tensor?, zeroPoint: Int32, _ parameters: ConvParameters,
-                channelsLast: Bool, winograd: Bool = false,
-                winogradTiles: [Int] = Int8Winograd.tileSizes) throws {
+                channelsLast: Bool, winograd: Bool = false, winogradTiles: [Int] = Int8Winograd.tileSizes) throws {
         let s = try Kernels.convShapes(inputShape, weights.shape, bias?.shape, parameters, op: "int8 conv")
         guard weights.dtype == .int8, bias.map({ $0.dtype == .int32 }) ?? true, (0...255).contains(zeroPoint) else {
             throw EdgeflowError(.invalidInput, "int8 conv needs int8 weights, int32 bias and a zero point in 0...255")
