@@ -81,9 +81,13 @@ public final class Int8Convolution: @unchecked Sendable {
         let w = weights.scalars(as: Int8.self), m = s.outChannels
         depthwiseWeights = depthwise ? (0..<(taps * m)).map { w[($0 % m) * taps + $0 / m] } : []
         window = Self.cWindow(g, channels: s.inChannels, channelsLast: channelsLast, zeroPoint: zeroPoint)
-        var packed: [Int8PackedWeights] = []
+        let transformed = winograd && Int8Winograd.isAvailable
+            ? Int8Winograd(g, inChannels: s.inChannels, outChannels: m, group: s.group, channelsLast: channelsLast,
+                           zeroPoint: zeroPoint, weights: weights, tiles: winogradTiles) : nil
+        self.winograd = transformed
+        var packed: [Int8PackedWeights] = []  // the GEMM's (none for a depthwise or Winograd conv)
         try weights.withUnsafeBufferPointer(as: Int8.self) { w in
-            for gi in 0..<(depthwise ? 0 : s.group) {
+            for gi in 0..<(depthwise || transformed != nil ? 0 : s.group) {
                 // Column kk = tap · C/group + c (the im2col order); row j = output channel gi·M/group + j.
                 packed.append(try Int8PackedWeights(k: taps * cg, n: mg) { kk, j in
                     w[((gi * mg + j) * cg + kk % cg) * taps + kk / cg]
@@ -91,14 +95,11 @@ public final class Int8Convolution: @unchecked Sendable {
             }
         }
         self.weights = packed
-        let sums = depthwise ? (0..<m).map { c in w[(c * taps)..<((c + 1) * taps)].reduce(0) { $0 &+ Int32($1) } }
-            : packed.flatMap(\.columnSums)
+        let perChannel = cg * taps  // output channel j's weights are w[j · perChannel ..< (j + 1) · perChannel]
+        let sums = (0..<m).map { j in w[(j * perChannel)..<((j + 1) * perChannel)].reduce(0) { $0 &+ Int32($1) } }
         let b = bias?.scalars(as: Int32.self) ?? [Int32](repeating: 0, count: m)
         compensatedBias = (0..<m).map { b[$0] &- zeroPoint &* sums[$0] }
         let pixels = g.outputVolume
-        self.winograd = winograd && Int8Winograd.isAvailable
-            ? Int8Winograd(g, inChannels: s.inChannels, outChannels: m, group: s.group, channelsLast: channelsLast,
-                           zeroPoint: zeroPoint, weights: weights, tiles: winogradTiles) : nil
         if let winograd = self.winograd {
             columnBytes = Parallel.maxThreadCount * winograd.scratchByteCount
         } else {
