@@ -73,11 +73,6 @@ size_t ef_qu8_winograd_scratch_bytes(int64_t channels, int64_t tile) {
     return v ? (size_t)(v->n * v->n * kTiles * (row_pairs_of(channels) + 16) * 4) : 0;
 }
 
-int64_t ef_qu8_winograd_tiles(const ef_winograd_geometry *g) {
-    const int64_t m = g->tile;
-    return m > 0 ? ((g->output[0] + m - 1) / m) * ((g->output[1] + m - 1) / m) : 0;
-}
-
 void ef_qu8_winograd_pack(const int8_t *weights, int64_t channels, int64_t out_channels, int64_t tile,
                           int32_t *packed) {
     const variant *v = variant_of(tile);

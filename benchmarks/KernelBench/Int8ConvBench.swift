@@ -35,19 +35,20 @@ struct Int8ConvBench {
     func run() throws {
         print("int8 conv blocks: \(Int8Bench.cpuName), \(Parallel.threadCount) thread(s), median of \(iterations)")
         for (name, shape, m, kernel, parameters) in layers {
-            try layer(name, shape, m, kernel, parameters)
-            try winograd(shape, m, kernel, parameters)
+            let wShape = [m, shape[1] / parameters.group, kernel, kernel]
+            let w = Tensor(shape: wShape, scalars: Bench.integers(wShape.elementCount, in: -128...127, seed: 5,
+                                                                  as: Int8.self))
+            let x = Bench.integers(shape.elementCount, in: 0...255, seed: 6, as: UInt8.self)
+            try layer(name, shape, w, x, parameters)
+            try winograd(shape, w, x, parameters)
         }
     }
 
     /// The same conv as Winograd F(m×m, 3×3) for each m that is exact for it, whole image,
     /// accumulators only.
-    private func winograd(_ shape: [Int], _ m: Int, _ kernel: Int, _ parameters: ConvParameters) throws {
-        let wShape = [m, shape[1] / parameters.group, kernel, kernel]
-        let w = Tensor(shape: wShape, scalars: Bench.integers(wShape.elementCount, in: -128...127, seed: 5,
-                                                              as: Int8.self))
-        let x = Bench.integers(shape.elementCount, in: 0...255, seed: 6, as: UInt8.self)
-        for tile in [2, 3, 4] {
+    private func winograd(_ shape: [Int], _ w: Tensor, _ x: [UInt8], _ parameters: ConvParameters) throws {
+        let m = w.shape[0]
+        for tile in Int8Winograd.tileSizes {
             let conv = try Int8Convolution(inputShape: shape, weights: w, bias: nil, zeroPoint: 3, parameters,
                                            channelsLast: true, winograd: true, winogradTiles: [tile])
             guard conv.usesWinograd else { continue }
@@ -57,20 +58,19 @@ struct Int8ConvBench {
                     _ = try conv.accumulate(input.baseAddress!, image: 0, scratchpad: scratch.pointer)
                 }.median
             }
-            let macs = Double(conv.outputPixels * m * wShape[1...].reduce(1, *))
+            let macs = Double(conv.outputPixels * m * w.shape[1...].reduce(1, *))
             print(String(format: "  as Winograd F(%d×%d, 3×3), whole image, without the requantization: %.2f ms "
                          + "(%.1f GMAC/s of the direct conv's products)", tile, tile, time * 1e3, macs / time / 1e9))
         }
     }
 
-    private func layer(_ name: String, _ shape: [Int], _ m: Int, _ kernel: Int, _ parameters: ConvParameters) throws {
-        let c = shape[1], wShape = [m, c / parameters.group, kernel, kernel]
-        let w = Tensor(shape: wShape, scalars: Bench.integers(wShape.elementCount, in: -128...127, seed: 5,
-                                                              as: Int8.self))
+    /// - Parameters: w int8 [M, C/group, k, k]; x the u8 input, channels last.
+    private func layer(_ name: String, _ shape: [Int], _ w: Tensor, _ x: [UInt8],
+                       _ parameters: ConvParameters) throws {
+        let m = w.shape[0]
         let conv = try Int8Convolution(inputShape: shape, weights: w, bias: nil, zeroPoint: 3, parameters,
                                        channelsLast: true)
-        let x = Bench.integers(shape.elementCount, in: 0...255, seed: 6, as: UInt8.self)
-        let macs = Double(conv.outputPixels * m * wShape[1...].reduce(1, *))
+        let macs = Double(conv.outputPixels * m * w.shape[1...].reduce(1, *))
         let packed = conv.isDepthwise ? nil : try EFKernelsAVX2.Int8PackedWeights(conv.columnWeights(group: 0))
         let product: Int8Convolution.ColumnProduct? = packed.map { packed in
             { columns, stride, rows, out in

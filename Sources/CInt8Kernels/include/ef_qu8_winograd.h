@@ -34,14 +34,12 @@ size_t ef_qu8_winograd_packed_count(int64_t channels, int64_t out_channels, int6
 void ef_qu8_winograd_pack(const int8_t *weights, int64_t channels, int64_t out_channels, int64_t tile,
                           int32_t *packed);
 
-/// The tiles (m×m output pixels each, row by row) of `g`: ⌈H_out/m⌉ · ⌈W_out/m⌉.
-int64_t ef_qu8_winograd_tiles(const ef_winograd_geometry *g);
-
 /// Scratch bytes one call needs (the transformed input of 6 tiles and their products).
 size_t ef_qu8_winograd_scratch_bytes(int64_t channels, int64_t tile);
 
 /// acc[p − pixel_base, m] = Σ_{c, taps} x[p's tap, c] · w[m, c, tap] (wrapping int32, padding
-/// reads `fill`) for every output pixel p of tiles tile_begin ..< tile_end; p = oy · W_out + ox.
+/// reads `fill`) for every output pixel p of tiles tile_begin ..< tile_end (m×m output pixels
+/// each, row by row: ⌈H_out/m⌉ · ⌈W_out/m⌉ of them); p = oy · W_out + ox.
 /// `packed` comes from `ef_qu8_winograd_pack` with the same tile; `scratch` holds
 /// `ef_qu8_winograd_scratch_bytes` (32-byte aligned). Requires AVX2.
 void ef_qu8_winograd_avx2(const uint8_t *x, const int32_t *packed, const ef_winograd_geometry *g,

@@ -60,26 +60,33 @@ extension Int8Convolution {
     ///   - minimumCount: the fewest blocks worth splitting an image into.
     public func blocks(targetBytes: Int = 128 << 10, minimumCount: Int = 8) -> Int8ConvBlocks? {
         guard channelsLast else { return nil }
-        if let winograd {
-            let unitPixels = winograd.tile * geometry.output[2]
-            return Int8ConvBlocks(units: (outputPixels + unitPixels - 1) / max(1, unitPixels), unitPixels: unitPixels,
-                                  m: outChannels, scratchBytes: winograd.scratchByteCount, targetBytes: targetBytes,
+        if winograd != nil || isDepthwise {
+            let unit = blockUnitPixels
+            return Int8ConvBlocks(units: (outputPixels + unit - 1) / unit, unitPixels: unit, m: outChannels,
+                                  scratchBytes: blockColumnBytes(rows: 0), targetBytes: targetBytes,
                                   minimumCount: minimumCount)
-        }
-        if isDepthwise {
-            let width = geometry.output[2]
-            return Int8ConvBlocks(units: outputPixels / max(1, width), unitPixels: width, m: outChannels,
-                                  targetBytes: targetBytes, minimumCount: minimumCount)
         }
         guard group == 1 else { return nil }
         return Int8ConvBlocks(pixels: outputPixels, k: geometry.kernelVolume * inChannels, m: outChannels,
                               unfolds: !direct, targetBytes: targetBytes, minimumCount: minimumCount)
     }
 
+    /// The output pixels a block holds a whole multiple of: a Winograd's rows of tiles, a depthwise
+    /// conv's output rows, else single pixels.
+    private var blockUnitPixels: Int {
+        max(1, winograd.map { $0.tile * geometry.output[2] } ?? (isDepthwise ? geometry.output[2] : 1))
+    }
+
+    /// Scratch bytes a block of `rows` pixels needs before its accumulators: a Winograd's own, or
+    /// an im2col GEMM's unfolded columns.
+    private func blockColumnBytes(rows: Int) -> Int {
+        winograd?.scratchByteCount ?? (direct || isDepthwise ? 0 : rows * geometry.kernelVolume * inChannels)
+    }
+
     /// Runs image `image` block by block, in parallel over blocks: `product` multiplies the
     /// block's u8 columns (as `ColumnProduct`, with `rows` = the block's pixels; a depthwise or
-    /// Winograd conv takes none and runs its own kernel), then `finish(accumulators, pixels)` gets its int32
-    /// [pixels.count, M] accumulators (without bias). `product` and `finish` run on several
+    /// Winograd conv takes none and runs its own kernel), then `finish(accumulators, pixels)` gets
+    /// its int32 [pixels.count, M] accumulators (without bias). `product` and `finish` run on several
     /// threads at once, on disjoint pixels.
     /// - Parameter scratchpad: `blocks.scratchpadByteCount` bytes, 64-byte aligned.
     /// - Throws: `EdgeflowError.invalidInput` for an image out of range, blocks made for another
@@ -89,11 +96,9 @@ extension Int8Convolution {
                              finish: (UnsafeMutablePointer<Int32>, Range<Int>) throws -> Void) throws {
         let pixels = outputPixels, k = geometry.kernelVolume * inChannels, width = geometry.output[2]
         guard (0..<batch).contains(image), blocks.count == (pixels + blocks.rows - 1) / blocks.rows,
-              blocks.columnByteCount >= (direct || isDepthwise || winograd != nil ? 0 : blocks.rows * k),
+              blocks.columnByteCount >= blockColumnBytes(rows: blocks.rows),
               blocks.slotByteCount >= blocks.columnByteCount + blocks.rows * outChannels * 4,
-              !isDepthwise || blocks.rows % max(1, width) == 0,
-              winograd.map({ blocks.rows % max(1, $0.tile * width) == 0
-                  && blocks.columnByteCount >= $0.scratchByteCount }) ?? true else {
+              blocks.rows % blockUnitPixels == 0 else {
             throw EdgeflowError(.invalidInput,
                                 "int8 conv blocks: image \(image) of \(batch) or blocks made for another conv")
         }

@@ -67,7 +67,7 @@ public struct Int8Winograd: @unchecked Sendable {
         window.tile = Int64(tile)
         self.window = window
         tilesAcross = (g.output[2] + tile - 1) / tile
-        tiles = Int(withUnsafePointer(to: window) { ef_qu8_winograd_tiles($0) })
+        tiles = tilesAcross * ((g.output[1] + tile - 1) / tile)
         let (c, m, t) = (Int64(inChannels), Int64(outChannels), Int64(tile))
         scratchByteCount = (Int(ef_qu8_winograd_scratch_bytes(c, t)) + 63) / 64 * 64
         var packed = [Int32](repeating: 0, count: Int(ef_qu8_winograd_packed_count(c, m, t)))
