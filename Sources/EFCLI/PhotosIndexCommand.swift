@@ -20,7 +20,11 @@ struct PhotosIndexCommand: ParsableCommand {
 
             Each batch of photos is committed in one transaction, so the run can be killed at \
             any moment: the next run embeds only what is missing. Photos are read and prepared \
-            (reduced JPEG/HEIF decoding) on --preparers threads while the model runs.
+            (reduced JPEG/HEIF decoding, thumbnails, the model's input) on --preparers threads, \
+            either while the model runs (--schedule overlapped) or in turns with it, 16 photos or \
+            more at a time (alternating). By default (auto) they alternate when the model's \
+            threads and the preparers would need more cores than the machine has: a preparer that \
+            preempts one of the model's threads stalls them all.
 
             Without a CLIP model, only metadata, thumbnails and text are indexed; a later run \
             with --model embeds what is missing.
@@ -42,8 +46,13 @@ struct PhotosIndexCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Threads for the model (1…1024).", valueName: "n"))
     var threads: Int?
 
-    @Option(help: ArgumentHelp("Threads reading and preparing photos beside the model (1…64).", valueName: "n"))
-    var preparers = 1
+    @Option(help: ArgumentHelp("Threads reading and preparing photos (1…64; default 1 beside the model, as many "
+                               + "as the model's threads in turns with it).", valueName: "n"))
+    var preparers: Int?
+
+    @Option(help: ArgumentHelp("When photos are prepared: auto, overlapped (while the model runs) or alternating "
+                               + "(while it waits).", valueName: "schedule"))
+    var schedule = "auto"
 
     @Option(help: ArgumentHelp("With a postgres:// library: photos each worker claims at a time (1…10000).",
                                valueName: "n"))
@@ -59,7 +68,10 @@ struct PhotosIndexCommand: ParsableCommand {
     func validate() throws {
         if folders.isEmpty { throw ValidationError("give at least one folder to index") }
         if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be in 1…1024") }
-        if !(1...64).contains(preparers) { throw ValidationError("--preparers must be in 1…64") }
+        if let preparers, !(1...64).contains(preparers) { throw ValidationError("--preparers must be in 1…64") }
+        if schedule != "auto", PreparationSchedule(rawValue: schedule) == nil {
+            throw ValidationError("--schedule must be auto, overlapped or alternating, not '\(schedule)'")
+        }
         if !(1...10_000).contains(claimBatch) { throw ValidationError("--claim-batch must be in 1…10000") }
         if !(1...86_400).contains(lease) { throw ValidationError("--lease must be in 1…86400 seconds") }
     }
@@ -76,7 +88,7 @@ struct PhotosIndexCommand: ParsableCommand {
                     + "\n").utf8))
             }
             var options = IndexOptions()
-            options.preparers = preparers
+            (options.schedule, options.preparers) = preparation(modelThreads: EdgeflowModel.threadCount)
             options.claims = ClaimOptions(batch: claimBatch, leaseSeconds: lease)
             options.textReader = try ocr.load()
             let indexer = PhotoIndexer(library: photos, model: clip, options: options)
@@ -94,6 +106,15 @@ struct PhotosIndexCommand: ParsableCommand {
             }
             json ? printLine(summary(report, library: photos.location)) : printText(report, library: photos.location)
         }
+    }
+
+    /// The schedule and preparer count: auto alternates when the model's threads and one
+    /// preparer (or the ones asked for) need more cores than there are.
+    private func preparation(modelThreads: Int) -> (PreparationSchedule, Int) {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let chosen = PreparationSchedule(rawValue: schedule)
+            ?? (modelThreads + (preparers ?? 1) > cores ? .alternating : .overlapped)
+        return (chosen, preparers ?? (chosen == .alternating ? min(64, max(1, modelThreads)) : 1))
     }
 
     private func summary(_ report: IndexReport, library: String) -> [String: Any] {

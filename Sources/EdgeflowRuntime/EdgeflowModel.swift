@@ -106,4 +106,7 @@ public final class EdgeflowModel: @unchecked Sendable {
     /// Sets the threads of the process-wide pool all models share (1…1024; capped at 4 × the
     /// cores, at least 8).
     public static func setThreadCount(_ count: Int) { Parallel.setThreadCount(count) }
+
+    /// The threads a model run started from the calling thread uses.
+    public static var threadCount: Int { Parallel.threadCount }
 }

@@ -62,7 +62,7 @@ final class PhotosResumeTests: XCTestCase {
     }
 
     /// Photo path → its embedding's bit patterns.
-    private static func vectorsByPath(_ path: String, model: String) throws -> [String: [UInt32]] {
+    static func vectorsByPath(_ path: String, model: String) throws -> [String: [UInt32]] {
         let library = try PhotoLibrary(path: path, create: false)
         let paths = Dictionary(uniqueKeysWithValues: try library.photos().map { ($0.id, $0.path) })
         let stored = try library.embeddings(model: model)

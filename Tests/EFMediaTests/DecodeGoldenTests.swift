@@ -82,7 +82,27 @@ final class DecodeGoldenTests: XCTestCase {
         XCTAssertEqual([half.image.width, half.image.height], [400, 300])
         let heic = try ImageDecoder.decode(contentsOf: Self.folder.appendingPathComponent("heic_thumbnail.heic"),
                                            options: DecodeOptions(minimumWidth: 300, minimumHeight: 200))
-        XCTAssertEqual(heic.reduction, "full", "the 200-pixel thumbnail is too small for 300×200")
+        XCTAssertEqual(heic.reduction, "box 1/2",
+                       "the 200-pixel thumbnail is too small for 300×200: decoded whole, then reduced")
+        XCTAssertEqual([heic.image.width, heic.image.height], [400, 300])
+    }
+
+    /// Formats without a reduced decode are decoded whole, oriented, then reduced by Pillow's
+    /// reduce() with draft's factor rule (the reduce itself is checked against Pillow in ResampleGoldenTests).
+    func testOtherFormatsAreReducedAfterDecoding() throws {
+        let url = Self.folder.appendingPathComponent("png_exif_orientation_6.png")
+        let full = try ImageDecoder.decode(contentsOf: url)
+        XCTAssertEqual([full.image.width, full.image.height], [47, 61])
+        let half = try ImageDecoder.decode(contentsOf: url, options: DecodeOptions(minimumWidth: 20, minimumHeight: 20))
+        XCTAssertEqual(half.reduction, "box 1/2", "min(47 / 20, 61 / 20) = 2")
+        XCTAssertEqual(half.image, try full.image.reduced(by: 2))
+        XCTAssertEqual([half.displayedWidth, half.displayedHeight], [47, 61])
+        let quarter = try ImageDecoder.decode(contentsOf: url,
+                                              options: DecodeOptions(minimumWidth: 11, minimumHeight: 1))
+        XCTAssertEqual(quarter.reduction, "box 1/4", "min(47 / 11, 61 / 1) = 4")
+        XCTAssertEqual([quarter.image.width, quarter.image.height], [12, 16])
+        let kept = try ImageDecoder.decode(contentsOf: url, options: DecodeOptions(minimumWidth: 24, minimumHeight: 20))
+        XCTAssertEqual(kept.reduction, "full", "47 / 24 = 1")
     }
 
     func testOrientationCanBeLeftUnapplied() throws {

@@ -58,6 +58,21 @@ final class ResampleGoldenTests: XCTestCase {
         }
     }
 
+    func testReduceMatchesPillowExactly() throws {
+        let cases = try XCTUnwrap(ResampleGoldens.manifest()["reduce"] as? [[String: Any]])
+        XCTAssertGreaterThanOrEqual(cases.count, 12)
+        for c in cases {
+            let input = try ResampleGoldens.image(try XCTUnwrap(c["input"] as? String))
+            let expected = try ResampleGoldens.image(try XCTUnwrap(c["output"] as? String))
+            let actual = try input.reduced(by: try XCTUnwrap(c["factor"] as? Int))
+            XCTAssertEqual([actual.width, actual.height, actual.channels],
+                           [expected.width, expected.height, expected.channels])
+            let mismatches = zip(actual.pixels, expected.pixels).filter { $0 != $1 }.count
+            XCTAssertEqual(mismatches, 0, "\(c["output"] ?? "?"): \(mismatches) bytes differ")
+        }
+        XCTAssertThrowsError(try PixelImage(zerosWidth: 2, height: 2, channels: 3).reduced(by: 0))
+    }
+
     func testSameSizeIsIdentity() throws {
         let image = try PixelImage(width: 2, height: 2, channels: 1, pixels: [1, 2, 3, 4])
         for filter in ResampleFilter.allCases {

@@ -4,6 +4,8 @@
 References (never our own code):
   * Pillow 13 `Image.resize(size, filter)` for NEAREST, BOX, BILINEAR, BICUBIC, LANCZOS
     (reducing_gap=None; RGBA goes through Pillow's own premultiplied round trip);
+  * Pillow 13 `Image.reduce(factor)` (box means with Pillow's integer rounding, partial boxes at
+    the right and bottom edges);
   * opencv-python-headless 5.0.0 `cv2.resize(img, (w, h))` (INTER_LINEAR) for "opencv-linear";
   * recipes reproduced with the reference libraries' code paths:
       clip      torchvision Resize(size, BICUBIC) + CenterCrop + ToTensor + Normalize (numpy,
@@ -78,6 +80,21 @@ RESIZE_TARGETS = {
     "edges_61x47_c4": [(30, 20), (97, 61)],
     "astronaut_150x100_c3": [(75, 50), (45, 30), (31, 70)],
 }
+
+REDUCE_FACTORS = {
+    "noise_1x1_c3": [2],
+    "noise_61x47_c3": [2, 3, 4, 8],
+    "noise_97x61_c4": [2, 5],
+    "gradient_97x61_c1": [4, 8],
+    "astronaut_150x100_c3": [2, 4, 8],
+}
+
+
+def pil_reduce(a: np.ndarray, factor: int) -> np.ndarray:
+    c = a.shape[2]
+    im = Image.fromarray(a[:, :, 0] if c == 1 else a, MODES[c])
+    out = np.array(im.reduce(factor))
+    return out.reshape(out.shape[0], out.shape[1], c)
 
 
 def pil_resize(a: np.ndarray, filt: str, w: int, h: int) -> np.ndarray:
@@ -206,6 +223,12 @@ def main(argv=None) -> int:
                 resize_cases.append({"input": f"in_{name}.npy", "filter": filt, "width": w, "height": h,
                                      "output": save(f"out_{name}_{filt}_{w}x{h}.npy", out)})
 
+    reduce_cases = []
+    for name, factors in REDUCE_FACTORS.items():
+        for factor in factors:
+            reduce_cases.append({"input": f"in_{name}.npy", "factor": factor,
+                                 "output": save(f"reduce_{name}_{factor}.npy", pil_reduce(inputs[name], factor))})
+
     recipe_cases = []
 
     def add_recipe(recipe: str, params: dict, input_name: str, result):
@@ -235,11 +258,13 @@ def main(argv=None) -> int:
     manifest = {
         "generator": "tools/goldens/make_media_resample_goldens.py",
         "pillow_version": PIL.__version__, "opencv_version": cv2.__version__, "numpy_version": np.__version__,
-        "resize": resize_cases, "recipes": recipe_cases, "ocr_rec_widths": rec_widths, "file_sha256": files,
+        "resize": resize_cases, "reduce": reduce_cases, "recipes": recipe_cases, "ocr_rec_widths": rec_widths,
+        "file_sha256": files,
     }
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
     total = sum((out_dir / f).stat().st_size for f in files)
-    print(f"wrote {len(files)} files ({total} bytes), {len(resize_cases)} resize cases, {len(recipe_cases)} recipe cases")
+    print(f"wrote {len(files)} files ({total} bytes), {len(resize_cases)} resize cases, "
+          f"{len(reduce_cases)} reduce cases, {len(recipe_cases)} recipe cases")
     return 0
 
 

@@ -29,14 +29,31 @@ public enum ImageDecoder {
         guard let format = format(of: bytes) else {
             throw EdgeflowError(.invalidInput, "not an image (starts with \(preview(bytes))); supported: \(ImageFormat.supportedList)")
         }
+        let decoded: DecodedImage
         switch format {
-        case .jpeg: return try JPEGDecoder.decode(bytes, options: options)
-        case .png: return try PNGDecoder.decode(bytes, options: options)
-        case .webp: return try WebPDecoder.decode(bytes, options: options)
-        case .heif: return try HEIFDecoder.decode(bytes, options: options)
-        case .gif: return try GIFDecoder.decode(bytes, options: options)
-        case .tiff: return try TIFFDecoder.decode(bytes, options: options)
+        case .jpeg: decoded = try JPEGDecoder.decode(bytes, options: options)
+        case .png: decoded = try PNGDecoder.decode(bytes, options: options)
+        case .webp: decoded = try WebPDecoder.decode(bytes, options: options)
+        case .heif: decoded = try HEIFDecoder.decode(bytes, options: options)
+        case .gif: decoded = try GIFDecoder.decode(bytes, options: options)
+        case .tiff: decoded = try TIFFDecoder.decode(bytes, options: options)
         }
+        return reducedAfterDecoding(decoded, options: options)
+    }
+
+    /// An image its decoder could not reduce (every format but a JPEG's DCT scaling or a HEIF
+    /// thumbnail), reduced by Pillow's `reduce()` with the factor `draft` would pick when the
+    /// options ask for a minimum size: the caller gets the same kind of image from any format.
+    static func reducedAfterDecoding(_ decoded: DecodedImage, options: DecodeOptions) -> DecodedImage {
+        guard decoded.reduction == "full", let minimumWidth = options.minimumWidth,
+              let minimumHeight = options.minimumHeight else { return decoded }
+        let factor = PillowReduce.draftFactor(width: decoded.image.width, height: decoded.image.height,
+                                              minimumWidth: minimumWidth, minimumHeight: minimumHeight)
+        guard factor > 1 else { return decoded }
+        var reduced = decoded
+        reduced.image = PillowReduce.reduce(decoded.image, by: factor)
+        reduced.reduction = "box 1/\(factor)"
+        return reduced
     }
 
     /// Reads and decodes a file. The file is read with a limit of `maxFileBytes(options)`

@@ -40,9 +40,11 @@ public struct DecodeOptions: Sendable {
     /// (`memoryBudget`, 12 bytes per pixel).
     public var maxPixels: Int
     /// When set, the decoder may return a smaller image (JPEG scaled IDCT 1/2, 1/4, 1/8; the
-    /// HEIF embedded thumbnail) that is, in displayed (oriented) coordinates, at least this
-    /// wide and high. JPEG picks the scale exactly as Pillow's `Image.draft("RGB", (w, h))`
-    /// does on the stored size (w and h swapped for orientations 5–8). nil = full resolution.
+    /// HEIF embedded thumbnail; any other image reduced after decoding by Pillow's `reduce()`
+    /// 2, 4 or 8 times) that is, in displayed (oriented) coordinates, at least this wide and
+    /// high. JPEG picks the scale exactly as Pillow's `Image.draft("RGB", (w, h))` does on the
+    /// stored size (w and h swapped for orientations 5–8); the other formats pick their factor
+    /// by the same rule on the decoded size. nil = full resolution.
     public var minimumWidth: Int?
     /// See `minimumWidth`.
     public var minimumHeight: Int?
@@ -94,7 +96,8 @@ public struct DecodedImage: Sendable {
     /// EXIF orientation 1...8 (1 when absent or not applied); HEIF: always 1, because libheif
     /// applies irot/imir itself and 1.15 does not report which transform it applied.
     public var orientation: Int
-    /// "full", "DCT 1/4" or "thumbnail 320×240": how the image was reduced while decoding.
+    /// "full", "DCT 1/4", "thumbnail 320×240" or "box 1/2": how the image was reduced while
+    /// decoding (box: Pillow's `reduce()` after decoding).
     public var reduction: String
     /// Size of the full-resolution image as displayed (orientation applied, no reduction):
     /// what `image` would measure with `reduction == "full"`.

@@ -16,8 +16,10 @@ import Glibc
 public struct IndexOptions: Sendable {
     /// Photos committed per transaction.
     public var commitEvery = 32
-    /// Threads reading and preparing photos beside the model.
+    /// Threads reading and preparing photos.
     public var preparers = 1
+    /// When they prepare: beside the model, or in turns with it.
+    public var schedule = PreparationSchedule.overlapped
     public var thumbnailSide = 256
     /// The decoder's pixel limit; 0 = the default.
     public var maxPixels = 0
@@ -102,8 +104,8 @@ public final class PhotoIndexer {
         while true {
             let pending = try work.next()
             if pending.isEmpty { break }
-            let queue = PreparationQueue(pending, workers: max(1, options.preparers),
-                                         window: 4 * options.preparers + 8, prepare: preparation.prepare)
+            let queue = PreparationQueue(pending, workers: max(1, options.preparers), window: 4 * options.preparers + 8,
+                                         schedule: options.schedule, prepare: preparation.prepare)
             defer { queue.stop() }
             var batch: [IndexedPhoto] = []
             for index in pending.indices {
@@ -141,73 +143,5 @@ public final class PhotoIndexer {
 
     static func seconds(since start: UInt64) -> Double {
         Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    }
-}
-
-/// Prepares photos on worker threads, at most `window` ahead of the consumer, and hands them
-/// over in order.
-final class PreparationQueue: @unchecked Sendable {
-    private let photos: [PendingPhoto]
-    private let prepare: (PendingPhoto) -> PreparedPhoto
-    private let window: Int
-    private let condition = NSCondition()
-    private var ready: [Int: PreparedPhoto] = [:]
-    private var next = 0
-    private var consumed = 0
-    private var stopped = false
-    private var running = 0
-
-    init(_ photos: [PendingPhoto], workers: Int, window: Int, prepare: @escaping (PendingPhoto) -> PreparedPhoto) {
-        self.photos = photos
-        self.prepare = prepare
-        self.window = max(window, workers)
-        running = photos.isEmpty ? 0 : workers
-        for _ in 0..<running {
-            let thread = Thread { [self] in work() }
-            thread.stackSize = 4 << 20
-            thread.start()
-        }
-    }
-
-    private func work() {
-        // Below the model's threads: preparing is the smaller job, and must not take their cores.
-        setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)  // on Linux: this thread only
-        while true {
-            condition.lock()
-            while !stopped, next < photos.count, next >= consumed + window { condition.wait() }
-            guard !stopped, next < photos.count else {
-                running -= 1
-                condition.broadcast()
-                condition.unlock()
-                return
-            }
-            let index = next
-            next += 1
-            condition.unlock()
-            let result = prepare(photos[index])
-            condition.lock()
-            ready[index] = result
-            condition.broadcast()
-            condition.unlock()
-        }
-    }
-
-    /// The prepared photo at `index` (called with 0, 1, 2, … in order), waiting for it.
-    func take(_ index: Int) -> PreparedPhoto {
-        condition.lock()
-        defer { condition.unlock() }
-        while ready[index] == nil { condition.wait() }
-        consumed = index + 1
-        condition.broadcast()
-        return ready.removeValue(forKey: index)!
-    }
-
-    /// Stops the workers and waits until they have left.
-    func stop() {
-        condition.lock()
-        stopped = true
-        condition.broadcast()
-        while running > 0 { condition.wait() }
-        condition.unlock()
     }
 }
