@@ -20,7 +20,7 @@ struct PhotosIndexCommand: ParsableCommand {
 
             Each batch of photos is committed in one transaction, so the run can be killed at \
             any moment: the next run embeds only what is missing. Photos are read and prepared \
-            (reduced JPEG/HEIF decoding, thumbnails, the model's input) on --preparers threads, \
+            (reduced decoding, thumbnails, the model's input) on --preparers threads, \
             either while the model runs (--schedule overlapped) or in turns with it, 16 photos or \
             more at a time (alternating). By default (auto) they alternate when the model's \
             threads and the preparers would need more cores than the machine has: a preparer that \
@@ -104,17 +104,21 @@ struct PhotosIndexCommand: ParsableCommand {
                     progress.update(step.done, of: step.total)
                 }
             }
-            json ? printLine(summary(report, library: photos.location)) : printText(report, library: photos.location)
+            var summary = summary(report, library: photos.location)
+            summary["schedule"] = options.schedule.rawValue
+            summary["preparers"] = options.preparers
+            json ? printLine(summary) : printText(report, library: photos.location)
         }
     }
 
     /// The schedule and preparer count: auto alternates when the model's threads and one
-    /// preparer (or the ones asked for) need more cores than there are.
+    /// preparer (or the ones asked for) need more cores than there are; alternating preparers
+    /// default to the model's threads (at most the cores).
     private func preparation(modelThreads: Int) -> (PreparationSchedule, Int) {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let chosen = PreparationSchedule(rawValue: schedule)
             ?? (modelThreads + (preparers ?? 1) > cores ? .alternating : .overlapped)
-        return (chosen, preparers ?? (chosen == .alternating ? min(64, max(1, modelThreads)) : 1))
+        return (chosen, preparers ?? (chosen == .alternating ? min(64, max(1, min(modelThreads, cores))) : 1))
     }
 
     private func summary(_ report: IndexReport, library: String) -> [String: Any] {
