@@ -32,8 +32,9 @@ struct PreprocessCommand: ParsableCommand {
             Resizing matches Pillow (antialiased bicubic, a = −0.5) or OpenCV (INTER_LINEAR) to \
             the bit, whichever the model family's reference pipeline uses, so the tensor equals \
             the reference one. --fast lets the decoder return a smaller image where the format \
-            allows (JPEG scaled IDCT as Pillow's Image.draft does, the HEIF embedded thumbnail) \
-            as long as it stays at least as large as the recipe needs: much faster on big \
+            allows (JPEG scaled IDCT as Pillow's Image.draft does, the HEIF embedded thumbnail; \
+            other formats decoded whole, then Pillow's Image.reduce by 2, 4 or 8) as long as it \
+            stays at least as large as the recipe needs: much faster on big \
             photos, but no longer identical to a full-size decode.
 
             Examples:
@@ -76,7 +77,7 @@ struct PreprocessCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Also write the prepared pixels (RGB) as a PNG to look at.", valueName: "file.png"))
     var png: String?
 
-    @Flag(help: "Decode at a reduced size where the format allows (faster, not identical to a full decode).")
+    @Flag(help: "Decode at a reduced size (faster, not identical to a full decode).")
     var fast = false
 
     @Option(help: ArgumentHelp("Refuse images with more pixels than this (decompression bombs); 1…"
