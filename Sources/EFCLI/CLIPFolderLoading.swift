@@ -7,14 +7,18 @@ import EdgeflowRuntime
 import Foundation
 
 enum CLIPFolderLoading {
-    /// The folder's model with both towers compiled and loaded; the text tower is the int8 one
+    /// The folder's model with both towers compiled and loaded. The text tower is the int8 one
     /// `models quantize` made (textual/model.int8.efx) when it is there and newer than the ONNX
-    /// file, unless `int8Text` is false.
+    /// file, unless `int8Text` is false; likewise the image tower (visual/model.int8.efx, whose
+    /// vectors are stored under a name of their own) unless `int8Visual` is false.
     /// - Parameter log: receives one line per tower compiled.
-    static func load(_ path: String, int8Text: Bool = true, log: (String) -> Void) throws -> CLIPModel {
+    static func load(_ path: String, int8Text: Bool = true, int8Visual: Bool = true,
+                     log: (String) -> Void) throws -> CLIPModel {
         let folder = try CLIPFolder(url: CommandSupport.url(path))
-        let visual = try FolderModelCompiling.executable(onnx: folder.visualONNX, efx: folder.visualExecutable,
-                                                         log: log)
+        let visualIsInt8 = int8Visual && FolderModelCompiling.isCurrent(folder.visualInt8Executable,
+                                                                        comparedWith: folder.visualONNX)
+        let visual = visualIsInt8 ? try EdgeflowModel(contentsOf: folder.visualInt8Executable)
+            : try FolderModelCompiling.executable(onnx: folder.visualONNX, efx: folder.visualExecutable, log: log)
         var textual: EdgeflowModel?
         if folder.hasTextual {
             let int8 = folder.textualInt8Executable
@@ -25,7 +29,7 @@ enum CLIPFolderLoading {
                                                               log: log)
             }
         }
-        return try CLIPModel(folder: folder, visual: visual, textual: textual)
+        return try CLIPModel(folder: folder, visual: visual, textual: textual, visualIsInt8: visualIsInt8)
     }
 
     /// The default model folder: ViT-B-32__openai under $EDGEFLOW_MODELS, else under

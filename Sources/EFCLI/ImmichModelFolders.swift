@@ -29,9 +29,11 @@ public final class ImmichModelFolders: ImmichModelProvider, Sendable {
         self.log = log
     }
 
+    /// The CLIP model `name`, always with its fp32 image tower: Immich keeps the image vectors it
+    /// was sent, so an int8 tower's (visual/model.int8.efx) would be mixed with them.
     public func clip(_ name: String) throws -> CLIPModel {
         try cache.model("clip:\(name)") {
-            try CLIPFolderLoading.load(try folder(name, holding: "visual").path, log: log)
+            try CLIPFolderLoading.load(try folder(name, holding: "visual").path, int8Visual: false, log: log)
         }
     }
 

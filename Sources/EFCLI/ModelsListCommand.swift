@@ -29,6 +29,8 @@ struct ModelsListCommand: ParsableCommand {
         var complete: Bool
         /// An int8 text tower (`models quantize`) is there and current.
         var int8Text: Bool
+        /// An int8 image tower (`models quantize --tower visual`) is there and current.
+        var int8Visual: Bool
     }
 
     func run() throws {
@@ -43,8 +45,9 @@ struct ModelsListCommand: ParsableCommand {
             for entry in entries {
                 let state = !entry.complete ? "incomplete (run `edgeflow models pull \(entry.name)` again)"
                     : entry.compiled ? "compiled" : "not compiled yet (compiled on first use)"
-                let text = entry.int8Text ? ", int8 text tower" : ""
-                print([entry.name, CommandSupport.bytes(entry.bytes), state + text].joined(separator: "  "))
+                let int8 = [entry.int8Text ? "int8 text tower" : nil, entry.int8Visual ? "int8 image tower" : nil]
+                let towers = int8.compactMap { $0 }.map { ", " + $0 }.joined()
+                print([entry.name, CommandSupport.bytes(entry.bytes), state + towers].joined(separator: "  "))
             }
             print("\(entries.count) models in \(root.path)")
         }
@@ -62,10 +65,14 @@ struct ModelsListCommand: ParsableCommand {
             return !FileManager.default.fileExists(atPath: onnx.path)
                 || FolderModelCompiling.isCurrent(efx, comparedWith: onnx)
         }
-        let int8Text = FolderModelCompiling.isCurrent(folder.appendingPathComponent(CLIPFolder.textualInt8Path),
-                                                      comparedWith: folder.appendingPathComponent("textual/model.onnx"))
+        func int8(_ path: String, _ tower: String) -> Bool {
+            FolderModelCompiling.isCurrent(folder.appendingPathComponent(path),
+                                           comparedWith: folder.appendingPathComponent("\(tower)/model.onnx"))
+        }
         return Entry(name: folder.lastPathComponent, path: folder.path, bytes: files.reduce(0) { $0 + $1.size },
-                     compiled: compiled, complete: hasConfig && !partial, int8Text: int8Text)
+                     compiled: compiled, complete: hasConfig && !partial,
+                     int8Text: int8(CLIPFolder.textualInt8Path, "textual"),
+                     int8Visual: int8(CLIPFolder.visualInt8Path, "visual"))
     }
 
     /// Every regular file under `folder` (relative path, size); symbolic links are not followed.

@@ -1,8 +1,10 @@
-// `edgeflow models quantize`: an int8 text tower for a CLIP model folder, so a text query spends
-// less time embedding. Calibrates on short search-like texts tokenized as queries are, checks the
-// result on held-out texts against the fp32 tower, and writes textual/model.int8.efx only when
-// the embeddings agree (cosine ≥ 0.995); the photo verbs then use it for queries. The stored
-// image vectors are untouched (the library's model fingerprint stays the same).
+// `edgeflow models quantize`: an int8 tower for a CLIP model folder. The text tower (default)
+// makes text queries faster: calibrated on short search-like texts tokenized as queries are, it
+// leaves the stored image vectors alone (the library's model fingerprint stays the same). The
+// image tower (--tower visual, calibrated on the user's photos) makes indexing faster; its
+// vectors are a model of their own ("NAME+int8"), so the next `photos index` embeds every photo
+// again beside the fp32 vectors. Either is checked on held-out inputs against the fp32 tower
+// and written (textual/ or visual/model.int8.efx) only when the embeddings agree.
 
 import ArgumentParser
 import EFCore
@@ -15,19 +17,34 @@ import Foundation
 struct ModelsQuantizeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "quantize",
-        abstract: "Make an int8 text tower for a CLIP model folder (faster text queries).",
+        abstract: "Make an int8 text or image tower for a CLIP model folder (faster queries or indexing).",
         discussion: """
-            Quantizes the text tower (textual/model.onnx) with Edgeflow's int8 defaults, calibrated on \
-            48 built-in search-like texts (or --captions FILE, one text per line), then embeds 16 \
-            held-out texts with both towers. When every held-out cosine is at least 0.995 it writes \
-            textual/model.int8.efx, which `photos search`, `photos serve`, `photos index` and \
-            `serve-ml` use for text queries from then on (delete the file to go back to fp32); otherwise it writes \
-            nothing and says how close it came. Image embeddings are not affected.
+            The text tower (textual/model.onnx, the default) is quantized with Edgeflow's int8 \
+            defaults, calibrated on 48 built-in search-like texts (or --captions FILE, one text per \
+            line), and checked on 16 held-out texts. Passing, it becomes textual/model.int8.efx, which \
+            `photos search`, `photos serve`, `photos index` and `serve-ml` use for text queries from \
+            then on. Image vectors are not affected.
+
+            The image tower (--tower visual) needs --calib-set: a folder of photos like those you \
+            index (up to 80 are read; a quarter of them, at most 16, are held out for the check). \
+            Passing, it becomes visual/model.int8.efx, which `photos index` then embeds photos with: \
+            its vectors are stored as the model NAME+int8, apart from the fp32 ones, so the next \
+            index run embeds every photo again, and search uses the same tower's vectors. \
+            `serve-ml` keeps the fp32 image tower (Immich stores the vectors it gets).
+
+            A tower passes when every held-out cosine with the fp32 tower's embedding is at least \
+            --min-cosine (0.995 for text, 0.99 for images); otherwise nothing is written and the \
+            command says how close it came. Delete the .int8.efx file to go back to fp32.
 
             Examples:
               edgeflow models quantize ViT-B-32__openai
               edgeflow models quantize ./models/ViT-B-32__openai --captions my-queries.txt --json
+              edgeflow models quantize ViT-B-32__openai --tower visual --calib-set ~/Pictures/2024
             """)
+
+    enum Tower: String, ExpressibleByArgument, CaseIterable {
+        case text, visual
+    }
 
     @Argument(help: ArgumentHelp("A model name in the models folder, or a model folder's path "
                                     + "(default: ViT-B-32__openai).", valueName: "name|dir"))
@@ -35,22 +52,38 @@ struct ModelsQuantizeCommand: ParsableCommand {
 
     @OptionGroup var location: ModelsDirectoryOption
 
-    @Option(help: ArgumentHelp("Calibration texts, one per line (at most 10,000 lines of 1,000 characters).",
-                               valueName: "file"))
+    @Option(help: "The tower to quantize: text or visual.")
+    var tower: Tower = .text
+
+    @Option(help: ArgumentHelp("Calibration texts for the text tower, one per line (at most 10,000 lines of "
+                                + "1,000 characters).", valueName: "file"))
     var captions: String?
+
+    @Option(name: .customLong("calib-set"),
+            help: ArgumentHelp("Photos to calibrate the image tower on (a folder, walked recursively).",
+                               valueName: "dir"))
+    var calibSet: String?
+
+    @Option(help: ArgumentHelp("The least held-out cosine accepted, 0…1 (default 0.995 text, 0.99 visual).",
+                               valueName: "c"))
+    var minCosine: Float?
 
     @Flag(help: "Print machine-readable JSON.")
     var json = false
 
-    /// The least held-out cosine accepted (the issue's target for a CLIP text tower).
-    static let minimumCosine: Float = 0.995
+    /// The least held-out cosine accepted by default: the issue's target for a CLIP text tower;
+    /// for images the level of published int8 CLIP image towers (TinyCLIP's held-out minimum was 0.994).
+    static func defaultMinimumCosine(_ tower: Tower) -> Float { tower == .text ? 0.995 : 0.99 }
 
     private struct Report: Encodable {
         var folder: String
-        var calibrationTexts: Int
-        var heldOutTexts: Int
+        var tower: String
+        var calibrationSamples: Int
+        var heldOutSamples: Int
+        var skippedFiles: [String]
         var int8Layers: Int
         var floatLayers: Int
+        var minimumCosine: Float
         var cosineMin: Float
         var cosineMean: Float
         var fp32Milliseconds: Double
@@ -59,62 +92,89 @@ struct ModelsQuantizeCommand: ParsableCommand {
         var written: String?
     }
 
+    func validate() throws {
+        if let minCosine, !(0...1).contains(minCosine) {
+            throw ValidationError("--min-cosine must be between 0 and 1, not \(minCosine)")
+        }
+        switch tower {
+        case .text where calibSet != nil:
+            throw ValidationError("--calib-set is for --tower visual; the text tower calibrates on --captions")
+        case .visual where captions != nil:
+            throw ValidationError("--captions is for the text tower; the image tower calibrates on --calib-set")
+        case .visual where calibSet == nil:
+            throw ValidationError("--tower visual needs --calib-set DIR: photos like those you index")
+        default: break
+        }
+    }
+
     func run() throws {
         try CommandSupport.run {
             let folderPath = try resolvedFolder()
-            let fp32 = try CLIPFolderLoading.load(folderPath, int8Text: false) {
+            let fp32 = try CLIPFolderLoading.load(folderPath, int8Text: false, int8Visual: false) {
                 FileHandle.standardError.write(Data(("note: " + $0 + "\n").utf8))
             }
-            guard let textual = fp32.textual else {
-                throw EdgeflowError(.invalidModel, "\(folderPath) has no text tower (textual/model.onnx) to quantize")
+            let calibration = switch tower {
+            case .text: try TowerCalibration.text(fp32, texts: try captions.map(Self.readCaptions)
+                                                    ?? CLIPCaptions.calibration)
+            case .visual: try TowerCalibration.visual(fp32, photos: CommandSupport.url(calibSet!),
+                                                      budget: RunMemory.budget(nil))
             }
-            let texts = try captions.map(Self.readCaptions) ?? CLIPCaptions.calibration
-            let inputName = textual.inputs[0].name
-            let samples = try texts.map { [inputName: try fp32.textTensor($0).tensor] }
-            let (graph, metadata) = try FolderModelCompiling.optimizedGraph(onnx: fp32.folder.textualONNX)
-            var options = QuantizerOptions()
-            options.equalization = QuantizationSettings.defaults.equalization
-            let calibrating = ProgressLine("calibrating", unit: "texts")
-            options.progress = calibrating.update
-            let (quantized, report) = try Quantizer.quantize(graph, samples: samples, options)
-            let target = fp32.folder.textualInt8Executable
-            let staging = target.deletingLastPathComponent()
-                .appendingPathComponent(".model.int8.efx.\(ProcessInfo.processInfo.processIdentifier)")
-            defer { try? FileManager.default.removeItem(at: staging) }
-            try FolderModelCompiling.writeExecutable(try ModelPipeline.optimize(quantized).graph, metadata: metadata,
-                                                     to: staging)
-            let int8 = try EdgeflowModel(contentsOf: staging)
-            let check = try TextTowerCheck.compare(fp32: textual, int8: int8, model: fp32, texts: CLIPCaptions.heldOut)
-            var written: String?
-            if check.cosines.min()! >= Self.minimumCosine {
-                _ = try? FileManager.default.removeItem(at: target)
-                try FileManager.default.moveItem(at: staging, to: target)
-                written = target.path
+            for skipped in calibration.skipped {
+                FileHandle.standardError.write(Data("warning: skipped \(skipped.file): \(skipped.reason)\n".utf8))
             }
-            let summary = Report(folder: fp32.folder.url.path, calibrationTexts: texts.count,
-                                 heldOutTexts: check.cosines.count, int8Layers: report.quantizedCount,
-                                 floatLayers: report.layers.count - report.quantizedCount,
-                                 cosineMin: check.cosines.min()!,
-                                 cosineMean: check.cosines.reduce(0, +) / Float(check.cosines.count),
-                                 fp32Milliseconds: check.fp32Milliseconds, int8Milliseconds: check.int8Milliseconds,
-                                 written: written)
+            let summary = try quantize(calibration, folder: fp32.folder)
             if json { try CommandSupport.printJSON(summary) } else { describe(summary) }
-            if written == nil {
-                throw EdgeflowError(.invalidModel, "the int8 text tower's held-out cosine "
+            if summary.written == nil {
+                throw EdgeflowError(.invalidModel, "the int8 \(tower) tower's held-out cosine "
                                         + String(format: "%.5f", summary.cosineMin) + " is below "
-                                        + "\(Self.minimumCosine); nothing was written",
-                                    hint: "give --captions with texts like your queries, or keep the fp32 tower")
+                                        + "\(summary.minimumCosine); nothing was written",
+                                    hint: tower == .text ? "give --captions with texts like your queries, or keep "
+                                        + "the fp32 tower" : "give more photos like those you index, or keep the "
+                                        + "fp32 tower")
             }
         }
     }
 
+    /// Quantizes the tower, checks it on the held-out inputs and moves it into place when it passes.
+    private func quantize(_ calibration: TowerCalibration, folder: CLIPFolder) throws -> Report {
+        let (graph, metadata) = try FolderModelCompiling.optimizedGraph(onnx: calibration.onnx)
+        var options = QuantizerOptions()
+        options.equalization = QuantizationSettings.defaults.equalization
+        let calibrating = ProgressLine("calibrating", unit: calibration.unit)
+        options.progress = calibrating.update
+        let (quantized, report) = try Quantizer.quantize(graph, samples: calibration.calibration, options)
+        let target = calibration.target
+        let staging = target.deletingLastPathComponent()
+            .appendingPathComponent(".model.int8.efx.\(ProcessInfo.processInfo.processIdentifier)")
+        defer { try? FileManager.default.removeItem(at: staging) }
+        try FolderModelCompiling.writeExecutable(try ModelPipeline.optimize(quantized).graph, metadata: metadata,
+                                                 to: staging)
+        let int8 = try EdgeflowModel(contentsOf: staging)
+        let check = try TowerCheck.compare(fp32: calibration.fp32, int8: int8, inputs: calibration.heldOut)
+        let minimum = minCosine ?? Self.defaultMinimumCosine(tower)
+        var written: String?
+        if check.cosines.min()! >= minimum {
+            _ = try? FileManager.default.removeItem(at: target)
+            try FileManager.default.moveItem(at: staging, to: target)
+            written = target.path
+        }
+        return Report(folder: folder.url.path, tower: tower.rawValue, calibrationSamples: calibration.calibration.count,
+                      heldOutSamples: check.cosines.count, skippedFiles: calibration.skipped.map(\.file),
+                      int8Layers: report.quantizedCount, floatLayers: report.layers.count - report.quantizedCount,
+                      minimumCosine: minimum, cosineMin: check.cosines.min()!,
+                      cosineMean: check.cosines.reduce(0, +) / Float(check.cosines.count),
+                      fp32Milliseconds: check.fp32Milliseconds, int8Milliseconds: check.int8Milliseconds,
+                      written: written)
+    }
+
     private func describe(_ summary: Report) {
-        print("\(summary.int8Layers) matMul layers in int8, \(summary.floatLayers) in float; "
-              + "calibrated on \(summary.calibrationTexts) texts")
-        print(String(format: "held-out cosine with fp32: min %.5f, mean %.5f (%d texts)", summary.cosineMin,
-                     summary.cosineMean, summary.heldOutTexts))
-        print(String(format: "text tower: %.1f ms fp32 → %.1f ms int8 (median of 10, this machine)",
-                     summary.fp32Milliseconds, summary.int8Milliseconds))
+        let unit = tower == .text ? "texts" : "photos"
+        print("\(summary.int8Layers) layers in int8, \(summary.floatLayers) in float; "
+              + "calibrated on \(summary.calibrationSamples) \(unit)")
+        print(String(format: "held-out cosine with fp32: min %.5f, mean %.5f", summary.cosineMin, summary.cosineMean)
+              + " (\(summary.heldOutSamples) \(unit))")
+        print("\(tower.rawValue) tower: " + String(format: "%.1f ms fp32 → %.1f ms int8", summary.fp32Milliseconds,
+                                                    summary.int8Milliseconds) + " (median of 10, this machine)")
         if let written = summary.written { print("wrote \(written)") }
     }
 

@@ -138,7 +138,7 @@ struct PhotosSearchCommand: ParsableCommand {
                 Hit(rank: index + 1, id: hit.photo.id, path: hit.photo.path, score: hit.score, date: hit.date,
                     text: hit.text, width: hit.photo.width, height: hit.photo.height)
             }
-            let output = Output(library: photos.location, model: clip?.folder.name, scanned: search.vectorCount,
+            let output = Output(library: photos.location, model: clip?.embeddingName, scanned: search.vectorCount,
                                 notes: found.notes, modelSeconds: modelLoaded.timeIntervalSince(start),
                                 librarySeconds: loaded.timeIntervalSince(modelLoaded),
                                 embedSeconds: found.embedSeconds, scanSeconds: found.scanSeconds, results: results)

@@ -61,7 +61,7 @@ struct PhotosServeCommand: ParsableCommand {
             let clip = try model.resolved.map { try model.load($0) }
             let server = try PhotoServer(library: photos, model: clip, host: host, port: port,
                                          refreshSeconds: refresh > 0 ? refresh : nil, compressedScan: compressed)
-            let note = clip.map { "\(server.searchablePhotos) photos embedded by \($0.folder.name)" }
+            let note = clip.map { "\(server.searchablePhotos) photos embedded by \($0.embeddingName)" }
                 ?? "no CLIP model (give --model DIR): only dates can be searched"
             ServingLoop.say("note: \(note)")
             let path = photos.location

@@ -66,7 +66,7 @@ final class PhotoAPI: Sendable {
             Hit(id: $0.photo.id, path: $0.photo.path, score: $0.score, date: $0.date, width: $0.photo.width,
                 height: $0.photo.height)
         }
-        return Replies.json(SearchAnswer(model: model?.folder.name, notes: found.notes, results: hits,
+        return Replies.json(SearchAnswer(model: model?.embeddingName, notes: found.notes, results: hits,
                                          embedSeconds: found.embedSeconds, scanSeconds: found.scanSeconds))
     }
 
@@ -116,7 +116,7 @@ final class PhotoAPI: Sendable {
                 found: $0.found, embedded: $0.embedded, failed: $0.failed)
         }
         return Replies.json(Status(photos: counts.photos, unreadable: counts.unreadable, embedded: embedded,
-                                   model: model?.folder.name, textSearch: model?.textual != nil,
+                                   model: model?.embeddingName, textSearch: model?.textual != nil,
                                    searchable: search.vectorCount, lastRun: run))
     }
 }

@@ -52,7 +52,7 @@ final class ModelsQuantizeTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: written))
         XCTAssertTrue(written.hasSuffix("textual/model.int8.efx"), written)
         XCTAssertGreaterThanOrEqual(try XCTUnwrap(report["cosineMin"] as? Double), 0.995)
-        XCTAssertEqual(report["heldOutTexts"] as? Int, 16)
+        XCTAssertEqual(report["heldOutSamples"] as? Int, 16)
         XCTAssertGreaterThan(try XCTUnwrap(report["int8Layers"] as? Int), 0)
 
         // The image vectors stay: the model's fingerprint is the same, so nothing is embedded again.

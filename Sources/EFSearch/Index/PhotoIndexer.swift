@@ -83,12 +83,12 @@ public final class PhotoIndexer {
     /// since: a photo gone by the time it is read stays pending for the next run).
     public func run(scan: FolderScan, progress: (IndexProgress) -> Void = { _ in }) throws -> IndexReport {
         let start = DispatchTime.now().uptimeNanoseconds
-        let run = try library.beginRun(folders: scan.roots, model: model?.folder.name)
+        let run = try library.beginRun(folders: scan.roots, model: model?.embeddingName)
         let changes = try library.applyScan(scan.files, folders: scan.roots, unavailable: scan.unreadable.map(\.path),
                                             run: run) { path in
             (try? Data(contentsOf: URL(fileURLWithPath: path))).map { PhotoPreparation.contentHash([UInt8]($0)) }
         }
-        let registered = try model.map { try library.registerModel(name: $0.folder.name, dimension: $0.dimension,
+        let registered = try model.map { try library.registerModel(name: $0.embeddingName, dimension: $0.dimension,
                                                                      fingerprint: $0.fingerprint) }
         let readerName = options.textReader?.name
         let work = try library.pendingWork(under: scan.roots, modelID: registered?.id, textReader: readerName,
@@ -98,7 +98,7 @@ public final class PhotoIndexer {
         if options.maxPixels > 0 { preparation.maxPixels = options.maxPixels }
         let phaseStart = DispatchTime.now().uptimeNanoseconds
         var report = IndexReport(run: run, scan: changes, skippedOther: scan.skippedOther, embedded: 0, failures: [],
-                                 seconds: 0, embeddingSeconds: 0, model: model?.folder.name,
+                                 seconds: 0, embeddingSeconds: 0, model: model?.embeddingName,
                                  modelReset: registered?.reset ?? false)
         var done = 0
         while true {

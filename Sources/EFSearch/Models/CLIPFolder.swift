@@ -35,6 +35,11 @@ public struct CLIPFolder: Sendable {
     public var textualInt8Executable: URL { url.appendingPathComponent(Self.textualInt8Path) }
     /// `textualInt8Executable` relative to a model folder.
     public static let textualInt8Path = "textual/model.int8.efx"
+    /// The int8 image tower `edgeflow models quantize --tower visual` writes; the photo verbs embed
+    /// photos with it when present (as a model of its own, `CLIPModel.embeddingName`).
+    public var visualInt8Executable: URL { url.appendingPathComponent(Self.visualInt8Path) }
+    /// `visualInt8Executable` relative to a model folder.
+    public static let visualInt8Path = "visual/model.int8.efx"
     public var tokenizerJSON: URL { url.appendingPathComponent("textual/tokenizer.json") }
 
     /// True when the text tower comes with a Hugging Face tokenizer.json (used instead of the

@@ -16,22 +16,27 @@ public final class CLIPModel: @unchecked Sendable {
     public let textual: EdgeflowModel?
     /// The visual preprocessing: shortest side to the input size, centre crop, the folder's mean/std.
     public let recipe: PreprocessRecipe
+    /// True when `visual` is the folder's int8 image tower: its vectors are stored and searched
+    /// under `embeddingName`, apart from the fp32 tower's.
+    public let visualIsInt8: Bool
     /// Identifies the weights, so vectors of different weights under one name are never mixed.
     public let fingerprint: String
     private let tokenizer: CLIPTokenizer
     /// The folder's tokenizer.json tokenizer, used instead of `tokenizer` when present.
     private let folderTokenizer: ImmichTextTokenizer?
 
-    /// Loads the executables of `folder` (compiled beforehand).
+    /// Loads the executables of `folder` (compiled beforehand); `visualIsInt8` says `visual` is the
+    /// folder's int8 image tower (`CLIPFolder.visualInt8Executable`).
     /// - Throws: `EdgeflowError` from loading; `.invalidModel` when the towers' inputs or
     ///   outputs do not look like CLIP's (one image input [1, 3, S, S] float32; one
     ///   [1, D] float32 output; the text input int32 or int64 [1, L], L the config's context
     ///   length when the folder has a tokenizer.json); what `ImmichTextTokenizer` throws for the
     ///   folder's tokenizer.json (`.invalidModel` naming the bad field, `.unsupported` naming an
     ///   unknown component).
-    public init(folder: CLIPFolder, visual: EdgeflowModel, textual: EdgeflowModel?) throws {
+    public init(folder: CLIPFolder, visual: EdgeflowModel, textual: EdgeflowModel?, visualIsInt8: Bool = false) throws {
         self.folder = folder
         self.visual = visual
+        self.visualIsInt8 = visualIsInt8
         self.textual = textual
         var recipe = PreprocessRecipe.clip(size: folder.imageSize)
         recipe.normalization.mean = folder.mean
@@ -73,8 +78,15 @@ public final class CLIPModel: @unchecked Sendable {
             folderTokenizer = nil
         }
         let provenance = [visual, textual].compactMap { $0?.manifest.provenance.sourceModelSHA256 }
-        fingerprint = provenance.isEmpty ? "\(folder.name)@\(visual.fileSize)" : provenance.joined(separator: "+")
+        let weights = provenance.isEmpty ? "\(folder.name)@\(visual.fileSize)" : provenance.joined(separator: "+")
+        // Each calibration gives other int8 weights: the executable's creation time tells them apart.
+        fingerprint = visualIsInt8 ? weights + "+int8@" + visual.manifest.provenance.created : weights
     }
+
+    /// The name the photo vectors are stored and searched under: the folder's name, with "+int8"
+    /// when the image tower is the int8 one (its vectors are a model of their own, never mixed
+    /// with the fp32 tower's).
+    public var embeddingName: String { visualIsInt8 ? folder.name + "+int8" : folder.name }
 
     /// True when queries are tokenized by the folder's textual/tokenizer.json (false: the
     /// bundled OpenAI CLIP BPE).

@@ -77,7 +77,7 @@ public final class PhotoSearch: @unchecked Sendable {
         self.model = model
         self.refreshInterval = refreshInterval
         if let model {
-            vectors = try SearchVectors(library: library, model: model.folder.name, dimension: model.dimension)
+            vectors = try SearchVectors(library: library, model: model.embeddingName, dimension: model.dimension)
         }
     }
 
@@ -110,8 +110,8 @@ public final class PhotoSearch: @unchecked Sendable {
             reloading = false
             lock.unlock()
         }
-        guard try library.embeddingsStamp(model: model.folder.name) != loaded.stamp else { return false }
-        let fresh = try SearchVectors(library: library, model: model.folder.name, dimension: model.dimension)
+        guard try library.embeddingsStamp(model: model.embeddingName) != loaded.stamp else { return false }
+        let fresh = try SearchVectors(library: library, model: model.embeddingName, dimension: model.dimension)
         lock.lock()
         vectors = fresh
         lock.unlock()
@@ -216,7 +216,7 @@ public final class PhotoSearch: @unchecked Sendable {
         if let path = query.likePhoto { add(try exampleVector(path, model: model, vectors: vectors), 1) }
         if let id = query.likePhotoID {
             guard let stored = vectors?.vector(of: id) else {
-                throw EdgeflowError(.invalidArgument, "photo \(id) has no embedding by \(model.folder.name)",
+                throw EdgeflowError(.invalidArgument, "photo \(id) has no embedding by \(model.embeddingName)",
                                     hint: "index the library with this model first")
             }
             add(stored, 1)
