@@ -21,8 +21,8 @@ struct PhotosIndexCommand: ParsableCommand {
             Each batch of photos is committed in one transaction, so the run can be killed at \
             any moment: the next run embeds only what is missing. Photos are read and prepared \
             (reduced decoding, thumbnails, the model's input) on --preparers threads, \
-            either while the model runs (--schedule overlapped) or in turns with it, 16 photos or \
-            more at a time (alternating). By default (auto) they alternate when the model's \
+            either while the model runs (--schedule overlapped) or in turns with it, 64 to 128 \
+            photos at a time (alternating). By default (auto) they alternate when the model's \
             threads and the preparers would need more cores than the machine has: a preparer that \
             preempts one of the model's threads stalls them all.
 

@@ -104,7 +104,9 @@ public final class PhotoIndexer {
         while true {
             let pending = try work.next()
             if pending.isEmpty { break }
-            let queue = PreparationQueue(pending, workers: max(1, options.preparers), window: 4 * options.preparers + 8,
+            let workers = max(1, options.preparers)
+            let queue = PreparationQueue(pending, workers: workers,
+                                         window: PreparationQueue.window(workers: workers, schedule: options.schedule),
                                          schedule: options.schedule, prepare: preparation.prepare)
             defer { queue.stop() }
             var batch: [IndexedPhoto] = []
