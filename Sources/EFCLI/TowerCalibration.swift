@@ -38,8 +38,8 @@ struct TowerCalibration {
             try texts.map { [name: try model.textTensor($0).tensor] }
         }
         return TowerCalibration(fp32: textual, onnx: model.folder.textualONNX,
-                                target: model.folder.textualInt8Executable, calibration: try samples(texts), heldOut: try samples(CLIPCaptions.heldOut),
-                                unit: "texts")
+                                target: model.folder.textualInt8Executable, calibration: try samples(texts),
+                                heldOut: try samples(CLIPCaptions.heldOut), unit: "texts")
     }
 
     /// The image tower of `model` with the photos at `photos` (a folder, walked recursively in
