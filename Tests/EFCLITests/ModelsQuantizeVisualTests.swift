@@ -1,8 +1,9 @@
 // `edgeflow models quantize --tower visual`: on the small generated ViT-B/32 folder, calibrated on
 // the generated library, the int8 image tower agrees with the fp32 one on the held-out photos and
 // is written; `photos index` then embeds every photo again under "NAME+int8" beside the fp32
-// vectors (never mixing them), search uses that set, and a new calibration is a new model. The
-// option errors, a one-photo calibration set and a failed check write nothing.
+// vectors (never mixing them), search uses that set, a new calibration is a new model, and
+// without the file the fp32 vectors serve again. The option errors, a one-photo calibration set
+// and a failed check write nothing.
 
 import EFTestSupport
 import Foundation
@@ -78,6 +79,13 @@ final class ModelsQuantizeVisualTests: XCTestCase {
         let rerun = try index(photos, library, model, in: directory)
         XCTAssertEqual(rerun["modelReset"] as? Bool, true)
         XCTAssertEqual(rerun["embedded"] as? Int, count)
+
+        // Without the int8 file the fp32 vectors are still there: nothing is embedded again.
+        try FileManager.default.removeItem(at: model.appendingPathComponent("visual/model.int8.efx"))
+        let back = try index(photos, library, model, in: directory)
+        XCTAssertEqual(back["model"] as? String, "ViT-B-32__openai")
+        XCTAssertEqual(back["embedded"] as? Int, 0)
+        XCTAssertEqual(try PhotosResumeTests.vectorsByPath(library, model: "ViT-B-32__openai"), fp32Vectors)
     }
 
     func testBadRequestsWriteNothing() throws {
