@@ -44,6 +44,9 @@ struct ModelsQuantizeCommand: ParsableCommand {
 
     enum Tower: String, ExpressibleByArgument, CaseIterable {
         case text, visual
+
+        /// What its calibration and held-out samples are, for messages.
+        var unit: String { self == .text ? "texts" : "photos" }
     }
 
     @Argument(help: ArgumentHelp("A model name in the models folder, or a model folder's path "
@@ -140,7 +143,7 @@ struct ModelsQuantizeCommand: ParsableCommand {
         let (graph, metadata) = try FolderModelCompiling.optimizedGraph(onnx: calibration.onnx)
         var options = QuantizerOptions()
         options.equalization = QuantizationSettings.defaults.equalization
-        let calibrating = ProgressLine("calibrating", unit: calibration.unit)
+        let calibrating = ProgressLine("calibrating", unit: tower.unit)
         options.progress = calibrating.update
         let (quantized, report) = try Quantizer.quantize(graph, samples: calibration.calibration, options)
         let target = calibration.target
@@ -168,11 +171,10 @@ struct ModelsQuantizeCommand: ParsableCommand {
     }
 
     private func describe(_ summary: Report) {
-        let unit = tower == .text ? "texts" : "photos"
         print("\(summary.int8Layers) layers in int8, \(summary.floatLayers) in float; "
-              + "calibrated on \(summary.calibrationSamples) \(unit)")
+              + "calibrated on \(summary.calibrationSamples) \(tower.unit)")
         print(String(format: "held-out cosine with fp32: min %.5f, mean %.5f", summary.cosineMin, summary.cosineMean)
-              + " (\(summary.heldOutSamples) \(unit))")
+              + " (\(summary.heldOutSamples) \(tower.unit))")
         print("\(tower.rawValue) tower: " + String(format: "%.1f ms fp32 → %.1f ms int8", summary.fp32Milliseconds,
                                                     summary.int8Milliseconds) + " (median of 10, this machine)")
         if let written = summary.written { print("wrote \(written)") }

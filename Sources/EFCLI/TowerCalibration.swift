@@ -20,8 +20,6 @@ struct TowerCalibration {
     var heldOut: [[String: Tensor]]
     /// Photos of the calibration set that gave no sample (damaged, not a photo).
     var skipped: [CalibrationSet.SkippedFile] = []
-    /// "texts" or "photos", for messages.
-    var unit: String
 
     /// The most photos read for calibration, and the most held back from them for the check.
     static let photoLimit = 64, heldOutPhotoLimit = 16
@@ -39,7 +37,7 @@ struct TowerCalibration {
         }
         return TowerCalibration(fp32: textual, onnx: model.folder.textualONNX,
                                 target: model.folder.textualInt8Executable, calibration: try samples(texts),
-                                heldOut: try samples(CLIPCaptions.heldOut), unit: "texts")
+                                heldOut: try samples(CLIPCaptions.heldOut))
     }
 
     /// The image tower of `model` with the photos at `photos` (a folder, walked recursively in
@@ -64,6 +62,6 @@ struct TowerCalibration {
         return TowerCalibration(fp32: model.visual, onnx: model.folder.visualONNX,
                                 target: model.folder.visualInt8Executable,
                                 calibration: Array(set.samples[..<split]), heldOut: Array(set.samples[split...]),
-                                skipped: set.skipped, unit: "photos")
+                                skipped: set.skipped)
     }
 }

@@ -64,7 +64,8 @@ final class DecodeGoldenTests: XCTestCase {
                 worst = max(worst, d)
                 if d > 0 { differing += 1 }
             }
-            print("decode golden \(c.case): \(image.width)×\(image.height) \(decoded.reduction) max |Δ| = \(worst) (\(differing) of \(expected.count) samples differ), tolerance \(c.tolerance)")
+            print("decode golden \(c.case): \(image.width)×\(image.height) \(decoded.reduction) max |Δ| = \(worst) "
+                  + "(\(differing) of \(expected.count) samples differ), tolerance \(c.tolerance)")
             XCTAssertLessThanOrEqual(worst, c.tolerance, "\(c.case): \(c.note)")
         }
         XCTAssertEqual(formats, Set(ImageFormat.allCases.map(\.rawValue)))
@@ -75,9 +76,11 @@ final class DecodeGoldenTests: XCTestCase {
         let full = try ImageDecoder.decode(contentsOf: url)
         XCTAssertEqual(full.reduction, "full")
         XCTAssertEqual([full.image.width, full.image.height], [800, 600])
-        let quarter = try ImageDecoder.decode(contentsOf: url, options: DecodeOptions(minimumWidth: 200, minimumHeight: 150))
+        let quarter = try ImageDecoder.decode(contentsOf: url,
+                                              options: DecodeOptions(minimumWidth: 200, minimumHeight: 150))
         XCTAssertEqual(quarter.reduction, "DCT 1/4")
-        let half = try ImageDecoder.decode(contentsOf: url, options: DecodeOptions(minimumWidth: 201, minimumHeight: 150))
+        let half = try ImageDecoder.decode(contentsOf: url,
+                                           options: DecodeOptions(minimumWidth: 201, minimumHeight: 150))
         XCTAssertEqual(half.reduction, "DCT 1/2")  // 800 / 201 = 3 → Pillow's draft picks 2
         XCTAssertEqual([half.image.width, half.image.height], [400, 300])
         let heic = try ImageDecoder.decode(contentsOf: Self.folder.appendingPathComponent("heic_thumbnail.heic"),

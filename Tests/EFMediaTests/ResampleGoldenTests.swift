@@ -24,7 +24,8 @@ enum ResampleGoldens {
         let t = try tensor(name)
         XCTAssertEqual(t.dtype, .uint8, name)
         XCTAssertEqual(t.rank, 3, name)
-        return try PixelImage(width: t.shape[1], height: t.shape[0], channels: t.shape[2], pixels: t.scalars(as: UInt8.self))
+        return try PixelImage(width: t.shape[1], height: t.shape[0], channels: t.shape[2],
+                              pixels: t.scalars(as: UInt8.self))
     }
 }
 

@@ -27,7 +27,8 @@ public enum ImageDecoder {
             throw EdgeflowError(.invalidInput, "empty file (0 bytes), not an image")
         }
         guard let format = format(of: bytes) else {
-            throw EdgeflowError(.invalidInput, "not an image (starts with \(preview(bytes))); supported: \(ImageFormat.supportedList)")
+            throw EdgeflowError(.invalidInput, "not an image (starts with \(preview(bytes))); "
+                                    + "supported: \(ImageFormat.supportedList)")
         }
         let decoded: DecodedImage
         switch format {

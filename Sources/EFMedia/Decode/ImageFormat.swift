@@ -74,7 +74,8 @@ public struct DecodeOptions: Sendable {
         guard !overflow, pixels <= maxPixels else {
             let mp = Double(width) * Double(height) / 1e6
             throw EdgeflowError(.invalidInput,
-                                "\(width)×\(height) = \(Self.megapixels(mp)) MP exceeds the limit of \(Self.megapixels(Double(maxPixels) / 1e6)) MP (\(maxPixels) pixels)",
+                                "\(width)×\(height) = \(Self.megapixels(mp)) MP exceeds the limit of "
+                                    + "\(Self.megapixels(Double(maxPixels) / 1e6)) MP (\(maxPixels) pixels)",
                                 hint: "raise it with --max-pixels (at most \(Self.maxPixelsCeiling)) if you trust "
                                     + "this file (a small file declaring a huge image is a decompression bomb)")
         }

@@ -8,9 +8,6 @@
 import EFCore
 import EFVision
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// How an index run goes.
 public struct IndexOptions: Sendable {
@@ -104,10 +101,8 @@ public final class PhotoIndexer {
         while true {
             let pending = try work.next()
             if pending.isEmpty { break }
-            let workers = max(1, options.preparers)
-            let queue = PreparationQueue(pending, workers: workers,
-                                         window: PreparationQueue.window(workers: workers, schedule: options.schedule),
-                                         schedule: options.schedule, prepare: preparation.prepare)
+            let queue = PreparationQueue(pending, workers: max(1, options.preparers), schedule: options.schedule,
+                                         prepare: preparation.prepare)
             defer { queue.stop() }
             var batch: [IndexedPhoto] = []
             for index in pending.indices {

@@ -41,18 +41,19 @@ final class PreparationQueue: @unchecked Sendable {
     /// more, at most 128 (a 224-pixel CLIP input is 0.6 MB; 128 of them 77 MB). On library-200 with
     /// the int8 ViT-B/32 tower (Intel Xeon, 2 threads) 16 photos a turn gave 37.6 photos/s, 48 gave
     /// 38.9, 96 gave 43.2 and all 200 in one turn 44.6.
-    static func window(workers: Int, schedule: PreparationSchedule) -> Int {
+    private static func window(workers: Int, schedule: PreparationSchedule) -> Int {
         switch schedule {
         case .overlapped: return 4 * workers + 8
         case .alternating: return min(128, 32 * workers + 32)
         }
     }
 
-    init(_ photos: [PendingPhoto], workers: Int, window: Int, schedule: PreparationSchedule,
+    /// Starts `workers` (1…64) threads preparing `photos` as `schedule` says.
+    init(_ photos: [PendingPhoto], workers: Int, schedule: PreparationSchedule,
          prepare: @escaping (PendingPhoto) -> PreparedPhoto) {
         self.photos = photos
         self.prepare = prepare
-        self.window = max(window, workers)
+        window = Self.window(workers: workers, schedule: schedule)
         self.schedule = schedule
         open = schedule == .overlapped
         running = photos.isEmpty ? 0 : workers
