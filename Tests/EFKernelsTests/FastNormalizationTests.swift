@@ -54,6 +54,23 @@ final class FastNormalizationTests: XCTestCase {
         }
     }
 
+    /// A causal mask's rows (everything after the diagonal -inf, as CLIP's text tower adds it):
+    /// the masked probabilities are exactly +0 and each row sums to 1.
+    func testCausallyMaskedSoftmaxGivesExactZeros() throws {
+        let n = 77
+        var x = Self.values(n * n, seed: 9)
+        for row in 0..<n { for column in (row + 1)..<n { x[row * n + column] = -.infinity } }
+        var out = [Float](repeating: 1, count: x.count)
+        out.withUnsafeMutableBufferPointer {
+            FastKernels.softmax(input: x, output: $0.baseAddress!, outer: n, axisLength: n, inner: 1)
+        }
+        for row in 0..<n {
+            let probabilities = out[(row * n)..<(row * n + n)]
+            XCTAssertTrue(probabilities.dropFirst(row + 1).allSatisfy { $0.bitPattern == 0 }, "row \(row)")
+            XCTAssertEqual(probabilities.reduce(0, +), 1, accuracy: 1e-5, "row \(row)")
+        }
+    }
+
     func testLayerNormMatchesReference() throws {
         var shapes = [(5, 768), (3, 13), (4, 1), (2, 33), (70, 64), (1, 8)]
         if TestData.isOptimizedBuild { shapes += [(50, 768), (197, 1024), (4096, 96)] }

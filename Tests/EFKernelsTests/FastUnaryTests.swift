@@ -5,6 +5,7 @@
 import EFCore
 import EFKernels
 import EFTestSupport
+import Foundation
 import XCTest
 
 final class FastUnaryTests: XCTestCase {
@@ -96,6 +97,21 @@ final class FastUnaryTests: XCTestCase {
         let (fast, _) = try Self.runFast(.exp, UnaryParameters(), x)
         let worst = zip(fast, reference).map { abs(Double($0) - Double($1)) / Double($1) }.max() ?? 0
         XCTAssertLessThanOrEqual(worst, 2.4e-7)
+    }
+
+    /// At and below -104 exp is +0 (set by a select, the value the polynomial rounds to there);
+    /// just above it the subnormal results remain, within one subnormal step of libm's.
+    func testExpVanishesAtTheClampAndKeepsSubnormalsAbove() throws {
+        let vanishing: [Float] = [-104, -104.5, -110, -1e30, -.greatestFiniteMagnitude, -.infinity]
+        let (zeros, _) = try Self.runFast(.exp, UnaryParameters(), vanishing + [1, 2, -1])
+        XCTAssertEqual(zeros.prefix(vanishing.count).map(\.bitPattern), vanishing.map { _ in 0 })
+        let above: [Float] = [-103.2, -100, -95, -90, -88]
+        let (tiny, _) = try Self.runFast(.exp, UnaryParameters(), above)
+        for (x, y) in zip(above, tiny) {
+            XCTAssertTrue(y.isSubnormal || y.isNormal, "exp(\(x)) = \(y)")
+            let step = Double(Float.leastNonzeroMagnitude)
+            XCTAssertLessThanOrEqual(abs(Double(y) - Foundation.exp(Double(x))), 1.5 * step, "exp(\(x))")
+        }
     }
 
     func testUnsupportedFunctionThrows() {

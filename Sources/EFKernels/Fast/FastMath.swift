@@ -25,11 +25,14 @@ extension FastKernels {
 
     /// e^x. Range reduction x = n·ln2 + r, |r| ≤ ln2/2; e^r = 1 + r + r²·Q(r); 2^n is applied as
     /// 2^(n/2)·2^(n−n/2) so results reach the subnormals and overflow to +inf exactly as float
-    /// does. x is clamped to [-104, 88.8] first (outside, the result is 0 or +inf); NaN stays NaN.
+    /// does. x is clamped to 88.8 above (+inf beyond); NaN stays NaN. x ≤ -104 gives +0, the
+    /// value the formula rounds to there (0.97·2^-150), set by a select instead: the formula's
+    /// underflow would cost a microcode assist per vector on Intel CPUs (a causal attention
+    /// mask's -inf lanes made softmax 5× slower).
     @inline(__always)
     static func exp(_ x: FloatVector) -> FloatVector {
-        let low = FloatVector(repeating: -104), high = FloatVector(repeating: 88.8)
-        let xc = x.replacing(with: low, where: x .< low).replacing(with: high, where: x .> high)
+        let vanishing = x .<= FloatVector(repeating: -104), high = FloatVector(repeating: 88.8)
+        let xc = x.replacing(with: 0, where: vanishing).replacing(with: high, where: x .> high)
         let magic = FloatVector(repeating: 12_582_912)  // 1.5·2²³: adding it rounds to an integer
         let shifted = xc * 1.442_695_04 + magic
         let n = shifted - magic
@@ -42,7 +45,7 @@ extension FastKernels {
         let k = bits(shifted) &- 0x4B40_0000
         let half = k &>> 1
         let scaleA = floats((half &+ 127) &<< 23), scaleB = floats((k &- half &+ 127) &<< 23)
-        return p * scaleA * scaleB
+        return (p * scaleA * scaleB).replacing(with: 0, where: vanishing)
     }
 
     /// tanh x: x + x³·P(x²) for |x| < 0.625, else ±(1 − 2 / (e^{2|x|} + 1)).
