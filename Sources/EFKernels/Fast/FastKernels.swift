@@ -57,27 +57,14 @@ extension FastKernels {
     }
 
     /// Calls `body(start, end)` over parallel chunks of 0..<count whose bounds are multiples of 8
-    /// (except the last end). Kernels switch on their function inside `body` and hand a closure
-    /// literal to `mapRange`, so the closure inlines (a closure captured by the chunk body would
-    /// be called indirectly per vector).
+    /// (except the last end). Kernels switch on their function inside `body` and loop over lanes
+    /// with the function's code inlined (a closure captured by the chunk body would be called
+    /// indirectly per vector).
     @inline(__always)
     static func forEachVectorChunk(_ count: Int, _ body: (Int, Int) -> Void) {
         let blocks = (count + 7) / 8
         Parallel.forEachChunk(blocks, grain: streamingGrain / 8) { range in
             body(range.lowerBound * 8, Swift.min(range.upperBound * 8, count))
         }
-    }
-
-    /// output[i] = f(input[i]) for i in start..<end; the tail goes through `f` as a partial
-    /// vector, so every element sees the same arithmetic. `output` may equal `input`.
-    @inline(__always)
-    static func mapRange(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ start: Int, _ end: Int,
-                         _ f: (FloatVector) -> FloatVector) {
-        var i = start
-        while i + 8 <= end {
-            store(f(load(input + i)), output + i)
-            i += 8
-        }
-        if i < end { storePartial(f(loadPartial(input + i, end - i)), output + i, end - i) }
     }
 }

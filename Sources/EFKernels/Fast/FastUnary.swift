@@ -77,7 +77,8 @@ extension FastKernels {
         }
     }
 
-    /// output[i] = F.apply(input[i]) for i in start..<end, the tail as a partial vector (as `mapRange`).
+    /// output[i] = F.apply(input[i]) for i in start..<end; the tail goes through `F` as a partial
+    /// vector, so every element sees the same arithmetic. `output` may equal `input`.
     @inline(__always)
     private static func mapLanes<F: LaneFunction>(_: F.Type, _ c: LaneConstants, _ input: UnsafePointer<Float>,
                                                   _ output: UnsafeMutablePointer<Float>, _ start: Int, _ end: Int) {
@@ -89,24 +90,22 @@ extension FastKernels {
         if i < end { storePartial(F.apply(loadPartial(input + i, end - i), c), output + i, end - i) }
     }
 
-    /// The functions built on FastMath's polynomials.
+    /// The functions built on FastMath's polynomials, through `mapLanes` like `piecewiseRange`.
     @inline(never)
     private static func transcendentalRange(_ fn: UnaryFunction, _ parameters: UnaryParameters,
                                             _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
                                             _ start: Int, _ end: Int) {
-        let alpha = FloatVector(repeating: parameters.alpha), zero = FloatVector(repeating: 0)
+        let c = LaneConstants(alpha: FloatVector(repeating: parameters.alpha),
+                              beta: FloatVector(repeating: parameters.beta))
         switch fn {
-        case .exp: mapRange(src, dst, start, end) { exp($0) }
-        case .sigmoid: mapRange(src, dst, start, end) { 1 / (1 + exp(-$0)) }
-        case .tanh: mapRange(src, dst, start, end) { tanh($0) }
-        case .erf: mapRange(src, dst, start, end) { erf($0) }
-        case .gelu: mapRange(src, dst, start, end) { $0 * (1 + erf($0 * 0.707_106_781_186_547_52)) / 2 }
-        case .geluTanh:
-            mapRange(src, dst, start, end) { x in
-                x * (1 + tanh(0.797_884_560_802_865_36 * (x + 0.044715 * x * x * x))) / 2
-            }
-        case .elu: mapRange(src, dst, start, end) { $0.replacing(with: alpha * (exp($0) - 1), where: $0 .< 0) }
-        case .softplus: mapRange(src, dst, start, end) { swiftMax($0, zero) + log1pUnit(exp(-magnitude($0))) }
+        case .exp: mapLanes(ExpLanes.self, c, src, dst, start, end)
+        case .sigmoid: mapLanes(SigmoidLanes.self, c, src, dst, start, end)
+        case .tanh: mapLanes(TanhLanes.self, c, src, dst, start, end)
+        case .erf: mapLanes(ErfLanes.self, c, src, dst, start, end)
+        case .gelu: mapLanes(GeluLanes.self, c, src, dst, start, end)
+        case .geluTanh: mapLanes(GeluTanhLanes.self, c, src, dst, start, end)
+        case .elu: mapLanes(EluLanes.self, c, src, dst, start, end)
+        case .softplus: mapLanes(SoftplusLanes.self, c, src, dst, start, end)
         default: break
         }
     }
@@ -118,7 +117,8 @@ struct LaneConstants {
     let alpha: FloatVector, beta: FloatVector
 }
 
-/// One lane-wise function of `piecewiseRange`, always inlined into its loop.
+/// One lane-wise function of `piecewiseRange` or `transcendentalRange`, always inlined into its
+/// loop.
 protocol LaneFunction {
     static func apply(_ x: FloatVector, _ c: LaneConstants) -> FloatVector
 }
@@ -151,7 +151,9 @@ private enum NegLanes: LaneFunction {
 }
 
 private enum AbsLanes: LaneFunction {
-    @inline(__always) static func apply(_ x: Lanes, _ c: LaneConstants) -> Lanes { FastKernels.magnitude(x) }
+    @inline(__always) static func apply(_ x: Lanes, _ c: LaneConstants) -> Lanes {
+        FastKernels.magnitude(x)
+    }
 }
 
 private enum ReciprocalLanes: LaneFunction {
@@ -167,5 +169,57 @@ private enum HardSwishLanes: LaneFunction {
 private enum HardSigmoidLanes: LaneFunction {
     @inline(__always) static func apply(_ x: Lanes, _ c: LaneConstants) -> Lanes {
         FastKernels.swiftMax(Lanes(repeating: 0), FastKernels.swiftMin(Lanes(repeating: 1), c.alpha * x + c.beta))
+    }
+}
+
+private enum ExpLanes: LaneFunction {
+    @inline(__always) static func apply(_ x: Lanes, _ c: LaneConstants) -> Lanes {
+        FastKernels.exp(x)
+    }
+}
+
+private enum SigmoidLanes: LaneFunction {
+    @inline(__always) static func apply(_ x: Lanes, _ c: LaneConstants) -> Lanes {
+        1 / (1 + FastKernels.exp(-x))
+    }
+}
+
+private enum TanhLanes: LaneFunction {
+    @inline(__always) static func apply(_ x: Lanes, _ c: LaneConstants) -> Lanes {
+        FastKernels.tanh(x)
+    }
+}
+
+private enum ErfLanes: LaneFunction {
+    @inline(__always) static func apply(_ x: Lanes, _ c: LaneConstants) -> Lanes {
+        FastKernels.erf(x)
+    }
+}
+
+/// x·(1 + erf(x/√2))/2.
+private enum GeluLanes: LaneFunction {
+    @inline(__always) static func apply(_ x: Lanes, _ c: LaneConstants) -> Lanes {
+        x * (1 + FastKernels.erf(x * 0.707_106_781_186_547_52)) / 2
+    }
+}
+
+/// x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))/2.
+private enum GeluTanhLanes: LaneFunction {
+    @inline(__always) static func apply(_ x: Lanes, _ c: LaneConstants) -> Lanes {
+        x * (1 + FastKernels.tanh(0.797_884_560_802_865_36 * (x + 0.044715 * x * x * x))) / 2
+    }
+}
+
+/// x for x ≥ 0, alpha·(e^x − 1) below.
+private enum EluLanes: LaneFunction {
+    @inline(__always) static func apply(_ x: Lanes, _ c: LaneConstants) -> Lanes {
+        x.replacing(with: c.alpha * (FastKernels.exp(x) - 1), where: x .< 0)
+    }
+}
+
+/// max(x, 0) + log(1 + e^−|x|).
+private enum SoftplusLanes: LaneFunction {
+    @inline(__always) static func apply(_ x: Lanes, _ c: LaneConstants) -> Lanes {
+        FastKernels.swiftMax(x, Lanes(repeating: 0)) + FastKernels.log1pUnit(FastKernels.exp(-FastKernels.magnitude(x)))
     }
 }
