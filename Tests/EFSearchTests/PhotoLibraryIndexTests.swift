@@ -152,6 +152,18 @@ class PhotoLibraryIndexTests: XCTestCase {
             ($1, Array(stored.vectors[(2 * $0)..<(2 * $0 + 2)]))
         })
         XCTAssertEqual(byPhoto, [ids[0]: [0.4, 0.6], ids[1]: [0.3, 0.7]])
+        // What a running search reads instead of every vector: the rows written after its stamp.
+        let delta = try library.embeddings(model: "m", writtenAfter: stamps[2])
+        if library is PhotoLibrary {
+            let written = try XCTUnwrap(delta)
+            XCTAssertEqual(written.ids, [ids[0]], "only the row written after the stamp")
+            XCTAssertEqual(written.vectors, [0.4, 0.6])
+            XCTAssertEqual(written.stamp, stamps[3])
+            XCTAssertEqual(try library.embeddings(model: "m", writtenAfter: stamps[3])?.ids, [])
+            XCTAssertEqual(try library.embeddings(model: "m", writtenAfter: stamps[0])?.ids, ids.prefix(2).sorted())
+        } else {
+            XCTAssertNil(delta, "PostgreSQL's transaction ids do not follow commit order")
+        }
         let removed = try XCTUnwrap(try library.photo(id: ids[1]))
         try FileManager.default.removeItem(atPath: removed.path)
         _ = try PhotoIndexer(library: library, model: nil).run(folders: [folder.path])

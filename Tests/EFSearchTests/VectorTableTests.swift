@@ -104,6 +104,44 @@ final class VectorTableTests: XCTestCase {
         XCTAssertEqual(original.row(1), [0.5, 0.5])
     }
 
+    /// A copy that grows writes past the rows the original holds (in place when there is room);
+    /// when the original then grows too, each keeps its own rows.
+    func testCopiesThatGrowInTurnKeepTheirOwnRows() throws {
+        var original = try VectorTable(dimension: 2)
+        try original.reserveCapacity(8)
+        try original.append([1, 0])
+        var grown = original
+        try grown.append([0, 1])
+        try grown.append([0.6, 0.8])
+        XCTAssertEqual(original.count, 1)
+        XCTAssertEqual(grown.count, 3)
+        XCTAssertEqual(grown.capacity, 8, "appended in place")
+        try original.append([0.8, 0.6])  // the rows after its own are the copy's: it moves out
+        XCTAssertEqual([original.row(0), original.row(1)], [[1, 0], [0.8, 0.6]])
+        XCTAssertEqual([grown.row(0), grown.row(1), grown.row(2)], [[1, 0], [0, 1], [0.6, 0.8]])
+        var again = grown
+        try again.append([-1, 0])
+        XCTAssertEqual(grown.count, 3)
+        XCTAssertEqual(again.row(3), [-1, 0])
+        again.withUnsafeElements { XCTAssertEqual(Array($0), [1, 0, 0, 1, 0.6, 0.8, -1, 0]) }
+    }
+
+    /// A replaced row changes in this table only; bad rows are refused and change nothing.
+    func testReplaceRowKeepsCopiesAndRefusesBadRows() throws {
+        var table = try VectorTable(dimension: 2, rows: [[1, 0], [0, 1]])
+        let snapshot = table
+        try [Float(0.6), 0.8].withUnsafeBufferPointer { try table.replaceRow(1, with: $0) }
+        XCTAssertEqual(table.row(1), [0.6, 0.8])
+        XCTAssertEqual(snapshot.row(1), [0, 1], "a copy handed to a scan keeps its row")
+        let bad: [(Int, [Float])] = [(2, [1, 0]), (-1, [1, 0]), (0, [1]), (0, [.nan, 0]), (0, [1, .infinity])]
+        for (index, values) in bad {
+            XCTAssertThrowsError(try values.withUnsafeBufferPointer { try table.replaceRow(index, with: $0) }) {
+                XCTAssertEqual(($0 as? EdgeflowError)?.kind, .invalidInput)
+            }
+        }
+        XCTAssertEqual([table.row(0), table.row(1)], [[1, 0], [0.6, 0.8]])
+    }
+
     func testRowMask() {
         var mask = RowMask(count: 130)
         XCTAssertEqual(mask.rowCount, 0)

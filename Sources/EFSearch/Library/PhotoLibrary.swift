@@ -1,7 +1,7 @@
 // The photo library: one SQLite database (WAL mode, so a reader never waits for the indexer
 // and a killed indexer leaves only whole transactions). This file opens it and answers the
-// read queries; LibraryScanUpdate.swift applies a folder scan, LibraryIndexWrites.swift stores
-// what indexing produced.
+// read queries; LibraryEmbeddingReads.swift reads the vectors, LibraryScanUpdate.swift applies a
+// folder scan, LibraryIndexWrites.swift stores what indexing produced.
 
 import EFCore
 import Foundation
@@ -145,55 +145,6 @@ public final class PhotoLibrary: @unchecked Sendable {
                 SELECT m.name, m.dimension, count(e.photo_id) AS n FROM models m
                 LEFT JOIN embeddings e ON e.model_id = m.id GROUP BY m.id ORDER BY m.name
                 """).map { (try $0.value("name"), try $0.value("dimension"), try $0.value("n")) }
-        }
-    }
-
-    public func embeddingsStamp(model: String) throws -> EmbeddingsStamp {
-        try read { db in
-            let row = try Row.fetchOne(db, sql: """
-                SELECT count(*) AS n, coalesce(max(e.rowid), 0) AS newest FROM embeddings e
-                JOIN models m ON m.id = e.model_id WHERE m.name = ?
-                """, arguments: [model])
-            return EmbeddingsStamp(count: row?["n"] ?? 0, newest: row?["newest"] ?? 0)
-        }
-    }
-
-    /// All embeddings of `model`: photo ids and their vectors (row i of the table is ids[i]).
-    /// - Throws: `EdgeflowError.invalidArchive` for a stored vector of the wrong size.
-    public func embeddings(model: String) throws -> (ids: [Int64], dimension: Int, vectors: [Float]) {
-        try read { db in
-            guard let dimension = try Int.fetchOne(db, sql: "SELECT dimension FROM models WHERE name = ?",
-                                                   arguments: [model]) else { return ([], 0, []) }
-            var ids: [Int64] = []
-            var vectors: [Float] = []
-            let count = try Int.fetchOne(db, sql: """
-                SELECT count(*) FROM embeddings e JOIN models m ON m.id = e.model_id WHERE m.name = ?
-                """, arguments: [model]) ?? 0
-            guard (1...65536).contains(dimension) else {
-                throw EdgeflowError(.invalidArchive, "\(path): model \(model) has embeddings of dimension \(dimension)")
-            }
-            // Every vector is stored in full, so the file bounds what to reserve (a damaged count cannot).
-            let fileBytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-            vectors.reserveCapacity(min(try CheckedSize.multiply(count, dimension, "the embeddings"), fileBytes / 4))
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT e.photo_id, e.vector FROM embeddings e JOIN models m ON m.id = e.model_id
-                WHERE m.name = ? ORDER BY e.photo_id
-                """, arguments: [model])
-            while let row = try rows.next() {
-                let blob: Data = try row.value("vector")
-                guard blob.count == dimension * 4 else {
-                    throw EdgeflowError(.invalidArchive, "\(path): photo \((try row.value("photo_id") as Int64)) has a "
-                                            + "\(blob.count)-byte vector for the \(dimension)-d model \(model)")
-                }
-                ids.append(try row.value("photo_id"))
-                let start = vectors.count  // float32 little-endian, as stored (x86 and ARM are little-endian)
-                vectors.append(contentsOf: repeatElement(0, count: dimension))
-                vectors.withUnsafeMutableBytes { target in
-                    blob.withUnsafeBytes { target.baseAddress!.advanced(by: start * 4).copyMemory(from: $0.baseAddress!,
-                                                                                               byteCount: $0.count) }
-                }
-            }
-            return (ids, dimension, vectors)
         }
     }
 

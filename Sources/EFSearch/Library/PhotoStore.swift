@@ -33,6 +33,12 @@ public protocol PhotoStore: AnyObject, Sendable {
     /// A value that changes whenever `model`'s embeddings change (added, replaced or removed), so a
     /// long-running search knows when to reload its vectors. Cheap: one aggregate query.
     func embeddingsStamp(model: String) throws -> EmbeddingsStamp
+    /// The embeddings of `model` added or replaced after `stamp` was taken, ordered by photo id,
+    /// with the stamp as of the same read, so a running search can update its vectors instead
+    /// of loading them all again. Nil when this store cannot tell which rows those are (the
+    /// caller then loads everything).
+    /// - Throws: `EdgeflowError.invalidArchive` for a stored vector of the wrong size.
+    func embeddings(model: String, writtenAfter stamp: EmbeddingsStamp) throws -> EmbeddingsDelta?
     /// The photo counts and the last index run.
     func status() throws -> LibraryStatus
     /// The photos whose text holds every word of `words` (any order, case and accents ignored).
@@ -67,6 +73,21 @@ public struct EmbeddingsStamp: Hashable, Sendable {
     public init(count: Int, newest: Int64) {
         self.count = count
         self.newest = newest
+    }
+}
+
+/// What `PhotoStore.embeddings(model:writtenAfter:)` returns: the rows written after a stamp
+/// (`vectors` holds `ids.count` rows of the model's dimension, back to back) and the stamp now.
+/// Rows removed since are not listed: `stamp.count` tells.
+public struct EmbeddingsDelta: Sendable {
+    public var ids: [Int64]
+    public var vectors: [Float]
+    public var stamp: EmbeddingsStamp
+
+    public init(ids: [Int64], vectors: [Float], stamp: EmbeddingsStamp) {
+        self.ids = ids
+        self.vectors = vectors
+        self.stamp = stamp
     }
 }
 

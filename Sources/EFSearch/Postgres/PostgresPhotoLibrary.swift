@@ -104,6 +104,11 @@ public final class PostgresPhotoLibrary: PhotoStore, @unchecked Sendable {
         return EmbeddingsStamp(count: Int(try rows.required(0, "n")), newest: try rows.required(0, "newest"))
     }
 
+    /// Always nil: transaction ids are handed out when transactions begin, not when they commit,
+    /// so with several writers a row newer than a stamp can carry an older id. A search reloads
+    /// all vectors when the stamp moves.
+    public func embeddings(model: String, writtenAfter stamp: EmbeddingsStamp) throws -> EmbeddingsDelta? { nil }
+
     /// - Throws: `EdgeflowError.invalidArchive` for a stored vector of the wrong size.
     public func embeddings(model: String) throws -> (ids: [Int64], dimension: Int, vectors: [Float]) {
         let found = try connection.execute("SELECT dimension FROM models WHERE name = $1", [.text(model)])

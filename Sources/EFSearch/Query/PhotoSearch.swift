@@ -90,17 +90,28 @@ public final class PhotoSearch: @unchecked Sendable {
         return vectors
     }
 
-    /// Reloads the vectors when the library's stamp differs from the loaded one's. Searches
-    /// running meanwhile keep the vectors they started with; one thread reloads at a time.
-    /// - Returns: true when new vectors were loaded.
+    /// What `refresh()` did.
+    public enum Refresh: Equatable, Sendable {
+        /// The library's vectors had not changed (or another thread was refreshing them).
+        case unchanged
+        /// The rows written since the last load were applied to the loaded vectors.
+        case updated(rows: Int)
+        /// Every vector was loaded again (a photo was removed, or the store cannot list changes).
+        case reloaded
+    }
+
+    /// Brings the vectors up to date when the library's stamp differs from the loaded one's:
+    /// applies the rows written since where the library lists them (an indexer adding photos
+    /// costs a search only those rows), else loads them all. Searches running meanwhile keep
+    /// the vectors they started with; one thread refreshes at a time.
     /// - Throws: the library's errors (the old vectors stay in use).
     @discardableResult
-    public func refresh() throws -> Bool {
-        guard let model else { return false }
+    public func refresh() throws -> Refresh {
+        guard let model else { return .unchanged }
         lock.lock()
         guard !reloading, let loaded = vectors else {
             lock.unlock()
-            return false
+            return .unchanged
         }
         reloading = true
         checkedAt = DispatchTime.now().uptimeNanoseconds
@@ -110,12 +121,20 @@ public final class PhotoSearch: @unchecked Sendable {
             reloading = false
             lock.unlock()
         }
-        guard try library.embeddingsStamp(model: model.embeddingName) != loaded.stamp else { return false }
-        let fresh = try SearchVectors(library: library, model: model.embeddingName, dimension: model.dimension)
+        let name = model.embeddingName
+        guard try library.embeddingsStamp(model: name) != loaded.stamp else { return .unchanged }
+        let fresh: SearchVectors, outcome: Refresh
+        if let delta = try library.embeddings(model: name, writtenAfter: loaded.stamp),
+           let updated = try SearchVectors(updating: loaded, with: delta) {
+            (fresh, outcome) = (updated, .updated(rows: delta.ids.count))
+        } else {
+            fresh = try SearchVectors(library: library, model: name, dimension: model.dimension)
+            outcome = .reloaded
+        }
         lock.lock()
         vectors = fresh
         lock.unlock()
-        return true
+        return outcome
     }
 
     /// `refresh()` when `refreshInterval` has passed since the last check.

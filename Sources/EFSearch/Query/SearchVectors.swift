@@ -1,7 +1,8 @@
 // The vectors a `PhotoSearch` scans: one model's embeddings loaded from the library as a snapshot,
 // with the library's stamp taken before loading them, and their int8 copy made when a compressed
-// scan first asks for it. A running search swaps in a new snapshot when the stamp moves; a
-// query holds the snapshot it started with.
+// scan first asks for it. A running search swaps in a new snapshot when the stamp moves (the old
+// one updated with the rows written since, where that gives what a full load would); a query
+// holds the snapshot it started with.
 
 import EFCore
 import Foundation
@@ -22,9 +23,58 @@ final class SearchVectors: @unchecked Sendable {
         stamp = try library.embeddingsStamp(model: model)
         let stored = try library.embeddings(model: model)
         var table = try VectorTable(dimension: dimension)
+        // Room for an eighth more (at least 1,024) photos indexed while this snapshot is searched:
+        // the next snapshot appends them in place instead of copying every row (pages never
+        // written are never faulted in).
+        let rows = stored.ids.count
+        try table.reserveCapacity(try CheckedSize.add(rows, max(1024, rows / 8), "vector table rows"))
         try stored.vectors.withUnsafeBufferPointer { try table.append(contentsOf: $0) }
         ids = stored.ids
         self.table = table
+    }
+
+    /// `previous` with `delta` applied: replaced rows overwritten in place, new photos appended.
+    /// Nil when that would not equal a full load of the library now: a photo removed since (the
+    /// delta's count disagrees), or a new photo whose id is not above every loaded one (a full
+    /// load orders rows by photo id).
+    /// - Throws: `EdgeflowError.invalidArchive` when the delta's vectors are not whole rows;
+    ///   `.invalidInput` for a NaN or infinite element.
+    init?(updating previous: SearchVectors, with delta: EmbeddingsDelta) throws {
+        let dimension = previous.table.dimension
+        guard delta.vectors.count == delta.ids.count * dimension else {
+            throw EdgeflowError(.invalidArchive, "\(delta.ids.count) updated embeddings came with "
+                                    + "\(delta.vectors.count) values, not rows of \(dimension)")
+        }
+        var table = previous.table
+        var ids = previous.ids
+        let applied = try delta.vectors.withUnsafeBufferPointer { values -> Bool in
+            for (k, id) in delta.ids.enumerated() {  // ascending
+                let row = UnsafeBufferPointer(rebasing: values[(k * dimension)..<((k + 1) * dimension)])
+                if let index = Self.index(of: id, in: previous.ids) {
+                    try table.replaceRow(index, with: row)
+                } else if id > ids.last ?? .min {
+                    try table.append(contentsOf: row)
+                    ids.append(id)
+                } else {
+                    return false
+                }
+            }
+            return true
+        }
+        guard applied, ids.count == delta.stamp.count, ids.count == table.count else { return nil }
+        self.ids = ids
+        self.table = table
+        stamp = delta.stamp
+    }
+
+    /// The position of `id` in `ids` (ascending), or nil.
+    private static func index(of id: Int64, in ids: [Int64]) -> Int? {
+        var low = 0, high = ids.count
+        while low < high {
+            let middle = (low + high) / 2
+            if ids[middle] < id { low = middle + 1 } else { high = middle }
+        }
+        return low < ids.count && ids[low] == id ? low : nil
     }
 
     /// The int8 copy of `table`, made on first use (one thread makes it; others wait for it).

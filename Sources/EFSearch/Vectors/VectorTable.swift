@@ -1,15 +1,20 @@
 // The photo embeddings held in memory for the brute-force scan: one contiguous, 64-byte aligned,
-// row-major fp32 matrix of `count × dimension` that grows by appending rows. A value type with
-// copy-on-write storage, so a table handed to a scan cannot change under it.
+// row-major fp32 matrix of `count × dimension` that grows by appending rows. A value type: a
+// table handed to a scan cannot change under it. Copies share their storage; appending writes
+// past the last row any copy holds (so no copy sees it) and copies only when the storage is
+// full or another copy already wrote there; replacing a row copies unless the storage is ours
+// alone.
 
 import EFCore
+import Foundation
 
 /// A row-major `count × dimension` matrix of `Float` (fp32), rows addressed by `0..<count`.
 ///
 /// Rows are stored back to back (`row i` starts at element `i * dimension`) in one buffer
 /// aligned to 64 bytes (2 MiB once it spans that), so a dimension that is a multiple of 16
 /// gives every row a 64-byte aligned start. Every value is finite. Appending is amortized O(1)
-/// elements copied per element appended; `reserveCapacity` avoids the copies entirely.
+/// elements copied per element appended; `reserveCapacity` avoids the copies entirely, also for
+/// a copy of a table that grows while the original is still read (a search's new snapshot).
 public struct VectorTable: Sendable {
     /// The dimensions a table accepts (CLIP models use 512 to 1024).
     public static let dimensionRange = 1...65536
@@ -19,7 +24,7 @@ public struct VectorTable: Sendable {
     private var storage: VectorStorage<Float>
 
     /// Rows held.
-    public var count: Int { storage.count }
+    public private(set) var count = 0
 
     /// Rows the table holds without reallocating.
     public var capacity: Int { storage.capacity }
@@ -44,7 +49,7 @@ public struct VectorTable: Sendable {
     /// - Throws: `EdgeflowError.invalidInput` when `rows × dimension × 4` bytes overflows `Int`.
     public mutating func reserveCapacity(_ rows: Int) throws {
         guard rows > storage.capacity else { return }
-        try makeUnique(capacity: rows)
+        try copyStorage(capacity: rows)
     }
 
     /// Appends one row of `dimension` finite fp32 values.
@@ -75,12 +80,30 @@ public struct VectorTable: Sendable {
         guard let source = values.baseAddress, !values.isEmpty else { return }
         let added = values.count / dimension
         let newCount = try CheckedSize.add(count, added, "vector table rows")
-        if newCount > storage.capacity || !isKnownUniquelyReferenced(&storage) {
+        if !storage.claim(from: count, to: newCount) {
             let grown = newCount > storage.capacity ? max(newCount, storage.capacity &* 2, 16) : storage.capacity
-            try makeUnique(capacity: min(grown, max(newCount, Int.max / dimension / 4)))
+            try copyStorage(capacity: min(grown, max(newCount, Int.max / dimension / 4)))
+            _ = storage.claim(from: count, to: newCount)
         }
         storage.elements.advanced(by: count * dimension).update(from: source, count: values.count)
-        storage.count = newCount
+        count = newCount
+    }
+
+    /// Overwrites row `index` with `values` (`dimension` finite fp32 values); a table sharing the
+    /// storage (a copy handed to a scan) keeps the old row.
+    /// - Throws: `EdgeflowError.invalidInput` for a row outside `0..<count`, a wrong element count
+    ///   or a NaN or infinite element (the table is then unchanged).
+    public mutating func replaceRow(_ index: Int, with values: UnsafeBufferPointer<Float>) throws {
+        guard index >= 0 && index < count, values.count == dimension else {
+            throw EdgeflowError(.invalidInput, "cannot put \(values.count) elements in row \(index) of a "
+                                    + "\(count)-row table of dimension \(dimension)")
+        }
+        if let bad = values.firstIndex(where: { !$0.isFinite }) {
+            throw EdgeflowError(.invalidInput, "vector element \(bad) for row \(index) is \(values[bad])",
+                                hint: "embeddings must be finite; was the model output checked?")
+        }
+        if !isKnownUniquelyReferenced(&storage) { try copyStorage(capacity: storage.capacity) }
+        storage.elements.advanced(by: index * dimension).update(from: values.baseAddress!, count: dimension)
     }
 
     /// The elements of row `index` (a copy).
@@ -97,19 +120,21 @@ public struct VectorTable: Sendable {
         }
     }
 
-    private mutating func makeUnique(capacity: Int) throws {
-        let copy = try VectorStorage<Float>(dimension: dimension, capacity: capacity, copying: storage)
-        storage = copy
+    /// Moves this table's rows into storage of its own.
+    private mutating func copyStorage(capacity: Int) throws {
+        storage = try VectorStorage<Float>(dimension: dimension, capacity: capacity, copying: storage, rows: count)
     }
 }
 
 /// The buffer behind `VectorTable` and `QuantizedVectorTable`: `capacity` rows of `dimension`
-/// elements, the first `count` initialized.
+/// elements, the first `count` initialized (for a `VectorTable`: by the table sharing it that
+/// holds the most rows).
 final class VectorStorage<Element>: @unchecked Sendable {
     let dimension: Int
     let capacity: Int
     var count = 0
     let elements: UnsafeMutablePointer<Element>
+    private let claims = NSLock()
 
     init(dimension: Int) {
         self.dimension = dimension
@@ -118,9 +143,9 @@ final class VectorStorage<Element>: @unchecked Sendable {
                                                                                                capacity: 1)
     }
 
-    /// Room for `capacity` rows holding a copy of `other`'s rows.
+    /// Room for `capacity` rows holding a copy of `other`'s first `rows` rows (all it holds when nil).
     /// - Throws: `EdgeflowError.invalidInput` when the byte size overflows `Int`.
-    init(dimension: Int, capacity: Int, copying other: VectorStorage?) throws {
+    init(dimension: Int, capacity: Int, copying other: VectorStorage?, rows: Int? = nil) throws {
         let elementCount = try CheckedSize.multiply(capacity, dimension, "vector table of \(capacity) rows")
         let bytes = try CheckedSize.multiply(elementCount, MemoryLayout<Element>.stride,
                                              "vector table of \(capacity) rows")
@@ -128,10 +153,21 @@ final class VectorStorage<Element>: @unchecked Sendable {
         self.capacity = capacity
         let raw = LargeAllocation.allocate(byteCount: bytes, alignment: 64)
         elements = raw.bindMemory(to: Element.self, capacity: max(elementCount, 1))
-        if let other, other.count > 0 {
-            elements.initialize(from: other.elements, count: other.count * dimension)
-            count = other.count
+        if let other {
+            let copied = min(rows ?? other.count, other.count, capacity)
+            elements.initialize(from: other.elements, count: copied * dimension)
+            count = copied
         }
+    }
+
+    /// Rows `from..<to` become the caller's to write when `from` is the end of the initialized
+    /// rows (no table sharing this storage holds rows past it) and `to` fits; false otherwise.
+    func claim(from: Int, to: Int) -> Bool {
+        claims.lock()
+        defer { claims.unlock() }
+        guard count == from, to <= capacity else { return false }
+        count = to
+        return true
     }
 
     deinit { UnsafeMutableRawPointer(elements).deallocate() }
