@@ -9,7 +9,8 @@ then runs `edgeflow photos search "TEXT" --json` several times (fp32 and int8 sc
 - the database size against the raw vector bytes plus the thumbnails (target <= 1.5x);
 - loading the model's towers, and opening the library with its vectors (target <= 1 s);
 - the query's embedding (tokenizer and text tower) and the scan of N vectors with the top 50
-  (target: embedding + scan <= 50 ms, of which the scan <= 5 ms for 100,000 x 512).
+  (target: embedding + scan <= 50 ms, of which the scan <= 5 ms for 100,000 x 512);
+- `photos serve`'s query latency over HTTP, and right after photos were added or removed.
 
   python3 benchmarks/search/library_scale.py --model .testdata/immich-models/ViT-B-32__openai \
       --photos 100000 --threads 2
@@ -41,7 +42,8 @@ def cpu_name():
     return "unknown CPU"
 
 
-def fill(library, model_name, count, thumbnail_bytes, seed):
+def fill(library, model_name, count, thumbnail_bytes, seed, first_id=1):
+    """Adds `count` synthetic photos with ids from `first_id`, their embeddings and thumbnails."""
     rng = np.random.default_rng(seed)
     db = sqlite3.connect(library)
     db.execute("INSERT OR IGNORE INTO models (name, dimension, fingerprint) VALUES (?, 512, 'synthetic')",
@@ -54,7 +56,7 @@ def fill(library, model_name, count, thumbnail_bytes, seed):
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
         photos, embeddings, thumbnails = [], [], []
         for i in range(n):
-            photo_id = start + i + 1
+            photo_id = first_id + start + i
             year, month, day = randomizer.randint(2005, 2025), randomizer.randint(1, 12), randomizer.randint(1, 28)
             taken = f"{year}-{month:02d}-{day:02d}T12:00:00"
             photos.append((photo_id, f"/photos/{photo_id // 1000:03d}/IMG_{photo_id:06d}.jpg", 3_000_000 + photo_id,
@@ -68,7 +70,8 @@ def fill(library, model_name, count, thumbnail_bytes, seed):
         db.executemany("INSERT INTO embeddings (photo_id, model_id, vector) VALUES (?, ?, ?)", embeddings)
         db.executemany("INSERT INTO thumbnails (photo_id, width, height, jpeg) VALUES (?, ?, ?, ?)", thumbnails)
         db.commit()
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    if first_id == 1:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
 
 
@@ -123,6 +126,7 @@ def main():
                   f"(medians of {args.runs})")
         for compressed in (False, True):
             serve_latency(args, library, model, compressed)
+        refresh_latency(args, library, model)
         # The same with the int8 text tower `edgeflow models quantize` makes (written into the copy).
         made = subprocess.run([args.edgeflow, "models", "quantize", model], capture_output=True, text=True)
         print("models quantize: " + " / ".join(made.stdout.strip().splitlines()[:3]))
@@ -165,6 +169,53 @@ def serve_latency(args, library, model, compressed, label=""):
               f"{statistics.median(times):.1f} ms (server: text embedding {statistics.median(embeds):.1f} ms, "
               f"scan + top 50 {statistics.median(scans):.1f} ms), max {max(times):.1f} ms "
               f"({len(times)} queries after 5 warm-up)")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def refresh_latency(args, library, model):
+    """A running `photos serve` while photos are indexed: the first query after a batch of 64
+    new embeddings (the server applies only those rows) and after a photo's removal (it loads
+    every vector again), each timed by the client, against the query with nothing changed."""
+    server = subprocess.Popen([args.edgeflow, "photos", "serve", "--library", library, "--model", model, "--port",
+                               "0", "--refresh", "0.2"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        address = None
+        for line in server.stderr:
+            match = re.search(r"http://127\.0\.0\.1:\d+/", line)
+            if match:
+                address = match.group(0)
+                break
+        if address is None:
+            raise RuntimeError("photos serve did not print its address")
+        def query(i):
+            start = time.perf_counter()
+            text = urllib.parse.quote(f"a dog on a beach {i}")
+            urllib.request.urlopen(f"{address}api/search?q={text}&limit=50").read()
+            return (time.perf_counter() - start) * 1000
+        for i in range(5):
+            query(i)
+        quiet, appended, removed = [], [], []
+        next_id = args.photos + 1
+        for r in range(args.runs):
+            time.sleep(0.3)
+            quiet.append(query(100 + r))
+            fill(library, os.path.basename(model), 64, args.thumbnail_bytes, seed=5000 + r, first_id=next_id)
+            next_id += 64
+            time.sleep(0.3)
+            appended.append(query(200 + r))
+            db = sqlite3.connect(library)
+            db.execute("PRAGMA foreign_keys = ON")
+            db.execute("DELETE FROM photos WHERE id = ?", (next_id - 1,))
+            db.commit()
+            db.close()
+            time.sleep(0.3)
+            removed.append(query(300 + r))
+        print(f"photos serve while indexing: text query over HTTP, median {statistics.median(quiet):.1f} ms unchanged, "
+              f"{statistics.median(appended):.1f} ms after 64 photos were added (their rows applied), "
+              f"{statistics.median(removed):.1f} ms after a photo was removed (all vectors loaded again); "
+              f"{args.runs} of each")
     finally:
         server.terminate()
         server.wait(timeout=30)
