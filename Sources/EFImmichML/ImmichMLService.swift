@@ -62,13 +62,13 @@ public final class ImmichMLService: Sendable {
             let image = try need(image, task: "clip visual")
             let model = try load(name) { try models.clip(name) }
             try answer.setCLIP(try model.embed(imageTensor: model.imageTensor(image)))
-        case .clipTextual(let name, _):
+        case .clipTextual(let name, let language):
             guard case .text(let text) = input else {
                 throw PredictError(status: 400, detail: "clip textual needs a 'text' field")
             }
             let model = try load(name) { try models.clip(name) }
             do {
-                try answer.setCLIP(try model.embed(text: text).vector)
+                try answer.setCLIP(try model.embed(text: text, language: language).vector)
             } catch let error as EdgeflowError where error.kind == .invalidInput {
                 throw PredictError(status: 400, detail: error.message)
             }

@@ -55,6 +55,27 @@ final class ImmichMLServiceTests: XCTestCase {
         XCTAssertNil(text["imageWidth"])
     }
 
+    /// An NLLB-CLIP model (by its name) gets the query after the FLORES-200 code of the request's
+    /// language, as Immich writes it; other models ignore the language.
+    func testNLLBModelsPutTheLanguageCodeBeforeTheText() throws {
+        try FileManager.default.copyItem(at: root.appendingPathComponent("ViT-B-32__openai"),
+                                         to: root.appendingPathComponent("nllb-clip-base-siglip__v1"))
+        func embedding(_ model: String, _ text: String, _ language: String?) throws -> [Double] {
+            let options = language.map { #"{"language":"\#($0)"}"# } ?? "{}"
+            let entries = #"{"clip":{"textual":{"modelName":"\#(model)","options":\#(options)}}}"#
+            return try vector(try predict(entries, text: text)["clip"])
+        }
+        let nllb = "nllb-clip-base-siglip__v1"
+        let german = try embedding(nllb, "  ein Hund  am Strand", "de-AT")
+        XCTAssertEqual(german, try embedding(nllb, "deu_Latnein Hund am Strand", nil),
+                       "the code, then the cleaned text")
+        XCTAssertNotEqual(german, try embedding(nllb, "ein Hund am Strand", nil))
+        XCTAssertEqual(try embedding(nllb, "a dog", "xx"), try embedding(nllb, "eng_Latna dog", nil),
+                       "an unknown locale: English")
+        let plain = try embedding("ViT-B-32__openai", "ein Hund am Strand", nil)
+        XCTAssertEqual(try embedding("ViT-B-32__openai", "ein Hund am Strand", "de"), plain, "not an NLLB model")
+    }
+
     func testFacesAreDetectedAlignedAndEmbedded() throws {
         var pixels = [UInt8](repeating: 30, count: 320 * 320 * 3)
         for y in 64..<96 { for x in 64..<96 { for c in 0..<3 { pixels[(y * 320 + x) * 3 + c] = 230 } } }

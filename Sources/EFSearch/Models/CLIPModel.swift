@@ -109,23 +109,26 @@ public final class CLIPModel: @unchecked Sendable {
     }
 
     /// The normalized embedding of `text`, and whether it was cut to the context length (as CLIP does).
-    /// With the folder's tokenizer.json the text is first cleaned as Immich cleans it.
+    /// With the folder's tokenizer.json the text is first cleaned as Immich cleans it. `language`
+    /// (a locale of Immich's web page) matters only to NLLB-CLIP folders (named "nllb…" with a
+    /// tokenizer.json): its FLORES-200 code goes before the text, English for an unknown locale.
     /// - Throws: `EdgeflowError.unsupported` when the folder has no text tower; `.invalidInput`
     ///   for an empty text or one over the tokenizer's byte limit (or, for a Unigram tokenizer
     ///   without an unknown token, a character it cannot represent).
-    public func embed(text: String) throws -> (vector: [Float], truncated: Bool) {
+    public func embed(text: String, language: String? = nil) throws -> (vector: [Float], truncated: Bool) {
         guard let textual else {
             throw EdgeflowError(.unsupported, "\(folder.name) has no text tower (textual/model.onnx)")
         }
-        let (tensor, truncated) = try textTensor(text)
+        let (tensor, truncated) = try textTensor(text, language: language)
         let outputs = try textual.run([textual.inputs[0].name: tensor])
         return (try Self.normalized(outputs[textual.outputs[0].name], what: "\(folder.name) text output"), truncated)
     }
 
-    /// The text tower's input for `text`: its token ids as the tower takes them (int32 or int64
-    /// [1, context length]), and whether the text was cut to fit.
-    /// - Throws: as `embed(text:)`.
-    public func textTensor(_ text: String) throws -> (tensor: Tensor, truncated: Bool) {
+    /// The text tower's input for `text` (and `language`, as `embed(text:language:)`): its token
+    /// ids as the tower takes them (int32 or int64 [1, context length]), and whether the text was
+    /// cut to fit.
+    /// - Throws: as `embed(text:language:)`.
+    public func textTensor(_ text: String, language: String? = nil) throws -> (tensor: Tensor, truncated: Bool) {
         guard let textual else {
             throw EdgeflowError(.unsupported, "\(folder.name) has no text tower (textual/model.onnx)")
         }
@@ -136,7 +139,9 @@ public final class CLIPModel: @unchecked Sendable {
         let tokens: TokenizedText
         let ids: [Int32]
         if let folderTokenizer {
-            tokens = try folderTokenizer.tokenize(text)
+            let prefix = language.flatMap { NLLBLanguage.usesPrefix(modelName: folder.name)
+                ? NLLBLanguage.floresCode(forLocale: $0).code : nil } ?? ""
+            tokens = try folderTokenizer.tokenize(text, prefix: prefix)
             ids = tokens.ids
         } else {
             tokens = try tokenizer.tokenize(text, contextLength: input.shape[1])

@@ -49,10 +49,11 @@ public struct ImmichTextTokenizer: Sendable {
         self.canonicalize = canonicalize
     }
 
-    /// `text` as the text tower takes it: cleaned, tokenized, truncated, padded.
+    /// `text` as the text tower takes it: cleaned, `prefix` put before it (an NLLB-CLIP model's
+    /// language code, as Immich adds it after cleaning), tokenized, truncated, padded.
     /// - Throws: what `HFTokenizer.tokenize` throws.
-    public func tokenize(_ text: String) throws -> TokenizedText {
-        try tokenizer.tokenize(ImmichTextCleaner.clean(text, canonicalize: canonicalize),
+    public func tokenize(_ text: String, prefix: String = "") throws -> TokenizedText {
+        try tokenizer.tokenize(prefix + ImmichTextCleaner.clean(text, canonicalize: canonicalize),
                                contextLength: contextLength, padID: padID)
     }
 
