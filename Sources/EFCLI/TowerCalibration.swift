@@ -31,9 +31,8 @@ struct TowerCalibration {
             throw EdgeflowError(.invalidModel, "\(model.folder.url.path) has no text tower (textual/model.onnx) "
                                     + "to quantize")
         }
-        let name = textual.inputs[0].name
         func samples(_ texts: [String]) throws -> [[String: Tensor]] {
-            try texts.map { [name: try model.textTensor($0).tensor] }
+            try texts.map { try model.textInputs($0).inputs }
         }
         return TowerCalibration(fp32: textual, onnx: model.folder.textualONNX,
                                 target: model.folder.textualInt8Executable, calibration: try samples(texts),

@@ -76,6 +76,46 @@ final class ImmichMLServiceTests: XCTestCase {
         XCTAssertEqual(try embedding("ViT-B-32__openai", "ein Hund am Strand", "de"), plain, "not an NLLB model")
     }
 
+    /// An M-CLIP folder (its text tower takes `input_ids` and `attention_mask`, its tokenizer an
+    /// XLM-Roberta Unigram) against onnxruntime on the ids and mask Immich's tokenizer gives
+    /// (Tests/Goldens/mclip, made by tools/goldens/make_mclip_goldens.py).
+    func testMCLIPTextTowersGetIdsAndAttentionMask() throws {
+        struct Goldens: Decodable {
+            struct Case: Decodable { var text: String; var embedding: [Double] }
+            var context_length: Int
+            var cases: [Case]
+        }
+        let goldens = try JSONDecoder().decode(Goldens.self, from: Data(contentsOf: TestData.goldens
+            .appendingPathComponent("mclip/goldens.json")))
+        let folder = root.appendingPathComponent("XLM-Roberta-Large-Vit-B-32")
+        try FileManager.default.copyItem(at: root.appendingPathComponent("ViT-B-32__openai"), to: folder)
+        let textual = folder.appendingPathComponent("textual")
+        try FileManager.default.removeItem(at: textual)
+        try FileManager.default.createDirectory(at: textual, withIntermediateDirectories: true)
+        let tokenizer = TestData.goldens.appendingPathComponent("hf-tokenizers/xlmr-unigram")
+        for name in ["tokenizer.json", "tokenizer_config.json"] {
+            try FileManager.default.copyItem(at: tokenizer.appendingPathComponent(name),
+                                             to: textual.appendingPathComponent(name))
+        }
+        try FileManager.default.copyItem(at: TestData.goldens.appendingPathComponent("mclip/model.onnx"),
+                                         to: textual.appendingPathComponent("model.onnx"))
+        let configURL = folder.appendingPathComponent("config.json")
+        var config = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: configURL))
+            as? [String: Any])
+        var text = try XCTUnwrap(config["text_cfg"] as? [String: Any])
+        text["context_length"] = goldens.context_length
+        config["text_cfg"] = text
+        try JSONSerialization.data(withJSONObject: config).write(to: configURL)
+
+        for golden in goldens.cases {
+            let entries = #"{"clip":{"textual":{"modelName":"XLM-Roberta-Large-Vit-B-32","options":{}}}}"#
+            let embedding = try vector(try predict(entries, text: golden.text)["clip"])
+            XCTAssertEqual(embedding.count, golden.embedding.count)
+            let worst = zip(embedding, golden.embedding).map { abs($0 - $1) }.max() ?? .infinity
+            XCTAssertLessThan(worst, 1e-5, "\"\(golden.text)\"")
+        }
+    }
+
     func testFacesAreDetectedAlignedAndEmbedded() throws {
         var pixels = [UInt8](repeating: 30, count: 320 * 320 * 3)
         for y in 64..<96 { for x in 64..<96 { for c in 0..<3 { pixels[(y * 320 + x) * 3 + c] = 230 } } }

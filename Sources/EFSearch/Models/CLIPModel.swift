@@ -24,6 +24,9 @@ public final class CLIPModel: @unchecked Sendable {
     private let tokenizer: CLIPTokenizer
     /// The folder's tokenizer.json tokenizer, used instead of `tokenizer` when present.
     private let folderTokenizer: ImmichTextTokenizer?
+    /// The text tower's token-id input, and the attention mask beside it for M-CLIP towers
+    /// (Immich's XLM-Roberta and LaBSE models take `input_ids` and `attention_mask`).
+    private let idsInput: TensorDescriptor?, maskInput: TensorDescriptor?
 
     /// Loads the executables of `folder` (compiled beforehand); `visualIsInt8` says `visual` is the
     /// folder's int8 image tower (`CLIPFolder.visualInt8Executable`).
@@ -57,19 +60,11 @@ public final class CLIPModel: @unchecked Sendable {
                                         + ", not float32[1, \(folder.dimension)]")
             }
         }
-        if let textual {
-            guard textual.inputs.count == 1, [.int32, .int64].contains(textual.inputs[0].dtype),
-                  textual.inputs[0].shape.count == 2, textual.inputs[0].shape[0] == 1,
-                  (2...CLIPTokenizer.maxContextLength).contains(textual.inputs[0].shape[1]) else {
-                throw EdgeflowError(.invalidModel, "\(folder.name): the text tower takes "
-                                        + Self.describe(textual.inputs)
-                                        + ", not token ids int32/int64[1, L]")
-            }
-        }
+        (idsInput, maskInput) = try textual.map { try Self.textInputs($0, folder.name) } ?? (nil, nil)
         if textual != nil, folder.hasTokenizerJSON {
             let tokenizer = try ImmichTextTokenizer(folder: folder.url, contextLength: folder.contextLength,
                                                     canonicalize: folder.canonicalize)
-            if let length = textual?.inputs[0].shape[1], length != folder.contextLength {
+            if let length = idsInput?.shape[1], length != folder.contextLength {
                 throw EdgeflowError(.invalidModel, "\(folder.name): the text tower takes \(length) ids but "
                                         + "config.json's text_cfg.context_length is \(folder.contextLength)")
             }
@@ -119,23 +114,24 @@ public final class CLIPModel: @unchecked Sendable {
         guard let textual else {
             throw EdgeflowError(.unsupported, "\(folder.name) has no text tower (textual/model.onnx)")
         }
-        let (tensor, truncated) = try textTensor(text, language: language)
-        let outputs = try textual.run([textual.inputs[0].name: tensor])
+        let (inputs, truncated) = try textInputs(text, language: language)
+        let outputs = try textual.run(inputs)
         return (try Self.normalized(outputs[textual.outputs[0].name], what: "\(folder.name) text output"), truncated)
     }
 
-    /// The text tower's input for `text` (and `language`, as `embed(text:language:)`): its token
-    /// ids as the tower takes them (int32 or int64 [1, context length]), and whether the text was
+    /// The text tower's inputs for `text` (and `language`, as `embed(text:language:)`): its token
+    /// ids as the tower takes them (int32 or int64 [1, context length]), with the attention mask
+    /// (1 for each id before the padding, 0 after) for an M-CLIP tower, and whether the text was
     /// cut to fit.
     /// - Throws: as `embed(text:language:)`.
-    public func textTensor(_ text: String, language: String? = nil) throws -> (tensor: Tensor, truncated: Bool) {
-        guard let textual else {
+    public func textInputs(_ text: String, language: String? = nil) throws
+        -> (inputs: [String: Tensor], truncated: Bool) {
+        guard let idsInput else {
             throw EdgeflowError(.unsupported, "\(folder.name) has no text tower (textual/model.onnx)")
         }
         guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw EdgeflowError(.invalidInput, "the query text is empty")
         }
-        let input = textual.inputs[0]
         let tokens: TokenizedText
         let ids: [Int32]
         if let folderTokenizer {
@@ -144,13 +140,40 @@ public final class CLIPModel: @unchecked Sendable {
             tokens = try folderTokenizer.tokenize(text, prefix: prefix)
             ids = tokens.ids
         } else {
-            tokens = try tokenizer.tokenize(text, contextLength: input.shape[1])
+            tokens = try tokenizer.tokenize(text, contextLength: idsInput.shape[1])
             // Immich's exports pad with the end token (the tokenizer's pad token), not with zeros.
             ids = tokens.ids.enumerated().map { $0.offset < tokens.length ? $0.element : tokenizer.endToken }
         }
-        let tensor = input.dtype == .int32 ? Tensor(shape: input.shape, scalars: ids)
-            : Tensor(shape: input.shape, scalars: ids.map(Int64.init))
-        return (tensor, tokens.truncated)
+        var inputs = [idsInput.name: Self.tensor(ids, like: idsInput)]
+        if let maskInput {
+            inputs[maskInput.name] = Self.tensor(ids.indices.map { $0 < tokens.length ? 1 : 0 }, like: maskInput)
+        }
+        return (inputs, tokens.truncated)
+    }
+
+    /// `values` as an int32 or int64 tensor of `descriptor`'s dtype and shape.
+    private static func tensor(_ values: [Int32], like descriptor: TensorDescriptor) -> Tensor {
+        descriptor.dtype == .int32 ? Tensor(shape: descriptor.shape, scalars: values)
+            : Tensor(shape: descriptor.shape, scalars: values.map(Int64.init))
+    }
+
+    /// The token-id input of a text tower, and its attention-mask input when it has the M-CLIP pair.
+    /// - Throws: `EdgeflowError.invalidModel` unless the tower takes one int32/int64 [1, L] input,
+    ///   or `input_ids` and `attention_mask` of that kind and the same L.
+    private static func textInputs(_ textual: EdgeflowModel, _ name: String) throws
+        -> (TensorDescriptor, TensorDescriptor?) {
+        let inputs = textual.inputs
+        let valid = inputs.allSatisfy {
+            [.int32, .int64].contains($0.dtype) && $0.shape.count == 2 && $0.shape[0] == 1
+                && (2...CLIPTokenizer.maxContextLength).contains($0.shape[1]) && $0.shape[1] == inputs[0].shape[1]
+        }
+        if valid, inputs.count == 1 { return (inputs[0], nil) }
+        if valid, inputs.count == 2, let ids = inputs.first(where: { $0.name == "input_ids" }),
+           let mask = inputs.first(where: { $0.name == "attention_mask" }) {
+            return (ids, mask)
+        }
+        throw EdgeflowError(.invalidModel, "\(name): the text tower takes " + describe(inputs)
+                                + ", not token ids int32/int64[1, L] (or M-CLIP's input_ids and attention_mask)")
     }
 
     /// "float32[1, 512], …" for error messages.
