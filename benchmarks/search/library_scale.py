@@ -137,21 +137,24 @@ def main():
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+def start_server(args, library, model, options):
+    """`photos serve` on a free port with `options`; returns the process and its address."""
+    server = subprocess.Popen([args.edgeflow, "photos", "serve", "--library", library, "--model", model, "--port",
+                               "0"] + options, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    for line in server.stderr:
+        match = re.search(r"http://127\.0\.0\.1:\d+/", line)
+        if match:
+            return server, match.group(0)
+    server.terminate()
+    server.wait(timeout=30)
+    raise RuntimeError("photos serve did not print its address")
+
+
 def serve_latency(args, library, model, compressed, label=""):
     """Text queries against a running `photos serve` (model loaded, vectors in memory), timed by
     the client over HTTP: what the web page waits for after the first query."""
-    server = subprocess.Popen([args.edgeflow, "photos", "serve", "--library", library, "--model", model, "--port",
-                               "0"] + (["--compressed"] if compressed else []),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    server, address = start_server(args, library, model, ["--compressed"] if compressed else [])
     try:
-        address = None
-        for line in server.stderr:
-            match = re.search(r"http://127\.0\.0\.1:\d+/", line)
-            if match:
-                address = match.group(0)
-                break
-        if address is None:
-            raise RuntimeError("photos serve did not print its address")
         queries = ["a dog on a beach", "a red car", "mountains at sunset", "a birthday cake", "two cats"]
         url = lambda q: f"{address}api/search?q={urllib.parse.quote(q)}&limit=50"
         for q in queries:  # warm-up: the first query starts the thread pool and the int8 copy
@@ -178,17 +181,8 @@ def refresh_latency(args, library, model):
     """A running `photos serve` while photos are indexed: the first query after a batch of 64
     new embeddings (the server applies only those rows) and after a photo's removal (it loads
     every vector again), each timed by the client, against the query with nothing changed."""
-    server = subprocess.Popen([args.edgeflow, "photos", "serve", "--library", library, "--model", model, "--port",
-                               "0", "--refresh", "0.2"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    server, address = start_server(args, library, model, ["--refresh", "0.2"])
     try:
-        address = None
-        for line in server.stderr:
-            match = re.search(r"http://127\.0\.0\.1:\d+/", line)
-            if match:
-                address = match.group(0)
-                break
-        if address is None:
-            raise RuntimeError("photos serve did not print its address")
         def query(i):
             start = time.perf_counter()
             text = urllib.parse.quote(f"a dog on a beach {i}")
