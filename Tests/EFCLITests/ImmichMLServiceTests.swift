@@ -80,33 +80,7 @@ final class ImmichMLServiceTests: XCTestCase {
     /// XLM-Roberta Unigram) against onnxruntime on the ids and mask Immich's tokenizer gives
     /// (Tests/Goldens/mclip, made by tools/goldens/make_mclip_goldens.py).
     func testMCLIPTextTowersGetIdsAndAttentionMask() throws {
-        struct Goldens: Decodable {
-            struct Case: Decodable { var text: String; var embedding: [Double] }
-            var context_length: Int
-            var cases: [Case]
-        }
-        let goldens = try JSONDecoder().decode(Goldens.self, from: Data(contentsOf: TestData.goldens
-            .appendingPathComponent("mclip/goldens.json")))
-        let folder = root.appendingPathComponent("XLM-Roberta-Large-Vit-B-32")
-        try FileManager.default.copyItem(at: root.appendingPathComponent("ViT-B-32__openai"), to: folder)
-        let textual = folder.appendingPathComponent("textual")
-        try FileManager.default.removeItem(at: textual)
-        try FileManager.default.createDirectory(at: textual, withIntermediateDirectories: true)
-        let tokenizer = TestData.goldens.appendingPathComponent("hf-tokenizers/xlmr-unigram")
-        for name in ["tokenizer.json", "tokenizer_config.json"] {
-            try FileManager.default.copyItem(at: tokenizer.appendingPathComponent(name),
-                                             to: textual.appendingPathComponent(name))
-        }
-        try FileManager.default.copyItem(at: TestData.goldens.appendingPathComponent("mclip/model.onnx"),
-                                         to: textual.appendingPathComponent("model.onnx"))
-        let configURL = folder.appendingPathComponent("config.json")
-        var config = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: configURL))
-            as? [String: Any])
-        var text = try XCTUnwrap(config["text_cfg"] as? [String: Any])
-        text["context_length"] = goldens.context_length
-        config["text_cfg"] = text
-        try JSONSerialization.data(withJSONObject: config).write(to: configURL)
-
+        let goldens = try makeMCLIPFolder("XLM-Roberta-Large-Vit-B-32")
         for golden in goldens.cases {
             let entries = #"{"clip":{"textual":{"modelName":"XLM-Roberta-Large-Vit-B-32","options":{}}}}"#
             let embedding = try vector(try predict(entries, text: golden.text)["clip"])
@@ -114,6 +88,55 @@ final class ImmichMLServiceTests: XCTestCase {
             let worst = zip(embedding, golden.embedding).map { abs($0 - $1) }.max() ?? .infinity
             XCTAssertLessThan(worst, 1e-5, "\"\(golden.text)\"")
         }
+    }
+
+    /// A two-input text tower whose inputs are not M-CLIP's pair is refused by name, not guessed at.
+    func testATextTowerWithOtherTwoInputsIsRefused() throws {
+        _ = try makeMCLIPFolder("odd-text-tower") { onnx in
+            // "attention_mask" → "attention_maze": the same length, so the protobuf stays valid.
+            let from = Data("attention_mask".utf8), to = Data("attention_maze".utf8)
+            var bytes = onnx
+            while let range = bytes.range(of: from) { bytes.replaceSubrange(range, with: to) }
+            return bytes
+        }
+        let entries = #"{"clip":{"textual":{"modelName":"odd-text-tower","options":{}}}}"#
+        XCTAssertThrowsError(try predict(entries, text: "a dog")) { error in
+            XCTAssertTrue("\(error)".contains("input_ids and attention_mask"), "\(error)")
+        }
+    }
+
+    private struct MCLIPGoldens: Decodable {
+        struct Case: Decodable { var text: String; var embedding: [Double] }
+        var context_length: Int
+        var cases: [Case]
+    }
+
+    /// A folder `name` in the models root: the small CLIP folder's image tower, the generated
+    /// M-CLIP text tower (its bytes through `edit`) with the XLM-Roberta-layout tokenizer, and
+    /// config.json's context length set to the tower's.
+    private func makeMCLIPFolder(_ name: String, edit: (Data) -> Data = { $0 }) throws -> MCLIPGoldens {
+        let goldens = try JSONDecoder().decode(MCLIPGoldens.self, from: Data(contentsOf: TestData.goldens
+            .appendingPathComponent("mclip/goldens.json")))
+        let folder = root.appendingPathComponent(name)
+        try FileManager.default.copyItem(at: root.appendingPathComponent("ViT-B-32__openai"), to: folder)
+        let textual = folder.appendingPathComponent("textual")
+        try FileManager.default.removeItem(at: textual)
+        try FileManager.default.createDirectory(at: textual, withIntermediateDirectories: true)
+        let tokenizer = TestData.goldens.appendingPathComponent("hf-tokenizers/xlmr-unigram")
+        for file in ["tokenizer.json", "tokenizer_config.json"] {
+            try FileManager.default.copyItem(at: tokenizer.appendingPathComponent(file),
+                                             to: textual.appendingPathComponent(file))
+        }
+        let onnx = try Data(contentsOf: TestData.goldens.appendingPathComponent("mclip/model.onnx"))
+        try edit(onnx).write(to: textual.appendingPathComponent("model.onnx"))
+        let configURL = folder.appendingPathComponent("config.json")
+        var config = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: configURL))
+            as? [String: Any])
+        var text = try XCTUnwrap(config["text_cfg"] as? [String: Any])
+        text["context_length"] = goldens.context_length
+        config["text_cfg"] = text
+        try JSONSerialization.data(withJSONObject: config).write(to: configURL)
+        return goldens
     }
 
     func testFacesAreDetectedAlignedAndEmbedded() throws {
