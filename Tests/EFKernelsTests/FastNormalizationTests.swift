@@ -36,19 +36,21 @@ final class FastNormalizationTests: XCTestCase {
                     x[2 * n + 1] = -.infinity              // one masked element
                 }
                 for log in [false, true] {
-                    let reference = try Kernels.softmax(Tensor(shape: [outer, n, inner], scalars: x), axis: 1, log: log)
-                        .scalars(as: Float.self)
+                    let input = Tensor(shape: [outer, n, inner], scalars: x)
+                    let reference = try Kernels.softmax(input, axis: 1, log: log).scalars(as: Float.self)
                     var out = [Float](repeating: 0, count: x.count)
                     out.withUnsafeMutableBufferPointer {
-                        FastKernels.softmax(input: x, output: $0.baseAddress!, outer: outer, axisLength: n, inner: inner, log: log)
+                        FastKernels.softmax(input: x, output: $0.baseAddress!, outer: outer, axisLength: n,
+                                            inner: inner, log: log)
                     }
                     XCTAssertLessThanOrEqual(Self.worst(out, reference), 1e-6, "\(outer)×\(n)×\(inner) log \(log)")
                     var inPlace = x
                     inPlace.withUnsafeMutableBufferPointer {
-                        FastKernels.softmax(input: UnsafePointer($0.baseAddress!), output: $0.baseAddress!, outer: outer,
-                                            axisLength: n, inner: inner, log: log)
+                        FastKernels.softmax(input: UnsafePointer($0.baseAddress!), output: $0.baseAddress!,
+                                            outer: outer, axisLength: n, inner: inner, log: log)
                     }
-                    XCTAssertEqual(inPlace.map(\.bitPattern), out.map(\.bitPattern), "in place \(outer)×\(n)×\(inner)")
+                    XCTAssertEqual(inPlace.map(\.bitPattern), out.map(\.bitPattern),
+                                   "in place \(outer)×\(n)×\(inner)")
                 }
             }
         }
@@ -80,16 +82,17 @@ final class FastNormalizationTests: XCTestCase {
                 let scale = Self.values(columns, seed: index + 100, lo: 0.5, span: 1)
                 let bias = Self.values(columns, seed: index + 200, lo: -1, span: 2)
                 for withBias in [true, false] {
+                    let biasTensor = withBias ? Tensor(shape: [columns], scalars: bias) : nil
                     let reference = try Kernels.layerNorm(Tensor(shape: [rows, columns], scalars: x),
                                                           scale: Tensor(shape: [columns], scalars: scale),
-                                                          bias: withBias ? Tensor(shape: [columns], scalars: bias) : nil,
-                                                          axis: 1, epsilon: 1e-5).scalars(as: Float.self)
+                                                          bias: biasTensor, axis: 1, epsilon: 1e-5)
+                        .scalars(as: Float.self)
                     var out = x
                     out.withUnsafeMutableBufferPointer { buffer in
                         bias.withUnsafeBufferPointer { b in
-                            FastKernels.layerNorm(input: UnsafePointer(buffer.baseAddress!), output: buffer.baseAddress!,
-                                                  rows: rows, columns: columns, scale: scale,
-                                                  bias: withBias ? b.baseAddress! : nil, epsilon: 1e-5)
+                            FastKernels.layerNorm(input: UnsafePointer(buffer.baseAddress!),
+                                                  output: buffer.baseAddress!, rows: rows, columns: columns,
+                                                  scale: scale, bias: withBias ? b.baseAddress! : nil, epsilon: 1e-5)
                         }
                     }
                     XCTAssertLessThanOrEqual(Self.worst(out, reference), 2e-6, "\(rows)×\(columns) bias \(withBias)")

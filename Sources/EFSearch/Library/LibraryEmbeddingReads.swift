@@ -18,9 +18,7 @@ extension PhotoLibrary {
     public func embeddings(model: String) throws -> (ids: [Int64], dimension: Int, vectors: [Float]) {
         try read { db in
             guard let dimension = try dimension(db, model) else { return ([], 0, []) }
-            let count = try Int.fetchOne(db, sql: """
-                SELECT count(*) FROM embeddings e JOIN models m ON m.id = e.model_id WHERE m.name = ?
-                """, arguments: [model]) ?? 0
+            let count = try Self.stamp(db, model).count
             let (ids, vectors) = try readVectors(db, model, dimension, expected: count, sql: """
                 SELECT e.photo_id, e.vector FROM embeddings e JOIN models m ON m.id = e.model_id
                 WHERE m.name = ? ORDER BY e.photo_id
@@ -35,7 +33,7 @@ extension PhotoLibrary {
     public func embeddings(model: String, writtenAfter stamp: EmbeddingsStamp) throws -> EmbeddingsDelta? {
         try read { db in
             let now = try Self.stamp(db, model)
-            guard let dimension = try dimension(db, model), now.newest > stamp.newest else {
+            guard now.newest > stamp.newest, let dimension = try dimension(db, model) else {
                 return EmbeddingsDelta(ids: [], vectors: [], stamp: now)
             }
             let (ids, vectors) = try readVectors(db, model, dimension, expected: 0, sql: """

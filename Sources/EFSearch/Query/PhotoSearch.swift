@@ -122,10 +122,11 @@ public final class PhotoSearch: @unchecked Sendable {
             lock.unlock()
         }
         let name = model.embeddingName
-        guard try library.embeddingsStamp(model: name) != loaded.stamp else { return .unchanged }
         let fresh: SearchVectors, outcome: Refresh
-        if let delta = try library.embeddings(model: name, writtenAfter: loaded.stamp),
-           let updated = try SearchVectors(updating: loaded, with: delta) {
+        // The delta carries the stamp of its own read: one read answers "changed?" and "what?".
+        let delta = try library.embeddings(model: name, writtenAfter: loaded.stamp)
+        guard try (delta?.stamp ?? library.embeddingsStamp(model: name)) != loaded.stamp else { return .unchanged }
+        if let delta, let updated = try SearchVectors(updating: loaded, with: delta) {
             (fresh, outcome) = (updated, .updated(rows: delta.ids.count))
         } else {
             fresh = try SearchVectors(library: library, model: name, dimension: model.dimension)

@@ -72,11 +72,7 @@ public struct VectorTable: Sendable {
             throw EdgeflowError(.invalidInput,
                                 "a vector of \(values.count) elements does not fit a table of dimension \(dimension)")
         }
-        if let bad = values.firstIndex(where: { !$0.isFinite }) {
-            throw EdgeflowError(.invalidInput,
-                                "vector element \(bad % dimension) of row \(count + bad / dimension) is \(values[bad])",
-                                hint: "embeddings must be finite; was the model output checked?")
-        }
+        try checkFinite(values, firstRow: count)
         guard let source = values.baseAddress, !values.isEmpty else { return }
         let added = values.count / dimension
         let newCount = try CheckedSize.add(count, added, "vector table rows")
@@ -98,10 +94,7 @@ public struct VectorTable: Sendable {
             throw EdgeflowError(.invalidInput, "cannot put \(values.count) elements in row \(index) of a "
                                     + "\(count)-row table of dimension \(dimension)")
         }
-        if let bad = values.firstIndex(where: { !$0.isFinite }) {
-            throw EdgeflowError(.invalidInput, "vector element \(bad) for row \(index) is \(values[bad])",
-                                hint: "embeddings must be finite; was the model output checked?")
-        }
+        try checkFinite(values, firstRow: index)
         if !isKnownUniquelyReferenced(&storage) { try copyStorage(capacity: storage.capacity) }
         storage.elements.advanced(by: index * dimension).update(from: values.baseAddress!, count: dimension)
     }
@@ -118,6 +111,15 @@ public struct VectorTable: Sendable {
         try withExtendedLifetime(storage) {
             try body(UnsafeBufferPointer(start: storage.elements, count: count * dimension))
         }
+    }
+
+    /// Throws `EdgeflowError.invalidInput` naming the first NaN or infinite element of `values`,
+    /// rows of `dimension` that would become rows `firstRow`, `firstRow + 1`, ….
+    private func checkFinite(_ values: UnsafeBufferPointer<Float>, firstRow: Int) throws {
+        guard let bad = values.firstIndex(where: { !$0.isFinite }) else { return }
+        throw EdgeflowError(.invalidInput,
+                            "vector element \(bad % dimension) of row \(firstRow + bad / dimension) is \(values[bad])",
+                            hint: "embeddings must be finite; was the model output checked?")
     }
 
     /// Moves this table's rows into storage of its own.
