@@ -26,6 +26,8 @@ struct GraphDocument: Codable {
         var outputDTypes: [DType]
         var params: Attributes
         var originalNames: [String]
+        /// The node's run conditions (absent: it always runs).
+        var runsWhen: [RunCondition]?
     }
 
     struct Weight: Codable {
@@ -66,7 +68,8 @@ struct GraphDocument: Codable {
             return Layer(name: node.name, type: node.op.rawValue, inputs: node.inputs, outputs: node.outputs,
                          inputShapes: inputTypes.map { $0?.shape }, inputDTypes: inputTypes.map { $0?.dtype },
                          outputShapes: outputTypes.map(\.shape), outputDTypes: outputTypes.map(\.dtype),
-                         params: node.attributes, originalNames: node.originalNames)
+                         params: node.attributes, originalNames: node.originalNames,
+                         runsWhen: node.runsWhen.isEmpty ? nil : node.runsWhen)
         }
         values = graph.types
         weights = graph.weights.keys.sorted().map {
@@ -91,8 +94,10 @@ struct GraphDocument: Codable {
             }
             try checkRedundantTypes(of: layer)
             do {
-                return try Node(name: layer.name, op: op, inputs: layer.inputs, outputs: layer.outputs,
-                                attributes: layer.params, originalNames: layer.originalNames)
+                var node = try Node(name: layer.name, op: op, inputs: layer.inputs, outputs: layer.outputs,
+                                    attributes: layer.params, originalNames: layer.originalNames)
+                node.runsWhen = layer.runsWhen ?? []
+                return node
             } catch let error as EdgeflowError {
                 throw EdgeflowError(.invalidArchive, "the graph is inconsistent: \(error.message)")
             }

@@ -82,6 +82,7 @@ public enum Compiler {
 
     /// The plan of `graph`: places from the memory plan, one step per node that is not an alias.
     static func makePlan(_ graph: Graph, _ options: CompileOptions) throws -> (ProgramPlan, [Tensor]) {
+        let graph = RunConditions.checked(graph)
         let memory = try MemoryPlan(graph)
         var constants: [Tensor] = [], constantIndex: [String: Int] = [:]
         for name in memory.constants.keys.sorted() {
@@ -100,13 +101,13 @@ public enum Compiler {
         var steps: [PlannedStep] = []
         for name in graph.inputs { try declare(name) }
         for (index, node) in graph.nodes.enumerated() where !memory.aliasNodes.contains(index) {
-            for name in node.inputs + node.outputs { try declare(name) }
+            for name in node.inputs + node.outputs + node.runsWhen.map(\.value) { try declare(name) }
             let emulated = options.emulateIntegerSteps && Self.integerOps.contains(node.op)
             let fast = options.fastKernels && !emulated
             steps.append(PlannedStep(name: node.name, params: node.params, inputs: node.inputs, outputs: node.outputs,
                                      kernel: fast ? .fast : .reference,
                                      reason: fast ? "" : emulated ? "quantized emulator" : "fast kernels disabled",
-                                     macs: MacCount.of(node, graph)))
+                                     macs: MacCount.of(node, graph), runsWhen: node.runsWhen))
         }
         for name in graph.outputs { try declare(name) }
         let plan = ProgramPlan(name: graph.name, values: values, inputs: graph.inputs, outputs: graph.outputs,

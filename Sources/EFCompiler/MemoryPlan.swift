@@ -43,7 +43,7 @@ struct MemoryPlan {
             }
         }
         for (index, node) in graph.nodes.enumerated() {
-            for input in node.inputs where !input.isEmpty && constants[input] == nil {
+            for input in node.reads where constants[input] == nil {
                 let value = rootOf(input)
                 lastUse[value] = max(lastUse[value] ?? index, index)
             }

@@ -14,14 +14,18 @@ public struct Node: Codable, Equatable, Sendable {
     public var outputs: [String]
     /// Names of the source-model nodes this node came from (for messages and mapping back).
     public var originalNames: [String]
+    /// The node runs only when all of these hold (the branches of a run-time `If`); empty:
+    /// always. A hint: `RunConditions.checked` drops any the graph does not justify.
+    public var runsWhen: [RunCondition] = []
 
     public init(name: String, _ params: OpParameters, inputs: [String], outputs: [String],
-                originalNames: [String] = []) {
+                originalNames: [String] = [], runsWhen: [RunCondition] = []) {
         self.name = name
         self.params = params
         self.inputs = inputs
         self.outputs = outputs
         self.originalNames = originalNames
+        self.runsWhen = runsWhen
     }
 
     /// A node from the string-keyed parameter form (the ONNX and JSON boundaries, tests).
@@ -41,7 +45,10 @@ public struct Node: Codable, Equatable, Sendable {
     /// The parameters in their string-keyed form (for JSON and text dumps only).
     public var attributes: Attributes { params.attributes }
 
-    private enum CodingKeys: String, CodingKey { case name, op, inputs, outputs, attributes, originalNames }
+    /// Every value the node reads: its present inputs and its conditions.
+    public var reads: [String] { inputs.filter { !$0.isEmpty } + runsWhen.map(\.value) }
+
+    private enum CodingKeys: String, CodingKey { case name, op, inputs, outputs, attributes, originalNames, runsWhen }
 
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -51,6 +58,7 @@ public struct Node: Codable, Equatable, Sendable {
                       outputs: try container.decode([String].self, forKey: .outputs),
                       attributes: try container.decodeIfPresent(Attributes.self, forKey: .attributes) ?? [:],
                       originalNames: try container.decodeIfPresent([String].self, forKey: .originalNames) ?? [])
+        runsWhen = try container.decodeIfPresent([RunCondition].self, forKey: .runsWhen) ?? []
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -61,6 +69,7 @@ public struct Node: Codable, Equatable, Sendable {
         try container.encode(outputs, forKey: .outputs)
         try container.encode(attributes, forKey: .attributes)
         try container.encode(originalNames, forKey: .originalNames)
+        if !runsWhen.isEmpty { try container.encode(runsWhen, forKey: .runsWhen) }
     }
 }
 

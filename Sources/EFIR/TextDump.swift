@@ -26,7 +26,9 @@ extension Graph {
                 "\(output): \(types[output].map { $0.description } ?? "?")"
             }.joined(separator: ", ")
             let paramText = params.isEmpty ? "" : " {\(params)}"
-            lines.append("  \(node.name) = \(node.op.rawValue)(\(args))\(paramText) -> \(results)")
+            let condition = node.runsWhen.isEmpty
+                ? "" : " when " + node.runsWhen.map(\.description).joined(separator: " and ")
+            lines.append("  \(node.name) = \(node.op.rawValue)(\(args))\(paramText) -> \(results)\(condition)")
         }
         for output in outputs {
             lines.append("  output \(output): \(types[output].map { $0.description } ?? "?")")

@@ -1,5 +1,7 @@
 // The native emulator: runs a whole graph node by node with the reference kernels, freeing
-// each intermediate value after its last use, with an optional tap on every value.
+// each intermediate value after its last use, with an optional tap on every value. A node
+// whose run conditions do not hold (the branch of an `If` not taken) is skipped: its outputs
+// are zeros that only the `where` choosing the other branch reads (RunConditions).
 
 import EFCore
 import EFIR
@@ -12,10 +14,11 @@ public struct Interpreter {
 
     /// Prepares a graph for running.
     public init(graph: Graph) {
+        let graph = RunConditions.checked(graph)
         self.graph = graph
         var lastUse: [String: Int] = [:]
         for (index, node) in graph.nodes.enumerated() {
-            for input in node.inputs where !input.isEmpty { lastUse[input] = index }
+            for input in node.reads { lastUse[input] = index }
         }
         let keep = Set(graph.outputs)
         var release = [[String]](repeating: [], count: graph.nodes.count)
@@ -41,6 +44,14 @@ public struct Interpreter {
             tap?(name, inputs[name]!)
         }
         for (index, node) in graph.nodes.enumerated() {
+            guard node.runsWhen.allSatisfy({ RunConditions.holds($0, values[$0.value]!) }) else {
+                for name in node.outputs where !name.isEmpty {
+                    let type = try graph.type(of: name)
+                    values[name] = Tensor(zeros: type.dtype, shape: type.shape)
+                }
+                for name in releaseAfter[index] { values[name] = nil }
+                continue
+            }
             let arguments = node.inputs.map { $0.isEmpty ? nil : values[$0] }
             let results = try NodeEvaluator.evaluate(node, inputs: arguments)
             for (name, tensor) in zip(node.outputs, results) {

@@ -117,7 +117,7 @@ struct GraphBuilder {
         var kept: [Node] = []
         for node in graph.nodes.reversed() where node.outputs.contains(where: needed.contains) {
             kept.append(node)
-            needed.formUnion(node.inputs)
+            needed.formUnion(node.reads)
         }
         var result = graph
         result.nodes = kept.reversed()

@@ -26,6 +26,9 @@ public final class ImportContext {
     public private(set) var nodes: [Node] = []
     public private(set) var types: [String: TensorType] = [:]
     public private(set) var weights: [String: Tensor] = [:]
+    /// The run conditions of the `If` branches being imported, outermost first: every node
+    /// emitted meanwhile runs only when they hold.
+    public private(set) var runConditions: [RunCondition] = []
     /// ONNX value name → IR value name, for ops that import as pure renames (Identity, Dropout).
     private var aliases: [String: String] = [:]
     private var usedNames = Set<String>()
@@ -153,8 +156,9 @@ public final class ImportContext {
     /// - Throws: shape-inference errors naming the ONNX node.
     public func emit(_ op: OpType, _ inputs: [String], _ attributes: Attributes = [:],
                      outputs: [String], from source: OnnxNode) throws {
-        let node = try Node(name: freshNodeName(source.displayName), op: op, inputs: inputs, outputs: outputs,
-                        attributes: attributes, originalNames: [source.displayName])
+        var node = try Node(name: freshNodeName(source.displayName), op: op, inputs: inputs, outputs: outputs,
+                            attributes: attributes, originalNames: [source.displayName])
+        node.runsWhen = runConditions
         let inputTypes = try inputs.map { $0.isEmpty ? nil : try type($0) }
         let outputTypes: [TensorType]
         do {
@@ -175,6 +179,13 @@ public final class ImportContext {
             types[name] = type
         }
         nodes.append(node)
+    }
+
+    /// Runs `body` with `condition` added to the run conditions of the nodes it emits.
+    public func whileRunning<T>(when condition: RunCondition, _ body: () throws -> T) rethrows -> T {
+        runConditions.append(condition)
+        defer { runConditions.removeLast() }
+        return try body()
     }
 
     /// Emits a single-output node with a fresh output name derived from the ONNX node; returns it.

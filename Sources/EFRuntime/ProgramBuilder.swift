@@ -37,27 +37,34 @@ public enum ProgramBuilder {
         while index < plan.steps.count {
             let planned = plan.steps[index]
             index += 1
-            if let tail = fusion.tail(at: index - 1), let step = try fused(planned, tail, context) {
-                steps.append(step)
+            let step: any Step
+            if let tail = fusion.tail(at: index - 1), let fusedStep = try fused(planned, tail, context) {
+                step = fusedStep
                 index += tail.stepCount
-                continue
+            } else {
+                step = try lowered(planned, context, fallbacks: &fallbacks)
             }
-            var reason = planned.reason
-            if planned.kernel == .fast {
-                do {
-                    steps.append(try FastLowering.lower(planned, context))
-                    continue
-                } catch let unavailable as FastPathUnavailable {
-                    reason = unavailable.reason
-                }
-            }
-            fallbacks.append(StepFallback(node: planned.name, op: planned.op.rawValue, reason: reason))
-            steps.append(try context.referenceStep(planned, reason: reason))
+            steps.append(try ConditionalStep.wrapping(step, planned.runsWhen, context))
         }
         let program = Program(name: plan.name, inputs: try plan.inputs.map { try programValue($0, context) },
                               outputs: try plan.outputs.map { try programValue($0, context) }, steps: steps,
                               arenaByteCount: plan.arenaByteCount)
         return (program, fallbacks)
+    }
+
+    /// The step's fast kernel, or its reference kernel (recorded in `fallbacks` with the reason).
+    private static func lowered(_ planned: PlannedStep, _ context: StepContext,
+                                fallbacks: inout [StepFallback]) throws -> any Step {
+        var reason = planned.reason
+        if planned.kernel == .fast {
+            do {
+                return try FastLowering.lower(planned, context)
+            } catch let unavailable as FastPathUnavailable {
+                reason = unavailable.reason
+            }
+        }
+        fallbacks.append(StepFallback(node: planned.name, op: planned.op.rawValue, reason: reason))
+        return try context.referenceStep(planned, reason: reason)
     }
 
     /// The int8 product with the float steps of `tail` in its epilogue; nil when no fast kernel takes it.
@@ -119,6 +126,12 @@ public enum ProgramBuilder {
         for name in plan.outputs { _ = try declared(name, "output") }
         for step in plan.steps {
             do {
+                for condition in step.runsWhen {
+                    let type = try declared(condition.value, "condition")
+                    guard type.dtype == .bool, type.shape.elementCount == 1 else {
+                        throw EdgeflowError(.invalidModel, "condition '\(condition.value)' is \(type), not one bool")
+                    }
+                }
                 let inputTypes = try step.inputs.map { $0.isEmpty ? nil : try declared($0, "input") }
                 let inferred = try OpShapes.infer(OpInstance(step.params, outputCount: step.outputs.count),
                                                   inputTypes: inputTypes, outputNames: step.outputs)

@@ -50,9 +50,11 @@ public struct PlannedStep: Codable, Equatable, Sendable {
     public var reason: String
     /// Multiply-accumulates of one run (conv, convTranspose, matMul; 0 otherwise).
     public var macs: Int
+    /// The step runs only when all of these hold (the branch of an `If` taken); empty: always.
+    public var runsWhen: [RunCondition]
 
     public init(name: String, params: OpParameters, inputs: [String], outputs: [String],
-                kernel: KernelFamily = .fast, reason: String = "", macs: Int = 0) {
+                kernel: KernelFamily = .fast, reason: String = "", macs: Int = 0, runsWhen: [RunCondition] = []) {
         self.name = name
         self.params = params
         self.inputs = inputs
@@ -60,11 +62,14 @@ public struct PlannedStep: Codable, Equatable, Sendable {
         self.kernel = kernel
         self.reason = reason
         self.macs = macs
+        self.runsWhen = runsWhen
     }
 
     public var op: OpType { params.op }
 
-    private enum CodingKeys: String, CodingKey { case name, op, params, inputs, outputs, kernel, reason, macs }
+    private enum CodingKeys: String, CodingKey {
+        case name, op, params, inputs, outputs, kernel, reason, macs, runsWhen
+    }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -80,6 +85,7 @@ public struct PlannedStep: Codable, Equatable, Sendable {
         kernel = try c.decode(KernelFamily.self, forKey: .kernel)
         reason = try c.decodeIfPresent(String.self, forKey: .reason) ?? ""
         macs = try c.decodeIfPresent(Int.self, forKey: .macs) ?? 0
+        runsWhen = try c.decodeIfPresent([RunCondition].self, forKey: .runsWhen) ?? []
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -92,6 +98,7 @@ public struct PlannedStep: Codable, Equatable, Sendable {
         try c.encode(kernel, forKey: .kernel)
         if !reason.isEmpty { try c.encode(reason, forKey: .reason) }
         if macs != 0 { try c.encode(macs, forKey: .macs) }
+        if !runsWhen.isEmpty { try c.encode(runsWhen, forKey: .runsWhen) }
     }
 }
 

@@ -43,7 +43,7 @@ enum Cleanup {
             let node = graph.nodes[index]
             guard node.outputs.contains(where: { live.contains($0) }) else { continue }
             keep[index] = true
-            for input in node.inputs where !input.isEmpty { live.insert(input) }
+            live.formUnion(node.reads)
         }
         var result = graph
         result.nodes = graph.nodes.indices.filter { keep[$0] }.map { graph.nodes[$0] }

@@ -81,7 +81,10 @@ struct GraphRewriter {
         }
         result.nodes = nodes.compactMap { node in
             guard var node else { return nil }
-            if !aliases.isEmpty { node.inputs = node.inputs.map { $0.isEmpty ? $0 : resolve($0) } }
+            if !aliases.isEmpty {
+                node.inputs = node.inputs.map { $0.isEmpty ? $0 : resolve($0) }
+                for index in node.runsWhen.indices { node.runsWhen[index].value = resolve(node.runsWhen[index].value) }
+            }
             return node
         }
         return result

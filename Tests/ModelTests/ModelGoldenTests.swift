@@ -2,7 +2,9 @@
 // build; full-size ones only in optimized builds (scripts/test.sh), since debug numerics are
 // 10–50× slower.
 
+import EFCompiler
 import EFCore
+import EFIR
 import EFVision
 import EFTestSupport
 import XCTest
@@ -19,14 +21,26 @@ final class SmallModelGoldenTests: XCTestCase {
     func testSileroVAD8kHz() throws { try GoldenRunner.check(GoldenCase.load("silero_vad_8k")) }
     /// Generated If (both values of its condition), Loop, Scan and LSTMs (bidirectional; reverse batch-first).
     /// The If's condition `flag` stays a run-time input: one program, both branches, the condition picks.
+    /// Each branch's nodes run only when taken: the guards survive the archive and the optimizer.
     func testNestedIfThen() throws {
         let outcome = try GoldenRunner.check(GoldenCase.load("if_nested_then"))
         XCTAssert(outcome.graph.inputs.contains("flag"), "flag was frozen: \(outcome.graph.inputs)")
+        try assertBranchesAreGuarded(outcome.graph)
     }
 
     func testNestedIfElse() throws {
         let outcome = try GoldenRunner.check(GoldenCase.load("if_nested_else"))
         XCTAssert(outcome.graph.inputs.contains("flag"), "flag was frozen: \(outcome.graph.inputs)")
+        try assertBranchesAreGuarded(outcome.graph)
+    }
+
+    private func assertBranchesAreGuarded(_ graph: Graph) throws {
+        let guarded = graph.nodes.filter { !$0.runsWhen.isEmpty }
+        XCTAssertEqual(Set(guarded.flatMap(\.runsWhen).map(\.whenTrue)), [true, false], "both branches guarded")
+        let steps = try ModelPipeline.compile(graph).plan.steps
+        XCTAssertFalse(steps.filter { !$0.runsWhen.isEmpty }.isEmpty, "the compiled steps keep guards")
+        print("if_nested: \(guarded.count) of \(graph.nodes.count) nodes guarded, "
+              + "\(steps.filter { !$0.runsWhen.isEmpty }.count) of \(steps.count) steps")
     }
     func testLoopWithCarriedStateAndScanOutput() throws { try GoldenRunner.check(GoldenCase.load("loop_carried")) }
     func testScanOverTwoInputsBothDirections() throws { try GoldenRunner.check(GoldenCase.load("scan_two_inputs")) }

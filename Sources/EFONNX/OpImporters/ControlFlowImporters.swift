@@ -1,12 +1,13 @@
 // ONNX `If`. A condition known when importing (a constant, or a value that folds from constants,
 // static input shapes and inputs frozen with `--input-value`, e.g. a sample-rate input) imports
 // only the chosen branch in place of the If (SubgraphInlining). A condition only known at run time
-// imports both branches and selects each output with `where(condition, then, else)`: both run,
-// the condition picks. That needs branches whose outputs agree in element type and shape; when
-// they differ the condition must be known when importing, and the error names the graph inputs
-// it comes from (Edgeflow compiles static shapes).
+// imports both branches, each node guarded by the condition (`Node.runsWhen`: only the branch
+// taken runs), and selects each output with `where(condition, then, else)`. That needs branches
+// whose outputs agree in element type and shape; when they differ the condition must be known
+// when importing, and the error names the graph inputs it comes from (static shapes).
 
 import EFCore
+import EFIR
 
 enum ControlFlowImporters {
     static let table: [String: OpImporter] = ["If": importIf]
@@ -46,12 +47,17 @@ enum ControlFlowImporters {
             NonConstantOperand(value: node.inputs[0], node: node.displayName,
                                role: "condition (both branches are compiled for a choice at run time, but \(why))")
         }
+        let scalar = try context.type(condition).shape.isEmpty
+            ? condition
+            : try LoweringSupport.reshape(condition, to: [], context, node, hint: "condition")
         let thenValues: [String], elseValues: [String]
         do {
-            thenValues = try SubgraphInlining.inline(thenBranch, scope: "\(node.displayName)/then", for: node,
-                                                     into: context)
-            elseValues = try SubgraphInlining.inline(elseBranch, scope: "\(node.displayName)/else", for: node,
-                                                     into: context)
+            thenValues = try context.whileRunning(when: RunCondition(scalar, whenTrue: true)) {
+                try SubgraphInlining.inline(thenBranch, scope: "\(node.displayName)/then", for: node, into: context)
+            }
+            elseValues = try context.whileRunning(when: RunCondition(scalar, whenTrue: false)) {
+                try SubgraphInlining.inline(elseBranch, scope: "\(node.displayName)/else", for: node, into: context)
+            }
         } catch let failure as NonConstantOperand {
             throw mustBeKnown("'\(failure.node)' inside needs '\(failure.value)' constant")
         } catch let error as EdgeflowError {
@@ -63,9 +69,6 @@ enum ControlFlowImporters {
                 throw mustBeKnown("they give \(thenType) and \(elseType)")
             }
         }
-        let scalar = try context.type(condition).shape.isEmpty
-            ? condition
-            : try LoweringSupport.reshape(condition, to: [], context, node, hint: "condition")
         for (index, name) in node.outputs.enumerated() where !name.isEmpty {
             if thenValues[index] == elseValues[index] {
                 context.alias(name, to: thenValues[index])

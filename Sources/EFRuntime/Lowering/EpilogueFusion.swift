@@ -71,7 +71,8 @@ struct EpilogueFusion {
         }
         var current = product.outputs[0]
         for step in plan.steps[(index + 1)...] {
-            guard step.kernel == .fast, !step.inputs.isEmpty, step.outputs.count == 1 else { break }
+            guard step.kernel == .fast, !step.inputs.isEmpty, step.outputs.count == 1,
+                  step.runsWhen == product.runsWhen else { break }
             if let quantized = quantization(step, reading: current) {
                 if readers[current, default: 0] > 1 || isAliased(current) {
                     tail.floatOutput = try? context.tensor(current)
