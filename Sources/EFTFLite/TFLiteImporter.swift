@@ -72,21 +72,7 @@ public enum TFLiteImporter {
             }
         }
         try ctx.flush()
-        for (opIndex, op) in graph.operators.enumerated() {
-            let code = model.operatorCodes[op.opcodeIndex]
-            let isCustom = code.builtinCode == BuiltinOperator.custom
-            ctx.current = (opIndex, isCustom ? code.customCode ?? "CUSTOM" : BuiltinOperator.name(code.builtinCode))
-            guard let translator = OperatorTranslators.translator(for: code, integer: ctx.computesInIntegers(op),
-                                                                  complex: ctx.readsComplex(op)) else {
-                throw EdgeflowError(.internalError, "operator \(opIndex) has no translator after the check")
-            }
-            for out in op.outputs where out >= 0 && out < graph.tensors.count && ctx.isProduced(out) {
-                throw EdgeflowError(.invalidModel, "\(ctx.opDescription) writes tensor '\(ctx.tensor(out).name)', "
-                    + "which is a graph input or written by an earlier operator")
-            }
-            try translator(op, ctx)
-            try ctx.flush()
-        }
+        try translateOperators(ctx)
         var outputs: [String] = []
         for index in graph.outputs {
             let tensor = ctx.tensor(index)
@@ -110,5 +96,24 @@ public enum TFLiteImporter {
         }
         let inputs = graph.inputs.map { ctx.tensor($0).name } + (exposingState ? variables : [])
         return try ctx.importer.finish(name: graph.name.isEmpty ? name : graph.name, inputs: inputs, outputs: outputs)
+    }
+
+    /// Translates the operators of `ctx`'s subgraph in order, each lowered at once.
+    static func translateOperators(_ ctx: TranslationContext) throws {
+        for (opIndex, op) in ctx.graph.operators.enumerated() {
+            let code = ctx.model.operatorCodes[op.opcodeIndex]
+            let isCustom = code.builtinCode == BuiltinOperator.custom
+            ctx.current = (opIndex, isCustom ? code.customCode ?? "CUSTOM" : BuiltinOperator.name(code.builtinCode))
+            guard let translator = OperatorTranslators.translator(for: code, integer: ctx.computesInIntegers(op),
+                                                                  complex: ctx.readsComplex(op)) else {
+                throw EdgeflowError(.internalError, "\(ctx.opDescription) has no translator after the check")
+            }
+            for out in op.outputs where out >= 0 && out < ctx.graph.tensors.count && ctx.isProduced(out) {
+                throw EdgeflowError(.invalidModel, "\(ctx.opDescription) writes tensor '\(ctx.tensor(out).name)', "
+                    + "which is a graph input or written by an earlier operator")
+            }
+            try translator(op, ctx)
+            try ctx.flush()
+        }
     }
 }

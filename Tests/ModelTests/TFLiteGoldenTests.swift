@@ -51,6 +51,19 @@ final class TFLiteOperatorGoldenTests: XCTestCase {
     /// UNIDIRECTIONAL_SEQUENCE_LSTM (batch- and time-major) and UNIDIRECTIONAL_SEQUENCE_RNN (TANH,
     /// RELU), as ONNX LSTM and RNN unrolled (make_tflite_recurrent_goldens.py).
     func testRecurrentLayers() throws { try GoldenRunner.check(GoldenCase.load("tflite_op_recurrent")) }
+    /// WHILE unrolled (three iterations of a body with CONV_2D on an NHWC map, FULLY_CONNECTED and
+    /// a counter), and IF on a run-time flag for both of its values, only the branch taken running
+    /// (make_tflite_control_flow_goldens.py).
+    func testWhileLoop() throws { try GoldenRunner.check(GoldenCase.load("tflite_op_while_loop")) }
+    func testIfThen() throws { try assertGuarded(GoldenRunner.check(GoldenCase.load("tflite_op_if_then"))) }
+    func testIfElse() throws { try assertGuarded(GoldenRunner.check(GoldenCase.load("tflite_op_if_else"))) }
+
+    private func assertGuarded(_ outcome: GoldenRunner.Outcome) {
+        XCTAssert(outcome.graph.inputs.contains("flag"), "the flag stays an input: \(outcome.graph.inputs)")
+        let conditions = Set(outcome.graph.nodes.flatMap(\.runsWhen).map(\.whenTrue))
+        XCTAssertEqual(conditions, [true, false], "both branches run only when taken")
+    }
+
     /// BIDIRECTIONAL_SEQUENCE_LSTM, merged (batch-major) and split (time-major).
     func testBidirectionalLSTM() throws { try GoldenRunner.check(GoldenCase.load("tflite_op_bidirectional")) }
     /// GATHER_ND, SCATTER_ND, TOPK_V2, ONE_HOT, EMBEDDING_LOOKUP, DYNAMIC_UPDATE_SLICE, FLOOR_MOD and

@@ -17,7 +17,8 @@ enum OperatorTranslators {
                       MathTranslators.table, ReshapingTranslators.table, ReduceTranslators.table,
                       LogicTranslators.table, SpatialTranslators.table, FillTranslators.table,
                       ComplexTranslators.table, VariableTranslators.table, RecurrentTranslators.table,
-                      IndexingTranslators.table, Conv3DTranslator.table, BidirectionalLSTMTranslator.table] {
+                      IndexingTranslators.table, Conv3DTranslator.table, BidirectionalLSTMTranslator.table,
+                      ControlFlowTranslators.table] {
             table.merge(group) { _, _ in preconditionFailure("a TFLite operator is registered twice") }
         }
         return table
@@ -58,7 +59,8 @@ extension TranslationContext {
     }
 
     /// Emits `opType` computing output 0 of `op`, followed by the fused activation `code`
-    /// (ActivationFunctionType: 0 none, 1 RELU, 2 RELU_N1_TO_1, 3 RELU6, 4 TANH); on a quantized
+    /// (ActivationFunctionType: 0 none, 1 RELU, 2 RELU_N1_TO_1, 3 RELU6; 4 TANH and 5 SIGN_BIT
+    /// unapplied, as by LiteRT); on a quantized
     /// integer output, a clamp to the activation's quantized bounds.
     func emitFused(_ opType: String, _ inputs: [String], _ attributes: [String: OnnxAttribute] = [:],
                    op: TFLiteOperator, activation code: Int8) throws {
@@ -70,7 +72,7 @@ extension TranslationContext {
             let raw = emit(opType, inputs, attributes, hint: target)
             emit("Clip", [raw, try scalar(range.lowerBound, q.dtype, hint: "clip"),
                           try scalar(range.upperBound, q.dtype, hint: "clip")], output: target, hint: raw)
-        } else if code == 0 {
+        } else if code == 0 || code == 4 || code == 5 {
             emit(opType, inputs, attributes, output: target, hint: target)
         } else {
             let raw = emit(opType, inputs, attributes, hint: target)
@@ -78,18 +80,20 @@ extension TranslationContext {
         }
     }
 
-    /// Emits the activation `code` of `value` into `output` (a fresh name when nil).
+    /// Emits the activation `code` of `value` into `output` (a fresh name when nil). A fused TANH
+    /// or SIGN_BIT changes nothing: LiteRT's kernels clamp their results only for the ReLU
+    /// family (CalculateActivationRange) and leave every other code unapplied.
     @discardableResult
     func activation(_ code: Int8, _ value: String, output: String? = nil) throws -> String {
         switch code {
-        case 0: return output.map { emit("Identity", [value], output: $0, hint: value) } ?? value
+        case 0, 4, 5: return output.map { emit("Identity", [value], output: $0, hint: value) } ?? value
         case 1: return emit("Relu", [value], output: output, hint: value)
         case 2: return clip(value, -1, 1, output: output)
         case 3: return clip(value, 0, 6, output: output)
-        case 4: return emit("Tanh", [value], output: output, hint: value)
         default:
             throw EdgeflowError(.unsupported, "\(opDescription): fused activation \(code) is not supported "
-                + "(Edgeflow reads NONE, RELU, RELU_N1_TO_1, RELU6 and TANH)")
+                + "(Edgeflow reads NONE, RELU, RELU_N1_TO_1, RELU6, and TANH and SIGN_BIT, which LiteRT leaves "
+                + "unapplied)")
         }
     }
 

@@ -45,6 +45,8 @@ public enum BuiltinOperator {
     public static let embeddingLookup: Int32 = 7, topKV2: Int32 = 48, oneHot: Int32 = 85, floorMod: Int32 = 95
     public static let gatherND: Int32 = 107, scatterND: Int32 = 122, conv3D: Int32 = 132
     public static let dynamicUpdateSlice: Int32 = 151
+    // Control flow over subgraphs (ControlFlowTranslators).
+    public static let ifBranch: Int32 = 118, whileLoop: Int32 = 119
 
     /// The schema's name of `code` (`CONV_2D`), or `BUILTIN_<code>` for codes newer than this table.
     public static func name(_ code: Int32) -> String {

@@ -6,14 +6,18 @@
 import EFCore
 
 enum ModelChecks {
-    /// Throws one `.unsupported` error listing every operator without a translator.
+    /// Throws one `.unsupported` error listing every operator without a translator, in the main
+    /// graph and in the subgraphs its control flow uses.
     static func checkOperators(_ model: TFLiteModel, _ graph: TFLiteSubgraph) throws {
         var found = OperatorList()
-        for (index, op) in graph.operators.enumerated() {
-            let code = model.operatorCodes[op.opcodeIndex]
-            let complex = op.inputs.contains { $0 >= 0 && graph.tensors[$0].typeCode == 8 }
-            if OperatorTranslators.translator(for: code, integer: false, complex: complex) != nil { continue }
-            found.add(code.displayName + (complex ? " (on complex64)" : ""), index)
+        for (subgraph, graph) in withSubgraphs(model, graph) {
+            let place = subgraph == 0 ? "" : " in subgraph \(subgraph)"
+            for (index, op) in graph.operators.enumerated() {
+                let code = model.operatorCodes[op.opcodeIndex]
+                let complex = op.inputs.contains { $0 >= 0 && graph.tensors[$0].typeCode == 8 }
+                if OperatorTranslators.translator(for: code, integer: false, complex: complex) != nil { continue }
+                found.add(code.displayName + (complex ? " (on complex64)" : "") + place, index)
+            }
         }
         guard !found.isEmpty else { return }
         throw EdgeflowError(.unsupported, "the TFLite model uses \(found.count) operator\(found.count > 1 ? "s" : "") "
@@ -40,22 +44,38 @@ enum ModelChecks {
     /// Throws one `.unsupported` error listing the operators that read or write quantized
     /// tensors but have no integer translator (or are hybrid: float results from int8 weights
     /// without DEQUANTIZE), with their operator indices.
-    static func checkQuantizedOperators(_ model: TFLiteModel, _ graph: TFLiteSubgraph) throws {
+    static func checkQuantizedOperators(_ model: TFLiteModel, _ main: TFLiteSubgraph) throws {
         var found = OperatorList()
+        for (subgraph, graph) in withSubgraphs(model, main) {
+            try findQuantizedOperators(model, graph, subgraph == 0 ? "" : " in subgraph \(subgraph)", &found)
+        }
+        guard !found.isEmpty else { return }
+        throw EdgeflowError(.unsupported, "the TFLite model computes on quantized tensors with operators Edgeflow "
+            + "does not run in integers: " + found.description,
+            hint: "Edgeflow runs int8 and uint8 CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB, MUL, the "
+                + "ReLUs, LEAKY_RELU, PRELU, LOGISTIC, TANH, HARD_SWISH, SOFTMAX, MEAN, RESIZE_BILINEAR (int8), the "
+                + "2-D pools, MAXIMUM, MINIMUM, QUANTIZE and data movement (docs/tflite.md); use the float "
+                + "version of the model otherwise")
+    }
+
+    /// Adds to `found` the operators of `graph` that compute on quantized tensors without an
+    /// integer translator, their names followed by `place`.
+    private static func findQuantizedOperators(_ model: TFLiteModel, _ graph: TFLiteSubgraph, _ place: String,
+                                               _ found: inout OperatorList) throws {
         for (index, op) in graph.operators.enumerated() {
             let code = model.operatorCodes[op.opcodeIndex]
             // The importer translates an operator in integers exactly when its first output is a
             // quantized tensor (TranslationContext.computesInIntegers): the same rule here.
             if let out = op.outputs.first, out >= 0, quantized(out, model, graph, withParameters: true) {
                 if OperatorTranslators.translator(for: code, integer: true) == nil {
-                    found.add(code.displayName, index)
+                    found.add(code.displayName + place, index)
                 }
                 continue
             }
             let outputIsQuantized = op.outputs.first.map { quantized($0, model, graph) } ?? false
             if outputIsQuantized, IntegerTranslators.table[code.builtinCode] == nil,
                code.builtinCode != BuiltinOperator.quantize {
-                found.add(code.displayName, index)   // an int8 result without parameters
+                found.add(code.displayName + place, index)   // an int8 result without parameters
                 continue
             }
             // Float results from quantized inputs: DEQUANTIZE, and the indices of ARG_MAX/ARG_MIN
@@ -67,15 +87,24 @@ enum ModelChecks {
                 && code.customCode == DetectionPostProcess.customCode
             guard !outputIsQuantized, !reads.contains(code.builtinCode), !dequantizes,
                   op.inputs.contains(where: { quantized($0, model, graph) }) else { continue }
-            found.add(code.displayName + " (hybrid)", index)
+            found.add(code.displayName + " (hybrid)" + place, index)
         }
-        guard !found.isEmpty else { return }
-        throw EdgeflowError(.unsupported, "the TFLite model computes on quantized tensors with operators Edgeflow "
-            + "does not run in integers: " + found.description,
-            hint: "Edgeflow runs int8 and uint8 CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB, MUL, the "
-                + "ReLUs, LEAKY_RELU, PRELU, LOGISTIC, TANH, HARD_SWISH, SOFTMAX, MEAN, RESIZE_BILINEAR (int8), the "
-                + "2-D pools, MAXIMUM, MINIMUM, QUANTIZE and data movement (docs/tflite.md); use the float "
-                + "version of the model otherwise")
+    }
+
+    /// The main graph (index 0) and every subgraph its IF and WHILE operators reach, each once
+    /// (indices out of range are left to the translation, which names them).
+    static func withSubgraphs(_ model: TFLiteModel, _ main: TFLiteSubgraph) -> [(Int, TFLiteSubgraph)] {
+        var result = [(0, main)], seen: Set<Int> = [0], next = 0
+        while next < result.count {
+            for op in result[next].1.operators {
+                for index in (try? ControlFlowTranslators.subgraphs(of: op, model)) ?? []
+                where index > 0 && index < model.subgraphs.count && seen.insert(index).inserted {
+                    result.append((index, model.subgraphs[index]))
+                }
+            }
+            next += 1
+        }
+        return result
     }
 
     /// An int8/uint8/int16 tensor with quantization parameters, or (unless `withParameters`) any

@@ -64,13 +64,14 @@ extension TranslationContext {
     func activationRange(_ activation: Int8, _ output: TensorQuantization) throws -> ClosedRange<Int32> {
         let full = output.range
         switch activation {
-        case 0: return full
+        case 0, 4, 5: return full   // TANH and SIGN_BIT: no clamp, as LiteRT
         case 1: return Swift.max(full.lowerBound, output.quantized(0))...full.upperBound
         case 2: return clamped(output.quantized(-1), output.quantized(1), full)
         case 3: return clamped(output.quantized(0), output.quantized(6), full)
         default:
             throw EdgeflowError(.unsupported, "\(opDescription): fused activation \(activation) on a quantized "
-                + "tensor is not supported (Edgeflow reads NONE, RELU, RELU_N1_TO_1 and RELU6 there)")
+                + "tensor is not supported (Edgeflow reads NONE, RELU, RELU_N1_TO_1 and RELU6 there, and leaves TANH "
+                + "and SIGN_BIT unapplied as LiteRT does)")
         }
     }
 

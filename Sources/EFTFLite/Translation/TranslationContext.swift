@@ -27,12 +27,44 @@ final class TranslationContext {
     var variables = VariableTranslators.State()
     /// The operator being translated (for node names and messages).
     var current = (index: 0, name: "")
+    /// Where the subgraph is used ("" for the main graph; "WHILE (operator 3), body, iteration 2").
+    let scope: String
+    /// The subgraphs being translated, this one included (0: the main graph); a subgraph may not
+    /// use itself.
+    let activeSubgraphs: Set<Int>
+    /// Subgraph operators left to translate in this import (control flow repeats subgraphs).
+    let subgraphBudget: SubgraphBudget
 
+    /// The context of the main subgraph.
     init(model: TFLiteModel, graph: TFLiteSubgraph) throws {
         self.model = model
         self.graph = graph
-        // Sparse constants grow when densified: all of them together may take 64× the file's
-        // size (at least 64 MiB), so a small file cannot make the importer allocate without bound.
+        constants = try Self.constants(of: graph, in: model)
+        let constantBytes = constants.values.reduce(0) { $0 &+ $1.byteCount }
+        importer = IncrementalImport(opset: TranslationContext.opset, constantBytes: constantBytes)
+        scope = ""
+        activeSubgraphs = [0]
+        subgraphBudget = SubgraphBudget()
+    }
+
+    /// The context of subgraph `index`, translated into the same graph as `parent` (a WHILE's
+    /// condition or body, an IF's branch); its inputs still need binding.
+    init(subgraph index: Int, of parent: TranslationContext, scope: String) throws {
+        model = parent.model
+        graph = model.subgraphs[index]
+        constants = try Self.constants(of: graph, in: model)
+        importer = parent.importer
+        usedNames = parent.usedNames
+        self.scope = scope
+        activeSubgraphs = parent.activeSubgraphs.union([index])
+        subgraphBudget = parent.subgraphBudget
+    }
+
+    /// The constant tensors of `graph` (sparse ones densified). Sparse constants grow when
+    /// densified: all of them together may take 64× the file's size (at least 64 MiB), so a small
+    /// file cannot make the importer allocate without bound.
+    private static func constants(of graph: TFLiteSubgraph, in model: TFLiteModel) throws -> [Int: Tensor] {
+        var constants: [Int: Tensor] = [:]
         var denseBudget = Swift.max(model.file.bytes.count.multipliedReportingOverflow(by: 64).partialValue, 64 << 20)
         for (index, tensor) in graph.tensors.enumerated() {
             if tensor.sparsity != nil, tensor.buffer > 0, let dtype = TensorData.dtype(tensor.typeCode) {
@@ -45,8 +77,7 @@ final class TranslationContext {
             }
             if let value = try TensorData.constant(tensor, in: model) { constants[index] = value }
         }
-        let constantBytes = constants.values.reduce(0) { $0 &+ $1.byteCount }
-        importer = IncrementalImport(opset: TranslationContext.opset, constantBytes: constantBytes)
+        return constants
     }
 
     /// The ai.onnx opset of the emitted nodes.
@@ -119,7 +150,10 @@ final class TranslationContext {
         return value
     }
 
-    var opDescription: String { "operator \(current.index) (\(current.name))" }
+    var opDescription: String {
+        let op = "operator \(current.index) (\(current.name))"
+        return scope.isEmpty ? op : "\(scope): \(op)"
+    }
 
     // MARK: Values
 
@@ -207,4 +241,21 @@ final class TranslationContext {
 
     /// Reserves names so `fresh` never picks them (graph input and output names).
     func reserve(_ name: String) { usedNames.insert(name) }
+}
+
+/// How many subgraph operators an import may still translate: WHILE bodies repeat theirs, and
+/// nested loops multiply, so a small file could otherwise keep the importer busy for hours.
+final class SubgraphBudget {
+    static let operators = 1 << 20
+    private(set) var remaining = SubgraphBudget.operators
+
+    /// Takes `count` operators from the budget.
+    /// - Throws: `.unsupported` naming `what` when the budget is spent.
+    func take(_ count: Int, for what: String) throws {
+        guard count <= remaining else {
+            throw EdgeflowError(.unsupported, "\(what): control flow would translate more than "
+                + "\(SubgraphBudget.operators) subgraph operators (loops are unrolled)")
+        }
+        remaining -= count
+    }
 }
