@@ -17,6 +17,16 @@ final class TFLiteInt8GoldenTests: XCTestCase {
     /// would differ in 13 of them.
     /// LEAKY_RELU (a table) and PRELU with per-channel and per-row int8 slopes.
     func testRectifiers() throws { try GoldenRunner.check(GoldenCase.load("tflite_int8_rectifiers")) }
+    /// TRANSPOSE_CONV: stride 2 SAME with bias, stride 1 cropped with RELU, and 96 input channels
+    /// summed in groups (make_tflite_int8_transpose_conv_goldens.py); and uint8 with a filter zero point.
+    func testTransposeConv() throws {
+        let outcome = try GoldenRunner.check(GoldenCase.load("tflite_int8_transpose_conv"))
+        XCTAssertGreaterThan(outcome.graph.nodes.filter { $0.op == .convTranspose }.count, 3,
+                             "the 96-channel case is summed in more than one group")
+    }
+    func testUInt8TransposeConv() throws {
+        try GoldenRunner.check(GoldenCase.load("tflite_int8_uint8_transpose_conv"))
+    }
     /// RESIZE_BILINEAR: up, up with half-pixel centers, align_corners, down with half-pixel centers.
     func testResizeBilinear() throws { try GoldenRunner.check(GoldenCase.load("tflite_int8_resize_bilinear")) }
     /// SLICE, SQUEEZE, EXPAND_DIMS, SPLIT, SPLIT_V, PACK, UNPACK, GATHER, TILE, PADV2, SPACE_TO_DEPTH,

@@ -128,13 +128,18 @@ enum ConvTranslators {
             begin.append(total / 2)
             end.append(total - total / 2)
         }
+        let attributes: [String: OnnxAttribute] = [
+            "kernel_shape": .ints(kernel), "strides": .ints(strides), "pads": .ints(begin + end),
+        ]
+        if ctx.computesInIntegers(op) {
+            return try IntegerTransposeConv.emit(op, ctx, x: x, filter: filter, attributes: attributes,
+                                                 activation: activation)
+        }
         // [O, KH, KW, I] → ONNX ConvTranspose's [I, O, KH, KW].
         var inputs = [try ctx.value(x), ctx.addInitializer(try Kernels.transpose(filter, perm: [3, 0, 1, 2]),
                                                           hint: "\(ctx.tensor(x).name)/weight")]
         if let bias { inputs.append(try ctx.value(bias)) }
-        try ctx.emitFused("ConvTranspose", inputs, [
-            "kernel_shape": .ints(kernel), "strides": .ints(strides), "pads": .ints(begin + end),
-        ], op: op, activation: activation)
+        try ctx.emitFused("ConvTranspose", inputs, attributes, op: op, activation: activation)
     }
 
     private static func pool(_ opType: String) -> OperatorTranslator {

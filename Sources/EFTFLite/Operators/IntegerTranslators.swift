@@ -1,7 +1,8 @@
 // TFLite operators computing on int8 or uint8 tensors, imported onto exact integer ops so the model
 // gives LiteRT's reference kernels' bytes (uint8 filters carry a zero point, per tensor):
 // CONV_2D/DEPTHWISE_CONV_2D (ConvInteger, int32 bias) end in one FixedPointRequantize per output
-// channel, FULLY_CONNECTED (MatMulInteger) in LiteRT's rounding in double; ADD/SUB
+// channel (TRANSPOSE_CONV too, in IntegerTransposeConv), FULLY_CONNECTED (MatMulInteger) in
+// LiteRT's rounding in double; ADD/SUB
 // rescale both operands to 2^20 · the larger scale first (TFLite's left shift of 20); MUL, the
 // ReLUs and int8 → int8 QUANTIZE requantize once; AVERAGE_POOL_2D in IntegerPoolTranslator,
 // LOGISTIC, TANH and SOFTMAX in IntegerLookupTranslators, MEAN in IntegerMeanTranslator.
@@ -25,7 +26,8 @@ enum IntegerTranslators {
             BuiltinOperator.leakyRelu: leakyRelu, BuiltinOperator.prelu: prelu,
             BuiltinOperator.resizeBilinear: resizeBilinear,
         ]
-        for code in [BuiltinOperator.conv2D, BuiltinOperator.depthwiseConv2D, BuiltinOperator.maxPool2D,
+        for code in [BuiltinOperator.conv2D, BuiltinOperator.depthwiseConv2D, BuiltinOperator.transposeConv,
+                     BuiltinOperator.maxPool2D,
                      BuiltinOperator.averagePool2D, BuiltinOperator.mean] {
             table[code] = ConvTranslators.table[code] ?? ReduceTranslators.table[code]
         }
@@ -61,7 +63,7 @@ enum IntegerTranslators {
     /// The filter's scales and zero point. With an int8 input: int8, one scale per output channel
     /// or one, zero points 0. With a uint8 input (TFLite's older scheme): uint8, one scale and one
     /// zero point.
-    private static func filterQuantization(_ index: Int, channels: Int, input: TensorQuantization,
+    static func filterQuantization(_ index: Int, channels: Int, input: TensorQuantization,
                                            _ ctx: TranslationContext) throws -> (scales: [Float], zeroPoint: Int32) {
         let tensor = ctx.tensor(index)
         if input.dtype == .uint8 {
@@ -90,7 +92,7 @@ enum IntegerTranslators {
 
     /// s_x·s_w[c]/s_y per output channel in double, as TFLite's conv and fully connected kernels
     /// make their multipliers (one filter scale serves every channel).
-    private static func productScales(_ input: TensorQuantization, _ filter: [Float], _ output: TensorQuantization,
+    static func productScales(_ input: TensorQuantization, _ filter: [Float], _ output: TensorQuantization,
                                       channels: Int) -> [Double] {
         (0..<channels).map { c in
             Double(input.scale) * Double(filter.count == 1 ? filter[0] : filter[c]) / Double(output.scale)
@@ -98,7 +100,7 @@ enum IntegerTranslators {
     }
 
     /// The int32 bias input `position` reshaped to broadcast along `axis` of a rank-`rank` value.
-    private static func bias(_ op: TFLiteOperator, _ position: Int, channels: Int, rank: Int, axis: Int,
+    static func bias(_ op: TFLiteOperator, _ position: Int, channels: Int, rank: Int, axis: Int,
                              _ ctx: TranslationContext) throws -> String? {
         guard op.inputs.count > position, op.inputs[position] >= 0 else { return nil }
         let value = try ctx.constantInput(op, position, "bias")

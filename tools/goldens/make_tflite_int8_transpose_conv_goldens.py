@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""int8 and uint8 TRANSPOSE_CONV models with goldens from LiteRT's reference kernels (tolerance 0).
+
+Needs (dev venv): ai-edge-litert, numpy. Usage:
+  .venv/bin/python tools/goldens/make_tflite_int8_transpose_conv_goldens.py
+
+Writes Tests/Goldens/tflite_int8/transpose_conv.tflite (case tflite_int8_transpose_conv) and
+uint8_transpose_conv.tflite (case tflite_int8_uint8_transpose_conv), copied to Fuzz/seeds/tflite/:
+- int8, per-channel weights: stride 2 SAME with an int32 bias ([1, 5, 6, 8] → [1, 10, 12, 4]);
+  stride 1 without bias, fused RELU, an output cropped from the full transposed convolution;
+  96 input channels and a 5×5 kernel whose integer sums may exceed 2^24, so Edgeflow splits the input
+  channels to keep its float32 sums exact;
+- uint8 (TFLite's older scheme: per-tensor weights with a zero point), stride 2 with a bias.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import make_tflite_int8_goldens as int8  # noqa: E402
+from make_tflite_op_goldens import OP, OPT, Model, options  # noqa: E402
+from tflitelib import quantize_bias  # noqa: E402
+
+import ai_edge_litert.schema_py_generated as S  # noqa: E402
+
+GENERATOR = "tools/goldens/make_tflite_int8_transpose_conv_goldens.py"
+RNG = np.random.default_rng(67)
+
+
+def transpose_conv(m, name, x, weights, bias, out_shape, scale, zero_point, stride, padding, activation=0,
+                   dtype=np.int8):
+    y = int8.q8(m, name, out_shape, scale, zero_point, dtype)
+    shape = m.const(f"{name}_shape", np.array(out_shape, np.int32), np.int32)
+    m.op(OP.TRANSPOSE_CONV, [shape, weights, x, bias], [y], OPT.TransposeConvOptions,
+         options(S.TransposeConvOptionsT, padding=padding, strideW=stride, strideH=stride,
+                 fusedActivationFunction=activation))
+    return y
+
+
+def int8_models():
+    int8.RNG = RNG   # the shared helpers draw their biases from the module's generator
+    m = Model()
+    x = int8.q8(m, "x", [1, 5, 6, 8], 0.021, -5)
+    w, b = int8.weights(m, "up", int8.channel_weights([4, 3, 3, 8], 0, [0.4, 0.9, 0.6, 0.2]), 0, 0.021)
+    up = transpose_conv(m, "up_same", x, w, b, [1, 10, 12, 4], 0.037, 9, 2, S.Padding.SAME)
+    w, _ = int8.weights(m, "crop", int8.channel_weights([3, 4, 2, 8], 0, [0.7, 0.3, 0.5]), 0, 0.021, bias=False)
+    crop = transpose_conv(m, "crop_relu", x, w, -1, [1, 5, 6, 3], 0.024, -100, 1, S.Padding.SAME, activation=1)
+    wide = int8.q8(m, "wide", [1, 4, 4, 96], 0.013, 2)
+    w, b = int8.weights(m, "deep", int8.channel_weights([2, 5, 5, 96], 0, [1.0, 0.8]), 0, 0.013)
+    deep = transpose_conv(m, "deep_valid", wide, w, b, [1, 8, 8, 2], 0.35, -3, 1, S.Padding.VALID)
+    yield "transpose_conv", m, [x, wide], [up, crop, deep]
+
+
+def uint8_models():
+    m = Model()
+    x = int8.q8(m, "x", [1, 4, 5, 6], 0.017, 131, np.uint8)
+    w = RNG.uniform(-0.5, 0.5, (3, 3, 3, 6))
+    scale = float(np.float32(np.abs(w).max() / 127))
+    qw = np.clip(np.round(w / scale) + 121, 0, 255).astype(np.uint8)
+    wi = m.tensor("up_w", w.shape, qw, np.uint8, scale=[scale], zero_point=[121])
+    qb, bs = quantize_bias(RNG.uniform(-0.4, 0.4, 3), 0.017, [scale])
+    bi = m.tensor("up_b", [3], qb, np.int32, scale=bs.tolist(), zero_point=[0])
+    y = transpose_conv(m, "up", x, wi, bi, [1, 8, 10, 3], 0.029, 118, 2, S.Padding.SAME, dtype=np.uint8)
+    yield "uint8_transpose_conv", m, [x], [y]
+
+
+def main():
+    import ai_edge_litert
+    versions = {"ai_edge_litert": ai_edge_litert.__version__, "numpy": np.__version__}
+    paths = int8.write_small_models(int8_models(), versions, rng=RNG, generator=GENERATOR)
+    paths += int8.write_small_models(uint8_models(), versions, rng=RNG, generator=GENERATOR)
+    for path in paths:
+        int8.shutil.copy(path, os.path.join(int8.SEEDS, "int8_" + os.path.basename(path)))
+
+
+if __name__ == "__main__":
+    main()
