@@ -28,6 +28,8 @@ struct ModelSummary: Encodable {
     var weightBytes: Int
     /// Keys of the graph metadata (e.g. `character` for PP-OCR), with their value lengths.
     var metadata: [String: Int]
+    /// Nodes that run only when the condition of a run-time `If` branch holds (justified ones).
+    var conditionalNodeCount: Int
 
     init(_ graph: Graph) {
         func describe(_ name: String) -> Value {
@@ -48,6 +50,7 @@ struct ModelSummary: Encodable {
         parameterCount = graph.weightElementCount
         weightBytes = graph.weights.values.reduce(0) { $0 + $1.byteCount }
         metadata = graph.metadata.mapValues(\.count)
+        conditionalNodeCount = RunConditions.checked(graph).nodes.filter { !$0.runsWhen.isEmpty }.count
     }
 
     /// Indented text lines.
@@ -62,6 +65,10 @@ struct ModelSummary: Encodable {
         let histogram = ops.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
         if !histogram.isEmpty {
             lines.append("ops: " + histogram.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        }
+        if conditionalNodeCount > 0 {
+            lines.append("branches: \(CommandSupport.grouped(conditionalNodeCount)) nodes run only when their "
+                + "If condition holds")
         }
         if !metadata.isEmpty {
             lines.append("metadata: " + metadata.keys.sorted().map { "\($0) (\(CommandSupport.grouped(metadata[$0] ?? 0)) characters)" }
