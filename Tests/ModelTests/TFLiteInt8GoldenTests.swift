@@ -18,7 +18,7 @@ final class TFLiteInt8GoldenTests: XCTestCase {
     /// LEAKY_RELU (a table) and PRELU with per-channel and per-row int8 slopes.
     func testRectifiers() throws { try GoldenRunner.check(GoldenCase.load("tflite_int8_rectifiers")) }
     /// TRANSPOSE_CONV: stride 2 SAME with bias, stride 1 cropped with RELU, and 96 input channels
-    /// summed in groups (make_tflite_int8_transpose_conv_goldens.py); and uint8 with a filter zero point.
+    /// summed in groups (make_tflite_int8_extra_goldens.py); and uint8 with a filter zero point.
     func testTransposeConv() throws {
         let outcome = try GoldenRunner.check(GoldenCase.load("tflite_int8_transpose_conv"))
         XCTAssertGreaterThan(outcome.graph.nodes.filter { $0.op == .convTranspose }.count, 3,
@@ -26,6 +26,11 @@ final class TFLiteInt8GoldenTests: XCTestCase {
     }
     func testUInt8TransposeConv() throws {
         try GoldenRunner.check(GoldenCase.load("tflite_int8_uint8_transpose_conv"))
+    }
+    /// HARD_SWISH with scales collapsed to ~7.9e-9 (gemmlowp's 16-bit rounding shift past 15 bits,
+    /// as LiteRT computes it; found on a TF-converted MobileNetV3) and at ordinary scales.
+    func testHardSwishAtCollapsedScales() throws {
+        try GoldenRunner.check(GoldenCase.load("tflite_int8_hard_swish_collapsed"))
     }
     /// RESIZE_BILINEAR: up, up with half-pixel centers, align_corners, down with half-pixel centers.
     func testResizeBilinear() throws { try GoldenRunner.check(GoldenCase.load("tflite_int8_resize_bilinear")) }

@@ -3,7 +3,8 @@
 
 Dev tool (needs ai-edge-litert and numpy in the dev venv). Random inputs (seeded) are made for
 every model input: floats in [0, 1), integers over the input type's range. LiteRT runs with its
-reference kernels (the ones Edgeflow's integer translations follow bit for bit). Prints the max
+reference kernels (the ones Edgeflow's integer translations follow bit for bit; `--kernels builtin`
+for its default ones). Prints the max
 abs difference per output and exits 1 when a float output exceeds --tolerance or an integer
 output differs at all.
 
@@ -15,8 +16,8 @@ import numpy as np
 from ai_edge_litert import interpreter as litert
 
 
-def litert_outputs(model: str, feeds: list) -> list:
-    resolver = litert.OpResolverType.BUILTIN_REF
+def litert_outputs(model: str, feeds: list, kernels: str) -> list:
+    resolver = {"ref": litert.OpResolverType.BUILTIN_REF, "builtin": litert.OpResolverType.BUILTIN}[kernels]
     runner = litert.Interpreter(model_path=model, experimental_op_resolver_type=resolver)
     runner.allocate_tensors()
     for detail, value in zip(runner.get_input_details(), feeds):
@@ -42,6 +43,9 @@ def main() -> int:
     parser.add_argument("edgeflow", help="path to the edgeflow binary")
     parser.add_argument("models", nargs="+")
     parser.add_argument("--tolerance", type=float, default=1e-4)
+    parser.add_argument("--kernels", choices=["ref", "builtin"], default="ref",
+                        help="LiteRT's reference kernels (default) or its default ones (XNNPACK); some int8 "
+                             "models abort LiteRT 2.3.0's reference kernels")
     args = parser.parse_args()
     all_ok = True
     for model in args.models:
@@ -55,7 +59,7 @@ def main() -> int:
             np.save(path, value)
             feeds.append(value)
             cli_inputs += ["--input", f"{detail['name']}={path}"]
-        reference = litert_outputs(model, feeds)
+        reference = litert_outputs(model, feeds, args.kernels)
         archive = os.path.join(work, "model.efa")
         run = subprocess.run([args.edgeflow, "parse", model, "-o", archive], capture_output=True, text=True)
         if run.returncode:

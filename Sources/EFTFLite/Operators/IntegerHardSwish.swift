@@ -55,8 +55,15 @@ enum HardSwishTable {
         return Int16(Swift.min(Swift.max(shifted, Int64(Int16.min)), Int64(Int16.max)))
     }
 
-    /// gemmlowp's RoundingDivideByPOT on 16 bits (ties away from zero).
-    private static func roundingShift(_ x: Int16, _ exponent: Int32) -> Int16 {
-        Int16(truncatingIfNeeded: Kernels.roundingDivideByPOT(Int32(x), Swift.min(exponent, 31)))
+    /// gemmlowp's RoundingDivideByPOT on 16 bits (ties away from zero), as it computes it for
+    /// any exponent up to 31: its mask (2^exponent − 1) is cut to 16 bits, so above 15 every
+    /// non-negative x gives 1 and every negative one −1 (a relu-ish multiplier below 2^-15, as
+    /// in layers whose scales collapsed to 1e-8, takes this path; LiteRT's bytes follow it).
+    static func roundingShift(_ x: Int16, _ exponent: Int32) -> Int16 {
+        let exponent = Swift.min(Swift.max(exponent, 0), 31)
+        let mask = Int16(truncatingIfNeeded: (Int64(1) << Int64(exponent)) - 1)
+        let remainder = Int32(x & mask)
+        let threshold = Int32(mask >> 1) + (x < 0 ? 1 : 0)
+        return Int16(truncatingIfNeeded: (Int32(x) >> exponent) + (remainder > threshold ? 1 : 0))
     }
 }

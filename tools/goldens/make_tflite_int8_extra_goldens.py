@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""int8 and uint8 TRANSPOSE_CONV models with goldens from LiteRT's reference kernels (tolerance 0).
+"""int8 and uint8 cases added after make_tflite_int8_goldens.py (whose random data stays as
+committed), with goldens from LiteRT's reference kernels (tolerance 0).
 
 Needs (dev venv): ai-edge-litert, numpy. Usage:
-  .venv/bin/python tools/goldens/make_tflite_int8_transpose_conv_goldens.py
+  .venv/bin/python tools/goldens/make_tflite_int8_extra_goldens.py
 
 Writes Tests/Goldens/tflite_int8/transpose_conv.tflite (case tflite_int8_transpose_conv) and
 uint8_transpose_conv.tflite (case tflite_int8_uint8_transpose_conv), copied to Fuzz/seeds/tflite/:
@@ -11,6 +12,10 @@ uint8_transpose_conv.tflite (case tflite_int8_uint8_transpose_conv), copied to F
   96 input channels and a 5×5 kernel whose integer sums may exceed 2^24, so Edgeflow splits the input
   channels to keep its float32 sums exact;
 - uint8 (TFLite's older scheme: per-tensor weights with a zero point), stride 2 with a bias.
+And hard_swish_collapsed.tflite (case tflite_int8_hard_swish_collapsed): HARD_SWISH where the
+scales collapsed to ~7.9e-9, as in a randomly initialized MobileNetV3 quantized by TF's converter,
+so the relu-ish multiplier is below 2^-15 and gemmlowp's 16-bit RoundingDivideByPOT takes its
+cut-mask path; beside it one at ordinary scales.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from tflitelib import quantize_bias  # noqa: E402
 
 import ai_edge_litert.schema_py_generated as S  # noqa: E402
 
-GENERATOR = "tools/goldens/make_tflite_int8_transpose_conv_goldens.py"
+GENERATOR = "tools/goldens/make_tflite_int8_extra_goldens.py"
 RNG = np.random.default_rng(67)
 
 
@@ -68,11 +73,23 @@ def uint8_models():
     yield "uint8_transpose_conv", m, [x], [y]
 
 
+def hard_swish_models():
+    m = Model()
+    x = int8.q8(m, "x", [1, 2, 2, 64], 7.859944e-09, -1)
+    collapsed = int8.q8(m, "collapsed", [1, 2, 2, 64], 7.85154e-09, -1)
+    m.op(OP.HARD_SWISH, [x], [collapsed])
+    x2 = int8.q8(m, "x2", [1, 2, 2, 64], 0.047, 12)
+    ordinary = int8.q8(m, "ordinary", [1, 2, 2, 64], 0.031, -70)
+    m.op(OP.HARD_SWISH, [x2], [ordinary])
+    yield "hard_swish_collapsed", m, [x, x2], [collapsed, ordinary]
+
+
 def main():
     import ai_edge_litert
     versions = {"ai_edge_litert": ai_edge_litert.__version__, "numpy": np.__version__}
     paths = int8.write_small_models(int8_models(), versions, rng=RNG, generator=GENERATOR)
     paths += int8.write_small_models(uint8_models(), versions, rng=RNG, generator=GENERATOR)
+    paths += int8.write_small_models(hard_swish_models(), versions, rng=RNG, generator=GENERATOR)
     for path in paths:
         int8.shutil.copy(path, os.path.join(int8.SEEDS, "int8_" + os.path.basename(path)))
 
