@@ -64,6 +64,11 @@ final class TFLiteOperatorGoldenTests: XCTestCase {
         XCTAssertEqual(conditions, [true, false], "both branches run only when taken")
     }
 
+    /// Hybrid FULLY_CONNECTED (asymmetric and symmetric run-time input quantization, a row of
+    /// zeros, keep_num_dims) and CONV_2D (a batch of two images, taps outside the image): TF's
+    /// dynamic-range quantization, as LiteRT's hybrid kernels compute it (make_tflite_hybrid_goldens.py).
+    func testHybridOperators() throws { try GoldenRunner.check(GoldenCase.load("tflite_op_hybrid")) }
+
     /// BIDIRECTIONAL_SEQUENCE_LSTM, merged (batch-major) and split (time-major).
     func testBidirectionalLSTM() throws { try GoldenRunner.check(GoldenCase.load("tflite_op_bidirectional")) }
     /// GATHER_ND, SCATTER_ND, TOPK_V2, ONE_HOT, EMBEDDING_LOOKUP, DYNAMIC_UPDATE_SLICE, FLOOR_MOD and

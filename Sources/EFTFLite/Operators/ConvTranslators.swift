@@ -90,6 +90,9 @@ enum ConvTranslators {
             return try IntegerTranslators.conv(op, ctx, x: x, weight: weight, attributes: attributes,
                                                activation: activation)
         }
+        if group == 1, HybridConv.applies(op, in: ctx.graph) {
+            return try HybridConv.emit(op, ctx, x: x, weight: weight, attributes: attributes, activation: activation)
+        }
         var inputs = [try ctx.value(x), ctx.addInitializer(weight, hint: "\(ctx.tensor(x).name)/weight")]
         if op.inputs.count > 2, op.inputs[2] >= 0 { inputs.append(try ctx.value(op.inputs[2])) }
         try ctx.emitFused("Conv", inputs, attributes, op: op, activation: activation)

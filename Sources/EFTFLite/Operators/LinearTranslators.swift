@@ -12,6 +12,7 @@ enum LinearTranslators {
     /// FULLY_CONNECTED: y = x·Wᵀ + b with W [out, in], x flattened to [−1, in]; options:
     /// fused activation (field 0), weights format (1, only DEFAULT), keep_num_dims (2).
     private static func fullyConnected(_ op: TFLiteOperator, _ ctx: TranslationContext) throws {
+        if HybridFullyConnected.applies(op, in: ctx.graph) { return try HybridFullyConnected.emit(op, ctx) }
         let options = Options(op)
         guard try options.byte(1) == 0 else {
             throw EdgeflowError(.unsupported, "\(ctx.opDescription): shuffled weights format is not supported")
