@@ -15,7 +15,8 @@ uint8_transpose_conv.tflite (case tflite_int8_uint8_transpose_conv), copied to F
 And hard_swish_collapsed.tflite (case tflite_int8_hard_swish_collapsed): HARD_SWISH where the
 scales collapsed to ~7.9e-9, as in a randomly initialized MobileNetV3 quantized by TF's converter,
 so the relu-ish multiplier is below 2^-15 and gemmlowp's 16-bit RoundingDivideByPOT takes its
-cut-mask path; beside it one at ordinary scales.
+cut-mask path; beside it one at ordinary scales. And reduce_extremes.tflite (case
+tflite_int8_reduce_extremes): int8 REDUCE_MAX without and REDUCE_MIN with keep_dims.
 """
 
 from __future__ import annotations
@@ -84,12 +85,25 @@ def hard_swish_models():
     yield "hard_swish_collapsed", m, [x, x2], [collapsed, ordinary]
 
 
+def reduce_models():
+    m = Model()
+    x = int8.q8(m, "x", [1, 6, 7, 5], 0.023, -4)
+    peak = int8.q8(m, "reduce_max", [1, 7, 5], 0.023, -4)
+    m.op(OP.REDUCE_MAX, [x, m.const("max_axes", np.array([1], np.int32), np.int32)], [peak],
+         OPT.ReducerOptions, options(S.ReducerOptionsT, keepDims=False))
+    low = int8.q8(m, "reduce_min", [1, 1, 1, 5], 0.023, -4)
+    m.op(OP.REDUCE_MIN, [x, m.const("min_axes", np.array([1, 2], np.int32), np.int32)], [low],
+         OPT.ReducerOptions, options(S.ReducerOptionsT, keepDims=True))
+    yield "reduce_extremes", m, [x], [peak, low]
+
+
 def main():
     import ai_edge_litert
     versions = {"ai_edge_litert": ai_edge_litert.__version__, "numpy": np.__version__}
     paths = int8.write_small_models(int8_models(), versions, rng=RNG, generator=GENERATOR)
     paths += int8.write_small_models(uint8_models(), versions, rng=RNG, generator=GENERATOR)
     paths += int8.write_small_models(hard_swish_models(), versions, rng=RNG, generator=GENERATOR)
+    paths += int8.write_small_models(reduce_models(), versions, rng=RNG, generator=GENERATOR)
     for path in paths:
         int8.shutil.copy(path, os.path.join(int8.SEEDS, "int8_" + os.path.basename(path)))
 

@@ -44,11 +44,30 @@ enum IntegerTranslators {
                      BuiltinOperator.tile, BuiltinOperator.padV2, BuiltinOperator.spaceToDepth] {
             table[code] = ReshapingTranslators.table[code]
         }
-        // MAXIMUM and MINIMUM compare the stored values (TFLite requires one quantization).
+        // MAXIMUM and MINIMUM compare the stored values (TFLite requires one quantization), as do
+        // REDUCE_MAX and REDUCE_MIN.
         for code in [BuiltinOperator.maximum, BuiltinOperator.minimum] { table[code] = MathTranslators.table[code] }
+        for code in [BuiltinOperator.reduceMax, BuiltinOperator.reduceMin] {
+            table[code] = ReduceTranslators.table[code].map(keepingQuantization)
+        }
         table[BuiltinOperator.readVariable] = VariableTranslators.table[BuiltinOperator.readVariable]
         return table
     }()
+
+    /// `translate` (which moves or compares stored values) when input 0 and the output share one
+    /// quantization; otherwise an `.unsupported` error.
+    private static func keepingQuantization(_ translate: @escaping OperatorTranslator) -> OperatorTranslator {
+        return { op, ctx in
+            let input = try eightBit(try ctx.input(op, 0, "input"), ctx)
+            let output = try eightBit(try ctx.output(op), ctx)
+            guard input == output else {
+                throw EdgeflowError(.unsupported, "\(ctx.opDescription): input and output are quantized differently "
+                    + "(scale \(input.scale), zero point \(input.zeroPoint) against \(output.scale), \(output.zeroPoint)); "
+                    + "Edgeflow compares stored values only under one quantization")
+            }
+            try translate(op, ctx)
+        }
+    }
 
     /// The per-tensor quantization of tensor `index`, int8 or uint8 (TFLite's two 8-bit schemes).
     static func eightBit(_ index: Int, _ ctx: TranslationContext) throws -> TensorQuantization {
