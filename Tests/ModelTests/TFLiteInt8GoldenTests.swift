@@ -32,6 +32,8 @@ final class TFLiteInt8GoldenTests: XCTestCase {
     func testHardSwishAtCollapsedScales() throws {
         try GoldenRunner.check(GoldenCase.load("tflite_int8_hard_swish_collapsed"))
     }
+    /// BATCH_MATMUL of two run-time int8 operands, plain and with adj_y.
+    func testBatchMatMul() throws { try GoldenRunner.check(GoldenCase.load("tflite_int8_batch_matmul")) }
     /// REDUCE_MAX (keep_dims false) and REDUCE_MIN (keep_dims true) on int8 values.
     func testReduceExtremes() throws { try GoldenRunner.check(GoldenCase.load("tflite_int8_reduce_extremes")) }
     /// RESIZE_BILINEAR: up, up with half-pixel centers, align_corners, down with half-pixel centers.

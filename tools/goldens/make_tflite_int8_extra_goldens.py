@@ -16,7 +16,9 @@ And hard_swish_collapsed.tflite (case tflite_int8_hard_swish_collapsed): HARD_SW
 scales collapsed to ~7.9e-9, as in a randomly initialized MobileNetV3 quantized by TF's converter,
 so the relu-ish multiplier is below 2^-15 and gemmlowp's 16-bit RoundingDivideByPOT takes its
 cut-mask path; beside it one at ordinary scales. And reduce_extremes.tflite (case
-tflite_int8_reduce_extremes): int8 REDUCE_MAX without and REDUCE_MIN with keep_dims.
+tflite_int8_reduce_extremes): int8 REDUCE_MAX without and REDUCE_MIN with keep_dims. And
+batch_matmul.tflite (case tflite_int8_batch_matmul): int8 BATCH_MATMUL of two run-time operands,
+plain and with adj_y.
 """
 
 from __future__ import annotations
@@ -97,6 +99,17 @@ def reduce_models():
     yield "reduce_extremes", m, [x], [peak, low]
 
 
+def batch_matmul_models():
+    m = Model()
+    x, y = int8.q8(m, "x", [2, 3, 5], 0.027, -6), int8.q8(m, "y", [2, 5, 4], 0.019, 11)
+    plain = int8.q8(m, "plain", [2, 3, 4], 0.19, 3)
+    m.op(OP.BATCH_MATMUL, [x, y], [plain], OPT.BatchMatMulOptions, options(S.BatchMatMulOptionsT))
+    yt = int8.q8(m, "y_rows", [2, 4, 5], 0.021, -2)
+    adjoint = int8.q8(m, "adjoint", [2, 3, 4], 0.17, -9)
+    m.op(OP.BATCH_MATMUL, [x, yt], [adjoint], OPT.BatchMatMulOptions, options(S.BatchMatMulOptionsT, adjY=True))
+    yield "batch_matmul", m, [x, y, yt], [plain, adjoint]
+
+
 def main():
     import ai_edge_litert
     versions = {"ai_edge_litert": ai_edge_litert.__version__, "numpy": np.__version__}
@@ -104,6 +117,7 @@ def main():
     paths += int8.write_small_models(uint8_models(), versions, rng=RNG, generator=GENERATOR)
     paths += int8.write_small_models(hard_swish_models(), versions, rng=RNG, generator=GENERATOR)
     paths += int8.write_small_models(reduce_models(), versions, rng=RNG, generator=GENERATOR)
+    paths += int8.write_small_models(batch_matmul_models(), versions, rng=RNG, generator=GENERATOR)
     for path in paths:
         int8.shutil.copy(path, os.path.join(int8.SEEDS, "int8_" + os.path.basename(path)))
 

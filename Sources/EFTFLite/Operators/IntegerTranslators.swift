@@ -25,6 +25,7 @@ enum IntegerTranslators {
             BuiltinOperator.softmax: softmax, BuiltinOperator.hardSwish: hardSwish,
             BuiltinOperator.leakyRelu: leakyRelu, BuiltinOperator.prelu: prelu,
             BuiltinOperator.resizeBilinear: resizeBilinear,
+            BuiltinOperator.batchMatMul: ReshapingTranslators.table[BuiltinOperator.batchMatMul]!,
         ]
         for code in [BuiltinOperator.conv2D, BuiltinOperator.depthwiseConv2D, BuiltinOperator.transposeConv,
                      BuiltinOperator.maxPool2D,
@@ -185,6 +186,21 @@ enum IntegerTranslators {
             ctx.emit("Reshape", [requantized, ctx.int64s(ctx.shape(out), hint: "shape")], output: name,
                      hint: requantized)
         }
+    }
+
+    /// BATCH_MATMUL on int8 (operands `x`, `y` in TFLite order, adjoints applied):
+    /// MatMulInteger with both zero points, then × s_x·s_y/s_y' in Q31 fixed point, + z, clamped.
+    static func batchMatMul(_ op: TFLiteOperator, _ ctx: TranslationContext, x: String, y: String) throws {
+        let (a, b, out) = (try ctx.input(op, 0, "x"), try ctx.input(op, 1, "y"), try ctx.output(op))
+        let qa = try eightBit(a, ctx), qb = try eightBit(b, ctx), qy = try eightBit(out, ctx)
+        let product = ctx.emit("MatMulInteger", [
+            x, y, try ctx.scalar(qa.zeroPoint, qa.dtype, hint: "zero_point"),
+            try ctx.scalar(qb.zeroPoint, qb.dtype, hint: "zero_point"),
+        ], hint: ctx.tensor(out).name)
+        let real = Double(qa.scale) * Double(qb.scale) / Double(qy.scale)
+        let requantized = try ctx.requantize(product, by: [real], zeroPoint: qy.zeroPoint, clamp: qy.range,
+                                             dtype: qy.dtype)
+        ctx.produceInTFLiteOrder(out) { ctx.emit("Identity", [requantized], output: $0, hint: requantized) }
     }
 
     /// ADD / SUB on int8 (TFLite's add.cc/sub.cc): each operand (q − z)·2^20 rescaled by

@@ -165,6 +165,7 @@ enum ReshapingTranslators {
             return ctx.emit("Transpose", [value], ["perm": .ints(perm)], hint: value)
         }
         let x = try operand(0, adjoint: try options.bool(0)), y = try operand(1, adjoint: try options.bool(1))
+        if ctx.computesInIntegers(op) { return try IntegerTranslators.batchMatMul(op, ctx, x: x, y: y) }
         ctx.produceInTFLiteOrder(try ctx.output(op)) { ctx.emit("MatMul", [x, y], output: $0, hint: "matmul") }
     }
 
