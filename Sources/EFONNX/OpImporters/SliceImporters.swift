@@ -21,6 +21,7 @@ enum SliceImporters {
         var seen = Set<Int>()
         for k in starts.indices {
             let axis = try LoweringSupport.axis(axes[k], rank: shape.count, node)
+            guard axis < shape.count else { throw LoweringSupport.invalid(node, "slices a value of rank 0") }
             guard seen.insert(axis).inserted else {
                 throw LoweringSupport.invalid(node,
                     "axis \(axis) is sliced twice")
