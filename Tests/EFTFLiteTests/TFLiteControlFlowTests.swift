@@ -36,6 +36,10 @@ final class TFLiteControlFlowTests: XCTestCase {
         assertRefused("while_recursive", .unsupported, ["subgraph 2 (body, iteration 0) uses itself"])
     }
 
+    func testALoopThatChangesNothingIsRefusedAtOnce() {
+        assertRefused("while_forever", .unsupported, ["operator 0 (WHILE) never ends"])
+    }
+
     func testAnUnsupportedOperatorInsideABodyIsNamedWithItsSubgraph() {
         assertRefused("while_unsupported", .unsupported, ["SEGMENT_SUM in subgraph 2 (operator 1)"])
     }

@@ -15,7 +15,8 @@ Writes to Tests/Goldens/tflite_ops/ (committed, copied to Fuzz/seeds/tflite/):
   of its data, so its trip count is known only at run time; Edgeflow refuses it
   (TFLiteControlFlowTests), as it refuses if_mismatched_branches.tflite (a run-time IF whose
   branches give [1, 4] and [1, 2]), while_recursive.tflite (a body that runs a WHILE over itself)
-  and while_unsupported.tflite (SEGMENT_SUM inside a body, named with its subgraph).
+  and while_unsupported.tflite (SEGMENT_SUM inside a body, named with its subgraph), and
+  while_forever.tflite (a body that changes nothing under a condition that stays true).
 LiteRT's reference kernels (BUILTIN_REF) make the outputs; tolerance 1e-4.
 """
 
@@ -185,6 +186,21 @@ def refused_models():
         p.op(OP.WHILE, [p.const("start", np.int32(0), np.int32), v], outs, OPT.WhileOptions,
              options(S.WhileOptionsT, condSubgraphIndex=cond_index, bodySubgraphIndex=body_index))
         write(name, p, [v], outs)
+
+    # A WHILE whose body gives back what it is given while its condition stays true: never ends.
+    p = Program()
+    v = p.tensor("v", [1, 3])
+    cond = p.subgraph()
+    cv, go = cond.tensor("v", [1, 3]), cond.tensor("go", [], dtype=np.bool_)
+    cond.op(OP.LESS, [cond.const("zero", np.float32(0)), cond.const("one", np.float32(1))], [go])
+    cond_index = p.add(cond, [cv], [go], "cond")
+    body = p.subgraph()
+    bv = body.tensor("v", [1, 3])
+    body_index = p.add(body, [bv], [bv], "body")
+    out = p.tensor("v_out", [1, 3])
+    p.op(OP.WHILE, [v], [out], OPT.WhileOptions,
+         options(S.WhileOptionsT, condSubgraphIndex=cond_index, bodySubgraphIndex=body_index))
+    write("while_forever", p, [v], [out])
 
 
 def write(name, p, inputs, outputs):

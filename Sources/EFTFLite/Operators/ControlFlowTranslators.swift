@@ -22,6 +22,17 @@ enum ControlFlowTranslators {
     enum Value {
         case constant(Tensor)
         case value(String)
+
+        /// The same IR value, or constants of the same type and bytes.
+        func isSame(as other: Value) -> Bool {
+            switch (self, other) {
+            case (.value(let a), .value(let b)): return a == b
+            case (.constant(let a), .constant(let b)):
+                return a.dtype == b.dtype && a.shape == b.shape
+                    && a.withUnsafeBytes { x in b.withUnsafeBytes { y in x.elementsEqual(y) } }
+            default: return false
+            }
+        }
     }
 
     /// The subgraphs an IF or WHILE operator uses (options fields 0 and 1 of IfOptions and
@@ -53,11 +64,17 @@ enum ControlFlowTranslators {
                 throw EdgeflowError(.unsupported, "\(ctx.opDescription) runs more than \(maxIterations) "
                     + "iterations; Edgeflow unrolls loops and builds no runtime loop")
             }
-            values = try run(body, "body, iteration \(iteration)", values, ctx)
-            guard values.count == op.outputs.count else {
+            let next = try run(body, "body, iteration \(iteration)", values, ctx)
+            guard next.count == op.outputs.count else {
                 throw EdgeflowError(.invalidModel, "\(ctx.opDescription): body subgraph \(body) gives "
-                    + "\(values.count) values for \(op.outputs.count) loop values")
+                    + "\(next.count) values for \(op.outputs.count) loop values")
             }
+            // Nothing changed and the condition held: it holds forever.
+            guard !zip(values, next).allSatisfy({ $0.isSame(as: $1) }) else {
+                throw EdgeflowError(.unsupported, "\(ctx.opDescription) never ends: its body gives back the "
+                    + "values it was given and its condition stays true")
+            }
+            values = next
             iteration += 1
         }
         for (out, value) in zip(op.outputs, values) { try bind(out, value, ctx) }
@@ -116,9 +133,10 @@ enum ControlFlowTranslators {
         guard !ctx.activeSubgraphs.contains(index) else {
             throw EdgeflowError(.unsupported, "\(what) uses itself (recursion); Edgeflow unrolls control flow")
         }
-        let sub = try TranslationContext(subgraph: index, of: ctx, scope: what)
+        let sub = try TranslationContext(subgraph: index, of: ctx, scope: what,
+                                         namePrefix: "\(ctx.current.index):\(ctx.current.name)/\(role)/")
         try ModelChecks.checkPublicTensors(sub.graph)
-        try ctx.subgraphBudget.take(sub.graph.operators.count, for: what)
+        try ctx.shared.takeOperators(sub.graph.operators.count, for: what)
         guard sub.graph.inputs.count == inputs.count else {
             throw EdgeflowError(.invalidModel, "\(what) takes \(sub.graph.inputs.count) inputs but is given "
                 + "\(inputs.count)")

@@ -22,18 +22,20 @@ final class TranslationContext {
     private var constants: [Int: Tensor] = [:]
     /// The IR name of each non-constant tensor (4-D ones held as NCHW).
     private var names: [Int: String] = [:]
-    private var usedNames = Set<String>()
     /// Resource variables: which tensor names which, and what each holds so far.
     var variables = VariableTranslators.State()
     /// The operator being translated (for node names and messages).
     var current = (index: 0, name: "")
     /// Where the subgraph is used ("" for the main graph; "WHILE (operator 3), body, iteration 2").
     let scope: String
+    /// Put before every name this context makes ("" for the main graph), so the names of a loop's
+    /// iterations never collide and `fresh` needs no search.
+    let namePrefix: String
     /// The subgraphs being translated, this one included (0: the main graph); a subgraph may not
     /// use itself.
     let activeSubgraphs: Set<Int>
-    /// Subgraph operators left to translate in this import (control flow repeats subgraphs).
-    let subgraphBudget: SubgraphBudget
+    /// What the main graph's context and its subgraphs' share: names, constants, the budget.
+    let shared: SharedTranslation
 
     /// The context of the main subgraph.
     init(model: TFLiteModel, graph: TFLiteSubgraph) throws {
@@ -43,21 +45,27 @@ final class TranslationContext {
         let constantBytes = constants.values.reduce(0) { $0 &+ $1.byteCount }
         importer = IncrementalImport(opset: TranslationContext.opset, constantBytes: constantBytes)
         scope = ""
+        namePrefix = ""
         activeSubgraphs = [0]
-        subgraphBudget = SubgraphBudget()
+        shared = SharedTranslation()
     }
 
     /// The context of subgraph `index`, translated into the same graph as `parent` (a WHILE's
     /// condition or body, an IF's branch); its inputs still need binding.
-    init(subgraph index: Int, of parent: TranslationContext, scope: String) throws {
+    init(subgraph index: Int, of parent: TranslationContext, scope: String, namePrefix: String) throws {
         model = parent.model
         graph = model.subgraphs[index]
-        constants = try Self.constants(of: graph, in: model)
+        shared = parent.shared
+        if let cached = shared.constants[index] {
+            constants = cached
+        } else {
+            constants = try Self.constants(of: graph, in: model)
+            shared.constants[index] = constants
+        }
         importer = parent.importer
-        usedNames = parent.usedNames
         self.scope = scope
+        self.namePrefix = parent.namePrefix + namePrefix
         activeSubgraphs = parent.activeSubgraphs.union([index])
-        subgraphBudget = parent.subgraphBudget
     }
 
     /// The constant tensors of `graph` (sparse ones densified). Sparse constants grow when
@@ -203,13 +211,14 @@ final class TranslationContext {
 
     /// A name not used so far, based on `hint`.
     func fresh(_ hint: String) -> String {
+        let hint = namePrefix + hint
         var candidate = hint
         var counter = 1
-        while usedNames.contains(candidate) || importer.isTaken(candidate) {
+        while shared.usedNames.contains(candidate) || importer.isTaken(candidate) {
             candidate = "\(hint)_\(counter)"
             counter += 1
         }
-        usedNames.insert(candidate)
+        shared.usedNames.insert(candidate)
         return candidate
     }
 
@@ -240,22 +249,5 @@ final class TranslationContext {
     }
 
     /// Reserves names so `fresh` never picks them (graph input and output names).
-    func reserve(_ name: String) { usedNames.insert(name) }
-}
-
-/// How many subgraph operators an import may still translate: WHILE bodies repeat theirs, and
-/// nested loops multiply, so a small file could otherwise keep the importer busy for hours.
-final class SubgraphBudget {
-    static let operators = 1 << 20
-    private(set) var remaining = SubgraphBudget.operators
-
-    /// Takes `count` operators from the budget.
-    /// - Throws: `.unsupported` naming `what` when the budget is spent.
-    func take(_ count: Int, for what: String) throws {
-        guard count <= remaining else {
-            throw EdgeflowError(.unsupported, "\(what): control flow would translate more than "
-                + "\(SubgraphBudget.operators) subgraph operators (loops are unrolled)")
-        }
-        remaining -= count
-    }
+    func reserve(_ name: String) { shared.usedNames.insert(name) }
 }
