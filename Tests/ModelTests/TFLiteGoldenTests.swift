@@ -65,7 +65,8 @@ final class TFLiteOperatorGoldenTests: XCTestCase {
     }
 
     /// Hybrid FULLY_CONNECTED (asymmetric and symmetric run-time input quantization, a row of
-    /// zeros, keep_num_dims) and CONV_2D (a batch of two images, taps outside the image): TF's
+    /// zeros, keep_num_dims), CONV_2D (a batch of two images, taps outside the image) and
+    /// DEPTHWISE_CONV_2D (multiplier 2): TF's
     /// dynamic-range quantization, as LiteRT's hybrid kernels compute it (make_tflite_hybrid_goldens.py).
     func testHybridOperators() throws { try GoldenRunner.check(GoldenCase.load("tflite_op_hybrid")) }
 

@@ -10,7 +10,8 @@ Fuzz/seeds/tflite/): FULLY_CONNECTED with per-channel int8 weights and asymmetri
 quantization (TF's default) on [4, 24] rows, one of them all zeros, with a float bias and RELU;
 with one weight scale and symmetric input quantization, keep_num_dims on [1, 3, 24]; CONV_2D with
 per-channel int8 weights on a batch of two images (each quantized on its own), SAME padding at
-stride 2 (taps outside the image), a float bias and RELU6.
+stride 2 (taps outside the image), a float bias and RELU6; DEPTHWISE_CONV_2D (multiplier 2, per-channel
+scales along the last axis, SAME) on the same images.
 """
 
 from __future__ import annotations
@@ -61,7 +62,15 @@ def model():
     m.op(OP.CONV_2D, [image, cw, m.const("conv_b", RNG.uniform(-0.5, 0.5, 8).astype(np.float32))], [conv],
          OPT.Conv2DOptions, options(S.Conv2DOptionsT, padding=S.Padding.SAME, strideW=2, strideH=2,
                                     fusedActivationFunction=3))
-    return m, [rows, seq, image], [fc, fc2, conv]
+    dw = int8_weights(m, "dw_w", RNG.uniform(-0.6, 0.6, (1, 3, 3, 10)), False)
+    m.tensors[dw].quantization.scale = [float(x) for x in RNG.uniform(0.002, 0.006, 10).astype(np.float32)]
+    m.tensors[dw].quantization.zeroPoint = [0] * 10
+    m.tensors[dw].quantization.quantizedDimension = 3
+    depthwise = m.tensor("depthwise", [2, 7, 9, 10])
+    m.op(OP.DEPTHWISE_CONV_2D, [image, dw, m.const("dw_b", RNG.uniform(-0.2, 0.2, 10).astype(np.float32))],
+         [depthwise], OPT.DepthwiseConv2DOptions, options(S.DepthwiseConv2DOptionsT, padding=S.Padding.SAME,
+                                                          strideW=1, strideH=1, depthMultiplier=2))
+    return m, [rows, seq, image], [fc, fc2, conv, depthwise]
 
 
 def main():

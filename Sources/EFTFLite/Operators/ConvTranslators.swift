@@ -90,7 +90,7 @@ enum ConvTranslators {
             return try IntegerTranslators.conv(op, ctx, x: x, weight: weight, attributes: attributes,
                                                activation: activation)
         }
-        if group == 1, HybridConv.applies(op, in: ctx.graph) {
+        if HybridConv.applies(op, in: ctx.graph) {
             return try HybridConv.emit(op, ctx, x: x, weight: weight, attributes: attributes, activation: activation)
         }
         var inputs = [try ctx.value(x), ctx.addInitializer(weight, hint: "\(ctx.tensor(x).name)/weight")]

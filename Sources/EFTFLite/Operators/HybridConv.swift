@@ -1,6 +1,6 @@
-// CONV_2D with float activations and int8 weights per output channel (TF's dynamic-range
-// quantization), as LiteRT's HybridConvPerChannel computes it: each batch's whole input image
-// quantized asymmetrically at run time (DynamicQuantization), the int32 sums of
+// CONV_2D and DEPTHWISE_CONV_2D with float activations and int8 weights per output channel
+// (TF's dynamic-range quantization), as LiteRT's hybrid per-channel kernels compute them: each
+// batch's whole input image quantized asymmetrically at run time (DynamicQuantization), the int32 sums of
 // w · (q − zp) over the taps inside the image, then float(acc) · weight scale[c] · input scale
 // (in that order) + bias and the fused activation. The zero point is a run-time value, so the
 // sums are ConvInteger(q, w) less zp times the weights summed over the taps inside the image
@@ -11,14 +11,14 @@ import EFKernels
 import EFONNX
 
 enum HybridConv {
-    /// Whether `op` (CONV_2D) reads float input with constant int8 weights of zero points 0 and
-    /// writes float (the caller checks it is not grouped).
+    /// Whether `op` (CONV_2D, DEPTHWISE_CONV_2D) reads float input with constant int8 weights of
+    /// zero points 0 and writes float.
     static func applies(_ op: TFLiteOperator, in graph: TFLiteSubgraph) -> Bool {
         HybridFullyConnected.applies(op, in: graph)
     }
 
     /// - Parameters:
-    ///   - weight: the int8 filter as ONNX's [O, I, KH, KW].
+    ///   - weight: the int8 filter as ONNX's [O, I/group, KH, KW].
     ///   - attributes: the Conv attributes the float translation computed (kernel, strides,
     ///     dilations, pads, group).
     static func emit(_ op: TFLiteOperator, _ ctx: TranslationContext, x: Int, weight: Tensor,
@@ -26,10 +26,12 @@ enum HybridConv {
         let out = try ctx.output(op)
         let channels = weight.shape[0]
         let scales = ctx.tensor(op.inputs[1]).quantization?.scale ?? []
+        let group: Int
+        if case .int(let value)? = attributes["group"] { group = value } else { group = 1 }
         guard weight.dtype == .int8, weight.rank == 4, scales.count == 1 || scales.count == channels,
-              ctx.rank(x) == 4, weight.shape[1] == ctx.shape(x)[3] else {
-            throw EdgeflowError(.unsupported, "\(ctx.opDescription): a hybrid CONV_2D needs int8 weights "
-                + "[O, KH, KW, I] with one scale or one per output channel and no groups")
+              ctx.rank(x) == 4, weight.shape[1] * group == ctx.shape(x)[3] else {
+            throw EdgeflowError(.unsupported, "\(ctx.opDescription): a hybrid convolution needs int8 weights "
+                + "with one scale or one per output channel over the input's channels")
         }
         let image = try ctx.value(x)
         let quantized = DynamicQuantization.asymmetric(image, axes: [1, 2, 3], ctx)
@@ -45,8 +47,12 @@ enum HybridConv {
         let centred = ctx.emit("Sub", [sums, ctx.emit("Mul", [offset, windowSums], hint: sums)], hint: sums)
         let perChannel = ctx.addInitializer(Tensor(shape: [1, scales.count, 1, 1], scalars: scales),
                                             hint: "weight_scales")
-        var value = ctx.emit("Mul", [ctx.emit("Mul", [ctx.emit("Cast", [centred], ["to": .int(1)], hint: centred),
-                                                      perChannel], hint: centred), quantized.scale], hint: centred)
+        let real = ctx.emit("Cast", [centred], ["to": .int(1)], hint: centred)
+        // LiteRT's conv multiplies float(acc) by the channel's scale, then the input's; its
+        // depthwise conv multiplies float(acc) by the product of the two.
+        var value = group == 1
+            ? ctx.emit("Mul", [ctx.emit("Mul", [real, perChannel], hint: centred), quantized.scale], hint: centred)
+            : ctx.emit("Mul", [real, ctx.emit("Mul", [perChannel, quantized.scale], hint: "scale")], hint: centred)
         if op.inputs.count > 2, op.inputs[2] >= 0 {
             let bias = try ctx.constantInput(op, 2, "bias")
             guard bias.dtype == .float32, bias.count == channels else {

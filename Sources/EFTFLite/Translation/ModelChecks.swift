@@ -86,10 +86,12 @@ enum ModelChecks {
                          BuiltinOperator.assignVariable]
             let dequantizes = code.builtinCode == BuiltinOperator.custom
                 && code.customCode == DetectionPostProcess.customCode
-            // Hybrid FULLY_CONNECTED and CONV_2D run as LiteRT's hybrid kernels (HybridFullyConnected, HybridConv).
+            // Hybrid FULLY_CONNECTED and convolutions run as LiteRT's hybrid kernels (HybridFullyConnected,
+            // HybridConv).
             let hybrid = (code.builtinCode == BuiltinOperator.fullyConnected
                           && HybridFullyConnected.applies(op, in: graph))
-                || (code.builtinCode == BuiltinOperator.conv2D && HybridConv.applies(op, in: graph))
+                || ([BuiltinOperator.conv2D, BuiltinOperator.depthwiseConv2D].contains(code.builtinCode)
+                    && HybridConv.applies(op, in: graph))
             guard !outputIsQuantized, !reads.contains(code.builtinCode), !dequantizes, !hybrid,
                   op.inputs.contains(where: { quantized($0, model, graph) }) else { continue }
             found.add(code.displayName + " (hybrid)" + place, index)
