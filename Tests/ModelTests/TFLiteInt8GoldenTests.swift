@@ -34,6 +34,11 @@ final class TFLiteInt8GoldenTests: XCTestCase {
     }
     /// BATCH_MATMUL of two run-time int8 operands, plain and with adj_y.
     func testBatchMatMul() throws { try GoldenRunner.check(GoldenCase.load("tflite_int8_batch_matmul")) }
+    /// SQUARED_DIFFERENCE (broadcast) and RSQRT (LiteRT's fixed-point inverse square root): what TF
+    /// makes of an int8 LayerNormalization.
+    func testNormalizationOperators() throws {
+        try GoldenRunner.check(GoldenCase.load("tflite_int8_normalization"))
+    }
     /// REDUCE_MAX (keep_dims false) and REDUCE_MIN (keep_dims true) on int8 values.
     func testReduceExtremes() throws { try GoldenRunner.check(GoldenCase.load("tflite_int8_reduce_extremes")) }
     /// RESIZE_BILINEAR: up, up with half-pixel centers, align_corners, down with half-pixel centers.

@@ -18,7 +18,8 @@ so the relu-ish multiplier is below 2^-15 and gemmlowp's 16-bit RoundingDivideBy
 cut-mask path; beside it one at ordinary scales. And reduce_extremes.tflite (case
 tflite_int8_reduce_extremes): int8 REDUCE_MAX without and REDUCE_MIN with keep_dims. And
 batch_matmul.tflite (case tflite_int8_batch_matmul): int8 BATCH_MATMUL of two run-time operands,
-plain and with adj_y.
+plain and with adj_y. And normalization.tflite (case tflite_int8_normalization): int8
+SQUARED_DIFFERENCE with broadcasting and RSQRT on 256 random int8 values.
 """
 
 from __future__ import annotations
@@ -110,6 +111,19 @@ def batch_matmul_models():
     yield "batch_matmul", m, [x, y, yt], [plain, adjoint]
 
 
+def normalization_models():
+    """What TF's converter makes of an int8 LayerNormalization: SQUARED_DIFFERENCE (broadcast
+    along the last axis) and RSQRT (zero point −128, so every input is valid and −128 is 0)."""
+    m = Model()
+    x, mean = int8.q8(m, "x", [1, 6, 8], 0.041, 3), int8.q8(m, "mean", [1, 6, 1], 0.037, -5)
+    squared = int8.q8(m, "squared_difference", [1, 6, 8], 0.12, -128)
+    m.op(OP.SQUARED_DIFFERENCE, [x, mean], [squared])
+    variance = int8.q8(m, "variance", [4, 64], 0.0031, -128)
+    rsqrt = int8.q8(m, "rsqrt", [4, 64], 0.083, -128)
+    m.op(OP.RSQRT, [variance], [rsqrt])
+    yield "normalization", m, [x, mean, variance], [squared, rsqrt]
+
+
 def main():
     import ai_edge_litert
     versions = {"ai_edge_litert": ai_edge_litert.__version__, "numpy": np.__version__}
@@ -118,6 +132,7 @@ def main():
     paths += int8.write_small_models(hard_swish_models(), versions, rng=RNG, generator=GENERATOR)
     paths += int8.write_small_models(reduce_models(), versions, rng=RNG, generator=GENERATOR)
     paths += int8.write_small_models(batch_matmul_models(), versions, rng=RNG, generator=GENERATOR)
+    paths += int8.write_small_models(normalization_models(), versions, rng=RNG, generator=GENERATOR)
     for path in paths:
         int8.shutil.copy(path, os.path.join(int8.SEEDS, "int8_" + os.path.basename(path)))
 

@@ -26,6 +26,7 @@ enum IntegerTranslators {
             BuiltinOperator.leakyRelu: leakyRelu, BuiltinOperator.prelu: prelu,
             BuiltinOperator.resizeBilinear: resizeBilinear,
             BuiltinOperator.batchMatMul: ReshapingTranslators.table[BuiltinOperator.batchMatMul]!,
+            BuiltinOperator.squaredDifference: squaredDifference, BuiltinOperator.rsqrt: rsqrt,
         ]
         for code in [BuiltinOperator.conv2D, BuiltinOperator.depthwiseConv2D, BuiltinOperator.transposeConv,
                      BuiltinOperator.maxPool2D,
@@ -63,7 +64,8 @@ enum IntegerTranslators {
             let output = try eightBit(try ctx.output(op), ctx)
             guard input == output else {
                 throw EdgeflowError(.unsupported, "\(ctx.opDescription): input and output are quantized differently "
-                    + "(scale \(input.scale), zero point \(input.zeroPoint) against \(output.scale), \(output.zeroPoint)); "
+                    + "(scale \(input.scale), zero point \(input.zeroPoint) against \(output.scale), "
+                    + "\(output.zeroPoint)); "
                     + "Edgeflow compares stored values only under one quantization")
             }
             try translate(op, ctx)

@@ -53,7 +53,7 @@ enum ModelChecks {
         throw EdgeflowError(.unsupported, "the TFLite model computes on quantized tensors with operators Edgeflow "
             + "does not run in integers: " + found.description,
             hint: "Edgeflow runs int8 and uint8 CONV_2D, DEPTHWISE_CONV_2D, TRANSPOSE_CONV, FULLY_CONNECTED, "
-                + "BATCH_MATMUL, ADD, SUB, MUL, the "
+                + "BATCH_MATMUL, ADD, SUB, MUL, SQUARED_DIFFERENCE, RSQRT, the "
                 + "ReLUs, LEAKY_RELU, PRELU, LOGISTIC, TANH, HARD_SWISH, SOFTMAX, MEAN, RESIZE_BILINEAR (int8), the "
                 + "2-D pools, MAXIMUM, MINIMUM, QUANTIZE and data movement (docs/tflite.md); use the float "
                 + "version of the model otherwise")
