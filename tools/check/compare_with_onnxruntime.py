@@ -19,12 +19,18 @@ def main() -> int:
     parser.add_argument("models", nargs="+")
     parser.add_argument("--dims", default="", help="comma-separated values for dynamic dims, in order")
     parser.add_argument("--tolerance", type=float, default=1e-4)
+    parser.add_argument("--ort-optimizations", choices=["all", "none"], default="all",
+                        help="onnxruntime's graph optimizations: 'none' runs the ONNX operators as written "
+                             "(no fused QLinear kernels for QDQ models)")
     args = parser.parse_args()
     fill = [int(v) for v in args.dims.split(",") if v]
     worst_ok = True
     for model in args.models:
         work = tempfile.mkdtemp(prefix="ef-compare-")
-        session = ort.InferenceSession(model, providers=["CPUExecutionProvider"])
+        options = ort.SessionOptions()
+        if args.ort_optimizations == "none":
+            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+        session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
         rng = np.random.default_rng(0)
         feeds, cli_shapes, cli_inputs = {}, [], []
         for index, info in enumerate(session.get_inputs()):
