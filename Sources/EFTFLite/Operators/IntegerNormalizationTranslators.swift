@@ -17,11 +17,8 @@ extension IntegerTranslators {
                                 "\(ctx.opDescription): LiteRT's quantized SQUARED_DIFFERENCE is int8 only")
         }
         let twiceMax = Double(2 * Swift.max(qa.scale, qb.scale))
-        let rank = ctx.rank(out)
         func scaled(_ index: Int, _ q: TensorQuantization) throws -> String {
-            let value = ctx.widened(try ctx.broadcastOperand(index, outputRank: rank), q, leftShift: 7)
-            return try ctx.requantize(value, by: [Double(q.scale) / twiceMax], clamp: Int32.min...Int32.max,
-                                      dtype: .int32)
+            try commonScaleOperand(index, q, leftShift: 7, twiceMax: twiceMax, outputRank: ctx.rank(out), ctx)
         }
         let difference = ctx.emit("Sub", [try scaled(a, qa), try scaled(b, qb)], hint: ctx.tensor(out).name)
         let squared = ctx.emit("Mul", [difference, difference], hint: difference)

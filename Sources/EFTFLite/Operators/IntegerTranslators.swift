@@ -205,6 +205,15 @@ enum IntegerTranslators {
         ctx.produceInTFLiteOrder(out) { ctx.emit("Identity", [requantized], output: $0, hint: requantized) }
     }
 
+    /// Operand `index` of a two-input integer operator on the common scale of TFLite's add.cc and
+    /// squared_difference.cc: (q − z)·2^leftShift rescaled by s / twiceMax, as int32.
+    static func commonScaleOperand(_ index: Int, _ q: TensorQuantization, leftShift: Int32, twiceMax: Double,
+                                   outputRank: Int, _ ctx: TranslationContext) throws -> String {
+        let value = ctx.widened(try ctx.broadcastOperand(index, outputRank: outputRank), q, leftShift: leftShift)
+        return try ctx.requantize(value, by: [Double(q.scale) / twiceMax], clamp: Int32.min...Int32.max,
+                                  dtype: .int32)
+    }
+
     /// ADD / SUB on int8 (TFLite's add.cc/sub.cc): each operand (q − z)·2^20 rescaled by
     /// s_i / (2·max s), summed, then rescaled by 2·max s / (2^20·s_y).
     private static func addOrSub(subtract: Bool) -> OperatorTranslator {
@@ -212,11 +221,8 @@ enum IntegerTranslators {
             let (a, b, out) = (try ctx.input(op, 0, "first"), try ctx.input(op, 1, "second"), try ctx.output(op))
             let qa = try eightBit(a, ctx), qb = try eightBit(b, ctx), qy = try eightBit(out, ctx)
             let twiceMax = Double(2 * Swift.max(qa.scale, qb.scale))
-            let rank = ctx.rank(out)
             func scaled(_ index: Int, _ q: TensorQuantization) throws -> String {
-                let value = ctx.widened(try ctx.broadcastOperand(index, outputRank: rank), q, leftShift: 20)
-                return try ctx.requantize(value, by: [Double(q.scale) / twiceMax], clamp: Int32.min...Int32.max,
-                                          dtype: .int32)
+                try commonScaleOperand(index, q, leftShift: 20, twiceMax: twiceMax, outputRank: ctx.rank(out), ctx)
             }
             let sum = ctx.emit(subtract ? "Sub" : "Add", [try scaled(a, qa), try scaled(b, qb)],
                                hint: ctx.tensor(out).name)
