@@ -93,7 +93,9 @@ def main() -> int:
             made = subprocess.run([sys.executable, os.path.abspath(__file__), "--convert", name, mode, path],
                                   capture_output=True, text=True)
             if made.returncode or not os.path.exists(path):
-                reason = (made.stderr.strip().splitlines() or ["crashed"])[-1][:80]
+                errors = [line for line in made.stderr.splitlines() if "Error:" in line]
+                reason = (f"the converter crashed (signal {-made.returncode})" if made.returncode < 0
+                          else errors[-1][:80] if errors else f"the converter exited with {made.returncode}")
                 print(f"{name:20} {mode:14} convert failed: {reason}")
                 continue
             outcome = None
