@@ -10,9 +10,12 @@ output differs at all.
 
     python tools/check/compare_with_litert.py .build/release/edgeflow model.tflite
 """
-import argparse, json, os, subprocess, sys, tempfile
+import argparse, os, sys, tempfile
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from edgeflow_cli import parse_and_infer  # noqa: E402
 from ai_edge_litert import interpreter as litert
 
 
@@ -60,19 +63,11 @@ def main() -> int:
             feeds.append(value)
             cli_inputs += ["--input", f"{detail['name']}={path}"]
         reference = litert_outputs(model, feeds, args.kernels)
-        archive = os.path.join(work, "model.efa")
-        run = subprocess.run([args.edgeflow, "parse", model, "-o", archive], capture_output=True, text=True)
-        if run.returncode:
-            print(f"{model}: parse failed ({run.returncode}): {run.stderr.strip()}")
+        files = parse_and_infer(args.edgeflow, model, work, [], cli_inputs)
+        if isinstance(files, str):
+            print(files)
             all_ok = False
             continue
-        run = subprocess.run([args.edgeflow, "infer", archive, "--output-dir", os.path.join(work, "out"), "--json"]
-                             + cli_inputs, capture_output=True, text=True)
-        if run.returncode:
-            print(f"{model}: infer failed ({run.returncode}): {run.stderr.strip()}")
-            all_ok = False
-            continue
-        files = {o["name"]: o["file"] for o in json.loads(run.stdout)["outputs"]}
         for name, expected in reference:
             if name not in files:
                 print(f"{os.path.basename(model)}  {name}  missing from Edgeflow's outputs {sorted(files)}")

@@ -7,9 +7,12 @@ Random inputs (seeded) are made for every model input; dynamic dims take --dim v
 
     python tools/check/compare_with_onnxruntime.py .build/release/edgeflow model.onnx --dims 1,3,320,320
 """
-import argparse, json, os, subprocess, sys, tempfile
+import argparse, os, sys, tempfile
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from edgeflow_cli import parse_and_infer  # noqa: E402
 import onnxruntime as ort
 
 
@@ -46,19 +49,11 @@ def main() -> int:
             cli_shapes += ["--input-shape", f"{info.name}={','.join(map(str, shape))}"]
             cli_inputs += ["--input", f"{info.name}={path}"]
         reference = session.run(None, feeds)
-        archive = os.path.join(work, "model.efa")
-        run = subprocess.run([args.edgeflow, "parse", model, "-o", archive] + cli_shapes, capture_output=True, text=True)
-        if run.returncode:
-            print(f"{model}: parse failed ({run.returncode}): {run.stderr.strip()}")
+        files = parse_and_infer(args.edgeflow, model, work, cli_shapes, cli_inputs)
+        if isinstance(files, str):
+            print(files)
             worst_ok = False
             continue
-        run = subprocess.run([args.edgeflow, "infer", archive, "--output-dir", os.path.join(work, "out"), "--json"]
-                             + cli_inputs, capture_output=True, text=True)
-        if run.returncode:
-            print(f"{model}: infer failed ({run.returncode}): {run.stderr.strip()}")
-            worst_ok = False
-            continue
-        files = {o["name"]: o["file"] for o in json.loads(run.stdout)["outputs"]}
         for info, expected in zip(session.get_outputs(), reference):
             ours = np.load(files[info.name])
             diff = float(np.abs(ours.astype(np.float64) - expected).max()) if ours.size else 0.0
