@@ -7,7 +7,8 @@ Needs (dev venv): ai-edge-litert, numpy. Usage:
 
 Writes Tests/Goldens/tflite_ops/hybrid.tflite (case tflite_op_hybrid, tolerance 1e-5, copied to
 Fuzz/seeds/tflite/): FULLY_CONNECTED with per-channel int8 weights and asymmetric input
-quantization (TF's default) on [4, 24] rows, one of them all zeros, with a float bias and RELU;
+quantization (TF's default) on [4, 24] rows, one of them all zeros and one landing on rounding
+ties, with a float bias and RELU;
 with one weight scale and symmetric input quantization, keep_num_dims on [1, 3, 24]; CONV_2D with
 per-channel int8 weights on a batch of two images (each quantized on its own), SAME padding at
 stride 2 (taps outside the image), a float bias and RELU6; DEPTHWISE_CONV_2D (multiplier 2, per-channel
@@ -82,6 +83,9 @@ def main():
         f.write(m.bytes(inputs, outputs))
     rows = RNG.uniform(-2, 3, (4, 24)).astype(np.float32)
     rows[2] = 0   # a row of zeros: LiteRT gives the bias
+    # A row whose scale is exactly 1 (range [0, 255]), so x / scale lands on ties: LiteRT's x86
+    # build rounds x / scale before adding the zero point −128 (68.5 → 69 − 128 = −59).
+    rows[3] = np.array([0, 255] + [k + 0.5 for k in range(3, 135, 6)], np.float32)
     feeds = {"rows": rows, "sequence": RNG.uniform(-1, 1, (1, 3, 24)).astype(np.float32),
              "image": (RNG.uniform(-1, 1, (2, 7, 9, 5)) * np.array([1, 4]).reshape(2, 1, 1, 1)).astype(np.float32)}
     result, _ = tflitelib.litert(path, feeds)

@@ -34,7 +34,9 @@ enum DynamicQuantization {
 
     /// TFLite's AsymmetricQuantizeFloats per slice: [min(0, min), max(0, max)] in double, scale =
     /// span / 255, the zero point from whichever end has the smaller error, nudged into
-    /// [−128, 127] (rounded half away from zero); q = round(zp + x · float(1 / scale)).
+    /// [−128, 127] (rounded half away from zero); q = round(x · float(1 / scale)) + zp. The portable
+    /// code rounds zp + x/scale, which differs at ties (68.5 − 128 rounds to −60, 69 − 128 is −59);
+    /// LiteRT's x86 build rounds first, and its results are the reference here.
     static func asymmetric(_ flat: String, axes: [Int], _ ctx: TranslationContext) -> Quantized {
         func double(_ value: Double, _ hint: String) -> String {
             ctx.addInitializer(Tensor(shape: [], scalars: [value]), hint: hint)
@@ -62,17 +64,23 @@ enum DynamicQuantization {
                               hint: "zp")
         let offset = ctx.emit("Where", [flatRow, zero, nudged], hint: "zp")
         let floatScale = ctx.emit("Cast", [scale], ["to": .int(1)], hint: "scale")
-        let inverse = ctx.emit("Div", [ctx.float32(1, hint: "one"), floatScale], hint: "inverse")
-        let shifted = ctx.emit("Add", [ctx.emit("Cast", [offset], ["to": .int(1)], hint: offset),
-                                       ctx.emit("Mul", [flat, inverse], hint: "scaled")], hint: "shifted")
+        // float(1.0 / double(scale)), as TFLite writes it.
+        let inverse = ctx.emit("Cast", [ctx.emit("Div", [double(1, "one"), wide(floatScale)], hint: "inverse")],
+                               ["to": .int(1)], hint: "inverse")
         let offsetInt = ctx.emit("Cast", [offset], ["to": .int(OnnxDataType.code(.int32))], hint: offset)
-        return Quantized(quantized: quantized(shifted, -128...127, ctx), scale: floatScale, offset: offsetInt)
+        let scaled = ctx.emit("Mul", [flat, inverse], hint: "scaled")
+        return Quantized(quantized: quantized(scaled, -128...127, plus: offset, ctx), scale: floatScale,
+                         offset: offsetInt)
     }
 
-    /// std::round of float32 `value` (half away from zero, exact in double), clamped, as int8.
-    private static func quantized(_ value: String, _ bounds: ClosedRange<Int>, _ ctx: TranslationContext) -> String {
+    /// std::round of float32 `value` (half away from zero, exact in double), plus the float64 `offset`
+    /// when given, clamped, as int8.
+    private static func quantized(_ value: String, _ bounds: ClosedRange<Int>, plus offset: String? = nil,
+                                  _ ctx: TranslationContext) -> String {
         let wide = ctx.emit("Cast", [value], ["to": .int(OnnxDataType.code(.float64))], hint: value)
-        let clamped = ctx.emit("Clip", [roundHalfAway(wide, ctx),
+        var rounded = roundHalfAway(wide, ctx)
+        if let offset { rounded = ctx.emit("Add", [rounded, offset], hint: value) }
+        let clamped = ctx.emit("Clip", [rounded,
                                         ctx.addInitializer(Tensor(shape: [], scalars: [Double(bounds.lowerBound)]),
                                                            hint: "qmin"),
                                         ctx.addInitializer(Tensor(shape: [], scalars: [Double(bounds.upperBound)]),
