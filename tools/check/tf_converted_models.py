@@ -13,7 +13,9 @@ float input and output, then parsed, inferred and compared:
 
 A line per model and mode: "ok", the comparison's mismatch, "convert failed" (TF's converter) or
 "LiteRT cannot run it" (LiteRT 2.3.0 lacks a newer kernel version, or aborts in its reference
-kernels; then LiteRT's default kernels are tried).
+kernels; then LiteRT's default kernels are tried). EDGEFLOW_KERAS_APPLICATIONS=1 adds six Keras
+applications at 64×64 (ResNet50, DenseNet121, MobileNetV2, EfficientNetB0, EfficientNetV2B0,
+ConvNeXtTiny).
 """
 import argparse, os, subprocess, sys
 
@@ -44,6 +46,13 @@ def models():
     yield "transformer", build((16, 32), lambda x: L.LayerNormalization()(x + L.MultiHeadAttention(4, 8)(x, x)))
     yield "mobilenet_v3_small", tf.keras.applications.MobileNetV3Small(
         input_tensor=tf.keras.Input((64, 64, 3), batch_size=1), weights=None, include_top=False, pooling="avg")
+    if os.environ.get("EDGEFLOW_KERAS_APPLICATIONS"):
+        A = tf.keras.applications
+        for name, make in [("resnet50", A.ResNet50), ("densenet121", A.DenseNet121),
+                           ("mobilenet_v2", A.MobileNetV2), ("efficientnet_b0", A.EfficientNetB0),
+                           ("efficientnet_v2_b0", A.EfficientNetV2B0), ("convnext_tiny", A.ConvNeXtTiny)]:
+            yield name, make(input_tensor=tf.keras.Input((64, 64, 3), batch_size=1), weights=None,
+                             include_top=False, pooling="avg")
 
 
 def convert(model, mode):
