@@ -71,7 +71,8 @@ struct ModelSummary: Encodable {
                 + "If condition holds")
         }
         if !metadata.isEmpty {
-            lines.append("metadata: " + metadata.keys.sorted().map { "\($0) (\(CommandSupport.grouped(metadata[$0] ?? 0)) characters)" }
+            lines.append("metadata: " + metadata.keys.sorted()
+                .map { "\($0) (\(CommandSupport.grouped(metadata[$0] ?? 0)) characters)" }
                 .joined(separator: ", "))
         }
         return lines

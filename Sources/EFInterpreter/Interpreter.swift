@@ -87,7 +87,8 @@ public struct Interpreter {
             let tensor = inputs[name]!
             guard tensor.dtype == type.dtype, tensor.shape == type.shape else {
                 throw EdgeflowError(.invalidInput,
-                    "input '\(name)' is \(tensor.dtype.rawValue)\(tensor.shape.shapeDescription) but the model expects \(type)")
+                    "input '\(name)' is \(tensor.dtype.rawValue)\(tensor.shape.shapeDescription) "
+                        + "but the model expects \(type)")
             }
         }
     }

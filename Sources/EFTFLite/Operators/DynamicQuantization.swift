@@ -60,7 +60,7 @@ enum DynamicQuantization {
         let highError = ctx.emit("Add", [double(127, "qmax_abs"), ctx.emit("Abs", [highSteps], hint: "e")], hint: "e")
         let candidate = ctx.emit("Where", [ctx.emit("Less", [lowError, highError], hint: "nearer"), fromLow, fromHigh],
                                  hint: "zp")
-        let nudged = ctx.emit("Clip", [roundHalfAway(candidate, ctx), double(-128, "qmin"), double(127, "qmax")],
+        let nudged = ctx.emit("Clip", [ctx.roundedHalfAway(candidate), double(-128, "qmin"), double(127, "qmax")],
                               hint: "zp")
         let offset = ctx.emit("Where", [flatRow, zero, nudged], hint: "zp")
         let floatScale = ctx.emit("Cast", [scale], ["to": .int(1)], hint: "scale")
@@ -78,7 +78,7 @@ enum DynamicQuantization {
     private static func quantized(_ value: String, _ bounds: ClosedRange<Int>, plus offset: String? = nil,
                                   _ ctx: TranslationContext) -> String {
         let wide = ctx.emit("Cast", [value], ["to": .int(OnnxDataType.code(.float64))], hint: value)
-        var rounded = roundHalfAway(wide, ctx)
+        var rounded = ctx.roundedHalfAway(wide)
         if let offset { rounded = ctx.emit("Add", [rounded, offset], hint: value) }
         let clamped = ctx.emit("Clip", [rounded,
                                         ctx.addInitializer(Tensor(shape: [], scalars: [Double(bounds.lowerBound)]),
@@ -86,13 +86,5 @@ enum DynamicQuantization {
                                         ctx.addInitializer(Tensor(shape: [], scalars: [Double(bounds.upperBound)]),
                                                            hint: "qmax")], hint: value)
         return ctx.emit("Cast", [clamped], ["to": .int(OnnxDataType.code(.int8))], hint: value)
-    }
-
-    /// sign(v) · floor(|v| + 0.5) of a float64 value.
-    private static func roundHalfAway(_ value: String, _ ctx: TranslationContext) -> String {
-        let half = ctx.addInitializer(Tensor(shape: [], scalars: [0.5]), hint: "half")
-        let magnitude = ctx.emit("Floor", [ctx.emit("Add", [ctx.emit("Abs", [value], hint: value), half],
-                                                    hint: value)], hint: value)
-        return ctx.emit("Mul", [ctx.emit("Sign", [value], hint: value), magnitude], hint: value)
     }
 }

@@ -132,11 +132,7 @@ extension TranslationContext {
         let wide = emit("Cast", [value], ["to": .int(OnnxDataType.code(.float64))], hint: value)
         let scales = addInitializer(Tensor(shape: reals.count == 1 ? [] : [reals.count], scalars: reals),
                                     hint: "\(value)/scales")
-        let scaled = emit("Mul", [wide, scales], hint: value)
-        let half = addInitializer(Tensor(shape: [], scalars: [0.5]), hint: "half")
-        let magnitude = emit("Floor", [emit("Add", [emit("Abs", [scaled], hint: value), half], hint: value)],
-                             hint: value)
-        var rounded = emit("Mul", [emit("Sign", [scaled], hint: value), magnitude], hint: value)
+        var rounded = roundedHalfAway(emit("Mul", [wide, scales], hint: value))
         func double(_ x: Int32, _ hint: String) -> String {
             addInitializer(Tensor(shape: [], scalars: [Double(x)]), hint: hint)
         }
@@ -144,6 +140,15 @@ extension TranslationContext {
         let clamped = emit("Clip", [rounded, double(clamp.lowerBound, "min"), double(clamp.upperBound, "max")],
                            hint: value)
         return emit("Cast", [clamped], ["to": .int(OnnxDataType.code(dtype))], output: output, hint: value)
+    }
+
+    /// sign(v) · floor(|v| + 0.5) of a float64 value: std::round, exact for values that came from
+    /// float32 or int32.
+    func roundedHalfAway(_ value: String) -> String {
+        let half = addInitializer(Tensor(shape: [], scalars: [0.5]), hint: "half")
+        let magnitude = emit("Floor", [emit("Add", [emit("Abs", [value], hint: value), half], hint: value)],
+                             hint: value)
+        return emit("Mul", [emit("Sign", [value], hint: value), magnitude], hint: value)
     }
 
     /// (x − zeroPoint) as int32, optionally times 2^leftShift (TFLite's integer add and sub).
