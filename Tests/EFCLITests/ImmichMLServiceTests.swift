@@ -80,9 +80,19 @@ final class ImmichMLServiceTests: XCTestCase {
     /// XLM-Roberta Unigram) against onnxruntime on the ids and mask Immich's tokenizer gives
     /// (Tests/Goldens/mclip, made by tools/goldens/make_mclip_goldens.py).
     func testMCLIPTextTowersGetIdsAndAttentionMask() throws {
-        let goldens = try makeMCLIPFolder("XLM-Roberta-Large-Vit-B-32")
+        try checkMCLIPFolder("XLM-Roberta-Large-Vit-B-32", goldens: "mclip", tokenizer: "xlmr-unigram")
+    }
+
+    /// LaBSE's M-CLIP layout: a BERT WordPiece tokenizer.json (BertNormalizer, cased, CJK split,
+    /// pad [PAD]) in front of the same kind of tower (Tests/Goldens/mclip-labse).
+    func testMCLIPLaBSETextTowerGetsBertTokens() throws {
+        try checkMCLIPFolder("LABSE-Vit-L-14", goldens: "mclip-labse", tokenizer: "bert-cased")
+    }
+
+    private func checkMCLIPFolder(_ name: String, goldens folder: String, tokenizer: String) throws {
+        let goldens = try makeMCLIPFolder(name, goldens: folder, tokenizer: tokenizer)
         for golden in goldens.cases {
-            let entries = #"{"clip":{"textual":{"modelName":"XLM-Roberta-Large-Vit-B-32","options":{}}}}"#
+            let entries = #"{"clip":{"textual":{"modelName":""# + name + #"","options":{}}}}"#
             let embedding = try vector(try predict(entries, text: golden.text)["clip"])
             XCTAssertEqual(embedding.count, golden.embedding.count)
             let worst = zip(embedding, golden.embedding).map { abs($0 - $1) }.max() ?? .infinity
@@ -112,22 +122,25 @@ final class ImmichMLServiceTests: XCTestCase {
     }
 
     /// A folder `name` in the models root: the small CLIP folder's image tower, the generated
-    /// M-CLIP text tower (its bytes through `edit`) with the XLM-Roberta-layout tokenizer, and
-    /// config.json's context length set to the tower's.
-    private func makeMCLIPFolder(_ name: String, edit: (Data) -> Data = { $0 }) throws -> MCLIPGoldens {
+    /// M-CLIP text tower of Tests/Goldens/`goldens` (its bytes through `edit`) with the tokenizer
+    /// of Tests/Goldens/hf-tokenizers/`tokenizer`, and config.json's context length set to the tower's.
+    private func makeMCLIPFolder(_ name: String, goldens goldensFolder: String = "mclip",
+                                 tokenizer: String = "xlmr-unigram",
+                                 edit: (Data) -> Data = { $0 }) throws -> MCLIPGoldens {
         let goldens = try JSONDecoder().decode(MCLIPGoldens.self, from: Data(contentsOf: TestData.goldens
-            .appendingPathComponent("mclip/goldens.json")))
+            .appendingPathComponent(goldensFolder).appendingPathComponent("goldens.json")))
         let folder = root.appendingPathComponent(name)
         try FileManager.default.copyItem(at: root.appendingPathComponent("ViT-B-32__openai"), to: folder)
         let textual = folder.appendingPathComponent("textual")
         try FileManager.default.removeItem(at: textual)
         try FileManager.default.createDirectory(at: textual, withIntermediateDirectories: true)
-        let tokenizer = TestData.goldens.appendingPathComponent("hf-tokenizers/xlmr-unigram")
+        let tokenizerFolder = TestData.goldens.appendingPathComponent("hf-tokenizers").appendingPathComponent(tokenizer)
         for file in ["tokenizer.json", "tokenizer_config.json"] {
-            try FileManager.default.copyItem(at: tokenizer.appendingPathComponent(file),
+            try FileManager.default.copyItem(at: tokenizerFolder.appendingPathComponent(file),
                                              to: textual.appendingPathComponent(file))
         }
-        let onnx = try Data(contentsOf: TestData.goldens.appendingPathComponent("mclip/model.onnx"))
+        let onnx = try Data(contentsOf: TestData.goldens.appendingPathComponent(goldensFolder)
+            .appendingPathComponent("model.onnx"))
         try edit(onnx).write(to: textual.appendingPathComponent("model.onnx"))
         let configURL = folder.appendingPathComponent("config.json")
         var config = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: configURL))

@@ -2,7 +2,8 @@
 // Tests/Goldens/hf-tokenizers/strings.json (made by tools/goldens/make_hf_tokenizer_goldens.py)
 // for OpenAI's CLIP BPE as Hugging Face converts it, a SentencePiece Unigram model in the
 // XLM-Roberta layout (Precompiled charsmap), a SentencePiece BPE model with byte fallback and a
-// WordPiece model behind every Split behaviour;
+// WordPiece model behind every Split behaviour, BERT's cased (LaBSE) and uncased layouts and a
+// WordPiece model behind the Punctuation and Digits pre-tokenizers;
 // both the bare encoding and what Immich feeds its text tower (cleaned, truncated, padded).
 
 import EFTestSupport
@@ -69,6 +70,19 @@ final class HFTokenizerGoldenTests: XCTestCase {
     func testWordPieceWithEverySplitBehaviourMatchesTokenizers() throws {
         _ = try check("wordpiece-splits",
                       tokenizerURL: Self.folder.appendingPathComponent("wordpiece-splits/tokenizer.json"))
+    }
+
+    func testBertCasedAsLaBSEMatchesTokenizers() throws {
+        _ = try check("bert-cased", tokenizerURL: Self.folder.appendingPathComponent("bert-cased/tokenizer.json"))
+    }
+
+    func testBertUncasedMatchesTokenizers() throws {
+        _ = try check("bert-uncased", tokenizerURL: Self.folder.appendingPathComponent("bert-uncased/tokenizer.json"))
+    }
+
+    func testPunctuationAndDigitsPreTokenizersMatchTokenizers() throws {
+        _ = try check("bert-digits-punctuation",
+                      tokenizerURL: Self.folder.appendingPathComponent("bert-digits-punctuation/tokenizer.json"))
     }
 
     /// The Hugging Face conversion of CLIP's BPE (written by scripts/setup.sh into the small CLIP

@@ -74,6 +74,8 @@ final class HFTokenizerReaderTests: XCTestCase {
             (Self.with(#""normalizer":{"type":"Precompiled","precompiled_charsmap":"/////wAAAAA="}"#),
              "normalizer.precompiled_charsmap"),
             (#"{"normalizer":null}"#, "model"),
+            (Self.with(#""pre_tokenizer":{"type":"Punctuation","behavior":"Sideways"}"#), "pre_tokenizer.behavior"),
+            (Self.with(#""normalizer":{"type":"BertNormalizer","lowercase":"yes"}"#), "normalizer.lowercase"),
             (#"[1, 2]"#, "the document"),
         ]
         for (json, path) in cases {
@@ -86,8 +88,9 @@ final class HFTokenizerReaderTests: XCTestCase {
     func testUnknownComponentsAreUnsupportedAndNamed() {
         let cases = [
             (#"{"model":{"type":"Kitten"}}"#, "Kitten"),
-            (Self.with(#""normalizer":{"type":"BertNormalizer"}"#), "BertNormalizer"),
-            (#"{"model":{"type":"BPE","vocab":{},"merges":[]},"pre_tokenizer":{"type":"Digits"}}"#, "Digits"),
+            (Self.with(#""normalizer":{"type":"ByteLevel"}"#), "ByteLevel"),
+            (#"{"model":{"type":"BPE","vocab":{},"merges":[]},"pre_tokenizer":{"type":"UnicodeScripts"}}"#,
+             "UnicodeScripts"),
             (#"{"model":{"type":"BPE","vocab":{},"merges":[]},"post_processor":{"type":"Fancy"}}"#, "Fancy"),
             (#"{"model":{"type":"BPE","vocab":{},"merges":[],"dropout":0.1}}"#, "dropout"),
         ]

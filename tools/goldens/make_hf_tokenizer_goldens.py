@@ -23,6 +23,21 @@ through three tokenizer files:
   NFD + StripAccents + Lowercase and a pre-tokenizer Sequence that uses every Split behaviour
   (WhitespaceSplit, then Split with MergedWithPrevious, Contiguous, MergedWithNext, Isolated
   and invert), with BertProcessing ([CLS] … [SEP]). Committed.
+* bert-cased, bert-uncased: WordPiece vocabularies trained here, made into tokenizer.json by
+  transformers' BertTokenizer exactly as LaBSE's (do_lower_case=False: BertNormalizer with
+  clean_text and handle_chinese_chars, accents kept, BertPreTokenizer, "[CLS] $A [SEP]") and
+  bert-base-uncased's (do_lower_case=True, so accents are stripped) files are laid out. Committed.
+* bert-digits-punctuation: a WordPiece model behind BertNormalizer(clean_text off, strip_accents
+  on, lowercase off) and a pre-tokenizer Sequence of WhitespaceSplit, Punctuation (contiguous),
+  Punctuation (merged_with_next) and Digits (individual). Committed.
+
+A trained tokenizer.json that is already committed is reused (the WordPiece trainer orders tied
+pieces differently from run to run); `--retrain` makes every one afresh. bert-normalizer/
+codepoints.json records, over every Unicode scalar, the ones BertNormalizer's clean_text removes
+or makes a space, the ones handle_chinese_chars surrounds with spaces, the ones its accent
+stripping deletes and the ones the Punctuation and Digits pre-tokenizers split off, as ranges;
+the first four and punctuation are written as Sources/EFText/HFTokenizer/BertUnicodeTables.swift, since
+the library's tables are older than the Unicode version Swift's character properties follow.
 
 Per text, goldens.json holds `encode` (Tokenizer.encode(text).ids: special ids, no truncation or
 padding) and `immich` (what Immich's OpenClipTextualEncoder feeds the text tower: clean_text —
@@ -42,7 +57,7 @@ import sentencepiece as spm
 import tokenizers
 import transformers
 from tokenizers import Regex, Tokenizer, models, normalizers, pre_tokenizers, processors, trainers
-from transformers import AddedToken, CLIPTokenizer, PreTrainedTokenizerFast
+from transformers import AddedToken, BertTokenizer, CLIPTokenizer, PreTrainedTokenizerFast
 from transformers.convert_slow_tokenizer import SpmConverter, XLMRobertaConverter, import_protobuf
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -177,7 +192,122 @@ def wordpiece_splits(directory, out):
                             sep_token="[SEP]").save_pretrained(out)
 
 
+def train_wordpiece(directory, normalizer):
+    """A WordPiece vocabulary trained on the corpus behind `normalizer` and BERT's pre-tokenizer."""
+    tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    tok.normalizer = normalizer
+    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    tok.train_from_iterator(CORPUS, trainers.WordPieceTrainer(vocab_size=800, special_tokens=specials))
+    return tok
+
+
+def bert_file(lowercase):
+    def build(directory, out):
+        normalizer = normalizers.BertNormalizer(lowercase=lowercase)
+        vocab = train_wordpiece(directory, normalizer).get_vocab()
+        BertTokenizer(vocab=vocab, do_lower_case=lowercase).save_pretrained(out)
+    return build
+
+
+def bert_digits_punctuation(directory, out):
+    normalizer = normalizers.BertNormalizer(clean_text=False, handle_chinese_chars=True, strip_accents=True,
+                                            lowercase=False)
+    tok = train_wordpiece(directory, normalizer)
+    tok.pre_tokenizer = pre_tokenizers.Sequence([
+        pre_tokenizers.WhitespaceSplit(), pre_tokenizers.Punctuation(behavior="contiguous"),
+        pre_tokenizers.Punctuation(behavior="merged_with_next"), pre_tokenizers.Digits(individual_digits=True),
+    ])
+    tok.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]", special_tokens=[("[CLS]", tok.token_to_id("[CLS]")),
+                                                 ("[SEP]", tok.token_to_id("[SEP]"))])
+    PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]", cls_token="[CLS]",
+                            sep_token="[SEP]").save_pretrained(out)
+
+
+def ranges(points):
+    out = []
+    for point in points:
+        if out and out[-1][1] == point - 1:
+            out[-1][1] = point
+        else:
+            out.append([point, point])
+    return out
+
+
+def bert_classes():
+    """Every scalar through each BertNormalizer step alone and the Punctuation and Digits pre-tokenizers."""
+    clean = normalizers.BertNormalizer(clean_text=True, handle_chinese_chars=False, strip_accents=False,
+                                       lowercase=False)
+    chinese = normalizers.BertNormalizer(clean_text=False, handle_chinese_chars=True, strip_accents=False,
+                                         lowercase=False)
+    accents = normalizers.BertNormalizer(clean_text=False, handle_chinese_chars=False, strip_accents=True,
+                                         lowercase=False)
+    punctuation, digits = pre_tokenizers.Punctuation(), pre_tokenizers.Digits(individual_digits=True)
+    classes = {"removed": [], "spaced": [], "chinese": [], "accent_stripped": [], "punctuation": [], "numeric": []}
+    for point in range(0x110000):
+        if 0xD800 <= point < 0xE000:
+            continue
+        char = chr(point)
+        cleaned = clean.normalize_str(char)
+        if cleaned == "":
+            classes["removed"].append(point)
+        elif cleaned == " " and char != " ":
+            classes["spaced"].append(point)
+        if chinese.normalize_str(char) == f" {char} ":
+            classes["chinese"].append(point)
+        if accents.normalize_str(char) == "":
+            classes["accent_stripped"].append(point)
+        if len(punctuation.pre_tokenize_str(f"a{char}a")) == 3:
+            classes["punctuation"].append(point)
+        if len(digits.pre_tokenize_str(f"a{char}a")) == 3:
+            classes["numeric"].append(point)
+    return {name: ranges(points) for name, points in classes.items()}
+
+
+SWIFT_TABLES = os.path.join(REPO, "Sources/EFText/HFTokenizer/BertUnicodeTables.swift")
+
+
+def swift_ranges(name, doc, spans):
+    items = [f"0x{a:X}...0x{b:X}," for a, b in spans]
+    lines, line = [], "       "
+    for item in items:
+        if len(line) + 1 + len(item) > 116:
+            lines.append(line)
+            line = "       "
+        line += " " + item
+    lines.append(line)
+    return f"    /// {doc}\n    static let {name}: [ClosedRange<UInt32>] = [\n" + "\n".join(lines) + "\n    ]\n"
+
+
+def write_bert_tables(classes, made_with):
+    """The codepoint goldens and the Swift tables Edgeflow's BertTextRules looks characters up in."""
+    out = os.path.join(FOLDER, "bert-normalizer")
+    os.makedirs(out, exist_ok=True)
+    with open(os.path.join(out, "codepoints.json"), "w") as f:
+        json.dump({"made_with": made_with, **classes}, f)
+        f.write("\n")
+    header = ("// GENERATED by tools/goldens/make_hf_tokenizer_goldens.py from the Hugging Face `tokenizers`\n"
+              f"// library {made_with['tokenizers']}: the character classes of its BERT normalizer and Punctuation\n"
+              "// pre-tokenizer, as ranges of Unicode scalars. The library's tables predate current Unicode\n"
+              "// (Swift's newer categories differ on a few hundred characters), so Edgeflow looks them up here\n"
+              "// to give the same ids. Do not edit.\n\n"
+              "/// The `tokenizers` library's character tables for BERT's rules.\nenum BertUnicodeTables {\n")
+    body = "\n".join([
+        swift_ranges("removed", "clean_text deletes these: controls but tab, newline and return; format and "
+                     "private use; NUL, U+FFFD.", classes["removed"]),
+        swift_ranges("chinese", "The CJK ideographs handle_chinese_chars puts spaces around.", classes["chinese"]),
+        swift_ranges("nonspacingMarks", "Scalars BertNormalizer's accent stripping deletes after NFD (category Mn).",
+                     classes["accent_stripped"]),
+        swift_ranges("punctuation", "Punctuation as BertPreTokenizer and Punctuation split on (ASCII symbols, "
+                     "category P*).", classes["punctuation"]),
+    ])
+    with open(SWIFT_TABLES, "w") as f:
+        f.write(header + body + "}\n")
+
+
 def main():
+    retrain = "--retrain" in sys.argv[1:]
     texts = json.load(open(os.path.join(FOLDER, "strings.json"), encoding="utf-8"))["strings"]
     made_with = {"tokenizers": tokenizers.__version__, "transformers": transformers.__version__,
                  "sentencepiece": spm.__version__}
@@ -198,15 +328,19 @@ def main():
         write_json(os.path.join(FOLDER, "clip/goldens.json"), clip)
 
         for name, build, context in [("xlmr-unigram", xlmr_unigram, 32), ("spm-bpe-bytefallback", spm_bpe, 24),
-                                     ("wordpiece-splits", wordpiece_splits, 20)]:
+                                     ("wordpiece-splits", wordpiece_splits, 20), ("bert-cased", bert_file(False), 24),
+                                     ("bert-uncased", bert_file(True), 24),
+                                     ("bert-digits-punctuation", bert_digits_punctuation, 24)]:
             out = os.path.join(FOLDER, name)
             os.makedirs(out, exist_ok=True)
-            build(directory, out)
+            if retrain or not os.path.exists(os.path.join(out, "tokenizer.json")):
+                build(directory, out)
             path = os.path.join(out, "tokenizer.json")
             pad = json.load(open(os.path.join(out, "tokenizer_config.json")))["pad_token"]
             result = goldens(path, texts, context, pad)
             result.update(tokenizer=os.path.relpath(path, REPO), sha256=sha256(path), made_with=made_with)
             write_json(os.path.join(out, "goldens.json"), result)
+    write_bert_tables(bert_classes(), made_with)
     print("wrote", os.path.relpath(FOLDER, REPO))
 
 

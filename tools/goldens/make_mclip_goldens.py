@@ -5,8 +5,11 @@ folder's tokenizer padded and truncated to the context length) with onnxruntime'
 
 The tower (Tests/Goldens/mclip/model.onnx, random weights, seed 7): token embeddings gathered by
 `input_ids`, averaged over the positions `attention_mask` marks (M-CLIP's mean pooling), then a
-linear map to the 64-d space of the small generated CLIP folder's image tower. The tokenizer is
-the committed XLM-Roberta-layout Unigram of Tests/Goldens/hf-tokenizers/xlmr-unigram.
+linear map to the 64-d space of the small generated CLIP folder's image tower. Its tokenizer is
+the committed XLM-Roberta-layout Unigram of Tests/Goldens/hf-tokenizers/xlmr-unigram. A second
+set, Tests/Goldens/mclip-labse, is the same tower sized for the LaBSE-layout BERT WordPiece
+tokenizer of Tests/Goldens/hf-tokenizers/bert-cased (cased, CJK split, pad [PAD]), with more
+texts that its normalizer acts on.
 
 Needs: onnx, onnxruntime, tokenizers, numpy (pip install into the dev venv).
 Run: /work/main/.venv/bin/python tools/goldens/make_mclip_goldens.py
@@ -22,8 +25,9 @@ from onnx import TensorProto, helper, numpy_helper
 from tokenizers import Tokenizer
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-TOKENIZER = os.path.join(REPO, "Tests/Goldens/hf-tokenizers/xlmr-unigram/tokenizer.json")
-FOLDER = os.path.join(REPO, "Tests/Goldens/mclip")
+VARIANTS = [("Tests/Goldens/mclip", "Tests/Goldens/hf-tokenizers/xlmr-unigram/tokenizer.json", "<pad>", []),
+            ("Tests/Goldens/mclip-labse", "Tests/Goldens/hf-tokenizers/bert-cased/tokenizer.json", "[PAD]",
+             ["Café au LAIT in Zürich", "北京的老街道 at night", "zero\u200bwidth\u00a0space\tand tab"])]
 CONTEXT, WIDTH, DIMENSION = 32, 16, 64
 TEXTS = ["a dog on a beach", "  ein Hund   am Strand ", "un chat noir", "犬と猫",
          "a very long query that keeps going well past the thirty two tokens this small tower takes in"]
@@ -62,18 +66,19 @@ def tower(vocabulary):
     return model
 
 
-def main():
-    os.makedirs(FOLDER, exist_ok=True)
-    immich = Tokenizer.from_file(TOKENIZER)
-    pad_id = immich.token_to_id("<pad>")
-    immich.enable_padding(length=CONTEXT, pad_token="<pad>", pad_id=pad_id)
+def write_variant(folder, tokenizer, pad_token, extra_texts):
+    folder = os.path.join(REPO, folder)
+    os.makedirs(folder, exist_ok=True)
+    immich = Tokenizer.from_file(os.path.join(REPO, tokenizer))
+    pad_id = immich.token_to_id(pad_token)
+    immich.enable_padding(length=CONTEXT, pad_token=pad_token, pad_id=pad_id)
     immich.enable_truncation(max_length=CONTEXT)
     model = tower(immich.get_vocab_size(with_added_tokens=True))
-    path = os.path.join(FOLDER, "model.onnx")
+    path = os.path.join(folder, "model.onnx")
     onnx.save(model, path)
     session = onnxruntime.InferenceSession(path, providers=["CPUExecutionProvider"])
     cases = []
-    for text in TEXTS:
+    for text in TEXTS + extra_texts:
         encoding = immich.encode(clean_text(text))
         ids = np.array([encoding.ids], np.int32)
         mask = np.array([encoding.attention_mask], np.int32)
@@ -83,10 +88,15 @@ def main():
     goldens = {"context_length": CONTEXT, "dimension": DIMENSION, "pad_id": pad_id,
                "made_with": {"onnxruntime": onnxruntime.__version__, "tokenizers": tokenizers.__version__},
                "cases": cases}
-    with open(os.path.join(FOLDER, "goldens.json"), "w", encoding="utf-8") as f:
+    with open(os.path.join(folder, "goldens.json"), "w", encoding="utf-8") as f:
         json.dump(goldens, f, ensure_ascii=False, indent=1)
         f.write("\n")
     print(f"wrote {path} and {len(cases)} cases")
+
+
+def main():
+    for variant in VARIANTS:
+        write_variant(*variant)
 
 
 if __name__ == "__main__":

@@ -68,6 +68,13 @@ public final class HFTokenizer: Sendable {
         return model.id(of: Array(token.utf8))
     }
 
+    /// `text` after the tokenizer's normalizer (the `tokenizers` library's
+    /// `normalizer.normalize_str`); `text` itself when the file has none.
+    public func normalized(_ text: String) -> String {
+        guard let normalizer else { return text }
+        return String(String.UnicodeScalarView(normalizer.apply(Array(text.unicodeScalars))))
+    }
+
     /// The ids of `text` with the post-processor's special ids, neither truncated nor padded.
     /// - Throws: `.invalidInput` for a text over `maxTextBytes`, or one with a character a
     ///   Unigram model without an unknown id cannot represent.

@@ -1,7 +1,7 @@
 // The pre-tokenizers of tokenizer.json ("pre_tokenizer"): they cut normalized text into the
 // pieces the model tokenizes one by one. Split (pattern, behavior, invert), ByteLevel (GPT-2's
 // split and byte-to-symbol mapping), Metaspace (spaces as ▁, prepend scheme), WhitespaceSplit,
-// Whitespace, BertPreTokenizer and Sequence.
+// Whitespace, BertPreTokenizer, Punctuation, Digits and Sequence.
 
 import EFCore
 
@@ -24,6 +24,8 @@ indirect enum PreTokenizer: Sendable {
     case byteLevel(addPrefixSpace: Bool, useRegex: Bool)
     case metaspace(replacement: Unicode.Scalar, prepend: MetaspacePrepend, split: Bool)
     case whitespaceSplit, whitespace, bert
+    case punctuation(SplitBehavior)
+    case digits(individual: Bool)
     case sequence([PreTokenizer])
 
     /// When Metaspace puts a ▁ before a piece.
@@ -36,13 +38,12 @@ indirect enum PreTokenizer: Sendable {
         let type = try field.typeName()
         switch type {
         case "Split":
-            let behaviorField = try field.required("behavior")
-            guard let behavior = SplitBehavior(rawValue: try behaviorField.string(maxBytes: 64)) else {
-                throw behaviorField.error("is not one of Removed, Isolated, MergedWithPrevious, MergedWithNext, "
-                                              + "Contiguous")
-            }
-            self = .split(try TextPattern(field.required("pattern")), behavior,
+            self = .split(try TextPattern(field.required("pattern")), try Self.behavior(field.required("behavior")),
                           invert: try field.bool("invert", default: false))
+        case "Punctuation":
+            self = .punctuation(try field.optional("behavior").map(Self.behavior) ?? .isolated)
+        case "Digits":
+            self = .digits(individual: try field.bool("individual_digits", default: false))
         case "ByteLevel":
             self = .byteLevel(addPrefixSpace: try field.bool("add_prefix_space", default: true),
                               useRegex: try field.bool("use_regex", default: true))
@@ -68,8 +69,15 @@ indirect enum PreTokenizer: Sendable {
             throw EdgeflowError(.unsupported, "\(field.source): \(field.path).type is the pre-tokenizer \"\(type)\", "
                                     + "which Edgeflow does not implement",
                                 hint: "supported: Split, ByteLevel, Metaspace, WhitespaceSplit, Whitespace, "
-                                    + "BertPreTokenizer, Sequence")
+                                    + "BertPreTokenizer, Punctuation, Digits, Sequence")
         }
+    }
+
+    private static func behavior(_ field: JSONField) throws -> SplitBehavior {
+        guard let behavior = SplitBehavior(rawValue: try field.string(maxBytes: 64)) else {
+            throw field.error("is not one of Removed, Isolated, MergedWithPrevious, MergedWithNext, Contiguous")
+        }
+        return behavior
     }
 
     /// The pieces `pieces` are cut into (empty pieces dropped).
@@ -109,9 +117,13 @@ indirect enum PreTokenizer: Sendable {
         case .bert:
             let spaces = Self.runs(piece.scalars) { $0.properties.isWhitespace }
             return Self.split(piece, matches: spaces, .removed, invert: false).flatMap { part in
-                let marks = part.scalars.indices.filter { Self.isBertPunctuation(part.scalars[$0]) }.map { $0..<$0 + 1 }
-                return Self.split(part, matches: marks, .isolated, invert: false)
+                Self.split(part, matches: Self.each(part, BertTextRules.isPunctuation), .isolated, invert: false)
             }
+        case .punctuation(let behavior):
+            return Self.split(piece, matches: Self.each(piece, BertTextRules.isPunctuation), behavior, invert: false)
+        case .digits(let individual):
+            return Self.split(piece, matches: Self.each(piece, BertTextRules.isNumeric),
+                              individual ? .isolated : .contiguous, invert: false)
         case .sequence:
             return apply([piece])
         }
@@ -133,15 +145,10 @@ indirect enum PreTokenizer: Sendable {
         return found
     }
 
-    /// ASCII punctuation and symbols, or a Unicode punctuation category (BERT's `_is_punctuation`).
-    private static func isBertPunctuation(_ scalar: Unicode.Scalar) -> Bool {
-        if scalar.isASCII { return (0x21...0x2F).contains(scalar.value) || (0x3A...0x40).contains(scalar.value)
-            || (0x5B...0x60).contains(scalar.value) || (0x7B...0x7E).contains(scalar.value) }
-        switch scalar.properties.generalCategory {
-        case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation, .initialPunctuation,
-             .finalPunctuation, .otherPunctuation: return true
-        default: return false
-        }
+    /// One single-scalar match per scalar of `piece` that satisfies `test` (a character
+    /// predicate as the library's splits take it: adjacent matches stay separate matches).
+    private static func each(_ piece: TextPiece, _ test: (Unicode.Scalar) -> Bool) -> [Range<Int>] {
+        piece.scalars.indices.filter { test(piece.scalars[$0]) }.map { $0..<$0 + 1 }
     }
 
     /// Cuts `piece` at `matches` (sorted, non-overlapping) the way `behavior` says; `invert`

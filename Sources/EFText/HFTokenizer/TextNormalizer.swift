@@ -1,7 +1,7 @@
 // The normalizers of tokenizer.json ("normalizer"), read from their JSON and applied to text as
 // Unicode scalars: NFC, NFD, NFKC, NFKD, Lowercase, Replace (string or regex), Strip,
-// StripAccents, Prepend, Precompiled (SentencePiece's charsmap) and Sequence. Token ids are all
-// Edgeflow needs, so no offsets are tracked.
+// StripAccents, Prepend, Precompiled (SentencePiece's charsmap), BertNormalizer and Sequence.
+// Token ids are all Edgeflow needs, so no offsets are tracked.
 
 import EFCore
 import Foundation
@@ -9,6 +9,9 @@ import Foundation
 /// One normalizer of a Hugging Face tokenizer.
 indirect enum TextNormalizer: Sendable {
     case nfc, nfd, nfkc, nfkd, lowercase, stripAccents
+    /// BertNormalizer's steps: clean_text, handle_chinese_chars, and its accent stripping, which
+    /// (unlike StripAccents) drops only nonspacing marks after NFD.
+    case bertClean, chineseSpacing, stripNonspacingMarks
     case replace(TextPattern, [Unicode.Scalar])
     case strip(left: Bool, right: Bool)
     case prepend([Unicode.Scalar])
@@ -40,6 +43,8 @@ indirect enum TextNormalizer: Sendable {
             self = .prepend(Array(try field.required("prepend").string().unicodeScalars))
         case "Precompiled":
             self = .precompiled(try PrecompiledCharsMap(field.required("precompiled_charsmap")))
+        case "BertNormalizer":
+            self = try Self.bert(field)
         case "Sequence":
             self = .sequence(try field.required("normalizers").elements(limit: Self.maxSequence)
                 .map(TextNormalizer.init))
@@ -47,8 +52,20 @@ indirect enum TextNormalizer: Sendable {
             throw EdgeflowError(.unsupported, "\(field.source): \(field.path).type is the normalizer \"\(type)\", "
                                     + "which Edgeflow does not implement",
                                 hint: "supported: NFC, NFD, NFKC, NFKD, Lowercase, StripAccents, Replace, Strip, "
-                                    + "Prepend, Precompiled, Sequence")
+                                    + "Prepend, Precompiled, BertNormalizer, Sequence")
         }
+    }
+
+    /// BertNormalizer as the steps it runs, in its order: clean_text, handle_chinese_chars,
+    /// accents (strip_accents, or lowercase when that is null or absent), lowercase.
+    private static func bert(_ field: JSONField) throws -> TextNormalizer {
+        let lowercase = try field.bool("lowercase", default: true)
+        var steps: [TextNormalizer] = []
+        if try field.bool("clean_text", default: true) { steps.append(.bertClean) }
+        if try field.bool("handle_chinese_chars", default: true) { steps.append(.chineseSpacing) }
+        if try field.bool("strip_accents", default: lowercase) { steps += [.nfd, .stripNonspacingMarks] }
+        if lowercase { steps.append(.lowercase) }
+        return .sequence(steps)
     }
 
     /// `text` normalized.
@@ -77,6 +94,12 @@ indirect enum TextNormalizer: Sendable {
         case .stripAccents:
             let marks: [Unicode.GeneralCategory] = [.nonspacingMark, .spacingMark, .enclosingMark]
             return text.filter { !marks.contains($0.properties.generalCategory) }
+        case .stripNonspacingMarks:
+            return text.filter { !BertTextRules.isNonspacingMark($0) }
+        case .bertClean:
+            return BertTextRules.cleaned(text)
+        case .chineseSpacing:
+            return BertTextRules.spacingChinese(text)
         case .replace(let pattern, let content):
             var out: [Unicode.Scalar] = []
             var last = 0
