@@ -32,6 +32,8 @@ final class TFLiteInt8GoldenTests: XCTestCase {
     func testHardSwishAtCollapsedScales() throws {
         try GoldenRunner.check(GoldenCase.load("tflite_int8_hard_swish_collapsed"))
     }
+    /// GELU on int8 (exact and tanh approximation) and uint8: LiteRT's 256-entry tables.
+    func testGelu() throws { try GoldenRunner.check(GoldenCase.load("tflite_int8_gelu")) }
     /// BATCH_MATMUL of two run-time int8 operands, plain and with adj_y.
     func testBatchMatMul() throws { try GoldenRunner.check(GoldenCase.load("tflite_int8_batch_matmul")) }
     /// SQUARED_DIFFERENCE (broadcast) and RSQRT (LiteRT's fixed-point inverse square root): what TF

@@ -19,7 +19,9 @@ cut-mask path; beside it one at ordinary scales. And reduce_extremes.tflite (cas
 tflite_int8_reduce_extremes): int8 REDUCE_MAX without and REDUCE_MIN with keep_dims. And
 batch_matmul.tflite (case tflite_int8_batch_matmul): int8 BATCH_MATMUL of two run-time operands,
 plain and with adj_y. And normalization.tflite (case tflite_int8_normalization): int8
-SQUARED_DIFFERENCE with broadcasting and RSQRT on 256 random int8 values.
+SQUARED_DIFFERENCE with broadcasting and RSQRT on 256 random int8 values. And gelu.tflite (case
+tflite_int8_gelu): int8 GELU exact and with the tanh approximation, and uint8 GELU, on 512 random
+values each (LiteRT evaluates them through a 256-entry table).
 """
 
 from __future__ import annotations
@@ -124,6 +126,19 @@ def normalization_models():
     yield "normalization", m, [x, mean, variance], [squared, rsqrt]
 
 
+def gelu_models():
+    m = Model()
+    x = int8.q8(m, "x", [2, 16, 16], 0.043, -7)
+    exact = int8.q8(m, "gelu_exact", [2, 16, 16], 0.027, -110)
+    m.op(OP.GELU, [x], [exact], OPT.GeluOptions, options(S.GeluOptionsT, approximate=False))
+    approximate = int8.q8(m, "gelu_tanh", [2, 16, 16], 0.031, -100)
+    m.op(OP.GELU, [x], [approximate], OPT.GeluOptions, options(S.GeluOptionsT, approximate=True))
+    xu = int8.q8(m, "xu", [2, 16, 16], 0.05, 140, np.uint8)
+    unsigned = int8.q8(m, "gelu_uint8", [2, 16, 16], 0.024, 9, np.uint8)
+    m.op(OP.GELU, [xu], [unsigned], OPT.GeluOptions, options(S.GeluOptionsT, approximate=False))
+    yield "gelu", m, [x, xu], [exact, approximate, unsigned]
+
+
 def main():
     import ai_edge_litert
     versions = {"ai_edge_litert": ai_edge_litert.__version__, "numpy": np.__version__}
@@ -133,6 +148,7 @@ def main():
     paths += int8.write_small_models(reduce_models(), versions, rng=RNG, generator=GENERATOR)
     paths += int8.write_small_models(batch_matmul_models(), versions, rng=RNG, generator=GENERATOR)
     paths += int8.write_small_models(normalization_models(), versions, rng=RNG, generator=GENERATOR)
+    paths += int8.write_small_models(gelu_models(), versions, rng=RNG, generator=GENERATOR)
     for path in paths:
         int8.shutil.copy(path, os.path.join(int8.SEEDS, "int8_" + os.path.basename(path)))
 

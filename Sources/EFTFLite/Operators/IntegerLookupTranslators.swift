@@ -1,4 +1,4 @@
-// LOGISTIC and TANH on int8/uint8, as TFLite's reference kernels compute them: a 256-entry table made
+// LOGISTIC, TANH and GELU on int8/uint8, as TFLite's kernels compute them: a 256-entry table made
 // once from float math (dequantize, the function in float32, ×1/s_y rounded half away from
 // zero, + z_y, saturated; activations.cc PopulateLookupTable), applied per element. Imported as
 // a Gather from the table at q − min (q + 128 for int8), as is HARD_SWISH's (HardSwishTable). SOFTMAX's float
@@ -71,6 +71,20 @@ extension IntegerTranslators {
                  ["axis": .int(Layout.nchwAxis(rank - 1, rank: rank)), "scale": .float(qy.scale),
                   "zero_point": .int(Int(qy.zeroPoint))],
                  domain: "ai.edgeflow", output: ctx.outputName(out), hint: ctx.tensor(out).name)
+    }
+
+    /// GELU on 8 bits (options field 0 chooses the tanh approximation), through the table of
+    /// LiteRT's gelu.cc transform in float32.
+    static func gelu(_ op: TFLiteOperator, _ ctx: TranslationContext) throws {
+        try lookupTable(try Options(op).bool(0) ? geluTanh : geluExact)(op, ctx)
+    }
+
+    /// gelu.cc's exact transform: 0.5·x·erfc(−x/√2), in float32 in that order.
+    static let geluExact: (Float) -> Float = { 0.5 * $0 * Foundation.erfc($0 * -Float(0.5.squareRoot())) }
+    /// gelu.cc's approximation: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), in float32 in that order.
+    static let geluTanh: (Float) -> Float = { x in
+        let cubic = 0.044715 * x * x * x
+        return 0.5 * x * (1 + Foundation.tanh(Float(0.797_884_560_802_865_4) * (x + cubic)))
     }
 
     /// TFLite's logistic in float: 1 / (1 + exp(−x)).

@@ -5,7 +5,7 @@
 // LiteRT's rounding in double; ADD/SUB
 // rescale both operands to 2^20 · the larger scale first (TFLite's left shift of 20); MUL, the
 // ReLUs and int8 → int8 QUANTIZE requantize once; AVERAGE_POOL_2D in IntegerPoolTranslator,
-// LOGISTIC, TANH and SOFTMAX in IntegerLookupTranslators, MEAN in IntegerMeanTranslator.
+// LOGISTIC, TANH, GELU and SOFTMAX in IntegerLookupTranslators, MEAN in IntegerMeanTranslator.
 // Data movement (max pool, reshape, pad, concat, nearest resize, …) keeps the bytes and goes
 // through the float translators, which read the integers' clamps.
 
@@ -27,6 +27,7 @@ enum IntegerTranslators {
             BuiltinOperator.resizeBilinear: resizeBilinear,
             BuiltinOperator.batchMatMul: ReshapingTranslators.table[BuiltinOperator.batchMatMul]!,
             BuiltinOperator.squaredDifference: squaredDifference, BuiltinOperator.rsqrt: rsqrt,
+            BuiltinOperator.gelu: gelu,
         ]
         for code in [BuiltinOperator.conv2D, BuiltinOperator.depthwiseConv2D, BuiltinOperator.transposeConv,
                      BuiltinOperator.maxPool2D,
