@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "EFKernels", dependencies: ["EFCore", "COpenMP", "CInt8Kernels"]),
         // The same streaming kernels compiled for AVX-512 and AVX2 (called only after a CPU check).
         .target(name: "EFKernelsAVX512", dependencies: ["EFCore", "EFKernels"],
-                swiftSettings: [.unsafeFlags(["-target-cpu", "skylake-avx512"])]),
+                swiftSettings: [.unsafeFlags(["-target-cpu", "skylake-avx512"]), .define("EDGEFLOW_WIDE_LANES")]),
         .target(name: "EFKernelsAVX2", dependencies: ["EFCore", "EFKernels", "CInt8Kernels"],
                 swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"])]),
         .target(name: "EFOps", dependencies: ["EFCore", "EFKernels"]),

@@ -47,7 +47,11 @@ extension FastKernels {
                            _ output: UnsafeMutablePointer<Float>, _ start: Int, _ end: Int) {
         switch fn {
         case .exp, .sigmoid, .tanh, .erf, .gelu, .geluTanh, .elu, .softplus:
+            #if EDGEFLOW_WIDE_LANES  // the AVX-512 build: 16 lanes (WideTranscendentals.swift, generated)
+            wideTranscendentalRange(fn, parameters, input, output, start, end)
+            #else
             transcendentalRange(fn, parameters, input, output, start, end)
+            #endif
         default:
             piecewiseRange(fn, parameters, input, output, start, end)
         }
@@ -92,7 +96,7 @@ extension FastKernels {
 
     /// The functions built on FastMath's polynomials, through `mapLanes` like `piecewiseRange`.
     @inline(never)
-    private static func transcendentalRange(_ fn: UnaryFunction, _ parameters: UnaryParameters,
+    static func transcendentalRange(_ fn: UnaryFunction, _ parameters: UnaryParameters,
                                             _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
                                             _ start: Int, _ end: Int) {
         let c = LaneConstants(alpha: FloatVector(repeating: parameters.alpha),
@@ -171,6 +175,8 @@ private enum HardSigmoidLanes: LaneFunction {
         FastKernels.swiftMax(Lanes(repeating: 0), FastKernels.swiftMin(Lanes(repeating: 1), c.alpha * x + c.beta))
     }
 }
+
+// MARK: transcendental lanes — tools/gen_wide_math.py copies everything below for 16 lanes.
 
 private enum ExpLanes: LaneFunction {
     @inline(__always) static func apply(_ x: Lanes, _ c: LaneConstants) -> Lanes {
