@@ -32,6 +32,11 @@ final class TFLiteInt8GoldenTests: XCTestCase {
     func testHardSwishAtCollapsedScales() throws {
         try GoldenRunner.check(GoldenCase.load("tflite_int8_hard_swish_collapsed"))
     }
+    /// uint8 RESIZE_BILINEAR: LiteRT's reference float32 kernel (up, half-pixel, align_corners,
+    /// down, a non-integer ratio), rounded half up as it rounds.
+    func testUInt8ResizeBilinear() throws {
+        try GoldenRunner.check(GoldenCase.load("tflite_int8_uint8_resize_bilinear"))
+    }
     /// GELU on int8 (exact and tanh approximation) and uint8: LiteRT's 256-entry tables.
     func testGelu() throws { try GoldenRunner.check(GoldenCase.load("tflite_int8_gelu")) }
     /// BATCH_MATMUL of two run-time int8 operands, plain and with adj_y.

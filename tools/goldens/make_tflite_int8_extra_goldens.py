@@ -21,7 +21,10 @@ batch_matmul.tflite (case tflite_int8_batch_matmul): int8 BATCH_MATMUL of two ru
 plain and with adj_y. And normalization.tflite (case tflite_int8_normalization): int8
 SQUARED_DIFFERENCE with broadcasting and RSQRT on 256 random int8 values. And gelu.tflite (case
 tflite_int8_gelu): int8 GELU exact and with the tanh approximation, and uint8 GELU, on 512 random
-values each (LiteRT evaluates them through a 256-entry table).
+values each (LiteRT evaluates them through a 256-entry table). And uint8_resize_bilinear.tflite
+(case tflite_int8_uint8_resize_bilinear): uint8 RESIZE_BILINEAR, which LiteRT's reference kernels
+compute in float32 and round (not the int8 1/1024-step kernel): up, up with half-pixel centers (negative
+weights at the edges), align_corners, down with half-pixel centers, and a non-integer ratio.
 """
 
 from __future__ import annotations
@@ -139,6 +142,23 @@ def gelu_models():
     yield "gelu", m, [x, xu], [exact, approximate, unsigned]
 
 
+def uint8_resize_models():
+    m = Model()
+    x = int8.q8(m, "x", [1, 4, 5, 3], 0.02, 131, np.uint8)
+    z = int8.q8(m, "z", [1, 7, 9, 2], 0.013, 77, np.uint8)
+    outs = []
+    for name, src, size, align, half in (("up", x, (8, 10), False, False), ("up_half_pixel", x, (8, 10), False, True),
+                                         ("align_corners", x, (9, 4), True, False),
+                                         ("down_half_pixel", z, (3, 4), False, True),
+                                         ("ratio_half_pixel", z, (10, 13), False, True)):
+        q = m.tensors[src].quantization
+        y = int8.q8(m, name, [1, *size, m.tensors[src].shape[3]], q.scale[0], q.zeroPoint[0], np.uint8)
+        m.op(OP.RESIZE_BILINEAR, [src, m.const(f"{name}_size", size, np.int32)], [y], OPT.ResizeBilinearOptions,
+             options(S.ResizeBilinearOptionsT, alignCorners=align, halfPixelCenters=half))
+        outs.append(y)
+    yield "uint8_resize_bilinear", m, [x, z], outs
+
+
 def main():
     import ai_edge_litert
     versions = {"ai_edge_litert": ai_edge_litert.__version__, "numpy": np.__version__}
@@ -149,6 +169,7 @@ def main():
     paths += int8.write_small_models(batch_matmul_models(), versions, rng=RNG, generator=GENERATOR)
     paths += int8.write_small_models(normalization_models(), versions, rng=RNG, generator=GENERATOR)
     paths += int8.write_small_models(gelu_models(), versions, rng=RNG, generator=GENERATOR)
+    paths += int8.write_small_models(uint8_resize_models(), versions, rng=RNG, generator=GENERATOR)
     for path in paths:
         int8.shutil.copy(path, os.path.join(int8.SEEDS, "int8_" + os.path.basename(path)))
 

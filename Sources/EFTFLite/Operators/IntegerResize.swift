@@ -5,6 +5,11 @@
 // truncating division by 2^20. Input and output share their quantization, as TFLite requires.
 // Imported as Gathers along H and W of the NCHW-held value with int32 weights: every sum is
 // exact, so regrouping the four products changes nothing.
+// On uint8, TFLite's reference kernel is its generic float one instead: source coordinates in
+// float32 (y·scale, or (y + 0.5)·scale − 0.5), neighbours floor/ceil clamped to the image, each
+// value × (1 − (y − y0)) × (1 − (x − x0)) and its three partners summed in that order in float32,
+// then rounded half up to uint8 (LiteRT 2.3.0's kernel rounds; older TFLite truncated). Imported as
+// the four Gathers and the same float32 products and sums.
 
 import EFCore
 
@@ -31,11 +36,12 @@ extension IntegerTranslators {
         let x = try ctx.input(op, 0, "input"), out = try ctx.output(op)
         let qx = try eightBit(x, ctx), qy = try eightBit(out, ctx)
         let input = ctx.shape(x), output = ctx.shape(out)
+        if qx == qy, qx.dtype == .uint8 { return try resizeBilinearUInt8(op, ctx) }
         guard qx == qy, qx.dtype == .int8, input.count == 4, output.count == 4, input[1] > 0, input[2] > 0,
               output[1] > 0, output[2] > 0, [input[1], input[2], output[1], output[2]].allSatisfy({ $0 < 1 << 16 })
         else {
-            throw EdgeflowError(.unsupported, "\(ctx.opDescription): quantized RESIZE_BILINEAR needs 4-D int8 "
-                + "tensors under 65,536 pixels a side and one quantization for input and output")
+            throw EdgeflowError(.unsupported, "\(ctx.opDescription): quantized RESIZE_BILINEAR needs 4-D int8 or "
+                + "uint8 tensors under 65,536 pixels a side and one quantization for input and output")
         }
         let alignCorners = try options.bool(2), halfPixel = try options.bool(3)
         var value = ctx.emit("Cast", [try ctx.value(x)], ["to": .int(6)], hint: "resize")   // 6: INT32
@@ -62,5 +68,66 @@ extension IntegerTranslators {
         let clamped = ctx.emit("Clip", [signed, ctx.int32(-128, hint: "min"), ctx.int32(127, hint: "max")],
                                hint: "resize")
         ctx.emit("Cast", [clamped], ["to": .int(3)], output: ctx.outputName(out), hint: "resize")   // 3: INT8
+    }
+
+    /// The float32 taps of TFLite's generic bilinear kernel along one axis: neighbours and the
+    /// weights 1 − (s − lower) and s − lower of the source coordinate s, as its
+    /// ComputeInterpolationValues writes them (s may be below 0 with half-pixel centers).
+    static func bilinearFloatTaps(input: Int, output: Int, alignCorners: Bool, halfPixel: Bool)
+        -> (lower: [Int], upper: [Int], near: [Float], far: [Float]) {
+        let scale = alignCorners && output > 1 ? Float(input - 1) / Float(output - 1) : Float(input) / Float(output)
+        var lower: [Int] = [], upper: [Int] = [], near: [Float] = [], far: [Float] = []
+        for position in 0..<output {
+            let value = Float(position)
+            let scaled = halfPixel ? (value + 0.5) * scale - 0.5 : value * scale
+            let low = Swift.max(Int(scaled.rounded(.down)), 0)
+            lower.append(low)
+            upper.append(Swift.min(Int(scaled.rounded(.up)), input - 1))
+            let fraction = scaled - Float(low)
+            near.append(1 - fraction)
+            far.append(fraction)
+        }
+        return (lower, upper, near, far)
+    }
+
+    /// uint8 RESIZE_BILINEAR as TFLite's reference kernel: float32 products and sums in its
+    /// order, rounded half up (the sums are never negative).
+    private static func resizeBilinearUInt8(_ op: TFLiteOperator, _ ctx: TranslationContext) throws {
+        let options = Options(op)
+        let x = try ctx.input(op, 0, "input"), out = try ctx.output(op)
+        let input = ctx.shape(x), output = ctx.shape(out)
+        guard input.count == 4, output.count == 4, input[1] > 0, input[2] > 0, output[1] > 0, output[2] > 0,
+              [input[1], input[2], output[1], output[2]].allSatisfy({ $0 < 1 << 16 }) else {
+            throw EdgeflowError(.unsupported, "\(ctx.opDescription): quantized RESIZE_BILINEAR needs 4-D uint8 "
+                + "tensors under 65,536 pixels a side")
+        }
+        let alignCorners = try options.bool(2), halfPixel = try options.bool(3)
+        let rows = bilinearFloatTaps(input: input[1], output: output[1], alignCorners: alignCorners,
+                                     halfPixel: halfPixel)
+        let columns = bilinearFloatTaps(input: input[2], output: output[2], alignCorners: alignCorners,
+                                        halfPixel: halfPixel)
+        func weights(_ values: [Float], along held: Int) -> String {
+            var shape = [1, 1, 1, 1]
+            shape[held] = values.count
+            return ctx.addInitializer(Tensor(shape: shape, scalars: values), hint: "weight")
+        }
+        func gather(_ value: String, _ indices: [Int], _ held: Int) -> String {
+            ctx.emit("Gather", [value, ctx.int64s(indices, hint: "taps")], ["axis": .int(held)], hint: "resize")
+        }
+        func mul(_ a: String, _ b: String) -> String { ctx.emit("Mul", [a, b], hint: "resize") }
+        func add(_ a: String, _ b: String) -> String { ctx.emit("Add", [a, b], hint: "resize") }
+        let value = ctx.emit("Cast", [try ctx.value(x)], ["to": .int(1)], hint: "resize")   // 1: FLOAT
+        let top = gather(value, rows.lower, 2), bottom = gather(value, rows.upper, 2)   // H of the NCHW value
+        let nearY = weights(rows.near, along: 2), farY = weights(rows.far, along: 2)
+        let nearX = weights(columns.near, along: 3), farX = weights(columns.far, along: 3)
+        // (y0, x0), (y1, x0), (y0, x1), (y1, x1): the kernel's order of terms and of each product.
+        let terms = [(top, columns.lower, nearY, nearX), (bottom, columns.lower, farY, nearX),
+                     (top, columns.upper, nearY, farX), (bottom, columns.upper, farY, farX)]
+            .map { rowsValue, taps, yWeight, xWeight in mul(mul(gather(rowsValue, taps, 3), yWeight), xWeight) }
+        let sum = add(add(add(terms[0], terms[1]), terms[2]), terms[3])
+        let rounded = ctx.emit("Floor", [add(sum, ctx.float32(0.5, hint: "half"))], hint: "resize")
+        let clamped = ctx.emit("Clip", [rounded, ctx.float32(0, hint: "min"), ctx.float32(255, hint: "max")],
+                               hint: "resize")
+        ctx.emit("Cast", [clamped], ["to": .int(2)], output: ctx.outputName(out), hint: "resize")   // 2: UINT8
     }
 }
