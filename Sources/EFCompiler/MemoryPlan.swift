@@ -48,6 +48,9 @@ struct MemoryPlan {
                 lastUse[value] = max(lastUse[value] ?? index, index)
             }
         }
+        for (value, end) in Self.fusableOperandEnds(graph) where constants[value] == nil {
+            lastUse[rootOf(value)] = max(lastUse[rootOf(value)] ?? end, end)
+        }
         for output in graph.outputs where constants[output] == nil { lastUse[rootOf(output)] = forever }
         // Inputs stay too: a caller may fill them once and run many times.
         for input in graph.inputs where constants[input] == nil { lastUse[input] = forever }
@@ -74,6 +77,34 @@ struct MemoryPlan {
             arenaByteCount = max(arenaByteCount, try CheckedSize.add(offset, size, what, kind: .invalidModel))
         }
         for (alias, base) in root { offsets[alias] = offsets[base] }
+    }
+
+    /// An int8 product's epilogue may run the elementwise steps after it in one pass (EFRuntime's
+    /// EpilogueFusion), reading a binary step's other operand (ResNet's shortcut) piece by piece
+    /// while it writes the outputs of the steps that follow that binary. Such an operand stays
+    /// live to the end of that chain (unary and binary steps each reading the last one's output, up
+    /// to a quantizeLinear), so no output of the chain takes part of its bytes, which would make
+    /// the fusion refuse. Returns each operand with the node index it must live to.
+    private static func fusableOperandEnds(_ graph: Graph) -> [(String, Int)] {
+        var producer: [String: OpType] = [:]
+        for node in graph.nodes { for output in node.outputs { producer[output] = node.op } }
+        var ends: [(String, Int)] = []
+        for (index, node) in graph.nodes.enumerated() where node.op == .binary {
+            guard node.inputs.contains(where: { [.quantizedConv, .quantizedMatMul].contains(producer[$0]) }),
+                  let output = node.outputs.first else { continue }
+            var end = index, current = output
+            while end + 1 < graph.nodes.count, end - index < 8 {
+                let next = graph.nodes[end + 1]
+                guard [.unary, .binary, .quantizeLinear].contains(next.op), next.inputs.first == current
+                        || (next.op == .binary && next.inputs.contains(current)), let written = next.outputs.first
+                else { break }
+                end += 1
+                current = written
+                if next.op == .quantizeLinear { break }
+            }
+            if end > index { ends += node.inputs.filter { producer[$0] != nil }.map { ($0, end) } }
+        }
+        return ends
     }
 
     /// The arena offset of a non-constant value.

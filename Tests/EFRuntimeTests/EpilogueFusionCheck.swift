@@ -36,7 +36,9 @@ private struct PlanSketch {
 
     func plan(inputs: [String], outputs: [String], productOnReference: Bool) -> ProgramPlan {
         var steps = self.steps
-        if productOnReference { steps[0].kernel = .reference }
+        if productOnReference, let product = steps.firstIndex(where: { $0.name == "product" }) {
+            steps[product].kernel = .reference
+        }
         return ProgramPlan(name: "tail", values: values, inputs: inputs, outputs: outputs, steps: steps,
                            arenaByteCount: arena, precision: .float32)
     }
@@ -85,6 +87,27 @@ extension QuantizedProgramCheck {
             failures += try compareTail(s, ["x": codes([3, 5, 40])], outputs: ["q"],
                                         name: "matMul + gelu + mul + sub + quantize",
                                         expectedStages: "gelu + mul scalar + sub scalar + quantize")
+        }
+        // A transformer's residual add after a 2-D matMul: the product is [15, 33], the residual
+        // and the sum [1, 15, 33] (same elements, other rank); the sum is all that is read. An
+        // unrelated reshape alias at the product's offset, read before the product, must not stop it.
+        do {
+            var s = PlanSketch()
+            s.value("x", .uint8, [15, 40])
+            let productOffset = s.value("p", .float32, [15, 33])
+            s.value("earlier", .float32, [1, 15, 33], at: productOffset)
+            s.value("earlierView", .float32, [15, 33], at: productOffset)
+            s.value("r", .float32, [1, 15, 33])
+            s.value("seen", .float32, [15, 33])
+            s.value("sum", .float32, [1, 15, 33])
+            s.step("early", .unary(UnaryOp(.relu)), ["r"], "earlier")
+            s.step("look", .unary(UnaryOp(.neg)), ["earlierView"], "seen")
+            addProduct(&s, conv: false, inputChannels: 40, outputs: 33, activation: nil)
+            s.step("add", .binary(.add), ["r", "p"], "sum")
+            let residual = Tensor(shape: [1, 15, 33], scalars: (0..<495).map { _ in Float(next(-500...500)) / 29 })
+            failures += try compareTail(s, ["x": codes([15, 40]), "r": residual], outputs: ["sum", "seen"],
+                                        name: "matMul [15, 33] + add of a [1, 15, 33] residual",
+                                        expectedStages: "add", productStep: 2)
         }
         // Planes longer than one piece (NCHW, 70×70), the product's own clip first, then hard-swish.
         do {
@@ -163,22 +186,25 @@ extension QuantizedProgramCheck {
 
     /// - Parameter blocked: the product must run block by block where it runs on the SIMD GEMM or
     ///   the direct depthwise kernel.
+    /// - Parameter productStep: the product's index among the steps (the steps before it run
+    ///   unfused).
     private mutating func compareTail(_ s: PlanSketch, _ inputs: [String: Tensor], outputs: [String], name: String,
-                                      expectedStages: String, blocked: Bool = false) throws -> [String] {
+                                      expectedStages: String, blocked: Bool = false,
+                                      productStep: Int = 0) throws -> [String] {
         let names = Array(inputs.keys).sorted()
         let (fused, fusedFallbacks) = try ProgramBuilder.build(
             s.plan(inputs: names, outputs: outputs, productOnReference: false), constants: s.constants)
         let (plain, _) = try ProgramBuilder.build(s.plan(inputs: names, outputs: outputs, productOnReference: true),
                                                   constants: s.constants)
-        guard fusedFallbacks.isEmpty, fused.steps.count == 1 else {
+        guard fusedFallbacks.isEmpty, fused.steps.count == productStep + 1 else {
             return ["\(name): not fused (\(fused.steps.map(\.info.kernel)), \(fusedFallbacks.map(\.reason)))"]
         }
-        kernels.append(fused.steps[0].info.kernel)
-        let kernel = fused.steps[0].info.kernel
+        kernels.append(fused.steps[productStep].info.kernel)
+        let kernel = fused.steps[productStep].info.kernel
         guard kernel.hasSuffix("dequant + \(expectedStages)"),
               !blocked || !(kernel.hasPrefix("simd qu8 conv-gemm") || kernel.hasPrefix("qu8 dwconv"))
                 || kernel.contains(" blocked ") else {
-            return ["\(name): kernel \(fused.steps[0].info.kernel)"]
+            return ["\(name): kernel \(kernel)"]
         }
         let actual = try ExecutionContext(program: fused).run(inputs)
         let expected = try ExecutionContext(program: plain).run(inputs)
@@ -186,7 +212,7 @@ extension QuantizedProgramCheck {
             let same = actual[output]!.withUnsafeBytes { a in
                 expected[output]!.withUnsafeBytes { a.elementsEqual($0) }
             }
-            return same ? nil : "\(name): output \(output) bytes differ [\(fused.steps[0].info.kernel)]"
+            return same ? nil : "\(name): output \(output) bytes differ [\(kernel)]"
         }
     }
 }

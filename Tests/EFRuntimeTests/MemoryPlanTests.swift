@@ -5,6 +5,8 @@ import EFCompiler
 import EFCore
 import EFIR
 import EFInterpreter
+import EFKernels
+import EFOps
 import EFRuntime
 import EFTestSupport
 import XCTest
@@ -90,5 +92,58 @@ func assertMatchesInterpreter(_ graph: Graph, _ program: Program, inputs: [Strin
         XCTAssertEqual(a.shape, e.shape, name, file: file, line: line)
         let scale = max(1, e.doubleValues().map(abs).max() ?? 0)
         XCTAssertLessThanOrEqual(maxAbsDifference(a, e), tolerance * scale, "\(name) (scale \(scale))", file: file, line: line)
+    }
+}
+
+/// The residual operand of an int8 product's fusable tail stays live through the tail, so the
+/// tail's outputs never take part of its bytes and the product fuses it (ResNet's downsample
+/// blocks, where the shortcut conv runs first and a freed slot lies right before it).
+final class FusableTailMemoryPlanTests: XCTestCase {
+    func testTheShortcutOfADownsampleBlockIsKeptApartAndTheTailFuses() throws {
+        let spatial = [1, 6, 6], channels = 16
+        var graph = Graph(name: "downsample", stage: .quantized, inputs: ["x", "f"], outputs: ["a2", "z", "q"])
+        var state: UInt64 = 11
+        func int32() -> Int32 {  // a fixed linear congruential sequence
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int32(truncatingIfNeeded: state >> 32)
+        }
+        func add(_ name: String, _ tensor: Tensor) {
+            graph.weights[name] = tensor
+            graph.types[name] = TensorType(tensor.dtype, tensor.shape)
+        }
+        for conv in ["d", "p"] {
+            add("\(conv).w", Tensor(shape: [channels, channels, 1, 1],
+                                    scalars: (0..<channels * channels).map { _ in Int8(truncatingIfNeeded: int32()) }))
+            add("\(conv).b", Tensor(shape: [channels], scalars: (0..<channels).map { _ in int32() >> 20 }))
+            add("\(conv).s", Tensor(shape: [channels], scalars: (0..<channels).map { Float($0 + 1) * 2e-5 }))
+        }
+        add("qs", Tensor(scalar: Float(0.05)))
+        add("qz", Tensor(scalar: UInt8(3)))
+        let float = TensorType(.float32, spatial + [channels])
+        graph.types["x"] = TensorType(.uint8, spatial + [channels])
+        graph.types["f"] = TensorType(.float32, [1, 2, 2, 8])
+        for name in ["a", "a2"] { graph.types[name] = TensorType(.float32, [1, 2, 2, 8]) }
+        for name in ["d", "p", "sum", "z"] { graph.types[name] = float }
+        graph.types["q"] = TensorType(.uint8, spatial + [channels])
+        func conv(_ name: String) -> Node {
+            Node(name: name, .quantizedConv(QuantizedConvOp(window: ConvParameters(), channelsLast: true,
+                                                            inputZeroPoint: 7, output: .float32(activation: nil))),
+                 inputs: ["x", "\(name).w", "\(name).b", "\(name).s"], outputs: [name])
+        }
+        // a is freed after the shortcut d is placed right behind it; z is as large as d.
+        graph.nodes = [
+            Node(name: "a", .unary(UnaryOp(.neg)), inputs: ["f"], outputs: ["a"]), conv("d"),
+            Node(name: "a2", .unary(UnaryOp(.tanh)), inputs: ["a"], outputs: ["a2"]), conv("p"),
+            Node(name: "sum", .binary(.add), inputs: ["p", "d"], outputs: ["sum"]),
+            Node(name: "z", .unary(UnaryOp(.relu)), inputs: ["sum"], outputs: ["z"]),
+            Node(name: "q", .quantizeLinear(QuantizeOp(outputDType: .uint8)), inputs: ["z", "qs", "qz"],
+                 outputs: ["q"]),
+        ]
+        let compiled = try Compiler.compile(graph)
+        let kernels = compiled.program.steps.map(\.info.kernel)
+        XCTAssertTrue(kernels.contains { $0.hasSuffix("dequant + add + relu + quantize") }, "\(kernels)")
+        let x = Tensor(shape: spatial + [channels], scalars: (0..<576).map { _ in UInt8(truncatingIfNeeded: int32()) })
+        let f = Tensor(shape: [1, 2, 2, 8], scalars: (0..<32).map { Float($0) / 7 - 2 })
+        try assertMatchesInterpreter(graph, compiled.program, inputs: ["x": x, "f": f])
     }
 }

@@ -42,8 +42,9 @@ struct EpilogueFusion {
     private let context: StepContext
     /// How many steps read each value; a graph output counts as one more reader.
     private var readers: [String: Int] = [:]
-    /// Arena offsets of values that alias another value's bytes (reshapes): never skipped.
-    private var aliasedOffsets: Set<Int> = []
+    /// The values that alias another value's bytes (reshapes) and that a step or the caller reads,
+    /// by arena offset.
+    private var aliasesByOffset: [Int: Set<String>] = [:]
 
     init(_ plan: ProgramPlan, _ context: StepContext) {
         self.plan = plan
@@ -53,8 +54,8 @@ struct EpilogueFusion {
         }
         for name in plan.outputs { readers[name, default: 0] += 1 }
         let produced = Set(plan.steps.flatMap(\.outputs)).union(plan.inputs)
-        for value in plan.values where !produced.contains(value.name) {
-            if case .arena(let offset) = value.place { aliasedOffsets.insert(offset) }
+        for value in plan.values where !produced.contains(value.name) && readers[value.name, default: 0] > 0 {
+            if case .arena(let offset) = value.place { aliasesByOffset[offset, default: []].insert(value.name) }
         }
     }
 
@@ -74,7 +75,7 @@ struct EpilogueFusion {
             guard step.kernel == .fast, !step.inputs.isEmpty, step.outputs.count == 1,
                   step.runsWhen == product.runsWhen else { break }
             if let quantized = quantization(step, reading: current) {
-                if readers[current, default: 0] > 1 || isAliased(current) {
+                if readers[current, default: 0] > 1 || isReadThroughAlias(current, after: index) {
                     tail.floatOutput = try? context.tensor(current)
                 }
                 tail.quantized = quantized
@@ -82,7 +83,7 @@ struct EpilogueFusion {
                 tail.stepCount += 1
                 break
             }
-            guard readers[current, default: 0] == 1, !isAliased(current),
+            guard readers[current, default: 0] == 1, !isReadThroughAlias(current, after: index),
                   let stage = stage(step, reading: current, shape: value.shape) else { break }
             tail.stages.append(stage.stage)
             tail.names.append(stage.name)
@@ -111,7 +112,7 @@ struct EpilogueFusion {
     }
 
     /// A step reading `current` that a chain stage computes: a unary with a fast kernel, or
-    /// add/sub/mul/div with a float32 operand of the same shape or of one element.
+    /// add/sub/mul/div with a float32 operand of as many elements (any rank) or of one element.
     private func stage(_ step: PlannedStep, reading current: String, shape: [Int])
         -> (stage: FusedTail.Stage, name: String)? {
         switch step.params {
@@ -120,10 +121,13 @@ struct EpilogueFusion {
         case .binary(let fn) where FastKernels.EpilogueStage.takes(fn) && step.inputs.count == 2:
             let operandFirst = step.inputs[1] == current
             let other = step.inputs[operandFirst ? 0 : 1]
+            // Same element count on every side means no broadcasting: the elements pair up in
+            // order even where the ranks differ ([77, 512] + [1, 77, 512] after a matMul).
+            let count = shape.elementCount
             guard step.inputs.contains(current), other != current, let operand = try? context.tensor(other),
-                  operand.dtype == .float32, operand.shape == shape || operand.shape.elementCount == 1,
-                  (try? context.type(step.outputs[0]))?.shape == shape else { return nil }
-            let scalar = operand.shape != shape
+                  operand.dtype == .float32, [count, 1].contains(operand.shape.elementCount),
+                  (try? context.type(step.outputs[0]))?.shape.elementCount == count else { return nil }
+            let scalar = operand.shape.elementCount != count
             return (.binary(fn, operand: operand, scalar: scalar, operandFirst: operandFirst),
                     scalar ? "\(fn.rawValue) scalar" : fn.rawValue)
         default:
@@ -143,9 +147,24 @@ struct EpilogueFusion {
         return (y, scale.scalars(as: Float.self)[0], zp.scalars(as: UInt8.self)[0])
     }
 
-    private func isAliased(_ name: String) -> Bool {
+    /// Whether a step after `index` may read `name`'s bytes under another name (a reshape alias
+    /// at its offset read before any step writes a new value there; the memory plan reuses
+    /// offsets, so aliases of other values read later do not count). A value outside the arena
+    /// counts as read.
+    private func isReadThroughAlias(_ name: String, after index: Int) -> Bool {
         guard let value = try? context.value(name), case .arena(let offset) = value.place else { return true }
-        return aliasedOffsets.contains(offset)
+        guard let aliases = aliasesByOffset[offset] else { return false }
+        for step in plan.steps[(index + 1)...] {
+            if step.inputs.contains(where: aliases.contains) { return true }
+            let overwrites = step.outputs.contains { output in
+                guard let written = try? context.value(output), case .arena(let start) = written.place else {
+                    return false
+                }
+                return start == offset && output != name
+            }
+            if overwrites { return false }
+        }
+        return plan.outputs.contains(where: aliases.contains)
     }
 
     /// The fused step writes its outputs while it still reads the stages' operands: the float
