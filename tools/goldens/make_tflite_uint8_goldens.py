@@ -19,7 +19,8 @@ Fuzz/seeds/tflite/uint8_*.tflite) and golden cases tflite_uint8_*, tolerance 0 (
   (ADD, SUB, MUL, the ReLUs, LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU, PRELU, QUANTIZE between
   uint8 and int8, MAX_POOL_2D, CONCATENATION, RESHAPE): small generated uint8 models with scales
   and zero points that differ per tensor, seeded random uint8 inputs. Cases tflite_uint8_<name>.
-- refused_resize.tflite: a uint8 RESIZE_BILINEAR, which Edgeflow refuses (no golden).
+- refused_resize.tflite: a uint8 RESIZE_BILINEAR whose output is quantized unlike its input,
+  which TFLite's kernel does not rescale and Edgeflow refuses (no golden).
 
 Outputs come from LiteRT's reference kernels (OpResolverType.BUILTIN_REF, no XNNPACK).
 """
@@ -199,9 +200,10 @@ def small_models():
 
 
 def refused_model():
-    """A uint8 RESIZE_BILINEAR (Edgeflow runs only int8's integer kernel): refused, naming the operator."""
+    """A uint8 RESIZE_BILINEAR with another output quantization (TFLite's kernel copies the scale
+    through, so the values would change meaning): refused, naming the operator."""
     m = Model()
-    x, y = u8(m, "x", [1, 4, 5, 3], 0.02, 128), u8(m, "y", [1, 8, 10, 3], 0.02, 128)
+    x, y = u8(m, "x", [1, 4, 5, 3], 0.02, 128), u8(m, "y", [1, 8, 10, 3], 0.03, 120)
     m.op(OP.RESIZE_BILINEAR, [x, m.const("size", [8, 10], np.int32)], [y], OPT.ResizeBilinearOptions,
          options(S.ResizeBilinearOptionsT))
     return m.bytes([x], [y])
