@@ -194,7 +194,8 @@ struct OptimizeCommand: ParsableCommand {
                 let request = QuantizeRequest(
                     calibrationSet: CommandSupport.url(calibrationSet), sampleLimit: limit,
                     recipe: try calibrationRecipe(for: graph) ?? script?.preprocessRecipe(), options: options,
-                    budget: RunMemory.budget(maxMemory?.bytes), modelScript: script?.source)
+                    budget: RunMemory.budget(maxMemory?.bytes), modelScript: script?.source,
+                    yuv: script?.inputConversions.first.flatMap { ScriptInputLayers.yuv($0.conversion) })
                 (graph, quantization) = try QuantizeStage.run(graph, request)
                 quantization?.notes = notes
             }

@@ -18,6 +18,8 @@ struct QuantizeRequest {
     var options: QuantizerOptions
     var budget: MemoryBudget
     var modelScript: String?
+    /// The YUV conversion in front of the graph's input, if any (photos are encoded to it).
+    var yuv: YUVConversion?
 }
 
 /// The result for people and scripts.
@@ -45,7 +47,7 @@ enum QuantizeStage {
     /// - Throws: `EdgeflowError.invalidInput` for an unusable calibration set, the quantizer's errors.
     static func run(_ graph: Graph, _ request: QuantizeRequest) throws -> (Graph, QuantizeSummary) {
         let inputs = try graph.inputs.map { CalibrationInput(name: $0, dtype: try graph.type(of: $0).dtype,
-                                                               shape: try graph.type(of: $0).shape) }
+                                                               shape: try graph.type(of: $0).shape, yuv: request.yuv) }
         let loading = ProgressLine("reading calibration set", unit: "files")
         let set = try CalibrationSet.load(from: request.calibrationSet, inputs: inputs, recipe: request.recipe,
                                           limit: request.sampleLimit, budgetBytes: request.budget.limitBytes,

@@ -1,7 +1,7 @@
 // The input layers a model script puts in front of a native graph, as the Dataflow Compiler
 // does: the input resize, normalization folded into the model (the executable then takes uint8
-// pixels) and input_conversion's RGB↔BGR swap. YUV/NV12 conversions are recorded in the archive
-// but not applied; the quantization notes say so.
+// pixels) and input_conversion: the RGB↔BGR swap, or a YUV colour conversion (YUV pixels or an
+// NV12/NV21 frame in, the model's channels out; EFTransforms' InputColorConversion).
 
 import EFCore
 import EFIR
@@ -11,20 +11,31 @@ import EFTransforms
 enum ScriptInputLayers {
     /// Whether `script` changes the native graph's input.
     static func change(_ script: ModelScript) -> Bool {
-        !script.normalizations.isEmpty || !swaps(script).isEmpty || !script.resizes.isEmpty
+        !script.normalizations.isEmpty || !script.inputConversions.isEmpty || !script.resizes.isEmpty
     }
 
-    /// The script's rgb_to_bgr / bgr_to_rgb rules.
-    private static func swaps(_ script: ModelScript) -> [InputConversionRule] {
-        script.inputConversions.filter { $0.conversion == .rgbToBgr || $0.conversion == .bgrToRgb }
+    /// The colour conversion of a YUV input_conversion; nil for a channel swap.
+    static func yuv(_ conversion: InputConversion) -> YUVConversion? {
+        switch conversion {
+        case .rgbToBgr, .bgrToRgb: nil
+        case .yuvToRgb, .yuv601ToRgb: YUVConversion(.bt601)
+        case .yuv709ToRgb: YUVConversion(.bt709)
+        case .yuvFullRangeToRgb: YUVConversion(.fullRange)
+        case .yuvToBgr, .yuv601ToBgr: YUVConversion(.bt601, bgr: true)
+        case .yuv709ToBgr: YUVConversion(.bt709, bgr: true)
+        case .yuvFullRangeToBgr: YUVConversion(.fullRange, bgr: true)
+        case .nv12ToRgb: YUVConversion(.bt601, layout: .nv12)
+        case .nv21ToRgb: YUVConversion(.bt601, layout: .nv21)
+        }
     }
 
-    /// `graph` (native) with the script's resize, normalization and channel swap in front (the
-    /// resize runs after the other two: both are per-channel affine maps or a reordering, which a
-    /// per-channel resize commutes with).
+    /// `graph` (native) with the script's resize, normalization and input conversion in front (the
+    /// resize runs after the others: they are per-pixel affine maps or a reordering, which a
+    /// per-channel resize commutes with; an NV12/NV21 frame then has the resize input's size).
     /// - Throws: `EdgeflowError.invalidArgument` for several rules of a kind, a rule naming another
-    ///   input or layer, a normalization of other than three channels, or an input that is not one float32
-    ///   [1, 3, H, W] image (with normalization) or [N, 3, H, W] (a swap alone).
+    ///   input or layer, a normalization of other than three channels, an input that is not one float32
+    ///   [1, 3, H, W] image (with normalization) or [N, 3, H, W] (a conversion alone), or an NV12/NV21
+    ///   frame of odd sides.
     static func apply(_ script: ModelScript, to graph: Graph) throws -> Graph {
         var graph = graph
         if !script.resizes.isEmpty {
@@ -37,15 +48,19 @@ enum ScriptInputLayers {
             graph = try InputResize.prepend(graph, height: rule.height, width: rule.width,
                                             bilinear: rule.method == .bilinear)
         }
-        let swaps = swaps(script)
-        guard swaps.count <= 1, swaps.allSatisfy({ $0.inputLayer == nil || $0.inputLayer == graph.inputs.first }) else {
+        let conversions = script.inputConversions
+        guard conversions.count <= 1,
+              conversions.allSatisfy({ $0.inputLayer == nil || $0.inputLayer == graph.inputs.first }) else {
+            let lines = conversions.map { String($0.line) }.joined(separator: ", ")
             throw EdgeflowError(.invalidArgument, "\(script.fileName): Edgeflow applies one input_conversion "
-                + "(rgb_to_bgr or bgr_to_rgb) to a single-input model's input; line "
-                + swaps.map { String($0.line) }.joined(separator: ", "),
+                + "to a single-input model's input; line \(lines)",
                 hint: "keep one input_conversion line")
         }
+        let swap = conversions.first?.conversion.isChannelSwap == true
+        let yuv = conversions.first.flatMap { Self.yuv($0.conversion) }
         if script.normalizations.isEmpty {
-            return swaps.isEmpty ? graph : try InputNormalization.prependChannelReversal(graph)
+            if swap { return try InputNormalization.prependChannelReversal(graph) }
+            return try yuv.map { try InputColorConversion.prepend(graph, $0) } ?? graph
         }
         guard script.normalizations.count == 1, let rule = script.normalizations.first,
               rule.mean.count == 3, rule.inputLayer == nil || rule.inputLayer == graph.inputs.first else {
@@ -55,6 +70,6 @@ enum ScriptInputLayers {
         }
         // Mean and std are in the model's channel order, after the swap (as in the Dataflow Compiler).
         return try InputNormalization.prepend(graph, mean: rule.mean.map { $0 / 255 }, std: rule.std.map { $0 / 255 },
-                                              reverseChannels: !swaps.isEmpty)
+                                              reverseChannels: swap, yuv: yuv)
     }
 }

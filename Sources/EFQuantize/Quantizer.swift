@@ -130,6 +130,9 @@ public enum Quantizer {
         }
         guard candidate else { return float(notCandidateReason(node, graph)) }
         guard !options.floatLayers.contains(node.name) else { return float("the model script keeps it in float") }
+        guard !node.originalNames.contains("input conversion") else {
+            return float("a YUV input conversion: three products per pixel, kept exact")
+        }
         let wide = options.wideLayers.contains(node.name)
         guard let input = (wide ? estimated.wideRanges : estimated.ranges)[node.inputs[0]] else {
             return float("the calibrated range of its input '\(node.inputs[0])' is not finite")

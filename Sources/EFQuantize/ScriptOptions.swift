@@ -54,9 +54,6 @@ extension QuantizerOptions {
         options.equalization = settings.equalization
         options.smoothQuant = settings.smoothQuant
         options.smoothQuantAlpha = settings.smoothQuantAlpha
-        if script.inputConversions.contains(where: { $0.conversion == .yuvToRgb || $0.conversion == .nv12ToRgb }) {
-            notes.append("input_conversion yuv_to_rgb and nv12_to_rgb are recorded but not applied to the graph yet")
-        }
         return (options, settings.calibsetSize, notes)
     }
 }

@@ -2,7 +2,8 @@
 // [1, 3, H, W] normalized as (x/255 − mean)/std, becomes the resized bytes, uint8 [1, H, W, 3];
 // the graph itself casts, reorders channels when the model wants BGR, transposes to NCHW and
 // normalizes. The fp optimization then folds the affine into the first conv where it can. A
-// model script's input_conversion without normalization only reverses the channels.
+// model script's input_conversion without normalization only reverses the channels; a YUV one
+// (InputColorConversion) converts right after the cast.
 
 import EFCore
 import EFIR
@@ -13,9 +14,12 @@ public enum InputNormalization {
     /// - Parameters:
     ///   - mean, std: per channel in 0…1 units, R, G, B order (three each, std non-zero).
     ///   - reverseChannels: the model takes B, G, R.
+    ///   - yuv: the input takes YUV bytes ([1, H, W, 3], or an NV12/NV21 frame [1, 3H/2, W])
+    ///     converted to the model's channels before the normalization (InputColorConversion).
     /// - Throws: `EdgeflowError.invalidArgument` when the graph does not have exactly one
-    ///   float32 [1, 3, H, W] input.
-    public static func prepend(_ source: Graph, mean: [Double], std: [Double], reverseChannels: Bool) throws -> Graph {
+    ///   float32 [1, 3, H, W] input, or for an NV12/NV21 frame of odd sides.
+    public static func prepend(_ source: Graph, mean: [Double], std: [Double], reverseChannels: Bool,
+                               yuv: YUVConversion? = nil) throws -> Graph {
         guard source.inputs.count == 1, let input = source.inputs.first, let type = source.types[input],
               type.dtype == .float32, type.shape.count == 4, type.shape[0] == 1, type.shape[1] == 3,
               mean.count == 3, std.count == 3, !std.contains(0), !source.outputs.contains(input) else {
@@ -28,7 +32,8 @@ public enum InputNormalization {
         var graph = source
         let normalized = "\(input)|normalized"
         graph.redirectReaders(of: input, to: normalized)
-        graph.types[input] = TensorType(.uint8, [1, height, width, 3])
+        graph.types[input] = TensorType(.uint8, try yuv?.inputShape(batch: 1, height: height, width: width)
+                                            ?? [1, height, width, 3])
         let shift = Tensor(shape: [1, 3, 1, 1], scalars: mean.map { Float($0 * 255) })
         let scale = Tensor(shape: [1, 3, 1, 1], scalars: std.map { Float(1 / ($0 * 255)) })
         graph.weights["\(input)|mean255"] = shift
@@ -36,6 +41,12 @@ public enum InputNormalization {
         graph.types["\(input)|mean255"] = TensorType(.float32, [1, 3, 1, 1])
         graph.types["\(input)|inverse-std255"] = TensorType(.float32, [1, 3, 1, 1])
         var chain: [(OpParameters, [String], String)] = [(.cast(to: .float32), [input], "\(input)|float")]
+        var conversion: [Node] = []
+        if let yuv {
+            conversion = InputColorConversion.chain(yuv, from: "\(input)|float", to: "\(input)|converted",
+                                                    input: input, batch: 1, height: height, width: width,
+                                                    into: &graph)
+        }
         if reverseChannels {
             graph.weights["\(input)|bgr"] = Tensor(shape: [3], scalars: [Int64(2), 1, 0])
             graph.types["\(input)|bgr"] = TensorType(.int64, [3])
@@ -44,12 +55,18 @@ public enum InputNormalization {
         chain += [(.transpose(perm: [0, 3, 1, 2]), [chain.last!.2], "\(input)|nchw"),
                   (.binary(.sub), ["\(input)|nchw", "\(input)|mean255"], "\(input)|centered"),
                   (.binary(.mul), ["\(input)|centered", "\(input)|inverse-std255"], normalized)]
+        var nodes = chain.map { params, inputs, output in
+            Node(name: output, params, inputs: inputs, outputs: [output], originalNames: ["input normalization"])
+        }
+        if !conversion.isEmpty {   // after the cast; the transpose then reads the converted values
+            nodes[1].inputs[0] = "\(input)|converted"
+            nodes.insert(contentsOf: conversion, at: 1)
+        }
         var prefix: [Node] = []
-        for (params, inputs, output) in chain {
-            let node = Node(name: output, params, inputs: inputs, outputs: [output],
-                            originalNames: ["input normalization"])
-            let types = try ShapeInference.infer(node, inputTypes: inputs.map { graph.types[$0] })
-            graph.types[output] = types[0]
+        for node in nodes {
+            graph.types[node.outputs[0]] = try ShapeInference.infer(node, inputTypes: node.inputs.map {
+                graph.types[$0]
+            })[0]
             prefix.append(node)
         }
         graph.nodes = prefix + graph.nodes

@@ -3,7 +3,8 @@
 // the archive take the other channel order, and with normalization it takes uint8 RGB pixels;
 // both checked against the original model on inputs prepared by hand; resize makes it take the
 // script's size (bilinear and nearest checked against samples worked out by hand). Two swaps and
-// a resize of an inner layer are refused with their lines, and nothing is written.
+// a resize of an inner layer are refused with their lines, and nothing is written; nv12_to_rgb
+// makes it take an NV12 frame.
 
 import EFArchive
 import EFCore
@@ -82,6 +83,23 @@ final class ScriptInputLayersTests: XCTestCase {
         let want = try XCTUnwrap(try ExecutableRoundTrip.run(model(), ["x": planes([2, 1, 0], mean: [10, 20, 30],
                                                                                     std: [2, 4, 8])])["y"])
         for (g, w) in zip(got, want.scalars(as: Float.self)) { XCTAssertEqual(g, w, accuracy: 1e-3 * max(1, abs(w))) }
+    }
+
+    /// nv12_to_rgb with normalization: the archive takes the NV12 frame's bytes, uint8 [1, 3, 2]
+    /// for the 2 × 2 model (EFTransforms' InputColorConversionTests check the colours against
+    /// OpenCV), and a mid-grey frame (Y 126, U = V = 128) reaches the model as grey 128.
+    func testNV12WithNormalizationTakesTheFrame() throws {
+        let made = try optimized("normalization([0, 0, 0], [1, 1, 1])\ninput_conversion(nv12_to_rgb)\n",
+                                 calibrationShape: [1, 3, 2])
+        XCTAssertEqual(made.status, 0, made.stderr)
+        let graph = try XCTUnwrap(made.graph)
+        XCTAssertEqual(graph.types["x"], TensorType(.uint8, [1, 3, 2]))
+        let frame = Tensor(shape: [1, 3, 2], scalars: [UInt8](arrayLiteral: 126, 126, 126, 126, 128, 128))
+        let got = try XCTUnwrap(try ExecutableRoundTrip.run(graph, ["x": frame])["y"]).scalars(as: Float.self)
+        // 1.164 · (126 − 16) = 128.04 in every channel (mean 0, std 1: unchanged), through the 1×1 conv.
+        let grey = Tensor(shape: [1, 3, 2, 2], scalars: [Float](repeating: 128.04, count: 12))
+        let want = try XCTUnwrap(try ExecutableRoundTrip.run(model(), ["x": grey])["y"]).scalars(as: Float.self)
+        for (g, w) in zip(got, want) { XCTAssertEqual(g, w, accuracy: 1e-3 * max(1, abs(w))) }
     }
 
     func testTwoSwapsAreRefusedWithTheirLines() throws {

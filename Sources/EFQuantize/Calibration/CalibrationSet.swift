@@ -5,6 +5,7 @@
 // what is skipped or refused: docs/calibration.md.
 
 import EFCore
+import EFTransforms
 import EFMedia
 import Foundation
 
@@ -14,11 +15,15 @@ public struct CalibrationInput: Equatable, Sendable {
     public var name: String
     public var dtype: DType
     public var shape: [Int]
+    /// Set when the input takes YUV bytes or an NV12/NV21 frame (a model script's
+    /// input_conversion): photos are prepared as RGB, then encoded so.
+    public var yuv: YUVConversion?
 
-    public init(name: String, dtype: DType, shape: [Int]) {
+    public init(name: String, dtype: DType, shape: [Int], yuv: YUVConversion? = nil) {
         self.name = name
         self.dtype = dtype
         self.shape = shape
+        self.yuv = yuv
     }
 
     /// "'x' float32[1, 3, 224, 224]", for messages.

@@ -1,12 +1,14 @@
 // Calibration samples from photos, made exactly as `edgeflow preprocess` and the runtime's
 // recipe input make them: EFMedia decodes the photo (EXIF orientation applied, pixel limit and
 // image memory budget), the recipe resizes/crops/pads it and the packer lays it out as the
-// model's single input takes it (float32 [1, 3, H, W] normalized, or uint8 [1, H, W, 3] bytes).
+// model's single input takes it (float32 [1, 3, H, W] normalized, or uint8 [1, H, W, 3] bytes; for a
+// YUV input, those bytes encoded as its YUV or NV12/NV21 frame).
 // A photo that cannot be decoded or prepared is skipped with the reason; a photo that prepares
 // into another shape than the input's is an error (the recipe or its size is wrong).
 
 import EFCore
 import EFMedia
+import EFTransforms
 import Foundation
 
 /// Turns photos into samples of a single-input model.
@@ -14,6 +16,8 @@ struct PhotoPreparer {
     let input: CalibrationInput
     let recipe: PreprocessRecipe
     let layout: TensorLayout
+    /// The shape the recipe and packer make: the input's, or the RGB image a YUV input encodes.
+    let packedShape: [Int]
 
     /// Checks, before any photo is decoded, that photos can feed the model at all.
     /// - Throws: `EdgeflowError.invalidInput` naming `source` when there is no recipe, the model
@@ -26,9 +30,18 @@ struct PhotoPreparer {
                     + "(\(inputs.map { "'\($0.name)'" }.joined(separator: ", ")))",
                 hint: "give .npz files with one array per input instead")
         }
-        let shape = input.shape
+        // A YUV input is fed the RGB bytes the recipe makes, encoded: find that image's shape.
+        var shape = input.shape
+        if let yuv = input.yuv, shape.count == (yuv.layout == .interleaved ? 4 : 3) {
+            shape = switch (yuv.layout, input.dtype) {
+            case (.interleaved, .float32): [shape[0], shape[2], shape[3], shape[1]]   // YUV planes
+            case (.interleaved, _): shape
+            default: [shape[0], shape[1] * 2 / 3, shape[2], 3]                         // NV12/NV21 frame
+            }
+        }
         let layout: TensorLayout
         switch input.dtype {
+        case .float32 where input.yuv != nil: layout = .nhwcUInt8
         case .float32: layout = .nchwFloat32
         case .uint8: layout = .nhwcUInt8
         default:
@@ -59,6 +72,7 @@ struct PhotoPreparer {
                     + PreprocessRecipe.presetNames.map(\.name).joined(separator: ", ") + ")")
         }
         self.input = input
+        packedShape = shape
         // ocr-rec follows the line's ratio; a fixed-width model takes every line at its width.
         let size = layout.imageSize(of: shape)
         self.recipe = size.map { recipe.fitted(toHeight: $0.height, width: $0.width) } ?? recipe
@@ -100,13 +114,22 @@ struct PhotoPreparer {
         let options = DecodeOptions(plannedUse: use)
         let decoded = try ImageDecoder.decode(contentsOf: url, options: options)
         let prepared = try recipe.apply(to: decoded.image, budget: options.memoryBudget)
-        return try TensorPacker.makeTensor(prepared, layout: layout, normalization: recipe.normalization,
-                                           budget: options.memoryBudget)
+        let packed = try TensorPacker.makeTensor(prepared, layout: layout, normalization: recipe.normalization,
+                                                 budget: options.memoryBudget)
+        guard let yuv = input.yuv, packed.dtype == .uint8, packed.shape == packedShape else { return packed }
+        let (height, width) = (packedShape[1], packedShape[2])
+        let bytes = try yuv.encode(rgb: packed.scalars(as: UInt8.self), height: height, width: width)
+        guard input.dtype == .float32 else { return Tensor(shape: input.shape, scalars: bytes) }
+        let planes = (0..<3 * height * width).map { index -> Float in   // NHWC bytes → NCHW floats
+            let (channel, pixel) = index.quotientAndRemainder(dividingBy: height * width)
+            return Float(bytes[pixel * 3 + channel])
+        }
+        return Tensor(shape: input.shape, scalars: planes)
     }
 
     /// How to make the recipe produce the input's size.
     private var sizeHint: String {
-        let (h, w) = layout.imageSize(of: input.shape) ?? (0, 0)
+        let (h, w) = layout.imageSize(of: packedShape) ?? (0, 0)
         guard h == w else {
             return "use a recipe that makes \(w)×\(h) images (--recipe squash, letterbox, ocr-det or ocr-rec "
                 + "without --size take the model's own size), or give .npy arrays prepared to "

@@ -57,14 +57,25 @@ public struct NormalizationRule: Equatable, Sendable, Codable {
     public var line: Int
 }
 
-/// Colour or format conversion of an input.
+/// Colour or format conversion of an input (the Dataflow Compiler's names): a channel swap, a
+/// YUV → RGB/BGR colour conversion (BT.601 limited range, which `yuv_to_…` means, BT.709, or
+/// full range), or an NV12/NV21 frame converted with BT.601.
 public enum InputConversion: String, Equatable, Sendable, Codable, CaseIterable {
     case rgbToBgr = "rgb_to_bgr"
     case bgrToRgb = "bgr_to_rgb"
-    /// Recorded only: no Edgeflow stage implements it yet.
     case yuvToRgb = "yuv_to_rgb"
-    /// Recorded only: no Edgeflow stage implements it yet.
+    case yuv601ToRgb = "yuv601_to_rgb"
+    case yuv709ToRgb = "yuv709_to_rgb"
+    case yuvFullRangeToRgb = "yuv_full_range_to_rgb"
+    case yuvToBgr = "yuv_to_bgr"
+    case yuv601ToBgr = "yuv601_to_bgr"
+    case yuv709ToBgr = "yuv709_to_bgr"
+    case yuvFullRangeToBgr = "yuv_full_range_to_bgr"
     case nv12ToRgb = "nv12_to_rgb"
+    case nv21ToRgb = "nv21_to_rgb"
+
+    /// True for rgb_to_bgr and bgr_to_rgb.
+    public var isChannelSwap: Bool { self == .rgbToBgr || self == .bgrToRgb }
 }
 
 /// `input_conversion([input_layer,] conversion[, emulator_support=False])`.
