@@ -100,8 +100,9 @@ struct AnalyzeNoiseCommand: ParsableCommand {
             }
             let float = try floatReference(try EdgeflowArchive.read(from: floatURL).graph, script: script)
             let budget = RunMemory.budget(maxMemory?.bytes)
+            let yuv = script?.inputConversions.first.flatMap { ScriptInputLayers.yuv($0.conversion) }
             let inputs = try float.inputs.map { CalibrationInput(name: $0, dtype: try float.type(of: $0).dtype,
-                                                                   shape: try float.type(of: $0).shape) }
+                                                                   shape: try float.type(of: $0).shape, yuv: yuv) }
             let reading = ProgressLine("reading data", unit: "files")
             let set = try CalibrationSet.load(
                 from: CommandSupport.url(data), inputs: inputs,
