@@ -58,12 +58,14 @@ final class MemoryPlanTests: XCTestCase {
     func testOpsWithoutFastKernelRunTheReferenceKernelAndSayWhy() throws {
         var g = TestGraphBuilder()
         let x = g.input("x", [3, 10])
-        let top = try g.node(.topK, [x], ["k": .int(4), "axis": .int(1), "largest": .int(1), "sorted": .int(1)], outputs: 2)
+        let top = try g.node(.topK, [x], ["k": .int(4), "axis": .int(1), "largest": .int(1), "sorted": .int(1)],
+                             outputs: 2)
         let y = try g.node(.unary, [top], ["fn": .string("sigmoid")])
         g.output(y)
         let compiled = try Compiler.compile(g.graph)
         XCTAssertEqual(compiled.report.fallbacks.map(\.op), ["topK"])
-        XCTAssertTrue(compiled.report.fallbacks[0].reason.contains("no fast kernel"), compiled.report.fallbacks[0].reason)
+        let reason = compiled.report.fallbacks[0].reason
+        XCTAssertTrue(reason.contains("no fast kernel"), reason)
         try assertMatchesInterpreter(g.graph, compiled.program, inputs: ["x": testTensor([3, 10])])
     }
 
@@ -88,10 +90,12 @@ func assertMatchesInterpreter(_ graph: Graph, _ program: Program, inputs: [Strin
     let expected = try Interpreter(graph: graph).run(inputs)
     let actual = try ExecutionContext(program: program).run(inputs)
     for name in graph.outputs {
-        let a = try XCTUnwrap(actual[name], file: file, line: line), e = try XCTUnwrap(expected[name], file: file, line: line)
+        let a = try XCTUnwrap(actual[name], file: file, line: line)
+        let e = try XCTUnwrap(expected[name], file: file, line: line)
         XCTAssertEqual(a.shape, e.shape, name, file: file, line: line)
         let scale = max(1, e.doubleValues().map(abs).max() ?? 0)
-        XCTAssertLessThanOrEqual(maxAbsDifference(a, e), tolerance * scale, "\(name) (scale \(scale))", file: file, line: line)
+        XCTAssertLessThanOrEqual(maxAbsDifference(a, e), tolerance * scale, "\(name) (scale \(scale))",
+                                 file: file, line: line)
     }
 }
 

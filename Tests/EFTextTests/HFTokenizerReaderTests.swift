@@ -66,7 +66,8 @@ final class HFTokenizerReaderTests: XCTestCase {
              "pre_tokenizer.behavior"),
             (Self.with(#""added_tokens":[{"id":"1","content":"x"}]"#),
              "added_tokens[0].id"),
-            (Self.with(#""post_processor":{"type":"TemplateProcessing","single":[{"SpecialToken":{"id":"<s>","type_id":0}},"#
+            (Self.with(#""post_processor":{"type":"TemplateProcessing","single":["#
+                  + #"{"SpecialToken":{"id":"<s>","type_id":0}},"#
                   + #"{"Sequence":{"id":"A","type_id":0}}],"special_tokens":{}}"#),
              "post_processor.single[0].SpecialToken"),
             (Self.with(#""normalizer":{"type":"Precompiled","precompiled_charsmap":"!!"}"#),
