@@ -100,7 +100,7 @@ struct AnalyzeNoiseCommand: ParsableCommand {
             }
             let float = try floatReference(try EdgeflowArchive.read(from: floatURL).graph, script: script)
             let budget = RunMemory.budget(maxMemory?.bytes)
-            let yuv = script?.inputConversions.first.flatMap { ScriptInputLayers.yuv($0.conversion) }
+            let yuv = ScriptInputLayers.yuv(of: script)
             let inputs = try float.inputs.map { CalibrationInput(name: $0, dtype: try float.type(of: $0).dtype,
                                                                    shape: try float.type(of: $0).shape, yuv: yuv) }
             let reading = ProgressLine("reading data", unit: "files")

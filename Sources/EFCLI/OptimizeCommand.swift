@@ -195,7 +195,7 @@ struct OptimizeCommand: ParsableCommand {
                     calibrationSet: CommandSupport.url(calibrationSet), sampleLimit: limit,
                     recipe: try calibrationRecipe(for: graph) ?? script?.preprocessRecipe(), options: options,
                     budget: RunMemory.budget(maxMemory?.bytes), modelScript: script?.source,
-                    yuv: script?.inputConversions.first.flatMap { ScriptInputLayers.yuv($0.conversion) })
+                    yuv: ScriptInputLayers.yuv(of: script))
                 (graph, quantization) = try QuantizeStage.run(graph, request)
                 quantization?.notes = notes
             }

@@ -14,6 +14,11 @@ enum ScriptInputLayers {
         !script.normalizations.isEmpty || !script.inputConversions.isEmpty || !script.resizes.isEmpty
     }
 
+    /// The YUV conversion `script` puts in front of the input (its input_conversion), if any.
+    static func yuv(of script: ModelScript?) -> YUVConversion? {
+        script?.inputConversions.first.flatMap { yuv($0.conversion) }
+    }
+
     /// The colour conversion of a YUV input_conversion; nil for a channel swap.
     static func yuv(_ conversion: InputConversion) -> YUVConversion? {
         switch conversion {
@@ -57,7 +62,7 @@ enum ScriptInputLayers {
                 hint: "keep one input_conversion line")
         }
         let swap = conversions.first?.conversion.isChannelSwap == true
-        let yuv = conversions.first.flatMap { Self.yuv($0.conversion) }
+        let yuv = Self.yuv(of: script)
         if script.normalizations.isEmpty {
             if swap { return try InputNormalization.prependChannelReversal(graph) }
             return try yuv.map { try InputColorConversion.prepend(graph, $0) } ?? graph

@@ -8,6 +8,7 @@
 
 import EFCore
 import EFIR
+import EFTransforms
 
 /// Moves graphs from the fp-optimized stage to the quantized one.
 public enum Quantizer {
@@ -130,7 +131,7 @@ public enum Quantizer {
         }
         guard candidate else { return float(notCandidateReason(node, graph)) }
         guard !options.floatLayers.contains(node.name) else { return float("the model script keeps it in float") }
-        guard !node.originalNames.contains("input conversion") else {
+        guard !node.originalNames.contains(InputColorConversion.originalName) else {
             return float("a YUV input conversion: three products per pixel, kept exact")
         }
         let wide = options.wideLayers.contains(node.name)

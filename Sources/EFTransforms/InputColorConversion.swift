@@ -61,6 +61,10 @@ public struct YUVConversion: Equatable, Sendable {
 
 /// Builds the conversion's steps into a graph.
 public enum InputColorConversion {
+    /// The original name of every node an input conversion adds (the quantizer keeps its
+    /// products in float).
+    public static let originalName = "input conversion"
+
     /// Steps from `source` (float32: [N, H, W, 3] interleaved YUV, or an [N, 3H/2, W] frame) to
     /// `result` (float32 [N, H, W, 3] in the model's channel order), prefixed `input|`.
     static func chain(_ conversion: YUVConversion, from source: String, to result: String, input: String,
@@ -74,7 +78,7 @@ public enum InputColorConversion {
         func step(_ params: OpParameters, _ inputs: [String], _ name: String) -> String {
             let output = name == result ? result : "\(input)|\(name)"
             nodes.append(Node(name: output, params, inputs: inputs, outputs: [output],
-                              originalNames: ["input conversion"]))
+                              originalNames: [originalName]))
             return output
         }
         var yuv = source
@@ -124,26 +128,20 @@ public enum InputColorConversion {
         let start: String
         if conversion.layout == .interleaved {
             prefix.append(Node(name: "\(input)|yuv-nhwc", .transpose(perm: [0, 2, 3, 1]), inputs: [input],
-                               outputs: ["\(input)|yuv-nhwc"], originalNames: ["input conversion"]))
+                               outputs: ["\(input)|yuv-nhwc"], originalNames: [originalName]))
             start = "\(input)|yuv-nhwc"
         } else {
             graph.types[input] = TensorType(.uint8, try conversion.inputShape(batch: batch, height: height,
                                                                               width: width))
             prefix.append(Node(name: "\(input)|float", .cast(to: .float32), inputs: [input],
-                               outputs: ["\(input)|float"], originalNames: ["input conversion"]))
+                               outputs: ["\(input)|float"], originalNames: [originalName]))
             start = "\(input)|float"
         }
         prefix += chain(conversion, from: start, to: "\(input)|rgb-nhwc", input: input, batch: batch,
                         height: height, width: width, into: &graph)
         prefix.append(Node(name: converted, .transpose(perm: [0, 3, 1, 2]), inputs: ["\(input)|rgb-nhwc"],
-                           outputs: [converted], originalNames: ["input conversion"]))
-        for node in prefix {
-            graph.types[node.outputs[0]] = try ShapeInference.infer(node, inputTypes: node.inputs.map {
-                graph.types[$0]
-            })[0]
-        }
-        graph.nodes = prefix + graph.nodes
-        try Verifier.verify(graph)
+                           outputs: [converted], originalNames: [originalName]))
+        try graph.prepend(prefix)
         return graph
     }
 }

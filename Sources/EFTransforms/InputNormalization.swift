@@ -62,15 +62,7 @@ public enum InputNormalization {
             nodes[1].inputs[0] = "\(input)|converted"
             nodes.insert(contentsOf: conversion, at: 1)
         }
-        var prefix: [Node] = []
-        for node in nodes {
-            graph.types[node.outputs[0]] = try ShapeInference.infer(node, inputTypes: node.inputs.map {
-                graph.types[$0]
-            })[0]
-            prefix.append(node)
-        }
-        graph.nodes = prefix + graph.nodes
-        try Verifier.verify(graph)
+        try graph.prepend(nodes)
         return graph
     }
 
@@ -90,16 +82,23 @@ public enum InputNormalization {
         graph.redirectReaders(of: input, to: reordered)
         graph.weights["\(input)|reversed-channels"] = Tensor(shape: [3], scalars: [Int64(2), 1, 0])
         graph.types["\(input)|reversed-channels"] = TensorType(.int64, [3])
-        let node = Node(name: reordered, .gather(axis: 1), inputs: [input, "\(input)|reversed-channels"],
-                        outputs: [reordered], originalNames: ["input conversion"])
-        graph.types[reordered] = try ShapeInference.infer(node, inputTypes: node.inputs.map { graph.types[$0] })[0]
-        graph.nodes.insert(node, at: 0)
-        try Verifier.verify(graph)
+        try graph.prepend([Node(name: reordered, .gather(axis: 1), inputs: [input, "\(input)|reversed-channels"],
+                                outputs: [reordered], originalNames: [InputColorConversion.originalName])])
         return graph
     }
 }
 
 extension Graph {
+    /// `prefix` in front of the nodes, each output typed by shape inference in order, then the
+    /// whole graph verified (the input layers' common last step).
+    mutating func prepend(_ prefix: [Node]) throws {
+        for node in prefix {
+            types[node.outputs[0]] = try ShapeInference.infer(node, inputTypes: node.inputs.map { types[$0] })[0]
+        }
+        nodes = prefix + nodes
+        try Verifier.verify(self)
+    }
+
     /// Every node that reads `value` reads `replacement` instead (graph inputs and outputs stay).
     mutating func redirectReaders(of value: String, to replacement: String) {
         for i in nodes.indices {

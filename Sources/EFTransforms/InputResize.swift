@@ -32,11 +32,8 @@ public enum InputResize {
         let parameters = ResizeParameters(mode: bilinear ? .linear : .nearest,
                                           coordinateMode: bilinear ? .halfPixel : .asymmetric,
                                           nearestMode: .floor, sizes: type.shape)
-        let node = Node(name: resized, .resize(parameters), inputs: [input], outputs: [resized],
-                        originalNames: ["input resize"])
-        graph.types[resized] = try ShapeInference.infer(node, inputTypes: [graph.types[input]])[0]
-        graph.nodes.insert(node, at: 0)
-        try Verifier.verify(graph)
+        try graph.prepend([Node(name: resized, .resize(parameters), inputs: [input], outputs: [resized],
+                                originalNames: ["input resize"])])
         return graph
     }
 }

@@ -20,10 +20,13 @@ extension YUVConversion {
         _ = try inputShape(batch: 1, height: height, width: width)
         let inverse = inverseTransposed
         var yuv = [Double](repeating: 0, count: pixels * 3)
+        let order = channelOrder, offsets = bias.map(Double.init)
         for pixel in 0..<pixels {
-            let model = channelOrder.enumerated().map { Double(rgb[pixel * 3 + $0.element]) - Double(bias[$0.offset]) }
+            let base = pixel * 3
+            let c0 = Double(rgb[base + order[0]]) - offsets[0], c1 = Double(rgb[base + order[1]]) - offsets[1]
+            let c2 = Double(rgb[base + order[2]]) - offsets[2]
             for row in 0..<3 {
-                yuv[pixel * 3 + row] = (0..<3).reduce(0) { $0 + inverse[row * 3 + $1] * model[$1] }
+                yuv[base + row] = inverse[row * 3] * c0 + inverse[row * 3 + 1] * c1 + inverse[row * 3 + 2] * c2
             }
         }
         func byte(_ value: Double) -> UInt8 { UInt8(Swift.min(Swift.max(value.rounded(), 0), 255)) }

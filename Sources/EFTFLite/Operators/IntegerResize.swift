@@ -36,14 +36,17 @@ extension IntegerTranslators {
         let x = try ctx.input(op, 0, "input"), out = try ctx.output(op)
         let qx = try eightBit(x, ctx), qy = try eightBit(out, ctx)
         let input = ctx.shape(x), output = ctx.shape(out)
-        if qx == qy, qx.dtype == .uint8 { return try resizeBilinearUInt8(op, ctx) }
-        guard qx == qy, qx.dtype == .int8, input.count == 4, output.count == 4, input[1] > 0, input[2] > 0,
-              output[1] > 0, output[2] > 0, [input[1], input[2], output[1], output[2]].allSatisfy({ $0 < 1 << 16 })
-        else {
+        guard qx == qy, [.int8, .uint8].contains(qx.dtype), input.count == 4, output.count == 4,
+              input[1] > 0, input[2] > 0, output[1] > 0, output[2] > 0,
+              [input[1], input[2], output[1], output[2]].allSatisfy({ $0 < 1 << 16 }) else {
             throw EdgeflowError(.unsupported, "\(ctx.opDescription): quantized RESIZE_BILINEAR needs 4-D int8 or "
                 + "uint8 tensors under 65,536 pixels a side and one quantization for input and output")
         }
         let alignCorners = try options.bool(2), halfPixel = try options.bool(3)
+        if qx.dtype == .uint8 {
+            return try resizeBilinearUInt8(x, out, input, output, alignCorners: alignCorners, halfPixel: halfPixel,
+                                           ctx)
+        }
         var value = ctx.emit("Cast", [try ctx.value(x)], ["to": .int(6)], hint: "resize")   // 6: INT32
         for (axis, held) in [(1, 2), (2, 3)] {   // H, then W of the NCHW-held value
             let taps = bilinearTaps(input: input[axis], output: output[axis], alignCorners: alignCorners,
@@ -92,16 +95,9 @@ extension IntegerTranslators {
 
     /// uint8 RESIZE_BILINEAR as TFLite's reference kernel: float32 products and sums in its
     /// order, rounded half up (the sums are never negative).
-    private static func resizeBilinearUInt8(_ op: TFLiteOperator, _ ctx: TranslationContext) throws {
-        let options = Options(op)
-        let x = try ctx.input(op, 0, "input"), out = try ctx.output(op)
-        let input = ctx.shape(x), output = ctx.shape(out)
-        guard input.count == 4, output.count == 4, input[1] > 0, input[2] > 0, output[1] > 0, output[2] > 0,
-              [input[1], input[2], output[1], output[2]].allSatisfy({ $0 < 1 << 16 }) else {
-            throw EdgeflowError(.unsupported, "\(ctx.opDescription): quantized RESIZE_BILINEAR needs 4-D uint8 "
-                + "tensors under 65,536 pixels a side")
-        }
-        let alignCorners = try options.bool(2), halfPixel = try options.bool(3)
+    private static func resizeBilinearUInt8(_ x: Int, _ out: Int, _ input: [Int], _ output: [Int],
+                                            alignCorners: Bool, halfPixel: Bool,
+                                            _ ctx: TranslationContext) throws {
         let rows = bilinearFloatTaps(input: input[1], output: output[1], alignCorners: alignCorners,
                                      halfPixel: halfPixel)
         let columns = bilinearFloatTaps(input: input[2], output: output[2], alignCorners: alignCorners,
