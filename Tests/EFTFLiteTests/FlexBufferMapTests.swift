@@ -18,6 +18,7 @@ final class FlexBufferMapTests: XCTestCase {
     func testScalarsAreReadAndOtherValuesSkipped() throws {
         let map = try FlexBufferMap(bytes: try seed("mixed"), what: "test")
         XCTAssertEqual(map.values, ["big": Double(1 << 40), "negative": -3, "flag": 1])
+        XCTAssertEqual(map.intVectors, ["list": [1, 2, 3]], "an untyped vector of ints")
         XCTAssertEqual(try map.int("negative", 0), -3)
         XCTAssertTrue(map.bool("flag", false))
         XCTAssertEqual(try map.int("absent", 7), 7)
@@ -32,6 +33,30 @@ final class FlexBufferMapTests: XCTestCase {
         XCTAssertEqual(map.float("nms_iou_threshold", 0), 0.5)
         XCTAssertEqual(map.float("nms_score_threshold", 0), 0.3)
         XCTAssertEqual(map.float("h_scale", 0), 5)
+    }
+
+    /// The Landmarks2TransformMatrix options of make_mediapipe_graph_goldens.py: subset_idxs a
+    /// typed int vector (as MediaPipe's kernels read it), the scales float32.
+    func testTypedIntegerVector() throws {
+        let map = try FlexBufferMap(bytes: try seed("landmarks_matrix"), what: "test")
+        XCTAssertEqual(map.intVectors["subset_idxs"], [3, 40, 77, 101, 150, 12, 188])
+        XCTAssertEqual(map.float("scale_y", 0), 1.25)
+        XCTAssertEqual(try map.int("right_rotation_idx", 0), 90)
+    }
+
+    /// A vector whose length field claims more elements than the bytes hold.
+    func testVectorLongerThanTheBufferIsRefused() throws {
+        var bytes = try seed("landmarks_matrix")
+        // 188 needs two bytes as a signed integer: the elements are 16-bit, their count before them.
+        let elements = [3, 40, 77, 101, 150, 12, 188].flatMap { [UInt8($0), 0] as [UInt8] }
+        let start = try XCTUnwrap((2..<bytes.count - elements.count).first {
+            Array(bytes[$0..<$0 + elements.count]) == elements
+        })
+        XCTAssertEqual(bytes[start - 2..<start], [7, 0], "the length before the elements")
+        bytes[start - 2] = 250
+        XCTAssertThrowsError(try FlexBufferMap(bytes: bytes, what: "test")) {
+            XCTAssertEqual(($0 as? EdgeflowError)?.kind, .invalidModel)
+        }
     }
 
     func testEveryTruncationIsRefused() throws {

@@ -1,18 +1,23 @@
-// The scalar entries of a FlexBuffers map: how TFLite stores the options of custom operators such
-// as TFLite_Detection_PostProcess. Every offset and width is checked against the buffer; keys must
-// be null-terminated inside it; entries whose values are not int, uint, float or bool (strings,
-// vectors, nested maps) are skipped. The buffer is untrusted: a bad one is an `.invalidModel` error.
+// The scalar and integer-vector entries of a FlexBuffers map: how TFLite stores the options of
+// custom operators such as TFLite_Detection_PostProcess and MediaPipe's landmark ops. Every offset
+// and width is checked against the buffer; keys must be null-terminated inside it; entries whose
+// values are neither int, uint, float or bool nor a vector of integers (strings, nested maps) are
+// skipped. The buffer is untrusted: a bad one is an `.invalidModel` error.
 
 import EFCore
 
-/// A FlexBuffers map's scalar values by key, as Double.
+/// A FlexBuffers map's scalar values by key, as Double, and its integer vectors.
 public struct FlexBufferMap {
     /// The scalar entries.
     public private(set) var values: [String: Double] = [:]
+    /// The entries that are vectors of integers (typed VECTOR_INT/VECTOR_UINT, or untyped vectors
+    /// whose elements are all integers).
+    public private(set) var intVectors: [String: [Int]] = [:]
     private let bytes: [UInt8]
     private let what: String
 
-    /// At most this many entries are read (options maps have a dozen).
+    /// At most this many entries are read (options maps have a dozen), and at most this many
+    /// elements per vector.
     public static let maxEntries = 4096
 
     /// Reads the map at the root of `bytes`.
@@ -43,8 +48,11 @@ public struct FlexBufferMap {
         for index in 0..<count {
             let keyField = keys + index * keyWidth
             let key = try string(at: try backward(from: keyField, by: try unsigned(keyField, keyWidth)))
-            if let value = try scalar(at: map + index * width, width: width, packed: bytes[typesStart + index]) {
+            let (position, packed) = (map + index * width, bytes[typesStart + index])
+            if let value = try scalar(at: position, width: width, packed: packed) {
                 values[key] = value
+            } else if let vector = try integerVector(at: position, width: width, packed: packed) {
+                intVectors[key] = vector
             }
         }
     }
@@ -104,6 +112,34 @@ public struct FlexBufferMap {
             if type == 6 { return Double(try signed(target, ownWidth)) }
             return type == 7 ? Double(try unsigned(target, ownWidth)) : try floating(target, ownWidth)
         default: return nil
+        }
+    }
+
+    /// The integers of the vector that the offset of `width` bytes at `position` points to, for
+    /// packed types VECTOR (10, when every element is an int or uint), VECTOR_INT (11) and
+    /// VECTOR_UINT (12); nil for other types.
+    private func integerVector(at position: Int, width: Int, packed: UInt8) throws -> [Int]? {
+        let type = packed >> 2, elementWidth = 1 << Int(packed & 3)
+        guard (10...12).contains(type) else { return nil }
+        let start = try backward(from: position, by: try unsigned(position, width))
+        let count = try unsigned(try backward(from: start, by: elementWidth), elementWidth)
+        guard count <= FlexBufferMap.maxEntries, start + count * elementWidth <= bytes.count else {
+            throw invalid("have a vector of \(count) elements that does not fit")
+        }
+        var elementSigned = [Bool](repeating: type == 11, count: count)
+        if type == 10 {
+            guard start + count * elementWidth + count <= bytes.count else {
+                throw invalid("have a vector without types")
+            }
+            for index in 0..<count {
+                let elementType = bytes[start + count * elementWidth + index] >> 2
+                guard elementType == 1 || elementType == 2 else { return nil }
+                elementSigned[index] = elementType == 1
+            }
+        }
+        return try (0..<count).map { index in
+            let at = start + index * elementWidth
+            return elementSigned[index] ? Int(try signed(at, elementWidth)) : try unsigned(at, elementWidth)
         }
     }
 
