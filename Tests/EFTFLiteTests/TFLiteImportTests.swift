@@ -46,15 +46,33 @@ final class TFLiteImportTests: XCTestCase {
         XCTAssertEqual(FileKind.detect(Array(try model("face_detection_short_range").prefix(512))), .tflite)
     }
 
-    /// MediaPipe's attention face mesh needs three custom ops Edgeflow has no translator for.
-    func testCustomOpsAreListedWithTheirOperatorIndices() throws {
-        let bytes = try model("face_landmark_with_attention")
-        XCTAssertThrowsError(try TFLiteImporter.importModel(bytes: bytes)) { error in
-            let failure = error as? EdgeflowError
-            XCTAssertEqual(failure?.kind, .unsupported)
-            XCTAssertTrue(failure?.message.contains("3 operators") == true, "\(error)")
-            XCTAssertTrue(failure?.message.contains("custom op 'Landmarks2TransformMatrix' (operators 192, 193, 194)")
-                          == true, "\(error)")
+    /// MediaPipe's attention face mesh, with its three custom ops, keeps its NHWC input and seven outputs.
+    func testAttentionFaceMeshImportsWithItsCustomOps() throws {
+        let graph = try TFLiteImporter.importModel(bytes: try model("face_landmark_with_attention"))
+        XCTAssertEqual(graph.inputs.map { graph.types[$0]?.shape }, [[1, 192, 192, 3]])
+        XCTAssertEqual(graph.outputs.count, 7)
+        XCTAssertEqual(graph.nodes.filter { $0.op == .gridSample }.count, 3, "one per TransformTensorBilinear")
+    }
+
+    /// Version 1 of MediaPipe's landmark ops computes otherwise (no half-pixel correction); a
+    /// subset index past the landmarks, and pooling options shorter than TfLitePoolParams, are
+    /// named with the operator (make_mediapipe_graph_goldens.py).
+    func testMediaPipeOpsOfAnotherVersionOrWithBadIndicesAreRefused() throws {
+        let folder = TestData.goldens.appendingPathComponent("tflite_ops")
+        XCTAssertThrowsError(try TFLiteImporter.importModel(at: folder.appendingPathComponent(
+            "mediapipe_version1.tflite"))) { error in
+            XCTAssertEqual((error as? EdgeflowError)?.kind, .unsupported)
+            XCTAssertTrue("\(error)".contains("operator 3 (Landmarks2TransformMatrix): version 1"), "\(error)")
+        }
+        XCTAssertThrowsError(try TFLiteImporter.importModel(at: folder.appendingPathComponent(
+            "mediapipe_bad_index.tflite"))) { error in
+            XCTAssertEqual((error as? EdgeflowError)?.kind, .invalidModel)
+            XCTAssertTrue("\(error)".contains("landmarks [1, 576, 3]"), "\(error)")
+        }
+        XCTAssertThrowsError(try TFLiteImporter.importModel(at: folder.appendingPathComponent(
+            "mediapipe_short_options.tflite"))) { error in
+            XCTAssertEqual((error as? EdgeflowError)?.kind, .invalidModel)
+            XCTAssertTrue("\(error)".contains("(MaxPoolingWithArgmax2D): its options hold 12 bytes"), "\(error)")
         }
     }
 

@@ -83,6 +83,17 @@ final class TFLiteOperatorGoldenTests: XCTestCase {
     func testDetectionPostProcessOnUInt8() throws {
         try GoldenRunner.check(GoldenCase.load("tflite_op_detection_uint8"))
     }
+    /// MediaPipe's Landmarks2TransformMatrix, TransformTensorBilinear (a crop reaching outside the
+    /// image) and TransformLandmarks (two and three coordinates), against MediaPipe's own kernels
+    /// (make_mediapipe_graph_goldens.py).
+    func testMediaPipeTransforms() throws {
+        try GoldenRunner.check(GoldenCase.load("tflite_op_mediapipe_transforms"))
+    }
+    /// MediaPipe's MaxPoolingWithArgmax2D (2 × 2 SAME, 3 × 3 SAME with RELU on tied windows, 3 × 3
+    /// VALID) and MaxUnpooling2D, against MediaPipe's own kernels: every value and index exact.
+    func testMediaPipeUnpooling() throws {
+        try GoldenRunner.check(GoldenCase.load("tflite_op_mediapipe_unpooling"))
+    }
     func testPlaceholderShapes() throws {
         let outcome = try GoldenRunner.check(GoldenCase.load("tflite_op_placeholders"))
         XCTAssertEqual(try outcome.graph.type(of: "dense").shape, [5, 3])
@@ -146,6 +157,13 @@ final class TFLiteGoldenTests: XCTestCase {
 
     func testSelfieSegmentationLandscape() throws {
         try GoldenRunner.checkModelSized("tflite_selfie_segmentation_landscape")
+    }
+
+    /// The attention face mesh: MediaPipe's three landmark custom ops, against MediaPipe's own
+    /// InferenceCalculator (make_mediapipe_graph_goldens.py), on the photo and on random pixels.
+    func testFaceLandmarkWithAttention() throws {
+        try GoldenRunner.checkModelSized("tflite_face_landmark_with_attention")
+        try GoldenRunner.checkModelSized("tflite_face_landmark_with_attention_random")
     }
 
     func testFaceDetectionFullRangeWithSparseWeights() throws {

@@ -63,11 +63,11 @@ class Model:
         data = np.asarray(data, dtype)
         return self.tensor(name, data.shape, data, dtype)
 
-    def op(self, code, inputs, outputs, options_type=0, options=None, custom=None, custom_options=None):
+    def op(self, code, inputs, outputs, options_type=0, options=None, custom=None, custom_options=None, version=1):
         key = (code, custom)
         if key not in [(c.builtinCode, c.customCode) for c in self.codes]:
             c = S.OperatorCodeT()
-            c.builtinCode, c.deprecatedBuiltinCode, c.version, c.customCode = code, min(code, 127), 1, custom
+            c.builtinCode, c.deprecatedBuiltinCode, c.version, c.customCode = code, min(code, 127), version, custom
             self.codes.append(c)
         o = S.OperatorT()
         o.opcodeIndex = [(c.builtinCode, c.customCode) for c in self.codes].index(key)

@@ -4,7 +4,9 @@
 // TfLiteTransposeConvParams (int32 padding: 1 SAME, 2 VALID; int32 stride width, height). Its
 // output is stride·(in − 1) + kernel − p with p = max(0, kernel − (in − 1) mod stride − 1) for
 // SAME (0 for VALID), cropped p/2 at the start: a transposed convolution plus bias. And
-// TFLite_Detection_PostProcess (DetectionPostProcess.swift).
+// TFLite_Detection_PostProcess (DetectionPostProcess.swift), and the three ops of MediaPipe's
+// attention face mesh (MediaPipeTransformMatrix.swift, MediaPipeTransforms.swift) and its hair
+// segmenter (MediaPipeUnpooling.swift).
 
 import EFCore
 
@@ -13,6 +15,11 @@ enum CustomOpTranslators {
     static let table: [String: OperatorTranslator] = [
         "Convolution2DTransposeBias": transposeConvBias,
         DetectionPostProcess.customCode: DetectionPostProcess.translate,
+        MediaPipeTransformMatrix.customCode: MediaPipeTransformMatrix.translate,
+        MediaPipeTransforms.bilinearCode: MediaPipeTransforms.transformTensorBilinear,
+        MediaPipeTransforms.landmarksCode: MediaPipeTransforms.transformLandmarks,
+        MediaPipeUnpooling.poolCode: MediaPipeUnpooling.maxPoolWithArgmax,
+        MediaPipeUnpooling.unpoolCode: MediaPipeUnpooling.maxUnpool,
     ]
 
     private static func transposeConvBias(_ op: TFLiteOperator, _ ctx: TranslationContext) throws {
