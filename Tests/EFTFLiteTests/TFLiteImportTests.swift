@@ -76,6 +76,18 @@ final class TFLiteImportTests: XCTestCase {
         }
     }
 
+    /// openWakeWord's melspectrogram declares its input [1, 1] with a shape signature of −1s; left so,
+    /// its first convolution does not fit, and the error says which input to give a size.
+    func testPlaceholderInputsAreNamedWhenTheImportFails() throws {
+        let url = TestData.fetched.appendingPathComponent("models/openwakeword/melspectrogram.tflite")
+        XCTAssertThrowsError(try TFLiteImporter.importModel(at: url)) { error in
+            let hint = (error as? EdgeflowError)?.hint ?? ""
+            XCTAssertTrue(hint.contains("--input-shape serving_default_input:0=<n>,<n>"), "\(error)")
+        }
+        let graph = try TFLiteImporter.importModel(at: url, inputShapes: ["serving_default_input:0": [1, 1280]])
+        XCTAssertEqual(graph.outputs.map { graph.types[$0]?.shape }, [[1, 1, 5, 32]])
+    }
+
     func testGeneratedCustomOpIsListedWithTheOtherUnsupportedOperator() throws {
         let url = TestData.goldens.appendingPathComponent("tflite_ops/custom_op.tflite")
         XCTAssertThrowsError(try TFLiteImporter.importModel(at: url)) { error in

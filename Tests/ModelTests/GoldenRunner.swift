@@ -52,7 +52,7 @@ enum GoldenRunner {
         let given = try golden.inputTensors()
         // Inputs that decide the graph (an If's condition) are frozen to the case's values when needed.
         let parsed = try FileKind.detect(url: modelURL) == .tflite
-            ? try TFLiteImporter.importModel(at: modelURL)
+            ? try importTFLite(modelURL, given)
             : try ONNXImporter.importModel(at: modelURL, options: ImportOptions(
                 inputShapes: given.mapValues { $0.shape }, freezableInputs: given))
         let graph = try roundTripThroughArchive(parsed, source: modelURL)
@@ -62,6 +62,16 @@ enum GoldenRunner {
         let fastOutputs = try FastPath.run(graph, inputs)
         let fastDifferences = try compare(fastOutputs, golden, engine: "efx", file: file, line: line)
         return Outcome(graph: graph, outputs: outputs, differences: differences, fastDifferences: fastDifferences)
+    }
+
+    /// A TFLite model imported with the case's input shapes where they differ from the declared ones
+    /// (placeholder dimensions the file's shape signature leaves open, as `--input-shape`).
+    private static func importTFLite(_ url: URL, _ given: [String: Tensor]) throws -> Graph {
+        let model = try TFLiteModel(buffer: FlatBuffer(bytes: Array(try Data(contentsOf: url))))
+        let main = model.subgraphs[0]
+        let declared = Dictionary(main.inputs.map { (main.tensors[$0].name, main.tensors[$0].shape) }) { a, _ in a }
+        let resized = given.filter { name, value in declared[name].map { $0 != value.shape } ?? false }
+        return try TFLiteImporter.importModel(at: url, inputShapes: resized.mapValues(\.shape))
     }
 
     /// Compares `outputs` with the golden's reference outputs; returns the worst difference per output.
