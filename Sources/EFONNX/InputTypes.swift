@@ -93,15 +93,17 @@ enum InputTypes {
 
     /// Whether a dynamic dim on an input's first axis is a batch dim: a `dim_param` named like a
     /// batch (`batch`, `batch_size`, `N`, `None`, `bs`, anything containing "batch", in any case)
-    /// or meaning "unknown" (empty, `-1`, `0`, `?`, or tf2onnx's `unk__314` for TF's None), no dim
-    /// at all, or a negative `dim_value`.
+    /// or meaning "unknown" (empty, `-1`, `0`, `?`, tf2onnx's `unk__314` for TF's None, Paddle2ONNX's
+    /// `DynamicDimension.0`), no dim at all, or a negative `dim_value`.
     static func isBatchLike(_ dim: OnnxDim) -> Bool {
         switch dim {
         case .unknown: return true
         case .value(let v): return v < 0
         case .param(let name):
-            let suffix = name.dropFirst(5)
-            if name.hasPrefix("unk__"), !suffix.isEmpty, suffix.allSatisfy(\.isNumber) { return true }
+            for prefix in ["unk__", "DynamicDimension."] where name.hasPrefix(prefix) {
+                let suffix = name.dropFirst(prefix.count)
+                if !suffix.isEmpty, suffix.allSatisfy(\.isNumber) { return true }
+            }
             let key = name.lowercased().filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "?" }
             return key.contains("batch") || ["", "n", "none", "bs", "b", "-1", "0", "?"].contains(key)
         }

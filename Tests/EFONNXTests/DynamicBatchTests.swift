@@ -10,8 +10,10 @@ import XCTest
 
 final class DynamicBatchTests: XCTestCase {
     func testBatchLikeFirstDimsBecomeOneWithANote() throws {
-        // unk__314: tf2onnx's name for a dim TF left as None (openWakeWord's embedding model).
-        for name in ["batch_size", "batch", "N", "None", "", "-1", "0", "unk_batch", "BatchSize", "unk__314"] {
+        // unk__314: tf2onnx's name for a dim TF left as None (openWakeWord's embedding model);
+        // DynamicDimension.0: Paddle2ONNX's (RapidAI's orientation classifier).
+        for name in ["batch_size", "batch", "N", "None", "", "-1", "0", "unk_batch", "BatchSize", "unk__314",
+                     "DynamicDimension.0"] {
             let model = TestModels.shapeModel(xDims: [.param(name), .value(3)])
             let (graph, notes) = try ImportNotes.collect { try importBytes(model) }
             XCTAssertEqual(graph.types[graph.inputs[0]]?.shape, [1, 3], "dim_param '\(name)'")
