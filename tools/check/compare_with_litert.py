@@ -46,6 +46,8 @@ def main() -> int:
     parser.add_argument("edgeflow", help="path to the edgeflow binary")
     parser.add_argument("models", nargs="+")
     parser.add_argument("--tolerance", type=float, default=1e-4)
+    parser.add_argument("--scaled", action="store_true",
+                        help="a float tolerance is of each output's magnitude: × max(1, max |reference|)")
     parser.add_argument("--kernels", choices=["ref", "builtin"], default="ref",
                         help="LiteRT's reference kernels (default) or its default ones (XNNPACK); some int8 "
                              "models abort LiteRT 2.3.0's reference kernels")
@@ -75,11 +77,13 @@ def main() -> int:
                 continue
             ours = np.load(files[name])
             diff = float(np.abs(ours.astype(np.float64) - expected.astype(np.float64)).max()) if ours.size else 0.0
-            limit = 0.0 if np.issubdtype(expected.dtype, np.integer) else args.tolerance
+            integer = np.issubdtype(expected.dtype, np.integer)
+            scale = max(1.0, float(np.abs(expected).max())) if args.scaled and expected.size and not integer else 1.0
+            limit = 0.0 if integer else args.tolerance * scale
             ok = ours.shape == expected.shape and diff <= limit
             all_ok &= ok
-            print(f"{os.path.basename(model)}  {name}  {list(ours.shape)}  max abs diff {diff:.3g}  "
-                  f"{'ok' if ok else 'MISMATCH'}")
+            print(f"{os.path.basename(model)}  {name}  {list(ours.shape)}  max abs diff {diff:.3g}"
+                  f"{f' (of {scale:.3g})' if scale > 1 else ''}  {'ok' if ok else 'MISMATCH'}")
     return 0 if all_ok else 1
 
 

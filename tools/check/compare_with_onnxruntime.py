@@ -22,6 +22,8 @@ def main() -> int:
     parser.add_argument("models", nargs="+")
     parser.add_argument("--dims", default="", help="comma-separated values for dynamic dims, in order")
     parser.add_argument("--tolerance", type=float, default=1e-4)
+    parser.add_argument("--scaled", action="store_true",
+                        help="the tolerance is of each output's magnitude: × max(1, max |reference|)")
     parser.add_argument("--ort-optimizations", choices=["all", "none"], default="all",
                         help="onnxruntime's graph optimizations: 'none' runs the ONNX operators as written "
                              "(no fused QLinear kernels for QDQ models)")
@@ -57,9 +59,11 @@ def main() -> int:
         for info, expected in zip(session.get_outputs(), reference):
             ours = np.load(files[info.name])
             diff = float(np.abs(ours.astype(np.float64) - expected).max()) if ours.size else 0.0
-            ok = ours.shape == expected.shape and diff <= args.tolerance
+            scale = max(1.0, float(np.abs(expected).max())) if args.scaled and expected.size else 1.0
+            ok = ours.shape == expected.shape and diff <= args.tolerance * scale
             worst_ok &= ok
-            print(f"{os.path.basename(model)}  {info.name}  {list(ours.shape)}  max abs diff {diff:.3g}  {'ok' if ok else 'MISMATCH'}")
+            print(f"{os.path.basename(model)}  {info.name}  {list(ours.shape)}  max abs diff {diff:.3g}"
+                  f"{f' (of {scale:.3g})' if scale > 1 else ''}  {'ok' if ok else 'MISMATCH'}")
     return 0 if worst_ok else 1
 
 
