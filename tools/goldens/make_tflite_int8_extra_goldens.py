@@ -24,7 +24,9 @@ tflite_int8_gelu): int8 GELU exact and with the tanh approximation, and uint8 GE
 values each (LiteRT evaluates them through a 256-entry table). And uint8_resize_bilinear.tflite
 (case tflite_int8_uint8_resize_bilinear): uint8 RESIZE_BILINEAR, which LiteRT's reference kernels
 compute in float32 and round (not the int8 1/1024-step kernel): up, up with half-pixel centers (negative
-weights at the edges), align_corners, down with half-pixel centers, and a non-integer ratio.
+weights at the edges), align_corners, down with half-pixel centers, and a non-integer ratio. And
+dilated_movement.tflite (case tflite_int8_dilated_movement): SPACE_TO_BATCH_ND padded with the zero
+point, BATCH_TO_SPACE_ND, MIRROR_PAD, GATHER_ND, BROADCAST_TO, REVERSE_V2 and TOPK_V2 (of the rank-3 GATHER_ND result) on int8.
 """
 
 from __future__ import annotations
@@ -159,6 +161,38 @@ def uint8_resize_models():
     yield "uint8_resize_bilinear", m, [x, z], outs
 
 
+def dilated_movement_models():
+    """int8 data movement LiteRT runs under one quantization: SPACE_TO_BATCH_ND (padded with the zero
+    point) → BATCH_TO_SPACE_ND (cropped), as TF1's converter spells a dilated convolution; MIRROR_PAD
+    (REFLECT), GATHER_ND, BROADCAST_TO, REVERSE_V2 and TOPK_V2 (values and int32 indices)."""
+    m = Model()
+    i32 = np.int32
+    scale, zp = 0.017, 9
+    x = int8.q8(m, "x", [1, 5, 6, 3], scale, zp)
+    batched = int8.q8(m, "space_to_batch", [4, 4, 4, 3], scale, zp)
+    m.op(OP.SPACE_TO_BATCH_ND, [x, m.const("block", [2, 2], i32), m.const("paddings", [[2, 1], [1, 1]], i32)],
+         [batched], OPT.SpaceToBatchNDOptions, options(S.SpaceToBatchNDOptionsT))
+    back = int8.q8(m, "batch_to_space", [1, 6, 7, 3], scale, zp)
+    m.op(OP.BATCH_TO_SPACE_ND, [batched, m.const("block2", [2, 2], i32), m.const("crops", [[1, 1], [0, 1]], i32)],
+         [back], OPT.BatchToSpaceNDOptions, options(S.BatchToSpaceNDOptionsT))
+    mirrored = int8.q8(m, "mirror_pad", [1, 7, 9, 3], scale, zp)
+    m.op(OP.MIRROR_PAD, [x, m.const("mirror", [[0, 0], [1, 1], [2, 1], [0, 0]], i32)], [mirrored],
+         OPT.MirrorPadOptions, options(S.MirrorPadOptionsT, mode=S.MirrorPadMode.REFLECT))
+    gathered = int8.q8(m, "gather_nd", [2, 6, 3], scale, zp)
+    m.op(OP.GATHER_ND, [x, m.const("nd", [[0, 4], [0, 1]], i32)], [gathered])
+    row = int8.q8(m, "row", [1, 1, 6, 1], scale, zp)
+    broadcast = int8.q8(m, "broadcast_to", [2, 3, 6, 4], scale, zp)
+    m.op(OP.BROADCAST_TO, [row, m.const("to", [2, 3, 6, 4], i32)], [broadcast], version=2)
+    reversed_ = int8.q8(m, "reverse_v2", [1, 5, 6, 3], scale, zp)
+    m.op(OP.REVERSE_V2, [x, m.const("rev_axes", [2], i32)], [reversed_], OPT.ReverseV2Options,
+         options(S.ReverseV2OptionsT))
+    values, indices = int8.q8(m, "topk_values", [2, 6, 2], scale, zp), m.tensor("topk_indices", [2, 6, 2],
+                                                                                dtype=np.int32)
+    m.op(OP.TOPK_V2, [gathered, m.const("k", np.int32(2), i32)], [values, indices], OPT.TopKV2Options,
+         options(S.TopKV2OptionsT))
+    yield "dilated_movement", m, [x, row], [batched, back, mirrored, gathered, broadcast, reversed_, values, indices]
+
+
 def main():
     import ai_edge_litert
     versions = {"ai_edge_litert": ai_edge_litert.__version__, "numpy": np.__version__}
@@ -170,6 +204,7 @@ def main():
     paths += int8.write_small_models(normalization_models(), versions, rng=RNG, generator=GENERATOR)
     paths += int8.write_small_models(gelu_models(), versions, rng=RNG, generator=GENERATOR)
     paths += int8.write_small_models(uint8_resize_models(), versions, rng=RNG, generator=GENERATOR)
+    paths += int8.write_small_models(dilated_movement_models(), versions, rng=RNG, generator=GENERATOR)
     for path in paths:
         int8.shutil.copy(path, os.path.join(int8.SEEDS, "int8_" + os.path.basename(path)))
 

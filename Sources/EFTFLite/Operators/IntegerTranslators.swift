@@ -53,6 +53,15 @@ enum IntegerTranslators {
         for code in [BuiltinOperator.reduceMax, BuiltinOperator.reduceMin] {
             table[code] = ReduceTranslators.table[code].map(keepingQuantization)
         }
+        // More data movement under one quantization, as LiteRT's kernels require for int8 (they
+        // copy the stored values; SPACE_TO_BATCH_ND pads with the zero point).
+        let moving: [(Int32, [Int32: OperatorTranslator])] = [
+            (BuiltinOperator.spaceToBatchND, SpatialTranslators.table), (BuiltinOperator.batchToSpaceND,
+            SpatialTranslators.table), (BuiltinOperator.mirrorPad, ReshapingTranslators.table),
+            (BuiltinOperator.gatherND, IndexingTranslators.table), (BuiltinOperator.topKV2, IndexingTranslators.table),
+            (BuiltinOperator.broadcastTo, FillTranslators.table), (BuiltinOperator.reverseV2, FillTranslators.table),
+        ]
+        for (code, group) in moving { table[code] = group[code].map(keepingQuantization) }
         table[BuiltinOperator.readVariable] = VariableTranslators.table[BuiltinOperator.readVariable]
         return table
     }()
