@@ -40,6 +40,8 @@ final class TFLiteInt8GoldenTests: XCTestCase {
     /// SPACE_TO_BATCH_ND (padded with the zero point), BATCH_TO_SPACE_ND, MIRROR_PAD, GATHER_ND,
     /// BROADCAST_TO, REVERSE_V2 and TOPK_V2 on int8 values.
     func testDilatedMovement() throws { try GoldenRunner.check(GoldenCase.load("tflite_int8_dilated_movement")) }
+    /// EXP on int8 into two output quantizations (one saturating): LiteRT's 256-entry table.
+    func testExp() throws { try GoldenRunner.check(GoldenCase.load("tflite_int8_exp")) }
     /// GELU on int8 (exact and tanh approximation) and uint8: LiteRT's 256-entry tables.
     func testGelu() throws { try GoldenRunner.check(GoldenCase.load("tflite_int8_gelu")) }
     /// BATCH_MATMUL of two run-time int8 operands, plain and with adj_y.

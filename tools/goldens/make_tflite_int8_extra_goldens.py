@@ -26,7 +26,8 @@ values each (LiteRT evaluates them through a 256-entry table). And uint8_resize_
 compute in float32 and round (not the int8 1/1024-step kernel): up, up with half-pixel centers (negative
 weights at the edges), align_corners, down with half-pixel centers, and a non-integer ratio. And
 dilated_movement.tflite (case tflite_int8_dilated_movement): SPACE_TO_BATCH_ND padded with the zero
-point, BATCH_TO_SPACE_ND, MIRROR_PAD, GATHER_ND, BROADCAST_TO, REVERSE_V2 and TOPK_V2 (of the rank-3 GATHER_ND result) on int8.
+point, BATCH_TO_SPACE_ND, MIRROR_PAD, GATHER_ND, BROADCAST_TO, REVERSE_V2 and TOPK_V2 (of the rank-3 GATHER_ND result) on int8. And exp.tflite
+(case tflite_int8_exp): int8 EXP (LiteRT's 256-entry table; its reference kernels have no int8 ELU).
 """
 
 from __future__ import annotations
@@ -193,6 +194,18 @@ def dilated_movement_models():
     yield "dilated_movement", m, [x, row], [batched, back, mirrored, gathered, broadcast, reversed_, values, indices]
 
 
+def exp_models():
+    """int8 EXP, which LiteRT evaluates through a 256-entry table of its float exp, on 512 random
+    values, into a zero point of −128 and into one of 0 (values saturate above 127 · scale)."""
+    m = Model()
+    x = int8.q8(m, "x", [2, 16, 16], 0.019, 20)
+    exp = int8.q8(m, "exp", [2, 16, 16], 0.045, -128)
+    m.op(OP.EXP, [x], [exp], OPT.ExpOptions, options(S.ExpOptionsT), version=2)
+    saturating = int8.q8(m, "exp_saturating", [2, 16, 16], 0.02, 0)
+    m.op(OP.EXP, [x], [saturating], OPT.ExpOptions, options(S.ExpOptionsT), version=2)
+    yield "exp", m, [x], [exp, saturating]
+
+
 def main():
     import ai_edge_litert
     versions = {"ai_edge_litert": ai_edge_litert.__version__, "numpy": np.__version__}
@@ -205,6 +218,7 @@ def main():
     paths += int8.write_small_models(gelu_models(), versions, rng=RNG, generator=GENERATOR)
     paths += int8.write_small_models(uint8_resize_models(), versions, rng=RNG, generator=GENERATOR)
     paths += int8.write_small_models(dilated_movement_models(), versions, rng=RNG, generator=GENERATOR)
+    paths += int8.write_small_models(exp_models(), versions, rng=RNG, generator=GENERATOR)
     for path in paths:
         int8.shutil.copy(path, os.path.join(int8.SEEDS, "int8_" + os.path.basename(path)))
 

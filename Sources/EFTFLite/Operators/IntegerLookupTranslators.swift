@@ -90,4 +90,5 @@ extension IntegerTranslators {
     /// TFLite's logistic in float: 1 / (1 + exp(−x)).
     static let logistic: (Float) -> Float = { 1 / (1 + Foundation.exp(-$0)) }
     static let tanh: (Float) -> Float = { Foundation.tanh($0) }
+    static let exp: (Float) -> Float = { Foundation.exp($0) }
 }

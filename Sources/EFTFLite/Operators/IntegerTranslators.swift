@@ -5,7 +5,7 @@
 // LiteRT's rounding in double; ADD/SUB
 // rescale both operands to 2^20 · the larger scale first (TFLite's left shift of 20); MUL, the
 // ReLUs and int8 → int8 QUANTIZE requantize once; AVERAGE_POOL_2D in IntegerPoolTranslator,
-// LOGISTIC, TANH, GELU and SOFTMAX in IntegerLookupTranslators, MEAN in IntegerMeanTranslator.
+// LOGISTIC, TANH, EXP, GELU and SOFTMAX in IntegerLookupTranslators, MEAN in IntegerMeanTranslator.
 // Data movement (max pool, reshape, pad, concat, nearest resize, …) keeps the bytes and goes
 // through the float translators, which read the integers' clamps.
 
@@ -22,6 +22,7 @@ enum IntegerTranslators {
             BuiltinOperator.relu: reluX(0, nil), BuiltinOperator.relu6: reluX(0, 6),
             BuiltinOperator.reluN1To1: reluX(-1, 1), BuiltinOperator.quantize: quantize,
             BuiltinOperator.logistic: lookupTable(logistic), BuiltinOperator.tanh: lookupTable(tanh),
+            BuiltinOperator.exp: lookupTable(exp),
             BuiltinOperator.softmax: softmax, BuiltinOperator.hardSwish: hardSwish,
             BuiltinOperator.leakyRelu: leakyRelu, BuiltinOperator.prelu: prelu,
             BuiltinOperator.resizeBilinear: resizeBilinear,
