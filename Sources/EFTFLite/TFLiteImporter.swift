@@ -66,7 +66,8 @@ public enum TFLiteImporter {
             return "--input-shape \(tensor.name)=\(dims.joined(separator: ","))"
         }
         return "the file declares \(open.map { "'\($0.name)' \($0.shape)" }.joined(separator: ", ")) with "
-            + "placeholder dims (−1 in the shape signature); give the real sizes: " + described.joined(separator: " ")
+            + "placeholder dims (−1 in the shape signature), which may be why; give the real sizes: "
+            + described.joined(separator: " ")
     }
 
     /// The main subgraph, translated operator by operator into ONNX-form nodes (opset 17;

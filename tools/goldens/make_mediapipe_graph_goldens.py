@@ -40,7 +40,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from goldenlib import TESTDATA, require, write_case  # noqa: E402
+from goldenlib import REPO, TESTDATA, require, write_case  # noqa: E402
 from mediapipelib import option_map, run_mediapipe  # noqa: E402
 
 GENERATOR = "tools/goldens/make_mediapipe_graph_goldens.py"
@@ -94,34 +94,46 @@ def transforms_model(version=2, matrix_options=None):
     return m, [image], outputs
 
 
-def transforms_case(versions):
-    from goldenlib import REPO
-    m, inputs, outputs = transforms_model()
-    path = os.path.join(REPO, "Tests", "Goldens", "tflite_ops", "mediapipe_transforms.tflite")
+def write_model(name: str, built, seed: bool = True) -> str:
+    """Writes a generated (model, inputs, outputs) to Tests/Goldens/tflite_ops/<name>.tflite (and, with
+    `seed`, to the tflite fuzz seeds); returns the path."""
+    m, inputs, outputs = built
+    path = os.path.join(REPO, "Tests", "Goldens", "tflite_ops", f"{name}.tflite")
     with open(path, "wb") as f:
         f.write(m.bytes(inputs, outputs))
-    shutil.copy(path, os.path.join(REPO, "Fuzz", "seeds", "tflite", "mediapipe_transforms.tflite"))
+    if seed:
+        shutil.copy(path, os.path.join(REPO, "Fuzz", "seeds", "tflite", f"{name}.tflite"))
+    return path
+
+
+def op_case(case: str, built, path: str, image: np.ndarray, description: str, versions, **tolerance):
+    """Runs the generated model at `path` in MediaPipe on `image` and writes golden case `case`."""
+    m, _, outputs = built
+    names = [m.tensors[i].name for i in outputs]
+    size = image.shape[0]
+    fed, flat = run_mediapipe(path, names, image, size)
+    results = {n: v.reshape(m.tensors[i].shape) for n, i, v in zip(names, outputs, flat)}
+    write_case(case, description=description, model=os.path.relpath(path, REPO),
+               inputs={"image": fed.reshape(1, size, size, 3)}, outputs=results, tolerance=TOL, generator=GENERATOR,
+               model_origin=f"{GENERATOR} (committed)", tool_versions=versions, **tolerance)
+    return results
+
+
+def transforms_case(versions):
+    built = transforms_model()
+    path = write_model("mediapipe_transforms", built)
     with open(os.path.join(REPO, "Fuzz", "seeds", "flexbuffers", "landmarks_matrix.bin"), "wb") as f:
         f.write(MATRIX_OPTIONS)
-    refused = {"mediapipe_version1": transforms_model(version=1),
-               "mediapipe_bad_index": transforms_model(matrix_options=option_map(
-                   subset_idxs=[3, 576], left_rotation_idx=5, right_rotation_idx=90, output_width=8,
-                   output_height=6, scale_x=1.5, scale_y=1.25))}
-    for name, (model, model_inputs, model_outputs) in refused.items():
-        with open(os.path.join(REPO, "Tests", "Goldens", "tflite_ops", f"{name}.tflite"), "wb") as f:
-            f.write(model.bytes(model_inputs, model_outputs))
+    write_model("mediapipe_version1", transforms_model(version=1), seed=False)
+    write_model("mediapipe_bad_index", transforms_model(matrix_options=option_map(
+        subset_idxs=[3, 576], left_rotation_idx=5, right_rotation_idx=90, output_width=8, output_height=6,
+        scale_x=1.5, scale_y=1.25)), seed=False)
     image = np.random.default_rng(11).integers(0, 256, (24, 24, 3), dtype=np.uint8)
-    names = [m.tensors[i].name for i in outputs]
-    fed, flat = run_mediapipe(path, names, image, size=24)
-    results = {n: v.reshape(m.tensors[i].shape) for n, i, v in zip(names, outputs, flat)}
-    crop = results["crop"]
-    print(f"[mediapipe_transforms] crop pixels outside the image: {int((crop == 0).all(axis=-1).sum())} of 48")
-    write_case("tflite_op_mediapipe_transforms",
-               description="generated TFLite model with MediaPipe's Landmarks2TransformMatrix, "
-                           "TransformTensorBilinear and TransformLandmarks (version 2), run by MediaPipe",
-               model=os.path.relpath(path, REPO), inputs={"image": fed.reshape(1, 24, 24, 3)}, outputs=results,
-               tolerance=TOL, generator=GENERATOR, model_origin=f"{GENERATOR} (committed)",
-               tool_versions=versions, tolerance_kind="max_abs_scaled")
+    results = op_case("tflite_op_mediapipe_transforms", built, path, image,
+                      "generated TFLite model with MediaPipe's Landmarks2TransformMatrix, TransformTensorBilinear and "
+                      "TransformLandmarks (version 2), run by MediaPipe", versions, tolerance_kind="max_abs_scaled")
+    outside = int((results["crop"] == 0).all(axis=-1).sum())
+    print(f"[mediapipe_transforms] crop pixels outside the image: {outside} of 48")
 
 
 def pool_params(padding, stride, size, activation=0) -> bytes:
@@ -170,25 +182,13 @@ def unpooling_model(options_bytes=40):
 
 
 def unpooling_case(versions):
-    from goldenlib import REPO
-    m, inputs, outputs = unpooling_model()
-    path = os.path.join(REPO, "Tests", "Goldens", "tflite_ops", "mediapipe_unpooling.tflite")
-    with open(path, "wb") as f:
-        f.write(m.bytes(inputs, outputs))
-    shutil.copy(path, os.path.join(REPO, "Fuzz", "seeds", "tflite", "mediapipe_unpooling.tflite"))
-    short, short_inputs, short_outputs = unpooling_model(options_bytes=12)
-    with open(os.path.join(REPO, "Tests", "Goldens", "tflite_ops", "mediapipe_short_options.tflite"), "wb") as f:
-        f.write(short.bytes(short_inputs, short_outputs))
+    built = unpooling_model()
+    path = write_model("mediapipe_unpooling", built)
+    write_model("mediapipe_short_options", unpooling_model(options_bytes=12), seed=False)
     image = np.random.default_rng(5).integers(0, 256, (16, 16, 3), dtype=np.uint8)
-    names = [m.tensors[i].name for i in outputs]
-    fed, flat = run_mediapipe(path, names, image, 16)
-    results = {n: v.reshape(m.tensors[i].shape) for n, i, v in zip(names, outputs, flat)}
-    write_case("tflite_op_mediapipe_unpooling",
-               description="generated TFLite model with MediaPipe's MaxPoolingWithArgmax2D and MaxUnpooling2D, "
-                           "run by MediaPipe",
-               model=os.path.relpath(path, REPO), inputs={"image": fed.reshape(1, 16, 16, 3)}, outputs=results,
-               tolerance=TOL, generator=GENERATOR, model_origin=f"{GENERATOR} (committed)",
-               tool_versions=versions)
+    op_case("tflite_op_mediapipe_unpooling", built, path, image,
+            "generated TFLite model with MediaPipe's MaxPoolingWithArgmax2D and MaxUnpooling2D, run by MediaPipe",
+            versions)
 
 
 def main():

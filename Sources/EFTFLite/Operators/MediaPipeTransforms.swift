@@ -26,9 +26,14 @@ enum MediaPipeTransforms {
         let b = MediaPipeOps.Builder(ctx)
         let m = try b.matrixRows(try ctx.input(op, 1, "matrix"))
         let (height, width) = (outShape[1], outShape[2])
-        let gridX = Tensor(shape: [1, height, width, 1], scalars: (0..<height * width).map { Float($0 % width) })
-        let gridY = Tensor(shape: [1, height, width, 1], scalars: (0..<height * width).map { Float($0 / width) })
-        let (xs, ys) = (ctx.addInitializer(gridX, hint: "grid_x"), ctx.addInitializer(gridY, hint: "grid_y"))
+        // The output's columns [1, 1, W, 1] and rows [1, H, 1, 1] (Range, generated within the
+        // importer's budget), broadcast against each other.
+        func coordinates(_ count: Int, _ shape: [Int]) -> String {
+            let range = ctx.emit("Range", [ctx.float32(0, hint: "start"), ctx.float32(Float(count), hint: "limit"),
+                                           ctx.float32(1, hint: "delta")], hint: "coordinates")
+            return ctx.emit("Reshape", [range, ctx.int64s(shape, hint: "shape")], hint: "coordinates")
+        }
+        let (xs, ys) = (coordinates(width, [1, 1, width, 1]), coordinates(height, [1, height, 1, 1]))
         func position(_ row: [String]) -> String {
             let half = b.scalar(0.5)
             let corrected = b.add(row[3], b.sub(b.add(b.mul(row[0], half), b.mul(row[1], half)), half))

@@ -205,6 +205,10 @@ final class TranslationContext {
         addInitializer(Tensor(shape: [values.count], scalars: values.map(Int64.init)), hint: hint)
     }
 
+    func int64Scalar(_ value: Int, hint: String) -> String {
+        addInitializer(Tensor(shape: [], scalars: [Int64(value)]), hint: hint)
+    }
+
     func float32(_ value: Float, hint: String) -> String {
         addInitializer(Tensor(shape: [], scalars: [value]), hint: hint)
     }
