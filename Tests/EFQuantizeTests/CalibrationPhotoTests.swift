@@ -147,6 +147,18 @@ final class CalibrationPhotoTests: XCTestCase {
         }
     }
 
+    /// A float32 [1, H, W, 3] input (a TFLite model's) takes the same normalized floats, channels last.
+    func testChannelsLastFloatInputTakesTheSamplesTransposed() throws {
+        let url = try png("a.png", seed: 3)
+        let nhwc = CalibrationInput(name: "input_1", dtype: .float32, shape: [1, 4, 4, 3])
+        let set = try load(folder, [nhwc])
+        let planes = try expected(url, .nchwFloat32, recipe).scalars(as: Float.self)
+        let sample = try XCTUnwrap(set.samples.first?["input_1"])
+        XCTAssertEqual(sample.shape, [1, 4, 4, 3])
+        let transposed = (0..<48).map { index in planes[(index % 3) * 16 + index / 3] }
+        XCTAssertEqual(sample.scalars(as: Float.self), transposed)
+    }
+
     func testPhotosFeedOnlySingleInputModels() throws {
         try png("a.png", seed: 1)
         let other = CalibrationInput(name: "mask", dtype: .float32, shape: [1, 4])

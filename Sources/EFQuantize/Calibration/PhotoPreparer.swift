@@ -1,8 +1,9 @@
 // Calibration samples from photos, made exactly as `edgeflow preprocess` and the runtime's
 // recipe input make them: EFMedia decodes the photo (EXIF orientation applied, pixel limit and
 // image memory budget), the recipe resizes/crops/pads it and the packer lays it out as the
-// model's single input takes it (float32 [1, 3, H, W] normalized, or uint8 [1, H, W, 3] bytes; for a
-// YUV input, those bytes encoded as its YUV or NV12/NV21 frame).
+// model's single input takes it (float32 [1, 3, H, W] normalized — or [1, H, W, 3], as TFLite models
+// take it, the same floats channels-last —, or uint8 [1, H, W, 3] bytes; for a YUV input, those bytes
+// encoded as its YUV or NV12/NV21 frame).
 // A photo that cannot be decoded or prepared is skipped with the reason; a photo that prepares
 // into another shape than the input's is an error (the recipe or its size is wrong).
 
@@ -16,13 +17,16 @@ struct PhotoPreparer {
     let input: CalibrationInput
     let recipe: PreprocessRecipe
     let layout: TensorLayout
-    /// The shape the recipe and packer make: the input's, or the RGB image a YUV input encodes.
+    /// The shape the recipe and packer make: the input's, the RGB image a YUV input encodes, or
+    /// [1, 3, H, W] for a float32 [1, H, W, 3] input (`channelsLast`).
     let packedShape: [Int]
+    /// Whether the packed float32 [1, 3, H, W] sample is transposed to the input's [1, H, W, 3].
+    let channelsLast: Bool
 
     /// Checks, before any photo is decoded, that photos can feed the model at all.
     /// - Throws: `EdgeflowError.invalidInput` naming `source` when there is no recipe, the model
-    ///   has several inputs, or its input is not float32 [1, 3, H, W] / uint8 [1, H, W, 3] (the
-    ///   channel count is named: photos give 3).
+    ///   has several inputs, or its input is not float32 [1, 3, H, W] or [1, H, W, 3] / uint8
+    ///   [1, H, W, 3] (the channel count is named: photos give 3).
     init(inputs: [CalibrationInput], recipe: PreprocessRecipe?, source: URL) throws {
         guard let input = inputs.first, inputs.count == 1 else {
             throw EdgeflowError(.invalidInput,
@@ -39,6 +43,10 @@ struct PhotoPreparer {
             default: [shape[0], shape[1] * 2 / 3, shape[2], 3]                         // NV12/NV21 frame
             }
         }
+        // A float32 [1, H, W, 3] input (TFLite's layout) takes the NCHW floats transposed.
+        let channelsLast = input.dtype == .float32 && input.yuv == nil && shape.count == 4 && shape[3] == 3
+            && shape[1] != 3
+        if channelsLast { shape = [shape[0], 3, shape[1], shape[2]] }
         let layout: TensorLayout
         switch input.dtype {
         case .float32 where input.yuv != nil: layout = .nhwcUInt8
@@ -47,7 +55,7 @@ struct PhotoPreparer {
         default:
             throw EdgeflowError(.invalidInput,
                 "\(source.path): photos cannot feed input \(input.label): a recipe makes float32 [1, 3, H, W] "
-                    + "or uint8 [1, H, W, 3]", hint: "give .npy arrays of the input's dtype and shape instead")
+                    + "or [1, H, W, 3], or uint8 [1, H, W, 3]", hint: "give .npy arrays of the input's dtype and shape instead")
         }
         let channelAxis = layout == .nchwFloat32 ? 1 : 3
         let form = layout == .nchwFloat32 ? "float32 [1, 3, H, W]" : "uint8 [1, H, W, 3]"
@@ -73,6 +81,7 @@ struct PhotoPreparer {
         }
         self.input = input
         packedShape = shape
+        self.channelsLast = channelsLast
         // ocr-rec follows the line's ratio; a fixed-width model takes every line at its width.
         let size = layout.imageSize(of: shape)
         self.recipe = size.map { recipe.fitted(toHeight: $0.height, width: $0.width) } ?? recipe
@@ -116,6 +125,7 @@ struct PhotoPreparer {
         let prepared = try recipe.apply(to: decoded.image, budget: options.memoryBudget)
         let packed = try TensorPacker.makeTensor(prepared, layout: layout, normalization: recipe.normalization,
                                                  budget: options.memoryBudget)
+        if channelsLast, packed.shape == packedShape { return Self.channelsLast(packed) }
         guard let yuv = input.yuv, packed.dtype == .uint8, packed.shape == packedShape else { return packed }
         let (height, width) = (packedShape[1], packedShape[2])
         let bytes = try yuv.encode(rgb: packed.scalars(as: UInt8.self), height: height, width: width)
@@ -125,6 +135,16 @@ struct PhotoPreparer {
             return Float(bytes[pixel * 3 + channel])
         }
         return Tensor(shape: input.shape, scalars: planes)
+    }
+
+    /// A float32 [1, 3, H, W] sample as [1, H, W, 3].
+    private static func channelsLast(_ planes: Tensor) -> Tensor {
+        let (height, width) = (planes.shape[2], planes.shape[3]), values = planes.scalars(as: Float.self)
+        let pixels = (0..<3 * height * width).map { index -> Float in
+            let (pixel, channel) = index.quotientAndRemainder(dividingBy: 3)
+            return values[channel * height * width + pixel]
+        }
+        return Tensor(shape: [1, height, width, 3], scalars: pixels)
     }
 
     /// How to make the recipe produce the input's size.
