@@ -55,7 +55,8 @@ struct PhotoPreparer {
         default:
             throw EdgeflowError(.invalidInput,
                 "\(source.path): photos cannot feed input \(input.label): a recipe makes float32 [1, 3, H, W] "
-                    + "or [1, H, W, 3], or uint8 [1, H, W, 3]", hint: "give .npy arrays of the input's dtype and shape instead")
+                    + "or [1, H, W, 3], or uint8 [1, H, W, 3]",
+                hint: "give .npy arrays of the input's dtype and shape instead")
         }
         let channelAxis = layout == .nchwFloat32 ? 1 : 3
         let form = layout == .nchwFloat32 ? "float32 [1, 3, H, W]" : "uint8 [1, H, W, 3]"
