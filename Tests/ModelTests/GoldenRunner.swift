@@ -67,11 +67,12 @@ enum GoldenRunner {
     /// A TFLite model imported with the case's input shapes where they differ from the declared ones
     /// (placeholder dimensions the file's shape signature leaves open, as `--input-shape`).
     private static func importTFLite(_ url: URL, _ given: [String: Tensor]) throws -> Graph {
-        let model = try TFLiteModel(buffer: FlatBuffer(bytes: Array(try Data(contentsOf: url))))
-        let main = model.subgraphs[0]
+        let bytes = Array(try Data(contentsOf: url))
+        let main = try TFLiteModel(buffer: FlatBuffer(bytes: bytes)).subgraphs[0]
         let declared = Dictionary(main.inputs.map { (main.tensors[$0].name, main.tensors[$0].shape) }) { a, _ in a }
         let resized = given.filter { name, value in declared[name].map { $0 != value.shape } ?? false }
-        return try TFLiteImporter.importModel(at: url, inputShapes: resized.mapValues(\.shape))
+        return try TFLiteImporter.importModel(bytes: bytes, name: url.deletingPathExtension().lastPathComponent,
+                                              inputShapes: resized.mapValues(\.shape))
     }
 
     /// Compares `outputs` with the golden's reference outputs; returns the worst difference per output.

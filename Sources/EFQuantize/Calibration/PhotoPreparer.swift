@@ -8,6 +8,7 @@
 // into another shape than the input's is an error (the recipe or its size is wrong).
 
 import EFCore
+import EFKernels
 import EFMedia
 import EFTransforms
 import Foundation
@@ -126,7 +127,7 @@ struct PhotoPreparer {
         let prepared = try recipe.apply(to: decoded.image, budget: options.memoryBudget)
         let packed = try TensorPacker.makeTensor(prepared, layout: layout, normalization: recipe.normalization,
                                                  budget: options.memoryBudget)
-        if channelsLast, packed.shape == packedShape { return Self.channelsLast(packed) }
+        if channelsLast, packed.shape == packedShape { return try Kernels.transpose(packed, perm: [0, 2, 3, 1]) }
         guard let yuv = input.yuv, packed.dtype == .uint8, packed.shape == packedShape else { return packed }
         let (height, width) = (packedShape[1], packedShape[2])
         let bytes = try yuv.encode(rgb: packed.scalars(as: UInt8.self), height: height, width: width)
@@ -136,16 +137,6 @@ struct PhotoPreparer {
             return Float(bytes[pixel * 3 + channel])
         }
         return Tensor(shape: input.shape, scalars: planes)
-    }
-
-    /// A float32 [1, 3, H, W] sample as [1, H, W, 3].
-    private static func channelsLast(_ planes: Tensor) -> Tensor {
-        let (height, width) = (planes.shape[2], planes.shape[3]), values = planes.scalars(as: Float.self)
-        let pixels = (0..<3 * height * width).map { index -> Float in
-            let (pixel, channel) = index.quotientAndRemainder(dividingBy: 3)
-            return values[channel * height * width + pixel]
-        }
-        return Tensor(shape: [1, height, width, 3], scalars: pixels)
     }
 
     /// How to make the recipe produce the input's size.

@@ -32,8 +32,7 @@ extension DetectionPostProcess {
 
         /// `value` sliced to [start, end) along `axis`.
         func slice(_ value: String, axis: Int, _ start: Int, _ end: Int) -> String {
-            ctx.emit("Slice", [value, ctx.int64s([start], hint: "start"), ctx.int64s([end], hint: "end"),
-                               ctx.int64s([axis], hint: "axis")], hint: "slice")
+            ctx.slice(value, axis: axis, start, end)
         }
 
         private func binary(_ opType: String, _ a: String, _ b: String) -> String {

@@ -44,7 +44,8 @@ enum MediaPipeTransformMatrix {
         let turned = ctx.emit("Greater", [length, b.scalar(0)], hint: "turned")
         let cosTheta = ctx.emit("Where", [turned, b.div(dx, length), b.scalar(1)], hint: "cos")
         let sinTheta = ctx.emit("Where", [turned, b.div(dy, length), b.scalar(0)], hint: "sin")
-        // The rotation r = target − θ: cos r = cos t·cos θ + sin t·sin θ, sin r = sin t·cos θ − cos t·sin θ.
+        // The rotation r = target − θ:
+        // cos r = cos t·cos θ + sin t·sin θ, sin r = sin t·cos θ − cos t·sin θ.
         let target = options.float("target_rotation_radians", 0)
         let (cosTarget, sinTarget) = (Float(cos(Double(target))), Float(sin(Double(target))))
         let c = b.add(b.mul(cosTheta, b.scalar(cosTarget)), b.mul(sinTheta, b.scalar(sinTarget)))

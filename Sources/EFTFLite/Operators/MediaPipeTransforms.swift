@@ -101,8 +101,7 @@ enum MediaPipeOps {
         func div(_ a: String, _ b: String) -> String { ctx.emit("Div", [a, b], hint: "div") }
         func neg(_ a: String) -> String { ctx.emit("Neg", [a], hint: "neg") }
         func slice(_ value: String, axis: Int, _ start: Int, _ end: Int) -> String {
-            ctx.emit("Slice", [value, ctx.int64s([start], hint: "start"), ctx.int64s([end], hint: "end"),
-                               ctx.int64s([axis], hint: "axis")], hint: "slice")
+            ctx.slice(value, axis: axis, start, end)
         }
 
         /// The entries of a transform matrix's first two rows, each [1, 1, 1].

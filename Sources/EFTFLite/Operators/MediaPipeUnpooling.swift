@@ -111,9 +111,7 @@ enum MediaPipeUnpooling {
         let count = try CheckedSize.product(shape, ctx.opDescription, kind: .invalidModel)
         let pad = [padding(stride: params.strides[0], input: outH, filter: params.filter[0], output: h),
                    padding(stride: params.strides[1], input: outW, filter: params.filter[1], output: w)]
-        func integer(_ value: Int) -> String {
-            ctx.addInitializer(Tensor(shape: [1, 1, 1, 1], scalars: [Int64(value)]), hint: "constant")
-        }
+        func integer(_ value: Int) -> String { ctx.int64Scalar(value, hint: "constant") }
         func binary(_ opType: String, _ x: String, _ y: String) -> String { ctx.emit(opType, [x, y], hint: "index") }
         // idx as C++ converts the float (toward zero; NaN and out of range to Int32.min, as x86 does,
         // which is Edgeflow's Cast), then its row and column in the window as C++ divides: toward zero.
@@ -151,7 +149,7 @@ enum MediaPipeUnpooling {
             zeros, ctx.emit("Reshape", [destination, ctx.int64s([count], hint: "shape")], hint: "destination"),
             ctx.emit("Reshape", [try ctx.value(input), ctx.int64s([count], hint: "shape")], hint: "values"),
         ], ["axis": .int(0)], hint: "scattered")
-        let kept = MediaPipeOps.Builder(ctx).slice(scattered, axis: 0, 0, total)
+        let kept = ctx.slice(scattered, axis: 0, 0, total)
         ctx.emit("Reshape", [kept, ctx.int64s([n, c, outH, outW], hint: "shape")], output: ctx.outputName(output),
                  hint: "unpooled")
     }

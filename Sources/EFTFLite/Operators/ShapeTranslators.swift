@@ -54,11 +54,8 @@ enum ShapeTranslators {
         }
         let order = rank == 4 ? Layout.toNCHWPerm : Array(0..<rank)
         let pads = order.map { paddings[2 * $0] } + order.map { paddings[2 * $0 + 1] }
-        var inputs = [try ctx.value(x), ctx.int64s(pads, hint: "pads")]
-        if ctx.computesInIntegers(op) {   // int8 pads with the output's zero point, as TFLite's pad.cc
-            let q = try ctx.quantization(try ctx.output(op))
-            inputs.append(try ctx.scalar(q.zeroPoint, q.dtype, hint: "pad_value"))
-        }
+        let padValue = [try ctx.integerPadValue(op)].compactMap { $0 }   // int8: the zero point
+        let inputs = [try ctx.value(x), ctx.int64s(pads, hint: "pads")] + padValue
         try ctx.emitFused("Pad", inputs, op: op, activation: 0)
     }
 

@@ -42,12 +42,8 @@ enum SpatialTranslators {
         }
         var value = try ctx.valueInTFLiteOrder(x)
         if pads.contains(where: { $0 > 0 }) {
-            var inputs = [value, ctx.int64s([0, pads[0], pads[2], 0, 0, pads[1], pads[3], 0], hint: "pads")]
-            if ctx.computesInIntegers(op) {   // int8/uint8 pad with the output's zero point, as LiteRT
-                let q = try ctx.quantization(out)
-                inputs.append(try ctx.scalar(q.zeroPoint, q.dtype, hint: "pad_value"))
-            }
-            value = ctx.emit("Pad", inputs, hint: value)
+            let pads = ctx.int64s([0, pads[0], pads[2], 0, 0, pads[1], pads[3], 0], hint: "pads")
+            value = ctx.emit("Pad", [value, pads] + [try ctx.integerPadValue(op)].compactMap { $0 }, hint: value)
         }
         let split = [shape[0], height / block[0], block[0], width / block[1], block[1], shape[3]]
         value = ctx.emit("Reshape", [value, ctx.int64s(split, hint: "shape")], hint: value)

@@ -205,6 +205,20 @@ final class TranslationContext {
         addInitializer(Tensor(shape: [values.count], scalars: values.map(Int64.init)), hint: hint)
     }
 
+    /// Emits `value[start..<end]` along `axis` (an ONNX Slice with constant bounds).
+    func slice(_ value: String, axis: Int, _ start: Int, _ end: Int) -> String {
+        emit("Slice", [value, int64s([start], hint: "start"), int64s([end], hint: "end"), int64s([axis], hint: "axis")],
+             hint: "slice")
+    }
+
+    /// The pad value of an operator computing on int8/uint8 values: its output's zero point, as
+    /// LiteRT's pad and space-to-batch kernels fill; nil for float operators (they pad with 0).
+    func integerPadValue(_ op: TFLiteOperator) throws -> String? {
+        guard computesInIntegers(op) else { return nil }
+        let q = try quantization(try output(op))
+        return try scalar(q.zeroPoint, q.dtype, hint: "pad_value")
+    }
+
     func int64Scalar(_ value: Int, hint: String) -> String {
         addInitializer(Tensor(shape: [], scalars: [Int64(value)]), hint: hint)
     }
