@@ -12,6 +12,7 @@ public enum OpParameters: Equatable, Sendable {
     case binary(BinaryFunction)
     case select
     case cast(to: DType, saturate: Bool = true, roundMode: SmallFloatFormat.E8M0Rounding = .up)
+    case bitCast(to: DType)
     case matMul(MatMulOp)
     case conv(ConvOp)
     case convTranspose(ConvTransposeOp)
@@ -26,6 +27,7 @@ public enum OpParameters: Equatable, Sendable {
     case cumSum(CumSumOp)
     case cumProd(CumSumOp)
     case topK(TopKOp)
+    case det
     case reshape(shape: [Int])
     case transpose(perm: [Int])
     case expand(shape: [Int])
@@ -44,6 +46,8 @@ public enum OpParameters: Equatable, Sendable {
     case oneHot(depth: Int, axis: Int)
     case resize(ResizeParameters)
     case gridSample(GridSampleParameters)
+    case roiAlign(RoiAlignParameters)
+    case deformConv(DeformConvParameters)
     case quantizeLinear(QuantizeOp)
     case dequantizeLinear(QuantizeOp)
     case dynamicQuantizeLinear

@@ -27,19 +27,19 @@ public enum OpShapes {
         for (index, type) in inputTypes.enumerated() { try type?.checkSize("input \(index)") }
         let types: [TensorType]
         switch op.op {
-        case .unary, .binary, .where, .cast:
+        case .unary, .binary, .where, .cast, .bitCast:
             types = try ElementwiseShapes.infer(op, inputTypes)
         case .matMul, .conv, .convTranspose, .pool:
             types = try LinearShapes.infer(op, inputTypes)
         case .reduce, .argReduce, .softmax, .logSoftmax, .layerNorm, .lrn, .instanceNorm, .cumSum, .cumProd,
-             .topK:
+             .topK, .det:
             types = try ReductionShapes.infer(op, inputTypes)
         case .reshape, .transpose, .expand, .concat, .slice, .pad, .gather, .gatherElements, .gatherND,
              .scatterElements, .scatterND, .tile, .depthToSpace, .spaceToDepth, .trilu, .oneHot:
             types = try MovementShapes.infer(op, inputTypes)
         case .resize:
             types = try ResizeShapes.infer(op, inputTypes)
-        case .gridSample:
+        case .gridSample, .roiAlign, .deformConv:
             types = try SamplingShapes.infer(op, inputTypes)
         case .quantizeLinear, .dequantizeLinear, .dynamicQuantizeLinear, .qlinearConv, .qlinearMatMul,
              .matMulInteger, .convInteger:

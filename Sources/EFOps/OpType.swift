@@ -31,6 +31,10 @@ public enum OpType: String, Codable, CaseIterable, Sendable {
     /// Optional `saturate` (int, default 1: float8 overflow gives the largest finite value) and
     /// `roundMode` (`up`, `down`, `nearest`; default `up`) for float8e8m0 targets (CastSmallTypes.swift).
     case cast
+    /// The same bits read as another dtype of equal width (ONNX BitCast). Params: `to` (dtype
+    /// name). Sub-byte types are masked to their width (int4/int2 sign-extended); a nonzero
+    /// byte read as bool is true (Kernels.bitCast).
+    case bitCast
 
     // MARK: Linear algebra and convolution
 
@@ -92,6 +96,9 @@ public enum OpType: String, Codable, CaseIterable, Sendable {
     case cumProd
     /// Top-k along `axis`. Params: `k`, `axis`, `largest`, `sorted`. Outputs: values, int64 indices.
     case topK
+    /// The determinant of each matrix of x [..., M, M] (float), by LU with partial pivoting.
+    /// Output [...] of x's dtype.
+    case det
 
     // MARK: Data movement (shapes fully static)
 
@@ -142,6 +149,16 @@ public enum OpType: String, Codable, CaseIterable, Sendable {
     /// `paddingMode` ("zeros", "border", "reflection"), `alignCorners` (0/1). Output
     /// [N, C, O1...Or] of x's dtype.
     case gridSample
+    /// ONNX RoiAlign. Inputs: x [N, C, H, W] (float), rois [R, 4] (x1, y1, x2, y2, float),
+    /// batchIndices [R] (integer). Params: `mode` ("avg", "max"), `outputHeight`, `outputWidth`,
+    /// `samplingRatio` (0 = adaptive), `spatialScale` (float), `halfPixel` (0/1: opset 16's
+    /// half_pixel, else output_half_pixel). Output [R, C, outputHeight, outputWidth] of x's dtype.
+    case roiAlign
+    /// ONNX DeformConv (2-D). Inputs: x [N, C, H, W], w [M, C/group, kH, kW], offset
+    /// [N, offsetGroup·kH·kW·2, oH, oW] (Δy, Δx per tap), optional bias [M], optional mask
+    /// [N, offsetGroup·kH·kW, oH, oW]; all float. Params: `strides`, `dilations`, `pads` (as
+    /// conv), `group`, `offsetGroup`. Output [N, M, oH, oW] of x's dtype.
+    case deformConv
 
     // MARK: Quantized (exact integer arithmetic)
 

@@ -17,6 +17,7 @@ extension OpParameters {
         case .cast:
             self = .cast(to: try a.requiredDType("to"), saturate: try Self.flag(a, "saturate", true),
                          roundMode: try Self.choice(a, "roundMode", SmallFloatFormat.E8M0Rounding.self, default: .up))
+        case .bitCast: self = .bitCast(to: try a.requiredDType("to"))
         case .matMul: self = .matMul(MatMulOp(activation: try Self.activation(a)))
         case .conv:
             self = .conv(ConvOp(window: try Self.window(a), activation: try Self.activation(a),
@@ -60,6 +61,7 @@ extension OpParameters {
         case .topK:
             self = .topK(TopKOp(k: try a.requiredInt("k"), axis: try a.requiredInt("axis"),
                                 largest: try Self.flag(a, "largest", true), sorted: try Self.flag(a, "sorted", true)))
+        case .det: self = .det
         case .reshape: self = .reshape(shape: try a.requiredInts("shape"))
         case .transpose: self = .transpose(perm: try a.requiredInts("perm"))
         case .expand: self = .expand(shape: try a.requiredInts("shape"))
@@ -86,6 +88,9 @@ extension OpParameters {
         case .oneHot: self = .oneHot(depth: try a.requiredInt("depth"), axis: try a.requiredInt("axis"))
         case .resize: self = .resize(try Self.resize(a))
         case .gridSample: self = .gridSample(try Self.gridSample(a))
+        case .roiAlign: self = .roiAlign(try Self.roiAlign(a))
+        case .deformConv:
+            self = .deformConv(DeformConvParameters(window: try Self.window(a), offsetGroup: try Self.int(a, "offsetGroup", 1)))
         case .quantizeLinear:
             self = .quantizeLinear(QuantizeOp(axis: try Self.int(a, "axis", 1),
                                               blockSize: try Self.int(a, "blockSize", 0),

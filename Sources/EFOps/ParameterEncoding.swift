@@ -13,6 +13,7 @@ extension OpParameters {
         case .binary: .binary
         case .select: .where
         case .cast: .cast
+        case .bitCast: .bitCast
         case .matMul: .matMul
         case .conv: .conv
         case .convTranspose: .convTranspose
@@ -27,6 +28,7 @@ extension OpParameters {
         case .cumSum: .cumSum
         case .cumProd: .cumProd
         case .topK: .topK
+        case .det: .det
         case .reshape: .reshape
         case .transpose: .transpose
         case .expand: .expand
@@ -45,6 +47,8 @@ extension OpParameters {
         case .oneHot: .oneHot
         case .resize: .resize
         case .gridSample: .gridSample
+        case .roiAlign: .roiAlign
+        case .deformConv: .deformConv
         case .quantizeLinear: .quantizeLinear
         case .dequantizeLinear: .dequantizeLinear
         case .dynamicQuantizeLinear: .dynamicQuantizeLinear
@@ -69,7 +73,7 @@ extension OpParameters {
             Self.put(&a, "beta", p.constants.beta, 0)
             Self.put(&a, "gamma", p.constants.gamma, 0)
         case .binary(let fn): a["fn"] = .string(fn.rawValue)
-        case .select, .dynamicQuantizeLinear, .qlinearMatMul, .matMulInteger: break
+        case .select, .dynamicQuantizeLinear, .qlinearMatMul, .matMulInteger, .det: break
         case .cast(let dtype, let saturate, let roundMode):
             a["to"] = .string(dtype.rawValue)
             Self.put(&a, "saturate", saturate, true)
@@ -153,6 +157,11 @@ extension OpParameters {
             a["axis"] = .int(axis)
         case .resize(let p): a = Self.resizeAttributes(p)
         case .gridSample(let p): a = Self.gridSampleAttributes(p)
+        case .roiAlign(let p): a = Self.roiAlignAttributes(p)
+        case .deformConv(let p):
+            Self.put(&a, p.window)
+            if p.offsetGroup != 1 { a["offsetGroup"] = .int(p.offsetGroup) }
+        case .bitCast(let dtype): a["to"] = .string(dtype.rawValue)
         case .quantizeLinear(let p), .dequantizeLinear(let p):
             a["axis"] = .int(p.axis)
             Self.put(&a, "blockSize", p.blockSize, 0)

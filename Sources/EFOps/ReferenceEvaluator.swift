@@ -15,12 +15,12 @@ public enum ReferenceEvaluator {
     public static func evaluate(_ parameters: OpParameters, _ inputs: [Tensor?], outputCount: Int) throws -> [Tensor] {
         let arguments = Arguments(inputs)
         switch parameters.op {
-        case .unary, .binary, .where, .cast:
+        case .unary, .binary, .where, .cast, .bitCast:
             return try ElementwiseEvaluator.evaluate(parameters, arguments)
         case .matMul, .conv, .convTranspose, .pool:
             return try LinearEvaluator.evaluate(parameters, arguments, outputCount: outputCount)
         case .reduce, .argReduce, .softmax, .logSoftmax, .layerNorm, .lrn, .instanceNorm, .cumSum, .cumProd,
-             .topK:
+             .topK, .det:
             return try ReductionEvaluator.evaluate(parameters, arguments, outputCount: outputCount)
         case .reshape, .transpose, .expand, .concat, .slice, .pad, .gather, .gatherElements, .gatherND,
              .scatterElements, .scatterND, .tile, .depthToSpace, .spaceToDepth, .trilu, .oneHot:
@@ -28,7 +28,7 @@ public enum ReferenceEvaluator {
         case .resize:
             guard case .resize(let resize) = parameters else { return [] }
             return [try Kernels.resize(try arguments.required(0, "x"), resize)]
-        case .gridSample:
+        case .gridSample, .roiAlign, .deformConv:
             return try SamplingEvaluator.evaluate(parameters, arguments)
         case .quantizeLinear, .dequantizeLinear, .dynamicQuantizeLinear, .qlinearConv, .qlinearMatMul,
              .matMulInteger, .convInteger:

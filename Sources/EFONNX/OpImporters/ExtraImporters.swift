@@ -1,7 +1,8 @@
 // ONNX ops without a group of their own: Shrink, LpNormalization (opset 1 and 22: a zero norm
 // gives 0) and CenterCropPad (crop and pad in one pad node) lowered onto elementwise, reduce and
 // pad nodes; CumProd onto the core cumProd op; Compress (its condition decides the output's
-// shape, so it must be known when importing) onto a gather of the selected positions.
+// shape, so it must be known when importing) onto a gather of the selected positions; Det and
+// BitCast onto the core det and bitCast ops.
 
 import EFCore
 import EFIR
@@ -10,8 +11,32 @@ import EFKernels
 enum ExtraImporters {
     static let table: [String: OpImporter] = [
         "Shrink": importShrink, "LpNormalization": importLpNormalization, "CenterCropPad": importCenterCropPad,
-        "CumProd": importCumProd, "Compress": importCompress,
+        "CumProd": importCumProd, "Compress": importCompress, "Det": importDet, "BitCast": importBitCast,
     ]
+
+    /// Det (opset 11, 22): the determinant of each float matrix of X [..., M, M].
+    static func importDet(_ node: OnnxNode, _ ctx: ImportContext) throws {
+        let x = try ctx.requiredInput(node, 0, "X"), dtype = try ctx.type(x).dtype
+        guard dtype.isFloatingPoint else {
+            throw LoweringSupport.unsupported(node, "\(dtype.rawValue) input (float types are supported)")
+        }
+        try ctx.emit(.det, [x], outputs: [try ElementwiseImporters.output(node)], from: node)
+    }
+
+    /// BitCast (opset 26): the same bits as the element type `to`, which must be as wide.
+    static func importBitCast(_ node: OnnxNode, _ ctx: ImportContext) throws {
+        let x = try ctx.requiredInput(node, 0, "input"), source = try ctx.type(x).dtype
+        let code = try LoweringSupport.requiredInt(node, "to")
+        guard let target = OnnxDataType.dtype(code) else {
+            throw LoweringSupport.unsupported(node, "bit-casting to ONNX element type \(code) is not supported")
+        }
+        guard source.storedBits == target.storedBits else {
+            throw LoweringSupport.invalid(node, "\(source.rawValue) (\(source.storedBits) bits) and "
+                + "\(target.rawValue) (\(target.storedBits) bits) differ in width")
+        }
+        try ctx.emit(.bitCast, [x], ["to": .string(target.rawValue)], outputs: [try ElementwiseImporters.output(node)],
+                     from: node)
+    }
 
     /// Compress: the slices of `input` along `axis` (of the flattened input without one) whose
     /// condition is true; a condition shorter than the axis drops the rest.

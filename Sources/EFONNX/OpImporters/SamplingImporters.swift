@@ -1,12 +1,59 @@
-// ONNX importers for spatial sampling: GridSample (opsets 16, 20, 22) onto the core gridSample
-// op, and AffineGrid (opset 20) lowered onto matMul with a constant grid of normalized positions.
+// ONNX importers for spatial sampling: GridSample (opsets 16, 20, 22), RoiAlign (opsets 10, 16,
+// 22) and DeformConv (opsets 19, 22) onto the core gridSample, roiAlign and deformConv ops, and
+// AffineGrid (opset 20) lowered onto matMul with a constant grid of normalized positions.
 
 import EFCore
 import EFIR
 import EFKernels
 
 enum SamplingImporters {
-    static let table: [String: OpImporter] = ["GridSample": importGridSample, "AffineGrid": importAffineGrid]
+    static let table: [String: OpImporter] = [
+        "GridSample": importGridSample, "AffineGrid": importAffineGrid, "RoiAlign": importRoiAlign,
+        "DeformConv": importDeformConv,
+    ]
+
+    /// RoiAlign: opset 10 has no `coordinate_transformation_mode` and behaves as
+    /// `output_half_pixel`; opset 16 adds it with the default `half_pixel`.
+    static func importRoiAlign(_ node: OnnxNode, _ ctx: ImportContext) throws {
+        let x = try ctx.requiredInput(node, 0, "X"), rois = try ctx.requiredInput(node, 1, "rois")
+        let indices = try ctx.requiredInput(node, 2, "batch_indices")
+        let transform = try node.attributeString("coordinate_transformation_mode")
+            ?? (ctx.opset < 16 ? "output_half_pixel" : "half_pixel")
+        guard transform == "half_pixel" || transform == "output_half_pixel" else {
+            throw LoweringSupport.unsupported(node,
+                "coordinate_transformation_mode '\(transform)' is not half_pixel or output_half_pixel")
+        }
+        let mode = try node.attributeString("mode") ?? "avg"
+        guard RoiAlignMode(rawValue: mode) != nil else {
+            throw LoweringSupport.unsupported(node, "mode '\(mode)' is not avg or max")
+        }
+        let attributes: Attributes = [
+            "mode": .string(mode), "outputHeight": .int(try node.attributeInt("output_height") ?? 1),
+            "outputWidth": .int(try node.attributeInt("output_width") ?? 1),
+            "samplingRatio": .int(try node.attributeInt("sampling_ratio") ?? 0),
+            "spatialScale": .float(try node.attributeFloat("spatial_scale") ?? 1),
+            "halfPixel": .int(transform == "half_pixel" ? 1 : 0),
+        ]
+        try ctx.emit(.roiAlign, [x, rois, indices], attributes, outputs: [node.outputs[0]], from: node)
+    }
+
+    /// DeformConv: the window attributes as Conv's (explicit pads; DeformConv has no auto_pad),
+    /// `group` and `offset_group`; optional inputs B and mask.
+    static func importDeformConv(_ node: OnnxNode, _ ctx: ImportContext) throws {
+        let x = try ctx.requiredInput(node, 0, "X"), w = try ctx.requiredInput(node, 1, "W")
+        let offset = try ctx.requiredInput(node, 2, "offset")
+        let spatial = try ctx.spatialDims(x, of: node)
+        guard spatial.count == 2 else {
+            throw LoweringSupport.unsupported(node, "only 2-D DeformConv is supported, got \(spatial.count) spatial dims")
+        }
+        let window = try WindowAttributes(node, spatial: spatial, kernel: Array(try ctx.type(w).shape.dropFirst(2)),
+                                          same: .dilatedKernel)
+        var attributes = window.attributes
+        attributes["group"] = .int(try node.attributeInt("group") ?? 1)
+        attributes["offsetGroup"] = .int(try node.attributeInt("offset_group") ?? 1)
+        try ctx.emit(.deformConv, [x, w, offset, ctx.input(node, 3) ?? "", ctx.input(node, 4) ?? ""], attributes,
+                     outputs: [node.outputs[0]], from: node)
+    }
 
     /// GridSample: opset 16 names the modes bilinear/nearest/bicubic (4-D only), opset 20 on
     /// linear/nearest/cubic over any number of spatial axes.

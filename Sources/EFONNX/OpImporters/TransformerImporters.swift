@@ -1,6 +1,7 @@
 // ONNX importers for the transformer ops of opsets 23–28, lowered at import onto core ops so
 // the interpreter, the compiled executable and the int8 path run them unchanged: Attention
-// (AttentionImporter), RotaryEmbedding (RotaryEmbeddingImporter), RMSNormalization and SwiGLU.
+// (AttentionImporter), RotaryEmbedding (RotaryEmbeddingImporter), TensorScatter
+// (TensorScatterImporter), RMSNormalization and SwiGLU.
 
 import EFCore
 import EFIR
@@ -11,6 +12,7 @@ enum TransformerImporters {
         "RotaryEmbedding": RotaryEmbeddingImporter.importRotaryEmbedding,
         "RMSNormalization": importRMSNormalization,
         "SwiGLU": importSwiGLU,
+        "TensorScatter": TensorScatterImporter.importTensorScatter,
     ]
 
     /// Y = Cast(X / sqrt(mean(X², axes axis..<rank) + epsilon), to T) · scale, with X and epsilon

@@ -1,4 +1,4 @@
-// Evaluators for the Elementwise op group: the unary, binary, select and cast kernels.
+// Evaluators for the Elementwise op group: the unary, binary, select, cast and bitCast kernels.
 
 import EFCore
 import EFKernels
@@ -15,6 +15,7 @@ enum ElementwiseEvaluator {
                                        try inputs.required(2, "y"))]
         case .cast(let dtype, let saturate, let roundMode):
             return [try Kernels.cast(try inputs.required(0, "x"), to: dtype, saturate: saturate, roundMode: roundMode)]
+        case .bitCast(let dtype): return [try Kernels.bitCast(try inputs.required(0, "x"), to: dtype)]
         default:
             throw EdgeflowError(.internalError, "\(parameters.op.rawValue) is not an elementwise op")
         }

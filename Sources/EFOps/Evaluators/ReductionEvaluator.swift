@@ -1,5 +1,5 @@
-// Evaluators for the Reduction op group: reductions, softmax, normalizations, cumulative sum
-// and top-k.
+// Evaluators for the Reduction op group: reductions, softmax, normalizations, cumulative sum,
+// top-k and the determinant.
 
 import EFCore
 import EFKernels
@@ -33,6 +33,7 @@ enum ReductionEvaluator {
         case .topK(let p):
             let result = try Kernels.topK(x, k: p.k, axis: p.axis, largest: p.largest)
             return [result.values, result.indices]
+        case .det: return [try Kernels.determinant(x)]
         default:
             throw EdgeflowError(.internalError, "\(parameters.op.rawValue) is not a reduction op")
         }

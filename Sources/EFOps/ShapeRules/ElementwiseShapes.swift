@@ -62,6 +62,13 @@ enum ElementwiseShapes {
         case .cast(let dtype, _, _):
             let x = try OpShapes.required(inputs, 0, "x")
             return [TensorType(dtype, x.shape)]
+        case .bitCast(let dtype):
+            let x = try OpShapes.required(inputs, 0, "x")
+            guard x.dtype.storedBits == dtype.storedBits else {
+                throw EdgeflowError(.invalidModel,
+                    "bitCast from \(x.dtype.rawValue) to \(dtype.rawValue): the types differ in bit width")
+            }
+            return [TensorType(dtype, x.shape)]
         default:
             throw EdgeflowError(.internalError, "\(node.op.rawValue) is not an elementwise op")
         }

@@ -1,5 +1,5 @@
 // Shape rules for the Reduction op group: reduce, argReduce, softmax, logSoftmax, layerNorm,
-// lrn, instanceNorm, cumSum and topK.
+// lrn, instanceNorm, cumSum, topK and det.
 
 import EFCore
 
@@ -46,6 +46,12 @@ enum ReductionShapes {
             var shape = x.shape
             shape[axis] = k
             return [TensorType(x.dtype, shape), TensorType(.int64, shape)]
+        case .det:
+            try requireFloat(x, node.op)
+            guard x.shape.count >= 2, x.shape[x.shape.count - 1] == x.shape[x.shape.count - 2] else {
+                throw EdgeflowError(.invalidModel, "det needs [..., M, M], got \(x)")
+            }
+            return [TensorType(x.dtype, Array(x.shape.dropLast(2)))]
         default:
             throw EdgeflowError(.internalError, "\(node.op.rawValue) is not a reduction op")
         }
