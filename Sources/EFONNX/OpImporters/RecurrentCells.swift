@@ -105,11 +105,14 @@ struct RecurrentWeights {
     }
 }
 
-/// An LSTM direction: it = σ(x·Wiᵀ + h·Riᵀ + b), ot, ft likewise, gt = tanh(…);
-/// c' = ft ⊙ c + it ⊙ gt, h' = ot ⊙ tanh(c').
+/// An LSTM direction: it = σ(x·Wiᵀ + h·Riᵀ + Pi ⊙ c + b), ft likewise with Pf, gt = tanh(…);
+/// c' = ft ⊙ c + it ⊙ gt, ot = σ(x·Woᵀ + h·Roᵀ + Po ⊙ c' + b), h' = ot ⊙ tanh(c'). The peephole
+/// weights P [D, 3·H] (order i, o, f) are optional.
 struct LSTMCell: RecurrentCell {
     let w: RecurrentWeights
     let inputWeights: String, recurrentWeights: String, bias: String?
+    /// Pi, Po, Pf as [H] each, when the node has P.
+    let peepholes: [String]?
     let initialH: String
     let initialC: String?
 
@@ -122,6 +125,15 @@ struct LSTMCell: RecurrentCell {
         let dtype = try ctx.type(inputWeights).dtype
         initialH = try w.initial(5, "initial_h", dtype: dtype)
         initialC = try w.initial(6, "initial_c", dtype: dtype)
+        peepholes = try ctx.input(node, 7).map { p in
+            let shape = try ctx.type(p).shape
+            guard shape.count == 2, shape[1] == 3 * hidden, direction < shape[0] else {
+                throw LoweringSupport.invalid(node, "P has shape \(shape), not [directions, 3×\(hidden)]")
+            }
+            let row = try LoweringSupport.reshape(try w.slice(p, axis: 0, direction, direction + 1, hint: "P\(direction)"),
+                                                  to: [3 * hidden], ctx, node, hint: "P\(direction)f")
+            return try (0..<3).map { try w.slice(row, axis: 0, $0 * hidden, ($0 + 1) * hidden, hint: "P\(direction)_\($0)") }
+        }
     }
 
     func inputProjection(_ x: String) throws -> String {
@@ -129,15 +141,24 @@ struct LSTMCell: RecurrentCell {
     }
 
     func step(_ projected: String, t: Int, h: String, c: String?) throws -> (String, String?) {
-        let tag = "\(w.direction)_\(t)"
+        let tag = "\(w.direction)_\(t)", previousC = c ?? initialC!
         let gates = try w.preActivation(projected, t, h: h, recurrentWeights, tag)
-        func gate(_ index: Int, _ fn: String, _ name: String) throws -> String {
-            try w.unary(fn, try w.gate(gates, index, name + tag), name + "a" + tag)
+        // Gate `index` before its activation, plus the peephole `peephole` times `state`.
+        func gate(_ index: Int, _ fn: String, _ name: String, peephole: Int? = nil, state: String? = nil)
+            throws -> String {
+            var value = try w.gate(gates, index, name + tag)
+            if let peephole, let peepholes, let state {
+                let seen = try w.binary("mul", peepholes[peephole], state, "p" + name + tag)
+                value = try w.binary("add", value, seen, name + "p" + tag)
+            }
+            return try w.unary(fn, value, name + "a" + tag)
         }
-        let (i, o, f, g) = (try gate(0, "sigmoid", "i"), try gate(1, "sigmoid", "o"), try gate(2, "sigmoid", "f"),
-                            try gate(3, "tanh", "g"))
-        let kept = try w.binary("mul", f, c ?? initialC!, "fc\(tag)")
+        let i = try gate(0, "sigmoid", "i", peephole: 0, state: previousC)
+        let f = try gate(2, "sigmoid", "f", peephole: 2, state: previousC)
+        let g = try gate(3, "tanh", "g")
+        let kept = try w.binary("mul", f, previousC, "fc\(tag)")
         let newC = try w.binary("add", kept, try w.binary("mul", i, g, "ig\(tag)"), "c\(tag)")
+        let o = try gate(1, "sigmoid", "o", peephole: 1, state: newC)
         return (try w.binary("mul", o, try w.unary("tanh", newC, "tc\(tag)"), "h\(tag)"), newC)
     }
 }

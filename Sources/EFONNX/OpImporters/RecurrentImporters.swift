@@ -1,8 +1,9 @@
 // ONNX LSTM, GRU and RNN lowered onto core ops, unrolled over their static sequence length: the
 // input projection of every step in one matMul, then per step the recurrent matMul, the gates
 // and the state update (RecurrentCells.swift). Forward, reverse and bidirectional; layout 0
-// ([T, B, I]) and 1 ([B, T, I]). Default activations only; clipping, LSTM's peepholes and
-// coupled input-forget gates, and per-batch sequence lengths are refused with the attribute named.
+// ([T, B, I]) and 1 ([B, T, I]); LSTM's peepholes. Default activations only; clipping, LSTM's
+// coupled input-forget gates and per-batch sequence lengths (other than the whole sequence) are
+// refused with the attribute named.
 
 import EFCore
 
@@ -12,7 +13,6 @@ enum RecurrentImporters {
     static let maxUnrolledSteps = 4096
 
     static func importLSTM(_ node: OnnxNode, _ ctx: ImportContext) throws {
-        if ctx.input(node, 7) != nil { throw LoweringSupport.unsupported(node, "peephole weights (input P)") }
         if try node.attributeInt("input_forget") ?? 0 != 0 {
             throw LoweringSupport.unsupported(node, "input_forget = 1")
         }
@@ -95,7 +95,18 @@ enum RecurrentImporters {
         }
     }
 
-    /// Refuses clip and sequence_lens, and activations other than `defaults` (nil: checked by the caller).
+    /// Whether sequence_lens is known at import and every length is X's whole sequence, so it
+    /// changes nothing.
+    private static func wholeSequences(_ node: OnnxNode, _ ctx: ImportContext) throws -> Bool {
+        guard let lengths = try ctx.constantInput(node, 4, "sequence_lens") else { return false }
+        let xShape = try ctx.type(try ctx.requiredInput(node, 0, "X")).shape
+        let layout = try node.attributeInt("layout") ?? 0
+        guard xShape.count == 3 else { return false }
+        let steps = layout == 1 ? xShape[1] : xShape[0]
+        return try LoweringSupport.intValues(lengths, node, "sequence_lens").allSatisfy { $0 == steps }
+    }
+
+    /// Refuses clip, sequence_lens other than whole sequences, and activations other than `defaults` (nil: checked by the caller).
     private static func refuseUnsupported(_ node: OnnxNode, _ ctx: ImportContext, activations defaults: [String]?)
         throws {
         if try node.attributeFloat("clip") != nil { throw LoweringSupport.unsupported(node, "the clip attribute") }
@@ -105,9 +116,10 @@ enum RecurrentImporters {
             let expected = defaults.joined(separator: ", ")
             throw LoweringSupport.unsupported(node, "activations \(activations) (\(expected) are)")
         }
-        if ctx.input(node, 4) != nil {
-            throw LoweringSupport.unsupported(node, "sequence_lens (per-batch lengths)",
-                                              hint: "export the model without sequence_lens")
+        if ctx.input(node, 4) != nil, try !wholeSequences(node, ctx) {
+            throw LoweringSupport.unsupported(node, "sequence_lens (per-batch lengths shorter than X)",
+                                              hint: "export the model without sequence_lens, or give it as a constant "
+                                                + "(--input-value) equal to the sequence length")
         }
     }
 }

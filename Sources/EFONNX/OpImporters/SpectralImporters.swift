@@ -2,7 +2,7 @@
 // one-sided spectrum), STFT, and the Hann, Hamming and Blackman windows. A DFT of static length N
 // is a matMul with a constant [c·L, c'·K] matrix of cosines and sines (made in double with the
 // angle reduced mod N), so it runs on the fast matMul; complex values are a trailing [2]
-// (real, imaginary) as ONNX holds them. The windows fold to constants.
+// (real, imaginary) as ONNX holds them. The windows and MelWeightMatrix fold to constants.
 
 import EFCore
 import EFIR
@@ -12,6 +12,7 @@ enum SpectralImporters {
     static let table: [String: OpImporter] = [
         "DFT": importDFT, "STFT": importSTFT,
         "HannWindow": window(.hann), "HammingWindow": window(.hamming), "BlackmanWindow": window(.blackman),
+        "MelWeightMatrix": MelWeightMatrixImporter.importMelWeightMatrix,
     ]
 
     /// DFT(input [..., L, ..., 1|2], dft_length?, axis?): along `axis` (an attribute before opset
