@@ -1,5 +1,6 @@
 // Importers of RoiAlign, DeformConv (SamplingImporters.swift), Det and BitCast
-// (ExtraImporters.swift), TensorScatter, MelWeightMatrix and LSTM's peepholes and sequence_lens:
+// (ExtraImporters.swift), TensorScatter, MelWeightMatrix, NonZero and Unique
+// (DataDependentImporters.swift) and LSTM's peepholes and sequence_lens:
 // results folded on constants against hand-computed values, and bad attributes or operands
 // refused naming the node.
 
@@ -92,6 +93,28 @@ final class RegionImportTests: XCTestCase {
         XCTAssertEqual(try ctx.type(ctx.value("y")), TensorType(.float32, [3, 1, 2, 1]))
         assertEdgeflowError(.unsupported, ["LSTM node 'cut'", "sequence_lens", "--input-value"]) {
             try importNode(onnxNode("LSTM", ["x", "w", "r", "", "short"], ["cut"], ["hidden_size": .int(1)]), ctx)
+        }
+    }
+
+    func testNonZeroAndUniqueFoldKnownInputsAndRefuseUnknownOnes() throws {
+        let ctx = ImportContext(opset: 11)
+        ctx.addWeight("m", Tensor(shape: [2, 3], scalars: [Float](arrayLiteral: 0, 5, 0, 5, 0, 1)))
+        try importNode(onnxNode("NonZero", ["m"], ["where"]), ctx)
+        XCTAssertEqual(ctx.constant("where")?.shape, [2, 3])
+        XCTAssertEqual(ctx.constant("where")?.scalars(as: Int64.self), [0, 1, 1, 1, 0, 2])
+        // Sorted: 0, 1, 5; first seen at 0, 5, 1; counts 3, 1, 2.
+        try importNode(onnxNode("Unique", ["m"], ["values", "first", "inverse", "counts"]), ctx)
+        XCTAssertEqual(ctx.constant("values")?.scalars(as: Float.self), [0, 1, 5])
+        XCTAssertEqual(ctx.constant("first")?.scalars(as: Int64.self), [0, 5, 1])
+        XCTAssertEqual(ctx.constant("inverse")?.scalars(as: Int64.self), [0, 2, 0, 2, 0, 1])
+        XCTAssertEqual(ctx.constant("counts")?.scalars(as: Int64.self), [3, 1, 2])
+        // In order of first occurrence: 0, 5, 1.
+        try importNode(onnxNode("Unique", ["m"], ["seen", "", "where_seen"], ["sorted": .int(0)]), ctx)
+        XCTAssertEqual(ctx.constant("seen")?.scalars(as: Float.self), [0, 5, 1])
+        XCTAssertEqual(ctx.constant("where_seen")?.scalars(as: Int64.self), [0, 1, 0, 1, 0, 2])
+        ctx.addInput("x", TensorType(.float32, [4]))
+        XCTAssertThrowsError(try importNode(onnxNode("NonZero", ["x"], ["live"]), ctx)) { error in
+            XCTAssertEqual((error as? NonConstantOperand)?.node, "live")  // reported by the importer
         }
     }
 }

@@ -15,7 +15,8 @@ public enum OpImporterRegistry {
                       RecurrentImporters.table, TransformerImporters.table, SamplingImporters.table,
                       EinsumImporter.table, ExtraImporters.table, Col2ImImporter.table,
                       ReverseSequenceImporter.table, SpectralImporters.table,
-                      GroupNormImporter.table, MaxUnpoolImporter.table, LossImporters.table] {
+                      GroupNormImporter.table, MaxUnpoolImporter.table, LossImporters.table,
+                      DataDependentImporters.table] {
             table.merge(group) { _, _ in preconditionFailure("an ONNX op is registered twice") }
         }
         return table
