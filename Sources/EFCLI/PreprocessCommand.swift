@@ -56,7 +56,8 @@ struct PreprocessCommand: ParsableCommand {
                                + "(\(sizeRange.lowerBound)…\(sizeRange.upperBound)).", valueName: "n"))
     var size: Int?
 
-    @Option(help: ArgumentHelp("nchw-f32 (normalized float) or nhwc-u8 (bytes).", valueName: "layout"))
+    @Option(help: ArgumentHelp("nchw-f32 (normalized float), nhwc-f32 (normalized float, channels last, as "
+                               + "TFLite float models take) or nhwc-u8 (bytes).", valueName: "layout"))
     var layout = "nchw-f32"
 
     @Option(help: ArgumentHelp("Per-channel mean in 0…1 units, overriding the recipe's (e.g. 0.5,0.5,0.5); "
@@ -117,7 +118,7 @@ struct PreprocessCommand: ParsableCommand {
         try CommandSupport.run {
             let recipe = try makeRecipe()
             guard let layout = TensorLayout(rawValue: layout) else {
-                throw EdgeflowError(.invalidArgument, "unknown --layout '\(layout)'", hint: "use nchw-f32 or nhwc-u8")
+                throw EdgeflowError(.invalidArgument, "unknown --layout '\(layout)'", hint: "use nchw-f32, nhwc-f32 or nhwc-u8")
             }
             let normalization = try makeNormalization(recipe.normalization)
             let source = CommandSupport.url(image)

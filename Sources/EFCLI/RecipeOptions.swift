@@ -52,17 +52,25 @@ struct RecipeOptions: ParsableArguments {
         if let channelOrder { normalization.channelOrder = ChannelOrder(rawValue: channelOrder.lowercased()) ?? .rgb }
         try normalization.validate()
         guard graph.inputs.count == 1, let input = graph.inputs.first, let type = graph.types[input],
-              type.dtype == .float32, type.shape.count == 4, type.shape[1] == 3 else {
-            throw EdgeflowError(.invalidArgument, "--recipe \(name) feeds one float32 [1, 3, H, W] image input; "
-                + "this model has " + graph.inputs.map { "\($0) \(graph.types[$0].map(\.description) ?? "?")" }
-                    .joined(separator: ", "))
+              type.dtype == .float32, type.shape.count == 4, type.shape[1] == 3 || type.shape[3] == 3 else {
+            throw EdgeflowError(.invalidArgument, "--recipe \(name) feeds one float32 [1, 3, H, W] (or, as TFLite "
+                + "models, [1, H, W, 3]) image input; this model has "
+                + graph.inputs.map { "\($0) \(graph.types[$0].map(\.description) ?? "?")" }.joined(separator: ", "))
         }
-        if let (width, height) = fixedSize(base), [height, width] != Array(type.shape[2...]) {
-            throw EdgeflowError(.invalidArgument, "--recipe \(name) makes \(width)×\(height) images but the model "
-                + "input '\(input)' is \(type)",
-                hint: "give --size \(type.shape[3]) (or the recipe the model was trained with)")
+        let layout: TensorLayout = recipeInside ? .nhwcUInt8 : type.shape[1] == 3 ? .nchwFloat32 : .nhwcFloat32
+        if recipeInside && type.shape[1] != 3 {
+            throw EdgeflowError(.invalidArgument, "--recipe-inside folds the normalization into a float32 "
+                + "[1, 3, H, W] input; input '\(input)' is \(type) (channels last)",
+                hint: "compile with --recipe alone; the runtime then normalizes the photo into \(type)")
         }
-        return EmbeddedRecipe(name: base.name, size: size, tensorLayout: recipeInside ? "nhwc-u8" : "nchw-f32",
+        let (height, width) = TensorLayout.nhwcFloat32 == layout ? (type.shape[1], type.shape[2])
+            : (type.shape[2], type.shape[3])
+        if let (recipeWidth, recipeHeight) = fixedSize(base), [recipeHeight, recipeWidth] != [height, width] {
+            throw EdgeflowError(.invalidArgument, "--recipe \(name) makes \(recipeWidth)×\(recipeHeight) images but "
+                + "the model input '\(input)' is \(type)",
+                hint: "give --size \(width) (or the recipe the model was trained with)")
+        }
+        return EmbeddedRecipe(name: base.name, size: size, tensorLayout: layout.rawValue,
                               mean: normalization.mean, std: normalization.std,
                               channelOrder: normalization.channelOrder.rawValue, normalizationInside: recipeInside)
     }

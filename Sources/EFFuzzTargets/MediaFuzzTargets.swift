@@ -40,7 +40,7 @@ enum MediaFuzzTargets {
         let image = try PixelImage(width: width, height: height, channels: channels, pixels: pixels)
         let budget = MemoryBudget.image(maxPixels: FuzzLimits.maxPixels)
         let prepared = try recipe.apply(to: image, budget: budget)
-        let layout: TensorLayout = header[8] & 1 == 0 ? .nchwFloat32 : .nhwcUInt8
+        let layout: TensorLayout = [.nchwFloat32, .nhwcUInt8, .nhwcFloat32][Int(header[8] % 3)]
         _ = try TensorPacker.makeTensor(prepared, layout: layout, normalization: recipe.normalization, budget: budget)
     }
 }

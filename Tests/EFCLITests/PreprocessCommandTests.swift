@@ -81,7 +81,7 @@ final class PreprocessCommandTests: XCTestCase {
     func testBadArgumentsAreUsageErrorsWithHints() throws {
         let image = try kafka().path
         for (arguments, needle) in [(["--recipe", "yolo"], "unknown preprocessing recipe"),
-                                    (["--layout", "nchw-f16"], "nchw-f32 or nhwc-u8"),
+                                    (["--layout", "nchw-f16"], "nchw-f32, nhwc-f32 or nhwc-u8"),
                                     (["--mean", "0.5,0.5"], "three comma-separated numbers"),
                                     (["--std", "0.5,0,0.5"], "contains 0")] {
             let result = try CLIRunner.run(["preprocess", image, "-o", "x.npy"] + arguments, in: directory)

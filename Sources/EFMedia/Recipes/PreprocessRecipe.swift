@@ -99,7 +99,7 @@ public struct PreprocessRecipe: Equatable, Sendable {
     /// recipe's own normalization.
     public var description: [String] {
         ["recipe \(name)"] + geometrySteps
-            + [TensorLayout.nchwFloat32, .nhwcUInt8].map { $0.describe(normalization) }
+            + [TensorLayout.nchwFloat32, .nhwcFloat32, .nhwcUInt8].map { $0.describe(normalization) }
     }
 
     /// The resize / crop / padding steps alone, one line each.

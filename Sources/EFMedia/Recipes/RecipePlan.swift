@@ -61,10 +61,10 @@ public struct RecipePlan: Equatable, Sendable {
     }
 
     /// Bytes of the packed tensor of `batch` such images: `batch × H × W × channels` elements of
-    /// 4 bytes (`nchwFloat32`) or 1 byte (`nhwcUInt8`).
+    /// 4 bytes (the float layouts) or 1 byte (`nhwcUInt8`).
     /// - Throws: `invalidInput` when the count does not fit in `Int`.
     public func tensorBytes(layout: TensorLayout, channels: Int, batch: Int = 1) throws -> Int {
-        try CheckedSize.product([batch, outputWidth, outputHeight, channels, layout == .nchwFloat32 ? 4 : 1],
+        try CheckedSize.product([batch, outputWidth, outputHeight, channels, layout.elementBytes],
                                 "\(layout.rawValue) tensor of \(outputWidth)×\(outputHeight)")
     }
 

@@ -9,6 +9,11 @@ public enum TensorLayout: String, Sendable {
     case nhwcUInt8 = "nhwc-u8"
     /// `[N, C, H, W]` float32, normalized with `Normalization`.
     case nchwFloat32 = "nchw-f32"
+    /// `[N, H, W, C]` float32, normalized as `nchwFloat32` (TFLite's float image inputs).
+    case nhwcFloat32 = "nhwc-f32"
+
+    /// Bytes per tensor element: 4 for the float layouts, 1 for bytes.
+    public var elementBytes: Int { self == .nhwcUInt8 ? 1 : 4 }
 
     /// Height and width of the image in a rank-4 tensor of this layout ([N, C, H, W] or
     /// [N, H, W, C]); nil for another rank.
@@ -21,10 +26,11 @@ public enum TensorLayout: String, Sendable {
     public func describe(_ normalization: Normalization) -> String {
         let order = normalization.channelOrder.rawValue.uppercased()
         switch self {
-        case .nchwFloat32:
+        case .nchwFloat32, .nhwcFloat32:
             let mean = normalization.mean.map { String($0) }.joined(separator: ", ")
             let std = normalization.std.map { String($0) }.joined(separator: ", ")
-            return "float32 NCHW, \(order): (x/255 − mean)/std with mean (\(mean)), std (\(std)) in 0…1 units "
+            let axes = self == .nchwFloat32 ? "NCHW" : "NHWC"
+            return "float32 \(axes), \(order): (x/255 − mean)/std with mean (\(mean)), std (\(std)) in 0…1 units "
                 + "(\(normalization.arithmetic.rawValue) arithmetic)"
         case .nhwcUInt8:
             return "uint8 NHWC, \(order): the resized bytes (normalization folded into the model)"
@@ -71,26 +77,30 @@ public enum TensorPacker {
                 }
             }
             return Tensor(shape: [images.count, h, w, c], scalars: bytes)
-        case .nchwFloat32:
+        case .nchwFloat32, .nhwcFloat32:
             let tables = normalization.lookupTables(channels: c)
             var values = [Float](repeating: 0, count: images.count * plane * c)
+            // Element (n, y, x, channel) lives at base(n) + y·rowStep + x·pixelStep + channel·channelStep.
+            let (pixelStep, channelStep) = layout == .nchwFloat32 ? (1, plane) : (c, 1)
             values.withUnsafeMutableBufferPointer { out in
                 for (n, p) in images.enumerated() {
                     p.image.pixels.withUnsafeBufferPointer { src in
                         for (dc, sc) in order.enumerated() {
                             let table = tables[dc]
-                            let base = (n * c + dc) * plane
+                            let base = n * c * plane + dc * channelStep
                             for y in 0..<h {
                                 for x in 0..<w {
                                     let inside = p.padding == .pixels || p.geometry.contains(x: x, y: y)
-                                    out[base + y * w + x] = inside ? table[Int(src[(y * w + x) * c + sc])] : 0
+                                    let value = inside ? table[Int(src[(y * w + x) * c + sc])] : 0
+                                    out[base + (y * w + x) * pixelStep] = value
                                 }
                             }
                         }
                     }
                 }
             }
-            return Tensor(shape: [images.count, c, h, w], scalars: values)
+            return Tensor(shape: layout == .nchwFloat32 ? [images.count, c, h, w] : [images.count, h, w, c],
+                          scalars: values)
         }
     }
 
@@ -105,8 +115,8 @@ public enum TensorPacker {
         }
         try normalization.validate()
         let imageBytes = try CheckedSize.multiply(first.image.pixels.count, images.count, "batch images")
-        let tensorBytes = try CheckedSize.product([images.count, first.image.pixels.count,
-                                                   layout == .nchwFloat32 ? 4 : 1], "batch tensor")
+        let tensorBytes = try CheckedSize.product([images.count, first.image.pixels.count, layout.elementBytes],
+                                                  "batch tensor")
         try budget.check(try CheckedSize.add(imageBytes, tensorBytes, "batch memory"),
                          for: "a \(layout.rawValue) batch of \(images.count) "
                             + "\(first.image.width)×\(first.image.height) images")

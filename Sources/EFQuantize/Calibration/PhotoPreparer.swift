@@ -8,7 +8,6 @@
 // into another shape than the input's is an error (the recipe or its size is wrong).
 
 import EFCore
-import EFKernels
 import EFMedia
 import EFTransforms
 import Foundation
@@ -18,11 +17,8 @@ struct PhotoPreparer {
     let input: CalibrationInput
     let recipe: PreprocessRecipe
     let layout: TensorLayout
-    /// The shape the recipe and packer make: the input's, the RGB image a YUV input encodes, or
-    /// [1, 3, H, W] for a float32 [1, H, W, 3] input (`channelsLast`).
+    /// The shape the recipe and packer make: the input's, or the RGB image a YUV input encodes.
     let packedShape: [Int]
-    /// Whether the packed float32 [1, 3, H, W] sample is transposed to the input's [1, H, W, 3].
-    let channelsLast: Bool
 
     /// Checks, before any photo is decoded, that photos can feed the model at all.
     /// - Throws: `EdgeflowError.invalidInput` naming `source` when there is no recipe, the model
@@ -44,14 +40,12 @@ struct PhotoPreparer {
             default: [shape[0], shape[1] * 2 / 3, shape[2], 3]                         // NV12/NV21 frame
             }
         }
-        // A float32 [1, H, W, 3] input (TFLite's layout) takes the NCHW floats transposed.
-        let channelsLast = input.dtype == .float32 && input.yuv == nil && shape.count == 4 && shape[3] == 3
-            && shape[1] != 3
-        if channelsLast { shape = [shape[0], 3, shape[1], shape[2]] }
+        // A float32 [1, H, W, 3] input (TFLite's layout) takes the normalized floats channels-last.
+        let channelsLast = shape.count == 4 && shape[3] == 3 && shape[1] != 3
         let layout: TensorLayout
         switch input.dtype {
         case .float32 where input.yuv != nil: layout = .nhwcUInt8
-        case .float32: layout = .nchwFloat32
+        case .float32: layout = channelsLast ? .nhwcFloat32 : .nchwFloat32
         case .uint8: layout = .nhwcUInt8
         default:
             throw EdgeflowError(.invalidInput,
@@ -60,7 +54,7 @@ struct PhotoPreparer {
                 hint: "give .npy arrays of the input's dtype and shape instead")
         }
         let channelAxis = layout == .nchwFloat32 ? 1 : 3
-        let form = layout == .nchwFloat32 ? "float32 [1, 3, H, W]" : "uint8 [1, H, W, 3]"
+        let form = layout == .nchwFloat32 ? "float32 [1, 3, H, W]" : "\(input.dtype.rawValue) [1, H, W, 3]"
         guard shape.count == 4, shape[0] == 1 else {
             throw EdgeflowError(.invalidInput,
                 "\(source.path): photos cannot feed input \(input.label): one photo makes one \(form) sample",
@@ -83,7 +77,6 @@ struct PhotoPreparer {
         }
         self.input = input
         packedShape = shape
-        self.channelsLast = channelsLast
         // ocr-rec follows the line's ratio; a fixed-width model takes every line at its width.
         let size = layout.imageSize(of: shape)
         self.recipe = size.map { recipe.fitted(toHeight: $0.height, width: $0.width) } ?? recipe
@@ -127,7 +120,6 @@ struct PhotoPreparer {
         let prepared = try recipe.apply(to: decoded.image, budget: options.memoryBudget)
         let packed = try TensorPacker.makeTensor(prepared, layout: layout, normalization: recipe.normalization,
                                                  budget: options.memoryBudget)
-        if channelsLast, packed.shape == packedShape { return try Kernels.transpose(packed, perm: [0, 2, 3, 1]) }
         guard let yuv = input.yuv, packed.dtype == .uint8, packed.shape == packedShape else { return packed }
         let (height, width) = (packedShape[1], packedShape[2])
         let bytes = try yuv.encode(rgb: packed.scalars(as: UInt8.self), height: height, width: width)
