@@ -42,6 +42,12 @@ final class TFLiteInt8GoldenTests: XCTestCase {
     func testDilatedMovement() throws { try GoldenRunner.check(GoldenCase.load("tflite_int8_dilated_movement")) }
     /// EXP on int8 into two output quantizations (one saturating): LiteRT's 256-entry table.
     func testExp() throws { try GoldenRunner.check(GoldenCase.load("tflite_int8_exp")) }
+    /// The six comparisons of int8 operands quantized differently (rescaled as LiteRT does, ties
+    /// included), one broadcast; SELECT_V2 of int8 values; uint8 GREATER.
+    func testComparisons() throws { try GoldenRunner.check(GoldenCase.load("tflite_int8_comparisons")) }
+    /// SUM rescaled (LiteRT's float32 rescale, wrapping) with and without keep_dims, and under one
+    /// quantization (stored values summed).
+    func testSum() throws { try GoldenRunner.check(GoldenCase.load("tflite_int8_sum")) }
     /// GELU on int8 (exact and tanh approximation) and uint8: LiteRT's 256-entry tables.
     func testGelu() throws { try GoldenRunner.check(GoldenCase.load("tflite_int8_gelu")) }
     /// BATCH_MATMUL of two run-time int8 operands, plain and with adj_y.

@@ -28,6 +28,14 @@ weights at the edges), align_corners, down with half-pixel centers, and a non-in
 dilated_movement.tflite (case tflite_int8_dilated_movement): SPACE_TO_BATCH_ND padded with the zero
 point, BATCH_TO_SPACE_ND, MIRROR_PAD, GATHER_ND, BROADCAST_TO, REVERSE_V2 and TOPK_V2 (of the rank-3 GATHER_ND result) on int8. And exp.tflite
 (case tflite_int8_exp): int8 EXP (LiteRT's 256-entry table; its reference kernels have no int8 ELU).
+And comparisons.tflite (case tflite_int8_comparisons): the six int8 comparisons of operands
+quantized differently (LiteRT rescales both first; half of them against the input's own coarser
+requantization, so values tie), one broadcast, and SELECT_V2 choosing between int8 values of two
+other quantizations by one of them; uint8 GREATER. And sum.tflite (case
+tflite_int8_sum): int8 SUM rescaled to another quantization over one axis with keep_dims and over
+two without, and under one quantization, run by LiteRT's builtin kernels (without delegates): its
+reference kernels give other, unrelated values for int8 SUM (mostly −1 on these inputs), which
+the script prints beside them.
 """
 
 from __future__ import annotations
@@ -206,6 +214,63 @@ def exp_models():
     yield "exp", m, [x], [exp, saturating]
 
 
+def comparison_models():
+    """int8 comparisons of operands quantized differently: EQUAL, NOT_EQUAL, LESS_EQUAL and
+    GREATER_EQUAL of [2, 3, 8] against its own QUANTIZE to a coarser scale (so about half the
+    elements tie after LiteRT's rescaling), LESS and GREATER against a broadcast [1, 3, 1] input;
+    SELECT_V2 of two int8 values by the LESS result (the stored values copied whatever their
+    quantization); uint8 GREATER."""
+    m = Model()
+    a = int8.q8(m, "a", [2, 3, 8], 0.05, 3)
+    coarse = int8.q8(m, "a_coarse", [2, 3, 8], 0.1, -7)
+    m.op(OP.QUANTIZE, [a], [coarse], version=2)
+    b = int8.q8(m, "b", [1, 3, 1], 0.1, -7)
+    outs = []
+    for code, name, other in ((OP.EQUAL, "equal", coarse), (OP.NOT_EQUAL, "not_equal", coarse),
+                              (OP.LESS_EQUAL, "less_equal", coarse), (OP.GREATER_EQUAL, "greater_equal", coarse),
+                              (OP.LESS, "less", b), (OP.GREATER, "greater", b)):
+        y = m.tensor(name, [2, 3, 8], dtype=np.bool_)
+        m.op(code, [a, other], [y], version=2)
+        outs.append(y)
+    x = int8.q8(m, "x", [2, 3, 8], 0.03, -20)
+    z = int8.q8(m, "z", [2, 3, 8], 0.07, 11)
+    chosen = int8.q8(m, "select_v2", [2, 3, 8], 0.03, -20)
+    m.op(OP.SELECT_V2, [outs[4], x, z], [chosen], OPT.SelectV2Options, options(S.SelectV2OptionsT))
+    u = int8.q8(m, "u", [4, 5], 0.02, 130, np.uint8)
+    v = int8.q8(m, "v", [4, 5], 0.015, 100, np.uint8)
+    above = m.tensor("uint8_greater", [4, 5], dtype=np.bool_)
+    m.op(OP.GREATER, [u, v], [above], version=2)
+    yield "comparisons", m, [a, b, x, z, u, v], outs + [coarse, chosen, above]
+
+
+def sum_models():
+    """int8 SUM (the float32 rescale of the integer sum, saturated) over axis 1 of [2, 5, 4, 3]
+    with keep_dims, over axes 1 and 2 without, and over axis 3 under one quantization."""
+    m = Model()
+    i32 = np.int32
+    x = int8.q8(m, "x", [2, 5, 4, 3], 0.02, -5)
+    kept = int8.q8(m, "sum_keep", [2, 1, 4, 3], 0.06, 4)
+    m.op(OP.SUM, [x, m.const("axis1", [1], i32)], [kept], OPT.ReducerOptions, options(S.ReducerOptionsT, keepDims=True))
+    dropped = int8.q8(m, "sum_two_axes", [2, 3], 0.3, -12)
+    m.op(OP.SUM, [x, m.const("axes12", [1, 2], i32)], [dropped], OPT.ReducerOptions,
+         options(S.ReducerOptionsT, keepDims=False))
+    same = int8.q8(m, "sum_same_quantization", [2, 5, 4], 0.02, -5)
+    m.op(OP.SUM, [x, m.const("axis3", [3], i32)], [same], OPT.ReducerOptions,
+         options(S.ReducerOptionsT, keepDims=False))
+    yield "sum", m, [x], [kept, dropped, same]
+
+
+def show_reference_sum(path):
+    """Prints how far LiteRT's reference kernels are from its builtin ones on the SUM case."""
+    case = os.path.join(int8.REPO, "Tests/Goldens/tflite_int8_sum")
+    x = np.load(os.path.join(case, "in_x.npy"))
+    reference, _ = int8.litert(path, {"x": x})
+    for name, array in sorted(reference.items()):
+        builtin = np.load(os.path.join(case, f"out_{name}.npy"))
+        print(f"[tflite_int8] sum/{name}: reference kernels differ from builtin ones by up to "
+              f"{np.abs(array.astype(int) - builtin.astype(int)).max()}")
+
+
 def main():
     import ai_edge_litert
     versions = {"ai_edge_litert": ai_edge_litert.__version__, "numpy": np.__version__}
@@ -219,6 +284,11 @@ def main():
     paths += int8.write_small_models(uint8_resize_models(), versions, rng=RNG, generator=GENERATOR)
     paths += int8.write_small_models(dilated_movement_models(), versions, rng=RNG, generator=GENERATOR)
     paths += int8.write_small_models(exp_models(), versions, rng=RNG, generator=GENERATOR)
+    paths += int8.write_small_models(comparison_models(), versions, rng=RNG, generator=GENERATOR)
+    sum_paths = int8.write_small_models(sum_models(), versions, rng=RNG, generator=GENERATOR,
+                                        kind="BUILTIN_WITHOUT_DEFAULT_DELEGATES")
+    show_reference_sum(sum_paths[0])
+    paths += sum_paths
     for path in paths:
         int8.shutil.copy(path, os.path.join(int8.SEEDS, "int8_" + os.path.basename(path)))
 

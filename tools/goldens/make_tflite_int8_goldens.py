@@ -499,24 +499,27 @@ def more_movement():
     yield "more_movement", m, [x, x2], outs
 
 
-def write_small_models(models, versions, prefix="tflite_int8", out=OUT, rng=RNG, generator=GENERATOR):
+def write_small_models(models, versions, prefix="tflite_int8", out=OUT, rng=RNG, generator=GENERATOR,
+                       kind="BUILTIN_REF"):
     """Writes each (case, model, inputs, outputs) to out/<case>.tflite with a golden case
-    <prefix>_<case> on seeded random inputs; returns the paths."""
+    <prefix>_<case> on seeded random inputs, run by LiteRT's resolver `kind` (its reference
+    kernels unless told); returns the paths."""
     paths = []
     for case, m, inputs, outputs in models:
         path = os.path.join(out, f"{case}.tflite")
         with open(path, "wb") as f:
             f.write(m.bytes(inputs, outputs))
         feeds = {m.tensors[i].name: random_input(m.tensors[i], rng) for i in inputs}
-        result, _ = litert(path, feeds)
+        result, _ = litert(path, feeds, kind=kind)
         for i in outputs:
             t, r = m.tensors[i], result[m.tensors[i].name]
             assert list(r.shape) == t.shape, (case, t.name, r.shape, t.shape)
             ends = np.isin(r, [np.iinfo(r.dtype).min, np.iinfo(r.dtype).max]) if r.dtype.kind in "iu" else r != r
             print(f"[{prefix}] {case}/{t.name}: {r.dtype} {list(r.shape)} range [{r.min()}, {r.max()}], "
                   f"saturated {ends.mean():.2f}")
+        kernels = "reference kernels" if kind == "BUILTIN_REF" else f"builtin kernels ({kind})"
         write_case(f"{prefix}_{case}", description=f"generated {prefix[7:]} TFLite model '{case}' run by LiteRT's "
-                   "reference kernels", model=os.path.relpath(path, REPO), inputs=feeds, outputs=result,
+                   + kernels, model=os.path.relpath(path, REPO), inputs=feeds, outputs=result,
                    tolerance=0.0, generator=generator, model_origin=f"{generator} (committed)", tool_versions=versions)
         paths.append(path)
     return paths

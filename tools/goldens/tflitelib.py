@@ -97,10 +97,11 @@ def quantization(scale, zero_point, axis=0):
     return q
 
 
-def litert(path, feeds, preserve_all_tensors=False):
-    """Run a model with LiteRT's reference kernels; returns ({output name: array}, interpreter)."""
+def litert(path, feeds, preserve_all_tensors=False, kind="BUILTIN_REF"):
+    """Run a model with LiteRT's reference kernels (or the resolver named `kind`, as run_with);
+    returns ({output name: array}, interpreter)."""
     from ai_edge_litert.interpreter import Interpreter, OpResolverType
-    it = Interpreter(model_path=path, experimental_op_resolver_type=OpResolverType.BUILTIN_REF,
+    it = Interpreter(model_path=path, experimental_op_resolver_type=getattr(OpResolverType, kind),
                      experimental_preserve_all_tensors=preserve_all_tensors)
     it.allocate_tensors()
     for d in it.get_input_details():

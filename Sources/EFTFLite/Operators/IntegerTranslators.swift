@@ -5,7 +5,8 @@
 // LiteRT's rounding in double; ADD/SUB
 // rescale both operands to 2^20 · the larger scale first (TFLite's left shift of 20); MUL, the
 // ReLUs and int8 → int8 QUANTIZE requantize once; AVERAGE_POOL_2D in IntegerPoolTranslator,
-// LOGISTIC, TANH, EXP, GELU and SOFTMAX in IntegerLookupTranslators, MEAN in IntegerMeanTranslator.
+// LOGISTIC, TANH, EXP, GELU and SOFTMAX in IntegerLookupTranslators, MEAN and SUM in
+// IntegerMeanSumTranslator, the comparisons in IntegerComparisons.
 // Data movement (max pool, reshape, pad, concat, nearest resize, …) keeps the bytes and goes
 // through the float translators, which read the integers' clamps.
 
@@ -32,7 +33,7 @@ enum IntegerTranslators {
         ]
         for code in [BuiltinOperator.conv2D, BuiltinOperator.depthwiseConv2D, BuiltinOperator.transposeConv,
                      BuiltinOperator.maxPool2D,
-                     BuiltinOperator.averagePool2D, BuiltinOperator.mean] {
+                     BuiltinOperator.averagePool2D, BuiltinOperator.mean, BuiltinOperator.sum] {
             table[code] = ConvTranslators.table[code] ?? ReduceTranslators.table[code]
         }
         for code in [BuiltinOperator.reshape, BuiltinOperator.transpose, BuiltinOperator.concatenation,
@@ -64,6 +65,8 @@ enum IntegerTranslators {
         ]
         for (code, group) in moving { table[code] = group[code].map(keepingQuantization) }
         table[BuiltinOperator.readVariable] = VariableTranslators.table[BuiltinOperator.readVariable]
+        // SELECT copies the stored values of either operand, whatever their quantization (select.cc).
+        for code in [BuiltinOperator.select, BuiltinOperator.selectV2] { table[code] = LogicTranslators.table[code] }
         return table
     }()
 

@@ -1,6 +1,7 @@
 // SHAPE (folded: every TFLite shape Edgeflow imports is static), the comparisons EQUAL …
-// GREATER_EQUAL (bool results, operands broadcast as TFLite broadcasts them), LOGICAL_AND/OR/NOT,
-// and SELECT/SELECT_V2 as a Where.
+// GREATER_EQUAL (bool results, operands broadcast as TFLite broadcasts them; int8/uint8 operands
+// rescaled first, IntegerComparisons), LOGICAL_AND/OR/NOT, and SELECT/SELECT_V2 as a Where (on
+// int8 values too: LiteRT copies the stored values).
 
 import EFCore
 import EFONNX
@@ -38,13 +39,19 @@ enum LogicTranslators {
 
     private static func compare(_ opType: String) -> OperatorTranslator {
         return { op, ctx in
-            try ctx.emitFused(opType, try operands(op, ctx, count: 2), op: op, activation: 0)
+            try ctx.emitFused(opType, try comparedOperands(op, ctx), op: op, activation: 0)
         }
     }
 
     private static func notEqual(_ op: TFLiteOperator, _ ctx: TranslationContext) throws {
-        let equal = ctx.emit("Equal", try operands(op, ctx, count: 2), hint: "equal")
+        let equal = ctx.emit("Equal", try comparedOperands(op, ctx), hint: "equal")
         try ctx.emitFused("Not", [equal], op: op, activation: 0)
+    }
+
+    /// The two operands of a comparison: as they are, or rescaled as LiteRT compares quantized ones.
+    private static func comparedOperands(_ op: TFLiteOperator, _ ctx: TranslationContext) throws -> [String] {
+        try IntegerComparisons.applies(op, ctx) ? try IntegerComparisons.operands(op, ctx)
+            : try operands(op, ctx, count: 2)
     }
 
     private static func logicalNot(_ op: TFLiteOperator, _ ctx: TranslationContext) throws {

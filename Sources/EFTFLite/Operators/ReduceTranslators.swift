@@ -1,4 +1,4 @@
-// Reductions over constant axes: MEAN (with its int8 form), SUM, REDUCE_MAX, REDUCE_MIN and
+// Reductions over constant axes: MEAN and SUM (with their int8 forms), REDUCE_MAX, REDUCE_MIN and
 // REDUCE_PROD (axes remapped; without keep_dims a 4-D input's result is put back in TFLite's
 // axis order), and ARG_MAX/ARG_MIN (one axis, in TFLite's order, int32 or int64 indices).
 
@@ -26,6 +26,9 @@ enum ReduceTranslators {
             let tfliteAxes = Set(axes.map { $0 < 0 ? $0 + rank : $0 })
             if opType == "ReduceMean", ctx.computesInIntegers(op) {
                 return try IntegerTranslators.mean(op, ctx, x: x, axes: tfliteAxes, keep: keep)
+            }
+            if opType == "ReduceSum", ctx.computesInIntegers(op) {
+                return try IntegerTranslators.sum(op, ctx, x: x, axes: tfliteAxes, keep: keep)
             }
             let held = tfliteAxes.map { Layout.nchwAxis($0, rank: rank) }.sorted()
             // ReduceSum takes its axes as an input from opset 13; the others as an attribute until 18.

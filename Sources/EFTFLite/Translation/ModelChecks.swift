@@ -61,6 +61,10 @@ enum ModelChecks {
 
     /// Adds to `found` the operators of `graph` that compute on quantized tensors without an
     /// integer translator, their names followed by `place`.
+    /// The comparison operators, whose bool results may come from quantized operands.
+    private static let comparisons = [BuiltinOperator.equal, BuiltinOperator.notEqual, BuiltinOperator.less,
+                                      BuiltinOperator.lessEqual, BuiltinOperator.greater, BuiltinOperator.greaterEqual]
+
     private static func findQuantizedOperators(_ model: TFLiteModel, _ graph: TFLiteSubgraph, _ place: String,
                                                _ found: inout OperatorList) throws {
         for (index, op) in graph.operators.enumerated() {
@@ -81,9 +85,10 @@ enum ModelChecks {
             }
             // Float results from quantized inputs: DEQUANTIZE, and the indices of ARG_MAX/ARG_MIN
             // (those of the stored values are those of the real values), ASSIGN_VARIABLE, which
-            // keeps them, and TFLite_Detection_PostProcess, which dequantizes them; others are hybrid.
+            // keeps them, the comparisons (bool results, IntegerComparisons), and
+            // TFLite_Detection_PostProcess, which dequantizes them; others are hybrid.
             let reads = [BuiltinOperator.dequantize, BuiltinOperator.argMax, BuiltinOperator.argMin,
-                         BuiltinOperator.assignVariable]
+                         BuiltinOperator.assignVariable] + comparisons
             let dequantizes = code.builtinCode == BuiltinOperator.custom
                 && code.customCode == DetectionPostProcess.customCode
             // Hybrid FULLY_CONNECTED and convolutions run as LiteRT's hybrid kernels (HybridFullyConnected,
