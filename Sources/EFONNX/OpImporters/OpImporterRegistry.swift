@@ -16,7 +16,7 @@ public enum OpImporterRegistry {
                       EinsumImporter.table, ExtraImporters.table, Col2ImImporter.table,
                       ReverseSequenceImporter.table, SpectralImporters.table,
                       GroupNormImporter.table, MaxUnpoolImporter.table, LossImporters.table,
-                      DataDependentImporters.table] {
+                      DataDependentImporters.table, StreamingStateImporters.table] {
             table.merge(group) { _, _ in preconditionFailure("an ONNX op is registered twice") }
         }
         return table
