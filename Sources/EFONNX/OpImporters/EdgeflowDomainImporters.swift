@@ -50,11 +50,13 @@ enum EdgeflowDomainImporters {
 }
 
 extension OpImporterRegistry {
-    /// The importer of `node`'s op in its domain (ai.onnx or ai.edgeflow), nil when unsupported.
+    /// The importer of `node`'s op in its domain (ai.onnx, ai.onnx.preview or ai.edgeflow), nil
+    /// when unsupported.
     public static func importer(for node: OnnxNode) -> OpImporter? {
         switch node.domain {
         case "", "ai.onnx": return importers[node.opType]
         case EdgeflowDomainImporters.domain: return EdgeflowDomainImporters.table[node.opType]
+        case FlexAttentionImporter.domain: return FlexAttentionImporter.table[node.opType]
         default: return nil
         }
     }
