@@ -48,6 +48,8 @@ final class TFLiteInt8GoldenTests: XCTestCase {
     /// SUM rescaled (LiteRT's float32 rescale, wrapping) with and without keep_dims, and under one
     /// quantization (stored values summed).
     func testSum() throws { try GoldenRunner.check(GoldenCase.load("tflite_int8_sum")) }
+    /// ELU (LiteRT's 256-entry table of exp(x) − 1) and ABS, in the input's scale and rescaled.
+    func testEluAndAbs() throws { try GoldenRunner.check(GoldenCase.load("tflite_int8_elu_abs")) }
     /// GELU on int8 (exact and tanh approximation) and uint8: LiteRT's 256-entry tables.
     func testGelu() throws { try GoldenRunner.check(GoldenCase.load("tflite_int8_gelu")) }
     /// BATCH_MATMUL of two run-time int8 operands, plain and with adj_y.

@@ -35,7 +35,9 @@ other quantizations by one of them; uint8 GREATER. And sum.tflite (case
 tflite_int8_sum): int8 SUM rescaled to another quantization over one axis with keep_dims and over
 two without, and under one quantization, run by LiteRT's builtin kernels (without delegates): its
 reference kernels give other, unrelated values for int8 SUM (mostly −1 on these inputs), which
-the script prints beside them.
+the script prints beside them. And elu_abs.tflite (case tflite_int8_elu_abs): int8 ELU (a 256-entry
+table of exp(x) − 1) and ABS into the input's scale and into another, also from the builtin
+kernels, as LiteRT's reference kernels have no ELU.
 """
 
 from __future__ import annotations
@@ -260,6 +262,20 @@ def sum_models():
     yield "sum", m, [x], [kept, dropped, same]
 
 
+def elu_abs_models():
+    """int8 ELU on 512 random values into an output scale of its own, and ABS into the input's
+    scale with another zero point and into a larger scale (a rescale)."""
+    m = Model()
+    x = int8.q8(m, "x", [2, 16, 16], 0.031, 9)
+    elu = int8.q8(m, "elu", [2, 16, 16], 0.025, 37)
+    m.op(OP.ELU, [x], [elu])
+    same = int8.q8(m, "abs_same_scale", [2, 16, 16], 0.031, -128)
+    m.op(OP.ABS, [x], [same], version=2)
+    wider = int8.q8(m, "abs_rescaled", [2, 16, 16], 0.047, -100)
+    m.op(OP.ABS, [x], [wider], version=2)
+    yield "elu_abs", m, [x], [elu, same, wider]
+
+
 def show_reference_sum(path):
     """Prints how far LiteRT's reference kernels are from its builtin ones on the SUM case."""
     case = os.path.join(int8.REPO, "Tests/Goldens/tflite_int8_sum")
@@ -289,6 +305,8 @@ def main():
                                         kind="BUILTIN_WITHOUT_DEFAULT_DELEGATES")
     show_reference_sum(sum_paths[0])
     paths += sum_paths
+    paths += int8.write_small_models(elu_abs_models(), versions, rng=RNG, generator=GENERATOR,
+                                     kind="BUILTIN_WITHOUT_DEFAULT_DELEGATES")
     for path in paths:
         int8.shutil.copy(path, os.path.join(int8.SEEDS, "int8_" + os.path.basename(path)))
 

@@ -1,4 +1,4 @@
-// LOGISTIC, TANH and GELU on int8/uint8, as TFLite's kernels compute them: a 256-entry table made
+// LOGISTIC, TANH, EXP, ELU and GELU on int8/uint8, as TFLite's kernels compute them: a 256-entry table made
 // once from float math (dequantize, the function in float32, ×1/s_y rounded half away from
 // zero, + z_y, saturated; activations.cc PopulateLookupTable), applied per element. Imported as
 // a Gather from the table at q − min (q + 128 for int8), as is HARD_SWISH's (HardSwishTable). SOFTMAX's float
@@ -91,4 +91,6 @@ extension IntegerTranslators {
     static let logistic: (Float) -> Float = { 1 / (1 + Foundation.exp(-$0)) }
     static let tanh: (Float) -> Float = { Foundation.tanh($0) }
     static let exp: (Float) -> Float = { Foundation.exp($0) }
+    /// TFLite's ELU table function: exp(x) − 1 below zero, x above.
+    static let elu: (Float) -> Float = { $0 < 0 ? Foundation.exp($0) - 1 : $0 }
 }

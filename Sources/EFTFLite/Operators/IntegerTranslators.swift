@@ -23,7 +23,7 @@ enum IntegerTranslators {
             BuiltinOperator.relu: reluX(0, nil), BuiltinOperator.relu6: reluX(0, 6),
             BuiltinOperator.reluN1To1: reluX(-1, 1), BuiltinOperator.quantize: quantize,
             BuiltinOperator.logistic: lookupTable(logistic), BuiltinOperator.tanh: lookupTable(tanh),
-            BuiltinOperator.exp: lookupTable(exp),
+            BuiltinOperator.exp: lookupTable(exp), BuiltinOperator.elu: lookupTable(elu), BuiltinOperator.abs: abs,
             BuiltinOperator.softmax: softmax, BuiltinOperator.hardSwish: hardSwish,
             BuiltinOperator.leakyRelu: leakyRelu, BuiltinOperator.prelu: prelu,
             BuiltinOperator.resizeBilinear: resizeBilinear,
@@ -245,6 +245,15 @@ enum IntegerTranslators {
                                clamp: try ctx.activationRange(try Options(op).byte(0), qy), dtype: qy.dtype,
                                output: ctx.outputName(out))
         }
+    }
+
+    /// ABS on int8 (elementwise.cc AbsEvalQuantized): |q − z_x| rescaled by s_x/s_y, + z_y, saturated.
+    private static func abs(_ op: TFLiteOperator, _ ctx: TranslationContext) throws {
+        let x = try ctx.input(op, 0, "input"), out = try ctx.output(op)
+        let qx = try eightBit(x, ctx), qy = try eightBit(out, ctx)
+        let magnitude = ctx.emit("Abs", [ctx.widened(try ctx.value(x), qx)], hint: ctx.tensor(out).name)
+        try ctx.requantize(magnitude, by: [Double(qx.scale) / Double(qy.scale)], zeroPoint: qy.zeroPoint,
+                           clamp: qy.range, dtype: qy.dtype, output: ctx.outputName(out))
     }
 
     /// MUL on int8: (qa − za)·(qb − zb) rescaled by s_a·s_b/s_y.
