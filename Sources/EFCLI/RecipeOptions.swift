@@ -58,13 +58,7 @@ struct RecipeOptions: ParsableArguments {
                 + graph.inputs.map { "\($0) \(graph.types[$0].map(\.description) ?? "?")" }.joined(separator: ", "))
         }
         let layout: TensorLayout = recipeInside ? .nhwcUInt8 : type.shape[1] == 3 ? .nchwFloat32 : .nhwcFloat32
-        if recipeInside && type.shape[1] != 3 {
-            throw EdgeflowError(.invalidArgument, "--recipe-inside folds the normalization into a float32 "
-                + "[1, 3, H, W] input; input '\(input)' is \(type) (channels last)",
-                hint: "compile with --recipe alone; the runtime then normalizes the photo into \(type)")
-        }
-        let (height, width) = TensorLayout.nhwcFloat32 == layout ? (type.shape[1], type.shape[2])
-            : (type.shape[2], type.shape[3])
+        let (height, width) = type.shape[1] == 3 ? (type.shape[2], type.shape[3]) : (type.shape[1], type.shape[2])
         if let (recipeWidth, recipeHeight) = fixedSize(base), [recipeHeight, recipeWidth] != [height, width] {
             throw EdgeflowError(.invalidArgument, "--recipe \(name) makes \(recipeWidth)×\(recipeHeight) images but "
                 + "the model input '\(input)' is \(type)",

@@ -1,8 +1,9 @@
 // Normalization inside the model (what Hailo's HEFs do): the single image input, float32
-// [1, 3, H, W] normalized as (x/255 − mean)/std, becomes the resized bytes, uint8 [1, H, W, 3];
-// the graph itself casts, reorders channels when the model wants BGR, transposes to NCHW and
-// normalizes. The fp optimization then folds the affine into the first conv where it can. A
-// model script's input_conversion without normalization only reverses the channels; a YUV one
+// [1, 3, H, W] (or, as TFLite's float models, [1, H, W, 3]) normalized as (x/255 − mean)/std,
+// becomes the resized bytes, uint8 [1, H, W, 3]; the graph itself casts, reorders channels when
+// the model wants BGR, transposes to NCHW (for a channels-first input) and normalizes. The fp
+// optimization then folds the affine into the first conv where it can. A model script's
+// input_conversion without normalization only reverses the channels; a YUV one
 // (InputColorConversion) converts right after the cast.
 
 import EFCore
@@ -17,29 +18,31 @@ public enum InputNormalization {
     ///   - yuv: the input takes YUV bytes ([1, H, W, 3], or an NV12/NV21 frame [1, 3H/2, W])
     ///     converted to the model's channels before the normalization (InputColorConversion).
     /// - Throws: `EdgeflowError.invalidArgument` when the graph does not have exactly one
-    ///   float32 [1, 3, H, W] input, or for an NV12/NV21 frame of odd sides.
+    ///   float32 [1, 3, H, W] or [1, H, W, 3] input, or for an NV12/NV21 frame of odd sides.
     public static func prepend(_ source: Graph, mean: [Double], std: [Double], reverseChannels: Bool,
                                yuv: YUVConversion? = nil) throws -> Graph {
         guard source.inputs.count == 1, let input = source.inputs.first, let type = source.types[input],
-              type.dtype == .float32, type.shape.count == 4, type.shape[0] == 1, type.shape[1] == 3,
+              type.dtype == .float32, type.shape.count == 4, type.shape[0] == 1,
+              type.shape[1] == 3 || type.shape[3] == 3,
               mean.count == 3, std.count == 3, !std.contains(0), !source.outputs.contains(input) else {
             throw EdgeflowError(.invalidArgument,
-                "normalization inside the model needs one float32 [1, 3, H, W] image input; this model has "
-                    + source.inputSignature,
+                "normalization inside the model needs one float32 [1, 3, H, W] (or [1, H, W, 3]) image input; "
+                    + "this model has " + source.inputSignature,
                 hint: "compile with --recipe alone; the runtime then normalizes outside the model")
         }
-        let (height, width) = (type.shape[2], type.shape[3])
+        // A channels-last input (TFLite's float models) keeps its layout: no transpose.
+        let channelsLast = type.shape[1] != 3
+        let (height, width) = channelsLast ? (type.shape[1], type.shape[2]) : (type.shape[2], type.shape[3])
         var graph = source
         let normalized = "\(input)|normalized"
         graph.redirectReaders(of: input, to: normalized)
         graph.types[input] = TensorType(.uint8, try yuv?.inputShape(batch: 1, height: height, width: width)
                                             ?? [1, height, width, 3])
-        let shift = Tensor(shape: [1, 3, 1, 1], scalars: mean.map { Float($0 * 255) })
-        let scale = Tensor(shape: [1, 3, 1, 1], scalars: std.map { Float(1 / ($0 * 255)) })
-        graph.weights["\(input)|mean255"] = shift
-        graph.weights["\(input)|inverse-std255"] = scale
-        graph.types["\(input)|mean255"] = TensorType(.float32, [1, 3, 1, 1])
-        graph.types["\(input)|inverse-std255"] = TensorType(.float32, [1, 3, 1, 1])
+        let perChannel = channelsLast ? [1, 1, 1, 3] : [1, 3, 1, 1]
+        graph.weights["\(input)|mean255"] = Tensor(shape: perChannel, scalars: mean.map { Float($0 * 255) })
+        graph.weights["\(input)|inverse-std255"] = Tensor(shape: perChannel, scalars: std.map { Float(1 / ($0 * 255)) })
+        graph.types["\(input)|mean255"] = TensorType(.float32, perChannel)
+        graph.types["\(input)|inverse-std255"] = TensorType(.float32, perChannel)
         var chain: [(OpParameters, [String], String)] = [(.cast(to: .float32), [input], "\(input)|float")]
         var conversion: [Node] = []
         if let yuv {
@@ -52,13 +55,13 @@ public enum InputNormalization {
             graph.types["\(input)|bgr"] = TensorType(.int64, [3])
             chain.append((.gather(axis: 3), ["\(input)|float", "\(input)|bgr"], "\(input)|reordered"))
         }
-        chain += [(.transpose(perm: [0, 3, 1, 2]), [chain.last!.2], "\(input)|nchw"),
-                  (.binary(.sub), ["\(input)|nchw", "\(input)|mean255"], "\(input)|centered"),
+        if !channelsLast { chain.append((.transpose(perm: [0, 3, 1, 2]), [chain.last!.2], "\(input)|nchw")) }
+        chain += [(.binary(.sub), [chain.last!.2, "\(input)|mean255"], "\(input)|centered"),
                   (.binary(.mul), ["\(input)|centered", "\(input)|inverse-std255"], normalized)]
         var nodes = chain.map { params, inputs, output in
             Node(name: output, params, inputs: inputs, outputs: [output], originalNames: ["input normalization"])
         }
-        if !conversion.isEmpty {   // after the cast; the transpose then reads the converted values
+        if !conversion.isEmpty {   // after the cast; the next step then reads the converted values
             nodes[1].inputs[0] = "\(input)|converted"
             nodes.insert(contentsOf: conversion, at: 1)
         }

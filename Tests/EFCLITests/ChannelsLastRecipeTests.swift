@@ -2,7 +2,8 @@
 // ([1, H, W, 3] float32: MediaPipe's short-range face detector): the executable embeds the
 // nhwc-f32 layout, `run --image` equals `run --input` of `edgeflow preprocess --layout nhwc-f32`
 // (bit-exact), that tensor is the nchw-f32 one (checked against Pillow by RecipeGoldenTests)
-// transposed, and --recipe-inside, which needs a channels-first input, is refused with a hint.
+// transposed, and --recipe-inside (uint8 bytes in, normalization in the model, channels kept
+// last) agrees with the float path.
 
 import EFCLI
 import EFCore
@@ -44,12 +45,17 @@ final class ChannelsLastRecipeTests: XCTestCase {
         XCTAssertEqual(nhwc.shape, [1, 128, 128, 3])
         XCTAssertTrue(try Kernels.transpose(nchw, perm: [0, 2, 3, 1]).isBitwiseEqual(to: nhwc))
 
-        let inside = try CLIRunner.run(["compile", "model.efa", "-o", "u8.efx", "--recipe-inside"] + recipe,
-                                       in: chain.directory)
-        XCTAssertEqual(inside.status, EdgeflowExitCode.usage, inside.stderr)
-        XCTAssertTrue(inside.stderr.contains("--recipe-inside folds the normalization into a float32 [1, 3, H, W]"),
-                      inside.stderr)
-        XCTAssertTrue(inside.stderr.contains("hint: compile with --recipe alone"), inside.stderr)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: chain.directory.appendingPathComponent("u8.efx").path))
+        // --recipe-inside: uint8 [1, 128, 128, 3] bytes in, the normalization inside the model.
+        try chain.succeed(["compile", "model.efa", "-o", "u8.efx", "--recipe-inside"] + recipe)
+        try chain.succeed(["run", "u8.efx", "--image", photo.path, "--output-dir", "inside"])
+        let inspected = try chain.succeed(["inspect", "u8.efx"]).stdout
+        XCTAssertTrue(inspected.contains("  uint8[1, 128, 128, 3]  "), inspected)
+        for name in image {
+            let float = try NPY.read(contentsOf: chain.directory.appendingPathComponent("image/\(name)"))
+            let inside = try NPY.read(contentsOf: chain.directory.appendingPathComponent("inside/\(name)"))
+            let worst = zip(float.doubleValues(), inside.doubleValues()).map { abs($0 - $1) }.max() ?? 0
+            let scale = float.doubleValues().map(abs).max() ?? 0
+            XCTAssertLessThanOrEqual(worst, 1e-3 * max(scale, 1), "\(name): recipe-inside vs the float path")
+        }
     }
 }
