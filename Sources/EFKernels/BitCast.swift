@@ -14,7 +14,8 @@ extension Kernels {
         }
         let output = try makeOutput(dtype, x.shape, "bitCast")
         x.withUnsafeBytes { source in
-            output.storage.pointer.copyMemory(from: source.baseAddress!, byteCount: source.count)
+            guard let base = source.baseAddress, !source.isEmpty else { return }
+            output.storage.pointer.copyMemory(from: base, byteCount: source.count)
         }
         guard dtype.byteSize == 1, dtype.storedBits < 8 || dtype == .bool else { return output }
         let bytes = output.mutableElements(UInt8.self), bits = dtype.storedBits

@@ -36,13 +36,16 @@ extension Kernels {
     /// The most samples one bin may take along one axis, relative to the feature map's side:
     /// a region that needs more reaches far outside the map (where every sample reads 0).
     static let roiAlignSamplesPerSide = 4
+    /// The most samples one bin may take in all (a sampling ratio of 256, or an adaptive grid
+    /// over a region 256 bins wide); the taps of one bin are held at once.
+    static let roiAlignSamplesPerBin = 1 << 16
 
     /// Pools `x` [N, C, H, W] (float) over `rois` [R, 4] (x1, y1, x2, y2 in image coordinates,
     /// float) of the images `batchIndices` [R] (integer) into [R, C, outputHeight, outputWidth]
     /// of x's dtype, computed in Double.
     /// - Throws: `EdgeflowError.invalidInput` for shapes that do not fit, a batch index out of
     ///   range, a non-finite region, or a region needing more than `roiAlignSamplesPerSide` × the
-    ///   map's side samples per bin.
+    ///   map's side samples per bin side or `roiAlignSamplesPerBin` per bin.
     public static func roiAlign(_ x: Tensor, _ rois: Tensor, _ batchIndices: Tensor,
                                 _ p: RoiAlignParameters) throws -> Tensor {
         let shape = try roiAlignShape(x.shape, rois.shape, batchIndices.shape, p)
@@ -119,6 +122,10 @@ private struct RoiAlignRegion {
         binWidth = regionWidth / Double(p.outputWidth)
         gridY = try Self.samples(binHeight, p.samplingRatio, side: height, region: index)
         gridX = try Self.samples(binWidth, p.samplingRatio, side: width, region: index)
+        guard gridY * gridX <= Kernels.roiAlignSamplesPerBin else {
+            throw EdgeflowError(.invalidInput, "roiAlign: region \(index) needs \(gridY)×\(gridX) samples per bin, "
+                + "more than \(Kernels.roiAlignSamplesPerBin)")
+        }
         (self.height, self.width, binsPerRow) = (height, width, p.outputWidth)
     }
 

@@ -38,6 +38,11 @@ final class RegionKernelTests: XCTestCase {
             try Kernels.roiAlign(ramp, Tensor(shape: [1, 4], scalars: [Float](arrayLiteral: 0, 0, 1e30, 1)), one,
                                  RoiAlignParameters())
         }
+        let map = Tensor(zeros: .float32, shape: [1, 1, 64, 64])
+        assertInvalidInput("needs 260×260 samples per bin, more than 65536") {
+            try Kernels.roiAlign(map, Tensor(shape: [1, 4], scalars: [Float](arrayLiteral: 0, 0, 8, 8)), one,
+                                 RoiAlignParameters(samplingRatio: 260))
+        }
         assertInvalidInput("must be [N, C, H, W], [R, 4] and [R]") {
             try Kernels.roiAlign(ramp, Tensor(shape: [1, 3], scalars: [Float](arrayLiteral: 0, 0, 1)), one,
                                  RoiAlignParameters())
@@ -101,6 +106,7 @@ final class RegionKernelTests: XCTestCase {
         XCTAssertEqual(try Kernels.bitCast(bytes, to: .bool).scalars(as: Bool.self), [false, true, true])
         let one = Tensor(shape: [1], scalars: [Float(1)])
         XCTAssertEqual(try Kernels.bitCast(one, to: .int32).scalars(as: Int32.self), [0x3F80_0000])
+        XCTAssertEqual(try Kernels.bitCast(Tensor(zeros: .float32, shape: [0]), to: .int32).shape, [0])
         assertInvalidInput("BitCast needs equal widths") {
             try Kernels.bitCast(Tensor(shape: [1], scalars: [Float(1)]), to: .int64)
         }

@@ -16,6 +16,7 @@ enum DataDependentImporters {
         let x = try knownInput(node, ctx, "X")
         let flat = try Kernels.cast(x, to: .bool).withUnsafeBytes { bytes in bytes.indices.filter { bytes[$0] != 0 } }
         let shape = x.shape.isEmpty ? [1] : x.shape
+        _ = try ConstantTensors.checkedCount(Double(shape.count) * Double(flat.count), ctx, node, elementSize: 8)
         var positions = [Int64](repeating: 0, count: shape.count * flat.count)
         for (column, index) in flat.enumerated() {
             var rest = index
