@@ -118,7 +118,8 @@ struct PreprocessCommand: ParsableCommand {
         try CommandSupport.run {
             let recipe = try makeRecipe()
             guard let layout = TensorLayout(rawValue: layout) else {
-                throw EdgeflowError(.invalidArgument, "unknown --layout '\(layout)'", hint: "use nchw-f32, nhwc-f32 or nhwc-u8")
+                throw EdgeflowError(.invalidArgument, "unknown --layout '\(layout)'",
+                                    hint: "use nchw-f32, nhwc-f32 or nhwc-u8")
             }
             let normalization = try makeNormalization(recipe.normalization)
             let source = CommandSupport.url(image)

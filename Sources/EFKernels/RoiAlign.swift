@@ -56,7 +56,8 @@ extension Kernels {
         let output = try makeOutput(.float64, shape, "roiAlign")
         let (channels, height, width) = (x.shape[1], x.shape[2], x.shape[3])
         guard output.count == 0 || (height > 0 && width > 0) else {
-            throw EdgeflowError(.invalidInput, "roiAlign: cannot pool the empty feature map \(x.shape.shapeDescription)")
+            throw EdgeflowError(.invalidInput,
+                                "roiAlign: cannot pool the empty feature map \(x.shape.shapeDescription)")
         }
         if output.count == 0 { return try makeOutput(x.dtype, shape, "roiAlign") }
         let source = x.doubleValues(), corners = rois.doubleValues()

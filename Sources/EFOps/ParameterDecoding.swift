@@ -90,7 +90,8 @@ extension OpParameters {
         case .gridSample: self = .gridSample(try Self.gridSample(a))
         case .roiAlign: self = .roiAlign(try Self.roiAlign(a))
         case .deformConv:
-            self = .deformConv(DeformConvParameters(window: try Self.window(a), offsetGroup: try Self.int(a, "offsetGroup", 1)))
+            self = .deformConv(DeformConvParameters(window: try Self.window(a),
+                                                    offsetGroup: try Self.int(a, "offsetGroup", 1)))
         case .quantizeLinear:
             self = .quantizeLinear(QuantizeOp(axis: try Self.int(a, "axis", 1),
                                               blockSize: try Self.int(a, "blockSize", 0),

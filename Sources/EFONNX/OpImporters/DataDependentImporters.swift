@@ -25,7 +25,8 @@ enum DataDependentImporters {
                 rest /= shape[axis]
             }
         }
-        ctx.addWeight(try ElementwiseImporters.output(node), Tensor(shape: [shape.count, flat.count], scalars: positions))
+        ctx.addWeight(try ElementwiseImporters.output(node),
+                      Tensor(shape: [shape.count, flat.count], scalars: positions))
     }
 
     /// Unique: the distinct elements (or slices along `axis`) of X, sorted ascending

@@ -50,9 +50,12 @@ enum MelWeightMatrixImporter {
             } else if left < center {
                 for j in left...center { matrix[j * bands + band] = Double(j - left) / Double(center - left) }
             }
-            for j in center..<max(center, right) { matrix[j * bands + band] = Double(right - j) / Double(right - center) }
+            for j in center..<max(center, right) {
+                matrix[j * bands + band] = Double(right - j) / Double(right - center)
+            }
         }
-        ctx.addWeight(try ElementwiseImporters.output(node), try LoweringSupport.converted(matrix, dtype, shape: [bins, bands]))
+        ctx.addWeight(try ElementwiseImporters.output(node),
+                      try LoweringSupport.converted(matrix, dtype, shape: [bins, bands]))
     }
 
     /// The spectrogram bin of each of the bands + 2 band edges: evenly spaced in mel over

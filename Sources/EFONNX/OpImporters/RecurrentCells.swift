@@ -130,9 +130,11 @@ struct LSTMCell: RecurrentCell {
             guard shape.count == 2, shape[1] == 3 * hidden, direction < shape[0] else {
                 throw LoweringSupport.invalid(node, "P has shape \(shape), not [directions, 3×\(hidden)]")
             }
-            let row = try LoweringSupport.reshape(try w.slice(p, axis: 0, direction, direction + 1, hint: "P\(direction)"),
-                                                  to: [3 * hidden], ctx, node, hint: "P\(direction)f")
-            return try (0..<3).map { try w.slice(row, axis: 0, $0 * hidden, ($0 + 1) * hidden, hint: "P\(direction)_\($0)") }
+            let one = try w.slice(p, axis: 0, direction, direction + 1, hint: "P\(direction)")
+            let row = try LoweringSupport.reshape(one, to: [3 * hidden], ctx, node, hint: "P\(direction)f")
+            return try (0..<3).map {
+                try w.slice(row, axis: 0, $0 * hidden, ($0 + 1) * hidden, hint: "P\(direction)_\($0)")
+            }
         }
     }
 

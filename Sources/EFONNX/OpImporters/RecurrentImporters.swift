@@ -106,7 +106,8 @@ enum RecurrentImporters {
         return try LoweringSupport.intValues(lengths, node, "sequence_lens").allSatisfy { $0 == steps }
     }
 
-    /// Refuses clip, sequence_lens other than whole sequences, and activations other than `defaults` (nil: checked by the caller).
+    /// Refuses clip, sequence_lens other than whole sequences, and activations other than
+    /// `defaults` (nil: checked by the caller).
     private static func refuseUnsupported(_ node: OnnxNode, _ ctx: ImportContext, activations defaults: [String]?)
         throws {
         if try node.attributeFloat("clip") != nil { throw LoweringSupport.unsupported(node, "the clip attribute") }

@@ -44,7 +44,8 @@ enum SamplingImporters {
         let offset = try ctx.requiredInput(node, 2, "offset")
         let spatial = try ctx.spatialDims(x, of: node)
         guard spatial.count == 2 else {
-            throw LoweringSupport.unsupported(node, "only 2-D DeformConv is supported, got \(spatial.count) spatial dims")
+            throw LoweringSupport.unsupported(node,
+                                              "only 2-D DeformConv is supported, got \(spatial.count) spatial dims")
         }
         let window = try WindowAttributes(node, spatial: spatial, kernel: Array(try ctx.type(w).shape.dropFirst(2)),
                                           same: .dilatedKernel)
