@@ -1,7 +1,8 @@
 // ONNX ops whose output shape depends on their input values: NonZero and Unique. Edgeflow's
 // shapes are static, so these are computed at import when their input is known then (a
 // constant, a folded shape computation, or a graph input fixed with --input-value) and become
-// constants; otherwise they are refused by name. NonMaxSuppression stays refused.
+// constants; otherwise the importer reports the input as an operand that must be constant,
+// naming the graph inputs it comes from. NonMaxSuppression stays refused.
 
 import EFCore
 import EFIR
@@ -13,7 +14,7 @@ enum DataDependentImporters {
     /// NonZero: the int64 [rank, count] positions of the nonzero elements in row-major order (a
     /// scalar counts as [1], as numpy does).
     static func importNonZero(_ node: OnnxNode, _ ctx: ImportContext) throws {
-        let x = try knownInput(node, ctx, "X")
+        let x = try ctx.requiredConstantInput(node, 0, "X")
         let flat = try Kernels.cast(x, to: .bool).withUnsafeBytes { bytes in bytes.indices.filter { bytes[$0] != 0 } }
         let shape = x.shape.isEmpty ? [1] : x.shape
         _ = try ConstantTensors.checkedCount(Double(shape.count) * Double(flat.count), ctx, node, elementSize: 8)
@@ -33,7 +34,7 @@ enum DataDependentImporters {
     /// (lexicographically for slices, NaN last) or in order of first occurrence (`sorted` = 0),
     /// with the first occurrence of each, each element's position among them, and their counts.
     static func importUnique(_ node: OnnxNode, _ ctx: ImportContext) throws {
-        var x = try knownInput(node, ctx, "X")
+        var x = try ctx.requiredConstantInput(node, 0, "X")
         let axis: Int
         if let declared = try node.attributeInt("axis") {
             axis = try LoweringSupport.axis(declared, rank: x.rank, node)
@@ -61,12 +62,6 @@ enum DataDependentImporters {
                        Tensor(shape: [groups.count], scalars: groups.map { Int64($0.count) })]
         for (name, tensor) in zip(node.outputs, results) where !name.isEmpty { ctx.addWeight(name, tensor) }
     }
-
-    /// The value of input 0, which must be known at import (a run-time value is reported by
-    /// the importer as an operand that must be constant, naming the graph inputs it comes from).
-    private static func knownInput(_ node: OnnxNode, _ ctx: ImportContext, _ role: String) throws -> Tensor {
-        try ctx.requiredConstantInput(node, 0, role)
-    }
 }
 
 /// The slices of a tensor along one axis, compared element by element: integers exactly, floats
@@ -75,13 +70,12 @@ private struct UniqueKeys {
     let count: Int
     private let length: Int
     private let integers: [Int]?, floats: [Double]
-    private let outer: Int, inner: Int
+    private let inner: Int
 
     init(_ x: Tensor, axis: Int) throws {
         count = x.shape[axis]
         inner = x.shape[(axis + 1)...].reduce(1, *)
-        outer = x.shape[..<axis].reduce(1, *)
-        length = outer * inner
+        length = x.shape[..<axis].reduce(1, *) * inner
         integers = x.dtype.isInteger ? try x.intValues("Unique input") : nil
         floats = integers == nil ? x.doubleValues() : []
     }
