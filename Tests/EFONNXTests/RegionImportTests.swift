@@ -1,6 +1,6 @@
 // Importers of RoiAlign, DeformConv (SamplingImporters.swift), Det and BitCast
 // (ExtraImporters.swift), TensorScatter, MelWeightMatrix, NonZero and Unique
-// (DataDependentImporters.swift) and LSTM's peepholes and sequence_lens:
+// (DataDependentImporters.swift) and LSTM's peepholes and per-entry sequence_lens:
 // results folded on constants against hand-computed values, and bad attributes or operands
 // refused naming the node.
 
@@ -82,17 +82,22 @@ final class RegionImportTests: XCTestCase {
         }
     }
 
-    func testLSTMRefusesSequenceLengthsShorterThanX() throws {
+    func testLSTMSequenceLengthsStopShorterEntries() throws {
         let ctx = ImportContext(opset: 14)
-        ctx.addInput("x", TensorType(.float32, [3, 2, 1]))
-        ctx.addWeight("w", Tensor(zeros: .float32, shape: [1, 4, 1]))
+        ctx.addWeight("x", Tensor(shape: [3, 2, 1], scalars: [Float](repeating: 1, count: 6)))
+        ctx.addWeight("w", Tensor(shape: [1, 4, 1], scalars: [Float](repeating: 1, count: 4)))
         ctx.addWeight("r", Tensor(zeros: .float32, shape: [1, 4, 1]))
-        ctx.addWeight("short", Tensor(shape: [2], scalars: [Int32](arrayLiteral: 3, 2)))
-        ctx.addWeight("whole", Tensor(shape: [2], scalars: [Int32](arrayLiteral: 3, 3)))
-        try importNode(onnxNode("LSTM", ["x", "w", "r", "", "whole"], ["y"], ["hidden_size": .int(1)]), ctx)
-        XCTAssertEqual(try ctx.type(ctx.value("y")), TensorType(.float32, [3, 1, 2, 1]))
-        assertEdgeflowError(.unsupported, ["LSTM node 'cut'", "sequence_lens", "--input-value"]) {
-            try importNode(onnxNode("LSTM", ["x", "w", "r", "", "short"], ["cut"], ["hidden_size": .int(1)]), ctx)
+        ctx.addWeight("lens", Tensor(shape: [2], scalars: [Int32](arrayLiteral: 3, 2)))
+        try importNode(onnxNode("LSTM", ["x", "w", "r", "", "lens"], ["y", "y_h"], ["hidden_size": .int(1)]), ctx)
+        // Y [T, 1, B, 1]: entry 1 stops after two steps (zeros at t = 2, Y_h its step-1 output).
+        let y = try XCTUnwrap(ctx.constant(ctx.value("y"))).scalars(as: Float.self)
+        let last = try XCTUnwrap(ctx.constant(ctx.value("y_h"))).scalars(as: Float.self)
+        XCTAssertEqual(y[2 * 2 + 1], 0)
+        XCTAssertNotEqual(y[2 * 2 + 0], 0)
+        XCTAssertEqual(last, [y[2 * 2 + 0], y[1 * 2 + 1]])
+        ctx.addWeight("bad", Tensor(shape: [3], scalars: [Int32](arrayLiteral: 1, 2, 3)))
+        assertEdgeflowError(.invalidModel, ["LSTM node 'odd'", "sequence_lens int32[3] must be an integer [2]"]) {
+            try importNode(onnxNode("LSTM", ["x", "w", "r", "", "bad"], ["odd"], ["hidden_size": .int(1)]), ctx)
         }
     }
 

@@ -1,9 +1,9 @@
 // ONNX LSTM, GRU and RNN lowered onto core ops, unrolled over their static sequence length: the
 // input projection of every step in one matMul, then per step the recurrent matMul, the gates
 // and the state update (RecurrentCells.swift). Forward, reverse and bidirectional; layout 0
-// ([T, B, I]) and 1 ([B, T, I]); LSTM's peepholes. Default activations only; clipping, LSTM's
-// coupled input-forget gates and per-batch sequence lengths (other than the whole sequence) are
-// refused with the attribute named.
+// ([T, B, I]) and 1 ([B, T, I]); LSTM's peepholes; per-batch sequence lengths, known at import or
+// at run time (RecurrentSequenceLengths). Default activations only; clipping and LSTM's coupled
+// input-forget gates are refused with the attribute named.
 
 import EFCore
 
@@ -64,20 +64,38 @@ enum RecurrentImporters {
                                                   + "are unrolled; longer sequences need a runtime loop)")
         }
         let (steps, batch) = (xShape[0], xShape[1])
+        let lengths = try RecurrentSequenceLengths(node, ctx, steps: steps, batch: batch, hidden: hidden,
+                                                   dtype: try ctx.type(x).dtype)
         let directions = direction == "bidirectional" ? 2 : 1
         var ys: [String] = [], hs: [String] = [], cs: [String] = []
         for d in 0..<directions {
             let reverse = direction == "reverse" || d == 1
+            // With lengths, a reverse direction runs forward over each entry's reversed prefix.
+            let perEntry = reverse && lengths != nil
             let cell = try makeCell(d, hidden, batch)
-            let projected = try cell.inputProjection(x)
+            let projected = try cell.inputProjection(try perEntry ? lengths!.reversedPrefixes(x) : x)
             var (h, c) = (cell.initialH, cell.initialC)
             var outputs = [String](repeating: "", count: steps)
-            for t in reverse ? Array((0..<steps).reversed()) : Array(0..<steps) {
-                (h, c) = try cell.step(projected, t: t, h: h, c: c)
-                outputs[t] = try LoweringSupport.reshape(h, to: [1, 1, batch, hidden], ctx, node, hint: "y\(d)_\(t)")
+            for t in reverse && !perEntry ? Array((0..<steps).reversed()) : Array(0..<steps) {
+                let (newH, newC) = try cell.step(projected, t: t, h: h, c: c)
+                var y = newH
+                if let lengths {
+                    let inside = try lengths.inside(t)
+                    (y, h) = (try lengths.select(inside, newH, nil), try lengths.select(inside, newH, h))
+                    c = try newC.map { try lengths.select(inside, $0, c ?? cell.initialC!) }
+                } else {
+                    (h, c) = (newH, newC)
+                }
+                outputs[t] = try LoweringSupport.reshape(y, to: [1, 1, batch, hidden], ctx, node, hint: "y\(d)_\(t)")
             }
-            ys.append(steps == 1 ? outputs[0]
-                      : try ctx.emit(.concat, outputs, ["axis": .int(0)], from: node, hint: "Y\(d)"))
+            var y = steps == 1 ? outputs[0]
+                : try ctx.emit(.concat, outputs, ["axis": .int(0)], from: node, hint: "Y\(d)")
+            if perEntry, let lengths {
+                let flat = try LoweringSupport.reshape(y, to: [steps, batch, hidden], ctx, node, hint: "Y\(d)_tbh")
+                y = try LoweringSupport.reshape(try lengths.reversedPrefixes(flat), to: [steps, 1, batch, hidden], ctx,
+                                                node, hint: "Y\(d)_in_order")
+            }
+            ys.append(y)
             hs.append(try LoweringSupport.reshape(h, to: [1, batch, hidden], ctx, node, hint: "Y_h\(d)"))
             if let c { cs.append(try LoweringSupport.reshape(c, to: [1, batch, hidden], ctx, node, hint: "Y_c\(d)")) }
         }
@@ -95,19 +113,7 @@ enum RecurrentImporters {
         }
     }
 
-    /// Whether sequence_lens is known at import and every length is X's whole sequence, so it
-    /// changes nothing.
-    private static func wholeSequences(_ node: OnnxNode, _ ctx: ImportContext) throws -> Bool {
-        guard let lengths = try ctx.constantInput(node, 4, "sequence_lens") else { return false }
-        let xShape = try ctx.type(try ctx.requiredInput(node, 0, "X")).shape
-        let layout = try node.attributeInt("layout") ?? 0
-        guard xShape.count == 3 else { return false }
-        let steps = layout == 1 ? xShape[1] : xShape[0]
-        return try LoweringSupport.intValues(lengths, node, "sequence_lens").allSatisfy { $0 == steps }
-    }
-
-    /// Refuses clip, sequence_lens other than whole sequences, and activations other than
-    /// `defaults` (nil: checked by the caller).
+    /// Refuses clip and activations other than `defaults` (nil: checked by the caller).
     private static func refuseUnsupported(_ node: OnnxNode, _ ctx: ImportContext, activations defaults: [String]?)
         throws {
         if try node.attributeFloat("clip") != nil { throw LoweringSupport.unsupported(node, "the clip attribute") }
@@ -116,11 +122,6 @@ enum RecurrentImporters {
             != Array(repeating: defaults, count: max(1, activations.count / defaults.count)).flatMap({ $0 }) {
             let expected = defaults.joined(separator: ", ")
             throw LoweringSupport.unsupported(node, "activations \(activations) (\(expected) are)")
-        }
-        if ctx.input(node, 4) != nil, try !wholeSequences(node, ctx) {
-            throw LoweringSupport.unsupported(node, "sequence_lens (per-batch lengths shorter than X)",
-                                              hint: "export the model without sequence_lens, or give it as a constant "
-                                                + "(--input-value) equal to the sequence length")
         }
     }
 }

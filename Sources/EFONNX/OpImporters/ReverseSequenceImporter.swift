@@ -24,23 +24,36 @@ enum ReverseSequenceImporter {
             throw LoweringSupport.invalid(node, "sequence_lens must be int64 [\(batch)], got \(lengthType)")
         }
         let lower = NodeLowering(node: node, ctx: ctx)
+        let clamped = try clampedLengths(lengths, steps: steps, lower)
+        let reversed = try reversePrefixes(x, lengths: clamped, timeAxis: timeAxis, lower)
+        ctx.alias(try ElementwiseImporters.output(node), to: reversed)
+    }
+
+    /// int64 `lengths` [B] clamped to [0, steps].
+    static func clampedLengths(_ lengths: String, steps: Int, _ lower: NodeLowering) throws -> String {
+        let zero = try lower.constant(0, .int64, "zero")
+        let stepCount = try lower.constant(Double(steps), .int64, "steps")
+        return try lower.binary("min", try lower.binary("max", lengths, zero, "nonnegative"), stepCount, "lens")
+    }
+
+    /// `x` (time and batch on axes 0 and 1, in the order `timeAxis` says) with the first
+    /// `lengths[b]` steps of every batch entry b reversed (lengths clamped to [0, T]).
+    static func reversePrefixes(_ x: String, lengths: String, timeAxis: Int, _ lower: NodeLowering) throws -> String {
+        let shape = try lower.shape(x)
+        let steps = shape[timeAxis], batch = shape[1 - timeAxis]
         // The grid is [T, 1] against [1, B] (or transposed when the batch axis comes first).
         let timeGrid = timeAxis == 0 ? [steps, 1] : [1, steps]
         let batchGrid = timeAxis == 0 ? [1, batch] : [batch, 1]
-        let t = ctx.addConstant(Tensor(shape: timeGrid, scalars: (0..<steps).map { Int64($0) }),
-                                hint: "\(node.displayName)/t")
-        let zero = try LoweringSupport.constant(0, .int64, ctx, node, hint: "zero")
-        let one = try LoweringSupport.constant(1, .int64, ctx, node, hint: "one")
-        let stepCount = try LoweringSupport.constant(Double(steps), .int64, ctx, node, hint: "steps")
-        let clamped = try lower.binary("min", try lower.binary("max", lengths, zero, "nonnegative"), stepCount, "lens")
-        let len = try LoweringSupport.reshape(clamped, to: batchGrid, ctx, node, hint: "lens_grid")
+        let t = try lower.positions(steps, shape: timeGrid, "t")
+        let one = try lower.constant(1, .int64, "one")
+        let len = try lower.reshape(lengths, to: batchGrid, "lens_grid")
         let reversed = try lower.binary("sub", try lower.binary("sub", len, one, "last"), t, "reversed")
         let inside = try lower.binary("less", t, len, "inside")
         let grid = try lower.select(inside, reversed, t, "source")
         let gridShape = [shape[0], shape[1]] + Array(repeating: 1, count: shape.count - 2)
-        let padded = try LoweringSupport.reshape(grid, to: gridShape, ctx, node, hint: "source_padded")
-        let indices = try ctx.emit(.expand, [padded], ["shape": .ints(shape)], from: node, hint: "indices")
-        try ctx.emit(.gatherElements, [x, indices], ["axis": .int(timeAxis)],
-                     outputs: [try ElementwiseImporters.output(node)], from: node)
+        let padded = try lower.reshape(grid, to: gridShape, "source_padded")
+        let indices = try lower.ctx.emit(.expand, [padded], ["shape": .ints(shape)], from: lower.node, hint: "indices")
+        return try lower.ctx.emit(.gatherElements, [x, indices], ["axis": .int(timeAxis)], from: lower.node,
+                                  hint: "reversed_prefixes")
     }
 }
