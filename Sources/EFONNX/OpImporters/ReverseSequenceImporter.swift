@@ -25,8 +25,8 @@ enum ReverseSequenceImporter {
         }
         let lower = NodeLowering(node: node, ctx: ctx)
         let clamped = try clampedLengths(lengths, steps: steps, lower)
-        let reversed = try reversePrefixes(x, lengths: clamped, timeAxis: timeAxis, lower)
-        ctx.alias(try ElementwiseImporters.output(node), to: reversed)
+        try reversePrefixes(x, lengths: clamped, timeAxis: timeAxis, lower,
+                            output: try ElementwiseImporters.output(node))
     }
 
     /// int64 `lengths` [B] clamped to [0, steps].
@@ -37,8 +37,11 @@ enum ReverseSequenceImporter {
     }
 
     /// `x` (time and batch on axes 0 and 1, in the order `timeAxis` says) with the first
-    /// `lengths[b]` steps of every batch entry b reversed (lengths clamped to [0, T]).
-    static func reversePrefixes(_ x: String, lengths: String, timeAxis: Int, _ lower: NodeLowering) throws -> String {
+    /// `lengths[b]` steps of every batch entry b reversed (lengths clamped to [0, T]), into
+    /// `output` when given.
+    @discardableResult
+    static func reversePrefixes(_ x: String, lengths: String, timeAxis: Int, _ lower: NodeLowering,
+                                output: String? = nil) throws -> String {
         let shape = try lower.shape(x)
         let steps = shape[timeAxis], batch = shape[1 - timeAxis]
         // The grid is [T, 1] against [1, B] (or transposed when the batch axis comes first).
@@ -53,7 +56,8 @@ enum ReverseSequenceImporter {
         let gridShape = [shape[0], shape[1]] + Array(repeating: 1, count: shape.count - 2)
         let padded = try lower.reshape(grid, to: gridShape, "source_padded")
         let indices = try lower.ctx.emit(.expand, [padded], ["shape": .ints(shape)], from: lower.node, hint: "indices")
-        return try lower.ctx.emit(.gatherElements, [x, indices], ["axis": .int(timeAxis)], from: lower.node,
-                                  hint: "reversed_prefixes")
+        let name = output ?? lower.ctx.freshName("\(lower.node.displayName)/reversed_prefixes")
+        try lower.ctx.emit(.gatherElements, [x, indices], ["axis": .int(timeAxis)], outputs: [name], from: lower.node)
+        return name
     }
 }
