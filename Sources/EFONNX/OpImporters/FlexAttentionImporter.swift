@@ -32,17 +32,11 @@ enum FlexAttentionImporter {
         let declared = try node.attributeFloat("scale")
         let scale = declared.map(Double.init) ?? 1 / Double(qType.shape[3]).squareRoot()
         let root = try lower.constant(Double(Float(scale).squareRoot()), qType.dtype, "sqrt_scale")
-        func aligned(_ x: String, _ shape: [Int], _ role: String) throws -> String {
-            guard queryHeads != keyHeads else { return x }
-            let group = queryHeads / keyHeads
-            let lifted = try lower.reshape(x, to: [batch, keyHeads, 1, shape[2], shape[3]], role + "_5d")
-            let grouped: Attributes = ["shape": .ints([batch, keyHeads, group, shape[2], shape[3]])]
-            let repeated = try ctx.emit(.expand, [lifted], grouped, from: node, hint: role + "_grouped")
-            return try lower.reshape(repeated, to: [batch, queryHeads, shape[2], shape[3]], role + "_heads")
-        }
-        let keys = try lower.binary("mul", try aligned(k, kType.shape, "K"), root, "K_scaled")
-        let product = try lower.matMul(try lower.binary("mul", q, root, "Q_scaled"),
-                                       try lower.transpose(keys, [0, 1, 3, 2], "K_t"), "QK")
+        // Each key-value head serves its group of query heads through broadcast matMuls.
+        let groups = GroupedHeads(lower: lower, batch: batch, kvHeads: keyHeads, group: queryHeads / keyHeads)
+        let keys = try lower.binary("mul", k, root, "K_scaled")
+        let product = try groups.product(try lower.binary("mul", q, root, "Q_scaled"),
+                                         try lower.transpose(keys, [0, 1, 3, 2], "K_t"), "QK")
         var scores = try lower.cast(product, to: compute, "scores")
         if let mod = try modGraph(node, "score_mod") {
             scores = try lower.cast(try inline(mod, scores, node, ctx, "score_mod"), to: compute, "scores_mod")
@@ -52,8 +46,8 @@ enum FlexAttentionImporter {
             probabilities = try lower.cast(try inline(mod, probabilities, node, ctx, "prob_mod"), to: compute,
                                            "probs_mod")
         }
-        let values = try lower.cast(try aligned(v, vType.shape, "V"), to: compute, "V_compute")
-        lower.bindOutput(0, to: try lower.cast(try lower.matMul(probabilities, values, "PV"), to: vType.dtype, "Y"))
+        let values = try lower.cast(v, to: compute, "V_compute")
+        lower.bindOutput(0, to: try lower.cast(try groups.product(probabilities, values, "PV"), to: vType.dtype, "Y"))
     }
 
     /// softmax_precision, else float32 for float16/bfloat16 and the input's own float type otherwise.

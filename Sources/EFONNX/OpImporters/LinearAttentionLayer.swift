@@ -1,6 +1,7 @@
 // The checked operands of one ONNX LinearAttention node, prepared for the unrolled recurrence of
 // StreamingStateImporters: query, key and value as float32 [B, heads, T, d], exp(decay) and beta
-// per step, the initial state, the scale, and the read of the state by grouped query heads.
+// per step, the initial state, the scale, and the read of the state by grouped query heads
+// (AttentionImporter's GroupedHeads).
 
 import EFCore
 import EFIR
@@ -90,14 +91,9 @@ struct LinearAttentionLayer {
         outputDType = qType.dtype
     }
 
-    /// The state as every query head reads it: each key-value head's state repeated for its group.
-    func readable(_ state: String, _ lower: NodeLowering, _ tag: String) throws -> String {
-        let group = queryHeads / kvHeads
-        guard group > 1 else { return state }
-        let lifted = try lower.reshape(state, to: [batch, kvHeads, 1, keySize, valueSize], "state5" + tag)
-        let shape = [batch, kvHeads, group, keySize, valueSize]
-        let repeated = try lower.ctx.emit(.expand, [lifted], ["shape": .ints(shape)], from: lower.node,
-                                          hint: "grouped" + tag)
-        return try lower.reshape(repeated, to: [batch, queryHeads, keySize, valueSize], "state_read" + tag)
+    /// q_t [B, H_q, 1, d_k] · S [B, H_kv, d_k, d_v]: each query head reads its key-value head's state.
+    func read(_ query: String, _ state: String, _ lower: NodeLowering, _ hint: String) throws -> String {
+        try GroupedHeads(lower: lower, batch: batch, kvHeads: kvHeads, group: queryHeads / kvHeads)
+            .product(query, state, hint)
     }
 }

@@ -82,7 +82,7 @@ enum StreamingStateImporters {
             let kColumn = try lower.transpose(k, [0, 1, 3, 2], "k_column" + tag)
             state = try lower.binary("add", state, try lower.matMul(kColumn, v, "outer" + tag), "state" + tag)
             let q = try lower.slice(layer.queries, axis: 2, t, t + 1, "q" + tag)
-            outputs.append(try lower.matMul(q, try layer.readable(state, lower, tag), "read" + tag))
+            outputs.append(try layer.read(q, state, lower, "read" + tag))
         }
         let joined = outputs.count == 1 ? outputs[0] : try lower.concat(outputs, axis: 2, "outputs")
         let scaled = try lower.binary("mul", joined, try lower.constant(layer.scale, .float32, "scale"), "scaled")

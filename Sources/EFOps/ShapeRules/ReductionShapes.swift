@@ -73,7 +73,8 @@ enum ReductionShapes {
             let stats = TensorType(dtype, x.shape.indices.map { $0 < axis ? x.shape[$0] : 1 })
             return [x, stats, stats]
         default:
-            throw EdgeflowError(.invalidModel, "layerNorm names \(node.outputCount) outputs; it has 1 (y) or 3 (y, mean, invStdDev)")
+            throw EdgeflowError(.invalidModel,
+                                "layerNorm names \(node.outputCount) outputs; it has 1 (y) or 3 (y, mean, invStdDev)")
         }
     }
 

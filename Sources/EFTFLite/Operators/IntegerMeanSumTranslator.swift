@@ -54,16 +54,8 @@ extension IntegerTranslators {
         let sum = ctx.emit("Cast", [total], ["to": .int(OnnxDataType.code(.float32))], hint: total)
         let scaled = ctx.emit("Mul", [sum, float(scale, "scale")], hint: total)
         let real = ctx.emit("Add", [scaled, float(bias, "bias")], hint: total)
-        let wide = ctx.emit("Cast", [real], ["to": .int(OnnxDataType.code(.float64))], hint: total)
-        var rounded = ctx.roundedHalfAway(wide)
-        if qy.zeroPoint != 0 {
-            rounded = ctx.emit("Add", [rounded, ctx.addInitializer(Tensor(shape: [], scalars: [Double(qy.zeroPoint)]),
-                                                                   hint: "zero_point")], hint: total)
-        }
-        func bound(_ value: Int32) -> String {
-            ctx.addInitializer(Tensor(shape: [], scalars: [Double(value)]), hint: "bound")
-        }
-        let clamped = ctx.emit("Clip", [rounded, bound(qy.range.lowerBound), bound(qy.range.upperBound)], hint: total)
-        ctx.emit("Cast", [clamped], ["to": .int(OnnxDataType.code(qy.dtype))], output: ctx.outputName(out), hint: total)
+        // Rounded half away from zero, + z_y, saturated: TFLite's float requantization (exact in float64).
+        _ = ctx.roundingRequantize(real, by: [1], zeroPoint: qy.zeroPoint, clamp: qy.range, dtype: qy.dtype,
+                                   output: ctx.outputName(out))
     }
 }
