@@ -6,7 +6,7 @@ public enum FuzzTargets {
     /// All targets in the order scripts/fuzz.sh runs them.
     public static let all: [FuzzTarget] = ModelFuzzTargets.all + MediaFuzzTargets.all + TextFuzzTargets.all
         + HailoFuzzTargets.all
-        + [ExecutableFuzzTarget.efx, ExecutableFuzzTarget.model, ProgramFuzzTarget.program]
+        + [ExecutableFuzzTarget.efx, ExecutableFuzzTarget.model, ProgramFuzzTarget.program, LoopFuzzTarget.params]
         + QuantizeFuzzTargets.all + SearchFuzzTargets.all + ModelHubFuzzTargets.all + ImmichFuzzTargets.all
 
     /// The target called `name`, or nil.

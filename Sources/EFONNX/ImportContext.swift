@@ -181,6 +181,14 @@ public final class ImportContext {
         nodes.append(node)
     }
 
+    /// Removes and returns the nodes emitted after the first `count` (a loop body imported once to
+    /// run as a runtime loop: its nodes leave the graph for the loop's parameters).
+    public func takeNodes(after count: Int) -> [Node] {
+        let taken = Array(nodes[count...])
+        nodes.removeSubrange(count...)
+        return taken
+    }
+
     /// Runs `body` with `condition` added to the run conditions of the nodes it emits.
     public func whileRunning<T>(when condition: RunCondition, _ body: () throws -> T) rethrows -> T {
         runConditions.append(condition)

@@ -48,6 +48,7 @@ public enum OpParameters: Equatable, Sendable {
     case gridSample(GridSampleParameters)
     case roiAlign(RoiAlignParameters)
     case deformConv(DeformConvParameters)
+    case loop(LoopParameters)
     case quantizeLinear(QuantizeOp)
     case dequantizeLinear(QuantizeOp)
     case dynamicQuantizeLinear

@@ -41,6 +41,8 @@ public enum OpShapes {
             types = try ResizeShapes.infer(op, inputTypes)
         case .gridSample, .roiAlign, .deformConv:
             types = try SamplingShapes.infer(op, inputTypes)
+        case .loop:
+            types = try LoopShapes.infer(op, inputTypes)
         case .quantizeLinear, .dequantizeLinear, .dynamicQuantizeLinear, .qlinearConv, .qlinearMatMul,
              .matMulInteger, .convInteger:
             types = try QuantShapes.infer(op, inputTypes)

@@ -160,6 +160,17 @@ public enum OpType: String, Codable, CaseIterable, Sendable {
     /// conv), `group`, `offsetGroup`. Output [N, M, oH, oW] of x's dtype.
     case deformConv
 
+    // MARK: Control flow
+
+    /// A loop run at run time (ONNX Loop and Scan too long to unroll; docs/control-flow.md).
+    /// Inputs: the carried values' initial values, the scanned inputs, the invariants the body reads.
+    /// Outputs: the carried values' final values, then the stacked outputs. Params: `tripCount`,
+    /// `carried` (how many carried values), `scanInputAxes`/`scanInputsReversed` (0/1 each),
+    /// `scanOutputAxes`/`scanOutputsReversed`, `countsIterations` (0/1: body input 0 is the int64
+    /// iteration number), `checksCondition` (0/1: body output 0 is a bool that stops the loop when
+    /// false), `body` (JSON: `LoopCoding.swift`). The body runs with the reference kernels.
+    case loop
+
     // MARK: Quantized (exact integer arithmetic)
 
     /// y = saturate(round_half_even(x / scale) + zeroPoint). Inputs: x (float), scale,

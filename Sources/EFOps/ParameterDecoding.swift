@@ -89,6 +89,7 @@ extension OpParameters {
         case .resize: self = .resize(try Self.resize(a))
         case .gridSample: self = .gridSample(try Self.gridSample(a))
         case .roiAlign: self = .roiAlign(try Self.roiAlign(a))
+        case .loop: self = .loop(try Self.loop(a))
         case .deformConv:
             self = .deformConv(DeformConvParameters(window: try Self.window(a),
                                                     offsetGroup: try Self.int(a, "offsetGroup", 1)))

@@ -48,6 +48,7 @@ extension OpParameters {
         case .resize: .resize
         case .gridSample: .gridSample
         case .roiAlign: .roiAlign
+        case .loop: .loop
         case .deformConv: .deformConv
         case .quantizeLinear: .quantizeLinear
         case .dequantizeLinear: .dequantizeLinear
@@ -158,6 +159,7 @@ extension OpParameters {
         case .resize(let p): a = Self.resizeAttributes(p)
         case .gridSample(let p): a = Self.gridSampleAttributes(p)
         case .roiAlign(let p): a = Self.roiAlignAttributes(p)
+        case .loop(let p): a = Self.loopAttributes(p)
         case .deformConv(let p):
             Self.put(&a, p.window)
             if p.offsetGroup != 1 { a["offsetGroup"] = .int(p.offsetGroup) }

@@ -30,6 +30,9 @@ public enum ReferenceEvaluator {
             return [try Kernels.resize(try arguments.required(0, "x"), resize)]
         case .gridSample, .roiAlign, .deformConv:
             return try SamplingEvaluator.evaluate(parameters, arguments)
+        case .loop:
+            guard case .loop(let loop) = parameters else { return [] }
+            return try LoopEvaluator.evaluate(loop, arguments)
         case .quantizeLinear, .dequantizeLinear, .dynamicQuantizeLinear, .qlinearConv, .qlinearMatMul,
              .matMulInteger, .convInteger:
             return try QuantEvaluator.evaluate(parameters, arguments)

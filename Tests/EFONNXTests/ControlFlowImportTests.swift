@@ -139,13 +139,29 @@ final class ControlFlowImportTests: XCTestCase {
         }
         let long = context(condition: true)
         long.addWeight("trips", Tensor(shape: [], scalars: [Int64(5000)]))
-        assertEdgeflowError(.unsupported, ["more than 4096 iterations"]) {
-            try importNode(onnxNode("Loop", ["trips", "cond", "x"], ["v"], ["body": .graph(self.loopBody())]), long)
-        }
+        XCTAssertNoThrow(try importNode(onnxNode("Loop", ["trips", "cond", "x"], ["v"], ["body": .graph(loopBody())]),
+                                        long))
+        XCTAssertEqual(long.nodes.map(\.op), [.loop], "5,000 iterations run as one runtime loop, not unrolled")
         let counted = context(condition: true)
         counted.addWeight("trips", Tensor(shape: [], scalars: [Int64(3)]))
         XCTAssertNoThrow(try importNode(onnxNode("Loop", ["trips", "cond", "x"], ["v"], ["body": .graph(loopBody())]),
                                         counted))
         XCTAssertEqual(counted.nodes.count, 3, "three iterations of Neg")
+    }
+
+    func testARuntimeLoopRefusesABodyWhoseShapesDependOnTheIteration() {
+        var body = loopBody()
+        body.nodes += [onnxNode("Unsqueeze", ["iter", "axes"], ["iter1"]),
+                       onnxNode("ConstantOfShape", ["iter1"], ["filler"])]
+        var filler = OnnxValueInfo()
+        filler.name = "filler"
+        body.outputs.append(filler)
+        let ctx = context(condition: true)
+        ctx.addWeight("trips", Tensor(shape: [], scalars: [Int64(5000)]))
+        ctx.addWeight("axes", Tensor(shape: [1], scalars: [Int64(0)]))
+        assertEdgeflowError(.unsupported, ["'filler'", "'iter1'", "from the iteration"]) {
+            try importNode(onnxNode("Loop", ["trips", "cond", "x"], ["v", "fillers"], ["body": .graph(body)]), ctx)
+        }
+        XCTAssertTrue(ctx.nodes.isEmpty, "nothing of the refused body is left in the graph")
     }
 }

@@ -6,6 +6,7 @@ import EFCore
 import EFIR
 import EFONNX
 import XCTest
+import EFTestSupport
 
 final class EdgeflowDomainImportTests: XCTestCase {
     private func edgeflowNode(_ op: String, _ inputs: [String], _ output: String,

@@ -6,6 +6,7 @@ import EFCore
 import EFIR
 import EFONNX
 import XCTest
+import EFTestSupport
 
 final class EinsumSamplingImportTests: XCTestCase {
     private func einsum(_ equation: String, _ shapes: [[Int]], dtype: DType = .float32) throws -> ImportContext {

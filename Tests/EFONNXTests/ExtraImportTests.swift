@@ -6,6 +6,7 @@ import EFCore
 import EFIR
 import EFONNX
 import XCTest
+import EFTestSupport
 
 final class ExtraImportTests: XCTestCase {
     func testCenterCropPadCropsAndPadsAroundTheCenter() throws {

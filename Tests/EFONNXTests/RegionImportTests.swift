@@ -9,6 +9,7 @@ import EFIR
 import EFONNX
 import Foundation
 import XCTest
+import EFTestSupport
 
 final class RegionImportTests: XCTestCase {
     func testRoiAlignAndDeformConvRefuseWhatTheyCannotRun() throws {

@@ -8,6 +8,7 @@ import EFIR
 import EFONNX
 import Foundation
 import XCTest
+import EFTestSupport
 
 final class StreamingImportTests: XCTestCase {
     func testCausalConvWithStateContinuesThePreviousCall() throws {

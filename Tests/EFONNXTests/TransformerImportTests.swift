@@ -7,6 +7,7 @@ import EFIR
 import EFONNX
 import Foundation
 import XCTest
+import EFTestSupport
 
 final class TransformerImportTests: XCTestCase {
     private func attentionContext(qHeads: Int, kvHeads: Int) -> ImportContext {

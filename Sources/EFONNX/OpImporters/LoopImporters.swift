@@ -1,14 +1,18 @@
-// ONNX Loop and Scan unrolled at import: the body is imported once per iteration (its names
-// scoped per iteration), carried values threaded from one to the next, per-iteration outputs
-// stacked. Loop needs a trip count known when importing (a constant M, and a condition that
-// stays a known constant); Scan's length is its scan inputs' static extent. At most
-// `maxUnrolledIterations`; longer loops would need a runtime loop, which is not built.
+// ONNX Loop and Scan: unrolled at import when short (the body imported once per iteration, its
+// names scoped per iteration, carried values threaded from one to the next, per-iteration outputs
+// stacked), a runtime loop otherwise (RuntimeLoopImporter: more than `maxUnrolledNodes` body nodes
+// over all iterations). Loop needs a trip count known when importing (a constant M; unrolled, a
+// condition that stays a known constant); Scan's length is its scan inputs' static extent.
 
 import EFCore
+import EFIR
 
 enum LoopImporters {
+    typealias Binding = RuntimeLoopImporter.Binding
     static let table: [String: OpImporter] = ["Loop": importLoop, "Scan": importScan]
     static let maxUnrolledIterations = 4096
+    /// A loop whose iterations would import more body nodes than this runs as a runtime loop.
+    static let maxUnrolledNodes = 4096
 
     static func importLoop(_ node: OnnxNode, _ ctx: ImportContext) throws {
         guard case .graph(let body)? = node.attributes["body"] else {
@@ -22,6 +26,20 @@ enum LoopImporters {
         let maxTrips = try ctx.constantInput(node, 0, "M").map { try LoweringSupport.intValues($0, node, "M") }
         guard maxTrips == nil || maxTrips?.count == 1 else { throw LoweringSupport.invalid(node, "M is not a scalar") }
         var condition = ctx.input(node, 1)
+        if let trips = maxTrips?.first, condition.map({ ctx.constant($0).map(isTrue) ?? false }) ?? true,
+           runsAtRunTime(trips, body) {
+            do {
+                let bindings = [Binding(kind: .counter), Binding(kind: .condition)]
+                    + carried.map { Binding(kind: .carried, operand: $0) }
+                let stacked = body.outputs.count - 1 - carried.count
+                try RuntimeLoopImporter.emit(node, body: body, tripCount: trips, bindings: bindings,
+                                             conditionOutput: true, outputAxes: [Int](repeating: 0, count: stacked),
+                                             outputsReversed: [Bool](repeating: false, count: stacked), into: ctx)
+                return
+            } catch let error where trips > maxUnrolledIterations {
+                throw error
+            } catch {}  // short enough to unroll instead
+        }
         let limit = min(maxTrips?.first ?? Int.max, maxUnrolledIterations + 1)
         var state = carried
         var scanParts = [[String]](repeating: [], count: body.outputs.count - 1 - carried.count)
@@ -81,9 +99,23 @@ enum LoopImporters {
         let shapes = try scanned.map { try ctx.type($0).shape }
         let axes = try zip(inputAxes, shapes).map { try LoweringSupport.axis($0, rank: $1.count, node) }
         let lengths = Set(zip(axes, shapes).map { $1[$0] })
-        guard lengths.count == 1, let length = lengths.first, (1...maxUnrolledIterations).contains(length) else {
-            throw LoweringSupport.unsupported(node, "scan inputs of lengths \(lengths.sorted()) "
-                                                  + "(1…\(maxUnrolledIterations) and equal are unrolled)")
+        guard lengths.count == 1, let length = lengths.first, length >= 1 else {
+            throw LoweringSupport.unsupported(node, "scan inputs of lengths \(lengths.sorted()) (they must be equal)")
+        }
+        if runsAtRunTime(length, body) {
+            do {
+                let bindings = Array(inputs.prefix(stateCount)).map { Binding(kind: .carried, operand: $0) }
+                    + scanned.indices.map { k in
+                        Binding(kind: .scanned, operand: scanned[k], axis: axes[k],
+                                reversed: inputReversed.isEmpty ? false : inputReversed[k])
+                    }
+                try RuntimeLoopImporter.emit(node, body: body, tripCount: length, bindings: bindings,
+                                             conditionOutput: false, outputAxes: outputAxes,
+                                             outputsReversed: outputReversed, into: ctx)
+                return
+            } catch let error where length > maxUnrolledIterations {
+                throw error
+            } catch {}  // short enough to unroll instead
         }
         var state = Array(inputs.prefix(stateCount))
         var parts = [[String]](repeating: [], count: scanOutputs)
@@ -98,6 +130,16 @@ enum LoopImporters {
             for k in parts.indices { parts[k].append(outputs[stateCount + k]) }
         }
         try finish(node, ctx, state: state, scans: parts, axes: outputAxes, reversed: outputReversed)
+    }
+
+    /// Whether `iterations` of `body` run as a runtime loop rather than unrolled.
+    private static func runsAtRunTime(_ iterations: Int, _ body: OnnxGraph) -> Bool {
+        let product = iterations.multipliedReportingOverflow(by: max(1, body.nodes.count))
+        return iterations <= LoopParameters.maxTripCount && (product.overflow || product.partialValue > maxUnrolledNodes)
+    }
+
+    private static func isTrue(_ tensor: Tensor) -> Bool {
+        tensor.count == 1 && tensor.withUnsafeBytes { $0.contains { $0 != 0 } }
     }
 
     /// The node's outputs: the final carried values, then each scan output stacked along its axis.

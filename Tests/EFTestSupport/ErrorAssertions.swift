@@ -6,7 +6,7 @@ import XCTest
 /// Runs `body`, expects an `EdgeflowError` of `kind` whose description (message and hint)
 /// contains every fragment, and returns it.
 @discardableResult
-func assertEdgeflowError<T>(_ kind: EdgeflowError.Kind, _ fragments: [String],
+public func assertEdgeflowError<T>(_ kind: EdgeflowError.Kind, _ fragments: [String],
                             file: StaticString = #filePath, line: UInt = #line,
                             _ body: () throws -> T) -> EdgeflowError? {
     do {

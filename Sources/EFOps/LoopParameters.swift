@@ -1,0 +1,135 @@
+// The runtime loop's typed parameters (ONNX Loop and Scan too long to unroll, docs/control-flow.md):
+// the trip count, how the node's inputs and outputs split into carried, scanned and invariant values,
+// and the body, a small graph of core ops over named values. The body is checked when decoded
+// (every read defined before it, every name defined once), so a loaded executable cannot name a
+// value that does not exist; its types are checked by the loop's shape rule (LoopShapes.swift).
+
+import EFCore
+import Foundation
+
+/// One op of a loop body.
+public struct LoopBodyNode: Equatable, Sendable {
+    public var name: String
+    public var params: OpParameters
+    /// Value names by input position; "" marks an absent optional input.
+    public var inputs: [String]
+    public var outputs: [String]
+
+    public init(name: String, params: OpParameters, inputs: [String], outputs: [String]) {
+        self.name = name
+        self.params = params
+        self.inputs = inputs
+        self.outputs = outputs
+    }
+}
+
+/// The body of a runtime loop, run once per iteration with the reference kernels.
+///
+/// Inputs, in order: the iteration number (int64 scalar, when `LoopParameters.countsIterations`),
+/// the carried values, one slice of each scanned input (its scan axis removed), then the
+/// invariants (values of the enclosing graph, constants among them). Outputs, in order: the
+/// condition (a one-element bool, when `LoopParameters.checksCondition`), the carried values'
+/// next values, then one part of each stacked output.
+public struct LoopBody: Equatable, Sendable {
+    public var inputs: [String]
+    public var nodes: [LoopBodyNode]
+    public var outputs: [String]
+
+    /// A body; `validated` checks it.
+    public init(inputs: [String], nodes: [LoopBodyNode], outputs: [String]) {
+        self.inputs = inputs
+        self.nodes = nodes
+        self.outputs = outputs
+    }
+
+    /// `self` when every name is defined once (an input or a node output, none empty), every
+    /// node input and body output is defined before it is read.
+    /// - Throws: `EdgeflowError.invalidModel` naming the node and the value.
+    public func validated() throws -> LoopBody {
+        var defined = Set<String>()
+        func define(_ name: String, _ by: String) throws {
+            guard !name.isEmpty, defined.insert(name).inserted else {
+                throw EdgeflowError(.invalidModel, "loop body: \(by) defines '\(name)', which is empty or defined before")
+            }
+        }
+        for input in inputs { try define(input, "an input") }
+        for node in nodes {
+            for input in node.inputs where !input.isEmpty && !defined.contains(input) {
+                throw EdgeflowError(.invalidModel, "loop body: node '\(node.name)' reads '\(input)', "
+                                        + "which is not defined before it")
+            }
+            for output in node.outputs { try define(output, "node '\(node.name)'") }
+        }
+        for output in outputs where !defined.contains(output) {
+            throw EdgeflowError(.invalidModel, "loop body: output '\(output)' is never defined")
+        }
+        return self
+    }
+}
+
+/// A loop run at run time: `tripCount` iterations of `body` (ONNX Loop with a static trip count,
+/// or Scan).
+///
+/// Node inputs: the carried values' initial values, the scanned inputs (each with `tripCount`
+/// entries along its scan axis), the invariants. Node outputs: the carried values' final
+/// values, then the stacked outputs (each body part with `tripCount` entries inserted along its
+/// axis).
+public struct LoopParameters: Equatable, Sendable {
+    /// Iterations to run (at least 1); fewer when `checksCondition` and the body says stop.
+    public var tripCount: Int
+    public var carriedCount: Int
+    /// Per scanned input: the axis taken apart and whether it is read last entry first.
+    public var scanInputAxes: [Int]
+    public var scanInputsReversed: [Bool]
+    /// Per stacked output: the axis the parts are stacked on and whether the last part comes first.
+    public var scanOutputAxes: [Int]
+    public var scanOutputsReversed: [Bool]
+    /// Body input 0 is the iteration number.
+    public var countsIterations: Bool
+    /// Body output 0 is a condition: the loop stops after an iteration that gives false.
+    public var checksCondition: Bool
+    public var body: LoopBody
+
+    /// At most this many iterations (the stacked outputs' sizes are checked besides).
+    public static let maxTripCount = 1 << 31
+
+    public init(tripCount: Int, carriedCount: Int, scanInputAxes: [Int] = [], scanInputsReversed: [Bool] = [],
+                scanOutputAxes: [Int] = [], scanOutputsReversed: [Bool] = [], countsIterations: Bool,
+                checksCondition: Bool, body: LoopBody) {
+        self.tripCount = tripCount
+        self.carriedCount = carriedCount
+        self.scanInputAxes = scanInputAxes
+        self.scanInputsReversed = scanInputsReversed
+        self.scanOutputAxes = scanOutputAxes
+        self.scanOutputsReversed = scanOutputsReversed
+        self.countsIterations = countsIterations
+        self.checksCondition = checksCondition
+        self.body = body
+    }
+
+    /// Body inputs before the invariants.
+    var leadingBodyInputs: Int { (countsIterations ? 1 : 0) + carriedCount + scanInputAxes.count }
+    /// How many invariants the body takes (node inputs after the carried and scanned ones).
+    public var invariantCount: Int { body.inputs.count - leadingBodyInputs }
+
+    /// `self` when the counts fit together and the body is well formed.
+    /// - Throws: `EdgeflowError.invalidModel` saying which count does not fit.
+    public func validated() throws -> LoopParameters {
+        guard (1...Self.maxTripCount).contains(tripCount) else {
+            throw EdgeflowError(.invalidModel, "loop: trip count \(tripCount) is not in 1…\(Self.maxTripCount)")
+        }
+        guard carriedCount >= 0, scanInputAxes.count == scanInputsReversed.count,
+              scanOutputAxes.count == scanOutputsReversed.count, invariantCount >= 0,
+              body.outputs.count == (checksCondition ? 1 : 0) + carriedCount + scanOutputAxes.count else {
+            throw EdgeflowError(.invalidModel, "loop: a body of \(body.inputs.count) inputs and \(body.outputs.count) "
+                                    + "outputs does not fit \(carriedCount) carried values, \(scanInputAxes.count) "
+                                    + "scanned inputs and \(scanOutputAxes.count) stacked outputs")
+        }
+        guard !checksCondition || scanOutputAxes.isEmpty else {
+            throw EdgeflowError(.invalidModel, "loop: a loop that may stop early cannot stack outputs "
+                                    + "(their length would depend on the data)")
+        }
+        _ = try body.validated()
+        return self
+    }
+}

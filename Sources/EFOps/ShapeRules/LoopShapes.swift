@@ -1,0 +1,86 @@
+// The runtime loop's output types: the body's types inferred node by node from the loop's inputs
+// (an iteration's slices of the scanned inputs), carried values that keep their types, and
+// stacked outputs with the trip count inserted at their axis.
+
+import EFCore
+
+enum LoopShapes {
+    static func infer(_ op: OpInstance, _ inputs: [TensorType?]) throws -> [TensorType] {
+        guard case .loop(let loop) = op.params else { return [] }
+        return try outputTypes(loop, inputs).outputs
+    }
+
+    /// The loop's output types and the body's input types.
+    /// - Throws: `EdgeflowError.invalidModel` when an input is missing, a scanned input's extent is
+    ///   not the trip count, a carried value changes type, or a body node does not fit its inputs.
+    static func outputTypes(_ loop: LoopParameters, _ inputs: [TensorType?]) throws
+        -> (outputs: [TensorType], bodyInputs: [TensorType]) {
+        let scanned = loop.scanInputAxes.count
+        let expected = loop.carriedCount + scanned + loop.invariantCount
+        guard inputs.count == expected else {
+            throw EdgeflowError(.invalidModel, "loop takes \(expected) inputs, \(inputs.count) given")
+        }
+        let types = try inputs.indices.map { try OpShapes.required(inputs, $0, "loop operand") }
+        let carried = Array(types.prefix(loop.carriedCount))
+        let slices = try (0..<scanned).map { k in
+            let type = types[loop.carriedCount + k]
+            let axis = loop.scanInputAxes[k]
+            guard (0..<type.shape.count).contains(axis), type.shape[axis] == loop.tripCount else {
+                throw EdgeflowError(.invalidModel, "loop: scanned input \(k) \(type) has no axis \(axis) "
+                                        + "of \(loop.tripCount) entries")
+            }
+            var shape = type.shape
+            shape.remove(at: axis)
+            return TensorType(type.dtype, shape)
+        }
+        let counter = loop.countsIterations ? [TensorType(.int64, [])] : []
+        let bodyInputs = counter + carried + slices + Array(types.suffix(loop.invariantCount))
+        let results = try bodyOutputTypes(loop.body, bodyInputs)
+        var next = results[...]
+        if loop.checksCondition {
+            let condition = next.removeFirst()
+            guard condition.dtype == .bool, condition.shape.elementCount == 1 else {
+                throw EdgeflowError(.invalidModel, "loop: the body's condition is \(condition), not one bool")
+            }
+        }
+        for (k, (initial, updated)) in zip(carried, next.prefix(loop.carriedCount)).enumerated()
+        where initial != updated {
+            throw EdgeflowError(.invalidModel, "loop: carried value \(k) is \(initial) but the body makes it \(updated)")
+        }
+        let stacked = try zip(loop.scanOutputAxes, next.dropFirst(loop.carriedCount)).map { axis, part in
+            guard (0...part.shape.count).contains(axis) else {
+                throw EdgeflowError(.invalidModel, "loop: a stacked output of rank \(part.shape.count + 1) has no axis \(axis)")
+            }
+            var shape = part.shape
+            shape.insert(loop.tripCount, at: axis)
+            let type = TensorType(part.dtype, shape)
+            try type.checkSize("stacked loop output")
+            return type
+        }
+        return (carried + stacked, bodyInputs)
+    }
+
+    /// The types of the body's outputs for inputs of `inputTypes`.
+    private static func bodyOutputTypes(_ body: LoopBody, _ inputTypes: [TensorType]) throws -> [TensorType] {
+        guard inputTypes.count == body.inputs.count else {
+            throw EdgeflowError(.invalidModel, "loop body takes \(body.inputs.count) inputs, \(inputTypes.count) given")
+        }
+        var types = Dictionary(zip(body.inputs, inputTypes), uniquingKeysWith: { first, _ in first })
+        for node in body.nodes {
+            let nodeInputs = node.inputs.map { $0.isEmpty ? nil : types[$0] }
+            do {
+                let results = try OpShapes.infer(OpInstance(node.params, outputCount: node.outputs.count),
+                                                 inputTypes: nodeInputs, outputNames: node.outputs)
+                for (name, type) in zip(node.outputs, results) { types[name] = type }
+            } catch let error as EdgeflowError {
+                throw error.prefixed("loop body node '\(node.name)' (\(node.params.op.rawValue))")
+            }
+        }
+        return try body.outputs.map { name in
+            guard let type = types[name] else {
+                throw EdgeflowError(.invalidModel, "loop body: output '\(name)' is never defined")
+            }
+            return type
+        }
+    }
+}
