@@ -5,7 +5,7 @@
 // inputs. Seeds: the loop nodes `edgeflow parse` made of the runtime-loop goldens' models.
 
 import EFCore
-import EFOps
+import EFIR
 import EdgeflowRuntime
 import Foundation
 

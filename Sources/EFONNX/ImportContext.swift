@@ -168,7 +168,7 @@ public final class ImportContext {
         }
         let present = inputs.filter { !$0.isEmpty }
         let inputBytes = present.compactMap { weights[$0]?.byteCount }.reduce(0) { $0 &+ $1 }
-        if !present.isEmpty && present.allSatisfy({ weights[$0] != nil }),
+        if node.params.foldsWhenConstant, !present.isEmpty, present.allSatisfy({ weights[$0] != nil }),
            reserveGenerated(Self.totalBytes(outputTypes), from: inputBytes) {
             let values = try NodeEvaluator.evaluate(node, inputs: inputs.map { $0.isEmpty ? nil : weights[$0] })
             for (name, tensor) in zip(outputs, values) { addWeight(name, tensor) }

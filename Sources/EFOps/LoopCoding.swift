@@ -12,12 +12,12 @@ extension OpParameters {
     /// Decodes a loop and checks that its counts and body fit together (`LoopParameters.validated`).
     static func loop(_ a: Attributes) throws -> LoopParameters {
         let scanInputAxes = try ints(a, "scanInputAxes"), scanOutputAxes = try ints(a, "scanOutputAxes")
+        let inputsReversed = try reversedFlags(a, "scanInputsReversed", scanInputAxes.count)
+        let outputsReversed = try reversedFlags(a, "scanOutputsReversed", scanOutputAxes.count)
         let body = try LoopBodyCoding.decode(try a.requiredString("body"))
         return try LoopParameters(tripCount: try a.requiredInt("tripCount"), carriedCount: try a.requiredInt("carried"),
-                                  scanInputAxes: scanInputAxes,
-                                  scanInputsReversed: try reversedFlags(a, "scanInputsReversed", scanInputAxes.count),
-                                  scanOutputAxes: scanOutputAxes,
-                                  scanOutputsReversed: try reversedFlags(a, "scanOutputsReversed", scanOutputAxes.count),
+                                  scanInputAxes: scanInputAxes, scanInputsReversed: inputsReversed,
+                                  scanOutputAxes: scanOutputAxes, scanOutputsReversed: outputsReversed,
                                   countsIterations: try flag(a, "countsIterations", false),
                                   checksCondition: try flag(a, "checksCondition", false), body: body).validated()
     }

@@ -49,7 +49,8 @@ public struct LoopBody: Equatable, Sendable {
         var defined = Set<String>()
         func define(_ name: String, _ by: String) throws {
             guard !name.isEmpty, defined.insert(name).inserted else {
-                throw EdgeflowError(.invalidModel, "loop body: \(by) defines '\(name)', which is empty or defined before")
+                throw EdgeflowError(.invalidModel,
+                                    "loop body: \(by) defines '\(name)', which is empty or defined before")
             }
         }
         for input in inputs { try define(input, "an input") }
@@ -67,6 +68,16 @@ public struct LoopBody: Equatable, Sendable {
     }
 }
 
+extension OpParameters {
+    /// Whether a node of these parameters may be evaluated once when all its inputs are constant
+    /// (importer and optimizer alike). A runtime loop is not: it exists because it is long, and
+    /// folding would move an unbounded amount of work into the import.
+    public var foldsWhenConstant: Bool {
+        if case .loop = self { return false }
+        return true
+    }
+}
+
 /// A loop run at run time: `tripCount` iterations of `body` (ONNX Loop with a static trip count,
 /// or Scan).
 ///
@@ -75,7 +86,9 @@ public struct LoopBody: Equatable, Sendable {
 /// values, then the stacked outputs (each body part with `tripCount` entries inserted along its
 /// axis).
 public struct LoopParameters: Equatable, Sendable {
-    /// Iterations to run (at least 1); fewer when `checksCondition` and the body says stop.
+    /// Iterations to run (at least 1); fewer when `checksCondition` and the body says stop. At most
+    /// `maxTripCount`, except as the bound of a loop whose body decides when to stop (ONNX exporters
+    /// write M = 2^63 − 1 for a while loop).
     public var tripCount: Int
     public var carriedCount: Int
     /// Per scanned input: the axis taken apart and whether it is read last entry first.
@@ -90,7 +103,8 @@ public struct LoopParameters: Equatable, Sendable {
     public var checksCondition: Bool
     public var body: LoopBody
 
-    /// At most this many iterations (the stacked outputs' sizes are checked besides).
+    /// At most this many iterations for a loop that does not check a condition (the stacked outputs'
+    /// sizes are checked besides).
     public static let maxTripCount = 1 << 31
 
     public init(tripCount: Int, carriedCount: Int, scanInputAxes: [Int] = [], scanInputsReversed: [Bool] = [],
@@ -115,8 +129,9 @@ public struct LoopParameters: Equatable, Sendable {
     /// `self` when the counts fit together and the body is well formed.
     /// - Throws: `EdgeflowError.invalidModel` saying which count does not fit.
     public func validated() throws -> LoopParameters {
-        guard (1...Self.maxTripCount).contains(tripCount) else {
-            throw EdgeflowError(.invalidModel, "loop: trip count \(tripCount) is not in 1…\(Self.maxTripCount)")
+        guard tripCount >= 1, checksCondition || tripCount <= Self.maxTripCount else {
+            throw EdgeflowError(.invalidModel, "loop: trip count \(tripCount) is not in 1…\(Self.maxTripCount) "
+                                    + "(only a loop whose body decides when to stop may have a larger bound)")
         }
         guard carriedCount >= 0, scanInputAxes.count == scanInputsReversed.count,
               scanOutputAxes.count == scanOutputsReversed.count, invariantCount >= 0,

@@ -12,7 +12,8 @@ enum ConstantFolding {
         var folded = 0
         for (index, node) in graph.nodes.enumerated() {
             let present = node.inputs.filter { !$0.isEmpty }
-            guard !present.isEmpty, present.allSatisfy({ rewriter.graph.weights[$0] != nil }),
+            guard node.params.foldsWhenConstant, !present.isEmpty,
+                  present.allSatisfy({ rewriter.graph.weights[$0] != nil }),
                   outputBytes(node, graph) <= limitBytes else { continue }
             let arguments = node.inputs.map { $0.isEmpty ? nil : rewriter.graph.weights[$0] }
             let results = try NodeEvaluator.evaluate(node, inputs: arguments)

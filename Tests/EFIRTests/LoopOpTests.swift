@@ -81,20 +81,27 @@ final class LoopOpTests: XCTestCase {
             return #"{"inputs":\#(inputs),"nodes":[\#(node)],"outputs":\#(outputs)}"#
         }
         XCTAssertNoThrow(try decode(body(bodyJSON(reads: "x_t", defines: "s_next"))))
-        assertEdgeflowError(.invalidModel, ["reads 'ghost'"]) { try decode(body(bodyJSON(reads: "ghost", defines: "s_next"))) }
+        assertEdgeflowError(.invalidModel, ["reads 'ghost'"]) {
+            try decode(body(bodyJSON(reads: "ghost", defines: "s_next")))
+        }
         assertEdgeflowError(.invalidModel, ["defines 's'"]) { try decode(body(bodyJSON(reads: "x_t", defines: "s"))) }
         assertEdgeflowError(.invalidModel, ["defines 'x_t'"]) {
             try decode(body(bodyJSON(reads: "x_t", defines: "s_next", inputs: #"["s","x_t","x_t"]"#)))
         }
-        assertEdgeflowError(.invalidModel, ["output 's_next'"]) { try decode(body(bodyJSON(reads: "x_t", defines: "y"))) }
+        assertEdgeflowError(.invalidModel, ["output 's_next'"]) {
+            try decode(body(bodyJSON(reads: "x_t", defines: "y")))
+        }
         assertEdgeflowError(.invalidModel, ["not a body"]) { try decode(body("[1, 2")) }
         assertEdgeflowError(.invalidModel, ["trip count 0"]) { try decode { $0["tripCount"] = .int(0) } }
         assertEdgeflowError(.invalidModel, ["does not fit"]) { try decode { $0["carried"] = .int(2) } }
-        assertEdgeflowError(.invalidModel, ["flags of 0 or 1"]) { try decode { $0["scanOutputsReversed"] = .ints([2]) } }
+        assertEdgeflowError(.invalidModel, ["flags of 0 or 1"]) {
+            try decode { $0["scanOutputsReversed"] = .ints([2]) }
+        }
         assertEdgeflowError(.invalidModel, ["stop early", "stack"]) {
             try decode {
                 $0["checksCondition"] = .int(1)
-                $0["body"] = .string(bodyJSON(reads: "x_t", defines: "s_next", outputs: #"["s_next","s_next","s_next"]"#))
+                let threeOutputs = #"["s_next","s_next","s_next"]"#
+                $0["body"] = .string(bodyJSON(reads: "x_t", defines: "s_next", outputs: threeOutputs))
             }
         }
     }

@@ -164,4 +164,26 @@ final class ControlFlowImportTests: XCTestCase {
         }
         XCTAssertTrue(ctx.nodes.isEmpty, "nothing of the refused body is left in the graph")
     }
+
+    /// A while loop as exporters write it: M = 2^63 − 1 and a condition the body computes.
+    func testAWhileLoopBoundedByTheLargestMStopsOnItsCondition() throws {
+        var body = loopBody()
+        body.nodes = [onnxNode("Add", ["v_in", "one"], ["v_out"]), onnxNode("ReduceMax", ["v_out"], ["largest"],
+                                                                           ["keepdims": .int(0)]),
+                      onnxNode("Less", ["largest", "limit"], ["cond_out"])]
+        let ctx = context(condition: true)
+        ctx.addWeight("trips", Tensor(shape: [], scalars: [Int64.max]))
+        ctx.addWeight("one", Tensor(shape: [], scalars: [Float(1)]))
+        ctx.addWeight("limit", Tensor(shape: [], scalars: [Float(5)]))
+        try importNode(onnxNode("Loop", ["trips", "cond", "x"], ["v"], ["body": .graph(body)]), ctx)
+        guard ctx.nodes.count == 1, case .loop(let loop) = ctx.nodes[0].params else {
+            return XCTFail("expected one runtime loop, got \(ctx.nodes.map(\.op))")
+        }
+        XCTAssertTrue(loop.checksCondition)
+        XCTAssertEqual(loop.tripCount, Int(Int64.max))
+        let inputs = ctx.nodes[0].inputs.map { ctx.constant($0) ?? Tensor(zeros: .float32, shape: [2, 3]) }
+        let results = try ReferenceEvaluator.evaluate(ctx.nodes[0].params, inputs, outputCount: 1)
+        XCTAssertEqual(results[0].scalars(as: Float.self), [Float](repeating: 5, count: 6),
+                       "0 + 1 five times, then 5 < 5 stops")
+    }
 }

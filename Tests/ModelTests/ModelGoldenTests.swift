@@ -46,11 +46,15 @@ final class SmallModelGoldenTests: XCTestCase {
     func testScanOverTwoInputsBothDirections() throws { try GoldenRunner.check(GoldenCase.load("scan_two_inputs")) }
     /// Loops too long to unroll run as one core `loop` node (its body with the reference kernels),
     /// through the archive and the compiled executable.
-    func testLongLoopRunsAsARuntimeLoop() throws { try assertRuntimeLoop(GoldenRunner.check(GoldenCase.load("loop_long"))) }
+    func testLongLoopRunsAsARuntimeLoop() throws {
+        try assertRuntimeLoop(GoldenRunner.check(GoldenCase.load("loop_long")))
+    }
     func testLoopWithAComputedConditionStopsAtRunTime() throws {
         try assertRuntimeLoop(GoldenRunner.check(GoldenCase.load("loop_while")))
     }
-    func testLongScanRunsAsARuntimeLoop() throws { try assertRuntimeLoop(GoldenRunner.check(GoldenCase.load("scan_long"))) }
+    func testLongScanRunsAsARuntimeLoop() throws {
+        try assertRuntimeLoop(GoldenRunner.check(GoldenCase.load("scan_long")))
+    }
 
     private func assertRuntimeLoop(_ outcome: GoldenRunner.Outcome) throws {
         XCTAssertEqual(outcome.graph.nodes.filter { $0.op == .loop }.count, 1, "one runtime loop")

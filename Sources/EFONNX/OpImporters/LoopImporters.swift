@@ -135,7 +135,7 @@ enum LoopImporters {
     /// Whether `iterations` of `body` run as a runtime loop rather than unrolled.
     private static func runsAtRunTime(_ iterations: Int, _ body: OnnxGraph) -> Bool {
         let product = iterations.multipliedReportingOverflow(by: max(1, body.nodes.count))
-        return iterations <= LoopParameters.maxTripCount && (product.overflow || product.partialValue > maxUnrolledNodes)
+        return product.overflow || product.partialValue > maxUnrolledNodes
     }
 
     private static func isTrue(_ tensor: Tensor) -> Bool {

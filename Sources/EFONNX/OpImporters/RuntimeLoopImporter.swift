@@ -79,9 +79,15 @@ enum RuntimeLoopImporter {
         let loopOutputs = names.prefix(results.count).enumerated().map { k, name in
             name.isEmpty ? ctx.freshName("\(node.displayName)/unused\(k)") : name
         }
+        let checked: LoopParameters
+        do {
+            checked = try loop.validated()
+        } catch let error as EdgeflowError {
+            throw error.prefixed("\(node.opType) '\(node.displayName)'")
+        }
         do {
             try ctx.emit(.loop, carried.map(\.operand) + scanned.map(\.operand) + invariants,
-                         OpParameters.loop(try loop.validated()).attributes, outputs: loopOutputs, from: node)
+                         OpParameters.loop(checked).attributes, outputs: loopOutputs, from: node)
         } catch let error as EdgeflowError where error.message.contains("carried value") {
             throw LoweringSupport.unsupported(node, "a body that changes a carried value's type or shape "
                                                   + "(\(error.message)); only short loops are unrolled")

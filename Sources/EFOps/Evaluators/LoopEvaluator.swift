@@ -43,8 +43,8 @@ enum LoopEvaluator {
         var values = Dictionary(zip(body.inputs, inputs), uniquingKeysWith: { first, _ in first })
         for node in body.nodes {
             do {
-                let results = try ReferenceEvaluator.evaluate(node.params, node.inputs.map { $0.isEmpty ? nil : values[$0] },
-                                                              outputCount: node.outputs.count)
+                let arguments = node.inputs.map { $0.isEmpty ? nil : values[$0] }
+                let results = try ReferenceEvaluator.evaluate(node.params, arguments, outputCount: node.outputs.count)
                 for (name, tensor) in zip(node.outputs, results) { values[name] = tensor }
             } catch let error as EdgeflowError {
                 throw error.prefixed("loop body node '\(node.name)' (\(node.params.op.rawValue))")
@@ -64,9 +64,9 @@ enum LoopEvaluator {
         let (outer, count, inner) = split(shape, axis: axis, elementBytes: tensor.dtype.byteSize)
         shape.remove(at: axis)
         let result = Tensor(zeros: tensor.dtype, shape: shape)
+        let source = tensor.storage.pointer, target = result.storage.pointer
         for o in 0..<outer {
-            (result.storage.pointer + o * inner).copyMemory(from: tensor.storage.pointer + (o * count + position) * inner,
-                                                            byteCount: inner)
+            (target + o * inner).copyMemory(from: source + (o * count + position) * inner, byteCount: inner)
         }
         return result
     }
@@ -74,9 +74,9 @@ enum LoopEvaluator {
     /// Writes `part` as entry `position` of `stacked` along `axis`.
     private static func write(_ part: Tensor, into stacked: Tensor, axis: Int, at position: Int) {
         let (outer, count, inner) = split(stacked.shape, axis: axis, elementBytes: stacked.dtype.byteSize)
+        let source = part.storage.pointer, target = stacked.storage.pointer
         for o in 0..<outer {
-            (stacked.storage.pointer + (o * count + position) * inner).copyMemory(from: part.storage.pointer + o * inner,
-                                                                                  byteCount: inner)
+            (target + (o * count + position) * inner).copyMemory(from: source + o * inner, byteCount: inner)
         }
     }
 

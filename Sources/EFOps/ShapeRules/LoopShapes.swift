@@ -45,11 +45,13 @@ enum LoopShapes {
         }
         for (k, (initial, updated)) in zip(carried, next.prefix(loop.carriedCount)).enumerated()
         where initial != updated {
-            throw EdgeflowError(.invalidModel, "loop: carried value \(k) is \(initial) but the body makes it \(updated)")
+            throw EdgeflowError(.invalidModel,
+                                "loop: carried value \(k) is \(initial) but the body makes it \(updated)")
         }
         let stacked = try zip(loop.scanOutputAxes, next.dropFirst(loop.carriedCount)).map { axis, part in
             guard (0...part.shape.count).contains(axis) else {
-                throw EdgeflowError(.invalidModel, "loop: a stacked output of rank \(part.shape.count + 1) has no axis \(axis)")
+                throw EdgeflowError(.invalidModel,
+                                    "loop: a stacked output of rank \(part.shape.count + 1) has no axis \(axis)")
             }
             var shape = part.shape
             shape.insert(loop.tripCount, at: axis)
