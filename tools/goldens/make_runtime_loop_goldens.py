@@ -12,6 +12,9 @@ loop_while   a Loop bounded by M = 1,000,000 whose body computes its condition: 
              scan outputs (their length would depend on the data).
 scan_long    a Scan (opset 16) of 2,500 steps over two inputs, one reversed on axis 1, with a
              carried [2] state and two scan outputs (one stacked on axis 1, reversed).
+lstm_long    a bidirectional LSTM over 4,200 steps (more than the 4,096 Edgeflow unrolls) with
+             bias, initial h and c and peepholes: Y, Y_h, Y_c.
+gru_long     a reverse GRU (linear_before_reset = 1) over 4,200 steps with bias: Y_h only.
 
 Models are written to Tests/Goldens/models/ (small, committed) with the cases.
 """
@@ -99,6 +102,31 @@ def scan_long_model(steps: int) -> onnx.ModelProto:
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 16)])
 
 
+def recurrent_model(op: str, direction: str, steps: int, rng) -> onnx.ModelProto:
+    inp, hidden, dirs = 2, 2, 2 if direction == "bidirectional" else 1
+    gates = 4 if op == "LSTM" else 3
+    weights = {"W": rng.standard_normal((dirs, gates * hidden, inp)) * 0.5,
+               "R": rng.standard_normal((dirs, gates * hidden, hidden)) * 0.5,
+               "B": rng.standard_normal((dirs, 2 * gates * hidden)) * 0.2}
+    inputs = ["X", "W", "R", "B", ""]
+    outputs = [value("Y_h", F, [dirs, 1, hidden])]
+    names = ["", "Y_h"]
+    attributes = {"hidden_size": hidden, "direction": direction}
+    if op == "LSTM":
+        weights.update({"initial_h": rng.standard_normal((dirs, 1, hidden)) * 0.5,
+                        "initial_c": rng.standard_normal((dirs, 1, hidden)) * 0.5,
+                        "P": rng.standard_normal((dirs, 3 * hidden)) * 0.3})
+        inputs += ["initial_h", "initial_c", "P"]
+        outputs = [value("Y", F, [steps, dirs, 1, hidden])] + outputs + [value("Y_c", F, [dirs, 1, hidden])]
+        names = ["Y", "Y_h", "Y_c"]
+    else:
+        attributes["linear_before_reset"] = 1
+    node = helper.make_node(op, inputs, names, **attributes)
+    graph = helper.make_graph([node], f"{op.lower()}_long", [value("X", F, [steps, 1, inp])], outputs,
+                              initializer=[numpy_helper.from_array(v.astype(np.float32), k) for k, v in weights.items()])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 14)])
+
+
 def main() -> int:
     os.makedirs(MODELS, exist_ok=True)
     rng = np.random.default_rng(41)
@@ -109,6 +137,10 @@ def main() -> int:
         ("scan_long", scan_long_model(steps), {"init": rng.standard_normal(2).astype(np.float32),
                                                "a": rng.uniform(-1, 1, (steps, 2)).astype(np.float32),
                                                "b": rng.uniform(-1, 1, (2, steps)).astype(np.float32)}),
+        ("lstm_long", recurrent_model("LSTM", "bidirectional", 4200, rng),
+         {"X": rng.uniform(-1, 1, (4200, 1, 2)).astype(np.float32)}),
+        ("gru_long", recurrent_model("GRU", "reverse", 4200, rng),
+         {"X": rng.uniform(-1, 1, (4200, 1, 2)).astype(np.float32)}),
     )
     for case, model, feeds in cases:
         path = os.path.join(MODELS, case.replace("_", "-") + ".onnx")

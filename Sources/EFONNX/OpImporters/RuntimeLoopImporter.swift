@@ -18,7 +18,8 @@ enum RuntimeLoopImporter {
         var reversed = false
     }
 
-    /// Imports `body` as a runtime loop of `tripCount` iterations and emits it under `node`'s outputs.
+    /// Imports an ONNX Loop's or Scan's `body` as a runtime loop of `tripCount` iterations and emits
+    /// it under `node`'s outputs.
     /// - Parameters:
     ///   - conditionOutput: the body's output 0 is a condition (ONNX Loop).
     ///   - outputAxes, outputsReversed: per stacked output (the body's outputs after the carried ones).
@@ -27,6 +28,19 @@ enum RuntimeLoopImporter {
     static func emit(_ node: OnnxNode, body: OnnxGraph, tripCount: Int, bindings: [Binding], conditionOutput: Bool,
                      outputAxes: [Int], outputsReversed: [Bool], into ctx: ImportContext) throws {
         let scope = "\(node.displayName)/body"
+        _ = try emit(node, scope: scope, tripCount: tripCount, bindings: bindings, conditionOutput: conditionOutput,
+                     outputAxes: outputAxes, outputsReversed: outputsReversed, outputNames: node.outputs, into: ctx) {
+            try SubgraphInlining.inline(body, bindings: $0, scope: scope, for: node, into: ctx)
+        }
+    }
+
+    /// Emits a runtime loop whose body `importBody` emits over the values bound to `bindings` (in
+    /// their order), returning the body's outputs: the condition (when `conditionOutput`), the
+    /// carried values' next values, the stacked parts. Returns the loop node's outputs, named
+    /// `outputNames` where given.
+    static func emit(_ node: OnnxNode, scope: String, tripCount: Int, bindings: [Binding], conditionOutput: Bool,
+                     outputAxes: [Int], outputsReversed: [Bool], outputNames: [String], into ctx: ImportContext,
+                     importBody: ([String]) throws -> [String]) throws -> [String] {
         var placeholders: [String] = []
         let values = try bindings.map { binding -> String in
             switch binding.kind {
@@ -45,7 +59,7 @@ enum RuntimeLoopImporter {
         let mark = ctx.nodes.count
         let outputs: [String]
         do {
-            outputs = try SubgraphInlining.inline(body, bindings: values, scope: scope, for: node, into: ctx)
+            outputs = try importBody(values)
         } catch let failure as NonConstantOperand {
             _ = ctx.takeNodes(after: mark)
             let value = failure.value.hasPrefix(scope + "/") ? String(failure.value.dropFirst(scope.count + 1))
@@ -75,7 +89,7 @@ enum RuntimeLoopImporter {
             body: LoopBody(inputs: placeholders + invariants, nodes: nodes.map {
                 LoopBodyNode(name: $0.name, params: $0.params, inputs: $0.inputs, outputs: $0.outputs)
             }, outputs: bodyOutputs))
-        let names = node.outputs + [String](repeating: "", count: max(0, results.count - node.outputs.count))
+        let names = outputNames + [String](repeating: "", count: max(0, results.count - outputNames.count))
         let loopOutputs = names.prefix(results.count).enumerated().map { k, name in
             name.isEmpty ? ctx.freshName("\(node.displayName)/unused\(k)") : name
         }
@@ -92,6 +106,7 @@ enum RuntimeLoopImporter {
             throw LoweringSupport.unsupported(node, "a body that changes a carried value's type or shape "
                                                   + "(\(error.message)); only short loops are unrolled")
         }
+        return loopOutputs
     }
 
     /// Values the body's nodes and outputs read that it does not define, in first-read order.
