@@ -55,6 +55,16 @@ final class TFLiteOperatorGoldenTests: XCTestCase {
     /// a counter), and IF on a run-time flag for both of its values, only the branch taken running
     /// (make_tflite_control_flow_goldens.py).
     func testWhileLoop() throws { try GoldenRunner.check(GoldenCase.load("tflite_op_while_loop")) }
+    /// 5,000 iterations: the first ones unrolled, the rest one runtime loop carrying the counter and v
+    /// (the scale, unchanged, stays bound to the input).
+    func testLongWhileRunsTheRestAsARuntimeLoop() throws {
+        let outcome = try GoldenRunner.check(GoldenCase.load("tflite_op_while_long"))
+        let loops = outcome.graph.nodes.filter { $0.op == .loop }
+        XCTAssertEqual(loops.count, 1, "one runtime loop")
+        guard case .loop(let loop)? = loops.first?.params else { return }
+        XCTAssertTrue(loop.checksCondition)
+        XCTAssertEqual(loop.carriedCount, 2, "counter and v carried, scale an invariant")
+    }
     func testIfThen() throws { try assertGuarded(GoldenRunner.check(GoldenCase.load("tflite_op_if_then"))) }
     func testIfElse() throws { try assertGuarded(GoldenRunner.check(GoldenCase.load("tflite_op_if_else"))) }
 

@@ -123,7 +123,8 @@ def recurrent_model(op: str, direction: str, steps: int, rng) -> onnx.ModelProto
         attributes["linear_before_reset"] = 1
     node = helper.make_node(op, inputs, names, **attributes)
     graph = helper.make_graph([node], f"{op.lower()}_long", [value("X", F, [steps, 1, inp])], outputs,
-                              initializer=[numpy_helper.from_array(v.astype(np.float32), k) for k, v in weights.items()])
+                              initializer=[numpy_helper.from_array(v.astype(np.float32), k)
+                                           for k, v in weights.items()])
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 14)])
 
 

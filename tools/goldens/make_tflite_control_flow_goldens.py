@@ -17,6 +17,9 @@ Writes to Tests/Goldens/tflite_ops/ (committed, copied to Fuzz/seeds/tflite/):
   branches give [1, 4] and [1, 2]), while_recursive.tflite (a body that runs a WHILE over itself)
   and while_unsupported.tflite (SEGMENT_SUM inside a body, named with its subgraph), and
   while_forever.tflite (a body that changes nothing under a condition that stays true).
+- while_long.tflite, case tflite_op_while_long: a WHILE over (counter, v [1, 3], scale [1, 3]) that
+  runs 5,000 times (cond: counter < 5000): v ← tanh(FULLY_CONNECTED(v) · scale), scale passed
+  through unchanged. Edgeflow unrolls the first iterations and runs the rest as a runtime loop.
 LiteRT's reference kernels (BUILTIN_REF) make the outputs; tolerance 1e-4.
 """
 
@@ -123,6 +126,30 @@ def while_model(data_dependent=False):
     p.op(OP.WHILE, [start, x, v], outs, OPT.WhileOptions,
          options(S.WhileOptionsT, condSubgraphIndex=cond, bodySubgraphIndex=body))
     return p, [x, v], outs
+
+
+def long_while_model(trips=5000):
+    p = Program()
+    c = p.subgraph()
+    i, v, s = c.tensor("i", [], dtype=np.int32), c.tensor("v", [1, 3]), c.tensor("scale", [1, 3])
+    go_on = c.tensor("go_on", [], dtype=np.bool_)
+    c.op(OP.LESS, [i, c.const("limit", np.int32(trips), np.int32)], [go_on])
+    cond = p.add(c, [i, v, s], [go_on], "cond")
+    b = p.subgraph()
+    i, v, s = b.tensor("i", [], dtype=np.int32), b.tensor("v", [1, 3]), b.tensor("scale", [1, 3])
+    i2, projected, scaled, v2 = (b.tensor("i_next", [], dtype=np.int32), b.tensor("projected", [1, 3]),
+                                 b.tensor("scaled", [1, 3]), b.tensor("v_next", [1, 3]))
+    b.op(OP.ADD, [i, b.const("one", np.int32(1), np.int32)], [i2], OPT.AddOptions, options(S.AddOptionsT))
+    b.op(OP.FULLY_CONNECTED, [v, b.const("fc_w", rand(3, 3)), b.const("fc_b", rand(3) * 0.3)], [projected],
+         OPT.FullyConnectedOptions, options(S.FullyConnectedOptionsT))
+    b.op(OP.MUL, [projected, s], [scaled], OPT.MulOptions, options(S.MulOptionsT))
+    b.op(OP.TANH, [scaled], [v2])
+    body = p.add(b, [i, v, s], [i2, v2, s], "body")
+    v, s = p.tensor("v", [1, 3]), p.tensor("scale", [1, 3])
+    outs = [p.tensor("count", [], dtype=np.int32), p.tensor("v_out", [1, 3]), p.tensor("scale_out", [1, 3])]
+    p.op(OP.WHILE, [p.const("start", np.int32(0), np.int32), v, s], outs, OPT.WhileOptions,
+         options(S.WhileOptionsT, condSubgraphIndex=cond, bodySubgraphIndex=body))
+    return p, [v, s], outs
 
 
 def if_model():
@@ -232,6 +259,9 @@ def main():
     result, _ = tflitelib.litert(path, {"x": rand(1, 5, 5, 2), "v": rand(1, 3) * 0.1})
     print(f"[while_data_dependent] LiteRT runs it: count {result['count']}")
     refused_models()
+    path = write("while_long", *long_while_model())
+    case("tflite_op_while_long", path, {"v": rand(1, 3), "scale": RNG.uniform(0.5, 1.5, (1, 3)).astype(np.float32)},
+         versions)
 
 
 if __name__ == "__main__":

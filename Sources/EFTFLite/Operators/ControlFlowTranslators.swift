@@ -1,8 +1,9 @@
 // TFLite's control flow over subgraphs (docs/tflite.md, "Control flow"). WHILE(cond, body) is
 // unrolled at import: the condition subgraph is translated on the current loop values and must
-// fold to a constant, then the body gives the next values, up to 4,096 iterations (a runtime
-// loop is not built). IF(cond, then, else) with a constant condition translates the branch
-// taken; with a condition known only at run time both branches are translated, each node
+// fold to a constant, then the body gives the next values; past 4,096 translated operators the
+// remaining iterations become a runtime loop (RuntimeWhile.swift). IF(cond, then, else) with a
+// constant condition translates the branch taken; with a condition known only at run time both
+// branches are translated, each node
 // guarded by the condition (only the branch taken runs), and every output is a `where`.
 // Subgraphs are translated into the same graph as their caller, their inputs bound to the
 // caller's values (4-D ones held NCHW as everywhere).
@@ -15,8 +16,8 @@ enum ControlFlowTranslators {
         BuiltinOperator.whileLoop: translateWhile, BuiltinOperator.ifBranch: translateIf,
     ]
 
-    /// The most iterations a WHILE is unrolled to (as ONNX Loop).
-    static let maxIterations = 4096
+    /// The most operators (condition and body, over all iterations) a WHILE is unrolled to.
+    static let maxUnrolledOperators = 4096
 
     /// A loop value or branch result: a constant (TFLite layout) or an IR value (held layout).
     enum Value {
@@ -53,6 +54,7 @@ enum ControlFlowTranslators {
                 + "\(op.outputs.count) outputs")
         }
         var iteration = 0
+        var previous = values
         while true {
             let flag = try run(cond, "condition, iteration \(iteration)", values, ctx)
             guard flag.count == 1, case .constant(let go) = flag[0], go.dtype == .bool, go.count == 1 else {
@@ -60,9 +62,9 @@ enum ControlFlowTranslators {
                     + "computed at run time; Edgeflow unrolls loops whose trip count is known when importing")
             }
             guard go.withUnsafeBytes({ $0[0] != 0 }) else { break }
-            guard iteration < maxIterations else {
-                throw EdgeflowError(.unsupported, "\(ctx.opDescription) runs more than \(maxIterations) "
-                    + "iterations; Edgeflow unrolls loops and builds no runtime loop")
+            if iteration >= unrolledIterations(cond, body, ctx) {
+                values = try runtimeWhile(op, cond: cond, body: body, from: values, previous: previous, ctx)
+                break
             }
             let next = try run(body, "body, iteration \(iteration)", values, ctx)
             guard next.count == op.outputs.count else {
@@ -74,7 +76,7 @@ enum ControlFlowTranslators {
                 throw EdgeflowError(.unsupported, "\(ctx.opDescription) never ends: its body gives back the "
                     + "values it was given and its condition stays true")
             }
-            values = next
+            (previous, values) = (values, next)
             iteration += 1
         }
         for (out, value) in zip(op.outputs, values) { try bind(out, value, ctx) }
@@ -124,7 +126,7 @@ enum ControlFlowTranslators {
     }
 
     /// Translates subgraph `index` with its inputs bound to `inputs`; returns its outputs.
-    private static func run(_ index: Int, _ role: String, _ inputs: [Value],
+    static func run(_ index: Int, _ role: String, _ inputs: [Value],
                             _ ctx: TranslationContext) throws -> [Value] {
         let what = "\(ctx.opDescription), subgraph \(index) (\(role))"
         guard index > 0, index < ctx.model.subgraphs.count else {
@@ -151,14 +153,14 @@ enum ControlFlowTranslators {
         return try sub.graph.outputs.map { try value(of: $0, sub) }
     }
 
-    private static func value(of index: Int, _ ctx: TranslationContext) throws -> Value {
+    static func value(of index: Int, _ ctx: TranslationContext) throws -> Value {
         guard index >= 0 else { throw EdgeflowError(.invalidModel, "\(ctx.opDescription) lacks an input") }
         if let constant = ctx.constant(index) { return .constant(constant) }
         return .value(try ctx.value(index))
     }
 
     /// An IR value for `value` (a constant becomes an initializer, 4-D ones transposed to NCHW).
-    private static func name(_ value: Value, _ ctx: TranslationContext) throws -> String {
+    static func name(_ value: Value, _ ctx: TranslationContext) throws -> String {
         switch value {
         case .value(let name): return name
         case .constant(let constant):
