@@ -3,8 +3,8 @@
 // fold to a constant, then the body gives the next values; past 4,096 translated operators the
 // remaining iterations become a runtime loop (RuntimeWhile.swift). IF(cond, then, else) with a
 // constant condition translates the branch taken; with a condition known only at run time both
-// branches are translated, each node
-// guarded by the condition (only the branch taken runs), and every output is a `where`.
+// branches are translated, each node guarded by the condition (only the branch taken runs), and
+// every output is a `where`.
 // Subgraphs are translated into the same graph as their caller, their inputs bound to the
 // caller's values (4-D ones held NCHW as everywhere).
 
