@@ -19,7 +19,9 @@ extension OpParameters {
                                   scanInputAxes: scanInputAxes, scanInputsReversed: inputsReversed,
                                   scanOutputAxes: scanOutputAxes, scanOutputsReversed: outputsReversed,
                                   countsIterations: try flag(a, "countsIterations", false),
-                                  checksCondition: try flag(a, "checksCondition", false), body: body).validated()
+                                  checksCondition: try flag(a, "checksCondition", false),
+                                  checksInitialCondition: try flag(a, "checksInitialCondition", false),
+                                  body: body).validated()
     }
 
     /// The string-keyed form of `p`.
@@ -36,6 +38,7 @@ extension OpParameters {
         }
         if p.countsIterations { a["countsIterations"] = .int(1) }
         if p.checksCondition { a["checksCondition"] = .int(1) }
+        if p.checksInitialCondition { a["checksInitialCondition"] = .int(1) }
         return a
     }
 

@@ -81,8 +81,9 @@ extension OpParameters {
 /// A loop run at run time: `tripCount` iterations of `body` (ONNX Loop with a static trip count,
 /// or Scan).
 ///
-/// Node inputs: the carried values' initial values, the scanned inputs (each with `tripCount`
-/// entries along its scan axis), the invariants. Node outputs: the carried values' final
+/// Node inputs: the condition for the first iteration (a one-element bool, when
+/// `checksInitialCondition`), the carried values' initial values, the scanned inputs (each with
+/// `tripCount` entries along its scan axis), the invariants. Node outputs: the carried values' final
 /// values, then the stacked outputs (each body part with `tripCount` entries inserted along its
 /// axis).
 public struct LoopParameters: Equatable, Sendable {
@@ -101,6 +102,8 @@ public struct LoopParameters: Equatable, Sendable {
     public var countsIterations: Bool
     /// Body output 0 is a condition: the loop stops after an iteration that gives false.
     public var checksCondition: Bool
+    /// Node input 0 is a condition: when false the loop runs no iteration.
+    public var checksInitialCondition: Bool
     public var body: LoopBody
 
     /// At most this many iterations for a loop that does not check a condition (the stacked outputs'
@@ -109,7 +112,7 @@ public struct LoopParameters: Equatable, Sendable {
 
     public init(tripCount: Int, carriedCount: Int, scanInputAxes: [Int] = [], scanInputsReversed: [Bool] = [],
                 scanOutputAxes: [Int] = [], scanOutputsReversed: [Bool] = [], countsIterations: Bool,
-                checksCondition: Bool, body: LoopBody) {
+                checksCondition: Bool, checksInitialCondition: Bool = false, body: LoopBody) {
         self.tripCount = tripCount
         self.carriedCount = carriedCount
         self.scanInputAxes = scanInputAxes
@@ -118,6 +121,7 @@ public struct LoopParameters: Equatable, Sendable {
         self.scanOutputsReversed = scanOutputsReversed
         self.countsIterations = countsIterations
         self.checksCondition = checksCondition
+        self.checksInitialCondition = checksInitialCondition
         self.body = body
     }
 
@@ -140,7 +144,7 @@ public struct LoopParameters: Equatable, Sendable {
                                     + "outputs does not fit \(carriedCount) carried values, \(scanInputAxes.count) "
                                     + "scanned inputs and \(scanOutputAxes.count) stacked outputs")
         }
-        guard !checksCondition || scanOutputAxes.isEmpty else {
+        guard !(checksCondition || checksInitialCondition) || scanOutputAxes.isEmpty else {
             throw EdgeflowError(.invalidModel, "loop: a loop that may stop early cannot stack outputs "
                                     + "(their length would depend on the data)")
         }

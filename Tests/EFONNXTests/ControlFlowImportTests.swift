@@ -186,4 +186,24 @@ final class ControlFlowImportTests: XCTestCase {
         XCTAssertEqual(results[0].scalars(as: Float.self), [Float](repeating: 5, count: 6),
                        "0 + 1 five times, then 5 < 5 stops")
     }
+
+    /// A condition known only at run time, bounded by M: a runtime loop that checks it first.
+    func testARunTimeConditionMakesARuntimeLoopThatMayRunNoIteration() throws {
+        let ctx = context(condition: nil)
+        ctx.addWeight("trips", Tensor(shape: [], scalars: [Int64(3)]))
+        try importNode(onnxNode("Loop", ["trips", "cond", "x"], ["v"], ["body": .graph(loopBody())]), ctx)
+        guard ctx.nodes.count == 1, case .loop(let loop) = ctx.nodes[0].params else {
+            return XCTFail("expected one runtime loop, got \(ctx.nodes.map(\.op))")
+        }
+        XCTAssertTrue(loop.checksInitialCondition)
+        XCTAssertFalse(loop.checksCondition, "the body passes its condition through")
+        let x = Tensor(shape: [2, 3], scalars: [Float(1), -2, 3, -4, 5, -6])
+        for (flag, expected) in [(false, x), (true, Tensor(shape: [2, 3], scalars: [Float(-1), 2, -3, 4, -5, 6]))] {
+            let condition = [UInt8(flag ? 1 : 0)].withUnsafeBytes { Tensor(dtype: .bool, shape: [], bytes: $0) }
+            let inputs = ctx.nodes[0].inputs.map { $0 == "cond" ? condition : $0 == "x" ? x : ctx.constant($0)! }
+            let result = try ReferenceEvaluator.evaluate(ctx.nodes[0].params, inputs, outputCount: 1)[0]
+            XCTAssertEqual(result.scalars(as: Float.self), expected.scalars(as: Float.self),
+                           flag ? "three negations" : "no iteration")
+        }
+    }
 }

@@ -22,11 +22,6 @@ final class TFLiteControlFlowTests: XCTestCase {
         }
     }
 
-    func testAWhileWhoseTripCountDependsOnTheDataIsRefused() {
-        assertRefused("while_data_dependent", .unsupported,
-                      ["operator 0 (WHILE)", "condition (subgraph 1) is computed at run time"])
-    }
-
     func testARunTimeIfWithBranchesOfDifferentShapesIsRefused() {
         assertRefused("if_mismatched_branches", .unsupported,
                       ["operator 0 (IF)", "float32[1, 4] in the then branch", "float32[1, 2] in the else branch"])

@@ -57,6 +57,18 @@ final class TFLiteOperatorGoldenTests: XCTestCase {
     func testWhileLoop() throws { try GoldenRunner.check(GoldenCase.load("tflite_op_while_loop")) }
     /// 5,000 iterations: the first ones unrolled, the rest one runtime loop carrying the counter and v
     /// (the scale, unchanged, stays bound to the input).
+    /// A condition computed from the data: a runtime loop checks it before every iteration (4 run for
+    /// one case's inputs, none for the other's).
+    func testDataDependentWhileRunsAsARuntimeLoop() throws {
+        for name in ["tflite_op_while_data_dependent", "tflite_op_while_data_dependent_zero"] {
+            let loops = try GoldenRunner.check(GoldenCase.load(name)).graph.nodes.compactMap { node -> LoopParameters? in
+                if case .loop(let loop) = node.params { return loop }
+                return nil
+            }
+            XCTAssertEqual(loops.map(\.checksInitialCondition), [true], name)
+        }
+    }
+
     func testLongWhileRunsTheRestAsARuntimeLoop() throws {
         let outcome = try GoldenRunner.check(GoldenCase.load("tflite_op_while_long"))
         let loops = outcome.graph.nodes.filter { $0.op == .loop }

@@ -11,9 +11,10 @@ Writes to Tests/Goldens/tflite_ops/ (committed, copied to Fuzz/seeds/tflite/):
 - if_branch.tflite, cases tflite_op_if_then and tflite_op_if_else: an IF on a bool input `flag`
   (one element) whose then branch is FULLY_CONNECTED (RELU) and TANH of x [1, 4] and whose else branch is
   x * 2 - 1: the same model, one case per value of the flag.
-- while_data_dependent.tflite (no golden): a WHILE whose condition compares its counter with a sum
-  of its data, so its trip count is known only at run time; Edgeflow refuses it
-  (TFLiteControlFlowTests), as it refuses if_mismatched_branches.tflite (a run-time IF whose
+- while_data_dependent.tflite, case tflite_op_while_data_dependent: a WHILE whose condition
+  compares its counter with a sum of its data, so its trip count is known only at run time (4 for
+  the case's inputs, 0 for those of tflite_op_while_data_dependent_zero); Edgeflow runs it as a
+  runtime loop that checks the condition before every iteration. Edgeflow refuses if_mismatched_branches.tflite (a run-time IF whose
   branches give [1, 4] and [1, 2]), while_recursive.tflite (a body that runs a WHILE over itself)
   and while_unsupported.tflite (SEGMENT_SUM inside a body, named with its subgraph), and
   while_forever.tflite (a body that changes nothing under a condition that stays true).
@@ -256,12 +257,14 @@ def main():
     case("tflite_op_if_then", path, {"flag": np.array([True]), "x": x}, versions)
     case("tflite_op_if_else", path, {"flag": np.array([False]), "x": x}, versions)
     path = write("while_data_dependent", *while_model(data_dependent=True))
-    result, _ = tflitelib.litert(path, {"x": rand(1, 5, 5, 2), "v": rand(1, 3) * 0.1})
-    print(f"[while_data_dependent] LiteRT runs it: count {result['count']}")
+    feeds = {"x": rand(1, 5, 5, 2), "v": rand(1, 3) * 0.1}
+    case("tflite_op_while_data_dependent", path, feeds, versions)
     refused_models()
     path = write("while_long", *long_while_model())
     case("tflite_op_while_long", path, {"v": rand(1, 3), "scale": RNG.uniform(0.5, 1.5, (1, 3)).astype(np.float32)},
          versions)
+    case("tflite_op_while_data_dependent_zero", os.path.join(OUT, "while_data_dependent.tflite"),
+         {"x": rand(1, 5, 5, 2), "v": np.full((1, 3), -1.5, np.float32)}, versions)
 
 
 if __name__ == "__main__":

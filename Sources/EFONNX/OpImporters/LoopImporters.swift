@@ -25,22 +25,52 @@ enum LoopImporters {
         }
         let maxTrips = try ctx.constantInput(node, 0, "M").map { try LoweringSupport.intValues($0, node, "M") }
         guard maxTrips == nil || maxTrips?.count == 1 else { throw LoweringSupport.invalid(node, "M is not a scalar") }
-        var condition = ctx.input(node, 1)
-        if let trips = maxTrips?.first, condition.map({ ctx.constant($0).map(isTrue) ?? false }) ?? true,
-           runsAtRunTime(trips, body) {
+        let condition = ctx.input(node, 1)
+        let initiallyTrue = condition.map { ctx.constant($0).map(isTrue) } ?? true  // nil: known at run time
+        let stacked = body.outputs.count - 1 - carried.count
+        var plan = RuntimeLoopImporter.Plan(
+            tripCount: maxTrips?.first ?? Int.max,
+            bindings: [Binding(kind: .counter), Binding(kind: .condition)] + carried.map { Binding(kind: .carried, operand: $0) },
+            conditionOutput: true, outputAxes: [Int](repeating: 0, count: stacked),
+            outputsReversed: [Bool](repeating: false, count: stacked))
+        if let trips = maxTrips?.first, initiallyTrue == true, runsAtRunTime(trips, body) {
             do {
-                let bindings = [Binding(kind: .counter), Binding(kind: .condition)]
-                    + carried.map { Binding(kind: .carried, operand: $0) }
-                let stacked = body.outputs.count - 1 - carried.count
-                try RuntimeLoopImporter.emit(node, body: body, tripCount: trips, bindings: bindings,
-                                             conditionOutput: true, outputAxes: [Int](repeating: 0, count: stacked),
-                                             outputsReversed: [Bool](repeating: false, count: stacked), into: ctx)
+                try RuntimeLoopImporter.emit(node, body: body, plan, into: ctx)
                 return
             } catch let error where trips > maxUnrolledIterations {
                 throw error
             } catch {}  // short enough to unroll instead
         }
-        let limit = min(maxTrips?.first ?? Int.max, maxUnrolledIterations + 1)
+        let mark = ctx.nodes.count
+        do {
+            try unroll(node, body, carried: carried, maxTrips: maxTrips?.first, condition: condition, ctx)
+        } catch let failure where stacked == 0 && (failure is TooLong
+                                                   || (failure as? NonConstantOperand)?.role == "loop condition") {
+            // A condition computed at run time, or too many iterations: a runtime loop checks the
+            // condition (before the first iteration too when the initial one is not known).
+            _ = ctx.takeNodes(after: mark)
+            plan.initialCondition = initiallyTrue == nil ? condition : nil
+            do {
+                try RuntimeLoopImporter.emit(node, body: body, plan, into: ctx)
+            } catch is EdgeflowError where maxTrips == nil && failure is NonConstantOperand {
+                throw failure  // no bound and a condition that never changes: name the input to fix
+            }
+        } catch is TooLong {
+            throw LoweringSupport.unsupported(node, "more than \(maxUnrolledIterations) iterations with scan outputs "
+                                                  + "under a condition that stays true")
+        }
+    }
+
+    /// The unrolled iterations would pass `maxUnrolledIterations`.
+    private struct TooLong: Error {}
+
+    /// The loop unrolled: the condition must stay a known constant.
+    /// - Throws: `NonConstantOperand` (role "loop condition") for a condition known only at run time,
+    ///   `TooLong` past `maxUnrolledIterations`.
+    private static func unroll(_ node: OnnxNode, _ body: OnnxGraph, carried: [String], maxTrips: Int?,
+                               condition: String?, _ ctx: ImportContext) throws {
+        var condition = condition
+        let limit = min(maxTrips ?? Int.max, maxUnrolledIterations + 1)
         var state = carried
         var scanParts = [[String]](repeating: [], count: body.outputs.count - 1 - carried.count)
         var iteration = 0
@@ -49,7 +79,7 @@ enum LoopImporters {
                 guard let known = ctx.constant(condition) else {
                     throw NonConstantOperand(value: condition, node: node.displayName, role: "loop condition")
                 }
-                if known.withUnsafeBytes({ $0.allSatisfy { $0 == 0 } }) { break }
+                if !isTrue(known) { break }
             }
             let index = ctx.addConstant(Tensor(shape: [], scalars: [Int64(iteration)]), hint: "\(node.displayName)/i")
             let conditionIn = condition ?? ctx.addConstant(Self.bool(true), hint: "\(node.displayName)/true")
@@ -60,10 +90,7 @@ enum LoopImporters {
             for k in scanParts.indices { scanParts[k].append(outputs[1 + carried.count + k]) }
             iteration += 1
         }
-        guard iteration <= maxUnrolledIterations else {
-            throw LoweringSupport.unsupported(node, "more than \(maxUnrolledIterations) iterations (they are unrolled; "
-                                                  + "longer loops need a runtime loop)")
-        }
+        guard iteration <= maxUnrolledIterations else { throw TooLong() }
         try finish(node, ctx, state: state, scans: scanParts, axes: [Int](repeating: 0, count: scanParts.count),
                    reversed: [Bool](repeating: false, count: scanParts.count))
     }
@@ -109,9 +136,9 @@ enum LoopImporters {
                         Binding(kind: .scanned, operand: scanned[k], axis: axes[k],
                                 reversed: inputReversed.isEmpty ? false : inputReversed[k])
                     }
-                try RuntimeLoopImporter.emit(node, body: body, tripCount: length, bindings: bindings,
-                                             conditionOutput: false, outputAxes: outputAxes,
-                                             outputsReversed: outputReversed, into: ctx)
+                try RuntimeLoopImporter.emit(node, body: body, .init(tripCount: length, bindings: bindings,
+                                                                      outputAxes: outputAxes,
+                                                                      outputsReversed: outputReversed), into: ctx)
                 return
             } catch let error where length > maxUnrolledIterations {
                 throw error

@@ -20,10 +20,10 @@ extension RecurrentImporters {
         let carried = [cell.initialH] + (cell.initialC.map { [$0] } ?? [])
         let bindings = carried.map { Binding(kind: .carried, operand: $0) }
             + [Binding(kind: .scanned, operand: rows, axis: 0, reversed: reverse)]
-        let outputs = try RuntimeLoopImporter.emit(
-            node, scope: "\(node.displayName)/step\(direction)", tripCount: steps, bindings: bindings,
-            conditionOutput: false, outputAxes: [0], outputsReversed: [reverse], outputNames: [], into: ctx
-        ) { values in
+        let plan = RuntimeLoopImporter.Plan(tripCount: steps, bindings: bindings, outputAxes: [0],
+                                            outputsReversed: [reverse])
+        let outputs = try RuntimeLoopImporter.emit(node, scope: "\(node.displayName)/step\(direction)", plan,
+                                                   into: ctx) { values in
             let (h, c) = (values[0], cell.initialC == nil ? nil : values[1])
             let (newH, newC) = try cell.step(values[carried.count], t: 0, h: h, c: c)
             return [newH] + (newC.map { [$0] } ?? []) + [newH]

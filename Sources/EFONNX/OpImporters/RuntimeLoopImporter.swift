@@ -18,29 +18,40 @@ enum RuntimeLoopImporter {
         var reversed = false
     }
 
-    /// Imports an ONNX Loop's or Scan's `body` as a runtime loop of `tripCount` iterations and emits
-    /// it under `node`'s outputs.
-    /// - Parameters:
-    ///   - conditionOutput: the body's output 0 is a condition (ONNX Loop).
-    ///   - outputAxes, outputsReversed: per stacked output (the body's outputs after the carried ones).
+    /// How the loop runs and what it gives back.
+    struct Plan {
+        var tripCount: Int
+        var bindings: [Binding]
+        /// The body's output 0 is the condition for the next iteration (ONNX Loop, TFLite WHILE).
+        var conditionOutput = false
+        /// A one-element bool that decides whether the first iteration runs (nil: it does).
+        var initialCondition: String?
+        /// Per stacked output (the body's outputs after the carried ones): axis and direction.
+        var outputAxes: [Int] = []
+        var outputsReversed: [Bool] = []
+        /// Names for the loop node's outputs; fresh names where missing or empty.
+        var outputNames: [String] = []
+    }
+
+    /// Imports an ONNX Loop's or Scan's `body` as a runtime loop and emits it under `node`'s outputs.
     /// - Throws: `EdgeflowError.unsupported` when the body's shapes depend on the iteration or a
     ///   carried value changes type; errors of the body's importers.
-    static func emit(_ node: OnnxNode, body: OnnxGraph, tripCount: Int, bindings: [Binding], conditionOutput: Bool,
-                     outputAxes: [Int], outputsReversed: [Bool], into ctx: ImportContext) throws {
+    static func emit(_ node: OnnxNode, body: OnnxGraph, _ plan: Plan, into ctx: ImportContext) throws {
         let scope = "\(node.displayName)/body"
-        _ = try emit(node, scope: scope, tripCount: tripCount, bindings: bindings, conditionOutput: conditionOutput,
-                     outputAxes: outputAxes, outputsReversed: outputsReversed, outputNames: node.outputs, into: ctx) {
+        var plan = plan
+        plan.outputNames = node.outputs
+        _ = try emit(node, scope: scope, plan, into: ctx) {
             try SubgraphInlining.inline(body, bindings: $0, scope: scope, for: node, into: ctx)
         }
     }
 
-    /// Emits a runtime loop whose body `importBody` emits over the values bound to `bindings` (in
-    /// their order), returning the body's outputs: the condition (when `conditionOutput`), the
-    /// carried values' next values, the stacked parts. Returns the loop node's outputs, named
-    /// `outputNames` where given.
-    static func emit(_ node: OnnxNode, scope: String, tripCount: Int, bindings: [Binding], conditionOutput: Bool,
-                     outputAxes: [Int], outputsReversed: [Bool], outputNames: [String], into ctx: ImportContext,
+    /// Emits a runtime loop whose body `importBody` emits over the values bound to the plan's
+    /// bindings (in their order), returning the body's outputs: the condition (when
+    /// `conditionOutput`), the carried values' next values, the stacked parts.
+    /// - Returns: the loop node's outputs (the carried values' final values, the stacked outputs).
+    static func emit(_ node: OnnxNode, scope: String, _ plan: Plan, into ctx: ImportContext,
                      importBody: ([String]) throws -> [String]) throws -> [String] {
+        let bindings = plan.bindings
         var placeholders: [String] = []
         let values = try bindings.map { binding -> String in
             switch binding.kind {
@@ -72,24 +83,25 @@ enum RuntimeLoopImporter {
             throw error
         }
         let nodes = ctx.takeNodes(after: mark)
-        let condition = conditionOutput ? outputs.first : nil
+        let condition = plan.conditionOutput ? outputs.first : nil
         let checksCondition = condition.map { !isTrue(ctx.constant($0)) } ?? false
-        let results = Array(outputs.dropFirst(conditionOutput ? 1 : 0))
+        let results = Array(outputs.dropFirst(plan.conditionOutput ? 1 : 0))
         let carried = bindings.filter { $0.kind == .carried }, scanned = bindings.filter { $0.kind == .scanned }
         let bodyOutputs = (checksCondition ? [condition!] : []) + results
         let invariants = outerReads(nodes, bodyOutputs, defined: Set(placeholders))
         let parts = results.dropFirst(carried.count)
-        let axes = try zip(outputAxes, parts).map { axis, part in
+        let axes = try zip(plan.outputAxes, parts).map { axis, part in
             try LoweringSupport.axis(axis, rank: try ctx.type(part).shape.count + 1, node)
         }
         let loop = LoopParameters(
-            tripCount: tripCount, carriedCount: carried.count, scanInputAxes: scanned.map(\.axis),
-            scanInputsReversed: scanned.map(\.reversed), scanOutputAxes: axes, scanOutputsReversed: outputsReversed,
-            countsIterations: bindings.contains { $0.kind == .counter }, checksCondition: checksCondition,
+            tripCount: plan.tripCount, carriedCount: carried.count, scanInputAxes: scanned.map(\.axis),
+            scanInputsReversed: scanned.map(\.reversed), scanOutputAxes: axes,
+            scanOutputsReversed: plan.outputsReversed, countsIterations: bindings.contains { $0.kind == .counter },
+            checksCondition: checksCondition, checksInitialCondition: plan.initialCondition != nil,
             body: LoopBody(inputs: placeholders + invariants, nodes: nodes.map {
                 LoopBodyNode(name: $0.name, params: $0.params, inputs: $0.inputs, outputs: $0.outputs)
             }, outputs: bodyOutputs))
-        let names = outputNames + [String](repeating: "", count: max(0, results.count - outputNames.count))
+        let names = plan.outputNames + [String](repeating: "", count: max(0, results.count - plan.outputNames.count))
         let loopOutputs = names.prefix(results.count).enumerated().map { k, name in
             name.isEmpty ? ctx.freshName("\(node.displayName)/unused\(k)") : name
         }
@@ -100,7 +112,8 @@ enum RuntimeLoopImporter {
             throw error.prefixed("\(node.opType) '\(node.displayName)'")
         }
         do {
-            try ctx.emit(.loop, carried.map(\.operand) + scanned.map(\.operand) + invariants,
+            let initial = plan.initialCondition.map { [$0] } ?? []
+            try ctx.emit(.loop, initial + carried.map(\.operand) + scanned.map(\.operand) + invariants,
                          OpParameters.loop(checked).attributes, outputs: loopOutputs, from: node)
         } catch let error as EdgeflowError where error.message.contains("carried value") {
             throw LoweringSupport.unsupported(node, "a body that changes a carried value's type or shape "

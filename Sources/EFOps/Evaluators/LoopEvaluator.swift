@@ -9,8 +9,11 @@ enum LoopEvaluator {
     /// - Throws: `EdgeflowError` naming the iteration and body node that failed, or inputs that do
     ///   not fit the loop's shape rule.
     static func evaluate(_ loop: LoopParameters, _ arguments: Arguments) throws -> [Tensor] {
-        let inputs = try (0..<arguments.count).map { try arguments.required($0, "loop operand") }
+        var inputs = try (0..<arguments.count).map { try arguments.required($0, "loop operand") }
         let (outputTypes, _) = try LoopShapes.outputTypes(loop, inputs.map { TensorType($0.dtype, $0.shape) })
+        if loop.checksInitialCondition, !isTrue(inputs.removeFirst()) {
+            return Array(inputs.prefix(loop.carriedCount))  // no iteration; nothing is stacked
+        }
         let scanned = Array(inputs[loop.carriedCount ..< loop.carriedCount + loop.scanInputAxes.count])
         let invariants = Array(inputs.suffix(loop.invariantCount))
         var state = Array(inputs.prefix(loop.carriedCount))
@@ -27,7 +30,7 @@ enum LoopEvaluator {
             } catch let error as EdgeflowError {
                 throw error.prefixed("loop iteration \(iteration)")
             }
-            let keepGoing = loop.checksCondition ? results.removeFirst().withUnsafeBytes { $0[0] != 0 } : true
+            let keepGoing = loop.checksCondition ? isTrue(results.removeFirst()) : true
             state = Array(results.prefix(loop.carriedCount))
             for (k, part) in results.dropFirst(loop.carriedCount).enumerated() {
                 let position = loop.scanOutputsReversed[k] ? loop.tripCount - 1 - iteration : iteration
@@ -57,6 +60,8 @@ enum LoopEvaluator {
             return value
         }
     }
+
+    private static func isTrue(_ condition: Tensor) -> Bool { condition.withUnsafeBytes { $0[0] != 0 } }
 
     /// Entry `position` of `tensor` along `axis`, the axis removed.
     private static func entry(of tensor: Tensor, axis: Int, at position: Int) -> Tensor {

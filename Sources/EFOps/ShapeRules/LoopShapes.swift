@@ -15,12 +15,18 @@ enum LoopShapes {
     ///   not the trip count, a carried value changes type, or a body node does not fit its inputs.
     static func outputTypes(_ loop: LoopParameters, _ inputs: [TensorType?]) throws
         -> (outputs: [TensorType], bodyInputs: [TensorType]) {
-        let scanned = loop.scanInputAxes.count
-        let expected = loop.carriedCount + scanned + loop.invariantCount
+        let scanned = loop.scanInputAxes.count, leading = loop.checksInitialCondition ? 1 : 0
+        let expected = leading + loop.carriedCount + scanned + loop.invariantCount
         guard inputs.count == expected else {
             throw EdgeflowError(.invalidModel, "loop takes \(expected) inputs, \(inputs.count) given")
         }
-        let types = try inputs.indices.map { try OpShapes.required(inputs, $0, "loop operand") }
+        var types = try inputs.indices.map { try OpShapes.required(inputs, $0, "loop operand") }
+        if leading == 1 {
+            let condition = types.removeFirst()
+            guard condition.dtype == .bool, condition.shape.elementCount == 1 else {
+                throw EdgeflowError(.invalidModel, "loop: the initial condition is \(condition), not one bool")
+            }
+        }
         let carried = Array(types.prefix(loop.carriedCount))
         let slices = try (0..<scanned).map { k in
             let type = types[loop.carriedCount + k]

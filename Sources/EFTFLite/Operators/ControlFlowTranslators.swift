@@ -1,7 +1,7 @@
 // TFLite's control flow over subgraphs (docs/tflite.md, "Control flow"). WHILE(cond, body) is
-// unrolled at import: the condition subgraph is translated on the current loop values and must
-// fold to a constant, then the body gives the next values; past 4,096 translated operators the
-// remaining iterations become a runtime loop (RuntimeWhile.swift). IF(cond, then, else) with a
+// unrolled at import while the condition subgraph, translated on the current loop values, folds
+// to a constant and the body gives the next values; from a condition known only at run time, or
+// past 4,096 translated operators, the remaining iterations become a runtime loop (RuntimeWhile). IF(cond, then, else) with a
 // constant condition translates the branch taken; with a condition known only at run time both
 // branches are translated, each node guarded by the condition (only the branch taken runs), and
 // every output is a `where`.
@@ -57,13 +57,21 @@ enum ControlFlowTranslators {
         var previous = values
         while true {
             let flag = try run(cond, "condition, iteration \(iteration)", values, ctx)
-            guard flag.count == 1, case .constant(let go) = flag[0], go.dtype == .bool, go.count == 1 else {
-                throw EdgeflowError(.unsupported, "\(ctx.opDescription): its condition (subgraph \(cond)) is "
-                    + "computed at run time; Edgeflow unrolls loops whose trip count is known when importing")
+            guard flag.count == 1 else {
+                throw EdgeflowError(.invalidModel, "\(ctx.opDescription): its condition gives \(flag.count) values")
+            }
+            if case .value(let computed) = flag[0] {  // known at run time only: a runtime loop checks it
+                values = try runtimeWhile(op, cond: cond, body: body, from: values,
+                                          previous: iteration > 0 ? previous : nil, initialCondition: computed, ctx)
+                break
+            }
+            guard case .constant(let go) = flag[0], go.dtype == .bool, go.count == 1 else {
+                throw EdgeflowError(.invalidModel, "\(ctx.opDescription): its condition is not one bool")
             }
             guard go.withUnsafeBytes({ $0[0] != 0 }) else { break }
             if iteration >= unrolledIterations(cond, body, ctx) {
-                values = try runtimeWhile(op, cond: cond, body: body, from: values, previous: previous, ctx)
+                values = try runtimeWhile(op, cond: cond, body: body, from: values, previous: previous,
+                                          initialCondition: nil, ctx)
                 break
             }
             let next = try run(body, "body, iteration \(iteration)", values, ctx)

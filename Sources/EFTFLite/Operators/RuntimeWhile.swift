@@ -1,8 +1,10 @@
-// TFLite WHILE loops too long to unroll: after 4,096 translated operators the remaining iterations
-// become one runtime loop (docs/control-flow.md). Its body is the body subgraph followed by the
-// condition subgraph on the new values, so the loop stops after the iteration whose values fail
-// the condition, as WHILE does before the next one. Loop values the last unrolled iteration left
-// unchanged (a bound, a constant table) stay bound as they are; the others are carried.
+// TFLite WHILE loops that cannot be unrolled: after 4,096 translated operators, or from a condition
+// known only at run time, the remaining iterations become one runtime loop (docs/control-flow.md).
+// Its body is the body subgraph followed by the condition subgraph on the new values, so the loop
+// stops after the iteration whose values fail the condition, as WHILE does before the next one; a
+// condition computed at run time is also checked before the first. Loop values the last unrolled
+// iteration left unchanged (a bound, a constant table) stay bound as they are; the others (all of
+// them when nothing was unrolled) are carried.
 
 import EFCore
 import EFONNX
@@ -17,16 +19,18 @@ extension ControlFlowTranslators {
         return max(1, maxUnrolledOperators / max(1, operators))
     }
 
-    /// The WHILE's remaining iterations from `values` (whose condition holds), given the values of the
-    /// iteration before (`previous`), as a runtime loop. Returns the final values.
+    /// The WHILE's remaining iterations from `values` as a runtime loop, given the values of the
+    /// iteration before (`previous`, nil when none was unrolled) and the condition on `values` when
+    /// it is known only at run time (nil: it holds). Returns the final values.
     /// - Throws: `EdgeflowError.unsupported` when a value kept for the unrolled iterations changes
     ///   later, or the body's shapes depend on the iteration.
-    static func runtimeWhile(_ op: TFLiteOperator, cond: Int, body: Int, from values: [Value], previous: [Value],
-                             _ ctx: TranslationContext) throws -> [Value] {
-        let carried = values.indices.filter { !values[$0].isSame(as: previous[$0]) }
+    static func runtimeWhile(_ op: TFLiteOperator, cond: Int, body: Int, from values: [Value], previous: [Value]?,
+                             initialCondition: String?, _ ctx: TranslationContext) throws -> [Value] {
+        let carried = values.indices.filter { index in previous.map { !values[index].isSame(as: $0[index]) } ?? true }
         let operands = try carried.map { try name(values[$0], ctx) }
         try ctx.flush()
-        let finals = try ctx.importer.addWhileLoop(ctx.opDescription, carried: operands) { placeholders in
+        let finals = try ctx.importer.addWhileLoop(ctx.opDescription, carried: operands,
+                                                   initialCondition: initialCondition) { placeholders in
             var inputs = values
             for (k, index) in carried.enumerated() { inputs[index] = .value(placeholders[k]) }
             let next = try run(body, "body (runtime loop)", inputs, ctx)
