@@ -31,7 +31,8 @@ enum LoopFuzzTarget {
             shape[axis] = loop.tripCount
             return TensorType(.float32, shape)
         }
-        let inputs = [TensorType](repeating: small, count: loop.carriedCount) + scanned
+        let condition = loop.checksInitialCondition ? [TensorType(.bool, [])] : []
+        let inputs = condition + [TensorType](repeating: small, count: loop.carriedCount) + scanned
             + [TensorType](repeating: small, count: loop.invariantCount)
         _ = try OpShapes.infer(OpInstance(decoded, outputCount: loop.carriedCount + loop.scanOutputAxes.count),
                                inputTypes: inputs)

@@ -38,6 +38,9 @@ final class LoopOpTests: XCTestCase {
         let clip = try OpParameters(.unary, ["fn": .string("clip"), "alpha": .float(0), "beta": .float(.infinity)])
         outer.body.nodes.append(LoopBodyNode(name: "clip", params: clip, inputs: ["s"], outputs: ["clipped"]))
         XCTAssertEqual(try OpParameters(.loop, OpParameters.loop(outer).attributes), .loop(outer), "∞ survives")
+        var checked = runningSum(checksCondition: true)
+        checked.checksInitialCondition = true
+        XCTAssertEqual(try OpParameters(.loop, OpParameters.loop(checked).attributes), .loop(checked))
     }
 
     func testTheEvaluatorThreadsTheStateAndStacksReversed() throws {
@@ -50,6 +53,18 @@ final class LoopOpTests: XCTestCase {
         let results = try ReferenceEvaluator.evaluate(.loop(runningSum(checksCondition: true)), [start, x, limit],
                                                       outputCount: 1)
         XCTAssertEqual(results[0].scalars(as: Float.self), [16], "11 and 13 go on, 16 stops before + 4")
+    }
+
+    func testAFalseInitialConditionRunsNoIteration() throws {
+        var loop = runningSum(checksCondition: true)
+        loop.checksInitialCondition = true
+        let no = [UInt8(0)].withUnsafeBytes { Tensor(dtype: .bool, shape: [], bytes: $0) }
+        let results = try ReferenceEvaluator.evaluate(.loop(loop), [no, start, x, limit], outputCount: 1)
+        XCTAssertEqual(results[0].scalars(as: Float.self), [10], "the initial state, untouched")
+        assertEdgeflowError(.invalidModel, ["initial condition"]) {
+            _ = try ReferenceEvaluator.evaluate(.loop(loop), [self.start, self.start, self.x, self.limit],
+                                                outputCount: 1)
+        }
     }
 
     func testTheShapeRuleStacksPartsAndRefusesWhatDoesNotFit() throws {
