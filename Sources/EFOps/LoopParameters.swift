@@ -78,6 +78,30 @@ extension OpParameters {
     }
 }
 
+extension LoopBody {
+    /// Goes through the nodes in order over values of any kind (types for the shape rule, tensors
+    /// for the evaluator): `apply` gives a node's outputs from its inputs (nil for absent ones).
+    /// - Returns: the values of the body's outputs.
+    /// - Throws: `apply`'s errors, prefixed with the node; `.invalidModel` for an output never defined.
+    func walk<Value>(_ inputs: [Value], _ apply: (LoopBodyNode, [Value?]) throws -> [Value]) throws -> [Value] {
+        var values = Dictionary(zip(self.inputs, inputs), uniquingKeysWith: { first, _ in first })
+        for node in nodes {
+            do {
+                let results = try apply(node, node.inputs.map { $0.isEmpty ? nil : values[$0] })
+                for (name, value) in zip(node.outputs, results) { values[name] = value }
+            } catch let error as EdgeflowError {
+                throw error.prefixed("loop body node '\(node.name)' (\(node.params.op.rawValue))")
+            }
+        }
+        return try outputs.map { name in
+            guard let value = values[name] else {
+                throw EdgeflowError(.invalidModel, "loop body: output '\(name)' is never defined")
+            }
+            return value
+        }
+    }
+}
+
 /// A loop run at run time: `tripCount` iterations of `body` (ONNX Loop with a static trip count,
 /// or Scan).
 ///

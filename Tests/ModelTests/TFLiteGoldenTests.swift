@@ -61,7 +61,8 @@ final class TFLiteOperatorGoldenTests: XCTestCase {
     /// one case's inputs, none for the other's).
     func testDataDependentWhileRunsAsARuntimeLoop() throws {
         for name in ["tflite_op_while_data_dependent", "tflite_op_while_data_dependent_zero"] {
-            let loops = try GoldenRunner.check(GoldenCase.load(name)).graph.nodes.compactMap { node -> LoopParameters? in
+            let nodes = try GoldenRunner.check(GoldenCase.load(name)).graph.nodes
+            let loops = nodes.compactMap { node -> LoopParameters? in
                 if case .loop(let loop) = node.params { return loop }
                 return nil
             }

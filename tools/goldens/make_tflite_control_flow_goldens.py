@@ -14,8 +14,8 @@ Writes to Tests/Goldens/tflite_ops/ (committed, copied to Fuzz/seeds/tflite/):
 - while_data_dependent.tflite, case tflite_op_while_data_dependent: a WHILE whose condition
   compares its counter with a sum of its data, so its trip count is known only at run time (4 for
   the case's inputs, 0 for those of tflite_op_while_data_dependent_zero); Edgeflow runs it as a
-  runtime loop that checks the condition before every iteration. Edgeflow refuses if_mismatched_branches.tflite (a run-time IF whose
-  branches give [1, 4] and [1, 2]), while_recursive.tflite (a body that runs a WHILE over itself)
+  runtime loop that checks the condition before every iteration. Edgeflow refuses
+  if_mismatched_branches.tflite (a run-time IF whose branches give [1, 4] and [1, 2]), while_recursive.tflite (a body that runs a WHILE over itself)
   and while_unsupported.tflite (SEGMENT_SUM inside a body, named with its subgraph), and
   while_forever.tflite (a body that changes nothing under a condition that stays true).
 - while_long.tflite, case tflite_op_while_long: a WHILE over (counter, v [1, 3], scale [1, 3]) that

@@ -30,7 +30,8 @@ enum LoopImporters {
         let stacked = body.outputs.count - 1 - carried.count
         var plan = RuntimeLoopImporter.Plan(
             tripCount: maxTrips?.first ?? Int.max,
-            bindings: [Binding(kind: .counter), Binding(kind: .condition)] + carried.map { Binding(kind: .carried, operand: $0) },
+            bindings: [Binding(kind: .counter), Binding(kind: .condition)]
+                + carried.map { Binding(kind: .carried, operand: $0) },
             conditionOutput: true, outputAxes: [Int](repeating: 0, count: stacked),
             outputsReversed: [Bool](repeating: false, count: stacked))
         if let trips = maxTrips?.first, initiallyTrue == true, runsAtRunTime(trips, body) {

@@ -43,21 +43,8 @@ enum LoopEvaluator {
 
     /// The body's outputs for one iteration's inputs.
     private static func run(_ body: LoopBody, _ inputs: [Tensor]) throws -> [Tensor] {
-        var values = Dictionary(zip(body.inputs, inputs), uniquingKeysWith: { first, _ in first })
-        for node in body.nodes {
-            do {
-                let arguments = node.inputs.map { $0.isEmpty ? nil : values[$0] }
-                let results = try ReferenceEvaluator.evaluate(node.params, arguments, outputCount: node.outputs.count)
-                for (name, tensor) in zip(node.outputs, results) { values[name] = tensor }
-            } catch let error as EdgeflowError {
-                throw error.prefixed("loop body node '\(node.name)' (\(node.params.op.rawValue))")
-            }
-        }
-        return try body.outputs.map { name in
-            guard let value = values[name] else {
-                throw EdgeflowError(.invalidModel, "loop body: output '\(name)' is never defined")
-            }
-            return value
+        try body.walk(inputs) { node, arguments in
+            try ReferenceEvaluator.evaluate(node.params, arguments, outputCount: node.outputs.count)
         }
     }
 

@@ -73,22 +73,9 @@ enum LoopShapes {
         guard inputTypes.count == body.inputs.count else {
             throw EdgeflowError(.invalidModel, "loop body takes \(body.inputs.count) inputs, \(inputTypes.count) given")
         }
-        var types = Dictionary(zip(body.inputs, inputTypes), uniquingKeysWith: { first, _ in first })
-        for node in body.nodes {
-            let nodeInputs = node.inputs.map { $0.isEmpty ? nil : types[$0] }
-            do {
-                let results = try OpShapes.infer(OpInstance(node.params, outputCount: node.outputs.count),
-                                                 inputTypes: nodeInputs, outputNames: node.outputs)
-                for (name, type) in zip(node.outputs, results) { types[name] = type }
-            } catch let error as EdgeflowError {
-                throw error.prefixed("loop body node '\(node.name)' (\(node.params.op.rawValue))")
-            }
-        }
-        return try body.outputs.map { name in
-            guard let type = types[name] else {
-                throw EdgeflowError(.invalidModel, "loop body: output '\(name)' is never defined")
-            }
-            return type
+        return try body.walk(inputTypes) { node, types in
+            try OpShapes.infer(OpInstance(node.params, outputCount: node.outputs.count), inputTypes: types,
+                               outputNames: node.outputs)
         }
     }
 }

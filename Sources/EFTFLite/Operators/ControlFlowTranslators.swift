@@ -1,10 +1,10 @@
 // TFLite's control flow over subgraphs (docs/tflite.md, "Control flow"). WHILE(cond, body) is
 // unrolled at import while the condition subgraph, translated on the current loop values, folds
 // to a constant and the body gives the next values; from a condition known only at run time, or
-// past 4,096 translated operators, the remaining iterations become a runtime loop (RuntimeWhile). IF(cond, then, else) with a
-// constant condition translates the branch taken; with a condition known only at run time both
-// branches are translated, each node guarded by the condition (only the branch taken runs), and
-// every output is a `where`.
+// past 4,096 translated operators, the remaining iterations become a runtime loop (RuntimeWhile).
+// IF(cond, then, else) with a constant condition translates the branch taken; with a condition
+// known only at run time both branches are translated, each node guarded by the condition (only
+// the branch taken runs), and every output is a `where`.
 // Subgraphs are translated into the same graph as their caller, their inputs bound to the
 // caller's values (4-D ones held NCHW as everywhere).
 
