@@ -118,7 +118,8 @@ public final class ImportContext {
 
     // MARK: Producing values
 
-    /// Declares a graph input.
+    /// Declares a value computed elsewhere: a graph input, or a placeholder of a runtime loop's
+    /// body (RuntimeLoopImporter).
     public func addInput(_ name: String, _ type: TensorType) {
         usedNames.insert(name)
         types[name] = type
