@@ -24,7 +24,8 @@ enum LoopFuzzTarget {
         let once = try ExecutableJSON.encoder.encode(decoded.attributes)
         let twice = try ExecutableJSON.encoder.encode(try OpParameters(.loop, decoded.attributes).attributes)
         guard once == twice, case .loop(let loop) = decoded else {
-            throw EdgeflowError(.internalError, "loop parameters do not survive re-encoding")
+            throw EdgeflowError(.internalError, "loop parameters do not survive re-encoding: "
+                + "\(String(decoding: once, as: UTF8.self)) became \(String(decoding: twice, as: UTF8.self))")
         }
         guard loop.invariantCount <= 64, loop.carriedCount <= 64,
               loop.scanInputAxes.allSatisfy({ (0..<4).contains($0) }) else { return }

@@ -65,7 +65,8 @@ enum LoopBodyCoding {
 
     private struct NodeForm: Codable {
         var name: String
-        var op: OpType
+        /// The op's name, looked up so that an unknown one is named in the error.
+        var op: String
         var params: Attributes
         var inputs: [String]
         var outputs: [String]
@@ -84,11 +85,14 @@ enum LoopBodyCoding {
             throw EdgeflowError(.invalidModel, "loop body: not a body's JSON (\(error))")
         }
         let nodes = try form.nodes.map { node in
+            guard let op = OpType(rawValue: node.op) else {
+                throw EdgeflowError(.invalidModel, "loop body node '\(node.name)': unknown op '\(node.op)'")
+            }
             do {
-                return LoopBodyNode(name: node.name, params: try OpParameters(node.op, node.params),
+                return LoopBodyNode(name: node.name, params: try OpParameters(op, node.params),
                                     inputs: node.inputs, outputs: node.outputs)
             } catch let error as EdgeflowError {
-                throw error.prefixed("loop body node '\(node.name)' (\(node.op.rawValue))")
+                throw error.prefixed("loop body node '\(node.name)' (\(node.op))")
             }
         }
         return LoopBody(inputs: form.inputs, nodes: nodes, outputs: form.outputs)
@@ -96,7 +100,7 @@ enum LoopBodyCoding {
 
     static func encode(_ body: LoopBody) -> String {
         let form = Form(inputs: body.inputs, nodes: body.nodes.map {
-            NodeForm(name: $0.name, op: $0.params.op, params: $0.params.attributes, inputs: $0.inputs,
+            NodeForm(name: $0.name, op: $0.params.op.rawValue, params: $0.params.attributes, inputs: $0.inputs,
                      outputs: $0.outputs)
         }, outputs: body.outputs)
         let encoder = JSONEncoder()
