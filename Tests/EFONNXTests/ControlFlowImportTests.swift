@@ -206,4 +206,15 @@ final class ControlFlowImportTests: XCTestCase {
                            flag ? "three negations" : "no iteration")
         }
     }
+
+    func testARuntimeLoopRefusesABodyThatChangesACarriedShape() {
+        var body = loopBody()
+        body.nodes = [onnxNode("Identity", ["cond_in"], ["cond_out"]),
+                      onnxNode("Concat", ["v_in", "v_in"], ["v_out"], ["axis": .int(0)])]
+        let ctx = context(condition: true)
+        ctx.addWeight("trips", Tensor(shape: [], scalars: [Int64(5000)]))
+        assertEdgeflowError(.unsupported, ["carried value 0", "float32[4, 3]", "float32[2, 3]"]) {
+            try importNode(onnxNode("Loop", ["trips", "cond", "x"], ["v"], ["body": .graph(body)]), ctx)
+        }
+    }
 }

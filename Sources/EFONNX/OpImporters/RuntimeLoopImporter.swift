@@ -2,7 +2,8 @@
 // time (docs/control-flow.md): for loops too long to unroll. The body's inputs become placeholder
 // values, its nodes are imported with the usual importers (what reads only constants folds) and
 // then taken out of the graph into the loop's parameters; every value of the enclosing graph the
-// body reads, constants among them, becomes an invariant input of the loop node.
+// body reads, constants among them, becomes an invariant input of the loop node. Run conditions of
+// an If inside the body are dropped: both branches run, and the `where` keeps the one taken.
 
 import EFCore
 import EFIR
@@ -89,6 +90,12 @@ enum RuntimeLoopImporter {
         let carried = bindings.filter { $0.kind == .carried }, scanned = bindings.filter { $0.kind == .scanned }
         let bodyOutputs = (checksCondition ? [condition!] : []) + results
         let invariants = outerReads(nodes, bodyOutputs, defined: Set(placeholders))
+        for (k, (binding, next)) in zip(carried, results).enumerated()
+        where try ctx.type(binding.operand) != ctx.type(next) {
+            throw LoweringSupport.unsupported(node, "a body that makes carried value \(k) \(try ctx.type(next)) from "
+                                                  + "\(try ctx.type(binding.operand)) (a runtime loop keeps every "
+                                                  + "value's type; only short loops are unrolled)")
+        }
         let parts = results.dropFirst(carried.count)
         let axes = try zip(plan.outputAxes, parts).map { axis, part in
             try LoweringSupport.axis(axis, rank: try ctx.type(part).shape.count + 1, node)
@@ -111,14 +118,9 @@ enum RuntimeLoopImporter {
         } catch let error as EdgeflowError {
             throw error.prefixed("\(node.opType) '\(node.displayName)'")
         }
-        do {
-            let initial = plan.initialCondition.map { [$0] } ?? []
-            try ctx.emit(.loop, initial + carried.map(\.operand) + scanned.map(\.operand) + invariants,
-                         OpParameters.loop(checked).attributes, outputs: loopOutputs, from: node)
-        } catch let error as EdgeflowError where error.message.contains("carried value") {
-            throw LoweringSupport.unsupported(node, "a body that changes a carried value's type or shape "
-                                                  + "(\(error.message)); only short loops are unrolled")
-        }
+        let initial = plan.initialCondition.map { [$0] } ?? []
+        try ctx.emit(.loop, initial + carried.map(\.operand) + scanned.map(\.operand) + invariants,
+                     OpParameters.loop(checked).attributes, outputs: loopOutputs, from: node)
         return loopOutputs
     }
 
