@@ -1,8 +1,9 @@
 // ONNX Loop and Scan: unrolled at import when short (the body imported once per iteration, its
 // names scoped per iteration, carried values threaded from one to the next, per-iteration outputs
 // stacked), a runtime loop otherwise (RuntimeLoopImporter: more than `maxUnrolledNodes` body nodes
-// over all iterations). Loop needs a trip count known when importing (a constant M; unrolled, a
-// condition that stays a known constant); Scan's length is its scan inputs' static extent.
+// over all iterations). A Loop is unrolled while a constant M bounds it and its condition stays a
+// known constant; a condition known only at run time makes it a runtime loop that checks it (no
+// scan outputs then). Scan's length is its scan inputs' static extent.
 
 import EFCore
 import EFIR

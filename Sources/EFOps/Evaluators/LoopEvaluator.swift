@@ -10,7 +10,7 @@ enum LoopEvaluator {
     ///   not fit the loop's shape rule.
     static func evaluate(_ loop: LoopParameters, _ arguments: Arguments) throws -> [Tensor] {
         var inputs = try (0..<arguments.count).map { try arguments.required($0, "loop operand") }
-        let (outputTypes, _) = try LoopShapes.outputTypes(loop, inputs.map { TensorType($0.dtype, $0.shape) })
+        let outputTypes = try LoopShapes.outputTypes(loop, inputs.map { TensorType($0.dtype, $0.shape) })
         if loop.checksInitialCondition, !isTrue(inputs.removeFirst()) {
             return Array(inputs.prefix(loop.carriedCount))  // no iteration; nothing is stacked
         }

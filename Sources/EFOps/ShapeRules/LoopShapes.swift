@@ -7,14 +7,13 @@ import EFCore
 enum LoopShapes {
     static func infer(_ op: OpInstance, _ inputs: [TensorType?]) throws -> [TensorType] {
         guard case .loop(let loop) = op.params else { return [] }
-        return try outputTypes(loop, inputs).outputs
+        return try outputTypes(loop, inputs)
     }
 
-    /// The loop's output types and the body's input types.
+    /// The loop's output types: the carried values', then the stacked outputs'.
     /// - Throws: `EdgeflowError.invalidModel` when an input is missing, a scanned input's extent is
     ///   not the trip count, a carried value changes type, or a body node does not fit its inputs.
-    static func outputTypes(_ loop: LoopParameters, _ inputs: [TensorType?]) throws
-        -> (outputs: [TensorType], bodyInputs: [TensorType]) {
+    static func outputTypes(_ loop: LoopParameters, _ inputs: [TensorType?]) throws -> [TensorType] {
         let scanned = loop.scanInputAxes.count, leading = loop.checksInitialCondition ? 1 : 0
         let expected = leading + loop.carriedCount + scanned + loop.invariantCount
         guard inputs.count == expected else {
@@ -65,7 +64,7 @@ enum LoopShapes {
             try type.checkSize("stacked loop output")
             return type
         }
-        return (carried + stacked, bodyInputs)
+        return carried + stacked
     }
 
     /// The types of the body's outputs for inputs of `inputTypes`.
