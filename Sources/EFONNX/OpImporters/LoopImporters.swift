@@ -27,7 +27,7 @@ enum LoopImporters {
         let maxTrips = try ctx.constantInput(node, 0, "M").map { try LoweringSupport.intValues($0, node, "M") }
         guard maxTrips == nil || maxTrips?.count == 1 else { throw LoweringSupport.invalid(node, "M is not a scalar") }
         let condition = ctx.input(node, 1)
-        let initiallyTrue = condition.map { ctx.constant($0).map(isTrue) } ?? true  // nil: known at run time
+        let initiallyTrue = condition.map { ctx.constant($0).map { RuntimeLoopImporter.isTrue($0) } } ?? true  // nil: known at run time
         let stacked = body.outputs.count - 1 - carried.count
         var plan = RuntimeLoopImporter.Plan(
             tripCount: maxTrips?.first ?? Int.max,
@@ -81,7 +81,7 @@ enum LoopImporters {
                 guard let known = ctx.constant(condition) else {
                     throw NonConstantOperand(value: condition, node: node.displayName, role: "loop condition")
                 }
-                if !isTrue(known) { break }
+                if !RuntimeLoopImporter.isTrue(known) { break }
             }
             let index = ctx.addConstant(Tensor(shape: [], scalars: [Int64(iteration)]), hint: "\(node.displayName)/i")
             let conditionIn = condition ?? ctx.addConstant(Self.bool(true), hint: "\(node.displayName)/true")
@@ -167,10 +167,6 @@ enum LoopImporters {
         return product.overflow || product.partialValue > maxUnrolledNodes
     }
 
-    private static func isTrue(_ tensor: Tensor) -> Bool {
-        tensor.count == 1 && tensor.withUnsafeBytes { $0.contains { $0 != 0 } }
-    }
-
     /// The node's outputs: the final carried values, then each scan output stacked along its axis.
     private static func finish(_ node: OnnxNode, _ ctx: ImportContext, state: [String], scans: [[String]],
                                axes: [Int], reversed: [Bool]) throws {
@@ -209,7 +205,7 @@ enum LoopImporters {
         return try LoweringSupport.reshape(slice, to: squeezed, ctx, node, hint: "item\(position)")
     }
 
-    private static func bool(_ value: Bool) -> Tensor {
+    static func bool(_ value: Bool) -> Tensor {
         [UInt8(value ? 1 : 0)].withUnsafeBytes { Tensor(dtype: .bool, shape: [], bytes: $0) }
     }
 }

@@ -57,8 +57,7 @@ enum RuntimeLoopImporter {
         let values = try bindings.map { binding -> String in
             switch binding.kind {
             case .condition:
-                return ctx.addConstant([UInt8(1)].withUnsafeBytes { Tensor(dtype: .bool, shape: [], bytes: $0) },
-                                       hint: "\(scope)/true")
+                return ctx.addConstant(LoopImporters.bool(true), hint: "\(scope)/true")
             case .counter, .carried, .scanned:
                 var type = binding.kind == .counter ? TensorType(.int64, []) : try ctx.type(binding.operand)
                 if binding.kind == .scanned { type = TensorType(type.dtype, removing: binding.axis, from: type.shape) }
@@ -135,7 +134,8 @@ enum RuntimeLoopImporter {
         return reads
     }
 
-    private static func isTrue(_ tensor: Tensor?) -> Bool {
+    /// Whether `tensor` is a known one-element true condition (false for nil: known at run time).
+    static func isTrue(_ tensor: Tensor?) -> Bool {
         guard let tensor else { return false }
         return tensor.count == 1 && tensor.withUnsafeBytes { $0.contains { $0 != 0 } }
     }
