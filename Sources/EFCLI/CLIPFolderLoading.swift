@@ -11,8 +11,12 @@ enum CLIPFolderLoading {
     /// `models quantize` made (textual/model.int8.efx) when it is there and newer than the ONNX
     /// file, unless `int8Text` is false; likewise the image tower (visual/model.int8.efx, whose
     /// vectors are stored under a name of their own) unless `int8Visual` is false.
-    /// - Parameter log: receives one line per tower compiled.
-    static func load(_ path: String, int8Text: Bool = true, int8Visual: Bool = true,
+    /// - Parameters:
+    ///   - visualBatch: images per run of the fp32 image tower; from 2 on, the tower is also
+    ///     compiled for that batch (visual/model-bB.efx) and checked against single runs (an int8
+    ///     tower runs one image at a time).
+    ///   - log: receives one line per tower compiled.
+    static func load(_ path: String, int8Text: Bool = true, int8Visual: Bool = true, visualBatch: Int = 1,
                      log: (String) -> Void) throws -> CLIPModel {
         let folder = try CLIPFolder(url: CommandSupport.url(path))
         let visualIsInt8 = int8Visual && FolderModelCompiling.isCurrent(folder.visualInt8Executable,
@@ -29,7 +33,10 @@ enum CLIPFolderLoading {
                                                               log: log)
             }
         }
-        return try CLIPModel(folder: folder, visual: visual, textual: textual, visualIsInt8: visualIsInt8)
+        let batch = visualIsInt8 ? nil : try BatchExecutableCompiling.runs(visual, onnx: folder.visualONNX,
+                                                                           batch: visualBatch, log: log).batch
+        return try CLIPModel(folder: folder, visual: visual, textual: textual, visualIsInt8: visualIsInt8,
+                             visualBatch: batch)
     }
 
     /// The default model folder: ViT-B-32__openai under $EDGEFLOW_MODELS, else under

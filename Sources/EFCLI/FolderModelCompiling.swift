@@ -17,9 +17,9 @@ enum FolderModelCompiling {
     ///   - inputShape: the shape to fix the model's single image input to (for models with
     ///     dynamic dims); nil keeps the model's own shapes.
     ///   - relabelBatch: when the model fixes its input's and output's dim 0 at 1, treat that dim
-    ///     as a batch axis (as Immich's `update_inputs_outputs_dims` does to ArcFace models), so
-    ///     `inputShape` may give another batch. Only for graphs that are batch-agnostic inside;
-    ///     the caller checks the result against the batch-1 executable.
+    ///     as a batch axis, so `inputShape` may give another batch (`BatchAxisRelabeling`, which
+    ///     also rewrites constant Reshape targets); the caller checks the result against the
+    ///     batch-1 executable.
     ///   - log: receives one line per model compiled.
     static func executable(onnx: URL, efx: URL, inputShape: [Int]? = nil, relabelBatch: Bool = false,
                            log: (String) -> Void) throws -> EdgeflowModel {
@@ -50,7 +50,7 @@ enum FolderModelCompiling {
                                relabelBatch: Bool = false) throws -> (Graph, ArchiveMetadata) {
         // Decoded once: read for the input's name, then imported.
         var model = try OnnxModel(contentsOf: onnx)
-        if relabelBatch { relabelBatchAxis(of: &model.graph) }
+        if relabelBatch { BatchAxisRelabeling.relabel(&model.graph, batch: inputShape?.first ?? 1) }
         var options = ImportOptions()
         if let inputShape {
             let initializers = Set(model.graph.initializers.map(\.name))
@@ -65,20 +65,6 @@ enum FolderModelCompiling {
         }
         let metadata = try ArchiveMetadata(describing: graph, sourceModel: try SourceModel(describing: onnx))
         return (try ModelPipeline.optimize(graph).graph, metadata)
-    }
-
-    /// Dim 0 of every graph input and output, where fixed at 1, becomes the symbolic "batch";
-    /// intermediate value_info (which repeats the fixed batch) is dropped.
-    private static func relabelBatchAxis(of graph: inout OnnxGraph) {
-        let initializers = Set(graph.initializers.map(\.name))
-        func relabel(_ values: inout [OnnxValueInfo]) {
-            for index in values.indices where !initializers.contains(values[index].name) {
-                if case .value(1)? = values[index].dims?.first { values[index].dims?[0] = .param("batch") }
-            }
-        }
-        relabel(&graph.inputs)
-        relabel(&graph.outputs)
-        graph.valueInfo = []
     }
 
     /// The model folders' root directories: $EDGEFLOW_MODELS, then ~/.cache/edgeflow/models.

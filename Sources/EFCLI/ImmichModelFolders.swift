@@ -18,14 +18,20 @@ public final class ImmichModelFolders: ImmichModelProvider, Sendable {
     /// Faces per run of the recognizer (MACHINE_LEARNING_MAX_BATCH_SIZE__FACIAL_RECOGNITION); 1 runs
     /// them one by one.
     let faceBatchSize: Int
+    /// Images per run of a CLIP image tower (MACHINE_LEARNING_MAX_BATCH_SIZE__CLIP, Edgeflow's own):
+    /// the images of concurrent requests share runs; 1 runs them one by one.
+    let clipBatchSize: Int
     /// The loaded models, by task and name.
     public let cache = ModelCache()
     private let log: @Sendable (String) -> Void
 
-    /// - Parameter faceBatchSize: faces per recognizer run, 1…64.
-    public init(root: URL, faceBatchSize: Int = 8, log: @escaping @Sendable (String) -> Void) {
+    /// - Parameters:
+    ///   - faceBatchSize: faces per recognizer run, 1…64.
+    ///   - clipBatchSize: images per CLIP image-tower run, 1…64.
+    public init(root: URL, faceBatchSize: Int = 8, clipBatchSize: Int = 2, log: @escaping @Sendable (String) -> Void) {
         self.root = root
         self.faceBatchSize = min(64, max(1, faceBatchSize))
+        self.clipBatchSize = min(64, max(1, clipBatchSize))
         self.log = log
     }
 
@@ -33,7 +39,8 @@ public final class ImmichModelFolders: ImmichModelProvider, Sendable {
     /// was sent, so an int8 tower's (visual/model.int8.efx) would be mixed with them.
     public func clip(_ name: String) throws -> CLIPModel {
         try cache.model("clip:\(name)") {
-            try CLIPFolderLoading.load(try folder(name, holding: "visual").path, int8Visual: false, log: log)
+            try CLIPFolderLoading.load(try folder(name, holding: "visual").path, int8Visual: false,
+                                       visualBatch: clipBatchSize, log: log)
         }
     }
 
@@ -56,9 +63,9 @@ public final class ImmichModelFolders: ImmichModelProvider, Sendable {
             let model = try FolderModelCompiling.executable(
                 onnx: onnx, efx: folder.appendingPathComponent("recognition/model.efx"), inputShape: [1, 3, 112, 112],
                 log: log)
-            let single = try FaceRecognizer(model: model)
-            guard faceBatchSize > 1 else { return single }
-            return try BatchedRecognizerCompiling.recognizer(single, onnx: onnx, batch: faceBatchSize, log: log)
+            let runs = try BatchExecutableCompiling.runs(try FaceRecognizer(model: model).model, onnx: onnx,
+                                                         batch: faceBatchSize, log: log)
+            return try FaceRecognizer(model: runs.single, batchModel: runs.batch)
         }
     }
 

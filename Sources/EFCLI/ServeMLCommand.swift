@@ -28,7 +28,9 @@ struct ServeMLCommand: ParsableCommand {
             MACHINE_LEARNING_MODEL_TTL_POLL_S (default 10), \
             MACHINE_LEARNING_MAX_BATCH_SIZE__FACIAL_RECOGNITION (faces per recognizer run, default 8; \
             faces of concurrent requests share runs), MACHINE_LEARNING_MAX_BATCH_SIZE__OCR (text lines \
-            per recognizer run, default 6), \
+            per recognizer run, default 6), MACHINE_LEARNING_MAX_BATCH_SIZE__CLIP (Edgeflow's own: \
+            images per CLIP image-tower run, default 2, 1 runs them one by one; the images of \
+            concurrent requests share runs, the tower compiled a second time for the batch), \
             MACHINE_LEARNING_PRELOAD__CLIP__VISUAL, …__CLIP__TEXTUAL, \
             …__FACIAL_RECOGNITION__DETECTION, …__FACIAL_RECOGNITION__RECOGNITION, \
             …__OCR__DETECTION, …__OCR__RECOGNITION (comma-separated model names loaded at start).
@@ -84,7 +86,9 @@ struct ServeMLCommand: ParsableCommand {
             let root = models ?? environment["MACHINE_LEARNING_CACHE_FOLDER"] ?? CLIPFolderLoading.modelsDirectory()
             let faceBatch = try Self.number(environment, "MACHINE_LEARNING_MAX_BATCH_SIZE__FACIAL_RECOGNITION",
                                             1...64) ?? 8
-            let folders = ImmichModelFolders(root: CommandSupport.url(root), faceBatchSize: faceBatch) {
+            let clipBatch = try Self.number(environment, "MACHINE_LEARNING_MAX_BATCH_SIZE__CLIP", 1...64) ?? 2
+            let folders = ImmichModelFolders(root: CommandSupport.url(root), faceBatchSize: faceBatch,
+                                             clipBatchSize: clipBatch) {
                 ServingLoop.say("note: " + $0)
             }
             try Self.preload(folders, environment)

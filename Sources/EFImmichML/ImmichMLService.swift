@@ -1,7 +1,10 @@
 // Answers one `/predict` request the way Immich's machine-learning service does: the image
 // decoded once (EFMedia's limits), then each task on the models the provider hands out (CLIP
 // towers, SCRFD + ArcFace, PP-OCR), and one JSON answer. Where the models come from (compiled
-// on first use, cached, unloaded after a while) is the provider's business.
+// on first use, cached, unloaded after a while) is the provider's business. The CLIP image tower
+// and the face recognizer run the items of concurrent requests together (RequestBatcher); a
+// CLIP image request announces itself before its image is decoded, so two requests sent
+// together share a run.
 
 import EFCore
 import EFMedia
@@ -26,7 +29,10 @@ public final class ImmichMLService: Sendable {
     /// The decoder's pixel limit for sent images.
     public let maxPixels: Int
     /// Face crops of concurrent requests, batched per recognition model.
-    private let faceBatchers = BatcherTable<PixelImage, [Float]>(maxItems: 32)
+    private let faceBatchers = BatcherTable<PixelImage, [Float]>()
+    /// CLIP image inputs of concurrent requests, batched per model; a run waits up to 50 ms for
+    /// announced images still being decoded.
+    private let clipBatchers = BatcherTable<Tensor, [Float]>(gatherWindow: 0.05)
 
     public init(models: ImmichModelProvider, maxPixels: Int = DecodeOptions.defaultMaxPixels) {
         self.models = models
@@ -34,10 +40,22 @@ public final class ImmichMLService: Sendable {
     }
 
     /// The JSON answer to `request`.
+    /// - Parameter slots: the work slot the caller holds, given back while the request waits for
+    ///   another request's batch run (see `RequestBatcher`).
     /// - Throws: `PredictError` with Immich's status: 400 for an image that cannot be decoded or
     ///   a task that needs the other input, 500 for a model that cannot be loaded or fails.
-    public func predict(_ request: PredictRequest) throws -> Data {
+    public func predict(_ request: PredictRequest, yielding slots: WorkSlots? = nil) throws -> Data {
         var answer = PredictAnswer()
+        let work = Work(request: request, slots: slots)
+        // Announced before the image is decoded: a run of the tower waits for it.
+        if case .image = request.input {
+            for case .clipVisual(let name) in request.tasks {
+                let model = try load(name) { try models.clip(name) }
+                let batcher = clipBatchers.batcher(name, maxItems: model.visualRuns.batchSize)
+                work.announcements[name] = (batcher, batcher.announce(1))
+            }
+        }
+        defer { for (batcher, announcement) in work.announcements.values { batcher.withdraw(announcement) } }
         var image: PixelImage?
         if case .image(let bytes) = request.input {
             let decoded: DecodedImage
@@ -50,18 +68,35 @@ public final class ImmichMLService: Sendable {
             answer.setImageSize(width: decoded.image.width, height: decoded.image.height)
         }
         for task in request.tasks {
-            try run(task, input: request.input, image: image, into: &answer)
+            try run(task, work, image: image, into: &answer)
         }
         return try answer.json()
     }
 
-    private func run(_ task: PredictTask, input: PredictRequest.Input, image: PixelImage?,
-                     into answer: inout PredictAnswer) throws {
+    /// What the tasks of one request share: its input, the caller's slot, its announced CLIP images.
+    private final class Work {
+        let request: PredictRequest
+        let slots: WorkSlots?
+        var announcements: [String: (RequestBatcher<Tensor, [Float]>, RequestBatcher<Tensor, [Float]>.Announcement)]
+            = [:]
+        init(request: PredictRequest, slots: WorkSlots?) {
+            self.request = request
+            self.slots = slots
+        }
+    }
+
+    private func run(_ task: PredictTask, _ work: Work, image: PixelImage?, into answer: inout PredictAnswer) throws {
+        let input = work.request.input
         switch task {
         case .clipVisual(let name):
             let image = try need(image, task: "clip visual")
             let model = try load(name) { try models.clip(name) }
-            try answer.setCLIP(try model.embed(imageTensor: model.imageTensor(image)))
+            let tensor = try model.imageTensor(image)
+            let batcher = clipBatchers.batcher(name, maxItems: model.visualRuns.batchSize)
+            let embedding = try batcher.run([tensor], announced: work.announcements[name]?.1, yielding: work.slots) {
+                try model.embed(imageTensors: $0)
+            }
+            try answer.setCLIP(embedding[0])
         case .clipTextual(let name, let language):
             guard case .text(let text) = input else {
                 throw PredictError(status: 400, detail: "clip textual needs a 'text' field")
@@ -82,7 +117,9 @@ public final class ImmichMLService: Sendable {
                 let crops = try faces.map { face in
                     try FaceAlignment.align(image, landmarks: face.landmarks ?? [], size: recognizer.size)
                 }
-                embeddings = try faceBatchers.batcher(recognition).run(crops) { try recognizer.embed(aligned: $0) }
+                embeddings = try faceBatchers.batcher(recognition, maxItems: 32).run(crops, yielding: work.slots) {
+                    try recognizer.embed(aligned: $0)
+                }
             }
             try answer.setFaces(zip(faces, embeddings).map { face, embedding in
                 AnsweredFace(box: face.box, score: face.score, embedding: embedding)
@@ -99,6 +136,11 @@ public final class ImmichMLService: Sendable {
                              boxScore: line.boxScore, textScore: line.score)
             }, imageWidth: image.width, imageHeight: image.height)
         }
+    }
+
+    /// The number of images in each run of CLIP model `name`'s image tower so far (the last 64).
+    public func clipRunSizes(_ name: String) -> [Int] {
+        clipBatchers.existing(name)?.runSizes ?? []
     }
 
     private func need(_ image: PixelImage?, task: String) throws -> PixelImage {

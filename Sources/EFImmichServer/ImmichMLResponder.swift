@@ -50,9 +50,9 @@ struct ImmichMLResponder: HTTPResponder {
         let boundary = try MultipartForm.boundary(contentType: request.headers[.contentType] ?? "")
         let bytes = Data(body.readableBytesView)
         let service = self.service
-        let answer = try await pool.run { () throws -> Data in
+        let answer = try await pool.run { slots throws -> Data in
             let parts = try MultipartForm.parts(of: bytes, boundary: boundary)
-            return try service.predict(try PredictRequest(parts: parts))
+            return try service.predict(try PredictRequest(parts: parts), yielding: slots)
         }
         guard let answer else {
             throw PredictError(status: 503, detail: "more than \(pool.queueLimit) requests are waiting")

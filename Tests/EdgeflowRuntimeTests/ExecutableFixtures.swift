@@ -10,15 +10,16 @@ import EdgeflowRuntime
 import Foundation
 
 enum ExecutableFixtures {
-    /// x [1, 3, 8, 8] → conv 3×3 (4 filters, pad 1) + bias → relu → global avg pool → reshape → matMul [4, 5].
-    static func graph() throws -> Graph {
+    /// x [B, 3, side, side] → conv 3×3 (4 filters, pad 1) + bias → relu → global avg pool → reshape →
+    /// matMul [4, 5] (B = `batch`, 1 by default; side 8 by default).
+    static func graph(batch: Int = 1, side: Int = 8) throws -> Graph {
         var g = TestGraphBuilder()
-        let x = g.input("x", [1, 3, 8, 8])
+        let x = g.input("x", [batch, 3, side, side])
         let w = g.weight("w", shape: [4, 3, 3, 3], seed: 3), b = g.weight("b", shape: [4], seed: 4)
         let conv = try g.node(.conv, [x, w, b], ["pads": .ints([1, 1, 1, 1])])
         let relu = try g.unary("relu", conv)
-        let pooled = try g.node(.pool, [relu], ["kind": .string("avg"), "kernel": .ints([8, 8])])
-        let flat = try g.node(.reshape, [pooled], ["shape": .ints([1, 4])])
+        let pooled = try g.node(.pool, [relu], ["kind": .string("avg"), "kernel": .ints([side, side])])
+        let flat = try g.node(.reshape, [pooled], ["shape": .ints([batch, 4])])
         let m = g.weight("m", shape: [4, 5], seed: 5)
         g.output(try g.node(.matMul, [flat, m]))
         return g.graph

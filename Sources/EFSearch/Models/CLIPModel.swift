@@ -13,6 +13,8 @@ import Foundation
 public final class CLIPModel: @unchecked Sendable {
     public let folder: CLIPFolder
     public let visual: EdgeflowModel
+    /// `visual`, with the same tower compiled for a batch of images beside it when there is one.
+    public let visualRuns: BatchedModel
     public let textual: EdgeflowModel?
     /// The visual preprocessing: shortest side to the input size, centre crop, the folder's mean/std.
     public let recipe: PreprocessRecipe
@@ -29,14 +31,16 @@ public final class CLIPModel: @unchecked Sendable {
     private let idsInput: TensorDescriptor?, maskInput: TensorDescriptor?
 
     /// Loads the executables of `folder` (compiled beforehand); `visualIsInt8` says `visual` is the
-    /// folder's int8 image tower (`CLIPFolder.visualInt8Executable`).
+    /// folder's int8 image tower (`CLIPFolder.visualInt8Executable`); `visualBatch` is the same
+    /// image tower compiled for a batch of B ≥ 2 images ([B, 3, S, S] → [B, D]), if any.
     /// - Throws: `EdgeflowError` from loading; `.invalidModel` when the towers' inputs or
     ///   outputs do not look like CLIP's (one image input [1, 3, S, S] float32; one
     ///   [1, D] float32 output; the text input int32 or int64 [1, L], L the config's context
     ///   length when the folder has a tokenizer.json); what `ImmichTextTokenizer` throws for the
     ///   folder's tokenizer.json (`.invalidModel` naming the bad field, `.unsupported` naming an
-    ///   unknown component).
-    public init(folder: CLIPFolder, visual: EdgeflowModel, textual: EdgeflowModel?, visualIsInt8: Bool = false) throws {
+    ///   unknown component); `BatchedModel`'s `.invalidModel` for a `visualBatch` of another shape.
+    public init(folder: CLIPFolder, visual: EdgeflowModel, textual: EdgeflowModel?, visualIsInt8: Bool = false,
+                visualBatch: EdgeflowModel? = nil) throws {
         self.folder = folder
         self.visual = visual
         self.visualIsInt8 = visualIsInt8
@@ -60,6 +64,7 @@ public final class CLIPModel: @unchecked Sendable {
                                         + ", not float32[1, \(folder.dimension)]")
             }
         }
+        visualRuns = try BatchedModel(single: visual, batch: visualBatch)
         (idsInput, maskInput) = try textual.map { try Self.textInputs($0, folder.name) } ?? (nil, nil)
         if textual != nil, folder.hasTokenizerJSON {
             let tokenizer = try ImmichTextTokenizer(folder: folder.url, contextLength: folder.contextLength,
@@ -99,8 +104,15 @@ public final class CLIPModel: @unchecked Sendable {
 
     /// The normalized embedding of one visual input made by `imageTensor`.
     public func embed(imageTensor: Tensor) throws -> [Float] {
-        let outputs = try visual.run([visual.inputs[0].name: imageTensor])
-        return try Self.normalized(outputs[visual.outputs[0].name], what: "\(folder.name) visual output")
+        try embed(imageTensors: [imageTensor])[0]
+    }
+
+    /// The normalized embeddings of visual inputs made by `imageTensor`, in order: full batches
+    /// on the batch executable when there is one, the rest one by one (equal within float rounding).
+    /// - Throws: `EdgeflowError.invalidInput` for a tensor of another shape; `.invalidModel` for
+    ///   an output that cannot be normalized; the executables' errors.
+    public func embed(imageTensors: [Tensor]) throws -> [[Float]] {
+        try visualRuns.run(imageTensors).map { try Self.normalized($0, what: "\(folder.name) visual output") }
     }
 
     /// The normalized embedding of `text`, and whether it was cut to the context length (as CLIP does).
