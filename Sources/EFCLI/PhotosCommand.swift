@@ -53,8 +53,11 @@ struct ModelFolderOption: ParsableArguments {
     /// The folder to use: --model, else the default folder when it exists, else nil.
     var resolved: String? { model ?? CLIPFolderLoading.defaultFolder() }
 
-    /// Loads the model, compiling its towers when needed (progress lines on stderr).
-    func load(_ path: String) throws -> CLIPModel {
-        try CLIPFolderLoading.load(path) { FileHandle.standardError.write(Data(("note: " + $0 + "\n").utf8)) }
+    /// Loads the model, compiling its towers when needed (progress lines on stderr); `visualBatch`
+    /// as `CLIPFolderLoading.load` takes it.
+    func load(_ path: String, visualBatch: Int = 1) throws -> CLIPModel {
+        try CLIPFolderLoading.load(path, visualBatch: visualBatch) {
+            FileHandle.standardError.write(Data(("note: " + $0 + "\n").utf8))
+        }
     }
 }

@@ -46,6 +46,12 @@ struct PhotosIndexCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Threads for the model (1…1024).", valueName: "n"))
     var threads: Int?
 
+    @Option(help: ArgumentHelp("Photos per run of the CLIP image tower (1…64; default 2). From 2 on the fp32 tower "
+                               + "is compiled a second time for the batch (visual/model-bB.efx, checked against "
+                               + "single runs; one by one when it cannot be); an int8 tower runs one at a time.",
+                               valueName: "n"))
+    var batch = 2
+
     @Option(help: ArgumentHelp("Threads reading and preparing photos (1…64; default 1 beside the model, as many "
                                + "as the model's threads in turns with it).", valueName: "n"))
     var preparers: Int?
@@ -68,6 +74,7 @@ struct PhotosIndexCommand: ParsableCommand {
     func validate() throws {
         if folders.isEmpty { throw ValidationError("give at least one folder to index") }
         if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be in 1…1024") }
+        if !(1...64).contains(batch) { throw ValidationError("--batch must be in 1…64") }
         if let preparers, !(1...64).contains(preparers) { throw ValidationError("--preparers must be in 1…64") }
         if schedule != "auto", PreparationSchedule(rawValue: schedule) == nil {
             throw ValidationError("--schedule must be auto, overlapped or alternating, not '\(schedule)'")
@@ -80,7 +87,7 @@ struct PhotosIndexCommand: ParsableCommand {
         try CommandSupport.run {
             if let threads { EdgeflowModel.setThreadCount(threads) }
             let photos = try library.open(create: true)
-            let clip = try model.resolved.map { try model.load($0) }
+            let clip = try model.resolved.map { try model.load($0, visualBatch: batch) }
             if clip == nil {
                 FileHandle.standardError.write(Data(("note: no CLIP model (--model DIR, or a ViT-B-32__openai folder "
                     + "in $EDGEFLOW_MODELS or ~/.cache/edgeflow/models): indexing metadata, thumbnails and text "

@@ -6,6 +6,8 @@ Runs, in one script and alternating rounds, `edgeflow benchmark MODEL/visual/mod
 prints photos/s of the indexing phase (reading, hashing, reduced decoding, thumbnails and CLIP
 preprocessing on the preparer threads, beside the model or in turns with it as each --schedule
 says) divided by the benchmark's samples/s. The issue's target is a ratio of at least 0.90.
+Both use the same batch: `--batch B` goes to `photos index`, and the fp32 benchmark times the
+tower compiled for that batch (visual/model-bB.efx; the int8 tower runs one photo at a time).
 
 With --int8-calib PHOTOS a second copy of the folder gets an int8 image tower
 (`edgeflow models quantize --tower visual --calib-set PHOTOS`) and every round measures it too
@@ -58,6 +60,7 @@ def main():
                         help="comma-separated --schedule values, each run in every round "
                              "(auto, overlapped, alternating)")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--batch", type=int, default=2, help="photos per run of the image tower (photos index --batch)")
     parser.add_argument("--warm", help="a smaller folder for the first (compiling) run; the photos are then only read")
     parser.add_argument("--visual", help="an image tower ONNX to use instead of the folder's")
     parser.add_argument("--int8-calib", help="photos to calibrate an int8 image tower on; measured beside fp32")
@@ -66,7 +69,8 @@ def main():
 
     scratch = tempfile.mkdtemp(prefix="index-throughput-")
     try:
-        variants = [("fp32", prepare_model(args, scratch, "fp32"), "visual/model.efx")]
+        fp32 = f"visual/model-b{args.batch}.efx" if args.batch > 1 else "visual/model.efx"
+        variants = [("fp32", prepare_model(args, scratch, "fp32"), fp32)]
         if args.int8_calib:
             model = prepare_model(args, scratch, "int8")
             report = run_json([args.edgeflow, "models", "quantize", model, "--tower", "visual", "--calib-set",
@@ -75,6 +79,10 @@ def main():
                   f"{report['cosineMin']:.5f}, mean {report['cosineMean']:.5f} ({report['heldOutSamples']} photos)")
             variants.append(("int8", model, "visual/model.int8.efx"))
         warm(args, scratch, variants)
+        for name, model, executable in variants:
+            if not os.path.exists(os.path.join(model, executable)):
+                raise SystemExit(f"{name}: photos index made no {executable} (the tower does not run in batches "
+                                 f"of {args.batch}?)")
         schedules = args.schedules.split(",")
         bench_rates = {name: [] for name, _, _ in variants}
         index_rates = {(name, schedule): [] for name, _, _ in variants for schedule in schedules}
@@ -88,7 +96,8 @@ def main():
                 for schedule in schedules:
                     library = os.path.join(scratch, f"round{round_index}-{name}-{schedule}.sqlite")
                     command = [args.edgeflow, "photos", "index", args.photos, "--library", library, "--model",
-                               model, "--threads", str(args.threads), "--schedule", schedule, "--json"]
+                               model, "--threads", str(args.threads), "--schedule", schedule, "--batch",
+                               str(args.batch), "--json"]
                     if args.preparers:
                         command += ["--preparers", str(args.preparers)]
                     done = run_json(command)[-1]
@@ -99,7 +108,8 @@ def main():
             print(f"round {round_index + 1}: " + "; ".join(parts), flush=True)
         preparers = args.preparers or "default"
         tower = os.path.basename(args.visual) if args.visual else "the folder's image tower"
-        print(f"\n{cpu_name()}, {os.cpu_count()} cores, {args.threads} threads, preparers: {preparers}, {tower}")
+        print(f"\n{cpu_name()}, {os.cpu_count()} cores, {args.threads} threads, batch {args.batch}, "
+              f"preparers: {preparers}, {tower}")
         for name, _, _ in variants:
             bench = statistics.median(bench_rates[name])
             print(f"{name}: median benchmark {bench:.2f} samples/s")
@@ -130,7 +140,7 @@ def warm(args, scratch, variants):
     for name, model, _ in variants:
         run_json([args.edgeflow, "photos", "index", args.warm or args.photos, "--library",
                   os.path.join(scratch, f"warm-{name}.sqlite"), "--model", model, "--threads", str(args.threads),
-                  "--json"])
+                  "--batch", str(args.batch), "--json"])
     if args.warm:  # read the photos once, so every round finds them in the page cache
         for root, _, files in os.walk(args.photos):
             for file in files:

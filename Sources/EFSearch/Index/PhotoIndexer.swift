@@ -1,6 +1,7 @@
 // Indexes photo folders into a library: scan, apply the scan (new, changed, moved, removed),
 // then read and prepare the pending photos on worker threads while the calling thread runs the
-// model on them in order, committing every batch in one transaction. Killed at any moment, the
+// model on them in order (in groups of the model's image batch), committing every batch in one
+// transaction. Killed at any moment, the
 // library holds whole photos only; the next run does exactly what is still missing. An SQLite
 // library hands over all pending photos at once; a shared PostgreSQL library hands out claimed
 // batches, so several indexers (on several machines) share the work.
@@ -105,29 +106,34 @@ public final class PhotoIndexer {
                                          prepare: preparation.prepare)
             defer { queue.stop() }
             var batch: [IndexedPhoto] = []
-            for index in pending.indices {
-                var prepared = queue.take(index)
-                if let tensor = prepared.tensor, let model {
-                    prepared.result.embedding = try model.embed(imageTensor: tensor)
-                    report.embedded += 1
+            // Photos go to the model in groups of its image batch (one by one without a batch executable).
+            let group = max(1, model?.visualRuns.batchSize ?? 1)
+            for first in stride(from: 0, to: pending.count, by: group) {
+                let indices = first ..< min(first + group, pending.count)
+                var prepared = indices.map { queue.take($0) }
+                if let model {
+                    report.embedded += try Self.embed(&prepared, with: model)
                 }
-                if let text = prepared.result.text {
-                    report.textRead += 1
-                    if !text.isEmpty { report.withText += 1 }
+                for (offset, index) in indices.enumerated() {
+                    let photo = prepared[offset]
+                    if let text = photo.result.text {
+                        report.textRead += 1
+                        if !text.isEmpty { report.withText += 1 }
+                    }
+                    if photo.vanished {
+                        report.vanished.append(pending[index].path)  // not stored: the next run reads it again
+                    } else {
+                        if let error = photo.result.error { report.failures.append((pending[index].path, error)) }
+                        batch.append(photo.result)
+                    }
+                    if batch.count >= options.commitEvery || (index == pending.count - 1 && !batch.isEmpty) {
+                        try library.store(batch, modelID: registered?.id, textReader: readerName)
+                        batch.removeAll(keepingCapacity: true)
+                    }
+                    done += 1
+                    progress(IndexProgress(done: done, total: max(work.total, done), embedded: report.embedded,
+                                           failed: report.failures.count, seconds: Self.seconds(since: start)))
                 }
-                if prepared.vanished {
-                    report.vanished.append(pending[index].path)  // not stored: the next run reads it again
-                } else {
-                    if let error = prepared.result.error { report.failures.append((pending[index].path, error)) }
-                    batch.append(prepared.result)
-                }
-                if batch.count >= options.commitEvery || (index == pending.count - 1 && !batch.isEmpty) {
-                    try library.store(batch, modelID: registered?.id, textReader: readerName)
-                    batch.removeAll(keepingCapacity: true)
-                }
-                done += 1
-                progress(IndexProgress(done: done, total: max(work.total, done), embedded: report.embedded,
-                                       failed: report.failures.count, seconds: Self.seconds(since: start)))
             }
         }
         try work.finish()
@@ -136,6 +142,15 @@ public final class PhotoIndexer {
         try library.finishRun(run, status: "complete", changes: changes,
                               embedded: report.embedded, failed: report.failures.count)
         return report
+    }
+
+    /// Embeds the photos of `prepared` that have a model input, in one call (batched by the
+    /// model); returns how many.
+    private static func embed(_ prepared: inout [PreparedPhoto], with model: CLIPModel) throws -> Int {
+        let inputs = prepared.indices.compactMap { index in prepared[index].tensor.map { (index, $0) } }
+        let embeddings = try model.embed(imageTensors: inputs.map(\.1))
+        for ((index, _), embedding) in zip(inputs, embeddings) { prepared[index].result.embedding = embedding }
+        return inputs.count
     }
 
     static func seconds(since start: UInt64) -> Double {
