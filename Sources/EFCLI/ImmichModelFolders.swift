@@ -63,8 +63,8 @@ public final class ImmichModelFolders: ImmichModelProvider, Sendable {
             let model = try FolderModelCompiling.executable(
                 onnx: onnx, efx: folder.appendingPathComponent("recognition/model.efx"), inputShape: [1, 3, 112, 112],
                 log: log)
-            let runs = try BatchExecutableCompiling.runs(try FaceRecognizer(model: model).model, onnx: onnx,
-                                                         batch: faceBatchSize, log: log)
+            let single = try FaceRecognizer(model: model)  // checks ArcFace's shapes before a batch compile
+            let runs = try BatchExecutableCompiling.runs(single.model, onnx: onnx, batch: faceBatchSize, log: log)
             return try FaceRecognizer(model: runs.single, batchModel: runs.batch)
         }
     }

@@ -47,15 +47,16 @@ public final class ImmichMLService: Sendable {
     public func predict(_ request: PredictRequest, yielding slots: WorkSlots? = nil) throws -> Data {
         var answer = PredictAnswer()
         let work = Work(request: request, slots: slots)
+        // Whatever was announced and not delivered is withdrawn, however the request ends.
+        defer { for (batcher, announcement) in work.announcements.values { batcher.withdraw(announcement) } }
         // Announced before the image is decoded: a run of the tower waits for it.
         if case .image = request.input {
-            for case .clipVisual(let name) in request.tasks {
+            for case .clipVisual(let name) in request.tasks where work.announcements[name] == nil {
                 let model = try load(name) { try models.clip(name) }
                 let batcher = clipBatchers.batcher(name, maxItems: model.visualRuns.batchSize)
                 work.announcements[name] = (batcher, batcher.announce(1))
             }
         }
-        defer { for (batcher, announcement) in work.announcements.values { batcher.withdraw(announcement) } }
         var image: PixelImage?
         if case .image(let bytes) = request.input {
             let decoded: DecodedImage
@@ -138,9 +139,9 @@ public final class ImmichMLService: Sendable {
         }
     }
 
-    /// The number of images in each run of CLIP model `name`'s image tower so far (the last 64).
-    public func clipRunSizes(_ name: String) -> [Int] {
-        clipBatchers.existing(name)?.runSizes ?? []
+    /// The batcher of CLIP model `name`'s image tower, once a request used it (for status and tests).
+    public func clipBatcher(_ name: String) -> RequestBatcher<Tensor, [Float]>? {
+        clipBatchers.existing(name)
     }
 
     private func need(_ image: PixelImage?, task: String) throws -> PixelImage {

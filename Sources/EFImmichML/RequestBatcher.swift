@@ -46,6 +46,8 @@ public final class RequestBatcher<Item, Output>: @unchecked Sendable {
 
     /// Items queued for a run now (for status and tests).
     public var waitingItems: Int { lock.withLock { waiting.count } }
+    /// Items announced and neither given nor withdrawn yet (for status and tests).
+    public var announcedItems: Int { lock.withLock { announced } }
 
     /// - Parameters:
     ///   - maxItems: the most items per run (at least 1).

@@ -83,9 +83,18 @@ final class ImmichCLIPBatchTests: XCTestCase {
             XCTAssertEqual(got.count, want.count)
             XCTAssertLessThanOrEqual(zip(got, want).map { abs($0 - $1) }.max() ?? 1, 1e-5, "request \(index)")
         }
-        let runs = service.clipRunSizes("ViT-B-32__openai")
+        let batcher = try XCTUnwrap(service.clipBatcher("ViT-B-32__openai"))
+        let runs = batcher.runSizes
         XCTAssertEqual(runs.reduce(0, +), 9, "every image once: \(runs)")
         XCTAssertTrue(runs.allSatisfy { $0 <= 2 }, "at most the batch per run: \(runs)")
         XCTAssertTrue(runs.contains(2), "eight requests sent together share runs: \(runs)")
+        XCTAssertEqual(batcher.announcedItems, 0)
+
+        // A request whose image cannot be decoded takes its announcement back (no run waits for it).
+        let body = NodeFormData.body(entries: entries, image: Data("not an image".utf8))
+        let request = try PredictRequest(parts: try MultipartForm.parts(of: body, boundary: NodeFormData.boundary))
+        XCTAssertThrowsError(try service.predict(request)) { XCTAssertEqual(($0 as? PredictError)?.status, 400) }
+        XCTAssertEqual(batcher.announcedItems, 0)
+        XCTAssertEqual(batcher.runSizes.count, runs.count, "no run for the failed request")
     }
 }
