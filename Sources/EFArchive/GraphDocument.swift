@@ -28,6 +28,8 @@ struct GraphDocument: Codable {
         var originalNames: [String]
         /// The node's run conditions (absent: it always runs).
         var runsWhen: [RunCondition]?
+        /// True for a conv, convTranspose or matMul whose products run in bf16 (absent: false).
+        var bfloat16Products: Bool?
     }
 
     struct Weight: Codable {
@@ -69,7 +71,8 @@ struct GraphDocument: Codable {
                          inputShapes: inputTypes.map { $0?.shape }, inputDTypes: inputTypes.map { $0?.dtype },
                          outputShapes: outputTypes.map(\.shape), outputDTypes: outputTypes.map(\.dtype),
                          params: node.attributes, originalNames: node.originalNames,
-                         runsWhen: node.runsWhen.isEmpty ? nil : node.runsWhen)
+                         runsWhen: node.runsWhen.isEmpty ? nil : node.runsWhen,
+                         bfloat16Products: node.bfloat16Products ? true : nil)
         }
         values = graph.types
         weights = graph.weights.keys.sorted().map {
@@ -97,6 +100,13 @@ struct GraphDocument: Codable {
                 var node = try Node(name: layer.name, op: op, inputs: layer.inputs, outputs: layer.outputs,
                                     attributes: layer.params, originalNames: layer.originalNames)
                 node.runsWhen = layer.runsWhen ?? []
+                if layer.bfloat16Products == true {
+                    guard [.conv, .convTranspose, .matMul].contains(op) else {
+                        throw EdgeflowError(.invalidModel, "layer '\(layer.name)' (\(op.rawValue)) is marked "
+                                                + "bfloat16Products, which only conv, convTranspose and matMul take")
+                    }
+                    node.bfloat16Products = true
+                }
                 return node
             } catch let error as EdgeflowError {
                 throw EdgeflowError(.invalidArchive, "the graph is inconsistent: \(error.message)")

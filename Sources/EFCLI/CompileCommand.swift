@@ -103,7 +103,8 @@ struct CompileCommand: ParsableCommand {
         let provenance = Provenance(sourceModel: metadata.sourceModel?.fileName,
                                     sourceModelSHA256: metadata.sourceModel?.sha256, archiveStage: stage.rawValue,
                                     compileOptions: options, created: ISO8601DateFormatter().string(from: Date()))
-        let bf16 = MatrixPrecision(rawValue: precision) == .bfloat16
+        // The whole program in bf16, or layers a model script put in bf16.
+        let bf16 = MatrixPrecision(rawValue: precision) == .bfloat16 || graph.nodes.contains(where: \.bfloat16Products)
         return ExecutableManifest(modelName: graph.name,
                                   inputs: try graph.inputs.map { try descriptor($0, isInput: true) },
                                   outputs: try graph.outputs.map { try descriptor($0, isInput: false) },

@@ -56,7 +56,7 @@ public struct CompiledModel {
 public enum Compiler {
     /// Compiles `graph` as it is.
     /// - Throws: `EdgeflowError.invalidModel` for an inconsistent graph; `.unsupported` for bf16
-    ///   on a CPU without bf16 kernels; never for an op a fast kernel cannot take (that becomes
+    ///   (the whole program, or layers with `bfloat16Products`) on a CPU without bf16 kernels; never for an op a fast kernel cannot take (that becomes
     ///   a reference step listed in the report).
     public static func compile(_ graph: Graph, _ options: CompileOptions = CompileOptions()) throws -> CompiledModel {
         if options.fastKernels, options.precision == .bfloat16, !DNNLEngine.supportsBF16 {
@@ -64,6 +64,15 @@ public enum Compiler {
                 "this CPU has no bfloat16 kernels (oneDNN's ISA here is \(DNNLEngine.effectiveISA); "
                     + "bf16 needs AVX-512 or AMX)",
                 hint: "use --precision float32")
+        }
+        let bfloat16Layers = graph.nodes.filter(\.bfloat16Products).map(\.name)
+        if options.fastKernels, !bfloat16Layers.isEmpty, !DNNLEngine.supportsBF16 {
+            let named = bfloat16Layers.prefix(3).joined(separator: ", ")
+            throw EdgeflowError(.unsupported,
+                "the model script puts \(bfloat16Layers.count) layer(s) in bf16 (\(named)), and this CPU has no "
+                    + "bfloat16 kernels (oneDNN's ISA here is \(DNNLEngine.effectiveISA); bf16 needs AVX-512 bf16 "
+                    + "or AMX)",
+                hint: "quantize with precision_mode=float for those layers on this machine")
         }
         let (plan, constants) = try makePlan(graph, options)
         let (program, fallbacks) = try ProgramBuilder.build(plan, constants: constants)
@@ -104,10 +113,12 @@ public enum Compiler {
             for name in node.inputs + node.outputs + node.runsWhen.map(\.value) { try declare(name) }
             let emulated = options.emulateIntegerSteps && Self.integerOps.contains(node.op)
             let fast = options.fastKernels && !emulated
-            steps.append(PlannedStep(name: node.name, params: node.params, inputs: node.inputs, outputs: node.outputs,
-                                     kernel: fast ? .fast : .reference,
-                                     reason: fast ? "" : emulated ? "quantized emulator" : "fast kernels disabled",
-                                     macs: MacCount.of(node, graph), runsWhen: node.runsWhen))
+            var step = PlannedStep(name: node.name, params: node.params, inputs: node.inputs, outputs: node.outputs,
+                                   kernel: fast ? .fast : .reference,
+                                   reason: fast ? "" : emulated ? "quantized emulator" : "fast kernels disabled",
+                                   macs: MacCount.of(node, graph), runsWhen: node.runsWhen)
+            step.bfloat16Products = node.bfloat16Products
+            steps.append(step)
         }
         for name in graph.outputs { try declare(name) }
         let plan = ProgramPlan(name: graph.name, values: values, inputs: graph.inputs, outputs: graph.outputs,

@@ -17,6 +17,10 @@ public struct Node: Codable, Equatable, Sendable {
     /// The node runs only when all of these hold (the branches of a run-time `If`); empty:
     /// always. A hint: `RunConditions.checked` drops any the graph does not justify.
     public var runsWhen: [RunCondition] = []
+    /// A float conv, convTranspose or matMul the model script puts in bf16 (`precision_mode=bf16`):
+    /// compiled, its inputs and weights are rounded to bfloat16 and the products summed in
+    /// float32; the reference interpreter computes it in float32.
+    public var bfloat16Products = false
 
     public init(name: String, _ params: OpParameters, inputs: [String], outputs: [String],
                 originalNames: [String] = [], runsWhen: [RunCondition] = []) {
@@ -48,7 +52,9 @@ public struct Node: Codable, Equatable, Sendable {
     /// Every value the node reads: its present inputs and its conditions.
     public var reads: [String] { inputs.filter { !$0.isEmpty } + runsWhen.map(\.value) }
 
-    private enum CodingKeys: String, CodingKey { case name, op, inputs, outputs, attributes, originalNames, runsWhen }
+    private enum CodingKeys: String, CodingKey {
+        case name, op, inputs, outputs, attributes, originalNames, runsWhen, bfloat16Products
+    }
 
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -59,6 +65,7 @@ public struct Node: Codable, Equatable, Sendable {
                       attributes: try container.decodeIfPresent(Attributes.self, forKey: .attributes) ?? [:],
                       originalNames: try container.decodeIfPresent([String].self, forKey: .originalNames) ?? [])
         runsWhen = try container.decodeIfPresent([RunCondition].self, forKey: .runsWhen) ?? []
+        bfloat16Products = try container.decodeIfPresent(Bool.self, forKey: .bfloat16Products) ?? false
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -70,6 +77,7 @@ public struct Node: Codable, Equatable, Sendable {
         try container.encode(attributes, forKey: .attributes)
         try container.encode(originalNames, forKey: .originalNames)
         if !runsWhen.isEmpty { try container.encode(runsWhen, forKey: .runsWhen) }
+        if bfloat16Products { try container.encode(true, forKey: .bfloat16Products) }
     }
 }
 

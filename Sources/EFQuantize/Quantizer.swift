@@ -75,7 +75,11 @@ public enum Quantizer {
             }
         }
         var rewrite = Int8Rewrite(graph, choices: choices, ranges: ranges)
-        let quantized = try rewrite.run()
+        var quantized = try rewrite.run()
+        for index in quantized.nodes.indices where options.bfloat16Layers.contains(quantized.nodes[index].name)
+            && [.conv, .convTranspose, .matMul].contains(quantized.nodes[index].op) {
+            quantized.nodes[index].bfloat16Products = true
+        }
         for (i, decision) in decisions.enumerated() { decisions[i].output = rewrite.outputs[decision.layer] }
         return (quantized, QuantizationReport(layers: decisions, samples: samples.count,
                                                nonFiniteValues: estimated.nonFinite, sensitivity: sensitivity,
@@ -130,7 +134,10 @@ public enum Quantizer {
             LayerDecision(layer: node.name, op: node.op.rawValue, precision: .float, reason: reason)
         }
         guard candidate else { return float(notCandidateReason(node, graph)) }
-        guard !options.floatLayers.contains(node.name) else { return float("the model script keeps it in float") }
+        guard !options.floatLayers.contains(node.name) else {
+            return float(options.bfloat16Layers.contains(node.name) ? "the model script puts it in bf16"
+                             : "the model script keeps it in float")
+        }
         guard !node.originalNames.contains(InputColorConversion.originalName) else {
             return float("a YUV input conversion: three products per pixel, kept exact")
         }

@@ -12,6 +12,9 @@ public struct QuantizerOptions {
     public var outputEstimators: [String: RangeEstimator] = [:]
     /// Layers (node names) the model script keeps in float.
     public var floatLayers: Set<String>
+    /// Layers (node names) of `floatLayers` whose products run in bfloat16 when compiled
+    /// (`precision_mode=bf16`; `Node.bfloat16Products`).
+    public var bfloat16Layers: Set<String> = []
     /// Layers (node names) the model script runs as a16_w8.
     public var wideLayers: Set<String> = []
     /// Bias correction from the inputs' per-channel means (off by default, as optimization level

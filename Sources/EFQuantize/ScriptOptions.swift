@@ -1,7 +1,7 @@
 // What a model script asks of the quantizer, as QuantizerOptions: the layers it keeps out of
 // int8, the range estimator (and the per-layer ones of activation_clipping rules) and the
 // algorithms its settings enable (equalization, smooth_quant, bias correction); and, as notes,
-// what the script asks that this release does not do yet (said, never silently ignored).
+// what the script asks that this release does not do (said, never silently ignored; none now).
 
 import EFCore
 import EFIR
@@ -18,8 +18,7 @@ extension QuantizerOptions {
         let layers = graph.nodes.map(\.name)
         let precisions = try script.precisions(layerNames: layers)
         var options = QuantizerOptions(biasCorrection: settings.biasCorrection)
-        var notes: [String] = []
-        var approximated: [String] = []
+        let notes: [String] = []
         for node in graph.nodes where node.op == .conv || node.op == .matMul {
             switch precisions[node.name] ?? .a8w8 {
             case .a8w8: break
@@ -27,13 +26,8 @@ extension QuantizerOptions {
             case .a16w8: options.wideLayers.insert(node.name)
             case .bf16:
                 options.floatLayers.insert(node.name)
-                approximated.append(node.name)
+                options.bfloat16Layers.insert(node.name)
             }
-        }
-        if !approximated.isEmpty {
-            notes.append("bf16 is not implemented yet: \(approximated.count) layer(s) run in float32 "
-                + "instead (" + approximated.prefix(4).joined(separator: ", ") + (approximated.count > 4 ? ", …" : "")
-                + ")")
         }
         switch settings.range {
         case .minmax: options.estimator = .meanMinMax

@@ -52,6 +52,8 @@ public struct PlannedStep: Codable, Equatable, Sendable {
     public var macs: Int
     /// The step runs only when all of these hold (the branch of an `If` taken); empty: always.
     public var runsWhen: [RunCondition]
+    /// A matrix step computed in bfloat16 whatever the plan's precision (a model script's bf16 layer).
+    public var bfloat16Products = false
 
     public init(name: String, params: OpParameters, inputs: [String], outputs: [String],
                 kernel: KernelFamily = .fast, reason: String = "", macs: Int = 0, runsWhen: [RunCondition] = []) {
@@ -68,7 +70,7 @@ public struct PlannedStep: Codable, Equatable, Sendable {
     public var op: OpType { params.op }
 
     private enum CodingKeys: String, CodingKey {
-        case name, op, params, inputs, outputs, kernel, reason, macs, runsWhen
+        case name, op, params, inputs, outputs, kernel, reason, macs, runsWhen, bfloat16Products
     }
 
     public init(from decoder: Decoder) throws {
@@ -86,6 +88,7 @@ public struct PlannedStep: Codable, Equatable, Sendable {
         reason = try c.decodeIfPresent(String.self, forKey: .reason) ?? ""
         macs = try c.decodeIfPresent(Int.self, forKey: .macs) ?? 0
         runsWhen = try c.decodeIfPresent([RunCondition].self, forKey: .runsWhen) ?? []
+        bfloat16Products = try c.decodeIfPresent(Bool.self, forKey: .bfloat16Products) ?? false
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -99,6 +102,7 @@ public struct PlannedStep: Codable, Equatable, Sendable {
         if !reason.isEmpty { try c.encode(reason, forKey: .reason) }
         if macs != 0 { try c.encode(macs, forKey: .macs) }
         if !runsWhen.isEmpty { try c.encode(runsWhen, forKey: .runsWhen) }
+        if bfloat16Products { try c.encode(true, forKey: .bfloat16Products) }
     }
 }
 

@@ -24,6 +24,11 @@ final class StepContext {
         self.constants = constants
     }
 
+    /// The arithmetic of `step`'s oneDNN matrix kernel: bfloat16 for the whole plan or for this step.
+    func precision(of step: PlannedStep) -> MatrixPrecision {
+        step.bfloat16Products ? .bfloat16 : precision
+    }
+
     /// The planned value named `name`.
     func value(_ name: String) throws -> PlannedValue {
         guard let value = values[name] else {
@@ -90,7 +95,7 @@ extension StepContext {
         let outputType = step.outputs.first.flatMap { try? type($0) }
         let windowed = [.conv, .convTranspose, .pool].contains(step.op)
         let matrix = [.conv, .convTranspose, .matMul].contains(step.op)
-        let precision = matrix && kernel.hasPrefix("onednn") && self.precision == .bfloat16
+        let precision = matrix && kernel.hasPrefix("onednn") && self.precision(of: step) == .bfloat16
             ? "bf16" : outputType.map { Self.shortName($0.dtype) } ?? "-"
         return StepInfo(node: step.name, op: op ?? step.op.rawValue, kernel: kernel, macs: step.macs,
                         layout: windowed ? (step.params.isChannelsLast ? "nhwc" : "nchw") : "-",

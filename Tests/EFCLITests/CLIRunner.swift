@@ -34,7 +34,9 @@ enum CLIRunner {
     static var binary: URL { productsDirectory.appendingPathComponent("edgeflow") }
 
     /// Runs `edgeflow arguments...` (or another built `executable`) in `directory`.
-    static func run(_ arguments: [String], in directory: URL, binary executable: URL = binary) throws -> CLIResult {
+    /// - Parameter environment: variables set for the child beside this process's own.
+    static func run(_ arguments: [String], in directory: URL, binary executable: URL = binary,
+                    environment: [String: String] = [:]) throws -> CLIResult {
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
             throw CLIRunnerError(message: "no \(executable.lastPathComponent) binary at \(executable.path) (the test "
                                  + "target depends on it, so the build should have made it)")
@@ -43,6 +45,9 @@ enum CLIRunner {
         process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = directory
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, given in given }
+        }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

@@ -40,7 +40,7 @@ final class OptimizeCommandTests: XCTestCase {
     }
 
     /// conv → relu → conv, for equalization.
-    private static func twoConvGraph() -> Graph {
+    static func twoConvGraph() -> Graph {
         let w1 = Tensor(shape: [6, 4, 3, 3], scalars: (0..<216).map { Float(($0 * 37) % 17) / 17 - 0.5 })
         let w2 = Tensor(shape: [3, 6, 1, 1], scalars: (0..<18).map { Float(($0 * 11) % 7) / 7 - 0.4 })
         let window = ConvOp(window: ConvParameters(pads: [1, 1, 1, 1]), activation: FusedActivation(.relu))

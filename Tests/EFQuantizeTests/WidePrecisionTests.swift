@@ -167,10 +167,12 @@ final class WidePrecisionTests: XCTestCase {
         let (options, _, notes) = try QuantizerOptions.from(script, graph: graph)
         XCTAssertEqual(options.wideLayers, [names[1]])
         XCTAssertEqual(options.floatLayers, [names[2]])
-        XCTAssertEqual(notes.count, 1)
-        XCTAssertTrue(notes[0].hasPrefix("bf16 is not implemented yet"), notes[0])
-        let (_, report) = try Quantizer.quantize(graph, samples: samples(4, seed: 3), options)
+        XCTAssertEqual(options.bfloat16Layers, [names[2]])
+        XCTAssertEqual(notes, [])
+        let (quantized, report) = try Quantizer.quantize(graph, samples: samples(4, seed: 3), options)
         XCTAssertEqual(report.layers.map(\.precision), [.a8w8, .a16w8, .float, .a8w8])
+        XCTAssertEqual(report.layers[2].reason, "the model script puts it in bf16")
+        XCTAssertEqual(quantized.nodes.filter(\.bfloat16Products).map(\.name), [names[2]])
     }
 
     func testSensitivitySearchPromotesToA16W8WhereActivationsDominate() throws {

@@ -15,7 +15,7 @@ enum MatrixLowering {
                                                  outChannels: weights.shape[0]),
                                 layout: layout(node), weights: weights, bias: bias,
                                 epilogue: try epilogue(node, residual: residual != nil),
-                                precision: precision(context))
+                                precision: precision(node, context))
         }
         guard convolution.outputShape == logical(node, output.shape) else {
             throw EdgeflowError(.internalError, "oneDNN conv output \(convolution.outputShape) differs from the "
@@ -31,7 +31,7 @@ enum MatrixLowering {
         guard case .convTranspose(let deconv) = node.params else { throw FastLowering.mismatch(node) }
         if let step = try make({
             try PatchDeconvLowering.lower(node, context, weights: weights, bias: bias,
-                                          epilogue: try epilogue(node, residual: false), precision: precision(context))
+                                          epilogue: try epilogue(node, residual: false), precision: precision(node, context))
         }) {
             return step
         }
@@ -41,7 +41,7 @@ enum MatrixLowering {
         geometry.outputPadding = deconv.outputPadding
         let deconvolution = try make {
             try DNNLDeconvolution(shape: geometry, layout: layout(node), weights: weights, bias: bias,
-                                  epilogue: try epilogue(node, residual: false), precision: precision(context))
+                                  epilogue: try epilogue(node, residual: false), precision: precision(node, context))
         }
         guard deconvolution.outputShape == logical(node, output.shape) else {
             throw EdgeflowError(.internalError, "oneDNN deconv output \(deconvolution.outputShape) differs from "
@@ -73,7 +73,7 @@ enum MatrixLowering {
         let matMul = try make {
             try DNNLMatMul(shape: DNNLMatMulShape(a: a.shape, b: b.shape),
                            b: constantB.map { .constant($0) } ?? .runtime, bias: bias,
-                           epilogue: epilogue, precision: precision(context))
+                           epilogue: epilogue, precision: precision(node, context))
         }
         guard matMul.outputShape == output.shape else {
             throw EdgeflowError(.internalError,
@@ -141,8 +141,8 @@ enum MatrixLowering {
         node.params.isChannelsLast ? .nhwc : .nchw
     }
 
-    private static func precision(_ context: StepContext) -> DNNLPrecision {
-        context.precision == .bfloat16 ? .bf16 : .f32
+    private static func precision(_ node: PlannedStep, _ context: StepContext) -> DNNLPrecision {
+        context.precision(of: node) == .bfloat16 ? .bf16 : .f32
     }
 
     private static func epilogue(_ node: PlannedStep, residual: Bool) throws -> DNNLEpilogue {
