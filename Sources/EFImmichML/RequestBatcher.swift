@@ -81,10 +81,17 @@ public final class RequestBatcher<Item, Output>: @unchecked Sendable {
     /// - Throws: the error of a run that held any of `items`.
     public func run(_ items: [Item], announced announcement: Announcement? = nil, yielding slots: WorkSlots? = nil,
                     process: ([Item]) throws -> [Output]) throws -> [Output] {
-        if let announcement { withdraw(announcement) }
-        if items.isEmpty { return [] }
+        if items.isEmpty {
+            if let announcement { withdraw(announcement) }
+            return []
+        }
         let ticket = Ticket(items)
         var leads: Bool = lock.withLock {
+            // Delivered and queued at once, so a run waiting for the announcement never misses the items.
+            if let announcement {
+                announced -= announcement.pending
+                announcement.pending = 0
+            }
             waiting += items.indices.map { (ticket, $0) }
             lock.broadcast()
             if running { return false }
