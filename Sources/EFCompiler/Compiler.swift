@@ -56,23 +56,20 @@ public struct CompiledModel {
 public enum Compiler {
     /// Compiles `graph` as it is.
     /// - Throws: `EdgeflowError.invalidModel` for an inconsistent graph; `.unsupported` for bf16
-    ///   (the whole program, or layers with `bfloat16Products`) on a CPU without bf16 kernels; never for an op a fast kernel cannot take (that becomes
-    ///   a reference step listed in the report).
+    ///   (the whole program, or layers with `bfloat16Products`) on a CPU without bf16 kernels;
+    ///   never for an op a fast kernel cannot take (that becomes a reference step listed in the report).
     public static func compile(_ graph: Graph, _ options: CompileOptions = CompileOptions()) throws -> CompiledModel {
-        if options.fastKernels, options.precision == .bfloat16, !DNNLEngine.supportsBF16 {
-            throw EdgeflowError(.unsupported,
-                "this CPU has no bfloat16 kernels (oneDNN's ISA here is \(DNNLEngine.effectiveISA); "
-                    + "bf16 needs AVX-512 or AMX)",
-                hint: "use --precision float32")
-        }
         let bfloat16Layers = graph.nodes.filter(\.bfloat16Products).map(\.name)
-        if options.fastKernels, !bfloat16Layers.isEmpty, !DNNLEngine.supportsBF16 {
-            let named = bfloat16Layers.prefix(3).joined(separator: ", ")
+        if options.fastKernels, options.precision == .bfloat16 || !bfloat16Layers.isEmpty, !DNNLEngine.supportsBF16 {
+            let wholeProgram = options.precision == .bfloat16
+            let what = wholeProgram ? "this CPU"
+                : "the model script puts \(bfloat16Layers.count) layer(s) in bf16 ("
+                    + bfloat16Layers.prefix(3).joined(separator: ", ") + "), and this CPU"
             throw EdgeflowError(.unsupported,
-                "the model script puts \(bfloat16Layers.count) layer(s) in bf16 (\(named)), and this CPU has no "
-                    + "bfloat16 kernels (oneDNN's ISA here is \(DNNLEngine.effectiveISA); bf16 needs AVX-512 bf16 "
-                    + "or AMX)",
-                hint: "quantize with precision_mode=float for those layers on this machine")
+                "\(what) has no bfloat16 kernels (oneDNN's ISA here is \(DNNLEngine.effectiveISA); "
+                    + "bf16 needs AVX-512 or AMX)",
+                hint: wholeProgram ? "use --precision float32"
+                    : "quantize with precision_mode=float for those layers on this machine")
         }
         let (plan, constants) = try makePlan(graph, options)
         let (program, fallbacks) = try ProgramBuilder.build(plan, constants: constants)

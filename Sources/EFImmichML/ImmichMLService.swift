@@ -48,13 +48,13 @@ public final class ImmichMLService: Sendable {
         var answer = PredictAnswer()
         let work = Work(request: request, slots: slots)
         // Whatever was announced and not delivered is withdrawn, however the request ends.
-        defer { for (batcher, announcement) in work.announcements.values { batcher.withdraw(announcement) } }
+        defer { for clip in work.clipImages.values { clip.batcher.withdraw(clip.announcement) } }
         // Announced before the image is decoded: a run of the tower waits for it.
         if case .image = request.input {
-            for case .clipVisual(let name) in request.tasks where work.announcements[name] == nil {
+            for case .clipVisual(let name) in request.tasks where work.clipImages[name] == nil {
                 let model = try load(name) { try models.clip(name) }
                 let batcher = clipBatchers.batcher(name, maxItems: model.visualRuns.batchSize)
-                work.announcements[name] = (batcher, batcher.announce(1))
+                work.clipImages[name] = ClipImage(model: model, batcher: batcher, announcement: batcher.announce(1))
             }
         }
         var image: PixelImage?
@@ -74,12 +74,18 @@ public final class ImmichMLService: Sendable {
         return try answer.json()
     }
 
+    /// A CLIP image task of one request: the model, its tower's batcher, the announced image.
+    private struct ClipImage {
+        let model: CLIPModel
+        let batcher: RequestBatcher<Tensor, [Float]>
+        let announcement: RequestBatcher<Tensor, [Float]>.Announcement
+    }
+
     /// What the tasks of one request share: its input, the caller's slot, its announced CLIP images.
     private final class Work {
         let request: PredictRequest
         let slots: WorkSlots?
-        var announcements: [String: (RequestBatcher<Tensor, [Float]>, RequestBatcher<Tensor, [Float]>.Announcement)]
-            = [:]
+        var clipImages: [String: ClipImage] = [:]
         init(request: PredictRequest, slots: WorkSlots?) {
             self.request = request
             self.slots = slots
@@ -91,11 +97,13 @@ public final class ImmichMLService: Sendable {
         switch task {
         case .clipVisual(let name):
             let image = try need(image, task: "clip visual")
-            let model = try load(name) { try models.clip(name) }
-            let tensor = try model.imageTensor(image)
-            let batcher = clipBatchers.batcher(name, maxItems: model.visualRuns.batchSize)
-            let embedding = try batcher.run([tensor], announced: work.announcements[name]?.1, yielding: work.slots) {
-                try model.embed(imageTensors: $0)
+            // With an image, `predict` has loaded the model and announced the image.
+            guard let clip = work.clipImages[name] else {
+                throw PredictError(status: 500, detail: "internal error: the clip visual task was not announced")
+            }
+            let tensor = try clip.model.imageTensor(image)
+            let embedding = try clip.batcher.run([tensor], announced: clip.announcement, yielding: work.slots) {
+                try clip.model.embed(imageTensors: $0)
             }
             try answer.setCLIP(embedding[0])
         case .clipTextual(let name, let language):

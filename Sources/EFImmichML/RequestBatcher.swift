@@ -67,10 +67,15 @@ public final class RequestBatcher<Item, Output>: @unchecked Sendable {
     /// Takes back what `announcement` promised and has not delivered (nothing after its `run`).
     public func withdraw(_ announcement: Announcement) {
         lock.withLock {
-            announced -= announcement.pending
-            announcement.pending = 0
+            settle(announcement)
             lock.broadcast()
         }
+    }
+
+    /// Removes what `announcement` still promises from `announced`; the caller holds the lock.
+    private func settle(_ announcement: Announcement) {
+        announced -= announcement.pending
+        announcement.pending = 0
     }
 
     /// The outputs for `items`, in order, computed by `process` in a run that may hold other
@@ -88,10 +93,7 @@ public final class RequestBatcher<Item, Output>: @unchecked Sendable {
         let ticket = Ticket(items)
         var leads: Bool = lock.withLock {
             // Delivered and queued at once, so a run waiting for the announcement never misses the items.
-            if let announcement {
-                announced -= announcement.pending
-                announcement.pending = 0
-            }
+            if let announcement { settle(announcement) }
             waiting += items.indices.map { (ticket, $0) }
             lock.broadcast()
             if running { return false }

@@ -8,13 +8,10 @@ import Foundation
 /// A counting semaphore of work slots. Thread-safe.
 public final class WorkSlots: Sendable {
     private let semaphore: DispatchSemaphore
-    /// The number of slots.
-    public let count: Int
 
     /// - Parameter count: slots, at least 1.
     public init(count: Int) {
-        self.count = max(1, count)
-        semaphore = DispatchSemaphore(value: self.count)
+        semaphore = DispatchSemaphore(value: max(1, count))
     }
 
     /// Takes a slot, waiting until one is free.

@@ -78,6 +78,8 @@ public final class BatchedModel: Sendable {
         let rows = output.scalars(as: Float.self)
         let rowShape = [1] + Array(output.shape.dropFirst())
         let width = rows.count / items.count
-        return (0 ..< items.count).map { Tensor(shape: rowShape, scalars: Array(rows[$0 * width ..< ($0 + 1) * width])) }
+        return (0 ..< items.count).map { row in
+            Tensor(shape: rowShape, scalars: Array(rows[row * width ..< (row + 1) * width]))
+        }
     }
 }

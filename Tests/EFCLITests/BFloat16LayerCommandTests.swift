@@ -23,8 +23,8 @@ final class BFloat16LayerCommandTests: XCTestCase {
         _ = try CLIFixtures.writeArchive(OptimizeCommandTests.twoConvGraph(), named: "m.efa", in: directory)
         let samples = Tensor(shape: [4, 4, 8, 8], scalars: (0..<1024).map { Float(($0 * 29) % 23) / 23 - 0.5 })
         try CLIFixtures.writeNPY(samples, named: "calib.npy", in: directory)
-        try CLIFixtures.writeNPY(Tensor(shape: [1, 4, 8, 8], scalars: (0..<256).map { Float(($0 * 7) % 13) / 13 - 0.4 }),
-                                 named: "x.npy", in: directory)
+        let input = Tensor(shape: [1, 4, 8, 8], scalars: (0..<256).map { Float(($0 * 7) % 13) / 13 - 0.4 })
+        try CLIFixtures.writeNPY(input, named: "x.npy", in: directory)
         try Data("quantization_param([c2], precision_mode=bf16)\n".utf8)
             .write(to: directory.appendingPathComponent("bf16.alls"))
         let optimized = try cli(["optimize", "m.efa", "--calib-set", "calib.npy", "--model-script", "bf16.alls",

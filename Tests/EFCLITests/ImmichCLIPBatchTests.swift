@@ -31,8 +31,8 @@ final class ImmichCLIPBatchTests: XCTestCase {
 
     func testTheImageTowerRunsInBatchesThatAgreeWithSingleRuns() throws {
         let notes = Mutex<[String]>([])
-        let batched = try ImmichModelFolders(root: root, clipBatchSize: 2) { line in notes.withLock { $0.append(line) } }
-            .clip("ViT-B-32__openai")
+        let folders = ImmichModelFolders(root: root, clipBatchSize: 2) { line in notes.withLock { $0.append(line) } }
+        let batched = try folders.clip("ViT-B-32__openai")
         XCTAssertEqual(batched.visualRuns.batchSize, 2, notes.withLock { $0.joined(separator: "\n") })
         XCTAssertTrue(FileManager.default.fileExists(
             atPath: root.appendingPathComponent("ViT-B-32__openai/visual/model-b2.efx").path))

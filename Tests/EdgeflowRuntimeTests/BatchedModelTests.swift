@@ -43,7 +43,8 @@ final class BatchedModelTests: XCTestCase {
         }
         let runs = try BatchedModel(single: single)
         _ = assertEdgeflowError(.invalidInput, ["item 1 is float32[1, 3, 6, 6]"]) {
-            _ = try runs.run([ExecutableFixtures.input()["x"]!, Tensor(shape: [1, 3, 6, 6], scalars: [Float](repeating: 0, count: 108))])
+            let other = Tensor(shape: [1, 3, 6, 6], scalars: [Float](repeating: 0, count: 108))
+            _ = try runs.run([ExecutableFixtures.input()["x"]!, other])
         }
     }
 }

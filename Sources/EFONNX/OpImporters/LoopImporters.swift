@@ -27,7 +27,8 @@ enum LoopImporters {
         let maxTrips = try ctx.constantInput(node, 0, "M").map { try LoweringSupport.intValues($0, node, "M") }
         guard maxTrips == nil || maxTrips?.count == 1 else { throw LoweringSupport.invalid(node, "M is not a scalar") }
         let condition = ctx.input(node, 1)
-        let initiallyTrue = condition.map { ctx.constant($0).map { RuntimeLoopImporter.isTrue($0) } } ?? true  // nil: known at run time
+        // nil: known only at run time.
+        let initiallyTrue = condition.map { ctx.constant($0).map { RuntimeLoopImporter.isTrue($0) } } ?? true
         let stacked = body.outputs.count - 1 - carried.count
         var plan = RuntimeLoopImporter.Plan(
             tripCount: maxTrips?.first ?? Int.max,

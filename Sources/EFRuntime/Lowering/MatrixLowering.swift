@@ -31,7 +31,8 @@ enum MatrixLowering {
         guard case .convTranspose(let deconv) = node.params else { throw FastLowering.mismatch(node) }
         if let step = try make({
             try PatchDeconvLowering.lower(node, context, weights: weights, bias: bias,
-                                          epilogue: try epilogue(node, residual: false), precision: precision(node, context))
+                                          epilogue: try epilogue(node, residual: false),
+                                          precision: precision(node, context))
         }) {
             return step
         }
