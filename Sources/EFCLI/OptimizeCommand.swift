@@ -82,6 +82,12 @@ struct OptimizeCommand: ParsableCommand {
         valueName: "c"))
     var targetCosine: Double?
 
+    @Option(name: .customLong("promote-to"), help: ArgumentHelp("With --target-cosine: what a sensitive layer may "
+        + "become, tried in this order, a comma-separated list of a16_w8, bf16 and float (float, always the last "
+        + "resort, ends the list). bf16 compiles only on CPUs with bf16 kernels (avx512_bf16, AMX). "
+        + "Default: a16_w8,float.", valueName: "list"))
+    var promoteTo: String?
+
     @Option(name: .customLong("max-memory"), help: ArgumentHelp("Most memory the calibration samples may take, "
         + "e.g. 512M, 8G. Default: half the physical memory.", valueName: "size"))
     var maxMemory: ByteSizeArgument?
@@ -95,6 +101,10 @@ struct OptimizeCommand: ParsableCommand {
             throw ValidationError("--recipe, --size, --bias-correction, --model-script and --target-cosine need "
                 + "--calib-set")
         }
+        if promoteTo != nil, targetCosine == nil {
+            throw ValidationError("--promote-to needs --target-cosine")
+        }
+        _ = try Self.promotions(promoteTo)
         if let targetCosine, !(targetCosine > 0 && targetCosine <= 1) {
             throw ValidationError("--target-cosine must be in (0, 1], got \(targetCosine)")
         }
@@ -107,6 +117,23 @@ struct OptimizeCommand: ParsableCommand {
         if let size, !PreprocessCommand.sizeRange.contains(size) {
             throw ValidationError("--size must be in 1…8192, got \(size)")
         }
+    }
+
+    /// The --promote-to list (default a16_w8,float), float appended when missing.
+    static func promotions(_ list: String?) throws -> [LayerPrecision] {
+        guard let list else { return [.a16w8, .float] }
+        var result: [LayerPrecision] = []
+        for item in list.split(separator: ",", omittingEmptySubsequences: false) {
+            let name = item.trimmingCharacters(in: .whitespaces)
+            guard let precision = LayerPrecision(rawValue: name), precision != .a8w8 else {
+                throw ValidationError("--promote-to takes a16_w8, bf16 and float, got '\(name)'")
+            }
+            guard !result.contains(precision) else {
+                throw ValidationError("--promote-to names \(name) twice")
+            }
+            result.append(precision)
+        }
+        return result.contains(.float) ? result : result + [.float]
     }
 
     /// The --range values.
@@ -190,6 +217,7 @@ struct OptimizeCommand: ParsableCommand {
                 if let range, let estimator = Self.estimators[range] { options.estimator = estimator }
                 limit = calibrationSize ?? limit
                 options.targetCosine = targetCosine
+                options.promotions = try Self.promotions(promoteTo)
                 for note in notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
                 let request = QuantizeRequest(
                     calibrationSet: CommandSupport.url(calibrationSet), sampleLimit: limit,
@@ -205,6 +233,10 @@ struct OptimizeCommand: ParsableCommand {
             let report = Report(archive: target.path, state: graph.stage.rawValue,
                                 nodesBefore: contents.graph.nodes.count, nodesAfter: graph.nodes.count,
                                 passes: passes, quantization: quantization)
+            if let layers = quantization?.bfloat16Layers, layers > 0, !Compiler.supportsBFloat16 {
+                FileHandle.standardError.write(Data(("note: \(layers) layer(s) are in bf16 and this CPU has no "
+                    + "bf16 kernels: the archive compiles on CPUs with avx512_bf16 or AMX, not here\n").utf8))
+            }
             if json { return try CommandSupport.printJSON(report) }
             print("\(archive) → \(CommandSupport.display(target)): state \(report.state), "
                 + "\(report.nodesBefore) → \(report.nodesAfter) nodes")

@@ -29,6 +29,8 @@ struct QuantizeSummary: Encodable {
     var quantizedLayers: Int
     /// Layers in a16_w8.
     var wideLayers: Int
+    /// Layers in bf16 (float layers whose products round to bfloat16).
+    var bfloat16Layers: Int
     var floatLayers: [String: String]
     var nonFiniteValues: [String]
     var layers: [LayerDecision]
@@ -66,6 +68,7 @@ enum QuantizeStage {
         let floats = report.layers.filter { $0.precision == .float }
         let summary = QuantizeSummary(samples: report.samples, skippedFiles: set.skipped.map(\.file),
                                       quantizedLayers: report.quantizedCount, wideLayers: report.wideCount,
+                                      bfloat16Layers: report.bfloat16Count,
                                       floatLayers: Dictionary(floats.map { ($0.layer, $0.reason) },
                                                               uniquingKeysWith: { a, _ in a }),
                                       nonFiniteValues: report.nonFiniteValues, layers: report.layers,
@@ -78,7 +81,8 @@ enum QuantizeStage {
         var lines = ["calibrated on \(summary.samples) sample(s)"
             + (summary.skippedFiles.isEmpty ? "" : ", \(summary.skippedFiles.count) file(s) skipped"),
                      "\(summary.quantizedLayers) of \(summary.layers.count) conv/matMul layers in int8 (a8_w8)"
-                        + (summary.wideLayers > 0 ? ", \(summary.wideLayers) in a16_w8" : "")]
+                        + (summary.wideLayers > 0 ? ", \(summary.wideLayers) in a16_w8" : "")
+                        + (summary.bfloat16Layers > 0 ? ", \(summary.bfloat16Layers) in bf16" : "")]
         let algorithms = summary.algorithms
         lines.append("ranges: \(algorithms.rangeEstimator)" + (algorithms.clippedValues.isEmpty ? ""
             : ", \(algorithms.clippedValues.count) value(s) by activation_clipping rules"))
@@ -88,15 +92,18 @@ enum QuantizeStage {
         if let alpha = algorithms.smoothQuantAlpha {
             lines.append("smooth_quant (alpha \(alpha)): \(algorithms.smoothedMatMuls.count) matMul(s) smoothed")
         }
-        for layer in summary.layers where layer.precision == .float {
-            lines.append("  float: \(layer.layer) (\(layer.op)): \(layer.reason)")
+        for layer in summary.layers where layer.precision == .float || layer.precision == .bf16 {
+            lines.append("  \(layer.precision.rawValue): \(layer.layer) (\(layer.op)): \(layer.reason)")
         }
         if let search = summary.sensitivity {
-            let wide = search.promoted.filter { $0.precision == .a16w8 }.count
+            func count(_ precision: LayerPrecision) -> Int { search.promoted.filter { $0.precision == precision }.count }
             lines.append(String(format: "mixed precision: output cosine %.4f → %.4f (target %.4f) on %d held-back "
-                + "sample(s); %d layer(s) to a16_w8 (%.1f%% of the int8 MACs), %d back to float (%.1f%%)",
-                search.cosineBefore, search.cosineAfter, search.targetCosine, search.heldBackSamples, wide,
-                (search.wideMACShare ?? 0) * 100, search.promoted.count - wide, search.promotedMACShare * 100))
+                + "sample(s); %d layer(s) to a16_w8 (%.1f%% of the int8 MACs), ",
+                search.cosineBefore, search.cosineAfter, search.targetCosine, search.heldBackSamples,
+                count(.a16w8), (search.wideMACShare ?? 0) * 100)
+                + (count(.bf16) > 0 ? String(format: "%d to bf16 (%.1f%%), ", count(.bf16),
+                                             (search.bfloat16MACShare ?? 0) * 100) : "")
+                + String(format: "%d back to float (%.1f%%)", count(.float), search.promotedMACShare * 100))
         }
         if !summary.nonFiniteValues.isEmpty {
             lines.append("  non-finite calibration range (kept in float): "

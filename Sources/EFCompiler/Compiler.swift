@@ -54,22 +54,26 @@ public struct CompiledModel {
 
 /// Lowers graphs to programs.
 public enum Compiler {
+    /// Whether this CPU has the bf16 kernels that bf16 programs and layers compile to.
+    public static var supportsBFloat16: Bool { DNNLEngine.supportsBF16 }
+
     /// Compiles `graph` as it is.
     /// - Throws: `EdgeflowError.invalidModel` for an inconsistent graph; `.unsupported` for bf16
     ///   (the whole program, or layers with `bfloat16Products`) on a CPU without bf16 kernels;
     ///   never for an op a fast kernel cannot take (that becomes a reference step listed in the report).
     public static func compile(_ graph: Graph, _ options: CompileOptions = CompileOptions()) throws -> CompiledModel {
         let bfloat16Layers = graph.nodes.filter(\.bfloat16Products).map(\.name)
-        if options.fastKernels, options.precision == .bfloat16 || !bfloat16Layers.isEmpty, !DNNLEngine.supportsBF16 {
+        if options.fastKernels, options.precision == .bfloat16 || !bfloat16Layers.isEmpty, !supportsBFloat16 {
             let wholeProgram = options.precision == .bfloat16
             let what = wholeProgram ? "this CPU"
-                : "the model script puts \(bfloat16Layers.count) layer(s) in bf16 ("
+                : "the model has \(bfloat16Layers.count) layer(s) in bf16 ("
                     + bfloat16Layers.prefix(3).joined(separator: ", ") + "), and this CPU"
             throw EdgeflowError(.unsupported,
                 "\(what) has no bfloat16 kernels (oneDNN's ISA here is \(DNNLEngine.effectiveISA); "
                     + "bf16 needs AVX-512 or AMX)",
                 hint: wholeProgram ? "use --precision float32"
-                    : "quantize with precision_mode=float for those layers on this machine")
+                    : "quantize again without bf16 for those layers on this machine (precision_mode=float in the "
+                        + "model script, or --promote-to without bf16)")
         }
         let (plan, constants) = try makePlan(graph, options)
         let (program, fallbacks) = try ProgramBuilder.build(plan, constants: constants)

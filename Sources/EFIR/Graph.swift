@@ -17,8 +17,8 @@ public struct Node: Codable, Equatable, Sendable {
     /// The node runs only when all of these hold (the branches of a run-time `If`); empty:
     /// always. A hint: `RunConditions.checked` drops any the graph does not justify.
     public var runsWhen: [RunCondition] = []
-    /// A float conv, convTranspose or matMul the model script puts in bf16 (`precision_mode=bf16`):
-    /// compiled, its inputs and weights are rounded to bfloat16 and the products summed in
+    /// A float conv, convTranspose or matMul in bf16 (a model script's `precision_mode=bf16`, or a
+    /// promotion of the sensitivity search): compiled, its inputs and weights are rounded to bfloat16 and the products summed in
     /// float32; the reference interpreter computes it in float32.
     public var bfloat16Products = false
 

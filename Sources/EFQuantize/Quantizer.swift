@@ -59,12 +59,14 @@ public enum Quantizer {
                 wideChoices[index] = try? layerChoice(node, graph, input: wideInput, means: means, wide: true)
             }
         }
-        var sensitivity: SensitivityResult?
+        var sensitivity: SensitivityResult?, bfloat16Layers = options.bfloat16Layers
         if let target = options.targetCosine {
             let search = try SensitivitySearch(graph: graph, heldBack: heldBack)
-            let (kept, result) = try search.search(choices, wide: wideChoices, ranges: ranges, target: target,
-                                                   progress: options.searchProgress)
+            let (kept, promotedToBFloat16, result) = try search.search(
+                choices, wide: wideChoices, ranges: ranges, target: target, promotions: options.promotions,
+                progress: options.searchProgress)
             choices = kept
+            bfloat16Layers.formUnion(promotedToBFloat16)
             sensitivity = result
             for promoted in result.promoted {
                 guard let i = decisions.firstIndex(where: { $0.layer == promoted.layer }) else { continue }
@@ -76,7 +78,7 @@ public enum Quantizer {
         }
         var rewrite = Int8Rewrite(graph, choices: choices, ranges: ranges)
         var quantized = try rewrite.run()
-        for index in quantized.nodes.indices where options.bfloat16Layers.contains(quantized.nodes[index].name)
+        for index in quantized.nodes.indices where bfloat16Layers.contains(quantized.nodes[index].name)
             && [.conv, .convTranspose, .matMul].contains(quantized.nodes[index].op) {
             quantized.nodes[index].bfloat16Products = true
         }
@@ -135,8 +137,11 @@ public enum Quantizer {
         }
         guard candidate else { return float(notCandidateReason(node, graph)) }
         guard !options.floatLayers.contains(node.name) else {
-            return float(options.bfloat16Layers.contains(node.name) ? "the model script puts it in bf16"
-                             : "the model script keeps it in float")
+            guard !options.bfloat16Layers.contains(node.name) else {
+                return LayerDecision(layer: node.name, op: node.op.rawValue, precision: .bf16,
+                                     reason: "the model script puts it in bf16")
+            }
+            return float("the model script keeps it in float")
         }
         guard !node.originalNames.contains(InputColorConversion.originalName) else {
             return float("a YUV input conversion: three products per pixel, kept exact")

@@ -31,8 +31,13 @@ public struct QuantizerOptions {
     public var smoothQuantAlpha: Double = 0.5
     /// Mixed precision: keep the outputs' mean cosine to the float model at or above this on
     /// held-back samples (a quarter of the set, at least one) by promoting the most sensitive
-    /// layers to a16_w8, then (if that is not enough) to float; nil quantizes every eligible layer.
+    /// layers (to the first of `promotions` that suffices, else float); nil quantizes every
+    /// eligible layer.
     public var targetCosine: Double?
+    /// What the sensitivity search may promote a layer to, tried in this order (a16_w8, bf16;
+    /// float ends the list and is the last resort). bf16 layers compile only on CPUs with bf16
+    /// kernels (the search itself measures them on any CPU: `BFloat16Simulation`).
+    public var promotions: [LayerPrecision] = [.a16w8, .float]
     /// Called after each calibration sample with (done, total), once per calibration pass.
     public var progress: ((Int, Int) -> Void)?
     /// Called with a line per step of the sensitivity search.
@@ -87,4 +92,6 @@ public struct QuantizationReport: Codable, Equatable, Sendable {
     public var quantizedCount: Int { layers.filter { $0.precision == .a8w8 }.count }
     /// Layers in a16_w8.
     public var wideCount: Int { layers.filter { $0.precision == .a16w8 }.count }
+    /// Layers in bf16.
+    public var bfloat16Count: Int { layers.filter { $0.precision == .bf16 }.count }
 }

@@ -19,6 +19,40 @@ final class BFloat16LayerCommandTests: XCTestCase {
         try CLIRunner.run(arguments, in: directory, environment: environment)
     }
 
+    /// `--target-cosine` with `--promote-to bf16,float`: the report lists the promoted layers in bf16,
+    /// the archive marks them (compile refuses them where oneDNN is capped below bf16, and optimize
+    /// says so there); bad lists are refused before anything is read.
+    func testPromotionToBFloat16() throws {
+        _ = try CLIFixtures.writeArchive(OptimizeCommandTests.twoConvGraph(), named: "m.efa", in: directory)
+        let samples = Tensor(shape: [8, 4, 8, 8], scalars: (0..<2048).map { Float(($0 * 29) % 23) / 23 - 0.5 })
+        try CLIFixtures.writeNPY(samples, named: "calib.npy", in: directory)
+        for (arguments, message) in [(["--target-cosine", "0.99", "--promote-to", "a8_w8"], "takes a16_w8, bf16"),
+                                     (["--target-cosine", "0.99", "--promote-to", "bf16,bf16"], "names bf16 twice"),
+                                     (["--promote-to", "bf16"], "--promote-to needs --target-cosine")] {
+            let bad = try cli(["optimize", "m.efa", "--calib-set", "calib.npy", "-o", "bad.efa"] + arguments)
+            XCTAssertNotEqual(bad.status, 0)
+            XCTAssertTrue(bad.stderr.contains(message), bad.stderr)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: directory.appendingPathComponent("bad.efa").path))
+        }
+        let optimized = try cli(["optimize", "m.efa", "--calib-set", "calib.npy", "--target-cosine", "0.99998",
+                                 "--promote-to", "bf16,float", "-o", "q.efa", "--json"],
+                                environment: ["ONEDNN_MAX_CPU_ISA": "AVX2"])
+        XCTAssertEqual(optimized.status, 0, optimized.stderr)
+        let report = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(optimized.stdout.utf8))
+            as? [String: Any])
+        let quantization = try XCTUnwrap(report["quantization"] as? [String: Any])
+        let search = try XCTUnwrap(quantization["sensitivity"] as? [String: Any])
+        let promoted = try XCTUnwrap(search["promoted"] as? [[String: Any]])
+        let bf16 = promoted.filter { $0["precision"] as? String == "bf16" }.compactMap { $0["layer"] as? String }
+        XCTAssertFalse(bf16.isEmpty, optimized.stdout)
+        XCTAssertEqual(quantization["bfloat16Layers"] as? Int, bf16.count)
+        XCTAssertTrue(optimized.stderr.contains("layer(s) are in bf16 and this CPU has no bf16 kernels"),
+                      optimized.stderr)
+        let capped = try cli(["compile", "q.efa", "-o", "q.efx"], environment: ["ONEDNN_MAX_CPU_ISA": "AVX2"])
+        XCTAssertEqual(capped.status, EdgeflowExitCode.unsupported, capped.stderr)
+        XCTAssertTrue(capped.stderr.contains("layer(s) in bf16 (\(bf16.first ?? "?")"), capped.stderr)
+    }
+
     func testBFloat16LayersFollowTheCPU() throws {
         _ = try CLIFixtures.writeArchive(OptimizeCommandTests.twoConvGraph(), named: "m.efa", in: directory)
         let samples = Tensor(shape: [4, 4, 8, 8], scalars: (0..<1024).map { Float(($0 * 29) % 23) / 23 - 0.5 })
@@ -34,8 +68,8 @@ final class BFloat16LayerCommandTests: XCTestCase {
 
         let capped = try cli(["compile", "q.efa", "-o", "capped.efx"], environment: ["ONEDNN_MAX_CPU_ISA": "AVX2"])
         XCTAssertEqual(capped.status, EdgeflowExitCode.unsupported, capped.stderr + capped.stdout)
-        XCTAssertTrue(capped.stderr.contains("puts 1 layer(s) in bf16 (c2)"), capped.stderr)
-        XCTAssertTrue(capped.stderr.contains("hint: quantize with precision_mode=float"), capped.stderr)
+        XCTAssertTrue(capped.stderr.contains("has 1 layer(s) in bf16 (c2)"), capped.stderr)
+        XCTAssertTrue(capped.stderr.contains("hint: quantize again without bf16"), capped.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: directory.appendingPathComponent("capped.efx").path))
 
         let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""

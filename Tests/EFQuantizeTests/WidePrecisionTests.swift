@@ -170,7 +170,7 @@ final class WidePrecisionTests: XCTestCase {
         XCTAssertEqual(options.bfloat16Layers, [names[2]])
         XCTAssertEqual(notes, [])
         let (quantized, report) = try Quantizer.quantize(graph, samples: samples(4, seed: 3), options)
-        XCTAssertEqual(report.layers.map(\.precision), [.a8w8, .a16w8, .float, .a8w8])
+        XCTAssertEqual(report.layers.map(\.precision), [.a8w8, .a16w8, .bf16, .a8w8])
         XCTAssertEqual(report.layers[2].reason, "the model script puts it in bf16")
         XCTAssertEqual(quantized.nodes.filter(\.bfloat16Products).map(\.name), [names[2]])
     }

@@ -78,6 +78,9 @@ def parse_args(argv):
                     help="add an OpenVINO row with the bf16 precision hint (context only; f32 where the CPU lacks bf16)")
     ap.add_argument("--int8", action="store_true",
                     help="add the int8 columns (Edgeflow, onnxruntime QDQ x2, OpenVINO NNCF) and the accuracy table")
+    ap.add_argument("--tuned-bf16", action="store_true",
+                    help="with --int8: one more Edgeflow column, the tuned options with --promote-to bf16,float "
+                         "(sensitive layers to bf16 instead of a16_w8; needs a CPU with bf16 kernels)")
     ap.add_argument("--skip-accuracy", action="store_true",
                     help="with --int8: time only (the accuracy table takes minutes and does not change between runs)")
     ap.add_argument("--testdata", default=os.path.join(REPO, ".testdata"), help="default: .testdata")
@@ -111,6 +114,9 @@ def prepare_int8(a, edgeflow, variant, efa, errors):
         tuned = tuple(os.path.join(REPO, o) if o.endswith(".alls") else o for o in variant.spec.edgeflow_tuned)
         makers = {"edgeflow-int8": lambda: edgeflow.quantized(efa, calib),
                   **({"edgeflow-int8-tuned": lambda: edgeflow.quantized(efa, calib, tuned, "qt")} if tuned else {}),
+                  **({"edgeflow-int8-tuned-bf16": lambda: edgeflow.quantized(
+                      efa, calib, tuned + ("--promote-to", "bf16,float"), "qtb")}
+                     if a.tuned_bf16 and "--target-cosine" in tuned else {}),
                   **makers}
     paths = {}
     for column, make in makers.items():
@@ -129,6 +135,8 @@ def int8_runners(a, edgeflow, variant, int8, x, threads):
                                                     column="edgeflow-int8"),
         "edgeflow-int8-tuned": lambda p: edgeflow.measure(variant, p, x, threads, a.warmup, a.iterations,
                                                           column="edgeflow-int8-tuned"),
+        "edgeflow-int8-tuned-bf16": lambda p: edgeflow.measure(variant, p, x, threads, a.warmup, a.iterations,
+                                                               column="edgeflow-int8-tuned-bf16"),
         "onnxruntime-int8mm": lambda p: peers.measure_onnxruntime(
             p, variant.input_name, x, threads, a.warmup, a.iterations, "onnxruntime-int8mm",
             "int8 QDQ MatMul/Gemm/Conv"),

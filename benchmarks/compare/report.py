@@ -19,10 +19,12 @@ from typing import Dict, List, Optional
 from peers import Measurement
 
 
-INT8_COLUMNS = ("edgeflow-int8", "edgeflow-int8-tuned", "onnxruntime-int8mm", "onnxruntime-int8", "openvino-int8")
+INT8_COLUMNS = ("edgeflow-int8", "edgeflow-int8-tuned", "edgeflow-int8-tuned-bf16", "onnxruntime-int8mm",
+                "onnxruntime-int8", "openvino-int8")
 ACCURACY_COLUMNS = ("onnxruntime", "edgeflow", "openvino") + INT8_COLUMNS
 ACCURACY_TITLES = {"onnxruntime": "ORT fp32 (reference)", "edgeflow": "Edgeflow fp32", "openvino": "OV fp32",
                    "edgeflow-int8": "Edgeflow int8", "edgeflow-int8-tuned": "Edgeflow int8, tuned (model options)",
+                   "edgeflow-int8-tuned-bf16": "Edgeflow int8, tuned, bf16 promotions",
                    "onnxruntime-int8mm": "ORT int8 MatMul/Gemm/Conv",
                    "onnxruntime-int8": "ORT int8 all ops", "openvino-int8": "OV int8 (NNCF)"}
 
@@ -86,6 +88,8 @@ def int8_table(rows: List[Row]) -> str:
     head = ["model", "thr", "batch", "EF fp32", "EF int8", "ORT int8 MatMul/Conv", "ORT int8 all ops", "OV int8",
             "EF int8 ÷ OV int8", "EF int8 ÷ ORT int8 MatMul/Conv", "EF int8 ÷ ORT int8 all", "EF int8 ÷ EF fp32",
             "ORT int8 MatMul/Conv ÷ ORT fp32", "OV int8 ÷ OV fp32", "other load (cores)"]
+    tuned = [c for c in ("edgeflow-int8-tuned", "edgeflow-int8-tuned-bf16") if any(c in r.results for r in rows)]
+    head[5:5] = [ACCURACY_TITLES[c].replace("Edgeflow", "EF") for c in tuned]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         if not r.int8_row():
@@ -97,6 +101,7 @@ def int8_table(rows: List[Row]) -> str:
                  _f(r.ratio("onnxruntime-int8", "edgeflow-int8"), x), _f(r.ratio("edgeflow", "edgeflow-int8"), x),
                  _f(r.ratio("onnxruntime", "onnxruntime-int8mm"), x), _f(r.ratio("openvino", "openvino-int8"), x),
                  f"{r.foreign_cores():.2f}"]
+        cells[5:5] = [_tput(r, c) for c in tuned]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) if len(lines) > 2 else ""
 

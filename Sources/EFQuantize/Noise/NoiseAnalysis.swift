@@ -125,7 +125,7 @@ public enum NoiseAnalysis {
         }
         return NoiseReport(model: options.model, samples: samples.count, dataSource: options.dataSource,
                            snrCap: snrCap, flagBelow: flagBelow,
-                           floatLayers: report.layers.filter { $0.precision == .float }.map(\.layer),
+                           floatLayers: report.layers.filter { [.float, .bf16].contains($0.precision) }.map(\.layer),
                            wideLayers: report.layers.filter { $0.precision == .a16w8 }.map(\.layer),
                            outputs: whole, layers: result)
     }

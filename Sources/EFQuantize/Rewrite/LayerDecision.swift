@@ -11,6 +11,9 @@ public enum LayerPrecision: String, Codable, Sendable {
     /// 16-bit activations × s8 weights, run exactly as two u8 × s8 products: the input's u8
     /// codes and the u8 codes of what they leave, 256 times finer (docs/numerics.md).
     case a16w8 = "a16_w8"
+    /// float32 products on inputs and weights rounded to bfloat16 (oneDNN's bf16 kernel,
+    /// `Node.bfloat16Products`): a float layer of the quantized graph.
+    case bf16
     /// float32.
     case float
 }
