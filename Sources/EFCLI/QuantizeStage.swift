@@ -96,7 +96,9 @@ enum QuantizeStage {
             lines.append("  \(layer.precision.rawValue): \(layer.layer) (\(layer.op)): \(layer.reason)")
         }
         if let search = summary.sensitivity {
-            func count(_ precision: LayerPrecision) -> Int { search.promoted.filter { $0.precision == precision }.count }
+            func count(_ precision: LayerPrecision) -> Int {
+                search.promoted.filter { $0.precision == precision }.count
+            }
             lines.append(String(format: "mixed precision: output cosine %.4f → %.4f (target %.4f) on %d held-back "
                 + "sample(s); %d layer(s) to a16_w8 (%.1f%% of the int8 MACs), ",
                 search.cosineBefore, search.cosineAfter, search.targetCosine, search.heldBackSamples,

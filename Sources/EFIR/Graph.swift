@@ -18,8 +18,8 @@ public struct Node: Codable, Equatable, Sendable {
     /// always. A hint: `RunConditions.checked` drops any the graph does not justify.
     public var runsWhen: [RunCondition] = []
     /// A float conv, convTranspose or matMul in bf16 (a model script's `precision_mode=bf16`, or a
-    /// promotion of the sensitivity search): compiled, its inputs and weights are rounded to bfloat16 and the products summed in
-    /// float32; the reference interpreter computes it in float32.
+    /// promotion of the sensitivity search): compiled, its inputs and weights are rounded to
+    /// bfloat16 and the products summed in float32; the reference interpreter computes it in float32.
     public var bfloat16Products = false
 
     public init(name: String, _ params: OpParameters, inputs: [String], outputs: [String],
