@@ -61,6 +61,7 @@ enum QuantizeStage {
         let calibrating = ProgressLine("calibrating", unit: "samples")
         options.progress = calibrating.update
         options.searchProgress = { FileHandle.standardError.write(Data("mixed precision: \($0)\n".utf8)) }
+        options.measureSpeedCost = true
         var (quantized, report) = try Quantizer.quantize(graph, samples: set.samples, options)
         let reportJSON = try ReadableJSON.encode(report)
         quantized.metadata[QuantizationReport.metadataKey] = String(decoding: reportJSON, as: UTF8.self)
@@ -106,6 +107,13 @@ enum QuantizeStage {
                 + (count(.bf16) > 0 ? String(format: "%d to bf16 (%.1f%%), ", count(.bf16),
                                              (search.bfloat16MACShare ?? 0) * 100) : "")
                 + String(format: "%d back to float (%.1f%%)", count(.float), search.promotedMACShare * 100))
+            if let cost = search.speedCost {
+                lines.append(String(format: "  speed on this CPU: %.1f ms with every eligible layer in int8, %.1f ms "
+                    + "with these promotions (%.2f× the time; median of %d runs each)", cost.int8Milliseconds,
+                    cost.mixedMilliseconds, cost.ratio, cost.runs))
+            } else if let note = search.speedCostNote {
+                lines.append("  speed on this CPU: not measured (\(note))")
+            }
         }
         if !summary.nonFiniteValues.isEmpty {
             lines.append("  non-finite calibration range (kept in float): "

@@ -60,6 +60,7 @@ public enum Quantizer {
             }
         }
         var sensitivity: SensitivityResult?, bfloat16Layers = options.bfloat16Layers
+        let int8Choices = choices
         if let target = options.targetCosine {
             let search = try SensitivitySearch(graph: graph, heldBack: heldBack)
             let (kept, promotedToBFloat16, result) = try search.search(
@@ -83,6 +84,15 @@ public enum Quantizer {
             quantized.nodes[index].bfloat16Products = true
         }
         for (i, decision) in decisions.enumerated() { decisions[i].output = rewrite.outputs[decision.layer] }
+        if options.measureSpeedCost, let result = sensitivity, !result.promoted.isEmpty, let sample = heldBack.first {
+            do {
+                var baseline = Int8Rewrite(graph, choices: int8Choices, ranges: ranges)
+                sensitivity?.speedCost = try SpeedCostMeasurement.measure(int8: try baseline.run(), mixed: quantized,
+                                                                          sample: sample)
+            } catch let error as EdgeflowError {
+                sensitivity?.speedCostNote = error.message
+            }
+        }
         return (quantized, QuantizationReport(layers: decisions, samples: samples.count,
                                                nonFiniteValues: estimated.nonFinite, sensitivity: sensitivity,
                                                algorithms: algorithms))

@@ -38,6 +38,9 @@ public struct QuantizerOptions {
     /// float ends the list and is the last resort). bf16 layers compile only on CPUs with bf16
     /// kernels (the search itself measures them on any CPU: `BFloat16Simulation`).
     public var promotions: [LayerPrecision] = [.a16w8, .float]
+    /// After a search that promoted layers, time the int8 graph and the mixed one on this CPU
+    /// (`SensitivityResult.speedCost`; a second or two for a large model).
+    public var measureSpeedCost = false
     /// Called after each calibration sample with (done, total), once per calibration pass.
     public var progress: ((Int, Int) -> Void)?
     /// Called with a line per step of the sensitivity search.

@@ -46,6 +46,7 @@ final class BFloat16LayerCommandTests: XCTestCase {
         let bf16 = promoted.filter { $0["precision"] as? String == "bf16" }.compactMap { $0["layer"] as? String }
         XCTAssertFalse(bf16.isEmpty, optimized.stdout)
         XCTAssertEqual(quantization["bfloat16Layers"] as? Int, bf16.count)
+        XCTAssertTrue((search["speedCostNote"] as? String ?? "").contains("no bfloat16 kernels"), "\(search)")
         XCTAssertTrue(optimized.stderr.contains("layer(s) are in bf16 and this CPU has no bf16 kernels"),
                       optimized.stderr)
         let capped = try cli(["compile", "q.efa", "-o", "q.efx"], environment: ["ONEDNN_MAX_CPU_ISA": "AVX2"])

@@ -47,10 +47,10 @@ final class WidePrecisionTests: XCTestCase {
     /// Largest |quantized − float| over `data`, and whether the executable's bytes equal the
     /// emulator's on each.
     private func errorAndExactness(_ float: Graph, _ quantized: Graph, on data: [[String: Tensor]]) throws -> Float {
-        let reference = try ExecutionContext(program: try Compiler.compile(float).program)
-        let emulator = try ExecutionContext(program: try Compiler.compile(
+        let reference = ExecutionContext(program: try Compiler.compile(float).program)
+        let emulator = ExecutionContext(program: try Compiler.compile(
             quantized, CompileOptions(emulateIntegerSteps: true)).program)
-        let executable = try ExecutionContext(program: try Compiler.compile(quantized).program)
+        let executable = ExecutionContext(program: try Compiler.compile(quantized).program)
         var worst: Float = 0
         for sample in data {
             let name = float.outputs[0]
@@ -192,8 +192,14 @@ final class WidePrecisionTests: XCTestCase {
         }
         var options = QuantizerOptions(targetCosine: 0.999_99)
         options.searchProgress = { _ in }
+        options.measureSpeedCost = true
         let (_, report) = try Quantizer.quantize(graph, samples: data, options)
         let search = try XCTUnwrap(report.sensitivity)
+        // Both graphs were timed on this CPU (the figures themselves are the machine's business).
+        let cost = try XCTUnwrap(search.speedCost, search.speedCostNote ?? "no speed cost")
+        XCTAssertEqual(cost.runs, 5)
+        XCTAssertGreaterThan(cost.int8Milliseconds, 0)
+        XCTAssertGreaterThan(cost.mixedMilliseconds, 0)
         XCTAssertLessThan(search.cosineBefore, 0.999_99)
         XCTAssertFalse(search.promoted.isEmpty)
         // Worst first, and a16_w8 exactly where the layer alone in a16_w8 loses a quarter of its

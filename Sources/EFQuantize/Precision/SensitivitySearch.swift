@@ -59,6 +59,11 @@ public struct SensitivityResult: Codable, Equatable, Sendable {
     public var wideMACShare: Double?
     /// Share of the int8 layers' MACs now in bf16; nil in reports written before bf16 promotions.
     public var bfloat16MACShare: Double?
+    /// The promotions' cost measured on the CPU that quantized (`QuantizerOptions.measureSpeedCost`);
+    /// nil when not measured.
+    public var speedCost: SpeedCost?
+    /// Why the speed cost was not measured, when it was asked for.
+    public var speedCostNote: String?
 }
 
 struct SensitivitySearch {
