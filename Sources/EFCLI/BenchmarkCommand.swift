@@ -1,4 +1,5 @@
-// `edgeflow benchmark`: times an archive on synthetic inputs — warm-up, then latency
+// `edgeflow benchmark`: times an archive or executable on synthetic inputs or given `.npy`
+// files — warm-up, then latency
 // percentiles, throughput, achieved GFLOP/s against the machine's nominal peak, and the ten
 // slowest layers.
 
@@ -17,8 +18,10 @@ struct BenchmarkCommand: ParsableCommand {
         commandName: "benchmark",
         abstract: "Time an archive: latency p50/p90, throughput and the slowest layers.",
         discussion: """
-            Inputs are synthetic (floats uniform in [0, 1) from a fixed seed, integers 0), so \
-            no data files are needed. After --warmup untimed runs, --iterations runs are \
+            Inputs are synthetic (floats uniform in [0, 1) and uint8 bytes from a fixed seed, \
+            other integers 0), so no data files are needed; --input NAME=FILE.npy times real \
+            data instead (every input then needs one), which matters where the work depends \
+            on the values (detections, branches). After --warmup untimed runs, --iterations runs are \
             timed one by one; throughput is batch ÷ mean latency. A separate profiled pass \
             times every step for the slowest-layers table (fast engine only).
 
@@ -33,6 +36,7 @@ struct BenchmarkCommand: ParsableCommand {
             Example:
               edgeflow benchmark resnet50.efa --threads 1 --iterations 50
               edgeflow benchmark resnet50.efa --threads 2 --json > result.json
+              edgeflow benchmark det.efx --input x=page.npy
             """)
 
     @Argument(help: "The archive to time.")
@@ -44,6 +48,10 @@ struct BenchmarkCommand: ParsableCommand {
         "Expected batch (the archive's leading input dimension), 1 to 1,000,000; an error if it differs.",
         valueName: "b"))
     var batch: Int?
+
+    @Option(name: .customLong("input"), help: ArgumentHelp("An input as NAME=FILE.npy (repeatable), or FILE.npy "
+        + "for a one-input model. Default: synthetic inputs.", valueName: "name=file"))
+    var inputs: [InputArgument] = []
 
     @Option(help: ArgumentHelp("Timed runs, 1 to 100,000.", valueName: "k"))
     var iterations = 20
@@ -83,12 +91,17 @@ struct BenchmarkCommand: ParsableCommand {
                     "\(archive) was parsed for batch \(archiveBatch), not \(batch)",
                     hint: "re-parse the ONNX model with --input-shape NAME=\(batch),... to compile batch \(batch)")
             }
+            let declared = try graph.inputs.map { TensorDescriptor(name: $0, dtype: try graph.type(of: $0).dtype,
+                                                                   shape: try graph.type(of: $0).shape) }
+            let given = try modelInputs(for: declared)
             let runner = try execution.makeRunner(for: graph)
             let measurement = try BenchmarkMeasurement.measure(
-                runner, graph: graph, iterations: iterations, warmup: warmup)
-            let result = BenchmarkResult(archive: archive, graph: graph.name, engine: runner.engineName,
+                runner, inputs: given, referenceMacs: graph.nodes.reduce(0) { $0 + MacCount.of($1, graph) },
+                iterations: iterations, warmup: warmup)
+            var result = BenchmarkResult(archive: archive, graph: graph.name, engine: runner.engineName,
                                          threads: Parallel.threadCount, batch: archiveBatch,
                                          iterations: iterations, warmup: warmup, measurement: measurement)
+            result.inputs = inputSource
             if json { try CommandSupport.printJSON(result) } else { print(result.text) }
         }
     }
@@ -107,15 +120,27 @@ struct BenchmarkCommand: ParsableCommand {
             throw EdgeflowError(.invalidArgument, "\(archive) was compiled for batch \(modelBatch), not \(batch)",
                                 hint: "re-parse and compile the model with --input-shape NAME=\(batch),...")
         }
-        let inputs = ExecutableInputs.synthetic(for: model.inputs)
+        let given = try modelInputs(for: model.inputs)
         var report = CompileReport()
         report.fallbacks = model.fallbacks
         let measurement = try BenchmarkMeasurement.measure(
-            .compiled(ExecutionContext(program: model.program), report), inputs: inputs, referenceMacs: 0,
+            .compiled(ExecutionContext(program: model.program), report), inputs: given, referenceMacs: 0,
             iterations: iterations, warmup: warmup)
-        let result = BenchmarkResult(archive: archive, graph: model.name, engine: "efx", threads: Parallel.threadCount,
+        var result = BenchmarkResult(archive: archive, graph: model.name, engine: "efx", threads: Parallel.threadCount,
                                      batch: modelBatch, iterations: iterations, warmup: warmup,
                                      measurement: measurement)
+        result.inputs = inputSource
         if json { try CommandSupport.printJSON(result) } else { print(result.text) }
+    }
+
+    /// The --input files checked against `declared`, or synthetic tensors without any.
+    private func modelInputs(for declared: [TensorDescriptor]) throws -> [String: Tensor] {
+        inputs.isEmpty ? ExecutableInputs.synthetic(for: declared)
+            : try ExecutableInputs.files(inputs.map(\.text), for: declared)
+    }
+
+    /// What the runs were fed, for the report.
+    private var inputSource: String {
+        inputs.isEmpty ? "synthetic (\(ExecutableInputs.syntheticNote))" : inputs.map(\.text).joined(separator: ", ")
     }
 }

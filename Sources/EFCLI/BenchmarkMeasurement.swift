@@ -1,4 +1,4 @@
-// The timing loop of `edgeflow benchmark`: synthetic inputs, warm-up, timed runs, a profiled
+// The timing loop of `edgeflow benchmark`: the inputs copied in once, warm-up, timed runs, a profiled
 // pass per step, and the statistics.
 
 import EFCompiler
@@ -14,13 +14,6 @@ struct BenchmarkMeasurement {
     var macs: Int
     /// Mean milliseconds per step over the profiled pass (fast engine), slowest first.
     var layers: [BenchmarkResult.Layer]
-
-    static func measure(_ runner: ModelRunner, graph: Graph, iterations: Int, warmup: Int) throws
-        -> BenchmarkMeasurement {
-        try measure(runner, inputs: ExecutableInputs.synthetic(for: graph.inputs.map { ($0, try graph.type(of: $0)) }),
-                    referenceMacs: graph.nodes.reduce(0) { $0 + MacCount.of($1, graph) },
-                    iterations: iterations, warmup: warmup)
-    }
 
     /// Times `runner` on `inputs`; `referenceMacs` is what a reference run computes.
     static func measure(_ runner: ModelRunner, inputs: [String: Tensor], referenceMacs: @autoclosure () -> Int,

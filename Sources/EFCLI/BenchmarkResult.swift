@@ -34,11 +34,15 @@ struct BenchmarkResult: Encodable {
     var peakFraction: Double
     var isa: String
     var slowestLayers: [Layer]
+    /// What the runs were fed: "synthetic (…)" or the --input arguments.
+    var inputs = "synthetic"
 
     init(archive: String, graph: String, engine: String, threads: Int, batch: Int, iterations: Int,
          warmup: Int, measurement: BenchmarkMeasurement) {
         let sorted = measurement.latencies.sorted()
-        func percentile(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int((p * Double(sorted.count - 1)).rounded()))] }
+        func percentile(_ p: Double) -> Double {
+            sorted[min(sorted.count - 1, Int((p * Double(sorted.count - 1)).rounded()))]
+        }
         let mean = sorted.reduce(0, +) / Double(sorted.count)
         self.archive = archive
         self.graph = graph
@@ -60,9 +64,11 @@ struct BenchmarkResult: Encodable {
 
     var text: String {
         var lines = [
-            "\(graph) (\(archive)): \(engine) engine, \(threads) thread(s), batch \(batch), \(iterations) runs after \(warmup) warm-up",
+            "\(graph) (\(archive)): \(engine) engine, \(threads) thread(s), batch \(batch), "
+                + "\(iterations) runs after \(warmup) warm-up",
             String(format: "latency  p50 %.2f ms   p90 %.2f ms   mean %.2f ms   min %.2f ms",
                    latencyMs.p50, latencyMs.p90, latencyMs.mean, latencyMs.min),
+            "inputs  \(inputs)",
             String(format: "throughput  %.1f samples/s", throughputPerSecond),
             String(format: "compute  %.2f GMAC/sample, %.1f GFLOP/s achieved = %.0f%% of the nominal %.0f GFLOP/s peak",
                    Double(macsPerSample) / 1e9, achievedGflops, peakFraction * 100, peakGflops) + " (\(isa))",
@@ -72,7 +78,8 @@ struct BenchmarkResult: Encodable {
             let width = slowestLayers.map(\.node.count).max() ?? 0
             for layer in slowestLayers {
                 lines.append(String(format: "  %7.3f ms %5.1f%%  ", layer.ms, layer.share * 100)
-                    + "\(layer.node.padding(toLength: width, withPad: " ", startingAt: 0))  \(layer.op)  \(layer.kernel)")
+                    + layer.node.padding(toLength: width, withPad: " ", startingAt: 0)
+                    + "  \(layer.op)  \(layer.kernel)")
             }
         }
         return lines.joined(separator: "\n")
@@ -96,7 +103,8 @@ struct MachinePeak {
             .flatMap { $0.split(separator: ":").last }
             .flatMap { Double($0.trimmingCharacters(in: .whitespaces)) } ?? 0
         let (isa, flopsPerCycle): (String, Double) =
-            flags.contains("avx512f") ? ("avx512", 64) : flags.contains("fma") && flags.contains("avx2") ? ("avx2+fma", 32) : ("sse", 8)
+            flags.contains("avx512f") ? ("avx512", 64)
+                : flags.contains("fma") && flags.contains("avx2") ? ("avx2+fma", 32) : ("sse", 8)
         return MachinePeak(isa: "\(isa) @ \(Int(megahertz)) MHz", gflopsPerCore: flopsPerCycle * megahertz / 1000)
     }()
 }
