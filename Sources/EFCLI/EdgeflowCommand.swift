@@ -33,7 +33,7 @@ public struct EdgeflowCommand: ParsableCommand {
             """,
         version: EdgeflowVersion.current,
         subcommands: [ParseCommand.self, InspectCommand.self, OptimizeCommand.self, AnalyzeNoiseCommand.self,
-                      CompileCommand.self,
+                      CompileCommand.self, VerifyCommand.self,
                       RunCommand.self, InferCommand.self, BenchmarkCommand.self, ProfileCommand.self,
                       RegionsCommand.self, PreprocessCommand.self, TokenizeCommand.self, PhotosCommand.self,
                       ModelsCommand.self, ServeMLCommand.self])
@@ -41,7 +41,7 @@ public struct EdgeflowCommand: ParsableCommand {
     public init() {}
 
     /// The verbs that run a model on libgomp's pool, and so restart once with Edgeflow's wait policy.
-    static let modelVerbs: Set<String> = ["run", "infer", "benchmark", "profile", "photos"]
+    static let modelVerbs: Set<String> = ["run", "infer", "benchmark", "profile", "photos", "verify"]
 
     /// Parses the command line and runs the verb. Usage errors print as `error: ...` followed
     /// by ArgumentParser's usage text, exit 64; other errors are reported by the verbs
