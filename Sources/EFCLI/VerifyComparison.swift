@@ -102,28 +102,23 @@ struct VerifyReport: Encodable {
     var seed: UInt64
     var outputs: [OutputComparison.Result]
     /// The CPU and any caps on the instruction sets (ONEDNN_MAX_CPU_ISA, EDGEFLOW_SIMD) the runs had.
-    var cpu: String = {
+    var cpu = Self.describeCPU()
+    /// Every output byte equal in every run.
+    let equal: Bool
+
+    init(archive: String, executable: String, runs: Int, randomRuns: Int, seed: UInt64,
+         outputs: [OutputComparison.Result]) {
+        (self.archive, self.executable, self.runs, self.randomRuns) = (archive, executable, runs, randomRuns)
+        (self.seed, self.outputs) = (seed, outputs)
+        equal = outputs.allSatisfy { $0.differingBytes == 0 }
+    }
+
+    private static func describeCPU() -> String {
         let peak = CPUPeak.current()
         let environment = ProcessInfo.processInfo.environment
         let caps = [environment["ONEDNN_MAX_CPU_ISA"].map { "oneDNN capped at \($0)" },
                     environment["EDGEFLOW_SIMD"].map { "Edgeflow's SIMD build capped at \($0)" }].compactMap { $0 }
         return ([peak.modelName, peak.isaSummary] + caps).joined(separator: ", ")
-    }()
-    /// Every output byte equal in every run.
-    var equal: Bool { outputs.allSatisfy { $0.differingBytes == 0 } }
-
-    private enum CodingKeys: String, CodingKey { case archive, executable, runs, randomRuns, seed, outputs, cpu, equal }
-
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(archive, forKey: .archive)
-        try c.encode(executable, forKey: .executable)
-        try c.encode(runs, forKey: .runs)
-        try c.encode(randomRuns, forKey: .randomRuns)
-        try c.encode(seed, forKey: .seed)
-        try c.encode(outputs, forKey: .outputs)
-        try c.encode(cpu, forKey: .cpu)
-        try c.encode(equal, forKey: .equal)
     }
 
     func printText() {

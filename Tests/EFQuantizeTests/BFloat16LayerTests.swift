@@ -17,17 +17,20 @@ import Foundation
 import XCTest
 
 final class BFloat16LayerTests: XCTestCase {
-    /// x [4, 16] → matMul → relu → matMul → matMul, fp-optimized.
-    private func network() throws -> Graph {
+    /// x [4, 16] → matMul → relu → matMul → matMul [4, 8], fp-optimized, its three weights made
+    /// from `seed`, `seed + 1` and `seed + 2`.
+    static func network(seed: UInt64 = 1) throws -> Graph {
         var b = TestGraphBuilder()
         let x = b.input("x", [4, 16])
-        let h = try b.unary("relu", try b.node(.matMul, [x, b.weight("w1", shape: [16, 32], seed: 1)]))
-        let y = try b.node(.matMul, [h, b.weight("w2", shape: [32, 16], seed: 2)])
-        b.output(try b.node(.matMul, [y, b.weight("w3", shape: [16, 8], seed: 3)]))
+        let h = try b.unary("relu", try b.node(.matMul, [x, b.weight("w1", shape: [16, 32], seed: seed)]))
+        let y = try b.node(.matMul, [h, b.weight("w2", shape: [32, 16], seed: seed + 1)])
+        b.output(try b.node(.matMul, [y, b.weight("w3", shape: [16, 8], seed: seed + 2)]))
         return try ModelPipeline.optimize(b.graph, FloatOptimizerOptions(channelsLast: false)).graph
     }
 
-    private func samples(_ count: Int, seed: UInt64) -> [[String: Tensor]] {
+    private func network() throws -> Graph { try Self.network() }
+
+    static func samples(_ count: Int, seed: UInt64) -> [[String: Tensor]] {
         (0..<count).map { ["x": Tensor(shape: [4, 16], scalars: deterministicFloats(64, seed: seed + UInt64($0)))] }
     }
 
@@ -38,7 +41,7 @@ final class BFloat16LayerTests: XCTestCase {
         let script = try parseScript("quantization_param([\"\(layer)\"], precision_mode=bf16)\n")
         let (options, _, notes) = try QuantizerOptions.from(script, graph: graph)
         XCTAssertEqual(notes, [])
-        return (graph, try Quantizer.quantize(graph, samples: samples(6, seed: 5), options).graph, layer)
+        return (graph, try Quantizer.quantize(graph, samples: Self.samples(6, seed: 5), options).graph, layer)
     }
 
     func testTheMarkSurvivesTheArchive() throws {
@@ -72,7 +75,7 @@ final class BFloat16LayerTests: XCTestCase {
         for index in unmarked.nodes.indices { unmarked.nodes[index].bfloat16Products = false }
         let float32Layer = try ExecutionContext(program: try Compiler.compile(unmarked).program)
         var differs = false
-        for sample in samples(4, seed: 50) {
+        for sample in Self.samples(4, seed: 50) {
             let name = quantized.outputs[0]
             let emulated = try XCTUnwrap(try emulator.run(sample)[name])
             let ran = try XCTUnwrap(try executable.run(sample)[name])

@@ -13,19 +13,11 @@ import EFTransforms
 import XCTest
 
 final class BFloat16PromotionTests: XCTestCase {
-    /// x [4, 16] → matMul → relu → matMul → matMul [4, 8], fp-optimized; weights with a wide spread
-    /// per output column, so s8 per-channel rounding is what int8 loses.
-    private func network() throws -> Graph {
-        var b = TestGraphBuilder()
-        let x = b.input("x", [4, 16])
-        let h = try b.unary("relu", try b.node(.matMul, [x, b.weight("w1", shape: [16, 32], seed: 11)]))
-        let y = try b.node(.matMul, [h, b.weight("w2", shape: [32, 16], seed: 12)])
-        b.output(try b.node(.matMul, [y, b.weight("w3", shape: [16, 8], seed: 13)]))
-        return try ModelPipeline.optimize(b.graph, FloatOptimizerOptions(channelsLast: false)).graph
-    }
+    /// BFloat16LayerTests' network with other weights.
+    private func network() throws -> Graph { try BFloat16LayerTests.network(seed: 11) }
 
     private func samples(_ count: Int, seed: UInt64) -> [[String: Tensor]] {
-        (0..<count).map { ["x": Tensor(shape: [4, 16], scalars: deterministicFloats(64, seed: seed + UInt64($0)))] }
+        BFloat16LayerTests.samples(count, seed: seed)
     }
 
     private func rounded(_ values: [Float]) -> [Float] { values.map { BFloat16($0).floatValue } }
