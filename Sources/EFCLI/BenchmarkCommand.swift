@@ -93,7 +93,7 @@ struct BenchmarkCommand: ParsableCommand {
             }
             let declared = try graph.inputs.map { TensorDescriptor(name: $0, dtype: try graph.type(of: $0).dtype,
                                                                    shape: try graph.type(of: $0).shape) }
-            let given = try modelInputs(for: declared)
+            let given = try ExecutableInputs.given(inputs.map(\.text), for: declared)
             let runner = try execution.makeRunner(for: graph)
             let measurement = try BenchmarkMeasurement.measure(
                 runner, inputs: given, referenceMacs: graph.nodes.reduce(0) { $0 + MacCount.of($1, graph) },
@@ -120,7 +120,7 @@ struct BenchmarkCommand: ParsableCommand {
             throw EdgeflowError(.invalidArgument, "\(archive) was compiled for batch \(modelBatch), not \(batch)",
                                 hint: "re-parse and compile the model with --input-shape NAME=\(batch),...")
         }
-        let given = try modelInputs(for: model.inputs)
+        let given = try ExecutableInputs.given(inputs.map(\.text), for: model.inputs)
         var report = CompileReport()
         report.fallbacks = model.fallbacks
         let measurement = try BenchmarkMeasurement.measure(
@@ -131,12 +131,6 @@ struct BenchmarkCommand: ParsableCommand {
                                      measurement: measurement)
         result.inputs = inputSource
         if json { try CommandSupport.printJSON(result) } else { print(result.text) }
-    }
-
-    /// The --input files checked against `declared`, or synthetic tensors without any.
-    private func modelInputs(for declared: [TensorDescriptor]) throws -> [String: Tensor] {
-        inputs.isEmpty ? ExecutableInputs.synthetic(for: declared)
-            : try ExecutableInputs.files(inputs.map(\.text), for: declared)
     }
 
     /// What the runs were fed, for the report.

@@ -30,18 +30,19 @@ enum ExecutableInputs {
         return tensors
     }
 
-    /// Deterministic tensors for `inputs` (see `syntheticNote`): the same bytes on every call.
-    static func synthetic(for inputs: [TensorDescriptor]) -> [String: Tensor] {
-        synthetic(for: inputs.map { ($0.name, TensorType($0.dtype, $0.shape)) })
+    /// The tensors of the `--input` arguments, or synthetic ones when there are none.
+    /// - Throws: as `files`.
+    static func given(_ arguments: [String], for inputs: [TensorDescriptor]) throws -> [String: Tensor] {
+        arguments.isEmpty ? synthetic(for: inputs) : try files(arguments, for: inputs)
     }
 
-    /// Deterministic tensors for named types (see `syntheticNote`).
-    static func synthetic(for values: [(name: String, type: TensorType)]) -> [String: Tensor] {
+    /// Deterministic tensors for `inputs` (see `syntheticNote`): the same bytes on every call.
+    static func synthetic(for inputs: [TensorDescriptor]) -> [String: Tensor] {
         var random = SplitMix64(seed: 0x9E37_79B9_7F4A_7C15)
         var tensors: [String: Tensor] = [:]
-        for (name, type) in values {
-            let (shape, count) = (type.shape, type.shape.elementCount)
-            switch type.dtype {
+        for input in inputs {
+            let (name, shape, count) = (input.name, input.shape, input.shape.elementCount)
+            switch input.dtype {
             case .float32: tensors[name] = Tensor(shape: shape, scalars: (0..<count).map { _ in random.unit() })
             case .float64: tensors[name] = Tensor(shape: shape, scalars: (0..<count).map { _ in Double(random.unit()) })
             case .float16:
@@ -51,7 +52,7 @@ enum ExecutableInputs {
             case .uint8:
                 tensors[name] = Tensor(shape: shape,
                                        scalars: (0..<count).map { _ in UInt8(truncatingIfNeeded: random.next()) })
-            default: tensors[name] = Tensor(zeros: type.dtype, shape: shape)
+            default: tensors[name] = Tensor(zeros: input.dtype, shape: shape)
             }
         }
         return tensors

@@ -82,8 +82,7 @@ struct ProfileCommand: ParsableCommand {
             try Self.checkWritable(reportURL, shown: output)
             if let threads { EdgeflowModel.setThreadCount(threads) }
             let loaded = try EdgeflowModel(contentsOf: modelURL)
-            let given = inputs.isEmpty ? ExecutableInputs.synthetic(for: loaded.inputs)
-                : try ExecutableInputs.files(inputs.map(\.text), for: loaded.inputs)
+            let given = try ExecutableInputs.given(inputs.map(\.text), for: loaded.inputs)
             // Said on stdout with the summary, on stderr when stdout is the JSON report.
             let synthetic = "inputs: synthetic (\(ExecutableInputs.syntheticNote)); "
             let note = inputs.isEmpty && !loaded.inputs.isEmpty ? synthetic

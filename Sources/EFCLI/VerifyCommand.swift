@@ -66,6 +66,14 @@ struct VerifyCommand: ParsableCommand {
         guard (0...1_000_000).contains(random) else {
             throw ValidationError("--random must be between 0 and 1000000, got \(random)")
         }
+        _ = try ranges()
+        guard random > 0 || !inputs.isEmpty else {
+            throw ValidationError("nothing to compare: --random 0 and no --input")
+        }
+    }
+
+    /// --range and --int-range, parsed and checked.
+    private func ranges() throws -> (floats: (Double, Double), integers: (Int64, Int64)) {
         let floats = try Self.pair(range, "--range", Double.init)
         guard floats.0.isFinite, floats.1.isFinite, floats.0 <= floats.1 else {
             throw ValidationError("--range needs finite LOW ≤ HIGH, got '\(range)'")
@@ -74,9 +82,7 @@ struct VerifyCommand: ParsableCommand {
         guard integers.0 <= integers.1 else {
             throw ValidationError("--int-range needs LOW ≤ HIGH, got '\(intRange)'")
         }
-        guard random > 0 || !inputs.isEmpty else {
-            throw ValidationError("nothing to compare: --random 0 and no --input")
-        }
+        return (floats, integers)
     }
 
     /// "LOW,HIGH" as two values.
@@ -106,8 +112,8 @@ struct VerifyCommand: ParsableCommand {
             let emulator = ExecutionContext(program: try Compiler.compile(
                 graph, CompileOptions(emulateIntegerSteps: true)).program)
             let given = inputs.isEmpty ? [] : [try ExecutableInputs.files(inputs.map(\.text), for: model.inputs)]
-            var generator = RandomInputs(seed: seed, floats: try Self.pair(range, "--range", Double.init),
-                                         integers: try Self.pair(intRange, "--int-range") { Int64($0) })
+            let (floats, integers) = try ranges()
+            var generator = RandomInputs(seed: seed, floats: floats, integers: integers)
             var comparison = OutputComparison(outputs: model.outputs.map(\.name))
             let progress = ProgressLine("comparing", unit: "runs")
             let total = given.count + random

@@ -84,7 +84,7 @@ public enum Quantizer {
             quantized.nodes[index].bfloat16Products = true
         }
         for (i, decision) in decisions.enumerated() { decisions[i].output = rewrite.outputs[decision.layer] }
-        if options.measureSpeedCost, let result = sensitivity, !result.promoted.isEmpty, let sample = heldBack.first {
+        if options.measureSpeedCost, sensitivity?.promoted.isEmpty == false, let sample = heldBack.first {
             do {
                 var baseline = Int8Rewrite(graph, choices: int8Choices, ranges: ranges)
                 sensitivity?.speedCost = try SpeedCostMeasurement.measure(int8: try baseline.run(), mixed: quantized,
