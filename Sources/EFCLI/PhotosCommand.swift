@@ -39,9 +39,9 @@ struct LibraryOptions: ParsableArguments {
                                    + "postgres://user@host/db URL shared by several machines.", valueName: "file|url"))
     var library: String = PhotoLibrary.defaultPath
 
-    /// The library, opened (created only when `create`).
-    func open(create: Bool) throws -> any PhotoStore {
-        try PhotoStores.open(library, create: create)
+    /// The library, opened (created only when `create`; `readConnections` as `PhotoStores.open`).
+    func open(create: Bool, readConnections: Int = 0) throws -> any PhotoStore {
+        try PhotoStores.open(library, create: create, readConnections: readConnections)
     }
 }
 

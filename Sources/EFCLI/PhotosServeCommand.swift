@@ -17,7 +17,8 @@ struct PhotosServeCommand: ParsableCommand {
             Everything is served by this process, nothing comes from the network. Without a model, \
             only dates can be searched. Photos an indexer embeds (or re-embeds, or forgets) while the \
             server runs are searched from the first query --refresh seconds after the last check. \
-            Ctrl-C or SIGTERM stops it.
+            A PostgreSQL library is read over one connection per core plus one, so thumbnails are \
+            not held up by a search reloading the vectors. Ctrl-C or SIGTERM stops it.
 
             The API: GET /api/search?q=&not=&like=ID&after=&before=&min=&limit=&sort=, \
             /api/photos/ID/thumbnail, /api/photos/ID/image, /api/status.
@@ -57,7 +58,10 @@ struct PhotosServeCommand: ParsableCommand {
 
     func run() throws {
         try CommandSupport.run {
-            let photos = try library.open(create: false)
+            // Requests run on Swift's concurrency threads (one per core) and the search thread:
+            // with a connection each, a PostgreSQL library's reads never wait for each other.
+            let readers = ProcessInfo.processInfo.activeProcessorCount + 1
+            let photos = try library.open(create: false, readConnections: readers)
             let clip = try model.resolved.map { try model.load($0) }
             let server = try PhotoServer(library: photos, model: clip, host: host, port: port,
                                          refreshSeconds: refresh > 0 ? refresh : nil, compressedScan: compressed)

@@ -142,11 +142,16 @@ public enum PhotoStores {
     }
 
     /// Opens the library at `location`: a PostgreSQL URL, or an SQLite file path (made absolute).
+    /// - Parameter readConnections: for a PostgreSQL library, the size of its pool of read
+    ///   connections (see `PostgresPhotoLibrary.init`; 0: none). An SQLite library always lets
+    ///   readers run side by side (WAL mode).
     /// - Throws: `EdgeflowError.invalidArgument` for a malformed URL; `.io` when the library
     ///   cannot be reached or (without `create`) does not exist; `.invalidArchive` for a library
     ///   of a newer format or something that is not a photo library.
-    public static func open(_ location: String, create: Bool) throws -> any PhotoStore {
-        if isPostgresURL(location) { return try PostgresPhotoLibrary(url: location, create: create) }
+    public static func open(_ location: String, create: Bool, readConnections: Int = 0) throws -> any PhotoStore {
+        if isPostgresURL(location) {
+            return try PostgresPhotoLibrary(url: location, create: create, readConnections: readConnections)
+        }
         if let scheme = location.range(of: "://").map({ location[..<$0.lowerBound] }),
            !scheme.isEmpty, scheme.allSatisfy({ $0.isLetter || $0 == "+" }) {
             throw EdgeflowError(.invalidArgument, "--library \(scheme)://… is not a library this Edgeflow can open",
