@@ -10,9 +10,10 @@ Immich's default job concurrency: 2 CLIP image, 2 face, 1 OCR and 2 CLIP text re
 
 In the same run it times the compiled models alone with `edgeflow benchmark` (synthetic input,
 no HTTP, no decoding), before and after the load (a busy machine shows as a gap between the
-two), so for `--task clip` the serving overhead is a ratio measured side by side on one CPU:
+two), so for the one-model tasks (`--task clip`: the image tower; `--task text`: the text
+tower) the serving overhead is a ratio measured side by side on one CPU:
 
-    overhead = 1 - (served images/s) / (the visual model's own inferences/s)
+    overhead = 1 - (served requests/s) / (the tower's own inferences/s)
 
 On a shared machine the model's own speed drifts between measurements a minute apart, so
 `--interleave N` splits the load into N windows and times the model alone right before each
@@ -23,6 +24,7 @@ Standard library only. Needs `swift build -c release` and scripts/setup.sh (.tes
 
     python3 benchmarks/immich/load_test.py --task clip --seconds 60
     python3 benchmarks/immich/load_test.py --task clip --seconds 120 --interleave 6
+    python3 benchmarks/immich/load_test.py --task text --seconds 120 --interleave 6
     python3 benchmarks/immich/load_test.py --task mixed --seconds 300 --json
 """
 
@@ -53,6 +55,8 @@ TEXT = '{"clip":{"textual":{"modelName":"ViT-B-32__openai","options":{"language"
 MIXED = [CLIP, CLIP, FACES, FACES, OCR, TEXT, TEXT]
 TASKS = {"clip": [CLIP], "faces": [FACES], "ocr": [OCR], "text": [TEXT], "mixed": MIXED}
 NAMES = {CLIP: "clip", FACES: "faces", OCR: "ocr", TEXT: "text"}
+# The one-model tasks and their tower's executable in the models folder (the others run two models).
+TOWERS = {"clip": "visual", "text": "textual"}
 QUERIES = ["a dog on a beach", "birthday cake with candles", "snowy mountain at sunset", "a red car"]
 
 
@@ -205,11 +209,11 @@ def main() -> int:
     parser.add_argument("--image", default=None, help="the photo sent (default: a library-200 JPEG)")
     parser.add_argument("--binary", default=os.path.join(ROOT, ".build", "release", "edgeflow"))
     parser.add_argument("--interleave", type=int, default=1,
-                        help="windows of load, each after a model-alone measurement (--task clip)")
+                        help="windows of load, each after a model-alone measurement (--task clip or text)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    if args.interleave < 1 or (args.interleave > 1 and args.task != "clip"):
-        sys.exit("--interleave takes a count of at least 1, with --task clip")
+    if args.interleave < 1 or (args.interleave > 1 and args.task not in TOWERS):
+        sys.exit("--interleave takes a count of at least 1, with --task clip or text")
     image_path = args.image or next(os.path.join(d, f) for d, _, fs in
                                     sorted(os.walk(os.path.join(ROOT, ".testdata", "photos", "library-200")))
                                     for f in sorted(fs) if f.endswith(".jpg"))
@@ -226,35 +230,36 @@ def main() -> int:
                 if status != 200:
                     sys.exit(f"{name}: {status} {data[:300]!r}")
             cores = os.cpu_count() or 1
-            visual = os.path.join(models, "ViT-B-32__openai", "visual", "model.efx")
-            alone_before = model_alone(args.binary, visual, cores)
+            tower = TOWERS.get(args.task, "visual")
+            efx = os.path.join(models, "ViT-B-32__openai", tower, "model.efx")
+            alone_before = model_alone(args.binary, efx, cores)
             rss_start = rss_kib(server.pid)
             report = load(port, server.pid, bodies, clients, args.seconds / args.interleave)
-            windows = [(alone_before, report["clip"]["per_second"])] if args.task == "clip" else []
+            windows = [(alone_before, report[args.task]["per_second"])] if args.task in TOWERS else []
             for _ in range(args.interleave - 1):
-                alone = model_alone(args.binary, visual, cores)
+                alone = model_alone(args.binary, efx, cores)
                 window = load(port, server.pid, bodies, clients, args.seconds / args.interleave)
-                windows.append((alone, window["clip"]["per_second"]))
+                windows.append((alone, window[args.task]["per_second"]))
             rss_end = rss_kib(server.pid)
         finally:
             server.terminate()
             server.wait(timeout=60)
-        alone_after = model_alone(args.binary, visual, cores)
-        alone = {"clip_before": alone_before, "clip_after": alone_after}
+        alone_after = model_alone(args.binary, efx, cores)
+        alone = {tower + "_before": alone_before, tower + "_after": alone_after}
         ping = report.pop("ping")
         rss_trend = report.pop("rss_mib_every_30s")
         result = {"cpu": cpu_name(), "cores": cores, "task": args.task, "seconds": args.seconds,
                   "clients": clients, "image": os.path.relpath(image_path, ROOT), "image_bytes": len(image),
                   "served": report, "ping": ping, "rss_kib": {"after_warmup": rss_start, "end": rss_end}, "rss_mib_every_30s": rss_trend,
                   "model_alone_per_second": alone}
-        if args.task == "clip" and args.interleave > 1:
+        if args.task in TOWERS and args.interleave > 1:
             result["windows"] = [{"model_alone_per_second": a, "served_per_second": s,
                                   "overhead": round(1 - s / a, 3)} for a, s in windows]
             mean_alone = sum(a for a, _ in windows) / len(windows)
             mean_served = sum(s for _, s in windows) / len(windows)
-            result["clip_overhead"] = round(1 - mean_served / mean_alone, 3)
-        elif args.task == "clip":
-            result["clip_overhead"] = round(1 - report["clip"]["per_second"] / max(alone_before, alone_after), 3)
+            result["overhead"] = round(1 - mean_served / mean_alone, 3)
+        elif args.task in TOWERS:
+            result["overhead"] = round(1 - report[args.task]["per_second"] / max(alone_before, alone_after), 3)
         if args.json:
             print(json.dumps(result, indent=2))
         else:
@@ -263,14 +268,14 @@ def main() -> int:
             for name, row in report.items():
                 print(f"  {name:6} {row['per_second']:7.2f} req/s  p50 {row['p50_ms']} ms  p99 {row['p99_ms']} ms"
                       f"  answered {row['answered']}  errors {row['errors']}")
-            print(f"  CLIP visual model alone (edgeflow benchmark, {cores} threads): {alone_before:.2f} "
+            print(f"  CLIP {tower} model alone (edgeflow benchmark, {cores} threads): {alone_before:.2f} "
                   f"inferences/s before the load, {alone_after:.2f} after")
             print(f"  /ping: slowest {ping['slowest_s']} s, {ping['failed']} failed")
             for window in result.get("windows", []):
                 print(f"  window: model alone {window['model_alone_per_second']:.2f}/s, "
                       f"served {window['served_per_second']:.2f}/s, overhead {100 * window['overhead']:.1f} %")
-            if "clip_overhead" in result:
-                print(f"  serving overhead: {100 * result['clip_overhead']:.1f} %"
+            if "overhead" in result:
+                print(f"  serving overhead: {100 * result['overhead']:.1f} %"
                       + (" (mean served over mean model-alone rate)" if "windows" in result else ""))
             print(f"  server RSS: {rss_start / 1024:.0f} MiB after warm-up, {rss_end / 1024:.0f} MiB at the end; "
                   f"every 30 s: {rss_trend}")
