@@ -51,19 +51,16 @@ public final class PostgresPhotoLibrary: PhotoStore, @unchecked Sendable {
     }
 
     public func photo(id: Int64) throws -> PhotoRecord? {
-        try Self.records(try read("SELECT \(Self.photoColumns) FROM photos WHERE id = $1::bigint",
-                                                [.int(id)])).first
+        try Self.records(try read("SELECT \(Self.photoColumns) FROM photos WHERE id = $1::bigint", [.int(id)])).first
     }
 
     public func photos(ids: [Int64]) throws -> [Int64: PhotoRecord] {
-        let rows = try read("SELECT \(Self.photoColumns) FROM photos WHERE id = ANY($1::bigint[])",
-                                          [.array(ids)])
+        let rows = try read("SELECT \(Self.photoColumns) FROM photos WHERE id = ANY($1::bigint[])", [.array(ids)])
         return Dictionary(try Self.records(rows).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     public func photo(path: String) throws -> PhotoRecord? {
-        try Self.records(try read("SELECT \(Self.photoColumns) FROM photos WHERE path = $1",
-                                                [.text(path)])).first
+        try Self.records(try read("SELECT \(Self.photoColumns) FROM photos WHERE path = $1", [.text(path)])).first
     }
 
     public func listing() throws -> [PhotoListing] {
@@ -96,8 +93,7 @@ public final class PostgresPhotoLibrary: PhotoStore, @unchecked Sendable {
     }
 
     public func thumbnail(id: Int64) throws -> [UInt8]? {
-        let rows = try read("SELECT jpeg FROM thumbnails WHERE photo_id = $1::bigint", [.int(id)],
-                                          binary: true)
+        let rows = try read("SELECT jpeg FROM thumbnails WHERE photo_id = $1::bigint", [.int(id)], binary: true)
         return rows.count == 0 ? nil : try rows.bytes(0, "jpeg").map { [UInt8]($0) }
     }
 
