@@ -1,10 +1,10 @@
 // Indexes photo folders into a library: scan, apply the scan (new, changed, moved, removed),
 // then read and prepare the pending photos on worker threads while the calling thread runs the
 // model on them in order (in groups of the model's image batch), committing every batch in one
-// transaction. Killed at any moment, the
-// library holds whole photos only; the next run does exactly what is still missing. An SQLite
-// library hands over all pending photos at once; a shared PostgreSQL library hands out claimed
-// batches, so several indexers (on several machines) share the work.
+// transaction. Killed at any moment, the library holds whole photos only; the next run does
+// exactly what is still missing. An SQLite library hands over all pending photos at once; a
+// shared PostgreSQL library hands out claimed batches, so several indexers (on several
+// machines) share the work; the next batch is claimed while the last is still being embedded.
 
 import EFCore
 import EFVision
@@ -98,44 +98,41 @@ public final class PhotoIndexer {
         var report = IndexReport(run: run, scan: changes, skippedOther: scan.skippedOther, embedded: 0, failures: [],
                                  seconds: 0, embeddingSeconds: 0, model: model?.embeddingName,
                                  modelReset: registered?.reset ?? false)
-        var done = 0
-        while true {
-            let pending = try work.next()
-            if pending.isEmpty { break }
-            let queue = PreparationQueue(pending, workers: max(1, options.preparers), schedule: options.schedule,
-                                         prepare: preparation.prepare)
-            defer { queue.stop() }
-            var batch: [IndexedPhoto] = []
-            // Photos go to the model in groups of its image batch (one by one without a batch executable).
-            let group = max(1, model?.visualRuns.batchSize ?? 1)
-            for first in stride(from: 0, to: pending.count, by: group) {
-                let indices = first ..< min(first + group, pending.count)
-                var prepared = indices.map { queue.take($0) }
-                if let model {
-                    report.embedded += try Self.embed(&prepared, with: model)
-                }
-                for (offset, index) in indices.enumerated() {
-                    let photo = prepared[offset]
-                    if let text = photo.result.text {
-                        report.textRead += 1
-                        if !text.isEmpty { report.withText += 1 }
-                    }
-                    if photo.vanished {
-                        report.vanished.append(pending[index].path)  // not stored: the next run reads it again
-                    } else {
-                        if let error = photo.result.error { report.failures.append((pending[index].path, error)) }
-                        batch.append(photo.result)
-                    }
-                    if batch.count >= options.commitEvery || (index == pending.count - 1 && !batch.isEmpty) {
-                        try library.store(batch, modelID: registered?.id, textReader: readerName)
-                        batch.removeAll(keepingCapacity: true)
-                    }
-                    done += 1
-                    progress(IndexProgress(done: done, total: max(work.total, done), embedded: report.embedded,
-                                           failed: report.failures.count, seconds: Self.seconds(since: start)))
-                }
+        var done = 0, batch: [IndexedPhoto] = []
+        let queue = PreparationQueue(workers: max(1, options.preparers), schedule: options.schedule,
+                                     source: work.next, prepare: preparation.prepare)
+        defer { queue.stop() }
+        // Photos go to the model in groups of its image batch (one by one without a batch executable).
+        let group = max(1, model?.visualRuns.batchSize ?? 1)
+        var taken: [(item: PendingPhoto, prepared: PreparedPhoto)] = []
+        repeat {
+            taken.removeAll(keepingCapacity: true)
+            while taken.count < group, let next = try queue.take(done + taken.count) { taken.append(next) }
+            var prepared = taken.map(\.prepared)
+            if let model, !prepared.isEmpty {
+                report.embedded += try Self.embed(&prepared, with: model)
             }
-        }
+            for (photo, pending) in zip(prepared, taken.map(\.item)) {
+                if let text = photo.result.text {
+                    report.textRead += 1
+                    if !text.isEmpty { report.withText += 1 }
+                }
+                if photo.vanished {
+                    report.vanished.append(pending.path)  // not stored: the next run reads it again
+                } else {
+                    if let error = photo.result.error { report.failures.append((pending.path, error)) }
+                    batch.append(photo.result)
+                }
+                if batch.count >= options.commitEvery {
+                    try library.store(batch, modelID: registered?.id, textReader: readerName)
+                    batch.removeAll(keepingCapacity: true)
+                }
+                done += 1
+                progress(IndexProgress(done: done, total: max(work.total, done), embedded: report.embedded,
+                                       failed: report.failures.count, seconds: Self.seconds(since: start)))
+            }
+        } while taken.count == group
+        if !batch.isEmpty { try library.store(batch, modelID: registered?.id, textReader: readerName) }
         try work.finish()
         report.seconds = Self.seconds(since: start)
         report.embeddingSeconds = Self.seconds(since: phaseStart)

@@ -3,7 +3,9 @@
 // machine whose cores the model's threads already fill: a preparing thread that preempts one of
 // the model's threads stalls all of them at the next barrier, so a photo prepared beside the
 // model costs the model about twice the photo's own CPU time, while one prepared in turn costs
-// only its share of the cores.
+// only its share of the cores. The photos come from a source in batches (all at once from an
+// SQLite library, claimed batches from a shared PostgreSQL one); the workers ask it for the next
+// batch when they reach the end of the last, so preparing never drains between batches.
 
 import Foundation
 #if canImport(Glibc)
@@ -19,15 +21,22 @@ public enum PreparationSchedule: String, Sendable, CaseIterable {
     case alternating
 }
 
-/// Prepares photos on worker threads, at most `window` ahead of the consumer, and hands them
-/// over in order.
-final class PreparationQueue: @unchecked Sendable {
-    private let photos: [PendingPhoto]
-    private let prepare: (PendingPhoto) -> PreparedPhoto
+/// Prepares items (photos) on worker threads, at most `window` ahead of the consumer, and hands
+/// them over in order. Generic so that tests can drive it with plain values.
+public final class PreparationQueue<Item, Prepared>: @unchecked Sendable {
+    private let source: () throws -> [Item]
+    private let prepare: (Item) -> Prepared
     private let window: Int
     private let schedule: PreparationSchedule
     private let condition = NSCondition()
-    private var ready: [Int: PreparedPhoto] = [:]
+    /// Every item the source has given so far, in order.
+    private var photos: [Item] = []
+    /// The source gave an empty batch (nothing more), or failed.
+    private var exhausted = false
+    private var sourceError: Error?
+    /// A worker is asking the source for more; how many times one has.
+    private var fetching = false, calls = 0
+    private var ready: [Int: Prepared] = [:]
     private var next = 0
     private var consumed = 0
     private var stopped = false
@@ -48,16 +57,18 @@ final class PreparationQueue: @unchecked Sendable {
         }
     }
 
-    /// Starts `workers` (1…64) threads preparing `photos` as `schedule` says.
-    init(_ photos: [PendingPhoto], workers: Int, schedule: PreparationSchedule,
-         prepare: @escaping (PendingPhoto) -> PreparedPhoto) {
-        self.photos = photos
+    /// Starts `workers` (1…64) threads preparing the items `source` hands out (called again for
+    /// more each time the workers reach the end of its last batch, until it returns none) as
+    /// `schedule` says.
+    public init(workers: Int, schedule: PreparationSchedule, source: @escaping () throws -> [Item],
+                prepare: @escaping (Item) -> Prepared) {
+        self.source = source
         self.prepare = prepare
         window = Self.window(workers: workers, schedule: schedule)
         self.schedule = schedule
         open = schedule == .overlapped
-        running = photos.isEmpty ? 0 : workers
-        for _ in 0..<running {
+        running = workers
+        for _ in 0..<workers {
             let thread = Thread { [self] in work() }
             thread.stackSize = 4 << 20
             thread.start()
@@ -67,47 +78,78 @@ final class PreparationQueue: @unchecked Sendable {
     private func work() {
         // Below the model's threads: preparing is the smaller job, and must not take their cores.
         if schedule == .overlapped { setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10) }  // this thread
-        while true {
-            condition.lock()
-            while !stopped, next < photos.count, next >= consumed + window || !open { condition.wait() }
-            guard !stopped, next < photos.count else {
-                running -= 1
-                condition.broadcast()
-                condition.unlock()
-                return
-            }
-            let index = next
-            next += 1
-            condition.unlock()
-            let result = prepare(photos[index])
-            condition.lock()
-            ready[index] = result
+        condition.lock()
+        defer {
+            running -= 1
             condition.broadcast()
             condition.unlock()
         }
+        while true {
+            while !stopped, !exhausted || next < photos.count,
+                  next >= consumed + window || !open || (next == photos.count && fetching) { condition.wait() }
+            if stopped || (exhausted && next >= photos.count) { return }
+            if next == photos.count {
+                fetching = true
+                calls += 1
+                condition.unlock()
+                let batch = Result { try source() }
+                condition.lock()
+                fetching = false
+                switch batch {
+                case .success(let more): if more.isEmpty { exhausted = true } else { photos += more }
+                case .failure(let error): (sourceError, exhausted) = (error, true)
+                }
+                condition.broadcast()
+                continue
+            }
+            let index = next, photo = photos[index]
+            next += 1
+            condition.unlock()
+            let result = prepare(photo)
+            condition.lock()
+            ready[index] = result
+            condition.broadcast()
+        }
     }
 
-    /// The prepared photo at `index` (called with 0, 1, 2, … in order), waiting for it. When
-    /// alternating, a photo not ready yet opens the workers' turn until the whole window from
-    /// `index` on is ready.
-    func take(_ index: Int) -> PreparedPhoto {
+    /// The item at `index` and its preparation (called with 0, 1, 2, … in order), waiting for
+    /// it; nil after the last item. When alternating, an item not ready yet opens the workers'
+    /// turn until the whole window from `index` on is ready (or the source has no more).
+    /// - Throws: what the source threw, once the items it gave before are taken.
+    public func take(_ index: Int) throws -> (item: Item, prepared: Prepared)? {
         condition.lock()
         defer { condition.unlock() }
         if schedule == .alternating, ready[index] == nil {
             open = true
             condition.broadcast()
-            let end = min(index + window, photos.count)
-            while !(index..<end).allSatisfy({ ready[$0] != nil }) { condition.wait() }
+            while !turnDone(from: index) { condition.wait() }
             open = false
         }
-        while ready[index] == nil { condition.wait() }
+        while ready[index] == nil {
+            if exhausted, index >= photos.count {
+                if let sourceError { throw sourceError }
+                return nil
+            }
+            if stopped { return nil }
+            condition.wait()
+        }
         consumed = index + 1
         condition.broadcast()
-        return ready.removeValue(forKey: index)!
+        return (photos[index], ready.removeValue(forKey: index)!)
     }
 
+    /// True when the window from `index` is ready, or every photo up to the source's end is.
+    private func turnDone(from index: Int) -> Bool {
+        let end = min(index + window, photos.count)
+        let known = end == index + window || exhausted || stopped
+        return known && (index..<max(index, end)).allSatisfy { ready[$0] != nil }
+    }
+
+    /// How many times the workers have asked the source so far (for tests).
+    public var sourceCalls: Int { condition.withLock { calls } }
+
     /// Stops the workers and waits until they have left.
-    func stop() {
+    public func stop() {
         condition.lock()
         stopped = true
         condition.broadcast()
