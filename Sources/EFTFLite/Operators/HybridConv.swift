@@ -39,9 +39,13 @@ enum HybridConv {
         let sums = ctx.emit("ConvInteger", [quantized.quantized, filter], attributes, hint: ctx.tensor(out).name)
         // Σ w over the taps inside the image, per output position: a constant once folded.
         let shape = ctx.shape(x)
+        let pixels = try CheckedSize.product(Array(shape.dropFirst()), ctx.opDescription, kind: .invalidModel)
+        guard pixels <= FillTranslators.maxFoldedElements else {
+            throw EdgeflowError(.unsupported, "\(ctx.opDescription): a hybrid convolution over an input of \(pixels) "
+                + "elements per image is over \(FillTranslators.maxFoldedElements)")
+        }
         let ones = ctx.addInitializer(Tensor(shape: [1, shape[3], shape[1], shape[2]],
-                                             scalars: [Int8](repeating: 1, count: shape[1] * shape[2] * shape[3])),
-                                      hint: "ones")
+                                             scalars: [Int8](repeating: 1, count: pixels)), hint: "ones")
         let windowSums = ctx.emit("ConvInteger", [ones, filter], attributes, hint: "window_sums")
         let offset = quantized.offset ?? ctx.int32(0, hint: "zero_point")
         let centred = ctx.emit("Sub", [sums, ctx.emit("Mul", [offset, windowSums], hint: sums)], hint: sums)
