@@ -21,6 +21,12 @@ struct MTCNNFace {
     var x1: Double, y1: Double, x2: Double, y2: Double, score: Double
     var landmarks: [(x: Double, y: Double)] = []
 
+    /// The corners truncated toward zero (numpy's `fix`), the score kept.
+    var truncated: MTCNNFace {
+        MTCNNFace(x1: x1.rounded(.towardZero), y1: y1.rounded(.towardZero), x2: x2.rounded(.towardZero),
+                  y2: y2.rounded(.towardZero), score: score)
+    }
+
     /// The box as the package reports it: x, y clamped at 0 and truncated; width and height truncated.
     var reportedBox: [Int] {
         let x = max(0, Int(x1)), y = max(0, Int(y1))
@@ -77,9 +83,7 @@ struct MTCNNCascade {
             let w = face.x2 - face.x1, h = face.y2 - face.y1, r = candidate.regression
             face = MTCNNFace(x1: face.x1 + r[0] * w, y1: face.y1 + r[1] * h, x2: face.x2 + r[2] * w,
                              y2: face.y2 + r[3] * h, score: face.score)
-            face = Self.square(face)
-            return MTCNNFace(x1: face.x1.rounded(.towardZero), y1: face.y1.rounded(.towardZero),
-                             x2: face.x2.rounded(.towardZero), y2: face.y2.rounded(.towardZero), score: face.score)
+            return Self.square(face).truncated
         }
     }
 
@@ -101,8 +105,7 @@ struct MTCNNCascade {
     private func stage3(_ image: MTCNNImage, _ boxes: [MTCNNFace]) throws -> [MTCNNFace] {
         var passed: [MTCNNFace] = []
         for candidate in boxes {
-            let box = MTCNNFace(x1: candidate.x1.rounded(.towardZero), y1: candidate.y1.rounded(.towardZero),
-                                x2: candidate.x2.rounded(.towardZero), y2: candidate.y2.rounded(.towardZero), score: 0)
+            let box = candidate.truncated
             let (probabilities, regression, landmarks) = try onet(Self.crop(image, box, size: 48))
             let score = Double(probabilities.scalars(as: Float.self)[1])
             guard score > thresholds[2] else { continue }
@@ -202,7 +205,9 @@ struct MTCNNCascade {
 }
 
 /// OpenCV's INTER_AREA in spirit: each output pixel averages the input area it covers
-/// (fractional edges weighted) when shrinking, linear interpolation when enlarging; per axis.
+/// (fractional edges weighted) when shrinking, linear interpolation when enlarging; per axis, on
+/// float pixels. EFMedia's resamplers are Pillow's (whose box filter enlarges by nearest
+/// neighbour) and OpenCV's INTER_LINEAR on UInt8 images, not INTER_AREA on the package's float crops.
 enum MTCNNResize {
     static func area(_ image: MTCNNImage, width: Int, height: Int) -> [Float] {
         let wx = weights(from: image.width, to: width), wy = weights(from: image.height, to: height)

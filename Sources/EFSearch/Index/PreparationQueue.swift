@@ -30,7 +30,7 @@ public final class PreparationQueue<Item, Prepared>: @unchecked Sendable {
     private let schedule: PreparationSchedule
     private let condition = NSCondition()
     /// Every item the source has given so far, in order.
-    private var photos: [Item] = []
+    private var items: [Item] = []
     /// The source gave an empty batch (nothing more), or failed.
     private var exhausted = false
     private var sourceError: Error?
@@ -85,10 +85,10 @@ public final class PreparationQueue<Item, Prepared>: @unchecked Sendable {
             condition.unlock()
         }
         while true {
-            while !stopped, !exhausted || next < photos.count,
-                  next >= consumed + window || !open || (next == photos.count && fetching) { condition.wait() }
-            if stopped || (exhausted && next >= photos.count) { return }
-            if next == photos.count {
+            while !stopped, !exhausted || next < items.count,
+                  next >= consumed + window || !open || (next == items.count && fetching) { condition.wait() }
+            if stopped || (exhausted && next >= items.count) { return }
+            if next == items.count {
                 fetching = true
                 calls += 1
                 condition.unlock()
@@ -96,16 +96,16 @@ public final class PreparationQueue<Item, Prepared>: @unchecked Sendable {
                 condition.lock()
                 fetching = false
                 switch batch {
-                case .success(let more): if more.isEmpty { exhausted = true } else { photos += more }
+                case .success(let more): if more.isEmpty { exhausted = true } else { items += more }
                 case .failure(let error): (sourceError, exhausted) = (error, true)
                 }
                 condition.broadcast()
                 continue
             }
-            let index = next, photo = photos[index]
+            let index = next, item = items[index]
             next += 1
             condition.unlock()
-            let result = prepare(photo)
+            let result = prepare(item)
             condition.lock()
             ready[index] = result
             condition.broadcast()
@@ -126,7 +126,7 @@ public final class PreparationQueue<Item, Prepared>: @unchecked Sendable {
             open = false
         }
         while ready[index] == nil {
-            if exhausted, index >= photos.count {
+            if exhausted, index >= items.count {
                 if let sourceError { throw sourceError }
                 return nil
             }
@@ -135,12 +135,12 @@ public final class PreparationQueue<Item, Prepared>: @unchecked Sendable {
         }
         consumed = index + 1
         condition.broadcast()
-        return (photos[index], ready.removeValue(forKey: index)!)
+        return (items[index], ready.removeValue(forKey: index)!)
     }
 
     /// True when the window from `index` is ready, or every photo up to the source's end is.
     private func turnDone(from index: Int) -> Bool {
-        let end = min(index + window, photos.count)
+        let end = min(index + window, items.count)
         let known = end == index + window || exhausted || stopped
         return known && (index..<max(index, end)).allSatisfy { ready[$0] != nil }
     }
