@@ -98,10 +98,12 @@ class PhotoTextSearchTests: XCTestCase {
             _ = try library([["kept"], [], []])
         }
         let path = root.appendingPathComponent("lib.sqlite").path
-        // Make it a version 1 library: without text_reads (its text rows stay, unread as far as v1 knows).
+        // Make it a version 1 library: without text_reads (its text rows stay, unread as far as v1
+        // knows) and without version 3's removal count.
         let queue = try DatabaseQueue(path: path)
         try queue.write { db in
             try db.execute(sql: "DROP TABLE text_reads; PRAGMA user_version = 1")
+            try LibraryDowngrade.removeVersion3(db)
         }
         try queue.close()
         let migrated = try PhotoLibrary(path: path)

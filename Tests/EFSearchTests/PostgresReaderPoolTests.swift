@@ -28,7 +28,7 @@ final class PostgresReaderPoolTests: XCTestCase {
                              database: name)
         }
         locker.start()
-        try waitUntil("the embeddings table is locked", cluster, name, """
+        try cluster.waitUntil("the embeddings table is locked", database: name, """
             SELECT 1 FROM pg_locks WHERE relation = 'embeddings'::regclass AND mode = 'AccessExclusiveLock' AND granted
             """)
         let loaded = Locked(false)
@@ -37,7 +37,7 @@ final class PostgresReaderPoolTests: XCTestCase {
             loaded.set(true)
         }
         blocked.start()
-        try waitUntil("the vector load waits for the lock", cluster, name, """
+        try cluster.waitUntil("the vector load waits for the lock", database: name, """
             SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'
             """)
 
@@ -51,23 +51,4 @@ final class PostgresReaderPoolTests: XCTestCase {
         DispatchQueue.concurrentPerform(iterations: 8) { _ in XCTAssertEqual(try? library.photos().count, 1) }
         XCTAssertEqual(library.openReadConnections, 2)
     }
-
-    /// Polls `query` (through psql) until it returns a row; fails after 30 s.
-    private func waitUntil(_ what: String, _ cluster: PostgresCluster, _ database: String, _ query: String) throws {
-        let check = "DO $$ BEGIN IF NOT EXISTS (\(query)) THEN RAISE EXCEPTION 'not yet'; END IF; END $$"
-        let deadline = Date().addingTimeInterval(30)
-        while (try? cluster.sql(check, database: database)) == nil {
-            guard Date() < deadline else { throw EdgeflowError(.internalError, "timed out waiting until \(what)") }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-    }
-}
-
-/// A value shared between threads.
-private final class Locked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-    init(_ value: Value) { self.value = value }
-    func get() -> Value { lock.withLock { value } }
-    func set(_ newValue: Value) { lock.withLock { value = newValue } }
 }

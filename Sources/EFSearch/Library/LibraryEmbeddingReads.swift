@@ -1,8 +1,9 @@
 // Reading a model's vectors from the SQLite library: all of them (what a search loads first),
 // the stamp that tells a running search they changed, and only the rows written after a stamp
-// (what it loads next, instead of all of them again). Every write of an embedding gives its row
-// a rowid larger than any before (LibraryIndexWrites.swift), and writes are serialized, so the
-// rows after a stamp are exactly the vectors added or replaced since it was taken.
+// (what it loads next, instead of all of them again), and the ids alone. Every write of an
+// embedding gives its row a rowid past every row's (LibraryIndexWrites.swift), and writes are
+// serialized, so the rows after a stamp are the vectors added or replaced since it was taken, as
+// long as none was removed; removals are counted (`models.removed`), so the reader knows.
 
 import EFCore
 import Foundation
@@ -27,29 +28,42 @@ extension PhotoLibrary {
         }
     }
 
-    /// The rows of `model` written after `stamp` (rowid above its newest), ordered by photo id,
-    /// with the stamp of the same read. Never nil here: SQLite's serialized writes order them.
+    /// The rows of `model` written since `stamp` (rowid from its `since` on), ordered by photo
+    /// id, with the stamp of the same read.
     /// - Throws: `EdgeflowError.invalidArchive` for a stored vector of the wrong size.
-    public func embeddings(model: String, writtenAfter stamp: EmbeddingsStamp) throws -> EmbeddingsDelta? {
+    public func embeddings(model: String, writtenAfter stamp: EmbeddingsStamp) throws -> EmbeddingsDelta {
         try read { db in
             let now = try Self.stamp(db, model)
-            guard now.newest > stamp.newest, let dimension = try dimension(db, model) else {
+            guard now.since > stamp.since, let dimension = try dimension(db, model) else {
                 return EmbeddingsDelta(ids: [], vectors: [], stamp: now)
             }
             let (ids, vectors) = try readVectors(db, model, dimension, expected: 0, sql: """
                 SELECT e.photo_id, e.vector FROM embeddings e JOIN models m ON m.id = e.model_id
-                WHERE m.name = ? AND e.rowid > ? ORDER BY e.photo_id
-                """, arguments: [model, stamp.newest])
+                WHERE m.name = ? AND e.rowid >= ? ORDER BY e.photo_id
+                """, arguments: [model, stamp.since])
             return EmbeddingsDelta(ids: ids, vectors: vectors, stamp: now)
+        }
+    }
+
+    public func embeddingIDs(model: String) throws -> [Int64] {
+        try read { db in
+            try Int64.fetchAll(db, sql: """
+                SELECT e.photo_id FROM embeddings e JOIN models m ON m.id = e.model_id
+                WHERE m.name = ? ORDER BY e.photo_id
+                """, arguments: [model])
         }
     }
 
     private static func stamp(_ db: Database, _ model: String) throws -> EmbeddingsStamp {
         let row = try Row.fetchOne(db, sql: """
-            SELECT count(*) AS n, coalesce(max(e.rowid), 0) AS newest FROM embeddings e
-            JOIN models m ON m.id = e.model_id WHERE m.name = ?
+            SELECT (SELECT count(*) FROM embeddings e WHERE e.model_id = m.id) AS n,
+                   (SELECT coalesce(max(e.rowid), 0) FROM embeddings e WHERE e.model_id = m.id) AS newest,
+                   m.removed AS removed
+            FROM models m WHERE m.name = ?
             """, arguments: [model])
-        return EmbeddingsStamp(count: row?["n"] ?? 0, newest: row?["newest"] ?? 0)
+        guard let row else { return EmbeddingsStamp(count: 0, since: 1) }
+        let newest: Int64 = row["newest"]
+        return EmbeddingsStamp(count: row["n"], since: newest + 1, removed: row["removed"])
     }
 
     /// The model's dimension, nil for a model the library does not know.

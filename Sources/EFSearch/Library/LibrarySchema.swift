@@ -1,13 +1,14 @@
 // The photo library's SQLite schema and its format version. A library written by a newer
 // Edgeflow (a higher version) is refused rather than guessed at; older versions are migrated
-// forward in one transaction. Version 2 added `text_reads` (which photos the text reader has read).
+// forward in one transaction. Version 2 added `text_reads` (which photos the text reader has read),
+// version 3 the count of each model's removed embeddings.
 
 import EFCore
 import GRDB
 
 enum LibrarySchema {
     /// The format this Edgeflow writes, stored in `PRAGMA user_version`.
-    static let formatVersion = 2
+    static let formatVersion = 3
 
     /// Creates the tables of an empty library or checks an existing one's version.
     /// - Throws: `EdgeflowError.invalidArchive` for a library from a newer Edgeflow, or a file
@@ -29,6 +30,7 @@ enum LibrarySchema {
             try createVersion1(db)
         }
         if version < 2 { try addTextReads(db) }
+        if version < 3 { try addRemovalCount(db) }
         if version < formatVersion { try db.execute(sql: "PRAGMA user_version = \(formatVersion)") }
     }
 
@@ -41,6 +43,18 @@ enum LibrarySchema {
                 reader TEXT NOT NULL,
                 lines INTEGER NOT NULL
             );
+            """)
+    }
+
+    /// Version 3: `models.removed` counts the model's embeddings ever deleted (a trigger; SQLite
+    /// fires it for cascaded deletes, not for INSERT OR REPLACE without recursive triggers), so a
+    /// running search that sees it move knows rows went, even when as many were added.
+    private static func addRemovalCount(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE models ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;
+            CREATE TRIGGER embeddings_removed AFTER DELETE ON embeddings BEGIN
+                UPDATE models SET removed = removed + 1 WHERE id = OLD.model_id;
+            END;
             """)
     }
 

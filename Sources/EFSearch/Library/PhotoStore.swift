@@ -30,15 +30,18 @@ public protocol PhotoStore: AnyObject, Sendable {
     /// All embeddings of `model`: photo ids and their vectors (row i of the table is ids[i]).
     /// - Throws: `EdgeflowError.invalidArchive` for a stored vector of the wrong size.
     func embeddings(model: String) throws -> (ids: [Int64], dimension: Int, vectors: [Float])
-    /// A value that changes whenever `model`'s embeddings change (added, replaced or removed), so a
-    /// long-running search knows when to reload its vectors. Cheap: one aggregate query.
+    /// Where `model`'s embeddings stand now: how many there are and the position from which a
+    /// later `embeddings(model:writtenAfter:)` lists what was written. Cheap: one aggregate query.
     func embeddingsStamp(model: String) throws -> EmbeddingsStamp
-    /// The embeddings of `model` added or replaced after `stamp` was taken, ordered by photo id,
-    /// with the stamp as of the same read, so a running search can update its vectors instead
-    /// of loading them all again. Nil when this store cannot tell which rows those are (the
-    /// caller then loads everything).
+    /// The embeddings of `model` added or replaced since `stamp` was taken, ordered by photo id,
+    /// with the stamp as of the same read, so a running search updates its vectors instead of
+    /// loading them all again. It may list rows the stamp's reader already saw (PostgreSQL lists
+    /// what transactions still open then may have written), never fewer than were written.
     /// - Throws: `EdgeflowError.invalidArchive` for a stored vector of the wrong size.
-    func embeddings(model: String, writtenAfter stamp: EmbeddingsStamp) throws -> EmbeddingsDelta?
+    func embeddings(model: String, writtenAfter stamp: EmbeddingsStamp) throws -> EmbeddingsDelta
+    /// The ids of the photos `model` has embedded, ascending: what a running search keeps when
+    /// photos were removed.
+    func embeddingIDs(model: String) throws -> [Int64]
     /// The photo counts and the last index run.
     func status() throws -> LibraryStatus
     /// The photos whose text holds every word of `words` (any order, case and accents ignored).
@@ -63,22 +66,28 @@ public protocol PhotoStore: AnyObject, Sendable {
     func store(_ results: [IndexedPhoto], modelID: Int64?, textReader: String?) throws
 }
 
-/// What `PhotoStore.embeddingsStamp(model:)` returns: the number of a model's embeddings and
-/// the newest row's version (SQLite: its rowid, which every write makes larger than any before;
-/// PostgreSQL: the newest row version's transaction id).
+/// What `PhotoStore.embeddingsStamp(model:)` returns: the number of a model's embeddings, where
+/// the rows written after it begin, and how many of its rows were ever removed.
 public struct EmbeddingsStamp: Hashable, Sendable {
     public var count: Int
-    public var newest: Int64
+    /// The first row version not seen: SQLite, one past the largest rowid (every write takes a
+    /// rowid past every row's); PostgreSQL, the oldest transaction still running (a row with an
+    /// older transaction id was committed and visible when the stamp was read).
+    public var since: Int64
+    /// Rows of the model removed so far (SQLite counts them: a removal can give the next write a
+    /// rowid below `since`); always 0 on PostgreSQL, whose transaction ids never go back.
+    public var removed: Int64
 
-    public init(count: Int, newest: Int64) {
+    public init(count: Int, since: Int64, removed: Int64 = 0) {
         self.count = count
-        self.newest = newest
+        self.since = since
+        self.removed = removed
     }
 }
 
 /// What `PhotoStore.embeddings(model:writtenAfter:)` returns: the rows written after a stamp
 /// (`vectors` holds `ids.count` rows of the model's dimension, back to back) and the stamp now.
-/// Rows removed since are not listed: `stamp.count` tells.
+/// Rows removed since are not listed: `stamp.count` and `stamp.removed` tell.
 public struct EmbeddingsDelta: Sendable {
     public var ids: [Int64]
     public var vectors: [Float]

@@ -1,7 +1,8 @@
 // The photo library kept in PostgreSQL, for several machines indexing one photo share: this
-// file connects and answers the read queries (the same answers as the SQLite `PhotoLibrary`);
-// PostgresLibraryWrites.swift stores results, PostgresScan.swift applies folder scans and
-// PostgresClaims.swift hands out pending photos to concurrent workers.
+// file connects and answers the read queries (the same answers as the SQLite `PhotoLibrary`)
+// but the embeddings' (PostgresEmbeddingReads.swift); PostgresLibraryWrites.swift stores
+// results, PostgresScan.swift applies folder scans and PostgresClaims.swift hands out pending
+// photos to concurrent workers.
 
 import EFCore
 import Foundation
@@ -40,7 +41,7 @@ public final class PostgresPhotoLibrary: PhotoStore, @unchecked Sendable {
     public var openReadConnections: Int { readers?.openConnections ?? 0 }
 
     /// Runs a read statement on the read pool when there is one, else on the connection.
-    private func read(_ sql: String, _ parameters: [PostgresValue] = [], binary: Bool = false) throws -> PostgresRows {
+    func read(_ sql: String, _ parameters: [PostgresValue] = [], binary: Bool = false) throws -> PostgresRows {
         try readers?.execute(sql, parameters, binary: binary) ?? connection.execute(sql, parameters, binary: binary)
     }
 
@@ -106,51 +107,6 @@ public final class PostgresPhotoLibrary: PhotoStore, @unchecked Sendable {
             (try rows.string($0, "name") ?? "", Int(try rows.required($0, "dimension")),
              Int(try rows.required($0, "n")))
         }
-    }
-
-    /// The newest row version's transaction id (`xmin`): every insert or upsert makes a newer one.
-    public func embeddingsStamp(model: String) throws -> EmbeddingsStamp {
-        let rows = try read("""
-            SELECT count(*) AS n, coalesce(max(e.xmin::text::bigint), 0) AS newest FROM embeddings e
-            JOIN models m ON m.id = e.model_id WHERE m.name = $1
-            """, [.text(model)])
-        return EmbeddingsStamp(count: Int(try rows.required(0, "n")), newest: try rows.required(0, "newest"))
-    }
-
-    /// Always nil: transaction ids are handed out when transactions begin, not when they commit,
-    /// so with several writers a row newer than a stamp can carry an older id. A search reloads
-    /// all vectors when the stamp moves.
-    public func embeddings(model: String, writtenAfter stamp: EmbeddingsStamp) throws -> EmbeddingsDelta? { nil }
-
-    /// - Throws: `EdgeflowError.invalidArchive` for a stored vector of the wrong size.
-    public func embeddings(model: String) throws -> (ids: [Int64], dimension: Int, vectors: [Float]) {
-        let found = try read("SELECT dimension FROM models WHERE name = $1", [.text(model)])
-        guard found.count > 0 else { return ([], 0, []) }
-        let dimension = Int(try found.required(0, "dimension"))
-        guard (1...65536).contains(dimension) else {
-            throw EdgeflowError(.invalidArchive, "\(location): model \(model) has embeddings of dimension \(dimension)")
-        }
-        let rows = try read("""
-            SELECT e.photo_id, e.vector FROM embeddings e JOIN models m ON m.id = e.model_id
-            WHERE m.name = $1 ORDER BY e.photo_id
-            """, [.text(model)], binary: true)
-        var ids: [Int64] = []
-        ids.reserveCapacity(rows.count)
-        var vectors = [Float](repeating: 0, count: try CheckedSize.multiply(rows.count, dimension, "the embeddings"))
-        try vectors.withUnsafeMutableBytes { target in
-            for row in 0..<rows.count {
-                let id = try rows.binaryInt(row, "photo_id")
-                guard let blob = try rows.bytes(row, "vector"), blob.count == dimension * 4 else {
-                    throw EdgeflowError(.invalidArchive, "\(location): photo \(id) has a vector of the wrong size "
-                                            + "for the \(dimension)-d model \(model)")
-                }
-                // float32 little-endian, as stored (x86 and ARM are little-endian)
-                target.baseAddress!.advanced(by: row * dimension * 4).copyMemory(from: blob.baseAddress!,
-                                                                                 byteCount: blob.count)
-                ids.append(id)
-            }
-        }
-        return (ids, dimension, vectors)
     }
 
     public func status() throws -> LibraryStatus {

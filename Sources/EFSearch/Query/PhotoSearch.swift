@@ -69,9 +69,9 @@ public final class PhotoSearch: @unchecked Sendable {
     private var reloading = false
 
     /// Loads the model's vectors from `library` (none without a model). With `refreshInterval`,
-    /// a search more than that many seconds after the last check compares the library's
-    /// embeddings stamp and reloads the vectors when photos were embedded, re-embedded or removed
-    /// since (what `photos serve` uses while an indexer runs).
+    /// a search more than that many seconds after the last check brings the vectors up to date
+    /// with photos embedded, re-embedded or removed since (`refresh()`; what `photos serve` uses
+    /// while an indexer runs).
     public init(library: any PhotoStore, model: CLIPModel?, refreshInterval: Double? = nil) throws {
         self.library = library
         self.model = model
@@ -94,16 +94,20 @@ public final class PhotoSearch: @unchecked Sendable {
     public enum Refresh: Equatable, Sendable {
         /// The library's vectors had not changed (or another thread was refreshing them).
         case unchanged
-        /// The rows written since the last load were applied to the loaded vectors.
+        /// The rows written since the last load were applied to the loaded vectors in place.
         case updated(rows: Int)
-        /// Every vector was loaded again (a photo was removed, or the store cannot list changes).
+        /// Photos were removed (or a row fell between loaded ones): the loaded vectors and the
+        /// rows written since were merged into a new table of `photos` rows.
+        case merged(rows: Int, photos: Int)
+        /// Every vector was loaded again (a photo was embedded after the changes were read).
         case reloaded
     }
 
-    /// Brings the vectors up to date when the library's stamp differs from the loaded one's:
-    /// applies the rows written since where the library lists them (an indexer adding photos
-    /// costs a search only those rows), else loads them all. Searches running meanwhile keep
-    /// the vectors they started with; one thread refreshes at a time.
+    /// Brings the vectors up to date when the library changed: applies the rows written since
+    /// the last load (an indexer adding photos costs a search only those rows), drops removed
+    /// photos by their ids, and loads everything only when those cannot give what a full load
+    /// would. Searches running meanwhile keep the vectors they started with; one thread
+    /// refreshes at a time.
     /// - Throws: the library's errors (the old vectors stay in use).
     @discardableResult
     public func refresh() throws -> Refresh {
@@ -122,12 +126,17 @@ public final class PhotoSearch: @unchecked Sendable {
             lock.unlock()
         }
         let name = model.embeddingName
-        let fresh: SearchVectors, outcome: Refresh
         // The delta carries the stamp of its own read: one read answers "changed?" and "what?".
         let delta = try library.embeddings(model: name, writtenAfter: loaded.stamp)
-        guard try (delta?.stamp ?? library.embeddingsStamp(model: name)) != loaded.stamp else { return .unchanged }
-        if let delta, let updated = try SearchVectors(updating: loaded, with: delta) {
+        if delta.ids.isEmpty && delta.stamp.count == loaded.ids.count && delta.stamp.removed == loaded.stamp.removed {
+            return .unchanged
+        }
+        let fresh: SearchVectors, outcome: Refresh
+        if let updated = try SearchVectors(updating: loaded, with: delta) {
             (fresh, outcome) = (updated, .updated(rows: delta.ids.count))
+        } else if let merged = try SearchVectors(merging: loaded, with: delta,
+                                                 keeping: try library.embeddingIDs(model: name)) {
+            (fresh, outcome) = (merged, .merged(rows: delta.ids.count, photos: merged.ids.count))
         } else {
             fresh = try SearchVectors(library: library, model: name, dimension: model.dimension)
             outcome = .reloaded

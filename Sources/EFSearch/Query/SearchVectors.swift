@@ -1,8 +1,9 @@
 // The vectors a `PhotoSearch` scans: one model's embeddings loaded from the library as a snapshot,
 // with the library's stamp taken before loading them, and their int8 copy made when a compressed
-// scan first asks for it. A running search swaps in a new snapshot when the stamp moves (the old
-// one updated with the rows written since, where that gives what a full load would); a query
-// holds the snapshot it started with.
+// scan first asks for it. A running search swaps in a new snapshot when the library changes: the
+// old one updated in place with the rows written since, or merged with them into a new table when
+// photos were removed or a row falls between loaded ones, each only where that gives what a full
+// load would; a query holds the snapshot it started with.
 
 import EFCore
 import Foundation
@@ -35,16 +36,14 @@ final class SearchVectors: @unchecked Sendable {
 
     /// `previous` with `delta` applied: replaced rows overwritten in place, new photos appended.
     /// Nil when that would not equal a full load of the library now: a photo removed since (the
-    /// delta's count disagrees), or a new photo whose id is not above every loaded one (a full
-    /// load orders rows by photo id).
+    /// counts disagree), or a new photo whose id is not above every loaded one (a full load orders
+    /// rows by photo id).
     /// - Throws: `EdgeflowError.invalidArchive` when the delta's vectors are not whole rows;
     ///   `.invalidInput` for a NaN or infinite element.
     init?(updating previous: SearchVectors, with delta: EmbeddingsDelta) throws {
+        guard delta.stamp.removed == previous.stamp.removed else { return nil }
         let dimension = previous.table.dimension
-        guard delta.vectors.count == delta.ids.count * dimension else {
-            throw EdgeflowError(.invalidArchive, "\(delta.ids.count) updated embeddings came with "
-                                    + "\(delta.vectors.count) values, not rows of \(dimension)")
-        }
+        try Self.checkRows(delta, dimension)
         var table = previous.table
         var ids = previous.ids
         let applied = try delta.vectors.withUnsafeBufferPointer { values -> Bool in
@@ -65,6 +64,51 @@ final class SearchVectors: @unchecked Sendable {
         self.ids = ids
         self.table = table
         stamp = delta.stamp
+    }
+
+    /// A new table of the photos `keeping` lists (ascending: the library's ids read after the
+    /// delta), each row from `delta` when it has one, else from `previous`. Nil when a kept photo
+    /// is in neither (embedded after the delta was read, or written under a rowid the delta could
+    /// not see): only a full load gives its vector. Rows replaced after the delta was read keep
+    /// their older vector until the next delta, which lists them.
+    /// - Throws: as `init(updating:with:)`.
+    init?(merging previous: SearchVectors, with delta: EmbeddingsDelta, keeping: [Int64]) throws {
+        let dimension = previous.table.dimension
+        try Self.checkRows(delta, dimension)
+        var table = try VectorTable(dimension: dimension)
+        try table.reserveCapacity(try CheckedSize.add(keeping.count, max(1024, keeping.count / 8), "vector table rows"))
+        var fromDelta = 0, fromPrevious = 0
+        func row(_ values: UnsafeBufferPointer<Float>, _ index: Int) -> UnsafeBufferPointer<Float> {
+            UnsafeBufferPointer(rebasing: values[(index * dimension)..<((index + 1) * dimension)])
+        }
+        let complete = try delta.vectors.withUnsafeBufferPointer { written in
+            try previous.table.withUnsafeElements { loaded -> Bool in
+                for id in keeping {  // three ascending lists walked together
+                    while fromDelta < delta.ids.count && delta.ids[fromDelta] < id { fromDelta += 1 }
+                    while fromPrevious < previous.ids.count && previous.ids[fromPrevious] < id { fromPrevious += 1 }
+                    if fromDelta < delta.ids.count && delta.ids[fromDelta] == id {
+                        try table.append(contentsOf: row(written, fromDelta))
+                    } else if fromPrevious < previous.ids.count && previous.ids[fromPrevious] == id {
+                        try table.append(contentsOf: row(loaded, fromPrevious))
+                    } else {
+                        return false
+                    }
+                }
+                return true
+            }
+        }
+        guard complete else { return nil }
+        ids = keeping
+        self.table = table
+        stamp = delta.stamp
+    }
+
+    /// - Throws: `EdgeflowError.invalidArchive` when the delta's vectors are not whole rows.
+    private static func checkRows(_ delta: EmbeddingsDelta, _ dimension: Int) throws {
+        guard delta.vectors.count == delta.ids.count * dimension else {
+            throw EdgeflowError(.invalidArchive, "\(delta.ids.count) updated embeddings came with "
+                                    + "\(delta.vectors.count) values, not rows of \(dimension)")
+        }
     }
 
     /// The position of `id` in `ids` (ascending), or nil.

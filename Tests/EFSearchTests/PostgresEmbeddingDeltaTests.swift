@@ -1,0 +1,68 @@
+// The rows a running search reads from a PostgreSQL library after its stamp, when writers commit
+// out of the order they began: a transaction that began first (smaller id) and commits after
+// another's rows were seen is still listed, because the stamp records the oldest transaction
+// running when it was read rather than the newest row seen.
+
+import EFCore
+import EFSearch
+import EFTestSupport
+import Foundation
+import XCTest
+
+final class PostgresEmbeddingDeltaTests: XCTestCase {
+    func testASlowWritersRowsAreListedAfterAFasterOnesWereSeen() throws {
+        let cluster = try SharedPostgres.cluster()
+        let url = try cluster.createDatabase()
+        let name = String(url.split(separator: "/").last!)
+        let library = try PostgresPhotoLibrary(url: url)
+        try cluster.sql("""
+            INSERT INTO photos (path, size, mtime_ns, added_at, seen_run)
+            SELECT '/p/' || i || '.jpg', 1, 1, 'now', 0 FROM generate_series(1, 3) AS i;
+            """, database: name)
+        let model = try library.registerModel(name: "m", dimension: 2, fingerprint: "f").id
+        let ids = try library.photos().map(\.id).sorted()
+        func embed(_ id: Int64, _ vector: [Float]) throws {
+            var result = IndexedPhoto(id: id, contentHash: "h\(id)")
+            result.embedding = vector
+            try library.store([result], modelID: model, textReader: nil)
+        }
+        try embed(ids[0], [0.1, 0.9])
+
+        // The slow writer: replaces photo 1's vector, then waits 3 s before committing.
+        let replacement: [Float] = [0.7, 0.3]
+        let hex = replacement.withUnsafeBytes { $0.map { String(format: "%02x", $0) }.joined() }
+        let committed = Locked(false)
+        let slow = Thread {
+            try? cluster.sql("""
+                BEGIN; UPDATE embeddings SET vector = '\\x\(hex)'::bytea WHERE photo_id = \(ids[0]);
+                SELECT pg_sleep(3); COMMIT;
+                """, database: name)
+            committed.set(true)
+        }
+        slow.start()
+        try cluster.waitUntil("the slow writer holds a transaction id", database: name, """
+            SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND backend_xid IS NOT NULL
+            """)
+        // A faster writer begins later (a larger transaction id) and commits first; the search's
+        // stamp is read after it, while the slow one is still open.
+        try embed(ids[1], [0.2, 0.8])
+        let stamp = try library.embeddingsStamp(model: "m")
+        XCTAssertEqual(stamp.count, 2)
+        XCTAssertFalse(committed.get(), "the stamp must be read while the slow writer is open")
+        while !committed.get() { Thread.sleep(forTimeInterval: 0.05) }
+
+        let delta = try library.embeddings(model: "m", writtenAfter: stamp)
+        let row = try XCTUnwrap(delta.ids.firstIndex(of: ids[0]), "the slow writer's row is listed: \(delta.ids)")
+        XCTAssertEqual(Array(delta.vectors[(2 * row)..<(2 * row + 2)]), replacement)
+        XCTAssertEqual(delta.stamp.count, 2)
+        XCTAssertEqual(try library.embeddings(model: "m", writtenAfter: delta.stamp).ids, [],
+                       "nothing is open now: the next delta is empty")
+
+        // A removal shows in the count; the ids say which photo went.
+        try cluster.sql("DELETE FROM photos WHERE id = \(ids[1])", database: name)
+        let afterRemoval = try library.embeddings(model: "m", writtenAfter: delta.stamp)
+        XCTAssertEqual(afterRemoval.ids, [])
+        XCTAssertEqual(afterRemoval.stamp.count, 1)
+        XCTAssertEqual(try library.embeddingIDs(model: "m"), [ids[0]])
+    }
+}
