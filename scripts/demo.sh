@@ -38,11 +38,13 @@ echo "   e.g. Immich's ViT-B-32__openai from Hugging Face, works the same way)"
 mkdir -p out/models
 [ -d out/models/ViT-B-32__openai ] || cp -r "$clip" out/models/ViT-B-32__openai
 clip=out/models/ViT-B-32__openai
-# The text reader: PP-OCRv4 (real weights, from the rapidocr wheel) in Immich's OCR folder layout.
+# The text reader: PP-OCRv4 (real weights, from the rapidocr wheel) in Immich's OCR folder layout,
+# with PP-OCR's text-line direction classifier (upside-down lines are turned before reading).
 ocr=out/models/PP-OCRv4
-mkdir -p "$ocr/detection" "$ocr/recognition"
+mkdir -p "$ocr/detection" "$ocr/recognition" "$ocr/classification"
 ln -sf "$PWD/.testdata/models/ppocrv4/det.onnx" "$ocr/detection/model.onnx"
 ln -sf "$PWD/.testdata/models/ppocrv4/rec.onnx" "$ocr/recognition/model.onnx"
+ln -sf "$PWD/.testdata/models/ppocrv4/cls.onnx" "$ocr/classification/model.onnx"
 "$edgeflow" photos index "$photos" --library out/photos.sqlite --model "$clip" --ocr "$ocr"
 example="$photos/2016/2016-04-01 Zoo/DSC00010.jpg"
 echo "== search by example: $example (the photo itself comes first, score 1)"

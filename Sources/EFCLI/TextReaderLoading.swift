@@ -1,5 +1,6 @@
-// Loads a text-reading (OCR) model folder for the photo verbs and serve-ml: detector and
-// recognizer compiled per input shape on first use, beside their ONNX files.
+// Loads a text-reading (OCR) model folder for the photo verbs and serve-ml: detector,
+// recognizer and (when the folder has one) direction classifier compiled per input shape on
+// first use, beside their ONNX files.
 
 import ArgumentParser
 import EFCore
@@ -23,8 +24,14 @@ enum TextReaderLoading {
                                                 efx: folder.recognitionExecutable(width: shape[3]),
                                                 inputShape: shape, log: log)
         }
-        return try TextReader(detection: detection, recognition: recognition, maxResolution: folder.maxResolution,
-                              batchSize: batchSize ?? environmentBatchSize())
+        let direction = try folder.directionONNX.map { onnx in
+            try TextDirectionClassifier(model: ShapedModels { shape in
+                try FolderModelCompiling.executable(onnx: onnx, efx: folder.directionExecutable, inputShape: shape,
+                                                    log: log)
+            })
+        }
+        return try TextReader(detection: detection, recognition: recognition, direction: direction,
+                              maxResolution: folder.maxResolution, batchSize: batchSize ?? environmentBatchSize())
     }
 
     /// Immich's `MACHINE_LEARNING_MAX_BATCH_SIZE__OCR` (1…256), else 6.

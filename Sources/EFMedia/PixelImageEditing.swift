@@ -1,5 +1,5 @@
 // Whole-pixel edits of a decoded image that detection pipelines need: cutting out a window
-// (a text line, a face) and turning a tall crop upright.
+// (a text line, a face), turning a tall crop upright and an upside-down one round.
 
 import EFCore
 
@@ -17,5 +17,10 @@ extension PixelImage {
     /// The image turned a quarter counter-clockwise (numpy's rot90: width and height swap).
     public func rotatedCounterClockwise() -> PixelImage {
         Orientation.apply(8, to: self)
+    }
+
+    /// The image turned half a circle (OpenCV's ROTATE_180: the pixels in reverse order).
+    public func rotatedHalfTurn() -> PixelImage {
+        Orientation.apply(3, to: self)
     }
 }

@@ -123,6 +123,36 @@ final class TextReaderTests: XCTestCase {
         let bare = ShapedModels { shape in try Self.detector(shape) }
         XCTAssertThrowsError(try TextReader(detection: bare, recognition: bare))
     }
+
+    /// [1, 3, 48, 192] → a conv over the whole input → [1, 2, 1, 1], then [1, 2] with `flatten`.
+    static func directionClassifier(flatten: Bool) throws -> EdgeflowModel {
+        var b = TestGraphBuilder()
+        let x = b.input("x", TextDirectionClassifier.inputShape)
+        let w = b.weight("w", shape: [2, 3, 48, 192], seed: 3, range: -0.001...0.001)
+        var y = try b.node(.conv, [x, w])
+        if flatten { y = try b.node(.reshape, [y], ["shape": .ints([1, 2])]) }
+        b.output(try b.node(.softmax, [y], ["axis": .int(1)]))
+        return try ExecutableRoundTrip.load(b.graph)
+    }
+
+    func testDirectionClassifierChecksItsModelAndThreshold() throws {
+        let good = ShapedModels { _ in try Self.directionClassifier(flatten: true) }
+        let classifier = try TextDirectionClassifier(model: good)
+        let line = try page(width: 300, height: 40, bars: [(10, 10, 200, 20)])
+        let found = try classifier.classify([line, line.rotatedHalfTurn()])
+        XCTAssertEqual(found.count, 2)
+        XCTAssertTrue(found.allSatisfy { (0.5...1).contains($0.score) })
+        XCTAssertEqual(try classifier.classify([]), [])
+        XCTAssertThrowsError(try TextDirectionClassifier(model: ShapedModels { _ in
+            try Self.directionClassifier(flatten: false)
+        })) { error in
+            XCTAssertEqual((error as? EdgeflowError)?.kind, .invalidModel, "\(error)")
+            XCTAssertTrue("\(error)".contains("not a 0/180 text direction classifier"), "\(error)")
+        }
+        XCTAssertThrowsError(try TextDirectionClassifier(model: good, threshold: 1.5)) { error in
+            XCTAssertEqual((error as? EdgeflowError)?.kind, .invalidArgument, "\(error)")
+        }
+    }
 }
 
 private final class Counter: @unchecked Sendable {

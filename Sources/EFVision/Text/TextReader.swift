@@ -1,8 +1,10 @@
 // Reads the text in a photo with a PP-OCR detector and recognizer the way Immich's OCR task
 // does (immich_ml/models/ocr on RapidOCR 3.x): the photo resized for the detector at its own
 // aspect (TextDetectionInput), rotated text boxes from the probability map (TextBoxes), each box
-// rectified out of the full-resolution photo (PerspectiveCrop), the crops recognized in batches
-// of similar aspect (RecognitionBatches) and decoded by greedy CTC with the model's dictionary.
+// rectified out of the full-resolution photo (PerspectiveCrop), with a direction classifier
+// (not Immich's: RapidOCR's) upside-down crops turned round (TextDirection), the crops recognized
+// in batches of similar aspect (RecognitionBatches) and decoded by greedy CTC with the model's
+// dictionary.
 // Executables are static-shape, so both models come as ShapedModels (one executable per shape).
 
 import EFCore
@@ -18,6 +20,8 @@ public struct TextLine: Equatable, Sendable {
     public var boxScore: Float
     /// The box's corners in photo pixels: top-left, top-right, bottom-right, bottom-left.
     public var corners: [TextPoint]
+    /// The direction classifier found the line upside down, and it was read turned round.
+    public var upsideDown = false
 
     /// The box's bounding rectangle in whole photo pixels (x, y of the top-left corner).
     public var x: Int { Int(corners.map(\.x).min() ?? 0) }
@@ -30,6 +34,8 @@ public struct TextLine: Equatable, Sendable {
 public final class TextReader: @unchecked Sendable {
     public let detection: ShapedModels
     public let recognition: ShapedModels
+    /// The text-line direction classifier, if any (Immich has none).
+    public let direction: TextDirectionClassifier?
     public let decoder: CTCDecoder
     /// The detector's shorter side when `read` is not told otherwise (Immich: 736).
     public let maxResolution: Int
@@ -43,14 +49,15 @@ public final class TextReader: @unchecked Sendable {
     /// - Throws: `EdgeflowError.invalidModel` when the recognizer does not give float32 [1, T, C]
     ///   or has no `character` metadata with C − 2 lines; `.invalidArgument` for a batch size or
     ///   resolution < 1; the loader's errors.
-    public init(detection: ShapedModels, recognition: ShapedModels, maxResolution: Int = 736,
-                batchSize: Int = 6) throws {
+    public init(detection: ShapedModels, recognition: ShapedModels, direction: TextDirectionClassifier? = nil,
+                maxResolution: Int = 736, batchSize: Int = 6) throws {
         guard batchSize >= 1, maxResolution >= 1 else {
             throw EdgeflowError(.invalidArgument,
                                 "batch size \(batchSize) and resolution \(maxResolution) must be ≥ 1")
         }
         self.detection = detection
         self.recognition = recognition
+        self.direction = direction
         self.maxResolution = maxResolution
         self.batchSize = batchSize
         let nominal = try recognition.model(for: [1, 3, 48, 320])
@@ -86,10 +93,15 @@ public final class TextReader: @unchecked Sendable {
     public func readAll(_ image: PixelImage, maxResolution: Int? = nil, minBoxScore: Float = 0.5) throws -> [TextLine] {
         let boxes = try detect(image, maxResolution: maxResolution ?? self.maxResolution, minBoxScore: minBoxScore)
         guard !boxes.isEmpty else { return [] }
-        let crops = try boxes.map { try PerspectiveCrop.crop(image, corners: $0.corners) }
+        var crops = try boxes.map { try PerspectiveCrop.crop(image, corners: $0.corners) }
+        let directions = try direction?.classify(crops)
+        for (k, found) in (directions ?? []).enumerated() where found.upsideDown {
+            crops[k] = crops[k].rotatedHalfTurn()
+        }
         let read = try recognize(crops)
-        return zip(boxes, read).map { box, line in
-            TextLine(text: line.text, score: line.score, boxScore: box.score, corners: box.corners)
+        return zip(boxes, read).enumerated().map { k, pair in
+            TextLine(text: pair.1.text, score: pair.1.score, boxScore: pair.0.score, corners: pair.0.corners,
+                     upsideDown: directions?[k].upsideDown ?? false)
         }
     }
 

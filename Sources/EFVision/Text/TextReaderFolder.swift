@@ -1,7 +1,10 @@
 // A text-reading (OCR) model folder in the layout Immich's OCR repositories use:
 //   NAME/detection/model.onnx     PP-OCR DB detector, image → text probability map
 //   NAME/recognition/model.onnx   PP-OCR CTC recognizer, 48-pixel-high line → characters
-// (its character dictionary is in the ONNX metadata `character`). Executables are static-shape,
+// (its character dictionary is in the ONNX metadata `character`), and optionally (not in
+// Immich's layout)
+//   NAME/classification/model.onnx   PP-OCR 0/180-degree text-line direction classifier
+// which turns upside-down lines round before they are read. Executables are static-shape,
 // so each input shape the reader meets is compiled once and kept beside the ONNX file, the
 // shape in the name (detection/model-992x736.efx, recognition/model-w320.efx). Compiling is the
 // caller's (build-side) job.
@@ -19,6 +22,13 @@ public struct TextReaderFolder: Sendable {
 
     public var detectionONNX: URL { url.appendingPathComponent("detection/model.onnx") }
     public var recognitionONNX: URL { url.appendingPathComponent("recognition/model.onnx") }
+    /// The direction classifier, when the folder has one.
+    public var directionONNX: URL? {
+        let file = url.appendingPathComponent("classification/model.onnx")
+        return FileManager.default.fileExists(atPath: file.path) ? file : nil
+    }
+    /// Where the direction classifier's executable is kept (one input shape).
+    public var directionExecutable: URL { url.appendingPathComponent("classification/model.efx") }
 
     /// Where the detector compiled for a `width × height` input is kept.
     public func detectionExecutable(width: Int, height: Int) -> URL {
@@ -48,6 +58,7 @@ public struct TextReaderFolder: Sendable {
         }
     }
 
-    /// The folder's name with the detector resolution, as recorded in the library ("PP-OCRv4@736").
-    public var readerName: String { "\(name)@\(maxResolution)" }
+    /// The folder's name with the detector resolution, and "+cls" with a direction classifier, as
+    /// recorded in the library ("PP-OCRv4@736", "PP-OCRv4@736+cls"): another name reads again.
+    public var readerName: String { "\(name)@\(maxResolution)" + (directionONNX == nil ? "" : "+cls") }
 }
