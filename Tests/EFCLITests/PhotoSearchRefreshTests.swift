@@ -1,8 +1,9 @@
 // PhotoSearch.refresh on a library that other indexing runs change, on SQLite and on
 // PostgreSQL: photos added or re-embedded are applied to the loaded vectors (only the rows written
-// since are read), removed photos are dropped by merging the loaded rows with the library's ids,
-// everything is loaded again only when a photo was embedded where the rows read cannot show it,
-// and every search answers exactly as a search opened afresh on the library would.
+// since are read), removed photos' rows are hidden by the library's ids, a photo embedded under an
+// id between loaded ones makes a merged table, everything is loaded again only when a photo was
+// embedded where the rows read cannot show it, and every search answers exactly as a search
+// opened afresh on the library would.
 
 import EdgeflowRuntime
 import EFCore
@@ -28,6 +29,8 @@ final class PhotoSearchRefreshTests: XCTestCase {
         try FileManager.default.createDirectory(at: photos, withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: source.appendingPathComponent("Misc"),
                                          to: photos.appendingPathComponent("Misc"))
+        let broken = photos.appendingPathComponent("broken.jpg")  // an id now, an embedding at the end
+        try Data("not a photo yet".utf8).write(to: broken)
         let libraryPath = try location(directory)
         func index() throws {
             let run = try CLIRunner.run(["photos", "index", photos.path, "--library", libraryPath, "--model",
@@ -53,22 +56,22 @@ final class PhotoSearchRefreshTests: XCTestCase {
         XCTAssertEqual(search.vectorCount, first + added.count)
         try assertSameAnswers(search, try PhotoSearch(library: library, model: model), likeID: added[0].id)
 
-        // A photo whose content changed is embedded again under its id. SQLite counts its old row
-        // as removed when the scan drops it, so the rows are merged; PostgreSQL replaces it in place.
+        // A photo whose content changed is embedded again under its id: its row is replaced (SQLite
+        // counts the old row as removed when the scan drops it, so the library's ids are read too).
         let isJPEG = { (photo: PhotoRecord) in photo.path.lowercased().hasSuffix(".jpg") && photo.lastError == nil }
         let changed = try XCTUnwrap(try library.photos().first { $0.path.contains("/Misc/") && isJPEG($0) })
         let replacement = try XCTUnwrap(added.first(where: isJPEG))
         try PhotoFile.rewrite(changed.path, with: try PhotoFile.bytes(replacement.path))
         try index()
         let count = first + added.count
-        XCTAssertEqual(try search.refresh(), sqlite ? .merged(rows: 1, photos: count) : .updated(rows: 1))
+        XCTAssertEqual(try search.refresh(), .updated(rows: 1))
         XCTAssertEqual(search.vectorCount, count)
         try assertSameAnswers(search, try PhotoSearch(library: library, model: model), likeID: changed.id)
 
-        // A removed photo is dropped by its id, without loading the vectors again.
+        // A removed photo's row is hidden, found by the library's ids, nothing loaded again.
         try FileManager.default.removeItem(atPath: added[1].path)
         try index()
-        XCTAssertEqual(try search.refresh(), .merged(rows: 0, photos: count - 1))
+        XCTAssertEqual(try search.refresh(), .updatedHiding(rows: 0, photos: count - 1))
         try assertSameAnswers(search, try PhotoSearch(library: library, model: model), likeID: added[0].id)
         XCTAssertEqual(try search.refresh(), .unchanged)
 
@@ -88,7 +91,15 @@ final class PhotoSearchRefreshTests: XCTestCase {
         try FileManager.default.removeItem(at: photos.appendingPathComponent(extra[0]))
         try copy(extra[1])
         try index()
-        XCTAssertEqual(try search.refresh(), sqlite ? .reloaded : .merged(rows: 1, photos: count))
+        XCTAssertEqual(try search.refresh(), sqlite ? .reloaded : .updatedHiding(rows: 1, photos: count))
+        try assertSameAnswers(search, try PhotoSearch(library: library, model: model), likeID: added[0].id)
+        XCTAssertEqual(try search.refresh(), .unchanged)
+
+        // The photo that could not be read becomes one: its id is below the last loaded one, so
+        // the rows are merged into a new table.
+        try PhotoFile.rewrite(broken.path, with: try PhotoFile.bytes(added[0].path))
+        try index()
+        XCTAssertEqual(try search.refresh(), .merged(rows: 1, photos: count + 1))
         try assertSameAnswers(search, try PhotoSearch(library: library, model: model), likeID: added[0].id)
         XCTAssertEqual(try search.refresh(), .unchanged)
     }

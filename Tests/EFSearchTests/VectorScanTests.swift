@@ -104,6 +104,22 @@ final class VectorScanTests: XCTestCase {
         XCTAssertEqual(try VectorScan.topK(query: query, in: table, k: 10, allowed: wide).map(\.row), [1])
     }
 
+    /// `all`, `intersection` and `extended` against the sets they stand for, across word edges.
+    func testMaskOperations() {
+        for count in [0, 1, 63, 64, 65, 130] {
+            XCTAssertEqual(RowMask.all(count: count).rowCount, count)
+            XCTAssertFalse(RowMask.all(count: count).contains(count))
+            let evens = RowMask(count: count, rows: stride(from: 0, to: count, by: 2))
+            let threes = RowMask(count: count, rows: stride(from: 0, to: count, by: 3))
+            XCTAssertEqual(evens.intersection(threes), RowMask(count: count, rows: stride(from: 0, to: count, by: 6)))
+            XCTAssertEqual(evens.intersection(.all(count: count)), evens)
+            let longer = evens.extended(to: count + 70, holdingNew: true)
+            XCTAssertEqual(longer, RowMask(count: count + 70, rows: Array(stride(from: 0, to: count, by: 2))
+                                                + Array(count..<(count + 70))))
+            XCTAssertEqual(evens.extended(to: count + 5, holdingNew: false).rowCount, evens.rowCount)
+        }
+    }
+
     func testMaskSplitOverThreads() throws {
         let rows = VectorFixtures.random(count: 8200, dimension: 64, seed: 12)
         let table = try VectorTable(dimension: 64, rows: rows)

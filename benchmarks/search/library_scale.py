@@ -155,6 +155,14 @@ def start_server(args, library, model, options):
     raise RuntimeError("photos serve did not print its address")
 
 
+def timed_query(address, i):
+    """Milliseconds, timed by the client, of text query number `i` (each a new text) to the server."""
+    start = time.perf_counter()
+    text = urllib.parse.quote(f"a dog on a beach {i}")
+    urllib.request.urlopen(f"{address}api/search?q={text}&limit=50").read()
+    return (time.perf_counter() - start) * 1000
+
+
 def serve_latency(args, library, model, compressed, label=""):
     """Text queries against a running `photos serve` (model loaded, vectors in memory), timed by
     the client over HTTP: what the web page waits for after the first query."""
@@ -184,16 +192,14 @@ def serve_latency(args, library, model, compressed, label=""):
 
 def refresh_latency(args, library, model):
     """A running `photos serve` while photos are indexed: the first query after a batch of 64
-    new embeddings (the server applies only those rows) and after a photo's removal (it merges
-    the loaded rows with the library's ids into a new table), each timed by the client, against
-    the query with nothing changed."""
+    new embeddings (the server applies only those rows), after a photo's removal (it reads the
+    library's ids and hides the row), and after a removal that freed the newest rowid for a new
+    photo (it loads every vector again), each timed by the client, against the query with nothing
+    changed."""
     server, address = start_server(args, library, model, ["--refresh", "0.2"])
     try:
         def query(i):
-            start = time.perf_counter()
-            text = urllib.parse.quote(f"a dog on a beach {i}")
-            urllib.request.urlopen(f"{address}api/search?q={text}&limit=50").read()
-            return (time.perf_counter() - start) * 1000
+            return timed_query(address, i)
         for i in range(5):
             query(i)
         quiet, appended, removed, reloaded = [], [], [], []
@@ -224,7 +230,7 @@ def refresh_latency(args, library, model):
             reloaded.append(query(400 + r))
         print(f"photos serve while indexing: text query over HTTP, median {statistics.median(quiet):.1f} ms unchanged, "
               f"{statistics.median(appended):.1f} ms after 64 photos were added (their rows applied), "
-              f"{statistics.median(removed):.1f} ms after a photo was removed (rows merged by id), "
+              f"{statistics.median(removed):.1f} ms after a photo was removed (its row hidden), "
               f"{statistics.median(reloaded):.1f} ms after a removal freed the newest rowid for a new photo "
               f"(all vectors loaded again); {args.runs} of each")
     finally:

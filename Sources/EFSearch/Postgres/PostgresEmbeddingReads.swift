@@ -55,8 +55,8 @@ extension PostgresPhotoLibrary {
         let rows = try read("""
             SELECT e.photo_id FROM embeddings e JOIN models m ON m.id = e.model_id
             WHERE m.name = $1 ORDER BY e.photo_id
-            """, [.text(model)])
-        return try (0..<rows.count).map { try rows.required($0, "photo_id") }
+            """, [.text(model)], binary: true)
+        return try (0..<rows.count).map { try rows.binaryInt($0, "photo_id") }
     }
 
     /// The model's id and dimension, nil for a model the library does not know.

@@ -82,7 +82,7 @@ public final class PhotoSearch: @unchecked Sendable {
     }
 
     /// How many photos this search scans.
-    public var vectorCount: Int { current?.ids.count ?? 0 }
+    public var vectorCount: Int { current?.photoCount ?? 0 }
 
     private var current: SearchVectors? {
         lock.lock()
@@ -96,18 +96,21 @@ public final class PhotoSearch: @unchecked Sendable {
         case unchanged
         /// The rows written since the last load were applied to the loaded vectors in place.
         case updated(rows: Int)
-        /// Photos were removed (or a row fell between loaded ones): the loaded vectors and the
-        /// rows written since were merged into a new table of `photos` rows.
+        /// Photos were removed: their rows were hidden from the scan, the rows written since
+        /// applied in place; `photos` are scanned.
+        case updatedHiding(rows: Int, photos: Int)
+        /// A row fell between loaded ones, or hidden rows passed an eighth of the table: the loaded
+        /// vectors and the rows written since were merged into a new table of `photos` rows.
         case merged(rows: Int, photos: Int)
         /// Every vector was loaded again (a photo was embedded after the changes were read).
         case reloaded
     }
 
     /// Brings the vectors up to date when the library changed: applies the rows written since
-    /// the last load (an indexer adding photos costs a search only those rows), drops removed
-    /// photos by their ids, and loads everything only when those cannot give what a full load
-    /// would. Searches running meanwhile keep the vectors they started with; one thread
-    /// refreshes at a time.
+    /// the last load (an indexer adding photos costs a search only those rows), hides removed
+    /// photos' rows by the library's ids (a new table once they pass an eighth of it), and loads
+    /// everything only when those cannot give what a full load would. Searches running meanwhile
+    /// keep the vectors they started with; one thread refreshes at a time.
     /// - Throws: the library's errors (the old vectors stay in use).
     @discardableResult
     public func refresh() throws -> Refresh {
@@ -128,18 +131,24 @@ public final class PhotoSearch: @unchecked Sendable {
         let name = model.embeddingName
         // The delta carries the stamp of its own read: one read answers "changed?" and "what?".
         let delta = try library.embeddings(model: name, writtenAfter: loaded.stamp)
-        if delta.ids.isEmpty && delta.stamp.count == loaded.ids.count && delta.stamp.removed == loaded.stamp.removed {
+        if delta.ids.isEmpty && delta.stamp.count == loaded.photoCount && delta.stamp.removed == loaded.stamp.removed {
             return .unchanged
         }
         let fresh: SearchVectors, outcome: Refresh
-        if let updated = try SearchVectors(updating: loaded, with: delta) {
+        if let updated = try SearchVectors.updated(loaded, with: delta) {
             (fresh, outcome) = (updated, .updated(rows: delta.ids.count))
-        } else if let merged = try SearchVectors(merging: loaded, with: delta,
-                                                 keeping: try library.embeddingIDs(model: name)) {
-            (fresh, outcome) = (merged, .merged(rows: delta.ids.count, photos: merged.ids.count))
         } else {
-            fresh = try SearchVectors(library: library, model: name, dimension: model.dimension)
-            outcome = .reloaded
+            let keeping = try library.embeddingIDs(model: name)
+            if let hiding = try SearchVectors.updated(loaded, with: delta, keeping: keeping) {
+                let rows = delta.ids.count
+                (fresh, outcome) = (hiding, hiding.live == nil ? .updated(rows: rows)
+                                        : .updatedHiding(rows: rows, photos: hiding.photoCount))
+            } else if let merged = try SearchVectors.merged(loaded, with: delta, keeping: keeping) {
+                (fresh, outcome) = (merged, .merged(rows: delta.ids.count, photos: merged.photoCount))
+            } else {
+                fresh = try SearchVectors(library: library, model: name, dimension: model.dimension)
+                outcome = .reloaded
+            }
         }
         lock.lock()
         vectors = fresh
@@ -206,10 +215,11 @@ public final class PhotoSearch: @unchecked Sendable {
             })
         }
         let rows: [ScoredRow]
+        let allowed = vectors.allowed(mask)
         if query.compressed {
-            rows = try VectorScan.topK(query: vector, in: try vectors.quantized(), k: query.limit, allowed: mask)
+            rows = try VectorScan.topK(query: vector, in: try vectors.quantized(), k: query.limit, allowed: allowed)
         } else {
-            rows = try VectorScan.topK(query: vector, in: vectors.table, k: query.limit, allowed: mask)
+            rows = try VectorScan.topK(query: vector, in: vectors.table, k: query.limit, allowed: allowed)
         }
         let floor = query.minScore ?? -.infinity
         let kept = rows.filter { $0.score >= floor }

@@ -1,5 +1,6 @@
 // A set of table rows as a bitset: the rows a filter (a date range, an album, a camera) lets
-// through, handed to the vector scan so it skips the others.
+// through, or the rows of photos still in the library, handed to the vector scan so it skips the
+// others.
 
 /// A set of row indices in `0..<count`, one bit per row.
 public struct RowMask: Sendable, Equatable {
@@ -19,6 +20,35 @@ public struct RowMask: Sendable, Equatable {
     public init<S: Sequence>(count: Int, rows: S) where S.Element == Int {
         self.init(count: count)
         for row in rows { insert(row) }
+    }
+
+    /// A mask of `count` rows holding all of them.
+    /// - Precondition: `count >= 0`.
+    public static func all(count: Int) -> RowMask {
+        var mask = RowMask(count: count)
+        for w in mask.words.indices { mask.words[w] = ~0 }
+        if count % 64 != 0, !mask.words.isEmpty { mask.words[mask.words.count - 1] = (1 << UInt64(count % 64)) - 1 }
+        return mask
+    }
+
+    /// The rows both masks hold.
+    /// - Precondition: both cover the same `count`.
+    public func intersection(_ other: RowMask) -> RowMask {
+        precondition(count == other.count, "masks of \(count) and \(other.count) rows")
+        var result = self
+        for w in words.indices { result.words[w] &= other.words[w] }
+        return result
+    }
+
+    /// This mask over `newCount` rows (at least `count`): rows past `count` are held when
+    /// `holdingNew`.
+    /// - Precondition: `newCount >= count`.
+    public func extended(to newCount: Int, holdingNew: Bool) -> RowMask {
+        precondition(newCount >= count, "a mask of \(count) rows cannot shrink to \(newCount)")
+        var result = RowMask(count: newCount)
+        for w in words.indices { result.words[w] = words[w] }
+        if holdingNew { for row in count..<newCount { result.insert(row) } }
+        return result
     }
 
     /// Adds `row`.
