@@ -101,6 +101,7 @@ def main():
         fill(library, os.path.basename(model), args.photos, args.thumbnail_bytes, seed=2024)
         if args.refresh_only:
             refresh_latency(args, library, model)
+            compressed_refresh_latency(args, library, model)
             return
         size = os.path.getsize(library)
         vectors, thumbnails = args.photos * 512 * 4, args.photos * args.thumbnail_bytes
@@ -132,6 +133,7 @@ def main():
         for compressed in (False, True):
             serve_latency(args, library, model, compressed)
         refresh_latency(args, library, model)
+        compressed_refresh_latency(args, library, model)
         # The same with the int8 text tower `edgeflow models quantize` makes (written into the copy).
         made = subprocess.run([args.edgeflow, "models", "quantize", model], capture_output=True, text=True)
         print("models quantize: " + " / ".join(made.stdout.strip().splitlines()[:3]))
@@ -233,6 +235,43 @@ def refresh_latency(args, library, model):
               f"{statistics.median(removed):.1f} ms after a photo was removed (its row hidden), "
               f"{statistics.median(reloaded):.1f} ms after a removal freed the newest rowid for a new photo "
               f"(all vectors loaded again); {args.runs} of each")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def compressed_refresh_latency(args, library, model):
+    """`photos serve --compressed` while photos are indexed: the first query after 64 photos
+    were added (the last snapshot's int8 copy is extended by their rows) and after one photo's
+    vector was replaced (the table is copied and every row quantized again), against the query
+    with nothing changed."""
+    server, address = start_server(args, library, model, ["--refresh", "0.2", "--compressed"])
+    try:
+        for i in range(5):
+            timed_query(address, i)
+        quiet, appended, replaced = [], [], []
+        next_id = args.photos + 100_000
+        rng = np.random.default_rng(77)
+        for r in range(args.runs):
+            time.sleep(0.3)
+            quiet.append(timed_query(address, 500 + r))
+            fill(library, os.path.basename(model), 64, args.thumbnail_bytes, seed=7000 + r, first_id=next_id)
+            next_id += 64
+            time.sleep(0.3)
+            appended.append(timed_query(address, 600 + r))
+            vector = rng.standard_normal(512).astype("<f4")
+            db = sqlite3.connect(library)
+            db.execute("INSERT OR REPLACE INTO embeddings (rowid, photo_id, model_id, vector) "
+                       "SELECT (SELECT max(rowid) + 1 FROM embeddings), photo_id, model_id, ? FROM embeddings "
+                       "WHERE photo_id = ?", ((vector / np.linalg.norm(vector)).tobytes(), 1000 + r))
+            db.commit()
+            db.close()
+            time.sleep(0.3)
+            replaced.append(timed_query(address, 700 + r))
+        print(f"photos serve --compressed while indexing: median {statistics.median(quiet):.1f} ms unchanged, "
+              f"{statistics.median(appended):.1f} ms after 64 photos were added (int8 copy extended), "
+              f"{statistics.median(replaced):.1f} ms after a vector was replaced (int8 copy made anew); "
+              f"{args.runs} of each")
     finally:
         server.terminate()
         server.wait(timeout=30)

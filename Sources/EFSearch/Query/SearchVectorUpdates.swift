@@ -4,7 +4,8 @@
 //
 // - in place: replaced rows overwritten (the table is copied only when a row really changes: a
 //   snapshot still being scanned shares it), new photos appended past the last row, in room the
-//   table keeps, and, given the library's ids, removed photos hidden from the scan by a mask;
+//   table keeps (the int8 copy, if made, then extended by the new rows), and, given the
+//   library's ids, removed photos hidden from the scan by a mask;
 // - merged: every kept row copied into a new table, when a new photo's id falls between loaded
 //   ones (PostgreSQL workers storing out of order) or hidden rows pass an eighth of the table.
 
@@ -27,12 +28,16 @@ extension SearchVectors {
         var table = previous.table
         var ids = previous.ids
         var revived: [Int] = []  // hidden rows written again (SQLite reuses a removed photo's id)
+        var replaced = false
         let applied = try delta.vectors.withUnsafeBufferPointer { values -> Bool in
             for (k, id) in delta.ids.enumerated() {  // ascending
                 let row = UnsafeBufferPointer(rebasing: values[(k * dimension)..<((k + 1) * dimension)])
                 if let index = previous.row(of: id) {
                     if !(previous.live?.contains(index) ?? true) { revived.append(index) }
-                    if !sameBits(table, index, row) { try table.replaceRow(index, with: row) }
+                    if !sameBits(table, index, row) {
+                        try table.replaceRow(index, with: row)
+                        replaced = true
+                    }
                 } else if id > ids.last ?? .min {
                     try table.append(contentsOf: row)
                     ids.append(id)
@@ -59,7 +64,8 @@ extension SearchVectors {
             guard ids.count - keeping.count <= max(1024, ids.count / 8) else { return nil }
             live = keeping.count == ids.count ? nil : mask
         }
-        let snapshot = SearchVectors(ids: ids, table: table, live: live, stamp: delta.stamp)
+        let snapshot = SearchVectors(ids: ids, table: table, live: live, stamp: delta.stamp,
+                                     compressedBase: replaced ? nil : previous.madeQuantized)
         return snapshot.photoCount == (keeping?.count ?? delta.stamp.count) ? snapshot : nil
     }
 

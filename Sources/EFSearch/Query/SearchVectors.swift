@@ -1,6 +1,7 @@
 // The vectors a `PhotoSearch` scans: one model's embeddings loaded from the library as a snapshot,
 // with the library's stamp taken before loading them, the rows of photos removed since hidden by
-// a mask, and their int8 copy made when a compressed scan first asks for it. A query holds the
+// a mask, and their int8 copy made when a compressed scan first asks for it (from the last
+// snapshot's, when this one only appended rows). A query holds the
 // snapshot it started with; SearchVectorUpdates.swift makes the next snapshot from this one.
 
 import EFCore
@@ -17,6 +18,8 @@ final class SearchVectors: @unchecked Sendable {
     let stamp: EmbeddingsStamp
     private let lock = NSLock()
     private var compressed: QuantizedVectorTable?
+    /// The last snapshot's int8 copy, when this one only appended rows to its table.
+    private let compressedBase: QuantizedVectorTable?
 
     /// Reads the stamp, then every embedding of `model` (`dimension` values each).
     /// - Throws: the library's errors; `EdgeflowError.invalidArchive` for a stored vector of the
@@ -34,13 +37,19 @@ final class SearchVectors: @unchecked Sendable {
         self.init(ids: stored.ids, table: table, live: nil, stamp: stamp)
     }
 
-    /// A snapshot of `table`, whose row i is photo `ids[i]`.
-    init(ids: [Int64], table: VectorTable, live: RowMask?, stamp: EmbeddingsStamp) {
+    /// A snapshot of `table`, whose row i is photo `ids[i]`; `compressedBase`, an int8 copy of
+    /// the table's first rows unchanged, is extended instead of quantizing every row again.
+    init(ids: [Int64], table: VectorTable, live: RowMask?, stamp: EmbeddingsStamp,
+         compressedBase: QuantizedVectorTable? = nil) {
         self.ids = ids
         self.table = table
         self.live = live
         self.stamp = stamp
+        self.compressedBase = compressedBase
     }
+
+    /// The int8 copy, if a scan has made it.
+    var madeQuantized: QuantizedVectorTable? { lock.withLock { compressed } }
 
     /// Photos this snapshot scans.
     var photoCount: Int { live?.rowCount ?? ids.count }
@@ -67,7 +76,7 @@ final class SearchVectors: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if let compressed { return compressed }
-        let made = try QuantizedVectorTable(table)
+        let made = try compressedBase?.extended(to: table) ?? QuantizedVectorTable(table)
         compressed = made
         return made
     }

@@ -25,7 +25,9 @@ public struct QuantizedVectorTable: Sendable {
     /// - Throws: `EdgeflowError.invalidInput` when the int8 copy's size overflows `Int`.
     public init(_ table: VectorTable) throws {
         exact = table
-        codes = try VectorStorage<Int8>(dimension: table.dimension, capacity: table.count, copying: nil)
+        // As much room as the fp32 table has, so `extended(to:)` appends in place.
+        codes = try VectorStorage<Int8>(dimension: table.dimension, capacity: max(table.count, table.capacity),
+                                        copying: nil)
         let dimension = table.dimension, count = table.count, destination = codes.elements
         var scales = [Float](repeating: 0, count: count)
         scales.withUnsafeMutableBufferPointer { scaleOut in
@@ -41,6 +43,32 @@ public struct QuantizedVectorTable: Sendable {
         }
         self.scales = scales
         codes.count = count
+    }
+
+    /// This table over `table`, whose first `count` rows must be this table's rows unchanged (a
+    /// later snapshot that only appended): the new rows are quantized, the old codes kept (shared;
+    /// written past the end of what this table holds, as `VectorTable` appends).
+    /// - Throws: `EdgeflowError.invalidInput` when the int8 copy's size overflows `Int`.
+    func extended(to table: VectorTable) throws -> QuantizedVectorTable {
+        precondition(table.dimension == dimension && table.count >= count, "not an extension of this table")
+        var result = self
+        result.exact = table
+        let newCount = table.count
+        guard newCount > count else { return result }
+        if !result.codes.claim(from: count, to: newCount) {
+            let grown = min(max(newCount, codes.capacity * 2, 16), max(newCount, Int.max / dimension / 4))
+            result.codes = try VectorStorage<Int8>(dimension: dimension, capacity: grown, copying: codes, rows: count)
+            _ = result.codes.claim(from: count, to: newCount)
+        }
+        let destination = result.codes.elements, dimension = dimension
+        table.withUnsafeElements { elements in
+            for row in count..<newCount {
+                let start = row * dimension
+                let source = UnsafeBufferPointer(rebasing: elements[start..<(start + dimension)])
+                result.scales.append(Self.quantize(source, into: destination + start))
+            }
+        }
+        return result
     }
 
     /// Appends one row to both the fp32 and the int8 tables.
