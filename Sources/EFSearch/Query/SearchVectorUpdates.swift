@@ -55,10 +55,9 @@ extension SearchVectors {
             var row = 0
             for id in keeping {
                 while row < ids.count && ids[row] < id { row += 1 }
-                guard row < ids.count && ids[row] == id else { return nil }
-                // A hidden row kept again but not rewritten holds a removed photo's vector.
-                let hidden = row < previous.ids.count && !(previous.live?.contains(row) ?? true)
-                guard !hidden || revived.contains(row) else { return nil }
+                // A hidden row kept again but not rewritten holds a removed photo's vector: `live`
+                // already holds the appended and rewritten rows, so it tells.
+                guard row < ids.count && ids[row] == id, live?.contains(row) ?? true else { return nil }
                 mask.insert(row)
             }
             guard ids.count - keeping.count <= max(1024, ids.count / 8) else { return nil }
