@@ -66,15 +66,10 @@ final class ImmichOCRGoldenTests: XCTestCase {
             throw XCTSkip("scripts/setup.sh puts PP-OCRv5_mobile in .testdata/immich-models; it has not run")
         }
         root = try TestData.temporaryDirectory("immich-ocr")
-        for (part, sha) in [("detection", golden.detection_sha256), ("recognition", golden.recognition_sha256)] {
-            let model = models.appendingPathComponent("\(part)/model.onnx")
-            XCTAssertEqual(try SHA256.hex(ofFileAt: model), sha, "\(model.path) is not the golden's model")
-            let folder = root.appendingPathComponent("PP-OCRv5_mobile/\(part)")
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            try FileManager.default.createSymbolicLink(at: folder.appendingPathComponent("model.onnx"),
-                                                       withDestinationURL: model)
-        }
-        return ImmichModelFolders(root: root) { _ in }
+        return try OCRFolderLinks.folders(at: root, [
+            ("detection", models.appendingPathComponent("detection/model.onnx"), golden.detection_sha256),
+            ("recognition", models.appendingPathComponent("recognition/model.onnx"), golden.recognition_sha256),
+        ])
     }
 
     private func photo(_ entry: ImmichOCRGolden.Image) throws -> (Data, PixelImage) {

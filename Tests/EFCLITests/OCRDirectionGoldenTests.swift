@@ -58,23 +58,14 @@ final class OCRDirectionGoldenTests: XCTestCase {
             throw XCTSkip("scripts/setup.sh fetches PP-OCRv5_mobile and PP-OCR's cls.onnx; it has not run")
         }
         root = try TestData.temporaryDirectory("ocr-direction")
-        var files = [("detection", models.appendingPathComponent("detection/model.onnx"), golden.detection_sha256),
+        let files = [("detection", models.appendingPathComponent("detection/model.onnx"), golden.detection_sha256),
                      ("recognition", models.appendingPathComponent("recognition/model.onnx"),
                       golden.recognition_sha256)]
-        func link(_ parts: [(String, URL, String)], into name: String) throws -> ImmichModelFolders {
-            let base = root.appendingPathComponent(name)
-            for (part, model, sha) in parts {
-                XCTAssertEqual(try SHA256.hex(ofFileAt: model), sha, "\(model.path) is not the golden's model")
-                let folder = base.appendingPathComponent("PP-OCRv5_mobile/\(part)")
-                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-                try FileManager.default.createSymbolicLink(at: folder.appendingPathComponent("model.onnx"),
-                                                           withDestinationURL: model)
-            }
-            return ImmichModelFolders(root: base) { _ in }
-        }
-        let without = try link(files, into: "plain").textReader("PP-OCRv5_mobile", resolution: golden.max_resolution)
-        files.append(("classification", classifier, golden.classifier_sha256))
-        let with = try link(files, into: "cls").textReader("PP-OCRv5_mobile", resolution: golden.max_resolution)
+        let without = try OCRFolderLinks.folders(at: root.appendingPathComponent("plain"), files)
+            .textReader("PP-OCRv5_mobile", resolution: golden.max_resolution)
+        let with = try OCRFolderLinks.folders(at: root.appendingPathComponent("cls"),
+                                              files + [("classification", classifier, golden.classifier_sha256)])
+            .textReader("PP-OCRv5_mobile", resolution: golden.max_resolution)
         return (with, without)
     }
 
