@@ -18,18 +18,8 @@ enum OutputFiles {
 
     /// File names for all outputs; a name that collides with an earlier one gets `_2`, `_3`...
     static func fileNames(for outputs: [String]) -> [String] {
-        var used = Set<String>()
-        return outputs.map { output in
-            let base = String(fileName(for: output).dropLast(4))
-            var candidate = base + ".npy"
-            var counter = 2
-            while used.contains(candidate) {
-                candidate = "\(base)_\(counter).npy"
-                counter += 1
-            }
-            used.insert(candidate)
-            return candidate
-        }
+        var used = UniqueNames(firstSuffix: 2)
+        return outputs.map { used.fresh(String(fileName(for: $0).dropLast(4))) + ".npy" }
     }
 
     /// Fails early when `directory` exists but is not a directory.

@@ -31,7 +31,7 @@ public final class ImportContext {
     public private(set) var runConditions: [RunCondition] = []
     /// ONNX value name → IR value name, for ops that import as pure renames (Identity, Dropout).
     private var aliases: [String: String] = [:]
-    private var usedNames = Set<String>()
+    private var usedNames = UniqueNames()
 
     public init(opset: Int) { self.opset = opset }
 
@@ -209,20 +209,8 @@ public final class ImportContext {
     public func isTaken(_ name: String) -> Bool { usedNames.contains(name) }
 
     /// A value name not used so far, based on `hint`.
-    public func freshName(_ hint: String) -> String { Self.unique(hint, in: &usedNames) }
+    public func freshName(_ hint: String) -> String { usedNames.fresh(hint) }
 
-    private var nodeNames = Set<String>()
-    private func freshNodeName(_ hint: String) -> String { Self.unique(hint, in: &nodeNames) }
-
-    /// `hint`, or `hint_1`, `hint_2`... whichever is not yet in `taken`; records it there.
-    private static func unique(_ hint: String, in taken: inout Set<String>) -> String {
-        var candidate = hint
-        var counter = 1
-        while taken.contains(candidate) {
-            candidate = "\(hint)_\(counter)"
-            counter += 1
-        }
-        taken.insert(candidate)
-        return candidate
-    }
+    private var nodeNames = UniqueNames()
+    private func freshNodeName(_ hint: String) -> String { nodeNames.fresh(hint) }
 }

@@ -15,12 +15,14 @@ struct GraphRewriter {
     private(set) var nodes: [Node?]
     /// Value renamings (reader inputs of `key` read `value` instead).
     private var aliases: [String: String] = [:]
-    private var usedNames: Set<String>
+    private var usedNames: UniqueNames
 
     init(_ graph: Graph) {
         self.graph = graph
         nodes = graph.nodes
-        usedNames = Set(graph.types.keys).union(graph.nodes.map(\.name))
+        usedNames = UniqueNames(firstSuffix: 2)
+        usedNames.formUnion(graph.types.keys)
+        usedNames.formUnion(graph.nodes.map(\.name))
     }
 
     /// The current node at `index` (nil when dropped).
@@ -44,13 +46,7 @@ struct GraphRewriter {
 
     /// A value or node name not used yet, derived from `base`.
     mutating func freshName(_ base: String) -> String {
-        var name = base, counter = 1
-        while usedNames.contains(name) {
-            counter += 1
-            name = "\(base)_\(counter)"
-        }
-        usedNames.insert(name)
-        return name
+        usedNames.fresh(base)
     }
 
     /// Adds a constant under a fresh name derived from `base` and returns the name.

@@ -29,7 +29,7 @@ struct Int8Rewrite {
     private var twins: [String: String] = [:]
     /// The coarse and fine u8 planes of values a16_w8 layers read (at their own coarse range).
     private var wideTwins: [String: (coarse: String, fine: String)] = [:]
-    private var usedNames: Set<String>
+    private var usedNames: UniqueNames
     private var readers: [String: [(node: Int, position: Int)]] = [:]
     private(set) var outputs: [String: ActivationQuantization] = [:]
 
@@ -37,7 +37,9 @@ struct Int8Rewrite {
         self.graph = graph
         self.choices = choices
         self.ranges = ranges
-        usedNames = Set(graph.types.keys).union(graph.nodes.map(\.name))
+        usedNames = UniqueNames(firstSuffix: 2)
+        usedNames.formUnion(graph.types.keys)
+        usedNames.formUnion(graph.nodes.map(\.name))
         for (index, node) in graph.nodes.enumerated() {
             for (position, name) in node.inputs.enumerated() where !name.isEmpty {
                 readers[name, default: []].append((index, position))
@@ -248,12 +250,6 @@ struct Int8Rewrite {
     }
 
     private mutating func fresh(_ base: String) -> String {
-        var name = base, counter = 1
-        while usedNames.contains(name) {
-            counter += 1
-            name = "\(base)_\(counter)"
-        }
-        usedNames.insert(name)
-        return name
+        usedNames.fresh(base)
     }
 }

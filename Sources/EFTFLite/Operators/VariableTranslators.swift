@@ -35,6 +35,8 @@ enum VariableTranslators {
         var values: [String: Value] = [:]
         /// The initialized variables in order, with their TFLite-order types.
         var initialized: [(name: String, type: TensorType)] = []
+        /// The names in `initialized`.
+        var initializedNames = Set<String>()
     }
 
     /// CALL_ONCE(init_subgraph_index): the init subgraph's assignments of constants, applied now.
@@ -99,7 +101,7 @@ enum VariableTranslators {
 
     /// A variable's first value: the init constant, or with `exposesState` a graph input.
     private static func initialize(_ variable: String, _ value: Tensor, _ ctx: TranslationContext) throws {
-        guard !ctx.variables.initialized.contains(where: { $0.name == variable }) else {
+        guard ctx.variables.initializedNames.insert(variable).inserted else {
             throw EdgeflowError(.unsupported, "\(ctx.opDescription): variable '\(variable)' is initialized twice")
         }
         ctx.variables.initialized.append((variable, TensorType(value.dtype, value.shape)))

@@ -135,14 +135,17 @@ enum ModelChecks {
 /// Operator names in order of first use, each with the indices of the operators using it.
 private struct OperatorList: CustomStringConvertible {
     private var entries: [(name: String, operators: [Int])] = []
+    /// Each name's position in `entries` (a file can hold many distinct custom operator names).
+    private var slots: [String: Int] = [:]
 
     var isEmpty: Bool { entries.isEmpty }
     var count: Int { entries.count }
 
     mutating func add(_ name: String, _ index: Int) {
-        if let slot = entries.firstIndex(where: { $0.name == name }) {
+        if let slot = slots[name] {
             entries[slot].operators.append(index)
         } else {
+            slots[name] = entries.count
             entries.append((name, [index]))
         }
     }

@@ -11,7 +11,7 @@ final class SharedTranslation {
     static let operatorBudget = 1 << 16
 
     /// Names made or reserved so far (besides those the importer holds).
-    var usedNames = Set<String>()
+    var usedNames = UniqueNames()
     /// Each subgraph's constant tensors by tensor index, once decoded.
     var constants: [Int: [Int: Tensor]] = [:]
     private(set) var remainingOperators = SharedTranslation.operatorBudget

@@ -229,15 +229,7 @@ final class TranslationContext {
 
     /// A name not used so far, based on `hint`.
     func fresh(_ hint: String) -> String {
-        let hint = namePrefix + hint
-        var candidate = hint
-        var counter = 1
-        while shared.usedNames.contains(candidate) || importer.isTaken(candidate) {
-            candidate = "\(hint)_\(counter)"
-            counter += 1
-        }
-        shared.usedNames.insert(candidate)
-        return candidate
+        shared.usedNames.fresh(namePrefix + hint, alsoTaken: importer.isTaken)
     }
 
     /// Appends an ONNX node; with no `output` given, one is made from `hint`. Returns the output.
