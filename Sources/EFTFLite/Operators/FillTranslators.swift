@@ -14,8 +14,16 @@ enum FillTranslators {
         BuiltinOperator.relu0To1: reluZeroToOne,
     ]
 
-    /// The most elements a folded FILL, ZEROS_LIKE or RANGE may make (64 Mi).
+    /// The most elements a folded FILL, ZEROS_LIKE or RANGE, or any constant the importer makes
+    /// from a shape rather than from stored data, may have (64 Mi).
     static let maxFoldedElements = 1 << 26
+
+    /// Zeros of `shape` for a constant the translation makes (a state, a scatter base).
+    /// - Throws: `.invalidModel` for a negative or overflowing shape, `.unsupported` over `maxFoldedElements`.
+    static func zeros(_ dtype: DType, _ shape: [Int], _ ctx: TranslationContext) throws -> Tensor {
+        _ = try count(shape, ctx)
+        return Tensor(zeros: dtype, shape: shape)
+    }
 
     private static func folded(_ out: Int, _ values: [Double], shape: [Int], _ ctx: TranslationContext) throws {
         guard let dtype = TensorData.dtype(ctx.tensor(out).typeCode), [.float32, .int32, .int64].contains(dtype) else {

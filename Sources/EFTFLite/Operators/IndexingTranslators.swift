@@ -41,8 +41,7 @@ enum IndexingTranslators {
             throw EdgeflowError(.invalidModel, "\(ctx.opDescription): shape \(shape) and updates of type "
                 + "\(TensorData.typeName(ctx.tensor(updates).typeCode))")
         }
-        _ = try CheckedSize.byteCount(shape, dtype, ctx.opDescription, kind: .invalidModel)
-        let zeros = ctx.addInitializer(Tensor(zeros: dtype, shape: shape), hint: "scatter_base")
+        let zeros = ctx.addInitializer(try FillTranslators.zeros(dtype, shape, ctx), hint: "scatter_base")
         let index = try indices(op, ctx, 0, "indices"), values = try ctx.valueInTFLiteOrder(updates)
         ctx.produceInTFLiteOrder(try ctx.output(op)) {
             ctx.emit("ScatterND", [zeros, index, values], ["reduction": .string(Data("add".utf8))], output: $0,

@@ -116,8 +116,8 @@ enum RecurrentTranslators {
             throw EdgeflowError(.unsupported, "\(ctx.opDescription): state input \(position) has a stored value; "
                 + "TFLite's state tensors start at zeros (LiteRT refuses such a model too)")
         }
-        return ctx.addInitializer(Tensor(zeros: .float32, shape: [positions.count, shape.batch, shape.hidden]),
-                                  hint: "state")
+        let zeros = try FillTranslators.zeros(.float32, [positions.count, shape.batch, shape.hidden], ctx)
+        return ctx.addInitializer(zeros, hint: "state")
     }
 
     /// Emits the ONNX node and squeezes Y's direction axis into the output [B, T, H] (or [T, B, H]).
