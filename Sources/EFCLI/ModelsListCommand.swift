@@ -1,5 +1,6 @@
-// `edgeflow models list`: the model folders under the models folder, with their size, whether
-// both towers are compiled, and whether a pull left them incomplete.
+// `edgeflow models list`: the model folders under the models folder (CLIP models and
+// detector/recognizer pairs such as OCR text readers), with their size, whether their models are
+// compiled, and whether a pull left them incomplete.
 
 import ArgumentParser
 import EFCore
@@ -23,6 +24,8 @@ struct ModelsListCommand: ParsableCommand {
 
     private struct Entry: Encodable {
         var name: String
+        /// "clip" or "detector-recognizer" (an OCR text reader or face models).
+        var kind: String
         var path: String
         var bytes: Int
         var compiled: Bool
@@ -53,26 +56,45 @@ struct ModelsListCommand: ParsableCommand {
         }
     }
 
-    /// The model in `folder`, or nil when it is no model folder (neither config.json nor a pull's partial files).
+    /// The model in `folder`, or nil when it is no model folder (neither config.json, nor
+    /// detection/ and recognition/ models, nor a pull's partial files).
     private func entry(_ folder: URL) -> Entry? {
         let files = regularFiles(in: folder)
-        let hasConfig = files.contains { $0.path == "config.json" }
+        let paths = Set(files.map(\.path))
+        let pair = paths.contains("recognition/model.onnx") || paths.contains("detection/model.onnx")
+            || paths.contains("recognition/model.onnx.partial")
+        let hasMarker = pair ? paths.isSuperset(of: ["detection/model.onnx", "recognition/model.onnx"])
+            : paths.contains("config.json")
         let partial = files.contains { $0.path.hasSuffix(".partial") }
-        guard hasConfig || partial else { return nil }
-        let compiled = ["visual", "textual"].allSatisfy { tower in
+        guard hasMarker || partial else { return nil }
+        let compiled = pair ? pairCompiled(folder, paths) : ["visual", "textual"].allSatisfy { tower in
             let onnx = folder.appendingPathComponent("\(tower)/model.onnx")
             let efx = folder.appendingPathComponent("\(tower)/model.efx")
             return !FileManager.default.fileExists(atPath: onnx.path)
                 || FolderModelCompiling.isCurrent(efx, comparedWith: onnx)
         }
         func int8(_ path: String, _ tower: String) -> Bool {
-            FolderModelCompiling.isCurrent(folder.appendingPathComponent(path),
-                                           comparedWith: folder.appendingPathComponent("\(tower)/model.onnx"))
+            !pair && FolderModelCompiling.isCurrent(folder.appendingPathComponent(path),
+                                                    comparedWith: folder.appendingPathComponent("\(tower)/model.onnx"))
         }
-        return Entry(name: folder.lastPathComponent, path: folder.path, bytes: files.reduce(0) { $0 + $1.size },
-                     compiled: compiled, complete: hasConfig && !partial,
+        return Entry(name: folder.lastPathComponent, kind: pair ? "detector-recognizer" : "clip", path: folder.path,
+                     bytes: files.reduce(0) { $0 + $1.size }, compiled: compiled, complete: hasMarker && !partial,
                      int8Text: int8(CLIPFolder.textualInt8Path, "textual"),
                      int8Visual: int8(CLIPFolder.visualInt8Path, "visual"))
+    }
+
+    /// Whether each model.onnx of a detector/recognizer folder has a current executable beside it
+    /// (they are compiled per input shape, as model-SHAPE.efx or model.efx).
+    private func pairCompiled(_ folder: URL, _ paths: Set<String>) -> Bool {
+        let parts = ["detection", "recognition", "classification"].filter { paths.contains("\($0)/model.onnx") }
+        return !parts.isEmpty && parts.allSatisfy { part in
+            let onnx = folder.appendingPathComponent("\(part)/model.onnx")
+            return paths.contains { path in
+                let name = path.dropFirst(part.count + 1)
+                return path.hasPrefix(part + "/model") && path.hasSuffix(".efx") && !name.contains("/")
+                    && FolderModelCompiling.isCurrent(folder.appendingPathComponent(path), comparedWith: onnx)
+            }
+        }
     }
 
     /// Every regular file under `folder` (relative path, size); symbolic links are not followed.

@@ -1,5 +1,5 @@
 // Fuzz target of the model hub's listing reader (`models pull`): the input is the JSON a hub
-// answers to the tree API; it is read as a listing and the CLIP files are chosen from it.
+// answers to the tree API; it is read as a listing, its layout recognized and the files chosen from it.
 
 import EFCore
 import EFModelHub
@@ -9,8 +9,8 @@ enum ModelHubFuzzTargets {
     static let all: [FuzzTarget] = [hubListing]
 
     static let hubListing = FuzzTarget(name: "hub-listing",
-        summary: "a tree-API JSON document → HubListing.files, CLIPRepositoryFiles.select") { data in
+        summary: "a tree-API JSON document → HubListing.files, RepositoryLayout.of, select") { data in
         let files = try HubListing.files(from: data, source: "fuzz listing")
-        _ = try CLIPRepositoryFiles.select(from: files, source: "fuzz listing")
+        _ = try RepositoryLayout.of(files, source: "fuzz listing").select(from: files, source: "fuzz listing")
     }
 }

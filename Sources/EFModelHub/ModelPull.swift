@@ -1,9 +1,10 @@
-// Pulls a CLIP model folder from a hub: the listing is read and checked, the needed files
-// chosen, the folder locked against a second pull, the free space checked, then each file is
-// downloaded into PATH.partial (resumed after an interruption, a few attempts per run), checked
-// against its size and digest, and only when every file is complete are the partial files
-// renamed to their names, config.json last — so a folder never looks like a model before all of
-// it is there and checked.
+// Pulls a model folder from a hub: the listing is read and checked, its layout recognized
+// (RepositoryLayout: CLIP, or a detector/recognizer pair), the needed files chosen, the folder
+// locked against a second pull, the free space checked, then each file is downloaded into
+// PATH.partial (resumed after an interruption, a few attempts per run), checked against its size
+// and digest, and only when every file is complete are the partial files renamed to their names,
+// the layout's completion marker (config.json for CLIP) last — so a folder never looks like a
+// model before all of it is there and checked.
 
 import EFCore
 import Foundation
@@ -44,15 +45,19 @@ public struct ModelPull: Sendable {
     public var timeout: TimeInterval = 60
     /// The files, in the order they are fetched and renamed (chosen by `init`).
     public private(set) var files: [PlannedFile] = []
+    /// The kind of repository the listing shows.
+    public let layout: RepositoryLayout
 
     /// Reads the repository's listing and chooses the files.
-    /// - Throws: what `HubRepository.listing` and `CLIPRepositoryFiles.select` throw.
+    /// - Throws: what `HubRepository.listing`, `RepositoryLayout.of` and `select` throw.
     public init(repository: HubRepository, folder: URL, timeout: TimeInterval = 60) throws {
         self.repository = repository
         self.folder = folder
         self.timeout = timeout
         let source = repository.listingURL.absoluteString
-        let selected = try CLIPRepositoryFiles.select(from: repository.listing(timeout: timeout), source: source)
+        let listing = try repository.listing(timeout: timeout)
+        layout = try RepositoryLayout.of(listing, source: source)
+        let selected = try layout.select(from: listing, source: source)
         files = selected.map { file in
             let final = Self.size(of: folder.appendingPathComponent(file.path))
             let partial = Self.size(of: folder.appendingPathComponent(file.path + ".partial"))

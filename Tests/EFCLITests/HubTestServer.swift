@@ -57,11 +57,15 @@ final class HubTestServer: @unchecked Sendable {
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
     /// The honest listing: a directory entry per folder, LFS entries (sha256) for .onnx files,
-    /// git blob ids for the others, and two files that must never be fetched (an fp16 variant, a README).
+    /// git blob ids for the others, and two files that must never be fetched (an fp16 variant in the
+    /// first folder, a README).
     func honestListing() -> [[String: Any]] {
         let treeID = String(repeating: "1", count: 40)
-        var entries: [[String: Any]] = ["visual", "textual"].map {
-            ["type": "directory", "path": $0, "size": 0, "oid": treeID]
+        let folders = Set(files.keys.compactMap { path in
+            path.contains("/") ? path.split(separator: "/")[0] : nil
+        }).sorted()
+        var entries: [[String: Any]] = folders.map {
+            ["type": "directory", "path": String($0), "size": 0, "oid": treeID]
         }
         for (path, data) in files.sorted(by: { $0.key < $1.key }) {
             var blob = Data("blob \(data.count)\0".utf8)
@@ -71,7 +75,8 @@ final class HubTestServer: @unchecked Sendable {
             if path.hasSuffix(".onnx") { entry["lfs"] = ["oid": SHA256.hex(of: data), "size": data.count] }
             entries.append(entry)
         }
-        entries.append(["type": "file", "path": "visual/fp16/model.onnx", "size": 10, "oid": treeID,
+        entries.append(["type": "file", "path": "\(folders.first ?? "visual")/fp16/model.onnx", "size": 10,
+                        "oid": treeID,
                         "lfs": ["oid": String(repeating: "b", count: 64), "size": 10]])
         entries.append(["type": "file", "path": "README.md", "size": 5, "oid": String(repeating: "c", count: 40)])
         return entries

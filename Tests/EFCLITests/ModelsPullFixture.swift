@@ -1,5 +1,6 @@
 // What the `models pull` tests share: a test hub serving the generated small CLIP folder as
-// immich-app/ViT-B-32__openai, a scratch models folder, and running `edgeflow models pull` at them.
+// immich-app/ViT-B-32__openai (or another folder under another name), a scratch models folder,
+// and running `edgeflow models pull` at them.
 
 import EFTestSupport
 import Foundation
@@ -17,27 +18,35 @@ struct ModelsPullFixture {
     let server: HubTestServer
     /// The scratch directory; the models folder is its `models/`.
     let directory: URL
+    /// The repository's name.
+    let model: String
 
     init(_ prefix: String) throws {
         guard let source = TestData.fetchedFile("models/clip-folder-small/\(Self.model)") else {
             throw XCTSkip("scripts/setup.sh makes the small CLIP folder; it has not run")
         }
-        server = try HubTestServer(model: Self.model, folder: source, paths: Self.paths)
+        try self.init(prefix, model: Self.model, folder: source, paths: Self.paths)
+    }
+
+    /// Serves `paths` of `folder` as immich-app/`model`.
+    init(_ prefix: String, model: String, folder: URL, paths: [String]) throws {
+        self.model = model
+        server = try HubTestServer(model: model, folder: folder, paths: paths)
         directory = try TestData.temporaryDirectory(prefix)
     }
 
     var modelsFolder: URL { directory.appendingPathComponent("models") }
-    var modelFolder: URL { modelsFolder.appendingPathComponent(Self.model) }
+    var modelFolder: URL { modelsFolder.appendingPathComponent(model) }
 
     /// `edgeflow models pull NAME --from SERVER --models-dir MODELS extra...`.
-    func pull(_ name: String = model, _ extra: [String] = []) throws -> CLIResult {
-        try CLIRunner.run(["models", "pull", name, "--from", server.baseURL, "--models-dir", modelsFolder.path]
-                            + extra, in: directory)
+    func pull(_ name: String? = nil, _ extra: [String] = []) throws -> CLIResult {
+        try CLIRunner.run(["models", "pull", name ?? model, "--from", server.baseURL,
+                           "--models-dir", modelsFolder.path] + extra, in: directory)
     }
 
     /// The file requests the server has seen (not the listing), as repository paths.
     var fileRequests: [HubTestServer.Request] {
-        let prefix = "/immich-app/\(Self.model)/resolve/main/"
+        let prefix = "/immich-app/\(model)/resolve/main/"
         return server.requests.filter { $0.path.hasPrefix(prefix) }
             .map { HubTestServer.Request(path: String($0.path.dropFirst(prefix.count)), range: $0.range) }
     }

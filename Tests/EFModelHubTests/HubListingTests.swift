@@ -1,6 +1,7 @@
 // The hub listing reader and the choice of files, in process: an Immich-shaped listing gives
 // exactly the files Edgeflow uses (external weights included, variants left out, config.json
-// last); unsafe paths, repeated paths, bad digests, absurd sizes and oversized documents are refused.
+// last; recognition/model.onnx last for an OCR or face repository); unsafe paths, repeated
+// paths, bad digests, absurd sizes and oversized documents are refused.
 
 import EFCore
 import EFModelHub
@@ -23,8 +24,13 @@ final class HubListingTests: XCTestCase {
         try HubListing.files(from: JSONSerialization.data(withJSONObject: entries), source: "test")
     }
 
+    private func select(_ entries: [[String: Any]]) throws -> [HubFile] {
+        let listing = try files(entries)
+        return try RepositoryLayout.of(listing, source: "test").select(from: listing, source: "test")
+    }
+
     private func assertRefused(_ entries: [[String: Any]], _ message: String, line: UInt = #line) {
-        XCTAssertThrowsError(try CLIPRepositoryFiles.select(from: files(entries), source: "test"), line: line) {
+        XCTAssertThrowsError(try select(entries), line: line) {
             XCTAssertTrue("\($0)".contains(message), "\($0)", line: line)
         }
     }
@@ -39,7 +45,8 @@ final class HubListingTests: XCTestCase {
             plain("textual/merges.txt"), plain("textual/tokenizer_config.json"),
             plain("textual/special_tokens_map.json"), plain("textual/extra.txt"), plain("model.onnx_data"),
         ]
-        let chosen = try CLIPRepositoryFiles.select(from: files(listing), source: "test")
+        XCTAssertEqual(try RepositoryLayout.of(files(listing), source: "test"), .clip)
+        let chosen = try RepositoryLayout.clip.select(from: files(listing), source: "test")
         XCTAssertEqual(chosen.map(\.path), [
             "visual/model.onnx", "visual/model.onnx_data", "visual/preprocess_cfg.json", "textual/model.onnx",
             "textual/tokenizer.json", "textual/vocab.json", "textual/merges.txt", "textual/tokenizer_config.json",
@@ -47,8 +54,25 @@ final class HubListingTests: XCTestCase {
         ])
         XCTAssertEqual(chosen[0].digest, .sha256(sha256))
         XCTAssertEqual(chosen.last?.digest, .gitBlobSHA1(sha1))
-        XCTAssertTrue(CLIPRepositoryFiles.isWeights("textual/model.onnx.data"))
-        XCTAssertFalse(CLIPRepositoryFiles.isWeights("visual/fp16/model.onnx"))
+        XCTAssertTrue(RepositoryLayout.clip.isWeights("textual/model.onnx.data"))
+        XCTAssertFalse(RepositoryLayout.clip.isWeights("visual/fp16/model.onnx"))
+    }
+
+    /// Immich's OCR and face repositories: detection/ and recognition/ (classification/ when there),
+    /// recognition/model.onnx last; a listing of neither kind is refused by name.
+    func testADetectorRecognizerListingGivesItsModelsRecognitionLast() throws {
+        let listing: [[String: Any]] = [
+            plain("README.md"), lfs("recognition/model.onnx"), lfs("detection/model.onnx"),
+            lfs("detection/fp16/model.onnx"), lfs("recognition/rknpu/rk3566/model.rknn"),
+            lfs("classification/model.onnx"), lfs("detection/model.onnx_data", 4000), plain("config.json"),
+        ]
+        let layout = try RepositoryLayout.of(files(listing), source: "test")
+        XCTAssertEqual(layout, .detectorRecognizer)
+        XCTAssertEqual(try layout.select(from: files(listing), source: "test").map(\.path), [
+            "detection/model.onnx", "classification/model.onnx", "detection/model.onnx_data", "recognition/model.onnx",
+        ])
+        assertRefused([lfs("detection/model.onnx")], "has no recognition/model.onnx")
+        assertRefused([plain("README.md"), lfs("model.onnx")], "neither a CLIP model")
     }
 
     func testUnsafeOrRepeatedPathsRefuseTheWholeListing() {
