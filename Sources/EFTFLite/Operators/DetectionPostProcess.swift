@@ -30,8 +30,10 @@ enum DetectionPostProcess {
         let (boxShape, scoreShape) = (ctx.shape(encodings), ctx.shape(scores))
         let count = boxShape.count == 3 ? boxShape[1] : -1
         let offset = scoreShape.count == 3 ? scoreShape[2] - classes : -1
-        guard (1...1024).contains(detections), classes > 0, count > 0, boxShape[0] == 1, boxShape[2] >= 4,
-              scoreShape[0] == 1, scoreShape[1] == count, (0...1).contains(offset), anchors.shape == [count, 4],
+        // Ranks first: the subscripts below read the shapes' axes only once they are known to be there.
+        guard boxShape.count == 3, scoreShape.count == 3, (1...1024).contains(detections), classes > 0, count > 0,
+              boxShape[0] == 1, boxShape[2] >= 4, scoreShape[0] == 1, scoreShape[1] == count, (0...1).contains(offset),
+              anchors.shape == [count, 4],
               op.outputs.count == 4, [encodings, scores].allSatisfy({ [0, 3].contains(ctx.tensor($0).typeCode) }) else {
             throw EdgeflowError(.unsupported, "\(ctx.opDescription): box encodings \(boxShape), class predictions "
                 + "\(scoreShape), anchors \(anchors.shape), \(classes) classes and \(detections) detections do not fit "
