@@ -1,7 +1,8 @@
 // The rows a running search reads from a PostgreSQL library after its stamp, when writers commit
 // out of the order they began: a transaction that began first (smaller id) and commits after
 // another's rows were seen is still listed, because the stamp records the oldest transaction
-// running when it was read rather than the newest row seen.
+// running when it was read rather than the newest row seen. A version 1 library (before rows
+// recorded their writer) is migrated when opened.
 
 import EFCore
 import EFSearch
@@ -64,5 +65,48 @@ final class PostgresEmbeddingDeltaTests: XCTestCase {
         XCTAssertEqual(afterRemoval.ids, [])
         XCTAssertEqual(afterRemoval.stamp.count, 1)
         XCTAssertEqual(try library.embeddingIDs(model: "m"), [ids[0]])
+    }
+
+    func testAVersion1LibraryIsMigratedAndEveryRowListedOnce() throws {
+        let cluster = try SharedPostgres.cluster()
+        let url = try cluster.createDatabase()
+        let name = String(url.split(separator: "/").last!)
+        let library = try PostgresPhotoLibrary(url: url)
+        try cluster.sql("""
+            INSERT INTO photos (path, size, mtime_ns, added_at, seen_run)
+            SELECT '/p/' || i || '.jpg', 1, 1, 'now', 0 FROM generate_series(1, 3) AS i;
+            """, database: name)
+        let model = try library.registerModel(name: "m", dimension: 2, fingerprint: "f").id
+        let ids = try library.photos().map(\.id).sorted()
+        func embed(_ store: PostgresPhotoLibrary, _ id: Int64, _ vector: [Float]) throws {
+            var result = IndexedPhoto(id: id, contentHash: "h\(id)")
+            result.embedding = vector
+            try store.store([result], modelID: model, textReader: nil)
+        }
+        try embed(library, ids[0], [0.1, 0.9])
+        try embed(library, ids[1], [0.2, 0.8])
+        let stamp = try library.embeddingsStamp(model: "m")
+        XCTAssertEqual(try library.embeddings(model: "m", writtenAfter: stamp).ids, [])
+        // Back to version 1's schema, as a library written before format 2 is.
+        try cluster.sql("""
+            DROP TRIGGER embeddings_written ON embeddings; DROP FUNCTION edgeflow_embedding_written();
+            DROP INDEX embeddings_by_writer; ALTER TABLE embeddings DROP COLUMN written_by;
+            UPDATE edgeflow_library SET format_version = 1;
+            """, database: name)
+
+        let migrated = try PostgresPhotoLibrary(url: url)
+        try cluster.waitUntil("the library is at format 2", database: name,
+                              "SELECT 1 FROM edgeflow_library WHERE format_version = 2")
+        let rewritten = try migrated.embeddings(model: "m", writtenAfter: stamp)
+        XCTAssertEqual(rewritten.ids, [ids[0], ids[1]], "the migration wrote every row: a running search reads all")
+        XCTAssertEqual(rewritten.vectors, [0.1, 0.9, 0.2, 0.8])
+        XCTAssertEqual(try migrated.embeddings(model: "m", writtenAfter: rewritten.stamp).ids, [])
+        // After it, a replaced vector is listed (the trigger) and so is a new one (the default).
+        try embed(migrated, ids[1], [0.6, 0.4])
+        try embed(migrated, ids[2], [0.3, 0.7])
+        let written = try migrated.embeddings(model: "m", writtenAfter: rewritten.stamp)
+        XCTAssertEqual(written.ids, [ids[1], ids[2]])
+        XCTAssertEqual(written.vectors, [0.6, 0.4, 0.3, 0.7])
+        XCTAssertEqual(written.stamp.count, 3)
     }
 }

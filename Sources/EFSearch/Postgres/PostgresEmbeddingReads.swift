@@ -3,8 +3,8 @@
 // are handed out when transactions begin, not when they commit, so "newer than the newest row
 // seen" would miss a slow writer's rows; a stamp instead records the oldest transaction still
 // running when it was read (`pg_snapshot_xmin`): every row it did not see was written by that
-// transaction or a later one, and a delta lists the rows of those (32-bit ids compared modulo
-// 2^32, as PostgreSQL does), perhaps again some it saw.
+// transaction or a later one, and a delta lists the rows of those (each row's `written_by`, a
+// 64-bit transaction id read through an index; format 2), perhaps again some it saw.
 
 import EFCore
 import Foundation
@@ -42,8 +42,7 @@ extension PostgresPhotoLibrary {
         let rows = try read("""
             SELECT t.n, e.photo_id, e.vector
             FROM (SELECT count(*) AS n FROM embeddings WHERE model_id = $1::bigint) t
-            LEFT JOIN embeddings e ON e.model_id = $1::bigint
-                AND (e.xmin::text::bigint - $2::bigint % 4294967296 + 4294967296) % 4294967296 < 2147483648
+            LEFT JOIN embeddings e ON e.model_id = $1::bigint AND e.written_by >= $2::xid8
             ORDER BY e.photo_id
             """, [.int(modelID), .int(stamp.since)], binary: true)
         let count = rows.count > 0 ? Int(try rows.binaryInt(0, "n")) : 0

@@ -1,17 +1,19 @@
 // The photo library's PostgreSQL schema and its format version (a one-row table, like SQLite's
 // `user_version`). Creating it is serialized by an advisory lock, so workers starting together
-// on an empty database create it once; a library written by a newer Edgeflow is refused.
+// on an empty database create it once; a library written by a newer Edgeflow is refused, an
+// older one migrated (under the same lock).
 
 import EFCore
 
 enum PostgresSchema {
     /// The format this Edgeflow writes into `edgeflow_library.format_version`.
-    static let formatVersion = 1
+    static let formatVersion = 2
     /// The advisory lock that serializes schema creation and folder scans (taken shared by the
     /// transactions storing results).
     static let lockKey = "7203641590"
 
-    /// Creates the tables of an empty database, or checks an existing library's version.
+    /// Creates the tables of an empty database, or checks an existing library's version and
+    /// migrates an older one.
     /// - Throws: `EdgeflowError.invalidArchive` for a library from a newer Edgeflow or a database
     ///   holding other tables; `.io` for a missing library when `create` is false.
     static func prepare(_ connection: PostgresConnection, create: Bool) throws {
@@ -30,6 +32,7 @@ enum PostgresSchema {
                                             + "this Edgeflow reads up to \(formatVersion)",
                                         hint: "open it with a newer Edgeflow, or give another --library")
                 }
+                if version < 2 { try connection.executeScript(version2) }
                 return
             }
             guard names.isEmpty else {
@@ -41,8 +44,8 @@ enum PostgresSchema {
                                     hint: "index a folder first: edgeflow photos index FOLDER --library URL")
             }
             try connection.executeScript(version1)
-            try connection.execute("INSERT INTO edgeflow_library (format_version) VALUES ($1::integer)",
-                                   [.int(formatVersion)])
+            try connection.execute("INSERT INTO edgeflow_library (format_version) VALUES (1)")
+            try connection.executeScript(version2)
         }
     }
 
@@ -112,5 +115,23 @@ enum PostgresSchema {
             embedded integer NOT NULL DEFAULT 0,
             failed integer NOT NULL DEFAULT 0
         );
+        """
+
+    /// Version 2: each embedding row records the transaction that last wrote it (a 64-bit xid8,
+    /// set on insert by the default and on update by a trigger, whoever writes), indexed per
+    /// model, so a running search reads the rows written since its stamp through the index
+    /// instead of scanning every row's xmin. Migrating a version 1 library gives every existing
+    /// row the migrating transaction (a search's next delta reads them all once).
+    private static let version2 = """
+        ALTER TABLE embeddings ADD COLUMN written_by xid8 NOT NULL DEFAULT pg_current_xact_id();
+        CREATE FUNCTION edgeflow_embedding_written() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            NEW.written_by := pg_current_xact_id();
+            RETURN NEW;
+        END $$;
+        CREATE TRIGGER embeddings_written BEFORE UPDATE ON embeddings
+            FOR EACH ROW EXECUTE FUNCTION edgeflow_embedding_written();
+        CREATE INDEX embeddings_by_writer ON embeddings(model_id, written_by);
+        UPDATE edgeflow_library SET format_version = 2;
         """
 }
