@@ -82,6 +82,42 @@ final class VectorQuantizedScanTests: XCTestCase {
                        try VectorScan.topK(query: query, in: built, k: 10))
     }
 
+    /// An int8 copy updated to a table with replaced and appended rows equals one made from that
+    /// table, and the copy it came from keeps its own codes (a running scan may still read it).
+    func testUpdatingAfterReplacedAndAppendedRowsMatchesQuantizingAgain() throws {
+        let rows = VectorFixtures.random(count: 200, dimension: 24, seed: 31)
+        let extra = VectorFixtures.random(count: 40, dimension: 24, seed: 32)
+        let before = try VectorTable(dimension: 24, rows: rows)
+        let old = try QuantizedVectorTable(before)
+        var after = before
+        for (index, replacement) in zip([3, 150, 199], extra) {
+            try replacement.withUnsafeBufferPointer { try after.replaceRow(index, with: $0) }
+        }
+        for row in extra.dropFirst(3) { try after.append(row) }
+        let updated = try old.updated(to: after, rewritten: [3, 150, 199])
+        let remade = try QuantizedVectorTable(after)
+        XCTAssertEqual(updated.count, 237)
+        for index in 0..<remade.count {
+            XCTAssertEqual(updated.quantizedRow(index).codes, remade.quantizedRow(index).codes, "row \(index)")
+            XCTAssertEqual(updated.quantizedRow(index).scale, remade.quantizedRow(index).scale, "row \(index)")
+        }
+        let untouched = try QuantizedVectorTable(before)
+        for index in [3, 150, 199] {
+            XCTAssertEqual(old.quantizedRow(index).codes, untouched.quantizedRow(index).codes)
+            XCTAssertNotEqual(old.quantizedRow(index).codes, updated.quantizedRow(index).codes)
+        }
+        // Only appended: the codes are shared, and still give the rows of a fresh copy.
+        var longer = before
+        for row in extra { try longer.append(row) }
+        let extended = try old.updated(to: longer), fresh = try QuantizedVectorTable(longer)
+        for index in [0, 199, 200, 239] {
+            XCTAssertEqual(extended.quantizedRow(index).codes, fresh.quantizedRow(index).codes)
+        }
+        let query = VectorFixtures.random(count: 1, dimension: 24, seed: 33)[0]
+        XCTAssertEqual(try VectorScan.topK(query: query, in: updated, k: 10, rescoreFactor: 1),
+                       try VectorScan.topK(query: query, in: remade, k: 10, rescoreFactor: 1))
+    }
+
     func testEdgesMasksAndErrors() throws {
         let rows = VectorFixtures.random(count: 8200, dimension: 32, seed: 26)
         let table = try VectorTable(dimension: 32, rows: rows)

@@ -4,8 +4,8 @@
 //
 // - in place: replaced rows overwritten (the table is copied only when a row really changes: a
 //   snapshot still being scanned shares it), new photos appended past the last row, in room the
-//   table keeps (the int8 copy, if made, then extended by the new rows), and, given the
-//   library's ids, removed photos hidden from the scan by a mask;
+//   table keeps (the int8 copy, if made, then updated: the new and replaced rows quantized, the
+//   others' codes kept), and, given the library's ids, removed photos hidden from the scan by a mask;
 // - merged: every kept row copied into a new table, when a new photo's id falls between loaded
 //   ones (PostgreSQL workers storing out of order) or hidden rows pass an eighth of the table.
 
@@ -28,7 +28,7 @@ extension SearchVectors {
         var table = previous.table
         var ids = previous.ids
         var revived: [Int] = []  // hidden rows written again (SQLite reuses a removed photo's id)
-        var replaced = false
+        var rewritten: [Int] = []
         let applied = try delta.vectors.withUnsafeBufferPointer { values -> Bool in
             for (k, id) in delta.ids.enumerated() {  // ascending
                 let row = UnsafeBufferPointer(rebasing: values[(k * dimension)..<((k + 1) * dimension)])
@@ -36,7 +36,7 @@ extension SearchVectors {
                     if !(previous.live?.contains(index) ?? true) { revived.append(index) }
                     if !sameBits(table, index, row) {
                         try table.replaceRow(index, with: row)
-                        replaced = true
+                        rewritten.append(index)
                     }
                 } else if id > ids.last ?? .min {
                     try table.append(contentsOf: row)
@@ -64,7 +64,7 @@ extension SearchVectors {
             live = keeping.count == ids.count ? nil : mask
         }
         let snapshot = SearchVectors(ids: ids, table: table, live: live, stamp: delta.stamp,
-                                     compressedBase: replaced ? nil : previous.madeQuantized)
+                                     compressedBase: previous.madeQuantized, rewrittenRows: rewritten)
         return snapshot.photoCount == (keeping?.count ?? delta.stamp.count) ? snapshot : nil
     }
 

@@ -18,8 +18,10 @@ final class SearchVectors: @unchecked Sendable {
     let stamp: EmbeddingsStamp
     private let lock = NSLock()
     private var compressed: QuantizedVectorTable?
-    /// The last snapshot's int8 copy, when this one only appended rows to its table.
+    /// The last snapshot's int8 copy, when this one appended rows to its table or replaced some.
     private let compressedBase: QuantizedVectorTable?
+    /// The rows of `table` replaced since `compressedBase` was made.
+    private let rewrittenRows: [Int]
 
     /// Reads the stamp, then every embedding of `model` (`dimension` values each).
     /// - Throws: the library's errors; `EdgeflowError.invalidArchive` for a stored vector of the
@@ -38,14 +40,15 @@ final class SearchVectors: @unchecked Sendable {
     }
 
     /// A snapshot of `table`, whose row i is photo `ids[i]`; `compressedBase`, an int8 copy of
-    /// the table's first rows unchanged, is extended instead of quantizing every row again.
+    /// the table's first rows except `rewrittenRows`, is updated instead of quantizing every row again.
     init(ids: [Int64], table: VectorTable, live: RowMask?, stamp: EmbeddingsStamp,
-         compressedBase: QuantizedVectorTable? = nil) {
+         compressedBase: QuantizedVectorTable? = nil, rewrittenRows: [Int] = []) {
         self.ids = ids
         self.table = table
         self.live = live
         self.stamp = stamp
         self.compressedBase = compressedBase
+        self.rewrittenRows = rewrittenRows
     }
 
     /// The int8 copy, if a scan has made it.
@@ -76,7 +79,7 @@ final class SearchVectors: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if let compressed { return compressed }
-        let made = try compressedBase?.extended(to: table) ?? QuantizedVectorTable(table)
+        let made = try compressedBase?.updated(to: table, rewritten: rewrittenRows) ?? QuantizedVectorTable(table)
         compressed = made
         return made
     }

@@ -25,7 +25,7 @@ public struct QuantizedVectorTable: Sendable {
     /// - Throws: `EdgeflowError.invalidInput` when the int8 copy's size overflows `Int`.
     public init(_ table: VectorTable) throws {
         exact = table
-        // As much room as the fp32 table has, so `extended(to:)` appends in place.
+        // As much room as the fp32 table has, so `updated(to:)` appends in place.
         codes = try VectorStorage<Int8>(dimension: table.dimension, capacity: max(table.count, table.capacity),
                                         copying: nil)
         let dimension = table.dimension, count = table.count, destination = codes.elements
@@ -45,28 +45,36 @@ public struct QuantizedVectorTable: Sendable {
         codes.count = count
     }
 
-    /// This table over `table`, whose first `count` rows must be this table's rows unchanged (a
-    /// later snapshot that only appended): the new rows are quantized, the old codes kept (shared;
-    /// written past the end of what this table holds, as `VectorTable` appends).
+    /// This table over `table`, which holds this table's rows except those at `rewritten`
+    /// (replaced since), perhaps followed by new rows: the new and the rewritten rows are
+    /// quantized, the others' codes kept. With nothing rewritten the codes are shared (the new
+    /// rows are written past the end of what this table holds, as `VectorTable` appends); else
+    /// they are copied first, since this table may still be scanned.
+    /// - Precondition: `table` has this table's dimension, at least its rows, and every index in
+    ///   `rewritten` is below this table's count.
     /// - Throws: `EdgeflowError.invalidInput` when the int8 copy's size overflows `Int`.
-    func extended(to table: VectorTable) throws -> QuantizedVectorTable {
-        precondition(table.dimension == dimension && table.count >= count, "not an extension of this table")
+    public func updated(to table: VectorTable, rewritten: [Int] = []) throws -> QuantizedVectorTable {
+        precondition(table.dimension == dimension && table.count >= count, "not an update of this table")
+        precondition(rewritten.allSatisfy { $0 >= 0 && $0 < count }, "a rewritten row outside the table")
         var result = self
         result.exact = table
         let newCount = table.count
-        guard newCount > count else { return result }
-        if !result.codes.claim(from: count, to: newCount) {
-            let grown = min(max(newCount, codes.capacity * 2, 16), max(newCount, Int.max / dimension / 4))
+        guard newCount > count || !rewritten.isEmpty else { return result }
+        if !rewritten.isEmpty || !result.codes.claim(from: count, to: newCount) {
+            let room = rewritten.isEmpty ? max(newCount, codes.capacity * 2, 16) : max(newCount, table.capacity)
+            let grown = min(room, max(newCount, Int.max / dimension / 4))
             result.codes = try VectorStorage<Int8>(dimension: dimension, capacity: grown, copying: codes, rows: count)
             _ = result.codes.claim(from: count, to: newCount)
         }
         let destination = result.codes.elements, dimension = dimension
         table.withUnsafeElements { elements in
-            for row in count..<newCount {
+            func quantize(_ row: Int) -> Float {
                 let start = row * dimension
-                let source = UnsafeBufferPointer(rebasing: elements[start..<(start + dimension)])
-                result.scales.append(Self.quantize(source, into: destination + start))
+                return Self.quantize(UnsafeBufferPointer(rebasing: elements[start..<(start + dimension)]),
+                                     into: destination + start)
             }
+            for row in rewritten { result.scales[row] = quantize(row) }
+            for row in count..<newCount { result.scales.append(quantize(row)) }
         }
         return result
     }
