@@ -29,8 +29,9 @@ struct PhotosIndexCommand: ParsableCommand {
             Without a CLIP model, only metadata, thumbnails and text are indexed; a later run \
             with --model embeds what is missing.
 
-            The text in the photos is read with PP-OCR (--ocr DIR, or a PP-OCRv4 folder in \
-            $EDGEFLOW_MODELS or ~/.cache/edgeflow/models) for `photos search --text-in-photo`: \
+            The text in the photos is read with PP-OCR (--ocr DIR, or a PP-OCRv4 or PP-OCRv5_mobile \
+            folder in $EDGEFLOW_MODELS or ~/.cache/edgeflow/models, as `edgeflow models pull \
+            PP-OCRv5_mobile` puts it) for `photos search --text-in-photo`: \
             as Immich reads it, the detector sees each photo with its shorter side scaled to \
             --ocr-resolution pixels (never enlarged), so text smaller than about 1/60 of the \
             photo's shorter side is not found.

@@ -40,12 +40,16 @@ enum TextReaderLoading {
         return value.map { min(max($0, 1), 256) } ?? 6
     }
 
-    /// The default text-reading folder: PP-OCRv4 under $EDGEFLOW_MODELS, else under
-    /// ~/.cache/edgeflow/models, when it holds both models.
+    /// The default text-reading folder: PP-OCRv4, else PP-OCRv5_mobile (what `models pull`
+    /// fetches), under $EDGEFLOW_MODELS, else under ~/.cache/edgeflow/models, when it holds both models.
     static func defaultFolder() -> String? {
-        FolderModelCompiling.modelRoots.map { ($0 as NSString).appendingPathComponent("PP-OCRv4") }
-            .first { FileManager.default.fileExists(atPath: ($0 as NSString)
-                                                        .appendingPathComponent("recognition/model.onnx")) }
+        FolderModelCompiling.modelRoots.flatMap { root in
+            ["PP-OCRv4", "PP-OCRv5_mobile"].map { (root as NSString).appendingPathComponent($0) }
+        }.first { folder in
+            ["detection", "recognition"].allSatisfy {
+                FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent("\($0)/model.onnx"))
+            }
+        }
     }
 }
 

@@ -2,7 +2,8 @@
 // by the test hub as immich-app/PP-OCRv5_mobile, arrive byte for byte (detection/ and recognition/
 // only, no fp16 variant, recognition/model.onnx last) and are not compiled; `models list` shows
 // the pair; in optimized builds the pulled folder reads page.png with the texts Immich's own
-// pipeline finds (Tests/Goldens/immich_ocr/golden.json, tools/goldens/make_immich_ocr_goldens.py).
+// pipeline finds (Tests/Goldens/immich_ocr/golden.json, tools/goldens/make_immich_ocr_goldens.py),
+// and `photos index` uses it as the default text reader.
 
 import EFCLI
 import EFCore
@@ -65,6 +66,23 @@ final class ModelsPullTextReaderTests: XCTestCase {
         let lines = try reader.readAll(image, minBoxScore: golden.box_min_score)
         XCTAssertEqual(lines.map(\.text), page.lines.map(\.text))
         XCTAssertEqual(try listed(fixture)["compiled"] as? Bool, true, "the reader compiled both models")
+
+        // `photos index` finds the pulled folder by itself in $EDGEFLOW_MODELS (no PP-OCRv4 there),
+        // and `photos search --text-in-photo` finds the page by its words.
+        let photos = fixture.directory.appendingPathComponent("photos")
+        try FileManager.default.createDirectory(at: photos, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: TestData.repoRoot.appendingPathComponent(page.image),
+                                         to: photos.appendingPathComponent("page.png"))
+        let library = fixture.directory.appendingPathComponent("library.sqlite").path
+        let environment = ["EDGEFLOW_MODELS": fixture.modelsFolder.path]
+        let index = try CLIRunner.run(["photos", "index", photos.path, "--library", library], in: fixture.directory,
+                                      environment: environment)
+        XCTAssertEqual(index.status, 0, index.stderr)
+        let search = try CLIRunner.run(["photos", "search", "--text-in-photo", "coins", "--library", library,
+                                        "--json"], in: fixture.directory, environment: environment)
+        XCTAssertEqual(search.status, 0, search.stderr)
+        let paths = try PhotosCommandTests.results(search.stdout).compactMap { $0["path"] as? String }
+        XCTAssertEqual(paths.map { URL(fileURLWithPath: $0).lastPathComponent }, ["page.png"])
     }
 
     /// The one entry of `models list --json`.
