@@ -243,7 +243,7 @@ def refresh_latency(args, library, model):
 def compressed_refresh_latency(args, library, model):
     """`photos serve --compressed` while photos are indexed: the first query after 64 photos
     were added (the last snapshot's int8 copy is extended by their rows) and after one photo's
-    vector was replaced (the table is copied and every row quantized again), against the query
+    vector was replaced (the tables are copied, that row quantized again), against the query
     with nothing changed."""
     server, address = start_server(args, library, model, ["--refresh", "0.2", "--compressed"])
     try:
@@ -270,7 +270,7 @@ def compressed_refresh_latency(args, library, model):
             replaced.append(timed_query(address, 700 + r))
         print(f"photos serve --compressed while indexing: median {statistics.median(quiet):.1f} ms unchanged, "
               f"{statistics.median(appended):.1f} ms after 64 photos were added (int8 copy extended), "
-              f"{statistics.median(replaced):.1f} ms after a vector was replaced (int8 copy made anew); "
+              f"{statistics.median(replaced):.1f} ms after a vector was replaced (int8 copy updated); "
               f"{args.runs} of each")
     finally:
         server.terminate()
