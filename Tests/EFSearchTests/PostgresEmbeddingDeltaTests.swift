@@ -11,23 +11,40 @@ import Foundation
 import XCTest
 
 final class PostgresEmbeddingDeltaTests: XCTestCase {
-    func testASlowWritersRowsAreListedAfterAFasterOnesWereSeen() throws {
-        let cluster = try SharedPostgres.cluster()
-        let url = try cluster.createDatabase()
-        let name = String(url.split(separator: "/").last!)
-        let library = try PostgresPhotoLibrary(url: url)
-        try cluster.sql("""
-            INSERT INTO photos (path, size, mtime_ns, added_at, seen_run)
-            SELECT '/p/' || i || '.jpg', 1, 1, 'now', 0 FROM generate_series(1, 3) AS i;
-            """, database: name)
-        let model = try library.registerModel(name: "m", dimension: 2, fingerprint: "f").id
-        let ids = try library.photos().map(\.id).sorted()
-        func embed(_ id: Int64, _ vector: [Float]) throws {
+    /// A new library with three photos and the 2-d model "m".
+    private struct Scene {
+        let cluster: PostgresCluster
+        let url: String
+        let name: String
+        let library: PostgresPhotoLibrary
+        let model: Int64
+        let ids: [Int64]
+
+        init() throws {
+            cluster = try SharedPostgres.cluster()
+            url = try cluster.createDatabase()
+            name = String(url.split(separator: "/").last!)
+            library = try PostgresPhotoLibrary(url: url)
+            try cluster.sql("""
+                INSERT INTO photos (path, size, mtime_ns, added_at, seen_run)
+                SELECT '/p/' || i || '.jpg', 1, 1, 'now', 0 FROM generate_series(1, 3) AS i;
+                """, database: name)
+            model = try library.registerModel(name: "m", dimension: 2, fingerprint: "f").id
+            ids = try library.photos().map(\.id).sorted()
+        }
+
+        /// Stores `vector` as photo `id`'s embedding through `store` (the scene's library by default).
+        func embed(_ id: Int64, _ vector: [Float], in store: PostgresPhotoLibrary? = nil) throws {
             var result = IndexedPhoto(id: id, contentHash: "h\(id)")
             result.embedding = vector
-            try library.store([result], modelID: model, textReader: nil)
+            try (store ?? library).store([result], modelID: model, textReader: nil)
         }
-        try embed(ids[0], [0.1, 0.9])
+    }
+
+    func testASlowWritersRowsAreListedAfterAFasterOnesWereSeen() throws {
+        let scene = try Scene()
+        let (cluster, name, library, ids) = (scene.cluster, scene.name, scene.library, scene.ids)
+        try scene.embed(ids[0], [0.1, 0.9])
 
         // The slow writer: replaces photo 1's vector, then waits 3 s before committing.
         let replacement: [Float] = [0.7, 0.3]
@@ -46,7 +63,7 @@ final class PostgresEmbeddingDeltaTests: XCTestCase {
             """)
         // A faster writer begins later (a larger transaction id) and commits first; the search's
         // stamp is read after it, while the slow one is still open.
-        try embed(ids[1], [0.2, 0.8])
+        try scene.embed(ids[1], [0.2, 0.8])
         let stamp = try library.embeddingsStamp(model: "m")
         XCTAssertEqual(stamp.count, 2)
         XCTAssertFalse(committed.get(), "the stamp must be read while the slow writer is open")
@@ -68,23 +85,10 @@ final class PostgresEmbeddingDeltaTests: XCTestCase {
     }
 
     func testAVersion1LibraryIsMigratedAndEveryRowListedOnce() throws {
-        let cluster = try SharedPostgres.cluster()
-        let url = try cluster.createDatabase()
-        let name = String(url.split(separator: "/").last!)
-        let library = try PostgresPhotoLibrary(url: url)
-        try cluster.sql("""
-            INSERT INTO photos (path, size, mtime_ns, added_at, seen_run)
-            SELECT '/p/' || i || '.jpg', 1, 1, 'now', 0 FROM generate_series(1, 3) AS i;
-            """, database: name)
-        let model = try library.registerModel(name: "m", dimension: 2, fingerprint: "f").id
-        let ids = try library.photos().map(\.id).sorted()
-        func embed(_ store: PostgresPhotoLibrary, _ id: Int64, _ vector: [Float]) throws {
-            var result = IndexedPhoto(id: id, contentHash: "h\(id)")
-            result.embedding = vector
-            try store.store([result], modelID: model, textReader: nil)
-        }
-        try embed(library, ids[0], [0.1, 0.9])
-        try embed(library, ids[1], [0.2, 0.8])
+        let scene = try Scene()
+        let (cluster, name, library, ids) = (scene.cluster, scene.name, scene.library, scene.ids)
+        try scene.embed(ids[0], [0.1, 0.9])
+        try scene.embed(ids[1], [0.2, 0.8])
         let stamp = try library.embeddingsStamp(model: "m")
         XCTAssertEqual(try library.embeddings(model: "m", writtenAfter: stamp).ids, [])
         // Back to version 1's schema, as a library written before format 2 is.
@@ -94,7 +98,7 @@ final class PostgresEmbeddingDeltaTests: XCTestCase {
             UPDATE edgeflow_library SET format_version = 1;
             """, database: name)
 
-        let migrated = try PostgresPhotoLibrary(url: url)
+        let migrated = try PostgresPhotoLibrary(url: scene.url)
         try cluster.waitUntil("the library is at format 2", database: name,
                               "SELECT 1 FROM edgeflow_library WHERE format_version = 2")
         let rewritten = try migrated.embeddings(model: "m", writtenAfter: stamp)
@@ -102,8 +106,8 @@ final class PostgresEmbeddingDeltaTests: XCTestCase {
         XCTAssertEqual(rewritten.vectors, [0.1, 0.9, 0.2, 0.8])
         XCTAssertEqual(try migrated.embeddings(model: "m", writtenAfter: rewritten.stamp).ids, [])
         // After it, a replaced vector is listed (the trigger) and so is a new one (the default).
-        try embed(migrated, ids[1], [0.6, 0.4])
-        try embed(migrated, ids[2], [0.3, 0.7])
+        try scene.embed(ids[1], [0.6, 0.4], in: migrated)
+        try scene.embed(ids[2], [0.3, 0.7], in: migrated)
         let written = try migrated.embeddings(model: "m", writtenAfter: rewritten.stamp)
         XCTAssertEqual(written.ids, [ids[1], ids[2]])
         XCTAssertEqual(written.vectors, [0.6, 0.4, 0.3, 0.7])

@@ -19,7 +19,7 @@ import subprocess
 import tempfile
 
 from library_scale import cpu_name
-from postgres_refresh import cluster, fill
+from postgres_refresh import cluster, filled_library
 
 OLD = """EXPLAIN ANALYZE SELECT t.n, e.photo_id, e.vector
     FROM (SELECT count(*) AS n FROM embeddings WHERE model_id = {model}) t
@@ -53,19 +53,8 @@ def main():
     scratch = tempfile.mkdtemp(prefix="pg-delta-plan-")
     binaries, data, port, as_user = cluster(scratch)
     try:
-        subprocess.run(as_user + [f"{binaries}/createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres",
-                                  "photos"], check=True, capture_output=True)
-        model = os.path.join(scratch, os.path.basename(args.model.rstrip("/")))
-        shutil.copytree(args.model, model)
-        empty = os.path.join(scratch, "empty")
-        os.mkdir(empty)
-        subprocess.run([args.edgeflow, "photos", "index", empty, "--library",
-                        f"postgres://postgres@127.0.0.1:{port}/photos", "--model", model],
-                       check=True, capture_output=True)
+        _, model = filled_library(args, scratch, binaries, port, as_user)
         name = os.path.basename(model)
-        for start in range(1, args.photos + 1, 10000):
-            fill(port, name, start, min(10000, args.photos + 1 - start), seed=start)
-        query(port, "VACUUM ANALYZE")
         model_id = int(query(port, f"SELECT id FROM models WHERE name = '{name}'"))
         since = int(query(port, "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint"))
         times = {"xmin": [], "index": [], "count": []}

@@ -72,6 +72,24 @@ def fill(port, model_name, first_id, count, seed):
                "vector FROM e;\n")
 
 
+def filled_library(args, scratch, binaries, port, as_user):
+    """Database photos with Edgeflow's schema (made by `photos index` of an empty folder with a copy
+    of `args.model`) and `args.photos` photos with embeddings, vacuumed; returns (URL, model copy)."""
+    subprocess.run(as_user + [f"{binaries}/createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres",
+                              "photos"], check=True, capture_output=True)
+    url = f"postgres://postgres@127.0.0.1:{port}/photos"
+    model = os.path.join(scratch, os.path.basename(args.model.rstrip("/")))
+    shutil.copytree(args.model, model)
+    empty = os.path.join(scratch, "empty")
+    os.mkdir(empty)
+    subprocess.run([args.edgeflow, "photos", "index", empty, "--library", url, "--model", model],
+                   check=True, capture_output=True)
+    for start in range(1, args.photos + 1, 10000):
+        fill(port, os.path.basename(model), start, min(10000, args.photos + 1 - start), seed=start)
+    psql(port, "VACUUM ANALYZE;\n")
+    return url, model
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", required=True, help="CLIP folder in Immich's layout (with a text tower)")
@@ -83,19 +101,8 @@ def main():
     scratch = tempfile.mkdtemp(prefix="pg-refresh-")
     binaries, data, port, as_user = cluster(scratch)
     try:
-        subprocess.run(as_user + [f"{binaries}/createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres",
-                                  "photos"], check=True, capture_output=True)
-        url = f"postgres://postgres@127.0.0.1:{port}/photos"
-        model = os.path.join(scratch, os.path.basename(args.model.rstrip("/")))
-        shutil.copytree(args.model, model)
-        empty = os.path.join(scratch, "empty")
-        os.mkdir(empty)
-        subprocess.run([args.edgeflow, "photos", "index", empty, "--library", url, "--model", model],
-                       check=True, capture_output=True)
+        url, model = filled_library(args, scratch, binaries, port, as_user)
         name = os.path.basename(model)
-        for start in range(1, args.photos + 1, 10000):
-            fill(port, name, start, min(10000, args.photos + 1 - start), seed=start)
-        psql(port, "VACUUM ANALYZE;\n")
         print(f"{cpu_name()}, {os.cpu_count()} cores; {args.photos} photos in PostgreSQL "
               f"({os.path.basename(binaries.rstrip('/bin'))})")
         loads = []
