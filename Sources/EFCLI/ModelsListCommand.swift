@@ -61,8 +61,7 @@ struct ModelsListCommand: ParsableCommand {
     private func entry(_ folder: URL) -> Entry? {
         let files = regularFiles(in: folder)
         let paths = Set(files.map(\.path))
-        let pair = paths.contains("recognition/model.onnx") || paths.contains("detection/model.onnx")
-            || paths.contains("recognition/model.onnx.partial")
+        let pair = paths.contains { $0.hasPrefix("detection/") || $0.hasPrefix("recognition/") }
         let hasMarker = pair ? paths.isSuperset(of: ["detection/model.onnx", "recognition/model.onnx"])
             : paths.contains("config.json")
         let partial = files.contains { $0.path.hasSuffix(".partial") }

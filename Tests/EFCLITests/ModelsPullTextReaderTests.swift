@@ -1,9 +1,10 @@
 // `edgeflow models pull` of a detector/recognizer pair: setup's real PP-OCRv5_mobile files, served
 // by the test hub as immich-app/PP-OCRv5_mobile, arrive byte for byte (detection/ and recognition/
-// only, no fp16 variant, recognition/model.onnx last) and are not compiled; `models list` shows
-// the pair; in optimized builds the pulled folder reads page.png with the texts Immich's own
-// pipeline finds (Tests/Goldens/immich_ocr/golden.json, tools/goldens/make_immich_ocr_goldens.py),
-// and `photos index` uses it as the default text reader.
+// only, no fp16 variant, recognition/model.onnx last, after a pull cut short) and are not
+// compiled; `models list` shows the pair, incomplete and then complete; in optimized builds the
+// pulled folder reads page.png with the texts Immich's own pipeline finds
+// (Tests/Goldens/immich_ocr/golden.json, tools/goldens/make_immich_ocr_goldens.py), and
+// `photos index` uses it as the default text reader.
 
 import EFCLI
 import EFCore
@@ -34,6 +35,16 @@ final class ModelsPullTextReaderTests: XCTestCase {
         let fixture = try ModelsPullFixture("models-pull-ocr", model: "PP-OCRv5_mobile", folder: source,
                                             paths: Self.paths)
         defer { fixture.cleanUp() }
+        // Cut short: recognition/model.onnx, the completion marker, is not there; the folder is an
+        // incomplete pair.
+        fixture.server.drop("detection/model.onnx", after: 1000)
+        let cut = try fixture.pull(nil, ["--attempts", "1"])
+        XCTAssertEqual(cut.status, 74, cut.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: fixture.modelFolder
+            .appendingPathComponent("recognition/model.onnx").path))
+        XCTAssertEqual(try listed(fixture)["kind"] as? String, "detector-recognizer")
+        XCTAssertEqual(try listed(fixture)["complete"] as? Bool, false)
+
         let result = try fixture.pull(nil, ["--json"])
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertTrue(result.stderr.contains("PP-OCRv5_mobile (a detector/recognizer pair) from"), result.stderr)
