@@ -7,19 +7,21 @@ import EFCore
 import Foundation
 
 enum OutputFiles {
-    /// The file name for an output: `<name>.npy` with unsafe characters replaced by `_`.
-    static func fileName(for output: String) -> String {
+    /// An output's file name without `.npy`: every character but ASCII letters, digits, '.', '_'
+    /// and '-' replaced by `_`.
+    private static func baseName(for output: String) -> String {
         let safe = output.unicodeScalars.map { scalar -> String in
-            let allowed = scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || "._-".unicodeScalars.contains(scalar))
+            let allowed = scalar.isASCII
+                && (CharacterSet.alphanumerics.contains(scalar) || "._-".unicodeScalars.contains(scalar))
             return allowed ? String(scalar) : "_"
         }.joined()
-        return (safe.isEmpty ? "_" : safe) + ".npy"
+        return safe.isEmpty ? "_" : safe
     }
 
     /// File names for all outputs; a name that collides with an earlier one gets `_2`, `_3`...
     static func fileNames(for outputs: [String]) -> [String] {
         var used = UniqueNames(firstSuffix: 2)
-        return outputs.map { used.fresh(String(fileName(for: $0).dropLast(4))) + ".npy" }
+        return outputs.map { used.fresh(baseName(for: $0)) + ".npy" }
     }
 
     /// Fails early when `directory` exists but is not a directory.
@@ -37,7 +39,8 @@ enum OutputFiles {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
-            throw EdgeflowError(.io, "cannot create the output directory \(CommandSupport.display(directory)): \(error.localizedDescription)")
+            throw EdgeflowError(.io, "cannot create the output directory \(CommandSupport.display(directory)): "
+                                    + error.localizedDescription)
         }
         var written: [URL] = []
         do {
