@@ -28,6 +28,7 @@ let package = Package(
         .systemLibrary(name: "CHeif", path: "Sources/CHeif", pkgConfig: "libheif"),
         .systemLibrary(name: "CGif", path: "Sources/CGif"),
         .systemLibrary(name: "CTIFF", path: "Sources/CTIFF", pkgConfig: "libtiff-4"),
+        .systemLibrary(name: "CRaw", path: "Sources/CRaw"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq"),
         // libjpeg's own decoder for the 4-component JPEGs TurboJPEG's API refuses (C: longjmp errors).
@@ -44,7 +45,7 @@ let package = Package(
         .target(name: "EFIR", dependencies: ["EFCore", "EFOps", "EFKernels"]),
         .target(name: "EFOneDNN", dependencies: ["EFCore", "CDNNL", "COpenMP"]),
         .target(name: "EFMedia", dependencies: ["EFCore", "CTurboJPEG", "CJPEGFallback", "CPNG", "CWebP", "CHeif",
-                                                "CGif", "CTIFF"]),
+                                                "CGif", "CTIFF", "CRaw", "COpenMP"]),
         .target(name: "EFText", dependencies: ["EFCore", "CZlib"], exclude: ["Resources/README.md"],
                 resources: [.copy("Resources/bpe_simple_vocab_16e6.txt.gz")]),
         .target(name: "EFProfiler", dependencies: ["EFCore"]),

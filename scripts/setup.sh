@@ -39,7 +39,7 @@ die() { printf '[setup] ERROR: %s\n' "$*" >&2; exit 1; }
 
 # ---------------------------------------------------------------- 1. Debian packages
 APT_PKGS=(python3 python3-venv python3-pip unzip ca-certificates pkg-config libdnnl-dev libgomp1
-          libturbojpeg0-dev libjpeg62-turbo-dev libpng-dev libwebp-dev libheif-dev libgif-dev libtiff-dev zlib1g-dev
+          libturbojpeg0-dev libjpeg62-turbo-dev libpng-dev libwebp-dev libheif-dev libgif-dev libtiff-dev libraw-dev zlib1g-dev
           libsqlite3-dev chromium postgresql libpq-dev)
 missing=()
 for p in "${APT_PKGS[@]}"; do

@@ -21,7 +21,7 @@ final class DecodeBadInputTests: XCTestCase {
 
     /// Asserts that decoding throws an invalidInput EdgeflowError and returns its text.
     @discardableResult
-    func assertRefused(_ bytes: [UInt8], options: DecodeOptions = .init(), _ what: String,
+    static func assertRefused(_ bytes: [UInt8], options: DecodeOptions = .init(), _ what: String,
                        file: StaticString = #filePath, line: UInt = #line) -> String {
         do {
             let decoded = try ImageDecoder.decode(bytes: bytes, options: options)
@@ -48,7 +48,7 @@ final class DecodeBadInputTests: XCTestCase {
                 XCTAssertTrue(e?.message.hasPrefix(expected) ?? false, "\(error)")
             }
         }
-        XCTAssertTrue(assertRefused([0x00, 0x01, 0x02, 0xFF], "binary junk").contains("bytes 00 01 02 FF"))
+        XCTAssertTrue(Self.assertRefused([0x00, 0x01, 0x02, 0xFF], "binary junk").contains("bytes 00 01 02 FF"))
         XCTAssertThrowsError(try ImageDecoder.decode(contentsOf: dir.appendingPathComponent("missing.jpg"))) { error in
             XCTAssertEqual((error as? EdgeflowError)?.kind, .io)
             XCTAssertTrue("\(error)".contains("missing.jpg"))
@@ -61,11 +61,11 @@ final class DecodeBadInputTests: XCTestCase {
         for name in Self.smallFixtures {
             let bytes = try Self.fixture(name)
             for cut in [4, 12, 30, bytes.count / 4, bytes.count / 2, bytes.count * 3 / 4] {
-                assertRefused(Array(bytes.prefix(cut)), "\(name) cut to \(cut) of \(bytes.count) bytes")
+                Self.assertRefused(Array(bytes.prefix(cut)), "\(name) cut to \(cut) of \(bytes.count) bytes")
             }
         }
         let jpeg = try Self.fixture("jpeg_420.jpg")
-        let message = assertRefused(Array(jpeg.prefix(jpeg.count / 2)), "JPEG cut in its scan")
+        let message = Self.assertRefused(Array(jpeg.prefix(jpeg.count / 2)), "JPEG cut in its scan")
         XCTAssertTrue(message.contains("truncated JPEG data (Premature end of JPEG file)"), message)
     }
 
@@ -73,32 +73,32 @@ final class DecodeBadInputTests: XCTestCase {
         var jpeg = try Self.fixture("jpeg_444.jpg")
         let sof = try XCTUnwrap(Self.marker(0xC0, in: jpeg))
         jpeg[sof + 4] = 7  // sample precision 7: libjpeg refuses it
-        XCTAssertTrue(assertRefused(jpeg, "JPEG with precision 7").contains("damaged JPEG"))
+        XCTAssertTrue(Self.assertRefused(jpeg, "JPEG with precision 7").contains("damaged JPEG"))
 
         var png = try Self.fixture("png_rgb8.png")
         png[20] ^= 0x40  // a bit of IHDR's width: the chunk CRC no longer matches
-        assertRefused(png, "PNG with a flipped IHDR bit")
+        Self.assertRefused(png, "PNG with a flipped IHDR bit")
         var pngData = try Self.fixture("png_rgb8.png")
         let idat = try XCTUnwrap(Self.find(Array("IDAT".utf8), in: pngData))
         pngData[idat + 40] ^= 0xFF  // compressed image data: CRC (and zlib) fail
-        assertRefused(pngData, "PNG with a flipped IDAT byte")
+        Self.assertRefused(pngData, "PNG with a flipped IDAT byte")
 
         var webp = try Self.fixture("webp_lossy.webp")
         webp[12] = UInt8(ascii: "X")  // "VP8 " → "XP8 "
-        assertRefused(webp, "WebP with a damaged chunk name")
+        Self.assertRefused(webp, "WebP with a damaged chunk name")
 
         var tiff = try Self.fixture("tiff_rgb.tif")
         tiff[4...7] = [0xF0, 0xFF, 0xFF, 0x00]  // IFD offset far past the end
-        assertRefused(tiff, "TIFF whose IFD offset points past the end")
+        Self.assertRefused(tiff, "TIFF whose IFD offset points past the end")
 
         var heic = try Self.fixture("heic.heic")
         let meta = try XCTUnwrap(Self.find(Array("meta".utf8), in: heic))
         heic[meta - 2] = 0xFF  // the meta box claims to be far larger than the file
-        assertRefused(heic, "HEIC with an oversized meta box")
+        Self.assertRefused(heic, "HEIC with an oversized meta box")
 
         var gif = try Self.fixture("gif.gif")
         gif[gif.count / 2 ... gif.count / 2 + 40] = ArraySlice(repeating: 0xFF, count: 41)
-        assertRefused(Array(gif.prefix(gif.count * 2 / 3)), "GIF with wiped and truncated LZW data")
+        Self.assertRefused(Array(gif.prefix(gif.count * 2 / 3)), "GIF with wiped and truncated LZW data")
     }
 
     /// Flipped bytes in entropy-coded data may decode to a wrong picture (the formats carry no
@@ -126,23 +126,23 @@ final class DecodeBadInputTests: XCTestCase {
         ihdr = Self.bigEndian(13) + ihdr + Self.bigEndian(Int(CRC32.checksum(Array(ihdr))))
         let png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + ihdr
             + Self.bigEndian(0) + Array("IEND".utf8) + Self.bigEndian(Int(CRC32.checksum(Array("IEND".utf8))))
-        XCTAssertTrue(assertRefused(png, "PNG bomb").contains("60000×60000 = 3600 MP exceeds the limit of 179 MP"))
+        XCTAssertTrue(Self.assertRefused(png, "PNG bomb").contains("60000×60000 = 3600 MP exceeds the limit of 179 MP"))
 
         var jpeg = try Self.fixture("jpeg_420.jpg")
         let sof = try XCTUnwrap(Self.marker(0xC0, in: jpeg))
         jpeg[sof + 5...sof + 8] = [0xEA, 0x60, 0xEA, 0x60]  // height, width = 60000
-        XCTAssertTrue(assertRefused(jpeg, "JPEG bomb").contains("exceeds the limit"))
+        XCTAssertTrue(Self.assertRefused(jpeg, "JPEG bomb").contains("exceeds the limit"))
 
         var webp = try Self.fixture("webp_lossy.webp")
         webp[26...29] = [0xFF, 0x3F, 0xFF, 0x3F]  // VP8 frame header: 16383×16383
-        XCTAssertTrue(assertRefused(webp, "WebP bomb").contains("16383×16383"))
+        XCTAssertTrue(Self.assertRefused(webp, "WebP bomb").contains("16383×16383"))
 
         var gif = try Self.fixture("gif.gif")
         gif[6...9] = [0xFF, 0xFF, 0xFF, 0xFF]  // logical screen 65535×65535
-        XCTAssertTrue(assertRefused(gif, "GIF bomb").contains("exceeds the limit"))
+        XCTAssertTrue(Self.assertRefused(gif, "GIF bomb").contains("exceeds the limit"))
 
         let tiff = try Self.tiff(try Self.fixture("tiff_rgb.tif"), claimingWidth: 60000, height: 60000)
-        XCTAssertTrue(assertRefused(tiff, "TIFF bomb").contains("exceeds the limit"))
+        XCTAssertTrue(Self.assertRefused(tiff, "TIFF bomb").contains("exceeds the limit"))
     }
 
     /// A little-endian TIFF whose first IFD's ImageWidth and ImageLength say `width × height`.
@@ -168,7 +168,8 @@ final class DecodeBadInputTests: XCTestCase {
     func testLoweredPixelLimit() throws {
         for name in Self.smallFixtures {
             let bytes = try Self.fixture(name)
-            let message = assertRefused(bytes, options: DecodeOptions(maxPixels: 61 * 47 - 1), "\(name) over a lowered limit")
+            let message = Self.assertRefused(bytes, options: DecodeOptions(maxPixels: 61 * 47 - 1),
+                                             "\(name) over a lowered limit")
             XCTAssertTrue(message.contains("61×47") && message.contains("--max-pixels"), message)
             XCTAssertNoThrow(try ImageDecoder.decode(bytes: bytes, options: DecodeOptions(maxPixels: 61 * 47)), name)
         }

@@ -1,6 +1,7 @@
 // Every fixture in Tests/Goldens/media-decode decoded by ImageDecoder and compared with
-// Pillow's Image.open → exif_transpose → convert("RGB") (or draft) output, within the
-// tolerance cases.json states for it (0 unless the libraries differ; the note says why).
+// Pillow's Image.open → exif_transpose → convert("RGB") (or draft) output, or for camera RAW
+// files with rawpy's, within the tolerance the manifest states for it (0 unless the libraries
+// differ; the note says why).
 
 import EFCore
 import EFMedia
@@ -25,9 +26,12 @@ final class DecodeGoldenTests: XCTestCase {
 
     static let folder = TestData.goldens.appendingPathComponent("media-decode")
 
+    /// The Pillow cases (cases.json) and the camera RAW cases with rawpy goldens (raw-cases.json).
     static func cases() throws -> [Case] {
-        let data = try Data(contentsOf: folder.appendingPathComponent("cases.json"))
-        return try JSONDecoder().decode(Manifest.self, from: data).cases
+        try ["cases.json", "raw-cases.json"].flatMap { name in
+            let data = try Data(contentsOf: folder.appendingPathComponent(name))
+            return try JSONDecoder().decode(Manifest.self, from: data).cases
+        }
     }
 
     func testEveryFixtureMatchesPillow() throws {

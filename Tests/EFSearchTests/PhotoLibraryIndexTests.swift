@@ -71,6 +71,37 @@ class PhotoLibraryIndexTests: XCTestCase {
         XCTAssertEqual([decoded.image.width, decoded.image.height], [256, 192])
     }
 
+    /// Camera RAW files are indexed by extension and decoded by LibRaw (the media-decode DNG
+    /// fixtures: one with only sensor data, turned by its orientation, one with a JPEG preview).
+    func testCameraRAWFilesAreIndexed() throws {
+        let folder = root.appendingPathComponent("raw")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let fixtures = TestData.goldens.appendingPathComponent("media-decode")
+        for (fixture, name) in [("raw_dng_orientation_6.dng", "IMG_0001.DNG"), ("raw_dng_preview.dng", "b.dng")] {
+            try FileManager.default.copyItem(at: fixtures.appendingPathComponent(fixture),
+                                             to: folder.appendingPathComponent(name))
+        }
+        try write(Array("FUJIFILMCCD-RAW 0201 but nothing else".utf8), folder.appendingPathComponent("c.raf"))
+        let library = try openLibrary()
+        let report = try PhotoIndexer(library: library, model: nil).run(folders: [folder.path])
+        XCTAssertEqual(report.scan.found, 3)
+        XCTAssertEqual(report.failures.map { ($0.path as NSString).lastPathComponent }, ["c.raf"])
+        XCTAssertTrue(report.failures.first?.reason.contains("not a RAW file LibRaw reads") == true,
+                      "\(report.failures)")
+        let byName = Dictionary(uniqueKeysWithValues: try library.listing().map {
+            (($0.photo.path as NSString).lastPathComponent, $0)
+        })
+        for (name, size) in [("IMG_0001.DNG", [96, 128]), ("b.dng", [128, 96])] {
+            let entry = try XCTUnwrap(byName[name], name)
+            XCTAssertEqual(entry.photo.format, "raw", name)
+            XCTAssertEqual([entry.photo.width, entry.photo.height], size, name)
+            XCTAssertNil(entry.photo.lastError, name)
+            let thumbnail = try XCTUnwrap(try library.thumbnail(id: entry.photo.id), name)
+            let decoded = try ImageDecoder.decode(bytes: thumbnail)
+            XCTAssertEqual([decoded.image.width, decoded.image.height], size, name)
+        }
+    }
+
     func testSecondRunChangesNothingAndReadsNothing() throws {
         let folder = try makeFolder()
         let library = try openLibrary()

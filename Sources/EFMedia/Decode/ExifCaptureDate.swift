@@ -20,6 +20,7 @@ public enum PhotoMetadata {
         case .png: payload = (try? PNGChunks(bytes))?.exif
         case .webp: payload = WebPDecoder.exifChunk(bytes)
         case .tiff: payload = bytes
+        case .raw: payload = ExifOrientation.header(bytes) == nil ? nil : bytes  // the TIFF-structured ones
         case .heif: payload = HEIFDecoder.exifTIFF(bytes)
         default: payload = nil
         }
@@ -40,8 +41,8 @@ enum ExifCaptureDate {
         return entries0[0x0132].flatMap { asciiDate(tiff, $0, bigEndian) }
     }
 
-    /// Tag → entry offset for the IFD at `offset` (at most 1,000 entries).
-    private static func entries(_ tiff: [UInt8], _ offset: Int, _ bigEndian: Bool) -> [Int: Int] {
+    /// The first entry offset of each tag in the IFD at `offset` (at most 1,000 entries read).
+    static func entries(_ tiff: [UInt8], _ offset: Int, _ bigEndian: Bool) -> [Int: Int] {
         guard let count = tiff.uint16(at: offset, bigEndian: bigEndian) else { return [:] }
         var result: [Int: Int] = [:]
         for index in 0..<min(count, 1000) {

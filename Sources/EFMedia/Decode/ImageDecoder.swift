@@ -4,7 +4,8 @@
 import EFCore
 import Foundation
 
-/// Decodes JPEG, PNG, WebP, HEIF/HEIC, GIF (first frame) and TIFF (first page) to RGB8.
+/// Decodes JPEG, PNG, WebP, HEIF/HEIC, GIF (first frame), TIFF (first page) and camera RAW
+/// (embedded preview or LibRaw's demosaic) to RGB8.
 ///
 /// Rules shared by every format (each decoder file states its own):
 /// - the output is 3-channel RGB; gray is replicated, alpha is dropped without compositing
@@ -38,6 +39,7 @@ public enum ImageDecoder {
         case .heif: decoded = try HEIFDecoder.decode(bytes, options: options)
         case .gif: decoded = try GIFDecoder.decode(bytes, options: options)
         case .tiff: decoded = try TIFFDecoder.decode(bytes, options: options)
+        case .raw: decoded = try RAWDecoder.decode(bytes, options: options)
         }
         return reducedAfterDecoding(decoded, options: options)
     }

@@ -6,9 +6,12 @@ import EFCore
 /// An image container format `ImageDecoder` reads.
 public enum ImageFormat: String, Sendable, CaseIterable {
     case jpeg, png, webp, heif, gif, tiff
+    /// A camera RAW file (`CameraRawSignature` says which are recognised).
+    case raw
 
     /// The names listed in "not an image" errors.
-    static let supportedList = "JPEG, PNG, WebP, HEIF/HEIC, GIF, TIFF"
+    static let supportedList = "JPEG, PNG, WebP, HEIF/HEIC, GIF, TIFF, camera RAW (DNG, CR2, CR3, NEF, ARW, ORF, "
+        + "RW2, RAF, PEF)"
 
     /// Recognises a format from the first bytes of a file; nil when none matches.
     static func sniff(_ bytes: [UInt8]) -> ImageFormat? {
@@ -19,6 +22,7 @@ public enum ImageFormat: String, Sendable, CaseIterable {
         if starts([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return .png }
         if starts(Array("RIFF".utf8)) && starts(Array("WEBP".utf8), at: 8) { return .webp }
         if starts(Array("GIF87a".utf8)) || starts(Array("GIF89a".utf8)) { return .gif }
+        if CameraRawSignature.matches(bytes) { return .raw }
         if starts([0x49, 0x49, 0x2A, 0x00]) || starts([0x4D, 0x4D, 0x00, 0x2A]) { return .tiff }
         if starts(Array("ftyp".utf8), at: 4), bytes.count >= 12 {
             let brand = String(decoding: bytes[8..<12], as: UTF8.self)

@@ -22,9 +22,10 @@ public struct FolderScan: Sendable {
 }
 
 public enum PhotoScanner {
-    /// The extensions indexed (lower case).
+    /// The extensions indexed (lower case): the decoders' formats and the camera RAW formats.
     public static let photoExtensions: Set<String> = ["jpg", "jpeg", "png", "webp", "heic", "heif", "gif", "tif",
-                                                      "tiff"]
+                                                      "tiff", "dng", "cr2", "cr3", "nef", "nrw", "arw", "srf", "sr2",
+                                                      "orf", "rw2", "raf", "pef", "srw"]
 
     /// Scans `folders` (a file given directly is taken as it is).
     /// - Throws: `EdgeflowError.invalidArgument` when no folder was given.
