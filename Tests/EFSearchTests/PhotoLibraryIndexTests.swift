@@ -167,9 +167,12 @@ class PhotoLibraryIndexTests: XCTestCase {
             result.embedding = [x, 1 - x]
             try library.store([result], modelID: model, textReader: nil)
         }
+        // SQLite counts the model's rows in a stamp; PostgreSQL does not (its removal count tells).
+        let countsRows = !(library is PostgresPhotoLibrary)
+        func rows(_ count: Int) -> Int? { countsRows ? count : nil }
         var stamps = [try library.embeddingsStamp(model: "m")]
-        XCTAssertEqual(stamps[0].count, 0)
-        XCTAssertEqual(try library.embeddingsStamp(model: "m").count, 0, "reading changes nothing")
+        XCTAssertEqual(stamps[0].count, rows(0))
+        XCTAssertEqual(try library.embeddingsStamp(model: "m").count, rows(0), "reading changes nothing")
         try embed(ids[0], 0.1)
         try embed(ids[1], 0.2)
         stamps.append(try library.embeddingsStamp(model: "m"))
@@ -177,7 +180,7 @@ class PhotoLibraryIndexTests: XCTestCase {
         stamps.append(try library.embeddingsStamp(model: "m"))
         try embed(ids[0], 0.4)
         stamps.append(try library.embeddingsStamp(model: "m"))
-        XCTAssertEqual(stamps.map(\.count), [0, 2, 2, 2])
+        XCTAssertEqual(stamps.map(\.count), [0, 2, 2, 2].map(rows))
         XCTAssertEqual(Set(stamps.map(\.since)).count, stamps.count, "every write moves the stamp: \(stamps)")
         let stored = try library.embeddings(model: "m")
         let byPhoto = Dictionary(uniqueKeysWithValues: stored.ids.enumerated().map {
@@ -188,7 +191,7 @@ class PhotoLibraryIndexTests: XCTestCase {
         let written = try library.embeddings(model: "m", writtenAfter: stamps[2])
         XCTAssertEqual(written.ids, [ids[0]], "only the row written after the stamp")
         XCTAssertEqual(written.vectors, [0.4, 0.6])
-        XCTAssertEqual(written.stamp.count, 2)
+        XCTAssertEqual(written.stamp.count, rows(2))
         XCTAssertEqual(try library.embeddings(model: "m", writtenAfter: written.stamp).ids, [])
         XCTAssertEqual(try library.embeddings(model: "m", writtenAfter: stamps[0]).ids, ids.prefix(2).sorted())
         XCTAssertEqual(try library.embeddingIDs(model: "m"), ids.prefix(2).sorted())
@@ -202,11 +205,11 @@ class PhotoLibraryIndexTests: XCTestCase {
         _ = try PhotoIndexer(library: library, model: nil).run(folders: [folder.path])
         try embed(ids[2], 0.5)
         let after = try library.embeddings(model: "m", writtenAfter: before)
-        XCTAssertEqual(after.stamp.count, 2)
+        XCTAssertEqual(after.stamp.count, rows(2))
         XCTAssertTrue(after.stamp.removed > before.removed || after.ids == [ids[2]],
                       "a removal and an add must not look like nothing: \(before) → \(after.stamp), \(after.ids)")
         XCTAssertEqual(try library.embeddingIDs(model: "m"), [ids[1], ids[2]].sorted())
-        XCTAssertEqual(try library.embeddingsStamp(model: "other").count, 0)
+        XCTAssertEqual(try library.embeddingsStamp(model: "other").count, rows(0))
         XCTAssertEqual(try library.embeddingIDs(model: "other"), [])
     }
 

@@ -19,7 +19,7 @@ extension PhotoLibrary {
     public func embeddings(model: String) throws -> (ids: [Int64], dimension: Int, vectors: [Float]) {
         try read { db in
             guard let dimension = try dimension(db, model) else { return ([], 0, []) }
-            let count = try Self.stamp(db, model).count
+            let count = try Self.stamp(db, model).count ?? 0
             let (ids, vectors) = try readVectors(db, model, dimension, expected: count, sql: """
                 SELECT e.photo_id, e.vector FROM embeddings e JOIN models m ON m.id = e.model_id
                 WHERE m.name = ? ORDER BY e.photo_id

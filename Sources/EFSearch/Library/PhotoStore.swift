@@ -66,19 +66,21 @@ public protocol PhotoStore: AnyObject, Sendable {
     func store(_ results: [IndexedPhoto], modelID: Int64?, textReader: String?) throws
 }
 
-/// What `PhotoStore.embeddingsStamp(model:)` returns: the number of a model's embeddings, where
-/// the rows written after it begin, and how many of its rows were ever removed.
+/// What `PhotoStore.embeddingsStamp(model:)` returns: the number of a model's embeddings (where
+/// counted), where the rows written after it begin, and how many of its rows were ever removed.
 public struct EmbeddingsStamp: Hashable, Sendable {
-    public var count: Int
+    /// The model's rows (SQLite); nil where the store does not count them on every check
+    /// (PostgreSQL: `removed` tells a removal, and its horizon every row written).
+    public var count: Int?
     /// The first row version not seen: SQLite, one past the largest rowid (every write takes a
     /// rowid past every row's); PostgreSQL, the oldest transaction still running (a row with an
     /// older transaction id was committed and visible when the stamp was read).
     public var since: Int64
-    /// Rows of the model removed so far (SQLite counts them: a removal can give the next write a
-    /// rowid below `since`); always 0 on PostgreSQL, whose transaction ids never go back.
+    /// Rows of the model removed so far, counted by a trigger (SQLite: a removal can give the next
+    /// write a rowid below `since`; PostgreSQL: so that no check counts the rows).
     public var removed: Int64
 
-    public init(count: Int, since: Int64, removed: Int64 = 0) {
+    public init(count: Int?, since: Int64, removed: Int64 = 0) {
         self.count = count
         self.since = since
         self.removed = removed

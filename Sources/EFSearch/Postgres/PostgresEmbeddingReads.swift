@@ -4,7 +4,8 @@
 // seen" would miss a slow writer's rows; a stamp instead records the oldest transaction still
 // running when it was read (`pg_snapshot_xmin`): every row it did not see was written by that
 // transaction or a later one, and a delta lists the rows of those (each row's `written_by`, a
-// 64-bit transaction id read through an index; format 2), perhaps again some it saw.
+// 64-bit transaction id read through an index; format 2), perhaps again some it saw. Removals
+// are told by the model's removal counter (format 3), so no check counts the model's rows.
 
 import EFCore
 import Foundation
@@ -12,10 +13,11 @@ import Foundation
 extension PostgresPhotoLibrary {
     public func embeddingsStamp(model: String) throws -> EmbeddingsStamp {
         let rows = try read("""
-            SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS since, count(e.photo_id) AS n
-            FROM embeddings e JOIN models m ON m.id = e.model_id AND m.name = $1
+            SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS since,
+                   coalesce((SELECT removed FROM models WHERE name = $1), 0) AS removed
             """, [.text(model)])
-        return EmbeddingsStamp(count: Int(try rows.required(0, "n")), since: try rows.required(0, "since"))
+        return EmbeddingsStamp(count: nil, since: try rows.required(0, "since"),
+                               removed: try rows.required(0, "removed"))
     }
 
     /// - Throws: `EdgeflowError.invalidArchive` for a stored vector of the wrong size.
@@ -29,25 +31,27 @@ extension PostgresPhotoLibrary {
     }
 
     /// The rows of transactions from the stamp's oldest running one on (see the file's header):
-    /// the horizon is read first, then the count and the rows in one statement (one snapshot), so
+    /// the horizon is read first, then the removal count and the rows in one statement (one snapshot), so
     /// whatever that statement misses is left to the next delta.
     /// - Throws: `EdgeflowError.invalidArchive` for a stored vector of the wrong size.
     public func embeddings(model: String, writtenAfter stamp: EmbeddingsStamp) throws -> EmbeddingsDelta {
         let horizon = try read("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS since")
             .required(0, "since")
         guard let (modelID, dimension) = try modelRow(model) else {
-            return EmbeddingsDelta(ids: [], vectors: [], stamp: EmbeddingsStamp(count: 0, since: horizon))
+            return EmbeddingsDelta(ids: [], vectors: [], stamp: EmbeddingsStamp(count: nil, since: horizon))
         }
-        // One row with a NULL photo_id when nothing was written: the count still comes back.
+        // One row with a NULL photo_id when nothing was written: the removal count still comes back.
         let rows = try read("""
-            SELECT t.n, e.photo_id, e.vector
-            FROM (SELECT count(*) AS n FROM embeddings WHERE model_id = $1::bigint) t
-            LEFT JOIN embeddings e ON e.model_id = $1::bigint AND e.written_by >= $2::xid8
+            SELECT m.removed, e.photo_id, e.vector
+            FROM models m
+            LEFT JOIN embeddings e ON e.model_id = m.id AND e.written_by >= $2::xid8
+            WHERE m.id = $1::bigint
             ORDER BY e.photo_id
             """, [.int(modelID), .int(stamp.since)], binary: true)
-        let count = rows.count > 0 ? Int(try rows.binaryInt(0, "n")) : 0
+        let removed = rows.count > 0 ? try rows.binaryInt(0, "removed") : 0
         let (ids, vectors) = try vectorRows(rows, model: model, dimension: dimension)
-        return EmbeddingsDelta(ids: ids, vectors: vectors, stamp: EmbeddingsStamp(count: count, since: horizon))
+        return EmbeddingsDelta(ids: ids, vectors: vectors,
+                               stamp: EmbeddingsStamp(count: nil, since: horizon, removed: removed))
     }
 
     public func embeddingIDs(model: String) throws -> [Int64] {

@@ -7,7 +7,7 @@ import EFCore
 
 enum PostgresSchema {
     /// The format this Edgeflow writes into `edgeflow_library.format_version`.
-    static let formatVersion = 2
+    static let formatVersion = 3
     /// The advisory lock that serializes schema creation and folder scans (taken shared by the
     /// transactions storing results).
     static let lockKey = "7203641590"
@@ -33,6 +33,7 @@ enum PostgresSchema {
                                         hint: "open it with a newer Edgeflow, or give another --library")
                 }
                 if version < 2 { try connection.executeScript(version2) }
+                if version < 3 { try connection.executeScript(version3) }
                 return
             }
             guard names.isEmpty else {
@@ -46,6 +47,7 @@ enum PostgresSchema {
             try connection.executeScript(version1)
             try connection.execute("INSERT INTO edgeflow_library (format_version) VALUES (1)")
             try connection.executeScript(version2)
+            try connection.executeScript(version3)
         }
     }
 
@@ -133,5 +135,24 @@ enum PostgresSchema {
             FOR EACH ROW EXECUTE FUNCTION edgeflow_embedding_written();
         CREATE INDEX embeddings_by_writer ON embeddings(model_id, written_by);
         UPDATE edgeflow_library SET format_version = 2;
+        """
+
+    /// Version 3: each model counts its embedding rows ever removed (a statement-level trigger
+    /// adds a deleting statement's rows per model, cascades from removed photos included), so a
+    /// running search tells a removal from its stamp without counting the model's rows (an
+    /// index-only scan of every row per check: 12.5 ms at 100,000). Inserts, which several
+    /// workers make at once, touch no shared row.
+    private static let version3 = """
+        ALTER TABLE models ADD COLUMN removed bigint NOT NULL DEFAULT 0;
+        CREATE FUNCTION edgeflow_embeddings_removed() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            UPDATE models m SET removed = m.removed + g.n
+            FROM (SELECT model_id, count(*) AS n FROM gone GROUP BY model_id) g
+            WHERE m.id = g.model_id;
+            RETURN NULL;
+        END $$;
+        CREATE TRIGGER embeddings_removed AFTER DELETE ON embeddings REFERENCING OLD TABLE AS gone
+            FOR EACH STATEMENT EXECUTE FUNCTION edgeflow_embeddings_removed();
+        UPDATE edgeflow_library SET format_version = 3;
         """
 }

@@ -81,7 +81,8 @@ public final class PhotoSearch: @unchecked Sendable {
         let name = model.embeddingName
         // The delta carries the stamp of its own read: one read answers "changed?" and "what?".
         let delta = try library.embeddings(model: name, writtenAfter: loaded.stamp)
-        if delta.ids.isEmpty && delta.stamp.count == loaded.photoCount && delta.stamp.removed == loaded.stamp.removed {
+        let sameCount = (delta.stamp.count ?? loaded.photoCount) == loaded.photoCount
+        if delta.ids.isEmpty && sameCount && delta.stamp.removed == loaded.stamp.removed {
             return .unchanged
         }
         let fresh: SearchVectors, outcome: Refresh

@@ -15,8 +15,8 @@ import Foundation
 extension SearchVectors {
     /// `previous` with `delta` applied in place, and when `keeping` (the library's ids, ascending,
     /// read after the delta) is given, the rows of every other photo hidden. Nil when that would
-    /// not equal a full load: without `keeping` a photo removed since (the counts, or SQLite's
-    /// removal count, disagree); a new photo whose id is not above every loaded one; a kept photo
+    /// not equal a full load: without `keeping` a photo removed since (the removal counts, or
+    /// SQLite's row counts, disagree); a new photo whose id is not above every loaded one; a kept photo
     /// the rows do not hold; more hidden rows than an eighth of the table (at least 1,024).
     /// - Throws: `EdgeflowError.invalidArchive` when the delta's vectors are not whole rows;
     ///   `.invalidInput` for a NaN or infinite element.
@@ -65,7 +65,8 @@ extension SearchVectors {
         }
         let snapshot = SearchVectors(ids: ids, table: table, live: live, stamp: delta.stamp,
                                      compressedBase: previous.madeQuantized, rewrittenRows: rewritten)
-        return snapshot.photoCount == (keeping?.count ?? delta.stamp.count) ? snapshot : nil
+        let expected = keeping?.count ?? delta.stamp.count  // nil: the store does not count (PostgreSQL)
+        return expected.map { snapshot.photoCount == $0 } ?? true ? snapshot : nil
     }
 
     /// A new table of the photos `keeping` lists (ascending: the library's ids read after the
