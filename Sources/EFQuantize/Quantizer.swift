@@ -145,7 +145,14 @@ public enum Quantizer {
         func float(_ reason: String) -> LayerDecision {
             LayerDecision(layer: node.name, op: node.op.rawValue, precision: .float, reason: reason)
         }
-        guard candidate else { return float(notCandidateReason(node, graph)) }
+        guard candidate else {
+            let reason = notCandidateReason(node, graph)
+            guard options.bfloat16Layers.contains(node.name), node.op == .matMul else { return float(reason) }
+            // int8 does not take it, bf16 does (the quantized graph marks it like any bf16 layer).
+            return LayerDecision(layer: node.name, op: node.op.rawValue, precision: .bf16,
+                                 reason: "the model script puts it in bf16; " + reason.replacingOccurrences(
+                                    of: "products stay float", with: "products are not int8"))
+        }
         guard !options.floatLayers.contains(node.name) else {
             guard !options.bfloat16Layers.contains(node.name) else {
                 return LayerDecision(layer: node.name, op: node.op.rawValue, precision: .bf16,

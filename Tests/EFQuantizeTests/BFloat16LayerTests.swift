@@ -91,4 +91,40 @@ final class BFloat16LayerTests: XCTestCase {
         }
         XCTAssertTrue(differs, "bf16 products round differently from the same layer in float32")
     }
+
+    /// An activation × activation product (attention's, here x · z with z a second input), which
+    /// int8 does not take, goes to bf16 when the script says so, and the report says bf16.
+    func testAnActivationProductTheScriptNamesRunsInBFloat16() throws {
+        var b = TestGraphBuilder()
+        let x = b.input("x", [4, 16]), z = b.input("z", [16, 8])
+        let h = try b.node(.matMul, [x, b.weight("w1", shape: [16, 16], seed: 3)])
+        let product = try b.node(.matMul, [h, z])
+        b.output(product)
+        let graph = try ModelPipeline.optimize(b.graph, FloatOptimizerOptions(channelsLast: false)).graph
+        let layer = try XCTUnwrap(graph.nodes.first { $0.op == .matMul && graph.weights[$0.inputs[1]] == nil }).name
+        let script = try parseScript("quantization_param([\"\(layer)\"], precision_mode=bf16)\n")
+        let (options, _, _) = try QuantizerOptions.from(script, graph: graph)
+        let samples = (0..<4).map { i -> [String: Tensor] in
+            ["x": Tensor(shape: [4, 16], scalars: deterministicFloats(64, seed: 70 + UInt64(i))),
+             "z": Tensor(shape: [16, 8], scalars: deterministicFloats(128, seed: 80 + UInt64(i)))]
+        }
+        let (quantized, report) = try Quantizer.quantize(graph, samples: samples, options)
+        let decision = try XCTUnwrap(report.layers.first { $0.layer == layer })
+        XCTAssertEqual(decision.precision, .bf16)
+        XCTAssertTrue(decision.reason.hasPrefix("the model script puts it in bf16; its second operand is computed"),
+                      decision.reason)
+        XCTAssertEqual(quantized.nodes.filter(\.bfloat16Products).map(\.name), [layer])
+        // Without bf16 kernels the compiler refuses it (BFloat16LayerCommandTests).
+        guard DNNLEngine.supportsBF16 else { return }
+        let compiled = try Compiler.compile(quantized).program
+        XCTAssertEqual(compiled.steps.first { $0.info.node == layer }?.info.precision, "bf16")
+        let executable = try ExecutionContext(program: compiled)
+        let emulator = try ExecutionContext(program: try Compiler.compile(
+            quantized, CompileOptions(emulateIntegerSteps: true)).program)
+        for sample in samples {
+            let name = quantized.outputs[0]
+            let a = try XCTUnwrap(try executable.run(sample)[name]), b = try XCTUnwrap(try emulator.run(sample)[name])
+            XCTAssertEqual(a.scalars(as: Float.self).map(\.bitPattern), b.scalars(as: Float.self).map(\.bitPattern))
+        }
+    }
 }
