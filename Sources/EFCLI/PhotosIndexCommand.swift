@@ -11,7 +11,7 @@ struct PhotosIndexCommand: ParsableCommand {
         commandName: "index",
         abstract: "Index photo folders: metadata, thumbnails, CLIP embeddings and text, incrementally.",
         discussion: """
-            Walks the folders recursively (JPEG, PNG, WebP, HEIC/HEIF, GIF, TIFF; hidden files \
+            Walks the folders recursively (JPEG, PNG, WebP, HEIC/HEIF, GIF, TIFF, camera RAW; hidden files \
             and symbolic links are skipped). A photo is known by its path, size and modification \
             time; a file that moved keeps its embedding (same size and content hash). Photos \
             that are gone from a scanned folder are forgotten; a folder that cannot be read keeps \

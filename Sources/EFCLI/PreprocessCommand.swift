@@ -20,7 +20,7 @@ struct PreprocessCommand: ParsableCommand {
         commandName: "preprocess",
         abstract: "Turn a photo into a model input tensor the way the reference pipeline does.",
         discussion: """
-            Decodes IMAGE (JPEG, PNG, WebP, HEIF/HEIC, GIF, TIFF; the EXIF orientation is applied), \
+            Decodes IMAGE (JPEG, PNG, WebP, HEIF/HEIC, GIF, TIFF, camera RAW; the EXIF orientation is applied), \
             applies the recipe's resize/crop/padding and writes the model input as .npy:
               nchw-f32  float32 [1, 3, H, W], (x/255 − mean)/std per channel (the default)
               nhwc-u8   uint8 [1, H, W, 3], the resized bytes, for models with the normalization \

@@ -68,7 +68,7 @@ public struct CalibrationSet: Sendable {
     /// - an `.npz` file: one array per input name, each shaped as for `.npy`, all with the same
     ///   sample count; a missing input or an unknown key is an error;
     /// - a folder of `.npy`/`.npz` files, walked recursively in sorted name order;
-    /// - a photo (JPEG, PNG, WebP, HEIF/HEIC, GIF, TIFF) or a folder of photos (single-input
+    /// - a photo (JPEG, PNG, WebP, HEIF/HEIC, GIF, TIFF, camera RAW) or a folder of photos (single-input
     ///   model, `recipe` required): each photo is decoded (EXIF orientation applied), prepared by
     ///   `recipe` and packed as float32 NCHW normalized (float32 `[1, 3, H, W]` inputs) or uint8
     ///   NHWC bytes (uint8 `[1, H, W, 3]` inputs), as `edgeflow preprocess` does.
@@ -147,7 +147,7 @@ public struct CalibrationSet: Sendable {
     /// The error for a set with no photo or array file at all.
     private static func noUsableFiles(_ url: URL, isFolder: Bool, _ skipped: [SkippedFile]) -> EdgeflowError {
         let hint = "give an .npy or .npz file, or a folder of .npy/.npz files or of photos "
-            + "(JPEG, PNG, WebP, HEIF/HEIC, GIF, TIFF)"
+            + "(JPEG, PNG, WebP, HEIF/HEIC, GIF, TIFF, camera RAW)"
         guard !skipped.isEmpty else {
             return EdgeflowError(.invalidInput, "\(url.path): the folder is empty (hidden files are ignored)",
                                  hint: hint)
