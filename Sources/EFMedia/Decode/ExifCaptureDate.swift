@@ -1,15 +1,32 @@
 // The capture date of a photo from its EXIF block: DateTimeOriginal (0x9003, in the Exif IFD)
 // or, failing that, DateTime (0x0132, in IFD0). JPEG (APP1), PNG (eXIf), WebP (EXIF chunk),
-// HEIF (the primary image's Exif item, through libheif) and TIFF (the file is itself a TIFF
-// structure). Bounds-checked: anything malformed means "no date".
+// HEIF (the primary image's Exif item, through libheif), TIFF and the camera RAW formats that are
+// TIFF structures (the file itself; ORF and RW2 with their own magic numbers), and Fujifilm RAF
+// (the EXIF of the JPEG preview its header points to). Not CR3 (its EXIF sits in ISO-BMFF boxes).
+// Bounds-checked: anything malformed means "no date".
 
 /// Photo metadata read from the file's bytes without decoding pixels.
 public enum PhotoMetadata {
     /// The capture date as "YYYY-MM-DDTHH:MM:SS" (local time as the camera wrote it, no zone),
     /// or nil when the photo has no valid EXIF date.
     public static func captureDate(in bytes: [UInt8]) -> String? {
+        if ImageDecoder.format(of: bytes) == .raw { return rawCaptureDate(bytes) }
         guard let tiff = exifTIFF(bytes) else { return nil }
         return ExifCaptureDate.fromTIFF(tiff)
+    }
+
+    /// TIFF magic numbers of RAW formats: 42, Olympus ORF ("RO", "RS"), Panasonic RW2 (0x55).
+    private static let rawMagics: Set<Int> = [42, 0x4F52, 0x5352, 0x55]
+
+    private static func rawCaptureDate(_ bytes: [UInt8]) -> String? {
+        guard bytes.starts(with: Array("FUJIFILMCCD-RAW".utf8)) else {
+            return ExifCaptureDate.fromTIFF(bytes, magics: rawMagics)
+        }
+        // RAF: the JPEG preview's offset and length, big-endian, at bytes 84 and 88.
+        guard let offset = bytes.uint32(at: 84, bigEndian: true), let length = bytes.uint32(at: 88, bigEndian: true),
+              let jpeg = bytes.bytes(at: offset, length: length), let exif = JPEGMarkers.exifPayload(jpeg)
+        else { return nil }
+        return ExifCaptureDate.fromTIFF(Array(exif.dropFirst(6)))
     }
 
     /// The TIFF structure of the photo's EXIF block, by format.
@@ -20,7 +37,6 @@ public enum PhotoMetadata {
         case .png: payload = (try? PNGChunks(bytes))?.exif
         case .webp: payload = WebPDecoder.exifChunk(bytes)
         case .tiff: payload = bytes
-        case .raw: payload = ExifOrientation.header(bytes) == nil ? nil : bytes  // the TIFF-structured ones
         case .heif: payload = HEIFDecoder.exifTIFF(bytes)
         default: payload = nil
         }
@@ -30,8 +46,8 @@ public enum PhotoMetadata {
 }
 
 enum ExifCaptureDate {
-    static func fromTIFF(_ tiff: [UInt8]) -> String? {
-        guard let (bigEndian, ifd0) = ExifOrientation.header(tiff) else { return nil }
+    static func fromTIFF(_ tiff: [UInt8], magics: Set<Int> = [42]) -> String? {
+        guard let (bigEndian, ifd0) = ExifOrientation.header(tiff, magics: magics) else { return nil }
         let entries0 = entries(tiff, ifd0, bigEndian)
         if let exifIFD = entries0[0x8769].flatMap({ tiff.uint32(at: $0 + 8, bigEndian: bigEndian) }),
            exifIFD != ifd0, let entry = entries(tiff, exifIFD, bigEndian)[0x9003],

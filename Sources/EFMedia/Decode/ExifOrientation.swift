@@ -24,8 +24,9 @@ enum ExifOrientation {
         return nil
     }
 
-    /// The byte order and IFD0 offset of a TIFF header ("MM" or "II", 42, offset), or nil.
-    static func header(_ tiff: [UInt8]) -> (bigEndian: Bool, ifd0: Int)? {
+    /// The byte order and IFD0 offset of a TIFF header ("MM" or "II", 42, offset), or nil;
+    /// `magics` widens the 42 (camera RAW formats that are TIFF structures with their own).
+    static func header(_ tiff: [UInt8], magics: Set<Int> = [42]) -> (bigEndian: Bool, ifd0: Int)? {
         guard tiff.count >= 8 else { return nil }
         let bigEndian: Bool
         switch (tiff[0], tiff[1]) {
@@ -33,8 +34,8 @@ enum ExifOrientation {
         case (0x49, 0x49): bigEndian = false
         default: return nil
         }
-        guard tiff.uint16(at: 2, bigEndian: bigEndian) == 42, let ifd = tiff.uint32(at: 4, bigEndian: bigEndian)
-        else { return nil }
+        guard let magic = tiff.uint16(at: 2, bigEndian: bigEndian), magics.contains(magic),
+              let ifd = tiff.uint32(at: 4, bigEndian: bigEndian) else { return nil }
         return (bigEndian, ifd)
     }
 }
