@@ -25,7 +25,8 @@ final class DecodeBadInputTests: XCTestCase {
                        file: StaticString = #filePath, line: UInt = #line) -> String {
         do {
             let decoded = try ImageDecoder.decode(bytes: bytes, options: options)
-            XCTFail("\(what): decoded a \(decoded.image.width)×\(decoded.image.height) image instead of refusing", file: file, line: line)
+            XCTFail("\(what): decoded a \(decoded.image.width)×\(decoded.image.height) image instead of refusing",
+                    file: file, line: line)
         } catch let error as EdgeflowError {
             XCTAssertEqual(error.kind, .invalidInput, "\(what): \(error)", file: file, line: line)
             return error.description
@@ -41,7 +42,8 @@ final class DecodeBadInputTests: XCTestCase {
         let empty = dir.appendingPathComponent("empty.png"), text = dir.appendingPathComponent("photo.jpg")
         try Data().write(to: empty)
         try Data("hello world, this is not a photo\n".utf8).write(to: text)
-        for (url, expected) in [(empty, "empty.png: empty file (0 bytes)"), (text, "photo.jpg: not an image (starts with 'hello wo…')")] {
+        for (url, expected) in [(empty, "empty.png: empty file (0 bytes)"),
+                                (text, "photo.jpg: not an image (starts with 'hello wo…')")] {
             XCTAssertThrowsError(try ImageDecoder.decode(contentsOf: url)) { error in
                 let e = error as? EdgeflowError
                 XCTAssertEqual(e?.kind, .invalidInput)
@@ -126,7 +128,8 @@ final class DecodeBadInputTests: XCTestCase {
         ihdr = Self.bigEndian(13) + ihdr + Self.bigEndian(Int(CRC32.checksum(Array(ihdr))))
         let png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + ihdr
             + Self.bigEndian(0) + Array("IEND".utf8) + Self.bigEndian(Int(CRC32.checksum(Array("IEND".utf8))))
-        XCTAssertTrue(Self.assertRefused(png, "PNG bomb").contains("60000×60000 = 3600 MP exceeds the limit of 179 MP"))
+        XCTAssertTrue(Self.assertRefused(png, "PNG bomb")
+                        .contains("60000×60000 = 3600 MP exceeds the limit of 179 MP"))
 
         var jpeg = try Self.fixture("jpeg_420.jpg")
         let sof = try XCTUnwrap(Self.marker(0xC0, in: jpeg))
