@@ -63,7 +63,9 @@ enum RAWDecoder {
                 throw EdgeflowError(.internalError, "RAW: the probe reported \(payload.count) bytes")
             }
             let probe = payload.withUnsafeBytes { $0.loadUnaligned(as: Probe.self) }
+            // Checked again here: a child that LibRaw's bugs took over could report anything.
             try options.checkPixelLimit(width: Int(probe.width), height: Int(probe.height), format: "RAW")
+            try options.checkPixelLimit(width: Int(probe.rawWidth), height: Int(probe.rawHeight), format: "RAW")
             let length = Int(probe.previewLength)
             guard length >= 0, headerSize + length <= payload.count else {
                 throw EdgeflowError(.internalError, "RAW: the probe reported a preview of \(length) bytes")
