@@ -146,12 +146,13 @@ public enum Quantizer {
             LayerDecision(layer: node.name, op: node.op.rawValue, precision: .float, reason: reason)
         }
         guard candidate else {
-            let reason = notCandidateReason(node, graph)
-            guard options.bfloat16Layers.contains(node.name), node.op == .matMul else { return float(reason) }
-            // int8 does not take it, bf16 does (the quantized graph marks it like any bf16 layer).
-            return LayerDecision(layer: node.name, op: node.op.rawValue, precision: .bf16,
-                                 reason: "the model script puts it in bf16; " + reason.replacingOccurrences(
-                                    of: "products stay float", with: "products are not int8"))
+            // int8 does not take an activation product, bf16 does (the quantized graph marks it).
+            if hasRuntimeOperand(node, graph), node.op == .matMul, options.bfloat16Layers.contains(node.name) {
+                return LayerDecision(layer: node.name, op: node.op.rawValue, precision: .bf16,
+                                     reason: "the model script puts it in bf16; \(runtimeOperand) (activation "
+                                        + "× activation products are not int8)")
+            }
+            return float(notCandidateReason(node, graph))
         }
         guard !options.floatLayers.contains(node.name) else {
             guard !options.bfloat16Layers.contains(node.name) else {
@@ -207,9 +208,15 @@ public enum Quantizer {
         _ = try layer.multipliers(input: input.finePlane, output: nil)
     }
 
+    private static let runtimeOperand = "its second operand is computed at run time"
+
+    private static func hasRuntimeOperand(_ node: Node, _ graph: Graph) -> Bool {
+        node.inputs.count < 2 || graph.weights[node.inputs[1]] == nil
+    }
+
     private static func notCandidateReason(_ node: Node, _ graph: Graph) -> String {
-        guard node.inputs.count >= 2, let w = graph.weights[node.inputs[1]] else {
-            return "its second operand is computed at run time (activation × activation products stay float)"
+        guard !hasRuntimeOperand(node, graph), let w = graph.weights[node.inputs[1]] else {
+            return "\(runtimeOperand) (activation × activation products stay float)"
         }
         if w.dtype != .float32 { return "its weights are \(w.dtype.rawValue), not float32" }
         if node.op == .matMul && w.rank != 2 { return "its weights are \(w.shape.shapeDescription), not [K, N]" }

@@ -8,8 +8,7 @@
 enum CameraRawSignature {
     static func matches(_ bytes: [UInt8]) -> Bool {
         func starts(_ prefix: String, at offset: Int = 0) -> Bool {
-            let prefix = Array(prefix.utf8)
-            return bytes.count >= offset + prefix.count && bytes[offset..<offset + prefix.count].elementsEqual(prefix)
+            bytes.bytes(at: offset, length: prefix.utf8.count) == Array(prefix.utf8)
         }
         if starts("FUJIFILMCCD-RAW") || starts("IIRO") || starts("IIRS") || starts("MMOR") || starts("IIU\0") {
             return true

@@ -10,38 +10,38 @@ public enum PhotoMetadata {
     /// The capture date as "YYYY-MM-DDTHH:MM:SS" (local time as the camera wrote it, no zone),
     /// or nil when the photo has no valid EXIF date.
     public static func captureDate(in bytes: [UInt8]) -> String? {
-        if ImageDecoder.format(of: bytes) == .raw { return rawCaptureDate(bytes) }
-        guard let tiff = exifTIFF(bytes) else { return nil }
+        let format = ImageDecoder.format(of: bytes)  // sniffed once
+        if format == .raw, !bytes.starts(with: Array("FUJIFILMCCD-RAW".utf8)) {
+            return ExifCaptureDate.fromTIFF(bytes, magics: rawMagics)
+        }
+        guard let tiff = exifTIFF(bytes, format) else { return nil }
         return ExifCaptureDate.fromTIFF(tiff)
     }
 
     /// TIFF magic numbers of RAW formats: 42, Olympus ORF ("RO", "RS"), Panasonic RW2 (0x55).
     private static let rawMagics: Set<Int> = [42, 0x4F52, 0x5352, 0x55]
 
-    private static func rawCaptureDate(_ bytes: [UInt8]) -> String? {
-        guard bytes.starts(with: Array("FUJIFILMCCD-RAW".utf8)) else {
-            return ExifCaptureDate.fromTIFF(bytes, magics: rawMagics)
-        }
-        // RAF: the JPEG preview's offset and length, big-endian, at bytes 84 and 88.
-        guard let offset = bytes.uint32(at: 84, bigEndian: true), let length = bytes.uint32(at: 88, bigEndian: true),
-              let jpeg = bytes.bytes(at: offset, length: length), let exif = JPEGMarkers.exifPayload(jpeg)
-        else { return nil }
-        return ExifCaptureDate.fromTIFF(Array(exif.dropFirst(6)))
-    }
-
-    /// The TIFF structure of the photo's EXIF block, by format.
-    private static func exifTIFF(_ bytes: [UInt8]) -> [UInt8]? {
+    /// The TIFF structure of the photo's EXIF block, by format (RAW: Fujifilm RAF's only).
+    private static func exifTIFF(_ bytes: [UInt8], _ format: ImageFormat?) -> [UInt8]? {
         let payload: [UInt8]?
-        switch ImageDecoder.format(of: bytes) {
+        switch format {
         case .jpeg: payload = JPEGMarkers.exifPayload(bytes)
         case .png: payload = (try? PNGChunks(bytes))?.exif
         case .webp: payload = WebPDecoder.exifChunk(bytes)
         case .tiff: payload = bytes
         case .heif: payload = HEIFDecoder.exifTIFF(bytes)
+        case .raw: payload = rafPreviewExif(bytes)
         default: payload = nil
         }
         guard let payload else { return nil }
         return payload.starts(with: Array("Exif\0\0".utf8)) ? Array(payload.dropFirst(6)) : payload
+    }
+
+    /// RAF: the EXIF of the JPEG preview whose offset and length (big-endian) stand at bytes 84 and 88.
+    private static func rafPreviewExif(_ bytes: [UInt8]) -> [UInt8]? {
+        guard let offset = bytes.uint32(at: 84, bigEndian: true), let length = bytes.uint32(at: 88, bigEndian: true),
+              let jpeg = bytes.bytes(at: offset, length: length) else { return nil }
+        return JPEGMarkers.exifPayload(jpeg)
     }
 }
 

@@ -65,8 +65,9 @@ extension SearchVectors {
         }
         let snapshot = SearchVectors(ids: ids, table: table, live: live, stamp: delta.stamp,
                                      compressedBase: previous.madeQuantized, rewrittenRows: rewritten)
-        let expected = keeping?.count ?? delta.stamp.count  // nil: the store does not count (PostgreSQL)
-        return expected.map { snapshot.photoCount == $0 } ?? true ? snapshot : nil
+        // Nil: the store does not count its rows (PostgreSQL), and its removal count has spoken.
+        guard let expected = keeping?.count ?? delta.stamp.count else { return snapshot }
+        return snapshot.photoCount == expected ? snapshot : nil
     }
 
     /// A new table of the photos `keeping` lists (ascending: the library's ids read after the
