@@ -148,6 +148,12 @@ def _rewrite_reshape_batch(model: onnx.ModelProto, batch: int) -> List[str]:
 
 def count_macs(model: onnx.ModelProto) -> int:
     """Multiply-accumulates of Conv, ConvTranspose, MatMul and Gemm on a fixed-shape model."""
+    return sum(macs for _, macs in product_macs(model)[0])
+
+
+def product_macs(model: onnx.ModelProto) -> Tuple[List[Tuple[onnx.NodeProto, int]], Dict[str, List[int]]]:
+    """Each Conv, ConvTranspose, MatMul and Gemm node with its multiply-accumulates, and the tensor
+    shapes (name -> dims) of the whole model, inferred for a fixed-shape model."""
     inferred = shape_inference.infer_shapes(model, data_prop=True)  # data_prop: Shape->Reshape chains
     shapes: Dict[str, List[int]] = {t.name: list(t.dims) for t in inferred.graph.initializer}
     for vi in list(inferred.graph.input) + list(inferred.graph.value_info) + list(inferred.graph.output):
@@ -156,21 +162,22 @@ def count_macs(model: onnx.ModelProto) -> int:
     unknown = {v for n in products for v in (n.input[0], n.output[0]) if not shapes.get(v) or 0 in shapes[v]}
     if unknown:  # shape inference stops at run-time shapes (PP-OCRv4 rec): ask onnxruntime instead
         shapes.update(_run_shapes(model, sorted(unknown)))
-    macs = 0
+    counted = []
     for n in products:
         a, out = shapes[n.input[0]], shapes[n.output[0]]
         if 0 in a or 0 in out:
             raise SystemExit(f"error: shape of {n.name} ({n.op_type}) not inferred; cannot count MACs")
         if n.op_type == "Conv":
-            macs += int(np.prod(out)) * int(np.prod(shapes[n.input[1]][1:]))
+            macs = int(np.prod(out)) * int(np.prod(shapes[n.input[1]][1:]))
         elif n.op_type == "ConvTranspose":  # weight [Cin, Cout/groups, k...]: every input element feeds Cout/g*k taps
-            macs += int(np.prod(a)) * int(np.prod(shapes[n.input[1]][1:]))
+            macs = int(np.prod(a)) * int(np.prod(shapes[n.input[1]][1:]))
         elif n.op_type == "MatMul":
-            macs += int(np.prod(out)) * a[-1]
+            macs = int(np.prod(out)) * a[-1]
         else:
             trans_a = next((at.i for at in n.attribute if at.name == "transA"), 0)
-            macs += int(np.prod(out)) * (a[0] if trans_a else a[1])
-    return macs
+            macs = int(np.prod(out)) * (a[0] if trans_a else a[1])
+        counted.append((n, macs))
+    return counted, shapes
 
 
 def _run_shapes(model: onnx.ModelProto, names: List[str]) -> Dict[str, List[int]]:
