@@ -5,6 +5,7 @@
 import EFCore
 import EFIR
 import EFRuntime
+import Foundation
 
 /// Where each value of a graph lives when the program runs.
 struct MemoryPlan {
@@ -54,6 +55,7 @@ struct MemoryPlan {
         for output in graph.outputs where constants[output] == nil { lastUse[rootOf(output)] = forever }
         // Inputs stay too: a caller may fill them once and run many times.
         for input in graph.inputs where constants[input] == nil { lastUse[input] = forever }
+        let inPlace = Self.residualsTakenInPlace(graph, rootOf: rootOf, lastUse: lastUse)
 
         // First fit in definition order.
         var live: [(offset: Int, size: Int, lastUse: Int)] = []
@@ -67,6 +69,12 @@ struct MemoryPlan {
             let bytes = try CheckedSize.byteCount(type.shape, type.dtype, what, kind: .invalidModel)
             let size = try CheckedSize.add(max(bytes, 1), MemoryPlan.alignment - 1, what, kind: .invalidModel)
                 / MemoryPlan.alignment * MemoryPlan.alignment
+            if let residual = inPlace[value], let slot = live.firstIndex(where: { $0.offset == offsets[residual] }),
+               live[slot].size >= size {
+                live[slot].lastUse = lastUse[value]!
+                offsets[value] = live[slot].offset
+                continue
+            }
             var offset = 0
             for block in live.sorted(by: { $0.offset < $1.offset }) {
                 if block.offset - offset >= size { break }
@@ -77,6 +85,28 @@ struct MemoryPlan {
             arenaByteCount = max(arenaByteCount, try CheckedSize.add(offset, size, what, kind: .invalidModel))
         }
         for (alias, base) in root { offsets[alias] = offsets[base] }
+    }
+
+    /// A float conv with a fused residual adds its destination's previous content (oneDNN's sum
+    /// post-op), so its step copies the residual into the output first: at batch 8 a 25 MB copy
+    /// before each of ResNet-50's first block tails. When no later step reads the residual (nor the
+    /// caller), the output takes the residual's bytes instead and the copy disappears. Not when the
+    /// residual is also the conv's input (the source must not overlap the destination). Returns
+    /// each such output with its residual's root value. `EDGEFLOW_RESIDUAL_IN_PLACE=off` in the
+    /// environment of `compile` turns it off (for measuring it).
+    private static func residualsTakenInPlace(_ graph: Graph, rootOf: (String) -> String,
+                                              lastUse: [String: Int]) -> [String: String] {
+        var taken: [String: String] = [:]
+        guard ProcessInfo.processInfo.environment["EDGEFLOW_RESIDUAL_IN_PLACE"] != "off" else { return taken }
+        for (index, node) in graph.nodes.enumerated() where node.op == .conv && node.inputs.count > 3 {
+            let residual = node.inputs[3]
+            guard !residual.isEmpty, let output = node.outputs.first,
+                  lastUse[rootOf(residual)] == index, rootOf(node.inputs[0]) != rootOf(residual),
+                  let residualType = try? graph.type(of: residual), let outputType = try? graph.type(of: output),
+                  residualType == outputType else { continue }
+            taken[output] = rootOf(residual)
+        }
+        return taken
     }
 
     /// An int8 product's epilogue may run the elementwise steps after it in one pass (EFRuntime's

@@ -1,5 +1,6 @@
-// The memory plan reuses dead values' bytes, aliases reshapes, and never lets a later value
-// overwrite a graph output or a value still to be read.
+// The memory plan reuses dead values' bytes, aliases reshapes, lets a float conv write over a
+// residual no later step reads, and never lets a later value overwrite a graph output or a value
+// still to be read.
 
 import EFCompiler
 import EFCore
@@ -9,6 +10,7 @@ import EFKernels
 import EFOps
 import EFRuntime
 import EFTestSupport
+import EFTransforms
 import XCTest
 
 final class MemoryPlanTests: XCTestCase {
@@ -80,6 +82,47 @@ final class MemoryPlanTests: XCTestCase {
         XCTAssertThrowsError(try context.run(["y": testTensor([2, 2])])) { error in
             XCTAssertTrue("\(error)".contains("missing input(s) x"), "\(error)")
         }
+    }
+}
+
+/// A float conv's fused residual is added to the destination's previous content: when no later
+/// step reads the residual, the conv writes over it (no copy); when one does, it keeps its bytes.
+final class ResidualInPlaceTests: XCTestCase {
+    /// x → a (relu) → conv(a) + shortcut (read again by `late` or not) → relu.
+    private func graph(shortcutReadLater: Bool) throws -> (Graph, conv: String, shortcut: String) {
+        var b = TestGraphBuilder()
+        let x = b.input("x", [1, 4, 6, 6])
+        let shortcut = try b.unary("tanh", x)
+        let a = try b.unary("relu", x)
+        let weights = b.weight("w", shape: [4, 4, 3, 3], seed: 91), bias = b.weight("b", shape: [4], seed: 92)
+        let main = try b.node(.conv, [a, weights, bias], ["pads": .ints([1, 1, 1, 1])])
+        let summed = try b.unary("relu", try b.binary("add", main, shortcut))
+        b.output(summed)
+        if shortcutReadLater { b.output(try b.unary("sigmoid", shortcut)) }
+        let (optimized, _) = try FloatOptimizer.optimize(b.graph)
+        let conv = try XCTUnwrap(optimized.nodes.first { $0.op == .conv })
+        XCTAssertEqual(conv.inputs.count, 4, "the add is fused into the conv as its residual")
+        return (optimized, conv.outputs[0], conv.inputs[3])
+    }
+
+    private func offset(_ compiled: CompiledModel, _ name: String) throws -> Int {
+        let value = try XCTUnwrap(compiled.plan.values.first { $0.name == name })
+        guard case .arena(let offset) = value.place else { throw XCTSkip("\(name) is not in the arena") }
+        return offset
+    }
+
+    func testAResidualReadByNoLaterStepIsOverwritten() throws {
+        let (graph, conv, shortcut) = try graph(shortcutReadLater: false)
+        let compiled = try Compiler.compile(graph)
+        XCTAssertEqual(try offset(compiled, conv), try offset(compiled, shortcut))
+        try assertMatchesInterpreter(graph, compiled.program, inputs: ["x": testTensor([1, 4, 6, 6])])
+    }
+
+    func testAResidualReadLaterKeepsItsBytes() throws {
+        let (graph, conv, shortcut) = try graph(shortcutReadLater: true)
+        let compiled = try Compiler.compile(graph)
+        XCTAssertNotEqual(try offset(compiled, conv), try offset(compiled, shortcut))
+        try assertMatchesInterpreter(graph, compiled.program, inputs: ["x": testTensor([1, 4, 6, 6])])
     }
 }
 
