@@ -64,13 +64,16 @@ def main():
     parser.add_argument("--warm", help="a smaller folder for the first (compiling) run; the photos are then only read")
     parser.add_argument("--visual", help="an image tower ONNX to use instead of the folder's")
     parser.add_argument("--int8-calib", help="photos to calibrate an int8 image tower on; measured beside fp32")
+    parser.add_argument("--skip-fp32", action="store_true", help="measure only the int8 tower (with --int8-calib)")
     parser.add_argument("--edgeflow", default=".build/release/edgeflow")
     args = parser.parse_args()
+    if args.skip_fp32 and not args.int8_calib:
+        parser.error("--skip-fp32 leaves nothing to measure without --int8-calib")
 
     scratch = tempfile.mkdtemp(prefix="index-throughput-")
     try:
         fp32 = f"visual/model-b{args.batch}.efx" if args.batch > 1 else "visual/model.efx"
-        variants = [("fp32", prepare_model(args, scratch, "fp32"), fp32)]
+        variants = [] if args.skip_fp32 else [("fp32", prepare_model(args, scratch, "fp32"), fp32)]
         if args.int8_calib:
             model = prepare_model(args, scratch, "int8")
             report = run_json([args.edgeflow, "models", "quantize", model, "--tower", "visual", "--calib-set",
