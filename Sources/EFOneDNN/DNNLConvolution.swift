@@ -13,11 +13,13 @@ public final class DNNLConvolution: @unchecked Sendable {
     /// Logical [N, M, out...] of the destination (physically nchw or nhwc as `layout`).
     public let outputShape: [Int]
     private let runner: PrimitiveRunner
+    /// A strided 1×1 conv runs at stride 1 on its gathered pixels (`ConvolutionSubsample`).
+    private let subsample: ConvolutionSubsample?
 
     /// The oneDNN implementation in use, e.g. "brgconv:avx512_core" (for profiles).
-    public var implementation: String { runner.implementation }
+    public var implementation: String { runner.implementation + (subsample == nil ? "" : " + gather") }
     /// Bytes of temporary memory `execute` needs (may be 0).
-    public var scratchpadByteCount: Int { runner.scratchpadByteCount }
+    public var scratchpadByteCount: Int { subsample.map { $0.offset + $0.byteCount } ?? runner.scratchpadByteCount }
 
     /// - Parameters:
     ///   - weights: float32 [M, C/groups, kernel...] (ONNX layout), packed now into oneDNN's
@@ -34,8 +36,11 @@ public final class DNNLConvolution: @unchecked Sendable {
         self.precision = precision
         self.epilogue = epilogue
         outputShape = resolved.destinationDims
-        runner = try makeFloatConvolution(resolved, transposed: false, layout: layout, weights: weights, bias: bias,
+        let gather = ConvolutionSubsample(resolved, layout: layout)
+        let computed = try gather.map { try $0.strideOne(shape).resolved(transposed: false) } ?? resolved
+        runner = try makeFloatConvolution(computed, transposed: false, layout: layout, weights: weights, bias: bias,
                                           epilogue: epilogue, precision: precision)
+        subsample = gather?.placed(after: runner.scratchpadByteCount)
     }
 
     /// Runs the convolution. Safe to call from several threads at once with distinct buffers.
@@ -44,10 +49,22 @@ public final class DNNLConvolution: @unchecked Sendable {
     ///   - destination: float32 [N, M, out...] in `layout`; holds the residual on entry when
     ///     `epilogue.residualSum` is set. Must not overlap `source`.
     ///   - scratchpad: `scratchpadByteCount` bytes (64-byte aligned is best); nil when that is 0.
+    ///   - parallel: runs a loop over `0..<count` in chunks (the caller's thread pool), for the
+    ///     gather of a strided 1×1 conv; by default one chunk on the calling thread.
     /// - Throws: `EdgeflowError.invalidInput` for a missing scratchpad, `.unsupported` if oneDNN fails.
     public func execute(source: UnsafeRawPointer, destination: UnsafeMutableRawPointer,
-                        scratchpad: UnsafeMutableRawPointer?) throws {
-        try runner.run(scratchpad: scratchpad, UnsafeMutableRawPointer(mutating: source), destination)
+                        scratchpad: UnsafeMutableRawPointer?,
+                        parallel: (_ count: Int, _ body: (Range<Int>) -> Void) -> Void = { $1(0..<$0) }) throws {
+        guard let subsample else {
+            return try runner.run(scratchpad: scratchpad, UnsafeMutableRawPointer(mutating: source), destination)
+        }
+        guard let scratchpad else {
+            throw EdgeflowError(.invalidInput, "oneDNN convolution (\(implementation)) needs a scratchpad of "
+                                + "\(scratchpadByteCount) bytes, got none")
+        }
+        let gathered = scratchpad + subsample.offset
+        parallel(subsample.rowCount) { subsample.gather(source, into: gathered, rows: $0) }
+        try runner.run(scratchpad: scratchpad, gathered, destination)
     }
 }
 

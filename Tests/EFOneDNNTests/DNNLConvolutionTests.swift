@@ -34,6 +34,11 @@ final class DNNLConvolutionTests: XCTestCase {
                               padBegin: [2], padEnd: [1])),  // 1-D
         ConvCase(shape: .init(batch: 1, inChannels: 2, outChannels: 3, inputSpatial: [4, 5, 3], kernel: [2, 3, 2],
                               padBegin: [1, 0, 1], padEnd: [0, 1, 0])),  // 3-D
+        // strided 1×1: channels-last runs them at stride 1 on the gathered pixels
+        ConvCase(shape: .init(batch: 2, inChannels: 16, outChannels: 24, inputSpatial: [9, 7], kernel: [1, 1],
+                              strides: [2, 3])),
+        ConvCase(shape: .init(batch: 1, inChannels: 8, outChannels: 12, inputSpatial: [6, 6], kernel: [1, 1],
+                              strides: [2, 2], groups: 4), bias: false),
     ]
 
     /// Runs `kernel` on `x` (logical NCHW) in `layout`; returns the logical NCHW result.
@@ -75,6 +80,26 @@ final class DNNLConvolutionTests: XCTestCase {
                 try check(c, layout: layout, activation: (.relu, 0, 0), residual: true, seed: UInt64(index + 50))
             }
         }
+    }
+
+    /// A strided, unpadded 1×1 conv in channels-last gathers its pixels and runs at stride 1
+    /// (`testShapesInBothLayouts` checks its values); padded, channels-first or larger kernels do not.
+    func testStridedOneByOneGathersOnlyInChannelsLast() throws {
+        var random = SeededValues(seed: 7)
+        func implementation(_ shape: DNNLConvolutionShape, _ layout: DNNLLayout) throws -> String {
+            let weights = random.floatTensor([shape.outChannels, shape.inChannels / shape.groups] + shape.kernel)
+            return try DNNLConvolution(shape: shape, layout: layout, weights: weights, bias: nil).implementation
+        }
+        let strided = DNNLConvolutionShape(batch: 1, inChannels: 16, outChannels: 8, inputSpatial: [8, 8],
+                                           kernel: [1, 1], strides: [2, 2])
+        XCTAssertTrue(try implementation(strided, .nhwc).hasSuffix(" + gather"))
+        XCTAssertFalse(try implementation(strided, .nchw).hasSuffix(" + gather"))
+        var padded = strided
+        (padded.padBegin, padded.padEnd) = ([1, 1], [1, 1])
+        XCTAssertFalse(try implementation(padded, .nhwc).hasSuffix(" + gather"))
+        var unstrided = strided
+        unstrided.strides = [1, 1]
+        XCTAssertFalse(try implementation(unstrided, .nhwc).hasSuffix(" + gather"))
     }
 
     func testEveryFusedActivation() throws {

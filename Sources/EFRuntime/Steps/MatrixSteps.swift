@@ -2,6 +2,7 @@
 // were packed once when the step was made.
 
 import EFCore
+import EFKernels
 import EFOneDNN
 
 /// Convolution or deconvolution with the fused epilogue act(conv + bias + residual).
@@ -19,7 +20,9 @@ public final class ConvolutionStep: Step {
                 output: StepTensor) {
         self.info = info
         scratchpadByteCount = convolution.scratchpadByteCount
-        execute = { try convolution.execute(source: $0, destination: $1, scratchpad: $2) }
+        execute = {
+            try convolution.execute(source: $0, destination: $1, scratchpad: $2) { Parallel.forEachChunk($0, $1) }
+        }
         self.input = input
         self.residual = residual
         self.output = output
