@@ -102,9 +102,10 @@ public final class DNNLDeconvolution: @unchecked Sendable {
 }
 
 private func makeFloatConvolution(_ r: ResolvedConvolution, transposed: Bool, layout: DNNLLayout, weights: Tensor,
-                                  bias: Tensor?, epilogue: DNNLEpilogue, precision: DNNLPrecision) throws -> PrimitiveRunner {
+                                  bias: Tensor?, epilogue: DNNLEpilogue,
+                                  precision: DNNLPrecision) throws -> PrimitiveRunner {
     let s = r.shape, g = s.groups
-    let onnxWeights = transposed ? [s.inChannels, s.outChannels / g] + s.kernel : [s.outChannels, s.inChannels / g] + s.kernel
+    let onnxWeights = (transposed ? [s.inChannels, s.outChannels / g] : [s.outChannels, s.inChannels / g]) + s.kernel
     try requireOperand(weights, .float32, onnxWeights, "weights")
     if let bias { try requireOperand(bias, .float32, [s.outChannels], "bias") }
     let engine = try DNNLEngine.shared()
@@ -122,8 +123,9 @@ private func makeFloatConvolution(_ r: ResolvedConvolution, transposed: Bool, la
         bias: biasDesc, destination: destination, window: r.window, attributes: attributes, engine: engine,
         what: s.description)
     var constants = [(DNNL_ARG_WEIGHTS, try weights.withUnsafeBytes {
-        try PackedOperand($0.baseAddress!, source: try MemoryDescriptors.dense(weightLayout.dims, .f32, order: weightLayout.order),
-                          packed: try pd.memory(dnnl_query_weights_md), engine: engine)
+        let onnxLayout = try MemoryDescriptors.dense(weightLayout.dims, .f32, order: weightLayout.order)
+        return try PackedOperand($0.baseAddress!, source: onnxLayout, packed: try pd.memory(dnnl_query_weights_md),
+                                 engine: engine)
     })]
     if let bias, let biasDesc {
         constants.append((DNNL_ARG_BIAS, try bias.withUnsafeBytes {
@@ -142,6 +144,7 @@ private func makeFloatConvolution(_ r: ResolvedConvolution, transposed: Bool, la
 func requireOperand(_ tensor: Tensor, _ dtype: DType, _ shape: [Int], _ name: String) throws {
     guard tensor.dtype == dtype, tensor.shape == shape else {
         throw EdgeflowError(.invalidInput,
-            "oneDNN kernel: \(name) is \(tensor.dtype.rawValue) \(tensor.shape.shapeDescription), expected \(dtype.rawValue) \(shape.shapeDescription)")
+            "oneDNN kernel: \(name) is \(tensor.dtype.rawValue) \(tensor.shape.shapeDescription), "
+                + "expected \(dtype.rawValue) \(shape.shapeDescription)")
     }
 }

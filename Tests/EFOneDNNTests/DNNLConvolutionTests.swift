@@ -27,7 +27,8 @@ final class DNNLConvolutionTests: XCTestCase {
                               strides: [2, 1], dilations: [1, 2], padBegin: [0, 1], padEnd: [2, 0]), bias: false),
         ConvCase(shape: .init(batch: 1, inChannels: 8, outChannels: 8, inputSpatial: [6, 7], kernel: [3, 3],
                               strides: [2, 2], padBegin: [1, 1], padEnd: [1, 1], groups: 8)),  // depthwise
-        ConvCase(shape: .init(batch: 2, inChannels: 6, outChannels: 9, inputSpatial: [5, 5], kernel: [1, 1], groups: 3)),
+        ConvCase(shape: .init(batch: 2, inChannels: 6, outChannels: 9, inputSpatial: [5, 5], kernel: [1, 1],
+                              groups: 3)),
         ConvCase(shape: .init(batch: 1, inChannels: 17, outChannels: 19, inputSpatial: [5, 4], kernel: [3, 3],
                               dilations: [2, 2], padBegin: [2, 1], padEnd: [2, 1])),
         ConvCase(shape: .init(batch: 1, inChannels: 3, outChannels: 4, inputSpatial: [11], kernel: [4], strides: [3],
@@ -63,14 +64,16 @@ final class DNNLConvolutionTests: XCTestCase {
         let act = activation.flatMap { DNNLActivation(unaryName: $0.0.rawValue, alpha: $0.1, beta: $0.2) }
         XCTAssertEqual(act == nil, activation == nil, "\(String(describing: activation)) should be fusable")
         let kernel = try DNNLConvolution(shape: s, layout: layout, weights: w, bias: bias,
-                                         epilogue: DNNLEpilogue(residualSum: residual, activation: act), precision: precision)
+                                         epilogue: DNNLEpilogue(residualSum: residual, activation: act),
+                                         precision: precision)
         let plain = try Kernels.conv(x, weight: w, bias: bias, c.parameters)
         XCTAssertEqual(kernel.outputShape, plain.shape)
         let r = residual ? random.floatTensor(plain.shape) : nil
         let expected = try referenceEpilogue(plain, residual: r, activation: activation)
         let actual = try Self.run(kernel, x, residual: r)
         assertClose(actual, expected, relativeTolerance: precision == .f32 ? 1e-5 : 2e-2,
-                    "\(s.description) \(layout) \(precision) \(String(describing: activation)) residual \(residual) [\(kernel.implementation)]")
+                    "\(s.description) \(layout) \(precision) \(String(describing: activation)) residual \(residual) "
+                        + "[\(kernel.implementation)]")
     }
 
     func testShapesInBothLayouts() throws {
@@ -134,14 +137,16 @@ final class DNNLConvolutionTests: XCTestCase {
     func testBFloat16IsRefusedCleanlyWithoutHardwareSupport() throws {
         try XCTSkipIf(DNNLEngine.supportsBF16, "this machine has oneDNN bf16 kernels; testBFloat16 covers them")
         let c = Self.cases[0].shape
-        XCTAssertThrowsError(try DNNLConvolution(shape: c, layout: .nhwc, weights: Tensor(zeros: .float32, shape: [5, 3, 3, 3]),
-                                                 bias: nil, precision: .bf16)) { error in
+        let weights = Tensor(zeros: .float32, shape: [5, 3, 3, 3])
+        XCTAssertThrowsError(try DNNLConvolution(shape: c, layout: .nhwc, weights: weights, bias: nil,
+                                                 precision: .bf16)) { error in
             XCTAssertEqual((error as? EdgeflowError)?.kind, .unsupported, "\(error)")
         }
     }
 
     func testLargerSweepInOptimizedBuilds() throws {
-        try XCTSkipUnless(TestData.isOptimizedBuild, "model-sized convolutions run only in optimized builds (debug reference kernels are 10–50× slower)")
+        try XCTSkipUnless(TestData.isOptimizedBuild, "model-sized convolutions run only in optimized builds "
+                          + "(debug reference kernels are 10–50× slower)")
         let big = [
             DNNLConvolutionShape(batch: 2, inChannels: 64, outChannels: 64, inputSpatial: [28, 28], kernel: [3, 3],
                                  padBegin: [1, 1], padEnd: [1, 1]),
@@ -155,8 +160,8 @@ final class DNNLConvolutionTests: XCTestCase {
                 try check(ConvCase(shape: shape), layout: layout, activation: (.hardSwish, 0, 0), residual: true,
                           seed: UInt64(300 + index))
                 if DNNLEngine.supportsBF16 {
-                    try check(ConvCase(shape: shape), layout: layout, activation: nil, residual: false, precision: .bf16,
-                              seed: UInt64(310 + index))
+                    try check(ConvCase(shape: shape), layout: layout, activation: nil, residual: false,
+                              precision: .bf16, seed: UInt64(310 + index))
                 }
             }
         }

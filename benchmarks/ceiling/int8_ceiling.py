@@ -113,6 +113,11 @@ def measure_row(a, edgeflow, variant, threads) -> dict:
     return row
 
 
+def int8_rate(peak: dict) -> float:
+    """u8·s8 GMAC/s: the 512-bit VNNI rate, else AVX-VNNI's 256-bit one."""
+    return peak.get("vnni512_gmacs") or peak.get("vnni256_gmacs", 0.0)
+
+
 def add_bound(row: dict, peak: dict) -> None:
     """The least time of the row's products at the peak rates, and what that allows against OpenVINO.
     "direct": weight products at the u8·s8 rate, activation products at the bf16 (else fp32) rate, as
@@ -120,7 +125,7 @@ def add_bound(row: dict, peak: dict) -> None:
     and the 3×3 stride-1 convs by Winograd F(4×4, 3×3) (36 products per 16 outputs instead of 144) at
     the 16-bit rate its transformed operands need: the most optimistic count of any implementation."""
     split = row["macs"]
-    int8 = peak.get("vnni512_gmacs") or peak.get("vnni256_gmacs")
+    int8 = int8_rate(peak)
     int16 = peak.get("vnni16x512_gmacs") or int8 / 2
     floats = peak.get("bf16dot512_gmacs") or peak["fma512_gflops"] / 2
     direct_ms = (split["weight"] / int8 + split["activation"] / floats) / 1e6
@@ -134,8 +139,7 @@ def add_bound(row: dict, peak: dict) -> None:
 
 def markdown(result: dict) -> str:
     def peaks(p: dict) -> str:
-        int8 = p.get("vnni512_gmacs") or p.get("vnni256_gmacs", 0)
-        return (f"u8·s8 {int8:.0f}, s16 {p.get('vnni16x512_gmacs', 0):.0f}, "
+        return (f"u8·s8 {int8_rate(p):.0f}, s16 {p.get('vnni16x512_gmacs', 0):.0f}, "
                 f"bf16 {p.get('bf16dot512_gmacs', 0):.0f}, fp32 {p['fma512_gflops'] / 2:.0f} GMAC/s, "
                 f"clock ≥ {p['clock_ghz']:.2f} GHz")
     lines = [f"# int8 ceiling against OpenVINO int8: {result['name']}", "",

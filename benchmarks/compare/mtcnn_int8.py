@@ -100,7 +100,6 @@ def record_calibration(MTCNN, onnx_runner) -> dict:
 
 
 def ort_int8(src: str, samples: list, workdir: str, conv_only: bool) -> str:
-    from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType, quantize_static
     import onnx
     name = os.path.basename(src)[:-5]
     model = onnx.load(src)
@@ -115,11 +114,7 @@ def ort_int8(src: str, samples: list, workdir: str, conv_only: bool) -> str:
         def get_next(self):
             return next(self.it, None)
 
-    quantize_static(source, out, Reader(), quant_format=QuantFormat.QDQ, per_channel=True,
-                    activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
-                    calibrate_method=CalibrationMethod.MinMax,
-                    op_types_to_quantize=quantize.MATMUL_CONV if conv_only else None,
-                    extra_options={"ActivationSymmetric": False, "WeightSymmetric": True})
+    quantize.ort_static_qdq(source, out, Reader(), matmul_conv_only=conv_only)
     return out
 
 

@@ -52,8 +52,7 @@ def _opset13(src: str, dst: str) -> str:
 
 def onnxruntime_int8(variant: Variant, calib_npy: str, matmul_conv_only: bool) -> str:
     """Path of the QDQ int8 model (cached). Takes seconds to a minute per model."""
-    from onnxruntime.quantization import (CalibrationDataReader, CalibrationMethod, QuantFormat, QuantType,
-                                          quantize_static)
+    from onnxruntime.quantization import CalibrationDataReader
     from onnxruntime.quantization.shape_inference import quant_pre_process
     base = variant.onnx_path[:-len(".onnx")]
     out = f"{base}.ort-{'int8mm' if matmul_conv_only else 'int8'}.onnx"
@@ -73,14 +72,22 @@ def onnxruntime_int8(variant: Variant, calib_npy: str, matmul_conv_only: bool) -
             return next(self._it, None)
 
     t0 = time.perf_counter()
-    quantize_static(prep, out + ".part", Reader(), quant_format=QuantFormat.QDQ, per_channel=True,
+    ort_static_qdq(prep, out + ".part", Reader(), matmul_conv_only)
+    os.replace(out + ".part", out)
+    _note(out, {"seconds": round(time.perf_counter() - t0, 1), "calibration": calib_npy})
+    return out
+
+
+def ort_static_qdq(source: str, out: str, reader, matmul_conv_only: bool) -> None:
+    """The harness's onnxruntime int8 recipe: static QDQ, per-channel symmetric s8 weights, u8
+    asymmetric activations, MinMax ranges over `reader`'s samples; every op type ORT quantizes by
+    default, or MatMul/Gemm/Conv only."""
+    from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType, quantize_static
+    quantize_static(source, out, reader, quant_format=QuantFormat.QDQ, per_channel=True,
                     activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
                     calibrate_method=CalibrationMethod.MinMax,
                     op_types_to_quantize=MATMUL_CONV if matmul_conv_only else None,
                     extra_options={"ActivationSymmetric": False, "WeightSymmetric": True})
-    os.replace(out + ".part", out)
-    _note(out, {"seconds": round(time.perf_counter() - t0, 1), "calibration": calib_npy})
-    return out
 
 
 def openvino_int8(variant: Variant, calib_npy: str) -> str:

@@ -15,7 +15,8 @@ public final class ConvolutionStep: Step {
     private let output: StepTensor
 
     /// - Parameter residual: copied into the output before the kernel runs (oneDNN's sum
-    ///   post-op adds the destination's previous content); nil when the epilogue has none.
+    ///   post-op adds the destination's previous content) unless the memory plan placed the
+    ///   output on it; nil when the epilogue has none.
     public init(info: StepInfo, convolution: DNNLConvolution, input: StepTensor, residual: StepTensor?,
                 output: StepTensor) {
         self.info = info
