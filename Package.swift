@@ -34,6 +34,7 @@ let package = Package(
         // libjpeg's own decoder for the 4-component JPEGs TurboJPEG's API refuses (C: longjmp errors).
         .target(name: "CJPEGFallback", linkerSettings: [.linkedLibrary("jpeg")]),
         .target(name: "CInt8Kernels"),
+        .target(name: "CResample"),
         .target(name: "EFCore"),
         .target(name: "EFKernels", dependencies: ["EFCore", "COpenMP", "CInt8Kernels"]),
         // The same streaming kernels compiled for AVX-512 and AVX2 (called only after a CPU check).
@@ -44,8 +45,8 @@ let package = Package(
         .target(name: "EFOps", dependencies: ["EFCore", "EFKernels"]),
         .target(name: "EFIR", dependencies: ["EFCore", "EFOps", "EFKernels"]),
         .target(name: "EFOneDNN", dependencies: ["EFCore", "CDNNL", "COpenMP"]),
-        .target(name: "EFMedia", dependencies: ["EFCore", "CTurboJPEG", "CJPEGFallback", "CPNG", "CWebP", "CHeif",
-                                                "CGif", "CTIFF", "CRaw", "COpenMP"]),
+        .target(name: "EFMedia", dependencies: ["EFCore", "CResample", "CTurboJPEG", "CJPEGFallback", "CPNG", "CWebP",
+                                                "CHeif", "CGif", "CTIFF", "CRaw", "COpenMP"]),
         .target(name: "EFText", dependencies: ["EFCore", "CZlib"], exclude: ["Resources/README.md"],
                 resources: [.copy("Resources/bpe_simple_vocab_16e6.txt.gz")]),
         .target(name: "EFProfiler", dependencies: ["EFCore"]),
@@ -140,7 +141,7 @@ let package = Package(
                                                           "EdgeflowRuntime", "EFTestSupport"]),
         .testTarget(name: "EFImmichMLTests", dependencies: ["EFCore", "EFImmichML", "EFTestSupport"]),
         .testTarget(name: "EFModelHubTests", dependencies: ["EFCore", "EFModelHub"]),
-        .testTarget(name: "EFMediaTests", dependencies: ["EFCore", "EFMedia", "EFTestSupport"]),
+        .testTarget(name: "EFMediaTests", dependencies: ["EFCore", "EFMedia", "CResample", "EFTestSupport"]),
         .testTarget(name: "EFProfilerTests", dependencies: ["EFCore", "EFProfiler", "EFMedia", "EFTestSupport"]),
         .testTarget(name: "EFTextTests", dependencies: ["EFCore", "EFIR", "EFONNX", "EFArchive", "EFCompiler",
                                                         "EFRuntime", "EFText", "EFTestSupport"]),
