@@ -1,6 +1,7 @@
 // What `edgeflow benchmark` reports, as text and JSON, and the machine's nominal peak.
 
 import EFCore
+import EFProfiler
 import Foundation
 
 struct BenchmarkResult: Encodable {
@@ -55,11 +56,17 @@ struct BenchmarkResult: Encodable {
         throughputPerSecond = Double(batch) / (mean / 1000)
         macsPerSample = measurement.macs / max(batch, 1)
         achievedGflops = 2 * Double(measurement.macs) / (mean / 1000) / 1e9
-        let machine = MachinePeak.current
-        isa = machine.isa
-        peakGflops = machine.gflopsPerCore * Double(threads)
+        let machine = CPUPeak.current()
+        isa = Self.isaName(machine)
+        peakGflops = machine.coreGFLOPS * Double(threads)
         peakFraction = peakGflops > 0 ? achievedGflops / peakGflops : 0
         slowestLayers = Array(measurement.layers.prefix(10))
+    }
+
+    /// "avx512 @ 2600 MHz": the vector width the nominal peak counts, and the clock it assumes.
+    static func isaName(_ cpu: CPUPeak) -> String {
+        let width = [64: "avx512", 32: "avx2+fma"][cpu.flopsPerCycle] ?? "sse"
+        return cpu.clockMHz > 0 ? "\(width) @ \(Int(cpu.clockMHz)) MHz" : "unknown"
     }
 
     var text: String {
@@ -84,27 +91,4 @@ struct BenchmarkResult: Encodable {
         }
         return lines.joined(separator: "\n")
     }
-}
-
-/// The nominal fp32 peak of one core of this machine.
-struct MachinePeak {
-    var isa: String
-    var gflopsPerCore: Double
-
-    /// From /proc/cpuinfo: FLOP/cycle of the widest FMA (AVX-512 64, AVX2+FMA 32, else SSE 8)
-    /// × the reported clock. Zero when unknown (not Linux).
-    static let current: MachinePeak = {
-        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else {
-            return MachinePeak(isa: "unknown", gflopsPerCore: 0)
-        }
-        let lines = text.split(separator: "\n")
-        let flags = Set(lines.first { $0.hasPrefix("flags") }?.split(separator: " ").map(String.init) ?? [])
-        let megahertz = lines.first { $0.hasPrefix("cpu MHz") }
-            .flatMap { $0.split(separator: ":").last }
-            .flatMap { Double($0.trimmingCharacters(in: .whitespaces)) } ?? 0
-        let (isa, flopsPerCycle): (String, Double) =
-            flags.contains("avx512f") ? ("avx512", 64)
-                : flags.contains("fma") && flags.contains("avx2") ? ("avx2+fma", 32) : ("sse", 8)
-        return MachinePeak(isa: "\(isa) @ \(Int(megahertz)) MHz", gflopsPerCore: flopsPerCycle * megahertz / 1000)
-    }()
 }
