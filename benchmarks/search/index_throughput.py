@@ -65,6 +65,8 @@ def main():
     parser.add_argument("--visual", help="an image tower ONNX to use instead of the folder's")
     parser.add_argument("--int8-calib", help="photos to calibrate an int8 image tower on; measured beside fp32")
     parser.add_argument("--skip-fp32", action="store_true", help="measure only the int8 tower (with --int8-calib)")
+    parser.add_argument("--bench-iterations", type=int, default=100,
+                        help="timed runs of each benchmark (few runs on a noisy machine swing the ratio)")
     parser.add_argument("--edgeflow", default=".build/release/edgeflow")
     args = parser.parse_args()
     if args.skip_fp32 and not args.int8_calib:
@@ -93,7 +95,8 @@ def main():
             parts = []
             for name, model, executable in variants:
                 bench = run_json([args.edgeflow, "benchmark", os.path.join(model, executable), "--threads",
-                                  str(args.threads), "--iterations", "20", "--warmup", "3", "--json"])[-1]
+                                  str(args.threads), "--iterations", str(args.bench_iterations), "--warmup", "3",
+                                  "--json"])[-1]
                 bench_rates[name].append(bench["throughputPerSecond"])
                 part = f"{name} benchmark {bench_rates[name][-1]:.2f} samples/s"
                 for schedule in schedules:
