@@ -113,7 +113,7 @@ let package = Package(
                                                            "EFTestSupport"]),
         .testTarget(name: "EFCLITests", dependencies: ["EFCLI", "EFCore", "EFIR", "EFKernels", "EFArchive", "EFMedia",
                                                        "EFCompiler", "EFProfiler", "EdgeflowRuntime", "EFSearch",
-                                                       "EFVision", "EFImmichML",
+                                                       "EFVision", "EFImmichML", "EFPhotoServer",
                                                        "EFTestSupport", "edgeflow", "edgeflow-run-example"]),
         .testTarget(name: "ConformanceTests", dependencies: ["EFCore", "EFIR", "EFONNX", "EFInterpreter",
                                                              "EFTestSupport", "EFCompiler", "EdgeflowRuntime"],

@@ -62,10 +62,11 @@ struct PhotosServeCommand: ParsableCommand {
             // with a connection each, a PostgreSQL library's reads never wait for each other.
             let readers = ProcessInfo.processInfo.activeProcessorCount + 1
             let photos = try library.open(create: false, readConnections: readers)
-            let clip = try model.resolved.map { try model.load($0) }
-            let server = try PhotoServer(library: photos, model: clip, host: host, port: port,
-                                         refreshSeconds: refresh > 0 ? refresh : nil, compressedScan: compressed)
-            let note = clip.map { "\(server.searchablePhotos) photos embedded by \($0.embeddingName)" }
+            let resolved = model.resolved
+            let server = try PhotoServer(library: photos, loadModel: { try resolved.map { try model.load($0) } },
+                                         host: host, port: port, refreshSeconds: refresh > 0 ? refresh : nil,
+                                         compressedScan: compressed)
+            let note = server.model.map { "\(server.searchablePhotos) photos embedded by \($0.embeddingName)" }
                 ?? "no CLIP model (give --model DIR): only dates can be searched"
             ServingLoop.say("note: \(note)")
             let path = photos.location

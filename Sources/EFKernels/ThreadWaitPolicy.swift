@@ -7,6 +7,10 @@
 // two oneDNN calls on an idle machine. The variable must be in the environment before libgomp
 // loads, so the `edgeflow` verbs that run models on more than one thread restart themselves once
 // with it (see `EdgeflowCommand.main`); a program embedding EdgeflowRuntime sets it itself.
+// libgomp keeps one pool per thread that starts parallel regions, and once its pools hold more
+// threads than there are cores it spins only 100 times whatever the count says (GCC's
+// GOMP_SPINCOUNT documentation): a process should start them from one thread (`photos serve`
+// loads its model on the thread that runs its searches).
 
 import Foundation
 

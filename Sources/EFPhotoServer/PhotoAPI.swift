@@ -16,12 +16,16 @@ final class PhotoAPI: Sendable {
     /// Where searches run (see SearchThread).
     private let searchThread = SearchThread()
 
-    /// Loads the model's vectors from the library (see `PhotoServer.init` for the options).
-    init(library: any PhotoStore, model: CLIPModel?, refreshSeconds: Double?, compressedScan: Bool) throws {
+    /// Loads the model (`loadModel`) and its vectors from the library on the search thread (see
+    /// `PhotoServer.init` for the options).
+    init(library: any PhotoStore, loadModel: @escaping () throws -> CLIPModel?, refreshSeconds: Double?,
+         compressedScan: Bool) throws {
         self.library = library
-        self.model = model
         self.compressedScan = compressedScan
-        search = try PhotoSearch(library: library, model: model, refreshInterval: refreshSeconds)
+        (model, search) = try searchThread.runNow {
+            let model = try loadModel()
+            return (model, try PhotoSearch(library: library, model: model, refreshInterval: refreshSeconds))
+        }
     }
 
     private struct Hit: Encodable {

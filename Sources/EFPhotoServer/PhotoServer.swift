@@ -16,18 +16,23 @@ public struct PhotoServer: Sendable {
     public var port: Int
     private let api: PhotoAPI
 
-    /// A server over `library`, searching with `model` (nil: dates only). Loads the model's
-    /// vectors from the library now; a search more than `refreshSeconds` after the last check
-    /// reloads them when the library's embeddings changed (nil: never). `compressedScan` scans
-    /// int8 vectors and rescores the best exactly.
-    /// - Throws: errors reading the library.
-    public init(library: any PhotoStore, model: CLIPModel?, host: String = "127.0.0.1", port: Int = 8080,
-                refreshSeconds: Double? = 2, compressedScan: Bool = false) throws {
+    /// A server over `library`, searching with the model `loadModel` returns (nil: dates only).
+    /// Calls `loadModel` and loads the model's vectors from the library now, both on the thread
+    /// that will run every search (libgomp then keeps one thread pool; see SearchThread); a
+    /// search more than `refreshSeconds` after the last check reloads them when the library's
+    /// embeddings changed (nil: never). `compressedScan` scans int8 vectors and rescores the best
+    /// exactly.
+    /// - Throws: what `loadModel` throws; errors reading the library.
+    public init(library: any PhotoStore, loadModel: @escaping () throws -> CLIPModel?, host: String = "127.0.0.1",
+                port: Int = 8080, refreshSeconds: Double? = 2, compressedScan: Bool = false) throws {
         self.host = host
         self.port = port
-        api = try PhotoAPI(library: library, model: model, refreshSeconds: refreshSeconds,
+        api = try PhotoAPI(library: library, loadModel: loadModel, refreshSeconds: refreshSeconds,
                            compressedScan: compressedScan)
     }
+
+    /// The model searches run with (nil: dates only).
+    public var model: CLIPModel? { api.model }
 
     /// How many photos text and example searches scan (those the model embedded).
     public var searchablePhotos: Int { api.search.vectorCount }
