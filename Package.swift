@@ -135,7 +135,7 @@ let package = Package(
         .testTarget(name: "EFQuantizeTests", dependencies: ["EFCore", "EFIR", "EFOps", "EFKernels", "EFQuantize",
                                                             "EFArchive", "EFMedia", "EFTransforms", "EFCompiler",
                                                             "EFRuntime", "EFInterpreter", "EFOneDNN", "EFTestSupport"]),
-        .testTarget(name: "EFSearchTests", dependencies: ["EFCore", "EFMedia", "EFSearch", "EFTestSupport",
+        .testTarget(name: "EFSearchTests", dependencies: ["EFCore", "EFKernels", "EFMedia", "EFSearch", "EFTestSupport",
                                                           .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "EFVisionTests", dependencies: ["EFCore", "EFMedia", "EFVision", "EFONNX",
                                                           "EdgeflowRuntime", "EFTestSupport"]),

@@ -98,7 +98,7 @@ struct PhotosIndexCommand: ParsableCommand {
             var options = IndexOptions()
             (options.schedule, options.preparers) = preparation(modelThreads: EdgeflowModel.threadCount)
             options.claims = ClaimOptions(batch: claimBatch, leaseSeconds: lease)
-            options.textReader = try ocr.load()
+            options.textReader = try ocr.loader()
             let indexer = PhotoIndexer(library: photos, model: clip, options: options)
             let progress = ProgressLine("indexing", unit: "photos")
             var lastEvent = 0.0

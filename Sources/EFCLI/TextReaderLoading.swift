@@ -75,13 +75,14 @@ struct TextReaderOptions: ParsableArguments {
         if disabled && folder != nil { throw ValidationError("--ocr and --no-ocr exclude each other") }
     }
 
-    /// The reader to use (loading and compiling it), or nil when disabled or none is installed.
-    func load() throws -> (name: String, reader: TextReader)? {
+    /// The reader to use, as its name and a function making it (on the thread that will read
+    /// text), or nil when disabled or none is installed. Loads it once now (compiling what it needs), so
+    /// a bad folder fails here, before any photo is read.
+    func loader() throws -> (name: String, load: @Sendable () throws -> TextReader)? {
         guard !disabled, let path = folder ?? TextReaderLoading.defaultFolder() else { return nil }
         let folder = try TextReaderFolder(url: CommandSupport.url(path), maxResolution: resolution)
-        let reader = try TextReaderLoading.load(folder) {
-            FileHandle.standardError.write(Data(("note: " + $0 + "\n").utf8))
-        }
-        return (folder.readerName, reader)
+        let log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(("note: " + $0 + "\n").utf8)) }
+        _ = try TextReaderLoading.load(folder, log: log)
+        return (folder.readerName, { try TextReaderLoading.load(folder, log: log) })
     }
 }

@@ -21,8 +21,11 @@ public struct IndexOptions: Sendable {
     public var thumbnailSide = 256
     /// The decoder's pixel limit; 0 = the default.
     public var maxPixels = 0
-    /// Reads the text in the photos (with the name it is recorded under), when set.
-    public var textReader: (name: String, reader: TextReader)?
+    /// Reads the text in the photos (with the name it is recorded under), when set: `load` makes
+    /// the reader, called once, on the first preparing thread (so the reader's models are built
+    /// for that thread's one OpenMP thread, and start no pool beside the model's; see
+    /// `PreparationQueue`); the preparing threads share it.
+    public var textReader: (name: String, load: @Sendable () throws -> TextReader)?
     /// How a shared (PostgreSQL) library hands out photos; an SQLite library ignores it.
     public var claims = ClaimOptions()
 
@@ -91,7 +94,7 @@ public final class PhotoIndexer {
         let readerName = options.textReader?.name
         let work = try library.pendingWork(under: scan.roots, modelID: registered?.id, textReader: readerName,
                                            claims: options.claims)
-        var preparation = PhotoPreparation(model: model, reader: options.textReader?.reader)
+        var preparation = PhotoPreparation(model: model)
         preparation.thumbnailSide = options.thumbnailSide
         if options.maxPixels > 0 { preparation.maxPixels = options.maxPixels }
         let phaseStart = DispatchTime.now().uptimeNanoseconds
@@ -99,8 +102,13 @@ public final class PhotoIndexer {
                                  seconds: 0, embeddingSeconds: 0, model: model?.embeddingName,
                                  modelReset: registered?.reset ?? false)
         var done = 0, batch: [IndexedPhoto] = []
+        let reader = options.textReader.map { SharedTextReader(load: $0.load) }
         let queue = PreparationQueue(workers: max(1, options.preparers), schedule: options.schedule,
-                                     source: work.next, prepare: preparation.prepare)
+                                     source: work.next) { [preparation] in
+            var mine = preparation
+            mine.reader = try reader?.get()
+            return mine.prepare
+        }
         defer { queue.stop() }
         // Photos go to the model in groups of its image batch (one by one without a batch executable).
         let group = max(1, model?.visualRuns.batchSize ?? 1)
@@ -152,5 +160,22 @@ public final class PhotoIndexer {
 
     static func seconds(since start: UInt64) -> Double {
         Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+}
+
+/// A text reader made by the first thread that asks for it, then shared.
+private final class SharedTextReader: @unchecked Sendable {
+    private let load: @Sendable () throws -> TextReader
+    private let lock = NSLock()
+    private var made: Result<TextReader, Error>?
+
+    init(load: @escaping @Sendable () throws -> TextReader) { self.load = load }
+
+    /// The reader (made now by the first caller, the others waiting for it); what `load` threw.
+    func get() throws -> TextReader {
+        try lock.withLock {
+            if made == nil { made = Result { try load() } }
+            return try made!.get()
+        }
     }
 }

@@ -7,6 +7,7 @@
 // SQLite library, claimed batches from a shared PostgreSQL one); the workers ask it for the next
 // batch when they reach the end of the last, so preparing never drains between batches.
 
+import EFKernels
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -25,7 +26,7 @@ public enum PreparationSchedule: String, Sendable, CaseIterable {
 /// them over in order. Generic so that tests can drive it with plain values.
 public final class PreparationQueue<Item, Prepared>: @unchecked Sendable {
     private let source: () throws -> [Item]
-    private let prepare: (Item) -> Prepared
+    private let makePreparer: () throws -> (Item) -> Prepared
     private let window: Int
     private let schedule: PreparationSchedule
     private let condition = NSCondition()
@@ -34,6 +35,8 @@ public final class PreparationQueue<Item, Prepared>: @unchecked Sendable {
     /// The source gave an empty batch (nothing more), or failed.
     private var exhausted = false
     private var sourceError: Error?
+    /// A worker could not make its preparer: `take` throws this.
+    private var setupError: Error?
     /// A worker is asking the source for more; how many times one has.
     private var fetching = false, calls = 0
     private var ready: [Int: Prepared] = [:]
@@ -60,10 +63,18 @@ public final class PreparationQueue<Item, Prepared>: @unchecked Sendable {
     /// Starts `workers` (1…64) threads preparing the items `source` hands out (called again for
     /// more each time the workers reach the end of its last batch, until it returns none) as
     /// `schedule` says.
+    public convenience init(workers: Int, schedule: PreparationSchedule, source: @escaping () throws -> [Item],
+                            prepare: @escaping (Item) -> Prepared) {
+        self.init(workers: workers, schedule: schedule, source: source, makePreparer: { prepare })
+    }
+
+    /// As `init(workers:schedule:source:prepare:)`, each worker making its own `prepare` first
+    /// (`makePreparer` runs on the worker's thread: what it loads is that thread's); when it
+    /// throws, `take` throws that error.
     public init(workers: Int, schedule: PreparationSchedule, source: @escaping () throws -> [Item],
-                prepare: @escaping (Item) -> Prepared) {
+                makePreparer: @escaping () throws -> (Item) -> Prepared) {
         self.source = source
-        self.prepare = prepare
+        self.makePreparer = makePreparer
         window = Self.window(workers: workers, schedule: schedule)
         self.schedule = schedule
         open = schedule == .overlapped
@@ -78,6 +89,22 @@ public final class PreparationQueue<Item, Prepared>: @unchecked Sendable {
     private func work() {
         // Below the model's threads: preparing is the smaller job, and must not take their cores.
         if schedule == .overlapped { setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10) }  // this thread
+        // One thread per worker: the workers run side by side, and models they load and run (the
+        // text reader's, compiled per photo shape on first use) must not start OpenMP pools of
+        // their own beside the model's: with more pool threads than cores libgomp lets waiting
+        // threads spin only ~100 times, and the model's threads then sleep and wake at every step.
+        Parallel.setThreadCount(1)
+        let prepare: (Item) -> Prepared
+        do {
+            prepare = try makePreparer()
+        } catch {
+            condition.withLock {
+                setupError = setupError ?? error
+                running -= 1
+                condition.broadcast()
+            }
+            return
+        }
         condition.lock()
         defer {
             running -= 1
@@ -115,17 +142,19 @@ public final class PreparationQueue<Item, Prepared>: @unchecked Sendable {
     /// The item at `index` and its preparation (called with 0, 1, 2, … in order), waiting for
     /// it; nil after the last item. When alternating, an item not ready yet opens the workers'
     /// turn until the whole window from `index` on is ready (or the source has no more).
-    /// - Throws: what the source threw, once the items it gave before are taken.
+    /// - Throws: what the source threw, once the items it gave before are taken; what a worker's
+    ///   `makePreparer` threw.
     public func take(_ index: Int) throws -> (item: Item, prepared: Prepared)? {
         condition.lock()
         defer { condition.unlock() }
         if schedule == .alternating, ready[index] == nil {
             open = true
             condition.broadcast()
-            while !turnDone(from: index) { condition.wait() }
+            while setupError == nil, !turnDone(from: index) { condition.wait() }
             open = false
         }
         while ready[index] == nil {
+            if let setupError { throw setupError }
             if exhausted, index >= items.count {
                 if let sourceError { throw sourceError }
                 return nil
