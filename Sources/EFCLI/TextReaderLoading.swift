@@ -76,8 +76,8 @@ struct TextReaderOptions: ParsableArguments {
     }
 
     /// The reader to use, as its name and a function making it (on the thread that will read
-    /// text), or nil when disabled or none is installed. Loads it once now (compiling what it needs), so
-    /// a bad folder fails here, before any photo is read.
+    /// text), or nil when disabled or none is installed. Loads it once now (compiling what it
+    /// needs), so a bad folder fails here, before any photo is read.
     func loader() throws -> (name: String, load: @Sendable () throws -> TextReader)? {
         guard !disabled, let path = folder ?? TextReaderLoading.defaultFolder() else { return nil }
         let folder = try TextReaderFolder(url: CommandSupport.url(path), maxResolution: resolution)
