@@ -1,4 +1,5 @@
-// What `edgeflow benchmark` reports, as text and JSON, and the machine's nominal peak.
+// What `edgeflow benchmark` reports, as text and JSON, with the machine's nominal peak
+// (EFProfiler's `CPUPeak`, as `edgeflow profile` reports it).
 
 import EFCore
 import EFProfiler

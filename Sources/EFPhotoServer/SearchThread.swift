@@ -39,10 +39,9 @@ final class SearchThread: @unchecked Sendable {
     func runNow<T>(_ work: @escaping () throws -> T) throws -> T {
         let done = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var result: Result<T, Error>?
-        nonisolated(unsafe) let job = work
         condition.lock()
         jobs.append {
-            result = Result { try job() }
+            result = Result { try work() }
             done.signal()
         }
         condition.signal()
